@@ -1,0 +1,23 @@
+// One bundler (esbuild), not minified: dist/index.js (the Action), dist/cli.js, dist/app.js.
+import { build } from "esbuild";
+import { writeFileSync, mkdirSync } from "node:fs";
+
+const banner = "import { createRequire as __sglbenchCreateRequire } from 'node:module'; const require = __sglbenchCreateRequire(import.meta.url);";
+const entries = { index: "src/action/main.ts", cli: "src/cli/main.ts", app: "src/app/server.ts" };
+mkdirSync("dist", { recursive: true });
+for (const [name, entry] of Object.entries(entries)) {
+  await build({
+    entryPoints: [entry],
+    outfile: `dist/${name}.js`,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    banner: { js: banner },
+    // Native and optional modules stay outside the bundle and are resolved from node_modules.
+    external: ["@resvg/resvg-js", "cpu-features", "ssh2", "playwright-core", "@swc/*", "esbuild"],
+    legalComments: "none",
+    logLevel: "warning",
+  });
+}
+writeFileSync("dist/package.json", JSON.stringify({ type: "module" }, null, 2) + "\n");

@@ -1,0 +1,166 @@
+/**
+ * The results model: one run folder = one suite on one image.
+ * This file is the contract every layer shares (parsers fill it, the store writes it,
+ * compare reads it). The zod schema validates results files at the edge; types come from it.
+ */
+import { z } from "zod";
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Where a problem was found in an input file; parsers never throw, they report these. */
+export const DiagnosticSchema = z.object({
+  file: z.string(),
+  /** 1-based line number, when the problem is at a line. */
+  line: z.number().int().optional(),
+  /** What the parser expected to find there. */
+  expected: z.string().optional(),
+  message: z.string(),
+  severity: z.enum(["warning", "error"]),
+});
+export type Diagnostic = z.infer<typeof DiagnosticSchema>;
+
+/**
+ * The coordinates of a measured point. Offline: tp, batch_size, input_len, output_len.
+ * Online: request_rate (Grok) or concurrency (DeepSeek), plus input_len/output_len when known.
+ */
+export const PointSchema = z.object({
+  tp: z.number().optional(),
+  batch_size: z.number().optional(),
+  input_len: z.number().optional(),
+  output_len: z.number().optional(),
+  request_rate: z.number().optional(),
+  concurrency: z.number().optional(),
+});
+export type Point = z.infer<typeof PointSchema>;
+export const POINT_KEYS = ["tp", "batch_size", "input_len", "output_len", "request_rate", "concurrency"] as const;
+export type PointKey = (typeof POINT_KEYS)[number];
+
+export const FailureKindSchema = z.enum([
+  "launch_failed",
+  "never_ready",
+  "oom",
+  "crash",
+  "low_accuracy",
+  "requests_failed",
+  "cancelled",
+  "parse_error",
+  "missing",
+  "skipped",
+]);
+export type FailureKind = z.infer<typeof FailureKindSchema>;
+
+export const FailureSchema = z.object({
+  kind: FailureKindSchema,
+  message: z.string(),
+  point: PointSchema.optional(),
+  /** 1-based repeat index, when the failure hit one repeat only. */
+  repeat: z.number().int().optional(),
+  exit_code: z.number().int().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  /** Last lines of the relevant log, already redacted. */
+  log_tail: z.array(z.string()).optional(),
+  source: z.string().optional(),
+});
+export type Failure = z.infer<typeof FailureSchema>;
+
+/** One execution of one point. */
+export const RepeatSchema = z.object({
+  /** 1-based run number as the logs name it (run1, run2, …). */
+  index: z.number().int(),
+  /** Canonical metric name (see metrics.ts) → value. Unknown labels are kept under a slug of their label. */
+  metrics: z.record(z.string(), z.number()),
+  /** Raw label → raw text for values that are not numbers (`not set`, `inf`, backend name …). */
+  labels: z.record(z.string(), z.string()).optional(),
+  /** True for a discarded warm-up round (kept for transparency, never compared). */
+  warmup: z.boolean().optional(),
+  started_at: z.string().optional(),
+  duration_s: z.number().optional(),
+  source: z.string().optional(),
+});
+export type Repeat = z.infer<typeof RepeatSchema>;
+
+export const PointResultSchema = z.object({
+  point: PointSchema,
+  repeats: z.array(RepeatSchema),
+  failure: FailureSchema.optional(),
+});
+export type PointResult = z.infer<typeof PointResultSchema>;
+
+export const Gsm8kRunSchema = z.object({
+  index: z.number().int(),
+  accuracy: z.number(),
+  invalid: z.number().optional(),
+  latency_s: z.number().optional(),
+  output_throughput: z.number().optional(),
+});
+export const Gsm8kSchema = z.object({
+  runs: z.array(Gsm8kRunSchema),
+  /** Average as the log printed it (or computed from runs when absent). */
+  average: z.number().optional(),
+  threshold: z.number().optional(),
+  passed: z.boolean().optional(),
+  /** Questions per run, for the binomial uncertainty. */
+  num_questions: z.number().int().optional(),
+  source: z.string().optional(),
+});
+export type Gsm8k = z.infer<typeof Gsm8kSchema>;
+
+export const KvCacheSchema = z.object({
+  num_tokens: z.number().optional(),
+  /** K+V (MHA) or KV (MLA) size in GB. */
+  size_gb: z.number().optional(),
+  k_size_gb: z.number().optional(),
+  v_size_gb: z.number().optional(),
+  max_total_num_tokens: z.number().optional(),
+  source: z.string().optional(),
+});
+export type KvCache = z.infer<typeof KvCacheSchema>;
+
+export const ImageRefSchema = z.object({
+  /** As passed, e.g. `rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013`. */
+  full: z.string(),
+  repo: z.string().optional(),
+  tag: z.string(),
+});
+
+export const RunResultsSchema = z.object({
+  schema_version: z.literal(RESULTS_SCHEMA_VERSION),
+  kind: z.enum(["offline", "online"]),
+  /** Suite id from the catalogue, e.g. `grok-offline-normal`, `grok-online`, `deepseek-online`. */
+  suite: z.string(),
+  /** Model name and variant as the folders spell them: GROK1/MOE-I4F8, DeepSeek-V3-0324/FP8, GROK2/FP8. */
+  model: z.object({ name: z.string(), variant: z.string().optional(), path: z.string().optional() }),
+  /** Offline mode (normal, long_context, dummy) when relevant. */
+  mode: z.string().optional(),
+  image: ImageRefSchema.optional(),
+  backend: z.string().optional(),
+  hardware: z.string().optional(),
+  node: z.string().optional(),
+  commit: z.string().optional(),
+  /** YYYYMMDD: the image's build date when known, else the run date. */
+  date: z.string().optional(),
+  started_at: z.string().optional(),
+  finished_at: z.string().optional(),
+  points: z.array(PointResultSchema),
+  gsm8k: Gsm8kSchema.optional(),
+  kv_cache: KvCacheSchema.optional(),
+  /** Named durations in seconds (server_startup, gsm8k, client_total, total …). */
+  timings: z.record(z.string(), z.number()).optional(),
+  failures: z.array(FailureSchema),
+  diagnostics: z.array(DiagnosticSchema),
+  /** Files this record was built from (relative to the ingested root when possible). */
+  sources: z.array(z.string()),
+});
+export type RunResults = z.infer<typeof RunResultsSchema>;
+
+/** A stable key for a point, used to merge cells across runs. */
+export function pointKey(point: Point): string {
+  return POINT_KEYS.filter((k) => point[k] !== undefined)
+    .map((k) => `${k}=${point[k]}`)
+    .join(",");
+}
+
+/** An empty record to fill in; keeps callers from forgetting the required arrays. */
+export function emptyRun(init: Pick<RunResults, "kind" | "suite" | "model"> & Partial<RunResults>): RunResults {
+  return { schema_version: RESULTS_SCHEMA_VERSION, points: [], failures: [], diagnostics: [], sources: [], ...init };
+}
