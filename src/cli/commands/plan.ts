@@ -1,3 +1,80 @@
-import { notImplemented } from "../not-implemented.js";
+/** `sglbench plan`: what a compare-pr request will run and what it costs. Wiring only. */
+import { parseArgs } from "node:util";
+import { EXIT, type CliIO } from "../io.js";
+import { planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
 
-export const { summary, run } = notImplemented("plan", "Show what a request will run and its GPU-minutes");
+export const summary = "Show what a request will run and its GPU-minutes";
+
+const USAGE = `Usage: sglbench plan --pr=N [--models=grok,deepseek] [--benchmark-types=offline,online]
+       [--repeats=1] [--baseline=nightly|rerun] [--merge-base=SHA] [--fresh-baseline] [--skip-build]
+  --fresh-baseline  pretend the history holds a fresh nightly run of the merge base (what-if)
+`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        pr: { type: "string" },
+        models: { type: "string", default: "grok,deepseek" },
+        "benchmark-types": { type: "string", default: "offline,online" },
+        repeats: { type: "string", default: "1" },
+        baseline: { type: "string", default: "nightly" },
+        "merge-base": { type: "string", default: "HEAD" },
+        "fresh-baseline": { type: "boolean", default: false },
+        "skip-build": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (error: unknown) {
+    io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const pr = Number(values.pr);
+  const repeats = Number(values.repeats);
+  if (!values.pr || !Number.isInteger(pr) || !Number.isInteger(repeats) || repeats < 1) {
+    io.stderr(`sglbench plan: --pr=N (a number) is required and --repeats must be a positive integer.\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (values.baseline !== "nightly" && values.baseline !== "rerun") {
+    io.stderr(`sglbench plan: --baseline must be nightly or rerun.\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const request: PlanRequest = {
+    pr,
+    models: values.models.split(","),
+    kinds: values["benchmark-types"].split(",") as Array<"offline" | "online">,
+    repeats,
+    baseline: values.baseline,
+    mergeBaseCommit: values["merge-base"],
+    configHash: "default",
+    hardware: "mi300x",
+    backend: "rocm",
+    maxBaselineAgeHours: 36,
+    buildMinutes: values["skip-build"] ? 0 : 60,
+    mainImageExists: values["fresh-baseline"],
+  };
+  const history: HistoryRun[] = values["fresh-baseline"]
+    ? ["grok-offline", "grok-online", "deepseek-offline", "deepseek-online"].map((suiteId) => ({
+        suiteId,
+        imageCommit: request.mergeBaseCommit,
+        configHash: "default",
+        hardware: "mi300x",
+        backend: "rocm",
+        ageHours: 6,
+      }))
+    : [];
+  try {
+    io.stdout(renderPlan(planRequest(request, history), request));
+    return EXIT.ok;
+  } catch (error: unknown) {
+    io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.usage;
+  }
+}
