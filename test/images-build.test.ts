@@ -1,0 +1,73 @@
+import { describe, expect, it } from "@jest/globals";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { ensureImage, imageTag, ImageBuildError, mergeBase, type ImageEngine } from "../src/runner/images.js";
+
+function fakeEngine(
+  existing: string[],
+  messages: Array<{ stream?: string; error?: string }>,
+): ImageEngine & { builds: string[] } {
+  const builds: string[] = [];
+  return {
+    builds,
+    hasImage: async (tag) => existing.includes(tag),
+    pull: async () => undefined,
+    build: (options) => {
+      builds.push(options.tag);
+      return (async function* () {
+        yield* messages;
+      })();
+    },
+  };
+}
+
+const request = (dir: string) => ({
+  context: dir,
+  repo: "sgl-project/sglang",
+  branch: "pull/1234/merge",
+  commit: "def4567890ab",
+  baseImage: "rocm/sgl-dev:vllm20250114-rocm630",
+  logPath: join(dir, "logs", "build.log"),
+});
+
+describe("images", () => {
+  it("tags by commit and ROCm version", () => {
+    expect(imageTag("main", "abc1234567890", "rocm/sgl-dev:rocm640")).toBe("sglbench/sglang:main-abc123456789-rocm640");
+    expect(imageTag("pr", "def4567890abcd", "x", 1234)).toBe("sglbench/sglang:pr-1234-def4567890ab-rocm630");
+  });
+
+  it("reuses an existing image instead of building", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-img-"));
+    const engine = fakeEngine(["t:1"], []);
+    expect(await ensureImage(engine, "t:1", request(dir))).toEqual({ tag: "t:1", reused: true });
+    expect(engine.builds).toEqual([]);
+  });
+
+  it("names the failing step and keeps the log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-img-"));
+    const engine = fakeEngine(
+      [],
+      [{ stream: "Step 1/3 : FROM base\n" }, { stream: "Step 2/3 : RUN pip install .\n" }, { error: "exit 1" }],
+    );
+    const failure = await ensureImage(engine, "t:2", request(dir)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ImageBuildError);
+    expect((failure as ImageBuildError).step).toBe("Step 2/3 : RUN pip install .");
+    expect(readFileSync(join(dir, "logs", "build.log"), "utf8")).toMatch(/RUN pip install[\s\S]*ERROR: exit 1/);
+  });
+
+  it("finds the merge base, not main's tip", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-git-"));
+    const git = (...args: string[]) => execa("git", args, { cwd: dir });
+    await git("init", "-q", "-b", "main");
+    await git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "base");
+    const base = (await git("rev-parse", "HEAD")).stdout;
+    await git("checkout", "-q", "-b", "pr");
+    await git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "pr");
+    await git("checkout", "-q", "main");
+    await git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "main moves on");
+    expect(await mergeBase(dir, "main", "pr")).toBe(base);
+    await expect(mergeBase(dir, "main", "nope")).rejects.toThrow(/fetch both refs/);
+  });
+});
