@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { readActionInputs } from "../src/action/inputs.js";
 import { runAction } from "../src/action/main.js";
 
+// @actions/core caches the summary file path on first write, so one file serves the whole test file.
+const SUMMARY = join(mkdtempSync(join(tmpdir(), "sglbench-summary-")), "summary.md");
+
 describe("action inputs", () => {
   it("applies defaults and parses lists", () => {
     const inputs = readActionInputs({ INPUT_PR: "1234", INPUT_MODELS: "Grok" });
@@ -28,9 +31,9 @@ describe("action entry", () => {
   let dir = "";
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "sglbench-action-"));
-    writeFileSync(join(dir, "summary.md"), "");
+    writeFileSync(SUMMARY, "");
     writeFileSync(join(dir, "output"), "");
-    process.env.GITHUB_STEP_SUMMARY = join(dir, "summary.md");
+    process.env.GITHUB_STEP_SUMMARY = SUMMARY;
     process.env.GITHUB_OUTPUT = join(dir, "output");
     process.exitCode = undefined;
   });
@@ -60,6 +63,37 @@ describe("action entry", () => {
     } finally {
       process.stdout.write = original;
     }
-    expect(readFileSync(join(dir, "summary.md"), "utf8")).toMatch(/Plan for PR #1234/);
+    expect(readFileSync(SUMMARY, "utf8")).toMatch(/Plan for PR #1234/);
+  });
+});
+
+describe("action outputs and summary", () => {
+  it("fills GITHUB_OUTPUT and the step summary", async () => {
+    const { setComparisonOutputs, writeComparisonSummary } = await import("../src/action/summary.js");
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-out-"));
+    writeFileSync(join(dir, "output"), "");
+    writeFileSync(SUMMARY, "");
+    process.env.GITHUB_OUTPUT = join(dir, "output");
+    process.env.GITHUB_STEP_SUMMARY = SUMMARY;
+    const outcome = {
+      verdict: "regressed" as const,
+      regressions: 1,
+      reportPath: "/r/comparison_report.md",
+      resultsPath: "/r/results.json",
+      reportMarkdown: "# Report\n🔴 decode",
+    };
+    setComparisonOutputs(outcome);
+    await writeComparisonSummary(outcome);
+    const output = readFileSync(join(dir, "output"), "utf8");
+    expect(output).toMatch(/verdict<<[\s\S]*regressed/);
+    expect(output).toMatch(/regressions<<[\s\S]*\n1\n/);
+    expect(readFileSync(SUMMARY, "utf8")).toMatch(/🔴 decode/);
+  });
+
+  it("uploads sglbench-report through the fakeable adapter", async () => {
+    const { uploadReport } = await import("../src/action/artifacts.js");
+    const calls: Array<[string, string[], string]> = [];
+    await uploadReport({ upload: async (n, f, r) => (calls.push([n, f, r]), {}) }, "/r/report.md", "/r/results.json");
+    expect(calls).toEqual([["sglbench-report", ["/r/report.md", "/r/results.json"], "/r"]]);
   });
 });
