@@ -52,7 +52,7 @@ describe("action entry", () => {
       process.stdout.write = original;
     }
     expect(process.exitCode).toBe(1);
-    expect(writes.join("")).toMatch(/::error::sglbench: Invalid action inputs.*Hint/);
+    expect(writes.join("")).toMatch(/::error::sglbench: Invalid action inputs.*docs\/action.md/);
   });
 
   it("writes the plan to the step summary for a valid request", async () => {

@@ -33,7 +33,10 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw new Error("the compare-pr pipeline is not available in this build (runner not integrated yet).");
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
-    core.setFailed(`sglbench: ${message} Hint: check the step's 'with:' inputs against docs/action.md.`);
+    const hint = message.includes("docs/action.md")
+      ? ""
+      : " Hint: check the step's 'with:' inputs against docs/action.md.";
+    core.setFailed(`sglbench: ${message}${hint}`);
   }
 }
 
