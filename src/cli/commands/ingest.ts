@@ -1,3 +1,91 @@
-import { notImplemented } from "../not-implemented.js";
+/** `sglbench ingest <path…> [--json] [--out DIR]`: parse logs into results records. */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { EXIT, type CliIO } from "../io.js";
+import { ingestPaths } from "../../store/ingest.js";
+import type { RunResults } from "../../core/results.js";
 
-export const { summary, run } = notImplemented("ingest", "Parse run folders, logs and console logs into results");
+export const summary = "Parse run folders, logs and console logs into results";
+
+const USAGE = `Usage: sglbench ingest <path…> [--json] [--out DIR]
+
+Walks run folders (offline/…, online/…, online_benchmark_log/…), loose client/server/GSM8K
+logs and nightly console logs; emits one results record per run.
+
+  --json       one JSON object per line on stdout (default: a readable table)
+  --out DIR    also write each record to DIR/<n>-<suite>-<tag>.json
+  -h, --help   this help
+
+Exit: 0 all read (or some skipped but something ingested), 1 nothing readable, 2 bad usage.
+`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { json: { type: "boolean" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error: unknown) {
+    io.stderr(`sglbench ingest: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  if (parsed.positionals.length === 0) {
+    io.stderr(`sglbench ingest: give at least one path\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const paths = parsed.positionals.map((p) => (p.startsWith("/") ? p : join(io.cwd, p)));
+  const { runs, skipped } = await ingestPaths(paths);
+  for (const s of skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
+  if (parsed.values.out) {
+    await mkdir(parsed.values.out, { recursive: true });
+    await Promise.all(
+      runs.map((r, i) =>
+        writeFile(
+          join(parsed.values.out ?? ".", `${i + 1}-${r.suite}-${r.image?.tag ?? "unknown"}.json`),
+          JSON.stringify(r, null, 2),
+        ),
+      ),
+    );
+  }
+  if (parsed.values.json) for (const r of runs) io.stdout(`${JSON.stringify(r)}\n`);
+  else io.stdout(table(runs));
+  if (runs.length === 0) {
+    io.stderr("sglbench ingest: nothing could be read\n");
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+function table(runs: RunResults[]): string {
+  const rows = [["suite", "image", "points", "repeats", "gsm8k", "kv tokens", "diagnostics", "source"]];
+  for (const r of runs)
+    rows.push([
+      r.suite,
+      r.image?.tag ?? "-",
+      String(r.points.length),
+      String(r.points.reduce((s, p) => s + p.repeats.length, 0)),
+      r.gsm8k?.average?.toFixed(3) ?? "-",
+      String(r.kv_cache?.num_tokens ?? "-"),
+      String(r.diagnostics.length),
+      r.sources[0] ?? "-",
+    ]);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
+}

@@ -1,0 +1,52 @@
+/** Parser for GSM8K accuracy output (`Accuracy:`, `Invalid:`, `Latency:`, `Output throughput:` per run). */
+import type { Diagnostic, Gsm8k } from "../core/results.js";
+import { parseNumber, splitLines } from "./lines.js";
+
+export interface Gsm8kParse {
+  gsm8k?: Gsm8k;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Each `Accuracy: X` line that is not a `Run N:` echo starts a run; `Average accuracy` lines
+ * set the printed average. Returns no gsm8k when no accuracy was printed.
+ */
+export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
+  const diagnostics: Diagnostic[] = [];
+  const runs: Gsm8k["runs"] = [];
+  let average: number | undefined;
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? "").trim();
+    const avg = /^Average accuracy[^:]*:\s*(\S+)/i.exec(line);
+    if (avg) {
+      average = parseNumber(avg[1] ?? "");
+      continue;
+    }
+    if (/^Run \d+:/i.test(line)) continue;
+    const m = /^(Accuracy|Invalid|Latency|Output throughput):\s*([^\s]+)/.exec(line);
+    if (!m) continue;
+    const value = parseNumber(m[2] ?? "");
+    if (value === undefined) {
+      diagnostics.push({
+        file,
+        line: i + 1,
+        expected: `a number after ${m[1]}:`,
+        message: `bad GSM8K value: ${line}`,
+        severity: "warning",
+      });
+      continue;
+    }
+    if (m[1] === "Accuracy") runs.push({ index: runs.length + 1, accuracy: value });
+    else {
+      const run = runs[runs.length - 1];
+      if (!run) continue;
+      if (m[1] === "Invalid") run.invalid = value;
+      else if (m[1] === "Latency") run.latency_s = value;
+      else run.output_throughput = value;
+    }
+  }
+  if (runs.length === 0) return { diagnostics };
+  const computed = runs.reduce((s, r) => s + r.accuracy, 0) / runs.length;
+  return { gsm8k: { runs, average: average ?? Math.round(computed * 1e6) / 1e6, source: file }, diagnostics };
+}

@@ -1,0 +1,21 @@
+/** Line splitting shared by every parser: SGLang logs mix `\r` (tqdm) and `\n`. */
+
+/** Split text on `\r` and `\n`; tqdm redraws become separate lines that parsers skip. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+/** True for a tqdm progress redraw, which carries no result and can be ~20 kB long. */
+export function isProgressLine(line: string): boolean {
+  return line.includes("%|") || line.includes("it/s]") || line.includes("s/it]");
+}
+
+/** Parse a number the way SGLang prints it, including bare `Infinity`/`inf`/`NaN`; undefined when not a number. */
+export function parseNumber(raw: string): number | undefined {
+  const t = raw.trim();
+  if (t === "") return undefined;
+  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+  if (/^nan$/i.test(t)) return NaN;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,96 @@
+/**
+ * Parser for `bench_one_batch` stdout. Blocks have no header: each starts at a `Prefill.` line;
+ * blocks before the `Benchmark ...` line are warm-up. Metric keys follow result.jsonl.
+ */
+import type { Diagnostic } from "../core/results.js";
+import { splitLines } from "./lines.js";
+
+export interface OneBatchBlock {
+  warmup: boolean;
+  batch_size?: number;
+  metrics: Record<string, number>;
+  /** 1-based line of the block's `Prefill.` line. */
+  line: number;
+}
+
+const PREFILL = /^Prefill\. latency:\s*([\d.]+) s, throughput:\s*([\d.]+)/;
+const MEDIAN = /^Decode\.\s+median latency:\s*([\d.]+) s, median throughput:\s*([\d.]+)/;
+const STEP = /^Decode(?: (\d+)\. Batch size: (\d+), |\.\s+)latency:\s*([\d.]+) s, throughput:\s*([\d.]+)/;
+const TOTAL = /^Total\. latency:\s*([\d.]+) s, throughput:\s*([\d.]+)/;
+
+/** Parse all blocks (warm-up included, flagged); never throws. */
+export function parseOneBatchOutput(
+  text: string,
+  file = "<input>",
+): { blocks: OneBatchBlock[]; diagnostics: Diagnostic[] } {
+  const blocks: OneBatchBlock[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let inBenchmark = false;
+  let cur: (OneBatchBlock & { steps: number[]; stepTput: number[] }) | undefined;
+  const finish = () => {
+    if (!cur) return;
+    // ≤ v0.4.5 printed no median line: take the median of the printed steps.
+    if (cur.metrics.median_decode_latency === undefined && cur.steps.length > 0) {
+      cur.metrics.median_decode_latency = median(cur.steps);
+      cur.metrics.median_decode_throughput = median(cur.stepTput);
+    }
+    if (cur.metrics.total_latency === undefined)
+      diagnostics.push({
+        file,
+        line: cur.line,
+        expected: "`Total. latency:` line",
+        message: "bench_one_batch block is truncated",
+        severity: "warning",
+      });
+    const { steps: _s, stepTput: _t, ...block } = cur;
+    blocks.push(block);
+    cur = undefined;
+  };
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? "").trim();
+    if (line === "Benchmark ...") {
+      finish();
+      inBenchmark = true;
+      continue;
+    }
+    if (line === "Warmup ...") {
+      finish();
+      inBenchmark = false;
+      continue;
+    }
+    let m = PREFILL.exec(line);
+    if (m) {
+      finish();
+      cur = {
+        warmup: !inBenchmark,
+        metrics: { prefill_latency: Number(m[1]), prefill_throughput: Number(m[2]) },
+        line: i + 1,
+        steps: [],
+        stepTput: [],
+      };
+      continue;
+    }
+    if (!cur) continue;
+    if ((m = MEDIAN.exec(line))) {
+      cur.metrics.median_decode_latency = Number(m[1]);
+      cur.metrics.median_decode_throughput = Number(m[2]);
+    } else if ((m = STEP.exec(line))) {
+      if (m[2]) cur.batch_size = Number(m[2]);
+      cur.steps.push(Number(m[3]));
+      cur.stepTput.push(Number(m[4]));
+    } else if ((m = TOTAL.exec(line))) {
+      cur.metrics.total_latency = Number(m[1]);
+      cur.metrics.overall_throughput = Number(m[2]);
+      finish();
+    }
+  }
+  finish();
+  return { blocks, diagnostics };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}

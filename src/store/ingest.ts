@@ -1,0 +1,317 @@
+/**
+ * Ingest: turn run folders, loose logs and nightly console logs into RunResults records.
+ * Files are read once; big logs are streamed line by line so memory stays flat.
+ */
+import { createReadStream } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join, relative } from "node:path";
+import { createInterface } from "node:readline";
+import {
+  emptyRun,
+  pointKey,
+  POINT_KEYS,
+  type Diagnostic,
+  type Point,
+  type PointResult,
+  type Repeat,
+  type RunResults,
+} from "../core/results.js";
+import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { parseOneBatchOutput } from "../sglang/one-batch.js";
+import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
+import { parseServingOutput, type ServingBlock } from "../sglang/serving.js";
+import { parseClientLogName, parseOneBatchLogName, parseRunFolderName, tagFacts } from "./run-folder-name.js";
+
+export interface IngestOptions {
+  /** Sources are named relative to this folder when given. */
+  root?: string;
+}
+
+export interface IngestOutcome {
+  runs: RunResults[];
+  skipped: { file: string; reason: string }[];
+}
+
+/** Files above this size are streamed instead of read whole. */
+const STREAM_THRESHOLD = 32 * 1024 * 1024;
+
+/** Ingest any mix of folders and files; never throws for bad content, lists unreadable files in `skipped`. */
+export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Promise<IngestOutcome> {
+  const out: IngestOutcome = { runs: [], skipped: [] };
+  const byDir = new Map<string, string[]>();
+  const consoleLogs: string[] = [];
+  for (const p of paths) await collect(p, byDir, consoleLogs, out.skipped);
+  const name = (f: string) => (opts.root ? relative(opts.root, f) : f);
+  for (const [dir, files] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) {
+    const run = await ingestFolder(dir, files.sort(), name, out.skipped);
+    if (run) out.runs.push(run);
+  }
+  for (const file of consoleLogs.sort()) {
+    try {
+      const text = await readFile(file, "utf8");
+      out.runs.push(...parseConsoleLog(text, name(file)));
+    } catch (error: unknown) {
+      out.skipped.push({ file, reason: errorText(error) });
+    }
+  }
+  return out;
+}
+
+async function collect(
+  path: string,
+  byDir: Map<string, string[]>,
+  consoleLogs: string[],
+  skipped: IngestOutcome["skipped"],
+): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error: unknown) {
+    skipped.push({ file: path, reason: errorText(error) });
+    return;
+  }
+  if (info.isDirectory()) {
+    let entries;
+    try {
+      entries = await readdir(path, { withFileTypes: true });
+    } catch (error: unknown) {
+      skipped.push({ file: path, reason: errorText(error) });
+      return;
+    }
+    for (const e of entries) await collect(join(path, e.name), byDir, consoleLogs, skipped);
+    return;
+  }
+  const base = basename(path);
+  if (!/\.(log|jsonl|csv)$/.test(base)) return;
+  if (/nightly.*\.log$/.test(base) || path.includes(`${"cron_log"}/`)) {
+    consoleLogs.push(path);
+    return;
+  }
+  const dir = dirname(path);
+  const list = byDir.get(dir) ?? [];
+  list.push(path);
+  byDir.set(dir, list);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Model/suite naming shared by folders and console logs. */
+function suiteFor(kind: "online" | "offline", model: string, mode?: string): string {
+  const family = /deepseek/i.test(model) ? "deepseek" : /grok/i.test(model) ? "grok" : slug(model);
+  return kind === "online" ? `${family}-online` : `${family}-offline-${mode ?? "normal"}`;
+}
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+
+/** Repeats grouped by point, in first-seen order. */
+class PointTable {
+  private readonly points = new Map<string, PointResult>();
+  add(point: Point, repeat: Repeat): void {
+    const key = pointKey(point);
+    const entry = this.points.get(key) ?? { point, repeats: [] };
+    entry.repeats.push(repeat);
+    this.points.set(key, entry);
+  }
+  list(): PointResult[] {
+    const order = (p: Point) => POINT_KEYS.map((k) => p[k] ?? -1);
+    const compare = (a: Point, b: Point) => {
+      const x = order(a);
+      const y = order(b);
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+      return 0;
+    };
+    return [...this.points.values()]
+      .sort((a, b) => compare(a.point, b.point))
+      .map((p) => ({ ...p, repeats: p.repeats.sort((a, b) => a.index - b.index) }));
+  }
+  get size(): number {
+    return this.points.size;
+  }
+}
+
+function repeatFrom(block: ServingBlock, index: number, source: string): Repeat {
+  return {
+    index,
+    metrics: block.metrics,
+    ...(Object.keys(block.labels).length ? { labels: block.labels } : {}),
+    source,
+  };
+}
+
+/** Lengths from the client's `--random-input N --random-output M` / Namespace line, when printed. */
+function lengthsFrom(text: string): Pick<Point, "input_len" | "output_len"> {
+  const i = /random[-_]input(?:[-_]len)?[= ]+'?(\d+)/.exec(text)?.[1];
+  const o = /random[-_]output(?:[-_]len)?[= ]+'?(\d+)/.exec(text)?.[1];
+  return { ...(i ? { input_len: Number(i) } : {}), ...(o ? { output_len: Number(o) } : {}) };
+}
+
+async function ingestFolder(
+  dir: string,
+  files: string[],
+  name: (f: string) => string,
+  skipped: IngestOutcome["skipped"],
+): Promise<RunResults | undefined> {
+  const folder = parseRunFolderName(basename(dir));
+  const table = new PointTable();
+  const diagnostics: Diagnostic[] = [];
+  const sources: string[] = [];
+  const run = emptyRun({ kind: folder?.kind ?? "online", suite: "", model: { name: folder?.model ?? "unknown" } });
+  if (folder) {
+    run.model = { name: folder.model, variant: folder.variant };
+    run.image = { full: folder.tag, tag: folder.tag };
+    if (folder.mode) run.mode = folder.mode;
+    Object.assign(run, tagFacts(folder.tag));
+  }
+  let csvOnly = true;
+  for (const file of files) {
+    const base = basename(file);
+    const src = name(file);
+    if (base.endsWith(".csv")) continue;
+    csvOnly = false;
+    try {
+      if (/server/.test(base) && !/serving_benchmark/.test(base)) {
+        const scan = await scanServerLog(file, src);
+        if (scan.kv_cache) run.kv_cache = scan.kv_cache;
+        if (scan.fatal)
+          run.failures.push({ kind: scan.fatal.oom ? "oom" : "crash", message: scan.fatal.text, source: src });
+        diagnostics.push(...scan.diagnostics);
+        sources.push(src);
+        continue;
+      }
+      if (/^timing_summary_|^process_and_generate/.test(base)) {
+        sources.push(src); // TODO: timing_summary parser (durations) not written yet
+        continue;
+      }
+      const text = await readFile(file, "utf8");
+      if (/gsm8k/i.test(base)) {
+        const g = parseGsm8kOutput(text, src);
+        if (g.gsm8k) run.gsm8k = g.gsm8k;
+        diagnostics.push(...g.diagnostics);
+        sources.push(src);
+        continue;
+      }
+      const oneBatch = parseOneBatchLogName(base);
+      if (oneBatch) {
+        run.kind = "offline";
+        const parsed = parseOneBatchOutput(text, src);
+        diagnostics.push(...parsed.diagnostics);
+        let index = 0;
+        for (const b of parsed.blocks) {
+          if (b.warmup) continue;
+          table.add({ ...oneBatch }, { index: ++index, metrics: b.metrics, source: src });
+        }
+        sources.push(src);
+        continue;
+      }
+      const client = parseClientLogName(base);
+      if (client) {
+        const parsed = parseServingOutput(text, src);
+        diagnostics.push(...parsed.diagnostics);
+        const block = parsed.blocks[parsed.blocks.length - 1];
+        const point: Point =
+          client.concurrency !== undefined
+            ? { concurrency: client.concurrency, ...lengthsFrom(text) }
+            : { request_rate: client.request_rate ?? 0 };
+        if (block) table.add(point, repeatFrom(block, client.run, src));
+        else {
+          diagnostics.push({
+            file: src,
+            expected: "a `Serving Benchmark Result` block",
+            message: "no result block in client log",
+            severity: "error",
+          });
+          run.failures.push({ kind: "missing", message: "no result block", point, repeat: client.run, source: src });
+        }
+        if (client.backend && !run.backend && client.backend !== "gsm8k") run.backend = client.backend;
+        sources.push(src);
+      }
+    } catch (error: unknown) {
+      skipped.push({ file: src, reason: errorText(error) });
+    }
+  }
+  if (csvOnly && files.length > 0) {
+    // TODO: use src/store/offline-csv.ts / online-csv.ts once they exist.
+    diagnostics.push({ file: name(dir), message: "csv-only folder not supported yet", severity: "warning" });
+  }
+  if (sources.length === 0 && !csvOnly) return undefined;
+  if (!folder && sources.length === 0) return undefined;
+  run.points = table.list();
+  run.suite = suiteFor(run.kind, run.model.name, run.mode);
+  run.diagnostics = diagnostics;
+  run.sources = files.map(name);
+  return run;
+}
+
+async function scanServerLog(file: string, src: string) {
+  const info = await stat(file);
+  if (info.size < STREAM_THRESHOLD) return parseServerLog(await readFile(file, "utf8"), src);
+  const scanner = createServerLogScanner(src);
+  const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  for await (const line of rl) scanner.push(line);
+  return scanner.done();
+}
+
+const IMAGE_LINE = /(?:Starting benchmarks for image|Using Docker image):\s*(\S+)/;
+
+/** Split a nightly console log into one record per image block, with its GSM8K, KV cache and serving runs. */
+export function parseConsoleLog(text: string, file: string): RunResults[] {
+  const lines = text.split("\n");
+  const segments: { image?: string; start: number; lines: string[] }[] = [];
+  let cur: { image?: string; start: number; lines: string[] } = { start: 1, lines: [] };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const m = line.length < 2000 ? IMAGE_LINE.exec(line) : null;
+    if (m && m[1] !== cur.image && line.includes("Starting benchmarks")) {
+      segments.push(cur);
+      cur = { image: m[1], start: i + 1, lines: [] };
+    } else if (m && !cur.image) cur.image = m[1];
+    cur.lines.push(line);
+  }
+  segments.push(cur);
+  const modelGuess = /deepseek/i.test(file) ? "DeepSeek-V3-0324" : "GROK1";
+  const runs: RunResults[] = [];
+  for (const seg of segments) {
+    const segText = seg.lines.join("\n");
+    const serving = parseServingOutput(segText, file);
+    const gsm = parseGsm8kOutput(segText, file);
+    const oneBatch = parseOneBatchOutput(segText, file);
+    const benchBlocks = oneBatch.blocks.filter((b) => !b.warmup);
+    if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0) continue;
+    const kind = serving.blocks.length > 0 || gsm.gsm8k ? "online" : "offline";
+    const run = emptyRun({ kind, suite: suiteFor(kind, modelGuess), model: { name: modelGuess } });
+    if (seg.image) {
+      const colon = seg.image.lastIndexOf(":");
+      const tag = colon >= 0 ? seg.image.slice(colon + 1) : seg.image;
+      run.image = { full: seg.image, tag, ...(colon >= 0 ? { repo: seg.image.slice(0, colon) } : {}) };
+      Object.assign(run, tagFacts(tag));
+    }
+    const table = new PointTable();
+    const counts = new Map<string, number>();
+    for (const b of serving.blocks) {
+      const point: Point =
+        b.metrics.max_concurrency !== undefined
+          ? { concurrency: b.metrics.max_concurrency }
+          : { request_rate: b.metrics.request_rate ?? 0 };
+      const key = pointKey(point);
+      const index = (counts.get(key) ?? 0) + 1;
+      counts.set(key, index);
+      table.add(point, repeatFrom(b, index, `${file}:${seg.start - 1 + b.line}`));
+    }
+    for (const b of benchBlocks) {
+      const point: Point = b.batch_size ? { batch_size: b.batch_size } : {};
+      table.add(point, { index: 1, metrics: b.metrics, source: `${file}:${seg.start - 1 + b.line}` });
+    }
+    const scan = parseServerLog(segText, file);
+    if (scan.kv_cache) run.kv_cache = scan.kv_cache;
+    if (gsm.gsm8k) run.gsm8k = gsm.gsm8k;
+    run.points = table.list();
+    run.diagnostics = [...serving.diagnostics, ...gsm.diagnostics, ...oneBatch.diagnostics].map((d) => ({
+      ...d,
+      line: d.line !== undefined ? d.line + seg.start - 1 : undefined,
+    }));
+    run.sources = [file];
+    runs.push(run);
+  }
+  return runs;
+}

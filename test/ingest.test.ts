@@ -1,0 +1,89 @@
+import { describe, expect, it } from "@jest/globals";
+import { join } from "node:path";
+import { ingestPaths } from "../src/store/ingest.js";
+import { RunResultsSchema } from "../src/core/results.js";
+import { run as ingestCommand } from "../src/cli/commands/ingest.js";
+import type { CliIO } from "../src/cli/io.js";
+
+const REAL = join(import.meta.dirname, "fixtures", "real");
+
+function fakeIO(): CliIO & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    env: {},
+    cwd: REAL,
+    isTTY: false,
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+  };
+  return io;
+}
+
+describe("ingestPaths on the real fixtures", () => {
+  it("reads the Grok console log of 2025-10-14: rate-1 medians and GSM8K runs", async () => {
+    const { runs } = await ingestPaths([join(REAL, "cron_log/mi30x/20251014/grok_nightly.log")]);
+    expect(runs).toHaveLength(1);
+    const grok = runs[0]!;
+    expect(RunResultsSchema.parse(grok)).toBeTruthy();
+    expect(grok.image?.full).toBe("rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013");
+    expect(grok.date).toBe("20251013");
+    const rate1 = grok.points.find((p) => p.point.request_rate === 1)!;
+    expect(rate1.repeats.map((r) => r.metrics.median_e2e_latency_ms)).toEqual([9893.41, 9815.01, 9820.53]);
+    expect(rate1.repeats[0]!.labels?.["Max request concurrency"]).toBe("not set");
+    expect(grok.gsm8k?.runs.map((r) => r.accuracy)).toEqual([0.805, 0.818, 0.807, 0.816, 0.817]);
+    expect(grok.gsm8k?.average).toBe(0.813);
+    expect(grok.points.map((p) => p.point.request_rate)).toEqual([1, 2, 4, 8, 16]);
+  });
+
+  it("reads the GROK2 run folder: points by rate, KV cache (MHA form), GSM8K, CSV medians", async () => {
+    const dir = join(REAL, "online/GROK2/v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online");
+    const { runs, skipped } = await ingestPaths([dir], { root: REAL });
+    expect(skipped).toEqual([]);
+    const run = runs[0]!;
+    expect(run.model).toEqual({ name: "GROK2", variant: "FP8" });
+    expect(run.suite).toBe("grok-online");
+    expect(run.kv_cache).toMatchObject({ num_tokens: 3328113, size_gb: 101.56 });
+    // The values the seed's CSV prints for median E2E per rate.
+    expect(run.points.map((p) => p.repeats[0]!.metrics.median_e2e_latency_ms)).toEqual([
+      11494.06, 13282.62, 23585.6, 93846.07, 140618.74,
+    ]);
+    expect(run.gsm8k?.average).toBe(0.929);
+    expect(run.backend).toBe("aiter");
+    expect(run.sources.every((s) => !s.startsWith("/"))).toBe(true);
+  });
+
+  it("reads DeepSeek folders: concurrency points, three repeats each, MLA KV line", async () => {
+    const { runs } = await ingestPaths([join(REAL, "online_benchmark_log")]);
+    expect(runs).toHaveLength(4);
+    for (const r of runs) {
+      expect(r.suite).toBe("deepseek-online");
+      expect(r.kv_cache).toMatchObject({ num_tokens: 971748, size_gb: 63.6 });
+      expect(r.points.map((p) => p.point.concurrency).sort((a, b) => a! - b!)).toEqual([1, 4, 16, 64, 128]);
+      for (const p of r.points) expect(p.repeats.map((x) => x.index)).toEqual([1, 2, 3]);
+    }
+  });
+});
+
+describe("sglbench ingest command", () => {
+  it("prints one JSON line per run and exits 0", async () => {
+    const io = fakeIO();
+    const code = await ingestCommand(["--json", "online"], io);
+    expect(code).toBe(0);
+    const lines = io.out.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!).model.name).toBe("GROK2");
+  });
+
+  it("exits 1 when nothing can be read, listing the file on stderr", async () => {
+    const io = fakeIO();
+    expect(await ingestCommand(["/nonexistent/path"], io)).toBe(1);
+    expect(io.err).toContain("/nonexistent/path");
+  });
+
+  it("exits 2 on an unknown flag with usage", async () => {
+    const io = fakeIO();
+    expect(await ingestCommand(["--bogus", "x"], io)).toBe(2);
+    expect(io.err).toContain("Usage: sglbench ingest");
+  });
+});
