@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { ingestPaths } from "../src/store/ingest.js";
 import { RunResultsSchema } from "../src/core/results.js";
 import { run as ingestCommand } from "../src/cli/commands/ingest.js";
@@ -85,5 +87,34 @@ describe("sglbench ingest command", () => {
     const io = fakeIO();
     expect(await ingestCommand(["--bogus", "x"], io)).toBe(2);
     expect(io.err).toContain("Usage: sglbench ingest");
+  });
+});
+
+describe("garbled input", () => {
+  it("keeps what a truncated client log has and reports file + line, other files still read", async () => {
+    const root = mkdtempSync(join(tmpdir(), "sglbench-ingest-"));
+    try {
+      const dir = join(root, "v0.5.3-rocm630-mi30x-20251013_GROK1_MOE-I4F8_online");
+      mkdirSync(dir);
+      writeFileSync(
+        join(dir, "sglang_client_log_GROK1_aiter_1_run1_20251014_010000.log"),
+        "noise\n============ Serving Benchmark Result ============\nMedian E2E Latency (ms):   9893.41\nMedian TT",
+      );
+      writeFileSync(join(dir, "sglang_client_log_GROK1_aiter_2_run1_20251014_010000.log"), "\u0000\u0001garbage\n");
+      writeFileSync(join(dir, "sglang_client_log_GROK1_gsm8k_aiter.log"), "Accuracy: 0.81\n");
+      const { runs } = await ingestPaths([root], { root });
+      const run = runs[0]!;
+      expect(run.points[0]!.repeats[0]!.metrics.median_e2e_latency_ms).toBe(9893.41);
+      expect(run.diagnostics).toEqual(
+        expect.arrayContaining([expect.objectContaining({ line: 2, expected: "closing `=====` line" })]),
+      );
+      expect(run.failures).toEqual([
+        expect.objectContaining({ kind: "missing", point: { request_rate: 2 }, repeat: 1 }),
+      ]);
+      expect(run.gsm8k?.average).toBe(0.81);
+      expect(run.date).toBe("20251013");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,7 @@ import {
   type RunResults,
 } from "../core/results.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { isProgressLine } from "../sglang/lines.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
 import { parseServingOutput, type ServingBlock } from "../sglang/serving.js";
@@ -266,7 +267,10 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
       segments.push(cur);
       cur = { image: m[1], start: i + 1, lines: [] };
     } else if (m && !cur.image) cur.image = m[1];
-    cur.lines.push(line);
+    // tqdm redraws (~20 kB, `\r`-separated) carry no results: drop them once here, not in every parser.
+    if (line.includes("\r")) {
+      for (const piece of line.split("\r")) if (!isProgressLine(piece)) cur.lines.push(piece);
+    } else cur.lines.push(line);
   }
   segments.push(cur);
   const modelGuess = /deepseek/i.test(file) ? "DeepSeek-V3-0324" : "GROK1";
