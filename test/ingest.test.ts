@@ -52,6 +52,9 @@ describe("ingestPaths on the real fixtures", () => {
     ]);
     expect(run.gsm8k?.average).toBe(0.929);
     expect(run.backend).toBe("aiter");
+    expect(run.image?.full).toBe("rocm/sgl-dev:v0.5.5.post2-rocm700-mi30x-20251113");
+    expect(run.node).toBe("dell300x-pla-t10-23");
+    expect(run.timings).toMatchObject({ server_startup: 149, gsm8k: 169, client_rate_1: 314, total: 1972 });
     expect(run.sources.every((s) => !s.startsWith("/"))).toBe(true);
   });
 

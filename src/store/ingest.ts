@@ -18,6 +18,7 @@ import {
 } from "../core/results.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { isProgressLine } from "../sglang/lines.js";
+import { parseTimingSummary } from "../sglang/timing-summary.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
 import { parseServingOutput, type ServingBlock } from "../sglang/serving.js";
@@ -180,8 +181,22 @@ async function ingestFolder(
         sources.push(src);
         continue;
       }
-      if (/^timing_summary_|^process_and_generate/.test(base)) {
-        sources.push(src); // TODO: timing_summary parser (durations) not written yet
+      if (/^process_and_generate/.test(base)) continue;
+      if (/^timing_summary_/.test(base)) {
+        const t = parseTimingSummary(await readFile(file, "utf8"), src);
+        if (t.image) {
+          const colon = t.image.lastIndexOf(":");
+          run.image = {
+            full: t.image,
+            tag: t.image.slice(colon + 1),
+            ...(colon >= 0 ? { repo: t.image.slice(0, colon) } : {}),
+          };
+        }
+        if (t.hostname) run.node = t.hostname;
+        if (t.hardware) run.hardware = t.hardware;
+        if (Object.keys(t.timings).length) run.timings = { ...run.timings, ...t.timings };
+        diagnostics.push(...t.diagnostics);
+        sources.push(src);
         continue;
       }
       const text = await readFile(file, "utf8");

@@ -1,0 +1,42 @@
+/** Parser for the nightly `timing_summary_*.log`: image, host, hardware and named durations. */
+import type { Diagnostic } from "../core/results.js";
+import { splitLines } from "./lines.js";
+
+export interface TimingSummary {
+  image?: string;
+  hostname?: string;
+  hardware?: string;
+  /** Named durations in seconds: server_startup, gsm8k, total, client_rate_<r> … */
+  timings: Record<string, number>;
+  diagnostics: Diagnostic[];
+}
+
+/** Read what the summary states; lines it does not know are ignored. Never throws. */
+export function parseTimingSummary(text: string, file = "<input>"): TimingSummary {
+  const out: TimingSummary = { timings: {}, diagnostics: [] };
+  let section = "";
+  for (const raw of splitLines(text)) {
+    const line = raw.trim();
+    let m: RegExpExecArray | null;
+    if (/^GSM8K Test Results:/.test(line)) section = "gsm8k";
+    else if (/^Client Benchmark Results:/.test(line)) section = "client";
+    if ((m = /^Docker image:\s*(\S+)/.exec(line))) out.image = m[1];
+    else if ((m = /^Hostname:\s*(\S+)/.exec(line))) out.hostname = m[1];
+    else if ((m = /^Hardware:\s*(\S+)/.exec(line))) out.hardware = m[1];
+    else if ((m = /^Server startup time:\s*(\d+(?:\.\d+)?) seconds/.exec(line)))
+      out.timings.server_startup = Number(m[1]);
+    else if ((m = /^Total duration:\s*(\d+(?:\.\d+)?) seconds/.exec(line)) && section === "gsm8k")
+      out.timings.gsm8k = Number(m[1]);
+    else if ((m = /^Completed (rate|concurrency) (\S+) - Total time:\s*(\d+(?:\.\d+)?) seconds/.exec(line)))
+      out.timings[`client_${m[1]}_${m[2]}`] = Number(m[3]);
+    else if ((m = /^Total execution time:\s*(\d+(?:\.\d+)?) seconds/.exec(line))) out.timings.total = Number(m[1]);
+  }
+  if (Object.keys(out.timings).length === 0 && !out.image)
+    out.diagnostics.push({
+      file,
+      expected: "`Docker image:` or `... seconds` lines",
+      message: "timing summary has nothing readable",
+      severity: "warning",
+    });
+  return out;
+}
