@@ -121,3 +121,28 @@ describe("garbled input", () => {
     }
   });
 });
+
+describe("result.jsonl", () => {
+  it("gives offline points from bench_one_batch's result.jsonl when no log has them", async () => {
+    const root = mkdtempSync(join(tmpdir(), "sglbench-ingest-"));
+    try {
+      const dir = join(root, "v0.5.3-rocm630-mi30x-20251013_GROK1_MOE-I4F8_offline");
+      mkdirSync(dir);
+      writeFileSync(
+        join(dir, "result.jsonl"),
+        '{"run_name": "default", "batch_size": 4, "input_len": 1024, "output_len": 128, "prefill_latency": 0.37, "median_decode_latency": 0.0118, "total_latency": 1.112, "overall_throughput": 3981.76}\n',
+      );
+      const { runs } = await ingestPaths([root]);
+      expect(runs[0]!.kind).toBe("offline");
+      expect(runs[0]!.suite).toBe("grok-offline-normal");
+      expect(runs[0]!.points).toEqual([
+        expect.objectContaining({
+          point: { batch_size: 4, input_len: 1024, output_len: 128 },
+          repeats: [expect.objectContaining({ index: 1, metrics: expect.objectContaining({ total_latency: 1.112 }) })],
+        }),
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

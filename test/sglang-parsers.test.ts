@@ -94,3 +94,18 @@ describe("bench_one_batch", () => {
     ]);
   });
 });
+
+describe("JSONL", () => {
+  it("accepts bare Infinity/NaN, keeps strings intact and reports a bad line by number", async () => {
+    const { parseJsonl } = await import("../src/sglang/jsonl.js");
+    const text =
+      '{"request_rate": Infinity, "p99_ttft_ms": NaN, "backend": "NaN Infinity"}\n{broken\n{"batch_size": 4, "total_latency": 1.112}\n';
+    const { records, diagnostics } = parseJsonl(text, "r.jsonl");
+    expect(records).toHaveLength(2);
+    expect(records[0]!.request_rate).toBe(Infinity);
+    expect(Number.isNaN(records[0]!.p99_ttft_ms)).toBe(true);
+    expect(records[0]!.backend).toBe("NaN Infinity");
+    expect(records[1]).toEqual({ batch_size: 4, total_latency: 1.112 });
+    expect(diagnostics).toEqual([expect.objectContaining({ file: "r.jsonl", line: 2 })]);
+  });
+});

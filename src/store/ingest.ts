@@ -18,6 +18,7 @@ import {
 } from "../core/results.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { isProgressLine } from "../sglang/lines.js";
+import { numericFields, parseJsonl } from "../sglang/jsonl.js";
 import { parseTimingSummary } from "../sglang/timing-summary.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
@@ -127,6 +128,9 @@ class PointTable {
       .sort((a, b) => compare(a.point, b.point))
       .map((p) => ({ ...p, repeats: p.repeats.sort((a, b) => a.index - b.index) }));
   }
+  has(point: Point): boolean {
+    return this.points.has(pointKey(point));
+  }
   get size(): number {
     return this.points.size;
   }
@@ -166,6 +170,7 @@ async function ingestFolder(
     Object.assign(run, tagFacts(folder.tag));
   }
   let csvOnly = true;
+  const jsonlRecords: { record: Record<string, unknown>; src: string }[] = [];
   for (const file of files) {
     const base = basename(file);
     const src = name(file);
@@ -204,6 +209,13 @@ async function ingestFolder(
         const g = parseGsm8kOutput(text, src);
         if (g.gsm8k) run.gsm8k = g.gsm8k;
         diagnostics.push(...g.diagnostics);
+        sources.push(src);
+        continue;
+      }
+      if (base.endsWith(".jsonl")) {
+        const parsed = parseJsonl(text, src);
+        diagnostics.push(...parsed.diagnostics);
+        jsonlRecords.push(...parsed.records.map((r) => ({ record: r, src })));
         sources.push(src);
         continue;
       }
@@ -246,6 +258,7 @@ async function ingestFolder(
       skipped.push({ file: src, reason: errorText(error) });
     }
   }
+  addJsonlPoints(jsonlRecords, table, run);
   if (csvOnly && files.length > 0) {
     // TODO: use src/store/offline-csv.ts / online-csv.ts once they exist.
     diagnostics.push({ file: name(dir), message: "csv-only folder not supported yet", severity: "warning" });
@@ -257,6 +270,40 @@ async function ingestFolder(
   run.diagnostics = diagnostics;
   run.sources = files.map(name);
   return run;
+}
+
+/** JSONL points fill in only what the text logs did not already give (logs are preferred). */
+function addJsonlPoints(
+  records: { record: Record<string, unknown>; src: string }[],
+  table: PointTable,
+  run: RunResults,
+): void {
+  const fromLogs = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const { record, src } of records) {
+    const metrics = numericFields(record);
+    let point: Point;
+    if (metrics.total_latency !== undefined && metrics.batch_size !== undefined) {
+      run.kind = "offline";
+      point = {
+        batch_size: metrics.batch_size,
+        ...(metrics.input_len !== undefined ? { input_len: metrics.input_len } : {}),
+        ...(metrics.output_len !== undefined ? { output_len: metrics.output_len } : {}),
+      };
+      for (const k of ["batch_size", "input_len", "output_len"]) delete metrics[k];
+    } else if (metrics.median_e2e_latency_ms !== undefined) {
+      point =
+        metrics.max_concurrency !== undefined && Number.isFinite(metrics.max_concurrency)
+          ? { concurrency: metrics.max_concurrency }
+          : { request_rate: metrics.request_rate ?? 0 };
+    } else continue;
+    const key = pointKey(point);
+    if (table.has(point) && !fromLogs.has(key) && !counts.has(key)) fromLogs.add(key);
+    if (fromLogs.has(key)) continue;
+    const index = (counts.get(key) ?? 0) + 1;
+    counts.set(key, index);
+    table.add(point, { index, metrics, source: src });
+  }
 }
 
 async function scanServerLog(file: string, src: string) {
