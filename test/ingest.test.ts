@@ -36,6 +36,8 @@ describe("ingestPaths on the real fixtures", () => {
     expect(grok.gsm8k?.runs.map((r) => r.accuracy)).toEqual([0.805, 0.818, 0.807, 0.816, 0.817]);
     expect(grok.gsm8k?.average).toBe(0.813);
     expect(grok.points.map((p) => p.point.request_rate)).toEqual([1, 2, 4, 8, 16]);
+    // Each repeat names the console-log line of its result header (tqdm `\r` redraws do not shift it).
+    expect(rate1.repeats.map((r) => r.source?.split(":").pop())).toEqual(["140", "191", "242"]);
   });
 
   it("reads the GROK2 run folder: points by rate, KV cache (MHA form), GSM8K, CSV medians", async () => {

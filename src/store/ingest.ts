@@ -330,9 +330,15 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
       cur = { image: m[1], start: i + 1, lines: [] };
     } else if (m && !cur.image) cur.image = m[1];
     // tqdm redraws (~20 kB, `\r`-separated) carry no results: drop them once here, not in every parser.
-    if (line.includes("\r")) {
-      for (const piece of line.split("\r")) if (!isProgressLine(piece)) cur.lines.push(piece);
-    } else cur.lines.push(line);
+    // Joined with "\n" into one slot so later line numbers stay aligned with the file.
+    if (line.includes("\r"))
+      cur.lines.push(
+        line
+          .split("\r")
+          .filter((piece) => piece.trim() !== "" && !isProgressLine(piece))
+          .join("\n"),
+      );
+    else cur.lines.push(line);
   }
   segments.push(cur);
   const modelGuess = /deepseek/i.test(file) ? "DeepSeek-V3-0324" : "GROK1";
