@@ -14,8 +14,9 @@ for (const [name, entry] of Object.entries(entries)) {
     target: "node20",
     format: "esm",
     banner: { js: banner },
-    // Native and optional modules stay outside the bundle and are resolved from node_modules.
-    external: ["@resvg/resvg-js", "cpu-features", "ssh2", "playwright-core", "@swc/*", "esbuild"],
+    // Native add-ons stay outside the bundle; each is loaded optionally (try/catch) by its user,
+    // so dist/ runs on an Actions runner without node_modules.
+    external: ["@resvg/resvg-js", "cpu-features", "playwright-core", "*.node"],
     legalComments: "none",
     logLevel: "warning",
   });
