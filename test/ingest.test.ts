@@ -148,3 +148,14 @@ describe("result.jsonl", () => {
     }
   });
 });
+
+describe("console log model", () => {
+  it("takes the model from the log's own command line, not only the file name", async () => {
+    const { consoleLogModel } = await import("../src/store/ingest.js");
+    expect(
+      consoleLogModel("[nightly] Command: perf_nightly.sh --model=grok2 --mode=online", "x/grok_nightly.log"),
+    ).toBe("GROK2");
+    expect(consoleLogModel("[online] Auto-detected model type: grok1 from path", "x/nightly.log")).toBe("GROK1");
+    expect(consoleLogModel("", "cron/deepseek_nightly_online.log")).toBe("DeepSeek-V3-0324");
+  });
+});

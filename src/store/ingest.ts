@@ -315,6 +315,21 @@ async function scanServerLog(file: string, src: string) {
   return scanner.done();
 }
 
+/**
+ * The model a nightly console log ran, from what the log itself says (`--model=grok2` on the
+ * `Command:` line, `Auto-detected model type: grok2`), falling back to the file name.
+ */
+export function consoleLogModel(head: string, file: string): string {
+  const said =
+    /Auto-detected model type:\s*(\w+)/.exec(head)?.[1] ??
+    /Model type:\s*(\w+)/.exec(head)?.[1] ??
+    /--model=([\w.-]+)/.exec(head)?.[1] ??
+    file;
+  if (/deepseek/i.test(said)) return "DeepSeek-V3-0324";
+  if (/grok-?2/i.test(said)) return "GROK2";
+  return "GROK1";
+}
+
 const IMAGE_LINE = /(?:Starting benchmarks for image|Using Docker image):\s*(\S+)/;
 
 /** Split a nightly console log into one record per image block, with its GSM8K, KV cache and serving runs. */
@@ -341,7 +356,7 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     else cur.lines.push(line);
   }
   segments.push(cur);
-  const modelGuess = /deepseek/i.test(file) ? "DeepSeek-V3-0324" : "GROK1";
+  const modelGuess = consoleLogModel(text.slice(0, 20000), file);
   const runs: RunResults[] = [];
   for (const seg of segments) {
     const segText = seg.lines.join("\n");
