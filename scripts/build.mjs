@@ -1,11 +1,17 @@
 // One bundler (esbuild), not minified: dist/index.js (the Action), dist/cli.js, dist/app.js.
 import { build } from "esbuild";
-import { writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, writeFileSync, mkdirSync } from "node:fs";
 
-const banner = "import { createRequire as __sglbenchCreateRequire } from 'node:module'; const require = __sglbenchCreateRequire(import.meta.url);";
+const banner =
+  "import { createRequire as __sglbenchCreateRequire } from 'node:module'; const require = __sglbenchCreateRequire(import.meta.url);";
 const entries = { index: "src/action/main.ts", cli: "src/cli/main.ts", app: "src/app/server.ts" };
 mkdirSync("dist", { recursive: true });
 for (const [name, entry] of Object.entries(entries)) {
+  // An entry whose issue has not landed yet (e.g. the App) is reported, not faked.
+  if (!existsSync(entry)) {
+    console.warn(`build: skipping dist/${name}.js: ${entry} does not exist yet`);
+    continue;
+  }
   await build({
     entryPoints: [entry],
     outfile: `dist/${name}.js`,
