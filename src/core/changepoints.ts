@@ -198,14 +198,14 @@ export function studentTwoSidedP(t: number, df: number): number {
 /** Lanczos approximation of ln Γ(x), x > 0. */
 function lnGamma(x: number): number {
   const c = [
-    76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.001208650973866179,
+    76.18009172947146, -86.5053203294168, 24.01409824083091, -1.231739572450155, 0.001208650973866179,
     -0.5395239384953e-5,
   ];
   let y = x;
   const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
   let ser = 1.00000000019001;
   for (const ci of c) ser += ci / ++y;
-  return -tmp + Math.log((2.5066282746310005 * ser) / x);
+  return -tmp + Math.log((2.506628274631 * ser) / x);
 }
 
 /** Regularized incomplete beta I_x(a, b) (Numerical Recipes continued fraction). */
