@@ -1,21 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import { run } from "../src/cli/commands/demo.js";
-import type { CliIO } from "../src/cli/io.js";
-
-function captureIO(): CliIO & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: {},
-    cwd: process.cwd(),
-    isTTY: false,
-  };
-}
+import { captureIO } from "./helpers/capture-io.js";
 
 describe("sglbench demo", () => {
   it("reads the two shipped nightlies and prints every concurrency with its three repeats", async () => {
