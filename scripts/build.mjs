@@ -1,3 +1,4 @@
+/* global console */
 // One bundler (esbuild), not minified: dist/index.js (the Action), dist/cli.js, dist/app.js.
 import { build } from "esbuild";
 import { existsSync, writeFileSync, mkdirSync } from "node:fs";
