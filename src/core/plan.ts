@@ -1,8 +1,18 @@
 /**
  * Planning a compare-pr request (pure): which suites run on which side, whether the main side can be
- * reused from history (proved by a short anchor), and what it costs in GPU-minutes next to the
- * original scripts' "build both, run everything twice" approach.
+ * reused from history (proved by a short anchor), how many repeats each PR point needs given the noise
+ * the history shows, and what it all costs in GPU-minutes next to the original scripts' "build both,
+ * run everything twice" approach.
  */
+import { COMPARED_METRICS } from "./metrics.js";
+import { pointKey, type RunResults } from "./results.js";
+
+/** One measured point of a suite with its wall minutes per repeat. */
+export interface PlanPoint {
+  /** `pointKey()` of the point, e.g. `concurrency=16` or `batch_size=32`. */
+  key: string;
+  minutes: number;
+}
 
 /** One benchmark suite as the planner sees it. A local view until `core/suites.ts` lands. */
 export interface PlanSuite {
@@ -10,19 +20,30 @@ export interface PlanSuite {
   id: string;
   model: string;
   kind: "offline" | "online";
-  /** Number of measured points in a full run. */
-  points: number;
   /** GPUs the suite occupies (MI300X nodes have 8). */
   gpus: number;
-}
-
-/** Past timings for one suite: wall minutes per point per repeat, and fixed startup minutes. */
-export interface SuiteTiming {
-  minutesPerPoint: number;
+  /** Model load / server start, in minutes. */
   startupMinutes: number;
+  /** Offline: every bench_one_batch process loads the model again, so startup is paid per point and repeat. */
+  startupPerRun: boolean;
+  /** GSM8K gate minutes (online only; the original compare-pr skipped it, sglbench keeps it on the PR side). */
+  gsm8kMinutes: number;
+  points: PlanPoint[];
+  /** Runs per point in the original scripts (online: best of 3; offline: 1). */
+  seedRepeats: number;
+  /** Typical relative noise (%) per point from real MI300X nightlies, for what-if plans without history. */
+  typicalNoisePct?: Record<string, number>;
 }
 
-/** A stored baseline run the planner may reuse. */
+/** Measured timings that override the catalogue's (minutes). */
+export interface SuiteTiming {
+  startupMinutes?: number;
+  gsm8kMinutes?: number;
+  /** pointKey → minutes per repeat. */
+  pointMinutes?: Record<string, number>;
+}
+
+/** A stored run the planner may reuse as the baseline, or learn noise from. */
 export interface HistoryRun {
   suiteId: string;
   imageCommit: string;
@@ -30,33 +51,43 @@ export interface HistoryRun {
   hardware: string;
   backend: string;
   ageHours: number;
+  /** pointKey → relative noise (%) between this run's repeats (see `pointNoisePct`). */
+  noisePct?: Record<string, number>;
 }
 
 export interface PlanRequest {
   pr: number;
   models: string[];
   kinds: Array<"offline" | "online">;
+  /** Repeats requested per point: the most the PR side runs; fewer where history shows low noise. */
   repeats: number;
   baseline: "nightly" | "rerun";
   mergeBaseCommit: string;
   configHash: string;
   hardware: string;
   backend: string;
-  /** Youngest history age (hours) that still counts as a fresh baseline. */
+  /** Oldest history (hours) that still counts as a fresh baseline. */
   maxBaselineAgeHours: number;
   /** Minutes to build one SGLang image; 0 when images are given (`--skip-build`). */
   buildMinutes: number;
   /** True when the merge-base image already exists (tag by commit) so it needs no build. */
   mainImageExists: boolean;
+  /** Smallest change worth detecting, in % (default 2). */
+  minEffectPct?: number;
 }
 
 export type MainSideAction =
-  { action: "reuse"; historyAgeHours: number; anchorPoints: number } | { action: "full"; reason: string };
+  | { action: "reuse"; historyAgeHours: number; anchorPoint: string; anchorPoints: number }
+  | { action: "full"; reason: string };
 
 export interface SuitePlan {
   suiteId: string;
   main: MainSideAction;
   prPoints: number;
+  /** pointKey → repeats on the PR side (and on main when it runs in full). */
+  repeats: Record<string, number>;
+  /** Where the repeat counts came from. */
+  noiseSource: "history" | "typical" | "none";
   gpuMinutes: number;
 }
 
@@ -66,29 +97,132 @@ export interface Plan {
   gpuMinutes: number;
   /** What compare_pr_performance.sh would have spent: two builds and every suite run twice, once each. */
   seedGpuMinutes: number;
-  /** Order of execution when both sides run fully: interleaved to cancel drift on the node. */
+  /** Order of execution per suite when both sides run fully: interleaved to cancel drift on the node. */
   interleave: Array<"main" | "pr">;
 }
 
-/** Default catalogue used when no richer one is supplied. Point counts follow the seed's suites. */
+const point = (key: string, minutes: number): PlanPoint => ({ key, minutes });
+
+/**
+ * Default catalogue. Online timings and DeepSeek noise come from the real MI300X nightlies in
+ * test/fixtures/real (timing_summary logs: DeepSeek 2025-10-16, GROK2 2025-11-13); offline timings are
+ * estimates (model load ≈ server start, one process per point as in the seed).
+ */
 export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
-  { id: "grok-offline", model: "grok", kind: "offline", points: 8, gpus: 8 },
-  { id: "grok-online", model: "grok", kind: "online", points: 8, gpus: 8 },
-  { id: "deepseek-offline", model: "deepseek", kind: "offline", points: 4, gpus: 8 },
-  { id: "deepseek-online", model: "deepseek", kind: "online", points: 8, gpus: 8 },
+  {
+    id: "grok-offline",
+    model: "grok",
+    kind: "offline",
+    gpus: 8,
+    startupMinutes: 2.5,
+    startupPerRun: true,
+    gsm8kMinutes: 0,
+    points: [1, 2, 4, 8, 16, 32, 64, 128, 256].map((bs) =>
+      point(`tp=8,batch_size=${bs},input_len=1024,output_len=128`, 0.5),
+    ),
+    seedRepeats: 1,
+  },
+  {
+    id: "grok-online",
+    model: "grok",
+    kind: "online",
+    gpus: 8,
+    startupMinutes: 2.5,
+    startupPerRun: false,
+    gsm8kMinutes: 2.8,
+    points: [
+      point("request_rate=1", 5.2),
+      point("request_rate=2", 5.5),
+      point("request_rate=4", 5.3),
+      point("request_rate=8", 6.4),
+      point("request_rate=16", 4.9),
+    ],
+    seedRepeats: 3,
+  },
+  {
+    id: "deepseek-offline",
+    model: "deepseek",
+    kind: "offline",
+    gpus: 8,
+    startupMinutes: 1.8,
+    startupPerRun: true,
+    gsm8kMinutes: 0,
+    points: [point("tp=8,batch_size=32,input_len=128,output_len=32", 0.5)],
+    seedRepeats: 1,
+  },
+  {
+    id: "deepseek-online",
+    model: "deepseek",
+    kind: "online",
+    gpus: 8,
+    startupMinutes: 1.8,
+    startupPerRun: false,
+    gsm8kMinutes: 3.6,
+    points: [
+      point("concurrency=128,input_len=3200,output_len=800", 4.5),
+      point("concurrency=64,input_len=3200,output_len=800", 6.1),
+      point("concurrency=16,input_len=3200,output_len=800", 3.2),
+      point("concurrency=4,input_len=3200,output_len=800", 9.2),
+      point("concurrency=1,input_len=3200,output_len=800", 35.4),
+    ],
+    seedRepeats: 3,
+    // Median CV over the compared metrics, 2025-10-14 nightly (runs 1-3; run 1 at c16 is a slow warm-up).
+    typicalNoisePct: {
+      "concurrency=128,input_len=3200,output_len=800": 0.1,
+      "concurrency=64,input_len=3200,output_len=800": 0.15,
+      "concurrency=16,input_len=3200,output_len=800": 5.9,
+      "concurrency=4,input_len=3200,output_len=800": 0.01,
+      "concurrency=1,input_len=3200,output_len=800": 0.01,
+    },
+  },
 ];
 
-/** Rough timings used when the history has none for a suite (minutes, wall clock). */
-export const DEFAULT_TIMING: SuiteTiming = { minutesPerPoint: 2, startupMinutes: 6 };
-
-/** The anchor is one point per suite: enough to show the baseline still reproduces. */
+/** The anchor is one point per suite (the cheapest): enough to show the baseline still reproduces. */
 export const ANCHOR_POINTS = 1;
+export const DEFAULT_MIN_EFFECT_PCT = 2;
 
-function runMinutes(timing: SuiteTiming, points: number, repeats: number, gpus: number): number {
-  return (timing.startupMinutes + timing.minutesPerPoint * points * repeats) * gpus;
+/**
+ * Repeats per side needed to detect `minEffectPct` given a point's relative noise: a two-sample test at
+ * one-sided 5 % with 80 % power needs n ≥ 2·((1.645 + 0.842)·σ/δ)². Clamped to [1, max]; unknown noise → max.
+ */
+export function repeatsForNoise(noisePct: number | undefined, minEffectPct: number, max: number): number {
+  if (noisePct === undefined || !Number.isFinite(noisePct)) return max;
+  const n = Math.ceil(2 * ((2.487 * noisePct) / minEffectPct) ** 2);
+  return Math.min(max, Math.max(1, n));
 }
 
-/** The history run that may stand in for the main side, if any. */
+/**
+ * A point's noise in one run: the median, over the compared metrics, of the coefficient of variation (%)
+ * between its non-warm-up repeats. Points with fewer than two repeats have no noise figure.
+ */
+export function pointNoisePct(run: RunResults): Record<string, number> {
+  const noise: Record<string, number> = {};
+  for (const p of run.points) {
+    const repeats = p.repeats.filter((r) => !r.warmup);
+    const cvs: number[] = [];
+    for (const metric of COMPARED_METRICS) {
+      const xs = repeats.map((r) => r.metrics[metric.key]).filter((x): x is number => Number.isFinite(x));
+      if (xs.length < 2) continue;
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      if (mean === 0) continue;
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+      cvs.push(Math.abs((100 * sd) / mean));
+    }
+    if (cvs.length === 0) continue;
+    cvs.sort((a, b) => a - b);
+    const mid = Math.floor(cvs.length / 2);
+    noise[pointKey(p.point)] = cvs.length % 2 ? cvs[mid]! : (cvs[mid - 1]! + cvs[mid]!) / 2;
+  }
+  return noise;
+}
+
+const sameSetup = (request: PlanRequest, suiteId: string) => (h: HistoryRun) =>
+  h.suiteId === suiteId &&
+  h.configHash === request.configHash &&
+  h.hardware === request.hardware &&
+  h.backend === request.backend;
+
+/** The history run that may stand in for the main side, if any: same merge-base image, setup, fresh enough. */
 export function findReusableBaseline(
   request: PlanRequest,
   suiteId: string,
@@ -96,63 +230,113 @@ export function findReusableBaseline(
 ): HistoryRun | undefined {
   if (request.baseline !== "nightly") return undefined;
   return history
-    .filter(
-      (h) =>
-        h.suiteId === suiteId &&
-        h.imageCommit === request.mergeBaseCommit &&
-        h.configHash === request.configHash &&
-        h.hardware === request.hardware &&
-        h.backend === request.backend &&
-        h.ageHours <= request.maxBaselineAgeHours,
-    )
+    .filter(sameSetup(request, suiteId))
+    .filter((h) => h.imageCommit === request.mergeBaseCommit && h.ageHours <= request.maxBaselineAgeHours)
     .sort((a, b) => a.ageHours - b.ageHours)[0];
 }
 
-/** Build the plan for one request. Throws on a request that selects no suite. */
-export function planRequest(
+/** Noise per point from the youngest history run of the same setup (any commit: noise belongs to the setup). */
+function historyNoise(
   request: PlanRequest,
+  suiteId: string,
   history: HistoryRun[],
-  timings: Record<string, SuiteTiming> = {},
-  catalogue: PlanSuite[] = DEFAULT_PLAN_SUITES,
-): Plan {
+): Record<string, number> | undefined {
+  return history
+    .filter(sameSetup(request, suiteId))
+    .filter((h) => h.noisePct && Object.keys(h.noisePct).length > 0)
+    .sort((a, b) => a.ageHours - b.ageHours)[0]?.noisePct;
+}
+
+function resolveTiming(suite: PlanSuite, timing: SuiteTiming | undefined) {
+  return {
+    startup: timing?.startupMinutes ?? suite.startupMinutes,
+    gsm8k: timing?.gsm8kMinutes ?? suite.gsm8kMinutes,
+    minutes: (p: PlanPoint) => timing?.pointMinutes?.[p.key] ?? p.minutes,
+  };
+}
+
+/** Node minutes of one side of a suite with the given repeats per point. */
+function sideMinutes(
+  suite: PlanSuite,
+  t: ReturnType<typeof resolveTiming>,
+  points: PlanPoint[],
+  repeatsOf: (p: PlanPoint) => number,
+  withGsm8k: boolean,
+): number {
+  const work = points.reduce(
+    (sum, p) => sum + repeatsOf(p) * (t.minutes(p) + (suite.startupPerRun ? t.startup : 0)),
+    0,
+  );
+  return work + (suite.startupPerRun ? 0 : t.startup) + (withGsm8k ? t.gsm8k : 0);
+}
+
+/** Options for `planRequest`. */
+export interface PlanOptions {
+  timings?: Record<string, SuiteTiming>;
+  catalogue?: PlanSuite[];
+  /** Use the catalogue's typical noise where history has none (what-if plans). */
+  assumeTypicalNoise?: boolean;
+}
+
+/** Build the plan for one request. Throws on a request that selects no suite. */
+export function planRequest(request: PlanRequest, history: HistoryRun[], options: PlanOptions = {}): Plan {
+  const catalogue = options.catalogue ?? DEFAULT_PLAN_SUITES;
+  const minEffect = request.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const selected = catalogue.filter((s) => request.models.includes(s.model) && request.kinds.includes(s.kind));
   if (selected.length === 0) {
     throw new Error(
       `No suite matches models=${request.models.join(",")} types=${request.kinds.join(",")}; known: ${catalogue.map((s) => s.id).join(", ")}`,
     );
   }
-  const gpuPerBuild = request.buildMinutes; // builds run on CPU but hold the GPU node.
-  let seedGpuMinutes = 2 * gpuPerBuild;
+  // The seed builds both images on the GPU node, holding all its GPUs.
+  const nodeGpus = Math.max(...selected.map((s) => s.gpus));
+  const buildGpuMinutes = request.buildMinutes * nodeGpus;
+  let seedGpuMinutes = 2 * buildGpuMinutes;
   const suites = selected.map((suite): SuitePlan => {
-    const timing = timings[suite.id] ?? DEFAULT_TIMING;
-    const prMinutes = runMinutes(timing, suite.points, request.repeats, suite.gpus);
-    seedGpuMinutes += 2 * runMinutes(timing, suite.points, 1, suite.gpus);
+    const t = resolveTiming(suite, options.timings?.[suite.id]);
+    seedGpuMinutes += 2 * suite.gpus * sideMinutes(suite, t, suite.points, () => suite.seedRepeats, false);
+
+    const measured = historyNoise(request, suite.id, history);
+    const noise = measured ?? (options.assumeTypicalNoise ? suite.typicalNoisePct : undefined);
+    const noiseSource = measured ? "history" : noise ? "typical" : "none";
+    const repeats = Object.fromEntries(
+      suite.points.map((p) => [p.key, repeatsForNoise(noise?.[p.key], minEffect, request.repeats)]),
+    );
+    const repeatsOf = (p: PlanPoint) => repeats[p.key] ?? request.repeats;
+    const prMinutes = sideMinutes(suite, t, suite.points, repeatsOf, true);
+
     const reusable = findReusableBaseline(request, suite.id, history);
     if (reusable) {
-      const anchor = runMinutes(timing, ANCHOR_POINTS, 1, suite.gpus);
+      const cheapest = [...suite.points].sort((a, b) => t.minutes(a) - t.minutes(b))[0]!;
+      const anchor = sideMinutes(suite, t, [cheapest], () => 1, false);
       return {
         suiteId: suite.id,
-        main: { action: "reuse", historyAgeHours: reusable.ageHours, anchorPoints: ANCHOR_POINTS },
-        prPoints: suite.points,
-        gpuMinutes: prMinutes + anchor,
+        main: { action: "reuse", historyAgeHours: reusable.ageHours, anchorPoint: cheapest.key, anchorPoints: 1 },
+        prPoints: suite.points.length,
+        repeats,
+        noiseSource,
+        gpuMinutes: suite.gpus * (prMinutes + anchor),
       };
     }
     const reason =
       request.baseline === "rerun" ? "baseline=rerun requested" : "no fresh baseline of the merge base in history";
+    // Main runs like the PR side but without its own GSM8K gate (the PR's accuracy is what is in question).
+    const mainMinutes = sideMinutes(suite, t, suite.points, repeatsOf, false);
     return {
       suiteId: suite.id,
       main: { action: "full", reason },
-      prPoints: suite.points,
-      gpuMinutes: 2 * prMinutes,
+      prPoints: suite.points.length,
+      repeats,
+      noiseSource,
+      gpuMinutes: suite.gpus * (prMinutes + mainMinutes),
     };
   });
-  const mainNeedsImage = suites.some((s) => s.main.action === "full" || s.main.action === "reuse");
   const builds: Array<"main" | "pr"> = [];
   if (request.buildMinutes > 0) {
-    if (mainNeedsImage && !request.mainImageExists) builds.push("main");
+    if (!request.mainImageExists) builds.push("main");
     builds.push("pr");
   }
-  const gpuMinutes = suites.reduce((sum, s) => sum + s.gpuMinutes, 0) + builds.length * gpuPerBuild;
+  const gpuMinutes = suites.reduce((sum, s) => sum + s.gpuMinutes, 0) + builds.length * buildGpuMinutes;
   const anyFull = suites.some((s) => s.main.action === "full");
   return {
     suites,
@@ -170,10 +354,13 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
   for (const s of plan.suites) {
     const main =
       s.main.action === "reuse"
-        ? `reuse baseline (${s.main.historyAgeHours} h old) + ${s.main.anchorPoints}-point anchor on main`
+        ? `reuse baseline (${s.main.historyAgeHours} h old) + anchor ${s.main.anchorPoint} ×1 on main`
         : `run main in full (${s.main.reason})`;
+    const counts = Object.values(s.repeats);
+    const total = counts.reduce((a, b) => a + b, 0);
+    const noise = s.noiseSource === "none" ? "no noise history" : `noise from ${s.noiseSource}`;
     lines.push(
-      `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points × ${request.repeats}; main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
+      `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${noise}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
     );
   }
   const ratio = plan.seedGpuMinutes > 0 ? plan.gpuMinutes / plan.seedGpuMinutes : 0;

@@ -1,13 +1,16 @@
 /** `sglbench plan`: what a compare-pr request will run and what it costs. Wiring only. */
 import { parseArgs } from "node:util";
 import { EXIT, type CliIO } from "../io.js";
-import { planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
+import { DEFAULT_PLAN_SUITES, planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
+import { DEFAULT_REQUEST } from "../../core/request.js";
 
 export const summary = "Show what a request will run and its GPU-minutes";
 
 const USAGE = `Usage: sglbench plan --pr=N [--models=grok,deepseek] [--benchmark-types=offline,online]
-       [--repeats=1] [--baseline=nightly|rerun] [--merge-base=SHA] [--fresh-baseline] [--skip-build]
-  --fresh-baseline  pretend the history holds a fresh nightly run of the merge base (what-if)
+       [--repeats=3] [--baseline=nightly|rerun] [--merge-base=SHA] [--fresh-baseline] [--skip-build]
+  --fresh-baseline  what-if: the history holds a fresh nightly run of the merge base, with the
+                    typical noise of the real MI300X nightlies (fewer PR repeats where noise is low)
+Defaults follow the /benchmark defaults (both models, both types, repeats 3, baseline nightly).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -20,7 +23,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         pr: { type: "string" },
         models: { type: "string", default: "grok,deepseek" },
         "benchmark-types": { type: "string", default: "offline,online" },
-        repeats: { type: "string", default: "1" },
+        repeats: { type: "string", default: String(DEFAULT_REQUEST.repeats) },
         baseline: { type: "string", default: "nightly" },
         "merge-base": { type: "string", default: "HEAD" },
         "fresh-baseline": { type: "boolean", default: false },
@@ -61,8 +64,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     mainImageExists: values["fresh-baseline"],
   };
   const history: HistoryRun[] = values["fresh-baseline"]
-    ? ["grok-offline", "grok-online", "deepseek-offline", "deepseek-online"].map((suiteId) => ({
-        suiteId,
+    ? DEFAULT_PLAN_SUITES.map((suite) => ({
+        suiteId: suite.id,
         imageCommit: request.mergeBaseCommit,
         configHash: "default",
         hardware: "mi300x",
@@ -71,7 +74,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }))
     : [];
   try {
-    io.stdout(renderPlan(planRequest(request, history), request));
+    io.stdout(renderPlan(planRequest(request, history, { assumeTypicalNoise: values["fresh-baseline"] }), request));
     return EXIT.ok;
   } catch (error: unknown) {
     io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n`);
