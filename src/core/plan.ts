@@ -255,19 +255,61 @@ function resolveTiming(suite: PlanSuite, timing: SuiteTiming | undefined) {
   };
 }
 
-/** Node minutes of one side of a suite with the given repeats per point. */
-function sideMinutes(
-  suite: PlanSuite,
-  t: ReturnType<typeof resolveTiming>,
-  points: PlanPoint[],
-  repeatsOf: (p: PlanPoint) => number,
-  withGsm8k: boolean,
-): number {
-  const work = points.reduce(
-    (sum, p) => sum + repeatsOf(p) * (t.minutes(p) + (suite.startupPerRun ? t.startup : 0)),
-    0,
-  );
-  return work + (suite.startupPerRun ? 0 : t.startup) + (withGsm8k ? t.gsm8k : 0);
+/** One runSuite call of the schedule. */
+export interface ScheduleStep {
+  side: "main" | "pr";
+  /** Point keys to run (all points of the suite when empty). */
+  points: string[];
+  repeats: number;
+  /** GSM8K runs once per side, with its first block. */
+  gsm8k: boolean;
+  /** 1-based block number of this side, used to name its folder. */
+  block: number;
+}
+
+/**
+ * The blocks of one suite. Repeats per point come from the plan; points with the same count run
+ * together. When main runs too, each group runs main, PR, PR, main (ABBA) so slow drift of the node
+ * cancels out of the difference; a single repeat can only run main, PR.
+ */
+export function scheduleSuite(repeats: Record<string, number>, mainRuns: boolean): ScheduleStep[] {
+  const groups = new Map<number, string[]>();
+  for (const [key, n] of Object.entries(repeats)) groups.set(n, [...(groups.get(n) ?? []), key]);
+  const steps: ScheduleStep[] = [];
+  const blocks = { main: 0, pr: 0 };
+  const gsm8kDone = { main: false, pr: false };
+  const add = (side: "main" | "pr", points: string[], n: number) => {
+    if (n <= 0) return;
+    steps.push({ side, points, repeats: n, gsm8k: !gsm8kDone[side], block: ++blocks[side] });
+    gsm8kDone[side] = true;
+  };
+  for (const [n, points] of [...groups.entries()].sort((a, b) => b[0] - a[0])) {
+    if (!mainRuns) {
+      add("pr", points, n);
+    } else if (n === 1) {
+      add("main", points, 1);
+      add("pr", points, 1);
+    } else {
+      const first = Math.ceil(n / 2);
+      add("main", points, first);
+      add("pr", points, first);
+      add("pr", points, n - first);
+      add("main", points, n - first);
+    }
+  }
+  return steps;
+}
+
+/** Node minutes of a list of steps (one side or both). */
+function stepsMinutes(suite: PlanSuite, t: ReturnType<typeof resolveTiming>, steps: ScheduleStep[]): number {
+  const byKey = new Map(suite.points.map((p) => [p.key, p]));
+  return steps.reduce((sum, step) => {
+    const work = step.points.reduce((acc, key) => {
+      const p = byKey.get(key);
+      return acc + (p ? step.repeats * (t.minutes(p) + (suite.startupPerRun ? t.startup : 0)) : 0);
+    }, 0);
+    return sum + work + (suite.startupPerRun ? 0 : t.startup) + (step.gsm8k ? t.gsm8k : 0);
+  }, 0);
 }
 
 /** Options for `planRequest`. */
@@ -294,7 +336,15 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
   let seedGpuMinutes = 2 * buildGpuMinutes;
   const suites = selected.map((suite): SuitePlan => {
     const t = resolveTiming(suite, options.timings?.[suite.id]);
-    seedGpuMinutes += 2 * suite.gpus * sideMinutes(suite, t, suite.points, () => suite.seedRepeats, false);
+    // The seed ran every point seedRepeats times per side in one block, GSM8K skipped.
+    const seedSide: ScheduleStep = {
+      side: "main",
+      points: suite.points.map((p) => p.key),
+      repeats: suite.seedRepeats,
+      gsm8k: false,
+      block: 1,
+    };
+    seedGpuMinutes += 2 * suite.gpus * stepsMinutes(suite, t, [seedSide]);
 
     const measured = historyNoise(request, suite.id, history);
     const noise = measured ?? (options.assumeTypicalNoise ? suite.typicalNoisePct : undefined);
@@ -302,33 +352,29 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
     const repeats = Object.fromEntries(
       suite.points.map((p) => [p.key, repeatsForNoise(noise?.[p.key], minEffect, request.repeats)]),
     );
-    const repeatsOf = (p: PlanPoint) => repeats[p.key] ?? request.repeats;
-    const prMinutes = sideMinutes(suite, t, suite.points, repeatsOf, true);
 
     const reusable = findReusableBaseline(request, suite.id, history);
     if (reusable) {
       const cheapest = [...suite.points].sort((a, b) => t.minutes(a) - t.minutes(b))[0]!;
-      const anchor = sideMinutes(suite, t, [cheapest], () => 1, false);
+      const anchor: ScheduleStep = { side: "main", points: [cheapest.key], repeats: 1, gsm8k: false, block: 1 };
       return {
         suiteId: suite.id,
         main: { action: "reuse", historyAgeHours: reusable.ageHours, anchorPoint: cheapest.key, anchorPoints: 1 },
         prPoints: suite.points.length,
         repeats,
         noiseSource,
-        gpuMinutes: suite.gpus * (prMinutes + anchor),
+        gpuMinutes: suite.gpus * stepsMinutes(suite, t, [anchor, ...scheduleSuite(repeats, false)]),
       };
     }
     const reason =
       request.baseline === "rerun" ? "baseline=rerun requested" : "no fresh baseline of the merge base in history";
-    // Main runs like the PR side but without its own GSM8K gate (the PR's accuracy is what is in question).
-    const mainMinutes = sideMinutes(suite, t, suite.points, repeatsOf, false);
     return {
       suiteId: suite.id,
       main: { action: "full", reason },
       prPoints: suite.points.length,
       repeats,
       noiseSource,
-      gpuMinutes: suite.gpus * (prMinutes + mainMinutes),
+      gpuMinutes: suite.gpus * stepsMinutes(suite, t, scheduleSuite(repeats, true)),
     };
   });
   const builds: Array<"main" | "pr"> = [];

@@ -1,0 +1,172 @@
+/**
+ * Baseline reuse for compare-pr (pure functions over RunResults): find a fresh run of the merge-base
+ * image in the history, turn history into the planner's view, check that a short anchor on main still
+ * reproduces it, schedule the interleaved main/PR blocks, and merge the blocks of one side back into
+ * one run.
+ */
+import { COMPARED_METRICS } from "../core/metrics.js";
+import { pointNoisePct, type HistoryRun } from "../core/plan.js";
+
+export { scheduleSuite, type ScheduleStep } from "../core/plan.js";
+import { pointKey, type PointResult, type RunResults } from "../core/results.js";
+
+/** The commit a run's image was built from: the recorded commit, else one spelled in an sglbench tag. */
+export function runCommit(run: RunResults): string | undefined {
+  if (run.commit) return run.commit;
+  const tag = run.image?.tag ?? "";
+  return /(?:^|-)(?:main|pr-\d+)-([0-9a-f]{7,40})(?:-|$)/.exec(tag)?.[1];
+}
+
+/** Two commit ids name the same commit when one is a prefix of the other (short vs full SHA). */
+export function sameCommit(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
+}
+
+/** When a run finished: its timestamps, else its date (YYYYMMDD, noon UTC). */
+export function runTime(run: RunResults): Date | undefined {
+  for (const stamp of [run.finished_at, run.started_at]) {
+    if (!stamp) continue;
+    const t = new Date(stamp);
+    if (!Number.isNaN(t.getTime())) return t;
+  }
+  const d = run.date && /^(\d{4})(\d{2})(\d{2})$/.exec(run.date);
+  return d ? new Date(Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), 12)) : undefined;
+}
+
+/** Runs are comparable baselines only with the same suite set-up: suite, mode and model variant. */
+export function configHashOf(run: RunResults): string {
+  return [run.suite, run.mode ?? "", run.model.name, run.model.variant ?? ""].join("|");
+}
+
+/** The planner's view of a history run (age, setup, per-point noise). */
+export function toHistoryRun(run: RunResults, now: Date): HistoryRun {
+  const time = runTime(run);
+  return {
+    suiteId: run.suite,
+    imageCommit: runCommit(run) ?? "",
+    configHash: configHashOf(run),
+    hardware: run.hardware ?? "",
+    backend: run.backend ?? "",
+    ageHours: time ? Math.max(0, (now.getTime() - time.getTime()) / 3_600_000) : Number.POSITIVE_INFINITY,
+    noisePct: pointNoisePct(run),
+  };
+}
+
+export interface BaselineCriteria {
+  suite: string;
+  mergeBaseCommit: string;
+  hardware?: string;
+  backend?: string;
+  /** configHashOf the suite as it will run; omitted = any set-up of the suite. */
+  configHash?: string;
+  maxAgeHours: number;
+  now: Date;
+}
+
+/** The youngest history run of the merge-base image with the same set-up and no failed point, if fresh enough. */
+export function findBaselineRun(history: RunResults[], criteria: BaselineCriteria): RunResults | undefined {
+  return history
+    .filter(
+      (run) =>
+        run.suite === criteria.suite &&
+        sameCommit(runCommit(run), criteria.mergeBaseCommit) &&
+        (criteria.hardware === undefined || run.hardware === criteria.hardware) &&
+        (criteria.backend === undefined || run.backend === criteria.backend) &&
+        (criteria.configHash === undefined || configHashOf(run) === criteria.configHash) &&
+        run.points.length > 0 &&
+        run.points.every((p) => !p.failure),
+    )
+    .map((run) => ({ run, age: toHistoryRun(run, criteria.now).ageHours }))
+    .filter(({ age }) => age <= criteria.maxAgeHours)
+    .sort((a, b) => a.age - b.age)[0]?.run;
+}
+
+/** One metric of the anchor next to the baseline it should reproduce. */
+export interface AnchorDelta {
+  point: string;
+  metric: string;
+  baseline: number;
+  anchor: number;
+  deltaPct: number;
+  tolerancePct: number;
+}
+
+export interface AnchorCheck {
+  agrees: boolean;
+  /** Why it disagrees (or what was checked when it agrees). */
+  reason: string;
+  deltas: AnchorDelta[];
+}
+
+const measured = (p: PointResult | undefined) => (p ? p.repeats.filter((r) => !r.warmup) : []);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const stdev = (xs: number[]) =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
+
+/**
+ * Does the anchor (one point, one repeat on main now) reproduce the stored baseline? A metric agrees when
+ * it is within max(minEffect, 3 × the baseline's own spread). Tail metrics (p99) are left out: a single
+ * anchor repeat cannot pin a tail, and a false alarm would cost a full main run.
+ */
+export function checkAnchor(baseline: RunResults, anchor: RunResults, minEffectPct = 2): AnchorCheck {
+  const deltas: AnchorDelta[] = [];
+  const failure = anchor.points.find((p) => p.failure)?.failure ?? anchor.failures[0];
+  if (failure) return { agrees: false, reason: `the anchor run failed (${failure.kind}): ${failure.message}`, deltas };
+  for (const point of anchor.points) {
+    const key = pointKey(point.point);
+    const base = measured(baseline.points.find((p) => pointKey(p.point) === key));
+    const now = measured(point);
+    if (base.length === 0 || now.length === 0) continue;
+    for (const metric of COMPARED_METRICS) {
+      if (metric.key.startsWith("p99_") || metric.better === "none") continue;
+      const b = base.map((r) => r.metrics[metric.key]).filter((x): x is number => Number.isFinite(x));
+      const a = now.map((r) => r.metrics[metric.key]).filter((x): x is number => Number.isFinite(x));
+      if (b.length === 0 || a.length === 0 || mean(b) === 0) continue;
+      const deltaPct = (100 * (mean(a) - mean(b))) / Math.abs(mean(b));
+      const tolerancePct = Math.max(minEffectPct, (300 * stdev(b)) / Math.abs(mean(b)));
+      deltas.push({ point: key, metric: metric.key, baseline: mean(b), anchor: mean(a), deltaPct, tolerancePct });
+    }
+  }
+  if (deltas.length === 0) {
+    return { agrees: false, reason: "the anchor shares no measured point and metric with the baseline", deltas };
+  }
+  const off = deltas.filter((d) => Math.abs(d.deltaPct) > d.tolerancePct);
+  if (off.length > 0) {
+    const worst = off.sort((x, y) => Math.abs(y.deltaPct) - Math.abs(x.deltaPct))[0]!;
+    return {
+      agrees: false,
+      reason: `${worst.metric} at ${worst.point} moved ${worst.deltaPct.toFixed(1)} % (tolerance ±${worst.tolerancePct.toFixed(1)} %)`,
+      deltas,
+    };
+  }
+  return { agrees: true, reason: `${deltas.length} metrics within tolerance`, deltas };
+}
+
+/** Merges blocks of one side of one suite into one run: repeats of the same point concatenated and renumbered. */
+export function mergeBlocks(runs: RunResults[]): RunResults {
+  const [first, ...rest] = runs;
+  if (!first) throw new Error("mergeBlocks needs at least one run");
+  const merged: RunResults = structuredClone(first);
+  for (const run of rest) {
+    for (const p of run.points) {
+      const key = pointKey(p.point);
+      const into = merged.points.find((q) => pointKey(q.point) === key);
+      if (!into) {
+        merged.points.push(structuredClone(p));
+        continue;
+      }
+      const next = into.repeats.reduce((m, r) => Math.max(m, r.index), 0);
+      into.repeats.push(...p.repeats.map((r, i) => ({ ...structuredClone(r), index: next + i + 1 })));
+      if (p.failure && !into.failure) into.failure = structuredClone(p.failure);
+    }
+    merged.gsm8k ??= run.gsm8k;
+    merged.kv_cache ??= run.kv_cache;
+    merged.failures.push(...run.failures);
+    merged.diagnostics.push(...run.diagnostics);
+    merged.sources.push(...run.sources);
+    if (run.finished_at) merged.finished_at = run.finished_at;
+  }
+  return merged;
+}
