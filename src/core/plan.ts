@@ -216,6 +216,14 @@ export function pointNoisePct(run: RunResults): Record<string, number> {
   return noise;
 }
 
+/** Two commit ids name the same commit when one is a prefix of the other (short vs full SHA). */
+export function sameCommit(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  if (a === b) return true;
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
+}
+
 const sameSetup = (request: PlanRequest, suiteId: string) => (h: HistoryRun) =>
   h.suiteId === suiteId &&
   h.configHash === request.configHash &&
@@ -231,7 +239,7 @@ export function findReusableBaseline(
   if (request.baseline !== "nightly") return undefined;
   return history
     .filter(sameSetup(request, suiteId))
-    .filter((h) => h.imageCommit === request.mergeBaseCommit && h.ageHours <= request.maxBaselineAgeHours)
+    .filter((h) => sameCommit(h.imageCommit, request.mergeBaseCommit) && h.ageHours <= request.maxBaselineAgeHours)
     .sort((a, b) => a.ageHours - b.ageHours)[0];
 }
 

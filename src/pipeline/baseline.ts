@@ -5,9 +5,9 @@
  * one run.
  */
 import { COMPARED_METRICS } from "../core/metrics.js";
-import { pointNoisePct, type HistoryRun } from "../core/plan.js";
+import { pointNoisePct, sameCommit, type HistoryRun } from "../core/plan.js";
 
-export { scheduleSuite, type ScheduleStep } from "../core/plan.js";
+export { sameCommit, scheduleSuite, type ScheduleStep } from "../core/plan.js";
 import { pointKey, type PointResult, type RunResults } from "../core/results.js";
 
 /** The commit a run's image was built from: the recorded commit, else one spelled in an sglbench tag. */
@@ -15,13 +15,6 @@ export function runCommit(run: RunResults): string | undefined {
   if (run.commit) return run.commit;
   const tag = run.image?.tag ?? "";
   return /(?:^|-)(?:main|pr-\d+)-([0-9a-f]{7,40})(?:-|$)/.exec(tag)?.[1];
-}
-
-/** Two commit ids name the same commit when one is a prefix of the other (short vs full SHA). */
-export function sameCommit(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b) return false;
-  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
-  return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
 }
 
 /** When a run finished: its timestamps, else its date (YYYYMMDD, noon UTC). */

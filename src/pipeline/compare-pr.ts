@@ -1,0 +1,376 @@
+/**
+ * The compare-pr pipeline, shared by the Action, the CLI and the demo: plan → (images are resolved by
+ * the caller) → run both sides (or reuse the merge-base baseline after an anchor) → compare → report.
+ * It writes the original tool's tree `pr<N>_<YYYYMMDD_HHMMSS>/{comparison.log, comparison_report.md,
+ * main/…, pr/…}` plus `results.json`. A failing side never stops the report: its failures become cells.
+ */
+import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { planRequest, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
+import { emptyRun, type RunResults } from "../core/results.js";
+import {
+  checkAnchor,
+  findBaselineRun,
+  mergeBlocks,
+  scheduleSuite,
+  toHistoryRun,
+  type AnchorCheck,
+  type ScheduleStep,
+} from "./baseline.js";
+
+/** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
+export interface SideRunRequest {
+  suite: string;
+  side: "main" | "pr";
+  image: string;
+  /** Folder the run folder goes into: `<comparison>/<side>` (block 1), `<side>/block<N>`, `main/anchor`. */
+  outputDir: string;
+  /** Point keys (`pointKey`) to run; empty = every point of the suite. */
+  points: string[];
+  repeats: number;
+  skipGsm8k: boolean;
+  signal?: AbortSignal;
+  onProgress?: (line: string) => void;
+}
+
+export interface SideRunOutcome {
+  run: RunResults;
+  folder: string;
+  exitCode: 0 | 1 | 3;
+}
+
+export type SideRunner = (request: SideRunRequest) => Promise<SideRunOutcome>;
+
+/** Verdict counts; the shape `core/compare.ts` reports. */
+export interface ComparisonCounts {
+  regressed: number;
+  improved: number;
+  unchanged: number;
+  inconclusive: number;
+  failed: number;
+}
+
+/** The comparison step, injected so the pipeline does not depend on how verdicts are computed. */
+export interface Comparer<C extends { summary: ComparisonCounts }> {
+  compare(baseline: RunResults[], candidate: RunResults[], options: { history: RunResults[] }): C;
+  /** Markdown body of the report (tables, verdicts); the pipeline adds the original header and footer. */
+  render(comparison: C): string;
+}
+
+export interface ImagePair {
+  main: string;
+  pr: string;
+  /** The merge base the main image was built from (or the nightly's commit). */
+  mainCommit: string;
+  prCommit?: string;
+}
+
+export interface ComparePrOptions<C extends { summary: ComparisonCounts }> {
+  request: PlanRequest;
+  repo: string;
+  /** The suites the request selected (catalogue entries). */
+  catalogue: PlanSuite[];
+  images: ImagePair;
+  /** Parent of `pr<N>_<timestamp>/`. */
+  outputDir: string;
+  /** Past runs: baseline candidates and noise. */
+  history: RunResults[];
+  runSide: SideRunner;
+  comparer: Comparer<C>;
+  now?: () => Date;
+  /** Progress lines (also written to comparison.log). */
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export type OverallVerdict = "regressed" | "improved" | "unchanged" | "inconclusive" | "failed";
+
+/** What one suite did on main: reused (after an anchor) or ran. */
+export interface MainSideRecord {
+  suite: string;
+  action: "reuse" | "full";
+  reason: string;
+  anchor?: AnchorCheck;
+  baselineSources?: string[];
+}
+
+export interface ComparePrResult<C> {
+  dir: string;
+  reportPath: string;
+  resultsPath: string;
+  logPath: string;
+  /** Every log file under the comparison folder (for the `sglbench-logs` artifact). */
+  logFiles: string[];
+  plan: Plan;
+  mainSide: MainSideRecord[];
+  comparison: C;
+  counts: ComparisonCounts;
+  verdict: OverallVerdict;
+  /** One line for consoles, job logs and the CLI. */
+  summaryLine: string;
+  reportMarkdown: string;
+  /** 0 everything ran; 3 some run failed but the report was written. */
+  exitCode: 0 | 3;
+}
+
+/** `YYYYMMDD_HHMMSS` in UTC, as the original folder names (UTC so runners in any zone agree). */
+export function folderStamp(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, "")}_${iso.slice(11, 19).replace(/:/g, "")}`;
+}
+
+/** The overall verdict: any regression wins, then failures, then improvements. */
+export function overallVerdict(counts: ComparisonCounts): OverallVerdict {
+  if (counts.regressed > 0) return "regressed";
+  if (counts.failed > 0) return "failed";
+  if (counts.improved > 0) return "improved";
+  if (counts.unchanged > 0) return "unchanged";
+  return "inconclusive";
+}
+
+/** `🔴 1 regressed · 🟢 0 improved · 12 unchanged · 3 inconclusive · 0 failed`. */
+export function countsLine(counts: ComparisonCounts): string {
+  return `🔴 ${counts.regressed} regressed · 🟢 ${counts.improved} improved · ${counts.unchanged} unchanged · ${counts.inconclusive} inconclusive · ${counts.failed} failed`;
+}
+
+/** A run that stands for a side that could not run at all, so the comparison shows its cells as failed. */
+export function failedRun(suite: PlanSuite, side: string, error: unknown): RunResults {
+  const message = error instanceof Error ? error.message : String(error);
+  return emptyRun({
+    kind: suite.kind,
+    suite: suite.id,
+    model: { name: suite.model },
+    failures: [{ kind: "crash", message: `${side} side of ${suite.id} did not run: ${message}` }],
+  });
+}
+
+function listLogs(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(log|txt|jsonl)$/.test(entry.name)) out.push(path);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function stepDir(dir: string, step: ScheduleStep): string {
+  return step.block === 1 ? join(dir, step.side) : join(dir, step.side, `block${step.block}`);
+}
+
+/** Runs a compare-pr request end to end and writes the comparison folder. */
+export async function runComparePr<C extends { summary: ComparisonCounts }>(
+  options: ComparePrOptions<C>,
+): Promise<ComparePrResult<C>> {
+  const now = options.now ?? (() => new Date());
+  const started = now();
+  const { request } = options;
+  const dir = join(options.outputDir, `pr${request.pr}_${folderStamp(started)}`);
+  mkdirSync(dir, { recursive: true });
+  const logPath = join(dir, "comparison.log");
+  writeFileSync(
+    logPath,
+    [
+      `Comparison started at: ${started.toISOString()}`,
+      `PR: #${request.pr}`,
+      `Repository: ${options.repo}`,
+      `Models: ${request.models.join(",")}`,
+      `Benchmark types: ${request.kinds.join(",")}`,
+      `Main image: ${options.images.main} (merge base ${options.images.mainCommit})`,
+      `PR image: ${options.images.pr}`,
+      "",
+    ].join("\n"),
+  );
+  const log = (line: string) => {
+    appendFileSync(logPath, `[${now().toISOString()}] ${line}\n`);
+    options.log?.(line);
+  };
+
+  // The suite id carries the set-up (model, kind, mode); the caller passes history of this hardware only.
+  const historyRuns = options.history.map((run) => ({
+    ...toHistoryRun(run, started),
+    configHash: request.configHash,
+  }));
+  const plan = planRequest(request, historyRuns, { catalogue: options.catalogue });
+  log(`Plan: ${plan.suites.map((s) => `${s.suiteId}=${s.main.action}`).join(", ")}`);
+
+  const mainRuns: RunResults[] = [];
+  const prRuns: RunResults[] = [];
+  const mainSide: MainSideRecord[] = [];
+  let anyFailure = false;
+
+  /** One runSuite call; a throw becomes a failed run so the report still gets written. */
+  const runStep = async (
+    suite: PlanSuite,
+    step: ScheduleStep,
+    image: string,
+    outputDir: string,
+    what = `${step.side} block ${step.block}`,
+  ): Promise<{ run: RunResults; ok: boolean }> => {
+    const label = `${suite.id} ${what} (${step.points.length || "all"} points × ${step.repeats}${step.gsm8k ? " + GSM8K" : ""})`;
+    log(`Running ${label} on ${image}`);
+    try {
+      const outcome = await options.runSide({
+        suite: suite.id,
+        side: step.side,
+        image,
+        outputDir,
+        points: step.points,
+        repeats: step.repeats,
+        skipGsm8k: !step.gsm8k,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (line) => options.log?.(`  ${line}`),
+      });
+      log(`Finished ${label}: exit ${outcome.exitCode}, folder ${relative(dir, outcome.folder) || "."}`);
+      return { run: outcome.run, ok: outcome.exitCode === 0 };
+    } catch (error: unknown) {
+      log(`FAILED ${label}: ${error instanceof Error ? error.message : String(error)}`);
+      return { run: failedRun(suite, step.side, error), ok: false };
+    }
+  };
+
+  for (const suitePlan of plan.suites) {
+    const suite = options.catalogue.find((s) => s.id === suitePlan.suiteId);
+    if (!suite) continue;
+    const record = await mainSideFor(suite, suitePlan);
+    mainSide.push(record.record);
+    const steps = scheduleSuite(suitePlan.repeats, record.runMain);
+    const blocks: Record<"main" | "pr", RunResults[]> = { main: [], pr: [] };
+    for (const step of steps) {
+      const image = step.side === "main" ? options.images.main : options.images.pr;
+      const { run, ok } = await runStep(suite, step, image, stepDir(dir, step));
+      if (!ok) anyFailure = true;
+      blocks[step.side].push(run);
+    }
+    if (record.baseline) mainRuns.push(record.baseline);
+    else if (blocks.main.length) mainRuns.push(mergeBlocks(blocks.main));
+    if (blocks.pr.length) prRuns.push(mergeBlocks(blocks.pr));
+  }
+
+  async function mainSideFor(
+    suite: PlanSuite,
+    suitePlan: SuitePlan,
+  ): Promise<{ record: MainSideRecord; runMain: boolean; baseline?: RunResults }> {
+    if (suitePlan.main.action !== "reuse") {
+      return { record: { suite: suite.id, action: "full", reason: suitePlan.main.reason }, runMain: true };
+    }
+    const baseline = findBaselineRun(options.history, {
+      suite: suite.id,
+      mergeBaseCommit: request.mergeBaseCommit,
+      hardware: request.hardware,
+      backend: request.backend,
+      maxAgeHours: request.maxBaselineAgeHours,
+      now: started,
+    });
+    if (!baseline) {
+      return { record: { suite: suite.id, action: "full", reason: "baseline vanished from history" }, runMain: true };
+    }
+    const anchorStep: ScheduleStep = {
+      side: "main",
+      points: [suitePlan.main.anchorPoint],
+      repeats: 1,
+      gsm8k: false,
+      block: 1,
+    };
+    log(
+      `Reusing ${suite.id} baseline from history (${baseline.sources[0] ?? baseline.started_at ?? "?"}); anchor first`,
+    );
+    const { run: anchorRun } = await runStep(
+      suite,
+      anchorStep,
+      options.images.main,
+      join(dir, "main", "anchor"),
+      "anchor on main",
+    );
+    const anchor = checkAnchor(baseline, anchorRun, request.minEffectPct);
+    log(`Anchor ${suite.id}: ${anchor.agrees ? "reproduces the baseline" : "DISAGREES"} (${anchor.reason})`);
+    if (anchor.agrees) {
+      return {
+        record: { suite: suite.id, action: "reuse", reason: anchor.reason, anchor, baselineSources: baseline.sources },
+        runMain: false,
+        baseline,
+      };
+    }
+    return {
+      record: { suite: suite.id, action: "full", reason: `anchor disagreed: ${anchor.reason}`, anchor },
+      runMain: true,
+    };
+  }
+
+  const comparison = options.comparer.compare(mainRuns, prRuns, { history: options.history });
+  const counts = comparison.summary;
+  const verdict = overallVerdict(counts);
+  const reportMarkdown = [
+    "# Performance Comparison Report",
+    "",
+    `**PR:** #${request.pr}`,
+    `**Date:** ${started.toISOString()}`,
+    `**Main Branch Image:** ${options.images.main} (merge base \`${options.images.mainCommit.slice(0, 12)}\`)`,
+    `**PR Image:** ${options.images.pr}`,
+    "",
+    "## Summary",
+    "",
+    `This report compares the performance impact of PR #${request.pr} against its merge base.`,
+    "",
+    `**Verdict: ${verdict}** — ${countsLine(counts)}`,
+    "",
+    ...mainSide.map(
+      (m) =>
+        `- ${m.suite}: main ${m.action === "reuse" ? `reused from history (anchor: ${m.reason})` : `ran (${m.reason})`}`,
+    ),
+    "",
+    options.comparer.render(comparison).trim(),
+    "",
+    "## Raw Results",
+    "",
+    `All benchmark results are stored in: \`${dir}\``,
+    "",
+  ].join("\n");
+  const reportPath = join(dir, "comparison_report.md");
+  writeFileSync(reportPath, reportMarkdown);
+  const resultsPath = join(dir, "results.json");
+  writeFileSync(
+    resultsPath,
+    JSON.stringify(
+      {
+        kind: "sglbench-compare-pr",
+        version: 1,
+        pr: request.pr,
+        repo: options.repo,
+        merge_base: options.images.mainCommit,
+        images: options.images,
+        started_at: started.toISOString(),
+        finished_at: now().toISOString(),
+        verdict,
+        summary: counts,
+        plan,
+        main_side: mainSide,
+        runs: { main: mainRuns, pr: prRuns },
+        comparison,
+      },
+      null,
+      2,
+    ),
+  );
+  const summaryLine = `sglbench: PR #${request.pr} vs merge base ${options.images.mainCommit.slice(0, 12)}: ${verdict} — ${countsLine(counts)}`;
+  log(summaryLine);
+  log(`Report: ${reportPath}`);
+  return {
+    dir,
+    reportPath,
+    resultsPath,
+    logPath,
+    logFiles: listLogs(dir),
+    plan,
+    mainSide,
+    comparison,
+    counts,
+    verdict,
+    summaryLine,
+    reportMarkdown,
+    exitCode: anyFailure || verdict === "failed" ? 3 : 0,
+  };
+}
