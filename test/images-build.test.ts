@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { ensureImage, imageTag, ImageBuildError, mergeBase, type ImageEngine } from "../src/runner/images.js";
+import {
+  ensureImage,
+  imageTag,
+  ImageBuildError,
+  mergeBase,
+  resolveSideImage,
+  type ImageEngine,
+} from "../src/runner/images.js";
 
 function fakeEngine(
   existing: string[],
@@ -13,7 +20,10 @@ function fakeEngine(
   return {
     builds,
     hasImage: async (tag) => existing.includes(tag),
-    pull: async () => undefined,
+    pull: async (ref) => {
+      if (ref.includes("missing")) throw new Error("manifest unknown");
+      existing.push(ref);
+    },
     build: (options) => {
       builds.push(options.tag);
       return (async function* () {
@@ -69,5 +79,32 @@ describe("images", () => {
     await git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "main moves on");
     expect(await mergeBase(dir, "main", "pr")).toBe(base);
     await expect(mergeBase(dir, "main", "nope")).rejects.toThrow(/fetch both refs/);
+  });
+
+  it("resolves a side: given images trusted, found, pulled or unpullable; otherwise reused or built by commit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-img-"));
+    const engine = fakeEngine(["have:1"], [{ stream: "Step 1/1 : FROM base\n" }]);
+    expect(await resolveSideImage(engine, { side: "pr", given: "x:1", trustGiven: true })).toEqual({
+      image: "x:1",
+      source: "given",
+    });
+    expect(await resolveSideImage(engine, { side: "main", given: "have:1" })).toEqual({
+      image: "have:1",
+      source: "present",
+    });
+    expect(await resolveSideImage(engine, { side: "main", given: "nightly:2" })).toEqual({
+      image: "nightly:2",
+      source: "pulled",
+    });
+    await expect(resolveSideImage(engine, { side: "main", given: "missing:3" })).rejects.toThrow(
+      /Cannot pull main image missing:3/,
+    );
+    const build = { ...request(dir), pr: 1234 };
+    const first = await resolveSideImage(engine, { side: "pr", build });
+    expect(first).toEqual({ image: "sglbench/sglang:pr-1234-def4567890ab-rocm630", source: "built" });
+    engine.hasImage = async (tag) => tag === first.image;
+    expect((await resolveSideImage(engine, { side: "pr", build })).source).toBe("reused");
+    expect(engine.builds).toEqual([first.image]);
+    await expect(resolveSideImage(undefined, { side: "pr", build })).rejects.toThrow(/needs a Docker engine/);
   });
 });

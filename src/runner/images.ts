@@ -161,3 +161,70 @@ export async function dockerodeEngine(): Promise<ImageEngine> {
       })(),
   };
 }
+
+/** How one side's image was obtained. */
+export type ImageSource = "given" | "present" | "pulled" | "reused" | "built";
+
+export interface SideImageRequest {
+  side: "main" | "pr";
+  /** An image named by the user (`--main-image`/`--pr-image`). */
+  given?: string;
+  /** Take `given` without asking the engine (`--skip-build`, or a local run without Docker). */
+  trustGiven?: boolean;
+  /** How to build the image when none is given. */
+  build?: BuildRequest & { pr?: number };
+}
+
+/**
+ * One side's image: a given image is used as is (trusted), found locally, or pulled; otherwise the
+ * commit's image is reused by tag or built from docker/Dockerfile.rocm.
+ */
+export async function resolveSideImage(
+  engine: ImageEngine | undefined,
+  request: SideImageRequest,
+): Promise<{ image: string; source: ImageSource }> {
+  if (request.given) {
+    if (request.trustGiven || !engine) return { image: request.given, source: "given" };
+    if (await engine.hasImage(request.given)) return { image: request.given, source: "present" };
+    try {
+      await engine.pull(request.given);
+    } catch (error: unknown) {
+      throw new Error(
+        `Cannot pull ${request.side} image ${request.given}; check the name or pre-load it with docker pull/load.`,
+        { cause: error },
+      );
+    }
+    return { image: request.given, source: "pulled" };
+  }
+  if (!request.build) throw new Error(`No ${request.side} image given and nothing to build it from.`);
+  if (!engine) throw new Error(`Building the ${request.side} image needs a Docker engine (set DOCKER_HOST).`);
+  const tag = imageTag(request.side, request.build.commit, request.build.baseImage, request.build.pr);
+  const { reused } = await ensureImage(engine, tag, request.build);
+  return { image: tag, source: reused ? "reused" : "built" };
+}
+
+/**
+ * The PR's head and merge base from an SGLang checkout. Uses local refs when they exist, else fetches
+ * `pull/<N>/head` and `main` from `origin` into `refs/sglbench/*` (what the seed did with pr-N refs).
+ */
+export async function resolvePrCommits(checkout: string, pr: number): Promise<{ head: string; mergeBase: string }> {
+  const git = (...args: string[]) => execa("git", args, { cwd: checkout });
+  const local = { main: "refs/sglbench/main", head: `refs/sglbench/pr-${pr}` };
+  const have = async (ref: string) =>
+    git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`).then(
+      () => true,
+      () => false,
+    );
+  if (!(await have(local.main)) || !(await have(local.head))) {
+    try {
+      await git("fetch", "--quiet", "origin", `+refs/heads/main:${local.main}`, `+refs/pull/${pr}/head:${local.head}`);
+    } catch (error: unknown) {
+      throw new Error(
+        `Cannot fetch main and pull/${pr}/head into ${checkout}; pass the commits (base_sha/head_sha or --main-image/--pr-image).`,
+        { cause: error },
+      );
+    }
+  }
+  const head = (await git("rev-parse", local.head)).stdout.trim();
+  return { head, mergeBase: await mergeBase(checkout, local.main, local.head) };
+}

@@ -1,0 +1,185 @@
+/**
+ * A compare-pr request from the outside (Action inputs or CLI flags) turned into a pipeline run:
+ * merge base, images (given, pulled, reused or built by commit), history, plan request, then
+ * `runComparePr`. Shared by the Action and the CLI so both behave the same.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { PlanRequest, PlanSuite } from "../core/plan.js";
+import { RunResultsSchema, type RunResults } from "../core/results.js";
+import { resolvePrCommits, resolveSideImage, type ImageEngine } from "../runner/images.js";
+import { ingestPaths } from "../store/ingest.js";
+import {
+  runComparePr,
+  type Comparer,
+  type ComparePrResult,
+  type ComparisonCounts,
+  type ImagePair,
+  type SideRunner,
+} from "./compare-pr.js";
+
+export interface ComparePrJobInput {
+  pr: number;
+  repo: string;
+  models: string[];
+  kinds: Array<"offline" | "online">;
+  repeats: number;
+  baseline: "nightly" | "rerun";
+  mainImage?: string;
+  prImage?: string;
+  skipBuild: boolean;
+  baseImage: string;
+  workDir: string;
+  historyDir?: string;
+  outputDir: string;
+  /** Run on this machine without Docker (images are only labels then). */
+  local: boolean;
+  /** Merge base and PR head when the caller knows them (the App passes both). */
+  baseSha?: string;
+  headSha?: string;
+  hardware?: string;
+  backend?: string;
+  maxBaselineAgeHours?: number;
+  minEffectPct?: number;
+}
+
+export interface ComparePrJobServices<C extends { summary: ComparisonCounts }> {
+  /** Docker engine for pulls and builds; undefined for local runs. */
+  engine?: ImageEngine;
+  /** The runner for the resolved images. */
+  runSideFor(images: ImagePair): SideRunner;
+  comparer: Comparer<C>;
+  catalogue: PlanSuite[];
+  /** Past runs for baseline reuse and noise; defaults to `loadHistory`. */
+  loadHistory?: (dir: string) => Promise<RunResults[]>;
+  now?: () => Date;
+}
+
+/**
+ * History from a folder: sglbench results files (`*.json` that validate as RunResults) and any run
+ * folders or logs the ingester understands. Unreadable files are reported through `warn`, never fatal.
+ */
+export async function loadHistory(dir: string, warn: (line: string) => void = () => undefined): Promise<RunResults[]> {
+  const runs: RunResults[] = [];
+  const jsonFiles: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.name.endsWith(".json") && entry.name !== "config.json") jsonFiles.push(path);
+    }
+  };
+  try {
+    await walk(dir);
+  } catch (error: unknown) {
+    throw new Error(`Cannot read the history folder ${dir}`, { cause: error });
+  }
+  for (const file of jsonFiles.sort()) {
+    try {
+      const parsed = RunResultsSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
+      if (parsed.success)
+        runs.push({ ...parsed.data, sources: parsed.data.sources.length ? parsed.data.sources : [file] });
+    } catch (error: unknown) {
+      warn(`history: skipped ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (runs.length > 0) return runs;
+  const ingested = await ingestPaths([dir], { root: dir });
+  for (const s of ingested.skipped) warn(`history: skipped ${s.file}: ${s.reason}`);
+  return ingested.runs;
+}
+
+/** Runs one compare-pr request end to end. Throws only when nothing can run (bad refs, no image). */
+export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
+  input: ComparePrJobInput,
+  services: ComparePrJobServices<C>,
+  log: (line: string) => void = () => undefined,
+): Promise<ComparePrResult<C>> {
+  const selected = services.catalogue.filter((s) => input.models.includes(s.model) && input.kinds.includes(s.kind));
+  if (selected.length === 0) {
+    throw new Error(
+      `No suite matches models=${input.models.join(",")} types=${input.kinds.join(",")}; known: ${services.catalogue.map((s) => s.id).join(", ")}`,
+    );
+  }
+  const commits = await commitsFor(input, log);
+  const trustGiven = input.skipBuild || input.local;
+  const engine = input.local ? undefined : services.engine;
+  const buildFor = (side: "main" | "pr", commit: string, branch: string) => ({
+    context: input.workDir,
+    repo: input.repo,
+    branch,
+    commit,
+    baseImage: input.baseImage,
+    pr: input.pr,
+    logPath: join(input.outputDir, "logs", `build-${side}-${commit.slice(0, 12)}.log`),
+    onProgress: (line: string) => log(`  [build ${side}] ${line}`),
+  });
+  const main = await resolveSideImage(engine, {
+    side: "main",
+    ...(input.mainImage ? { given: input.mainImage } : {}),
+    trustGiven,
+    build: buildFor("main", commits.mergeBase, commits.mergeBase),
+  });
+  log(`Main image: ${main.image} (${main.source})`);
+  const pr = await resolveSideImage(engine, {
+    side: "pr",
+    ...(input.prImage ? { given: input.prImage } : {}),
+    trustGiven,
+    build: buildFor("pr", commits.head, `pull/${input.pr}/merge`),
+  });
+  log(`PR image: ${pr.image} (${pr.source})`);
+  const images: ImagePair = { main: main.image, pr: pr.image, mainCommit: commits.mergeBase, prCommit: commits.head };
+
+  const hardware = input.hardware ?? "mi300x";
+  const history = input.historyDir
+    ? (await (services.loadHistory ?? ((d: string) => loadHistory(d, log)))(input.historyDir)).filter(
+        (run) => !run.hardware || !input.hardware || run.hardware === hardware,
+      )
+    : [];
+  if (input.historyDir) log(`History: ${history.length} runs from ${input.historyDir}`);
+
+  const request: PlanRequest = {
+    pr: input.pr,
+    models: input.models,
+    kinds: input.kinds,
+    repeats: input.repeats,
+    // Without a known merge base no stored run can stand in for main.
+    baseline: commits.mergeBase === UNKNOWN_COMMIT ? "rerun" : input.baseline,
+    mergeBaseCommit: commits.mergeBase,
+    configHash: "default",
+    hardware,
+    backend: input.backend ?? "",
+    maxBaselineAgeHours: input.maxBaselineAgeHours ?? 36,
+    buildMinutes: 0,
+    mainImageExists: true,
+    ...(input.minEffectPct !== undefined ? { minEffectPct: input.minEffectPct } : {}),
+  };
+  return runComparePr({
+    request,
+    repo: input.repo,
+    catalogue: selected,
+    images,
+    outputDir: input.outputDir,
+    history,
+    runSide: services.runSideFor(images),
+    comparer: services.comparer,
+    ...(services.now ? { now: services.now } : {}),
+    log,
+  });
+}
+
+const UNKNOWN_COMMIT = "unknown";
+
+/** Merge base and head: as given, else from the checkout; unknown only when no build needs them. */
+async function commitsFor(input: ComparePrJobInput, log: (line: string) => void) {
+  if (input.baseSha) return { mergeBase: input.baseSha, head: input.headSha ?? `pull-${input.pr}` };
+  const needBuild = !input.mainImage || !input.prImage;
+  try {
+    const found = await resolvePrCommits(input.workDir, input.pr);
+    return { mergeBase: found.mergeBase, head: input.headSha ?? found.head };
+  } catch (error: unknown) {
+    if (needBuild) throw error;
+    log(`Merge base unknown (${error instanceof Error ? error.message : String(error)}); baseline reuse disabled.`);
+    return { mergeBase: UNKNOWN_COMMIT, head: input.headSha ?? `pull-${input.pr}` };
+  }
+}
