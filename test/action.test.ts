@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readActionInputs } from "../src/action/inputs.js";
 import { runAction } from "../src/action/main.js";
+import { FAKE_SUITE, fakeComparer, fakeRunner } from "./helpers/compare-pr-fakes.js";
 
 // @actions/core caches the summary file path on first write, so one file serves the whole test file.
 const SUMMARY = join(mkdtempSync(join(tmpdir(), "sglbench-summary-")), "summary.md");
@@ -55,15 +56,86 @@ describe("action entry", () => {
     expect(writes.join("")).toMatch(/::error::sglbench: Invalid action inputs.*docs\/action.md/);
   });
 
-  it("writes the plan to the step summary for a valid request", async () => {
+  const quiet = async (fn: () => Promise<void>) => {
+    const writes: string[] = [];
     const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stdout.write;
     try {
-      await runAction({ ...process.env, INPUT_COMMAND: "compare-pr", INPUT_PR: "1234" });
+      await fn();
     } finally {
       process.stdout.write = original;
     }
-    expect(readFileSync(SUMMARY, "utf8")).toMatch(/Plan for PR #1234/);
+    return writes.join("");
+  };
+  const inputs = (extra: Record<string, string> = {}) => ({
+    ...process.env,
+    INPUT_COMMAND: "compare-pr",
+    INPUT_PR: "77",
+    INPUT_MODELS: "deepseek",
+    "INPUT_BENCHMARK-TYPES": "online",
+    INPUT_REPEATS: "1",
+    "INPUT_MAIN-IMAGE": "img:main",
+    "INPUT_PR-IMAGE": "img:pr",
+    "INPUT_SKIP-BUILD": "true",
+    "INPUT_BASE-SHA": "feedface0001",
+    "INPUT_WORK-DIR": dir,
+    "INPUT_OUTPUT-DIR": join(dir, "results"),
+    "INPUT_PR-ENV": "SGLSIM_DECODE_SPEED=1.05",
+    ...extra,
+  });
+
+  it("runs compare-pr, fills GITHUB_OUTPUT and the step summary and uploads both artifacts", async () => {
+    const fake = fakeRunner({ "img:pr": 1.05 });
+    const uploads: Array<[string, string[]]> = [];
+    let serviceOptions: unknown;
+    const log = await quiet(() =>
+      runAction(inputs(), {
+        services: async (options) => {
+          serviceOptions = options;
+          return { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] };
+        },
+        uploader: async () => ({ upload: async (name, files) => (uploads.push([name, files]), {}) }),
+      }),
+    );
+    expect(process.exitCode).toBeUndefined();
+    expect(serviceOptions).toMatchObject({ local: false, prEnv: { SGLSIM_DECODE_SPEED: "1.05" }, mainEnv: {} });
+    const output = readFileSync(join(dir, "output"), "utf8");
+    expect(output).toMatch(/verdict<<[\s\S]*\nregressed\n/);
+    expect(output).toMatch(/regressions<<[\s\S]*\n2\n/);
+    expect(output).toMatch(/report-path<<[\s\S]*pr77_\d{8}_\d{6}\/comparison_report\.md/);
+    expect(readFileSync(SUMMARY, "utf8")).toMatch(/# Performance Comparison Report[\s\S]*Verdict: regressed/);
+    expect(uploads.map(([name, files]) => [name, files.map((f) => f.split("/").pop())])).toEqual([
+      ["sglbench-report", ["report.md", "results.json"]],
+      ["sglbench-logs", ["comparison.log"]],
+    ]);
+    expect(log).toMatch(/::notice::sglbench: PR #77 vs merge base feedface0001: regressed/);
+  });
+
+  it("ends in setFailed with a hint when the pipeline cannot start", async () => {
+    const log = await quiet(() =>
+      runAction(inputs({ "INPUT_BASE-SHA": "", "INPUT_SKIP-BUILD": "false", "INPUT_MAIN-IMAGE": "" }), {
+        services: async () => ({
+          runSideFor: () => fakeRunner({}).runSide,
+          comparer: fakeComparer,
+          catalogue: [FAKE_SUITE],
+        }),
+      }),
+    );
+    expect(process.exitCode).toBe(1);
+    expect(log).toMatch(/::error::sglbench: Cannot fetch main and pull\/77\/head.*Hint:/);
+  });
+
+  it("leaves artifacts on disk outside Actions instead of failing", async () => {
+    const fake = fakeRunner({});
+    const log = await quiet(() =>
+      runAction(
+        { ...inputs(), ACTIONS_RUNTIME_TOKEN: "" },
+        { services: async () => ({ runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] }) },
+      ),
+    );
+    expect(process.exitCode).toBeUndefined();
+    expect(log).toMatch(/artifacts left in/);
+    expect(readFileSync(join(dir, "output"), "utf8")).toMatch(/verdict<<[\s\S]*\nunchanged\n/);
   });
 });
 

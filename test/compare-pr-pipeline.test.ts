@@ -2,9 +2,10 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runComparePr, type Comparer, type SideRunRequest, type ComparisonCounts } from "../src/pipeline/compare-pr.js";
-import type { PlanRequest, PlanSuite } from "../src/core/plan.js";
-import { emptyRun, pointKey, type RunResults } from "../src/core/results.js";
+import { runComparePr } from "../src/pipeline/compare-pr.js";
+import { FAKE_SUITE, fakeComparer, fakeRunner } from "./helpers/compare-pr-fakes.js";
+import type { PlanRequest } from "../src/core/plan.js";
+import { emptyRun, type RunResults } from "../src/core/results.js";
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -14,20 +15,7 @@ const tmp = () => {
   return d;
 };
 
-const SUITE: PlanSuite = {
-  id: "deepseek-online",
-  model: "deepseek",
-  kind: "online",
-  gpus: 8,
-  startupMinutes: 1,
-  startupPerRun: false,
-  gsm8kMinutes: 1,
-  points: [
-    { key: "concurrency=1", minutes: 5 },
-    { key: "concurrency=16", minutes: 1 },
-  ],
-  seedRepeats: 3,
-};
+const SUITE = FAKE_SUITE;
 const REQUEST: PlanRequest = {
   pr: 42,
   models: ["deepseek"],
@@ -43,58 +31,6 @@ const REQUEST: PlanRequest = {
   mainImageExists: true,
 };
 const NOW = new Date("2026-11-23T06:00:00Z");
-
-/** Fake runner: e2e latency 1000 ms × the side's slowdown, for the asked points and repeats. */
-function fakeRunner(slowdown: Record<string, number>, opts: { crash?: "pr" } = {}) {
-  const calls: SideRunRequest[] = [];
-  const runSide = async (req: SideRunRequest) => {
-    calls.push(req);
-    if (opts.crash === req.side) throw new Error("server exited with code 1 (launch)");
-    const run = emptyRun({
-      kind: "online",
-      suite: req.suite,
-      model: { name: "DeepSeek-V3-0324" },
-      hardware: "mi300x",
-      backend: "aiter",
-      image: { full: req.image, tag: req.image },
-    });
-    const keys = req.points.length ? req.points : SUITE.points.map((p) => p.key);
-    for (const key of keys) {
-      const concurrency = Number(key.split("=")[1]);
-      run.points.push({
-        point: { concurrency },
-        repeats: Array.from({ length: req.repeats }, (_, i) => ({
-          index: i + 1,
-          metrics: { median_e2e_latency_ms: 1000 * (slowdown[req.image] ?? 1) },
-        })),
-      });
-    }
-    return { run, folder: join(req.outputDir, "run"), exitCode: 0 as const };
-  };
-  return { calls, runSide };
-}
-
-/** Fake verdicts: a point regressed when PR's mean e2e is > 2 % above main's. */
-const comparer: Comparer<{ summary: ComparisonCounts; cells: string[] }> = {
-  compare(main, pr) {
-    const summary = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
-    const cells: string[] = [];
-    const mean = (run: RunResults | undefined, key: string) => {
-      const xs =
-        run?.points.find((p) => pointKey(p.point) === key)?.repeats.map((r) => r.metrics.median_e2e_latency_ms!) ?? [];
-      return xs.length ? xs.reduce((a, b) => a + b) / xs.length : undefined;
-    };
-    for (const p of SUITE.points) {
-      const [m, c] = [mean(main[0], p.key), mean(pr[0], p.key)];
-      if (m === undefined || c === undefined || (pr[0]?.failures.length ?? 0) > 0) summary.failed++;
-      else if (c > m * 1.02) summary.regressed++;
-      else summary.unchanged++;
-      cells.push(`${p.key}:${m}->${c}`);
-    }
-    return { summary, cells };
-  },
-  render: (c) => `## Results\n\n${c.cells.join("\n")}\n`,
-};
 
 function historyRun(e2e: number, commit = "feedface0001abcd"): RunResults {
   const run = emptyRun({
@@ -122,7 +58,7 @@ const base = (overrides: Partial<Parameters<typeof runComparePr>[0]> = {}) => ({
   images: { main: "img:main", pr: "img:pr", mainCommit: "feedface0001abcd" },
   outputDir: tmp(),
   history: [] as RunResults[],
-  comparer,
+  comparer: fakeComparer,
   now: () => NOW,
   ...overrides,
 });

@@ -21,12 +21,22 @@ export async function defaultArtifactUploader(): Promise<ArtifactUploader> {
 }
 
 /** Uploads `sglbench-report` (report.md + results.json: what the App reads). */
-export async function uploadReport(uploader: ArtifactUploader, reportPath: string, resultsPath: string): Promise<void> {
-  await uploader.upload("sglbench-report", [reportPath, resultsPath], dirname(reportPath));
+export async function uploadReport(
+  uploader: ArtifactUploader,
+  reportPath: string,
+  resultsPath: string,
+  name = "sglbench-report",
+): Promise<void> {
+  await uploader.upload(name, [reportPath, resultsPath], dirname(reportPath));
 }
 
 /** Uploads `sglbench-logs`: every log of the comparison folder. */
-export async function uploadLogs(uploader: ArtifactUploader, logFiles: string[], root: string): Promise<void> {
+export async function uploadLogs(
+  uploader: ArtifactUploader,
+  logFiles: string[],
+  root: string,
+  name = "sglbench-logs",
+): Promise<void> {
   if (logFiles.length === 0) return;
-  await uploader.upload("sglbench-logs", logFiles, root);
+  await uploader.upload(name, logFiles, root);
 }

@@ -12,6 +12,20 @@ const csv = (allowed: readonly string[]) =>
     )
     .pipe(z.array(z.enum(allowed as [string, ...string[]])).min(1));
 
+/** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
+const envLines = z.string().transform((text, ctx) => {
+  const env: Record<string, string> = {};
+  for (const entry of text
+    .split(/[\n,]/)
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(entry);
+    if (m) env[m[1]!] = m[2]!;
+    else ctx.addIssue({ code: "custom", message: `'${entry}' is not KEY=VALUE` });
+  }
+  return env;
+});
+
 export const ActionInputsSchema = z
   .object({
     command: z.enum(["compare-pr", "nightly", "suite"]),
@@ -32,6 +46,12 @@ export const ActionInputsSchema = z
     workDir: z.string().min(1),
     historyDir: z.string(),
     outputDir: z.string().min(1),
+    executor: z.enum(["docker", "local"]),
+    mainEnv: envLines,
+    prEnv: envLines,
+    baseSha: z.string().regex(/^[0-9a-fA-F]{0,40}$/, "base-sha must be a commit SHA"),
+    headSha: z.string().regex(/^[0-9a-fA-F]{0,40}$/, "head-sha must be a commit SHA"),
+    artifactName: z.string().regex(/^[\w.-]+$/, "artifact-name may use letters, digits, . _ -"),
   })
   .superRefine((v, ctx) => {
     if (v.command === "compare-pr" && v.pr === undefined) {
@@ -65,6 +85,12 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   "work-dir": ".",
   "history-dir": "",
   "output-dir": "comparison_results",
+  executor: "docker",
+  "main-env": "",
+  "pr-env": "",
+  "base-sha": "",
+  "head-sha": "",
+  "artifact-name": "sglbench-report",
 };
 
 /** Reads `INPUT_<NAME>` the way @actions/core does (spaces → _, upper case), falling back to defaults. */
@@ -89,6 +115,12 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     workDir: get("work-dir"),
     historyDir: get("history-dir"),
     outputDir: get("output-dir"),
+    executor: get("executor"),
+    mainEnv: get("main-env"),
+    prEnv: get("pr-env"),
+    baseSha: get("base-sha"),
+    headSha: get("head-sha"),
+    artifactName: get("artifact-name"),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `input '${i.path.join(".")}': ${i.message}`).join("; ");

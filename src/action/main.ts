@@ -1,42 +1,97 @@
 /**
- * The Action's entry (bundled to dist/index.js): inputs → pipeline → outputs.
- * One error path: anything thrown ends in core.setFailed with a fix-it hint.
+ * The Action's entry (bundled to dist/index.js): inputs → compare-pr pipeline → outputs, job summary,
+ * artifacts. One error path: anything thrown ends in core.setFailed with a fix-it hint.
  */
+import { copyFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import * as core from "@actions/core";
-import { readActionInputs } from "./inputs.js";
-import { planRequest, renderPlan, type PlanRequest } from "../core/plan.js";
+import { readActionInputs, type ActionInputs } from "./inputs.js";
+import { defaultArtifactUploader, uploadLogs, uploadReport, type ArtifactUploader } from "./artifacts.js";
+import { setComparisonOutputs, writeComparisonSummary } from "./summary.js";
+import { runComparePrJob, type ComparePrJobInput, type ComparePrJobServices } from "../pipeline/compare-pr-job.js";
+import type { ComparisonCounts } from "../pipeline/compare-pr.js";
+import { defaultComparePrServices, type ServiceOptions } from "../pipeline/compare-pr-services.js";
+
+type Services = ComparePrJobServices<{ summary: ComparisonCounts }>;
+
+/** What tests replace: the pipeline's services and the artifact client. */
+export interface ActionDeps {
+  services?: (options: ServiceOptions) => Promise<Services>;
+  uploader?: () => Promise<ArtifactUploader>;
+}
+
+/** The job input for one Action run (paths resolved against the workspace). */
+export function jobInputFrom(inputs: ActionInputs, env: NodeJS.ProcessEnv): ComparePrJobInput {
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const workDir = resolve(workspace, inputs.workDir);
+  const baseSha = inputs.baseSha || env.SGLBENCH_BASE_SHA || "";
+  const headSha = inputs.headSha || env.SGLBENCH_HEAD_SHA || "";
+  return {
+    pr: inputs.pr ?? 0,
+    repo: inputs.repo,
+    models: inputs.models,
+    kinds: inputs.benchmarkTypes as Array<"offline" | "online">,
+    repeats: inputs.repeats,
+    baseline: inputs.baseline,
+    ...(inputs.mainImage ? { mainImage: inputs.mainImage } : {}),
+    ...(inputs.prImage ? { prImage: inputs.prImage } : {}),
+    skipBuild: inputs.skipBuild,
+    baseImage: inputs.baseImage,
+    workDir,
+    ...(inputs.historyDir ? { historyDir: resolve(workspace, inputs.historyDir) } : {}),
+    outputDir: resolve(workDir, inputs.outputDir),
+    local: inputs.executor === "local",
+    ...(baseSha ? { baseSha } : {}),
+    ...(headSha ? { headSha } : {}),
+  };
+}
 
 /** Runs the Action; exported so tests can drive it with INPUT_* variables. */
-export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runAction(env: NodeJS.ProcessEnv = process.env, deps: ActionDeps = {}): Promise<void> {
   try {
     const inputs = readActionInputs(env);
     if (inputs.command !== "compare-pr") {
-      throw new Error(`command '${inputs.command}' is not wired into the Action yet; use 'compare-pr' or the CLI.`);
+      throw new Error(
+        `command '${inputs.command}' is not available in the Action yet; use command: compare-pr, or run 'sglbench ${inputs.command}' from a step.`,
+      );
     }
-    const request: PlanRequest = {
-      pr: inputs.pr ?? 0,
-      models: inputs.models,
-      kinds: inputs.benchmarkTypes as Array<"offline" | "online">,
-      repeats: inputs.repeats,
-      baseline: inputs.baseline,
-      mergeBaseCommit: env.SGLBENCH_BASE_SHA ?? "unknown",
-      configHash: "default",
-      hardware: "mi300x",
-      backend: "rocm",
-      maxBaselineAgeHours: 36,
-      buildMinutes: inputs.skipBuild ? 0 : 60,
-      mainImageExists: Boolean(inputs.mainImage),
+    const log = (line: string) => core.info(line);
+    const services = await (deps.services ?? defaultComparePrServices)({
+      local: inputs.executor === "local",
+      mainEnv: inputs.mainEnv,
+      prEnv: inputs.prEnv,
+      log,
+    });
+    const result = await runComparePrJob(jobInputFrom(inputs, env), services, log);
+    const outcome = {
+      verdict: result.verdict,
+      regressions: result.counts.regressed,
+      reportPath: result.reportPath,
+      resultsPath: result.resultsPath,
+      reportMarkdown: result.reportMarkdown,
     };
-    const plan = planRequest(request, []);
-    await core.summary.addHeading("sglbench plan", 2).addCodeBlock(renderPlan(plan, request)).write();
-    // The run itself needs src/pipeline/compare-pr.ts, which waits on the runner (not merged yet).
-    throw new Error("the compare-pr pipeline is not available in this build (runner not integrated yet).");
+    setComparisonOutputs(outcome);
+    await writeComparisonSummary(outcome);
+    core.notice(result.summaryLine);
+    if (result.exitCode !== 0) core.warning("Some runs failed; the report shows them as failed cells.");
+
+    // The App reads report.md + results.json from the report artifact.
+    const reportMd = join(dirname(result.reportPath), "report.md");
+    await copyFile(result.reportPath, reportMd);
+    if (!deps.uploader && !env.ACTIONS_RUNTIME_TOKEN) {
+      core.info(`Not inside GitHub Actions (no ACTIONS_RUNTIME_TOKEN): artifacts left in ${result.dir}`);
+      return;
+    }
+    const uploader = await (deps.uploader ?? defaultArtifactUploader)();
+    await uploadReport(uploader, reportMd, result.resultsPath, inputs.artifactName);
+    await uploadLogs(uploader, result.logFiles, result.dir, `${inputs.artifactName.replace(/report/, "logs")}`);
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : "";
     const hint = message.includes("docs/action.md")
       ? ""
-      : " Hint: check the step's 'with:' inputs against docs/action.md.";
-    core.setFailed(`sglbench: ${message}${hint}`);
+      : " Hint: check the step's 'with:' inputs, the runner's Docker access and the logs above (see docs/action.md).";
+    core.setFailed(`sglbench: ${message}${cause}${hint}`);
   }
 }
 
