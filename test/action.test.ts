@@ -169,3 +169,22 @@ describe("action outputs and summary", () => {
     expect(calls).toEqual([["sglbench-report", ["/r/report.md", "/r/results.json"], "/r"]]);
   });
 });
+
+describe("action.yml", () => {
+  it("declares exactly the inputs the entry reads, with the same defaults, and the four outputs", async () => {
+    const { parse } = await import("yaml");
+    const { INPUT_DEFAULTS } = await import("../src/action/inputs.js");
+    const manifest = parse(readFileSync(join(import.meta.dirname, "..", "action.yml"), "utf8")) as {
+      inputs: Record<string, { default: string; description: string }>;
+      outputs: Record<string, unknown>;
+      runs: { using: string; main: string };
+    };
+    expect(Object.keys(manifest.inputs).sort()).toEqual(Object.keys(INPUT_DEFAULTS).sort());
+    for (const [name, input] of Object.entries(manifest.inputs)) {
+      expect([name, String(input.default)]).toEqual([name, INPUT_DEFAULTS[name]]);
+      expect(input.description.length).toBeGreaterThan(10);
+    }
+    expect(Object.keys(manifest.outputs).sort()).toEqual(["regressions", "report-path", "results-path", "verdict"]);
+    expect(manifest.runs).toEqual({ using: "node20", main: "dist/index.js" });
+  });
+});

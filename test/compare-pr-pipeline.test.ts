@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runComparePr } from "../src/pipeline/compare-pr.js";
+import { mergeComparisonFiles, runComparePr } from "../src/pipeline/compare-pr.js";
 import { FAKE_SUITE, fakeComparer, fakeRunner } from "./helpers/compare-pr-fakes.js";
 import type { PlanRequest } from "../src/core/plan.js";
 import { emptyRun, type RunResults } from "../src/core/results.js";
@@ -141,5 +141,25 @@ describe("runComparePr", () => {
     const results = JSON.parse(readFileSync(result.resultsPath, "utf8"));
     expect(results.runs.pr[0].failures[0].message).toMatch(/pr side of deepseek-online did not run: server exited/);
     expect(readFileSync(result.logPath, "utf8")).toMatch(/FAILED deepseek-online pr block 1/);
+  });
+});
+
+describe("mergeComparisonFiles", () => {
+  it("compares the matrix jobs' runs together in one report and refuses to mix PRs", async () => {
+    const fake = fakeRunner({ "img:pr": 1.05 });
+    const a = await runComparePr({ ...base(), runSide: fake.runSide });
+    const b = await runComparePr({ ...base(), runSide: fakeRunner({}).runSide });
+    const read = (p: string) => JSON.parse(readFileSync(p, "utf8"));
+    const dir = join(tmp(), "merged");
+    const merged = mergeComparisonFiles([read(a.resultsPath), read(b.resultsPath)], fakeComparer, dir);
+    const results = read(merged.resultsPath);
+    expect(results.runs.main).toHaveLength(2);
+    expect(results.main_side).toHaveLength(2);
+    expect(merged.summaryLine).toMatch(/PR #42 .* regressed/);
+    expect(readFileSync(join(dir, "comparison_report.md"), "utf8")).toContain("# Performance Comparison Report");
+    expect(() =>
+      mergeComparisonFiles([read(a.resultsPath), { ...read(b.resultsPath), pr: 7 }], fakeComparer, dir),
+    ).toThrow(/different PRs: 42, 7/);
+    expect(() => mergeComparisonFiles([], fakeComparer, dir)).toThrow(/Nothing to merge/);
   });
 });

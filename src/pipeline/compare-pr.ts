@@ -301,60 +301,17 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   }
 
   const comparison = options.comparer.compare(mainRuns, prRuns, { history: options.history });
-  const counts = comparison.summary;
-  const verdict = overallVerdict(counts);
-  const reportMarkdown = [
-    "# Performance Comparison Report",
-    "",
-    `**PR:** #${request.pr}`,
-    `**Date:** ${started.toISOString()}`,
-    `**Main Branch Image:** ${options.images.main} (merge base \`${options.images.mainCommit.slice(0, 12)}\`)`,
-    `**PR Image:** ${options.images.pr}`,
-    "",
-    "## Summary",
-    "",
-    `This report compares the performance impact of PR #${request.pr} against its merge base.`,
-    "",
-    `**Verdict: ${verdict}** — ${countsLine(counts)}`,
-    "",
-    ...mainSide.map(
-      (m) =>
-        `- ${m.suite}: main ${m.action === "reuse" ? `reused from history (anchor: ${m.reason})` : `ran (${m.reason})`}`,
-    ),
-    "",
-    options.comparer.render(comparison).trim(),
-    "",
-    "## Raw Results",
-    "",
-    `All benchmark results are stored in: \`${dir}\``,
-    "",
-  ].join("\n");
-  const reportPath = join(dir, "comparison_report.md");
-  writeFileSync(reportPath, reportMarkdown);
-  const resultsPath = join(dir, "results.json");
-  writeFileSync(
-    resultsPath,
-    JSON.stringify(
-      {
-        kind: "sglbench-compare-pr",
-        version: 1,
-        pr: request.pr,
-        repo: options.repo,
-        merge_base: options.images.mainCommit,
-        images: options.images,
-        started_at: started.toISOString(),
-        finished_at: now().toISOString(),
-        verdict,
-        summary: counts,
-        plan,
-        main_side: mainSide,
-        runs: { main: mainRuns, pr: prRuns },
-        comparison,
-      },
-      null,
-      2,
-    ),
-  );
+  const written = writeComparisonFiles(dir, options.comparer, comparison, {
+    pr: request.pr,
+    repo: options.repo,
+    images: options.images,
+    startedAt: started.toISOString(),
+    finishedAt: now().toISOString(),
+    plan,
+    mainSide,
+    runs: { main: mainRuns, pr: prRuns },
+  });
+  const { counts, verdict, reportPath, resultsPath, reportMarkdown } = written;
   const summaryLine = `sglbench: PR #${request.pr} vs merge base ${options.images.mainCommit.slice(0, 12)}: ${verdict} — ${countsLine(counts)}`;
   log(summaryLine);
   log(`Report: ${reportPath}`);
@@ -373,4 +330,136 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     reportMarkdown,
     exitCode: anyFailure || verdict === "failed" ? 3 : 0,
   };
+}
+
+/** Everything results.json records besides the comparison itself. */
+export interface ComparisonRecord {
+  pr: number;
+  repo: string;
+  images: ImagePair;
+  startedAt: string;
+  finishedAt: string;
+  plan?: Plan;
+  mainSide: MainSideRecord[];
+  runs: { main: RunResults[]; pr: RunResults[] };
+}
+
+/** The results.json of a compare-pr folder (what the App and `--merge` read). */
+export interface ComparisonFile<C> {
+  kind: "sglbench-compare-pr";
+  version: 1;
+  pr: number;
+  repo: string;
+  merge_base: string;
+  images: ImagePair;
+  started_at: string;
+  finished_at: string;
+  verdict: OverallVerdict;
+  summary: ComparisonCounts;
+  plan?: Plan;
+  main_side: MainSideRecord[];
+  runs: { main: RunResults[]; pr: RunResults[] };
+  comparison: C;
+}
+
+/** Writes comparison_report.md (the original header and footer around the verdict tables) and results.json. */
+export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
+  dir: string,
+  comparer: Comparer<C>,
+  comparison: C,
+  record: ComparisonRecord,
+): {
+  counts: ComparisonCounts;
+  verdict: OverallVerdict;
+  reportPath: string;
+  resultsPath: string;
+  reportMarkdown: string;
+} {
+  const counts = comparison.summary;
+  const verdict = overallVerdict(counts);
+  const reportMarkdown = [
+    "# Performance Comparison Report",
+    "",
+    `**PR:** #${record.pr}`,
+    `**Date:** ${record.startedAt}`,
+    `**Main Branch Image:** ${record.images.main} (merge base \`${record.images.mainCommit.slice(0, 12)}\`)`,
+    `**PR Image:** ${record.images.pr}`,
+    "",
+    "## Summary",
+    "",
+    `This report compares the performance impact of PR #${record.pr} against its merge base.`,
+    "",
+    `**Verdict: ${verdict}** — ${countsLine(counts)}`,
+    "",
+    ...record.mainSide.map(
+      (m) =>
+        `- ${m.suite}: main ${m.action === "reuse" ? `reused from history (anchor: ${m.reason})` : `ran (${m.reason})`}`,
+    ),
+    "",
+    comparer.render(comparison).trim(),
+    "",
+    "## Raw Results",
+    "",
+    `All benchmark results are stored in: \`${dir}\``,
+    "",
+  ].join("\n");
+  const reportPath = join(dir, "comparison_report.md");
+  writeFileSync(reportPath, reportMarkdown);
+  const resultsPath = join(dir, "results.json");
+  const file: ComparisonFile<C> = {
+    kind: "sglbench-compare-pr",
+    version: 1,
+    pr: record.pr,
+    repo: record.repo,
+    merge_base: record.images.mainCommit,
+    images: record.images,
+    started_at: record.startedAt,
+    finished_at: record.finishedAt,
+    verdict,
+    summary: counts,
+    ...(record.plan ? { plan: record.plan } : {}),
+    main_side: record.mainSide,
+    runs: record.runs,
+    comparison,
+  };
+  writeFileSync(resultsPath, JSON.stringify(file, null, 2));
+  return { counts, verdict, reportPath, resultsPath, reportMarkdown };
+}
+
+/**
+ * Merges the results.json of several compare-pr folders (the matrix jobs of one request) into one
+ * comparison: runs of all suites are compared together and one report is written to `dir`.
+ */
+export function mergeComparisonFiles<C extends { summary: ComparisonCounts }>(
+  files: Array<ComparisonFile<unknown>>,
+  comparer: Comparer<C>,
+  dir: string,
+  history: RunResults[] = [],
+): { counts: ComparisonCounts; verdict: OverallVerdict; reportPath: string; resultsPath: string; summaryLine: string } {
+  const [first] = files;
+  if (!first) throw new Error("Nothing to merge: no results.json of a compare-pr run was found.");
+  const prs = [...new Set(files.map((f) => f.pr))];
+  if (prs.length > 1) throw new Error(`Refusing to merge results of different PRs: ${prs.join(", ")}`);
+  const runs = { main: files.flatMap((f) => f.runs.main), pr: files.flatMap((f) => f.runs.pr) };
+  const comparison = comparer.compare(runs.main, runs.pr, { history });
+  mkdirSync(dir, { recursive: true });
+  const written = writeComparisonFiles(dir, comparer, comparison, {
+    pr: first.pr,
+    repo: first.repo,
+    images: {
+      ...first.images,
+      main: [...new Set(files.map((f) => f.images.main))].join(", "),
+      pr: [...new Set(files.map((f) => f.images.pr))].join(", "),
+    },
+    startedAt: files.map((f) => f.started_at).sort()[0] ?? first.started_at,
+    finishedAt:
+      files
+        .map((f) => f.finished_at)
+        .sort()
+        .at(-1) ?? first.finished_at,
+    mainSide: files.flatMap((f) => f.main_side),
+    runs,
+  });
+  const summaryLine = `sglbench: PR #${first.pr} vs merge base ${first.merge_base.slice(0, 12)}: ${written.verdict} — ${countsLine(written.counts)}`;
+  return { ...written, summaryLine };
 }
