@@ -9,18 +9,21 @@ describe("sglbench compare-pr flags", () => {
     expect(io.err.join("")).toMatch(/--pr=N is required[\s\S]*Usage/);
   });
 
-  it("rejects unknown flags and --skip-build without images", async () => {
+  it("rejects unknown flags, --skip-build without images, bad env entries and suite kinds", async () => {
     const io = captureIO("/");
     expect(await run(["--pr=1", "--bogus"], io)).toBe(2);
+    expect(io.err.join("")).toMatch(/bogus[\s\S]*Usage/);
     const io2 = captureIO("/");
-    expect(await run(["--pr=1", "--skip-build"], io2)).toBe(2);
-    expect(io2.err.join("")).toMatch(/--main-image and --pr-image/);
+    expect(await run(["--pr=1", "--skip-build", "--pr-env=NOPE", "--benchmark-types=offline,gpu"], io2)).toBe(2);
+    const err = io2.err.join("");
+    expect(err).toMatch(/--main-image and --pr-image/);
+    expect(err).toMatch(/--pr-env: 'NOPE' is not KEY=VALUE/);
+    expect(err).toMatch(/unknown gpu/);
   });
 
-  it("prints the plan for the selected suites", async () => {
+  it("prints its usage with --help", async () => {
     const io = captureIO("/");
-    await run(["--pr=1234", "--models=grok", "--benchmark-types=offline"], io);
-    expect(io.out.join("")).toMatch(/PR #1234[\s\S]*grok-offline/);
-    expect(io.out.join("")).not.toMatch(/deepseek/);
+    expect(await run(["--help"], io)).toBe(0);
+    expect(io.out.join("")).toMatch(/--merge=DIR/);
   });
 });

@@ -1,5 +1,6 @@
 /** The Action's inputs, validated at the edge with zod so a bad value fails with a fix-it hint. */
 import { z } from "zod";
+import { parseEnvAssignments } from "../pipeline/compare-pr-job.js";
 
 const csv = (allowed: readonly string[]) =>
   z
@@ -14,15 +15,8 @@ const csv = (allowed: readonly string[]) =>
 
 /** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
 const envLines = z.string().transform((text, ctx) => {
-  const env: Record<string, string> = {};
-  for (const entry of text
-    .split(/[\n,]/)
-    .map((x) => x.trim())
-    .filter(Boolean)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(entry);
-    if (m) env[m[1]!] = m[2]!;
-    else ctx.addIssue({ code: "custom", message: `'${entry}' is not KEY=VALUE` });
-  }
+  const { env, problems } = parseEnvAssignments(text);
+  for (const message of problems) ctx.addIssue({ code: "custom", message });
   return env;
 });
 

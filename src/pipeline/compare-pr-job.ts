@@ -89,6 +89,21 @@ export async function loadHistory(dir: string, warn: (line: string) => void = ()
   return ingested.runs;
 }
 
+/** `KEY=VALUE` entries, one per line or comma-separated, → environment; bad entries are named. */
+export function parseEnvAssignments(text: string): { env: Record<string, string>; problems: string[] } {
+  const env: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const entry of text
+    .split(/[\n,]/)
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(entry);
+    if (m) env[m[1]!] = m[2]!;
+    else problems.push(`'${entry}' is not KEY=VALUE`);
+  }
+  return { env, problems };
+}
+
 /** Runs one compare-pr request end to end. Throws only when nothing can run (bad refs, no image). */
 export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
   input: ComparePrJobInput,

@@ -1,11 +1,16 @@
 /** `sglbench compare-pr`: the original compare_pr_performance.sh flags, plus --baseline/--repeats/--local. */
+import { readFile, readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXIT, type CliIO } from "../io.js";
-import { planRequest, renderPlan, type PlanRequest } from "../../core/plan.js";
+import { folderStamp, mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
+import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
+import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 
 export const summary = "Benchmark a PR against its merge base and report (replaces compare_pr_performance.sh)";
 
 const USAGE = `Usage: sglbench compare-pr --pr=N [options]
+       sglbench compare-pr --merge=DIR [--output-dir=DIR]
   --pr=N                    pull request number (required)
   --repo=owner/name         SGLang repository (default sgl-project/sglang)
   --models=grok,deepseek    models (default both)
@@ -16,8 +21,13 @@ const USAGE = `Usage: sglbench compare-pr --pr=N [options]
   --skip-build              use --main-image and --pr-image as given
   --main-image=IMAGE --pr-image=IMAGE
   --baseline=nightly|rerun  reuse a fresh merge-base run + anchor, or run main in full (default nightly)
-  --repeats=N               repeats per point (default 3)
+  --repeats=N               repeats per point (default 3; fewer where history shows low noise)
+  --history-dir=DIR         past runs: baseline candidates, noise and timings
+  --base-sha=SHA --head-sha=SHA   merge base and PR head when known (else fetched in --work-dir)
+  --main-env=K=V,...  --pr-env=K=V,...   extra environment per side
   --local                   run on this machine without Docker
+  --merge=DIR               merge the results.json of matrix jobs under DIR into one report
+Exit: 0 report written, 3 report written but some runs failed, 1 nothing ran, 2 bad flags.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -39,8 +49,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         "pr-image": { type: "string" },
         baseline: { type: "string", default: "nightly" },
         repeats: { type: "string", default: "3" },
+        "history-dir": { type: "string" },
+        "base-sha": { type: "string" },
+        "head-sha": { type: "string" },
+        "main-env": { type: "string", default: "" },
+        "pr-env": { type: "string", default: "" },
         local: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
+        merge: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
       },
     }));
   } catch (error: unknown) {
@@ -51,40 +67,103 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(USAGE);
     return EXIT.ok;
   }
+  const workDir = resolve(io.cwd, values["work-dir"]);
+  const outputDir = resolve(workDir, values["output-dir"] ?? "comparison_results");
+  const log = (line: string) => io.stdout(`${line}\n`);
+  if (values.merge) return merge(resolve(io.cwd, values.merge), outputDir, io, log);
+
   const pr = Number(values.pr);
   const repeats = Number(values.repeats);
-  const problems: string[] = [];
+  const mainEnv = parseEnvAssignments(values["main-env"]);
+  const prEnv = parseEnvAssignments(values["pr-env"]);
+  const models = list(values.models);
+  const kinds = list(values["benchmark-types"]);
+  const problems: string[] = [
+    ...mainEnv.problems.map((p) => `--main-env: ${p}`),
+    ...prEnv.problems.map((p) => `--pr-env: ${p}`),
+  ];
   if (!values.pr || !Number.isInteger(pr) || pr <= 0) problems.push("--pr=N is required (a pull request number)");
-  if (!Number.isInteger(repeats) || repeats < 1) problems.push("--repeats must be a positive integer");
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
+    problems.push("--repeats must be an integer from 1 to 20");
   if (values.baseline !== "nightly" && values.baseline !== "rerun")
     problems.push("--baseline must be nightly or rerun");
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
+  const badKinds = kinds.filter((k) => k !== "offline" && k !== "online");
+  if (badKinds.length) problems.push(`--benchmark-types: unknown ${badKinds.join(", ")} (offline, online)`);
   if (problems.length) {
     io.stderr(`sglbench compare-pr: ${problems.join("; ")}\n${USAGE}`);
     return EXIT.usage;
   }
-  const request: PlanRequest = {
+  const input: ComparePrJobInput = {
     pr,
-    models: values.models.split(","),
-    kinds: values["benchmark-types"].split(",") as Array<"offline" | "online">,
+    repo: values.repo,
+    models,
+    kinds: kinds as Array<"offline" | "online">,
     repeats,
     baseline: values.baseline as "nightly" | "rerun",
-    mergeBaseCommit: "unresolved",
-    configHash: "default",
-    hardware: "mi300x",
-    backend: "rocm",
-    maxBaselineAgeHours: 36,
-    buildMinutes: values["skip-build"] || values.local ? 0 : 60,
-    mainImageExists: Boolean(values["main-image"]),
+    ...(values["main-image"] ? { mainImage: values["main-image"] } : {}),
+    ...(values["pr-image"] ? { prImage: values["pr-image"] } : {}),
+    skipBuild: values["skip-build"],
+    baseImage: values["base-image"],
+    workDir,
+    ...(values["history-dir"] ? { historyDir: resolve(io.cwd, values["history-dir"]) } : {}),
+    outputDir,
+    local: values.local,
+    ...(values["base-sha"] ? { baseSha: values["base-sha"] } : {}),
+    ...(values["head-sha"] ? { headSha: values["head-sha"] } : {}),
   };
   try {
-    io.stdout(renderPlan(planRequest(request, []), request));
+    const services = await defaultComparePrServices({
+      local: values.local,
+      mainEnv: mainEnv.env,
+      prEnv: prEnv.env,
+      log,
+    });
+    const result = await runComparePrJob(input, services, log);
+    io.stdout(`\n${result.summaryLine}\nReport: ${result.reportPath}\n`);
+    return result.exitCode;
   } catch (error: unknown) {
-    io.stderr(`sglbench compare-pr: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.usage;
+    io.stderr(`sglbench compare-pr: ${describe(error)}\n`);
+    return EXIT.failed;
   }
-  // Running the plan needs src/runner/run-suite.ts and src/core/compare.ts (other issues, not merged yet).
-  io.stderr("sglbench compare-pr: running the plan is not available in this build yet (runner not integrated).\n");
-  return EXIT.failed;
+}
+
+function list(text: string): string[] {
+  return text
+    .split(",")
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message} (cause: ${error.cause.message})` : error.message;
+}
+
+async function merge(root: string, outputDir: string, io: CliIO, log: (line: string) => void): Promise<number> {
+  try {
+    const files: Array<ComparisonFile<unknown>> = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.name === "results.json") {
+          const parsed = JSON.parse(await readFile(path, "utf8")) as { kind?: string };
+          if (parsed.kind === "sglbench-compare-pr") files.push(parsed as ComparisonFile<unknown>);
+          else log(`merge: skipped ${path} (not a compare-pr results.json)`);
+        }
+      }
+    };
+    await walk(root);
+    const services = await defaultComparePrServices({ local: true, mainEnv: {}, prEnv: {}, log });
+    const first = files[0];
+    const dir = join(outputDir, `pr${first?.pr ?? 0}_${folderStamp(new Date())}`);
+    const merged = mergeComparisonFiles(files, services.comparer, dir);
+    io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
+    return EXIT.ok;
+  } catch (error: unknown) {
+    io.stderr(`sglbench compare-pr --merge: ${describe(error)}\n`);
+    return EXIT.failed;
+  }
 }
