@@ -2,7 +2,6 @@
  * The Action's entry (bundled to dist/index.js): inputs → compare-pr pipeline → outputs, job summary,
  * artifacts. One error path: anything thrown ends in core.setFailed with a fix-it hint.
  */
-import { copyFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import * as core from "@actions/core";
 import { readActionInputs, type ActionInputs } from "./inputs.js";
@@ -77,7 +76,6 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, deps: Acti
 
     // The App reads report.md + results.json from the report artifact.
     const reportMd = join(dirname(result.reportPath), "report.md");
-    await copyFile(result.reportPath, reportMd);
     if (!deps.uploader && !env.ACTIONS_RUNTIME_TOKEN) {
       core.info(`Not inside GitHub Actions (no ACTIONS_RUNTIME_TOKEN): artifacts left in ${result.dir}`);
       return;

@@ -362,7 +362,7 @@ export interface ComparisonFile<C> {
   comparison: C;
 }
 
-/** Writes comparison_report.md (the original header and footer around the verdict tables) and results.json. */
+/** Writes comparison_report.md (the original header and footer around the verdict tables), report.md and results.json. */
 export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
   dir: string,
   comparer: Comparer<C>,
@@ -405,6 +405,8 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
   ].join("\n");
   const reportPath = join(dir, "comparison_report.md");
   writeFileSync(reportPath, reportMarkdown);
+  // The same report under the name the App reads from the sglbench-report artifact.
+  writeFileSync(join(dir, "report.md"), reportMarkdown);
   const resultsPath = join(dir, "results.json");
   const file: ComparisonFile<C> = {
     kind: "sglbench-compare-pr",
