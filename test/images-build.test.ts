@@ -1,9 +1,10 @@
-import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "@jest/globals";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import {
+  dockerodeEngine,
   ensureImage,
   imageTag,
   ImageBuildError,
@@ -106,5 +107,62 @@ describe("images", () => {
     expect((await resolveSideImage(engine, { side: "pr", build })).source).toBe("reused");
     expect(engine.builds).toEqual([first.image]);
     await expect(resolveSideImage(undefined, { side: "pr", build })).rejects.toThrow(/needs a Docker engine/);
+  });
+});
+
+// Against the real engine when one is reachable (the private dockerd of this machine or CI's).
+const socket = (process.env.DOCKER_HOST ?? "unix:///tmp/sglbench-docker/docker.sock").replace(/^unix:\/\//, "");
+const dockerIt = existsSync(socket) ? it : it.skip;
+
+describe("images on a real Docker engine", () => {
+  const tags: string[] = [];
+  afterAll(async () => {
+    const { default: Docker } = await import("dockerode");
+    const docker = new Docker({ socketPath: socket });
+    for (const tag of tags)
+      await docker
+        .getImage(tag)
+        .remove({ force: true })
+        .catch(() => undefined);
+  });
+
+  /** A build context shaped like SGLang's: docker/Dockerfile.rocm using the build args, on a static busybox. */
+  function context(run: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-ctx-"));
+    mkdirSync(join(dir, "docker"));
+    copyFileSync("/usr/bin/busybox", join(dir, "busybox"));
+    writeFileSync(
+      join(dir, "docker", "Dockerfile.rocm"),
+      `FROM scratch\nARG SGL_BRANCH\nARG BUILD_TYPE\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "${run}"]\n`,
+    );
+    return dir;
+  }
+
+  dockerIt("builds from docker/Dockerfile.rocm with the build args, streams progress, then reuses by tag", async () => {
+    process.env.DOCKER_HOST ??= `unix://${socket}`;
+    const engine = await dockerodeEngine();
+    const dir = context("echo branch=$SGL_BRANCH type=$BUILD_TYPE > /built");
+    const tag = `sglbench-test/sglang:main-${Date.now()}`;
+    tags.push(tag);
+    const progress: string[] = [];
+    const req = { ...request(dir), branch: "main", onProgress: (l: string) => progress.push(l) };
+    expect(await ensureImage(engine, tag, req)).toEqual({ tag, reused: false });
+    expect(progress.join("\n")).toMatch(/Step 5\/5 : RUN[\s\S]*Successfully tagged/);
+    expect(readFileSync(req.logPath, "utf8")).toContain("Successfully tagged");
+    expect(await ensureImage(engine, tag, req)).toEqual({ tag, reused: true });
+  });
+
+  dockerIt("names the failing step and keeps the log when a real build fails", async () => {
+    process.env.DOCKER_HOST ??= `unix://${socket}`;
+    const engine = await dockerodeEngine();
+    const dir = context("echo compiling aiter; exit 3");
+    const tag = `sglbench-test/sglang:broken-${Date.now()}`;
+    tags.push(tag);
+    const failure = (await ensureImage(engine, tag, request(dir)).catch((e: unknown) => e)) as ImageBuildError;
+    expect(failure).toBeInstanceOf(ImageBuildError);
+    expect(failure.step).toMatch(/^Step 5\/5 : RUN/);
+    expect(failure.message).toMatch(/failed at Step 5\/5 : RUN.*returned a non-zero code: 3.*full log: /);
+    expect(readFileSync(failure.logPath, "utf8")).toMatch(/compiling aiter[\s\S]*ERROR:/);
+    expect(await engine.hasImage(tag)).toBe(false);
   });
 });

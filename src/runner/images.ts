@@ -106,7 +106,7 @@ export async function ensureImage(
         log.write(text.endsWith("\n") ? text : `${text}\n`);
         const stepMatch = /^Step \d+\/\d+ : .*|^#\d+ \[.*\].*/.exec(text.trim());
         if (stepMatch) step = stepMatch[0];
-        request.onProgress?.(text.trimEnd());
+        if (text.trim()) request.onProgress?.(text.trimEnd());
       }
       if (message.error) {
         log.write(`ERROR: ${message.error}\n`);
