@@ -148,7 +148,8 @@ export async function dockerodeEngine(): Promise<ImageEngine> {
         const entries = await readdir(options.context);
         const stream = await docker.buildImage(
           { context: options.context, src: entries },
-          { t: options.tag, dockerfile: options.dockerfile, buildargs: options.buildArgs },
+          // forcerm: a failed step must not leave its container behind on the runner.
+          { t: options.tag, dockerfile: options.dockerfile, buildargs: options.buildArgs, rm: true, forcerm: true },
         );
         let buffered = "";
         for await (const chunk of stream as AsyncIterable<Buffer>) {
