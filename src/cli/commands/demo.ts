@@ -1,23 +1,35 @@
 /**
- * `sglbench demo`: what a newcomer runs first. It reads two real DeepSeek nightlies shipped in
- * test/fixtures/real (same suite, consecutive images) and shows what sglbench makes of them.
- * The full simulated PR comparison (Action issue) is not wired yet; the demo says so.
+ * `sglbench demo` (npm run demo): what a newcomer runs first. A complete compare-pr on the simulated
+ * SGLang where the "PR image" decodes 5 % slower: through Docker when an engine answers, else locally.
+ * `--real-nightlies` instead shows two real DeepSeek nightlies side by side (why a fixed ±5 % rule misfires).
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { EXIT, type CliIO } from "../io.js";
 import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results.js";
+import { folderStamp } from "../../pipeline/compare-pr.js";
+import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
+import { runDemo, verdictLines } from "../../pipeline/demo.js";
+import { demoDockerReachable, buildDemoSimImages } from "../../pipeline/demo-images.js";
 
-export const summary = "Show sglbench on two real nightlies (the simulated PR demo is not wired yet)";
+export const summary = "Run a complete PR comparison on the simulated SGLang (PR decodes 5 % slower)";
 
-const USAGE = `Usage: sglbench demo [--fixtures DIR]
+const USAGE = `Usage: sglbench demo [--docker | --local] [--output-dir DIR] [--verbose]
+       sglbench demo --real-nightlies [--fixtures DIR]
 
-Reads two consecutive real DeepSeek nightly run folders and prints, per concurrency, the median
-E2E latency of each repeat on both images.
-  --fixtures DIR   the real-log folder (default: test/fixtures/real of this checkout)
+Runs compare-pr end to end on the simulated SGLang (test/sim): main vs a "PR image" that decodes
+5 % slower, both sides interleaved, then prints the verdict line and the report's path.
+  --docker          run the suites in containers of two simulator images (needs a Docker engine)
+  --local           run the simulator on this machine (default when no Docker engine answers)
+  --output-dir DIR  where pr1_<timestamp>/ is written (default: a fresh folder under the temp dir)
+  --models LIST     grok,deepseek (default deepseek)   --benchmark-types LIST (default online)
+  --repeats N       repeats per point and side (default 3)
+  --verbose         also print the runner's progress lines
+  --real-nightlies  show two real DeepSeek nightlies side by side instead (--fixtures DIR)
 `;
 
 const BASELINE = "v0.5.3.post1-rocm630-mi30x-20251014_DeepSeek-V3-0324_FP8_online";
@@ -29,7 +41,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: { fixtures: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        docker: { type: "boolean", default: false },
+        local: { type: "boolean", default: false },
+        "output-dir": { type: "string" },
+        models: { type: "string", default: "deepseek" },
+        "benchmark-types": { type: "string", default: "online" },
+        repeats: { type: "string", default: "3" },
+        verbose: { type: "boolean", default: false },
+        "real-nightlies": { type: "boolean", default: false },
+        fixtures: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
     }));
   } catch (error: unknown) {
     io.stderr(`sglbench demo: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
@@ -39,7 +62,63 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(USAGE);
     return EXIT.ok;
   }
-  const root = values.fixtures ?? defaultFixtures(io.cwd);
+  if (values["real-nightlies"]) return realNightlies(values.fixtures, io);
+  const repeats = Number(values.repeats);
+  const kinds = values["benchmark-types"].split(",").map((k) => k.trim());
+  const problems: string[] = [];
+  if (values.docker && values.local) problems.push("choose one of --docker and --local");
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) problems.push("--repeats must be 1-20");
+  if (kinds.some((k) => k !== "offline" && k !== "online")) problems.push("--benchmark-types: offline and/or online");
+  if (problems.length) {
+    io.stderr(`sglbench demo: ${problems.join("; ")}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const outputDir = values["output-dir"]
+    ? resolve(io.cwd, values["output-dir"])
+    : join(tmpdir(), `sglbench-demo-${folderStamp(new Date())}`);
+  const checkout = checkoutRoot(io.cwd);
+  io.stdout(
+    "sglbench demo — PR vs its merge base on the simulated SGLang (MI300X formats, no GPU needed)\n" +
+      "The PR side decodes 5 % slower; sglbench should flag exactly that and nothing else.\n\n",
+  );
+  try {
+    const { mode, result } = await runDemo({
+      mode: values.docker ? "docker" : values.local ? "local" : "auto",
+      outputDir,
+      simBin: join(checkout, "test", "sim", "bin"),
+      models: values.models.split(",").map((m) => m.trim()),
+      kinds: kinds as Array<"offline" | "online">,
+      repeats,
+      log: (line) => {
+        if (values.verbose || !line.startsWith("  ")) io.stdout(`${line}\n`);
+      },
+      services: defaultComparePrServices,
+      dockerReachable: () => demoDockerReachable(io.env),
+      buildSimImages: () => buildDemoSimImages(checkout, (line) => values.verbose && io.stdout(`  ${line}\n`)),
+    });
+    const red = verdictLines(result.reportMarkdown);
+    io.stdout(
+      [
+        "",
+        `Ran ${mode === "docker" ? "in Docker containers" : "locally (no Docker engine used)"}.`,
+        ...(red.length ? ["", "Flagged:", ...red] : []),
+        "",
+        result.summaryLine,
+        `Report: ${result.reportPath}`,
+        "",
+      ].join("\n"),
+    );
+    return result.exitCode;
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : "";
+    io.stderr(`sglbench demo: ${message}${cause}\n`);
+    return EXIT.failed;
+  }
+}
+
+async function realNightlies(fixtures: string | undefined, io: CliIO): Promise<number> {
+  const root = fixtures ?? join(checkoutRoot(io.cwd), "test", "fixtures", "real");
   const folder = (name: string) => join(root, "online_benchmark_log", "mi30x", "DeepSeek-V3-0324", name);
   if (!existsSync(folder(BASELINE)) || !existsSync(folder(CANDIDATE))) {
     io.stderr(`sglbench demo: the real fixtures are not under ${root}; pass --fixtures DIR\n`);
@@ -57,7 +136,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   io.stdout(medianTable(a, b));
   io.stdout(
     "\nEach cell lists the repeats (run1 run2 run3): the spread between identical runs is why a fixed ±5 % rule misfires.\n" +
-      "The simulated PR comparison (npm run demo on the Action issue) is not wired yet in this build.\n",
+      "Run 'sglbench demo' (no flag) for the simulated PR comparison.\n",
   );
   return EXIT.ok;
 }
@@ -74,10 +153,11 @@ function medianTable(a: RunResults, b: RunResults): string {
   return lines.join("\n") + "\n";
 }
 
-/** The checkout's fixtures, whether run from src/ (tsx) or from the dist/ bundle. */
-function defaultFixtures(cwd: string): string {
+/** The sglbench checkout, whether run from src/ (tsx) or from the dist/ bundle; else the working directory. */
+function checkoutRoot(cwd: string): string {
   const here = fileURLToPath(new URL(".", import.meta.url));
-  for (const candidate of [join(here, "../../../test/fixtures/real"), join(here, "../test/fixtures/real")])
-    if (existsSync(candidate)) return candidate;
-  return join(cwd, "test/fixtures/real");
+  for (const candidate of [join(here, "../../.."), join(here, "..")])
+    if (existsSync(join(candidate, "test", "fixtures", "real")) || existsSync(join(candidate, "test", "sim")))
+      return resolve(candidate);
+  return cwd;
 }

@@ -1,0 +1,106 @@
+/**
+ * `npm run demo`: a complete compare-pr on the simulated SGLang, where the "PR image" decodes 5 % slower.
+ * The demo only chooses images, environment and PATH; everything else is the production pipeline:
+ * through a real Docker engine when one is reachable (two images whose ENV differs), else locally
+ * (the same simulator on PATH, the PR side with SGLSIM_DECODE_SPEED=1.05 in its environment).
+ */
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { runComparePrJob, type ComparePrJobInput, type ComparePrJobServices } from "./compare-pr-job.js";
+import type { ComparePrResult, ComparisonCounts } from "./compare-pr.js";
+import type { ServiceOptions } from "./compare-pr-services.js";
+
+/** The PR side decodes this much slower (1.05 = +5 % decode time). */
+export const DEMO_DECODE_SLOWDOWN = "1.05";
+/** The simulator's clock runs this much faster than a GPU so the demo takes minutes, not hours. */
+export const DEMO_TIME_SCALE = "0.02";
+export const DEMO_PR = 1;
+/** A made-up merge base: the demo needs no SGLang checkout. */
+export const DEMO_MERGE_BASE = "dem0000000000000000000000000000000000000";
+
+type Services = ComparePrJobServices<{ summary: ComparisonCounts }>;
+
+export interface DemoOptions {
+  /** `auto`: Docker when an engine answers, else local. */
+  mode: "auto" | "docker" | "local";
+  outputDir: string;
+  /** Folder holding the simulated `python3` (test/sim/bin of the checkout). */
+  simBin: string;
+  models: string[];
+  kinds: Array<"offline" | "online">;
+  repeats: number;
+  log: (line: string) => void;
+  /** The compare-pr services (tests fake them). */
+  services: (options: ServiceOptions) => Promise<Services>;
+  /** Whether a Docker engine answers. */
+  dockerReachable: () => Promise<boolean>;
+  /** Builds (or reuses) the two simulator images, returning their tags. */
+  buildSimImages: () => Promise<{ main: string; pr: string }>;
+}
+
+export interface DemoOutcome {
+  mode: "docker" | "local";
+  result: ComparePrResult<{ summary: ComparisonCounts }>;
+}
+
+/** Runs the demo comparison. */
+export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
+  if (!existsSync(join(options.simBin, "python3"))) {
+    throw new Error(`The simulated SGLang is missing: no python3 in ${options.simBin}`);
+  }
+  let mode: "docker" | "local" =
+    options.mode === "auto" ? ((await options.dockerReachable()) ? "docker" : "local") : options.mode;
+  let images: { main: string; pr: string } | undefined;
+  if (mode === "docker") {
+    options.log("Building the simulator images (main as is; PR decodes 5 % slower)…");
+    try {
+      images = await options.buildSimImages();
+    } catch (error: unknown) {
+      if (options.mode === "docker") throw new Error("Cannot build the simulator images", { cause: error });
+      options.log(
+        `Docker is reachable but the simulator images could not be built (${String(error)}); running locally.`,
+      );
+      mode = "local";
+    }
+  }
+  const input: ComparePrJobInput = {
+    pr: DEMO_PR,
+    repo: "sgl-project/sglang",
+    models: options.models,
+    kinds: options.kinds,
+    repeats: options.repeats,
+    baseline: "rerun",
+    skipBuild: true,
+    baseImage: "rocm/sgl-dev:vllm20250114",
+    workDir: options.outputDir,
+    outputDir: options.outputDir,
+    local: mode === "local",
+    baseSha: DEMO_MERGE_BASE,
+    headSha: "dem0000000000000000000000000000000000001",
+  };
+  let services: Services;
+  if (mode === "docker" && images) {
+    input.mainImage = images.main;
+    input.prImage = images.pr;
+    services = await options.services({ local: false, mainEnv: {}, prEnv: {}, log: options.log });
+  } else {
+    // Same simulator for both sides; only the PR side's environment makes it decode slower.
+    const path = `${options.simBin}${delimiter}${process.env.PATH ?? ""}`;
+    const common = { PATH: path, SGLSIM_TIME_SCALE: DEMO_TIME_SCALE };
+    input.mainImage = "sglbench-sim:main (local)";
+    input.prImage = "sglbench-sim:pr (local)";
+    services = await options.services({
+      local: true,
+      mainEnv: common,
+      prEnv: { ...common, SGLSIM_DECODE_SPEED: DEMO_DECODE_SLOWDOWN },
+      log: options.log,
+    });
+  }
+  const result = await runComparePrJob(input, services, options.log);
+  return { mode, result };
+}
+
+/** The 🔴/🟢 lines of a report: what a reader looks at first. */
+export function verdictLines(markdown: string): string[] {
+  return markdown.split("\n").filter((line) => line.startsWith("|") && /🔴|🟢/.test(line));
+}
