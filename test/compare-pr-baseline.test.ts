@@ -7,6 +7,7 @@ import {
   runCommit,
   sameCommit,
   scheduleSuite,
+  timingsFromHistory,
   toHistoryRun,
 } from "../src/pipeline/baseline.js";
 import { emptyRun, type RunResults } from "../src/core/results.js";
@@ -70,6 +71,18 @@ describe("baseline selection", () => {
     expect(h.ageHours).toBe(6);
     expect(h.imageCommit).toBe("abcdef1234567890");
     expect(Object.keys(h.noisePct ?? {})).toEqual(["concurrency=16"]);
+  });
+});
+
+describe("timingsFromHistory", () => {
+  it("derives minutes per repeat per point, startup and GSM8K, from the youngest run of each suite", () => {
+    const old = onlineRun([1, 1, 1], { finished_at: "2026-11-20T00:00:00Z", timings: { server_startup: 600 } });
+    const young = onlineRun([1, 1, 1], {
+      timings: { server_startup: 120, gsm8k: 180, client_concurrency_16: 540 },
+    });
+    expect(timingsFromHistory([old, young], NOW)).toEqual({
+      "deepseek-online": { startupMinutes: 2, gsm8kMinutes: 3, pointMinutes: { "concurrency=16": 3 } },
+    });
   });
 });
 

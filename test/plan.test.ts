@@ -11,6 +11,7 @@ import {
 import { emptyRun } from "../src/core/results.js";
 import { run as planCommand } from "../src/cli/commands/plan.js";
 import { captureIO } from "./helpers/capture-io.js";
+import { join } from "node:path";
 
 const request: PlanRequest = {
   pr: 1234,
@@ -52,7 +53,7 @@ describe("planRequest", () => {
     expect(plan.suites.every((s) => s.main.action === "reuse")).toBe(true);
     expect(plan.builds).toEqual(["pr"]);
     const ds = plan.suites.find((s) => s.suiteId === "deepseek-online")!;
-    expect(ds.main).toMatchObject({ action: "reuse", anchorPoint: "concurrency=16,input_len=3200,output_len=800" });
+    expect(ds.main).toMatchObject({ action: "reuse", anchorPoint: "input_len=3200,output_len=800,concurrency=16" });
     expect(plan.interleave).toEqual(["pr"]);
   });
 
@@ -68,16 +69,16 @@ describe("planRequest", () => {
     const noisy = fresh("deepseek-online", {
       imageCommit: "other",
       noisePct: {
-        "concurrency=1,input_len=3200,output_len=800": 0.1,
-        "concurrency=16,input_len=3200,output_len=800": 4,
+        "input_len=3200,output_len=800,concurrency=1": 0.1,
+        "input_len=3200,output_len=800,concurrency=16": 4,
       },
     });
     const plan = planRequest(request, [noisy]);
     const ds = plan.suites.find((s) => s.suiteId === "deepseek-online")!;
     expect(ds.noiseSource).toBe("history");
-    expect(ds.repeats["concurrency=1,input_len=3200,output_len=800"]).toBe(1);
-    expect(ds.repeats["concurrency=16,input_len=3200,output_len=800"]).toBe(3);
-    expect(ds.repeats["concurrency=64,input_len=3200,output_len=800"]).toBe(3); // no figure: as requested
+    expect(ds.repeats["input_len=3200,output_len=800,concurrency=1"]).toBe(1);
+    expect(ds.repeats["input_len=3200,output_len=800,concurrency=16"]).toBe(3);
+    expect(ds.repeats["input_len=3200,output_len=800,concurrency=64"]).toBe(3); // no figure: as requested
     expect(ds.main.action).toBe("full"); // noise may come from another commit, the baseline may not
   });
 
@@ -145,6 +146,18 @@ describe("sglbench plan", () => {
     const match = /\((\d+) %\)/.exec(text);
     expect(Number(match?.[1])).toBeLessThanOrEqual(50);
     expect(text).toMatch(/deepseek-online .*noise from typical/);
+  });
+
+  it("takes noise and timings from a history folder of real nightlies", async () => {
+    const io = captureIO("/");
+    const history = join(import.meta.dirname, "fixtures", "real", "online_benchmark_log");
+    expect(
+      await planCommand(["--pr=7", "--models=deepseek", "--benchmark-types=online", `--history-dir=${history}`], io),
+    ).toBe(0);
+    const text = io.out.join("");
+    expect(text).toMatch(/History: 4 runs/);
+    // Real repeats are steady except the warm-up-hit concurrency 16: 1+1+3+1+1 runs instead of 15.
+    expect(text).toMatch(/deepseek-online +PR: 5 points, 7 runs \(noise from history\)/);
   });
 
   it("rejects unknown flags with usage", async () => {

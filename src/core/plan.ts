@@ -159,20 +159,20 @@ export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
     startupPerRun: false,
     gsm8kMinutes: 3.6,
     points: [
-      point("concurrency=128,input_len=3200,output_len=800", 4.5),
-      point("concurrency=64,input_len=3200,output_len=800", 6.1),
-      point("concurrency=16,input_len=3200,output_len=800", 3.2),
-      point("concurrency=4,input_len=3200,output_len=800", 9.2),
-      point("concurrency=1,input_len=3200,output_len=800", 35.4),
+      point("input_len=3200,output_len=800,concurrency=128", 4.5),
+      point("input_len=3200,output_len=800,concurrency=64", 6.1),
+      point("input_len=3200,output_len=800,concurrency=16", 3.2),
+      point("input_len=3200,output_len=800,concurrency=4", 9.2),
+      point("input_len=3200,output_len=800,concurrency=1", 35.4),
     ],
     seedRepeats: 3,
     // Median CV over the compared metrics, 2025-10-14 nightly (runs 1-3; run 1 at c16 is a slow warm-up).
     typicalNoisePct: {
-      "concurrency=128,input_len=3200,output_len=800": 0.1,
-      "concurrency=64,input_len=3200,output_len=800": 0.15,
-      "concurrency=16,input_len=3200,output_len=800": 5.9,
-      "concurrency=4,input_len=3200,output_len=800": 0.01,
-      "concurrency=1,input_len=3200,output_len=800": 0.01,
+      "input_len=3200,output_len=800,concurrency=128": 0.1,
+      "input_len=3200,output_len=800,concurrency=64": 0.15,
+      "input_len=3200,output_len=800,concurrency=16": 5.9,
+      "input_len=3200,output_len=800,concurrency=4": 0.01,
+      "input_len=3200,output_len=800,concurrency=1": 0.01,
     },
   },
 ];
@@ -224,11 +224,18 @@ export function sameCommit(a: string | undefined, b: string | undefined): boolea
   return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
 }
 
+/** The seed names the MI300X family `mi30x` and MI355X `mi35x`; sglbench says `mi300x` / `mi355x`. */
+export function normalizeHardware(hardware: string | undefined): string {
+  const h = (hardware ?? "").toLowerCase();
+  return ({ mi30x: "mi300x", mi35x: "mi355x" } as Record<string, string>)[h] ?? h;
+}
+
+/** Same suite, config, hardware and backend; an empty hardware/backend in the request accepts any. */
 const sameSetup = (request: PlanRequest, suiteId: string) => (h: HistoryRun) =>
   h.suiteId === suiteId &&
   h.configHash === request.configHash &&
-  h.hardware === request.hardware &&
-  h.backend === request.backend;
+  (!request.hardware || normalizeHardware(h.hardware) === normalizeHardware(request.hardware)) &&
+  (!request.backend || h.backend === request.backend);
 
 /** The history run that may stand in for the main side, if any: same merge-base image, setup, fresh enough. */
 export function findReusableBaseline(

@@ -5,7 +5,7 @@
  * one run.
  */
 import { COMPARED_METRICS } from "../core/metrics.js";
-import { pointNoisePct, sameCommit, type HistoryRun } from "../core/plan.js";
+import { normalizeHardware, pointNoisePct, sameCommit, type HistoryRun, type SuiteTiming } from "../core/plan.js";
 
 export { sameCommit, scheduleSuite, type ScheduleStep } from "../core/plan.js";
 import { pointKey, type PointResult, type RunResults } from "../core/results.js";
@@ -65,8 +65,8 @@ export function findBaselineRun(history: RunResults[], criteria: BaselineCriteri
       (run) =>
         run.suite === criteria.suite &&
         sameCommit(runCommit(run), criteria.mergeBaseCommit) &&
-        (criteria.hardware === undefined || run.hardware === criteria.hardware) &&
-        (criteria.backend === undefined || run.backend === criteria.backend) &&
+        (!criteria.hardware || normalizeHardware(run.hardware) === normalizeHardware(criteria.hardware)) &&
+        (!criteria.backend || run.backend === criteria.backend) &&
         (criteria.configHash === undefined || configHashOf(run) === criteria.configHash) &&
         run.points.length > 0 &&
         run.points.every((p) => !p.failure),
@@ -74,6 +74,37 @@ export function findBaselineRun(history: RunResults[], criteria: BaselineCriteri
     .map((run) => ({ run, age: toHistoryRun(run, criteria.now).ageHours }))
     .filter(({ age }) => age <= criteria.maxAgeHours)
     .sort((a, b) => a.age - b.age)[0]?.run;
+}
+
+/**
+ * Past timings per suite from history (youngest run wins): server start and GSM8K from the timing
+ * summary, minutes per repeat per point from the per-rate/concurrency totals or the repeats' durations.
+ */
+export function timingsFromHistory(runs: RunResults[], now: Date): Record<string, SuiteTiming> {
+  const out: Record<string, SuiteTiming> = {};
+  const youngestFirst = [...runs].sort((a, b) => toHistoryRun(a, now).ageHours - toHistoryRun(b, now).ageHours);
+  for (const run of youngestFirst) {
+    if (out[run.suite]) continue;
+    const t = run.timings ?? {};
+    const pointMinutes: Record<string, number> = {};
+    for (const p of run.points) {
+      const measuredRepeats = p.repeats.length;
+      const by =
+        p.point.concurrency !== undefined ? `concurrency_${p.point.concurrency}` : `rate_${p.point.request_rate}`;
+      const total = t[`client_${by}`];
+      const durations = p.repeats.map((r) => r.duration_s).filter((d): d is number => Number.isFinite(d));
+      if (total !== undefined && measuredRepeats > 0) pointMinutes[pointKey(p.point)] = total / measuredRepeats / 60;
+      else if (durations.length)
+        pointMinutes[pointKey(p.point)] = durations.reduce((a, b) => a + b, 0) / durations.length / 60;
+    }
+    const timing: SuiteTiming = {
+      ...(t.server_startup !== undefined ? { startupMinutes: t.server_startup / 60 } : {}),
+      ...(t.gsm8k !== undefined ? { gsm8kMinutes: t.gsm8k / 60 } : {}),
+      ...(Object.keys(pointMinutes).length ? { pointMinutes } : {}),
+    };
+    if (Object.keys(timing).length) out[run.suite] = timing;
+  }
+  return out;
 }
 
 /** One metric of the anchor next to the baseline it should reproduce. */

@@ -3,11 +3,16 @@ import { parseArgs } from "node:util";
 import { EXIT, type CliIO } from "../io.js";
 import { DEFAULT_PLAN_SUITES, planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
 import { DEFAULT_REQUEST } from "../../core/request.js";
+import { loadHistory } from "../../pipeline/compare-pr-job.js";
+import { timingsFromHistory, toHistoryRun } from "../../pipeline/baseline.js";
+import { resolve } from "node:path";
 
 export const summary = "Show what a request will run and its GPU-minutes";
 
 const USAGE = `Usage: sglbench plan --pr=N [--models=grok,deepseek] [--benchmark-types=offline,online]
        [--repeats=3] [--baseline=nightly|rerun] [--merge-base=SHA] [--fresh-baseline] [--skip-build]
+       [--history-dir=DIR] [--hardware=mi300x]
+  --history-dir     past runs: fresh merge-base baselines, per-point noise and timings
   --fresh-baseline  what-if: the history holds a fresh nightly run of the merge base, with the
                     typical noise of the real MI300X nightlies (fewer PR repeats where noise is low)
 Defaults follow the /benchmark defaults (both models, both types, repeats 3, baseline nightly).
@@ -28,6 +33,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         "merge-base": { type: "string", default: "HEAD" },
         "fresh-baseline": { type: "boolean", default: false },
         "skip-build": { type: "boolean", default: false },
+        "history-dir": { type: "string" },
+        hardware: { type: "string", default: "mi300x" },
         help: { type: "boolean", default: false },
       },
     }));
@@ -57,8 +64,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     baseline: values.baseline,
     mergeBaseCommit: values["merge-base"],
     configHash: "default",
-    hardware: "mi300x",
-    backend: "rocm",
+    hardware: values.hardware,
+    backend: "",
     maxBaselineAgeHours: 36,
     buildMinutes: values["skip-build"] ? 0 : 60,
     mainImageExists: values["fresh-baseline"],
@@ -68,13 +75,28 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         suiteId: suite.id,
         imageCommit: request.mergeBaseCommit,
         configHash: "default",
-        hardware: "mi300x",
-        backend: "rocm",
+        hardware: request.hardware,
+        backend: "",
         ageHours: 6,
       }))
     : [];
+  let timings = {};
+  if (values["history-dir"]) {
+    const now = new Date();
+    try {
+      const runs = await loadHistory(resolve(io.cwd, values["history-dir"]), (line) => io.stderr(`${line}\n`));
+      history.push(...runs.map((run) => ({ ...toHistoryRun(run, now), configHash: "default" })));
+      timings = timingsFromHistory(runs, now);
+      io.stdout(`History: ${runs.length} runs from ${values["history-dir"]}\n`);
+    } catch (error: unknown) {
+      io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT.failed;
+    }
+  }
   try {
-    io.stdout(renderPlan(planRequest(request, history, { assumeTypicalNoise: values["fresh-baseline"] }), request));
+    io.stdout(
+      renderPlan(planRequest(request, history, { timings, assumeTypicalNoise: values["fresh-baseline"] }), request),
+    );
     return EXIT.ok;
   } catch (error: unknown) {
     io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n`);
