@@ -6,7 +6,7 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { planRequest, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
+import { planRequest, renderPlan, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
 import { emptyRun, type RunResults } from "../core/results.js";
 import {
   checkAnchor,
@@ -195,7 +195,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     configHash: request.configHash,
   }));
   const plan = planRequest(request, historyRuns, { catalogue: options.catalogue });
-  log(`Plan: ${plan.suites.map((s) => `${s.suiteId}=${s.main.action}`).join(", ")}`);
+  for (const line of renderPlan(plan, request).trimEnd().split("\n")) log(line);
 
   const mainRuns: RunResults[] = [];
   const prRuns: RunResults[] = [];
