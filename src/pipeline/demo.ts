@@ -12,8 +12,6 @@ import type { ServiceOptions } from "./compare-pr-services.js";
 
 /** The PR side decodes this much slower (1.05 = +5 % decode time). */
 export const DEMO_DECODE_SLOWDOWN = "1.05";
-/** The simulator's clock runs this much faster than a GPU so the demo takes minutes, not hours. */
-export const DEMO_TIME_SCALE = "0.02";
 export const DEMO_PR = 1;
 /** A made-up merge base: the demo needs no SGLang checkout. */
 export const DEMO_MERGE_BASE = "dem0000000000000000000000000000000000000";
@@ -86,7 +84,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   } else {
     // Same simulator for both sides; only the PR side's environment makes it decode slower.
     const path = `${options.simBin}${delimiter}${process.env.PATH ?? ""}`;
-    const common = { PATH: path, SGLSIM_TIME_SCALE: DEMO_TIME_SCALE };
+    const common = { PATH: path };
     input.mainImage = "sglbench-sim:main (local)";
     input.prImage = "sglbench-sim:pr (local)";
     services = await options.services({
