@@ -1,0 +1,40 @@
+/**
+ * Secret redaction for anything we print, log or post: webhook URLs, GitHub tokens, bearer
+ * credentials and `*_TOKEN=` style assignments become `<redacted>`. Logs of the original toolkit
+ * carried Teams webhook URLs in plain text (original-toolkit.md §9); nothing we write may.
+ */
+
+export const REDACTED = "<redacted>";
+
+/** Each pattern replaces the secret part only, keeping enough context to read the log. */
+const PATTERNS: ReadonlyArray<[RegExp, (match: string, ...groups: string[]) => string]> = [
+  // --teams-webhook-url=… / --webhook-url … / --slack-webhook=…
+  [/(--[\w-]*webhook[\w-]*[=\s]+)("[^"]*"|'[^']*'|\S+)/gi, (_m, flag: string) => `${flag}${REDACTED}`],
+  // Any URL with a credential-like query parameter, or "webhook" in host or path (Teams, Power Automate, Slack).
+  [
+    /https?:\/\/[^\s"'<>]+/gi,
+    (url: string) =>
+      /[?&](sig|token|key|code|secret|signature|access_token)=/i.test(url) ||
+      /webhook|hooks\.slack\.com|logic\.azure\.com|powerautomate|office\.com\/webhookb2/i.test(url)
+        ? REDACTED
+        : url,
+  ],
+  // GitHub tokens.
+  [/\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{16,}\b/g, () => REDACTED],
+  [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, () => REDACTED],
+  // Authorization: Bearer … / token …
+  [/\b(Bearer|Authorization:\s*token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme: string) => `${scheme} ${REDACTED}`],
+  // FOO_TOKEN=…, HF_TOKEN=…, AWS_SECRET=…, API_KEY: … (not TOKENIZER=…, which names no secret).
+  [
+    /\b([A-Z0-9_]*(?:TOKEN|SECRET|KEY|PASSWORD|PASSWD))(?![A-Z0-9_])(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"']+)/g,
+    (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
+  ],
+];
+
+/** Replaces every secret in `text` with `<redacted>`; text without secrets comes back unchanged. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replace] of PATTERNS)
+    out = out.replace(pattern, replace as (m: string, ...g: string[]) => string);
+  return out;
+}
