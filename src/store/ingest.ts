@@ -23,7 +23,12 @@ import { parseTimingSummary } from "../sglang/timing-summary.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
 import { parseServingOutput, type ServingBlock } from "../sglang/serving.js";
-import { parseClientLogName, parseOneBatchLogName, parseRunFolderName, tagFacts } from "./run-folder-name.js";
+import { attentionBackend, parseImage } from "../core/images.js";
+import { parseClientLogName, parseOneBatchLogName, parseRunFolderName } from "./run-folder-name.js";
+import { readConfigJson } from "./config-json.js";
+import { offlineCsvToPoints, parseOfflineCsv } from "./offline-csv.js";
+import { onlineCsvToPoints, parseGsm8kOnlineCsv, parseOnlineCsv } from "./online-csv.js";
+import { RESULTS_FILE, readResults } from "./results-file.js";
 
 export interface IngestOptions {
   /** Sources are named relative to this folder when given. */
@@ -49,15 +54,47 @@ export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Pr
     const run = await ingestFolder(dir, files.sort(), name, out.skipped);
     if (run) out.runs.push(run);
   }
+  const folderRuns = [...out.runs];
   for (const file of consoleLogs.sort()) {
     try {
       const text = await readFile(file, "utf8");
-      out.runs.push(...parseConsoleLog(text, name(file)));
+      const runs = parseConsoleLog(text, name(file));
+      if (runs.length === 0) out.skipped.push({ file: name(file), reason: noResultsReason(text) });
+      for (const run of runs) if (!mergeIntoFolderRun(run, folderRuns)) out.runs.push(run);
     } catch (error: unknown) {
       out.skipped.push({ file, reason: errorText(error) });
     }
   }
   return out;
+}
+
+/** Why a console log gave nothing: its last `ERROR` line when it has one (e.g. no image found that night). */
+export function noResultsReason(text: string): string {
+  const errors = text.split("\n").filter((l) => /\bERROR\b/.test(l) && l.length < 2000);
+  const last = errors[errors.length - 1]?.replace(/^\[\w+\]\s*/, "").trim();
+  return `no benchmark results in console log${last ? ` (${last})` : ""}`;
+}
+
+/**
+ * A console log and the run folder it produced describe the same run: counting both would double
+ * the nightly (the DeepSeek log, whose client output went to files, even looked like a GSM8K-only run).
+ * When a folder record has the same image and suite, the console record only fills what the folder
+ * lacks (GSM8K, KV cache, node) and is dropped. Returns whether it was merged.
+ */
+function mergeIntoFolderRun(run: RunResults, folderRuns: RunResults[]): boolean {
+  const image = run.image?.full;
+  if (!image) return false;
+  const target = folderRuns.find(
+    (f) => f.suite === run.suite && (f.image?.full === image || (f.image?.tag === run.image?.tag && !f.image?.repo)),
+  );
+  if (!target) return false;
+  if (!target.gsm8k && run.gsm8k) target.gsm8k = run.gsm8k;
+  if (!target.kv_cache && run.kv_cache) target.kv_cache = run.kv_cache;
+  if (!target.node && run.node) target.node = run.node;
+  if (!target.image?.repo && run.image) target.image = run.image;
+  if (target.points.length === 0 && run.points.length > 0) target.points = run.points;
+  target.sources.push(...run.sources.filter((s) => !target.sources.includes(s)));
+  return true;
 }
 
 async function collect(
@@ -85,7 +122,7 @@ async function collect(
     return;
   }
   const base = basename(path);
-  if (!/\.(log|jsonl|csv)$/.test(base)) return;
+  if (!/\.(log|jsonl|csv)$/.test(base) && base !== RESULTS_FILE && base !== "config.json") return;
   if (/nightly.*\.log$/.test(base) || path.includes(`${"cron_log"}/`)) {
     consoleLogs.push(path);
     return;
@@ -158,6 +195,16 @@ async function ingestFolder(
   name: (f: string) => string,
   skipped: IngestOutcome["skipped"],
 ): Promise<RunResults | undefined> {
+  const resultsFile = files.find((f) => basename(f) === RESULTS_FILE);
+  if (resultsFile) {
+    // Our runner's results.json is the source of truth; the logs beside it are its raw material.
+    try {
+      const stored = await readResults(resultsFile);
+      return { ...stored, sources: stored.sources.length > 0 ? stored.sources : [name(resultsFile)] };
+    } catch (error: unknown) {
+      skipped.push({ file: name(resultsFile), reason: `${errorText(error)}; reading the folder's logs instead` });
+    }
+  }
   const folder = parseRunFolderName(basename(dir));
   const table = new PointTable();
   const diagnostics: Diagnostic[] = [];
@@ -167,14 +214,29 @@ async function ingestFolder(
     run.model = { name: folder.model, variant: folder.variant };
     run.image = { full: folder.tag, tag: folder.tag };
     if (folder.mode) run.mode = folder.mode;
-    Object.assign(run, tagFacts(folder.tag));
   }
   let csvOnly = true;
+  const csvFiles: string[] = [];
   const jsonlRecords: { record: Record<string, unknown>; src: string }[] = [];
   for (const file of files) {
     const base = basename(file);
     const src = name(file);
-    if (base.endsWith(".csv")) continue;
+    if (base.endsWith(".csv")) {
+      csvFiles.push(file);
+      continue;
+    }
+    if (base === RESULTS_FILE) continue;
+    if (base === "config.json") {
+      try {
+        const config = await readConfigJson(file);
+        run.image = imageRef(config.docker);
+        run.backend = config.attention_backend;
+        sources.push(src);
+      } catch (error: unknown) {
+        diagnostics.push({ file: src, message: errorText(error), severity: "warning" });
+      }
+      continue;
+    }
     csvOnly = false;
     try {
       if (/server/.test(base) && !/serving_benchmark/.test(base)) {
@@ -189,14 +251,7 @@ async function ingestFolder(
       if (/^process_and_generate/.test(base)) continue;
       if (/^timing_summary_/.test(base)) {
         const t = parseTimingSummary(await readFile(file, "utf8"), src);
-        if (t.image) {
-          const colon = t.image.lastIndexOf(":");
-          run.image = {
-            full: t.image,
-            tag: t.image.slice(colon + 1),
-            ...(colon >= 0 ? { repo: t.image.slice(0, colon) } : {}),
-          };
-        }
+        if (t.image) run.image = imageRef(t.image);
         if (t.hostname) run.node = t.hostname;
         if (t.hardware) run.hardware = t.hardware;
         if (Object.keys(t.timings).length) run.timings = { ...run.timings, ...t.timings };
@@ -259,13 +314,13 @@ async function ingestFolder(
     }
   }
   addJsonlPoints(jsonlRecords, table, run);
-  if (csvOnly && files.length > 0) {
-    // TODO: use src/store/offline-csv.ts / online-csv.ts once they exist.
-    diagnostics.push({ file: name(dir), message: "csv-only folder not supported yet", severity: "warning" });
-  }
+  // The seed's CSVs hold only best-of-3 medians: use them when no log gave points (CSV-only folders).
+  const fromCsv = await readSeedCsvs(csvFiles, name, run, diagnostics, skipped, table.size === 0);
+  if (fromCsv.length > 0) sources.push(...csvFiles.map(name));
   if (sources.length === 0 && !csvOnly) return undefined;
   if (!folder && sources.length === 0) return undefined;
-  run.points = table.list();
+  run.points = table.size > 0 ? table.list() : fromCsv;
+  applyImageFacts(run);
   run.suite = suiteFor(run.kind, run.model.name, run.mode);
   run.diagnostics = diagnostics;
   run.sources = files.map(name);
@@ -367,12 +422,7 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0) continue;
     const kind = serving.blocks.length > 0 || gsm.gsm8k ? "online" : "offline";
     const run = emptyRun({ kind, suite: suiteFor(kind, modelGuess), model: { name: modelGuess } });
-    if (seg.image) {
-      const colon = seg.image.lastIndexOf(":");
-      const tag = colon >= 0 ? seg.image.slice(colon + 1) : seg.image;
-      run.image = { full: seg.image, tag, ...(colon >= 0 ? { repo: seg.image.slice(0, colon) } : {}) };
-      Object.assign(run, tagFacts(tag));
-    }
+    if (seg.image) run.image = imageRef(seg.image);
     const table = new PointTable();
     const counts = new Map<string, number>();
     for (const b of serving.blocks) {
@@ -398,7 +448,90 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
       line: d.line !== undefined ? d.line + seg.start - 1 : undefined,
     }));
     run.sources = [file];
+    applyImageFacts(run);
     runs.push(run);
   }
   return runs;
+}
+
+/** `repo:tag` → the results model's image reference. */
+function imageRef(image: string): NonNullable<RunResults["image"]> {
+  const info = parseImage(image);
+  return { full: image, tag: info.tag, ...(info.repo !== image ? { repo: info.repo } : {}) };
+}
+
+/**
+ * Build date, hardware and (when no log or config said) the attention backend, from the image tag.
+ * A folder name carries only the tag: nightly tag shapes imply rocm/sgl-dev, releases lmsysorg/sglang,
+ * so the backend rule sees the repo the seed ran.
+ */
+export function applyImageFacts(run: RunResults): void {
+  if (!run.image) return;
+  let info = parseImage(run.image.full);
+  if (!run.image.repo) {
+    const repo =
+      info.family === "release"
+        ? "lmsysorg/sglang"
+        : info.family === "custom" || info.family === "floating"
+          ? undefined
+          : "rocm/sgl-dev";
+    if (repo) info = parseImage(`${repo}:${info.tag}`);
+  }
+  if (info.date) run.date = info.date;
+  if (info.hardware && !run.hardware) run.hardware = info.hardware;
+  if (!run.backend) run.backend = attentionBackend(info);
+}
+
+/**
+ * Reads the seed's CSVs of a folder: offline CSV, online/serving TAB CSV, DeepSeek GSM8K `_online.csv`.
+ * Returns their points when `wantPoints`; GSM8K and diagnostics are recorded on the run either way.
+ */
+async function readSeedCsvs(
+  files: string[],
+  name: (f: string) => string,
+  run: RunResults,
+  diagnostics: Diagnostic[],
+  skipped: IngestOutcome["skipped"],
+  wantPoints: boolean,
+): Promise<PointResult[]> {
+  const points: PointResult[] = [];
+  for (const file of files) {
+    const src = name(file);
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error: unknown) {
+      skipped.push({ file: src, reason: errorText(error) });
+      continue;
+    }
+    const first = text.slice(0, text.indexOf("\n") === -1 ? undefined : text.indexOf("\n"));
+    if (first.startsWith("TP,")) {
+      const parsed = parseOfflineCsv(text, src);
+      diagnostics.push(...parsed.diagnostics);
+      run.kind = "offline";
+      const backend = parsed.rows.find((r) => r.backend)?.backend;
+      if (backend && !run.backend) run.backend = backend;
+      if (wantPoints) points.push(...offlineCsvToPoints(parsed));
+    } else if (/^Online (mode|Serving Benchmark) - /.test(first)) {
+      const parsed = parseOnlineCsv(text, src);
+      diagnostics.push(...parsed.diagnostics);
+      run.kind = "online";
+      const measured = parsed.sections[0]?.rows.find((r) => r.kind === "measured");
+      if (measured?.backend && !run.backend) run.backend = measured.backend;
+      if (measured?.node && !run.node) run.node = measured.node;
+      if (wantPoints) points.push(...onlineCsvToPoints(parsed));
+    } else if (first.trim() === "Results") {
+      const parsed = parseGsm8kOnlineCsv(text, src);
+      diagnostics.push(...parsed.diagnostics);
+      if (!run.gsm8k && parsed.average !== undefined) run.gsm8k = { runs: [], average: parsed.average, source: src };
+    } else {
+      diagnostics.push({
+        file: src,
+        line: 1,
+        message: `not a CSV layout of the original toolkit: ${first.slice(0, 80)}`,
+        severity: "warning",
+      });
+    }
+  }
+  return points;
 }

@@ -19,13 +19,6 @@ export function parseRunFolderName(name: string): RunFolderName | undefined {
   return { tag, model, variant, kind: kind as "online" | "offline", ...(mode ? { mode } : {}) };
 }
 
-/** Build date (YYYYMMDD) and hardware (mi30x, mi35x …) from an image tag, when the tag carries them. */
-export function tagFacts(tag: string): { date?: string; hardware?: string } {
-  const date = /(20\d{6})(?!\d)/.exec(tag)?.[1];
-  const hardware = /(mi\d{2,3}x)/i.exec(tag)?.[1]?.toLowerCase();
-  return { ...(date ? { date } : {}), ...(hardware ? { hardware } : {}) };
-}
-
 export interface ClientLogName {
   request_rate?: number;
   concurrency?: number;

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "@jest/globals";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { emptyRun, RunResultsSchema } from "../src/core/results.js";
+import { ingestPaths, noResultsReason } from "../src/store/ingest.js";
+import { writeResults } from "../src/store/results-file.js";
+
+const FIXTURES = join(import.meta.dirname, "fixtures");
+const SEED = join(FIXTURES, "seed");
+const REAL = join(FIXTURES, "real");
+
+function folder(...parts: string[]): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "sglbench-ingest-")), ...parts);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+describe("CSV-only run folders", () => {
+  it("an offline Grok folder with only the seed CSV + config.json yields a record", async () => {
+    const dir = folder("offline", "GROK1", "20250626_GROK1_MOE-I4F8_offline");
+    copyFileSync(join(SEED, "20250626_GROK1_MOE-I4F8_offline.csv"), join(dir, "20250626_GROK1_MOE-I4F8_offline.csv"));
+    writeFileSync(join(dir, "config.json"), '{"docker": "rocm/sgl-dev:20250626", "attention_backend": "aiter"}');
+    const { runs, skipped } = await ingestPaths([dir]);
+    expect(skipped).toEqual([]);
+    expect(runs).toHaveLength(1);
+    const run = runs[0]!;
+    expect(RunResultsSchema.parse(run)).toBeTruthy();
+    expect(run).toMatchObject({
+      kind: "offline",
+      suite: "grok-offline-normal",
+      model: { name: "GROK1", variant: "MOE-I4F8" },
+      image: { full: "rocm/sgl-dev:20250626", repo: "rocm/sgl-dev", tag: "20250626" },
+      backend: "aiter",
+      date: "20250626",
+    });
+    expect(run.points.map((p) => p.point.batch_size)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256]);
+    expect(run.points.find((p) => p.point.batch_size === 64)?.failure?.kind).toBe("crash");
+    expect(run.points.find((p) => p.point.batch_size === 256)?.failure?.kind).toBe("oom");
+    expect(run.points[0]?.repeats[0]?.labels?.overall_throughput).toBe("718.20");
+  });
+
+  it("a DeepSeek online folder with only its serving CSV + GSM8K _online.csv yields points and accuracy", async () => {
+    const tag = "v0.5.3.post1-rocm630-mi30x-20251013";
+    const dir = folder("online_benchmark_log", "mi30x", "DeepSeek-V3-0324", `${tag}_DeepSeek-V3-0324_FP8_online`);
+    for (const f of [`${tag}_DeepSeek-V3-0324_FP8_serving.csv`, `${tag}_DeepSeek-V3-0324_FP8_online.csv`])
+      copyFileSync(join(SEED, f), join(dir, f));
+    const { runs } = await ingestPaths([dir]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      kind: "online",
+      suite: "deepseek-online",
+      gsm8k: { average: 0.937 },
+      // From the tag alone: build date, hardware, and the fixed backend rule for new-style sgl-dev nightlies.
+      date: "20251013",
+      hardware: "mi30x",
+      backend: "aiter",
+    });
+    expect(runs[0]!.points.map((p) => p.point.concurrency)).toEqual([128, 64, 16, 4, 1]);
+    expect(runs[0]!.points[0]!.repeats[0]!.metrics.median_e2e_latency_ms).toBe(61139.44);
+  });
+
+  it("the tag rule picks triton for an old dated nightly named only by its folder", async () => {
+    const dir = folder("online", "GROK1", "20250520_GROK1_MOE-I4F8_online");
+    const text =
+      "Online mode - GROK1 (20250520)\n\nMedian E2E Latency (ms, lower better)\nrequest rate\t1\nMI300x-x, n\t1.00\n";
+    writeFileSync(join(dir, "20250520_GROK1_MOE-I4F8_online.csv"), text.replace("MI300x-x, n", "Somebody"));
+    const { runs } = await ingestPaths([dir]);
+    expect(runs[0]).toMatchObject({
+      backend: "triton",
+      date: "20250520",
+      image: { full: "20250520", tag: "20250520" },
+    });
+  });
+});
+
+describe("results.json is the source of truth", () => {
+  it("is returned as written, logs beside it are not re-parsed", async () => {
+    const dir = folder("online", "GROK1", "20250624_GROK1_MOE-I4F8_online");
+    const stored = emptyRun({
+      kind: "online",
+      suite: "grok-online",
+      model: { name: "GROK1", variant: "MOE-I4F8" },
+      backend: "aiter",
+    });
+    stored.points = [{ point: { request_rate: 1 }, repeats: [{ index: 1, metrics: { median_e2e_latency_ms: 1 } }] }];
+    stored.sources = ["from-runner.log"];
+    await writeResults(dir, stored);
+    writeFileSync(join(dir, "sglang_client_log_GROK1_aiter_2_run1_20250624_010101.log"), "garbage\n");
+    const { runs, skipped } = await ingestPaths([dir]);
+    expect(skipped).toEqual([]);
+    expect(runs).toEqual([stored]);
+  });
+
+  it("an invalid results.json is skipped with its reason and the logs are read instead", async () => {
+    const dir = folder("offline", "GROK1", "20250624_GROK1_MOE-I4F8_offline");
+    writeFileSync(join(dir, "results.json"), '{"schema_version": 1}');
+    copyFileSync(join(SEED, "20250624_GROK1_MOE-I4F8_offline.csv"), join(dir, "20250624_GROK1_MOE-I4F8_offline.csv"));
+    const { runs, skipped } = await ingestPaths([dir]);
+    expect(skipped).toEqual([
+      {
+        file: join(dir, "results.json"),
+        reason: expect.stringMatching(/results\.json.*kind.*reading the folder's logs instead/s),
+      },
+    ]);
+    expect(runs[0]?.points).toHaveLength(9);
+  });
+});
+
+describe("nightly console logs", () => {
+  it("a DeepSeek console log merges into its run folder instead of adding a GSM8K-only record", async () => {
+    const console = join(REAL, "cron_log/mi30x/20251014/deepseek_nightly_online.log");
+    const dir = join(
+      REAL,
+      "online_benchmark_log/mi30x/DeepSeek-V3-0324/v0.5.3.post1-rocm630-mi30x-20251013_DeepSeek-V3-0324_FP8_online",
+    );
+    const alone = await ingestPaths([console], { root: REAL });
+    expect(alone.runs).toHaveLength(1);
+    const { runs } = await ingestPaths([dir, console], { root: REAL });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.points).toHaveLength(5);
+    expect(runs[0]!.gsm8k?.average).toBe(0.937);
+    expect(runs[0]!.sources).toContain("cron_log/mi30x/20251014/deepseek_nightly_online.log");
+  });
+
+  it("a console log without any benchmark block is reported as skipped with its error", async () => {
+    const { runs, skipped } = await ingestPaths([join(REAL, "cron_log/mi30x/20251013")], { root: REAL });
+    expect(runs).toEqual([]);
+    expect(skipped).toHaveLength(2);
+    for (const s of skipped) expect(s.reason).toMatch(/^no benchmark results in console log \(ERROR: Could not find/);
+  });
+
+  it("noResultsReason without an ERROR line", () => {
+    expect(noResultsReason("[nightly] started\n")).toBe("no benchmark results in console log");
+  });
+});
