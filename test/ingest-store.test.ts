@@ -116,9 +116,24 @@ describe("nightly console logs", () => {
     );
     const alone = await ingestPaths([console], { root: REAL });
     expect(alone.runs).toHaveLength(1);
+    // Alone, the console's best-of-3 summary lines give the five levels (the serving CSV's numbers).
+    expect(
+      alone.runs[0]!.points.map((p) => [p.point.concurrency, p.repeats[0]!.metrics.median_e2e_latency_ms]),
+    ).toEqual([
+      [1, 16462.56],
+      [4, 16699.65],
+      [16, 20913.12],
+      [64, 43652.3],
+      [128, 61139.44],
+    ]);
+    expect(alone.runs[0]!.points[4]!.repeats[0]!.source).toBe(
+      "cron_log/mi30x/20251014/deepseek_nightly_online.log:155",
+    );
     const { runs } = await ingestPaths([dir, console], { root: REAL });
     expect(runs).toHaveLength(1);
     expect(runs[0]!.points).toHaveLength(5);
+    // The folder's three logged repeats win over the console's one summary value.
+    for (const p of runs[0]!.points) expect(p.repeats).toHaveLength(3);
     expect(runs[0]!.gsm8k?.average).toBe(0.937);
     expect(runs[0]!.sources).toContain("cron_log/mi30x/20251014/deepseek_nightly_online.log");
   });

@@ -419,8 +419,9 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     const gsm = parseGsm8kOutput(segText, file);
     const oneBatch = parseOneBatchOutput(segText, file);
     const benchBlocks = oneBatch.blocks.filter((b) => !b.warmup);
-    if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0) continue;
-    const kind = serving.blocks.length > 0 || gsm.gsm8k ? "online" : "offline";
+    const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
+    if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0 && !hasBest) continue;
+    const kind = serving.blocks.length > 0 || gsm.gsm8k || hasBest ? "online" : "offline";
     const run = emptyRun({ kind, suite: suiteFor(kind, modelGuess), model: { name: modelGuess } });
     if (seg.image) run.image = imageRef(seg.image);
     const table = new PointTable();
@@ -434,6 +435,11 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
       const index = (counts.get(key) ?? 0) + 1;
       counts.set(key, index);
       table.add(point, repeatFrom(b, index, `${file}:${seg.start - 1 + b.line}`));
+    }
+    if (serving.blocks.length === 0) {
+      // DeepSeek's client output went to files; the console keeps only the best-of-3 summary per level.
+      for (const best of bestResultLines(seg.lines, seg.start))
+        table.add(best.point, { ...best.repeat, source: `${file}:${best.line}` });
     }
     for (const b of benchBlocks) {
       const point: Point = b.batch_size ? { batch_size: b.batch_size } : {};
@@ -534,4 +540,33 @@ async function readSeedCsvs(
     }
   }
   return points;
+}
+
+const BEST_RESULTS =
+  /Best results for (concurrency|rate|request rate) (\d+(?:\.\d+)?): E2E=([\d.]+)ms, TTFT=([\d.]+)ms, ITL=([\d.]+)ms/;
+
+/**
+ * `✅ Best results for concurrency 128: E2E=61139.44ms, TTFT=10745.50ms, ITL=51.18ms, …` → one repeat per
+ * level holding the seed's best-of-3 medians (the same numbers its serving CSV has), labelled as such.
+ */
+export function bestResultLines(
+  lines: readonly string[],
+  firstLine = 1,
+): { point: Point; repeat: Repeat; line: number }[] {
+  const out: { point: Point; repeat: Repeat; line: number }[] = [];
+  lines.forEach((text, i) => {
+    const m = text.length < 2000 ? BEST_RESULTS.exec(text) : null;
+    if (!m?.[2] || !m[3] || !m[4] || !m[5]) return;
+    const level = Number(m[2]);
+    out.push({
+      point: m[1] === "concurrency" ? { concurrency: level } : { request_rate: level },
+      repeat: {
+        index: 1,
+        metrics: { median_e2e_latency_ms: Number(m[3]), median_ttft_ms: Number(m[4]), median_itl_ms: Number(m[5]) },
+        labels: { selection: "best of 3 (console summary)" },
+      },
+      line: firstLine + i,
+    });
+  });
+  return out;
 }
