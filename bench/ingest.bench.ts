@@ -6,6 +6,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ingestPaths } from "../src/store/ingest.js";
+import { formatOfflineCsv, parseOfflineCsv } from "../src/store/offline-csv.js";
+import { formatOnlineCsv, parseOnlineCsv } from "../src/store/online-csv.js";
 
 const REAL = join(import.meta.dirname, "..", "test", "fixtures", "real");
 
@@ -44,4 +46,30 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
+/** Seed CSV parse → format round trips per second (the runner rewrites these after every point). */
+function csvRoundTrips(label: string, text: string, roundTrip: (t: string) => string, rounds: number): void {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) if (roundTrip(text) !== text) throw new Error(`${label}: round trip changed bytes`);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  console.log(
+    `${label}: ${rounds} parse+format round trips in ${seconds.toFixed(2)} s → ${(rounds / seconds).toFixed(0)}/s`,
+  );
+}
+const SEED = join(import.meta.dirname, "..", "test", "fixtures", "seed");
+csvRoundTrips(
+  "offline CSV (F2, 9 rows)",
+  await readFile(join(SEED, "20250624_GROK1_MOE-I4F8_offline.csv"), "utf8"),
+  (t) => {
+    const p = parseOfflineCsv(t, "F2");
+    return formatOfflineCsv(p.header, p.rows, p.trailingNewline);
+  },
+  20000,
+);
+csvRoundTrips(
+  "online TAB CSV (F5, H100 rows)",
+  await readFile(join(SEED, "20250625_GROK1_MOE-I4F8_online.csv"), "utf8"),
+  (t) => formatOnlineCsv(parseOnlineCsv(t, "F5")),
+  5000,
+);
+
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

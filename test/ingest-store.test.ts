@@ -145,6 +145,16 @@ describe("nightly console logs", () => {
     for (const s of skipped) expect(s.reason).toMatch(/^no benchmark results in console log \(ERROR: Could not find/);
   });
 
+  it("never repeats a secret from a log line in what it returns", async () => {
+    const dir = folder("cron_log", "mi30x", "20250101");
+    const hook = "https://prod-1.westus.logic.azure.com/workflows/x/invoke?sig=SECRETSIG";
+    writeFileSync(join(dir, "grok_nightly.log"), `[nightly] ERROR: could not post to ${hook}\n`);
+    const { skipped } = await ingestPaths([dir]);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.reason).toContain("could not post to <redacted>");
+    expect(JSON.stringify(skipped)).not.toContain("SECRETSIG");
+  });
+
   it("noResultsReason without an ERROR line", () => {
     expect(noResultsReason("[nightly] started\n")).toBe("no benchmark results in console log");
   });

@@ -29,6 +29,7 @@ import { readConfigJson } from "./config-json.js";
 import { offlineCsvToPoints, parseOfflineCsv } from "./offline-csv.js";
 import { onlineCsvToPoints, parseGsm8kOnlineCsv, parseOnlineCsv } from "./online-csv.js";
 import { RESULTS_FILE, readResults } from "./results-file.js";
+import { redactSecrets } from "./redact.js";
 
 export interface IngestOptions {
   /** Sources are named relative to this folder when given. */
@@ -65,6 +66,23 @@ export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Pr
       out.skipped.push({ file, reason: errorText(error) });
     }
   }
+  return redactOutcome(out);
+}
+
+/**
+ * Messages quote log lines, and the seed's logs carry webhook URLs and tokens on their command
+ * lines: nothing ingest returns may repeat them.
+ */
+function redactOutcome(out: IngestOutcome): IngestOutcome {
+  for (const run of out.runs) {
+    for (const d of run.diagnostics) d.message = redactSecrets(d.message);
+    for (const f of run.failures) {
+      f.message = redactSecrets(f.message);
+      if (f.log_tail) f.log_tail = f.log_tail.map(redactSecrets);
+    }
+    for (const p of run.points) if (p.failure) p.failure.message = redactSecrets(p.failure.message);
+  }
+  for (const s of out.skipped) s.reason = redactSecrets(s.reason);
   return out;
 }
 
