@@ -9,15 +9,32 @@ export interface Gsm8kParse {
 
 /**
  * Each `Accuracy: X` line that is not a `Run N:` echo starts a run; `Average accuracy` lines
- * set the printed average. Returns no gsm8k when no accuracy was printed.
+ * set the printed average; `meets/below threshold (T)` and `(Required: T)` give threshold and verdict.
+ * Returns no gsm8k when no accuracy was printed.
  */
 export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
   const diagnostics: Diagnostic[] = [];
   const runs: Gsm8k["runs"] = [];
   let average: number | undefined;
+  let threshold: number | undefined;
+  let passed: boolean | undefined;
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
+    // Verdict lines: `… meets threshold (0.8) …`, `… (0.774) is below threshold (0.8) …`.
+    const verdict = /\b(meets|below) threshold \(([\d.]+)\)/i.exec(line);
+    if (verdict) {
+      threshold = parseNumber(verdict[2] ?? "") ?? threshold;
+      passed = verdict[1]?.toLowerCase() === "meets";
+      continue;
+    }
+    // Early-exit summary `Accuracy: 0.818 (Required: 0.8)` repeats a run's accuracy: not a new run.
+    const required = /^Accuracy:\s*([\d.]+)\s*\(Required:\s*([\d.]+)\)/i.exec(line);
+    if (required) {
+      average = parseNumber(required[1] ?? "") ?? average;
+      threshold = parseNumber(required[2] ?? "") ?? threshold;
+      continue;
+    }
     const avg = /^Average accuracy[^:]*:\s*(\S+)/i.exec(line);
     if (avg) {
       average = parseNumber(avg[1] ?? "");
@@ -48,5 +65,14 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
   }
   if (runs.length === 0) return { diagnostics };
   const computed = runs.reduce((s, r) => s + r.accuracy, 0) / runs.length;
-  return { gsm8k: { runs, average: average ?? Math.round(computed * 1e6) / 1e6, source: file }, diagnostics };
+  return {
+    gsm8k: {
+      runs,
+      average: average ?? Math.round(computed * 1e6) / 1e6,
+      ...(threshold !== undefined ? { threshold } : {}),
+      ...(passed !== undefined ? { passed } : {}),
+      source: file,
+    },
+    diagnostics,
+  };
 }

@@ -18,11 +18,21 @@ const MEDIAN = /^Decode\.\s+median latency:\s*([\d.]+) s, median throughput:\s*(
 const STEP = /^Decode(?: (\d+)\. Batch size: (\d+), |\.\s+)latency:\s*([\d.]+) s, throughput:\s*([\d.]+)/;
 const TOTAL = /^Total\. latency:\s*([\d.]+) s, throughput:\s*([\d.]+)/;
 
+export interface OneBatchParse {
+  blocks: OneBatchBlock[];
+  diagnostics: Diagnostic[];
+  /** The output mentions `OutOfMemoryError` (the seed's OOM test, §1.5). */
+  oom: boolean;
+  /** Points bench_one_batch skipped: `skipping (bs, il, ol) due to max batch size limit`. */
+  skipped: { batch_size: number; input_len: number; output_len: number; line: number }[];
+}
+
+const SKIPPING = /skipping \((\d+), (\d+), (\d+)\) due to max batch size limit/;
+
 /** Parse all blocks (warm-up included, flagged); never throws. */
-export function parseOneBatchOutput(
-  text: string,
-  file = "<input>",
-): { blocks: OneBatchBlock[]; diagnostics: Diagnostic[] } {
+export function parseOneBatchOutput(text: string, file = "<input>"): OneBatchParse {
+  const oom = text.includes("OutOfMemoryError");
+  const skipped: OneBatchParse["skipped"] = [];
   const blocks: OneBatchBlock[] = [];
   const diagnostics: Diagnostic[] = [];
   let inBenchmark = false;
@@ -59,6 +69,16 @@ export function parseOneBatchOutput(
       inBenchmark = false;
       continue;
     }
+    const skip = line.length < 500 ? SKIPPING.exec(line) : null;
+    if (skip) {
+      skipped.push({
+        batch_size: Number(skip[1]),
+        input_len: Number(skip[2]),
+        output_len: Number(skip[3]),
+        line: i + 1,
+      });
+      continue;
+    }
     let m = PREFILL.exec(line);
     if (m) {
       finish();
@@ -86,7 +106,7 @@ export function parseOneBatchOutput(
     }
   }
   finish();
-  return { blocks, diagnostics };
+  return { blocks, diagnostics, oom, skipped };
 }
 
 function median(values: number[]): number {

@@ -11,6 +11,7 @@ import {
   pointKey,
   POINT_KEYS,
   type Diagnostic,
+  type Failure,
   type Point,
   type PointResult,
   type Repeat,
@@ -20,7 +21,7 @@ import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { isProgressLine } from "../sglang/lines.js";
 import { numericFields, parseJsonl } from "../sglang/jsonl.js";
 import { parseTimingSummary } from "../sglang/timing-summary.js";
-import { parseOneBatchOutput } from "../sglang/one-batch.js";
+import { parseOneBatchOutput, type OneBatchParse } from "../sglang/one-batch.js";
 import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
 import { parseServingOutput, type ServingBlock } from "../sglang/serving.js";
 import { attentionBackend, parseImage } from "../core/images.js";
@@ -171,6 +172,13 @@ class PointTable {
     entry.repeats.push(repeat);
     this.points.set(key, entry);
   }
+  /** Marks a point failed (it appears with no repeats when nothing was measured). */
+  fail(point: Point, failure: Failure): void {
+    const key = pointKey(point);
+    const entry = this.points.get(key) ?? { point, repeats: [] };
+    entry.failure ??= failure;
+    this.points.set(key, entry);
+  }
   list(): PointResult[] {
     const order = (p: Point) => POINT_KEYS.map((k) => p[k] ?? -1);
     const compare = (a: Point, b: Point) => {
@@ -301,6 +309,18 @@ async function ingestFolder(
         for (const b of parsed.blocks) {
           if (b.warmup) continue;
           table.add({ ...oneBatch }, { index: ++index, metrics: b.metrics, source: src });
+        }
+        if (index === 0) {
+          // The seed wrote an NA row (OOM) or an empty row (crash) here; we keep why, with the log's tail.
+          const failure = oneBatchFailure(parsed, { ...oneBatch }, text, src);
+          table.fail({ ...oneBatch }, failure);
+          run.failures.push(failure);
+        } else if (parsed.oom) {
+          diagnostics.push({
+            file: src,
+            message: "OutOfMemoryError in a log that also has results",
+            severity: "warning",
+          });
         }
         sources.push(src);
         continue;
@@ -587,4 +607,26 @@ export function bestResultLines(
     });
   });
   return out;
+}
+
+/** Why a bench_one_batch log has no benchmark block: OOM, skipped by the max batch size limit, or a crash. */
+function oneBatchFailure(parsed: OneBatchParse, point: Point, text: string, source: string): Failure {
+  const tail = text
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== "" && l.length < 1000)
+    .slice(-5)
+    .map(redactSecrets);
+  if (parsed.oom)
+    return { kind: "oom", message: "OutOfMemoryError in bench_one_batch output", point, log_tail: tail, source };
+  const skip = parsed.skipped[0];
+  if (skip) {
+    return {
+      kind: "skipped",
+      message: `bench_one_batch skipped (${skip.batch_size}, ${skip.input_len}, ${skip.output_len}) due to max batch size limit`,
+      point,
+      source: `${source}:${skip.line}`,
+    };
+  }
+  return { kind: "crash", message: "no benchmark block in bench_one_batch output", point, log_tail: tail, source };
 }
