@@ -11,7 +11,10 @@ export const summary = "Parse run folders, logs and console logs into results";
 const USAGE = `Usage: sglbench ingest <path…> [--json] [--out DIR]
 
 Walks run folders (offline/…, online/…, online_benchmark_log/…), loose client/server/GSM8K
-logs and nightly console logs; emits one results record per run.
+logs and nightly console logs; emits one results record per run. A folder's results.json
+(written by sglbench) is taken as is; folders holding only the seed's CSVs still give a record;
+a console log is merged into the run folder it produced. Files that give nothing are listed on
+stderr with the reason (secrets redacted).
 
   --json       one JSON object per line on stdout (default: a readable table)
   --out DIR    also write each record to DIR/<n>-<suite>-<tag>.json
