@@ -104,7 +104,10 @@ function mergeIntoFolderRun(run: RunResults, folderRuns: RunResults[]): boolean 
   const image = run.image?.full;
   if (!image) return false;
   const target = folderRuns.find(
-    (f) => f.suite === run.suite && (f.image?.full === image || (f.image?.tag === run.image?.tag && !f.image?.repo)),
+    (f) =>
+      f.suite === run.suite &&
+      f.model.name === run.model.name &&
+      (f.image?.full === image || (f.image?.tag === run.image?.tag && !f.image?.repo)),
   );
   if (!target) return false;
   if (!target.gsm8k && run.gsm8k) target.gsm8k = run.gsm8k;
