@@ -138,6 +138,28 @@ describe("nightly console logs", () => {
     expect(runs[0]!.sources).toContain("cron_log/mi30x/20251014/deepseek_nightly_online.log");
   });
 
+  it("merges only into a folder of the same model", async () => {
+    const grok2 = join(REAL, "online/GROK2/v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online");
+    const log = (command: string): string => {
+      const dir = folder("cron_log", "mi30x", "20251114");
+      const text = [
+        `[nightly] Command: perf_nightly.sh ${command}`,
+        "[nightly] Starting benchmarks for image: rocm/sgl-dev:v0.5.5.post2-rocm700-mi30x-20251113",
+        "Accuracy: 0.9",
+        "Average Accuracy over 1 runs for mode aiter: 0.9",
+      ].join("\n");
+      writeFileSync(join(dir, "grok_nightly.log"), text);
+      return join(dir, "grok_nightly.log");
+    };
+    expect((await ingestPaths([grok2, log("--model=grok1")])).runs.map((r) => r.model.name)).toEqual([
+      "GROK2",
+      "GROK1",
+    ]);
+    const merged = await ingestPaths([grok2, log("--model=grok2")]);
+    expect(merged.runs).toHaveLength(1);
+    expect(merged.runs[0]!.gsm8k?.average).toBe(0.929);
+  });
+
   it("a console log without any benchmark block is reported as skipped with its error", async () => {
     const { runs, skipped } = await ingestPaths([join(REAL, "cron_log/mi30x/20251013")], { root: REAL });
     expect(runs).toEqual([]);
