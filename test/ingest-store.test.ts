@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyRun, RunResultsSchema } from "../src/core/results.js";
+import { emptyRun, pointKey, RunResultsSchema } from "../src/core/results.js";
 import { ingestPaths, noResultsReason } from "../src/store/ingest.js";
 import { writeResults } from "../src/store/results-file.js";
 
@@ -179,5 +179,30 @@ describe("nightly console logs", () => {
 
   it("noResultsReason without an ERROR line", () => {
     expect(noResultsReason("[nightly] started\n")).toBe("no benchmark results in console log");
+  });
+});
+
+describe("points read the same from logs, CSVs and the runner", () => {
+  it("fills the seed's fixed lengths: Grok offline per mode, DeepSeek offline and online", async () => {
+    const grok = folder("offline", "GROK1", "20250624_GROK1_MOE-I4F8_offline_long_context");
+    writeFileSync(
+      join(grok, "tp8_bs1_il8192.log"),
+      "Benchmark ...\nPrefill. latency: 0.5 s, throughput: 16384.00 token/s\nTotal. latency:  1.000 s, throughput: 8202.00 token/s\n",
+    );
+    const ds = folder("offline", "DeepSeek-V3-0324", "20250624_DeepSeek-V3-0324_FP8_offline");
+    writeFileSync(join(ds, "tp8_bs32.log"), "Benchmark ...\ntorch.OutOfMemoryError: HIP out of memory\n");
+    const tag = "v0.5.3.post1-rocm630-mi30x-20251013";
+    const online = folder(`${tag}_DeepSeek-V3-0324_FP8_online`);
+    copyFileSync(
+      join(SEED, `${tag}_DeepSeek-V3-0324_FP8_serving.csv`),
+      join(online, `${tag}_DeepSeek-V3-0324_FP8_serving.csv`),
+    );
+    const { runs } = await ingestPaths([grok, ds, online]);
+    const keys = runs.map((r) => r.points.map((p) => pointKey(p.point)));
+    expect(keys).toContainEqual(["tp=8,batch_size=1,input_len=8192,output_len=10"]);
+    expect(keys).toContainEqual(["tp=8,batch_size=32,input_len=128,output_len=32"]);
+    expect(keys).toContainEqual([128, 64, 16, 4, 1].map((c) => `input_len=3200,output_len=800,concurrency=${c}`));
+    const failed = runs.find((r) => r.model.name.startsWith("DeepSeek") && r.kind === "offline")!;
+    expect(failed.failures[0]?.point).toEqual({ tp: 8, batch_size: 32, input_len: 128, output_len: 32 });
   });
 });

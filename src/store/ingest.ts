@@ -362,6 +362,7 @@ async function ingestFolder(
   if (!folder && sources.length === 0) return undefined;
   run.points = table.size > 0 ? table.list() : fromCsv;
   applyImageFacts(run);
+  fillSeedLengths(run);
   run.suite = suiteFor(run.kind, run.model.name, run.mode);
   run.diagnostics = diagnostics;
   run.sources = files.map(name);
@@ -496,6 +497,7 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     }));
     run.sources = [file];
     applyImageFacts(run);
+    fillSeedLengths(run);
     runs.push(run);
   }
   return runs;
@@ -632,4 +634,31 @@ function oneBatchFailure(parsed: OneBatchParse, point: Point, text: string, sour
     };
   }
   return { kind: "crash", message: "no benchmark block in bench_one_batch output", point, log_tail: tail, source };
+}
+
+/**
+ * Lengths the seed's scripts fixed but its file names and CSVs leave out (original-toolkit.md §1.2,
+ * §1.3, §2.9), so a point reads the same whether it came from a log, a CSV or our runner:
+ * Grok offline output length per mode, DeepSeek offline 128/32 at TP 8, DeepSeek online 3200/800.
+ */
+export function seedLengths(model: string, kind: "offline" | "online", mode?: string): Partial<Point> {
+  const deepseek = /deepseek/i.test(model);
+  if (kind === "online") return deepseek ? { input_len: 3200, output_len: 800 } : {};
+  if (deepseek) return { tp: 8, input_len: 128, output_len: 32 };
+  const output = mode === "long_context" ? 10 : mode === "dummy" ? 4096 : 128;
+  return /grok/i.test(model) ? { output_len: output } : {};
+}
+
+/** Adds {@link seedLengths} to points (and their failures) that lack them; what a source printed wins. */
+export function fillSeedLengths(run: RunResults): void {
+  const defaults = seedLengths(run.model.name, run.kind, run.mode);
+  if (Object.keys(defaults).length === 0) return;
+  for (const p of run.points) {
+    // Online lengths belong to concurrency points only (Grok request-rate points never carried them).
+    if (run.kind === "online" && p.point.concurrency === undefined) continue;
+    p.point = { ...defaults, ...p.point };
+    if (p.failure) p.failure.point = p.point;
+  }
+  for (const f of run.failures)
+    if (f.point && !(run.kind === "online" && f.point.concurrency === undefined)) f.point = { ...defaults, ...f.point };
 }
