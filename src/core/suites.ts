@@ -331,7 +331,12 @@ export function offlinePoints(suite: OfflineSuite): Point[] {
 
 /** Every point of an online suite in the seed's run order. */
 export function onlinePoints(suite: OnlineSuite): Point[] {
-  return suite.values.map((v) => ({ [suite.axis]: v, input_len: suite.inputLen, output_len: suite.outputLen }));
+  // Request-rate points carry no lengths: the seed's Grok files never did, so ingest keys them by rate only.
+  return suite.values.map((v) =>
+    suite.axis === "request_rate"
+      ? { request_rate: v }
+      : { concurrency: v, input_len: suite.inputLen, output_len: suite.outputLen },
+  );
 }
 
 /** The suite's environment and attention backend for one image. */
