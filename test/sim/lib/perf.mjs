@@ -1,0 +1,119 @@
+/**
+ * The performance model of the simulated GPU. All times are VIRTUAL seconds (what a real MI300X
+ * would take); the server streams with real delays = virtual × SGLSIM_TIME_SCALE.
+ * Base numbers are fitted to the real CI logs in test/fixtures/real:
+ *  - Grok-2 rate 1 (random 1024/1024, ratio 0 → ~512 in/out): TTFT ≈ 100 ms, ITL ≈ 17-18 ms, E2E ≈ 9.8 s.
+ *  - DeepSeek-V3 concurrency 1 (3200/800): TTFT ≈ 104 ms, ITL ≈ 20.5 ms, E2E ≈ 16.5 s.
+ *  - GSM8K: Grok ≈ 0.81 accuracy, ~146 output tokens/answer; DeepSeek ≈ 0.937, ~103 tokens/answer.
+ */
+
+/** @typedef {ReturnType<typeof profileFor>} Profile */
+
+const FAMILIES = {
+  grok: {
+    family: "grok",
+    prefillBase: 0.06,
+    prefillPerToken: 0.00007,
+    decodeBase: 0.0165,
+    decodePerBatch: 0.0072,
+    maxTotalTokens: 3328113,
+    contextLen: 131072,
+    kvGbPerRank: 50.78,
+    mla: false,
+    gsm8kAccuracy: 0.81,
+    gsm8kTokens: 146,
+    modelType: "Grok1ForCausalLM",
+  },
+  deepseek: {
+    family: "deepseek",
+    prefillBase: 0.04,
+    prefillPerToken: 0.00002,
+    decodeBase: 0.0204,
+    decodePerBatch: 0.0045,
+    maxTotalTokens: 971748,
+    contextLen: 163840,
+    kvGbPerRank: 63.6,
+    mla: true,
+    gsm8kAccuracy: 0.937,
+    gsm8kTokens: 103,
+    modelType: "DeepseekV3ForCausalLM",
+  },
+};
+
+/** Which family a model path looks like (DeepSeek paths → MLA model; everything else Grok-like). */
+export function familyOf(modelPath) {
+  return /deepseek/i.test(String(modelPath ?? "")) ? "deepseek" : "grok";
+}
+
+function envNumber(env, name, fallback) {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name}=${raw} is not a number`);
+  return value;
+}
+
+/**
+ * The model of one "image" (read from the environment of launch_server / bench_one_batch).
+ * @param {string | null | undefined} modelPath
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+export function profileFor(modelPath, env = process.env) {
+  const base = FAMILIES[familyOf(modelPath)];
+  return {
+    ...base,
+    speed: envNumber(env, "SGLSIM_SPEED", 1),
+    decodeSpeed: envNumber(env, "SGLSIM_DECODE_SPEED", 1),
+    noise: envNumber(env, "SGLSIM_NOISE", 0.01),
+    gsm8kAccuracy: envNumber(env, "SGLSIM_GSM8K_ACCURACY", base.gsm8kAccuracy),
+    failFraction: envNumber(env, "SGLSIM_FAIL_REQUESTS", 0),
+  };
+}
+
+/** Time to first token (s) for one request of `inputLen` tokens joining `batch` running requests. */
+export function ttftSeconds(profile, inputLen, batch, runFactor = 1) {
+  const prefill = profile.prefillBase + profile.prefillPerToken * inputLen;
+  return prefill * (1 + 0.01 * Math.max(0, batch - 1)) * profile.speed * runFactor;
+}
+
+/** One decode step (s) with `batch` running requests. */
+export function decodeStepSeconds(profile, batch, runFactor = 1) {
+  return (
+    profile.decodeBase *
+    (1 + profile.decodePerBatch * Math.max(0, batch - 1)) *
+    profile.speed *
+    profile.decodeSpeed *
+    runFactor
+  );
+}
+
+/** Prefill of a whole batch (bench_one_batch): `tokens` = batch × input_len. */
+export function batchPrefillSeconds(profile, tokens, runFactor = 1) {
+  return (profile.prefillBase + profile.prefillPerToken * tokens) * profile.speed * runFactor;
+}
+
+/**
+ * Inter-token gaps (s) of one request: a steady decode step with small jitter, plus occasional
+ * spikes when other requests' prefills are scheduled in between (none when running alone).
+ * @param {{ next(): number, normal(m?: number, s?: number): number }} rng
+ */
+export function interTokenGaps(profile, outputLen, batch, rng, runFactor = 1) {
+  const step = decodeStepSeconds(profile, batch, runFactor);
+  const spikeChance = Math.min(0.1, 0.0012 * Math.max(0, batch - 1));
+  const gaps = new Array(Math.max(0, outputLen - 1));
+  for (let i = 0; i < gaps.length; i++) {
+    let gap = step * Math.max(0.8, rng.normal(1, 0.01));
+    if (rng.next() < 0.002) gap *= 1.15;
+    if (rng.next() < spikeChance) gap += (0.04 + rng.next() * 0.2) * profile.speed * runFactor;
+    gaps[i] = gap;
+  }
+  return gaps;
+}
+
+/**
+ * Per-run factor: each benchmark run is a bit faster or slower (sd = SGLSIM_NOISE); the first
+ * run of a point is ~2 % slower, like a cold real GPU.
+ */
+export function runFactorFor(profile, rng, isFirstRunOfPoint) {
+  return Math.max(0.5, rng.normal(1, profile.noise)) * (isFirstRunOfPoint ? 1 + 2 * profile.noise : 1);
+}
