@@ -264,6 +264,7 @@ export async function launchServer(argv, env = process.env) {
   }
 
   async function generate(req, res, path, body) {
+    if (state.crashed) return void req.socket.destroy();
     const index = state.generateCount++;
     const fraction = profile.failFraction;
     // Deterministic spacing: exactly ⌊n·f⌋ of the first n requests fail; the first never does unless f = 1.
@@ -399,7 +400,9 @@ export async function launchServer(argv, env = process.env) {
       if (crash.mode === "after" && state.servedCount >= (crash.count ?? 0) && !state.crashed) {
         state.crashed = true;
         schedulerCrash(`after ${state.servedCount} requests`);
-        setTimeout(() => process.exit(1), 20);
+        // The real server dies with its scheduler: drop every connection and exit at once.
+        server.closeAllConnections?.();
+        process.exit(1);
       }
     }
   }
