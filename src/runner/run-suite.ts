@@ -1,10 +1,21 @@
 /**
- * The runner's programmatic API, used by the CLI (`sglbench offline|online`), the PR pipeline and the nightly.
+ * The runner's programmatic API, used by the CLI (`sglbench offline|online`), the PR pipeline and the nightly:
+ * one suite on one image → one run folder in the seed's layout, written as it goes.
  */
-import type { RunResults } from "../core/results.js";
-import type { Suite } from "../core/suites.js";
+import { hostname } from "node:os";
+import { parseImage } from "../core/images.js";
+import { emptyRun, type Point, type RunResults } from "../core/results.js";
+import { environmentFor, offlinePoints, onlinePoints, type Suite } from "../core/suites.js";
+import { runFolderPath, seedTimestamp, timingSummaryName } from "../store/layout.js";
+import type { SuiteContext } from "./context.js";
 import type { Executor } from "./executor.js";
+import { runExitCode } from "./failures.js";
+import { runOfflineSuite } from "./offline-suite.js";
+import { runOnlineSuite } from "./online-suite.js";
 import type { Progress } from "./progress.js";
+import { DEFAULT_READY_TIMEOUT_MS } from "./server.js";
+import { measuredRepeatCount, RunFolderWriter } from "./run-folder-writer.js";
+import { formatTimingSummary } from "./timing-summary.js";
 
 export interface RunSuiteOptions {
   suite: Suite;
@@ -22,6 +33,19 @@ export interface RunSuiteOptions {
   threshold?: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Server host and port (default 127.0.0.1:30000; tests pick a free port). */
+  host?: string;
+  port?: number;
+  /** Server readiness timeout (default 600 s). */
+  readyTimeoutMs?: number;
+  /** Timeout of each benchmark command (default 60 min). */
+  commandTimeoutMs?: number;
+  /** Online: a discarded warm-up round before the first point (default true). */
+  warmup?: boolean;
+  /** Keep repeats already in the folder's results.json (default true). */
+  resume?: boolean;
+  /** Node name for the Grok online CSV title. */
+  node?: string;
 }
 
 export interface RunSuiteOutcome {
@@ -31,8 +55,97 @@ export interface RunSuiteOutcome {
   exitCode: 0 | 1 | 3;
 }
 
-/** Runs one suite on one image, writing the run folder as it goes. */
+/** The points a run covers, filtered by `--points` (batch sizes offline, rates/concurrencies online). */
+export function selectPoints(suite: Suite, only?: readonly number[]): Point[] {
+  const all = suite.kind === "offline" ? offlinePoints(suite) : onlinePoints(suite);
+  if (!only?.length) return all;
+  const value = (p: Point): number | undefined =>
+    suite.kind === "offline" ? p.batch_size : suite.axis === "concurrency" ? p.concurrency : p.request_rate;
+  const known = new Set(all.map(value));
+  const unknown = only.filter((v) => !known.has(v));
+  if (unknown.length)
+    throw new Error(`Suite ${suite.id} has no point ${unknown.join(", ")} (points: ${[...known].join(", ")})`);
+  return all.filter((p) => only.includes(value(p) ?? Number.NaN));
+}
+
+/** The run folder a suite on an image writes (the seed's classic layout). */
+export function runFolderFor(suite: Suite, image: string, outputDir: string): string {
+  const info = parseImage(image);
+  return runFolderPath(outputDir, {
+    tag: info.tag,
+    model: suite.modelName,
+    variant: suite.variant,
+    kind: suite.kind,
+    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
+  });
+}
+
+/** Runs one suite on one image, writing the run folder as it goes. Throws only for bad options. */
 export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcome> {
-  void options;
-  throw new Error("runSuite is not implemented yet");
+  const { suite } = options;
+  const info = parseImage(options.image);
+  const { backend, env } = environmentFor(suite, info);
+  const points = selectPoints(suite, options.points);
+  const repeats = options.repeats ?? (suite.kind === "online" ? suite.repeats : 1);
+  const folder = runFolderFor(suite, options.image, options.outputDir);
+  const started = new Date();
+  const fresh = emptyRun({
+    kind: suite.kind,
+    suite: suite.id,
+    model: { name: suite.modelName, variant: suite.variant, path: suite.modelPath },
+    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
+    image: { full: info.image, repo: info.repo, tag: info.tag },
+    backend,
+    ...(info.hardware ? { hardware: info.hardware } : {}),
+    node: options.node ?? hostname(),
+    date: info.date ?? seedTimestamp(started).slice(0, 8),
+    started_at: started.toISOString(),
+  });
+  const writer = await RunFolderWriter.open(folder, fresh, {
+    resume: options.resume ?? true,
+    withH100: suite.kind === "online" && suite.h100Reference,
+  });
+  // Every point appears in results.json from the start, so a cancelled run still lists what never ran.
+  for (const p of points) writer.pointResult(p);
+  const totalRepeats = points.length * repeats;
+  let finished = 0;
+  const alreadyDone = points.reduce((n, p) => n + Math.min(writer.measured(p).length, repeats), 0);
+  const ctx: SuiteContext = {
+    executor: options.executor,
+    writer,
+    info,
+    backend,
+    env,
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 30000,
+    repeats,
+    skipGsm8k: options.skipGsm8k ?? false,
+    ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    commandTimeoutMs: options.commandTimeoutMs ?? 60 * 60_000,
+    warmup: options.warmup ?? true,
+    ...(options.signal ? { signal: options.signal } : {}),
+    progress: (event, finishedRepeat) => {
+      if (finishedRepeat) finished++;
+      const elapsedS = (Date.now() - started.getTime()) / 1000;
+      const left = totalRepeats - alreadyDone - finished;
+      const etaS = finished > 0 ? (elapsedS / finished) * left : undefined;
+      options.onProgress?.({ ...event, elapsedS, ...(etaS !== undefined ? { etaS } : {}) });
+    },
+  };
+  if (suite.kind === "offline") await runOfflineSuite(suite, points, ctx);
+  else await runOnlineSuite(suite, points, ctx);
+  const run = writer.run;
+  const finishedAt = new Date();
+  run.finished_at = finishedAt.toISOString();
+  (run.timings ??= {}).total = (finishedAt.getTime() - started.getTime()) / 1000;
+  await writer.flush();
+  await writer.writeText(
+    timingSummaryName(seedTimestamp(started)),
+    formatTimingSummary(run, { started, finished: finishedAt, image: options.image }),
+  );
+  const failed = run.points.filter((p) => p.failure).length;
+  const exitCode = runExitCode(measuredRepeatCount(run), failed);
+  ctx.progress({ phase: "done", message: `finished: exit ${exitCode}` });
+  return { run, folder, exitCode };
 }

@@ -1,0 +1,151 @@
+/**
+ * Offline suites: one bench_one_batch process per point in the seed's loop order, after DeepSeek's
+ * warm-up server + GSM8K gate. Each point's failure (OOM, crash, timeout) is recorded and the next
+ * point still runs, as the seed did (its NA rows).
+ */
+import type { Point } from "../core/results.js";
+import { offlineCommand, offlinePoints, serverCommand, gsm8kCommand, type OfflineSuite } from "../core/suites.js";
+import { parseOneBatchOutput } from "../sglang/one-batch.js";
+import { commandLine, failPoints, type SuiteContext } from "./context.js";
+import { classifyExit } from "./failures.js";
+import { runGsm8kGate } from "./gsm8k-gate.js";
+import { launchServer } from "./server.js";
+
+/** Runs an offline suite into ctx.writer; returns when every point ran or failed. */
+export async function runOfflineSuite(suite: OfflineSuite, points: Point[], ctx: SuiteContext): Promise<void> {
+  const run = ctx.writer.run;
+  if (suite.warmupServer && suite.gsm8k && !ctx.skipGsm8k) {
+    const passed = await warmupGate(suite, points, ctx);
+    if (!passed) return;
+  }
+  for (const [i, point] of points.entries()) {
+    const cmd = offlineCommand(suite, point, ctx.info, { host: ctx.host, port: ctx.port });
+    for (let r = ctx.writer.measured(point).length + 1; r <= ctx.repeats; r++) {
+      if (ctx.signal?.aborted) {
+        failPoints(ctx, points.slice(i), { kind: "cancelled", message: "cancelled before this point ran" });
+        return;
+      }
+      ctx.progress({
+        phase: "point",
+        message: `bench_one_batch ${cmd.log}`,
+        point: { index: i + 1, total: points.length, label: cmd.log.replace(/\.log$/, "") },
+        repeat: { index: r, total: ctx.repeats },
+      });
+      // Repeats of a point append to the seed's one log per point.
+      const log = ctx.writer.log(cmd.log, r > 1);
+      const env = { ...cmd.env };
+      log.line(`Executing: ${commandLine(cmd.argv, env)}`);
+      const out: string[] = [];
+      const started = new Date();
+      const result = await ctx.executor.exec(cmd.argv, {
+        env,
+        timeoutMs: ctx.commandTimeoutMs,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onLine: (line) => {
+          log.line(line);
+          // bench_one_batch output is small; the cap only guards against a runaway process.
+          if (out.length < 200_000) out.push(line);
+        },
+      });
+      log.close();
+      const parsed = parseOneBatchOutput(out.join("\n"), cmd.log);
+      const blocks = parsed.blocks.filter((b) => !b.warmup);
+      const last = blocks[blocks.length - 1];
+      const failure =
+        classifyExit(result, { what: "bench_one_batch", point, repeat: r, tail: log.tail() }) ??
+        (parsed.oom
+          ? { kind: "oom" as const, message: "OutOfMemoryError in bench_one_batch output", point, log_tail: log.tail() }
+          : undefined) ??
+        (parsed.skipped[0]
+          ? { kind: "skipped" as const, message: "bench_one_batch skipped the point (max batch size limit)", point }
+          : undefined) ??
+        (last
+          ? undefined
+          : {
+              kind: "crash" as const,
+              message: "no benchmark block in bench_one_batch output",
+              point,
+              log_tail: log.tail(),
+            });
+      if (failure) {
+        ctx.writer.fail({ ...failure, source: cmd.log });
+      } else if (last) {
+        ctx.writer.addRepeat(point, {
+          index: r,
+          metrics: last.metrics,
+          started_at: started.toISOString(),
+          duration_s: result.durationMs / 1000,
+          source: cmd.log,
+        });
+      }
+      run.finished_at = new Date().toISOString();
+      await ctx.writer.flush();
+      ctx.progress({ phase: "point", message: failure ? `${cmd.log}: ${failure.kind}` : `${cmd.log}: done` }, true);
+      if (failure?.kind === "cancelled") {
+        failPoints(ctx, points.slice(i + 1), { kind: "cancelled", message: "cancelled before this point ran" });
+        return;
+      }
+      if (failure) break; // a failed point is not repeated
+    }
+  }
+}
+
+/** DeepSeek: warm-up server, GSM8K gate, stop. False when the gate failed (every point is marked). */
+async function warmupGate(suite: OfflineSuite, points: Point[], ctx: SuiteContext): Promise<boolean> {
+  const gate = suite.gsm8k;
+  if (!gate) return true;
+  const server = serverCommand(suite, ctx.info, { host: ctx.host, port: ctx.port });
+  const serverLog = ctx.writer.log(server.log);
+  serverLog.line(`Executing: ${commandLine(server.argv, server.env)}`);
+  ctx.progress({ phase: "server", message: "starting the warm-up server" });
+  const launched = await launchServer({
+    executor: ctx.executor,
+    argv: server.argv,
+    env: server.env,
+    log: serverLog,
+    host: ctx.host,
+    port: ctx.port,
+    readyTimeoutMs: ctx.readyTimeoutMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (!launched.ok) {
+    serverLog.close();
+    failPoints(ctx, points, launched.failure);
+    await ctx.writer.flush();
+    return false;
+  }
+  const timings = (ctx.writer.run.timings ??= {});
+  timings.server_startup = launched.server.startupS;
+  const gsm8kLog = ctx.writer.log(`sglang_client_log_${suite.modelName}_gsm8k.log`);
+  ctx.progress({
+    phase: "gsm8k",
+    message: `GSM8K gate (${gate.runs} runs, threshold ${ctx.threshold ?? gate.threshold})`,
+  });
+  try {
+    const outcome = await runGsm8kGate({
+      executor: ctx.executor,
+      argv: gsm8kCommand(gate, { host: ctx.host, port: ctx.port }),
+      runs: gate.runs,
+      threshold: ctx.threshold ?? gate.threshold,
+      numQuestions: gate.numQuestions,
+      log: gsm8kLog,
+      backend: ctx.backend,
+      timeoutMs: ctx.commandTimeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    ctx.writer.run.gsm8k = outcome.gsm8k;
+    timings.gsm8k = outcome.durationS;
+    if (outcome.failure) {
+      failPoints(ctx, points, outcome.failure);
+      await ctx.writer.flush();
+      return false;
+    }
+    return true;
+  } finally {
+    gsm8kLog.close();
+    await launched.server.stop();
+    serverLog.close();
+  }
+}
+
+export { offlinePoints };
