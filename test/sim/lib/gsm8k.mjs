@@ -8,7 +8,7 @@ import { parseArgs } from "./args.mjs";
 import { request } from "./http-client.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
 import { batchPrefillSeconds, decodeStepSeconds, profileFor } from "./perf.mjs";
-import { INVALID, answerValue, fewShotPrompt, makeQuestion } from "./gsm8k-data.mjs";
+import { INVALID, answerValue, createGsm8kTally, fewShotPrompt, makeQuestion, nextOutcome } from "./gsm8k-data.mjs";
 import { tqdmLine } from "./stats.mjs";
 
 function specs(variant) {
@@ -110,12 +110,23 @@ export async function gsm8k(argv, options, env = process.env) {
     return connectionTraceback(`${base}/generate`, fatal);
   }
 
-  // The rest follow the server's accuracy (binomial draws) and token count.
+  // The rest continue the server's outcome sequence for this run (same accuracy, same spacing).
+  let tally = createGsm8kTally(Number(profile.gsm8kAccuracy));
+  try {
+    const info = JSON.parse((await request(`${base}/sglsim/info`)).text);
+    if (info.gsm8k) tally = info.gsm8k;
+  } catch {
+    tally.answered = realCount;
+  }
   const failFraction = Number(profile.failFraction ?? 0);
   for (let i = realCount; i < n; i++) {
-    const roll = rng.next();
-    if (roll < 0.002 || rng.next() < failFraction) invalid++;
-    else if (roll < 0.002 + Number(profile.gsm8kAccuracy)) correct++;
+    const outcome = nextOutcome(tally);
+    if (
+      outcome === "invalid" ||
+      (failFraction > 0 && Math.floor((i + 1) * failFraction) > Math.floor(i * failFraction))
+    )
+      invalid++;
+    else if (outcome === "correct") correct++;
     outputTokens += Math.round(Number(profile.gsm8kTokens) * (0.8 + 0.4 * rng.next()));
   }
   done = n;

@@ -9,7 +9,7 @@ import { parseArgs } from "./args.mjs";
 import { logLine, sleep } from "./log.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
 import { familyOf, interTokenGaps, profileFor, runFactorFor, ttftSeconds } from "./perf.mjs";
-import { answerGsm8k } from "./gsm8k-data.mjs";
+import { answerGsm8k, createGsm8kTally } from "./gsm8k-data.mjs";
 
 const VERSION = "0.5.3.post1";
 
@@ -149,6 +149,7 @@ export async function launchServer(argv, env = process.env) {
     active: 0,
     runFactor: 1,
     pointsSeen: new Set(),
+    gsm8k: createGsm8kTally(profile.gsm8kAccuracy),
     crashed: false,
   };
 
@@ -165,7 +166,7 @@ export async function launchServer(argv, env = process.env) {
   };
 
   /** Shared between the server and the simulated clients (bench_serving, GSM8K) only. */
-  const simInfo = () => ({ profile, runFactor: state.runFactor, timeScale: scale });
+  const simInfo = () => ({ profile, runFactor: state.runFactor, timeScale: scale, gsm8k: state.gsm8k });
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -249,6 +250,11 @@ export async function launchServer(argv, env = process.env) {
       const first = !state.pointsSeen.has(point);
       state.pointsSeen.add(point);
       state.runFactor = runFactorFor(profile, rng, first);
+      // A GSM8K run starts: fresh outcome counters and this run's accuracy (small run-to-run noise).
+      if (point === "gsm8k")
+        state.gsm8k = createGsm8kTally(
+          Math.min(1, Math.max(0, profile.gsm8kAccuracy + rng.normal(0, 0.4 * profile.noise))),
+        );
       return sendJson(res, 200, simInfo());
     }
     if (path === "/sglsim/info") return sendJson(res, 200, simInfo());
@@ -294,7 +300,7 @@ export async function launchServer(argv, env = process.env) {
     const sampling = body.sampling_params ?? body;
     const maxNew = Number(sampling.max_new_tokens ?? sampling.max_tokens ?? 16);
     const stream = body.stream === true;
-    const gsm8k = answerGsm8k(prompt, profile, rng);
+    const gsm8k = answerGsm8k(prompt, profile, rng, state.gsm8k);
     const tokens = gsm8k
       ? gsm8k.tokens
       : Array.from({ length: Math.max(1, maxNew) }, (_, i) => (i % 7 === 0 ? " the" : " a"));
