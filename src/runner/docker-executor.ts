@@ -1,0 +1,296 @@
+/**
+ * Runs commands inside a Docker container through dockerode: pull the image if missing (with progress),
+ * create or reuse a container named `<repo>_<tag>` with the ROCm settings, exec with streamed output.
+ * Only containers carrying the `sglbench=1` label are ever reused, stopped or removed.
+ *
+ * Docker has no "kill this exec" call, so every command runs under a small `sh` wrapper that writes
+ * its PID to a file; a timeout or cancel kills that process and all its descendants (walking
+ * /proc/<pid>/task/<tid>/children) with SIGTERM, then SIGKILL after the grace period.
+ */
+import { randomBytes } from "node:crypto";
+import { createInterface } from "node:readline";
+import { PassThrough, type Readable } from "node:stream";
+import type Docker from "dockerode";
+import { containerName, parseImage } from "../core/images.js";
+import {
+  DEFAULT_KILL_GRACE_MS,
+  type BackgroundProcess,
+  type ExecOptions,
+  type ExecResult,
+  type Executor,
+} from "./executor.js";
+
+/** The label that marks containers sglbench created (and may therefore stop). */
+export const SGLBENCH_LABEL = "sglbench";
+const ROCM_DEVICES = ["/dev/kfd", "/dev/dri"];
+
+export interface DockerExecutorOptions {
+  docker: Docker;
+  image: string;
+  /** Container name (default: `<repo last segment>_<tag>` as the seed named it). */
+  name?: string;
+  /** GPU devices (default /dev/kfd and /dev/dri; `[]` for machines without GPUs, such as CI). */
+  devices?: string[];
+  /** Shared memory (default 32 GiB, the seed's). */
+  shmSizeBytes?: number;
+  /** Bind mounts `host:container[:ro]` (models, work dir). */
+  binds?: string[];
+  /** Base environment of every exec. */
+  env?: Record<string, string>;
+  workDir?: string;
+  /** Pull when the image is not present (default true). */
+  pull?: boolean;
+  onPullProgress?: (line: string) => void;
+  /** Remove the container on close() when this executor created it (default false: the seed reused containers). */
+  removeOnClose?: boolean;
+  killGraceMs?: number;
+}
+
+/** Executor inside one container. Create with {@link DockerExecutor.start}. */
+export class DockerExecutor implements Executor {
+  readonly description: string;
+  private readonly live = new Set<DockerRun>();
+
+  private constructor(
+    private readonly docker: Docker,
+    readonly container: Docker.Container,
+    readonly name: string,
+    private readonly created: boolean,
+    private readonly options: DockerExecutorOptions,
+  ) {
+    this.description = `docker ${name}`;
+  }
+
+  /** Ensures the image (pulling if needed), then creates or reuses the container and starts it. */
+  static async start(options: DockerExecutorOptions): Promise<DockerExecutor> {
+    const { docker } = options;
+    await ensureImage(docker, options.image, options.pull ?? true, options.onPullProgress);
+    const name = options.name ?? containerName(parseImage(options.image));
+    const existing = docker.getContainer(name);
+    let info: Docker.ContainerInspectInfo | undefined;
+    try {
+      info = await existing.inspect();
+    } catch (error: unknown) {
+      if ((error as { statusCode?: number }).statusCode !== 404)
+        throw new Error(`Cannot inspect container ${name}`, { cause: error });
+    }
+    if (info) {
+      if (info.Config.Labels?.[SGLBENCH_LABEL] !== "1") {
+        throw new Error(
+          `A container named ${name} exists and was not created by sglbench (no ${SGLBENCH_LABEL}=1 label); remove or rename it`,
+        );
+      }
+      if (!info.State.Running) await existing.start();
+      return new DockerExecutor(docker, existing, name, false, options);
+    }
+    const devices = options.devices ?? ROCM_DEVICES;
+    const gpu = devices.length > 0;
+    const container = await docker.createContainer({
+      name,
+      Image: options.image,
+      // Keeps the container alive between execs (busybox and coreutils both have tail).
+      Entrypoint: ["tail"],
+      Cmd: ["-f", "/dev/null"],
+      Labels: { [SGLBENCH_LABEL]: "1" },
+      ...(options.workDir ? { WorkingDir: options.workDir } : {}),
+      HostConfig: {
+        NetworkMode: "host",
+        IpcMode: "host",
+        ShmSize: options.shmSizeBytes ?? 32 * 1024 ** 3,
+        Devices: devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: "rwm" })),
+        ...(gpu ? { GroupAdd: ["video"] } : {}),
+        CapAdd: ["SYS_PTRACE"],
+        SecurityOpt: ["seccomp=unconfined"],
+        Binds: options.binds ?? [],
+      },
+    });
+    await container.start();
+    return new DockerExecutor(docker, container, name, true, options);
+  }
+
+  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return this.run(argv, options);
+  }
+
+  async spawnBackground(
+    argv: readonly string[],
+    options: Omit<ExecOptions, "timeoutMs"> = {},
+  ): Promise<BackgroundProcess> {
+    const ready = deferred<DockerRun>();
+    const done = this.run(argv, options, ready.resolve);
+    const run = await Promise.race([ready.promise, done.then(() => undefined)]);
+    return {
+      done,
+      running: () => run?.ended === false,
+      stop: async (graceMs = this.grace()) => {
+        await run?.kill(graceMs);
+        return done;
+      },
+    };
+  }
+
+  /** Kills what is still running; removes the container when this executor created it and removeOnClose is set. */
+  async close(): Promise<void> {
+    await Promise.all([...this.live].map((r) => r.kill(this.grace())));
+    if (this.created && this.options.removeOnClose) await this.container.remove({ force: true });
+  }
+
+  private grace(): number {
+    return this.options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  }
+
+  private async run(
+    argv: readonly string[],
+    options: ExecOptions,
+    onStarted?: (r: DockerRun) => void,
+  ): Promise<ExecResult> {
+    const started = Date.now();
+    const pidFile = `/tmp/.sglbench-${randomBytes(6).toString("hex")}.pid`;
+    const env = { ...this.options.env, ...options.env };
+    const exec = await this.container.exec({
+      Cmd: ["sh", "-c", `echo $$ > ${pidFile}; exec "$@"`, "sh", ...argv],
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      ...(options.cwd ? { WorkingDir: options.cwd } : {}),
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: false })) as Readable;
+    const out = new PassThrough();
+    const err = new PassThrough();
+    this.docker.modem.demuxStream(stream, out, err);
+    const run = new DockerRun(this.container, pidFile);
+    this.live.add(run);
+    onStarted?.(run);
+    const lines = [out, err].map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          const rl = createInterface({ input: s, crlfDelay: Infinity });
+          rl.on("line", (l) => options.onLine?.(l));
+          rl.on("close", resolve);
+        }),
+    );
+    let timedOut = false;
+    let cancelled = false;
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            void run.kill(this.grace());
+          }, options.timeoutMs)
+        : undefined;
+    const onAbort = (): void => {
+      cancelled = true;
+      void run.kill(this.grace());
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
+    await new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", resolve);
+    });
+    out.end();
+    err.end();
+    await Promise.all(lines);
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    run.ended = true;
+    this.live.delete(run);
+    const inspect = await exec.inspect();
+    const code = inspect.ExitCode ?? null;
+    // sh reports death by signal N as 128+N.
+    const signal = run.killedWith && code !== null && code > 128 ? run.killedWith : null;
+    return { exitCode: signal ? null : code, signal, timedOut, cancelled, durationMs: Date.now() - started };
+  }
+}
+
+/** One exec: knows its PID file so it can kill its process tree. */
+class DockerRun {
+  ended = false;
+  killedWith: string | null = null;
+  private killing: Promise<void> | undefined;
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly pidFile: string,
+  ) {}
+
+  kill(graceMs: number): Promise<void> {
+    this.killing ??= (async () => {
+      await this.signal("TERM");
+      this.killedWith = "SIGTERM";
+      const deadline = Date.now() + graceMs;
+      while (!this.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (!this.ended) {
+        await this.signal("KILL");
+        this.killedWith = "SIGKILL";
+      }
+    })();
+    return this.killing;
+  }
+
+  private async signal(sig: "TERM" | "KILL"): Promise<void> {
+    // Depth-first: children first so none is re-parented out of reach before we see it.
+    const script = `tree() { for t in /proc/$1/task/*; do for c in $(cat $t/children 2>/dev/null); do tree $c; done; done; kill -${sig} $1 2>/dev/null; }; p=$(cat ${this.pidFile} 2>/dev/null) && tree $p; exit 0`;
+    const exec = await this.container.exec({ Cmd: ["sh", "-c", script], AttachStdout: false, AttachStderr: false });
+    const stream = (await exec.start({ hijack: true, stdin: false })) as Readable;
+    await new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", resolve);
+      stream.resume();
+    });
+  }
+}
+
+/** Pulls the image unless present; a failed pull says which image and why. */
+export async function ensureImage(
+  docker: Docker,
+  image: string,
+  pull: boolean,
+  onProgress?: (line: string) => void,
+): Promise<void> {
+  try {
+    await docker.getImage(image).inspect();
+    return;
+  } catch (error: unknown) {
+    if ((error as { statusCode?: number }).statusCode !== 404)
+      throw new Error(`Cannot inspect image ${image}`, { cause: error });
+  }
+  if (!pull) throw new Error(`Image ${image} is not present and pulling is disabled`);
+  try {
+    const stream = (await docker.pull(image)) as NodeJS.ReadableStream;
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(
+        stream,
+        (error: Error | null) => (error ? reject(error) : resolve()),
+        (event: { status?: string; progress?: string; id?: string }) =>
+          onProgress?.([event.id, event.status, event.progress].filter(Boolean).join(" ")),
+      ),
+    );
+  } catch (error: unknown) {
+    throw new Error(`Cannot pull ${image}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Stops and removes sglbench's containers (label sglbench=1) whose name matches; never touches others. */
+export async function removeOwnContainers(docker: Docker, name?: string): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${SGLBENCH_LABEL}=1`] } });
+  const removed: string[] = [];
+  for (const c of list) {
+    const cName = c.Names[0]?.replace(/^\//, "") ?? c.Id;
+    if (name !== undefined && cName !== name) continue;
+    if (c.Labels[SGLBENCH_LABEL] !== "1") continue;
+    await docker.getContainer(c.Id).remove({ force: true });
+    removed.push(cName);
+  }
+  return removed;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
