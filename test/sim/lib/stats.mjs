@@ -10,10 +10,10 @@ export function max(values) {
   return best;
 }
 
-/** numpy.percentile with linear interpolation (values need not be sorted). */
+/** numpy.percentile with linear interpolation. A Float64Array is taken as already sorted (callers sort once). */
 export function percentile(values, q) {
   if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
+  const sorted = values instanceof Float64Array ? values : Float64Array.from(values).sort();
   const position = (q / 100) * (sorted.length - 1);
   const lower = Math.floor(position);
   const upper = Math.min(sorted.length - 1, lower + 1);
