@@ -289,11 +289,16 @@ export function findSuite(id: string, catalogue: readonly Suite[] = SUITES): Sui
 }
 
 /** The catalogue suite for the seed's `--mode` (offline) or model (online). */
-export function suiteFor(kind: "offline" | "online", model: SuiteModel, mode = "normal"): Suite {
+export function suiteFor(
+  kind: "offline" | "online",
+  model: SuiteModel,
+  mode = "normal",
+  catalogue: readonly Suite[] = SUITES,
+): Suite {
   const family = model === "deepseek" ? "deepseek" : "grok";
   const id =
     kind === "online" ? `${family}-online` : family === "deepseek" ? "deepseek-offline" : `grok-offline-${mode}`;
-  const base = findSuite(id);
+  const base = findSuite(id, catalogue);
   if (model !== "grok2") return base;
   // Grok-2 runs the Grok parameters with its own folder names and tokenizer.
   return { ...base, id: base.id.replace("grok-", "grok2-"), model: "grok2", modelName: "GROK2", variant: "FP8" };

@@ -1,0 +1,319 @@
+/**
+ * Shared wiring of `sglbench offline` and `sglbench online`: the original scripts' flags (both
+ * `--docker_image` and `--docker-image`, `--name=value` style) plus --local, --repeats, --points,
+ * --dry-run; unknown flags are an error (the seed silently ignored them).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { parseImage } from "../core/images.js";
+import { applySuiteOverrides, buildCommands, SUITES, suiteFor, type Suite, type SuiteModel } from "../core/suites.js";
+import type { Executor } from "../runner/executor.js";
+import { progressPrinter } from "../runner/progress.js";
+import { runFolderFor, runSuite, selectPoints } from "../runner/run-suite.js";
+import { redactSecrets } from "../store/redact.js";
+import { EXIT, UsageError, type CliIO } from "./io.js";
+
+const OPTIONS = {
+  docker_image: { type: "string" },
+  "docker-image": { type: "string" },
+  mode: { type: "string" },
+  model: { type: "string" },
+  "model-type": { type: "string" },
+  "model-name": { type: "string" },
+  tokenizer: { type: "string" },
+  "dummy-model": { type: "string" },
+  "work-dir": { type: "string" },
+  "output-dir": { type: "string" },
+  "gsm8k-script": { type: "string" },
+  node: { type: "string" },
+  threshold: { type: "string" },
+  "skip-gsm8k": { type: "string" },
+  "download-model": { type: "boolean" },
+  "hf-model-id": { type: "string" },
+  local: { type: "boolean" },
+  repeats: { type: "string" },
+  points: { type: "string" },
+  "dry-run": { type: "boolean" },
+  port: { type: "string" },
+  "suites-file": { type: "string" },
+  "no-gpu": { type: "boolean" },
+  mount: { type: "string", multiple: true },
+  "ready-timeout": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const DEFAULT_IMAGE = "lmsysorg/sglang:v0.4.7-rocm630";
+
+/** Usage text for one of the two commands. */
+export function usage(kind: "offline" | "online"): string {
+  const specific =
+    kind === "offline"
+      ? `  --mode=normal|long_context|dummy   Grok offline mode (default normal)
+  --dummy-model=PATH      weights for dummy mode (default /mnt/raid/models/dummy_prod1/)
+  --download-model        download --hf-model-id into --model first (DeepSeek)
+  --hf-model-id=ID        Hugging Face id for --download-model (default deepseek-ai/DeepSeek-V3-0324)
+  --points=1,8,64         only these batch sizes`
+      : `  --node=NAME             node name for the CSV title (default: hostname)
+  --skip-gsm8k=true|false skip the GSM8K accuracy gate (default false)
+  --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)
+  --port=N                server port (default 30000)
+  --ready-timeout=S       seconds to wait for the server (default 600)`;
+  return `Usage: sglbench ${kind} [--docker-image=IMAGE] [options]
+
+Runs the ${kind} suite${kind === "offline" ? " (bench_one_batch per point)" : " (launch_server + GSM8K gate + bench_serving)"} and writes the run folder
+in the original scripts' layout (CSV, config.json, logs, timing summary) plus results.json.
+A re-run into the same --output-dir resumes: repeats already measured are kept.
+
+  --docker-image=IMAGE    (or --docker_image=, or a bare first argument) default ${DEFAULT_IMAGE}
+  --model=PATH            model path (default per model type)
+  --model-type=grok1|grok2|deepseek   (default: from --model, else grok1)
+  --model-name=NAME       folder model name (DeepSeek: DeepSeek-V3-0324)
+  --tokenizer=NAME|PATH   tokenizer (Grok)
+${specific}
+  --work-dir=DIR          where commands run (default: current directory)
+  --output-dir=DIR        results root (default: the work dir)
+  --gsm8k-script=PATH     bench_sglang.py inside the container
+  --threshold=X           GSM8K accuracy threshold (default 0.8 Grok, 0.93 DeepSeek)
+  --repeats=N             measured repeats per point (default: offline 1, online 3)
+  --local                 run here (already inside an SGLang container) instead of in Docker
+  --no-gpu                Docker without /dev/kfd and /dev/dri (CI, simulator)
+  --mount=HOST:CTR        extra bind mount (repeatable; default /mnt/raid/ when it exists)
+  --suites-file=FILE      JSON/YAML suite overrides ({ suites: { <id>: { field: value } } })
+  --dry-run               print the plan and commands, run nothing
+  -h, --help              this help
+
+Exit: 0 everything ran, 3 partially, 1 nothing ran, 2 bad usage.
+`;
+}
+
+/** Parsed and validated command line. */
+export interface SuiteCommandArgs {
+  suite: Suite;
+  image: string;
+  local: boolean;
+  dryRun: boolean;
+  workDir: string;
+  outputDir: string;
+  repeats?: number;
+  points?: number[];
+  skipGsm8k: boolean;
+  threshold?: number;
+  port?: number;
+  node?: string;
+  readyTimeoutMs?: number;
+  gpu: boolean;
+  mounts: string[];
+  download?: { hfModelId: string; modelPath: string };
+}
+
+const num = (flag: string, raw: string | undefined): number | undefined => {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || raw.trim() === "") throw new UsageError(`--${flag}: expected a number, got "${raw}"`);
+  return n;
+};
+
+/** Flags → a suite from the catalogue with the seed's overrides applied. */
+export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: CliIO): SuiteCommandArgs | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  if (parsed.positionals.length > 1)
+    throw new UsageError(`unexpected arguments: ${parsed.positionals.slice(1).join(" ")}`);
+  const image = v["docker-image"] ?? v.docker_image ?? parsed.positionals[0] ?? DEFAULT_IMAGE;
+  const mode = v.mode ?? "normal";
+  if (kind === "offline" && !["normal", "long_context", "dummy"].includes(mode))
+    throw new UsageError(`Invalid mode: ${mode}. Must be one of: normal, long_context, dummy`);
+  if (kind === "online" && v.mode) throw new UsageError("--mode is for sglbench offline");
+  const modelType = (v["model-type"] ??
+    (v.model && /deepseek/i.test(v.model)
+      ? "deepseek"
+      : v.model && /grok-?2/i.test(v.model)
+        ? "grok2"
+        : "grok1")) as SuiteModel;
+  if (!["grok1", "grok2", "deepseek"].includes(modelType))
+    throw new UsageError(`--model-type: expected grok1, grok2 or deepseek, got "${modelType}"`);
+  if (modelType === "deepseek" && kind === "offline" && mode !== "normal")
+    throw new UsageError("DeepSeek offline has no --mode");
+  let catalogue: readonly Suite[] = SUITES;
+  if (v["suites-file"]) {
+    const file = isAbsolute(v["suites-file"]) ? v["suites-file"] : join(io.cwd, v["suites-file"]);
+    const text = readFileSync(file, "utf8");
+    catalogue = applySuiteOverrides(SUITES, file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
+  }
+  let suite = suiteFor(kind, modelType, mode, catalogue);
+  const modelPath = mode === "dummy" ? (v["dummy-model"] ?? v.model) : v.model;
+  if (modelPath) suite = { ...suite, modelPath };
+  if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer };
+  if (v["model-name"]) suite = { ...suite, modelName: v["model-name"] };
+  if (v["gsm8k-script"] && suite.gsm8k) suite = { ...suite, gsm8k: { ...suite.gsm8k, script: v["gsm8k-script"] } };
+  const skip = v["skip-gsm8k"];
+  if (skip !== undefined && !["true", "false"].includes(skip))
+    throw new UsageError(`--skip-gsm8k: expected true or false, got "${skip}"`);
+  const points = v.points?.split(",").map((p) => num("points", p) ?? 0);
+  const workDir = v["work-dir"] ? (isAbsolute(v["work-dir"]) ? v["work-dir"] : join(io.cwd, v["work-dir"])) : io.cwd;
+  const outputDir = v["output-dir"]
+    ? isAbsolute(v["output-dir"])
+      ? v["output-dir"]
+      : join(io.cwd, v["output-dir"])
+    : workDir;
+  const repeats = num("repeats", v.repeats);
+  if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1))
+    throw new UsageError("--repeats: expected a whole number ≥ 1");
+  const threshold = num("threshold", v.threshold);
+  const port = num("port", v.port);
+  const ready = num("ready-timeout", v["ready-timeout"]);
+  if (points) {
+    // Unknown points are a usage error now, not after an hour of setup.
+    try {
+      selectPoints(suite, points);
+    } catch (error: unknown) {
+      throw new UsageError(`--points: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  return {
+    suite,
+    image,
+    local: v.local ?? false,
+    dryRun: v["dry-run"] ?? false,
+    workDir,
+    outputDir,
+    ...(repeats !== undefined ? { repeats } : {}),
+    ...(points ? { points } : {}),
+    skipGsm8k: skip === "true",
+    ...(threshold !== undefined ? { threshold } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(v.node ? { node: v.node } : {}),
+    ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
+    gpu: !(v["no-gpu"] ?? false),
+    mounts: v.mount ?? (existsSync("/mnt/raid") ? ["/mnt/raid/:/mnt/raid/"] : []),
+    ...(v["download-model"]
+      ? { download: { hfModelId: v["hf-model-id"] ?? "deepseek-ai/DeepSeek-V3-0324", modelPath: suite.modelPath } }
+      : {}),
+  };
+}
+
+/** The `--dry-run` plan: suite, folder, environment and every command, secrets redacted. */
+export function renderDryRun(args: SuiteCommandArgs): string {
+  const info = parseImage(args.image);
+  const cmds = buildCommands(args.suite, info, { ...(args.port ? { port: args.port } : {}) });
+  const only = new Set(selectPoints(args.suite, args.points).map((p) => JSON.stringify(p)));
+  const points = cmds.points.filter((p) => only.has(JSON.stringify(p.point)));
+  const repeats = args.repeats ?? (args.suite.kind === "online" ? args.suite.repeats : 1);
+  const shell = (argv: string[], env: Record<string, string> = {}): string =>
+    [...Object.entries(env).map(([k, val]) => `${k}=${val}`), ...argv].join(" ");
+  const lines = [
+    `Suite:    ${args.suite.id} — ${args.suite.title}`,
+    `Image:    ${args.image} (tag ${info.tag})`,
+    `Runs on:  ${args.local ? "this machine (--local)" : `Docker container ${args.gpu ? "with" : "without"} GPU devices`}`,
+    `Folder:   ${runFolderFor(args.suite, args.image, args.outputDir)}`,
+    `Points:   ${points.length} × ${repeats} repeat(s); about ${Math.round((cmds.estimatedMinutes * points.length * repeats) / Math.max(1, cmds.points.length * (cmds.points[0]?.repeats ?? 1)))} min`,
+  ];
+  if (args.download)
+    lines.push(
+      "",
+      "Download:",
+      `  huggingface-cli download ${args.download.hfModelId} --local-dir ${args.download.modelPath}`,
+    );
+  if (cmds.server) lines.push("", "Server:", `  ${shell(cmds.server.argv, cmds.server.env)}`);
+  if (cmds.gsm8k && !args.skipGsm8k && args.suite.gsm8k)
+    lines.push(
+      "",
+      `GSM8K gate (${args.suite.gsm8k.runs} runs, threshold ${args.threshold ?? args.suite.gsm8k.threshold}):`,
+      `  ${shell(cmds.gsm8k)}`,
+    );
+  lines.push("", "Points:");
+  for (const p of points) lines.push(`  ${shell(p.argv, p.env)}`);
+  return redactSecrets(lines.join("\n")) + "\n";
+}
+
+/** Runs `sglbench offline|online`. */
+export async function runSuiteCommand(
+  kind: "offline" | "online",
+  argv: string[],
+  io: CliIO,
+  makeExecutor: (args: SuiteCommandArgs) => Promise<Executor>,
+): Promise<number> {
+  let args: SuiteCommandArgs | "help";
+  try {
+    args = parseSuiteArgs(kind, argv, io);
+  } catch (error: unknown) {
+    if (error instanceof UsageError) {
+      io.stderr(`sglbench ${kind}: ${error.message}\n\n${usage(kind)}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (args === "help") {
+    io.stdout(usage(kind));
+    return EXIT.ok;
+  }
+  if (args.dryRun) {
+    io.stdout(renderDryRun(args));
+    return EXIT.ok;
+  }
+  const executor = await makeExecutor(args);
+  // A cancelled Actions job sends SIGTERM: stop the current command, keep what was measured.
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  try {
+    if (args.download) {
+      const { downloadModel } = await import("../runner/model-download.js");
+      io.stdout(`Downloading ${args.download.hfModelId} into ${args.download.modelPath}\n`);
+      await downloadModel(executor, args.download.hfModelId, args.download.modelPath, { signal: controller.signal });
+    }
+    const outcome = await runSuite({
+      suite: args.suite,
+      image: args.image,
+      executor,
+      outputDir: args.outputDir,
+      ...(args.repeats !== undefined ? { repeats: args.repeats } : {}),
+      ...(args.points ? { points: args.points } : {}),
+      skipGsm8k: args.skipGsm8k,
+      ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
+      ...(args.port !== undefined ? { port: args.port } : {}),
+      ...(args.node ? { node: args.node } : {}),
+      ...(args.readyTimeoutMs !== undefined ? { readyTimeoutMs: args.readyTimeoutMs } : {}),
+      signal: controller.signal,
+      onProgress: progressPrinter(io.stdout, io.isTTY),
+    });
+    for (const f of outcome.run.failures) io.stderr(redactSecrets(`${f.kind}: ${f.message}\n`));
+    io.stdout(`Run folder: ${outcome.folder}\n`);
+    return outcome.exitCode;
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    await executor.close?.();
+  }
+}
+
+/** The executor the flags ask for: this machine (--local) or a container of the image. */
+export async function defaultExecutor(args: SuiteCommandArgs, io: CliIO): Promise<Executor> {
+  if (args.local) {
+    const { LocalExecutor } = await import("../runner/local-executor.js");
+    return new LocalExecutor({ env: io.env, cwd: args.workDir });
+  }
+  const [{ default: Docker }, { DockerExecutor }] = await Promise.all([
+    import("dockerode"),
+    import("../runner/docker-executor.js"),
+  ]);
+  return DockerExecutor.start({
+    docker: new Docker(),
+    image: args.image,
+    ...(args.gpu ? {} : { devices: [] }),
+    binds: [...args.mounts, `${args.workDir}:${args.workDir}`],
+    workDir: args.workDir,
+    onPullProgress: (line) => io.stdout(`${line}\n`),
+  });
+}
+
+export { EXIT };
