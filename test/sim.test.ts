@@ -8,6 +8,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parseGsm8kOutput } from "../src/sglang/gsm8k.js";
+import { parseJsonl } from "../src/sglang/jsonl.js";
+import { parseOneBatchOutput } from "../src/sglang/one-batch.js";
+import { parseServerLog } from "../src/sglang/server-log.js";
+import { parseServingOutput } from "../src/sglang/serving.js";
 
 const SIM_BIN = resolve("test/sim/bin");
 const FIXTURES = resolve("test/fixtures/real");
@@ -658,5 +663,102 @@ describe("python3 shim dispatch", () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain("not simulated");
     }
+  });
+});
+
+describe("the project's parsers read the simulator's output (the sim itself never imports src/)", () => {
+  it("server log, serving block + JSONL, GSM8K and bench_one_batch all parse without diagnostics", async () => {
+    const port = await freePort();
+    const server = startServer({}, port, "/models/deepseek-ai/DeepSeek-V3-0324", 8);
+    await server.waitFor(/fired up/);
+    const serving = await python([
+      "-m",
+      "sglang.bench_serving",
+      "--backend",
+      "sglang",
+      "--dataset-name",
+      "random",
+      "--random-input-len",
+      "3200",
+      "--random-output-len",
+      "800",
+      "--random-range-ratio",
+      "1",
+      "--num-prompts",
+      "32",
+      "--max-concurrency",
+      "4",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--output-file",
+      "parse.jsonl",
+    ]);
+    const gsm = await python([
+      "/x/benchmark/gsm8k/bench_sglang.py",
+      "--num-questions",
+      "20",
+      "--parallel",
+      "20",
+      "--port",
+      String(port),
+      "--result-file",
+      "",
+    ]);
+    await stop(server);
+
+    const log = parseServerLog(server.log(), "server.log");
+    expect(log.ready).toBe(true);
+    expect(log.fatal).toBeUndefined();
+    expect(log.kv_cache).toMatchObject({
+      num_tokens: expect.any(Number),
+      size_gb: 63.6,
+      max_total_num_tokens: expect.any(Number),
+    });
+
+    // Client logs are captured with 2>&1, so the tqdm bar (stderr) and the block (stdout) share a file.
+    const parsed = parseServingOutput(serving.stderr + serving.stdout, "client.log");
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.blocks).toHaveLength(1);
+    expect(parsed.blocks[0]?.complete).toBe(true);
+    const metrics = parsed.blocks[0]?.metrics ?? {};
+    expect(metrics.completed ?? metrics.successful_requests).toBe(32);
+    const jsonl = parseJsonl(readFileSync(join(work, "parse.jsonl"), "utf8"), "parse.jsonl");
+    expect(jsonl.diagnostics).toEqual([]);
+    expect(jsonl.records[0]).toMatchObject({ request_rate: Infinity, max_concurrency: 4, completed: 32 });
+    expect(Number(jsonl.records[0]?.median_itl_ms)).toBeCloseTo(Number(metrics.median_itl_ms), 1);
+
+    const accuracy = parseGsm8kOutput(gsm.stderr + gsm.stdout, "gsm8k.log");
+    expect(accuracy.gsm8k?.runs).toHaveLength(1);
+    // 20 questions at the DeepSeek image's 0.937: evenly spaced outcomes give 19/20.
+    expect(accuracy.gsm8k?.runs[0]?.accuracy).toBeCloseTo(0.95, 3);
+
+    const offline = await python(
+      [
+        "-m",
+        "sglang.bench_one_batch",
+        "--model-path",
+        "/models/DeepSeek-V3",
+        "--batch-size",
+        "1",
+        "4",
+        "--input-len",
+        "1024",
+        "--output-len",
+        "1",
+        "64",
+        "--result-filename",
+        "",
+      ],
+      { SGLSIM_OLD_FORMAT: "1" },
+    );
+    const blocks = parseOneBatchOutput(offline.stdout + offline.stderr, "offline.log");
+    expect(blocks.diagnostics).toEqual([]);
+    expect(blocks.oom).toBe(false);
+    const measured = blocks.blocks.filter((block) => !block.warmup);
+    expect(measured).toHaveLength(4);
+    expect(measured[1]?.metrics.median_decode_latency).toBeGreaterThan(0.015);
+    expect(measured[1]?.metrics.median_decode_latency).toBeLessThan(0.03);
   });
 });
