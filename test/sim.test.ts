@@ -412,6 +412,38 @@ describe("simulated bench_serving", () => {
     await stop(server);
   });
 
+  it("the sglang-oai backend streams /v1/completions deltas and reports the same kind of block", async () => {
+    const port = await freePort();
+    const server = startServer({ SGLSIM_TIME_SCALE: "0" }, port);
+    await server.waitFor(/fired up/);
+    const run = await python([
+      "-m",
+      "sglang.bench_serving",
+      "--backend",
+      "sglang-oai",
+      "--dataset-name",
+      "random",
+      "--random-input-len",
+      "512",
+      "--random-output-len",
+      "256",
+      "--num-prompts",
+      "40",
+      "--request-rate",
+      "2",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ]);
+    expect(run.code).toBe(0);
+    const block = resultBlock(run.stdout);
+    expect(block).toContain("Backend:                                 sglang-oai");
+    expect(value(block, "Successful requests:")).toBe(40);
+    expect(server.log()).toContain('"POST /v1/completions HTTP/1.1" 200 OK');
+    await stop(server);
+  });
+
   it("fails the warmup with the real ValueError when no server listens", async () => {
     const run = await python([
       "-m",
@@ -572,6 +604,29 @@ describe("simulated bench_one_batch", () => {
     expect(oom.code).toBe(1);
     expect(oom.stderr).toMatch(/torch\.OutOfMemoryError: HIP out of memory\. Tried to allocate [\d.]+ GiB/);
     expect(existsSync(join(work, "oom.jsonl"))).toBe(false);
+  });
+
+  it("SGLSIM_SPEED scales every bench_one_batch timing of the image", async () => {
+    const args = [
+      "-m",
+      "sglang.bench_one_batch",
+      "--model",
+      "m",
+      "--batch-size",
+      "8",
+      "--input-len",
+      "512",
+      "--output-len",
+      "32",
+      "--result-filename",
+      "",
+    ];
+    const latencies = (text: string) =>
+      [...text.matchAll(/^Total\. latency: +([\d.]+) s/gm)].map((match) => Number(match[1]));
+    const base = latencies((await python(args, { SGLSIM_NOISE: "0" })).stdout);
+    const slow = latencies((await python(args, { SGLSIM_NOISE: "0", SGLSIM_SPEED: "1.1" })).stdout);
+    expect(base).toHaveLength(2);
+    expect((slow[1] ?? 0) / (base[1] ?? 1)).toBeCloseTo(1.1, 2);
   });
 
   it("SGLSIM_HANG=bench_one_batch never finishes until killed", async () => {

@@ -353,7 +353,8 @@ export async function launchServer(argv, env = process.env) {
         let text = "";
         for (let i = 0; i < outputLen;) {
           // Send every token whose virtual time has come (≥ 1 per tick; ticks ≥ 1 ms real).
-          const due = (Date.now() - started) / 1000 / (scale || Infinity);
+          // With SGLSIM_TIME_SCALE=0 everything is due at once (no real delays at all).
+          const due = scale > 0 ? (Date.now() - started) / 1000 / scale : Infinity;
           const chunks = [];
           do {
             text += tokens[i];
@@ -394,7 +395,7 @@ export async function launchServer(argv, env = process.env) {
           if (res.destroyed) return;
           if (i < outputLen) {
             const waitMs = (vtimes[i] ?? 0) * scale * 1000 - (Date.now() - started);
-            await sleep(Math.max(0, Math.min(waitMs, 50)));
+            if (waitMs > 0) await sleep(Math.min(waitMs, 50));
           }
         }
         res.end("data: [DONE]\n\n");
