@@ -24,7 +24,7 @@ const env = {
 };
 
 /** Wraps an executor and sums the time its commands ran. */
-function timed(inner: Executor): Executor & { commandMs: number; commands: number } {
+function timed(inner: Executor): Executor & { commandMs: number; commands: number; close: () => Promise<void> } {
   const t = {
     description: inner.description,
     commandMs: 0,
