@@ -444,6 +444,38 @@ describe("simulated bench_serving", () => {
     await stop(server);
   });
 
+  it("SGLSIM_SERVING_FORMAT=v0.5.5 prints the block with the TPOT section, label for label like the real v0.5.5 log", async () => {
+    const port = await freePort();
+    const server = startServer({ SGLSIM_TIME_SCALE: "0" }, port);
+    await server.waitFor(/fired up/);
+    const run = await python(
+      [
+        "-m",
+        "sglang.bench_serving",
+        "--backend",
+        "sglang",
+        "--dataset-name",
+        "random",
+        "--num-prompts",
+        "20",
+        "--request-rate",
+        "1",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+      ],
+      { SGLSIM_SERVING_FORMAT: "v0.5.5" },
+    );
+    const folder = join(FIXTURES, "online/GROK2/v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online");
+    const real = resultBlock(
+      readFileSync(join(folder, "sglang_client_log_GROK2_aiter_1_run1_20251113_123551.log"), "utf8"),
+    );
+    expect(resultBlock(run.stdout).map(label)).toEqual(real.map(label));
+    expect(run.stdout).toContain("Mean TPOT (ms):");
+    await stop(server);
+  });
+
   it("fails the warmup with the real ValueError when no server listens", async () => {
     const run = await python([
       "-m",
