@@ -1,6 +1,175 @@
-import { notImplemented } from "../not-implemented.js";
+/** `sglbench nightly`: the scheduled job (replaces grok_perf_nightly.sh / perf_nightly.sh and the cron file). */
+import { isAbsolute, join } from "node:path";
+import { parseArgs } from "node:util";
+import { thresholdsFromEnv } from "../../core/gpu-idle.js";
+import type { Hardware, RocmVersion } from "../../core/nightly-image.js";
+import type { SuiteModel } from "../../core/suites.js";
+import { runNightly, type NightlyMode, type NightlyReport, type NightlyServices } from "../../pipeline/nightly.js";
+import { realNightlyServices } from "../../pipeline/nightly-services.js";
+import { redactSecrets } from "../../store/redact.js";
+import { EXIT, type CliIO } from "../io.js";
+import { defaultDataDir } from "./process.js";
 
-export const { summary, run } = notImplemented(
-  "nightly",
-  "Pick today's image, run the suites, ingest, process, plot, alert",
-);
+export const summary = "Pick today's image, run the suites, ingest, process, plot, alert";
+
+const USAGE = `Usage: sglbench nightly --mode offline|online|all [--model grok1|grok2|deepseek] [options]
+
+Picks today's nightly image (Pacific date; yesterday's when today's is missing; -srt never),
+takes the per-model lock, waits for idle GPUs (rocm-smi, numeric thresholds; only sglbench's
+own containers are ever stopped), runs the suites (online then offline for all; completed
+repeats of an interrupted run are kept), writes the summary CSVs, finds change points and
+opens or updates one GitHub issue per new regression. A JSON report goes to
+<data dir>/nightly_reports/<date>_<model>_<mode>.json.
+
+  --mode M            offline, online or all (default all)
+  --model M           grok1 (default; alias grok), grok2, deepseek (alias DeepSeek-V3)
+  --hardware H        mi30x (default, $HARDWARE_TYPE) or mi35x
+  --rocm V            only images of this ROCm build (630, 700)
+  --image REF         run this image instead of today's pick
+  --image-repo R      image repository (default $IMAGE_REPO, else rocm/sgl-dev)
+  --data-dir DIR      results tree (default $BENCHMARK_CI_DIR, else $MOUNT_DIR/sgl_benchmark_ci, else .)
+  --lock-dir DIR      where the lock file lives (default /tmp)
+  --local             run on this host instead of in a container
+  --no-gpu            create the container without /dev/kfd and /dev/dri (CI, simulator)
+  --run-when-busy     run even if the GPUs stay busy (the seed did; numbers will be noisy)
+  --json              print the report as JSON
+  -h, --help          this help
+
+Environment (the seed's names): BENCHMARK_CI_DIR, MOUNT_DIR (default /mnt/raid/), WORK_DIR
+(container work dir, default /sgl-workspace), IMAGE_REPO, HARDWARE_TYPE, GPU_USAGE_THRESHOLD and
+VRAM_USAGE_THRESHOLD (percent, default 15), GPU_IDLE_WAIT_TIME (seconds, default 15),
+GITHUB_REPO (owner/repo) + GITHUB_TOKEN for regression issues, SGLBENCH_DASHBOARD_URL.
+
+Exit: 0 all suites ran, 3 partly, 1 nothing ran (no image, lock held, GPUs busy), 2 bad usage.
+`;
+
+const MODELS: Record<string, SuiteModel> = {
+  grok1: "grok1",
+  grok: "grok1",
+  grok2: "grok2",
+  deepseek: "deepseek",
+  "deepseek-v3": "deepseek",
+};
+
+/** Runs the command; `services` is injected by tests. */
+export async function run(argv: string[], io: CliIO, services?: NightlyServices): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        mode: { type: "string", default: "all" },
+        model: { type: "string", default: "grok1" },
+        hardware: { type: "string" },
+        rocm: { type: "string" },
+        image: { type: "string" },
+        "image-repo": { type: "string" },
+        "data-dir": { type: "string" },
+        "lock-dir": { type: "string" },
+        local: { type: "boolean" },
+        "no-gpu": { type: "boolean" },
+        "run-when-busy": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error: unknown) {
+    io.stderr(`sglbench nightly: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const usage = (msg: string): number => {
+    io.stderr(`sglbench nightly: ${msg}\n\n${USAGE}`);
+    return EXIT.usage;
+  };
+  if (!["offline", "online", "all"].includes(v.mode))
+    return usage(`--mode must be offline, online or all, not "${v.mode}"`);
+  const model = MODELS[v.model.toLowerCase()];
+  if (!model) return usage(`unknown --model "${v.model}" (grok1, grok2, deepseek)`);
+  const hardware = v.hardware ?? io.env["HARDWARE_TYPE"] ?? "mi30x";
+  if (hardware !== "mi30x" && hardware !== "mi35x")
+    return usage(`--hardware must be mi30x or mi35x, not "${hardware}"`);
+  if (v.rocm !== undefined && v.rocm !== "630" && v.rocm !== "700") return usage(`--rocm must be 630 or 700`);
+  let thresholds;
+  try {
+    thresholds = thresholdsFromEnv(io.env);
+  } catch (error: unknown) {
+    return usage((error as Error).message);
+  }
+  const waitS = Number(io.env["GPU_IDLE_WAIT_TIME"] ?? "15");
+  if (!Number.isFinite(waitS) || waitS < 0)
+    return usage(`GPU_IDLE_WAIT_TIME must be seconds, not "${io.env["GPU_IDLE_WAIT_TIME"]}"`);
+
+  const rawDir = v["data-dir"] ?? defaultDataDir(io.env, io.cwd);
+  const dataDir = isAbsolute(rawDir) ? rawDir : join(io.cwd, rawDir);
+  const log = (line: string) => io.stderr(`[nightly] ${redactSecrets(line)}\n`);
+  const svc =
+    services ??
+    realNightlyServices({
+      executor: v.local ? "local" : "docker",
+      mountDir: io.env["MOUNT_DIR"] ?? "/mnt/raid/",
+      workDir: io.env["WORK_DIR"] ?? "/sgl-workspace",
+      gpu: !v["no-gpu"],
+      ...(io.env["GITHUB_REPO"] ? { githubRepo: io.env["GITHUB_REPO"] } : {}),
+      ...(io.env["GITHUB_TOKEN"] ? { githubToken: io.env["GITHUB_TOKEN"] } : {}),
+      ...(io.env["SGLBENCH_DASHBOARD_URL"] ? { dashboardUrl: io.env["SGLBENCH_DASHBOARD_URL"] } : {}),
+      env: io.env,
+      log,
+    });
+
+  let report: NightlyReport;
+  try {
+    report = await runNightly(
+      {
+        mode: v.mode as NightlyMode,
+        model,
+        hardware: hardware as Hardware,
+        ...(v.rocm ? { rocm: v.rocm as RocmVersion } : {}),
+        imageRepo: v["image-repo"] ?? io.env["IMAGE_REPO"] ?? "rocm/sgl-dev",
+        ...(v.image ? { image: v.image } : {}),
+        dataDir,
+        ...(v["lock-dir"] ? { lockDir: v["lock-dir"] } : {}),
+        thresholds,
+        idleWaitMs: waitS * 1000,
+        ...(v["run-when-busy"] ? { runWhenBusy: true } : {}),
+      },
+      svc,
+    );
+  } catch (error: unknown) {
+    io.stderr(`sglbench nightly: ${redactSecrets(error instanceof Error ? error.message : String(error))}\n`);
+    return EXIT.failed;
+  }
+  if (v.json) io.stdout(`${redactSecrets(JSON.stringify(report, null, 2))}\n`);
+  else io.stdout(redactSecrets(formatReport(report)));
+  return report.exitCode;
+}
+
+/** A short human summary of a nightly. */
+export function formatReport(r: NightlyReport): string {
+  const lines = [
+    `nightly ${r.model} ${r.mode} ${r.date}: ${r.image ?? "no image"}${r.fallback ? " (yesterday's)" : ""}`,
+  ];
+  if (r.gpu.checked) lines.push(`GPUs: ${r.gpu.idle ? "idle" : "busy"} after ${r.gpu.attempts} check(s)`);
+  for (const s of r.suites)
+    lines.push(`suite ${s.suite}: exit ${s.exitCode}, ${s.points} points, ${s.failures} failures → ${s.folder}`);
+  for (const s of r.summaries)
+    lines.push(
+      `summaries (${s.kind}): ${s.files.join(", ") || "none"}${s.skipped ? `, ${s.skipped} files skipped` : ""}`,
+    );
+  lines.push(`change points: ${r.changes.length}; open regressions: ${r.regressions.length}`);
+  for (const g of r.regressions) lines.push(`  regression ${g.scope} from ${g.date}: ${g.tag_before} → ${g.tag_after}`);
+  if (r.issues) {
+    for (const i of r.issues.opened) lines.push(`issue opened #${i.number}: ${i.title}`);
+    for (const i of r.issues.updated) lines.push(`issue updated #${i.number}`);
+    for (const i of r.issues.leftClosed) lines.push(`issue #${i.number} was closed by hand; left closed`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  if (r.report) lines.push(`report: ${r.report}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,126 @@
+/**
+ * The real services of a nightly: Docker Hub + local images, rocm-smi, dockerode (only containers
+ * labelled sglbench=1 are stopped), the runner, GitHub issues. Kept apart from nightly.ts so the
+ * flow stays testable with fakes.
+ */
+import { execa } from "execa";
+import { pacificDate } from "../core/nightly-image.js";
+import { syncRegressionIssues } from "../github/issues.js";
+import { listHubTags, listLocalTags } from "../runner/registry-tags.js";
+import type { Executor } from "../runner/executor.js";
+import { formatProgress } from "../runner/progress.js";
+import { redactSecrets } from "../store/redact.js";
+import type { NightlyServices } from "./nightly.js";
+
+/** How the real services are configured (from flags and the seed's environment variables). */
+export interface RealServiceConfig {
+  executor: "docker" | "local";
+  /** Host folder mounted at the same path in the container (MOUNT_DIR, default /mnt/raid/). */
+  mountDir: string;
+  /** Container working directory (WORK_DIR, default /sgl-workspace). */
+  workDir: string;
+  /** Expose the GPUs to the container (default true). */
+  gpu: boolean;
+  /** `owner/repo` and token for regression issues (GITHUB_REPO, GITHUB_TOKEN); issues skipped without both. */
+  githubRepo?: string;
+  githubToken?: string;
+  dashboardUrl?: string;
+  env: Record<string, string | undefined>;
+  log: (line: string) => void;
+}
+
+const SGLBENCH_LABEL = "sglbench";
+
+/** Builds the real services. Docker is loaded lazily so `--executor local` works without an engine. */
+export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
+  const docker = async () => {
+    const { default: Docker } = await import("dockerode");
+    return new Docker();
+  };
+  const svc: NightlyServices = {
+    now: () => new Date(),
+    listTags: (repo) => {
+      const yesterday = pacificDate(new Date(), 1);
+      // Tags come newest first: once yesterday's shows up, today's (if any) has been seen.
+      return listHubTags(repo, { enough: (tags) => tags.some((t) => t.includes(yesterday)) });
+    },
+    listLocalTags: async (repo) => listLocalTags(await docker(), repo),
+    rocmSmi: async () => {
+      try {
+        const out = await execa("rocm-smi", ["--showuse", "--showmemuse", "--json"], {
+          reject: false,
+          timeout: 60_000,
+        });
+        if ((out as { code?: string }).code === "ENOENT") return undefined;
+        return out.stdout;
+      } catch (error: unknown) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw new Error("rocm-smi failed", { cause: error });
+      }
+    },
+    stopOwnContainers: async () => {
+      if (cfg.executor === "local") return [];
+      const d = await docker();
+      const list = await d.listContainers({ filters: { label: [`${SGLBENCH_LABEL}=1`], status: ["running"] } });
+      const stopped: string[] = [];
+      for (const c of list) {
+        // Belt and braces: the filter already did this, but never stop a container that is not ours.
+        if (c.Labels[SGLBENCH_LABEL] !== "1") continue;
+        await d.getContainer(c.Id).stop({ t: 30 });
+        stopped.push(c.Names[0]?.replace(/^\//, "") ?? c.Id);
+      }
+      return stopped;
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    runSuite: async ({ suite, image, outputDir, signal }) => {
+      const { runSuite } = await import("../runner/run-suite.js");
+      const executor = await makeExecutor(cfg, image, docker);
+      try {
+        return await runSuite({
+          suite,
+          image,
+          executor,
+          outputDir,
+          ...(signal ? { signal } : {}),
+          onProgress: (p) => cfg.log(redactSecrets(formatProgress(p))),
+        });
+      } finally {
+        await (executor as Executor & { close?: () => Promise<void> }).close?.();
+      }
+    },
+    log: cfg.log,
+  };
+  const repo = cfg.githubRepo?.split("/");
+  if (cfg.githubToken && repo?.length === 2 && repo[0] && repo[1]) {
+    const [owner, name] = repo as [string, string];
+    svc.syncIssues = async (groups) => {
+      const { Octokit } = await import("@octokit/rest");
+      return syncRegressionIssues(new Octokit({ auth: cfg.githubToken }), groups, {
+        owner,
+        repo: name,
+        ...(cfg.dashboardUrl ? { dashboardUrl: cfg.dashboardUrl } : {}),
+      });
+    };
+  }
+  return svc;
+}
+
+async function makeExecutor(
+  cfg: RealServiceConfig,
+  image: string,
+  docker: () => Promise<import("dockerode")>,
+): Promise<Executor> {
+  if (cfg.executor === "local") {
+    const { LocalExecutor } = await import("../runner/local-executor.js");
+    return new LocalExecutor({ env: cfg.env, cwd: cfg.workDir });
+  }
+  const { DockerExecutor } = await import("../runner/docker-executor.js");
+  return DockerExecutor.start({
+    docker: await docker(),
+    image,
+    ...(cfg.gpu ? {} : { devices: [] }),
+    binds: [`${cfg.mountDir}:${cfg.mountDir}`],
+    workDir: cfg.workDir,
+    onPullProgress: (line) => cfg.log(line),
+  });
+}
