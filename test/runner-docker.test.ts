@@ -143,4 +143,49 @@ maybe("DockerExecutor on a real engine", () => {
     await exe.exec(["ps", "-o", "args"], { onLine: (l) => ps.push(l) });
     expect(ps.filter((l) => l.includes("launch_server"))).toEqual([]);
   }, 120_000);
+
+  it("faults inside the container: OOM at a batch size, cancel mid-run (server stopped, partial results kept)", async () => {
+    const fast = applySuiteOverrides(SUITES, {
+      suites: {
+        "grok-offline-normal": { batchSizes: [1, 16] },
+        "grok-online": { values: [1, 2], repeats: 2, prompts: { perValue: 4, cap: 8 } },
+      },
+    });
+    const outputDir = mkdtempSync(join(tmpdir(), "sglbench-runner-docker-"));
+    const oomExe = await DockerExecutor.start({
+      docker,
+      image: IMAGE,
+      name: NAME,
+      devices: [],
+      pull: false,
+      env: { SGLSIM_TIME_SCALE: "0.0002", SGLSIM_OOM_AT_BS: "16" },
+    });
+    const offline = await runSuite({
+      suite: findSuite("grok-offline-normal", fast),
+      image: IMAGE,
+      executor: oomExe,
+      outputDir,
+    });
+    expect(offline.exitCode).toBe(3);
+    expect(offline.run.points[1]?.failure?.kind).toBe("oom");
+    const ac = new AbortController();
+    const online = await runSuite({
+      suite: findSuite("grok-online", fast),
+      image: IMAGE,
+      executor: exe,
+      outputDir,
+      port: await freePort(),
+      skipGsm8k: true,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.point?.index === 2) ac.abort();
+      },
+    });
+    expect(online.exitCode).toBe(3);
+    expect(online.run.points[1]?.failure?.kind).toBe("cancelled");
+    expect(online.run.points[0]?.repeats.filter((r) => !r.warmup)).toHaveLength(2);
+    const ps: string[] = [];
+    await exe.exec(["ps", "-o", "args"], { onLine: (l) => ps.push(l) });
+    expect(ps.filter((l) => l.includes("sglang."))).toEqual([]);
+  }, 120_000);
 });

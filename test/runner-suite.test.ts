@@ -75,17 +75,36 @@ async function runOn(
 ) {
   const suite: Suite = findSuite(suiteId, fast);
   const outputDir = join(root, name);
+  const port = await freePort();
+  portsUsed.push(port);
   const outcome = await runSuite({
     suite,
     image: IMAGE,
     executor: executor(env),
     outputDir,
-    port: await freePort(),
+    port,
     readyTimeoutMs: 20_000,
     commandTimeoutMs: 30_000,
     ...extra,
   });
   return { ...outcome, outputDir };
+}
+
+const portsUsed: number[] = [];
+
+/** Command lines of live (non-zombie) processes that mention one of our server ports. */
+function strayServers(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"))) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+      if (portsUsed.some((p) => cmd.includes(`--port ${p}`))) found.push(`${pid}: ${cmd}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
 }
 
 afterAll(async () => {
@@ -227,6 +246,18 @@ describe("online suites on the simulator", () => {
     expect(crash.exitCode).toBe(1);
   });
 
+  it("server crash mid-run: measured repeats kept, the rest recorded as crash, exit 3", async () => {
+    const r = await runOn(
+      "grok-online",
+      "crash-mid",
+      { SGLSIM_CRASH: "after_requests:20" },
+      { skipGsm8k: true, warmup: false },
+    );
+    expect(r.exitCode).toBe(3);
+    expect(r.run.points[0]?.repeats.length).toBeGreaterThan(0);
+    expect(r.run.points[1]?.failure?.kind).toBe("crash");
+  });
+
   it("failed requests are recorded per repeat and the values kept", async () => {
     const r = await runOn(
       "grok-online",
@@ -271,5 +302,13 @@ describe("online suites on the simulator", () => {
     expect(second.exitCode).toBe(0);
     expect(commands.every((c) => c === "request_rate=4")).toBe(true);
     expect(second.run.points.map((p) => p.repeats.filter((r) => !r.warmup).length)).toEqual([2, 2]);
+  });
+});
+
+// Last on purpose: jest runs describes in file order.
+describe("no stray processes", () => {
+  it("every server and client started by these tests has ended", () => {
+    expect(portsUsed.length).toBeGreaterThan(0);
+    expect(strayServers()).toEqual([]);
   });
 });
