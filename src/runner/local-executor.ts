@@ -102,7 +102,7 @@ export class LocalExecutor implements Executor {
       // We kill the group ourselves; execa's own cleanup would only kill the direct child.
       cleanup: false,
     });
-    const running = new Running(child, started, options);
+    const running = new Running(child, started, options, this.grace());
     this.live.add(running);
     void running.done.finally(() => this.live.delete(running));
     return running;
@@ -121,10 +121,11 @@ class Running {
     private readonly child: ResultPromise,
     started: number,
     options: ExecOptions,
+    graceMs: number,
   ) {
     const onAbort = (): void => {
       this.cancelled = true;
-      void this.stop(DEFAULT_KILL_GRACE_MS);
+      void this.stop(graceMs);
     };
     if (options.signal?.aborted) queueMicrotask(onAbort);
     else options.signal?.addEventListener("abort", onAbort, { once: true });
