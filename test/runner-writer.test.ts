@@ -3,7 +3,7 @@
  * files alone read back to the same numbers as results.json, and resume skips measured repeats.
  */
 import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applySuiteOverrides, findSuite, SUITES } from "../src/core/suites.js";
@@ -122,5 +122,35 @@ describe("run folder writer", () => {
     const fresh = new ScriptedExecutor();
     await runSuite({ suite, image: IMAGE, executor: fresh, outputDir: out, resume: false });
     expect(fresh.calls).toHaveLength(4);
+  });
+
+  it("Grok offline is not benchmarked when the image's online GSM8K gate failed (the seed's July gate)", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sglbench-writer-"));
+    const online = join(out, "online/GROK1/v0.5.3.post1-rocm630-mi30x-20251013_GROK1_MOE-I4F8_online");
+    mkdirSync(online, { recursive: true });
+    writeFileSync(
+      join(online, "sglang_client_log_GROK1_gsm8k_aiter.log"),
+      "Average accuracy (0.412) is below threshold (0.8) for mode aiter. Skipping this mode.\n",
+    );
+    const blocked = new ScriptedExecutor();
+    const r = await runSuite({ suite, image: IMAGE, executor: blocked, outputDir: out });
+    expect(blocked.calls).toHaveLength(0);
+    expect(r.exitCode).toBe(1);
+    expect(r.run.points.every((p) => p.failure?.kind === "low_accuracy")).toBe(true);
+    const skipped = new ScriptedExecutor();
+    const s = await runSuite({ suite, image: IMAGE, executor: skipped, outputDir: out, skipGsm8k: true });
+    expect(s.exitCode).toBe(0);
+    writeFileSync(
+      join(online, "sglang_client_log_GROK1_gsm8k_aiter.log"),
+      "Average accuracy meets threshold (0.8) for mode aiter. Continuing with this mode.\n",
+    );
+    const passed = await runSuite({
+      suite,
+      image: IMAGE,
+      executor: new ScriptedExecutor(),
+      outputDir: out,
+      resume: false,
+    });
+    expect(passed.exitCode).toBe(0);
   });
 });

@@ -3,7 +3,10 @@
  * warm-up server + GSM8K gate. Each point's failure (OOM, crash, timeout) is recorded and the next
  * point still runs, as the seed did (its NA rows).
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Point } from "../core/results.js";
+import { runFolderPath } from "../store/layout.js";
 import { offlineCommand, offlinePoints, serverCommand, gsm8kCommand, type OfflineSuite } from "../core/suites.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
@@ -17,6 +20,18 @@ export async function runOfflineSuite(suite: OfflineSuite, points: Point[], ctx:
   if (suite.warmupServer && suite.gsm8k && !ctx.skipGsm8k) {
     const passed = await warmupGate(suite, points, ctx);
     if (!passed) return;
+  }
+  if (!suite.warmupServer && !ctx.skipGsm8k) {
+    const failedLog = onlineGateFailed(suite, ctx);
+    if (failedLog) {
+      failPoints(ctx, points, {
+        kind: "low_accuracy",
+        message: `the online run of this image failed its GSM8K gate (${failedLog}); not benchmarking it offline`,
+        source: failedLog,
+      });
+      await ctx.writer.flush();
+      return;
+    }
   }
   for (const [i, point] of points.entries()) {
     const cmd = offlineCommand(suite, point, ctx.info, { host: ctx.host, port: ctx.port });
@@ -146,6 +161,30 @@ async function warmupGate(suite: OfflineSuite, points: Point[], ctx: SuiteContex
     await launched.server.stop();
     serverLog.close();
   }
+}
+
+/**
+ * The seed's Grok offline gate (July 2025 on): when the same image's online run folder holds GSM8K logs
+ * and none says the threshold was met, the image is not benchmarked offline. No logs → proceed.
+ * Returns the log that failed, or undefined to proceed.
+ */
+export function onlineGateFailed(suite: OfflineSuite, ctx: Pick<SuiteContext, "writer" | "info">): string | undefined {
+  const root = dirname(dirname(dirname(ctx.writer.folder)));
+  const online = runFolderPath(root, {
+    tag: ctx.info.tag,
+    model: suite.modelName,
+    variant: suite.variant,
+    kind: "online",
+  });
+  let logs: string[];
+  try {
+    logs = readdirSync(online).filter((f) => /^sglang_client_log_.*_gsm8k.*\.log$/.test(f));
+  } catch {
+    return undefined; // no online run of this image yet
+  }
+  if (logs.length === 0) return undefined;
+  const passed = logs.some((f) => readFileSync(join(online, f), "utf8").includes("Average accuracy meets threshold"));
+  return passed ? undefined : join(online, logs[0] ?? "");
 }
 
 export { offlinePoints };
