@@ -7,7 +7,7 @@ import { appendFileSync } from "node:fs";
 import { parseArgs } from "./args.mjs";
 import { sleep } from "./log.mjs";
 import { createRng } from "./rng.mjs";
-import { decodeStepSeconds, interTokenGaps, profileFor, ttftSeconds } from "./perf.mjs";
+import { interTokenGaps, meanGapSeconds, profileFor, queueWaitSeconds, ttftSeconds } from "./perf.mjs";
 import { dumps, fixed, float, namespace, row } from "./py.mjs";
 import { max, mean, median, percentile, std, tqdmLine } from "./stats.mjs";
 import { request, streamRequest } from "./http-client.mjs";
@@ -149,8 +149,8 @@ export async function benchServing(argv, env = process.env) {
 
   const isOai = !/^sglang(-native)?$/.test(String(a.backend));
   const endpoint = isOai ? "/v1/completions" : "/generate";
-  const send = (index, batchHint) =>
-    sendOne(base, endpoint, isOai, String(a.model), inputs[index] ?? 1, outputs[index] ?? 1, batchHint);
+  const send = (index, slot) =>
+    sendOne(base, endpoint, isOai, String(a.model), inputs[index] ?? 1, outputs[index] ?? 1, slot.batch, slot.wait);
 
   out("Starting warmup with 1 sequences...\n");
   const warm = await sendOne(base, endpoint, isOai, String(a.model), inputs[0] ?? 1, Math.min(outputs[0] ?? 1, 16), 1);
@@ -196,10 +196,12 @@ export async function benchServing(argv, env = process.env) {
       while (running.length > 0 && (running[0] ?? 0) <= start) running.shift();
     }
     const batch = Math.min(cap, running.length + 1);
+    const wait = queueWaitSeconds(profile, inputs[i] ?? 1, batch, runFactor);
     const expected =
+      wait +
       ttftSeconds(profile, inputs[i] ?? 1, batch, runFactor) +
-      ((outputs[i] ?? 1) - 1) * decodeStepSeconds(profile, batch, runFactor);
-    plan.push({ start, batch });
+      ((outputs[i] ?? 1) - 1) * meanGapSeconds(profile, batch, runFactor);
+    plan.push({ start, batch, wait });
     const end = start + expected;
     ends.push(end);
     let at = running.length;
@@ -236,7 +238,7 @@ export async function benchServing(argv, env = process.env) {
       if (dueMs > 0) await sleep(dueMs);
       await acquire();
       try {
-        results[i] = { ...(await send(i, plan[i]?.batch ?? 1)), start: plan[i]?.start ?? 0, real: true };
+        results[i] = { ...(await send(i, plan[i] ?? { batch: 1, wait: 0 })), start: plan[i]?.start ?? 0, real: true };
       } finally {
         release();
         tick();
@@ -274,7 +276,9 @@ export async function benchServing(argv, env = process.env) {
         start: slot.start,
       };
     } else {
-      const ttft = ttftSeconds(profile, inputs[i] ?? 1, slot.batch, runFactor) * Math.max(0.5, rng.normal(1, 0.05));
+      const ttft =
+        (slot.wait ?? 0) +
+        ttftSeconds(profile, inputs[i] ?? 1, slot.batch, runFactor) * Math.max(0.5, rng.normal(1, 0.05));
       const gaps = summarize(interTokenGaps(profile, outputs[i] ?? 1, slot.batch, rng, runFactor));
       results[i] = {
         success: true,
@@ -434,7 +438,7 @@ function fixedRate(rate) {
 }
 
 /** One streamed request; timings are the server-reported virtual times (meta_info.e2e_latency). */
-async function sendOne(base, endpoint, isOai, model, inputLen, outputLen, batchHint) {
+async function sendOne(base, endpoint, isOai, model, inputLen, outputLen, batchHint, queueWait = 0) {
   const prompt = "tok ".repeat(Math.max(1, inputLen));
   const body = isOai
     ? { model, prompt, temperature: 0.0, best_of: 1, max_tokens: outputLen, stream: true, ignore_eos: true }
@@ -457,7 +461,7 @@ async function sendOne(base, endpoint, isOai, model, inputLen, outputLen, batchH
         if (typeof vtime === "number") times.push(vtime);
         tokens = isOai ? tokens + 1 : Number(chunk.meta_info?.completion_tokens ?? tokens + 1);
       },
-      { "x-sglsim-batch": String(batchHint) },
+      { "x-sglsim-batch": String(batchHint), "x-sglsim-queue-wait": String(queueWait) },
     );
   } catch (error) {
     const code = error?.code;

@@ -22,6 +22,7 @@ const FAMILIES = {
     mla: false,
     gsm8kAccuracy: 0.81,
     gsm8kTokens: 146,
+    queueFactor: 0.005,
     modelType: "Grok1ForCausalLM",
   },
   deepseek: {
@@ -29,13 +30,14 @@ const FAMILIES = {
     prefillBase: 0.04,
     prefillPerToken: 0.00002,
     decodeBase: 0.0204,
-    decodePerBatch: 0.0045,
+    decodePerBatch: 0.0118,
     maxTotalTokens: 971748,
     contextLen: 163840,
     kvGbPerRank: 63.6,
     mla: true,
     gsm8kAccuracy: 0.937,
     gsm8kTokens: 103,
+    queueFactor: 1.3,
     modelType: "DeepseekV3ForCausalLM",
   },
 };
@@ -76,6 +78,26 @@ export function ttftSeconds(profile, inputLen, batch, runFactor = 1) {
   return prefill * (1 + 0.01 * Math.max(0, batch - 1)) * profile.speed * runFactor;
 }
 
+/**
+ * Time (s) a request waits for the prefills of the others in its batch before its own. Fitted per
+ * family: DeepSeek's median TTFT grows ~85 ms per concurrent request (0.1 s at concurrency 1,
+ * 1.9 s at 16, 10.8 s at 128 in the real logs); Grok's barely moves (0.1 s → 0.3 s at ~1200).
+ */
+export function queueWaitSeconds(profile, inputLen, batch, runFactor = 1) {
+  return profile.queueFactor * Math.max(0, batch - 1) * profile.prefillPerToken * inputLen * profile.speed * runFactor;
+}
+
+/** Mean inter-token gap (s) including the expected prefill spikes (see interTokenGaps). */
+export function meanGapSeconds(profile, batch, runFactor = 1) {
+  return (
+    decodeStepSeconds(profile, batch, runFactor) * 1.0003 + spikeChanceFor(batch) * 0.14 * profile.speed * runFactor
+  );
+}
+
+function spikeChanceFor(batch) {
+  return Math.min(0.1, 0.0012 * Math.max(0, batch - 1));
+}
+
 /** One decode step (s) with `batch` running requests. */
 export function decodeStepSeconds(profile, batch, runFactor = 1) {
   return (
@@ -99,7 +121,7 @@ export function batchPrefillSeconds(profile, tokens, runFactor = 1) {
  */
 export function interTokenGaps(profile, outputLen, batch, rng, runFactor = 1) {
   const step = decodeStepSeconds(profile, batch, runFactor);
-  const spikeChance = Math.min(0.1, 0.0012 * Math.max(0, batch - 1));
+  const spikeChance = spikeChanceFor(batch);
   const gaps = new Array(Math.max(0, outputLen - 1));
   for (let i = 0; i < gaps.length; i++) {
     let gap = step * Math.max(0.8, rng.normal(1, 0.01));

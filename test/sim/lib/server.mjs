@@ -310,7 +310,9 @@ export async function launchServer(argv, env = process.env) {
     // bench_serving tells the server the batch its schedule model expects, so the few real
     // requests see the same load as the extrapolated ones.
     const batch = Math.max(state.active, Number(req.headers["x-sglsim-batch"] ?? 0) || 0);
-    const ttft = ttftSeconds(profile, promptTokens, batch, state.runFactor);
+    // …and how long its schedule says this request waits for earlier prefills.
+    const queueWait = Math.max(0, Number(req.headers["x-sglsim-queue-wait"] ?? 0) || 0);
+    const ttft = queueWait + ttftSeconds(profile, promptTokens, batch, state.runFactor);
     const gaps = interTokenGaps(profile, outputLen, batch, rng, state.runFactor);
     const vtimes = [ttft];
     for (const gap of gaps) vtimes.push((vtimes[vtimes.length - 1] ?? 0) + gap);
