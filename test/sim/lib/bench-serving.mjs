@@ -3,6 +3,7 @@
  * server, extrapolates the rest from the server's performance model, and prints the v0.5.3
  * result block (or v0.5.5 with TPOT when SGLSIM_SERVING_FORMAT=v0.5.5) plus the JSONL line.
  */
+import process from "node:process";
 import { appendFileSync } from "node:fs";
 import { parseArgs } from "./args.mjs";
 import { sleep } from "./log.mjs";

@@ -3,6 +3,7 @@
  * `GET /get_model_info`, sends up to SGLSIM_GSM8K_REAL_REQUESTS non-streaming `POST /generate`
  * questions, extrapolates the rest from the server's accuracy, and prints the 4 summary lines.
  */
+import process from "node:process";
 import { appendFileSync } from "node:fs";
 import { parseArgs } from "./args.mjs";
 import { request } from "./http-client.mjs";

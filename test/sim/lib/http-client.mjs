@@ -1,4 +1,5 @@
 /** Minimal HTTP helpers on node:http (no fetch dependency on undici behaviour inside containers). */
+import { Buffer } from "node:buffer";
 import http from "node:http";
 
 /**

@@ -1,4 +1,6 @@
 /** Log prefixes as SGLang prints them: `[YYYY-MM-DD HH:MM:SS] ` or `[YYYY-MM-DD HH:MM:SS TP0] `. */
+import process from "node:process";
+import { setTimeout } from "node:timers";
 
 /** @param {Date} [date] */
 export function timestamp(date = new Date()) {

@@ -1,4 +1,5 @@
 /** Dispatch `python3 …` to the simulated tool, or forward to a real python for anything else. */
+import process from "node:process";
 import { spawnSync } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import { basename } from "node:path";

@@ -2,6 +2,8 @@
  * `python3 -m sglang.bench_one_batch`: no server; prints max_total_num_tokens, a warmup block,
  * `Benchmark ...` and one block per (bs, il, ol), then appends result.jsonl lines.
  */
+import process from "node:process";
+import { setInterval } from "node:timers";
 import { appendFileSync } from "node:fs";
 import { parseArgs } from "./args.mjs";
 import { logLine, sleep } from "./log.mjs";

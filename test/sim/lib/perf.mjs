@@ -6,6 +6,7 @@
  *  - DeepSeek-V3 concurrency 1 (3200/800): TTFT ≈ 104 ms, ITL ≈ 20.5 ms, E2E ≈ 16.5 s.
  *  - GSM8K: Grok ≈ 0.81 accuracy, ~146 output tokens/answer; DeepSeek ≈ 0.937, ~103 tokens/answer.
  */
+import process from "node:process";
 
 /** @typedef {ReturnType<typeof profileFor>} Profile */
 

@@ -1,4 +1,5 @@
 /** Seeded random numbers (mulberry32) so a given SGLSIM_SEED replays the same run. */
+import process from "node:process";
 
 /**
  * @param {number} seed

@@ -3,6 +3,10 @@
  * lines and fault switches. Generation timings come from the virtual-time model in perf.mjs;
  * streams are paced in real time at virtual × SGLSIM_TIME_SCALE.
  */
+import process from "node:process";
+import { setTimeout } from "node:timers";
+import { URL } from "node:url";
+import { Buffer } from "node:buffer";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "./args.mjs";
