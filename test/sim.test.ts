@@ -743,6 +743,20 @@ describe("server fault switches", () => {
 });
 
 describe("python3 shim dispatch", () => {
+  it("every simulated tool answers --help with its flags and exit 0", async () => {
+    for (const args of [
+      ["-m", "sglang.launch_server"],
+      ["-m", "sglang.bench_serving"],
+      ["-m", "sglang.bench_one_batch"],
+      ["/x/bench_sglang.py"],
+    ]) {
+      const run = await python([...args, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^usage: \S+\.py \[-h\]/);
+      expect(run.stdout).toMatch(/--(port|batch-size)/);
+    }
+  });
+
   it("forwards unknown commands to a real python, or exits 2 when there is none", async () => {
     const run = await python(["-c", "print(6*7)"]);
     if (existsSync("/usr/bin/python3")) expect(run.stdout.trim()).toBe("42");

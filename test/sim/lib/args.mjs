@@ -1,3 +1,5 @@
+import process from "node:process";
+
 /**
  * A small argparse look-alike: long flags with `=` or separate values, unique-prefix matching
  * (argparse's allow_abbrev, which the AMD CI relies on), several values per flag, and unknown
@@ -80,4 +82,31 @@ function convert(value, spec, name) {
     default:
       return value;
   }
+}
+
+/**
+ * argparse-style `-h/--help`: when asked, print usage built from the specs and return true.
+ * @param {string[]} argv
+ * @param {string} prog
+ * @param {OptionSpec[]} specs
+ */
+export function printHelpIfAsked(argv, prog, specs) {
+  if (!argv.includes("-h") && !argv.includes("--help")) return false;
+  const lines = [
+    `usage: ${prog} [-h] [options]`,
+    "",
+    "(simulated SGLang: see test/sim/README.md)",
+    "",
+    "options:",
+    "  -h, --help            show this help message and exit",
+  ];
+  for (const spec of specs) {
+    const metavar =
+      spec.type === "bool"
+        ? ""
+        : ` ${spec.dest.toUpperCase()}${spec.nargs === "+" ? ` [${spec.dest.toUpperCase()} ...]` : ""}`;
+    lines.push(`  ${spec.flags.join(", ")}${metavar}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return true;
 }

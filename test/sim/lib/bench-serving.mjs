@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { appendFileSync } from "node:fs";
-import { parseArgs } from "./args.mjs";
+import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { sleep } from "./log.mjs";
 import { createRng } from "./rng.mjs";
 import { interTokenGaps, meanGapSeconds, profileFor, queueWaitSeconds, ttftSeconds } from "./perf.mjs";
@@ -103,6 +103,7 @@ function pythonError(type, message) {
 export async function benchServing(argv, env = process.env) {
   let parsed;
   try {
+    if (printHelpIfAsked(argv, "bench_serving.py", SPECS)) return 0;
     parsed = parseArgs(argv, SPECS);
   } catch (error) {
     process.stderr.write(

@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { appendFileSync } from "node:fs";
-import { parseArgs } from "./args.mjs";
+import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { request } from "./http-client.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
 import { batchPrefillSeconds, decodeStepSeconds, profileFor } from "./perf.mjs";
@@ -40,6 +40,7 @@ function connectionTraceback(url, error) {
 export async function gsm8k(argv, options, env = process.env) {
   let a;
   try {
+    if (printHelpIfAsked(argv, "bench_sglang.py", specs(options.variant))) return 0;
     a = parseArgs(argv, specs(options.variant)).values;
   } catch (error) {
     process.stderr.write(`usage: bench_sglang.py [-h] ...\nbench_sglang.py: error: ${error.message}\n`);

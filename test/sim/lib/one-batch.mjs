@@ -5,7 +5,7 @@
 import process from "node:process";
 import { setInterval } from "node:timers";
 import { appendFileSync } from "node:fs";
-import { parseArgs } from "./args.mjs";
+import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { logLine, sleep } from "./log.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
 import { batchPrefillSeconds, decodeStepSeconds, profileFor, runFactorFor } from "./perf.mjs";
@@ -48,6 +48,7 @@ function oomTraceback(bs, il) {
 export async function benchOneBatch(argv, env = process.env) {
   let a;
   try {
+    if (printHelpIfAsked(argv, "bench_one_batch.py", SPECS)) return 0;
     a = parseArgs(argv, SPECS).values;
   } catch (error) {
     process.stderr.write(`usage: bench_one_batch.py [-h] ...\nbench_one_batch.py: error: ${error.message}\n`);

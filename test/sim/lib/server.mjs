@@ -9,7 +9,7 @@ import { URL } from "node:url";
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
-import { parseArgs } from "./args.mjs";
+import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { logLine, sleep } from "./log.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
 import { familyOf, interTokenGaps, profileFor, runFactorFor, ttftSeconds } from "./perf.mjs";
@@ -67,6 +67,7 @@ function schedulerCrash(reason) {
 
 /** @param {string[]} argv */
 export async function launchServer(argv, env = process.env) {
+  if (printHelpIfAsked(argv, "launch_server.py", SPECS)) return 0;
   const { values: args } = parseArgs(argv, SPECS);
   const modelPath = String(args.model_path);
   const tokenizerPath = String(args.tokenizer_path ?? modelPath);
