@@ -119,7 +119,11 @@ describe("sglbench changes", () => {
   it("finds nothing in the real four DeepSeek nights and rejects bad flags", async () => {
     const io = captureIO(process.cwd());
     expect(await run(["--data-dir", "test/fixtures/real"], io)).toBe(0);
-    expect(io.out.join("")).toMatch(/^5 runs, \d+ series, 0 change points/);
+    // 4 DeepSeek folders (their console logs merged in), the GROK2 folder, 4 Grok-1 nights known only from cron logs.
+    expect(io.out.join("")).toMatch(/^9 runs, \d+ series, 0 change points/);
+    expect(io.err.join("")).toContain(
+      "skipped cron_log/mi30x/20251013/grok_nightly.log: no benchmark results in console log (ERROR: Could not find and obtain any valid non-SRT images",
+    );
     for (const args of [["--metric", "nope"], ["--alpha", "2"], ["--since", "yesterday"], ["--x"]]) {
       const bad = captureIO(dir);
       expect(await run(args, bad)).toBe(2);
@@ -133,5 +137,28 @@ describe("sglbench changes", () => {
     expect(await run(["--data-dir", empty], io)).toBe(1);
     expect(io.err.join("")).toContain(`no runs under ${empty}`);
     await rm(empty, { recursive: true });
+  });
+});
+
+describe("history from the seed's nightly console logs", () => {
+  it("finds the cron logs by date and ingests their best-of-3 results", async () => {
+    const { findConsoleLogs, loadHistory } = await import("../src/store/history.js");
+    const root = join(process.cwd(), "test/fixtures/real");
+    const logs = await findConsoleLogs(root, new Set(["20251015", "20251016"]));
+    expect(logs.map((l) => l.slice(root.length + 1))).toEqual([
+      "cron_log/mi30x/20251015/deepseek_nightly_online.log",
+      "cron_log/mi30x/20251015/grok_nightly.log",
+      "cron_log/mi30x/20251016/deepseek_nightly_online.log",
+      "cron_log/mi30x/20251016/grok_nightly.log",
+    ]);
+    const { runs } = await loadHistory(join(root, "cron_log"));
+    const grok = runs.filter((r) => r.suite === "grok-online");
+    expect(grok.map((r) => r.image?.tag)).toEqual([
+      "v0.5.3.post1-rocm630-mi30x-20251013",
+      "v0.5.3.post1-rocm630-mi30x-20251014",
+      "v0.5.3.post1-rocm630-mi30x-20251015",
+      "v0.5.3.post2-rocm630-mi30x-20251016",
+    ]);
+    expect(grok.every((r) => r.points.length === 5)).toBe(true);
   });
 });

@@ -339,16 +339,45 @@ export interface HistoryOptions {
   today?: string;
 }
 
-/** Ingests every run folder under `dataDir` (optionally only the last `days`) into results records. */
+/**
+ * The seed's nightly console logs (`cron_log/<hw>/<YYYYMMDD>/<task>.log`) under `dataDir`; they hold
+ * the best-of-3 results of runs whose folders may be gone. Optionally only dates in `dates`.
+ */
+export async function findConsoleLogs(dataDir: string, dates?: ReadonlySet<string>, maxDepth = 4): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number, inCron: boolean): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable sub-folder: nothing to add (the data dir itself was checked by findRunFolders)
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory() && !e.name.startsWith(".") && depth < maxDepth) {
+        if (inCron || e.name === "cron_log") await walk(path, depth + 1, true);
+        else if (!(dateInName(e.name) && folderKind(e.name))) await walk(path, depth + 1, false);
+      } else if (inCron && e.isFile() && e.name.endsWith(".log")) {
+        const date = dateInName(basename(dir)) ?? dateInName(e.name);
+        if (!dates || (date && dates.has(date))) out.push(path);
+      }
+    }
+  };
+  await walk(dataDir, 0, basename(dataDir) === "cron_log");
+  return out.sort();
+}
+
+/**
+ * Ingests every run folder under `dataDir` (optionally only the last `days`) into results records,
+ * with the seed's nightly console logs merged in (they fill runs whose folders are missing).
+ */
 export async function loadHistory(
   dataDir: string,
   opts: HistoryOptions = {},
 ): Promise<{ runs: RunResults[]; skipped: Skipped[] }> {
   const dates = opts.days !== undefined && opts.today ? dateWindow(opts.today, opts.days, true) : undefined;
   const folders = await findRunFolders(dataDir, dates ? { dates } : {});
-  if (folders.length === 0) return { runs: [], skipped: [] };
-  return ingestPaths(
-    folders.map((f) => f.path),
-    { root: dataDir },
-  );
+  const logs = await findConsoleLogs(dataDir, dates);
+  if (folders.length === 0 && logs.length === 0) return { runs: [], skipped: [] };
+  return ingestPaths([...folders.map((f) => f.path), ...logs], { root: dataDir });
 }
