@@ -48,7 +48,7 @@ async function overhead(): Promise<void> {
       suites: { "grok-online": { values: [1, 2, 4], repeats: 3, prompts: { perValue: 4, cap: 8 } } },
     });
     for (const id of ["grok-offline-normal", "grok-online"]) {
-      const executor = timed(new LocalExecutor({ env }));
+      const executor = timed(new LocalExecutor({ env, cwd: out }));
       const started = Date.now();
       const { run } = await runSuite({
         suite: findSuite(id, fast),

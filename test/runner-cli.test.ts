@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { main } from "../src/cli/main.js";
@@ -76,7 +76,14 @@ describe("sglbench offline|online flags", () => {
     const out = mkdtempSync(join(tmpdir(), "sglbench-cli-"));
     const io = { ...captureIO(out), env: simEnv };
     const code = await main(
-      ["offline", "--local", "--docker-image=rocm/sgl-dev:20250623", "--points=1,16", `--output-dir=${out}`],
+      [
+        "offline",
+        "--local",
+        "--docker-image=rocm/sgl-dev:20250623",
+        "--points=1,16",
+        `--output-dir=${out}`,
+        `--work-dir=${mkdtempSync(join(tmpdir(), "sglbench-cli-work-"))}`,
+      ],
       io,
     );
     expect(code).toBe(0);
@@ -88,4 +95,42 @@ describe("sglbench offline|online flags", () => {
     const { runs } = await ingestPaths([out]);
     expect(runs[0]?.points.map((p) => p.point.batch_size)).toEqual([1, 16]);
   });
+
+  it("sglbench online --local on the simulator (GSM8K gate included), then sglbench ingest reads it", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sglbench-cli-"));
+    const port = 20000 + (process.pid % 20000);
+    const io = { ...captureIO(out), env: { ...simEnv, SGLSIM_GSM8K_ACCURACY: "0.85" } };
+    const code = await main(
+      [
+        "online",
+        "--local",
+        "rocm/sgl-dev:20250623",
+        "--points=1,2",
+        "--repeats=2",
+        `--port=${port}`,
+        `--output-dir=${out}`,
+        `--work-dir=${mkdtempSync(join(tmpdir(), "sglbench-cli-work-"))}`,
+        "--node=test-node",
+      ],
+      io,
+    );
+    expect(io.err.join("")).toBe("");
+    expect(code).toBe(0);
+    const folder = join(out, "online/GROK1/20250623_GROK1_MOE-I4F8_online");
+    const csv = readFileSync(join(folder, "20250623_GROK1_MOE-I4F8_online.csv"), "utf8");
+    expect(csv).toContain("test-node");
+    expect(readFileSync(join(folder, "sglang_client_log_GROK1_gsm8k_aiter.log"), "utf8")).toContain(
+      "Average accuracy meets threshold (0.8) for mode aiter",
+    );
+    const ingest = captureIO(out);
+    expect(await main(["ingest", "--json", out], ingest)).toBe(0);
+    const record = JSON.parse(ingest.out.join("").trim().split("\n")[0] ?? "{}") as {
+      suite: string;
+      gsm8k?: { passed?: boolean };
+      points: { point: { request_rate?: number } }[];
+    };
+    expect(record.suite).toBe("grok-online");
+    expect(record.gsm8k?.passed).toBe(true);
+    expect(record.points.map((p) => p.point.request_rate)).toEqual([1, 2]);
+  }, 60_000);
 });

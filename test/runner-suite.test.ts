@@ -62,6 +62,8 @@ function executor(env: Record<string, string> = {}): LocalExecutor {
       ...env,
     },
     killGraceMs: 1000,
+    // bench_serving and bench_one_batch drop JSONL files in their working directory.
+    cwd: mkdtempSync(join(root, "work-")),
   });
   executors.push(e);
   return e;
