@@ -382,6 +382,38 @@ describe("simulated bench_serving", () => {
     await Promise.all([stop(base), stop(pr)]);
   });
 
+  it("the first run of a point is slower by SGLSIM_WARMUP_PENALTY, later repeats are not", async () => {
+    const port = await freePort();
+    const server = startServer({ SGLSIM_NOISE: "0", SGLSIM_WARMUP_PENALTY: "0.1", SGLSIM_TIME_SCALE: "0" }, port);
+    await server.waitFor(/fired up/);
+    const args = [
+      "-m",
+      "sglang.bench_serving",
+      "--backend",
+      "sglang",
+      "--dataset-name",
+      "random",
+      "--random-input-len",
+      "256",
+      "--random-output-len",
+      "256",
+      "--num-prompts",
+      "30",
+      "--max-concurrency",
+      "2",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ];
+    const medians: number[] = [];
+    for (let repeat = 0; repeat < 3; repeat++)
+      medians.push(value(resultBlock((await python(args)).stdout), "Median ITL (ms):"));
+    expect((medians[0] ?? 0) / (medians[1] ?? 1)).toBeGreaterThan(1.07);
+    expect((medians[2] ?? 0) / (medians[1] ?? 1)).toBeCloseTo(1, 1);
+    await stop(server);
+  });
+
   it("SGLSIM_FAIL_REQUESTS makes the server fail a fraction: fewer successful requests", async () => {
     const port = await freePort();
     const server = startServer({ SGLSIM_FAIL_REQUESTS: "0.25" }, port);

@@ -68,6 +68,8 @@ export function profileFor(modelPath, env = process.env) {
     speed: envNumber(env, "SGLSIM_SPEED", 1),
     decodeSpeed: envNumber(env, "SGLSIM_DECODE_SPEED", 1),
     noise: envNumber(env, "SGLSIM_NOISE", 0.01),
+    // Extra slowness of the first run of each point (real nightlies: up to ~10 % at DeepSeek concurrency 16).
+    warmupPenalty: envNumber(env, "SGLSIM_WARMUP_PENALTY", 2 * envNumber(env, "SGLSIM_NOISE", 0.01)),
     gsm8kAccuracy: envNumber(env, "SGLSIM_GSM8K_ACCURACY", base.gsm8kAccuracy),
     failFraction: envNumber(env, "SGLSIM_FAIL_REQUESTS", 0),
   };
@@ -135,8 +137,8 @@ export function interTokenGaps(profile, outputLen, batch, rng, runFactor = 1) {
 
 /**
  * Per-run factor: each benchmark run is a bit faster or slower (sd = SGLSIM_NOISE); the first
- * run of a point is ~2 % slower, like a cold real GPU.
+ * run of a point is slower by SGLSIM_WARMUP_PENALTY (default 2·noise), like a cold real GPU.
  */
 export function runFactorFor(profile, rng, isFirstRunOfPoint) {
-  return Math.max(0.5, rng.normal(1, profile.noise)) * (isFirstRunOfPoint ? 1 + 2 * profile.noise : 1);
+  return Math.max(0.5, rng.normal(1, profile.noise)) * (isFirstRunOfPoint ? 1 + profile.warmupPenalty : 1);
 }
