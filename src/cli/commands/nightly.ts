@@ -114,7 +114,8 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
     realNightlyServices({
       executor: v.local ? "local" : "docker",
       mountDir: io.env["MOUNT_DIR"] ?? "/mnt/raid/",
-      workDir: io.env["WORK_DIR"] ?? "/sgl-workspace",
+      // The container's work dir by default; a --local run works in the current folder.
+      workDir: io.env["WORK_DIR"] ?? (v.local ? io.cwd : "/sgl-workspace"),
       gpu: !v["no-gpu"],
       ...(io.env["GITHUB_REPO"] ? { githubRepo: io.env["GITHUB_REPO"] } : {}),
       ...(io.env["GITHUB_TOKEN"] ? { githubToken: io.env["GITHUB_TOKEN"] } : {}),
