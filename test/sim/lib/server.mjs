@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { logLine, sleep } from "./log.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
-import { familyOf, interTokenGaps, profileFor, runFactorFor, ttftSeconds } from "./perf.mjs";
+import { decodeStepSeconds, familyOf, interTokenGaps, profileFor, runFactorFor, ttftSeconds } from "./perf.mjs";
 import { answerGsm8k, createGsm8kTally } from "./gsm8k-data.mjs";
 
 const VERSION = "0.5.3.post1";
@@ -411,6 +411,14 @@ export async function launchServer(argv, env = process.env) {
     } finally {
       state.active--;
       state.servedCount++;
+      // The real scheduler logs a decode summary every decode_log_interval (40) steps; one per 8 requests is enough here.
+      if (state.servedCount % 8 === 0 && outputLen > 1) {
+        const step = decodeStepSeconds(profile, batch, state.runFactor);
+        logLine(
+          `Decode batch, #running-req: ${batch}, #token: ${batch * (promptTokens + outputLen)}, token usage: ${Math.min(0.99, (batch * (promptTokens + outputLen)) / maxTotal).toFixed(2)}, cuda graph: ${batch <= Number(serverArgs.cuda_graph_max_bs) ? "True" : "False"}, gen throughput (token/s): ${(batch / step).toFixed(2)}, #queue-req: 0, `,
+          "TP0",
+        );
+      }
       if (crash.mode === "after" && state.servedCount >= (crash.count ?? 0) && !state.crashed) {
         state.crashed = true;
         schedulerCrash(`after ${state.servedCount} requests`);
