@@ -1,4 +1,5 @@
 /** The seed's `--download-model`: fetch the weights with huggingface-cli inside the container before benchmarking. */
+import { redactSecrets } from "../store/redact.js";
 import type { Executor, ExecResult } from "./executor.js";
 
 /** The download command (resumable, real files rather than symlinks into the HF cache). */
@@ -29,7 +30,7 @@ export async function downloadModel(
     ...(options.signal ? { signal: options.signal } : {}),
     onLine: (line) => {
       options.onLine?.(line);
-      tail.push(line);
+      tail.push(redactSecrets(line));
       if (tail.length > 20) tail.shift();
     },
   });
