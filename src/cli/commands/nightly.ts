@@ -32,6 +32,7 @@ opens or updates one GitHub issue per new regression. A JSON report goes to
   --local             run on this host instead of in a container
   --no-gpu            create the container without /dev/kfd and /dev/dri (CI, simulator)
   --run-when-busy     run even if the GPUs stay busy (the seed did; numbers will be noisy)
+  --dashboard-out DIR after the run, rebuild the static dashboard into DIR (sglbench dashboard)
   --json              print the report as JSON
   -h, --help          this help
 
@@ -71,6 +72,7 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
         local: { type: "boolean" },
         "no-gpu": { type: "boolean" },
         "run-when-busy": { type: "boolean" },
+        "dashboard-out": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -124,6 +126,9 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
       log,
     });
 
+  const dashboardOut = v["dashboard-out"];
+  if (dashboardOut && !svc.publish) svc.publish = publishWithDashboardCommand(dataDir, dashboardOut, io);
+
   let report: NightlyReport;
   try {
     report = await runNightly(
@@ -173,4 +178,20 @@ export function formatReport(r: NightlyReport): string {
   for (const n of r.notes) lines.push(`note: ${n}`);
   if (r.report) lines.push(`report: ${r.report}`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Charts and dashboard through the `dashboard` command (the plots part owns them); a stub that is
+ * not implemented yet is reported as skipped rather than failing the nightly.
+ */
+function publishWithDashboardCommand(dataDir: string, out: string, io: CliIO): NonNullable<NightlyServices["publish"]> {
+  return async () => {
+    const dashboard = await import("./dashboard.js");
+    if (dashboard.summary.includes("not implemented"))
+      throw new Error("sglbench dashboard is not implemented in this build");
+    const sub = { ...io, stdout: (t: string) => io.stderr(t) };
+    const code = await dashboard.run(["--data-dir", dataDir, "--out", out], sub);
+    if (code !== EXIT.ok && code !== EXIT.partial) throw new Error(`sglbench dashboard exited ${code}`);
+    return [out];
+  };
 }
