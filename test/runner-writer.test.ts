@@ -153,4 +153,18 @@ describe("run folder writer", () => {
     });
     expect(passed.exitCode).toBe(0);
   });
+
+  it("an executor that throws (container gone) fails each point as launch_failed instead of aborting the run", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sglbench-writer-"));
+    const broken: Executor = {
+      description: "docker gone",
+      exec: () => Promise.reject(new Error("connect ENOENT /var/run/docker.sock")),
+      spawnBackground: () => Promise.reject(new Error("connect ENOENT /var/run/docker.sock")),
+    };
+    const r = await runSuite({ suite, image: IMAGE, executor: broken, outputDir: out });
+    expect(r.exitCode).toBe(1);
+    expect(r.run.points).toHaveLength(4);
+    expect(r.run.points.every((p) => p.failure?.kind === "launch_failed")).toBe(true);
+    expect(r.run.points[0]?.failure?.log_tail?.join("\n")).toContain("connect ENOENT");
+  });
 });

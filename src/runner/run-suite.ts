@@ -13,6 +13,7 @@ import { runExitCode } from "./failures.js";
 import { runOfflineSuite } from "./offline-suite.js";
 import { runOnlineSuite } from "./online-suite.js";
 import type { Progress } from "./progress.js";
+import { safeExecutor } from "./safe-executor.js";
 import { DEFAULT_READY_TIMEOUT_MS } from "./server.js";
 import { measuredRepeatCount, RunFolderWriter } from "./run-folder-writer.js";
 import { formatTimingSummary } from "./timing-summary.js";
@@ -111,7 +112,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   let finished = 0;
   const alreadyDone = points.reduce((n, p) => n + Math.min(writer.measured(p).length, repeats), 0);
   const ctx: SuiteContext = {
-    executor: options.executor,
+    executor: safeExecutor(options.executor),
     writer,
     info,
     backend,
