@@ -150,3 +150,25 @@ describe("process CLI edges", () => {
     expect(folders.map((f) => f.kind)).toEqual(Array(5).fill("online"));
   });
 });
+
+describe("process online configurations", () => {
+  it("keeps a dp_attention run out of the plain DeepSeek summary", async () => {
+    const root = join(dir, "online", "DeepSeek-V3-0324");
+    const src = join(REAL, "online_benchmark_log/mi30x/DeepSeek-V3-0324");
+    await cp(
+      join(src, "v0.5.3.post1-rocm630-mi30x-20251015_DeepSeek-V3-0324_FP8_online"),
+      join(root, "v0.5.3.post1-rocm630-mi30x-20251015_DeepSeek-V3-0324_FP8_online"),
+      { recursive: true },
+    );
+    await cp(
+      join(src, "v0.5.3.post1-rocm630-mi30x-20251014_DeepSeek-V3-0324_FP8_online"),
+      join(root, "v0.5.3.post1-rocm630-mi30x-20251015_DeepSeek-V3-0324_FP8_online_dp_attention"),
+      { recursive: true },
+    );
+    const out = await processSummaries({ dataDir: dir, kind: "online", today: "20251016", dryRun: true });
+    expect(out.summaries.map((s) => [s.file.slice(root.length + 1), s.rows])).toEqual([
+      ["DeepSeek-V3-0324_FP8_online_aiter_summary.csv", 5],
+      ["DeepSeek-V3-0324_FP8_dp_attention_online_aiter_summary.csv", 5],
+    ]);
+  });
+});

@@ -36,6 +36,8 @@ export interface RunFolder {
   /** `GROK1`, `DeepSeek-V3-0324`, … (undefined for names the folder parser does not know). */
   model?: string;
   variant?: string;
+  /** Folder suffix after the kind: `long_context`, `dummy` (offline), `dp_attention`, `torch_compile` (online). */
+  mode?: string;
 }
 
 /** Options for finding run folders. */
@@ -78,6 +80,7 @@ export async function findRunFolders(dataDir: string, opts: FindOptions = {}): P
           date,
           kind,
           ...(parsed ? { model: parsed.model, variant: parsed.variant } : {}),
+          ...(parsed?.mode ? { mode: parsed.mode } : {}),
         });
       } else if (depth < maxDepth) {
         await walk(path, depth + 1);
@@ -90,7 +93,17 @@ export async function findRunFolders(dataDir: string, opts: FindOptions = {}): P
 
 /** Where summaries for a model go: the folder that holds its run folders (the seed's `<data_dir>`). */
 export function summaryGroupKey(folder: RunFolder): string {
-  return `${dirname(folder.path)}\u0000${folder.model ?? "UNKNOWN"}_${folder.variant ?? "UNKNOWN"}`;
+  return `${dirname(folder.path)}\u0000${folder.model ?? "UNKNOWN"}_${summaryVariant(folder)}`;
+}
+
+/**
+ * The variant a summary is written under. Offline long-context/dummy runs share the model's summary
+ * (as in the seed; their ILEN/OLEN tell them apart); online configurations such as `dp_attention`
+ * measure something else and get their own summary (`FP8_dp_attention`).
+ */
+export function summaryVariant(folder: RunFolder): string {
+  const variant = folder.variant ?? "UNKNOWN";
+  return folder.kind === "online" && folder.mode ? `${variant}_${folder.mode}` : variant;
 }
 
 /** Records for one model's summary, plus where it is written. */
@@ -133,7 +146,7 @@ export async function scanSummaryInputs(
       group = {
         dir: dirname(folder.path),
         model: folder.model ?? "UNKNOWN",
-        variant: folder.variant ?? "UNKNOWN",
+        variant: summaryVariant(folder),
         offline: [],
         online: [],
         axis: "request_rate",
