@@ -162,3 +162,60 @@ describe("history from the seed's nightly console logs", () => {
     expect(grok.every((r) => r.points.length === 5)).toBe(true);
   });
 });
+
+describe("change points on synthetic nightly series", () => {
+  /** Gaussian-ish noise from the deterministic generator (sum of 4 uniforms). */
+  function gauss(r: () => number): number {
+    return (r() + r() + r() + r()) * Math.sqrt(3);
+  }
+  function series(nights: number, level: (i: number) => number, seed: number, repeatSd = 0.01, nightSd = 0.005) {
+    const r = rng(seed);
+    return Array.from({ length: nights }, (_, i) => {
+      const night = level(i) * (1 + nightSd * gauss(r));
+      return { date: dateOf(i), values: [1, 2, 3].map(() => night * (1 + repeatSd * gauss(r))) };
+    });
+  }
+  const asSeries = (nights: { date: string; values: number[] }[], key: string) => ({
+    key,
+    hardware: "mi30x",
+    model: "M",
+    suite: "s",
+    point: "p",
+    metric: "median_itl_ms",
+    nights,
+    tags: nights.map((n) => n.date),
+  });
+
+  it("raises no false alarm on 40 noisy series of 90 nights (3 months)", () => {
+    const all = Array.from({ length: 40 }, (_, k) =>
+      asSeries(
+        series(90, () => 20, 100 + k),
+        `noise${k}`,
+      ),
+    );
+    const changes = findSeriesChanges(all);
+    // Target: at most one false alarm per series per month (120 here); the test is far stricter.
+    expect(changes.length).toBeLessThanOrEqual(2);
+  });
+
+  it("finds two planted shifts and a dip that recovered, each at its night", () => {
+    const steps = asSeries(
+      series(120, (i) => (i < 40 ? 20 : i < 80 ? 21.2 : 19.8), 5),
+      "steps",
+    );
+    const dip = asSeries(
+      series(90, (i) => (i >= 50 && i < 60 ? 22 : 20), 6),
+      "dip",
+    );
+    const changes = findSeriesChanges([steps, dip]);
+    const at = (key: string) => changes.filter((c) => c.series === key).map((c) => [c.date, c.direction, c.current]);
+    expect(at("steps")).toEqual([
+      [dateOf(40), "regression", false],
+      [dateOf(80), "improvement", true],
+    ]);
+    expect(at("dip")).toEqual([
+      [dateOf(50), "regression", false],
+      [dateOf(60), "improvement", true],
+    ]);
+  });
+});
