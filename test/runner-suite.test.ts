@@ -3,10 +3,11 @@
  * local executor, with the run folder read back by ingest and the seed's CSV readers.
  */
 import { afterAll, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import { pointKey, type RunResults } from "../src/core/results.js";
 import { applySuiteOverrides, findSuite, SUITES, type Suite } from "../src/core/suites.js";
 import { LocalExecutor } from "../src/runner/local-executor.js";
 import { runSuite, type RunSuiteOptions } from "../src/runner/run-suite.js";
@@ -109,6 +110,19 @@ function strayServers(): string[] {
   return found;
 }
 
+/** Without results.json, the seed's files alone (CSV, client logs, GSM8K log) ingest to the same measurements. */
+async function expectSeedFilesRoundTrip(folder: string, run: RunResults): Promise<void> {
+  rmSync(join(folder, "results.json"));
+  const { runs } = await ingestPaths([folder]);
+  expect(runs).toHaveLength(1);
+  const view = (r: RunResults) =>
+    r.points
+      .map((p) => ({ key: pointKey(p.point), metrics: p.repeats.filter((x) => !x.warmup).map((x) => x.metrics) }))
+      .sort((a, b) => a.key.localeCompare(b.key));
+  expect(view(runs[0]!)).toEqual(view(run));
+  expect(runs[0]?.gsm8k?.average).toEqual(run.gsm8k?.average);
+}
+
 afterAll(async () => {
   await Promise.all(executors.map((e) => e.close()));
 });
@@ -202,6 +216,7 @@ describe("online suites on the simulator", () => {
     expect(csv.withH100).toBe(true);
     const ingested = await ingestPaths([outputDir]);
     expect(ingested.runs[0]?.points.map((p) => p.point.request_rate)).toEqual([1, 4]);
+    await expectSeedFilesRoundTrip(folder, run);
   });
 
   it("DeepSeek online: concurrency points, serving CSV and GSM8K CSV", async () => {
@@ -215,6 +230,7 @@ describe("online suites on the simulator", () => {
     expect(files.some((f) => f.endsWith("_FP8_serving.csv"))).toBe(true);
     expect(files.some((f) => f.endsWith("_FP8_online.csv"))).toBe(true);
     expect(files.filter((f) => f.startsWith("sglang_serving_benchmark_concurrency_"))).toHaveLength(4);
+    await expectSeedFilesRoundTrip(folder, run);
   });
 
   it("--skip-gsm8k and a low accuracy gate", async () => {
