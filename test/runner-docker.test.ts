@@ -13,6 +13,8 @@ import { applySuiteOverrides, findSuite, SUITES } from "../src/core/suites.js";
 import { buildDemoSimImages, demoDockerReachable } from "../src/pipeline/demo-images.js";
 import { DockerExecutor, ensureImage, removeOwnContainers, SGLBENCH_LABEL } from "../src/runner/docker-executor.js";
 import { runSuite } from "../src/runner/run-suite.js";
+import { main } from "../src/cli/main.js";
+import { captureIO } from "./helpers/capture-io.js";
 import { ingestPaths } from "../src/store/ingest.js";
 
 const reachable = await demoDockerReachable(process.env);
@@ -187,5 +189,25 @@ maybe("DockerExecutor on a real engine", () => {
     const ps: string[] = [];
     await exe.exec(["ps", "-o", "args"], { onLine: (l) => ps.push(l) });
     expect(ps.filter((l) => l.includes("sglang."))).toEqual([]);
+  }, 120_000);
+
+  it("sglbench offline --no-gpu runs in a container named <repo>_<tag> and leaves it for reuse", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sglbench-runner-docker-cli-"));
+    const io = { ...captureIO(out), env: process.env };
+    try {
+      const code = await main(
+        ["offline", "--no-gpu", `--docker-image=${IMAGE}`, "--points=1,2", `--work-dir=${out}`],
+        io,
+      );
+      expect(io.err.join("")).toBe("");
+      expect(code).toBe(0);
+      const info = await docker.getContainer("sglbench-runner-sim_main").inspect();
+      expect(info.Config.Labels?.[SGLBENCH_LABEL]).toBe("1");
+      expect(info.HostConfig.Binds).toContain(`${out}:${out}`);
+      const { runs } = await ingestPaths([out]);
+      expect(runs[0]?.points.map((p) => p.point.batch_size)).toEqual([1, 2]);
+    } finally {
+      expect(await removeOwnContainers(docker, "sglbench-runner-sim_main")).toEqual(["sglbench-runner-sim_main"]);
+    }
   }, 120_000);
 });
