@@ -124,6 +124,9 @@ describe("sglbench changes", () => {
     expect(io.err.join("")).toContain(
       "skipped cron_log/mi30x/20251013/grok_nightly.log: no benchmark results in console log (ERROR: Could not find and obtain any valid non-SRT images",
     );
+    const grok2 = captureIO(process.cwd());
+    expect(await run(["--data-dir", "test/fixtures/real", "--model", "GROK2"], grok2)).toBe(0);
+    expect(grok2.out.join("")).toMatch(/^1 runs, 15 series, 0 change points/);
     for (const args of [["--metric", "nope"], ["--alpha", "2"], ["--since", "yesterday"], ["--x"]]) {
       const bad = captureIO(dir);
       expect(await run(args, bad)).toBe(2);

@@ -262,9 +262,13 @@ async function postProcess(opts: NightlyOptions, svc: NightlyServices, report: N
     for (const s of out.skipped) svc.log(`process ${kind}: skipped ${s.file}: ${s.reason}`);
   }
 
-  const history = await loadHistory(opts.dataDir, { days: opts.historyDays ?? 120, today: report.date });
   // By model name: records ingested from the seed's folders and the runner's own name suites differently.
   const modelName = suiteFor("online", opts.model).modelName;
+  const history = await loadHistory(opts.dataDir, {
+    days: opts.historyDays ?? 120,
+    today: report.date,
+    model: modelName,
+  });
   const runs = history.runs.filter((r) => r.model.name === modelName);
   report.changes = findSeriesChanges(buildSeries(runs));
   const recent = dateWindow(report.date, opts.issueWindowDays ?? 14, true);

@@ -350,6 +350,8 @@ export interface HistoryOptions {
   days?: number;
   /** `YYYYMMDD`, required with `days`. */
   today?: string;
+  /** Only run folders of this model (`GROK1`, `DeepSeek-V3-0324`): the nightly reads just its own history. */
+  model?: string;
 }
 
 /**
@@ -389,7 +391,9 @@ export async function loadHistory(
   opts: HistoryOptions = {},
 ): Promise<{ runs: RunResults[]; skipped: Skipped[] }> {
   const dates = opts.days !== undefined && opts.today ? dateWindow(opts.today, opts.days, true) : undefined;
-  const folders = await findRunFolders(dataDir, dates ? { dates } : {});
+  const folders = (await findRunFolders(dataDir, dates ? { dates } : {})).filter(
+    (f) => opts.model === undefined || f.model === opts.model,
+  );
   const logs = await findConsoleLogs(dataDir, dates);
   if (folders.length === 0 && logs.length === 0) return { runs: [], skipped: [] };
   return ingestPaths([...folders.map((f) => f.path), ...logs], { root: dataDir });

@@ -27,6 +27,7 @@ repeats' spread and the night-to-night scatter, Bonferroni-corrected (see docs/n
   --days N           only the last N days (default: all)
   --today YYYYMMDD   end of the window (default: today in America/Los_Angeles)
   --metric KEY       follow this metric (repeatable; default ${NIGHTLY_METRICS.join(", ")})
+  --model NAME       only this model's run folders (GROK1, GROK2, DeepSeek-V3-0324)
   --since YYYYMMDD   report only changes from this date on
   --regressions      report only regressions
   --alpha P          significance after correction (default 0.001)
@@ -50,6 +51,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         today: { type: "string" },
         metric: { type: "string", multiple: true },
         since: { type: "string" },
+        model: { type: "string" },
         regressions: { type: "boolean" },
         alpha: { type: "string" },
         "min-effect": { type: "string" },
@@ -88,7 +90,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const dataDir = isAbsolute(raw) ? raw : join(io.cwd, raw);
   let history;
   try {
-    history = await loadHistory(dataDir, days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {});
+    history = await loadHistory(dataDir, {
+      ...(days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {}),
+      ...(v.model ? { model: v.model } : {}),
+    });
   } catch (error: unknown) {
     io.stderr(`sglbench changes: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failed;
@@ -98,7 +103,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`sglbench changes: no runs under ${dataDir}\n`);
     return EXIT.failed;
   }
-  const series = buildSeries(history.runs, v.metric ? { metrics: v.metric } : {});
+  // Console logs are not filtered by folder: drop their other models here.
+  const runs = v.model ? history.runs.filter((r) => r.model.name === v.model) : history.runs;
+  const series = buildSeries(runs, v.metric ? { metrics: v.metric } : {});
   let changes = findSeriesChanges(series, {
     ...(alpha !== undefined ? { alpha } : {}),
     ...(minEffect !== undefined ? { minEffectPct: minEffect } : {}),
@@ -106,7 +113,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (v.since) changes = changes.filter((c) => c.date >= (v.since ?? ""));
   if (v.regressions) changes = changes.filter((c) => c.direction === "regression");
   if (v.json) io.stdout(`${JSON.stringify(changes, null, 2)}\n`);
-  else io.stdout(formatChanges(changes, series.length, history.runs.length));
+  else io.stdout(formatChanges(changes, series.length, runs.length));
   return changes.some((c) => c.direction === "regression") ? EXIT.failed : EXIT.ok;
 }
 
