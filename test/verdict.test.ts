@@ -1,0 +1,94 @@
+import { describe, expect, it } from "@jest/globals";
+import { decideCell, quantisationVariance, usableRepeats } from "../src/core/verdict.js";
+import { learnNoise, lookupNoise, runScope } from "../src/core/noise.js";
+import { emptyRun, type RunResults } from "../src/core/results.js";
+
+describe("usableRepeats", () => {
+  it("drops the warm-up first repeat only when there are at least 3", () => {
+    expect(usableRepeats([9, 1, 2])).toEqual([1, 2]);
+    expect(usableRepeats([9, 1])).toEqual([9, 1]);
+    expect(usableRepeats([9, 1, 2], false)).toEqual([9, 1, 2]);
+  });
+});
+
+describe("decideCell", () => {
+  const quiet = { variance: 0.002 ** 2, df: 20 };
+  it("calls a clear latency increase regressed and a throughput increase improved", () => {
+    const lat = decideCell([100, 100.1, 99.9], [110, 110.2, 109.8], "lower", { history: quiet });
+    expect(lat.verdict).toBe("regressed");
+    expect(lat.change_pct).toBeCloseTo(10, 0);
+    expect(lat.interval![0]).toBeGreaterThan(0);
+    const thr = decideCell([100, 100.1, 99.9], [110, 110.2, 109.8], "higher", { history: quiet });
+    expect(thr.verdict).toBe("improved");
+  });
+  it("uses the warm-up-dropped repeats: a slow first repeat does not fake a regression", () => {
+    const v = decideCell([150, 100, 100.1], [100.05, 100, 100.1], "lower", { history: quiet });
+    expect(v.used.baseline).toEqual([100, 100.1]);
+    expect(v.verdict).toBe("unchanged");
+  });
+  it("says inconclusive, never guesses, with one repeat per side and no history", () => {
+    const v = decideCell([100], [130], "lower");
+    expect(v.verdict).toBe("inconclusive");
+    expect(v.interval).toBeNull();
+    expect(v.reason).toMatch(/noise unknown/);
+    expect(decideCell([100], [130], "lower", { history: quiet }).verdict).toBe("regressed");
+  });
+  it("does not flag a real but small change below the minimum effect", () => {
+    const v = decideCell([100, 100, 100.01], [101, 101.01, 101], "lower", { history: quiet });
+    expect(v.interval![0]).toBeGreaterThan(0);
+    expect(v.verdict).toBe("unchanged");
+    expect(v.reason).toMatch(/minimum effect/);
+    expect(
+      decideCell([100, 100, 100.01], [101, 101.01, 101], "lower", { history: quiet, minEffectPct: 0.5 }).verdict,
+    ).toBe("regressed");
+  });
+  it("is inconclusive when the noise is as large as the change", () => {
+    const noisy = { variance: 0.1 ** 2, df: 4 };
+    const v = decideCell([100], [110], "lower", { history: noisy });
+    expect(v.verdict).toBe("inconclusive");
+    expect(v.reason).toMatch(/too wide/);
+  });
+  it("never calls a metric without direction better or worse", () => {
+    expect(decideCell([100, 100.1], [120, 120.1], "none", { history: quiet }).verdict).toBe("inconclusive");
+  });
+  it("treats 2-decimal values as imprecise (0.06 req/s is not exact)", () => {
+    expect(quantisationVariance([0.06])).toBeGreaterThan(0.001);
+    const v = decideCell([0.06, 0.06], [0.06, 0.06], "higher");
+    expect(v.verdict).not.toBe("unchanged");
+    expect(decideCell([16462.56, 16462.57], [16462.55, 16462.56], "lower").verdict).toBe("unchanged");
+  });
+});
+
+function nightly(tag: string, values: number[][]): RunResults {
+  return emptyRun({
+    kind: "online",
+    suite: "grok-online",
+    model: { name: "GROK1" },
+    hardware: "mi30x",
+    image: { full: `x:${tag}`, tag },
+    points: values.map((v, i) => ({
+      point: { request_rate: i + 1 },
+      repeats: v.map((x, j) => ({ index: j + 1, metrics: { median_ttft_ms: x } })),
+    })),
+  });
+}
+
+describe("learnNoise", () => {
+  it("pools within-night log variance per cell after dropping the first repeat", () => {
+    const h = [nightly("a", [[500, 100, 110]]), nightly("b", [[500, 200, 220]])];
+    const table = learnNoise(h);
+    const n = lookupNoise(table, runScope(h[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(n.df).toBe(2);
+    // both nights have the same log spread: var of [ln 1, ln 1.1]
+    expect(n.variance).toBeCloseTo(Math.log(1.1) ** 2 / 2, 10);
+    expect(
+      lookupNoise(table, { ...runScope(h[0]!), hardware: "mi35x" }, { request_rate: 1 }, "median_ttft_ms"),
+    ).toBeUndefined();
+  });
+  it("adds the night-to-night spread of one image", () => {
+    const h = [nightly("same", [[1, 100, 100]]), nightly("same", [[1, 120, 120]])];
+    const n = lookupNoise(learnNoise(h), runScope(h[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(n.df).toBe(3);
+    expect(n.variance).toBeGreaterThan(0.005);
+  });
+});
