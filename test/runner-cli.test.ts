@@ -61,6 +61,15 @@ describe("sglbench offline|online flags", () => {
     }
   });
 
+  it("Grok-2 (from the model path) uses GROK2 folders and the tokenizer shipped with the weights", async () => {
+    const io = captureIO();
+    expect(await main(["online", "--model=/mnt/raid/models/grok-2", "--dry-run"], io)).toBe(0);
+    const text = io.out.join("");
+    expect(text).toContain("--tokenizer-path /mnt/raid/models/grok-2/tokenizer.tok.json");
+    expect(text).toContain("online/GROK2/");
+    expect(text).not.toContain("Xenova/grok-1-tokenizer");
+  });
+
   it("--threshold and --skip-gsm8k are honoured in the plan", async () => {
     const io = captureIO();
     expect(await main(["offline", "--model=/m/DeepSeek-V3-0324", "--threshold=0.5", "--dry-run"], io)).toBe(0);

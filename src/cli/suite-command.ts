@@ -152,6 +152,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   const modelPath = mode === "dummy" ? (v["dummy-model"] ?? v.model) : v.model;
   if (modelPath) suite = { ...suite, modelPath };
   if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer };
+  else if (modelType === "grok2") suite = { ...suite, tokenizer: join(suite.modelPath, "tokenizer.tok.json") };
   if (v["model-name"]) suite = { ...suite, modelName: v["model-name"] };
   if (v["gsm8k-script"] && suite.gsm8k) suite = { ...suite, gsm8k: { ...suite.gsm8k, script: v["gsm8k-script"] } };
   const skip = v["skip-gsm8k"];

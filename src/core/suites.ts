@@ -301,7 +301,11 @@ export function suiteFor(
   const base = findSuite(id, catalogue);
   if (model !== "grok2") return base;
   // Grok-2 runs the Grok parameters with its own folder names and tokenizer.
-  return { ...base, id: base.id.replace("grok-", "grok2-"), model: "grok2", modelName: "GROK2", variant: "FP8" };
+  // Grok-2 runs the Grok parameters with its own names; its tokenizer ships with the weights
+  // (the seed: <model>/tokenizer.tok.json), so the Grok-1 tokenizer name is dropped.
+  const { tokenizer: _grok1Tokenizer, ...rest } = base;
+  void _grok1Tokenizer;
+  return { ...rest, id: base.id.replace("grok-", "grok2-"), model: "grok2", modelName: "GROK2", variant: "FP8" };
 }
 
 /** A command: argv (argv[0] is the program), its environment additions, and the log file it writes. */
