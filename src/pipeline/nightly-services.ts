@@ -25,6 +25,10 @@ export interface RealServiceConfig {
   githubRepo?: string;
   githubToken?: string;
   dashboardUrl?: string;
+  /** Seconds a container gets to stop before it is killed (default 30). */
+  stopTimeoutS?: number;
+  /** An extra `key=value` label a container must carry to be stopped (narrows the sglbench=1 rule; tests). */
+  alsoLabel?: string;
   env: Record<string, string | undefined>;
   log: (line: string) => void;
 }
@@ -61,12 +65,13 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
     stopOwnContainers: async () => {
       if (cfg.executor === "local") return [];
       const d = await docker();
-      const list = await d.listContainers({ filters: { label: [`${SGLBENCH_LABEL}=1`], status: ["running"] } });
+      const labels = [`${SGLBENCH_LABEL}=1`, ...(cfg.alsoLabel ? [cfg.alsoLabel] : [])];
+      const list = await d.listContainers({ filters: { label: labels, status: ["running"] } });
       const stopped: string[] = [];
       for (const c of list) {
         // Belt and braces: the filter already did this, but never stop a container that is not ours.
         if (c.Labels[SGLBENCH_LABEL] !== "1") continue;
-        await d.getContainer(c.Id).stop({ t: 30 });
+        await d.getContainer(c.Id).stop({ t: cfg.stopTimeoutS ?? 30 });
         stopped.push(c.Names[0]?.replace(/^\//, "") ?? c.Id);
       }
       return stopped;
