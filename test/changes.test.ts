@@ -72,6 +72,7 @@ describe("nightly series and change points", () => {
     expect(c.change_pct).toBeGreaterThan(6);
     expect(c.change_pct).toBeLessThan(10);
     expect(c.strength).toBeGreaterThan(5);
+    expect(c.around.map((a) => a.date)).toEqual(Array.from({ length: 30 }, (_, i) => dateOf(25 + i)));
   });
 
   it("pools two runs of one night and orders nights by date", () => {

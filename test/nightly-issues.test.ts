@@ -31,6 +31,7 @@ function change(over: Partial<SeriesChange>): SeriesChange {
     p: 1e-8,
     direction: "regression",
     current: true,
+    around: [40, 42, 41, 42, 45, 46, 45].map((value, i) => ({ date: `2025101${i}`, value })),
     ...over,
   };
 }
@@ -68,6 +69,7 @@ describe("grouping", () => {
     expect(body.startsWith(issueMarker(groups[0]!))).toBe(true);
     expect(body).toContain("v0.5.3.post1-rocm630-mi30x-20251015");
     expect(body).toContain("| concurrency=64 | Median ITL (ms) | 42.00 | 45.40 | +8.1 % | 9.2 |");
+    expect(body).toContain("`▁▃▂▃▇█▇`");
     expect(body).toContain("![Median ITL concurrency=64](https://acme.github.io/chart.png)");
   });
 });

@@ -117,6 +117,25 @@ export interface SeriesChange {
   direction: ChangeDirection;
   /** True when this is the series' latest change (its level is still the current one). */
   current: boolean;
+  /** Nightly medians around the change (up to 15 nights before, 15 from it), for a quick chart. */
+  around: { date: string; value: number }[];
+}
+
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 ? (v[mid] ?? Number.NaN) : ((v[mid - 1] ?? 0) + (v[mid] ?? 0)) / 2;
+}
+
+/** A one-line unicode chart (▁…█) of a value list, scaled between its min and max. */
+export function sparkline(values: readonly number[]): string {
+  const bars = "▁▂▃▄▅▆▇█";
+  const finite = values.filter(Number.isFinite);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  return values
+    .map((v) => (Number.isFinite(v) ? bars[hi > lo ? Math.round(((v - lo) / (hi - lo)) * 7) : 3] : " "))
+    .join("");
 }
 
 /** Finds the change points of every series (series shorter than 2 × minSegment nights have none). */
@@ -146,6 +165,10 @@ export function findSeriesChanges(series: readonly NightlySeries[], opts: Change
         p: cp.p,
         direction: cp.direction,
         current: i === cps.length - 1,
+        around: s.nights
+          .slice(Math.max(0, cp.index - 15), cp.index + 15)
+          .filter((n) => n.values.length > 0)
+          .map((n) => ({ date: n.date, value: median(n.values) })),
       });
     });
   }

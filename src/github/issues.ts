@@ -4,7 +4,7 @@
  * nightly (the issue is updated, never duplicated); an issue a person closed stays closed.
  */
 import type { Octokit } from "@octokit/rest";
-import type { SeriesChange } from "../core/nightly-series.js";
+import { sparkline, type SeriesChange } from "../core/nightly-series.js";
 
 /** Label put on (and used to find) regression issues. */
 export const REGRESSION_LABEL = "sglbench-regression";
@@ -83,11 +83,11 @@ export function issueBody(g: RegressionGroup, opts: Pick<IssueOptions, "chartUrl
     `- Image after: \`${g.tag_after}\``,
     ...(opts.dashboardUrl ? [`- Dashboard: ${opts.dashboardUrl}`] : []),
     "",
-    "| point | metric | before | after | change | strength \\|t\\| | p |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    "| point | metric | before | after | change | strength \\|t\\| | p | nightly medians around the change |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
     ...g.changes.map(
       (c) =>
-        `| ${c.point} | ${c.label} (${c.unit}) | ${fmt(c.before)} | ${fmt(c.after)} | ${c.change_pct >= 0 ? "+" : ""}${c.change_pct.toFixed(1)} % | ${c.strength.toFixed(1)} | ${c.p.toExponential(1)} |`,
+        `| ${c.point} | ${c.label} (${c.unit}) | ${fmt(c.before)} | ${fmt(c.after)} | ${c.change_pct >= 0 ? "+" : ""}${c.change_pct.toFixed(1)} % | ${c.strength.toFixed(1)} | ${c.p.toExponential(1)} | ${c.around.length ? `\`${sparkline(c.around.map((a) => a.value))}\`` : ""} |`,
     ),
     "",
   ];
