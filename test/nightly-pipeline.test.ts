@@ -129,7 +129,7 @@ describe("runNightly", () => {
     const saved = JSON.parse(await readFile(report.report ?? "", "utf8")) as { image: string };
     expect(saved.image).toBe(`rocm/sgl-dev:${TODAY_TAG}`);
     // The lock is released.
-    await expect(access(join(lockDir, "sglbench_nightly_deepseek.lock"))).rejects.toThrow();
+    await expect(access(join(lockDir, "sglbench_nightly_gpus.lock"))).rejects.toThrow();
   });
 
   it("falls back to yesterday's image, and to local images when the registry fails", async () => {
@@ -165,7 +165,7 @@ describe("runNightly", () => {
 
   it("another live nightly holds the lock: exit 1 naming its PID", async () => {
     await writeFile(
-      join(lockDir, "sglbench_nightly_deepseek.lock"),
+      join(lockDir, "sglbench_nightly_gpus.lock"),
       JSON.stringify({ pid: process.pid, host: hostname(), started_at: "2025-10-15T19:00:00Z", purpose: "other" }),
     );
     const { svc, calls } = fakeServices();
@@ -173,6 +173,23 @@ describe("runNightly", () => {
     expect(report.exitCode).toBe(1);
     expect(report.notes[0]).toContain(`held by PID ${process.pid}`);
     expect(calls.runSuite).toEqual([]);
+  });
+
+  it("waits for a running nightly of another model when asked, then runs", async () => {
+    const file = join(lockDir, "sglbench_nightly_gpus.lock");
+    await writeFile(
+      file,
+      JSON.stringify({ pid: process.pid, host: hostname(), started_at: "2025-10-15T19:00:00Z", purpose: "grok1" }),
+    );
+    const { svc, calls } = fakeServices({
+      rocmSmi: async () => IDLE,
+      // The other nightly finishes while we wait.
+      sleep: async () => rm(file, { force: true }),
+    });
+    const report = await runNightly(options({ lockWaitMs: 60_000 }), svc);
+    expect(calls.runSuite).toEqual([`deepseek-online@rocm/sgl-dev:${TODAY_TAG}`]);
+    expect(calls.log.some((l) => l.startsWith("waiting for the running nightly"))).toBe(true);
+    expect(report.exitCode).toBe(0);
   });
 
   it("a failing suite makes the run partial and the rest still happens; no rocm-smi skips the check", async () => {

@@ -60,6 +60,8 @@ export interface NightlyOptions {
   dataDir: string;
   /** Where the lock file lives (default /tmp, as the seed's). */
   lockDir?: string;
+  /** How long to wait for another nightly to finish before giving up (default 0: give up at once). */
+  lockWaitMs?: number;
   thresholds: GpuThresholds;
   /** GPU re-checks after the first busy answer (default 3) and the wait between them (GPU_IDLE_WAIT_TIME, default 15 s). */
   idleRetries?: number;
@@ -185,16 +187,8 @@ export async function runNightly(opts: NightlyOptions, svc: NightlyServices): Pr
   report.image = image;
   svc.log(`nightly ${opts.model} ${opts.mode} on ${image}`);
 
-  let lock: Lock;
-  try {
-    lock = await acquireLock(nightlyLockFile(opts.lockDir ?? "/tmp", opts.model), {
-      purpose: `sglbench nightly --model ${opts.model} --mode ${opts.mode} (${image})`,
-    });
-  } catch (error: unknown) {
-    if (!(error instanceof LockHeldError)) throw error;
-    report.notes.push(error.message);
-    return report;
-  }
+  const lock = await takeLock(opts, svc, report, image);
+  if (!lock) return report;
   if (lock.replaced)
     report.notes.push(`took over the stale lock of PID ${lock.replaced.pid} (${lock.replaced.started_at})`);
   try {
@@ -212,6 +206,39 @@ export async function runNightly(opts: NightlyOptions, svc: NightlyServices): Pr
     });
   }
   return report;
+}
+
+/** Poll interval while waiting for another nightly's lock. */
+const LOCK_POLL_MS = 30_000;
+
+/**
+ * One lock per host, not per model: every suite uses all the GPUs, so a Grok and a DeepSeek nightly
+ * must not overlap either. Waits up to `lockWaitMs` for a running nightly to finish.
+ */
+async function takeLock(
+  opts: NightlyOptions,
+  svc: NightlyServices,
+  report: NightlyReport,
+  image: string,
+): Promise<Lock | undefined> {
+  const file = nightlyLockFile(opts.lockDir ?? "/tmp", "gpus");
+  let waited = 0;
+  for (;;) {
+    try {
+      return await acquireLock(file, {
+        purpose: `sglbench nightly --model ${opts.model} --mode ${opts.mode} (${image})`,
+      });
+    } catch (error: unknown) {
+      if (!(error instanceof LockHeldError)) throw error;
+      if (waited >= (opts.lockWaitMs ?? 0)) {
+        report.notes.push(error.message);
+        return undefined;
+      }
+      svc.log(`waiting for the running nightly: ${error.message}`);
+      await svc.sleep(LOCK_POLL_MS);
+      waited += LOCK_POLL_MS;
+    }
+  }
 }
 
 async function runSuites(

@@ -28,7 +28,8 @@ opens or updates one GitHub issue per new regression. A JSON report goes to
   --image REF         run this image instead of today's pick
   --image-repo R      image repository (default $IMAGE_REPO, else rocm/sgl-dev)
   --data-dir DIR      results tree (default $BENCHMARK_CI_DIR, else $MOUNT_DIR/sgl_benchmark_ci, else .)
-  --lock-dir DIR      where the lock file lives (default /tmp)
+  --lock-dir DIR      where the lock file lives (default /tmp; one lock per host: all suites use all GPUs)
+  --lock-wait MIN     wait up to MIN minutes for a running nightly to finish (default 0)
   --local             run on this host instead of in a container
   --no-gpu            create the container without /dev/kfd and /dev/dri (CI, simulator)
   --run-when-busy     run even if the GPUs stay busy (the seed did; numbers will be noisy)
@@ -69,6 +70,7 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
         "image-repo": { type: "string" },
         "data-dir": { type: "string" },
         "lock-dir": { type: "string" },
+        "lock-wait": { type: "string", default: "0" },
         local: { type: "boolean" },
         "no-gpu": { type: "boolean" },
         "run-when-busy": { type: "boolean" },
@@ -108,6 +110,10 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
   if (!Number.isFinite(waitS) || waitS < 0)
     return usage(`GPU_IDLE_WAIT_TIME must be seconds, not "${io.env["GPU_IDLE_WAIT_TIME"]}"`);
 
+  const lockWaitMin = Number(v["lock-wait"]);
+  if (!Number.isFinite(lockWaitMin) || lockWaitMin < 0)
+    return usage(`--lock-wait must be minutes, not "${v["lock-wait"]}"`);
+
   const rawDir = v["data-dir"] ?? defaultDataDir(io.env, io.cwd);
   const dataDir = isAbsolute(rawDir) ? rawDir : join(io.cwd, rawDir);
   const log = (line: string) => io.stderr(`[nightly] ${redactSecrets(line)}\n`);
@@ -141,6 +147,7 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
         ...(v.image ? { image: v.image } : {}),
         dataDir,
         ...(v["lock-dir"] ? { lockDir: v["lock-dir"] } : {}),
+        lockWaitMs: lockWaitMin * 60_000,
         thresholds,
         idleWaitMs: waitS * 1000,
         ...(v["run-when-busy"] ? { runWhenBusy: true } : {}),
