@@ -1,0 +1,426 @@
+/**
+ * Baseline vs candidate: pairs the runs of each suite, merges their points (offline on TP, batch
+ * size, input and output length; online on request rate or concurrency) and decides every metric cell
+ * with the noise-aware verdict (verdict.ts), plus GSM8K accuracy (binomial), KV-cache capacity and
+ * failures (a point that ran on one side only). Refuses to call verdicts across different hardware,
+ * attention backend or model: those cells are `inconclusive` and the mismatch is listed.
+ */
+import { COMPARED_METRICS, metricInfo, type Direction } from "./metrics.js";
+import { learnNoise, lookupNoise, runScope, type NoiseTable } from "./noise.js";
+import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "./results.js";
+import { mean, normalQuantile } from "./stats.js";
+import { DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, decideCell, usableRepeats, type Verdict } from "./verdict.js";
+
+/** What a cell measures: a benchmark metric, GSM8K accuracy, KV-cache capacity, or a failed point. */
+export type CellKind = "metric" | "gsm8k" | "kv_cache" | "failure";
+
+/** One row of the comparison. */
+export interface ComparisonCell {
+  suite: string;
+  /** Model as `name_variant` (candidate's when they differ). */
+  model: string;
+  mode?: string;
+  kind: CellKind;
+  point: Point;
+  /** Canonical metric key (`gsm8k_accuracy`, `kv_cache_tokens`, `kv_cache_size_gb`, `run` for failures). */
+  metric: string;
+  better: Direction;
+  /** Values used for the verdict (warm-up repeats removed). */
+  baseline: { values: number[] };
+  candidate: { values: number[] };
+  /** Candidate vs baseline in % (raw: +5 means the candidate's value is 5 % larger). */
+  change_pct: number | null;
+  interval: [number, number] | null;
+  verdict: Verdict;
+  reason: string;
+}
+
+/** Verdict counts; every cell is counted exactly once. */
+export interface ComparisonSummary {
+  regressed: number;
+  improved: number;
+  unchanged: number;
+  inconclusive: number;
+  failed: number;
+}
+
+/** Who ran a side: shown in the report header. */
+export interface RunIdentity {
+  image?: string;
+  commit?: string;
+  date?: string;
+  hardware?: string;
+  backend?: string;
+  model: string;
+}
+
+/** One suite's comparison. */
+export interface SuiteComparison {
+  suite: string;
+  model: string;
+  mode?: string;
+  kind: "offline" | "online";
+  baseline: RunIdentity[];
+  candidate: RunIdentity[];
+  /** Why verdicts were refused (different hardware/backend/model), if they were. */
+  mismatch?: string;
+  cells: ComparisonCell[];
+}
+
+/** The whole comparison: what the report renders and the CLI prints as JSON. */
+export interface Comparison {
+  suites: SuiteComparison[];
+  /** All cells of all suites, in report order. */
+  cells: ComparisonCell[];
+  summary: ComparisonSummary;
+  /** Human sentences for each refused pairing. */
+  mismatches: string[];
+  settings: { minEffectPct: number; confidence: number; gsm8kThreshold?: number; historyRuns: number };
+}
+
+/** Options for {@link compareRuns}. */
+export interface CompareOptions {
+  /** Minimum effect worth reporting, % (default 2). */
+  minEffectPct?: number;
+  /** Past nightly runs the noise is learnt from (same hardware/model/suite/point/metric). */
+  history?: RunResults[];
+  /** A pre-learnt noise table (overrides `history` when both are given). */
+  noise?: NoiseTable;
+  /** Candidate GSM8K accuracy (0–1) below this is a regression whatever the statistics say. */
+  gsm8kThreshold?: number;
+  /** Two-sided confidence of the intervals (default 0.99). */
+  confidence?: number;
+  /** GSM8K questions per run when the record does not say (bench_sglang.py's default: 200). */
+  defaultGsm8kQuestions?: number;
+}
+
+const modelName = (run: RunResults): string => [run.model.name, run.model.variant].filter(Boolean).join("_");
+
+function identity(run: RunResults): RunIdentity {
+  return {
+    image: run.image?.full,
+    commit: run.commit,
+    date: run.date,
+    hardware: run.hardware,
+    backend: run.backend,
+    model: modelName(run),
+  };
+}
+
+/** Readable point label, e.g. `TP8 BS32 IL1024 OL128`, `rate 4`, `concurrency 16`. */
+export function pointLabel(point: Point): string {
+  const parts: string[] = [];
+  if (point.tp !== undefined) parts.push(`TP${point.tp}`);
+  if (point.batch_size !== undefined) parts.push(`BS${point.batch_size}`);
+  if (point.request_rate !== undefined) parts.push(`rate ${point.request_rate}`);
+  if (point.concurrency !== undefined) parts.push(`concurrency ${point.concurrency}`);
+  const online = point.request_rate !== undefined || point.concurrency !== undefined;
+  if (!online) {
+    if (point.input_len !== undefined) parts.push(`IL${point.input_len}`);
+    if (point.output_len !== undefined) parts.push(`OL${point.output_len}`);
+  }
+  return parts.join(" ") || "all";
+}
+
+/** Numeric order of points: by each coordinate in POINT_KEYS order. */
+function comparePoints(a: Point, b: Point): number {
+  for (const k of POINT_KEYS) {
+    const d = (a[k] ?? -1) - (b[k] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+const groupKey = (run: RunResults, withModel: boolean): string =>
+  [run.suite, run.mode ?? "", withModel ? modelName(run) : ""].join("|");
+
+/** Pairs baseline and candidate runs per suite × mode × model; unmatched suites with a different model pair up as mismatches. */
+function pairRuns(
+  baseline: readonly RunResults[],
+  candidate: readonly RunResults[],
+): { base: RunResults[]; cand: RunResults[] }[] {
+  const groups = new Map<string, { base: RunResults[]; cand: RunResults[] }>();
+  const add = (run: RunResults, side: "base" | "cand"): void => {
+    const key = groupKey(run, true);
+    const g = groups.get(key) ?? { base: [], cand: [] };
+    g[side].push(run);
+    groups.set(key, g);
+  };
+  baseline.forEach((r) => add(r, "base"));
+  candidate.forEach((r) => add(r, "cand"));
+  const pairs = [...groups.values()];
+  // A suite run with model X on one side and model Y on the other: pair them so the report can refuse explicitly.
+  const loneBase = pairs.filter((p) => p.cand.length === 0);
+  const loneCand = pairs.filter((p) => p.base.length === 0);
+  for (const b of loneBase) {
+    const match = loneCand.find(
+      (c) => c.base.length === 0 && groupKey(c.cand[0]!, false) === groupKey(b.base[0]!, false),
+    );
+    if (match) {
+      match.base.push(...b.base);
+      pairs.splice(pairs.indexOf(b), 1);
+    }
+  }
+  return pairs;
+}
+
+/** Why two sides must not be compared, or undefined when they may. */
+function mismatchOf(base: RunResults[], cand: RunResults[]): string | undefined {
+  const problems: string[] = [];
+  for (const [what, get] of [
+    ["model", modelName],
+    ["hardware", (r: RunResults) => r.hardware],
+    ["attention backend", (r: RunResults) => r.backend],
+  ] as const) {
+    const b = new Set(base.map(get).filter((v): v is string => Boolean(v)));
+    const c = new Set(cand.map(get).filter((v): v is string => Boolean(v)));
+    if (b.size > 0 && c.size > 0 && [...b].sort().join(",") !== [...c].sort().join(",")) {
+      problems.push(`${what} ${[...b].join("/")} vs ${[...c].join("/")}`);
+    }
+  }
+  return problems.length > 0 ? `different ${problems.join(", ")}` : undefined;
+}
+
+/** All points of one side by key: the point, its usable values per metric, and any failure message. */
+interface SidePoint {
+  point: Point;
+  values: Map<string, number[]>;
+  failure?: string;
+}
+
+function collectSide(runs: RunResults[]): Map<string, SidePoint> {
+  const out = new Map<string, SidePoint>();
+  const runFailure = (run: RunResults): string | undefined => {
+    const f = run.failures.find((x) => x.point === undefined);
+    return f ? `${f.kind}: ${f.message}` : undefined;
+  };
+  for (const run of runs) {
+    for (const p of run.points as PointResult[]) {
+      const key = pointKey(p.point);
+      const entry = out.get(key) ?? { point: p.point, values: new Map<string, number[]>() };
+      out.set(key, entry);
+      const repeats = p.repeats.filter((r) => !r.warmup);
+      const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
+      for (const metric of metrics) {
+        const values = repeats
+          .map((r) => r.metrics[metric])
+          .filter((v): v is number => v !== undefined && Number.isFinite(v));
+        // Warm-up handled per run, so pooling several runs never drops a steady repeat of the second run.
+        entry.values.set(metric, [...(entry.values.get(metric) ?? []), ...usableRepeats(values)]);
+      }
+      const failure = p.failure ?? run.failures.find((f) => f.point && pointKey(f.point) === key);
+      if (repeats.length === 0)
+        entry.failure = failure ? `${failure.kind}: ${failure.message}` : (runFailure(run) ?? "no result");
+    }
+  }
+  return out;
+}
+
+function gsm8kCell(
+  base: RunResults[],
+  cand: RunResults[],
+  common: Pick<ComparisonCell, "suite" | "model" | "mode">,
+  opts: Required<Pick<CompareOptions, "minEffectPct" | "confidence" | "defaultGsm8kQuestions">> & CompareOptions,
+): ComparisonCell | undefined {
+  const side = (runs: RunResults[]): { acc: number[]; n: number } => {
+    const acc = runs.flatMap((r) => r.gsm8k?.runs.map((x) => x.accuracy) ?? []);
+    const n = runs.reduce(
+      (s, r) => s + (r.gsm8k?.runs.length ?? 0) * (r.gsm8k?.num_questions ?? opts.defaultGsm8kQuestions),
+      0,
+    );
+    return { acc, n };
+  };
+  const b = side(base);
+  const c = side(cand);
+  if (b.acc.length === 0 || c.acc.length === 0) return undefined;
+  const pb = mean(b.acc);
+  const pc = mean(c.acc);
+  // Binomial uncertainty of each side's pooled accuracy (questions × runs answers).
+  const se = Math.sqrt((pb * (1 - pb)) / b.n + (pc * (1 - pc)) / c.n);
+  const z = normalQuantile(1 - (1 - opts.confidence) / 2);
+  const diff = pc - pb;
+  const rel = (x: number): number => (pb > 0 ? (x / pb) * 100 : 0);
+  const interval: [number, number] = [rel(diff - z * se), rel(diff + z * se)];
+  const change = rel(diff);
+  const evidence = `accuracy ${pb.toFixed(3)} → ${pc.toFixed(3)} (${b.n} vs ${c.n} answers)`;
+  let verdict: Verdict;
+  let reason: string;
+  if (opts.gsm8kThreshold !== undefined && pc < opts.gsm8kThreshold) {
+    verdict = pb < opts.gsm8kThreshold ? "inconclusive" : "regressed";
+    reason = `${evidence}: below the ${opts.gsm8kThreshold} threshold${pb < opts.gsm8kThreshold ? " on both sides" : ""}`;
+  } else if ((interval[0] > 0 || interval[1] < 0) && Math.abs(change) >= opts.minEffectPct) {
+    verdict = diff < 0 ? "regressed" : "improved";
+    reason = `${evidence}: beyond the binomial noise`;
+  } else if (
+    Math.abs(change) < opts.minEffectPct &&
+    interval[0] > -2 * opts.minEffectPct &&
+    interval[1] < 2 * opts.minEffectPct
+  ) {
+    verdict = "unchanged";
+    reason = `${evidence}: within the binomial noise`;
+  } else {
+    verdict = "inconclusive";
+    reason = `${evidence}: too few questions to tell`;
+  }
+  return {
+    ...common,
+    kind: "gsm8k",
+    point: {},
+    metric: "gsm8k_accuracy",
+    better: "higher",
+    baseline: { values: b.acc },
+    candidate: { values: c.acc },
+    change_pct: change,
+    interval,
+    verdict,
+    reason,
+  };
+}
+
+function kvCells(
+  base: RunResults[],
+  cand: RunResults[],
+  common: Pick<ComparisonCell, "suite" | "model" | "mode">,
+  minEffect: number,
+): ComparisonCell[] {
+  const cells: ComparisonCell[] = [];
+  for (const [metric, field] of [
+    ["kv_cache_tokens", "num_tokens"],
+    ["kv_cache_size_gb", "size_gb"],
+  ] as const) {
+    const b = base.map((r) => r.kv_cache?.[field]).filter((v): v is number => v !== undefined && v > 0);
+    const c = cand.map((r) => r.kv_cache?.[field]).filter((v): v is number => v !== undefined && v > 0);
+    if (b.length === 0 || c.length === 0) continue;
+    // Capacity is deterministic for a given image and memory setting: no noise, any change is real.
+    const change = (mean(c) / mean(b) - 1) * 100;
+    const verdict: Verdict = Math.abs(change) < minEffect ? "unchanged" : change > 0 ? "improved" : "regressed";
+    cells.push({
+      ...common,
+      kind: "kv_cache",
+      point: {},
+      metric,
+      better: "higher",
+      baseline: { values: b },
+      candidate: { values: c },
+      change_pct: change,
+      interval: [change, change],
+      verdict,
+      reason: change === 0 ? "same capacity" : `capacity is deterministic: ${change.toFixed(2)}%`,
+    });
+  }
+  return cells;
+}
+
+/** Counts cells per verdict. */
+export function summarize(cells: readonly ComparisonCell[]): ComparisonSummary {
+  const s: ComparisonSummary = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
+  for (const c of cells) s[c.verdict] += 1;
+  return s;
+}
+
+/** Compares candidate runs against baseline runs, suite by suite. */
+export function compareRuns(baseline: RunResults[], candidate: RunResults[], opts: CompareOptions = {}): Comparison {
+  const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
+  const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
+  const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
+  const noise = opts.noise ?? (opts.history && opts.history.length > 0 ? learnNoise(opts.history) : undefined);
+  const suites: SuiteComparison[] = [];
+  const mismatches: string[] = [];
+
+  for (const { base, cand } of pairRuns(baseline, candidate)) {
+    const ref = cand[0] ?? base[0]!;
+    const common = { suite: ref.suite, model: modelName(ref), mode: ref.mode };
+    const mismatch = base.length > 0 && cand.length > 0 ? mismatchOf(base, cand) : undefined;
+    if (mismatch) mismatches.push(`${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: ${mismatch} — no verdicts`);
+    const bSide = collectSide(base);
+    const cSide = collectSide(cand);
+    const keys = [...new Set([...bSide.keys(), ...cSide.keys()])];
+    const points = keys
+      .map((k) => ({ key: k, point: (cSide.get(k) ?? bSide.get(k))!.point }))
+      .sort((x, y) => comparePoints(x.point, y.point));
+    const cells: ComparisonCell[] = [];
+    for (const { key, point } of points) {
+      const b = bSide.get(key);
+      const c = cSide.get(key);
+      const bFail = !b || b.values.size === 0 ? (b?.failure ?? (base.length ? "not run" : "suite not run")) : undefined;
+      const cFail = !c || c.values.size === 0 ? (c?.failure ?? (cand.length ? "not run" : "suite not run")) : undefined;
+      if (bFail || cFail) {
+        const reason = [bFail ? `main: ${bFail}` : "", cFail ? `PR: ${cFail}` : ""].filter(Boolean).join("; ");
+        cells.push({
+          ...common,
+          kind: "failure",
+          point,
+          metric: "run",
+          better: "none",
+          baseline: { values: [] },
+          candidate: { values: [] },
+          change_pct: null,
+          interval: null,
+          verdict: "failed",
+          reason,
+        });
+        continue;
+      }
+      for (const m of COMPARED_METRICS) {
+        const bv = b!.values.get(m.key);
+        const cv = c!.values.get(m.key);
+        if (!bv?.length || !cv?.length) continue;
+        const cell: ComparisonCell = {
+          ...common,
+          kind: "metric",
+          point,
+          metric: m.key,
+          better: m.better,
+          baseline: { values: bv },
+          candidate: { values: cv },
+          change_pct: null,
+          interval: null,
+          verdict: "inconclusive",
+          reason: "",
+        };
+        if (mismatch) {
+          cell.change_pct = (mean(cv) / mean(bv) - 1) * 100;
+          cell.reason = `not compared: ${mismatch}`;
+        } else {
+          const history = lookupNoise(noise, runScope(ref), point, m.key);
+          const v = decideCell(bv, cv, metricInfo(m.key).better, {
+            minEffectPct,
+            confidence,
+            history,
+            dropWarmup: false,
+          });
+          Object.assign(cell, { change_pct: v.change_pct, interval: v.interval, verdict: v.verdict, reason: v.reason });
+        }
+        cells.push(cell);
+      }
+    }
+    if (base.length > 0 && cand.length > 0) {
+      const extra = [gsm8kCell(base, cand, common, full), ...kvCells(base, cand, common, minEffectPct)].filter(
+        (x): x is ComparisonCell => x !== undefined,
+      );
+      for (const cell of extra) {
+        if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
+        cells.push(cell);
+      }
+    }
+    suites.push({
+      suite: ref.suite,
+      model: common.model,
+      mode: ref.mode,
+      kind: ref.kind,
+      baseline: base.map(identity),
+      candidate: cand.map(identity),
+      mismatch,
+      cells,
+    });
+  }
+  suites.sort((a, b) => `${a.model}|${a.suite}|${a.mode ?? ""}`.localeCompare(`${b.model}|${b.suite}|${b.mode ?? ""}`));
+  const cells = suites.flatMap((s) => s.cells);
+  return {
+    suites,
+    cells,
+    summary: summarize(cells),
+    mismatches,
+    settings: { minEffectPct, confidence, gsm8kThreshold: opts.gsm8kThreshold, historyRuns: opts.history?.length ?? 0 },
+  };
+}
