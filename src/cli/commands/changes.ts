@@ -7,6 +7,7 @@ import {
   findSeriesChanges,
   knownMetric,
   NIGHTLY_METRICS,
+  sparkline,
   type SeriesChange,
 } from "../../core/nightly-series.js";
 import { loadHistory } from "../../store/history.js";
@@ -135,8 +136,9 @@ export function formatChanges(changes: readonly SeriesChange[], seriesCount: num
     `${c.change_pct >= 0 ? "+" : ""}${c.change_pct.toFixed(1)}%`,
     c.strength.toFixed(1),
     `${c.tag_before} → ${c.tag_after}`,
+    sparkline(c.around.map((a) => a.value)),
   ]);
-  const header = ["date", "direction", "series", "point", "metric", "level", "change", "|t|", "images"];
+  const header = ["date", "direction", "series", "point", "metric", "level", "change", "|t|", "images", "nights"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) =>
     `${r
