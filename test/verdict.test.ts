@@ -74,16 +74,33 @@ function nightly(tag: string, values: number[][]): RunResults {
 }
 
 describe("learnNoise", () => {
-  it("pools within-night log variance per cell after dropping the first repeat", () => {
-    const h = [nightly("a", [[500, 100, 110]]), nightly("b", [[500, 200, 220]])];
+  it("falls back to the within-night spread (first repeat dropped) when a night has no sibling of its shape", () => {
+    const h = [nightly("a", [[500, 100, 110]])];
     const table = learnNoise(h);
     const n = lookupNoise(table, runScope(h[0]!), { request_rate: 1 }, "median_ttft_ms")!;
-    expect(n.df).toBe(2);
-    // both nights have the same log spread: var of [ln 1, ln 1.1]
+    expect(n.df).toBe(1);
     expect(n.variance).toBeCloseTo(Math.log(1.1) ** 2 / 2, 10);
+    expect(n.offsets).toBeUndefined();
     expect(
       lookupNoise(table, { ...runScope(h[0]!), hardware: "mi35x" }, { request_rate: 1 }, "median_ttft_ms"),
     ).toBeUndefined();
+  });
+  it("learns repeat-position offsets and the residual noise from nights of the same schedule", () => {
+    // Run 3 is always 15 % slower (like the real Grok rate-8 nights); nights differ in level only.
+    const h = [nightly("a", [[100, 100, 115]]), nightly("b", [[200, 200, 230]]), nightly("c", [[150, 151, 172]])];
+    const n = lookupNoise(learnNoise(h), runScope(h[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(n.df).toBe(4);
+    expect(n.offsets![3]! - n.offsets![2]!).toBeCloseTo(Math.log(1.15), 2);
+    expect(n.variance).toBeLessThan(0.0001);
+    expect(n.offsetNights).toBe(3);
+    // Repeat 2 vs repeat 3 of the same image: corrected, not a 15 % regression.
+    const same = decideCell([{ value: 100, index: 2 }], [{ value: 115, index: 3 }], "lower", { history: n });
+    expect(same.verdict).toBe("unchanged");
+    expect(same.reason).toMatch(/positions corrected/);
+    const slower = decideCell([{ value: 100, index: 2 }], [{ value: 126.5, index: 3 }], "lower", { history: n });
+    expect(slower.verdict).toBe("regressed");
+    // Without history the same pair cannot be judged.
+    expect(decideCell([{ value: 100, index: 2 }], [{ value: 115, index: 3 }], "lower").verdict).toBe("inconclusive");
   });
   it("adds the night-to-night spread of one image", () => {
     const h = [nightly("same", [[1, 100, 100]]), nightly("same", [[1, 120, 120]])];

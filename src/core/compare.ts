@@ -9,7 +9,7 @@ import { COMPARED_METRICS, metricInfo, type Direction } from "./metrics.js";
 import { learnNoise, lookupNoise, runScope, type NoiseTable } from "./noise.js";
 import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "./results.js";
 import { mean, normalQuantile } from "./stats.js";
-import { DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, decideCell, usableRepeats, type Verdict } from "./verdict.js";
+import { DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, decideCell, type Observation, type Verdict } from "./verdict.js";
 
 /** What a cell measures: a benchmark metric, GSM8K accuracy, KV-cache capacity, or a failed point. */
 export type CellKind = "metric" | "gsm8k" | "kv_cache" | "failure";
@@ -88,7 +88,7 @@ export interface CompareOptions {
   noise?: NoiseTable;
   /** Candidate GSM8K accuracy (0–1) below this is a regression whatever the statistics say. */
   gsm8kThreshold?: number;
-  /** Two-sided confidence of the intervals (default 0.99). */
+  /** Two-sided confidence of the intervals (default 0.98). */
   confidence?: number;
   /** GSM8K questions per run when the record does not say (bench_sglang.py's default: 200). */
   defaultGsm8kQuestions?: number;
@@ -184,7 +184,7 @@ function mismatchOf(base: RunResults[], cand: RunResults[]): string | undefined 
 /** All points of one side by key: the point, its usable values per metric, and any failure message. */
 interface SidePoint {
   point: Point;
-  values: Map<string, number[]>;
+  values: Map<string, Observation[]>;
   failure?: string;
 }
 
@@ -194,25 +194,26 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
     const f = run.failures.find((x) => x.point === undefined);
     return f ? `${f.kind}: ${f.message}` : undefined;
   };
-  for (const run of runs) {
+  runs.forEach((run, group) => {
     for (const p of run.points as PointResult[]) {
       const key = pointKey(p.point);
-      const entry = out.get(key) ?? { point: p.point, values: new Map<string, number[]>() };
+      const entry = out.get(key) ?? { point: p.point, values: new Map<string, Observation[]>() };
       out.set(key, entry);
       const repeats = p.repeats.filter((r) => !r.warmup);
       const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
       for (const metric of metrics) {
-        const values = repeats
-          .map((r) => r.metrics[metric])
-          .filter((v): v is number => v !== undefined && Number.isFinite(v));
-        // Warm-up handled per run, so pooling several runs never drops a steady repeat of the second run.
-        entry.values.set(metric, [...(entry.values.get(metric) ?? []), ...usableRepeats(values)]);
+        const obs = repeats.flatMap((r) => {
+          const value = r.metrics[metric];
+          return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group }] : [];
+        });
+        // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.
+        entry.values.set(metric, [...(entry.values.get(metric) ?? []), ...obs]);
       }
       const failure = p.failure ?? run.failures.find((f) => f.point && pointKey(f.point) === key);
       if (repeats.length === 0)
         entry.failure = failure ? `${failure.kind}: ${failure.message}` : (runFailure(run) ?? "no result");
     }
-  }
+  });
   return out;
 }
 
@@ -366,25 +367,27 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
           point,
           metric: m.key,
           better: m.better,
-          baseline: { values: bv },
-          candidate: { values: cv },
+          baseline: { values: bv.map((o) => o.value) },
+          candidate: { values: cv.map((o) => o.value) },
           change_pct: null,
           interval: null,
           verdict: "inconclusive",
           reason: "",
         };
         if (mismatch) {
-          cell.change_pct = (mean(cv) / mean(bv) - 1) * 100;
+          cell.change_pct = (mean(cell.candidate.values) / mean(cell.baseline.values) - 1) * 100;
           cell.reason = `not compared: ${mismatch}`;
         } else {
           const history = lookupNoise(noise, runScope(ref), point, m.key);
-          const v = decideCell(bv, cv, metricInfo(m.key).better, {
-            minEffectPct,
-            confidence,
-            history,
-            dropWarmup: false,
+          const v = decideCell(bv, cv, metricInfo(m.key).better, { minEffectPct, confidence, history });
+          Object.assign(cell, {
+            baseline: { values: v.used.baseline },
+            candidate: { values: v.used.candidate },
+            change_pct: v.change_pct,
+            interval: v.interval,
+            verdict: v.verdict,
+            reason: v.reason,
           });
-          Object.assign(cell, { change_pct: v.change_pct, interval: v.interval, verdict: v.verdict, reason: v.reason });
         }
         cells.push(cell);
       }

@@ -1,9 +1,9 @@
 /**
  * The noise learnt from history: for each hardware × model × suite × mode × point × metric, the
- * per-value variance of log values between repeats of the same nightly run (after the warm-up first
- * repeat is dropped, as the verdict does), pooled over the nights with its degrees of freedom.
- * Runs of the same image on several nights also contribute their run-to-run spread (the night means
- * of one image should agree; the spread between them is noise the repeats cannot see).
+ * per-value variance of log values between repeats of the same nightly run, with its degrees of
+ * freedom, and the systematic offset of each repeat position (warm-up and other schedule effects),
+ * from a two-way fit over the nights (see cellNoise). Runs of the same image on several nights also
+ * contribute their run-to-run spread.
  */
 import { pointKey, type Point, type RunResults } from "./results.js";
 import { mean, variance } from "./stats.js";
@@ -49,55 +49,95 @@ export interface LearnNoiseOptions {
   dropWarmup?: boolean;
 }
 
-/** Adds a group's sum of squares and df to an accumulator. */
-function accumulate(acc: Map<string, { ss: number; df: number }>, key: string, logs: number[]): void {
-  if (logs.length < 2) return;
-  const entry = acc.get(key) ?? { ss: 0, df: 0 };
-  entry.ss += variance(logs) * (logs.length - 1);
-  entry.df += logs.length - 1;
-  acc.set(key, entry);
-}
+/** One night of one cell: log value per repeat index. */
+type Night = { tag?: string; logs: Map<number, number> };
 
-/** Learns the noise of every cell in the history runs. Non-positive values and warm-up rounds are ignored. */
-export function learnNoise(history: readonly RunResults[], opts: LearnNoiseOptions = {}): NoiseTable {
-  const acc = new Map<string, Map<string, { ss: number; df: number }>>();
-  // scope → cell → image tag → night means (for the run-to-run component)
-  const nightMeans = new Map<string, Map<string, Map<string, number[]>>>();
-  for (const run of history) {
-    const scope = scopeKey(runScope(run));
-    const cells = acc.get(scope) ?? new Map<string, { ss: number; df: number }>();
-    acc.set(scope, cells);
-    const means = nightMeans.get(scope) ?? new Map<string, Map<string, number[]>>();
-    nightMeans.set(scope, means);
-    for (const p of run.points) {
-      const repeats = p.repeats.filter((r) => !r.warmup);
-      const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
-      for (const metric of metrics) {
-        const values = repeats.map((r) => r.metrics[metric]).filter((v): v is number => v !== undefined && v > 0);
-        const logs = usableRepeats(values, opts.dropWarmup ?? true).map(Math.log);
-        const key = cellKey(p.point, metric);
-        accumulate(cells, key, logs);
-        if (logs.length > 0 && run.image?.tag) {
-          const byTag = means.get(key) ?? new Map<string, number[]>();
-          means.set(key, byTag);
-          byTag.set(run.image.tag, [...(byTag.get(run.image.tag) ?? []), mean(logs)]);
+/**
+ * Noise of one cell from its nights. Nights with the same repeat positions are fitted with a two-way
+ * model (log value = night level + position offset + noise): the residual variance is the noise that
+ * remains when both sides run the same schedule, and the offsets let one repeat be compared with
+ * another. A night with no sibling of the same shape falls back to its plain spread after dropping
+ * the warm-up first repeat.
+ */
+export function cellNoise(nights: readonly Night[], opts: LearnNoiseOptions = {}): NoiseEstimate | undefined {
+  let ss = 0;
+  let df = 0;
+  let best: { offsets: Record<number, number>; nights: number; weight: number } | undefined;
+  const byShape = new Map<string, Night[]>();
+  for (const n of nights) {
+    if (n.logs.size === 0) continue;
+    const shape = [...n.logs.keys()].sort((a, b) => a - b).join(",");
+    byShape.set(shape, [...(byShape.get(shape) ?? []), n]);
+  }
+  for (const [shape, group] of byShape) {
+    const indexes = shape.split(",").map(Number);
+    const r = indexes.length;
+    if (group.length >= 2 && r >= 2) {
+      const levels = group.map((n) => mean([...n.logs.values()]));
+      const offsets: Record<number, number> = {};
+      for (const i of indexes) offsets[i] = mean(group.map((n, k) => n.logs.get(i)! - levels[k]!));
+      group.forEach((n, k) => {
+        for (const i of indexes) ss += (n.logs.get(i)! - levels[k]! - offsets[i]!) ** 2;
+      });
+      df += (group.length - 1) * (r - 1);
+      const weight = group.length * r;
+      if (!best || weight > best.weight) best = { offsets, nights: group.length, weight };
+    } else {
+      for (const n of group) {
+        const ordered = indexes.map((i) => n.logs.get(i)!);
+        const logs = usableRepeats(ordered, opts.dropWarmup ?? true);
+        if (logs.length >= 2) {
+          ss += variance(logs) * (logs.length - 1);
+          df += logs.length - 1;
         }
       }
     }
   }
-  for (const [scope, cells] of nightMeans) {
-    const target = acc.get(scope);
-    if (!target) continue;
-    for (const [key, byTag] of cells) {
-      // Night means of one image: their spread is (run-to-run + repeat/n) noise; counting it as
-      // per-value noise is conservative (it overstates, never understates, the noise).
-      for (const nights of byTag.values()) accumulate(target, key, nights);
+  // Night levels of one image should agree: their spread is run-to-run noise the repeats cannot see
+  // (counted as per-value noise, which overstates rather than understates it).
+  const byTag = new Map<string, number[]>();
+  for (const n of nights) {
+    if (!n.tag || n.logs.size === 0) continue;
+    byTag.set(n.tag, [...(byTag.get(n.tag) ?? []), mean([...n.logs.values()])]);
+  }
+  for (const levels of byTag.values()) {
+    if (levels.length >= 2) {
+      ss += variance(levels) * (levels.length - 1);
+      df += levels.length - 1;
+    }
+  }
+  if (df === 0) return undefined;
+  return best ? { variance: ss / df, df, offsets: best.offsets, offsetNights: best.nights } : { variance: ss / df, df };
+}
+
+/** Learns the noise of every cell in the history runs. Non-positive values and warm-up rounds are ignored. */
+export function learnNoise(history: readonly RunResults[], opts: LearnNoiseOptions = {}): NoiseTable {
+  const nightsByScope = new Map<string, Map<string, Night[]>>();
+  for (const run of history) {
+    const scope = scopeKey(runScope(run));
+    const cells = nightsByScope.get(scope) ?? new Map<string, Night[]>();
+    nightsByScope.set(scope, cells);
+    for (const p of run.points) {
+      const repeats = p.repeats.filter((r) => !r.warmup);
+      const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
+      for (const metric of metrics) {
+        const logs = new Map<number, number>();
+        for (const r of repeats) {
+          const v = r.metrics[metric];
+          if (v !== undefined && v > 0) logs.set(r.index, Math.log(v));
+        }
+        const key = cellKey(p.point, metric);
+        cells.set(key, [...(cells.get(key) ?? []), { tag: run.image?.tag, logs }]);
+      }
     }
   }
   const table: NoiseTable = new Map();
-  for (const [scope, cells] of acc) {
+  for (const [scope, cells] of nightsByScope) {
     const model: NoiseModel = new Map();
-    for (const [key, { ss, df }] of cells) if (df > 0) model.set(key, { variance: ss / df, df });
+    for (const [key, nights] of cells) {
+      const n = cellNoise(nights, opts);
+      if (n) model.set(key, n);
+    }
     table.set(scope, model);
   }
   return table;

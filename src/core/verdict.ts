@@ -3,14 +3,17 @@
  *
  * Method (see docs/verdicts.md for the why and the measured rates):
  * - Work on natural logs, so a change is a ratio and noise is relative (latency noise grows with latency).
- * - Warm-up: with ≥ 3 repeats on a side the first repeat is dropped — on the real MI300X runs it is
- *   systematically off (DeepSeek median TTFT +36 %, throughput −2 %), which would bias both the mean
- *   and the spread. Repeats flagged `warmup` are dropped before this function is called.
+ * - Repeat positions: on the real MI300X runs the first repeat is systematically off (DeepSeek median
+ *   TTFT +36 %, throughput −2 %) and other positions can be too (Grok rate 8: run 3 ~15 % slower every
+ *   night). When history gives the offset of every repeat position (noise.ts, two-way fit), values are
+ *   corrected by it and all repeats kept; otherwise the first of ≥ 3 repeats per run is dropped.
+ *   Repeats flagged `warmup` never reach this function.
  * - Noise: the per-value variance of the logs is pooled (weighted by degrees of freedom) from the
  *   spread within each side and, when given, the noise learnt from history for the same
  *   hardware/model/suite/point/metric (noise.ts). A floor for the printed precision (SGLang prints
  *   two decimals: 0.06 req/s is ±8 %) keeps quantised values from looking exact.
- * - Interval: difference of mean logs ± t(df, confidence) · s · √(1/n₁ + 1/n₂), shown as % change.
+ * - Interval: difference of mean logs ± t(df, confidence) · s · √(1/n₁ + 1/n₂) (+ the offsets'
+ *   uncertainty when the two sides' positions differ), shown as % change; confidence 98 %.
  * - Decision: `regressed`/`improved` only when the interval lies entirely on one side of 0 AND the
  *   estimate reaches the minimum effect (default 2 %); `unchanged` when the estimate is below the
  *   minimum effect and the whole interval lies within ±2× the minimum effect; otherwise
@@ -27,17 +30,32 @@ export type Verdict = "improved" | "regressed" | "unchanged" | "inconclusive" | 
 export interface NoiseEstimate {
   variance: number;
   df: number;
+  /**
+   * Systematic offset (log units) of each repeat position learnt from history, e.g. the first run
+   * slower (warm-up) or the third run at rate 8 always ~15 % slower on the real Grok nightlies.
+   * When every compared repeat has a known offset, values are corrected instead of dropped.
+   */
+  offsets?: Record<number, number>;
+  /** Nights the offsets were learnt from (their uncertainty is ~σ²/nights). */
+  offsetNights?: number;
+}
+
+/** One measured value and the repeat it came from (1-based `index`; `group` = which run, when pooling runs). */
+export interface Observation {
+  value: number;
+  index: number;
+  group?: number;
 }
 
 /** Tuning of {@link decideCell}. */
 export interface VerdictOptions {
   /** Smallest change worth reporting, in % (default 2). */
   minEffectPct?: number;
-  /** Two-sided confidence of the interval (default 0.99: ≤ 0.5 % false 🔴 per cell when nothing changed). */
+  /** Two-sided confidence of the interval (default 0.98: ≤ 1 % false 🔴 per cell when nothing changed; chosen on the real A/A pairs, see bench/verdicts.ts). */
   confidence?: number;
   /** Noise learnt from history for this cell. */
   history?: NoiseEstimate;
-  /** Drop the first repeat of a side with ≥ 3 repeats (default true). */
+  /** Drop the first repeat of each run with ≥ 3 repeats when history gives no position offsets (default true). */
   dropWarmup?: boolean;
 }
 
@@ -57,12 +75,34 @@ export interface CellVerdict {
 }
 
 export const DEFAULT_MIN_EFFECT_PCT = 2;
-export const DEFAULT_CONFIDENCE = 0.99;
+export const DEFAULT_CONFIDENCE = 0.98;
 
 /** The repeats a side contributes: the first is dropped when there are ≥ 3 (warm-up bias). */
-export function usableRepeats(values: readonly number[], dropWarmup = true): number[] {
+export function usableRepeats<T>(values: readonly T[], dropWarmup = true): T[] {
   return dropWarmup && values.length >= 3 ? values.slice(1) : [...values];
 }
+
+/** Plain numbers are repeats 1…n of one run. */
+function toObservations(values: readonly (number | Observation)[]): Observation[] {
+  return values.map((v, i) => (typeof v === "number" ? { value: v, index: i + 1, group: 0 } : v));
+}
+
+/** Drops the first repeat of every run that has ≥ 3 (when positions cannot be corrected from history). */
+function dropFirstPerRun(obs: Observation[]): Observation[] {
+  const groups = new Map<number, Observation[]>();
+  for (const o of obs) groups.set(o.group ?? 0, [...(groups.get(o.group ?? 0) ?? []), o]);
+  return [...groups.values()].flatMap((g) => usableRepeats([...g].sort((a, b) => a.index - b.index)));
+}
+
+const sameIndexes = (a: Observation[], b: Observation[]): boolean =>
+  a
+    .map((o) => o.index)
+    .sort()
+    .join(",") ===
+  b
+    .map((o) => o.index)
+    .sort()
+    .join(",");
 
 /** Decimal places of a value as printed (capped at 6); SGLang prints 2. */
 function decimals(value: number): number {
@@ -95,15 +135,29 @@ const fmt = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(Math.abs(x) 
  * direction is never called better or worse (at most `unchanged`).
  */
 export function decideCell(
-  baselineValues: readonly number[],
-  candidateValues: readonly number[],
+  baselineValues: readonly (number | Observation)[],
+  candidateValues: readonly (number | Observation)[],
   better: Direction,
   opts: VerdictOptions = {},
 ): CellVerdict {
   const minEffect = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
-  const base = usableRepeats(baselineValues.filter(Number.isFinite), opts.dropWarmup ?? true);
-  const cand = usableRepeats(candidateValues.filter(Number.isFinite), opts.dropWarmup ?? true);
+  const valid = (o: Observation): boolean => Number.isFinite(o.value);
+  const allBase = toObservations(baselineValues).filter(valid);
+  const allCand = toObservations(candidateValues).filter(valid);
+  const offsets = opts.history?.offsets;
+  // With learnt position offsets covering every repeat, correct all repeats (warm-up included);
+  // otherwise fall back to dropping the first of ≥ 3 repeats per run.
+  const corrected =
+    offsets !== undefined &&
+    allBase.length > 0 &&
+    allCand.length > 0 &&
+    [...allBase, ...allCand].every((o) => offsets[o.index] !== undefined);
+  const keepAll = corrected || opts.dropWarmup === false;
+  const baseObs = keepAll ? allBase : dropFirstPerRun(allBase);
+  const candObs = keepAll ? allCand : dropFirstPerRun(allCand);
+  const base = baseObs.map((o) => o.value);
+  const cand = candObs.map((o) => o.value);
   const used = { baseline: base, candidate: cand };
   if (base.length === 0 || cand.length === 0) {
     return { verdict: "inconclusive", change_pct: null, interval: null, reason: "no value on one side", used, df: 0 };
@@ -119,8 +173,9 @@ export function decideCell(
       df: 0,
     };
   }
-  const lb = base.map(Math.log);
-  const lc = cand.map(Math.log);
+  const shift = (o: Observation): number => (corrected ? (offsets?.[o.index] ?? 0) : 0);
+  const lb = baseObs.map((o) => Math.log(o.value) - shift(o));
+  const lc = candObs.map((o) => Math.log(o.value) - shift(o));
   const diff = mean(lc) - mean(lb);
   const change = pct(diff);
 
@@ -148,10 +203,18 @@ export function decideCell(
     };
   }
   const s2 = Math.max(ss / df, quantisationVariance([...base, ...cand]));
-  const se = Math.sqrt(s2 * (1 / lb.length + 1 / lc.length));
+  // Correcting different positions on the two sides adds the offsets' own uncertainty (~2σ²/nights).
+  const offsetVar =
+    corrected && !sameIndexes(baseObs, candObs) ? (2 * s2) / Math.max(1, opts.history?.offsetNights ?? 1) : 0;
+  const se = Math.sqrt(s2 * (1 / lb.length + 1 / lc.length) + offsetVar);
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
   const interval: [number, number] = [pct(diff - half), pct(diff + half)];
-  const source = opts.history && opts.history.df > 0 ? "repeats+history" : "repeats only";
+  const source =
+    opts.history && opts.history.df > 0
+      ? corrected
+        ? "repeats+history, positions corrected"
+        : "repeats+history"
+      : "repeats only";
   const evidence = `${fmt(change)} [${fmt(interval[0])}, ${fmt(interval[1])}] (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
 
   const significant = interval[0] > 0 || interval[1] < 0;
