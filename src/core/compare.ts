@@ -88,6 +88,11 @@ export interface CompareOptions {
   noise?: NoiseTable;
   /** Candidate GSM8K accuracy (0–1) below this is a regression whatever the statistics say. */
   gsm8kThreshold?: number;
+  /**
+   * Smallest GSM8K accuracy change (absolute, 0–1) worth reporting — the seed's `--gsm8k-threshold`.
+   * Default: the relative minimum effect. The binomial interval still decides whether it is real.
+   */
+  gsm8kMinChange?: number;
   /** Two-sided confidence of the intervals (default 0.98). */
   confidence?: number;
   /** GSM8K questions per run when the record does not say (bench_sglang.py's default: 200). */
@@ -160,6 +165,14 @@ function pairRuns(
       match.base.push(...b.base);
       pairs.splice(pairs.indexOf(b), 1);
     }
+  }
+  // Two folders of one run each but different models/suites (e.g. DeepSeek vs GROK2 online): pair
+  // them so the refusal is explicit instead of two "not run" suites.
+  const restBase = pairs.filter((p) => p.cand.length === 0);
+  const restCand = pairs.filter((p) => p.base.length === 0);
+  if (restBase.length === 1 && restCand.length === 1 && restBase[0]!.base[0]!.kind === restCand[0]!.cand[0]!.kind) {
+    restCand[0]!.base.push(...restBase[0]!.base);
+    pairs.splice(pairs.indexOf(restBase[0]!), 1);
   }
   return pairs;
 }
@@ -249,7 +262,10 @@ function gsm8kCell(
   if (opts.gsm8kThreshold !== undefined && pc < opts.gsm8kThreshold) {
     verdict = pb < opts.gsm8kThreshold ? "inconclusive" : "regressed";
     reason = `${evidence}: below the ${opts.gsm8kThreshold} threshold${pb < opts.gsm8kThreshold ? " on both sides" : ""}`;
-  } else if ((interval[0] > 0 || interval[1] < 0) && Math.abs(change) >= opts.minEffectPct) {
+  } else if (
+    (interval[0] > 0 || interval[1] < 0) &&
+    (opts.gsm8kMinChange !== undefined ? Math.abs(diff) >= opts.gsm8kMinChange : Math.abs(change) >= opts.minEffectPct)
+  ) {
     verdict = diff < 0 ? "regressed" : "improved";
     reason = `${evidence}: beyond the binomial noise`;
   } else {

@@ -155,6 +155,8 @@ function suiteSection(
         [["Config", "Metric", o.baselineLabel, o.candidateLabel, "Change", "Verdict"], ...shown.map(cellRow)],
         {
           align: ["l", "l", "r", "r", "r", "l"],
+          // Unpadded columns: the same table in far fewer characters (the comment limit is in characters).
+          alignDelimiters: false,
         },
       ) + "\n",
     );
@@ -171,16 +173,19 @@ function gsm8kSection(c: Comparison, o: Required<Pick<ReportOptions, "baselineLa
   const threshold = c.settings.gsm8kThreshold !== undefined ? ` (threshold ${c.settings.gsm8kThreshold})` : "";
   return (
     `### GSM8K accuracy${threshold}\n\n` +
-    markdownTable([
-      ["Suite", o.baselineLabel, o.candidateLabel, "Change", "Verdict"],
-      ...cells.map((x) => [
-        `${x.model} · ${x.suite}`,
-        sideValue(x.baseline.values),
-        sideValue(x.candidate.values),
-        formatChange(x),
-        `${VERDICT_EMOJI[x.verdict]} ${x.verdict}`,
-      ]),
-    ]) +
+    markdownTable(
+      [
+        ["Suite", o.baselineLabel, o.candidateLabel, "Change", "Verdict"],
+        ...cells.map((x) => [
+          `${x.model} · ${x.suite}`,
+          sideValue(x.baseline.values),
+          sideValue(x.candidate.values),
+          formatChange(x),
+          `${VERDICT_EMOJI[x.verdict]} ${x.verdict}`,
+        ]),
+      ],
+      { alignDelimiters: false },
+    ) +
     "\n"
   );
 }
@@ -225,7 +230,7 @@ function render(c: Comparison, opts: ReportOptions, fold: FoldLevel, failureLimi
   out.push(
     "---",
     "",
-    `Verdicts: ${Math.round(s.confidence * 100)}% interval on log values (warm-up first repeat dropped, noise pooled from repeats${
+    `Verdicts: ${Math.round(s.confidence * 100)}% interval on log values (repeat positions corrected from history, else the warm-up first repeat dropped; noise pooled from repeats${
       s.historyRuns > 0 ? ` and ${s.historyRuns} history run(s)` : ""
     }), minimum effect ${s.minEffectPct}%. Change: + means the PR is better.`,
   );

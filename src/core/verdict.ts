@@ -215,7 +215,7 @@ export function decideCell(
         ? "repeats+history, positions corrected"
         : "repeats+history"
       : "repeats only";
-  const evidence = `${fmt(change)} [${fmt(interval[0])}, ${fmt(interval[1])}] (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
+  const evidence = `PR vs main ${fmt(change)} [${fmt(interval[0])}, ${fmt(interval[1])}] (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
 
   const significant = interval[0] > 0 || interval[1] < 0;
   const bigEnough = Math.abs(change) >= minEffect;

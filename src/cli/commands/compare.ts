@@ -1,3 +1,199 @@
-import { notImplemented } from "../not-implemented.js";
+/** `sglbench compare --csv1 DIR --csv2 DIR …`: noise-aware comparison of two runs (the seed's compare_csv_results.py flags). */
+import { appendFile, mkdir, writeFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_MIN_EFFECT_PCT } from "../../core/verdict.js";
+import { renderReport } from "../../core/report.js";
+import { renderReportText } from "../../core/report-text.js";
+import type { Comparison } from "../../core/compare.js";
+import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
+import { EXIT, UsageError, type CliIO } from "../io.js";
 
-export const { summary, run } = notImplemented("compare", "Compare two runs with noise-aware verdicts");
+export const summary = "Compare two runs with noise-aware verdicts";
+
+const USAGE = `Usage: sglbench compare --csv1 DIR --csv2 DIR [options]
+
+Compares a candidate run ("PR", --csv2) against a baseline ("Main", --csv1). Each side is a run
+folder of either layout (results.json, logs or the seed's CSVs). Every metric cell gets a verdict
+(🔴 regressed · 🟢 improved · ⚪ unchanged · ❔ inconclusive · ❌ failed) from the repeats on each
+side and the noise learnt from --history; the minimum effect decides what is worth reporting.
+
+  --csv1 DIR                  baseline run folder (required)
+  --csv2 DIR                  candidate run folder (required)
+  --mode offline|online|auto  which results to compare (default auto: from the folder's content)
+  --model NAME                only this model (case-insensitive substring), both sides
+  --model1 NAME / --model2 NAME   per side
+  --history DIR               past nightly run folders for the noise model (repeatable)
+  --performance-threshold P   minimum effect in % (env PERFORMANCE_THRESHOLD, default ${DEFAULT_MIN_EFFECT_PCT})
+  --gsm8k-threshold T         smallest GSM8K accuracy change worth reporting, 0–1 (env GSM8K_ACCURACY_THRESHOLD)
+  --gsm8k-min-accuracy A      PR accuracy below A is a regression
+  --format md|json            md (default): write the report, print a summary; json: print the cells
+  --output-md FILE            write the markdown here
+  --output-dir DIR            else DIR/<YYYYMMDD_HHMMSS>_<dir1>_vs_<dir2>/<same>.md
+                              (env COMPARISON_OUTPUT_DIR, default comparison_results/)
+  --append                    append to the markdown file instead of replacing it
+  -h, --help                  this help
+
+Env GSM8K_LOG_PATTERNS (';'-separated globs) finds GSM8K logs a folder's own files do not give.
+Exit: 0 compared (whatever the verdicts), 1 inputs could not be compared, 2 bad usage.
+`;
+
+function numberOption(name: string, text: string | undefined, min: number, max = Infinity): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`${name} must be a number in [${min}, ${max === Infinity ? "∞" : max}], got "${text}"`);
+  }
+  return value;
+}
+
+/** `YYYYMMDD_HHMMSS` in local time, like the seed's folder names. */
+function stamp(now: Date): string {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  return `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+}
+
+/** The JSON form: cells with their evidence and the summary counts. */
+export function comparisonJson(c: Comparison): object {
+  return {
+    cells: c.cells.map((x) => ({
+      suite: x.suite,
+      model: x.model,
+      kind: x.kind,
+      point: x.point,
+      metric: x.metric,
+      baseline: { values: x.baseline.values },
+      candidate: { values: x.candidate.values },
+      change_pct: x.change_pct,
+      interval: x.interval,
+      verdict: x.verdict,
+      reason: x.reason,
+    })),
+    summary: c.summary,
+    mismatches: c.mismatches,
+    settings: c.settings,
+  };
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await runCompare(argv, io);
+  } catch (error: unknown) {
+    if (error instanceof UsageError) {
+      io.stderr(`sglbench compare: ${error.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    if (error instanceof CompareInputError) {
+      io.stderr(`sglbench compare: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    throw error;
+  }
+}
+
+async function runCompare(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        csv1: { type: "string" },
+        csv2: { type: "string" },
+        mode: { type: "string" },
+        model: { type: "string" },
+        model1: { type: "string" },
+        model2: { type: "string" },
+        history: { type: "string", multiple: true },
+        "performance-threshold": { type: "string" },
+        "gsm8k-threshold": { type: "string" },
+        "gsm8k-min-accuracy": { type: "string" },
+        format: { type: "string" },
+        "output-md": { type: "string" },
+        "output-dir": { type: "string" },
+        append: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  if (!v.csv1 || !v.csv2) throw new UsageError("--csv1 and --csv2 are both required");
+  const mode = v.mode ?? "auto";
+  if (mode !== "offline" && mode !== "online" && mode !== "auto") {
+    throw new UsageError(`--mode must be offline, online or auto, got "${mode}"`);
+  }
+  const format = v.format ?? "md";
+  if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, got "${format}"`);
+  const minEffectPct =
+    numberOption("--performance-threshold", v["performance-threshold"] ?? io.env.PERFORMANCE_THRESHOLD, 0, 1000) ??
+    DEFAULT_MIN_EFFECT_PCT;
+  const gsm8kMinChange = numberOption(
+    "--gsm8k-threshold",
+    v["gsm8k-threshold"] ?? io.env.GSM8K_ACCURACY_THRESHOLD,
+    0,
+    1,
+  );
+  const gsm8kThreshold = numberOption("--gsm8k-min-accuracy", v["gsm8k-min-accuracy"], 0, 1);
+  const abs = (p: string): string => (isAbsolute(p) ? p : join(io.cwd, p));
+  const patterns = (io.env.GSM8K_LOG_PATTERNS ?? "")
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+  const outcome = await compareFromDisk(
+    {
+      baseline: [abs(v.csv1)],
+      candidate: [abs(v.csv2)],
+      history: (v.history ?? []).map(abs),
+      mode,
+      model: v.model,
+      model1: v.model1,
+      model2: v.model2,
+      gsm8kLogPatterns: patterns.length > 0 ? patterns : DEFAULT_GSM8K_LOG_PATTERNS,
+    },
+    { minEffectPct, gsm8kMinChange, gsm8kThreshold },
+  );
+  for (const s of outcome.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
+  const c = outcome.comparison;
+
+  const m1 = v.model1 ?? v.model;
+  const m2 = v.model2 ?? v.model;
+  const title =
+    v.model1 && v.model2 && v.model1.toLowerCase() !== v.model2.toLowerCase()
+      ? `${v.model1.toUpperCase()} vs ${v.model2.toUpperCase()} Benchmark Comparison`
+      : m1 || m2
+        ? `${(m1 ?? m2 ?? "").toUpperCase()} Benchmark Comparison`
+        : "Benchmark Comparison";
+  const repro = [
+    `sglbench compare --csv1 ${v.csv1} --csv2 ${v.csv2} --mode ${mode} --performance-threshold ${minEffectPct}` +
+      (v.history ?? []).map((h) => ` --history ${h}`).join(""),
+  ];
+  const markdown = renderReport(c, { title, repro });
+
+  const writeMd = format === "md" || v["output-md"] !== undefined || v["output-dir"] !== undefined;
+  let mdPath: string | undefined;
+  if (writeMd) {
+    if (v["output-md"]) mdPath = abs(v["output-md"]);
+    else {
+      const outDir = abs(v["output-dir"] ?? io.env.COMPARISON_OUTPUT_DIR ?? "comparison_results");
+      const name = `${stamp(new Date())}_${basename(abs(v.csv1))}_vs_${basename(abs(v.csv2))}`;
+      mdPath = join(outDir, name, `${name}.md`);
+    }
+    await mkdir(dirname(mdPath), { recursive: true });
+    if (v.append) await appendFile(mdPath, markdown);
+    else await writeFile(mdPath, markdown);
+  }
+  if (format === "json") io.stdout(JSON.stringify(comparisonJson(c), null, 2) + "\n");
+  else {
+    io.stdout(renderReportText(c));
+    if (mdPath) io.stdout(`Report: ${mdPath}\n`);
+  }
+  return EXIT.ok;
+}
