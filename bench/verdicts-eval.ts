@@ -1,0 +1,123 @@
+/**
+ * The verdict evaluation behind `npm run bench:verdicts` (and its regression test): A/A pairs — one
+ * steady repeat against another of the same run — and A/B pairs with a shift injected into the
+ * candidate (latency ×1.05 / ×1.10, throughput ×0.95 / ×0.90); the engine runs without and with
+ * history (the other nights of the same hardware/model/suite: leave-one-out, so a run never learns its
+ * own noise), next to the original toolkit's fixed ±5 % rule applied to the same printed values.
+ */
+import { compareRuns } from "../src/core/compare.js";
+import { metricInfo } from "../src/core/metrics.js";
+import { learnNoise, runScope, scopeKey } from "../src/core/noise.js";
+import type { RunResults } from "../src/core/results.js";
+
+/** A run cut down to one repeat per point (index `k` of the steady repeats), values scaled per metric. */
+function oneRepeat(run: RunResults, k: number, scale: (metric: string) => number): RunResults {
+  return {
+    ...run,
+    gsm8k: undefined,
+    kv_cache: undefined,
+    failures: [],
+    points: run.points.flatMap((p) => {
+      const steady = p.repeats.filter((r) => !r.warmup);
+      const usable = steady.length >= 3 ? steady.slice(1) : steady;
+      const rep = usable[k];
+      if (!rep) return [];
+      const metrics = Object.fromEntries(Object.entries(rep.metrics).map(([m, v]) => [m, v * scale(m)]));
+      return [{ point: p.point, repeats: [{ ...rep, metrics }] }];
+    }),
+  };
+}
+
+const steadyCount = (run: RunResults): number =>
+  Math.min(...run.points.map((p) => p.repeats.filter((r) => !r.warmup).length).concat([Infinity]));
+export function eligibleRuns(runs: RunResults[]): RunResults[] {
+  return runs.filter((r) => r.points.length > 0 && steadyCount(r) >= 2);
+}
+
+/** Cells and how they were called. */
+export interface Tally {
+  cells: number;
+  flagged: number;
+  regressed: number;
+  inconclusive: number;
+}
+export const zero = (): Tally => ({ cells: 0, flagged: 0, regressed: 0, inconclusive: 0 });
+export const SCENARIOS = [
+  { name: "A/A", lat: 1, thr: 1 },
+  { name: "A/B lat×1.05 thr×0.95", lat: 1.05, thr: 0.95 },
+  { name: "A/B lat×1.10 thr×0.90", lat: 1.1, thr: 0.9 },
+];
+/** Tallies keyed `scenario|method` and, for the engine with history, `scenario|metric`. */
+export interface Evaluation {
+  runs: RunResults[];
+  tallies: Map<string, Tally>;
+  perMetric: Map<string, Tally>;
+}
+
+/** Runs every scenario on every eligible run (leave-one-out history) and tallies the verdicts. */
+export function evaluateVerdicts(all: RunResults[]): Evaluation {
+  const eligible = eligibleRuns(all);
+  const tallies = new Map<string, Tally>();
+  const perMetric = new Map<string, Tally>();
+  const bump = (key: string, f: (t: Tally) => void, map = tallies): void => {
+    const t = map.get(key) ?? zero();
+    f(t);
+    map.set(key, t);
+  };
+
+  for (const run of eligible) {
+    const scope = scopeKey(runScope(run));
+    const others = eligible.filter((r) => r !== run && scopeKey(runScope(r)) === scope);
+    const noise = learnNoise(others);
+    const k = Math.min(steadyCount(run) >= 3 ? steadyCount(run) - 1 : steadyCount(run), 4);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        if (i === j) continue;
+        for (const sc of SCENARIOS) {
+          const scale = (m: string): number => {
+            const better = metricInfo(m).better;
+            return better === "lower" ? sc.lat : better === "higher" ? sc.thr : 1;
+          };
+          const base = oneRepeat(run, i, () => 1);
+          const cand = oneRepeat(run, j, scale);
+          for (const [engine, opts] of [
+            ["engine, no history", {}],
+            ["engine + history", { noise }],
+          ] as const) {
+            const c = compareRuns([base], [cand], opts);
+            for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
+              bump(`${sc.name}|${engine}`, (t) => {
+                t.cells++;
+                if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+                if (cell.verdict === "regressed") t.regressed++;
+                if (cell.verdict === "inconclusive") t.inconclusive++;
+              });
+              if (engine === "engine + history")
+                bump(
+                  `${sc.name}|${cell.metric}`,
+                  (t) => {
+                    t.cells++;
+                    if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+                    if (cell.verdict === "regressed") t.regressed++;
+                  },
+                  perMetric,
+                );
+              // The seed's rule on the same cell: flagged when |change| > 5 %, 🔴 when worse by > 5 %.
+              if (engine !== "engine + history") continue;
+              // Raw change of the printed values (the seed knew nothing of repeat positions).
+              const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+              const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
+              const worse = cell.better === "lower" ? change > 5 : change < -5;
+              bump(`${sc.name}|fixed ±5% rule`, (t) => {
+                t.cells++;
+                if (Math.abs(change) > 5) t.flagged++;
+                if (worse) t.regressed++;
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+  return { runs: eligible, tallies, perMetric };
+}

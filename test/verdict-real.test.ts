@@ -1,0 +1,27 @@
+import { describe, expect, it } from "@jest/globals";
+import { join } from "node:path";
+import { ingestPaths } from "../src/store/ingest.js";
+import { evaluateVerdicts, zero } from "../bench/verdicts-eval.js";
+
+describe("verdicts on the real MI300X repeats (leave-one-out history)", () => {
+  it("flags ≤ 1 % of A/A cells, far fewer than the fixed 5 % rule, and catches most ×1.10 shifts", async () => {
+    const { runs } = await ingestPaths([join(import.meta.dirname, "fixtures", "real")]);
+    const ev = evaluateVerdicts(runs);
+    expect(ev.runs.length).toBeGreaterThanOrEqual(8);
+    const t = (k: string) => ev.tallies.get(k) ?? zero();
+    const aa = t("A/A|engine + history");
+    const fixedAa = t("A/A|fixed ±5% rule");
+    expect(aa.cells).toBeGreaterThan(500);
+    expect(aa.flagged / aa.cells).toBeLessThanOrEqual(0.01);
+    expect(fixedAa.flagged / fixedAa.cells).toBeGreaterThan(0.05);
+    // Without history, one repeat per side can never be judged: all inconclusive, nothing flagged.
+    const noHist = t("A/A|engine, no history");
+    expect(noHist.flagged).toBe(0);
+    expect(noHist.inconclusive).toBe(noHist.cells);
+    const ab = t("A/B lat×1.10 thr×0.90|engine + history");
+    expect(ab.regressed / ab.cells).toBeGreaterThanOrEqual(0.8);
+    // Quiet throughput metrics: every ×0.95 shift is caught.
+    const thr = ev.perMetric.get("A/B lat×1.05 thr×0.95|output_throughput")!;
+    expect(thr.regressed).toBe(thr.cells);
+  });
+});
