@@ -81,8 +81,8 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
           const base = oneRepeat(run, i, () => 1);
           const cand = oneRepeat(run, j, scale);
           for (const [engine, opts] of [
-            ["engine, no history", {}],
-            ["engine + history", { noise }],
+            ["engine, no history", { sameRun: true }],
+            ["engine + history", { noise, sameRun: true }],
           ] as const) {
             const c = compareRuns([base], [cand], opts);
             for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {

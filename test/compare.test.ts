@@ -124,3 +124,39 @@ describe("pointLabel", () => {
     expect(pointLabel({ concurrency: 16, input_len: 3200, output_len: 800 })).toBe("concurrency 16");
   });
 });
+
+describe("compareRuns offline and run-level failures", () => {
+  const offline = (scale: number, failed = false): RunResults =>
+    emptyRun({
+      kind: "offline",
+      suite: "grok-offline-normal",
+      mode: "normal",
+      model: { name: "GROK1" },
+      hardware: "mi30x",
+      failures: failed ? [{ kind: "launch_failed", message: "container exited 137" }] : [],
+      points: failed
+        ? []
+        : [1, 32].map((bs) => ({
+            point: { tp: 8, batch_size: bs, input_len: 1024, output_len: 128 },
+            repeats: [{ index: 1, metrics: { total_latency: 2 * scale, overall_throughput: 1000 / scale } }],
+          })),
+    });
+  it("merges offline cells on TP/batch/lengths and needs history for single repeats", () => {
+    const c = compareRuns([offline(1)], [offline(1.1)]);
+    expect(c.cells.map((x) => `${x.point.batch_size}/${x.metric}`)).toEqual([
+      "1/overall_throughput",
+      "1/total_latency",
+      "32/overall_throughput",
+      "32/total_latency",
+    ]);
+    expect(c.summary.inconclusive).toBe(4);
+    const hist = [0.999, 1, 1.001, 1.0005].map((k) => offline(k));
+    hist.forEach((h, i) => (h.image = { full: `x:${i}`, tag: `n${i}` }));
+    expect(compareRuns([offline(1)], [offline(1.1)], { history: hist }).summary.regressed).toBe(4);
+  });
+  it("names the run-level failure when the PR never produced a point", () => {
+    const c = compareRuns([offline(1)], [offline(1, true)]);
+    expect(c.summary.failed).toBe(2);
+    expect(c.cells[0]!.reason).toBe("PR: launch_failed: container exited 137");
+  });
+});

@@ -95,6 +95,8 @@ export interface CompareOptions {
   gsm8kMinChange?: number;
   /** Two-sided confidence of the intervals (default 0.98). */
   confidence?: number;
+  /** Both sides are repeats of one server run (evaluation only): no run-to-run noise between them. */
+  sameRun?: boolean;
   /** GSM8K questions per run when the record does not say (bench_sglang.py's default: 200). */
   defaultGsm8kQuestions?: number;
 }
@@ -323,6 +325,13 @@ function kvCells(
   return cells;
 }
 
+/** Why a side has no result for a point: its run-level failure (launch, readiness, GSM8K gate …) if any. */
+function sideFailure(runs: RunResults[]): string {
+  if (runs.length === 0) return "suite not run";
+  const f = runs.flatMap((r) => r.failures).find((x) => x.point === undefined);
+  return f ? `${f.kind}: ${f.message}` : "not run";
+}
+
 /** Counts cells per verdict. */
 export function summarize(cells: readonly ComparisonCell[]): ComparisonSummary {
   const s: ComparisonSummary = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
@@ -354,8 +363,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     for (const { key, point } of points) {
       const b = bSide.get(key);
       const c = cSide.get(key);
-      const bFail = !b || b.values.size === 0 ? (b?.failure ?? (base.length ? "not run" : "suite not run")) : undefined;
-      const cFail = !c || c.values.size === 0 ? (c?.failure ?? (cand.length ? "not run" : "suite not run")) : undefined;
+      const bFail = !b || b.values.size === 0 ? (b?.failure ?? sideFailure(base)) : undefined;
+      const cFail = !c || c.values.size === 0 ? (c?.failure ?? sideFailure(cand)) : undefined;
       if (bFail || cFail) {
         const reason = [bFail ? `main: ${bFail}` : "", cFail ? `PR: ${cFail}` : ""].filter(Boolean).join("; ");
         cells.push({
@@ -395,7 +404,12 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
           cell.reason = `not compared: ${mismatch}`;
         } else {
           const history = lookupNoise(noise, runScope(ref), point, m.key);
-          const v = decideCell(bv, cv, metricInfo(m.key).better, { minEffectPct, confidence, history });
+          const v = decideCell(bv, cv, metricInfo(m.key).better, {
+            minEffectPct,
+            confidence,
+            history,
+            sameRun: opts.sameRun,
+          });
           Object.assign(cell, {
             baseline: { values: v.used.baseline },
             candidate: { values: v.used.candidate },

@@ -50,7 +50,7 @@ export interface LearnNoiseOptions {
 }
 
 /** One night of one cell: log value per repeat index. */
-type Night = { tag?: string; logs: Map<number, number> };
+type Night = { tag?: string; date?: string; logs: Map<number, number> };
 
 /**
  * Noise of one cell from its nights. Nights with the same repeat positions are fitted with a two-way
@@ -93,21 +93,55 @@ export function cellNoise(nights: readonly Night[], opts: LearnNoiseOptions = {}
       }
     }
   }
-  // Night levels of one image should agree: their spread is run-to-run noise the repeats cannot see
-  // (counted as per-value noise, which overstates rather than understates it).
-  const byTag = new Map<string, number[]>();
-  for (const n of nights) {
-    if (!n.tag || n.logs.size === 0) continue;
-    byTag.set(n.tag, [...(byTag.get(n.tag) ?? []), mean([...n.logs.values()])]);
-  }
-  for (const levels of byTag.values()) {
-    if (levels.length >= 2) {
-      ss += variance(levels) * (levels.length - 1);
-      df += levels.length - 1;
+  const residual = df > 0 ? ss / df : 0;
+  const run = runToRun(nights, best?.offsets, residual, opts);
+  if (df === 0 && !run) return undefined;
+  return {
+    variance: residual,
+    df,
+    ...(best ? { offsets: best.offsets, offsetNights: best.nights } : {}),
+    ...(run ? { runVariance: run.variance, runDf: run.df } : {}),
+  };
+}
+
+/** Median of a χ²₁ variable: scales a median of squares into a variance. */
+const CHI2_1_MEDIAN = 0.4549;
+
+/**
+ * Run-to-run noise: how much a whole run's level moves between server launches, beyond what its
+ * repeats show. Estimated from successive nights' levels (ordered by date) with a median of squared
+ * differences, so a real change between two nights (one large difference) does not inflate it:
+ * Var(level difference) = 2σ²_run + 2σ²/R, hence σ²_run = median(d²)/χ²₁-median/2 − σ²/R.
+ */
+function runToRun(
+  nights: readonly Night[],
+  offsets: Record<number, number> | undefined,
+  residual: number,
+  opts: LearnNoiseOptions,
+): { variance: number; df: number } | undefined {
+  const ordered = nights
+    .filter((n) => n.logs.size > 0)
+    .sort((a, b) => (a.date ?? a.tag ?? "").localeCompare(b.date ?? b.tag ?? ""));
+  if (ordered.length < 3) return undefined;
+  const levels = ordered.map((n) => {
+    const entries = [...n.logs.entries()].sort(([a], [b]) => a - b);
+    if (offsets && entries.every(([i]) => offsets[i] !== undefined)) {
+      return { level: mean(entries.map(([i, v]) => v - offsets[i]!)), r: entries.length };
     }
-  }
-  if (df === 0) return undefined;
-  return best ? { variance: ss / df, df, offsets: best.offsets, offsetNights: best.nights } : { variance: ss / df, df };
+    const logs = usableRepeats(
+      entries.map(([, v]) => v),
+      opts.dropWarmup ?? true,
+    );
+    return { level: mean(logs), r: logs.length };
+  });
+  const squares = levels.slice(1).map((x, i) => (x.level - levels[i]!.level) ** 2);
+  const sorted = [...squares].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const med = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const meanR = mean(levels.map((x) => x.r));
+  const variance = Math.max(0, med / CHI2_1_MEDIAN / 2 - residual / meanR);
+  // A median uses about 60 % of the information of a mean of squares.
+  return { variance, df: Math.max(1, Math.round(0.6 * squares.length)) };
 }
 
 /** Learns the noise of every cell in the history runs. Non-positive values and warm-up rounds are ignored. */
@@ -127,7 +161,7 @@ export function learnNoise(history: readonly RunResults[], opts: LearnNoiseOptio
           if (v !== undefined && v > 0) logs.set(r.index, Math.log(v));
         }
         const key = cellKey(p.point, metric);
-        cells.set(key, [...(cells.get(key) ?? []), { tag: run.image?.tag, logs }]);
+        cells.set(key, [...(cells.get(key) ?? []), { tag: run.image?.tag, date: run.date ?? run.image?.tag, logs }]);
       }
     }
   }

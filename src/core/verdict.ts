@@ -21,7 +21,7 @@
  *   history). It never guesses.
  */
 import type { Direction } from "./metrics.js";
-import { mean, tQuantile, variance } from "./stats.js";
+import { mean, satterthwaiteDf, tQuantile, variance } from "./stats.js";
 
 /** What a cell concluded. `failed`: the cell ran on one side only (set by compare.ts, never here). */
 export type Verdict = "improved" | "regressed" | "unchanged" | "inconclusive" | "failed";
@@ -38,6 +38,9 @@ export interface NoiseEstimate {
   offsets?: Record<number, number>;
   /** Nights the offsets were learnt from (their uncertainty is ~σ²/nights). */
   offsetNights?: number;
+  /** Variance (log units) of a whole run's level between server launches, beyond its repeats' noise. */
+  runVariance?: number;
+  runDf?: number;
 }
 
 /** One measured value and the repeat it came from (1-based `index`; `group` = which run, when pooling runs). */
@@ -55,6 +58,11 @@ export interface VerdictOptions {
   confidence?: number;
   /** Noise learnt from history for this cell. */
   history?: NoiseEstimate;
+  /**
+   * Both sides are repeats of one server run (the evaluation's A/A pairs): no run-to-run noise
+   * between them. Default false — main and PR are always separate runs.
+   */
+  sameRun?: boolean;
   /** Drop the first repeat of each run with ≥ 3 repeats when history gives no position offsets (default true). */
   dropWarmup?: boolean;
 }
@@ -192,29 +200,39 @@ export function decideCell(
     ss += opts.history.variance * opts.history.df;
     df += opts.history.df;
   }
-  if (df === 0) {
+  const groups = (obs: Observation[]): number => new Set(obs.map((o) => o.group ?? 0)).size;
+  const runVar = opts.sameRun ? 0 : (opts.history?.runVariance ?? 0);
+  const runDf = opts.history?.runDf ?? 0;
+  if (df === 0 && !(runVar > 0 && runDf > 0)) {
     return {
       verdict: "inconclusive",
       change_pct: change,
       interval: null,
-      reason: `${fmt(change)} from one repeat per side and no history: noise unknown`,
+      reason: `PR vs main ${fmt(change)} from one repeat per side and no history: noise unknown`,
       used,
       df: 0,
     };
   }
-  const s2 = Math.max(ss / df, quantisationVariance([...base, ...cand]));
+  const quantisation = quantisationVariance([...base, ...cand]);
+  const s2 = df > 0 ? Math.max(ss / df, quantisation) : quantisation;
   // Correcting different positions on the two sides adds the offsets' own uncertainty (~2σ²/nights).
   const offsetVar =
     corrected && !sameIndexes(baseObs, candObs) ? (2 * s2) / Math.max(1, opts.history?.offsetNights ?? 1) : 0;
-  const se = Math.sqrt(s2 * (1 / lb.length + 1 / lc.length) + offsetVar);
+  const repeatPart = s2 * (1 / lb.length + 1 / lc.length) + offsetVar;
+  // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools.
+  const runPart = runVar * (1 / groups(baseObs) + 1 / groups(candObs));
+  const se = Math.sqrt(repeatPart + runPart);
+  const dfTotal = satterthwaiteDf([
+    { variance: repeatPart, df: df > 0 ? df : Infinity },
+    { variance: runPart, df: runDf > 0 ? runDf : Infinity },
+  ]);
+  df = Number.isFinite(dfTotal) ? dfTotal : Math.max(df, runDf, 1);
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
   const interval: [number, number] = [pct(diff - half), pct(diff + half)];
-  const source =
-    opts.history && opts.history.df > 0
-      ? corrected
-        ? "repeats+history, positions corrected"
-        : "repeats+history"
-      : "repeats only";
+  const fromHistory = (opts.history?.df ?? 0) > 0 || runPart > 0;
+  const source = fromHistory
+    ? `repeats+history${corrected ? ", positions corrected" : ""}${runPart > 0 ? ", run-to-run" : ""}`
+    : "repeats only";
   const evidence = `PR vs main ${fmt(change)} [${fmt(interval[0])}, ${fmt(interval[1])}] (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
 
   const significant = interval[0] > 0 || interval[1] < 0;
