@@ -119,5 +119,53 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
       }
     }
   }
+  // Consecutive nightlies as main → PR: separate server runs with all repeats on both sides, the
+  // setting of a real PR comparison (the images differ, so a few real changes are possible). The
+  // candidate night is left out of the history; the baseline night stays in, as main's nightly would.
+  const byScope = new Map<string, RunResults[]>();
+  for (const r of eligible) byScope.set(scopeKey(runScope(r)), [...(byScope.get(scopeKey(runScope(r))) ?? []), r]);
+  for (const group of byScope.values()) {
+    const nights = [...group].sort((a, b) => (a.date ?? "").localeCompare(b.date ?? ""));
+    for (let i = 0; i + 1 < nights.length; i++) {
+      const base = { ...nights[i]!, gsm8k: undefined, kv_cache: undefined };
+      const next = nights[i + 1]!;
+      const noise = learnNoise(group.filter((r) => r !== next));
+      for (const sc of SCENARIOS) {
+        const scale = (m: string): number => {
+          const better = metricInfo(m).better;
+          return better === "lower" ? sc.lat : better === "higher" ? sc.thr : 1;
+        };
+        const cand: RunResults = {
+          ...next,
+          gsm8k: undefined,
+          kv_cache: undefined,
+          points: next.points.map((p) => ({
+            ...p,
+            repeats: p.repeats.map((r) => ({
+              ...r,
+              metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, v * scale(m)])),
+            })),
+          })),
+        };
+        const c = compareRuns([base], [cand], { noise });
+        for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
+          bump(`${sc.name} (next nightly)|engine + history`, (t) => {
+            t.cells++;
+            if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+            if (cell.verdict === "regressed") t.regressed++;
+            if (cell.verdict === "inconclusive") t.inconclusive++;
+          });
+          const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+          const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
+          const worse = cell.better === "lower" ? change > 5 : change < -5;
+          bump(`${sc.name} (next nightly)|fixed ±5% rule`, (t) => {
+            t.cells++;
+            if (Math.abs(change) > 5) t.flagged++;
+            if (worse) t.regressed++;
+          });
+        }
+      }
+    }
+  }
   return { runs: eligible, tallies, perMetric };
 }

@@ -33,6 +33,15 @@ for (const sc of scenarios) {
     );
   }
 }
+for (const sc of scenarios) {
+  for (const engine of ["fixed ±5% rule", "engine + history"]) {
+    const t = tallies.get(`${sc.name} (next nightly)|${engine}`) ?? zero();
+    const inc = engine.startsWith("fixed") ? "—" : pct(t.inconclusive, t.cells);
+    console.log(
+      `| ${sc.name} — next nightly, 3 repeats per side | ${engine} | ${t.cells} | ${pct(t.flagged, t.cells)} | ${pct(t.regressed, t.cells)} | ${inc} |`,
+    );
+  }
+}
 console.log("");
 console.log("Per metric, engine + history (A/A false flags; ×1.10/×0.90 detection):");
 const metrics = [...new Set([...perMetric.keys()].map((k) => k.split("|")[1]!))];

@@ -20,6 +20,12 @@ describe("verdicts on the real MI300X repeats (leave-one-out history)", () => {
     expect(noHist.inconclusive).toBe(noHist.cells);
     const ab = t("A/B lat×1.10 thr×0.90|engine + history");
     expect(ab.regressed / ab.cells).toBeGreaterThanOrEqual(0.8);
+    // Consecutive nightlies as main → PR (separate runs, 3 repeats per side, run-to-run noise included).
+    const nightly = t("A/A (next nightly)|engine + history");
+    expect(nightly.cells).toBeGreaterThan(200);
+    expect(nightly.flagged / nightly.cells).toBeLessThanOrEqual(0.01);
+    const nightlyShift = t("A/B lat×1.10 thr×0.90 (next nightly)|engine + history");
+    expect(nightlyShift.regressed / nightlyShift.cells).toBeGreaterThanOrEqual(0.8);
     // Quiet throughput metrics: every ×0.95 shift is caught.
     const thr = ev.perMetric.get("A/B lat×1.05 thr×0.95|output_throughput")!;
     expect(thr.regressed).toBe(thr.cells);
