@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../src/cli/commands/compare.js";
@@ -105,6 +105,28 @@ describe("sglbench compare", () => {
     expect(io2.err.join("")).toMatch(/for model grok/);
     const io3 = captureIO();
     expect(await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--mode", "offline"], io3)).toBe(1);
+  });
+
+  it("finds GSM8K results through GSM8K_LOG_PATTERNS when the folder's own files do not give them", async () => {
+    const root = mkdtempSync(join(tmpdir(), "sglbench-gsm8k-"));
+    const side = (d: string): string => {
+      const dir = join(root, d);
+      cpSync(day(d), dir, { recursive: true });
+      renameSync(join(dir, "sglang_client_log_DeepSeek-V3-0324_gsm8k.log"), join(dir, "accuracy_check.txt"));
+      return dir;
+    };
+    const a = side("20251013");
+    const b = side("20251014");
+    const without = captureIO();
+    await run(["--csv1", a, "--csv2", b, "--format", "json"], without);
+    const cells = (io: ReturnType<typeof captureIO>) =>
+      (JSON.parse(io.out.join("")) as { cells: { kind: string; baseline: { values: number[] } }[] }).cells;
+    expect(cells(without).some((c) => c.kind === "gsm8k")).toBe(false);
+    const withPatterns = captureIO();
+    withPatterns.env.GSM8K_LOG_PATTERNS = "*.md;accuracy_*.txt";
+    await run(["--csv1", a, "--csv2", b, "--format", "json"], withPatterns);
+    const g = cells(withPatterns).find((c) => c.kind === "gsm8k");
+    expect(g?.baseline.values.length).toBeGreaterThan(0);
   });
 
   it("exits 2 with the usage on bad flags", async () => {
