@@ -28,8 +28,9 @@ function oneRepeat(run: RunResults, k: number, scale: (metric: string) => number
   };
 }
 
+/** Steady repeats of the run's best-covered point (a failed point must not exclude the whole run). */
 const steadyCount = (run: RunResults): number =>
-  Math.min(...run.points.map((p) => p.repeats.filter((r) => !r.warmup).length).concat([Infinity]));
+  Math.max(0, ...run.points.map((p) => p.repeats.filter((r) => !r.warmup).length));
 export function eligibleRuns(runs: RunResults[]): RunResults[] {
   return runs.filter((r) => r.points.length > 0 && steadyCount(r) >= 2);
 }
@@ -47,7 +48,7 @@ export const SCENARIOS = [
   { name: "A/B lat×1.05 thr×0.95", lat: 1.05, thr: 0.95 },
   { name: "A/B lat×1.10 thr×0.90", lat: 1.1, thr: 0.9 },
 ];
-/** Tallies keyed `scenario|method` and, for the engine with history, `scenario|metric`. */
+/** Tallies keyed `scenario|method` (and `scenario|method|hardware` for the engines); per metric `scenario|metric`. */
 export interface Evaluation {
   runs: RunResults[];
   tallies: Map<string, Tally>;
@@ -86,12 +87,14 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
           ] as const) {
             const c = compareRuns([base], [cand], opts);
             for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
-              bump(`${sc.name}|${engine}`, (t) => {
-                t.cells++;
-                if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
-                if (cell.verdict === "regressed") t.regressed++;
-                if (cell.verdict === "inconclusive") t.inconclusive++;
-              });
+              for (const key of [`${sc.name}|${engine}`, `${sc.name}|${engine}|${run.hardware ?? "unknown"}`]) {
+                bump(key, (t) => {
+                  t.cells++;
+                  if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+                  if (cell.verdict === "regressed") t.regressed++;
+                  if (cell.verdict === "inconclusive") t.inconclusive++;
+                });
+              }
               if (engine === "engine + history")
                 bump(
                   `${sc.name}|${cell.metric}`,

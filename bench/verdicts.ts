@@ -43,6 +43,15 @@ for (const sc of scenarios) {
   }
 }
 console.log("");
+console.log("Per hardware, engine + history (repeat vs repeat):");
+for (const hw of [...new Set(eligible.map((r) => r.hardware ?? "unknown"))].sort()) {
+  const aa = tallies.get(`A/A|engine + history|${hw}`) ?? zero();
+  const ab = tallies.get(`A/B lat×1.10 thr×0.90|engine + history|${hw}`) ?? zero();
+  console.log(
+    `  ${hw.padEnd(8)} A/A flagged ${pct(aa.flagged, aa.cells).padStart(6)}   ×1.10/×0.90 caught 🔴 ${pct(ab.regressed, ab.cells).padStart(6)}  (${aa.cells} cells)`,
+  );
+}
+console.log("");
 console.log("Per metric, engine + history (A/A false flags; ×1.10/×0.90 detection):");
 const metrics = [...new Set([...perMetric.keys()].map((k) => k.split("|")[1]!))];
 for (const m of metrics) {
