@@ -62,3 +62,40 @@ for (const m of metrics) {
     `  ${m.padEnd(24)} A/A ${pct(aa.flagged, aa.cells).padStart(6)}   ×1.05 ${pct(ab5.regressed, ab5.cells).padStart(6)}   ×1.10 ${pct(ab.regressed, ab.cells).padStart(6)}  (${aa.cells} cells)`,
   );
 }
+
+// Size and speed of the largest report the issue names: 5 models × 4 suites × 9 points, 3 repeats.
+{
+  const { compareRuns } = await import("../src/core/compare.js");
+  const { renderReport } = await import("../src/core/report.js");
+  const { emptyRun } = await import("../src/core/results.js");
+  const metricsOf = (p: number, scale: number, i: number): Record<string, number> =>
+    Object.fromEntries(
+      ["median_e2e_latency_ms", "p99_e2e_latency_ms", "median_ttft_ms", "p99_ttft_ms", "median_itl_ms", "p99_itl_ms"]
+        .map((k) => [k, 100 * (p + 1) * scale * (1 + ((i * 7) % 5) / 500)])
+        .concat([["output_throughput", (1000 * (p + 1)) / scale]]),
+    );
+  const make = (model: string, suite: string, scale: number) =>
+    emptyRun({
+      kind: "online",
+      suite,
+      model: { name: model },
+      hardware: "mi30x",
+      points: Array.from({ length: 9 }, (_, p) => ({
+        point: { concurrency: 2 ** p },
+        repeats: [1, 2, 3].map((i) => ({ index: i, metrics: metricsOf(p, scale, i) })),
+      })),
+    });
+  const models = ["GROK1", "GROK2", "DeepSeek-V3", "Llama-3-70B", "Qwen3-235B"];
+  const suites = ["offline-normal", "offline-long", "online-rate", "online-concurrency"];
+  const base = models.flatMap((m) => suites.map((s) => make(m, s, 1)));
+  const cand = models.flatMap((m, k) => suites.map((s) => make(m, s, k === 0 ? 1.1 : 1)));
+  const t0 = performance.now();
+  const c = compareRuns(base, cand);
+  const t1 = performance.now();
+  const md = renderReport(c);
+  const t2 = performance.now();
+  console.log("");
+  console.log(
+    `5 models × 4 suites × 9 points: ${c.cells.length} cells compared in ${(t1 - t0).toFixed(0)} ms; report ${md.length} chars (limit 65536) rendered in ${(t2 - t1).toFixed(0)} ms`,
+  );
+}
