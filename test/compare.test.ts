@@ -154,6 +154,12 @@ describe("compareRuns offline and run-level failures", () => {
     hist.forEach((h, i) => (h.image = { full: `x:${i}`, tag: `n${i}` }));
     expect(compareRuns([offline(1)], [offline(1.1)], { history: hist }).summary.regressed).toBe(4);
   });
+  it("refuses to compare two different suites of the same model", () => {
+    const long = { ...offline(1), suite: "grok-offline-long", mode: "long_context" };
+    const c = compareRuns([offline(1)], [long]);
+    expect(c.mismatches[0]).toMatch(/different suite grok-offline-normal normal vs grok-offline-long long_context/);
+    expect(c.summary.regressed + c.summary.improved + c.summary.unchanged).toBe(0);
+  });
   it("names the run-level failure when the PR never produced a point", () => {
     const c = compareRuns([offline(1)], [offline(1, true)]);
     expect(c.summary.failed).toBe(2);

@@ -184,6 +184,7 @@ function mismatchOf(base: RunResults[], cand: RunResults[]): string | undefined 
   const problems: string[] = [];
   for (const [what, get] of [
     ["model", modelName],
+    ["suite", (r: RunResults) => [r.suite, r.mode].filter(Boolean).join(" ")],
     ["hardware", (r: RunResults) => r.hardware],
     ["attention backend", (r: RunResults) => r.backend],
   ] as const) {
