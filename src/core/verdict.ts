@@ -124,8 +124,8 @@ function decimals(value: number): number {
 
 /**
  * Variance (per value, in log units) caused by rounding to the printed precision: a uniform error of
- * ± half a unit in the last place. Integers are assumed exact counts of something large, so they get a
- * resolution of 1 only when small.
+ * ± half a unit in the last place. SGLang prints two decimals, so the resolution is taken as at most
+ * 0.01 even when a value parsed as an integer (`1.00` req/s → 1).
  */
 export function quantisationVariance(values: readonly number[]): number {
   if (values.length === 0) return 0;
