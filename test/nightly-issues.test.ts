@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeEach, afterEach } from "@jest/globals";
+import { describe, expect, it, beforeEach, afterEach, afterAll } from "@jest/globals";
 import nock from "nock";
 import { Octokit } from "@octokit/rest";
 import type { SeriesChange } from "../src/core/nightly-series.js";
@@ -47,6 +47,9 @@ const API = "https://api.github.com";
 const opts = { owner: "acme", repo: "sglang" };
 
 beforeEach(() => nock.disableNetConnect());
+// nock patches Node's shared http module; restore it so later test files in this jest worker
+// (dockerode over a unix socket) are not routed to 127.0.0.1:80.
+afterAll(() => nock.restore());
 afterEach(() => {
   nock.cleanAll();
   nock.enableNetConnect();

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeEach, afterEach } from "@jest/globals";
+import { describe, expect, it, beforeEach, afterEach, afterAll } from "@jest/globals";
 import { mkdtemp, readFile, rm, writeFile, utimes } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "sglbench-lock-"));
 });
+// nock patches Node's shared http module; restore it so later test files in this jest worker
+// (dockerode over a unix socket) are not routed to 127.0.0.1:80.
+afterAll(() => nock.restore());
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
   nock.cleanAll();
