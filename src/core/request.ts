@@ -171,3 +171,41 @@ export function invalidReply(problems: readonly string[], defaults: BenchmarkReq
     grammarHelp(defaults),
   ].join("\n");
 }
+
+/** The parts a request id is made of; see {@link formatRequestId}. */
+export interface RequestIdParts {
+  owner: string;
+  repo: string;
+  pr: number;
+  headSha: string;
+  /** What asked for the run: `c<comment id>` for a command, `auto` for an automatic run. */
+  trigger: string;
+}
+
+const REQUEST_ID_RE = /^([\w.-]+)\/([\w.-]+)#(\d+)@([0-9a-f]{7,64})\/([\w-]+)$/;
+
+/**
+ * A self-describing request id, `owner/repo#pr@headsha/trigger`. It is the check run's
+ * `external_id` and a workflow input echoed in the run's name, so every later event (redelivery,
+ * workflow_job, workflow_run) finds its PR, commit and check run from GitHub alone.
+ * One comment on one head SHA is one request, so a redelivered webhook maps to the same id.
+ */
+export function formatRequestId(parts: RequestIdParts): string {
+  return `${parts.owner}/${parts.repo}#${parts.pr}@${parts.headSha}/${parts.trigger}`;
+}
+
+/** Inverse of {@link formatRequestId}; `null` for anything else. */
+export function parseRequestId(id: string): RequestIdParts | null {
+  const m = REQUEST_ID_RE.exec(id.trim());
+  if (!m?.[1] || !m[2] || !m[3] || !m[4] || !m[5]) return null;
+  return { owner: m[1], repo: m[2], pr: Number(m[3]), headSha: m[4], trigger: m[5] };
+}
+
+/**
+ * The request id inside a benchmark workflow run's title. `benchmark.yml` sets
+ * `run-name: "sglbench <request_id> PR #<pr>"`.
+ */
+export function requestIdFromRunTitle(title: string | null | undefined): RequestIdParts | null {
+  const m = /\bsglbench (\S+) PR #\d+/.exec(title ?? "");
+  return m?.[1] ? parseRequestId(m[1]) : null;
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "@jest/globals";
+import { formatRequestId, parseRequestId, requestIdFromRunTitle } from "../src/core/request.js";
+import {
+  COMMENT_LIMIT,
+  isStickyBody,
+  parseStickyState,
+  renderSticky,
+  STICKY_MARKER,
+  stickyVisible,
+  truncateMarkdown,
+} from "../src/core/sticky.js";
+import { isOwnComment } from "../src/github/sticky-comment.js";
+import { permissionAtLeast } from "../src/github/permissions.js";
+import { readReportArchive } from "../src/github/report-artifact.js";
+import { unzip } from "../src/github/unzip.js";
+import { runIdFromUrl } from "../src/github/workflows.js";
+import { zipFiles } from "./helpers/app-zip.js";
+
+const SHA = "ec26bce9a2ca1e3d7b1cc4b5d5e8c8f0e6b43a21";
+
+describe("request ids", () => {
+  it("round-trips and is found in the benchmark run title", () => {
+    const id = formatRequestId({ owner: "sgl-project", repo: "sglang", pr: 42, headSha: SHA, trigger: "c1001" });
+    expect(id).toBe(`sgl-project/sglang#42@${SHA}/c1001`);
+    expect(parseRequestId(id)).toEqual({
+      owner: "sgl-project",
+      repo: "sglang",
+      pr: 42,
+      headSha: SHA,
+      trigger: "c1001",
+    });
+    expect(requestIdFromRunTitle(`sglbench ${id} PR #42`)?.pr).toBe(42);
+    expect(requestIdFromRunTitle("benchmark")).toBeNull();
+    expect(parseRequestId("nonsense")).toBeNull();
+  });
+});
+
+describe("sticky comment body", () => {
+  it("embeds state that survives a round trip, including '--' in values", () => {
+    const state = { approval: { sha: SHA, by: "a--b", at: "2026-11-23T00:00:00Z" } };
+    const body = renderSticky("hello", state);
+    expect(body.startsWith(STICKY_MARKER)).toBe(true);
+    expect(body.indexOf("-->")).toBe(body.indexOf(" -->") + 1);
+    expect(parseStickyState(body)).toEqual(state);
+    expect(isStickyBody(body)).toBe(true);
+    expect(stickyVisible(body)).toBe("hello");
+  });
+  it("treats unreadable state as empty", () => {
+    expect(parseStickyState(`${STICKY_MARKER}\n<!-- sglbench:state {bad} -->`)).toEqual({});
+    expect(parseStickyState("no marker")).toEqual({});
+  });
+  it("keeps a huge report under the comment limit and closes an open fence", () => {
+    const report = "# Report\n```\n" + "x".repeat(100).concat("\n").repeat(1000);
+    const body = renderSticky(report, {});
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(body).toContain("truncated");
+    expect((body.match(/^```/gm) ?? []).length % 2).toBe(0);
+    expect(truncateMarkdown("short", 10)).toBe("short");
+  });
+  it("trusts only the App's own bot comments", () => {
+    expect(isOwnComment({ user: { type: "User" } }, 5)).toBe(false);
+    expect(isOwnComment({ user: { type: "Bot" }, performed_via_github_app: { id: 6 } }, 5)).toBe(false);
+    expect(isOwnComment({ user: { type: "Bot" }, performed_via_github_app: { id: 5 } }, 5)).toBe(true);
+  });
+});
+
+describe("permissions", () => {
+  it("orders levels", () => {
+    expect(permissionAtLeast("maintain", "write")).toBe(true);
+    expect(permissionAtLeast("triage", "write")).toBe(false);
+  });
+});
+
+describe("report artifact", () => {
+  it("unzips stored and deflated entries", () => {
+    for (const method of [0, 8] as const) {
+      const files = unzip(zipFiles({ "a.txt": "alpha", "dir/b.txt": "beta".repeat(100) }, method));
+      expect(files.get("a.txt")?.toString()).toBe("alpha");
+      expect(files.get("dir/b.txt")?.toString()).toBe("beta".repeat(100));
+    }
+    expect(() => unzip(Buffer.from("not a zip at all, definitely not"))).toThrow(/Not a ZIP/);
+  });
+  it("reads report.md and the verdict counts of results.json, even inside pr<N>/", () => {
+    const zip = zipFiles({
+      "pr42/report.md": "# Performance Comparison Report\n🔴 1 regressed",
+      "pr42/results.json": JSON.stringify({
+        verdict: "regressed",
+        summary: { regressed: 1, improved: 0, unchanged: 3, inconclusive: 0, failed: 0 },
+      }),
+    });
+    const read = readReportArchive(zip);
+    expect(read.reportMarkdown).toContain("🔴 1 regressed");
+    expect(read.results?.summary.regressed).toBe(1);
+  });
+  it("says what is wrong with results.json and fails without report.md", () => {
+    expect(readReportArchive(zipFiles({ "report.md": "r", "results.json": "{" })).resultsProblem).toMatch(/not JSON/);
+    expect(readReportArchive(zipFiles({ "report.md": "r", "results.json": "{}" })).resultsProblem).toMatch(/summary/);
+    expect(() => readReportArchive(zipFiles({ "x.md": "r" }))).toThrow(/no report.md/);
+  });
+  it("finds the run id in a details url", () => {
+    expect(runIdFromUrl("https://github.com/o/r/actions/runs/123")).toBe(123);
+    expect(runIdFromUrl(null)).toBeNull();
+  });
+});
