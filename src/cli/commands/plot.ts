@@ -1,3 +1,101 @@
-import { notImplemented } from "../not-implemented.js";
+/** `sglbench plot`: the nightly trend charts (SVG + PNG) of a history folder. */
+import { isAbsolute, join } from "node:path";
+import { parseArgs } from "node:util";
+import { pacificDate } from "../../core/nightly-image.js";
+import { loadChartData } from "../../plots/load.js";
+import { writeCharts, type ChartFormat } from "../../plots/write-charts.js";
+import { EXIT, type CliIO } from "../io.js";
+import { defaultDataDir } from "./process.js";
 
-export const { summary, run } = notImplemented("plot", "Draw the trend charts (SVG + PNG)");
+export const summary = "Draw the nightly trend charts (SVG + PNG)";
+
+const USAGE = `Usage: sglbench plot [--data-dir DIR] [--out DIR] [options]
+
+Reads every run folder (and the seed's cron_log console logs) under the data dir and draws, per
+hardware × model × suite: offline E2E latency and throughput per batch size, online median E2E,
+TTFT and ITL per request rate / concurrency (one panel per point: nightly median, min–max band over
+the repeats, value labels that never overlap, change points marked), a combined log-scale chart,
+and the KV-cache capacity (tokens, GB). Files: <out>/<hardware>/<model>/<suite>/<chart>.{svg,png}.
+
+  --data-dir DIR     history folder (default $BENCHMARK_CI_DIR, else $MOUNT_DIR/sgl_benchmark_ci, else .)
+  --out DIR          where the charts go (default <data-dir>/plots_server)
+  --days N           only the last N days (default: all)
+  --today YYYYMMDD   end of the window (default: today in America/Los_Angeles)
+  --model NAME       only this model (GROK1, GROK2, DeepSeek-V3-0324)
+  --suite ID         only this suite (repeatable: grok-online, deepseek-online, grok-offline-normal, …)
+  --format LIST      svg,png (default both)
+  -h, --help         this help
+
+Exit: 0 all charts written, 3 some inputs or charts skipped (listed on stderr), 1 nothing to chart,
+2 bad usage.
+`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        "data-dir": { type: "string" },
+        out: { type: "string" },
+        days: { type: "string" },
+        today: { type: "string" },
+        model: { type: "string" },
+        suite: { type: "string", multiple: true },
+        format: { type: "string", default: "svg,png" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error: unknown) {
+    io.stderr(`sglbench plot: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const usage = (msg: string): number => {
+    io.stderr(`sglbench plot: ${msg}\n\n${USAGE}`);
+    return EXIT.usage;
+  };
+  const days = v.days === undefined ? undefined : Number(v.days);
+  if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
+  if (v.today !== undefined && !/^\d{8}$/.test(v.today)) return usage(`--today must be YYYYMMDD, not "${v.today}"`);
+  const formats = v.format.split(",").map((f) => f.trim());
+  const bad = formats.filter((f) => f !== "svg" && f !== "png");
+  if (bad.length || formats.length === 0) return usage(`--format takes svg and/or png, not "${bad.join(",")}"`);
+
+  const abs = (p: string): string => (isAbsolute(p) ? p : join(io.cwd, p));
+  const dataDir = abs(v["data-dir"] ?? defaultDataDir(io.env, io.cwd));
+  const outDir = abs(v.out ?? join(dataDir, "plots_server"));
+  let loaded;
+  try {
+    loaded = await loadChartData(dataDir, {
+      ...(days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {}),
+      ...(v.model ? { model: v.model } : {}),
+      ...(v.suite ? { suites: v.suite } : {}),
+    });
+  } catch (error: unknown) {
+    io.stderr(`sglbench plot: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+  for (const s of loaded.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
+  if (loaded.data.length === 0) {
+    io.stderr(`sglbench plot: no dated runs to chart under ${dataDir}\n`);
+    return EXIT.failed;
+  }
+  const { charts, failures } = await writeCharts(loaded.data, { outDir, formats: formats as ChartFormat[] });
+  for (const f of failures) io.stderr(`chart ${f.chart} failed: ${f.message}\n`);
+  for (const c of charts)
+    io.stdout(
+      `${Object.values(c.files)
+        .map((f) => join(outDir, f))
+        .join("  ")}\n`,
+    );
+  io.stdout(`${charts.length} charts for ${loaded.data.length} suites from ${loaded.runs.length} runs → ${outDir}\n`);
+  if (charts.length === 0) return EXIT.failed;
+  return failures.length || loaded.skipped.length ? EXIT.partial : EXIT.ok;
+}

@@ -1,0 +1,228 @@
+/**
+ * Chart data: results records → per hardware × model × suite groups of nightly lines (one line per
+ * batch size / request rate / concurrency), each night summarised as median and min–max over its
+ * repeats, with the change points found in the line. Pure: no I/O, no rendering.
+ */
+import { metricInfo, type Direction } from "../core/metrics.js";
+import {
+  buildSeries,
+  findSeriesChanges,
+  NIGHTLY_METRICS,
+  runDate,
+  type NightlySeries,
+  type SeriesChange,
+} from "../core/nightly-series.js";
+import type { ChangepointOptions } from "../core/changepoints.js";
+import type { RunResults } from "../core/results.js";
+
+/** One night of one line. */
+export interface NightStat {
+  /** `YYYYMMDD`. */
+  date: string;
+  /** `YYYY-MM-DD`, what the charts put on the time axis. */
+  day: string;
+  /** Image tag of the night. */
+  tag: string;
+  median: number;
+  min: number;
+  max: number;
+  /** Repeats pooled into this night. */
+  n: number;
+}
+
+/** One benchmark point followed over the nights. */
+export interface ChartLine {
+  /** Point key (`tp=8,batch_size=1,input_len=1024,output_len=128`). */
+  point: string;
+  /** Short legend label: `BS=1`, `RR=4`, `C=128` (plus `IL=`/`OL=` when a suite mixes lengths). */
+  label: string;
+  /** Sort key (the load value). */
+  order: number;
+  nights: NightStat[];
+  changes: SeriesChange[];
+}
+
+/** Every line of one metric in one suite. */
+export interface MetricLines {
+  metric: string;
+  display: string;
+  unit: string;
+  better: Direction;
+  lines: ChartLine[];
+}
+
+/** KV-cache capacity of one run (read by the server at startup). */
+export interface KvNight {
+  date: string;
+  day: string;
+  tag: string;
+  num_tokens?: number;
+  size_gb?: number;
+}
+
+/** Everything charted for one hardware × model × suite. */
+export interface SuiteChartData {
+  hardware: string;
+  /** `GROK1_MOE-I4F8`, `DeepSeek-V3-0324_FP8`. */
+  model: string;
+  suite: string;
+  kind: "offline" | "online";
+  /** Attention backends seen, most recent first. */
+  backends: string[];
+  /** What the lines are split by: `batch size`, `request rate`, `concurrency`. */
+  axis: string;
+  metrics: MetricLines[];
+  kv: KvNight[];
+  /** Every change point of the suite's series. */
+  changes: SeriesChange[];
+}
+
+/** `20251013` → `2025-10-13`. */
+export function isoDay(date: string): string {
+  return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
+}
+
+/** Model label as the series key spells it: name and variant joined with `_`. */
+export function modelLabel(run: RunResults): string {
+  return [run.model.name, run.model.variant].filter(Boolean).join("_");
+}
+
+function median(sorted: readonly number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Parses a point key back into its coordinates (numbers only). */
+export function parsePointKey(key: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of key.split(",")) {
+    const [k, v] = part.split("=");
+    if (k && v !== undefined && Number.isFinite(Number(v))) out[k] = Number(v);
+  }
+  return out;
+}
+
+const LOAD_AXES = [
+  { key: "batch_size", short: "BS", name: "batch size" },
+  { key: "request_rate", short: "RR", name: "request rate" },
+  { key: "concurrency", short: "C", name: "concurrency" },
+] as const;
+
+/** The coordinate the suite's lines are split by, and the legend label of each point. */
+function labelPoints(points: readonly string[]): {
+  axis: string;
+  labels: Map<string, { label: string; order: number }>;
+} {
+  const parsed = points.map((p) => ({ p, c: parsePointKey(p) }));
+  const axis = LOAD_AXES.find((a) => parsed.some(({ c }) => c[a.key] !== undefined));
+  // Lengths go into the label only when the suite mixes them (long-context rows next to normal ones).
+  const varies = (k: string): boolean => new Set(parsed.map(({ c }) => c[k])).size > 1;
+  const extra = (["input_len", "output_len"] as const).filter(varies);
+  const labels = new Map<string, { label: string; order: number }>();
+  for (const { p, c } of parsed) {
+    const parts = axis && c[axis.key] !== undefined ? [`${axis.short}=${c[axis.key]}`] : [p || "all"];
+    for (const k of extra) if (c[k] !== undefined) parts.push(`${k === "input_len" ? "IL" : "OL"}=${c[k]}`);
+    labels.set(p, { label: parts.join(" "), order: axis ? (c[axis.key] ?? Number.POSITIVE_INFINITY) : 0 });
+  }
+  return { axis: axis?.name ?? "point", labels };
+}
+
+function nightStats(series: NightlySeries): NightStat[] {
+  const out: NightStat[] = [];
+  series.nights.forEach((night, i) => {
+    const values = night.values.filter(Number.isFinite).sort((a, b) => a - b);
+    if (values.length === 0) return;
+    out.push({
+      date: night.date,
+      day: isoDay(night.date),
+      tag: series.tags[i] ?? night.date,
+      median: median(values),
+      min: values[0] ?? Number.NaN,
+      max: values[values.length - 1] ?? Number.NaN,
+      n: values.length,
+    });
+  });
+  return out;
+}
+
+/** Options for {@link buildChartData}. */
+export interface ChartDataOptions {
+  /** Metrics charted (default: the seed's — E2E latency/throughput offline, E2E/TTFT/ITL online). */
+  metrics?: readonly string[];
+  /** Change-point detection options (alpha, min effect …). */
+  changepoints?: ChangepointOptions;
+  /** Precomputed change points (from the nightly), used instead of detecting them again. */
+  changes?: readonly SeriesChange[];
+}
+
+/** Groups runs by hardware × model × suite and summarises every series for charting. */
+export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptions = {}): SuiteChartData[] {
+  const metrics = opts.metrics ?? NIGHTLY_METRICS;
+  const groups = new Map<string, RunResults[]>();
+  for (const run of runs) {
+    if (!runDate(run)) continue;
+    const key = [run.hardware ?? "unknown", modelLabel(run), run.suite].join("/");
+    const list = groups.get(key) ?? [];
+    list.push(run);
+    groups.set(key, list);
+  }
+  const out: SuiteChartData[] = [];
+  for (const [key, groupRuns] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const [hardware = "unknown", model = "", suite = ""] = key.split("/");
+    const series = buildSeries(groupRuns, { metrics });
+    const changes = opts.changes
+      ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === suite)
+      : findSeriesChanges(series, opts.changepoints);
+    const { axis, labels } = labelPoints([...new Set(series.map((s) => s.point))]);
+    const byMetric = new Map<string, ChartLine[]>();
+    for (const s of series) {
+      const lines = byMetric.get(s.metric) ?? [];
+      const l = labels.get(s.point) ?? { label: s.point, order: 0 };
+      lines.push({
+        point: s.point,
+        label: l.label,
+        order: l.order,
+        nights: nightStats(s),
+        changes: changes.filter((c) => c.series === s.key),
+      });
+      byMetric.set(s.metric, lines);
+    }
+    const sorted = [...groupRuns].sort((a, b) => ((runDate(a) ?? "") < (runDate(b) ?? "") ? 1 : -1));
+    out.push({
+      hardware,
+      model,
+      suite,
+      kind: groupRuns[0]?.kind ?? "online",
+      backends: [...new Set(sorted.map((r) => r.backend).filter((b): b is string => Boolean(b)))],
+      axis,
+      metrics: metrics
+        .filter((m) => byMetric.has(m))
+        .map((m) => {
+          const info = metricInfo(m);
+          const lines = (byMetric.get(m) ?? []).sort((a, b) => a.order - b.order || (a.label < b.label ? -1 : 1));
+          return { metric: m, display: info.display, unit: info.unit, better: info.better, lines };
+        }),
+      kv: kvNights(groupRuns),
+      changes,
+    });
+  }
+  return out;
+}
+
+/** KV-cache capacity per night (the last run of a night wins: an `rc` rerun replaces the first). */
+function kvNights(runs: readonly RunResults[]): KvNight[] {
+  const byDate = new Map<string, KvNight>();
+  for (const run of runs) {
+    const date = runDate(run);
+    const kv = run.kv_cache;
+    if (!date || !kv || (kv.num_tokens === undefined && kv.size_gb === undefined)) continue;
+    byDate.set(date, {
+      date,
+      day: isoDay(date),
+      tag: run.image?.tag ?? date,
+      ...(kv.num_tokens !== undefined ? { num_tokens: kv.num_tokens } : {}),
+      ...(kv.size_gb !== undefined ? { size_gb: kv.size_gb } : {}),
+    });
+  }
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
+}

@@ -1,0 +1,38 @@
+/** Loads the nightly history of a data folder and turns it into chart data. */
+import type { SeriesChange } from "../core/nightly-series.js";
+import type { RunResults } from "../core/results.js";
+import { loadHistory, type HistoryOptions, type Skipped } from "../store/history.js";
+import { buildChartData, type SuiteChartData } from "./chart-data.js";
+
+/** Which part of the history to chart. */
+export interface ChartSelection extends HistoryOptions {
+  /** Keep only suites whose id is in this list. */
+  suites?: readonly string[];
+  /** Keep only these hardware types. */
+  hardware?: readonly string[];
+  /** Metrics charted (default the nightly ones). */
+  metrics?: readonly string[];
+  /** Precomputed change points (the nightly passes its own). */
+  changes?: readonly SeriesChange[];
+}
+
+/** The runs of a data folder (console logs included), filtered, plus their chart data. */
+export async function loadChartData(
+  dataDir: string,
+  sel: ChartSelection = {},
+): Promise<{ runs: RunResults[]; data: SuiteChartData[]; skipped: Skipped[] }> {
+  const { suites, hardware, metrics, changes, ...history } = sel;
+  const loaded = await loadHistory(dataDir, history);
+  // Console logs are not filtered by folder: apply the model filter to the records too.
+  const runs = loaded.runs.filter(
+    (r) =>
+      (!sel.model || r.model.name === sel.model) &&
+      (!suites || suites.includes(r.suite)) &&
+      (!hardware || hardware.includes(r.hardware ?? "unknown")),
+  );
+  const data = buildChartData(runs, {
+    ...(metrics ? { metrics } : {}),
+    ...(changes ? { changes } : {}),
+  });
+  return { runs, data, skipped: loaded.skipped };
+}

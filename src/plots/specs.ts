@@ -1,0 +1,483 @@
+/**
+ * Vega-Lite specs for the nightly charts, the seed's set made readable:
+ * - per-point panels (one per batch size / request rate / concurrency, each with its own y scale)
+ *   of the nightly median, a band for the min–max over the night's repeats, de-overlapped value
+ *   labels and dashed change-point rules (red regression, green improvement) with their change in %;
+ * - a combined chart (one line per point, log scale) per suite;
+ * - the KV-cache capacity (tokens and GB) the server allocated at startup.
+ * Scale domains are set here (not by Vega) so label collisions can be computed in pixels.
+ */
+import type { SeriesChange } from "../core/nightly-series.js";
+import type { ChartLine, KvNight, MetricLines, SuiteChartData } from "./chart-data.js";
+import { formatValue, placeLabels, type LabelCandidate } from "./labels.js";
+
+/** A Vega-Lite spec as plain JSON (compiled by vega-lite at render time). */
+export type VlSpec = Record<string, unknown>;
+
+/** One chart of a suite. */
+export interface ChartSpec {
+  /** File stem and anchor: `latency`, `throughput`, `combined`, `e2e`, `ttft`, `itl`, `kv`. */
+  id: string;
+  title: string;
+  spec: VlSpec;
+}
+
+/** Options for the specs. */
+export interface SpecOptions {
+  /** Tooltips and x zoom/pan (the dashboard); static images leave them out. */
+  interactive?: boolean;
+  /** Plot width in px (default 860). */
+  width?: number;
+  /** Panel height in px (default 150). */
+  panelHeight?: number;
+}
+
+const FONT = "DejaVu Sans";
+const LINE_COLOR = "#1f5fa8";
+const BAND_COLOR = "#7fa7d6";
+const CHANGE_COLORS = { regression: "#c62828", improvement: "#2e7d32" } as const;
+const DAY_MS = 86_400_000;
+/** Above this many nights a panel labels only its informative nights. */
+const DENSE_NIGHTS = 14;
+
+/** Short chart ids for the seed's metrics. */
+const CHART_IDS: Record<string, string> = {
+  total_latency: "latency",
+  overall_throughput: "throughput",
+  median_e2e_latency_ms: "e2e",
+  median_ttft_ms: "ttft",
+  median_itl_ms: "itl",
+};
+
+/** Display name of a hardware type (`mi30x` → `MI300X`). */
+export function hardwareName(hw: string): string {
+  if (hw === "mi30x") return "MI300X";
+  if (hw === "mi35x") return "MI355X";
+  return hw.toUpperCase();
+}
+
+/** `GROK1_MOE-I4F8 · grok-offline-normal`. */
+function suiteTitle(d: SuiteChartData): string {
+  return `${d.model} · ${d.suite}`;
+}
+
+/** `backend aiter · MI300X (mi30x)`. */
+function subtitleOf(d: SuiteChartData, extra: string): string[] {
+  const backend = d.backends.length ? `backend ${d.backends.join(", ")}` : "backend unknown";
+  return [`${backend} · ${hardwareName(d.hardware)} (${d.hardware})`, extra];
+}
+
+function baseConfig(): VlSpec {
+  return {
+    font: FONT,
+    background: "white",
+    view: { stroke: "#d0d0d0" },
+    axis: { labelFont: FONT, titleFont: FONT, gridColor: "#ececec", labelFontSize: 10, titleFontSize: 11 },
+    title: {
+      font: FONT,
+      subtitleFont: FONT,
+      anchor: "start",
+      fontSize: 15,
+      subtitleFontSize: 11,
+      subtitleColor: "#555",
+    },
+    legend: { labelFont: FONT, titleFont: FONT },
+    concat: { spacing: 22 },
+  };
+}
+
+function dayMs(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
+/** Time domain over every night of the suite, padded so the edge labels fit. */
+function timeDomain(days: readonly string[]): [number, number] {
+  const ms = days.map(dayMs).filter(Number.isFinite);
+  const lo = Math.min(...ms);
+  const hi = Math.max(...ms);
+  const pad = Math.max(DAY_MS / 2, (hi - lo) * 0.03);
+  return [lo - pad, hi + pad];
+}
+
+/** y domain: the band's extent, with headroom above for labels. */
+function valueDomain(values: readonly number[], log: boolean): [number, number] {
+  const finite = values.filter((v) => Number.isFinite(v) && (!log || v > 0));
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  if (log) {
+    const [l, h] = [Math.log10(lo), Math.log10(hi)];
+    const span = Math.max(h - l, 0.2);
+    return [10 ** (l - span * 0.08), 10 ** (h + span * 0.18)];
+  }
+  if (hi - lo < Math.abs(hi) * 0.004 || hi === lo) {
+    // A flat line: show ±1 % so noise is not magnified into a cliff.
+    const mid = (hi + lo) / 2 || 1;
+    lo = mid - Math.abs(mid) * 0.01;
+    hi = mid + Math.abs(mid) * 0.01;
+  }
+  const span = hi - lo;
+  return [lo - span * 0.08, hi + span * 0.3];
+}
+
+function scaler(domain: [number, number], range: number, log: boolean, invert: boolean): (v: number) => number {
+  const f = log ? Math.log10 : (v: number) => v;
+  const [a, b] = [f(domain[0]), f(domain[1])];
+  return (v) => {
+    const t = b === a ? 0.5 : (f(v) - a) / (b - a);
+    return invert ? range - t * range : t * range;
+  };
+}
+
+function pointTitle(line: ChartLine): string {
+  const parts = line.point
+    .split(",")
+    .map((kv) => kv.split("="))
+    .map(([k, v]) => `${(k ?? "").replaceAll("_", " ")} ${v ?? ""}`);
+  return `${line.label}   (${parts.join(", ")})`;
+}
+
+function changeText(c: SeriesChange): string {
+  const sign = c.change_pct > 0 ? "+" : "";
+  return `${sign}${c.change_pct.toFixed(1)}%`;
+}
+
+/** Label priorities: change nights first, then the latest night, the first, the extremes, the rest. */
+function labelPriority(i: number, n: number, isChange: boolean, isExtreme: boolean): number {
+  if (isChange) return 0;
+  if (i === n - 1) return 1;
+  if (i === 0) return 2;
+  if (isExtreme) return 3;
+  return 4;
+}
+
+function tooltip(unit: string): VlSpec[] {
+  return [
+    { field: "day", type: "nominal", title: "date" },
+    { field: "tag", type: "nominal", title: "image" },
+    { field: "median", type: "quantitative", title: `median (${unit})`, format: ",.4~f" },
+    { field: "min", type: "quantitative", title: "min", format: ",.4~f" },
+    { field: "max", type: "quantitative", title: "max", format: ",.4~f" },
+    { field: "n", type: "quantitative", title: "repeats" },
+  ];
+}
+
+/** Whole-day (or whole-month) ticks, about a dozen: the default ticks fell between nights on short series. */
+function tickCount(domain: [number, number]): VlSpec {
+  const days = (domain[1] - domain[0]) / DAY_MS;
+  if (days > 120) return { interval: "month", step: Math.max(1, Math.ceil(days / 30 / 12)) };
+  return { interval: "day", step: Math.max(1, Math.ceil(days / 12)) };
+}
+
+function xEncoding(domain: [number, number], title: string | null): VlSpec {
+  return {
+    field: "day",
+    type: "temporal",
+    scale: { type: "utc", domain, nice: false },
+    axis: { format: "%b %d", labelAngle: -40, title, labelOverlap: true, tickCount: tickCount(domain) },
+  };
+}
+
+/** One point's panel: band, median line, labels, change rules. */
+function panelSpec(
+  line: ChartLine,
+  m: MetricLines,
+  xDomain: [number, number],
+  opts: Required<Omit<SpecOptions, "interactive">> & { interactive: boolean; index: number; last: boolean },
+): VlSpec {
+  const { width, panelHeight: height } = opts;
+  const yDomain = valueDomain(
+    line.nights.flatMap((n) => [n.min, n.max]),
+    false,
+  );
+  const px = scaler(xDomain, width, false, false);
+  const py = scaler(yDomain, height, false, true);
+  // Both sides of a change are labelled, so the step can be read off the chart.
+  const changeDays = new Set(line.changes.flatMap((c) => [c.date, c.previous_date]));
+  const medians = line.nights.map((n) => n.median);
+  const hi = Math.max(...medians);
+  const lo = Math.min(...medians);
+  const candidates: LabelCandidate[] = line.nights.map((n, i) => ({
+    x: px(dayMs(n.day)),
+    y: py(n.median),
+    text: formatValue(n.median),
+    priority: labelPriority(i, line.nights.length, changeDays.has(n.date), n.median === hi || n.median === lo),
+  }));
+  // Long series: only the informative nights (changes, ends, extremes); a label per night is noise.
+  const dense = line.nights.length > DENSE_NIGHTS;
+  const placed = placeLabels(
+    candidates.map((c) => (dense && c.priority > 3 ? { ...c, x: Number.NaN } : c)),
+    { width, height },
+  );
+  const rows = line.nights.map((n, i) => ({ ...n, text: candidates[i]?.text, pos: placed[i] ?? null }));
+  const changes = line.changes.map((c) => ({
+    day: `${c.date.slice(0, 4)}-${c.date.slice(4, 6)}-${c.date.slice(6, 8)}`,
+    direction: c.direction === "regression" ? "regression" : "improvement",
+    text: `${changeText(c)} ${c.direction === "regression" ? "regression" : "improvement"}`,
+  }));
+  const y = { field: "median", type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } };
+  const lineLayer: VlSpec = {
+    mark: { type: "line", color: LINE_COLOR, strokeWidth: 1.8, point: { filled: true, size: 22, color: LINE_COLOR } },
+    encoding: { y: { ...y, title: `${m.unit}` }, ...(opts.interactive ? { tooltip: tooltip(m.unit) } : {}) },
+    ...(opts.interactive
+      ? { params: [{ name: `zoom${opts.index}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
+      : {}),
+  };
+  const labelLayer = (pos: "above" | "below"): VlSpec => ({
+    transform: [{ filter: `datum.pos === '${pos}'` }],
+    mark: {
+      type: "text",
+      fontSize: 10,
+      color: "#333",
+      baseline: pos === "above" ? "bottom" : "top",
+      dy: pos === "above" ? -5 : 5,
+    },
+    encoding: { y, text: { field: "text" } },
+  });
+  const changeColor = {
+    field: "direction",
+    type: "nominal",
+    scale: { domain: ["regression", "improvement"], range: [CHANGE_COLORS.regression, CHANGE_COLORS.improvement] },
+    legend: null,
+  };
+  const layers: VlSpec[] = [
+    {
+      mark: { type: "area", color: BAND_COLOR, opacity: 0.35 },
+      encoding: { y: { field: "min", type: "quantitative", scale: y.scale }, y2: { field: "max" } },
+    },
+    lineLayer,
+    labelLayer("above"),
+    labelLayer("below"),
+  ];
+  if (changes.length) {
+    layers.push(
+      {
+        data: { values: changes },
+        mark: { type: "rule", strokeDash: [5, 3], strokeWidth: 1.5 },
+        encoding: { color: changeColor },
+      },
+      {
+        data: { values: changes },
+        mark: { type: "text", align: "left", baseline: "top", dx: 4, fontSize: 10, fontWeight: "bold" },
+        encoding: { y: { value: 3 }, text: { field: "text" }, color: changeColor },
+      },
+    );
+  }
+  return {
+    width,
+    height,
+    title: { text: pointTitle(line), fontSize: 12, anchor: "start", fontWeight: "bold" },
+    data: { values: rows },
+    encoding: { x: xEncoding(xDomain, opts.last ? "nightly image date (Pacific)" : null) },
+    layer: layers,
+  };
+}
+
+function defaults(opts: SpecOptions): Required<Omit<SpecOptions, "interactive">> & { interactive: boolean } {
+  return { width: opts.width ?? 860, panelHeight: opts.panelHeight ?? 150, interactive: opts.interactive ?? false };
+}
+
+/** A metric's chart: one panel per point, stacked. */
+export function metricSpec(d: SuiteChartData, m: MetricLines, opts: SpecOptions = {}): VlSpec {
+  const o = defaults(opts);
+  const xDomain = timeDomain(m.lines.flatMap((l) => l.nights.map((n) => n.day)));
+  const lines = m.lines.filter((l) => l.nights.length > 0);
+  const regressions = lines.reduce((n, l) => n + l.changes.filter((c) => c.direction === "regression").length, 0);
+  const better = m.better === "lower" ? "lower is better" : m.better === "higher" ? "higher is better" : "";
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: `${m.display} (${m.unit}) vs date — ${suiteTitle(d)}`,
+      subtitle: subtitleOf(
+        d,
+        `${better}; line = nightly median, band = min–max over the night's repeats, dashed = change point` +
+          (regressions ? ` (${regressions} regression${regressions > 1 ? "s" : ""})` : ""),
+      ),
+    },
+    config: baseConfig(),
+    vconcat: lines.map((line, index) => panelSpec(line, m, xDomain, { ...o, index, last: index === lines.length - 1 })),
+  };
+}
+
+/** All lines of each metric on one log-scale chart (the seed's "combined" view), metrics side by side. */
+export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec {
+  const o = defaults(opts);
+  const width = Math.max(260, Math.floor((o.width - 40 * (d.metrics.length - 1)) / Math.max(1, d.metrics.length)) - 30);
+  const height = 300;
+  const labelsOrder = [...new Map(d.metrics.flatMap((m) => m.lines.map((l) => [l.label, l.order]))).entries()]
+    .sort((a, b) => a[1] - b[1])
+    .map(([l]) => l);
+  const xDomain = timeDomain(d.metrics.flatMap((m) => m.lines.flatMap((l) => l.nights.map((n) => n.day))));
+  const panels = d.metrics.map((m, mi) => {
+    const rows = m.lines.flatMap((l) => l.nights.map((n) => ({ ...n, line: l.label })));
+    const yDomain = valueDomain(
+      rows.map((r) => r.median),
+      true,
+    );
+    const px = scaler(xDomain, width, false, false);
+    const py = scaler(yDomain, height, true, true);
+    // Only each line's latest value is labelled: the log scale already separates the lines.
+    const lastRows = m.lines.map((l) => l.nights[l.nights.length - 1]).filter((n) => n !== undefined);
+    const placed = placeLabels(
+      lastRows.map((n) => ({ x: px(dayMs(n.day)), y: py(n.median), text: formatValue(n.median), priority: 0 })),
+      { width, height },
+    );
+    const lastKeys = new Map(lastRows.map((n, i) => [n, placed[i]]));
+    const labelled = rows.map((r, i) => {
+      const line = m.lines.find((l) => l.label === r.line);
+      const last = line?.nights[line.nights.length - 1];
+      const pos = last && last.date === r.date ? (lastKeys.get(last) ?? null) : null;
+      return { ...r, text: formatValue(r.median), pos, i };
+    });
+    const y = { field: "median", type: "quantitative", scale: { type: "log", domain: yDomain, nice: false } };
+    const color = {
+      field: "line",
+      type: "ordinal",
+      title: d.axis,
+      scale: { domain: labelsOrder, scheme: "tableau10" },
+    };
+    return {
+      width,
+      height,
+      title: { text: `${m.display} (${m.unit})`, fontSize: 12 },
+      data: { values: labelled },
+      encoding: { x: xEncoding(xDomain, "date") },
+      layer: [
+        {
+          mark: { type: "line", strokeWidth: 1.6, point: { filled: true, size: 16 } },
+          encoding: {
+            y: { ...y, title: `${m.unit} (log)` },
+            color,
+            ...(o.interactive ? { tooltip: [{ field: "line", title: d.axis }, ...tooltip(m.unit)] } : {}),
+          },
+          ...(o.interactive
+            ? { params: [{ name: `czoom${mi}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
+            : {}),
+        },
+        ...(["above", "below"] as const).map((pos) => ({
+          transform: [{ filter: `datum.pos === '${pos}'` }],
+          mark: {
+            type: "text",
+            fontSize: 10,
+            baseline: pos === "above" ? "bottom" : "top",
+            dy: pos === "above" ? -5 : 5,
+          },
+          encoding: { y, text: { field: "text" }, color },
+        })),
+      ],
+    };
+  });
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: `Trends — ${suiteTitle(d)}`,
+      subtitle: subtitleOf(d, `nightly median per ${d.axis}, log scale; latest value labelled`),
+    },
+    config: baseConfig(),
+    hconcat: panels,
+  };
+}
+
+/** KV-cache capacity allocated at server start: tokens (line) and GB (bars). */
+export function kvSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec {
+  const o = defaults(opts);
+  const xDomain = timeDomain(d.kv.map((k) => k.day));
+  const height = 160;
+  // One bar per night, centred on its date, as wide as 60 % of a night's slot.
+  const slot = (o.width * DAY_MS) / Math.max(DAY_MS, xDomain[1] - xDomain[0]);
+  const barSize = Math.max(1, Math.min(40, slot * 0.6));
+  const part = (field: "num_tokens" | "size_gb", title: string, bars: boolean, last: boolean): VlSpec => {
+    const rows = d.kv.filter((k): k is KvNight & Record<typeof field, number> => k[field] !== undefined);
+    const yDomain = valueDomain(
+      rows.map((r) => r[field]),
+      false,
+    );
+    const px = scaler(xDomain, o.width, false, false);
+    const py = scaler(yDomain, height, false, true);
+    const placed = placeLabels(
+      rows.map((r, i) => ({
+        x: px(dayMs(r.day)),
+        y: py(r[field]),
+        text: formatValue(r[field]),
+        priority: labelPriority(i, rows.length, i > 0 && rows[i - 1]?.[field] !== r[field], false),
+      })),
+      { width: o.width, height },
+    );
+    const values = rows.map((r, i) => ({ ...r, value: r[field], text: formatValue(r[field]), pos: placed[i] ?? null }));
+    const y = { field: "value", type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } };
+    return {
+      width: o.width,
+      height,
+      title: { text: title, fontSize: 12, anchor: "start" },
+      data: { values },
+      encoding: { x: xEncoding(xDomain, last ? "nightly image date (Pacific)" : null) },
+      layer: [
+        bars
+          ? {
+              mark: { type: "bar", color: "#8e6bbf", size: barSize, clip: true },
+              encoding: {
+                y: { ...y, title: "GB" },
+                y2: { datum: yDomain[0] },
+              },
+            }
+          : {
+              mark: { type: "line", color: "#8e6bbf", point: { filled: true, color: "#8e6bbf" } },
+              encoding: { y: { ...y, title: "tokens" } },
+            },
+        ...(["above", "below"] as const).map((pos) => ({
+          transform: [{ filter: `datum.pos === '${pos}'` }],
+          mark: {
+            type: "text",
+            fontSize: 10,
+            baseline: pos === "above" ? "bottom" : "top",
+            dy: pos === "above" ? -5 : 5,
+          },
+          encoding: { y, text: { field: "text" } },
+        })),
+        ...(o.interactive
+          ? [
+              {
+                mark: { type: "point", opacity: 0 },
+                encoding: {
+                  y,
+                  tooltip: [
+                    { field: "day", type: "nominal", title: "date" },
+                    { field: "tag", title: "image" },
+                    { field: "value", title, format: ",.4~f" },
+                  ],
+                },
+              },
+            ]
+          : []),
+      ],
+    };
+  };
+  const hasTokens = d.kv.some((k) => k.num_tokens !== undefined);
+  const hasGb = d.kv.some((k) => k.size_gb !== undefined);
+  const parts = [
+    ...(hasTokens ? [part("num_tokens", "# tokens the KV cache holds", false, !hasGb)] : []),
+    ...(hasGb ? [part("size_gb", "KV cache size (GB)", true, true)] : []),
+  ];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: `KV cache at server start — ${suiteTitle(d)}`,
+      subtitle: subtitleOf(d, "what the server allocated for the KV cache at startup (server log)"),
+    },
+    config: baseConfig(),
+    vconcat: parts,
+  };
+}
+
+/** Every chart of a suite, in display order. */
+export function suiteChartSpecs(d: SuiteChartData, opts: SpecOptions = {}): ChartSpec[] {
+  const out: ChartSpec[] = d.metrics
+    .filter((m) => m.lines.some((l) => l.nights.length > 0))
+    .map((m) => ({
+      id: CHART_IDS[m.metric] ?? m.metric,
+      title: `${m.display} (${m.unit})`,
+      spec: metricSpec(d, m, opts),
+    }));
+  if (d.metrics.length > 0) out.push({ id: "combined", title: "Trends (all points)", spec: combinedSpec(d, opts) });
+  if (d.kv.length > 0) out.push({ id: "kv", title: "KV cache", spec: kvSpec(d, opts) });
+  return out;
+}
