@@ -60,7 +60,7 @@ describe("runDemo (pipeline choices)", () => {
 
   it("runs locally without Docker: same simulator on PATH, only the PR side decodes 5 % slower", async () => {
     const seen: ServiceOptions[] = [];
-    const opts = options({}, seen, { "sglbench-sim:pr (local)": 1.05 });
+    const opts = options({}, seen, { "sglbench-sim:pr": 1.05 });
     const { mode, result } = await runDemo(opts);
     expect(mode).toBe("local");
     expect(seen[0]).toMatchObject({ local: true, prEnv: { SGLSIM_DECODE_SPEED: "1.05" } });

@@ -93,22 +93,26 @@ describe("planRequest", () => {
   });
 
   it("ignores history that is too old, from another commit, hardware or config", () => {
-    expect(findReusableBaseline(request, "grok-offline", [fresh("grok-offline", { ageHours: 100 })])).toBeUndefined();
     expect(
-      findReusableBaseline(request, "grok-offline", [fresh("grok-offline", { imageCommit: "main-tip" })]),
+      findReusableBaseline(request, "grok-offline-normal", [fresh("grok-offline-normal", { ageHours: 100 })]),
     ).toBeUndefined();
     expect(
-      findReusableBaseline(request, "grok-offline", [fresh("grok-offline", { hardware: "mi325x" })]),
+      findReusableBaseline(request, "grok-offline-normal", [fresh("grok-offline-normal", { imageCommit: "main-tip" })]),
     ).toBeUndefined();
     expect(
-      findReusableBaseline(request, "grok-offline", [fresh("grok-offline", { configHash: "other" })]),
+      findReusableBaseline(request, "grok-offline-normal", [fresh("grok-offline-normal", { hardware: "mi325x" })]),
     ).toBeUndefined();
     expect(
-      findReusableBaseline({ ...request, baseline: "rerun" }, "grok-offline", [fresh("grok-offline")]),
+      findReusableBaseline(request, "grok-offline-normal", [fresh("grok-offline-normal", { configHash: "other" })]),
     ).toBeUndefined();
     expect(
-      findReusableBaseline(request, "grok-offline", [fresh("grok-offline", { ageHours: 30 }), fresh("grok-offline")])
-        ?.ageHours,
+      findReusableBaseline({ ...request, baseline: "rerun" }, "grok-offline-normal", [fresh("grok-offline-normal")]),
+    ).toBeUndefined();
+    expect(
+      findReusableBaseline(request, "grok-offline-normal", [
+        fresh("grok-offline-normal", { ageHours: 30 }),
+        fresh("grok-offline-normal"),
+      ])?.ageHours,
     ).toBe(5);
   });
 

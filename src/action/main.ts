@@ -5,6 +5,8 @@
 import { dirname, join, resolve } from "node:path";
 import * as core from "@actions/core";
 import { readActionInputs, type ActionInputs } from "./inputs.js";
+import { cliStepsFor, runCliSteps } from "./cli-commands.js";
+import type { CliIO } from "../cli/io.js";
 import { defaultArtifactUploader, uploadLogs, uploadReport, type ArtifactUploader } from "./artifacts.js";
 import { setComparisonOutputs, writeComparisonSummary } from "./summary.js";
 import { runComparePrJob, type ComparePrJobInput, type ComparePrJobServices } from "../pipeline/compare-pr-job.js";
@@ -50,9 +52,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, deps: Acti
   try {
     const inputs = readActionInputs(env);
     if (inputs.command !== "compare-pr") {
-      throw new Error(
-        `command '${inputs.command}' is not available in the Action yet; use command: compare-pr, or run 'sglbench ${inputs.command}' from a step.`,
-      );
+      await runCliCommand(inputs, env);
+      return;
     }
     const log = (line: string) => core.info(line);
     const services = await (deps.services ?? defaultComparePrServices)({
@@ -91,6 +92,22 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, deps: Acti
       : " Hint: check the step's 'with:' inputs, the runner's Docker access and the logs above (see docs/action.md).";
     core.setFailed(`sglbench: ${message}${cause}${hint}`);
   }
+}
+
+/** `command: nightly | suite`: the CLI commands with argv from the inputs; exit 1 fails the step, 3 warns. */
+async function runCliCommand(inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+  const io: CliIO = {
+    stdout: (text) => text.trimEnd() && core.info(text.trimEnd()),
+    stderr: (text) => text.trimEnd() && core.warning(text.trimEnd()),
+    env,
+    cwd: env.GITHUB_WORKSPACE ?? process.cwd(),
+    isTTY: false,
+  };
+  const code = await runCliSteps(cliStepsFor(inputs, io.cwd), io);
+  core.setOutput("verdict", code === 0 ? "ran" : code === 3 ? "partial" : "failed");
+  if (code === 3) core.warning(`sglbench ${inputs.command}: some points failed (see the log above).`);
+  if (code !== 0 && code !== 3)
+    throw new Error(`sglbench ${inputs.command} ran nothing (exit ${code}); see the log above.`);
 }
 
 if (!process.env.JEST_WORKER_ID) {

@@ -110,7 +110,7 @@ const point = (key: string, minutes: number): PlanPoint => ({ key, minutes });
  */
 export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
   {
-    id: "grok-offline",
+    id: "grok-offline-normal",
     model: "grok",
     kind: "offline",
     gpus: 8,

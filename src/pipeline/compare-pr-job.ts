@@ -145,7 +145,9 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
   log(`PR image: ${pr.image} (${pr.source})`);
   const images: ImagePair = { main: main.image, pr: pr.image, mainCommit: commits.mergeBase, prCommit: commits.head };
 
-  const hardware = input.hardware ?? "mi300x";
+  // Unset = any hardware: the runner label already pins the node family; history of other families is
+  // still kept apart by the noise tables (per hardware).
+  const hardware = input.hardware ?? "";
   const history = input.historyDir
     ? (await (services.loadHistory ?? ((d: string) => loadHistory(d, log)))(input.historyDir)).filter(
         (run) => !run.hardware || !input.hardware || run.hardware === hardware,

@@ -2,9 +2,18 @@
  * The real services behind compare-pr: the runner (runSuite with a Docker or local executor per side)
  * and the verdicts (compareRuns + renderReport). Kept apart from the job so tests inject fakes.
  */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { compareRuns, type Comparison } from "../core/compare.js";
 import { DEFAULT_PLAN_SUITES } from "../core/plan.js";
+import { renderReport } from "../core/report.js";
+import { findSuite, type Suite } from "../core/suites.js";
+import type { Executor } from "../runner/executor.js";
+import { dockerodeEngine } from "../runner/images.js";
+import { formatProgress } from "../runner/progress.js";
+import { runSuite } from "../runner/run-suite.js";
 import type { ComparePrJobServices } from "./compare-pr-job.js";
-import type { ComparisonCounts } from "./compare-pr.js";
+import type { Comparer, SideRunner, SideRunRequest } from "./compare-pr.js";
 
 export interface ServiceOptions {
   /** Run on this machine (execa) instead of in Docker containers. */
@@ -14,13 +23,88 @@ export interface ServiceOptions {
   prEnv: Record<string, string>;
   /** Progress lines. */
   log: (line: string) => void;
+  /** Docker bind mounts for the models (default `/mnt/raid/` when the runner has it, as the seed). */
+  mounts?: string[];
+  /** Environment the local executor starts from (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The verdict engine behind the pipeline's comparer interface. */
+export const verdictComparer: Comparer<Comparison> = {
+  compare: (baseline, candidate, { history }) => compareRuns(baseline, candidate, { history }),
+  render: (comparison) => renderReport(comparison, { title: "Verdicts" }),
+};
+
+/**
+ * Point keys as the planner writes them (`tp=8,batch_size=32,…`, `request_rate=4`, `…,concurrency=16`)
+ * → the values runSuite selects by (batch sizes offline, rates or concurrencies online).
+ */
+export function pointValues(suite: Suite, keys: readonly string[]): number[] {
+  const field = suite.kind === "offline" ? "batch_size" : suite.axis;
+  return keys.map((key) => {
+    const match = new RegExp(`(?:^|,)${field}=([0-9.]+)(?:,|$)`).exec(key);
+    if (!match) throw new Error(`Point '${key}' of ${suite.id} names no ${field}`);
+    return Number(match[1]);
+  });
+}
+
+/** Builds the executor of one step: this machine, or a fresh labelled container of the side's image. */
+async function executorFor(request: SideRunRequest, env: Record<string, string>, options: ServiceOptions) {
+  if (options.local) {
+    const { LocalExecutor } = await import("../runner/local-executor.js");
+    return new LocalExecutor({ env: { ...(options.env ?? process.env), ...env }, cwd: request.outputDir });
+  }
+  const [{ default: Docker }, { DockerExecutor }] = await Promise.all([
+    import("dockerode"),
+    import("../runner/docker-executor.js"),
+  ]);
+  const mounts = options.mounts ?? (existsSync("/mnt/raid") ? ["/mnt/raid/:/mnt/raid/"] : []);
+  return DockerExecutor.start({
+    docker: new Docker(),
+    image: request.image,
+    // GPU devices only where the runner has them (the simulator images run anywhere).
+    ...(existsSync("/dev/kfd") ? {} : { devices: [] }),
+    binds: [...mounts, `${request.outputDir}:${request.outputDir}`],
+    workDir: request.outputDir,
+    env,
+    // Images were resolved before the runs: a missing one is an error, not a pull in the middle.
+    pull: false,
+    // Each step binds its own folder, so its container must not outlive it.
+    removeOnClose: true,
+  });
+}
+
+/** runSuite for one side of a request, on the executor the options ask for. */
+export function sideRunner(options: ServiceOptions): SideRunner {
+  return async (request) => {
+    const suite = findSuite(request.suite);
+    const env = request.side === "pr" ? options.prEnv : options.mainEnv;
+    await mkdir(request.outputDir, { recursive: true });
+    const executor: Executor = await executorFor(request, env, options);
+    try {
+      return await runSuite({
+        suite,
+        image: request.image,
+        executor,
+        outputDir: request.outputDir,
+        repeats: request.repeats,
+        ...(request.points.length ? { points: pointValues(suite, request.points) } : {}),
+        skipGsm8k: request.skipGsm8k,
+        ...(request.signal ? { signal: request.signal } : {}),
+        onProgress: (progress) => request.onProgress?.(formatProgress(progress)),
+      });
+    } finally {
+      await executor.close?.();
+    }
+  };
 }
 
 /** Builds the production services. */
-export async function defaultComparePrServices(
-  options: ServiceOptions,
-): Promise<ComparePrJobServices<{ summary: ComparisonCounts }>> {
-  void options;
-  void DEFAULT_PLAN_SUITES;
-  throw new Error("the runner (src/runner/run-suite.ts) and verdicts (src/core/compare.ts) are not integrated yet");
+export async function defaultComparePrServices(options: ServiceOptions): Promise<ComparePrJobServices<Comparison>> {
+  return {
+    ...(options.local ? {} : { engine: await dockerodeEngine() }),
+    catalogue: DEFAULT_PLAN_SUITES,
+    runSideFor: () => sideRunner(options),
+    comparer: verdictComparer,
+  };
 }

@@ -85,8 +85,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     // Same simulator for both sides; only the PR side's environment makes it decode slower.
     const path = `${options.simBin}${delimiter}${process.env.PATH ?? ""}`;
     const common = { PATH: path };
-    input.mainImage = "sglbench-sim:main (local)";
-    input.prImage = "sglbench-sim:pr (local)";
+    input.mainImage = "sglbench-sim:main";
+    input.prImage = "sglbench-sim:pr";
     services = await options.services({
       local: true,
       mainEnv: common,

@@ -27,7 +27,7 @@ Runs compare-pr end to end on the simulated SGLang (test/sim): main vs a "PR ima
   --local           run the simulator on this machine (default when no Docker engine answers)
   --output-dir DIR  where pr1_<timestamp>/ is written (default: a fresh folder under the temp dir)
   --models LIST     grok,deepseek (default deepseek)   --benchmark-types LIST (default online)
-  --repeats N       repeats per point and side (default 3)
+  --repeats N       repeats per point and side (default 5)
   --verbose         also print the runner's progress lines
   --real-nightlies  show two real DeepSeek nightlies side by side instead (--fixtures DIR)
 `;
@@ -47,7 +47,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         "output-dir": { type: "string" },
         models: { type: "string", default: "deepseek" },
         "benchmark-types": { type: "string", default: "online" },
-        repeats: { type: "string", default: "3" },
+        repeats: { type: "string", default: "5" },
         verbose: { type: "boolean", default: false },
         "real-nightlies": { type: "boolean", default: false },
         fixtures: { type: "string" },
