@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../src/cli/commands/demo.js";
-import { runDemo, verdictLines, type DemoOptions } from "../src/pipeline/demo.js";
+import { groupedVerdicts, runDemo, verdictLines, type DemoOptions } from "../src/pipeline/demo.js";
 import type { ServiceOptions } from "../src/pipeline/compare-pr-services.js";
 import { captureIO } from "./helpers/capture-io.js";
 import { FAKE_SUITE, fakeComparer, fakeRunner } from "./helpers/compare-pr-fakes.js";
@@ -102,6 +102,20 @@ describe("runDemo (pipeline choices)", () => {
     expect(verdictLines("# R\n| a | 🔴 +5.0 % |\n| b | ⚪ |\n| c | 🟢 -3 % |\ntext 🔴")).toEqual([
       "| a | 🔴 +5.0 % |",
       "| c | 🟢 -3 % |",
+    ]);
+  });
+
+  it("groups flagged rows by metric, one line per metric with its points and changes", () => {
+    const report = [
+      "| Config | Metric | Main | PR | Change | Verdict |",
+      "| concurrency 1 | Median ITL (ms) | 20.3 | 21.4 | **-5.5%** 🔴 [-9.5, -1.6] | 🔴 regressed |",
+      "| concurrency 4 | Median TTFT (ms) | 359 | 360 | -0.2% [-1, +1] | ⚪ unchanged |",
+      "| concurrency 4 | Median ITL (ms) | 21.2 | 22.3 | **-5.1%** 🔴 [-7.4, -2.8] | 🔴 regressed |",
+      "| concurrency 4 | Output Throughput (tok/s) | 180 | 190 | **+5.0%** 🟢 [+3, +7] | 🟢 improved |",
+    ].join("\n");
+    expect(groupedVerdicts(report)).toEqual([
+      "🔴 Median ITL (ms): concurrency 1 (-5.5%), concurrency 4 (-5.1%)",
+      "🟢 Output Throughput (tok/s): concurrency 4 (+5.0%)",
     ]);
   });
 });

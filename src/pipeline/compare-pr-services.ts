@@ -13,7 +13,7 @@ import { dockerodeEngine } from "../runner/images.js";
 import { formatProgress } from "../runner/progress.js";
 import { runSuite } from "../runner/run-suite.js";
 import type { ComparePrJobServices } from "./compare-pr-job.js";
-import type { Comparer, SideRunner, SideRunRequest } from "./compare-pr.js";
+import type { Comparer, ImagePair, SideRunner, SideRunRequest } from "./compare-pr.js";
 
 export interface ServiceOptions {
   /** Run on this machine (execa) instead of in Docker containers. */
@@ -75,14 +75,14 @@ async function executorFor(request: SideRunRequest, env: Record<string, string>,
 }
 
 /** runSuite for one side of a request, on the executor the options ask for. */
-export function sideRunner(options: ServiceOptions): SideRunner {
+export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunner {
   return async (request) => {
     const suite = findSuite(request.suite);
     const env = request.side === "pr" ? options.prEnv : options.mainEnv;
     await mkdir(request.outputDir, { recursive: true });
     const executor: Executor = await executorFor(request, env, options);
     try {
-      return await runSuite({
+      const outcome = await runSuite({
         suite,
         image: request.image,
         executor,
@@ -93,6 +93,10 @@ export function sideRunner(options: ServiceOptions): SideRunner {
         ...(request.signal ? { signal: request.signal } : {}),
         onProgress: (progress) => request.onProgress?.(formatProgress(progress)),
       });
+      // The image tag rarely spells the commit; the report names the commits the images were built from.
+      const commit = request.side === "main" ? images.mainCommit : images.prCommit;
+      if (commit && !outcome.run.commit) outcome.run.commit = commit;
+      return outcome;
     } finally {
       await executor.close?.();
     }
@@ -104,7 +108,7 @@ export async function defaultComparePrServices(options: ServiceOptions): Promise
   return {
     ...(options.local ? {} : { engine: await dockerodeEngine() }),
     catalogue: DEFAULT_PLAN_SUITES,
-    runSideFor: () => sideRunner(options),
+    runSideFor: (images) => sideRunner(images, options),
     comparer: verdictComparer,
   };
 }

@@ -102,3 +102,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
 export function verdictLines(markdown: string): string[] {
   return markdown.split("\n").filter((line) => line.startsWith("|") && /🔴|🟢/.test(line));
 }
+
+/**
+ * The flagged rows grouped by metric and verdict, one line each:
+ * `🔴 Median ITL (ms): concurrency 1 (-5.5%), concurrency 4 (-5.1%)` — readable at a glance.
+ */
+export function groupedVerdicts(markdown: string): string[] {
+  const groups = new Map<string, string[]>();
+  for (const line of verdictLines(markdown)) {
+    const cells = line.split("|").map((c) => c.trim());
+    const [config, metric, change] = [cells[1], cells[2], cells[5]];
+    if (!config || !metric) continue;
+    const emoji = line.includes("🔴") ? "🔴" : "🟢";
+    const pct = /\*\*([+-]?[\d.]+%)\*\*/.exec(change ?? "")?.[1];
+    const key = `${emoji} ${metric}`;
+    groups.set(key, [...(groups.get(key) ?? []), pct ? `${config} (${pct})` : config]);
+  }
+  return [...groups].map(([key, configs]) => `${key}: ${configs.join(", ")}`);
+}

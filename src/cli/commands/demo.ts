@@ -13,7 +13,7 @@ import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results.js";
 import { folderStamp } from "../../pipeline/compare-pr.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
-import { runDemo, verdictLines } from "../../pipeline/demo.js";
+import { groupedVerdicts, runDemo } from "../../pipeline/demo.js";
 import { demoDockerReachable, buildDemoSimImages } from "../../pipeline/demo-images.js";
 
 export const summary = "Run a complete PR comparison on the simulated SGLang (PR decodes 5 % slower)";
@@ -96,12 +96,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       dockerReachable: () => demoDockerReachable(io.env),
       buildSimImages: () => buildDemoSimImages(checkout, (line) => values.verbose && io.stdout(`  ${line}\n`)),
     });
-    const red = verdictLines(result.reportMarkdown);
+    const red = groupedVerdicts(result.reportMarkdown);
     io.stdout(
       [
         "",
         `Ran ${mode === "docker" ? "in Docker containers" : "locally (no Docker engine used)"}.`,
-        ...(red.length ? ["", "Flagged:", ...red] : []),
+        ...(red.length
+          ? ["", "Flagged (metric: points, change with + = PR better):", ...red.map((l) => `  ${l}`)]
+          : []),
         "",
         result.summaryLine,
         `Report: ${result.reportPath}`,
