@@ -83,9 +83,11 @@ describe("planRequest", () => {
   });
 
   it("uses measured timings over the catalogue's", () => {
-    const base = planRequest(request, [], { catalogue: [DEFAULT_PLAN_SUITES[2]!] });
+    const base = planRequest(request, [], {
+      catalogue: [DEFAULT_PLAN_SUITES.find((s) => s.id === "deepseek-offline")!],
+    });
     const slow = planRequest(request, [], {
-      catalogue: [DEFAULT_PLAN_SUITES[2]!],
+      catalogue: [DEFAULT_PLAN_SUITES.find((s) => s.id === "deepseek-offline")!],
       timings: { "deepseek-offline": { pointMinutes: { "tp=8,batch_size=32,input_len=128,output_len=32": 10.5 } } },
     });
     // 2 sides × 3 repeats × 10 extra minutes × 8 GPUs
@@ -168,5 +170,27 @@ describe("sglbench plan", () => {
     const io = captureIO("/");
     expect(await planCommand(["--pr=1", "--nope"], io)).toBe(2);
     expect(io.err.join("")).toMatch(/Usage: sglbench plan/);
+  });
+});
+
+describe("offline modes", () => {
+  it("selects normal by default and the requested Grok offline modes; online suites ignore modes", async () => {
+    const { selectSuites, DEFAULT_PLAN_SUITES: all } = await import("../src/core/plan.js");
+    const ids = (modes?: string[]) =>
+      selectSuites(all, {
+        models: ["grok", "deepseek"],
+        kinds: ["offline", "online"],
+        ...(modes ? { modes } : {}),
+      }).map((s) => s.id);
+    expect(ids()).toEqual(["grok-offline-normal", "grok-online", "deepseek-offline", "deepseek-online"]);
+    expect(ids(["long_context", "dummy"])).toEqual([
+      "grok-offline-long_context",
+      "grok-offline-dummy",
+      "grok-online",
+      "deepseek-online",
+    ]);
+    // Every plan suite is a runner suite, so compare-pr can run what it planned.
+    const { findSuite } = await import("../src/core/suites.js");
+    for (const suite of all) expect(findSuite(suite.id).kind).toBe(suite.kind);
   });
 });

@@ -36,18 +36,24 @@ export function cliStepsFor(inputs: ActionInputs, workspace: string): CliStep[] 
   const image = inputs.prImage || inputs.mainImage;
   if (!image) throw new Error("command: suite needs pr-image (or main-image): the image to run the suites on.");
   const outputDir = resolve(workspace, inputs.workDir, inputs.outputDir);
+  const modes = inputs.modes.length ? inputs.modes : ["normal"];
+  const common = (model: string) => [
+    `--docker-image=${image}`,
+    `--model-type=${NIGHTLY_MODELS[model] ?? model}`,
+    `--output-dir=${outputDir}`,
+    `--work-dir=${resolve(workspace, inputs.workDir)}`,
+    ...local,
+  ];
   return inputs.models.flatMap((model) =>
-    kinds.map((kind) => ({
-      command: kind as "offline" | "online",
-      argv: [
-        `--docker-image=${image}`,
-        `--model-type=${NIGHTLY_MODELS[model] ?? model}`,
-        `--output-dir=${outputDir}`,
-        `--work-dir=${resolve(workspace, inputs.workDir)}`,
-        ...(kind === "online" ? [`--repeats=${inputs.repeats}`] : []),
-        ...local,
-      ],
-    })),
+    kinds.flatMap((kind): CliStep[] =>
+      kind === "online"
+        ? [{ command: "online", argv: [...common(model), `--repeats=${inputs.repeats}`] }]
+        : // DeepSeek offline has one mode; Grok offline runs each requested mode.
+          (model === "deepseek" ? ["normal"] : modes).map((mode) => ({
+            command: "offline",
+            argv: [...common(model), `--mode=${mode}`],
+          })),
+    ),
   );
 }
 

@@ -30,7 +30,16 @@ export const ActionInputsSchema = z
     repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "repo must be owner/name"),
     models: csv(["grok", "deepseek"]),
     benchmarkTypes: csv(["offline", "online"]),
-    modes: z.string(),
+    // Offline modes; empty = normal only.
+    modes: z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(["normal", "long_context", "dummy"]))),
     repeats: z.coerce.number().int().min(1).max(20),
     baseline: z.enum(["nightly", "rerun"]),
     mainImage: z.string(),

@@ -32,6 +32,7 @@ export function jobInputFrom(inputs: ActionInputs, env: NodeJS.ProcessEnv): Comp
     repo: inputs.repo,
     models: inputs.models,
     kinds: inputs.benchmarkTypes as Array<"offline" | "online">,
+    ...(inputs.modes.length ? { modes: inputs.modes } : {}),
     repeats: inputs.repeats,
     baseline: inputs.baseline,
     ...(inputs.mainImage ? { mainImage: inputs.mainImage } : {}),

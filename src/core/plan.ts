@@ -16,10 +16,12 @@ export interface PlanPoint {
 
 /** One benchmark suite as the planner sees it. A local view until `core/suites.ts` lands. */
 export interface PlanSuite {
-  /** e.g. `grok-offline`. */
+  /** The runner's suite id, e.g. `grok-offline-normal`. */
   id: string;
   model: string;
   kind: "offline" | "online";
+  /** Offline mode (`normal`, `long_context`, `dummy`); online suites have none. */
+  mode?: "normal" | "long_context" | "dummy";
   /** GPUs the suite occupies (MI300X nodes have 8). */
   gpus: number;
   /** Model load / server start, in minutes. */
@@ -59,6 +61,8 @@ export interface PlanRequest {
   pr: number;
   models: string[];
   kinds: Array<"offline" | "online">;
+  /** Offline modes to run (default `normal`); online suites ignore it. */
+  modes?: string[];
   /** Repeats requested per point: the most the PR side runs; fewer where history shows low noise. */
   repeats: number;
   baseline: "nightly" | "rerun";
@@ -113,6 +117,7 @@ export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
     id: "grok-offline-normal",
     model: "grok",
     kind: "offline",
+    mode: "normal",
     gpus: 8,
     startupMinutes: 2.5,
     startupPerRun: true,
@@ -120,6 +125,31 @@ export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
     points: [1, 2, 4, 8, 16, 32, 64, 128, 256].map((bs) =>
       point(`tp=8,batch_size=${bs},input_len=1024,output_len=128`, 0.5),
     ),
+    seedRepeats: 1,
+  },
+  {
+    id: "grok-offline-long_context",
+    model: "grok",
+    kind: "offline",
+    mode: "long_context",
+    gpus: 8,
+    startupMinutes: 2.5,
+    startupPerRun: true,
+    gsm8kMinutes: 0,
+    points: [8192, 16384, 32768].map((il) => point(`tp=8,batch_size=1,input_len=${il},output_len=10`, 1)),
+    seedRepeats: 1,
+  },
+  {
+    id: "grok-offline-dummy",
+    model: "grok",
+    kind: "offline",
+    mode: "dummy",
+    gpus: 8,
+    // Dummy weights skip the checkpoint read; the long decode (4096 tokens) dominates.
+    startupMinutes: 1,
+    startupPerRun: true,
+    gsm8kMinutes: 0,
+    points: [point("tp=8,batch_size=2,input_len=256,output_len=4096", 2)],
     seedRepeats: 1,
   },
   {
@@ -143,6 +173,7 @@ export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
     id: "deepseek-offline",
     model: "deepseek",
     kind: "offline",
+    mode: "normal",
     gpus: 8,
     startupMinutes: 1.8,
     startupPerRun: true,
@@ -176,6 +207,20 @@ export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
     },
   },
 ];
+
+/** The suites a request selects: its models and kinds, and for offline suites its modes (default `normal`). */
+export function selectSuites<S extends PlanSuite>(
+  catalogue: readonly S[],
+  request: { models: string[]; kinds: string[]; modes?: string[] },
+): S[] {
+  const modes = request.modes?.length ? request.modes : ["normal"];
+  return catalogue.filter(
+    (s) =>
+      request.models.includes(s.model) &&
+      request.kinds.includes(s.kind) &&
+      (s.kind !== "offline" || modes.includes(s.mode ?? "normal")),
+  );
+}
 
 /** The anchor is one point per suite (the cheapest): enough to show the baseline still reproduces. */
 export const ANCHOR_POINTS = 1;
@@ -339,7 +384,7 @@ export interface PlanOptions {
 export function planRequest(request: PlanRequest, history: HistoryRun[], options: PlanOptions = {}): Plan {
   const catalogue = options.catalogue ?? DEFAULT_PLAN_SUITES;
   const minEffect = request.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
-  const selected = catalogue.filter((s) => request.models.includes(s.model) && request.kinds.includes(s.kind));
+  const selected = selectSuites(catalogue, request);
   if (selected.length === 0) {
     throw new Error(
       `No suite matches models=${request.models.join(",")} types=${request.kinds.join(",")}; known: ${catalogue.map((s) => s.id).join(", ")}`,

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { PlanRequest, PlanSuite } from "../core/plan.js";
+import { selectSuites, type PlanRequest, type PlanSuite } from "../core/plan.js";
 import { RunResultsSchema, type RunResults } from "../core/results.js";
 import { resolvePrCommits, resolveSideImage, type ImageEngine } from "../runner/images.js";
 import { ingestPaths } from "../store/ingest.js";
@@ -23,6 +23,8 @@ export interface ComparePrJobInput {
   repo: string;
   models: string[];
   kinds: Array<"offline" | "online">;
+  /** Offline modes (`normal`, `long_context`, `dummy`; default `normal`). */
+  modes?: string[];
   repeats: number;
   baseline: "nightly" | "rerun";
   mainImage?: string;
@@ -110,10 +112,10 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
   services: ComparePrJobServices<C>,
   log: (line: string) => void = () => undefined,
 ): Promise<ComparePrResult<C>> {
-  const selected = services.catalogue.filter((s) => input.models.includes(s.model) && input.kinds.includes(s.kind));
+  const selected = selectSuites(services.catalogue, input);
   if (selected.length === 0) {
     throw new Error(
-      `No suite matches models=${input.models.join(",")} types=${input.kinds.join(",")}; known: ${services.catalogue.map((s) => s.id).join(", ")}`,
+      `No suite matches models=${input.models.join(",")} types=${input.kinds.join(",")} modes=${(input.modes ?? ["normal"]).join(",")}; known: ${services.catalogue.map((s) => s.id).join(", ")}`,
     );
   }
   const commits = await commitsFor(input, log);
@@ -159,6 +161,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     pr: input.pr,
     models: input.models,
     kinds: input.kinds,
+    ...(input.modes?.length ? { modes: input.modes } : {}),
     repeats: input.repeats,
     // Without a known merge base no stored run can stand in for main.
     baseline: commits.mergeBase === UNKNOWN_COMMIT ? "rerun" : input.baseline,

@@ -15,6 +15,7 @@ const USAGE = `Usage: sglbench compare-pr --pr=N [options]
   --repo=owner/name         SGLang repository (default sgl-project/sglang)
   --models=grok,deepseek    models (default both)
   --benchmark-types=offline,online
+  --modes=normal,long_context,dummy   offline modes (default normal)
   --base-image=IMAGE        BASE_IMAGE for docker/Dockerfile.rocm (default rocm/sgl-dev:vllm20250114)
   --work-dir=DIR            SGLang checkout / build context (default .)
   --output-dir=DIR          default <work-dir>/comparison_results
@@ -41,6 +42,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         repo: { type: "string", default: "sgl-project/sglang" },
         models: { type: "string", default: "grok,deepseek" },
         "benchmark-types": { type: "string", default: "offline,online" },
+        modes: { type: "string", default: "normal" },
         "base-image": { type: "string", default: "rocm/sgl-dev:vllm20250114" },
         "work-dir": { type: "string", default: "." },
         "output-dir": { type: "string" },
@@ -89,6 +91,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     problems.push("--baseline must be nightly or rerun");
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
+  const modes = list(values.modes);
+  const badModes = modes.filter((m) => !["normal", "long_context", "dummy"].includes(m));
+  if (badModes.length) problems.push(`--modes: unknown ${badModes.join(", ")} (normal, long_context, dummy)`);
   const badKinds = kinds.filter((k) => k !== "offline" && k !== "online");
   if (badKinds.length) problems.push(`--benchmark-types: unknown ${badKinds.join(", ")} (offline, online)`);
   if (problems.length) {
@@ -100,6 +105,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     repo: values.repo,
     models,
     kinds: kinds as Array<"offline" | "online">,
+    modes,
     repeats,
     baseline: values.baseline as "nightly" | "rerun",
     ...(values["main-image"] ? { mainImage: values["main-image"] } : {}),

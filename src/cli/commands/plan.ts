@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 export const summary = "Show what a request will run and its GPU-minutes";
 
 const USAGE = `Usage: sglbench plan --pr=N [--models=grok,deepseek] [--benchmark-types=offline,online]
-       [--repeats=3] [--baseline=nightly|rerun] [--merge-base=SHA] [--fresh-baseline] [--skip-build]
+       [--modes=normal,long_context,dummy] [--repeats=3] [--baseline=nightly|rerun] [--merge-base=SHA] [--fresh-baseline] [--skip-build]
        [--history-dir=DIR] [--hardware=mi300x]
   --history-dir     past runs: fresh merge-base baselines, per-point noise and timings
   --fresh-baseline  what-if: the history holds a fresh nightly run of the merge base, with the
@@ -28,6 +28,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         pr: { type: "string" },
         models: { type: "string", default: "grok,deepseek" },
         "benchmark-types": { type: "string", default: "offline,online" },
+        modes: { type: "string", default: "normal" },
         repeats: { type: "string", default: String(DEFAULT_REQUEST.repeats) },
         baseline: { type: "string", default: "nightly" },
         "merge-base": { type: "string", default: "HEAD" },
@@ -60,6 +61,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     pr,
     models: values.models.split(","),
     kinds: values["benchmark-types"].split(",") as Array<"offline" | "online">,
+    modes: values.modes.split(",").map((m) => m.trim()),
     repeats,
     baseline: values.baseline,
     mergeBaseCommit: values["merge-base"],
