@@ -114,3 +114,31 @@ export function runIdFromUrl(url: string | null | undefined): number | null {
   const m = /\/actions\/runs\/(\d+)/.exec(url ?? "");
   return m?.[1] ? Number(m[1]) : null;
 }
+
+/** Jobs of a workflow run: name, status, conclusion, log link. */
+export interface JobInfo {
+  name: string;
+  status: string;
+  conclusion: string | null;
+  htmlUrl: string | null;
+}
+
+/** All jobs of a workflow run (latest attempt). */
+export async function listRunJobs(octokit: GitHubClient, repo: RepoRef, runId: number): Promise<JobInfo[]> {
+  try {
+    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRun, {
+      ...repo,
+      run_id: runId,
+      filter: "latest",
+      per_page: 100,
+    });
+    return jobs.map((j) => ({
+      name: j.name,
+      status: j.status,
+      conclusion: j.conclusion ?? null,
+      htmlUrl: j.html_url ?? null,
+    }));
+  } catch (error: unknown) {
+    throw apiError(`listing jobs of run ${runId}`, error);
+  }
+}

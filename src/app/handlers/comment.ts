@@ -1,0 +1,208 @@
+/**
+ * `issue_comment.created` on a PR: the `/benchmark` command.
+ * Bots, issues and ordinary comments are ignored before any API call; edits are never handled
+ * (only `created` is routed), so editing a command never dispatches twice.
+ */
+import type { Context } from "probot";
+import type { AppConfig } from "../../core/app-config.js";
+import { grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request.js";
+import { loadAppConfig } from "../../github/app-config-loader.js";
+import { createCheckRun, findCheckRunForRequest } from "../../github/check-runs.js";
+import { formatRequestId } from "../../core/request.js";
+import { getPermission, permissionAtLeast } from "../../github/permissions.js";
+import { getPull, isForkPull, type PullInfo } from "../../github/pulls.js";
+import { reactToComment, replyOnPull } from "../../github/reactions.js";
+import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";
+import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
+import {
+  approvedMessage,
+  awaitingApprovalMessage,
+  cancelledMessage,
+  invalidConfigMessage,
+  refusalMessage,
+} from "../messages.js";
+import { cancelActiveRuns, startRun } from "../run-request.js";
+
+/** The command as read from the webhook (all that the background task needs). */
+interface CommandEvent {
+  owner: string;
+  repo: string;
+  pr: number;
+  commentId: number;
+  body: string;
+  login: string;
+}
+
+/** Route: filter cheaply, then queue the work so the webhook is answered at once. */
+export function onIssueCommentCreated(deps: AppDeps) {
+  return async (context: Context<"issue_comment.created">): Promise<void> => {
+    const { comment, issue, repository } = context.payload;
+    if (!issue.pull_request) return;
+    if (comment.user?.type === "Bot" || context.payload.sender.type === "Bot") return;
+    if (parseCommand(comment.body).kind === "not-a-command") return;
+    const event: CommandEvent = {
+      owner: repository.owner.login,
+      repo: repository.name,
+      pr: issue.number,
+      commentId: comment.id,
+      body: comment.body,
+      login: comment.user?.login ?? context.payload.sender.login,
+    };
+    const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
+    void deps.queue.enqueue(pullKey(event), () => handleCommand(env, event));
+  };
+}
+
+/** Defaults of `/benchmark` keys from the config. */
+export function configDefaults(config: AppConfig): BenchmarkRequest {
+  return { ...config.defaults };
+}
+
+/** The whole command flow (runs in the background queue). */
+export async function handleCommand(env: HandlerEnv, ev: CommandEvent): Promise<void> {
+  const { octokit, log } = env;
+  const repo = { owner: ev.owner, repo: ev.repo };
+  const ref = { ...repo, pr: ev.pr };
+  // Independent reads in parallel: the 👀 acknowledgement waits on all three.
+  const [loaded, permission, pull] = await Promise.all([
+    loadAppConfig(octokit, repo),
+    getPermission(octokit, repo, ev.login),
+    getPull(octokit, ref),
+  ]);
+
+  if (!loaded.ok) {
+    log.warn({ errors: loaded.errors }, "invalid .github/sglbench.yml");
+    const requestId = formatRequestId({ ...ref, headSha: pull.headSha, trigger: `c${ev.commentId}` });
+    if (!(await findCheckRunForRequest(octokit, repo, pull.headSha, requestId))) {
+      await createCheckRun(octokit, repo, {
+        sha: pull.headSha,
+        requestId,
+        status: "completed",
+        conclusion: "failure",
+        output: invalidConfigMessage(loaded.errors),
+      });
+      await reactToComment(octokit, repo, ev.commentId, "confused");
+    }
+    return;
+  }
+  const config = loaded.config;
+  const allowed =
+    config.triggers.allowed_users.some((u) => u.toLowerCase() === ev.login.toLowerCase()) ||
+    permissionAtLeast(permission, config.triggers.min_permission);
+  if (!allowed) {
+    log.info({ login: ev.login, permission }, "refused /benchmark: permission too low");
+    await replyOnPull(octokit, ref, refusalMessage(ev.login, config.triggers.min_permission));
+    return;
+  }
+  await reactToComment(octokit, repo, ev.commentId, "eyes");
+
+  const defaults = configDefaults(config);
+  const command = parseCommand(ev.body, defaults);
+  switch (command.kind) {
+    case "not-a-command":
+      return;
+    case "help":
+      await replyOnPull(octokit, ref, grammarHelp(defaults));
+      return;
+    case "invalid":
+      await reactToComment(octokit, repo, ev.commentId, "confused");
+      await replyOnPull(octokit, ref, invalidReply(command.problems, defaults));
+      return;
+    case "cancel":
+      await cancelCommand(env, config, pull, ev);
+      return;
+    case "approve":
+      await approveCommand(env, config, pull, ev);
+      return;
+    case "run":
+      await runCommand(env, config, pull, ev, command.request);
+      return;
+  }
+}
+
+async function runCommand(
+  env: HandlerEnv,
+  config: AppConfig,
+  pull: PullInfo,
+  ev: CommandEvent,
+  request: BenchmarkRequest,
+): Promise<void> {
+  const sticky = await findStickyComment(env.octokit, pull, env.deps.appId);
+  const state = sticky?.state ?? {};
+  const trigger = `c${ev.commentId}`;
+  if (isForkPull(pull) && state.approval?.sha !== pull.headSha) {
+    // A fork's code never reaches the self-hosted runners without a writer's approval of this commit.
+    if (state.pending?.sha === pull.headSha && state.pending.trigger === trigger) return; // redelivery
+    const pending = { sha: pull.headSha, request, by: ev.login, trigger };
+    await upsertStickyComment(
+      env.octokit,
+      pull,
+      awaitingApprovalMessage({ headSha: pull.headSha, ...pending }),
+      {
+        ...state,
+        pending,
+      },
+      { appId: env.deps.appId, existing: sticky },
+    );
+    env.log.info({ pr: pullKey(pull) }, "fork PR: waiting for /benchmark approve");
+    return;
+  }
+  await startRun(env, { config, pull, request, by: ev.login, trigger, commentId: ev.commentId, sticky, state });
+}
+
+async function approveCommand(env: HandlerEnv, config: AppConfig, pull: PullInfo, ev: CommandEvent): Promise<void> {
+  if (!isForkPull(pull)) {
+    await replyOnPull(
+      env.octokit,
+      pull,
+      `@${ev.login}, \`/benchmark approve\` is only needed for pull requests from forks; this one runs with \`/benchmark\`.`,
+    );
+    return;
+  }
+  const sticky = await findStickyComment(env.octokit, pull, env.deps.appId);
+  const previous = sticky?.state ?? {};
+  if (previous.approval?.sha === pull.headSha && previous.pending?.sha !== pull.headSha) {
+    env.log.info({ pr: pullKey(pull) }, "head already approved (redelivery?): nothing to do");
+    return;
+  }
+  const state = { ...previous, approval: { sha: pull.headSha, by: ev.login, at: env.deps.now().toISOString() } };
+  const pending = previous.pending;
+  if (pending && pending.sha === pull.headSha) {
+    await startRun(env, {
+      config,
+      pull,
+      request: pending.request,
+      by: pending.by,
+      trigger: pending.trigger,
+      commentId: ev.commentId,
+      sticky,
+      state,
+      notes: [`Commit ${pull.headSha.slice(0, 7)} approved by @${ev.login}.`],
+    });
+    return;
+  }
+  await upsertStickyComment(env.octokit, pull, approvedMessage(pull.headSha, ev.login), state, {
+    appId: env.deps.appId,
+    existing: sticky,
+  });
+}
+
+async function cancelCommand(env: HandlerEnv, config: AppConfig, pull: PullInfo, ev: CommandEvent): Promise<void> {
+  const count = await cancelActiveRuns(env, config, pull, pull.headSha, `\`/benchmark cancel\` by @${ev.login}`);
+  if (count === 0) {
+    await replyOnPull(
+      env.octokit,
+      pull,
+      `@${ev.login}, there is no queued or running benchmark on ${pull.headSha.slice(0, 7)} to cancel.`,
+    );
+    return;
+  }
+  const sticky = await findStickyComment(env.octokit, pull, env.deps.appId);
+  await upsertStickyComment(
+    env.octokit,
+    pull,
+    cancelledMessage({ by: ev.login, count, reason: "`/benchmark cancel`" }),
+    sticky?.state ?? {},
+    { appId: env.deps.appId, existing: sticky },
+  );
+}

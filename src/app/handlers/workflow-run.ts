@@ -1,0 +1,135 @@
+/**
+ * `workflow_run.completed`: finish the request's check run from the `sglbench-report` artifact
+ * (conclusion by the gate policy) and replace the sticky comment with the report; a run without a
+ * report gets the failing job and its log link instead.
+ */
+import type { Context } from "probot";
+import { DEFAULT_APP_CONFIG, gateConclusion } from "../../core/app-config.js";
+import { formatRequestId, requestIdFromRunTitle, type RequestIdParts } from "../../core/request.js";
+import {
+  createCheckRun,
+  findCheckRunForRequest,
+  updateCheckRun,
+  type CheckConclusion,
+} from "../../github/check-runs.js";
+import { loadAppConfig } from "../../github/app-config-loader.js";
+import { downloadReportArtifact, type ReportArtifact } from "../../github/report-artifact.js";
+import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";
+import { listRunJobs } from "../../github/workflows.js";
+import type { AppDeps, HandlerEnv } from "../deps.js";
+import { failedRunMessage, reportMessage, reportTitle } from "../messages.js";
+
+/** The finished run as the background task needs it. */
+export interface FinishedRun {
+  repo: { owner: string; repo: string };
+  id: number;
+  conclusion: string | null;
+  htmlUrl: string;
+  parts: RequestIdParts;
+}
+
+/** Route: only runs whose title carries a request id are ours. */
+export function onWorkflowRunCompleted(deps: AppDeps) {
+  return async (context: Context<"workflow_run.completed">): Promise<void> => {
+    const { repository, workflow_run: run } = context.payload;
+    const parts = requestIdFromRunTitle(run.display_title);
+    if (!parts) return;
+    const finished: FinishedRun = {
+      repo: { owner: repository.owner.login, repo: repository.name },
+      id: run.id,
+      conclusion: run.conclusion,
+      htmlUrl: run.html_url,
+      parts,
+    };
+    const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
+    void deps.queue.enqueue(`run:${repository.full_name}:${run.id}`.toLowerCase(), () =>
+      handleRunCompleted(env, finished),
+    );
+  };
+}
+
+/** Finish the check run and the sticky comment (background). */
+export async function handleRunCompleted(env: HandlerEnv, run: FinishedRun): Promise<void> {
+  const { octokit, log, deps } = env;
+  const { parts } = run;
+  const requestId = formatRequestId(parts);
+  const prRepo = { owner: parts.owner, repo: parts.repo };
+  const pull = { ...prRepo, pr: parts.pr };
+  const [check, loaded, sticky] = await Promise.all([
+    findCheckRunForRequest(octokit, prRepo, parts.headSha, requestId),
+    loadAppConfig(octokit, prRepo),
+    findStickyComment(octokit, pull, deps.appId),
+  ]);
+  if (check?.status === "completed" && check.conclusion === "cancelled") {
+    log.info({ requestId }, "run finished after its check was cancelled (superseded): leaving it");
+    return;
+  }
+  const config = loaded.ok ? loaded.config : DEFAULT_APP_CONFIG;
+
+  let artifact: ReportArtifact | null = null;
+  let artifactProblem: string | undefined;
+  if (run.conclusion !== "cancelled") {
+    try {
+      artifact = await downloadReportArtifact(octokit, run.repo, run.id);
+    } catch (error: unknown) {
+      artifactProblem = error instanceof Error ? error.message : String(error);
+      log.error({ err: error, requestId }, "could not read the report artifact");
+    }
+  }
+
+  let conclusion: CheckConclusion;
+  let title: string;
+  let body: string;
+  const by = sticky?.state.last?.requestId === requestId ? sticky.state.last.by : "unknown";
+  if (artifact) {
+    conclusion = artifact.results ? gateConclusion(artifact.results.summary, config.gate.policy) : "neutral";
+    title = reportTitle(artifact);
+    body = reportMessage({ artifact, headSha: parts.headSha, runUrl: run.htmlUrl, by, trigger: parts.trigger });
+  } else {
+    const jobs = await listRunJobs(octokit, run.repo, run.id);
+    const failedJobs = jobs.filter(
+      (j) => j.conclusion !== null && !["success", "skipped", "neutral"].includes(j.conclusion),
+    );
+    const runConclusion = run.conclusion === "success" ? "failure" : (run.conclusion ?? "failure");
+    const failed = failedRunMessage({
+      conclusion: runConclusion,
+      headSha: parts.headSha,
+      runUrl: run.htmlUrl,
+      failedJobs,
+    });
+    conclusion = runConclusion === "cancelled" ? "cancelled" : runConclusion === "timed_out" ? "timed_out" : "failure";
+    title = failed.title;
+    body = artifactProblem ? `${failed.body}\n\n> ⚠️ ${artifactProblem}` : failed.body;
+  }
+  const notes = loaded.ok
+    ? ""
+    : `\n\n> ⚠️ .github/sglbench.yml is invalid (${loaded.errors.join("; ")}); the default gate policy was used.`;
+
+  if (check) {
+    await updateCheckRun(octokit, prRepo, check.id, {
+      status: "completed",
+      conclusion,
+      output: { title, summary: body + notes },
+      detailsUrl: run.htmlUrl,
+    });
+  } else {
+    log.warn({ requestId }, "no check run for a finished benchmark run: creating it");
+    await createCheckRun(octokit, prRepo, {
+      sha: parts.headSha,
+      requestId,
+      status: "completed",
+      conclusion,
+      output: { title, summary: body + notes },
+      detailsUrl: run.htmlUrl,
+    });
+  }
+  // Only the PR's latest request owns the sticky comment; a stale run must not overwrite it.
+  if (!sticky || sticky.state.last?.requestId === requestId) {
+    await upsertStickyComment(octokit, pull, body, sticky?.state ?? {}, { appId: deps.appId, existing: sticky });
+  } else {
+    log.info(
+      { requestId, latest: sticky.state.last?.requestId },
+      "stale run: sticky comment left to the latest request",
+    );
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The text the App writes: sticky comment bodies, replies and check-run outputs (pure).
+ */
+import type { BenchmarkRequest } from "../core/request.js";
+import type { ReportArtifact } from "../github/report-artifact.js";
+import type { JobInfo } from "../github/workflows.js";
+
+const short = (sha: string): string => sha.slice(0, 7);
+
+/** `models grok,deepseek · types offline,online · modes normal · repeats 3 · baseline nightly`. */
+export function describeRequest(r: BenchmarkRequest): string {
+  return `models \`${r.models.join(",")}\` · types \`${r.types.join(",")}\` · modes \`${r.modes.join(",")}\` · repeats \`${r.repeats}\` · baseline \`${r.baseline}\``;
+}
+
+/** Who asked: `@login` for a command, "an automatic run (push by @login)" otherwise. */
+export function describeTrigger(trigger: string, by: string): string {
+  return trigger === "auto" ? `automatic run (event by @${by})` : `@${by}`;
+}
+
+/** Sticky body once a request is dispatched. */
+export function queuedMessage(p: {
+  request: BenchmarkRequest;
+  by: string;
+  trigger: string;
+  headSha: string;
+  workflow: string;
+  notes?: string[];
+}): string {
+  return [
+    ...(p.notes ?? []).map((n) => `> ${n}`),
+    ...(p.notes?.length ? [""] : []),
+    `### ⏳ sglbench: benchmark queued for ${short(p.headSha)}`,
+    "",
+    `Requested by ${describeTrigger(p.trigger, p.by)}: ${describeRequest(p.request)}.`,
+    "",
+    `Dispatched \`${p.workflow}\`; progress is on the **sglbench** check run and this comment is replaced by the report when it finishes.`,
+  ].join("\n");
+}
+
+/** Sticky body while a fork PR waits for a writer's approval. */
+export function awaitingApprovalMessage(p: {
+  headSha: string;
+  request: BenchmarkRequest;
+  by: string;
+  trigger: string;
+}): string {
+  return [
+    `### ⏸️ sglbench: waiting for approval of ${short(p.headSha)}`,
+    "",
+    `This pull request comes from a fork, so it does not run on the self-hosted MI300X runners until someone with write access has reviewed the code and commented \`/benchmark approve\`. The approval covers commit ${short(p.headSha)} only; a new push needs a new approval.`,
+    "",
+    `Pending: ${describeTrigger(p.trigger, p.by)}: ${describeRequest(p.request)}.`,
+  ].join("\n");
+}
+
+/** Sticky body after an approval that had nothing pending. */
+export function approvedMessage(headSha: string, by: string): string {
+  return [
+    `### ✅ sglbench: ${short(headSha)} approved by @${by}`,
+    "",
+    `Commit ${short(headSha)} of this fork PR may now run on the MI300X runners: comment \`/benchmark\` to start. A new push voids the approval.`,
+  ].join("\n");
+}
+
+/** Reply to someone without the permission to run benchmarks. */
+export function refusalMessage(login: string, minPermission: string): string {
+  return [
+    `@${login}, thanks for your interest! Benchmarks run on shared MI300X machines, so only people with \`${minPermission}\` access to this repository (or listed in \`triggers.allowed_users\` of \`.github/sglbench.yml\`) can start them.`,
+    "",
+    "A maintainer can comment `/benchmark` here to run it for you.",
+  ].join("\n");
+}
+
+/** Check-run output and comment for an invalid `.github/sglbench.yml`. */
+export function invalidConfigMessage(errors: readonly string[]): { title: string; summary: string } {
+  return {
+    title: "Invalid .github/sglbench.yml",
+    summary: [
+      "The App's configuration could not be used, so nothing was run. Fix these and push again:",
+      "",
+      ...errors.map((e) => `- ${e}`),
+    ].join("\n"),
+  };
+}
+
+/** Sticky body when runs were cancelled. */
+export function cancelledMessage(p: { by: string; count: number; reason: string }): string {
+  return [`### ⏹️ sglbench: benchmark cancelled`, "", `${p.count} run(s) cancelled by @${p.by}: ${p.reason}.`].join(
+    "\n",
+  );
+}
+
+/** Check-run progress from the run's jobs. */
+export function progressOutput(jobs: readonly JobInfo[], runUrl: string): { title: string; summary: string } {
+  const done = jobs.filter((j) => j.status === "completed").length;
+  const icon = (j: JobInfo): string =>
+    j.status !== "completed"
+      ? j.status === "in_progress"
+        ? "⏳"
+        : "🕒"
+      : j.conclusion === "success"
+        ? "✅"
+        : j.conclusion === "skipped"
+          ? "⏭️"
+          : "❌";
+  return {
+    title: `Running: ${done} of ${jobs.length} jobs done`,
+    summary: [
+      `[Workflow run](${runUrl})`,
+      "",
+      ...jobs.map((j) => `- ${icon(j)} ${j.name}${j.status === "completed" ? ` (${j.conclusion ?? "?"})` : ""}`),
+    ].join("\n"),
+  };
+}
+
+/** Check-run title from the verdict counts. */
+export function reportTitle(artifact: ReportArtifact): string {
+  const s = artifact.results?.summary;
+  if (!s) return "Report ready (verdict counts unavailable)";
+  return `🔴 ${s.regressed} regressed · 🟢 ${s.improved} improved · ${s.unchanged} unchanged · ${s.inconclusive} inconclusive · ${s.failed} failed`;
+}
+
+/** Sticky body for a finished run with a report. */
+export function reportMessage(p: {
+  artifact: ReportArtifact;
+  headSha: string;
+  runUrl: string;
+  by: string;
+  trigger: string;
+}): string {
+  return [
+    `### sglbench: results for ${short(p.headSha)}`,
+    "",
+    `${reportTitle(p.artifact)} — requested by ${describeTrigger(p.trigger, p.by)} · [workflow run](${p.runUrl})`,
+    ...(p.artifact.resultsProblem ? ["", `> ⚠️ ${p.artifact.resultsProblem}; the check is neutral.`] : []),
+    "",
+    p.artifact.reportMarkdown.trim(),
+  ].join("\n");
+}
+
+/** Sticky body / check summary for a run that produced no report. */
+export function failedRunMessage(p: {
+  conclusion: string;
+  headSha: string;
+  runUrl: string;
+  failedJobs: readonly JobInfo[];
+}): { title: string; body: string } {
+  const verb = p.conclusion === "cancelled" ? "was cancelled" : p.conclusion === "timed_out" ? "timed out" : "failed";
+  const jobs = p.failedJobs.map(
+    (j) => `- \`${j.name}\` ${j.conclusion ?? j.status}${j.htmlUrl ? `: [logs](${j.htmlUrl})` : ""}`,
+  );
+  return {
+    title: `Benchmark ${verb}${p.failedJobs[0] ? ` in ${p.failedJobs[0].name}` : ""}`,
+    body: [
+      `### ❌ sglbench: benchmark of ${short(p.headSha)} ${verb}`,
+      "",
+      jobs.length ? "Failing job(s):" : `No report was produced. See the [workflow run](${p.runUrl}) for logs.`,
+      ...(jobs.length ? ["", ...jobs, "", `[Workflow run](${p.runUrl})`] : []),
+      "",
+      "Comment `/benchmark` to try again.",
+    ].join("\n"),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Start one benchmark request: check run, dispatch, 🚀, sticky comment — once per request id.
+ * Shared by `/benchmark`, `/benchmark approve` and automatic runs.
+ */
+import type { AppConfig } from "../core/app-config.js";
+import { formatRequestId, type BenchmarkRequest } from "../core/request.js";
+import type { StickyState } from "../core/sticky.js";
+import { createCheckRun, findCheckRunForRequest, listCheckRuns, updateCheckRun } from "../github/check-runs.js";
+import { getMergeBase, type PullInfo } from "../github/pulls.js";
+import { reactToComment } from "../github/reactions.js";
+import { upsertStickyComment, type StickyComment } from "../github/sticky-comment.js";
+import { cancelWorkflowRun, dispatchBenchmark, findActiveRunsForRequest, runIdFromUrl } from "../github/workflows.js";
+import { pullKey, workflowRepo, type HandlerEnv } from "./deps.js";
+import { describeRequest, queuedMessage } from "./messages.js";
+
+/** What happened to a start request. */
+export type StartOutcome = "dispatched" | "duplicate" | "dispatch-failed";
+
+/** A request to start. */
+export interface StartParams {
+  config: AppConfig;
+  pull: PullInfo;
+  request: BenchmarkRequest;
+  /** Login of who asked (commenter, or the sender of the pull_request event). */
+  by: string;
+  /** `c<comment id>` or `auto`: with the head SHA it makes the request id. */
+  trigger: string;
+  /** The command comment to react 🚀 to. */
+  commentId?: number;
+  sticky: StickyComment | null;
+  /** State to keep in the sticky comment (e.g. a fresh approval). */
+  state: StickyState;
+  /** Lines shown above the queued message (e.g. "the previous run was cancelled"). */
+  notes?: string[];
+}
+
+/** Start a request unless a check run with its id already exists (redelivery, restart). */
+export async function startRun(env: HandlerEnv, p: StartParams): Promise<StartOutcome> {
+  const { octokit, log } = env;
+  const repo = { owner: p.pull.owner, repo: p.pull.repo };
+  const requestId = formatRequestId({ ...repo, pr: p.pull.pr, headSha: p.pull.headSha, trigger: p.trigger });
+  if (await findCheckRunForRequest(octokit, repo, p.pull.headSha, requestId)) {
+    log.info({ requestId }, "request already handled (redelivery or restart): not dispatching again");
+    return "duplicate";
+  }
+
+  const checkRunId = await createCheckRun(octokit, repo, {
+    sha: p.pull.headSha,
+    requestId,
+    status: "queued",
+    output: { title: "Queued", summary: `Requested by @${p.by}: ${describeRequest(p.request)}.` },
+  });
+
+  const workflow = { file: p.config.workflow.file, ref: p.config.workflow.ref };
+  try {
+    let baseSha = p.pull.baseSha;
+    try {
+      baseSha = await getMergeBase(octokit, p.pull);
+    } catch (error: unknown) {
+      // The base branch tip is a usable (if less exact) baseline; say so in the log.
+      log.warn({ err: error, pr: pullKey(p.pull) }, "merge base unavailable; using the base branch tip");
+    }
+    await dispatchBenchmark(octokit, workflowRepo(p.config, repo), workflow, {
+      pr: String(p.pull.pr),
+      head_sha: p.pull.headSha,
+      base_sha: baseSha,
+      models: p.request.models.join(","),
+      types: p.request.types.join(","),
+      modes: p.request.modes.join(","),
+      repeats: String(p.request.repeats),
+      baseline: p.request.baseline,
+      request_id: requestId,
+    });
+  } catch (error: unknown) {
+    const why = error instanceof Error ? error.message : String(error);
+    log.error({ err: error, requestId }, "dispatch failed");
+    await updateCheckRun(octokit, repo, checkRunId, {
+      status: "completed",
+      conclusion: "failure",
+      output: {
+        title: "Could not start the benchmark workflow",
+        summary: `Dispatching \`${workflow.file}\` failed: ${why}`,
+      },
+    });
+    if (p.commentId) await reactToComment(octokit, repo, p.commentId, "confused");
+    await upsertStickyComment(
+      octokit,
+      p.pull,
+      `### ❌ sglbench: could not start the benchmark\n\nDispatching \`${workflow.file}\` failed: ${why}`,
+      p.state,
+      { appId: env.deps.appId, existing: p.sticky },
+    );
+    return "dispatch-failed";
+  }
+
+  if (p.commentId) await reactToComment(octokit, repo, p.commentId, "rocket");
+  const { pending, ...rest } = p.state;
+  const state: StickyState = {
+    ...rest,
+    // A pending request for this commit is now running.
+    ...(pending && pending.sha !== p.pull.headSha ? { pending } : {}),
+    last: { requestId, sha: p.pull.headSha, at: env.deps.now().toISOString(), by: p.by },
+  };
+  await upsertStickyComment(
+    octokit,
+    p.pull,
+    queuedMessage({
+      request: p.request,
+      by: p.by,
+      trigger: p.trigger,
+      headSha: p.pull.headSha,
+      workflow: workflow.file,
+      ...(p.notes ? { notes: p.notes } : {}),
+    }),
+    state,
+    { appId: env.deps.appId, existing: p.sticky },
+  );
+  log.info({ requestId }, "benchmark dispatched");
+  return "dispatched";
+}
+
+/**
+ * Cancel every unfinished `sglbench` check run on `sha` and its workflow run(s).
+ * Returns how many check runs were cancelled.
+ */
+export async function cancelActiveRuns(
+  env: HandlerEnv,
+  config: AppConfig,
+  repo: { owner: string; repo: string },
+  sha: string,
+  reason: string,
+): Promise<number> {
+  const active = (await listCheckRuns(env.octokit, repo, sha)).filter((r) => r.status !== "completed");
+  const wfRepo = workflowRepo(config, repo);
+  for (const check of active) {
+    const knownRun = runIdFromUrl(check.detailsUrl);
+    const runIds = knownRun
+      ? [knownRun]
+      : check.externalId
+        ? (await findActiveRunsForRequest(env.octokit, wfRepo, config.workflow.file, check.externalId)).map((r) => r.id)
+        : [];
+    for (const runId of runIds) await cancelWorkflowRun(env.octokit, wfRepo, runId);
+    await updateCheckRun(env.octokit, repo, check.id, {
+      status: "completed",
+      conclusion: "cancelled",
+      output: { title: "Cancelled", summary: `Cancelled: ${reason}.` },
+    });
+    env.log.info({ checkRunId: check.id, runIds, reason }, "cancelled a benchmark run");
+  }
+  return active.length;
+}
