@@ -1,3 +1,99 @@
-import { notImplemented } from "../not-implemented.js";
+/** `sglbench dashboard`: the static nightly dashboard (works offline, no CDN). */
+import { isAbsolute, join } from "node:path";
+import { parseArgs } from "node:util";
+import { pacificDate } from "../../core/nightly-image.js";
+import { buildDashboard } from "../../plots/dashboard.js";
+import type { ChartFormat } from "../../plots/write-charts.js";
+import { EXIT, type CliIO } from "../io.js";
+import { defaultDataDir } from "./process.js";
 
-export const { summary, run } = notImplemented("dashboard", "Build the static dashboard");
+export const summary = "Build the static nightly dashboard";
+
+const USAGE = `Usage: sglbench dashboard [--out DIR] [--data-dir DIR] [options]
+
+Builds a static site from every run folder (and the seed's cron_log console logs) under the data
+dir: an index (hardware × model pages, the latest nightly of each model from nightly_reports/,
+open change points, unreadable inputs) and one page per hardware × model with interactive charts
+(zoom, tooltips with image tag and repeats), the latest night against the week before, change
+points, and every run with links to its folder and logs. vega/vega-lite are copied into
+<out>/assets, so it works from file:// and offline. Serve it with: sglbench serve --dir <data-dir>
+
+  --out DIR          site folder (default <data-dir>/dashboard)
+  --data-dir DIR     history folder (default $BENCHMARK_CI_DIR, else $MOUNT_DIR/sgl_benchmark_ci, else .)
+  --days N           only the last N days (default: all)
+  --today YYYYMMDD   end of the window (default: today in America/Los_Angeles)
+  --model NAME       only this model (GROK1, GROK2, DeepSeek-V3-0324)
+  --images LIST      chart images under <out>/charts: svg,png (default), svg, png or none
+  --runs-url URL     base URL of the run folders (default: relative paths to them on disk)
+  -h, --help         this help
+
+Exit: 0 built, 3 built but some inputs or charts skipped (listed on stderr), 1 nothing built,
+2 bad usage.
+`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        out: { type: "string" },
+        "data-dir": { type: "string" },
+        days: { type: "string" },
+        today: { type: "string" },
+        model: { type: "string" },
+        images: { type: "string", default: "svg,png" },
+        "runs-url": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error: unknown) {
+    io.stderr(`sglbench dashboard: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const usage = (msg: string): number => {
+    io.stderr(`sglbench dashboard: ${msg}\n\n${USAGE}`);
+    return EXIT.usage;
+  };
+  const days = v.days === undefined ? undefined : Number(v.days);
+  if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
+  if (v.today !== undefined && !/^\d{8}$/.test(v.today)) return usage(`--today must be YYYYMMDD, not "${v.today}"`);
+  const images = v.images === "none" ? [] : v.images.split(",").map((f) => f.trim());
+  const bad = images.filter((f) => f !== "svg" && f !== "png");
+  if (bad.length) return usage(`--images takes svg, png or none, not "${bad.join(",")}"`);
+
+  const abs = (p: string): string => (isAbsolute(p) ? p : join(io.cwd, p));
+  const dataDir = abs(v["data-dir"] ?? defaultDataDir(io.env, io.cwd));
+  const outDir = abs(v.out ?? join(dataDir, "dashboard"));
+  let result;
+  try {
+    result = await buildDashboard({
+      dataDir,
+      outDir,
+      images: images as ChartFormat[],
+      ...(days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {}),
+      ...(v.model ? { model: v.model } : {}),
+      ...(v["runs-url"] !== undefined ? { runsUrl: v["runs-url"] } : {}),
+    });
+  } catch (error: unknown) {
+    io.stderr(`sglbench dashboard: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+  for (const s of result.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
+  if (result.runs === 0) {
+    io.stderr(`sglbench dashboard: no dated runs under ${dataDir} (an empty dashboard was written)\n`);
+    return EXIT.failed;
+  }
+  for (const f of result.failures) io.stderr(`chart ${f.chart} failed: ${f.message}\n`);
+  io.stdout(
+    `dashboard: ${result.pages.length - 1} model page(s), ${result.runs} runs, ${result.charts} chart images → ${join(outDir, "index.html")}\n`,
+  );
+  return result.skipped.length || result.failures.length ? EXIT.partial : EXIT.ok;
+}

@@ -1,0 +1,254 @@
+/**
+ * The dashboard's HTML, built from plain data (pure; no I/O): the index (latest nightlies, open
+ * change points, pages) and one page per hardware × model (interactive charts, latest nights,
+ * change points, the list of runs with links to their folders and logs).
+ */
+import type { SeriesChange } from "../core/nightly-series.js";
+import type { SuiteChartData } from "./chart-data.js";
+import { formatValue } from "./labels.js";
+import { hardwareName, type ChartSpec } from "./specs.js";
+
+/** Escapes text for HTML content and attributes. */
+export function esc(s: string | number | undefined): string {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON that is safe inside `<script>` (no `</script>`, no HTML comment openers). */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/** A run as the dashboard lists it. */
+export interface RunRow {
+  date: string;
+  suite: string;
+  tag: string;
+  backend?: string;
+  points: number;
+  repeats: number;
+  failures: string[];
+  /** Link to the run folder (or the console log it came from). */
+  folderHref?: string;
+  folderLabel?: string;
+  logs: { href: string; name: string }[];
+}
+
+/** The latest nightly of a model/mode (from `nightly_reports/*.json`). */
+export interface NightlyRow {
+  date: string;
+  model: string;
+  mode: string;
+  image?: string;
+  exitCode: number;
+  suites: { suite: string; exitCode: number; points: number; failures: number }[];
+  regressions: number;
+  notes: string[];
+  file: string;
+}
+
+/** One hardware × model page. */
+export interface ModelPage {
+  hardware: string;
+  model: string;
+  /** Path of the page relative to the site root (`mi30x/GROK1_MOE-I4F8/index.html`). */
+  path: string;
+  suites: { data: SuiteChartData; charts: (ChartSpec & { images: { svg?: string; png?: string } })[] }[];
+  runs: RunRow[];
+}
+
+function page(title: string, root: string, body: string, withCharts: boolean): string {
+  const scripts = withCharts
+    ? `<script src="${root}assets/vega.min.js"></script>\n<script src="${root}assets/vega-lite.min.js"></script>\n<script src="${root}assets/embed.js" defer></script>`
+    : "";
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title><link rel="stylesheet" href="${root}assets/style.css">
+${scripts}
+</head><body>
+${body}
+</body></html>
+`;
+}
+
+function pct(x: number): string {
+  return `${x > 0 ? "+" : ""}${x.toFixed(1)}%`;
+}
+
+function changeRows(changes: readonly SeriesChange[], link?: (c: SeriesChange) => string): string {
+  if (changes.length === 0) return `<p class="muted">No change points.</p>`;
+  const rows = changes.map(
+    (c) =>
+      `<tr><td>${esc(c.date)}</td><td class="${esc(c.direction)}">${esc(c.direction)}</td>` +
+      `<td>${link ? `<a href="${esc(link(c))}">${esc(`${c.model} · ${c.suite}`)}</a>` : esc(c.suite)}</td>` +
+      `<td>${esc(c.point)}</td><td>${esc(`${c.label} (${c.unit})`)}</td>` +
+      `<td class="num">${esc(formatValue(c.before))} → ${esc(formatValue(c.after))}</td>` +
+      `<td class="num ${esc(c.direction)}">${esc(pct(c.change_pct))}</td><td class="num">${c.strength.toFixed(1)}</td>` +
+      `<td>${esc(c.tag_before)} → ${esc(c.tag_after)}</td></tr>`,
+  );
+  return `<table><tr><th>first night</th><th>direction</th><th>${link ? "model · suite" : "suite"}</th><th>point</th><th>metric</th><th>before → after</th><th>change</th><th>|t|</th><th>images</th></tr>
+${rows.join("\n")}</table>`;
+}
+
+/** Open change points first: regressions, newest first. */
+function sortChanges(changes: readonly SeriesChange[]): SeriesChange[] {
+  return [...changes].sort(
+    (a, b) =>
+      Number(b.direction === "regression") - Number(a.direction === "regression") ||
+      (a.date < b.date ? 1 : a.date > b.date ? -1 : 0),
+  );
+}
+
+function exitClass(code: number): string {
+  return code === 0 ? "ok" : code === 3 ? "partial" : "failed";
+}
+
+/** The site's front page. */
+export function indexHtml(input: {
+  generatedAt: string;
+  dataDir: string;
+  pages: ModelPage[];
+  nightlies: NightlyRow[];
+  skipped: { file: string; reason: string }[];
+}): string {
+  const all = input.pages.flatMap((p) => p.suites.flatMap((s) => s.data.changes));
+  const open = sortChanges(all.filter((c) => c.current));
+  const pageOf = (c: SeriesChange): string =>
+    input.pages.find((p) => p.hardware === c.hardware && p.model === c.model)?.path ?? "";
+  const pages = input.pages.map((p) => {
+    const latest = p.runs[0];
+    const regressions = p.suites
+      .flatMap((s) => s.data.changes)
+      .filter((c) => c.current && c.direction === "regression");
+    return (
+      `<tr><td>${esc(hardwareName(p.hardware))} (${esc(p.hardware)})</td><td><a href="${esc(p.path)}">${esc(p.model)}</a></td>` +
+      `<td>${p.suites.map((s) => esc(s.data.suite)).join(", ")}</td><td class="num">${p.runs.length}</td>` +
+      `<td>${esc(latest?.date)} ${esc(latest?.tag)}</td>` +
+      `<td class="${regressions.length ? "regression" : "ok"}">${regressions.length ? `${regressions.length} open regression${regressions.length > 1 ? "s" : ""}` : "none open"}</td></tr>`
+    );
+  });
+  const nightlies = input.nightlies.map(
+    (n) =>
+      `<tr><td>${esc(n.date)}</td><td>${esc(n.model)}</td><td>${esc(n.mode)}</td><td>${esc(n.image)}</td>` +
+      `<td class="${exitClass(n.exitCode)}">${esc(exitClass(n.exitCode))}</td>` +
+      `<td>${n.suites.map((s) => `<span class="${exitClass(s.exitCode)}">${esc(s.suite)}</span> (${s.points} points, ${s.failures} failures)`).join("<br>")}</td>` +
+      `<td class="num ${n.regressions ? "regression" : ""}">${n.regressions}</td><td>${n.notes.map(esc).join("<br>")}</td></tr>`,
+  );
+  const body = `<header><h1>sglbench nightly dashboard</h1>
+<p>SGLang on AMD Instinct · generated ${esc(input.generatedAt)} from ${esc(input.dataDir)}</p></header>
+<main>
+<h2>Hardware × model</h2>
+${pages.length ? `<table id="pages"><tr><th>hardware</th><th>model</th><th>suites</th><th>runs</th><th>latest run</th><th>status</th></tr>\n${pages.join("\n")}</table>` : `<p class="muted">No runs found.</p>`}
+<h2>Latest nightlies</h2>
+${nightlies.length ? `<table id="nightlies"><tr><th>date</th><th>model</th><th>mode</th><th>image</th><th>result</th><th>suites</th><th>regressions</th><th>notes</th></tr>\n${nightlies.join("\n")}</table>` : `<p class="muted">No nightly reports (nightly_reports/*.json) yet.</p>`}
+<h2>Open change points</h2>
+<p class="muted">The current level of each series, when it differs from the one before (regressions first).</p>
+<div id="open-changes">${changeRows(open, pageOf)}</div>
+${
+  input.skipped.length
+    ? `<h2>Inputs skipped</h2><details><summary>${input.skipped.length} file(s) could not be read</summary><table><tr><th>file</th><th>reason</th></tr>${input.skipped
+        .map((s) => `<tr><td>${esc(s.file)}</td><td>${esc(s.reason)}</td></tr>`)
+        .join("\n")}</table></details>`
+    : ""
+}
+</main>`;
+  return page("sglbench nightly dashboard", "", body, false);
+}
+
+/** Latest night per point and metric, against the median of the seven nights before it. */
+function latestTable(d: SuiteChartData): string {
+  const head = d.metrics.map((m) => `<th>${esc(`${m.display} (${m.unit})`)}</th>`).join("");
+  const labels = [...new Set(d.metrics.flatMap((m) => m.lines.map((l) => l.label)))];
+  const rows = labels.map((label) => {
+    const cells = d.metrics.map((m) => {
+      const line = m.lines.find((l) => l.label === label);
+      const last = line?.nights[line.nights.length - 1];
+      if (!line || !last) return `<td></td>`;
+      const prev = line.nights.slice(-8, -1).map((n) => n.median);
+      // The series' current level came from a change point: say since when.
+      const open = line.changes.find((c) => c.current);
+      let delta = "";
+      if (prev.length) {
+        const sorted = [...prev].sort((a, b) => a - b);
+        const ref = sorted[sorted.length >> 1] ?? last.median;
+        delta = ` <span class="muted">(${pct(((last.median - ref) / ref) * 100)} vs prev. ${prev.length})</span>`;
+      }
+      const flag = open
+        ? `<br><span class="${esc(open.direction)}">${esc(open.direction)} since ${esc(open.date)} (${esc(pct(open.change_pct))})</span>`
+        : "";
+      return `<td class="num">${esc(formatValue(last.median))}${delta}${flag}</td>`;
+    });
+    return `<tr><td>${esc(label)}</td>${cells.join("")}</tr>`;
+  });
+  const lastDate =
+    d.metrics
+      .flatMap((m) => m.lines.flatMap((l) => l.nights.map((n) => n.date)))
+      .sort()
+      .pop() ?? "";
+  return `<table class="latest"><caption class="muted">latest night ${esc(lastDate)}: nightly median</caption><tr><th>${esc(d.axis)}</th>${head}</tr>\n${rows.join("\n")}</table>`;
+}
+
+function logLinks(logs: RunRow["logs"]): string {
+  const links = logs.map((l) => `<a href="${esc(l.href)}">${esc(l.name)}</a>`).join("<br>");
+  // Online runs keep a log per point and repeat: fold long lists.
+  return logs.length > 3 ? `<details><summary>${logs.length} logs</summary>${links}</details>` : links;
+}
+
+function runRows(runs: readonly RunRow[]): string {
+  const row = (r: RunRow): string =>
+    `<tr><td>${esc(r.date)}</td><td>${esc(r.suite)}</td><td>${esc(r.tag)}</td><td>${esc(r.backend)}</td>` +
+    `<td class="num">${r.points}</td><td class="num">${r.repeats}</td>` +
+    `<td class="${r.failures.length ? "failed" : "ok"}">${r.failures.length ? r.failures.map(esc).join("<br>") : "none"}</td>` +
+    `<td>${r.folderHref ? `<a href="${esc(r.folderHref)}">${esc(r.folderLabel ?? "folder")}</a>` : ""}</td>` +
+    `<td>${logLinks(r.logs)}</td></tr>`;
+  const head = `<tr><th>date</th><th>suite</th><th>image</th><th>backend</th><th>points</th><th>repeats</th><th>failures</th><th>folder</th><th>logs</th></tr>`;
+  const recent = runs.slice(0, 30);
+  const older = runs.slice(30);
+  return (
+    `<table id="runs">${head}\n${recent.map(row).join("\n")}</table>` +
+    (older.length
+      ? `<details><summary>${older.length} older runs</summary><table>${head}\n${older.map(row).join("\n")}</table></details>`
+      : "")
+  );
+}
+
+/** One hardware × model page. */
+export function modelPageHtml(p: ModelPage, generatedAt: string): string {
+  const root = "../../";
+  const toc = p.suites
+    .map((s) => `<a href="#${esc(s.data.suite)}">${esc(s.data.suite)}</a>`)
+    .concat([`<a href="#changes">change points</a>`, `<a href="#runs-list">runs</a>`])
+    .join("");
+  const sections = p.suites.map((s) => {
+    const figures = s.charts.map((c) => {
+      const id = `${s.data.suite}-${c.id}`;
+      const images = [
+        c.images.svg ? `<a href="${esc(c.images.svg)}">SVG</a>` : "",
+        c.images.png ? `<a href="${esc(c.images.png)}">PNG</a>` : "",
+      ]
+        .filter(Boolean)
+        .join(" · ");
+      return `<figure class="chart" id="fig-${esc(id)}"><div class="vega" id="${esc(id)}"></div>
+<script type="application/json" class="vl-spec" data-target="${esc(id)}">${scriptJson(c.spec)}</script>
+<figcaption>${esc(c.title)} — drag to zoom the dates, double-click to reset, hover a point for its image and repeats${images ? ` · ${images}` : ""}</figcaption></figure>`;
+    });
+    return `<section id="${esc(s.data.suite)}"><h2>${esc(s.data.suite)}</h2>
+<p class="muted">${esc(s.data.kind)} · backend ${esc(s.data.backends.join(", ") || "unknown")} · ${esc(hardwareName(s.data.hardware))}</p>
+${latestTable(s.data)}
+${figures.join("\n")}</section>`;
+  });
+  const changes = sortChanges(p.suites.flatMap((s) => s.data.changes));
+  const body = `<header><h1>${esc(p.model)} on ${esc(hardwareName(p.hardware))} (${esc(p.hardware)})</h1>
+<p><a href="${root}index.html">← all models</a> · generated ${esc(generatedAt)}</p></header>
+<main><nav class="toc">${toc}</nav>
+${sections.join("\n")}
+<h2 id="changes">Change points</h2>
+${changeRows(changes)}
+<h2 id="runs-list">Runs</h2>
+${runRows(p.runs)}
+</main>`;
+  return page(`${p.model} · ${p.hardware} — sglbench`, root, body, true);
+}
