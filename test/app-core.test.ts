@@ -102,3 +102,34 @@ describe("report artifact", () => {
     expect(runIdFromUrl(null)).toBeNull();
   });
 });
+
+describe("shipped config files", () => {
+  it(".github/sglbench.yml.example documents exactly the defaults", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const { parseAppConfig, DEFAULT_APP_CONFIG } = await import("../src/core/app-config.js");
+    const parsed = parseAppConfig(parse(readFileSync(".github/sglbench.yml.example", "utf8")));
+    expect(parsed).toEqual({ ok: true, config: DEFAULT_APP_CONFIG });
+  });
+  it("app.yml subscribes to every event the App routes, each permission with a reason", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const text = readFileSync("app.yml", "utf8");
+    const manifest = parse(text) as { default_events: string[]; default_permissions: Record<string, string> };
+    expect([...manifest.default_events].sort()).toEqual([
+      "issue_comment",
+      "pull_request",
+      "workflow_job",
+      "workflow_run",
+    ]);
+    expect(manifest.default_permissions).toMatchObject({
+      checks: "write",
+      issues: "write",
+      actions: "write",
+      contents: "read",
+    });
+    for (const key of Object.keys(manifest.default_permissions)) {
+      expect(text).toMatch(new RegExp(`#[^\\n]*\\n  ${key}:`));
+    }
+  });
+});

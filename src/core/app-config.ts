@@ -97,7 +97,7 @@ export const appConfigSchema = z.strictObject({
   defaults: defaultsSchema.prefault({}),
   /** Check-run conclusion policy. */
   gate: gateSchema.prefault({}),
-  /** Minimum minutes between two runs on the same PR. Default `10`. */
+  /** Minimum minutes between two automatic runs on the same PR (commands are not limited). Default `10`. */
   cooldown_minutes: z.number().min(0).default(10),
 });
 
