@@ -73,6 +73,9 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, deps: Acti
     };
     setComparisonOutputs(outcome);
     await writeComparisonSummary(outcome);
+    // The plain-text verdicts in the job log; the markdown report is the job summary.
+    const text = services.comparer.renderText?.(result.comparison);
+    if (text) core.info(text);
     core.notice(result.summaryLine);
     if (result.exitCode !== 0) core.warning("Some runs failed; the report shows them as failed cells.");
 

@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { compareRuns, type Comparison } from "../core/compare.js";
 import { DEFAULT_PLAN_SUITES } from "../core/plan.js";
 import { renderReport } from "../core/report.js";
+import { renderReportText } from "../core/report-text.js";
 import { findSuite, type Suite } from "../core/suites.js";
 import type { Executor } from "../runner/executor.js";
 import { dockerodeEngine } from "../runner/images.js";
@@ -33,6 +34,7 @@ export interface ServiceOptions {
 export const verdictComparer: Comparer<Comparison> = {
   compare: (baseline, candidate, { history }) => compareRuns(baseline, candidate, { history }),
   render: (comparison) => renderReport(comparison, { title: "Verdicts" }),
+  renderText: (comparison) => renderReportText(comparison),
 };
 
 /**

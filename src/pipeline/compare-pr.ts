@@ -55,6 +55,8 @@ export interface Comparer<C extends { summary: ComparisonCounts }> {
   compare(baseline: RunResults[], candidate: RunResults[], options: { history: RunResults[] }): C;
   /** Markdown body of the report (tables, verdicts); the pipeline adds the original header and footer. */
   render(comparison: C): string;
+  /** Plain-text variant (one line per flagged cell) for consoles and job logs. */
+  renderText?(comparison: C): string;
 }
 
 export interface ImagePair {
