@@ -16,7 +16,7 @@ import { loadAppConfig } from "../../github/app-config-loader.js";
 import { downloadReportArtifact, type ReportArtifact } from "../../github/report-artifact.js";
 import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";
 import { listRunJobs } from "../../github/workflows.js";
-import type { AppDeps, HandlerEnv } from "../deps.js";
+import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
 import { failedRunMessage, reportMessage, reportTitle } from "../messages.js";
 
 /** The finished run as the background task needs it. */
@@ -42,7 +42,9 @@ export function onWorkflowRunCompleted(deps: AppDeps) {
       parts,
     };
     const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
-    void deps.queue.enqueue(`run:${repository.full_name}:${run.id}`.toLowerCase(), () =>
+    // Keyed by the PR (not the run): completion rewrites the sticky comment, so it must not
+    // interleave with a command or push on the same PR (a lost state update).
+    void deps.queue.enqueue(pullKey({ owner: parts.owner, repo: parts.repo, pr: parts.pr }), () =>
       handleRunCompleted(env, finished),
     );
   };

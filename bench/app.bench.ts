@@ -1,0 +1,186 @@
+/**
+ * The GitHub App under load, as `npm start` runs it: the App is bundled (esbuild, like dist/app.js)
+ * and started as its own process against a local stand-in for the GitHub API (GHE_HOST), with
+ * Octokit's throttling ON (GitHub asks for ≥1 s between writes of one installation).
+ *
+ * Prints: webhook HTTP response time (GitHub gives up after 10 s), time to the first
+ * acknowledgement (👀 or the queued check run) for isolated commands, and a burst of N commands
+ * (none may be lost: one dispatch and one sticky comment each).
+ *
+ *   npx tsx bench/app.bench.ts [--burst 50] [--sequential 20] [--filtered 300]
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { commentPayloadFor } from "./app-payload.js";
+import { freePort, sendWebhook, startStandIn, testPrivateKey, type StandIn } from "../test/helpers/app-standin.js";
+
+const { values } = parseArgs({
+  options: {
+    burst: { type: "string", default: "50" },
+    sequential: { type: "string", default: "20" },
+    filtered: { type: "string", default: "300" },
+  },
+  strict: true,
+});
+const BURST = Number(values.burst);
+const SEQUENTIAL = Number(values.sequential);
+const FILTERED = Number(values.filtered);
+const SECRET = "bench-secret";
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+};
+const fmt = (xs: number[]): string =>
+  `p50 ${pct(xs, 50).toFixed(1)} ms · p99 ${pct(xs, 99).toFixed(1)} ms · max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** When the stand-in first saw this command acknowledged (👀 reaction or its queued check run). */
+function ackAt(standIn: StandIn, commentId: number): number | undefined {
+  return standIn.calls.find(
+    (c) =>
+      (c.method === "POST" && c.path.endsWith(`/comments/${commentId}/reactions`)) ||
+      (c.method === "POST" &&
+        c.path.endsWith("/check-runs") &&
+        String((c.body as { external_id?: string }).external_id).endsWith(`/c${commentId}`)),
+  )?.at;
+}
+const dispatchesOf = (standIn: StandIn, commentId: number): number =>
+  standIn.calls.filter(
+    (c) =>
+      c.path.endsWith("/dispatches") &&
+      String((c.body as { inputs?: { request_id?: string } }).inputs?.request_id).endsWith(`/c${commentId}`),
+  ).length;
+const stickyPosted = (standIn: StandIn, pr: number): boolean =>
+  standIn.calls.some((c) => c.method === "POST" && c.path.endsWith(`/issues/${pr}/comments`));
+
+const standIn = await startStandIn();
+standIn.permissions.set("alice", "write");
+const dir = mkdtempSync(join(tmpdir(), "sglbench-app-bench-"));
+await build({
+  entryPoints: [join(import.meta.dirname, "../src/app/server.ts")],
+  outfile: join(dir, "app.js"),
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  external: ["@resvg/resvg-js", "cpu-features", "playwright-core", "*.node"],
+  logLevel: "warning",
+});
+writeFileSync(join(dir, "package.json"), '{"type":"module"}\n');
+const port = await freePort();
+const child = spawn(process.execPath, [join(dir, "app.js")], {
+  env: {
+    PATH: process.env.PATH,
+    APP_ID: "123",
+    PRIVATE_KEY: testPrivateKey(),
+    WEBHOOK_SECRET: SECRET,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    GHE_HOST: `127.0.0.1:${standIn.port}`,
+    GHE_PROTOCOL: "http",
+    LOG_LEVEL: "warn",
+  },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+const base = `http://127.0.0.1:${port}`;
+const url = `${base}/api/github/webhooks`;
+
+try {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > end) throw new Error("the App did not become healthy in 20 s");
+    await sleep(50);
+  }
+  console.log(`App (bundled, own process) on ${base}; GitHub stand-in on 127.0.0.1:${standIn.port}; throttling on.`);
+
+  let nextComment = 50_000;
+  const send = async (
+    body: string,
+    pr: number,
+    login = "alice",
+  ): Promise<{ id: number; sentAt: number; responseMs: number }> => {
+    const id = nextComment++;
+    const sentAt = performance.now();
+    const res = await sendWebhook(url, SECRET, "issue_comment", commentPayloadFor(body, pr, id, login), `bench-${id}`);
+    const responseMs = performance.now() - sentAt;
+    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    return { id, sentAt, responseMs };
+  };
+
+  // Warm-up (installation token, JIT), excluded from the figures.
+  const warm = await send("/benchmark", 99);
+  await waitFor(() => stickyPosted(standIn, 99), 60_000, "warm-up");
+  void warm;
+
+  // 1. Webhooks the App filters out at once (ordinary PR comments).
+  const filtered: number[] = [];
+  for (let i = 0; i < FILTERED; i++) filtered.push((await send("Looks good to me", 98)).responseMs);
+  console.log(`response, non-command comments: ${fmt(filtered)}`);
+
+  // 2. Isolated commands (one at a time, 1.2 s apart so the write limiter is idle, as for real comments).
+  const seqResponse: number[] = [];
+  const seqAck: number[] = [];
+  const seqDone: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    await sleep(1_200);
+    const pr = 100 + i;
+    const s = await send("/benchmark models=grok", pr);
+    seqResponse.push(s.responseMs);
+    await waitFor(() => stickyPosted(standIn, pr), 60_000, `command on #${pr}`);
+    seqAck.push((ackAt(standIn, s.id) ?? NaN) - s.sentAt);
+    seqDone.push(performance.now() - s.sentAt);
+  }
+  console.log(`response, isolated /benchmark: ${fmt(seqResponse)}`);
+  console.log(`first acknowledgement (👀), isolated /benchmark: ${fmt(seqAck)}`);
+  console.log(`all five writes done (👀, check run, dispatch, 🚀, sticky), isolated: ${fmt(seqDone)}`);
+
+  // 3. A burst of commands on distinct PRs, all at once.
+  await sleep(1_200);
+  const burstStart = performance.now();
+  const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => send("/benchmark", 1000 + i)));
+  const burstSent = performance.now() - burstStart;
+  console.log(
+    `burst of ${BURST}: all webhooks answered in ${burstSent.toFixed(0)} ms; response ${fmt(burst.map((b) => b.responseMs))}`,
+  );
+  await waitFor(
+    () => burst.every((b, i) => dispatchesOf(standIn, b.id) >= 1 && stickyPosted(standIn, 1000 + i)),
+    15 * 60_000,
+    "the burst",
+  );
+  const drained = performance.now() - burstStart;
+  const lost = burst.filter((b) => dispatchesOf(standIn, b.id) !== 1).length;
+  const acks = burst.map((b) => (ackAt(standIn, b.id) ?? NaN) - b.sentAt);
+  const writes = standIn.calls.filter(
+    (c) => c.method !== "GET" && c.at >= burstStart && !c.path.includes("access_tokens"),
+  );
+  const gaps = writes.slice(1).map((w, i) => w.at - (writes[i]?.at ?? w.at));
+  console.log(`burst of ${BURST}: first acknowledgement ${fmt(acks)}`);
+  console.log(
+    `burst of ${BURST}: drained in ${(drained / 1000).toFixed(1)} s; ${writes.length} writes, min gap between writes ${Math.min(...gaps).toFixed(0)} ms; lost or duplicated: ${lost}`,
+  );
+  const health = (await (await fetch(`${base}/healthz`)).json()) as { queue: { failed: number } };
+  console.log(`background task failures: ${health.queue.failed}`);
+  if (lost > 0 || health.queue.failed > 0) process.exitCode = 1;
+} finally {
+  child.kill("SIGTERM");
+  await standIn.close();
+}
