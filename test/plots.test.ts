@@ -8,6 +8,7 @@ import { formatValue, labelWidth, placeLabels } from "../src/plots/labels.js";
 import { loadChartData } from "../src/plots/load.js";
 import { renderSvg, svgToPng } from "../src/plots/render.js";
 import { metricSpec, suiteChartSpecs, type VlSpec } from "../src/plots/specs.js";
+import { HASH_FILE, writeCharts } from "../src/plots/write-charts.js";
 import { captureIO } from "./helpers/capture-io.js";
 import { offlineHistory, writeHistory } from "./helpers/plots-history.js";
 
@@ -220,7 +221,7 @@ describe("sglbench plot", () => {
         expect(
           (await stat(join(tmp, "out", "mi30x", "GROK2_FP8", "grok-online", `${id}.${ext}`))).size,
         ).toBeGreaterThan(1000);
-    expect(io.out.join("")).toContain("5 charts for 1 suites from 1 runs");
+    expect(io.out.join("")).toContain("5 charts (0 unchanged) for 1 suites from 1 runs");
   });
 
   it("exits 3 and names the skipped inputs when some are unreadable", async () => {
@@ -265,5 +266,55 @@ describe("sglbench plot", () => {
     io = captureIO(tmp);
     expect(await run(["--help"], io)).toBe(0);
     expect(io.out.join("")).toContain("--format LIST");
+  });
+});
+
+describe("change-point window and chart reuse", () => {
+  it("searches change points in the last N nights only (0 = all)", () => {
+    const runs = offlineHistory(60, 20); // the shift is 40 nights before the end
+    const recent = buildChartData(runs, { changeNights: 30 })[0]!;
+    expect(recent.changes).toEqual([]);
+    const all = buildChartData(runs, { changeNights: 0 })[0]!;
+    expect(all.changes.map((c) => `${c.point}:${c.date}`)).toContain(
+      "tp=8,batch_size=32,input_len=1024,output_len=128:20250121",
+    );
+  });
+
+  it("keeps unchanged charts and redraws the ones whose data changed", async () => {
+    const out = await mkdtemp(join(tmpdir(), "sglbench-reuse-"));
+    try {
+      const first = await writeCharts(buildChartData(offlineHistory(20, 12)), {
+        outDir: out,
+        formats: ["svg"],
+        reuse: true,
+      });
+      expect(first).toMatchObject({ reused: 0, failures: [] });
+      expect(first.charts).toHaveLength(3);
+      const again = await writeCharts(buildChartData(offlineHistory(20, 12)), {
+        outDir: out,
+        formats: ["svg"],
+        reuse: true,
+      });
+      expect(again.reused).toBe(3);
+      const more = await writeCharts(buildChartData(offlineHistory(21, 12)), {
+        outDir: out,
+        formats: ["svg"],
+        reuse: true,
+      });
+      expect(more.reused).toBe(0);
+      // A deleted image is drawn again even though its data is the same.
+      await rm(join(out, "mi30x", "GROK1_MOE-I4F8", "grok-offline-normal", "latency.svg"));
+      const healed = await writeCharts(buildChartData(offlineHistory(21, 12)), {
+        outDir: out,
+        formats: ["svg"],
+        reuse: true,
+      });
+      expect(healed.reused).toBe(2);
+      expect(JSON.parse(await readFile(join(out, HASH_FILE), "utf8"))).toHaveProperty(
+        "mi30x/GROK1_MOE-I4F8/grok-offline-normal/latency",
+      );
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });

@@ -153,6 +153,20 @@ export interface ChartDataOptions {
   changepoints?: ChangepointOptions;
   /** Precomputed change points (from the nightly), used instead of detecting them again. */
   changes?: readonly SeriesChange[];
+  /**
+   * Change points are searched in each series' last N nights (default 120, the nightly's window;
+   * 0 = the whole series). The search grows with the cube of the length, so a year of nights is
+   * much slower than the window that matters for open regressions.
+   */
+  changeNights?: number;
+}
+
+/** Default window of the change-point search, in nights (the nightly's `changes` window). */
+export const DEFAULT_CHANGE_NIGHTS = 120;
+
+function lastNights(series: readonly NightlySeries[], n: number): NightlySeries[] {
+  if (n <= 0) return [...series];
+  return series.map((s) => (s.nights.length <= n ? s : { ...s, nights: s.nights.slice(-n), tags: s.tags.slice(-n) }));
 }
 
 /** Groups runs by hardware × model × suite and summarises every series for charting. */
@@ -172,7 +186,7 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
     const series = buildSeries(groupRuns, { metrics });
     const changes = opts.changes
       ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === suite)
-      : findSeriesChanges(series, opts.changepoints);
+      : findSeriesChanges(lastNights(series, opts.changeNights ?? DEFAULT_CHANGE_NIGHTS), opts.changepoints);
     const { axis, labels } = labelPoints([...new Set(series.map((s) => s.point))]);
     const byMetric = new Map<string, ChartLine[]>();
     for (const s of series) {

@@ -34,6 +34,8 @@ export interface DashboardOptions {
    * server's URL). Default: relative file paths from each page to the folder on disk.
    */
   runsUrl?: string;
+  /** Change points are searched in each series' last N nights (default 120; 0 = all). */
+  changeNights?: number;
   /** Change points already computed (the nightly's); detected here otherwise. */
   changes?: readonly SeriesChange[];
   /** Clock for the "generated" line (tests). */
@@ -44,6 +46,8 @@ export interface DashboardOptions {
 export interface DashboardResult {
   pages: string[];
   charts: number;
+  /** Chart images kept from the previous build because their data did not change. */
+  reused: number;
   runs: number;
   skipped: Skipped[];
   failures: ChartFailure[];
@@ -145,6 +149,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
     ...(opts.days !== undefined && opts.today ? { days: opts.days, today: opts.today } : {}),
     ...(opts.model ? { model: opts.model } : {}),
     ...(opts.changes ? { changes: opts.changes } : {}),
+    ...(opts.changeNights !== undefined ? { changeNights: opts.changeNights } : {}),
   });
   const reports = await readNightlyReports(opts.dataDir);
   const generatedAt = (opts.now ?? new Date()).toISOString().slice(0, 16).replace("T", " ") + " UTC";
@@ -154,8 +159,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
   const formats = opts.images ?? ["svg", "png"];
   const chartsDir = join(opts.outDir, "charts");
   const written = formats.length
-    ? await writeCharts(loaded.data, { outDir: chartsDir, formats })
-    : { charts: [], failures: [] };
+    ? await writeCharts(loaded.data, { outDir: chartsDir, formats, reuse: true })
+    : { charts: [], failures: [], reused: 0 };
 
   const byPage = new Map<string, SuiteChartData[]>();
   for (const d of loaded.data) {
@@ -211,7 +216,14 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
     }),
   );
   out.unshift(index);
-  return { pages: out, charts: written.charts.length, runs: loaded.runs.length, skipped, failures: written.failures };
+  return {
+    pages: out,
+    charts: written.charts.length,
+    reused: written.reused,
+    runs: loaded.runs.length,
+    skipped,
+    failures: written.failures,
+  };
 }
 
 /** Where chart images of a suite live inside the site (for links from issues). */

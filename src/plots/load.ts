@@ -14,6 +14,8 @@ export interface ChartSelection extends HistoryOptions {
   metrics?: readonly string[];
   /** Precomputed change points (the nightly passes its own). */
   changes?: readonly SeriesChange[];
+  /** Change points are searched in the last N nights of each series (default 120; 0 = all). */
+  changeNights?: number;
 }
 
 /** The runs of a data folder (console logs included), filtered, plus their chart data. */
@@ -21,7 +23,7 @@ export async function loadChartData(
   dataDir: string,
   sel: ChartSelection = {},
 ): Promise<{ runs: RunResults[]; data: SuiteChartData[]; skipped: Skipped[] }> {
-  const { suites, hardware, metrics, changes, ...history } = sel;
+  const { suites, hardware, metrics, changes, changeNights, ...history } = sel;
   const loaded = await loadHistory(dataDir, history);
   // Console logs are not filtered by folder: apply the model filter to the records too.
   const runs = loaded.runs.filter(
@@ -33,6 +35,7 @@ export async function loadChartData(
   const data = buildChartData(runs, {
     ...(metrics ? { metrics } : {}),
     ...(changes ? { changes } : {}),
+    ...(changeNights !== undefined ? { changeNights } : {}),
   });
   return { runs, data, skipped: loaded.skipped };
 }

@@ -3,7 +3,8 @@
  * `<out>/<hardware>/<model>/<suite>/<chart>.{svg,png}` (stable names, so issues and the dashboard
  * can link to the latest chart).
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SuiteChartData } from "./chart-data.js";
 import { renderSvg, svgToPng } from "./render.js";
@@ -30,6 +31,32 @@ export interface WriteChartsOptions {
   /** PNG zoom factor (default 1.5). */
   zoom?: number;
   spec?: SpecOptions;
+  /**
+   * Skip charts whose spec has not changed since the last write into `outDir` (hashes kept in
+   * `<outDir>/.chart-hashes.json`): the nightly's update redraws only what the new run changed.
+   */
+  reuse?: boolean;
+}
+
+/** File that remembers the spec hash of every chart written into an output folder. */
+export const HASH_FILE = ".chart-hashes.json";
+
+async function readHashes(outDir: string): Promise<Record<string, string>> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(outDir, HASH_FILE), "utf8"));
+    return parsed && typeof parsed === "object" ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {}; // first build, or a damaged cache: redraw everything
+  }
+}
+
+async function allExist(paths: readonly string[]): Promise<boolean> {
+  try {
+    await Promise.all(paths.map((p) => access(p)));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A chart that could not be drawn; the others are still written. */
@@ -52,31 +79,45 @@ export function suiteChartDir(d: Pick<SuiteChartData, "hardware" | "model" | "su
 export async function writeCharts(
   data: readonly SuiteChartData[],
   opts: WriteChartsOptions,
-): Promise<{ charts: WrittenChart[]; failures: ChartFailure[] }> {
+): Promise<{ charts: WrittenChart[]; failures: ChartFailure[]; reused: number }> {
   const formats = opts.formats ?? ["svg", "png"];
   const charts: WrittenChart[] = [];
   const failures: ChartFailure[] = [];
+  const previous = opts.reuse ? await readHashes(opts.outDir) : {};
+  const hashes: Record<string, string> = { ...previous };
+  let reused = 0;
   for (const d of data) {
     const rel = suiteChartDir(d);
     await mkdir(join(opts.outDir, rel), { recursive: true });
     for (const chart of suiteChartSpecs(d, opts.spec)) {
       const name = `${d.hardware}/${d.model}/${d.suite}/${chart.id}`;
+      const files: WrittenChart["files"] = {};
+      for (const f of formats) files[f] = join(rel, `${chart.id}.${f}`);
+      const written = { hardware: d.hardware, model: d.model, suite: d.suite, id: chart.id, title: chart.title, files };
+      const hash = createHash("sha1")
+        .update(JSON.stringify([chart.spec, formats, opts.zoom ?? null]))
+        .digest("hex");
+      const paths = Object.values(files).map((f) => join(opts.outDir, f));
+      if (opts.reuse && previous[name] === hash && (await allExist(paths))) {
+        charts.push(written);
+        reused++;
+        continue;
+      }
       try {
         const svg = await renderSvg(chart.spec, name);
-        const files: WrittenChart["files"] = {};
-        if (formats.includes("svg")) {
-          files.svg = join(rel, `${chart.id}.svg`);
-          await writeFile(join(opts.outDir, files.svg), svg);
-        }
-        if (formats.includes("png")) {
-          files.png = join(rel, `${chart.id}.png`);
-          await writeFile(join(opts.outDir, files.png), svgToPng(svg, opts.zoom));
-        }
-        charts.push({ hardware: d.hardware, model: d.model, suite: d.suite, id: chart.id, title: chart.title, files });
+        if (files.svg) await writeFile(join(opts.outDir, files.svg), svg);
+        if (files.png) await writeFile(join(opts.outDir, files.png), svgToPng(svg, opts.zoom));
+        charts.push(written);
+        hashes[name] = hash;
       } catch (error: unknown) {
+        delete hashes[name];
         failures.push({ chart: name, message: (error as Error).message });
       }
     }
   }
-  return { charts, failures };
+  if (opts.reuse) {
+    await mkdir(opts.outDir, { recursive: true });
+    await writeFile(join(opts.outDir, HASH_FILE), `${JSON.stringify(hashes, null, 1)}\n`);
+  }
+  return { charts, failures, reused };
 }

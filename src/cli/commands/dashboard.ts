@@ -23,6 +23,8 @@ points, and every run with links to its folder and logs. vega/vega-lite are copi
   --days N           only the last N days (default: all)
   --today YYYYMMDD   end of the window (default: today in America/Los_Angeles)
   --model NAME       only this model (GROK1, GROK2, DeepSeek-V3-0324)
+  --change-days N    mark change points found in each series' last N nights (default 120; 0 = all,
+                     slower on long histories)
   --images LIST      chart images under <out>/charts: svg,png (default), svg, png or none
   --runs-url URL     base URL of the run folders (default: relative paths to them on disk)
   -h, --help         this help
@@ -44,6 +46,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         days: { type: "string" },
         today: { type: "string" },
         model: { type: "string" },
+        "change-days": { type: "string" },
         images: { type: "string", default: "svg,png" },
         "runs-url": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -64,6 +67,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
   const days = v.days === undefined ? undefined : Number(v.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
+  const changeNights = v["change-days"] === undefined ? undefined : Number(v["change-days"]);
+  if (changeNights !== undefined && !(Number.isInteger(changeNights) && changeNights >= 0))
+    return usage("--change-days must be an integer >= 0");
   if (v.today !== undefined && !/^\d{8}$/.test(v.today)) return usage(`--today must be YYYYMMDD, not "${v.today}"`);
   const images = v.images === "none" ? [] : v.images.split(",").map((f) => f.trim());
   const bad = images.filter((f) => f !== "svg" && f !== "png");
@@ -80,6 +86,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       images: images as ChartFormat[],
       ...(days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {}),
       ...(v.model ? { model: v.model } : {}),
+      ...(changeNights !== undefined ? { changeNights } : {}),
       ...(v["runs-url"] !== undefined ? { runsUrl: v["runs-url"] } : {}),
     });
   } catch (error: unknown) {
@@ -93,7 +100,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   for (const f of result.failures) io.stderr(`chart ${f.chart} failed: ${f.message}\n`);
   io.stdout(
-    `dashboard: ${result.pages.length - 1} model page(s), ${result.runs} runs, ${result.charts} chart images → ${join(outDir, "index.html")}\n`,
+    `dashboard: ${result.pages.length - 1} model page(s), ${result.runs} runs, ${result.charts} chart images (${result.reused} unchanged) → ${join(outDir, "index.html")}\n`,
   );
   return result.skipped.length || result.failures.length ? EXIT.partial : EXIT.ok;
 }

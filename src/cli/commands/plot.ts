@@ -22,8 +22,11 @@ and the KV-cache capacity (tokens, GB). Files: <out>/<hardware>/<model>/<suite>/
   --days N           only the last N days (default: all)
   --today YYYYMMDD   end of the window (default: today in America/Los_Angeles)
   --model NAME       only this model (GROK1, GROK2, DeepSeek-V3-0324)
+  --change-days N    mark change points found in each series' last N nights (default 120; 0 = all,
+                     slower on long histories)
   --suite ID         only this suite (repeatable: grok-online, deepseek-online, grok-offline-normal, …)
   --format LIST      svg,png (default both)
+  --force            redraw every chart (default: charts whose data did not change are kept)
   -h, --help         this help
 
 Exit: 0 all charts written, 3 some inputs or charts skipped (listed on stderr), 1 nothing to chart,
@@ -43,8 +46,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         days: { type: "string" },
         today: { type: "string" },
         model: { type: "string" },
+        "change-days": { type: "string" },
         suite: { type: "string", multiple: true },
         format: { type: "string", default: "svg,png" },
+        force: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -63,6 +68,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
   const days = v.days === undefined ? undefined : Number(v.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
+  const changeNights = v["change-days"] === undefined ? undefined : Number(v["change-days"]);
+  if (changeNights !== undefined && !(Number.isInteger(changeNights) && changeNights >= 0))
+    return usage("--change-days must be an integer >= 0");
   if (v.today !== undefined && !/^\d{8}$/.test(v.today)) return usage(`--today must be YYYYMMDD, not "${v.today}"`);
   const formats = v.format.split(",").map((f) => f.trim());
   const bad = formats.filter((f) => f !== "svg" && f !== "png");
@@ -76,6 +84,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     loaded = await loadChartData(dataDir, {
       ...(days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {}),
       ...(v.model ? { model: v.model } : {}),
+      ...(changeNights !== undefined ? { changeNights } : {}),
       ...(v.suite ? { suites: v.suite } : {}),
     });
   } catch (error: unknown) {
@@ -87,7 +96,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`sglbench plot: no dated runs to chart under ${dataDir}\n`);
     return EXIT.failed;
   }
-  const { charts, failures } = await writeCharts(loaded.data, { outDir, formats: formats as ChartFormat[] });
+  const { charts, failures, reused } = await writeCharts(loaded.data, {
+    outDir,
+    formats: formats as ChartFormat[],
+    reuse: !v.force,
+  });
   for (const f of failures) io.stderr(`chart ${f.chart} failed: ${f.message}\n`);
   for (const c of charts)
     io.stdout(
@@ -95,7 +108,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         .map((f) => join(outDir, f))
         .join("  ")}\n`,
     );
-  io.stdout(`${charts.length} charts for ${loaded.data.length} suites from ${loaded.runs.length} runs → ${outDir}\n`);
+  io.stdout(
+    `${charts.length} charts (${reused} unchanged) for ${loaded.data.length} suites from ${loaded.runs.length} runs → ${outDir}\n`,
+  );
   if (charts.length === 0) return EXIT.failed;
   return failures.length || loaded.skipped.length ? EXIT.partial : EXIT.ok;
 }
