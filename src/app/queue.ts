@@ -24,6 +24,8 @@ export class TaskQueue {
     this.#running++;
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const next = previous
+      // Start on a later turn of the event loop, so the webhook's HTTP response is written first.
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(task)
       .catch((error: unknown) => {
         this.#failed++;
