@@ -39,6 +39,10 @@ const CHANGE_COLORS = { regression: "#c62828", improvement: "#2e7d32" } as const
 const DAY_MS = 86_400_000;
 /** Above this many nights a panel labels only its informative nights. */
 const DENSE_NIGHTS = 14;
+/** Above this many nights a line is drawn without dots. */
+const DOT_NIGHTS = 60;
+/** Room kept at each end of the time axis for a value label, in px. */
+const EDGE_PX = 22;
 
 /** Short chart ids for the seed's metrics. */
 const CHART_IDS: Record<string, string> = {
@@ -90,12 +94,12 @@ function dayMs(day: string): number {
   return Date.parse(`${day}T00:00:00Z`);
 }
 
-/** Time domain over every night of the suite, padded so the edge labels fit. */
-function timeDomain(days: readonly string[]): [number, number] {
+/** Time domain over every night of the suite, padded by ~20 px each side so the edge labels fit. */
+function timeDomain(days: readonly string[], width: number): [number, number] {
   const ms = days.map(dayMs).filter(Number.isFinite);
   const lo = Math.min(...ms);
   const hi = Math.max(...ms);
-  const pad = Math.max(DAY_MS / 2, (hi - lo) * 0.03);
+  const pad = Math.max(DAY_MS / 2, ((hi - lo) * EDGE_PX) / Math.max(1, width - 2 * EDGE_PX));
   return [lo - pad, hi + pad];
 }
 
@@ -173,7 +177,14 @@ function xEncoding(domain: [number, number], title: string | null): VlSpec {
     field: "day",
     type: "temporal",
     scale: { type: "utc", domain, nice: false },
-    axis: { format: "%b %d", labelAngle: -40, title, labelOverlap: true, tickCount: tickCount(domain) },
+    axis: {
+      // Month ticks on long series carry the year (a year of nights crosses New Year).
+      format: (domain[1] - domain[0]) / DAY_MS > 120 ? "%b %Y" : "%b %d",
+      labelAngle: -40,
+      title,
+      labelOverlap: true,
+      tickCount: tickCount(domain),
+    },
   };
 }
 
@@ -216,7 +227,13 @@ function panelSpec(
   }));
   const y = { field: "median", type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } };
   const lineLayer: VlSpec = {
-    mark: { type: "line", color: LINE_COLOR, strokeWidth: 1.8, point: { filled: true, size: 22, color: LINE_COLOR } },
+    mark: {
+      type: "line",
+      color: LINE_COLOR,
+      strokeWidth: 1.8,
+      // Dots help on a few nights; on months of nights they merge into a thick smear.
+      point: line.nights.length <= DOT_NIGHTS ? { filled: true, size: 22, color: LINE_COLOR } : false,
+    },
     encoding: { y: { ...y, title: `${m.unit}` }, ...(opts.interactive ? { tooltip: tooltip(m.unit) } : {}) },
     ...(opts.interactive
       ? { params: [{ name: `zoom${opts.index}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
@@ -279,7 +296,10 @@ function defaults(opts: SpecOptions): Required<Omit<SpecOptions, "interactive">>
 /** A metric's chart: one panel per point, stacked. */
 export function metricSpec(d: SuiteChartData, m: MetricLines, opts: SpecOptions = {}): VlSpec {
   const o = defaults(opts);
-  const xDomain = timeDomain(m.lines.flatMap((l) => l.nights.map((n) => n.day)));
+  const xDomain = timeDomain(
+    m.lines.flatMap((l) => l.nights.map((n) => n.day)),
+    o.width,
+  );
   const lines = m.lines.filter((l) => l.nights.length > 0);
   const regressions = lines.reduce((n, l) => n + l.changes.filter((c) => c.direction === "regression").length, 0);
   const better = m.better === "lower" ? "lower is better" : m.better === "higher" ? "higher is better" : "";
@@ -306,7 +326,10 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
   const labelsOrder = [...new Map(d.metrics.flatMap((m) => m.lines.map((l) => [l.label, l.order]))).entries()]
     .sort((a, b) => a[1] - b[1])
     .map(([l]) => l);
-  const xDomain = timeDomain(d.metrics.flatMap((m) => m.lines.flatMap((l) => l.nights.map((n) => n.day))));
+  const xDomain = timeDomain(
+    d.metrics.flatMap((m) => m.lines.flatMap((l) => l.nights.map((n) => n.day))),
+    width,
+  );
   const panels = d.metrics.map((m, mi) => {
     const rows = m.lines.flatMap((l) => l.nights.map((n) => ({ ...n, line: l.label })));
     const yDomain = valueDomain(
@@ -343,7 +366,13 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
       encoding: { x: xEncoding(xDomain, "date") },
       layer: [
         {
-          mark: { type: "line", strokeWidth: 1.6, point: { filled: true, size: 16 } },
+          mark: {
+            type: "line",
+            strokeWidth: 1.6,
+            point: d.metrics.every((x) => x.lines.every((l) => l.nights.length <= DOT_NIGHTS))
+              ? { filled: true, size: 16 }
+              : false,
+          },
           encoding: {
             y: { ...y, title: `${m.unit} (log)` },
             color,
@@ -380,7 +409,10 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
 /** KV-cache capacity allocated at server start: tokens (line) and GB (bars). */
 export function kvSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec {
   const o = defaults(opts);
-  const xDomain = timeDomain(d.kv.map((k) => k.day));
+  const xDomain = timeDomain(
+    d.kv.map((k) => k.day),
+    o.width,
+  );
   const height = 160;
   // One bar per night, centred on its date, as wide as 60 % of a night's slot.
   const slot = (o.width * DAY_MS) / Math.max(DAY_MS, xDomain[1] - xDomain[0]);
