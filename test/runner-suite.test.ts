@@ -205,7 +205,8 @@ describe("online suites on the simulator", () => {
     expect(exitCode).toBe(0);
     expect(run.gsm8k?.passed).toBe(true);
     expect(run.points.map((p) => p.repeats.filter((r) => !r.warmup).length)).toEqual([2, 2]);
-    expect(run.points[0]?.repeats.some((r) => r.warmup)).toBe(true);
+    // One discarded warm-up round per point: each point's first run after a launch is biased.
+    expect(run.points.map((p) => p.repeats.filter((r) => r.warmup).length)).toEqual([1, 1]);
     expect(run.kv_cache?.num_tokens).toBeGreaterThan(0);
     const files = readdirSync(folder);
     expect(files.filter((f) => /^sglang_client_log_GROK1_aiter_\d+_run\d_\d{8}_\d{6}\.log$/.test(f))).toHaveLength(4);

@@ -1,5 +1,5 @@
 /**
- * Online suites: launch the server, GSM8K gate (unless skipped), a discarded warm-up round, then
+ * Online suites: launch the server, GSM8K gate (unless skipped), a discarded warm-up round per point, then
  * bench_serving per point × repeats, each repeat in the seed's client log and recorded as it finishes.
  * A server that dies mid-run fails the remaining points as a crash; the server is always stopped.
  */
@@ -107,25 +107,25 @@ async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, s
       ? servingLogName(value, run, timestamp)
       : clientLogName(suite.modelName, ctx.backend, value, run, timestamp);
   };
-  if (ctx.warmup && points[0] && writer.measured(points[0]).length === 0) {
-    // One short discarded round: first requests pay for CUDA-graph capture and cache warm-up.
-    const first = points[0];
-    const cmd = clientCommand(suite, first, { host: ctx.host, port: ctx.port });
-    const argv = withPrompts(cmd.argv, Math.min(promptsFor(suite, first[suite.axis] ?? 1), 16));
-    ctx.progress({ phase: "point", message: "warm-up round (discarded)" });
-    const log = writer.log("sglang_warmup_client.log");
-    const outcome = await oneRepeat(argv, log, ctx, first, 0);
-    log.close();
-    if (outcome.repeat) writer.addRepeat(first, { ...outcome.repeat, warmup: true });
-    if (ctx.signal?.aborted) {
-      failPoints(ctx, points, { kind: "cancelled", message: "cancelled during the warm-up round" });
-      return;
-    }
-  }
   for (const [i, point] of points.entries()) {
     const pointStart = Date.now();
     const cmd = clientCommand(suite, point, { host: ctx.host, port: ctx.port });
     const value = point[suite.axis] ?? 0;
+    if (ctx.warmup && writer.measured(point).length < ctx.repeats) {
+      // A short discarded round at this very point first: the first run of each rate/concurrency
+      // after a launch pays for CUDA-graph capture and cache warm-up (the real nightlies' first run
+      // is up to 36 % off), and every block of an interleaved A/B run is a fresh launch.
+      const prompts = Math.min(promptsFor(suite, value), Math.max(16, point.concurrency ?? 0));
+      ctx.progress({ phase: "point", message: `warm-up round at ${suite.axis} ${value} (discarded)` });
+      const log = writer.log(`sglang_warmup_client_${suite.axis}_${value}.log`);
+      const outcome = await oneRepeat(withPrompts(cmd.argv, prompts), log, ctx, point, 0);
+      log.close();
+      if (outcome.repeat) writer.addRepeat(point, { ...outcome.repeat, warmup: true });
+      if (ctx.signal?.aborted) {
+        failPoints(ctx, points.slice(i), { kind: "cancelled", message: "cancelled during the warm-up round" });
+        return;
+      }
+    }
     for (let r = writer.measured(point).length + 1; r <= ctx.repeats; r++) {
       if (ctx.signal?.aborted) {
         failPoints(ctx, points.slice(i), { kind: "cancelled", message: "cancelled before this point ran" });

@@ -167,7 +167,7 @@ export async function benchServing(argv, env = process.env) {
     await request(`${base}/flush_cache`, { method: "POST" }).catch(() => undefined);
 
   // The image's model and this run's noise factor come from the server (they belong to the "image").
-  const point = `${a.backend}|${inLen}|${outLen}|${a.request_rate}|${a.max_concurrency}|${n}`;
+  const point = `${a.backend}|${inLen}|${outLen}|${a.request_rate}|${a.max_concurrency}`;
   let sim;
   try {
     sim = JSON.parse((await request(`${base}/sglsim/run?point=${encodeURIComponent(point)}`)).text);
