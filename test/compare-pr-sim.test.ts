@@ -4,7 +4,7 @@
  * side that crashes, and the Action's entry (compare-pr and suite) filling GITHUB_OUTPUT.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { findSuite } from "../src/core/suites.js";
@@ -57,10 +57,12 @@ function jobInput(dir: string, over: Partial<ComparePrJobInput> = {}): ComparePr
 /** A nightly of the merge-base image on the simulator, stored as history. */
 async function nightlyHistory(dir: string, env: Record<string, string> = {}): Promise<string> {
   const history = join(dir, "history");
+  mkdirSync(history, { recursive: true });
   await runSuite({
     suite: findSuite("deepseek-online"),
     image: MAIN_IMAGE,
-    executor: new LocalExecutor({ env: { ...process.env, ...SIM, ...env } }),
+    // bench_serving drops its JSONL in the working directory: keep it out of the checkout.
+    executor: new LocalExecutor({ env: { ...process.env, ...SIM, ...env }, cwd: history }),
     outputDir: history,
     repeats: 2,
   });
