@@ -1,3 +1,7 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
+
 /** What a CLI command may touch: its streams and environment, so tests can run commands in-process. */
 export interface CliIO {
   stdout: (text: string) => void;
@@ -31,4 +35,48 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY) && !process.env.CI,
   };
+}
+
+/** What `parseFlags` returns on success: the flags, positionals and a usage-error helper (exit 2). */
+export interface ParsedFlags<O extends FlagOptions> {
+  values: ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>["values"];
+  positionals: string[];
+  /** Prints `sglbench <command>: <message>` and the usage on stderr; returns the usage exit code. */
+  usage: (message: string) => number;
+}
+
+/**
+ * Parses a command's flags in strict mode, the same way for every command: an unknown flag or a
+ * missing value prints the message and the usage (exit 2), `--help`/`-h` prints the usage (exit 0).
+ * Returns the parsed flags, or the exit code when the command should stop.
+ */
+export function parseFlags<O extends FlagOptions>(
+  command: string,
+  usageText: string,
+  argv: string[],
+  options: O,
+  io: CliIO,
+  { positionals = false }: { positionals?: boolean } = {},
+): ParsedFlags<O> | number {
+  const usage = (message: string): number => {
+    io.stderr(`sglbench ${command}: ${message}\n\n${usageText}`);
+    return EXIT.usage;
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error: unknown) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+  if ((parsed.values as Record<string, unknown>).help) {
+    io.stdout(usageText);
+    return EXIT.ok;
+  }
+  if (!positionals && parsed.positionals.length > 0) return usage(`unexpected argument "${parsed.positionals[0]}"`);
+  return { values: parsed.values as ParsedFlags<O>["values"], positionals: parsed.positionals, usage };
 }

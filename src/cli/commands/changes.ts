@@ -1,6 +1,5 @@
 /** `sglbench changes`: change points in the nightly series of a history folder. */
 import { isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { pacificDate } from "../../core/nightly-image.js";
 import {
   buildSeries,
@@ -11,7 +10,7 @@ import {
   type SeriesChange,
 } from "../../core/nightly-series.js";
 import { loadHistory } from "../../store/history.js";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
 
 export const summary = "Find change points in the nightly series";
@@ -40,39 +39,26 @@ Exit: 0 no regression, 1 at least one regression (or nothing readable), 2 bad us
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "data-dir": { type: "string" },
-        days: { type: "string" },
-        today: { type: "string" },
-        metric: { type: "string", multiple: true },
-        since: { type: "string" },
-        model: { type: "string" },
-        regressions: { type: "boolean" },
-        alpha: { type: "string" },
-        "min-effect": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error: unknown) {
-    io.stderr(`sglbench changes: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (msg: string): number => {
-    io.stderr(`sglbench changes: ${msg}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
+  const parsed = parseFlags(
+    "changes",
+    USAGE,
+    argv,
+    {
+      "data-dir": { type: "string" },
+      days: { type: "string" },
+      today: { type: "string" },
+      metric: { type: "string", multiple: true },
+      since: { type: "string" },
+      model: { type: "string" },
+      regressions: { type: "boolean" },
+      alpha: { type: "string" },
+      "min-effect": { type: "string" },
+      json: { type: "boolean" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values: v, usage } = parsed;
   const days = v.days === undefined ? undefined : Number(v.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage(`--days must be a positive integer`);
   for (const [flag, value] of [

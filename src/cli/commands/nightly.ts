@@ -1,13 +1,12 @@
 /** `sglbench nightly`: the scheduled job (replaces grok_perf_nightly.sh / perf_nightly.sh and the cron file). */
 import { isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { thresholdsFromEnv } from "../../core/gpu-idle.js";
 import type { Hardware, RocmVersion } from "../../core/nightly-image.js";
 import type { SuiteModel } from "../../core/suites.js";
 import { runNightly, type NightlyMode, type NightlyReport, type NightlyServices } from "../../pipeline/nightly.js";
 import { realNightlyServices } from "../../pipeline/nightly-services.js";
 import { redactSecrets } from "../../store/redact.js";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
 
 export const summary = "Pick today's image, run the suites, ingest, process, plot, alert";
@@ -55,43 +54,30 @@ const MODELS: Record<string, SuiteModel> = {
 
 /** Runs the command; `services` is injected by tests. */
 export async function run(argv: string[], io: CliIO, services?: NightlyServices): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        mode: { type: "string", default: "all" },
-        model: { type: "string", default: "grok1" },
-        hardware: { type: "string" },
-        rocm: { type: "string" },
-        image: { type: "string" },
-        "image-repo": { type: "string" },
-        "data-dir": { type: "string" },
-        "lock-dir": { type: "string" },
-        "lock-wait": { type: "string", default: "0" },
-        local: { type: "boolean" },
-        "no-gpu": { type: "boolean" },
-        "run-when-busy": { type: "boolean" },
-        "dashboard-out": { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error: unknown) {
-    io.stderr(`sglbench nightly: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (msg: string): number => {
-    io.stderr(`sglbench nightly: ${msg}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
+  const parsed = parseFlags(
+    "nightly",
+    USAGE,
+    argv,
+    {
+      mode: { type: "string", default: "all" },
+      model: { type: "string", default: "grok1" },
+      hardware: { type: "string" },
+      rocm: { type: "string" },
+      image: { type: "string" },
+      "image-repo": { type: "string" },
+      "data-dir": { type: "string" },
+      "lock-dir": { type: "string" },
+      "lock-wait": { type: "string", default: "0" },
+      local: { type: "boolean" },
+      "no-gpu": { type: "boolean" },
+      "run-when-busy": { type: "boolean" },
+      "dashboard-out": { type: "string" },
+      json: { type: "boolean" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values: v, usage } = parsed;
   if (!["offline", "online", "all"].includes(v.mode))
     return usage(`--mode must be offline, online or all, not "${v.mode}"`);
   const model = MODELS[v.model.toLowerCase()];

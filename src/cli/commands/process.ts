@@ -1,9 +1,8 @@
 /** `sglbench process`: the seed's summary CSVs for the last N days of nightly runs. */
 import { isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { pacificDate } from "../../core/nightly-image.js";
 import { processSummaries, type ProcessOutcome } from "../../pipeline/process-summaries.js";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 
 export const summary = "Write the summary CSVs of the nightly history";
 
@@ -40,38 +39,25 @@ export function defaultDataDir(env: Record<string, string | undefined>, cwd: str
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        mode: { type: "string", default: "all" },
-        "data-dir": { type: "string" },
-        days: { type: "string", default: "30" },
-        today: { type: "string" },
-        "exclude-today": { type: "boolean" },
-        "mode-filter": { type: "string", default: "aiter" },
-        cleanup: { type: "boolean" },
-        "dry-run": { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error: unknown) {
-    io.stderr(`sglbench process: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (msg: string): number => {
-    io.stderr(`sglbench process: ${msg}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
+  const parsed = parseFlags(
+    "process",
+    USAGE,
+    argv,
+    {
+      mode: { type: "string", default: "all" },
+      "data-dir": { type: "string" },
+      days: { type: "string", default: "30" },
+      today: { type: "string" },
+      "exclude-today": { type: "boolean" },
+      "mode-filter": { type: "string", default: "aiter" },
+      cleanup: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values: v, usage } = parsed;
   if (!["offline", "online", "all"].includes(v.mode))
     return usage(`--mode must be offline, online or all, not "${v.mode}"`);
   const days = Number(v.days);
