@@ -10,7 +10,7 @@
  *   npx tsx bench/plots.bench.ts [--days 365] [--from DIR] [--keep]
  * --from DIR charts an existing history instead (e.g. the one bench/nightly.bench.ts --keep leaves).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -157,6 +157,16 @@ async function generate(root: string, days: number): Promise<number> {
   return runs;
 }
 
+/** Bytes of the site's HTML pages (index + one per model). */
+async function buildSizes(site: string): Promise<number> {
+  const { readdir } = await import("node:fs/promises");
+  let total = 0;
+  for (const e of await readdir(site, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith(".html")) total += (await stat(join(e.parentPath, e.name))).size;
+  }
+  return total;
+}
+
 function rssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
@@ -196,6 +206,8 @@ try {
     () => buildDashboard({ dataDir: root, outDir: join(out, "site"), images: ["svg"] }),
     (r) => `${r.pages.length} pages, ${r.charts} images`,
   );
+  const pages = await buildSizes(join(out, "site"));
+  console.log(`dashboard pages: ${(pages / 1e6).toFixed(1)} MB of HTML with the inlined chart data`);
   if (!values.from) {
     // The nightly's update after one new run: the whole dashboard again, unchanged charts kept.
     const plan = PLANS[4];
