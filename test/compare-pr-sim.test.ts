@@ -14,6 +14,7 @@ import { defaultComparePrServices } from "../src/pipeline/compare-pr-services.js
 import { runDemo, verdictLines } from "../src/pipeline/demo.js";
 import { LocalExecutor } from "../src/runner/local-executor.js";
 import { runSuite } from "../src/runner/run-suite.js";
+import { freePort } from "./helpers/app-standin.js";
 
 const SIM_BIN = resolve("test/sim/bin");
 const PATH = `${SIM_BIN}${delimiter}${process.env.PATH ?? ""}`;
@@ -59,6 +60,7 @@ async function nightlyHistory(dir: string, env: Record<string, string> = {}): Pr
   const history = join(dir, "history");
   mkdirSync(history, { recursive: true });
   await runSuite({
+    port: await freePort(),
     suite: findSuite("deepseek-online"),
     image: MAIN_IMAGE,
     // bench_serving drops its JSONL in the working directory: keep it out of the checkout.
@@ -79,7 +81,7 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
       kinds: ["online"],
       repeats: 5,
       log: quietLog,
-      services: defaultComparePrServices,
+      services: async (options) => defaultComparePrServices({ ...options, port: await freePort() }),
       dockerReachable: async () => false,
       buildSimImages: async () => {
         throw new Error("not used");
@@ -102,7 +104,13 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
   it("reuses a fresh nightly of the merge base after a one-point anchor, running only the PR side", async () => {
     const dir = tmp("reuse");
     const historyDir = await nightlyHistory(dir);
-    const services = await defaultComparePrServices({ local: true, mainEnv: SIM, prEnv: SIM, log: quietLog });
+    const services = await defaultComparePrServices({
+      local: true,
+      mainEnv: SIM,
+      prEnv: SIM,
+      log: quietLog,
+      port: await freePort(),
+    });
     const result = await runComparePrJob(jobInput(dir, { historyDir }), services, quietLog);
     expect(result.mainSide).toEqual([expect.objectContaining({ suite: "deepseek-online", action: "reuse" })]);
     expect(existsSync(join(result.dir, "main", "anchor"))).toBe(true);
@@ -117,7 +125,13 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     const dir = tmp("anchor");
     // The stored nightly ran 30 % slower than main runs now (say, a noisy node that night).
     const historyDir = await nightlyHistory(dir, { SGLSIM_SPEED: "1.3" });
-    const services = await defaultComparePrServices({ local: true, mainEnv: SIM, prEnv: SIM, log: quietLog });
+    const services = await defaultComparePrServices({
+      local: true,
+      mainEnv: SIM,
+      prEnv: SIM,
+      log: quietLog,
+      port: await freePort(),
+    });
     const result = await runComparePrJob(jobInput(dir, { historyDir }), services, quietLog);
     expect(result.mainSide[0]).toMatchObject({ action: "full" });
     expect(result.mainSide[0]?.reason).toMatch(/anchor disagreed/);
@@ -131,6 +145,7 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
       mainEnv: SIM,
       prEnv: { ...SIM, SGLSIM_CRASH: "launch" },
       log: quietLog,
+      port: await freePort(),
     });
     const result = await runComparePrJob(jobInput(dir, { baseline: "rerun", repeats: 1 }), services, quietLog);
     expect(result.exitCode).toBe(3);

@@ -28,6 +28,8 @@ export interface ServiceOptions {
   mounts?: string[];
   /** Environment the local executor starts from (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Server port (default 30000, SGLang's); tests running side by side pick free ones. */
+  port?: number;
 }
 
 /** The verdict engine behind the pipeline's comparer interface. */
@@ -92,6 +94,7 @@ export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunn
         repeats: request.repeats,
         ...(request.points.length ? { points: pointValues(suite, request.points) } : {}),
         skipGsm8k: request.skipGsm8k,
+        ...(options.port !== undefined ? { port: options.port } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         onProgress: (progress) => request.onProgress?.(formatProgress(progress)),
       });
