@@ -103,7 +103,9 @@ describe("action entry", () => {
     expect(output).toMatch(/verdict<<[\s\S]*\nregressed\n/);
     expect(output).toMatch(/regressions<<[\s\S]*\n2\n/);
     expect(output).toMatch(/report-path<<[\s\S]*pr77_\d{8}_\d{6}\/comparison_report\.md/);
-    expect(readFileSync(SUMMARY, "utf8")).toMatch(/# Performance Comparison Report[\s\S]*Verdict: regressed/);
+    expect(readFileSync(SUMMARY, "utf8")).toMatch(
+      /^🔴 2 regressed[\s\S]*## PR #77 vs merge base feedface0001: regressed/,
+    );
     expect(uploads.map(([name, files]) => [name, files.map((f) => f.split("/").pop())])).toEqual([
       ["sglbench-report", ["report.md", "results.json"]],
       ["sglbench-logs", ["comparison.log"]],

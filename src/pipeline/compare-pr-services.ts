@@ -35,7 +35,7 @@ export interface ServiceOptions {
 /** The verdict engine behind the pipeline's comparer interface. */
 export const verdictComparer: Comparer<Comparison> = {
   compare: (baseline, candidate, { history }) => compareRuns(baseline, candidate, { history }),
-  render: (comparison) => renderReport(comparison, { title: "Verdicts" }),
+  render: (comparison, options) => renderReport(comparison, { title: options?.title ?? "Verdicts" }),
   renderText: (comparison) => renderReportText(comparison),
 };
 

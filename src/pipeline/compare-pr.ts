@@ -53,8 +53,11 @@ export interface ComparisonCounts {
 /** The comparison step, injected so the pipeline does not depend on how verdicts are computed. */
 export interface Comparer<C extends { summary: ComparisonCounts }> {
   compare(baseline: RunResults[], candidate: RunResults[], options: { history: RunResults[] }): C;
-  /** Markdown body of the report (tables, verdicts); the pipeline adds the original header and footer. */
-  render(comparison: C): string;
+  /**
+   * Markdown body of the report, its first line the verdict counts (tables, verdicts); the pipeline
+   * adds the baseline notes and, for comparison_report.md, the original header and footer.
+   */
+  render(comparison: C, options?: { title?: string }): string;
   /** Plain-text variant (one line per flagged cell) for consoles and job logs. */
   renderText?(comparison: C): string;
 }
@@ -379,35 +382,40 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
 } {
   const counts = comparison.summary;
   const verdict = overallVerdict(counts);
-  const reportMarkdown = [
-    "# Performance Comparison Report",
-    "",
-    `**PR:** #${record.pr}`,
-    `**Date:** ${record.startedAt}`,
-    `**Main Branch Image:** ${record.images.main} (merge base \`${record.images.mainCommit.slice(0, 12)}\`)`,
-    `**PR Image:** ${record.images.pr}`,
-    "",
-    "## Summary",
-    "",
-    `This report compares the performance impact of PR #${record.pr} against its merge base.`,
-    "",
-    `**Verdict: ${verdict}** — ${countsLine(counts)}`,
+  const mergeBase = record.images.mainCommit.slice(0, 12);
+  const body = comparer.render(comparison, { title: `PR #${record.pr} vs merge base ${mergeBase}: ${verdict}` }).trim();
+  const baselineNotes = [
+    "### Baseline",
     "",
     ...record.mainSide.map(
       (m) =>
         `- ${m.suite}: main ${m.action === "reuse" ? `reused from history (anchor: ${m.reason})` : `ran (${m.reason})`}`,
     ),
     "",
-    comparer.render(comparison).trim(),
+  ];
+  // What the App posts (sticky comment, check run): the counts first, then the verdict tables.
+  const reportMarkdown = [body, "", ...baselineNotes].join("\n");
+  // The original tool's file: its header and footer around the same body.
+  const seedReport = [
+    "# Performance Comparison Report",
     "",
+    `**PR:** #${record.pr}`,
+    `**Date:** ${record.startedAt}`,
+    `**Main Branch Image:** ${record.images.main} (merge base \`${mergeBase}\`)`,
+    `**PR Image:** ${record.images.pr}`,
+    "",
+    "## Summary",
+    "",
+    `This report compares the performance impact of PR #${record.pr} against its merge base. **Verdict: ${verdict}**`,
+    "",
+    reportMarkdown,
     "## Raw Results",
     "",
     `All benchmark results are stored in: \`${dir}\``,
     "",
   ].join("\n");
   const reportPath = join(dir, "comparison_report.md");
-  writeFileSync(reportPath, reportMarkdown);
-  // The same report under the name the App reads from the sglbench-report artifact.
+  writeFileSync(reportPath, seedReport);
   writeFileSync(join(dir, "report.md"), reportMarkdown);
   const resultsPath = join(dir, "results.json");
   const file: ComparisonFile<C> = {

@@ -74,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     outputDir: options.outputDir,
     local: mode === "local",
     baseSha: DEMO_MERGE_BASE,
-    headSha: "dem0000000000000000000000000000000000001",
+    headSha: "5ca1ab1e0000000000000000000000000000beef",
   };
   let services: Services;
   if (mode === "docker" && images) {

@@ -2,7 +2,12 @@
 import { join } from "node:path";
 import type { PlanSuite } from "../../src/core/plan.js";
 import { emptyRun, pointKey, type RunResults } from "../../src/core/results.js";
-import type { Comparer, ComparisonCounts, SideRunRequest } from "../../src/pipeline/compare-pr.js";
+import {
+  countsLine,
+  type Comparer,
+  type ComparisonCounts,
+  type SideRunRequest,
+} from "../../src/pipeline/compare-pr.js";
 
 export const FAKE_SUITE: PlanSuite = {
   id: "deepseek-online",
@@ -69,5 +74,5 @@ export const fakeComparer: Comparer<FakeComparison> = {
     }
     return { summary, cells };
   },
-  render: (c) => `## Results\n\n${c.cells.join("\n")}\n`,
+  render: (c, options) => `${countsLine(c.summary)}\n\n## ${options?.title ?? "Results"}\n\n${c.cells.join("\n")}\n`,
 };
