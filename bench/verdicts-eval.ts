@@ -10,6 +10,20 @@ import { metricInfo } from "../src/core/metrics.js";
 import { learnNoise, runScope, scopeKey } from "../src/core/noise.js";
 import type { RunResults } from "../src/core/results.js";
 
+/**
+ * A printed value shifted by `factor`, printed again as SGLang would (to the original's decimals), so
+ * the injected run is what a real shifted log would show — e.g. request throughput stays
+ * completed/duration to its last digit when the duration is shifted with it.
+ */
+export function shifted(value: number, factor: number): number {
+  if (factor === 1) return value;
+  const text = String(value);
+  const dot = text.indexOf(".");
+  const decimals = /e/i.test(text) ? 12 : dot < 0 ? 0 : text.length - dot - 1;
+  const scale = 10 ** Math.max(decimals, 2);
+  return Math.round(value * factor * scale) / scale;
+}
+
 /** A run cut down to one repeat per point (index `k` of the steady repeats), values scaled per metric. */
 function oneRepeat(run: RunResults, k: number, scale: (metric: string) => number): RunResults {
   return {
@@ -22,7 +36,7 @@ function oneRepeat(run: RunResults, k: number, scale: (metric: string) => number
       const usable = steady.length >= 3 ? steady.slice(1) : steady;
       const rep = usable[k];
       if (!rep) return [];
-      const metrics = Object.fromEntries(Object.entries(rep.metrics).map(([m, v]) => [m, v * scale(m)]));
+      const metrics = Object.fromEntries(Object.entries(rep.metrics).map(([m, v]) => [m, shifted(v, scale(m))]));
       return [{ point: p.point, repeats: [{ ...rep, metrics }] }];
     }),
   };
@@ -77,7 +91,7 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
         for (const sc of SCENARIOS) {
           const scale = (m: string): number => {
             const better = metricInfo(m).better;
-            return better === "lower" ? sc.lat : better === "higher" ? sc.thr : 1;
+            return better === "lower" ? sc.lat : better === "higher" ? sc.thr : m === "duration" ? 1 / sc.thr : 1;
           };
           const base = oneRepeat(run, i, () => 1);
           const cand = oneRepeat(run, j, scale);
@@ -136,7 +150,7 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
       for (const sc of SCENARIOS) {
         const scale = (m: string): number => {
           const better = metricInfo(m).better;
-          return better === "lower" ? sc.lat : better === "higher" ? sc.thr : 1;
+          return better === "lower" ? sc.lat : better === "higher" ? sc.thr : m === "duration" ? 1 / sc.thr : 1;
         };
         const cand: RunResults = {
           ...next,
@@ -146,7 +160,7 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
             ...p,
             repeats: p.repeats.map((r) => ({
               ...r,
-              metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, v * scale(m)])),
+              metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, shifted(v, scale(m))])),
             })),
           })),
         };

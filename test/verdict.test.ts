@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { decideCell, quantisationVariance, usableRepeats } from "../src/core/verdict.js";
-import { learnNoise, lookupNoise, runScope } from "../src/core/noise.js";
+import { learnNoise, lookupNoise, repeatValue, runScope } from "../src/core/noise.js";
+import { compareRuns } from "../src/core/compare.js";
 import { emptyRun, type RunResults } from "../src/core/results.js";
 
 describe("usableRepeats", () => {
@@ -128,5 +129,53 @@ describe("learnNoise", () => {
     step.forEach((r, i) => (r.date = `2025102${i}`));
     const m = lookupNoise(learnNoise(step), runScope(step[0]!), { request_rate: 1 }, "median_ttft_ms")!;
     expect(m.runVariance!).toBeLessThan(0.0001);
+  });
+});
+
+describe("repeatValue", () => {
+  it("recomputes request throughput from completed / duration when it matches the printed value", () => {
+    expect(repeatValue({ request_throughput: 0.06, completed: 128, duration: 2107.35 }, "request_throughput")).toBe(
+      128 / 2107.35,
+    );
+    // Printed value disagrees with completed/duration (e.g. a hand-edited log): the printed value stands.
+    expect(repeatValue({ request_throughput: 0.07, completed: 128, duration: 2107.35 }, "request_throughput")).toBe(
+      0.07,
+    );
+    expect(repeatValue({ request_throughput: 0.06 }, "request_throughput")).toBe(0.06);
+    expect(repeatValue({ median_ttft_ms: 5, completed: 1, duration: 1 }, "median_ttft_ms")).toBe(5);
+    expect(repeatValue({}, "request_throughput")).toBeUndefined();
+  });
+  it("lets a 5 % request-throughput loss at 0.06 req/s be seen (the printed 0.06 vs 0.06 hides it)", () => {
+    const run = (duration: number, tag: string, date: string): RunResults =>
+      emptyRun({
+        kind: "online",
+        suite: "deepseek-online",
+        model: { name: "DeepSeek-V3" },
+        hardware: "mi30x",
+        date,
+        image: { full: `x:${tag}`, tag },
+        points: [
+          {
+            point: { concurrency: 1 },
+            repeats: [1, 2, 3].map((i) => {
+              const d = duration * (1 + 0.0001 * i);
+              return {
+                index: i,
+                metrics: {
+                  completed: 128,
+                  duration: Math.round(d * 100) / 100,
+                  request_throughput: Math.round((128 / d) * 100) / 100,
+                },
+              };
+            }),
+          },
+        ],
+      });
+    const history = ["1", "2", "3", "4"].map((n, i) => run(2107 * (1 + 0.001 * (i % 2)), n, `2025101${i}`));
+    const c = compareRuns([run(2107, "main", "20251020")], [run(2107 / 0.95, "pr", "20251021")], { history });
+    const cell = c.cells.find((x) => x.metric === "request_throughput")!;
+    expect(cell.baseline.values[0]).toBeCloseTo(128 / 2107, 4);
+    expect(cell.change_pct).toBeCloseTo(-5, 0);
+    expect(cell.verdict).toBe("regressed");
   });
 });

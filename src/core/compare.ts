@@ -6,7 +6,7 @@
  * attention backend or model: those cells are `inconclusive` and the mismatch is listed.
  */
 import { COMPARED_METRICS, metricInfo, type Direction } from "./metrics.js";
-import { learnNoise, lookupNoise, runScope, type NoiseTable } from "./noise.js";
+import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from "./noise.js";
 import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "./results.js";
 import { mean, normalQuantile } from "./stats.js";
 import { DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, decideCell, type Observation, type Verdict } from "./verdict.js";
@@ -219,7 +219,7 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
       const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
       for (const metric of metrics) {
         const obs = repeats.flatMap((r) => {
-          const value = r.metrics[metric];
+          const value = repeatValue(r.metrics, metric);
           return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group }] : [];
         });
         // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.

@@ -40,6 +40,31 @@ export function cellKey(point: Point, metric: string): string {
   return `${pointKey(point)}|${metric}`;
 }
 
+/** Decimal places of a value as printed (SGLang prints at least 2; capped at 6). */
+function printedDecimals(value: number): number {
+  const text = String(value);
+  if (/e/i.test(text)) return 6;
+  const dot = text.indexOf(".");
+  return Math.max(2, dot < 0 ? 0 : Math.min(6, text.length - dot - 1));
+}
+
+/**
+ * A repeat's value of `metric`, at full precision where the log's rounding hides it. SGLang prints
+ * request throughput with two decimals (0.06 req/s is ±8 %), but it is by definition completed
+ * requests / benchmark duration, both printed exactly enough; the recomputed value is used only when
+ * it agrees with the printed one to its last digit (otherwise the printed value stands).
+ */
+export function repeatValue(metrics: Readonly<Record<string, number>>, metric: string): number | undefined {
+  const printed = metrics[metric];
+  if (metric !== "request_throughput" || printed === undefined) return printed;
+  const completed = metrics.completed;
+  const duration = metrics.duration;
+  if (completed === undefined || duration === undefined || !(completed > 0 && duration > 0)) return printed;
+  const precise = completed / duration;
+  const halfUnit = 0.5 * 10 ** -printedDecimals(printed);
+  return Math.abs(precise - printed) <= halfUnit * (1 + 1e-9) ? precise : printed;
+}
+
 /** A learnt noise table: scope key → cell noise. */
 export type NoiseTable = Map<string, NoiseModel>;
 
@@ -158,7 +183,7 @@ export function learnNoise(history: readonly RunResults[], opts: LearnNoiseOptio
       for (const metric of metrics) {
         const logs = new Map<number, number>();
         for (const r of repeats) {
-          const v = r.metrics[metric];
+          const v = repeatValue(r.metrics, metric);
           if (v !== undefined && v > 0) logs.set(r.index, Math.log(v));
         }
         const key = cellKey(p.point, metric);
