@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../src/cli/commands/plot.js";
 import { buildChartData, isoDay } from "../src/plots/chart-data.js";
-import { formatValue, labelWidth, placeLabels } from "../src/plots/labels.js";
+import { formatValue, labelMark, labelWidth, placeLabels, samplePolyline } from "../src/plots/labels.js";
 import { loadChartData } from "../src/plots/load.js";
 import { renderSvg, svgToPng } from "../src/plots/render.js";
 import { metricSpec, suiteChartSpecs, type VlSpec } from "../src/plots/specs.js";
@@ -33,6 +33,36 @@ describe("placeLabels", () => {
     expect(placed[3]).toBe("below");
   });
 
+  it("keeps labels off the drawn line and moves a change's labels to its side", () => {
+    // A step: flat at y=150 up to x=100, then flat at y=50. The night before the step cannot be
+    // labelled above (the rising segment) and not below (the plot ends): it goes above-left.
+    const pts = [
+      { x: 60, y: 150 },
+      { x: 97, y: 150 },
+      { x: 100, y: 50 },
+      { x: 140, y: 50 },
+    ];
+    const placed = placeLabels(
+      [
+        { ...pts[1]!, text: "1.84", priority: 0, side: "left" },
+        { ...pts[2]!, text: "2.02", priority: 0, side: "right" },
+      ],
+      {
+        width: 300,
+        height: 160,
+        obstacles: [
+          ...samplePolyline(pts),
+          ...samplePolyline([
+            { x: 100, y: 0 },
+            { x: 100, y: 160 },
+          ]),
+        ],
+      },
+    );
+    expect(placed).toEqual(["above-left", "above-right"]);
+    expect(labelMark("above-left")).toEqual({ align: "right", baseline: "bottom", dx: -5, dy: -5 });
+  });
+
   it("drops labels that would leave the plot or cannot fit anywhere", () => {
     const placed = placeLabels(
       [
@@ -44,7 +74,8 @@ describe("placeLabels", () => {
       ],
       { width: 400, height: 200 },
     );
-    expect(placed).toEqual([undefined, "above", "below", undefined, undefined]);
+    // The wide label at the left edge cannot be centred: it moves right of its point.
+    expect(placed).toEqual(["above-right", "above", "below", undefined, undefined]);
   });
 
   it("accepted boxes never overlap on a long noisy series", () => {
@@ -60,8 +91,9 @@ describe("placeLabels", () => {
       .filter((b) => b.p !== undefined)
       .map(({ c, p }) => {
         const w = labelWidth(c.text, 10);
-        const y0 = p === "above" ? c.y - 5 - 12 : c.y + 5;
-        return { x0: c.x - w / 2, x1: c.x + w / 2, y0, y1: y0 + 12 };
+        const y0 = p!.startsWith("above") ? c.y - 5 - 12 : c.y + 5;
+        const x0 = p!.endsWith("right") ? c.x + 5 : p!.endsWith("left") ? c.x - 5 - w : c.x - w / 2;
+        return { x0, x1: x0 + w, y0, y1: y0 + 12 };
       });
     expect(boxes.length).toBeGreaterThan(10);
     expect(boxes.length).toBeLessThan(300);

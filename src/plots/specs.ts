@@ -9,7 +9,16 @@
  */
 import type { SeriesChange } from "../core/nightly-series.js";
 import type { ChartLine, KvNight, MetricLines, SuiteChartData } from "./chart-data.js";
-import { formatValue, placeLabels, type LabelCandidate } from "./labels.js";
+import {
+  formatValue,
+  labelMark,
+  labelWidth,
+  placeLabels,
+  samplePolyline,
+  type Box,
+  type LabelCandidate,
+  type LabelPlacement,
+} from "./labels.js";
 
 /** A Vega-Lite spec as plain JSON (compiled by vega-lite at render time). */
 export type VlSpec = Record<string, unknown>;
@@ -172,6 +181,21 @@ function tickCount(domain: [number, number]): VlSpec {
   return { interval: "day", step: Math.max(1, Math.ceil(days / 12)) };
 }
 
+/** One text layer per label position in use (Vega-Lite cannot encode align/dx per datum). */
+function labelLayers(
+  placements: readonly LabelPlacement[],
+  y: VlSpec,
+  mark: VlSpec = {},
+  encoding: VlSpec = {},
+): VlSpec[] {
+  const used = [...new Set(placements.filter((p): p is NonNullable<LabelPlacement> => p !== undefined))];
+  return used.map((pos) => ({
+    transform: [{ filter: `datum.pos === '${pos}'` }],
+    mark: { type: "text", fontSize: 10, ...labelMark(pos), ...mark },
+    encoding: { y, text: { field: "text" }, ...encoding },
+  }));
+}
+
 function xEncoding(domain: [number, number], title: string | null): VlSpec {
   return {
     field: "day",
@@ -204,6 +228,8 @@ function panelSpec(
   const py = scaler(yDomain, height, false, true);
   // Both sides of a change are labelled, so the step can be read off the chart.
   const changeDays = new Set(line.changes.flatMap((c) => [c.date, c.previous_date]));
+  const afterDays = new Set(line.changes.map((c) => c.date));
+  const beforeDays = new Set(line.changes.map((c) => c.previous_date));
   const medians = line.nights.map((n) => n.median);
   const hi = Math.max(...medians);
   const lo = Math.min(...medians);
@@ -212,19 +238,37 @@ function panelSpec(
     y: py(n.median),
     text: formatValue(n.median),
     priority: labelPriority(i, line.nights.length, changeDays.has(n.date), n.median === hi || n.median === lo),
+    ...(afterDays.has(n.date) ? { side: "right" as const } : beforeDays.has(n.date) ? { side: "left" as const } : {}),
   }));
-  // Long series: only the informative nights (changes, ends, extremes); a label per night is noise.
-  const dense = line.nights.length > DENSE_NIGHTS;
-  const placed = placeLabels(
-    candidates.map((c) => (dense && c.priority > 3 ? { ...c, x: Number.NaN } : c)),
-    { width, height },
-  );
-  const rows = line.nights.map((n, i) => ({ ...n, text: candidates[i]?.text, pos: placed[i] ?? null }));
   const changes = line.changes.map((c) => ({
     day: `${c.date.slice(0, 4)}-${c.date.slice(4, 6)}-${c.date.slice(6, 8)}`,
     direction: c.direction === "regression" ? "regression" : "improvement",
     text: `${changeText(c)} ${c.direction === "regression" ? "regression" : "improvement"}`,
   }));
+  // Labels keep off the line, the dashed change rules and the change texts at the top.
+  const ruleXs = changes.map((c) => px(dayMs(c.day)));
+  const obstacles = [
+    ...samplePolyline(candidates),
+    ...ruleXs.flatMap((x) =>
+      samplePolyline([
+        { x, y: 0 },
+        { x, y: height },
+      ]),
+    ),
+  ];
+  const reserved: Box[] = changes.map((c, i) => ({
+    x0: (ruleXs[i] ?? 0) + 2,
+    x1: (ruleXs[i] ?? 0) + 6 + labelWidth(c.text, 10) * 1.1,
+    y0: 0,
+    y1: 16,
+  }));
+  // Long series: only the informative nights (changes, ends, extremes); a label per night is noise.
+  const dense = line.nights.length > DENSE_NIGHTS;
+  const placed = placeLabels(
+    candidates.map((c) => (dense && c.priority > 3 ? { ...c, x: Number.NaN } : c)),
+    { width, height, obstacles, reserved },
+  );
+  const rows = line.nights.map((n, i) => ({ ...n, text: candidates[i]?.text, pos: placed[i] ?? null }));
   const y = { field: "median", type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } };
   const lineLayer: VlSpec = {
     mark: {
@@ -239,17 +283,6 @@ function panelSpec(
       ? { params: [{ name: `zoom${opts.index}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
       : {}),
   };
-  const labelLayer = (pos: "above" | "below"): VlSpec => ({
-    transform: [{ filter: `datum.pos === '${pos}'` }],
-    mark: {
-      type: "text",
-      fontSize: 10,
-      color: "#333",
-      baseline: pos === "above" ? "bottom" : "top",
-      dy: pos === "above" ? -5 : 5,
-    },
-    encoding: { y, text: { field: "text" } },
-  });
   const changeColor = {
     field: "direction",
     type: "nominal",
@@ -262,8 +295,7 @@ function panelSpec(
       encoding: { y: { field: "min", type: "quantitative", scale: y.scale }, y2: { field: "max" } },
     },
     lineLayer,
-    labelLayer("above"),
-    labelLayer("below"),
+    ...labelLayers(placed, y, { color: "#333" }),
   ];
   if (changes.length) {
     layers.push(
@@ -340,9 +372,12 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
     const py = scaler(yDomain, height, true, true);
     // Only each line's latest value is labelled: the log scale already separates the lines.
     const lastRows = m.lines.map((l) => l.nights[l.nights.length - 1]).filter((n) => n !== undefined);
+    const obstacles = m.lines.flatMap((l) =>
+      samplePolyline(l.nights.map((n) => ({ x: px(dayMs(n.day)), y: py(n.median) }))),
+    );
     const placed = placeLabels(
       lastRows.map((n) => ({ x: px(dayMs(n.day)), y: py(n.median), text: formatValue(n.median), priority: 0 })),
-      { width, height },
+      { width, height, obstacles },
     );
     const lastKeys = new Map(lastRows.map((n, i) => [n, placed[i]]));
     const labelled = rows.map((r, i) => {
@@ -382,16 +417,7 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
             ? { params: [{ name: `czoom${mi}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
             : {}),
         },
-        ...(["above", "below"] as const).map((pos) => ({
-          transform: [{ filter: `datum.pos === '${pos}'` }],
-          mark: {
-            type: "text",
-            fontSize: 10,
-            baseline: pos === "above" ? "bottom" : "top",
-            dy: pos === "above" ? -5 : 5,
-          },
-          encoding: { y, text: { field: "text" }, color },
-        })),
+        ...labelLayers(placed, y, {}, { color }),
       ],
     };
   });
@@ -455,16 +481,7 @@ export function kvSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec {
               mark: { type: "line", color: "#8e6bbf", point: { filled: true, color: "#8e6bbf" } },
               encoding: { y: { ...y, title: "tokens" } },
             },
-        ...(["above", "below"] as const).map((pos) => ({
-          transform: [{ filter: `datum.pos === '${pos}'` }],
-          mark: {
-            type: "text",
-            fontSize: 10,
-            baseline: pos === "above" ? "bottom" : "top",
-            dy: pos === "above" ? -5 : 5,
-          },
-          encoding: { y, text: { field: "text" } },
-        })),
+        ...labelLayers(placed, y),
         ...(o.interactive
           ? [
               {
