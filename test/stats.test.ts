@@ -1,5 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
 import {
+  digamma,
+  expectedMedianChi2,
+  fitVariancePrior,
+  trigamma,
+  trigammaInverse,
   incompleteBeta,
   logGamma,
   logs,
@@ -86,5 +91,33 @@ describe("satterthwaiteDf", () => {
     ).toBeCloseTo(8, 12);
     expect(satterthwaiteDf([{ variance: 1, df: Infinity }])).toBe(Infinity);
     expect(satterthwaiteDf([{ variance: 3, df: 2 }])).toBeCloseTo(2, 12);
+  });
+});
+
+describe("polygamma and the variance prior", () => {
+  it("matches known digamma/trigamma values and inverts trigamma", () => {
+    expect(digamma(1)).toBeCloseTo(-0.5772156649, 9);
+    expect(digamma(0.5)).toBeCloseTo(-1.963510026, 9);
+    expect(trigamma(1)).toBeCloseTo(Math.PI ** 2 / 6, 9);
+    expect(trigamma(0.5)).toBeCloseTo(Math.PI ** 2 / 2, 9);
+    for (const x of [0.3, 1, 3.7, 50]) expect(trigammaInverse(trigamma(x))).toBeCloseTo(x, 6);
+  });
+  it("gives the expected median of n χ²₁ variables (1 for n ≤ 2, → 0.4549 for large n)", () => {
+    expect(expectedMedianChi2(1)).toBeCloseTo(1, 5);
+    expect(expectedMedianChi2(2)).toBeCloseTo(1, 5);
+    expect(expectedMedianChi2(3)).toBeCloseTo(0.7045, 3);
+    expect(expectedMedianChi2(51)).toBeGreaterThan(0.4549);
+    expect(expectedMedianChi2(51)).toBeLessThan(0.48);
+  });
+  it("fits a tight prior to alike variances and a loose one to very different variances", () => {
+    // Sample variances of one true variance (1e-4) with 4 df, at the χ²₄/4 quartiles and median.
+    const alike = [0.48, 0.84, 1.34, 0.7, 1.1].map((q) => ({ variance: 1e-4 * q, df: 4 }));
+    const tight = fitVariancePrior(alike)!;
+    expect(tight.df).toBeGreaterThan(20);
+    expect(tight.variance).toBeGreaterThan(0.7e-4);
+    expect(tight.variance).toBeLessThan(1.2e-4);
+    const spread = [1e-6, 1e-4, 1e-2, 3e-5, 3e-3].map((v) => ({ variance: v, df: 4 }));
+    expect(fitVariancePrior(spread)!.df).toBeLessThan(2);
+    expect(fitVariancePrior(alike.slice(0, 2))).toBeUndefined();
   });
 });

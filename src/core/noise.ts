@@ -6,7 +6,7 @@
  * contribute their run-to-run spread.
  */
 import { pointKey, type Point, type RunResults } from "./results.js";
-import { mean, variance } from "./stats.js";
+import { expectedMedianChi2, mean, median, variance } from "./stats.js";
 import { usableRepeats, type NoiseEstimate } from "./verdict.js";
 
 /** The identity of a series whose noise is learnt: what must match for history to apply. */
@@ -129,21 +129,20 @@ export function cellNoise(nights: readonly Night[], opts: LearnNoiseOptions = {}
   };
 }
 
-/** Median of a χ²₁ variable: scales a median of squares into a variance. */
-const CHI2_1_MEDIAN = 0.4549;
-
 /**
  * Run-to-run noise: how much a whole run's level moves between server launches, beyond what its
  * repeats show. Estimated from successive nights' levels (ordered by date) with a median of squared
  * differences, so a real change between two nights (one large difference) does not inflate it:
- * Var(level difference) = 2σ²_run + 2σ²/R, hence σ²_run = median(d²)/χ²₁-median/2 − σ²/R.
+ * Var(level difference) = 2σ²_run + 2σ²/R, hence σ²_run = median(d²)/E[median of n χ²₁]/2 − σ²/R.
+ * The small-sample factor matters: with 2 differences the median is their mean (factor 1, where the
+ * large-sample 0.4549 would double the estimate).
  */
 function runToRun(
   nights: readonly Night[],
   offsets: Record<number, number> | undefined,
   residual: number,
   opts: LearnNoiseOptions,
-): { variance: number; df: number } | undefined {
+): { variance: number; df: number; levelVariance: number; repeats: number } | undefined {
   const ordered = nights
     .filter((n) => n.logs.size > 0)
     .sort((a, b) => (a.date ?? a.tag ?? "").localeCompare(b.date ?? b.tag ?? ""));
@@ -160,14 +159,12 @@ function runToRun(
     return { level: mean(logs), r: logs.length };
   });
   const squares = levels.slice(1).map((x, i) => (x.level - levels[i]!.level) ** 2);
-  const sorted = [...squares].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const med = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  const meanR = mean(levels.map((x) => x.r));
-  const variance = Math.max(0, med / CHI2_1_MEDIAN / 2 - residual / meanR);
+  const levelVariance = median(squares) / expectedMedianChi2(squares.length) / 2;
+  const repeats = mean(levels.map((x) => x.r));
+  const variance = Math.max(0, levelVariance - residual / repeats);
   // df = number of differences: a median is less efficient than a mean of squares, but with the few
   // nights usually at hand a smaller df makes t explode (chosen on the real nightlies, bench/verdicts.ts).
-  return { variance, df: squares.length };
+  return { variance, df: squares.length, levelVariance, repeats };
 }
 
 /** Learns the noise of every cell in the history runs. Non-positive values and warm-up rounds are ignored. */

@@ -197,3 +197,103 @@ export function satterthwaiteDf(components: readonly { variance: number; df: num
   if (num === 0) return Infinity;
   return den === 0 ? Infinity : (num * num) / den;
 }
+
+/** Digamma ψ(x) for x > 0 (recurrence up to x ≥ 6, then the asymptotic series; ~1e-12). */
+export function digamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`digamma needs x > 0, got ${x}`);
+  let r = 0;
+  while (x < 6) {
+    r -= 1 / x;
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
+}
+
+/** Trigamma ψ′(x) for x > 0. */
+export function trigamma(x: number): number {
+  if (!(x > 0)) throw new RangeError(`trigamma needs x > 0, got ${x}`);
+  let r = 0;
+  while (x < 6) {
+    r += 1 / (x * x);
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  return r + 1 / x + f / 2 + (f / x) * (1 / 6 - f * (1 / 30 - f * (1 / 42 - f / 30)));
+}
+
+/** Tetragamma ψ″(x) for x > 0. */
+function tetragamma(x: number): number {
+  let r = 0;
+  while (x < 6) {
+    r -= 2 / (x * x * x);
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  return r - f - f / x - (f * f) / 2 + f * f * f * (1 / 6 - f * (1 / 6 - (f * 3) / 10));
+}
+
+/** The x > 0 with ψ′(x) = y (Newton's method on 1/ψ′, as limma's trigammaInverse). */
+export function trigammaInverse(y: number): number {
+  if (!(y > 0)) throw new RangeError(`trigammaInverse needs y > 0, got ${y}`);
+  if (y > 1e7) return 1 / Math.sqrt(y);
+  if (y < 1e-6) return 1 / y;
+  let x = 0.5 + 1 / y;
+  for (let i = 0; i < 50; i++) {
+    const tri = trigamma(x);
+    const step = (tri * (1 - tri / y)) / tetragamma(x);
+    x += step;
+    if (-step / x < 1e-8) break;
+  }
+  return x;
+}
+
+/**
+ * Expected median of `n` independent χ²₁ variables (the mean of the two middle order statistics for
+ * even n): turns a median of squared differences into an unbiased variance for small n, where the
+ * large-sample factor 0.4549 is far off (n = 2: the median is the mean, E = 1).
+ */
+export function expectedMedianChi2(n: number): number {
+  if (!(n >= 1 && Number.isInteger(n))) throw new RangeError(`need a whole n ≥ 1, got ${n}`);
+  const cdf = (x: number): number => 2 * normalCdf(Math.sqrt(x)) - 1;
+  // E[X_(k)] = ∫ P(X_(k) > x) dx = ∫ Σ_{j<k} C(n,j) F^j (1−F)^(n−j) dx (substitution x = u², trapezoid on u).
+  const orderMean = (k: number): number => {
+    let sum = 0;
+    const du = 0.001;
+    for (let u = du / 2; u < 12; u += du) {
+      const f = cdf(u * u);
+      let tail = 0;
+      let binom = 1;
+      for (let j = 0; j < k; j++) {
+        tail += binom * f ** j * (1 - f) ** (n - j);
+        binom = (binom * (n - j)) / (j + 1);
+      }
+      sum += tail * 2 * u * du;
+    }
+    return sum;
+  };
+  return n % 2 === 1 ? orderMean((n + 1) / 2) : (orderMean(n / 2) + orderMean(n / 2 + 1)) / 2;
+}
+
+/** Prior for a family of variance estimates (empirical Bayes): scale `variance` with `df` degrees of freedom. */
+export interface VariancePrior {
+  variance: number;
+  df: number;
+}
+
+/**
+ * Fits a scaled inverse-χ² prior to sample variances s²ᵢ with dᵢ degrees of freedom by the method of
+ * moments on log s² (Smyth 2004, limma's fitFDist without covariates). The prior df measures how
+ * alike the true variances are: the spread of log s² beyond what sampling alone gives. Undefined
+ * when fewer than 3 positive variances are given; df is Infinity when the spread is all sampling.
+ */
+export function fitVariancePrior(estimates: readonly { variance: number; df: number }[]): VariancePrior | undefined {
+  const usable = estimates.filter((e) => e.variance > 0 && e.df > 0 && Number.isFinite(e.variance));
+  if (usable.length < 3) return undefined;
+  const e = usable.map((u) => Math.log(u.variance) - digamma(u.df / 2) + Math.log(u.df / 2));
+  const eMean = mean(e);
+  const excess = variance(e) - mean(usable.map((u) => trigamma(u.df / 2)));
+  if (!(excess > 0)) return { variance: Math.exp(eMean), df: Infinity };
+  const df = 2 * trigammaInverse(excess);
+  return { variance: Math.exp(eMean + digamma(df / 2) - Math.log(df / 2)), df };
+}
