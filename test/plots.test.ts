@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat, mkdir, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../src/cli/commands/plot.js";
+import { emptyRun } from "../src/core/results.js";
 import { buildChartData, isoDay } from "../src/plots/chart-data.js";
 import { formatValue, labelMark, labelWidth, placeLabels, samplePolyline } from "../src/plots/labels.js";
 import { loadChartData } from "../src/plots/load.js";
@@ -298,6 +299,29 @@ describe("sglbench plot", () => {
     io = captureIO(tmp);
     expect(await run(["--help"], io)).toBe(0);
     expect(io.out.join("")).toContain("--format LIST");
+  });
+});
+
+describe("online configurations", () => {
+  it("charts a dp_attention run folder apart from the plain online runs of the same model", () => {
+    const plain = emptyRun({
+      kind: "online",
+      suite: "deepseek-online",
+      model: { name: "DeepSeek-V3-0324", variant: "FP8" },
+      hardware: "mi30x",
+      date: "20251013",
+      points: [{ point: { concurrency: 1 }, repeats: [{ index: 1, metrics: { median_itl_ms: 20 } }] }],
+    });
+    const dp = {
+      ...plain,
+      mode: "dp_attention",
+      points: [{ point: { concurrency: 1 }, repeats: [{ index: 1, metrics: { median_itl_ms: 30 } }] }],
+    };
+    const data = buildChartData([plain, dp]);
+    expect(data.map((d) => [d.suite, d.baseSuite, d.metrics[0]!.lines[0]!.nights[0]!.median])).toEqual([
+      ["deepseek-online", "deepseek-online", 20],
+      ["deepseek-online-dp_attention", "deepseek-online", 30],
+    ]);
   });
 });
 

@@ -65,7 +65,13 @@ export interface SuiteChartData {
   hardware: string;
   /** `GROK1_MOE-I4F8`, `DeepSeek-V3-0324_FP8`. */
   model: string;
+  /**
+   * Suite id, with the run folder's configuration for online runs that have one
+   * (`deepseek-online-dp_attention`): a different server configuration is a different series.
+   */
   suite: string;
+  /** The catalogue's suite id (`deepseek-online`). */
+  baseSuite: string;
   kind: "offline" | "online";
   /** Attention backends seen, most recent first. */
   backends: string[];
@@ -90,6 +96,11 @@ export function modelLabel(run: RunResults): string {
 function median(sorted: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** The chart group of a run: its suite, plus the folder's configuration for online runs (`dp_attention`). */
+export function chartSuite(run: RunResults): string {
+  return run.kind === "online" && run.mode ? `${run.suite}-${run.mode}` : run.suite;
 }
 
 /** Parses a point key back into its coordinates (numbers only). */
@@ -175,7 +186,7 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
   const groups = new Map<string, RunResults[]>();
   for (const run of runs) {
     if (!runDate(run)) continue;
-    const key = [run.hardware ?? "unknown", modelLabel(run), run.suite].join("/");
+    const key = [run.hardware ?? "unknown", modelLabel(run), chartSuite(run)].join("/");
     const list = groups.get(key) ?? [];
     list.push(run);
     groups.set(key, list);
@@ -183,9 +194,10 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
   const out: SuiteChartData[] = [];
   for (const [key, groupRuns] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const [hardware = "unknown", model = "", suite = ""] = key.split("/");
+    const baseSuite = groupRuns[0]?.suite ?? suite;
     const series = buildSeries(groupRuns, { metrics });
     const changes = opts.changes
-      ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === suite)
+      ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === baseSuite)
       : findSeriesChanges(lastNights(series, opts.changeNights ?? DEFAULT_CHANGE_NIGHTS), opts.changepoints);
     const { axis, labels } = labelPoints([...new Set(series.map((s) => s.point))]);
     const byMetric = new Map<string, ChartLine[]>();
@@ -206,6 +218,7 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
       hardware,
       model,
       suite,
+      baseSuite,
       kind: groupRuns[0]?.kind ?? "online",
       backends: [...new Set(sorted.map((r) => r.backend).filter((b): b is string => Boolean(b)))],
       axis,

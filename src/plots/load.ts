@@ -2,11 +2,11 @@
 import type { SeriesChange } from "../core/nightly-series.js";
 import type { RunResults } from "../core/results.js";
 import { loadHistory, type HistoryOptions, type Skipped } from "../store/history.js";
-import { buildChartData, type SuiteChartData } from "./chart-data.js";
+import { buildChartData, chartSuite, type SuiteChartData } from "./chart-data.js";
 
 /** Which part of the history to chart. */
 export interface ChartSelection extends HistoryOptions {
-  /** Keep only suites whose id is in this list. */
+  /** Keep only suites whose id (`deepseek-online`, or with its configuration `deepseek-online-dp_attention`) is listed. */
   suites?: readonly string[];
   /** Keep only these hardware types. */
   hardware?: readonly string[];
@@ -29,7 +29,7 @@ export async function loadChartData(
   const runs = loaded.runs.filter(
     (r) =>
       (!sel.model || r.model.name === sel.model) &&
-      (!suites || suites.includes(r.suite)) &&
+      (!suites || suites.includes(r.suite) || suites.includes(chartSuite(r))) &&
       (!hardware || hardware.includes(r.hardware ?? "unknown")),
   );
   const data = buildChartData(runs, {
