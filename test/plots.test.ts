@@ -216,12 +216,12 @@ describe("charts of a synthetic history with a planted shift", () => {
     expect(spec.vconcat).toHaveLength(9);
     const panel = spec.vconcat[0] as {
       layer: VlSpec[];
-      data: { values: { min: number; max: number; pos: string | null }[] };
+      data: { values: { min: number; max: number; pos?: string }[] };
     };
     expect(JSON.stringify(panel.layer[0])).toContain('"y2":{"field":"max"}');
     const rows = panel.data.values;
     expect(rows.every((r) => r.min <= r.max)).toBe(true);
-    const labelled = rows.filter((r) => r.pos !== null).length;
+    const labelled = rows.filter((r) => Boolean(r.pos)).length;
     expect(labelled).toBeGreaterThanOrEqual(2);
     expect(labelled).toBeLessThanOrEqual(8);
   });

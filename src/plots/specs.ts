@@ -8,7 +8,7 @@
  * Scale domains are set here (not by Vega) so label collisions can be computed in pixels.
  */
 import type { SeriesChange } from "../core/nightly-series.js";
-import type { ChartLine, KvNight, MetricLines, SuiteChartData } from "./chart-data.js";
+import type { ChartLine, KvNight, MetricLines, NightStat, SuiteChartData } from "./chart-data.js";
 import {
   formatValue,
   labelMark,
@@ -181,6 +181,16 @@ function tickCount(domain: [number, number]): VlSpec {
   return { interval: "day", step: Math.max(1, Math.ceil(days / 12)) };
 }
 
+/** 6 significant digits: the charts cannot show more, and the dashboard inlines every row. */
+function round(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(6)) : v;
+}
+
+/** The fields a chart row needs (no raw date: `day` is the axis). */
+function chartRow(n: NightStat): { day: string; tag: string; median: number; min: number; max: number; n: number } {
+  return { day: n.day, tag: n.tag, median: round(n.median), min: round(n.min), max: round(n.max), n: n.n };
+}
+
 /** One text layer per label position in use (Vega-Lite cannot encode align/dx per datum). */
 function labelLayers(
   placements: readonly LabelPlacement[],
@@ -268,7 +278,10 @@ function panelSpec(
     candidates.map((c) => (dense && c.priority > 3 ? { ...c, x: Number.NaN } : c)),
     { width, height, obstacles, reserved },
   );
-  const rows = line.nights.map((n, i) => ({ ...n, text: candidates[i]?.text, pos: placed[i] ?? null }));
+  const rows = line.nights.map((n, i) => {
+    const pos = placed[i];
+    return { ...chartRow(n), ...(pos ? { text: candidates[i]?.text, pos } : {}) };
+  });
   const y = { field: "median", type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } };
   const lineLayer: VlSpec = {
     mark: {
@@ -380,11 +393,12 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
       { width, height, obstacles },
     );
     const lastKeys = new Map(lastRows.map((n, i) => [n, placed[i]]));
-    const labelled = rows.map((r, i) => {
+    const labelled = rows.map((r) => {
       const line = m.lines.find((l) => l.label === r.line);
       const last = line?.nights[line.nights.length - 1];
       const pos = last && last.date === r.date ? (lastKeys.get(last) ?? null) : null;
-      return { ...r, text: formatValue(r.median), pos, i };
+      // Only labelled rows carry their text: a year of nights × lines is inlined in the dashboard.
+      return { ...chartRow(r), line: r.line, ...(pos ? { text: formatValue(r.median), pos } : {}) };
     });
     const y = { field: "median", type: "quantitative", scale: { type: "log", domain: yDomain, nice: false } };
     const color = {
