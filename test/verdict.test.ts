@@ -132,6 +132,39 @@ describe("learnNoise", () => {
   });
 });
 
+describe("moderateNoise (run-to-run pooled over the scope's points)", () => {
+  // 4 nights × 5 rates; every rate's level moves by about ±1 % from night to night, and one rate's
+  // two differences happen to be nearly equal (its own estimate is tiny, with 2–3 df).
+  const levels = [
+    [1, 1.012, 0.995, 1.008],
+    [1, 0.99, 1.006, 0.992],
+    [1, 1.011, 1.0, 1.013],
+    [1, 0.989, 1.004, 0.99],
+    [1, 1.0005, 1.001, 1.0015],
+  ];
+  const nights = [0, 1, 2, 3].map((n) => {
+    const r = nightly(
+      `m${n}`,
+      levels.map((l) => [120 * l[n]!, 100 * l[n]!, 100.05 * l[n]!]),
+    );
+    r.date = `2025110${n}`;
+    return r;
+  });
+  it("borrows degrees of freedom from the other points and pulls a lucky-small estimate up", () => {
+    const raw = learnNoise(nights, { moderate: false });
+    const mod = learnNoise(nights);
+    const at = (t: typeof raw, rate: number) =>
+      lookupNoise(t, runScope(nights[0]!), { request_rate: rate }, "median_ttft_ms")!;
+    expect(at(raw, 5).runDf).toBe(3);
+    expect(at(mod, 5).runDf).toBeGreaterThan(3);
+    expect(at(mod, 5).runPriorDf).toBeGreaterThan(0);
+    expect(at(mod, 5).runVariance!).toBeGreaterThan(at(raw, 5).runVariance!);
+    // The repeat noise itself is left alone.
+    expect(at(mod, 1).variance).toBe(at(raw, 1).variance);
+    expect(at(mod, 1).df).toBe(at(raw, 1).df);
+  });
+});
+
 describe("repeatValue", () => {
   it("recomputes request throughput from completed / duration when it matches the printed value", () => {
     expect(repeatValue({ request_throughput: 0.06, completed: 128, duration: 2107.35 }, "request_throughput")).toBe(

@@ -43,6 +43,12 @@ export interface NoiseEstimate {
   /** Variance (log units) of a whole run's level between server launches, beyond its repeats' noise. */
   runVariance?: number;
   runDf?: number;
+  /** Variance (log units) of a run's level between nights, repeats' noise included (runVariance + variance/levelRepeats). */
+  levelVariance?: number;
+  /** Mean repeats per night behind levelVariance. */
+  levelRepeats?: number;
+  /** Degrees of freedom of runDf borrowed from the same metric at the scope's other points (empirical-Bayes prior). */
+  runPriorDf?: number;
 }
 
 /** One measured value and the repeat it came from (1-based `index`; `group` = which run, when pooling runs). */
@@ -233,7 +239,7 @@ export function decideCell(
   const interval: [number, number] = [pct(diff - half), pct(diff + half)];
   const fromHistory = (opts.history?.df ?? 0) > 0 || runPart > 0;
   const source = fromHistory
-    ? `repeats+history${corrected ? ", positions corrected" : ""}${runPart > 0 ? ", run-to-run" : ""}`
+    ? `repeats+history${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, run-to-run${opts.history?.runPriorDf ? " pooled over points" : ""}` : ""}`
     : "repeats only";
   const evidence = `PR vs main ${fmt(change)} [${fmt(interval[0])}, ${fmt(interval[1])}] (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
 
