@@ -174,7 +174,8 @@ if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
     const server = await startServer({ root: data, port: 0 });
     try {
-      const page = await browser.newPage();
+      // A Pacific browser: dates must not slip to the previous day (they are UTC midnights).
+      const page = await (await browser.newContext({ timezoneId: "America/Los_Angeles" })).newPage();
       const errors: string[] = [];
       const requests: string[] = [];
       page.on("pageerror", (e) => errors.push(String(e)));
@@ -190,6 +191,14 @@ if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not 
       const text = await page.locator("#grok-offline-normal-latency svg").textContent();
       expect(text).toMatch(/\+10\.\d% regression/);
       expect(requests.every((u) => u.startsWith("file://"))).toBe(true);
+      // Hovering the last night of the last panel shows its date, image and repeats.
+      const dots = page.locator("#grok-offline-normal-latency svg .mark-symbol path");
+      await dots.nth((await dots.count()) - 1).hover({ force: true });
+      await page.waitForFunction(() => document.querySelector("#grok-offline-normal-latency")?.getAttribute("title"));
+      const tip = await page.locator("#grok-offline-normal-latency").getAttribute("title");
+      expect(tip).toContain("date: 2025-02-09");
+      expect(tip).toContain("image: v0.5.3-rocm630-mi30x-20250209");
+      expect(tip).toContain("repeats: 2");
 
       // Served: the page and the run folder it links to.
       await page.goto(`${server.url}dashboard/mi30x/GROK1_MOE-I4F8/index.html`);

@@ -165,7 +165,7 @@ function labelPriority(i: number, n: number, isChange: boolean, isExtreme: boole
 
 function tooltip(unit: string): VlSpec[] {
   return [
-    { field: "day", type: "nominal", title: "date" },
+    { field: "day", type: "temporal", timeUnit: "utcyearmonthdate", title: "date", format: "%Y-%m-%d" },
     { field: "tag", type: "nominal", title: "image" },
     { field: "median", type: "quantitative", title: `median (${unit})`, format: ",.4~f" },
     { field: "min", type: "quantitative", title: "min", format: ",.4~f" },
@@ -204,6 +204,14 @@ function labelLayers(
     mark: { type: "text", fontSize: 10, ...labelMark(pos), ...mark },
     encoding: { y, text: { field: "text" }, ...encoding },
   }));
+}
+
+/**
+ * Invisible dots that carry the tooltips: a line mark is one item, so its tooltip would always
+ * show the first night; one dot per night shows the night under the pointer.
+ */
+function hoverLayer(y: VlSpec, fields: VlSpec[]): VlSpec {
+  return { mark: { type: "point", opacity: 0, size: 80 }, encoding: { y, tooltip: fields } };
 }
 
 function xEncoding(domain: [number, number], title: string | null): VlSpec {
@@ -291,7 +299,7 @@ function panelSpec(
       // Dots help on a few nights; on months of nights they merge into a thick smear.
       point: line.nights.length <= DOT_NIGHTS ? { filled: true, size: 22, color: LINE_COLOR } : false,
     },
-    encoding: { y: { ...y, title: `${m.unit}` }, ...(opts.interactive ? { tooltip: tooltip(m.unit) } : {}) },
+    encoding: { y: { ...y, title: `${m.unit}` } },
     ...(opts.interactive
       ? { params: [{ name: `zoom${opts.index}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
       : {}),
@@ -309,6 +317,7 @@ function panelSpec(
     },
     lineLayer,
     ...labelLayers(placed, y, { color: "#333" }),
+    ...(opts.interactive ? [hoverLayer(y, tooltip(m.unit))] : []),
   ];
   if (changes.length) {
     layers.push(
@@ -425,13 +434,13 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
           encoding: {
             y: { ...y, title: `${m.unit} (log)` },
             color,
-            ...(o.interactive ? { tooltip: [{ field: "line", title: d.axis }, ...tooltip(m.unit)] } : {}),
           },
           ...(o.interactive
             ? { params: [{ name: `czoom${mi}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
             : {}),
         },
         ...labelLayers(placed, y, {}, { color }),
+        ...(o.interactive ? [hoverLayer(y, [{ field: "line", title: d.axis }, ...tooltip(m.unit)])] : []),
       ],
     };
   });
@@ -503,7 +512,7 @@ export function kvSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec {
                 encoding: {
                   y,
                   tooltip: [
-                    { field: "day", type: "nominal", title: "date" },
+                    { field: "day", type: "temporal", timeUnit: "utcyearmonthdate", title: "date", format: "%Y-%m-%d" },
                     { field: "tag", title: "image" },
                     { field: "value", title, format: ",.4~f" },
                   ],
