@@ -194,7 +194,7 @@ if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not 
       // Hovering the last night of the last panel shows its date, image and repeats.
       const dots = page.locator("#grok-offline-normal-latency svg .mark-symbol path");
       await dots.nth((await dots.count()) - 1).hover({ force: true });
-      await page.waitForFunction(() => document.querySelector("#grok-offline-normal-latency")?.getAttribute("title"));
+      await page.waitForSelector("#grok-offline-normal-latency[title]");
       const tip = await page.locator("#grok-offline-normal-latency").getAttribute("title");
       expect(tip).toContain("date: 2025-02-09");
       expect(tip).toContain("image: v0.5.3-rocm630-mi30x-20250209");
