@@ -5,10 +5,12 @@
  * history (the other nights of the same hardware/model/suite: leave-one-out, so a run never learns its
  * own noise), next to the original toolkit's fixed ±5 % rule applied to the same printed values.
  */
-import { compareRuns } from "../src/core/compare.js";
-import { metricInfo } from "../src/core/metrics.js";
-import { learnNoise, runScope, scopeKey } from "../src/core/noise.js";
-import type { RunResults } from "../src/core/results.js";
+import { compareRuns, pointLabel } from "../src/core/compare.js";
+import { COMPARED_METRICS, metricInfo } from "../src/core/metrics.js";
+import { learnNoise, lookupNoise, repeatValue, runScope, scopeKey } from "../src/core/noise.js";
+import { pointKey, type RunResults } from "../src/core/results.js";
+import { normalCdf, normalQuantile } from "../src/core/stats.js";
+import { quantisationVariance } from "../src/core/verdict.js";
 
 /**
  * A printed value shifted by `factor`, printed again as SGLang would (to the original's decimals), so
@@ -136,53 +138,129 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
       }
     }
   }
-  // Consecutive nightlies as main → PR: separate server runs with all repeats on both sides, the
-  // setting of a real PR comparison (the images differ, so a few real changes are possible). The
-  // candidate night is left out of the history; the baseline night stays in, as main's nightly would.
+  // Nightlies as main → PR: separate server runs with all repeats on both sides, the setting of a
+  // real PR comparison (the images differ, so a few real changes are possible). "Next nightly" pairs
+  // night n with night n+1; "any two nightlies" takes every ordered pair (more A/A cells for the
+  // run-to-run term). The candidate night is left out of the history; the baseline night stays in,
+  // as main's nightly would.
   const byScope = new Map<string, RunResults[]>();
   for (const r of eligible) byScope.set(scopeKey(runScope(r)), [...(byScope.get(scopeKey(runScope(r))) ?? []), r]);
   for (const group of byScope.values()) {
     const nights = [...group].sort((a, b) => (a.date ?? "").localeCompare(b.date ?? ""));
-    for (let i = 0; i + 1 < nights.length; i++) {
-      const base = { ...nights[i]!, gsm8k: undefined, kv_cache: undefined };
-      const next = nights[i + 1]!;
+    for (const [j, next] of nights.entries()) {
       const noise = learnNoise(group.filter((r) => r !== next));
-      for (const sc of SCENARIOS) {
-        const scale = (m: string): number => {
-          const better = metricInfo(m).better;
-          return better === "lower" ? sc.lat : better === "higher" ? sc.thr : m === "duration" ? 1 / sc.thr : 1;
-        };
-        const cand: RunResults = {
-          ...next,
-          gsm8k: undefined,
-          kv_cache: undefined,
-          points: next.points.map((p) => ({
-            ...p,
-            repeats: p.repeats.map((r) => ({
-              ...r,
-              metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, shifted(v, scale(m))])),
+      for (const [i, night] of nights.entries()) {
+        if (i === j) continue;
+        const base = { ...night, gsm8k: undefined, kv_cache: undefined };
+        const settings = j === i + 1 ? ["next nightly", "any two nightlies"] : ["any two nightlies"];
+        for (const sc of SCENARIOS) {
+          const scale = (m: string): number => {
+            const better = metricInfo(m).better;
+            return better === "lower" ? sc.lat : better === "higher" ? sc.thr : m === "duration" ? 1 / sc.thr : 1;
+          };
+          const cand: RunResults = {
+            ...next,
+            gsm8k: undefined,
+            kv_cache: undefined,
+            points: next.points.map((p) => ({
+              ...p,
+              repeats: p.repeats.map((r) => ({
+                ...r,
+                metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, shifted(v, scale(m))])),
+              })),
             })),
-          })),
-        };
-        const c = compareRuns([base], [cand], { noise });
-        for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
-          bump(`${sc.name} (next nightly)|engine + history`, (t) => {
-            t.cells++;
-            if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
-            if (cell.verdict === "regressed") t.regressed++;
-            if (cell.verdict === "inconclusive") t.inconclusive++;
-          });
-          const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-          const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
-          const worse = cell.better === "lower" ? change > 5 : change < -5;
-          bump(`${sc.name} (next nightly)|fixed ±5% rule`, (t) => {
-            t.cells++;
-            if (Math.abs(change) > 5) t.flagged++;
-            if (worse) t.regressed++;
-          });
+          };
+          const c = compareRuns([base], [cand], { noise });
+          for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
+            const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+            const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
+            const worse = cell.better === "lower" ? change > 5 : change < -5;
+            for (const setting of settings) {
+              bump(`${sc.name} (${setting})|engine + history`, (t) => {
+                t.cells++;
+                if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+                if (cell.verdict === "regressed") t.regressed++;
+                if (cell.verdict === "inconclusive") t.inconclusive++;
+              });
+              bump(
+                `${sc.name} (${setting})|${cell.metric}`,
+                (t) => {
+                  t.cells++;
+                  if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+                  if (cell.verdict === "regressed") t.regressed++;
+                },
+                perMetric,
+              );
+              bump(`${sc.name} (${setting})|fixed ±5% rule`, (t) => {
+                t.cells++;
+                if (Math.abs(change) > 5) t.flagged++;
+                if (worse) t.regressed++;
+              });
+            }
+          }
         }
       }
     }
   }
   return { runs: eligible, tallies, perMetric };
+}
+
+/** One cell's known-noise detection power (see {@link knownNoiseCeiling}). */
+export interface CeilingCell {
+  scope: string;
+  point: string;
+  metric: string;
+  /** Per-value repeat noise and run-to-run noise, % (all nights). */
+  repeatPct: number;
+  runPct: number;
+  /** Standard error of the change and the power to flag a ×1.10 shift, per setting. */
+  repeatVsRepeat: { sePct: number; power: number };
+  nextNightly: { sePct: number; power: number };
+}
+
+/**
+ * The best any noise-aware rule can do on these cells at the engine's confidence: the noise taken as
+ * KNOWN (all nights' two-way fit, z instead of t, no estimation error), a ×1.10 / ×0.90 shift, and
+ * the expected share flagged 🔴 = mean over cells of Φ(ln 1.1 / se − z). Repeat vs repeat: one value
+ * per side at different positions, offsets from the other nights (se² = σ²(2 + 2/(nights − 1))); next nightly: 3 repeats per side in
+ * separate runs (se² = 2σ²/3 + 2σ²_run). If this ceiling is below 95 %, no honest engine reaches it.
+ */
+export function knownNoiseCeiling(all: RunResults[], confidence = 0.98): CeilingCell[] {
+  const eligible = eligibleRuns(all);
+  const z = normalQuantile(1 - (1 - confidence) / 2);
+  const shift = Math.log(1.1);
+  const byScope = new Map<string, RunResults[]>();
+  for (const r of eligible) byScope.set(scopeKey(runScope(r)), [...(byScope.get(scopeKey(runScope(r))) ?? []), r]);
+  const out: CeilingCell[] = [];
+  for (const [scope, runs] of byScope) {
+    const noise = learnNoise(runs, { moderate: false });
+    const points = new Map(runs.flatMap((r) => r.points.map((p) => [pointKey(p.point), p.point] as const)));
+    for (const [key, point] of points) {
+      for (const m of COMPARED_METRICS) {
+        const est = lookupNoise(noise, runScope(runs[0]!), point, m.key);
+        if (!est) continue;
+        const values = runs.flatMap((r) =>
+          r.points
+            .filter((p) => pointKey(p.point) === key)
+            .flatMap((p) =>
+              p.repeats.map((x) => repeatValue(x.metrics, m.key)).filter((v): v is number => v !== undefined && v > 0),
+            ),
+        );
+        const s2 = Math.max(est.variance, quantisationVariance(values));
+        const run2 = est.runVariance ?? 0;
+        const seRR = Math.sqrt(s2 * (2 + 2 / Math.max(1, runs.length - 1))); // offsets from the other nights (leave-one-out)
+        const seNN = Math.sqrt((2 * s2) / 3 + 2 * run2);
+        out.push({
+          scope,
+          point: pointLabel(point),
+          metric: m.key,
+          repeatPct: 100 * Math.sqrt(s2),
+          runPct: 100 * Math.sqrt(run2),
+          repeatVsRepeat: { sePct: 100 * seRR, power: normalCdf(shift / seRR - z) },
+          nextNightly: { sePct: 100 * seNN, power: normalCdf(shift / seNN - z) },
+        });
+      }
+    }
+  }
+  return out;
 }
