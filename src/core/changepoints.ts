@@ -140,46 +140,61 @@ function bestSplit(nights: readonly Night[], lo: number, hi: number, minSegment:
   const k = hi - lo;
   if (k < 2 * minSegment) return null;
   const seg = nights.slice(lo, hi);
-  const y = seg.map((n) => n.mean);
+  // Centred night means (precision of the sums of squares below), with prefix sums so every
+  // candidate split costs O(1): a year of nights has ~66 000 pairs of cuts per segment.
+  const centre = seg.reduce((a, n) => a + n.mean, 0) / k;
+  const sums = [0];
+  const squares = [0];
+  for (const n of seg) {
+    const y = n.mean - centre;
+    sums.push((sums.at(-1) as number) + y);
+    squares.push((squares.at(-1) as number) + y * y);
+  }
+  const sum = (a: number, b: number): number => (sums[b] as number) - (sums[a] as number);
+  /** Sum of squared deviations of nights [a, b) around their own mean. */
+  const ss = (a: number, b: number): number =>
+    Math.max(0, (squares[b] as number) - (squares[a] as number) - sum(a, b) ** 2 / (b - a));
   // Pooled within-night variance of one log repeat, over the whole segment.
   const repeatDf = seg.reduce((a, n) => a + n.n - 1, 0);
   const repeatVar = repeatDf > 0 ? seg.reduce((a, n) => a + n.ss, 0) / repeatDf : 0;
   const meanN = seg.reduce((a, n) => a + n.n, 0) / k;
-  const ssAround = (xs: readonly number[], m: number): number => xs.reduce((a, v) => a + (v - m) ** 2, 0);
 
   let best: Omit<Split, "p"> & { df: number } = { cuts: [], t: 0, diff: 0, df: 1 };
   let candidates = 0;
-  const consider = (cuts: number[], inner: number[], outer: number[], groups: number[][]): void => {
+  /** One candidate: the inner nights (sum, count) against the outer ones, residuals over `groups`. */
+  const consider = (
+    cuts: number[],
+    inner: { sum: number; n: number },
+    outer: { sum: number; n: number },
+    resid: number,
+    groups: number,
+  ): void => {
     candidates++;
-    const df = k - groups.length;
+    const df = k - groups;
     if (df < 1) return;
-    const resid = groups.reduce((a, g) => a + ssAround(g, avg(g)), 0);
     const v = Math.max(resid / df, repeatVar / meanN);
-    const diff = avg(inner) - avg(outer);
-    const se = Math.sqrt(v * (1 / inner.length + 1 / outer.length));
+    const diff = inner.sum / inner.n - outer.sum / outer.n;
+    const se = Math.sqrt(v * (1 / inner.n + 1 / outer.n));
     const t = se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Infinity;
     if (Math.abs(t) > Math.abs(best.t)) best = { cuts, t, diff, df };
   };
   for (let a = minSegment; a <= k - minSegment; a++) {
-    const left = y.slice(0, a);
-    const right = y.slice(a);
-    consider([lo + a], right, left, [left, right]);
+    consider([lo + a], { sum: sum(a, k), n: k - a }, { sum: sum(0, a), n: a }, ss(0, a) + ss(a, k), 2);
   }
   for (let a = minSegment; a <= k - 2 * minSegment; a++) {
     for (let b = a + minSegment; b <= k - minSegment; b++) {
-      const head = y.slice(0, a);
-      const mid = y.slice(a, b);
-      const tail = y.slice(b);
-      consider([lo + a, lo + b], mid, [...head, ...tail], [head, mid, tail]);
+      consider(
+        [lo + a, lo + b],
+        { sum: sum(a, b), n: b - a },
+        { sum: sum(0, a) + sum(b, k), n: a + k - b },
+        ss(0, a) + ss(a, b) + ss(b, k),
+        3,
+      );
     }
   }
   if (best.cuts.length === 0) return null;
   const p = Math.min(1, studentTwoSidedP(best.t, best.df) * candidates);
   return { cuts: best.cuts, t: best.t, p, diff: best.diff };
-}
-
-function avg(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function median(xs: readonly number[]): number {
