@@ -172,8 +172,8 @@ export interface ChartDataOptions {
   changeNights?: number;
 }
 
-/** Default window of the change-point search, in nights (the nightly's `changes` window). */
-export const DEFAULT_CHANGE_NIGHTS = 120;
+/** Default window of the change-point search, in nights: 0 = the whole series (a year takes < 1 s). */
+export const DEFAULT_CHANGE_NIGHTS = 0;
 
 function lastNights(series: readonly NightlySeries[], n: number): NightlySeries[] {
   if (n <= 0) return [...series];

@@ -23,8 +23,7 @@ points, and every run with links to its folder and logs. vega/vega-lite are copi
   --days N           only the last N days (default: all)
   --today YYYYMMDD   end of the window (default: today in America/Los_Angeles)
   --model NAME       only this model (GROK1, GROK2, DeepSeek-V3-0324)
-  --change-days N    mark change points found in each series' last N nights (default 120; 0 = all,
-                     slower on long histories)
+  --change-days N    mark change points found in each series' last N nights (default 0 = the whole series)
   --images LIST      chart images under <out>/charts: svg,png (default), svg, png or none
   --runs-url URL     base URL of the run folders (default: relative paths to them on disk)
   -h, --help         this help

@@ -22,8 +22,7 @@ and the KV-cache capacity (tokens, GB). Files: <out>/<hardware>/<model>/<suite>/
   --days N           only the last N days (default: all)
   --today YYYYMMDD   end of the window (default: today in America/Los_Angeles)
   --model NAME       only this model (GROK1, GROK2, DeepSeek-V3-0324)
-  --change-days N    mark change points found in each series' last N nights (default 120; 0 = all,
-                     slower on long histories)
+  --change-days N    mark change points found in each series' last N nights (default 0 = the whole series)
   --suite ID         only this suite (repeatable: grok-online, deepseek-online, grok-offline-normal, …)
   --format LIST      svg,png (default both)
   --force            redraw every chart (default: charts whose data did not change are kept)
