@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import { ingestPaths } from "../src/store/ingest.js";
-import { evaluateVerdicts, zero } from "../bench/verdicts-eval.js";
+import { evaluateVerdicts, knownNoiseCeiling, zero } from "../bench/verdicts-eval.js";
 
 describe("verdicts on the real MI300X repeats (leave-one-out history)", () => {
   it("flags ≤ 1 % of A/A cells, far fewer than the fixed 5 % rule, and catches most ×1.10 shifts", async () => {
@@ -19,15 +19,37 @@ describe("verdicts on the real MI300X repeats (leave-one-out history)", () => {
     expect(noHist.flagged).toBe(0);
     expect(noHist.inconclusive).toBe(noHist.cells);
     const ab = t("A/B lat×1.10 thr×0.90|engine + history");
-    expect(ab.regressed / ab.cells).toBeGreaterThanOrEqual(0.8);
+    expect(ab.regressed / ab.cells).toBeGreaterThanOrEqual(0.85);
     // Consecutive nightlies as main → PR (separate runs, 3 repeats per side, run-to-run noise included).
     const nightly = t("A/A (next nightly)|engine + history");
     expect(nightly.cells).toBeGreaterThan(200);
     expect(nightly.flagged / nightly.cells).toBeLessThanOrEqual(0.01);
     const nightlyShift = t("A/B lat×1.10 thr×0.90 (next nightly)|engine + history");
-    expect(nightlyShift.regressed / nightlyShift.cells).toBeGreaterThanOrEqual(0.8);
+    expect(nightlyShift.regressed / nightlyShift.cells).toBeGreaterThanOrEqual(0.9);
+    // Every ordered pair of nightlies: 4× the A/A cells for the run-to-run term.
+    const anyTwo = t("A/A (any two nightlies)|engine + history");
+    expect(anyTwo.cells).toBeGreaterThan(900);
+    expect(anyTwo.flagged / anyTwo.cells).toBeLessThanOrEqual(0.01);
+    const anyTwoShift = t("A/B lat×1.10 thr×0.90 (any two nightlies)|engine + history");
+    expect(anyTwoShift.regressed / anyTwoShift.cells).toBeGreaterThanOrEqual(0.88);
+    // Request throughput (printed 0.06 req/s) is recomputed from completed/duration: every ×0.90 caught.
+    const req = ev.perMetric.get("A/B lat×1.10 thr×0.90|request_throughput")!;
+    expect(req.regressed).toBe(req.cells);
     // Quiet throughput metrics: every ×0.95 shift is caught.
     const thr = ev.perMetric.get("A/B lat×1.05 thr×0.95|output_throughput")!;
     expect(thr.regressed).toBe(thr.cells);
+  });
+  it("cannot reach 95 % on these cells even with the noise known exactly (the ceiling the engine is held to)", async () => {
+    const { runs } = await ingestPaths([join(import.meta.dirname, "fixtures", "real")]);
+    const cells = knownNoiseCeiling(runs);
+    expect(cells.length).toBe(80);
+    const mean = (f: (c: (typeof cells)[number]) => number): number =>
+      cells.reduce((s, c) => s + f(c), 0) / cells.length;
+    expect(mean((c) => c.repeatVsRepeat.power)).toBeLessThan(0.95);
+    expect(mean((c) => c.nextNightly.power)).toBeLessThan(0.95);
+    // The cells that cap it are tails and Grok rate 8: e.g. P99 TTFT at rate 8 moves 13 % between repeats.
+    const worst = cells.find((c) => c.scope.includes("GROK1") && c.point === "rate 8" && c.metric === "p99_ttft_ms")!;
+    expect(worst.repeatPct).toBeGreaterThan(10);
+    expect(worst.nextNightly.power).toBeLessThan(0.2);
   });
 });
