@@ -51,6 +51,16 @@ function syntheticHistory(): RunResults[] {
 }
 
 describe("nightly series and change points", () => {
+  it("keeps an online server configuration (dp_attention) in its own series", () => {
+    const runs = syntheticHistory().slice(0, 3);
+    const dp = syntheticHistory()
+      .slice(0, 3)
+      .map((r) => ({ ...r, mode: "dp_attention" }));
+    const suites = new Set(buildSeries([...runs, ...dp]).map((s) => s.suite));
+    expect([...suites].sort()).toEqual(["deepseek-online", "deepseek-online-dp_attention"]);
+    expect(buildSeries([...runs, ...dp]).every((s) => s.nights.every((n) => n.values.length === 3))).toBe(true);
+  });
+
   it("finds the planted 8 % ITL regression at the right night and nothing else", () => {
     const series = buildSeries(syntheticHistory());
     expect(series.map((s) => s.key)).toContain(

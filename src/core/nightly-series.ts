@@ -44,6 +44,14 @@ export function runDate(run: RunResults): string | undefined {
   return /(?<!\d)(\d{8})(?!\d)/.exec(run.image?.tag ?? "")?.[1];
 }
 
+/**
+ * The series group of a run: its suite, plus the folder's configuration for online runs that have
+ * one (`deepseek-online-dp_attention`): a different server configuration is a different series.
+ */
+export function seriesSuite(run: RunResults): string {
+  return run.kind === "online" && run.mode ? `${run.suite}-${run.mode}` : run.suite;
+}
+
 /** Groups every repeat of every run into series; runs without a date are ignored (nothing to order them by). */
 export function buildSeries(runs: readonly RunResults[], opts: SeriesOptions = {}): NightlySeries[] {
   const metrics = new Set(opts.metrics ?? NIGHTLY_METRICS);
@@ -56,15 +64,16 @@ export function buildSeries(runs: readonly RunResults[], opts: SeriesOptions = {
     if (!date) continue;
     const hardware = run.hardware ?? "unknown";
     const model = [run.model.name, run.model.variant].filter(Boolean).join("_");
+    const suite = seriesSuite(run);
     for (const p of run.points) {
       const point = pointKey(p.point);
       for (const rep of p.repeats) {
         for (const [metric, value] of Object.entries(rep.metrics)) {
           if (!metrics.has(metric) || !Number.isFinite(value)) continue;
-          const key = [hardware, model, run.suite, point, metric].join("/");
+          const key = [hardware, model, suite, point, metric].join("/");
           let entry = byKey.get(key);
           if (!entry) {
-            entry = { s: { key, hardware, model, suite: run.suite, point, metric }, byDate: new Map() };
+            entry = { s: { key, hardware, model, suite, point, metric }, byDate: new Map() };
             byKey.set(key, entry);
           }
           let night = entry.byDate.get(date);

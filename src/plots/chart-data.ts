@@ -9,6 +9,7 @@ import {
   findSeriesChanges,
   NIGHTLY_METRICS,
   runDate,
+  seriesSuite,
   type NightlySeries,
   type SeriesChange,
 } from "../core/nightly-series.js";
@@ -98,10 +99,8 @@ function median(sorted: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-/** The chart group of a run: its suite, plus the folder's configuration for online runs (`dp_attention`). */
-export function chartSuite(run: RunResults): string {
-  return run.kind === "online" && run.mode ? `${run.suite}-${run.mode}` : run.suite;
-}
+/** The chart group of a run: the series group (suite, plus an online run's configuration). */
+export const chartSuite = seriesSuite;
 
 /** Parses a point key back into its coordinates (numbers only). */
 export function parsePointKey(key: string): Record<string, number> {
@@ -197,7 +196,7 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
     const baseSuite = groupRuns[0]?.suite ?? suite;
     const series = buildSeries(groupRuns, { metrics });
     const changes = opts.changes
-      ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === baseSuite)
+      ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === suite)
       : findSeriesChanges(lastNights(series, opts.changeNights ?? DEFAULT_CHANGE_NIGHTS), opts.changepoints);
     const { axis, labels } = labelPoints([...new Set(series.map((s) => s.point))]);
     const byMetric = new Map<string, ChartLine[]>();
