@@ -11,9 +11,11 @@
  * - Noise: the per-value variance of the logs is pooled (weighted by degrees of freedom) from the
  *   spread within each side and, when given, the noise learnt from history for the same
  *   hardware/model/suite/point/metric (noise.ts). A floor for the printed precision (SGLang prints
- *   two decimals: 0.06 req/s is ±8 %) keeps quantised values from looking exact.
+ *   two decimals: 0.06 req/s is ±8 %) keeps quantised values from looking exact (request throughput
+ *   itself reaches here recomputed from completed/duration when that matches: noise.ts repeatValue).
  * - Run-to-run: main and PR are separate server runs, so the run-level variance learnt from
- *   successive nights (noise.ts) is added once per run on each side, unless `sameRun`.
+ *   successive nights (noise.ts; moderated across the scope's points by an empirical-Bayes prior)
+ *   is added once per run on each side, unless `sameRun`.
  * - Interval: difference of mean logs ± t(df, confidence) · s · √(1/n₁ + 1/n₂) (+ the offsets'
  *   uncertainty when the two sides' positions differ), shown as % change; confidence 98 %.
  * - Decision: `regressed`/`improved` only when the interval lies entirely on one side of 0 AND the
