@@ -1,10 +1,9 @@
 /** `sglbench dashboard`: the static nightly dashboard (works offline, no CDN). */
 import { isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { pacificDate } from "../../core/nightly-image.js";
 import { buildDashboard } from "../../plots/dashboard.js";
 import type { ChartFormat } from "../../plots/write-charts.js";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
 
 export const summary = "Build the static nightly dashboard";
@@ -33,37 +32,24 @@ Exit: 0 built, 3 built but some inputs or charts skipped (listed on stderr), 1 n
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: "string" },
-        "data-dir": { type: "string" },
-        days: { type: "string" },
-        today: { type: "string" },
-        model: { type: "string" },
-        "change-days": { type: "string" },
-        images: { type: "string", default: "svg,png" },
-        "runs-url": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error: unknown) {
-    io.stderr(`sglbench dashboard: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (msg: string): number => {
-    io.stderr(`sglbench dashboard: ${msg}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
+  const parsed = parseFlags(
+    "dashboard",
+    USAGE,
+    argv,
+    {
+      out: { type: "string" },
+      "data-dir": { type: "string" },
+      days: { type: "string" },
+      today: { type: "string" },
+      model: { type: "string" },
+      "change-days": { type: "string" },
+      images: { type: "string", default: "svg,png" },
+      "runs-url": { type: "string" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values: v, usage } = parsed;
   const days = v.days === undefined ? undefined : Number(v.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
   const changeNights = v["change-days"] === undefined ? undefined : Number(v["change-days"]);

@@ -1,10 +1,9 @@
 /** `sglbench plot`: the nightly trend charts (SVG + PNG) of a history folder. */
 import { isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { pacificDate } from "../../core/nightly-image.js";
 import { loadChartData } from "../../plots/load.js";
 import { writeCharts, type ChartFormat } from "../../plots/write-charts.js";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
 
 export const summary = "Draw the nightly trend charts (SVG + PNG)";
@@ -33,38 +32,25 @@ Exit: 0 all charts written, 3 some inputs or charts skipped (listed on stderr), 
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "data-dir": { type: "string" },
-        out: { type: "string" },
-        days: { type: "string" },
-        today: { type: "string" },
-        model: { type: "string" },
-        "change-days": { type: "string" },
-        suite: { type: "string", multiple: true },
-        format: { type: "string", default: "svg,png" },
-        force: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error: unknown) {
-    io.stderr(`sglbench plot: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (msg: string): number => {
-    io.stderr(`sglbench plot: ${msg}\n\n${USAGE}`);
-    return EXIT.usage;
-  };
+  const parsed = parseFlags(
+    "plot",
+    USAGE,
+    argv,
+    {
+      "data-dir": { type: "string" },
+      out: { type: "string" },
+      days: { type: "string" },
+      today: { type: "string" },
+      model: { type: "string" },
+      "change-days": { type: "string" },
+      suite: { type: "string", multiple: true },
+      format: { type: "string", default: "svg,png" },
+      force: { type: "boolean" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values: v, usage } = parsed;
   const days = v.days === undefined ? undefined : Number(v.days);
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
   const changeNights = v["change-days"] === undefined ? undefined : Number(v["change-days"]);

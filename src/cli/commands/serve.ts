@@ -1,8 +1,7 @@
 /** `sglbench serve`: serves the dashboard and the run folders over HTTP until interrupted. */
 import { isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { startServer } from "../../plots/serve.js";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
 
 export const summary = "Serve the dashboard and run folders over HTTP";
@@ -36,28 +35,19 @@ function untilSignal(): Promise<void> {
 
 /** Runs the command; `until` resolves when the server should stop (default: a signal). */
 export async function run(argv: string[], io: CliIO, until: () => Promise<void> = untilSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string", default: "8000" },
-        dir: { type: "string" },
-        host: { type: "string", default: "127.0.0.1" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error: unknown) {
-    io.stderr(`sglbench serve: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  const v = parsed.values;
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
+  const parsed = parseFlags(
+    "serve",
+    USAGE,
+    argv,
+    {
+      port: { type: "string", default: "8000" },
+      dir: { type: "string" },
+      host: { type: "string", default: "127.0.0.1" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values: v } = parsed;
   const port = Number(v.port);
   if (!/^\d+$/.test(v.port) || port > 65535) {
     io.stderr(`sglbench serve: --port must be a number from 0 (any free port) to 65535, not "${v.port}"\n\n${USAGE}`);
