@@ -1,6 +1,6 @@
 /** `sglbench dashboard`: the static nightly dashboard (works offline, no CDN). */
 import { isAbsolute, join } from "node:path";
-import { pacificDate } from "../../core/nightly-image.js";
+import { historyWindow } from "../history-window.js";
 import { buildDashboard } from "../../plots/dashboard.js";
 import type { ChartFormat } from "../../plots/write-charts.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
@@ -50,12 +50,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   if (typeof parsed === "number") return parsed;
   const { values: v, usage } = parsed;
-  const days = v.days === undefined ? undefined : Number(v.days);
-  if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
-  const changeNights = v["change-days"] === undefined ? undefined : Number(v["change-days"]);
-  if (changeNights !== undefined && !(Number.isInteger(changeNights) && changeNights >= 0))
-    return usage("--change-days must be an integer >= 0");
-  if (v.today !== undefined && !/^\d{8}$/.test(v.today)) return usage(`--today must be YYYYMMDD, not "${v.today}"`);
+  const window = historyWindow(v, usage);
+  if (typeof window === "number") return window;
   const images = v.images === "none" ? [] : v.images.split(",").map((f) => f.trim());
   const bad = images.filter((f) => f !== "svg" && f !== "png");
   if (bad.length) return usage(`--images takes svg, png or none, not "${bad.join(",")}"`);
@@ -69,9 +65,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       dataDir,
       outDir,
       images: images as ChartFormat[],
-      ...(days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {}),
+      ...window,
       ...(v.model ? { model: v.model } : {}),
-      ...(changeNights !== undefined ? { changeNights } : {}),
       ...(v["runs-url"] !== undefined ? { runsUrl: v["runs-url"] } : {}),
     });
   } catch (error: unknown) {

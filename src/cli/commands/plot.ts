@@ -1,6 +1,6 @@
 /** `sglbench plot`: the nightly trend charts (SVG + PNG) of a history folder. */
 import { isAbsolute, join } from "node:path";
-import { pacificDate } from "../../core/nightly-image.js";
+import { historyWindow } from "../history-window.js";
 import { loadChartData } from "../../plots/load.js";
 import { writeCharts, type ChartFormat } from "../../plots/write-charts.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
@@ -51,12 +51,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   if (typeof parsed === "number") return parsed;
   const { values: v, usage } = parsed;
-  const days = v.days === undefined ? undefined : Number(v.days);
-  if (days !== undefined && (!Number.isInteger(days) || days < 1)) return usage("--days must be a positive integer");
-  const changeNights = v["change-days"] === undefined ? undefined : Number(v["change-days"]);
-  if (changeNights !== undefined && !(Number.isInteger(changeNights) && changeNights >= 0))
-    return usage("--change-days must be an integer >= 0");
-  if (v.today !== undefined && !/^\d{8}$/.test(v.today)) return usage(`--today must be YYYYMMDD, not "${v.today}"`);
+  const window = historyWindow(v, usage);
+  if (typeof window === "number") return window;
   const formats = v.format.split(",").map((f) => f.trim());
   const bad = formats.filter((f) => f !== "svg" && f !== "png");
   if (bad.length || formats.length === 0) return usage(`--format takes svg and/or png, not "${bad.join(",")}"`);
@@ -67,9 +63,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let loaded;
   try {
     loaded = await loadChartData(dataDir, {
-      ...(days !== undefined ? { days, today: v.today ?? pacificDate(new Date()) } : {}),
+      ...window,
       ...(v.model ? { model: v.model } : {}),
-      ...(changeNights !== undefined ? { changeNights } : {}),
       ...(v.suite ? { suites: v.suite } : {}),
     });
   } catch (error: unknown) {
