@@ -142,3 +142,42 @@ for (const [title, suffix] of [
     `5 models × 4 suites × 9 points: ${c.cells.length} cells compared in ${(t1 - t0).toFixed(0)} ms; report ${md.length} chars (limit 65536) rendered in ${(t2 - t1).toFixed(0)} ms`,
   );
 }
+
+// Learning the noise from a year of nightlies (365 nights × 9 points × 8 metrics × 3 repeats).
+{
+  const { learnNoise } = await import("../src/core/noise.js");
+  const { emptyRun } = await import("../src/core/results.js");
+  const keys = [
+    "median_e2e_latency_ms",
+    "median_ttft_ms",
+    "p99_ttft_ms",
+    "median_itl_ms",
+    "p99_itl_ms",
+    "output_throughput",
+    "request_throughput",
+    "total_throughput",
+  ];
+  const wobble = (n: number, p: number, i: number, k: number): number =>
+    1 + 0.01 * Math.sin(n * 12.9898 + p * 78.233 + i * 37.719 + k * 4.1);
+  const year = Array.from({ length: 365 }, (_, n) =>
+    emptyRun({
+      kind: "online",
+      suite: "grok-online",
+      model: { name: "GROK1" },
+      hardware: "mi30x",
+      date: new Date(Date.UTC(2025, 0, 1 + n)).toISOString().slice(0, 10).replaceAll("-", ""),
+      points: Array.from({ length: 9 }, (_, p) => ({
+        point: { request_rate: 2 ** p },
+        repeats: [1, 2, 3].map((i) => ({
+          index: i,
+          metrics: Object.fromEntries(keys.map((m, k) => [m, 100 * (p + 1) * wobble(n, p, i, k)])),
+        })),
+      })),
+    }),
+  );
+  const t0 = performance.now();
+  const table = learnNoise(year);
+  console.log(
+    `learnNoise on 365 nights × 9 points × ${keys.length} metrics: ${(performance.now() - t0).toFixed(0)} ms (${[...table.values()][0]?.size ?? 0} cells)`,
+  );
+}

@@ -108,6 +108,8 @@ describe("polygamma and the variance prior", () => {
     expect(expectedMedianChi2(3)).toBeCloseTo(0.7045, 3);
     expect(expectedMedianChi2(51)).toBeGreaterThan(0.4549);
     expect(expectedMedianChi2(51)).toBeLessThan(0.48);
+    // The large-n formula continues the exact integral.
+    expect(Math.abs(expectedMedianChi2(51) - expectedMedianChi2(50))).toBeLessThan(0.001);
   });
   it("fits a tight prior to alike variances and a loose one to very different variances", () => {
     // Sample variances of one true variance (1e-4) with 4 df, at the χ²₄/4 quartiles and median.
