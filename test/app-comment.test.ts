@@ -341,3 +341,52 @@ describe("fork PRs", () => {
     expect(scope.pendingMocks()).toEqual([]);
   });
 });
+
+describe("closed pull requests", () => {
+  it("/benchmark on a closed PR starts nothing and says why", async () => {
+    let reply = "";
+    const scope = mockToken(nock(API));
+    mockConfig(scope, null);
+    scope
+      .get(`${R}/collaborators/alice/permission`)
+      .reply(200, { permission: "write", role_name: "write" })
+      .get(`${R}/pulls/${PR}`)
+      .reply(200, { ...restPull(), state: "closed" })
+      .post(`${R}/issues/comments/1001/reactions`, { content: "eyes" })
+      .reply(201, {})
+      .post(`${R}/issues/${PR}/comments`, (b: { body: string }) => ((reply = b.body), true))
+      .reply(201, { id: 10 });
+    await deliver(makeProbot(), "issue_comment", commentPayload("/benchmark"));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(reply).toContain("closed");
+  });
+});
+
+describe("approve pinned to a SHA", () => {
+  it("refuses when the head moved past the reviewed commit", async () => {
+    let reply = "";
+    const scope = reads("write", { fork: true })
+      .post(`${R}/issues/comments/1001/reactions`, { content: "eyes" })
+      .reply(201, {})
+      .post(`${R}/issues/${PR}/comments`, (b: { body: string }) => ((reply = b.body), true))
+      .reply(201, { id: 10 });
+    await deliver(makeProbot(), "issue_comment", commentPayload("/benchmark approve 1234567"));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(reply).toContain("nothing was approved");
+  });
+
+  it("approves when the head is the reviewed commit", async () => {
+    let sticky = "";
+    const scope = reads("write", { fork: true })
+      .post(`${R}/issues/comments/1001/reactions`, { content: "eyes" })
+      .reply(201, {})
+      .get(`${R}/issues/${PR}/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${R}/issues/${PR}/comments`, (b: { body: string }) => ((sticky = b.body), true))
+      .reply(201, { id: 9 });
+    await deliver(makeProbot(), "issue_comment", commentPayload(`/benchmark approve ${HEAD.slice(0, 10)}`));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(parseStickyState(sticky).approval?.sha).toBe(HEAD);
+  });
+});

@@ -133,3 +133,12 @@ describe("shipped config files", () => {
     }
   });
 });
+
+describe("approve grammar", () => {
+  it("accepts an optional head SHA and rejects anything else", async () => {
+    const { parseCommand } = await import("../src/core/request.js");
+    expect(parseCommand("/benchmark approve")).toEqual({ kind: "approve" });
+    expect(parseCommand("/benchmark approve ABCDEF1")).toEqual({ kind: "approve", sha: "abcdef1" });
+    expect(parseCommand("/benchmark approve now").kind).toBe("invalid");
+  });
+});

@@ -37,7 +37,11 @@ export type ParsedCommand =
   | { kind: "run"; request: BenchmarkRequest }
   | { kind: "help" }
   | { kind: "cancel" }
-  | { kind: "approve" }
+  | {
+      kind: "approve";
+      /** Optional head-SHA prefix (`/benchmark approve 1a2b3c4`): the approval only applies if the head still matches. */
+      sha?: string;
+    }
   | { kind: "not-a-command" }
   | { kind: "invalid"; problems: string[] };
 
@@ -67,6 +71,15 @@ export function parseCommand(body: string, defaults: BenchmarkRequest = DEFAULT_
   const first = tokens[0]?.toLowerCase();
   if (tokens.length === 1 && (SUBCOMMANDS as readonly string[]).includes(first ?? "")) {
     return { kind: first as (typeof SUBCOMMANDS)[number] };
+  }
+  // `approve <sha>` pins the approval to the commit the reviewer read (a push racing the comment is not approved).
+  if (tokens.length === 2 && first === "approve") {
+    const sha = tokens[1]?.toLowerCase() ?? "";
+    if (/^[0-9a-f]{7,40}$/.test(sha)) return { kind: "approve", sha };
+    return {
+      kind: "invalid",
+      problems: [`${quote(tokens[1] ?? "")} is not a commit SHA (7–40 hex digits): \`/benchmark approve [sha]\``],
+    };
   }
 
   const problems: string[] = [];
@@ -147,6 +160,7 @@ export function grammarHelp(defaults: BenchmarkRequest = DEFAULT_REQUEST): strin
     "```",
     "/benchmark [models=grok,deepseek] [types=offline,online] [modes=normal,long_context,dummy] [repeats=N] [baseline=nightly|rerun]",
     "/benchmark help | cancel | approve",
+    "/benchmark approve <head sha>",
     "```",
     "",
     "| key | allowed values | default |",
@@ -157,7 +171,7 @@ export function grammarHelp(defaults: BenchmarkRequest = DEFAULT_REQUEST): strin
     `| \`repeats\` | integer ${MIN_REPEATS}–${MAX_REPEATS} | ${defaults.repeats} |`,
     `| \`baseline\` | ${BASELINES.join(", ")} | ${defaults.baseline} |`,
     "",
-    "- `help`: show this message. `cancel`: cancel this PR's running benchmark. `approve`: allow the current head commit of a fork PR to run (a new push voids it).",
+    "- `help`: show this message. `cancel`: cancel this PR's running benchmark. `approve`: allow the current head commit of a fork PR to run (a new push voids it); `approve <sha>` approves only if the head is still that commit.",
   ].join("\n");
 }
 

@@ -112,9 +112,21 @@ export async function handleCommand(env: HandlerEnv, ev: CommandEvent): Promise<
       await cancelCommand(env, config, pull, ev);
       return;
     case "approve":
+      if (command.sha && !pull.headSha.startsWith(command.sha)) {
+        await replyOnPull(
+          octokit,
+          ref,
+          `@${ev.login}, the head of this pull request is now ${pull.headSha.slice(0, 7)}, not ${command.sha.slice(0, 7)}: nothing was approved. Review the new commits, then approve again.`,
+        );
+        return;
+      }
       await approveCommand(env, config, pull, ev);
       return;
     case "run":
+      if (pull.state !== "open") {
+        await replyOnPull(octokit, ref, `@${ev.login}, this pull request is ${pull.state}; nothing was started.`);
+        return;
+      }
       await runCommand(env, config, pull, ev, command.request);
       return;
   }
