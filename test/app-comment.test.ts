@@ -390,3 +390,36 @@ describe("approve pinned to a SHA", () => {
     expect(parseStickyState(sticky).approval?.sha).toBe(HEAD);
   });
 });
+
+describe("sticky comment lookup", () => {
+  it("pages through all comments and edits the App's sticky comment on page 2 instead of posting another", async () => {
+    let edited = "";
+    const page1 = Array.from({ length: 100 }, (_, i) => ({ id: i + 1, body: `comment ${i}`, user: { type: "User" } }));
+    const scope = reads("write")
+      .post(`${R}/issues/comments/1001/reactions`, { content: "eyes" })
+      .reply(201, {})
+      .get(`${R}/issues/${PR}/comments`)
+      .query({ per_page: 100 })
+      .reply(200, page1, { link: `<${API}${R}/issues/${PR}/comments?per_page=100&page=2>; rel="next"` })
+      .get(`${R}/issues/${PR}/comments`)
+      .query({ per_page: 100, page: 2 })
+      .reply(200, [stickyComment(renderSticky("old run", {}), 4242)])
+      .get(`${R}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 77 })
+      .get(`${R}/compare/${BASE}...${HEAD}`)
+      .query(true)
+      .reply(200, { merge_base_commit: { sha: MERGE_BASE } })
+      .post(`${R}/actions/workflows/benchmark.yml/dispatches`)
+      .reply(204)
+      .post(`${R}/issues/comments/1001/reactions`, { content: "rocket" })
+      .reply(201, {})
+      .patch(`${R}/issues/comments/4242`, (b: { body: string }) => ((edited = b.body), true))
+      .reply(200, {});
+    await deliver(makeProbot(), "issue_comment", commentPayload("/benchmark"));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(edited).toContain("benchmark queued");
+  });
+});
