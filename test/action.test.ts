@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { readActionInputs } from "../src/action/inputs.js";
 import { runAction } from "../src/action/main.js";
 import { FAKE_SUITE, fakeComparer, fakeRunner } from "./helpers/compare-pr-fakes.js";
+import { captureStdout } from "./helpers/capture-io.js";
 
 // @actions/core caches the summary file path on first write, so one file serves the whole test file.
 const SUMMARY = join(mkdtempSync(join(tmpdir(), "sglbench-summary-")), "summary.md");
@@ -56,17 +57,7 @@ describe("action entry", () => {
     expect(writes.join("")).toMatch(/::error::sglbench: Invalid action inputs.*docs\/action.md/);
   });
 
-  const quiet = async (fn: () => Promise<void>) => {
-    const writes: string[] = [];
-    const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stdout.write;
-    try {
-      await fn();
-    } finally {
-      process.stdout.write = original;
-    }
-    return writes.join("");
-  };
+  const quiet = captureStdout;
   const inputs = (extra: Record<string, string> = {}) => ({
     ...process.env,
     INPUT_COMMAND: "compare-pr",

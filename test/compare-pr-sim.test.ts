@@ -15,6 +15,7 @@ import { runDemo, verdictLines } from "../src/pipeline/demo.js";
 import { LocalExecutor } from "../src/runner/local-executor.js";
 import { runSuite } from "../src/runner/run-suite.js";
 import { freePort } from "./helpers/app-standin.js";
+import { captureStdout } from "./helpers/capture-io.js";
 
 const SIM_BIN = resolve("test/sim/bin");
 const PATH = `${SIM_BIN}${delimiter}${process.env.PATH ?? ""}`;
@@ -53,6 +54,17 @@ function jobInput(dir: string, over: Partial<ComparePrJobInput> = {}): ComparePr
     headSha: "feed000000000000000000000000000000000042",
     ...over,
   };
+}
+
+/** The production services on the simulator, locally, on a free port; `prExtra` changes the PR side. */
+async function simServices(prExtra: Record<string, string> = {}) {
+  return defaultComparePrServices({
+    local: true,
+    mainEnv: SIM,
+    prEnv: { ...SIM, ...prExtra },
+    log: quietLog,
+    port: await freePort(),
+  });
 }
 
 /** A nightly of the merge-base image on the simulator, stored as history. */
@@ -104,13 +116,7 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
   it("reuses a fresh nightly of the merge base after a one-point anchor, running only the PR side", async () => {
     const dir = tmp("reuse");
     const historyDir = await nightlyHistory(dir);
-    const services = await defaultComparePrServices({
-      local: true,
-      mainEnv: SIM,
-      prEnv: SIM,
-      log: quietLog,
-      port: await freePort(),
-    });
+    const services = await simServices();
     const result = await runComparePrJob(jobInput(dir, { historyDir }), services, quietLog);
     expect(result.mainSide).toEqual([expect.objectContaining({ suite: "deepseek-online", action: "reuse" })]);
     expect(existsSync(join(result.dir, "main", "anchor"))).toBe(true);
@@ -125,13 +131,7 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     const dir = tmp("anchor");
     // The stored nightly ran 30 % slower than main runs now (say, a noisy node that night).
     const historyDir = await nightlyHistory(dir, { SGLSIM_SPEED: "1.3" });
-    const services = await defaultComparePrServices({
-      local: true,
-      mainEnv: SIM,
-      prEnv: SIM,
-      log: quietLog,
-      port: await freePort(),
-    });
+    const services = await simServices();
     const result = await runComparePrJob(jobInput(dir, { historyDir }), services, quietLog);
     expect(result.mainSide[0]).toMatchObject({ action: "full" });
     expect(result.mainSide[0]?.reason).toMatch(/anchor disagreed/);
@@ -140,13 +140,7 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
 
   it("still writes the report when the PR side's server crashes: failed cells, exit 3", async () => {
     const dir = tmp("crash");
-    const services = await defaultComparePrServices({
-      local: true,
-      mainEnv: SIM,
-      prEnv: { ...SIM, SGLSIM_CRASH: "launch" },
-      log: quietLog,
-      port: await freePort(),
-    });
+    const services = await simServices({ SGLSIM_CRASH: "launch" });
     const result = await runComparePrJob(jobInput(dir, { baseline: "rerun", repeats: 1 }), services, quietLog);
     expect(result.exitCode).toBe(3);
     expect(result.verdict).toBe("failed");
@@ -176,17 +170,7 @@ describe("the Action's entry with the production services (executor: local)", ()
       ...extra,
     };
   };
-  const quiet = async (fn: () => Promise<void>) => {
-    const writes: string[] = [];
-    const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stdout.write;
-    try {
-      await fn();
-    } finally {
-      process.stdout.write = original;
-    }
-    return writes.join("");
-  };
+  const quiet = captureStdout;
 
   it("command: compare-pr reports the decode regression in GITHUB_OUTPUT and the step summary", async () => {
     const dir = tmp("action-e2e");
