@@ -423,3 +423,36 @@ describe("sticky comment lookup", () => {
     expect(edited).toContain("benchmark queued");
   });
 });
+
+describe("a minimal API (proxy or stand-in answering objects)", () => {
+  it("a JSON answer for the config path means no config; object answers for lists mean empty lists", async () => {
+    const scope = mockToken(nock(API))
+      .get(`${R}/contents/.github%2Fsglbench.yml`)
+      .reply(200, {}, { "content-type": "application/json; charset=utf-8" })
+      .get(`${R}/collaborators/alice/permission`)
+      .reply(200, { permission: "admin" })
+      .get(`${R}/pulls/${PR}`)
+      .reply(200, restPull())
+      .post(`${R}/issues/comments/1001/reactions`, { content: "eyes" })
+      .reply(201, {})
+      .get(`${R}/issues/${PR}/comments`)
+      .query(true)
+      .reply(200, {})
+      .get(`${R}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, {})
+      .post(`${R}/check-runs`)
+      .reply(201, {})
+      .get(`${R}/compare/${BASE}...${HEAD}`)
+      .query(true)
+      .reply(404, { message: "Not Found" })
+      .post(`${R}/actions/workflows/benchmark.yml/dispatches`, (b: Json) => b.inputs.base_sha === BASE)
+      .reply(204)
+      .post(`${R}/issues/comments/1001/reactions`, { content: "rocket" })
+      .reply(201, {})
+      .post(`${R}/issues/${PR}/comments`)
+      .reply(201, {});
+    await deliver(makeProbot(), "issue_comment", commentPayload("/benchmark"));
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+});

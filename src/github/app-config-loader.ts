@@ -18,8 +18,12 @@ export async function loadAppConfig(octokit: GitHubClient, repo: RepoRef): Promi
     const { files } = await octokit.config.get({ owner: repo.owner, repo: repo.repo, path: CONFIG_PATH });
     raw = files.find((f) => f.config !== null)?.config ?? null;
   } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    // A JSON answer means the path is a directory (or a proxy answering every route with JSON):
+    // there is no config file, so the defaults apply, as for a 404.
+    if (/is either a directory or a submodule/.test(message)) return parseAppConfig(null) as LoadedConfig;
     // Unparseable YAML (or an unreadable file) is a config error for the user to fix.
-    return { ok: false, errors: [`${CONFIG_PATH}: ${error instanceof Error ? error.message : String(error)}`] };
+    return { ok: false, errors: [`${CONFIG_PATH}: ${message}`] };
   }
   const parsed = parseAppConfig(raw);
   return parsed.ok ? parsed : { ok: false, errors: parsed.errors.map((e) => `${CONFIG_PATH}: ${e}`) };

@@ -48,6 +48,8 @@ export async function listCheckRuns(octokit: GitHubClient, ref: RepoRef, sha: st
       filter: "all",
       per_page: 100,
     });
+    // GitHub always answers a list; anything else (a proxy or stand-in) means "no check runs".
+    if (!Array.isArray(runs)) return [];
     return runs.map((r) => ({
       id: r.id,
       headSha: r.head_sha,

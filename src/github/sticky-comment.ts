@@ -40,6 +40,8 @@ export async function findStickyComment(
       issue_number: ref.pr,
       per_page: 100,
     })) {
+      // GitHub always answers a list; anything else (a proxy or stand-in) holds no sticky comment.
+      if (!Array.isArray(page.data)) return null;
       const found = page.data.find((c) => isStickyBody(c.body) && isOwnComment(c, appId));
       if (found) return { id: found.id, body: found.body ?? "", state: parseStickyState(found.body) };
     }
