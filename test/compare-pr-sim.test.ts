@@ -193,7 +193,9 @@ describe("the Action's entry with the production services (executor: local)", ()
     const output = readFileSync(join(dir, "output"), "utf8");
     expect(output).toMatch(/verdict<<[\s\S]*\nregressed\n/);
     expect(output).toMatch(/report-path<<[\s\S]*pr42_\d{8}_\d{6}\/comparison_report\.md/);
-    expect(readFileSync(SUMMARY, "utf8")).toMatch(/Verdict: regressed[\s\S]*Median ITL/);
+    expect(readFileSync(SUMMARY, "utf8")).toMatch(
+      /^🔴 \d+ regressed[\s\S]*## PR #42 vs merge base \w+: regressed[\s\S]*Median ITL/,
+    );
     expect(log).toMatch(/::notice::sglbench: PR #42 .*regressed/);
     // The plain-text variant goes to the job log, one line per flagged cell.
     expect(log).toMatch(/^REGRESSED .*deepseek-online concurrency \d+ Median ITL/m);
