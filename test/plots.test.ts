@@ -182,7 +182,7 @@ describe("chart data on the real fixtures", () => {
     expect(svg).toContain("backend aiter · MI300X (mi30x)");
     expect(svg).toContain("C=128");
     expect(svg).toContain(">16463<"); // the first night's median, labelled
-    const png = svgToPng(svg);
+    const png = await svgToPng(svg);
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(png.length).toBeGreaterThan(20_000);
   });

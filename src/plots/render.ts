@@ -2,7 +2,6 @@
  * Rendering: Vega-Lite spec → Vega → SVG (vega's headless View, no canvas) → PNG (resvg), all from
  * npm with no native build step and no network.
  */
-import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { VlSpec } from "./specs.js";
@@ -28,8 +27,19 @@ export async function renderSvg(spec: VlSpec, name = "chart"): Promise<string> {
   }
 }
 
-/** Rasterises an SVG to PNG with the system's DejaVu fonts (fonts-dejavu-core). */
-export function svgToPng(svg: string, zoom = 1.5): Buffer {
+/**
+ * Rasterises an SVG to PNG with the system's DejaVu fonts (fonts-dejavu-core). resvg is a native
+ * add-on kept outside the bundles and loaded on first use, so dist/ starts without node_modules.
+ */
+export async function svgToPng(svg: string, zoom = 1.5): Promise<Buffer> {
+  let Resvg: typeof import("@resvg/resvg-js").Resvg;
+  try {
+    ({ Resvg } = await import("@resvg/resvg-js"));
+  } catch (error: unknown) {
+    throw new Error("PNG charts need the @resvg/resvg-js package: run `npm ci` (SVG needs nothing)", {
+      cause: error,
+    });
+  }
   const resvg = new Resvg(svg, {
     fitTo: { mode: "zoom", value: zoom },
     background: "white",

@@ -106,7 +106,7 @@ export async function writeCharts(
       try {
         const svg = await renderSvg(chart.spec, name);
         if (files.svg) await writeFile(join(opts.outDir, files.svg), svg);
-        if (files.png) await writeFile(join(opts.outDir, files.png), svgToPng(svg, opts.zoom));
+        if (files.png) await writeFile(join(opts.outDir, files.png), await svgToPng(svg, opts.zoom));
         charts.push(written);
         hashes[name] = hash;
       } catch (error: unknown) {
