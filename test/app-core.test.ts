@@ -117,6 +117,7 @@ describe("shipped config files", () => {
     const text = readFileSync("app.yml", "utf8");
     const manifest = parse(text) as { default_events: string[]; default_permissions: Record<string, string> };
     expect([...manifest.default_events].sort()).toEqual([
+      "check_run",
       "issue_comment",
       "pull_request",
       "workflow_job",

@@ -1,6 +1,12 @@
 /** workflow_job progress and workflow_run completion: report + gate, failure with the failing job, cancelled and stale runs. */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { parseStickyState, renderSticky, type StickyState } from "../src/core/sticky.js";
+import {
+  parseRequestMarker,
+  parseStickyState,
+  renderSticky,
+  requestMarker,
+  type StickyState,
+} from "../src/core/sticky.js";
 import {
   API,
   deliver,
@@ -21,6 +27,7 @@ import { zipFiles } from "./helpers/app-zip.js";
 const R = `/repos/${OWNER}/${REPO}`;
 const REQUEST_ID = `${OWNER}/${REPO}#${PR}@${HEAD}/c1001`;
 const TITLE = `sglbench ${REQUEST_ID} PR #${PR}`;
+const MARKED = `${requestMarker({ models: ["grok"], types: ["offline"], modes: ["normal"], repeats: 3, baseline: "nightly" })}\nQueued`;
 
 beforeEach(() => {
   nock.disableNetConnect();
@@ -55,7 +62,17 @@ function runPayload(conclusion: string, title = TITLE): Json {
 
 const checkRun = (status: string, conclusion: string | null = null): Json => ({
   total_count: 1,
-  check_runs: [{ id: 77, head_sha: HEAD, status, conclusion, external_id: REQUEST_ID, details_url: null }],
+  check_runs: [
+    {
+      id: 77,
+      head_sha: HEAD,
+      status,
+      conclusion,
+      external_id: REQUEST_ID,
+      details_url: null,
+      output: { summary: MARKED },
+    },
+  ],
 });
 
 const JOBS = {
@@ -113,6 +130,7 @@ describe("workflow_job", () => {
     expect(scope.pendingMocks()).toEqual([]);
     expect(update).toMatchObject({ status: "in_progress", details_url: "https://github.com/r/4242" });
     expect(update.output.title).toBe("Running: 2 of 3 jobs done");
+    expect(parseRequestMarker(update.output.summary)?.models).toEqual(["grok"]); // kept for "Re-run"
     expect(update.output.summary).toContain("✅ plan");
     expect(update.output.summary).toContain("❌ suite (grok, offline) (failure)");
     expect(update.output.summary).toContain("⏳ suite (grok, online)");
@@ -162,6 +180,7 @@ describe("workflow_run.completed", () => {
     expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(update.output.title).toContain("🔴 2 regressed");
     expect(update.output.summary).toContain("output throughput | 🔴 -8.1%");
+    expect(parseRequestMarker(update.output.summary)?.types).toEqual(["offline"]);
     expect(sticky).toContain("# Performance Comparison Report");
     expect(sticky).toContain("@alice");
     expect(parseStickyState(sticky).last?.requestId).toBe(REQUEST_ID);
@@ -245,6 +264,7 @@ describe("workflow_run.completed", () => {
     expect(update.conclusion).toBe("success");
     expect(update.output.summary.length).toBeLessThanOrEqual(65_535);
     expect(update.output.summary).toContain("truncated");
+    expect(parseRequestMarker(update.output.summary)).not.toBeNull(); // first, so truncation keeps it
     expect(sticky.length).toBeLessThanOrEqual(65_536);
     expect(parseStickyState(sticky).last?.requestId).toBe(REQUEST_ID);
   });

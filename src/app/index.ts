@@ -4,6 +4,7 @@
  */
 import type { ApplicationFunction, Probot } from "probot";
 import type { AppDeps } from "./deps.js";
+import { onCheckRunRerequested } from "./handlers/check-run.js";
 import { onIssueCommentCreated } from "./handlers/comment.js";
 import { onPullRequest } from "./handlers/pull-request.js";
 import { onWorkflowJob } from "./handlers/workflow-job.js";
@@ -42,6 +43,7 @@ export function createSglbenchApp(options: AppOptions = {}): { app: ApplicationF
     );
     probot.on("workflow_job", onWorkflowJob(deps));
     probot.on("workflow_run.completed", onWorkflowRunCompleted(deps));
+    probot.on("check_run.rerequested", onCheckRunRerequested(deps));
   };
   return { app, queue };
 }

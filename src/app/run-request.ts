@@ -4,14 +4,14 @@
  */
 import type { AppConfig } from "../core/app-config.js";
 import { formatRequestId, type BenchmarkRequest } from "../core/request.js";
-import type { StickyState } from "../core/sticky.js";
+import { parseRequestMarker, requestMarker, type StickyState } from "../core/sticky.js";
 import { createCheckRun, findCheckRunForRequest, listCheckRuns, updateCheckRun } from "../github/check-runs.js";
-import { getMergeBase, type PullInfo } from "../github/pulls.js";
+import { getMergeBase, isForkPull, type PullInfo } from "../github/pulls.js";
 import { reactToComment } from "../github/reactions.js";
-import { upsertStickyComment, type StickyComment } from "../github/sticky-comment.js";
+import { findStickyComment, upsertStickyComment, type StickyComment } from "../github/sticky-comment.js";
 import { cancelWorkflowRun, dispatchBenchmark, findActiveRunsForRequest, runIdFromUrl } from "../github/workflows.js";
 import { pullKey, workflowRepo, type HandlerEnv } from "./deps.js";
-import { describeRequest, queuedMessage } from "./messages.js";
+import { awaitingApprovalMessage, describeRequest, queuedMessage } from "./messages.js";
 
 /** What happened to a start request. */
 export type StartOutcome = "dispatched" | "duplicate" | "dispatch-failed";
@@ -48,7 +48,10 @@ export async function startRun(env: HandlerEnv, p: StartParams): Promise<StartOu
     sha: p.pull.headSha,
     requestId,
     status: "queued",
-    output: { title: "Queued", summary: `Requested by @${p.by}: ${describeRequest(p.request)}.` },
+    output: {
+      title: "Queued",
+      summary: `${requestMarker(p.request)}\nRequested by @${p.by}: ${describeRequest(p.request)}.`,
+    },
   });
 
   const workflow = { file: p.config.workflow.file, ref: p.config.workflow.ref };
@@ -143,9 +146,45 @@ export async function cancelActiveRuns(
     await updateCheckRun(env.octokit, repo, check.id, {
       status: "completed",
       conclusion: "cancelled",
-      output: { title: "Cancelled", summary: `Cancelled: ${reason}.` },
+      output: { title: "Cancelled", summary: keepRequestMarker(check.summary, `Cancelled: ${reason}.`) },
     });
     env.log.info({ checkRunId: check.id, runIds, reason }, "cancelled a benchmark run");
   }
   return active.length;
+}
+
+/**
+ * `summary` with the hidden request marker of the check run's previous summary in front (kept
+ * first so truncation never drops it), so "Re-run" can repeat the same request later.
+ */
+export function keepRequestMarker(previousSummary: string | null, summary: string): string {
+  const request = parseRequestMarker(previousSummary);
+  return request ? `${requestMarker(request)}\n${summary}` : summary;
+}
+
+/**
+ * Run a request now, or — on a fork PR whose head SHA no writer approved — record it as pending
+ * (started later by `/benchmark approve`). Shared by commands and "Re-run".
+ */
+export async function requestRun(
+  env: HandlerEnv,
+  p: { config: AppConfig; pull: PullInfo; request: BenchmarkRequest; by: string; trigger: string; commentId?: number },
+): Promise<StartOutcome | "awaiting-approval"> {
+  const sticky = await findStickyComment(env.octokit, p.pull, env.deps.appId);
+  const state = sticky?.state ?? {};
+  if (isForkPull(p.pull) && state.approval?.sha !== p.pull.headSha) {
+    // A fork's code never reaches the self-hosted runners without a writer's approval of this commit.
+    if (state.pending?.sha === p.pull.headSha && state.pending.trigger === p.trigger) return "awaiting-approval"; // redelivery
+    const pending = { sha: p.pull.headSha, request: p.request, by: p.by, trigger: p.trigger };
+    await upsertStickyComment(
+      env.octokit,
+      p.pull,
+      awaitingApprovalMessage({ headSha: p.pull.headSha, ...pending }),
+      { ...state, pending },
+      { appId: env.deps.appId, existing: sticky },
+    );
+    env.log.info({ pr: pullKey(p.pull) }, "fork PR: waiting for /benchmark approve");
+    return "awaiting-approval";
+  }
+  return startRun(env, { ...p, sticky, state });
 }

@@ -87,3 +87,23 @@ export function renderSticky(visible: string, state: StickyState): string {
 export function stickyVisible(body: string): string {
   return body.replace(STICKY_MARKER, "").replace(STATE_RE, "").replace(/^\n+/, "");
 }
+
+const REQUEST_RE = /<!-- sglbench:request (\{.*?\}) -->/s;
+
+/** Hidden line carrying a request in a check run's summary, so "Re-run" can repeat it. */
+export function requestMarker(request: z.infer<typeof benchmarkRequestSchema>): string {
+  return `<!-- sglbench:request ${JSON.stringify(request).replace(/--/g, "-\\u002d")} -->`;
+}
+
+/** The request hidden by {@link requestMarker}, or `null`. */
+export function parseRequestMarker(text: string | null | undefined): z.infer<typeof benchmarkRequestSchema> | null {
+  const match = REQUEST_RE.exec(text ?? "");
+  if (!match?.[1]) return null;
+  try {
+    const parsed = benchmarkRequestSchema.safeParse(JSON.parse(match[1]));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    // Not JSON: the re-run falls back to the configured defaults (the caller logs it).
+    return null;
+  }
+}

@@ -20,6 +20,8 @@ export interface CheckRunInfo {
   conclusion: string | null;
   externalId: string | null;
   detailsUrl: string | null;
+  /** The current `output.summary` (carries the hidden request marker). */
+  summary: string | null;
 }
 
 /** What to show on a check run. */
@@ -57,6 +59,7 @@ export async function listCheckRuns(octokit: GitHubClient, ref: RepoRef, sha: st
       conclusion: r.conclusion ?? null,
       externalId: r.external_id ?? null,
       detailsUrl: r.details_url ?? null,
+      summary: r.output?.summary ?? null,
     }));
   } catch (error: unknown) {
     throw apiError(`listing check runs of ${ref.owner}/${ref.repo}@${sha.slice(0, 12)}`, error);

@@ -16,12 +16,11 @@ import { findStickyComment, upsertStickyComment } from "../../github/sticky-comm
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
 import {
   approvedMessage,
-  awaitingApprovalMessage,
   cancelledMessage,
   invalidConfigMessage,
   refusalMessage,
 } from "../messages.js";
-import { cancelActiveRuns, startRun } from "../run-request.js";
+import { cancelActiveRuns, requestRun, startRun } from "../run-request.js";
 
 /** The command as read from the webhook (all that the background task needs). */
 interface CommandEvent {
@@ -139,27 +138,7 @@ async function runCommand(
   ev: CommandEvent,
   request: BenchmarkRequest,
 ): Promise<void> {
-  const sticky = await findStickyComment(env.octokit, pull, env.deps.appId);
-  const state = sticky?.state ?? {};
-  const trigger = `c${ev.commentId}`;
-  if (isForkPull(pull) && state.approval?.sha !== pull.headSha) {
-    // A fork's code never reaches the self-hosted runners without a writer's approval of this commit.
-    if (state.pending?.sha === pull.headSha && state.pending.trigger === trigger) return; // redelivery
-    const pending = { sha: pull.headSha, request, by: ev.login, trigger };
-    await upsertStickyComment(
-      env.octokit,
-      pull,
-      awaitingApprovalMessage({ headSha: pull.headSha, ...pending }),
-      {
-        ...state,
-        pending,
-      },
-      { appId: env.deps.appId, existing: sticky },
-    );
-    env.log.info({ pr: pullKey(pull) }, "fork PR: waiting for /benchmark approve");
-    return;
-  }
-  await startRun(env, { config, pull, request, by: ev.login, trigger, commentId: ev.commentId, sticky, state });
+  await requestRun(env, { config, pull, request, by: ev.login, trigger: `c${ev.commentId}`, commentId: ev.commentId });
 }
 
 async function approveCommand(env: HandlerEnv, config: AppConfig, pull: PullInfo, ev: CommandEvent): Promise<void> {

@@ -8,6 +8,15 @@ import { findCheckRunForRequest, updateCheckRun } from "../../github/check-runs.
 import { getWorkflowRun, listRunJobs } from "../../github/workflows.js";
 import type { AppDeps, HandlerEnv } from "../deps.js";
 import { progressOutput } from "../messages.js";
+import { keepRequestMarker } from "../run-request.js";
+
+const withMarker = (
+  previous: string | null,
+  output: { title: string; summary: string },
+): { title: string; summary: string } => ({
+  title: output.title,
+  summary: keepRequestMarker(previous, output.summary),
+});
 
 /** Route: queue per workflow run so its events are applied in order. */
 export function onWorkflowJob(deps: AppDeps) {
@@ -41,7 +50,7 @@ export async function handleWorkflowJob(
   const jobs = await listRunJobs(env.octokit, repo, runId);
   await updateCheckRun(env.octokit, prRepo, check.id, {
     status: "in_progress",
-    output: progressOutput(jobs, run.htmlUrl),
+    output: withMarker(check.summary, progressOutput(jobs, run.htmlUrl)),
     detailsUrl: run.htmlUrl,
   });
 }

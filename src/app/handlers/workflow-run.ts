@@ -18,6 +18,7 @@ import { findStickyComment, upsertStickyComment } from "../../github/sticky-comm
 import { listRunJobs } from "../../github/workflows.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
 import { failedRunMessage, reportMessage, reportTitle } from "../messages.js";
+import { keepRequestMarker } from "../run-request.js";
 
 /** The finished run as the background task needs it. */
 export interface FinishedRun {
@@ -111,7 +112,7 @@ export async function handleRunCompleted(env: HandlerEnv, run: FinishedRun): Pro
     await updateCheckRun(octokit, prRepo, check.id, {
       status: "completed",
       conclusion,
-      output: { title, summary: body + notes },
+      output: { title, summary: keepRequestMarker(check.summary, body + notes) },
       detailsUrl: run.htmlUrl,
     });
   } else {
