@@ -94,10 +94,42 @@ const child = spawn(process.execPath, [join(dir, "app.js")], {
     PORT: String(port),
     GHE_HOST: `127.0.0.1:${standIn.port}`,
     GHE_PROTOCOL: "http",
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    // JSON logs at info: Probot's HTTP logger reports each webhook's server-side response time.
+    LOG_LEVEL: "info",
+    LOG_FORMAT: "json",
   },
-  stdio: ["ignore", "inherit", "inherit"],
+  stdio: ["ignore", "pipe", "inherit"],
 });
+/** Server-side response times of webhook POSTs, in the order they were answered. */
+const serverMs: number[] = [];
+let pendingLine = "";
+child.stdout?.on("data", (chunk: Buffer) => {
+  const lines = (pendingLine + chunk.toString("utf8")).split("\n");
+  pendingLine = lines.pop() ?? "";
+  for (const line of lines) {
+    try {
+      const entry = JSON.parse(line) as {
+        level?: number;
+        responseTime?: number;
+        req?: { method?: string; url?: string };
+        msg?: string;
+      };
+      if (
+        entry.req?.method === "POST" &&
+        entry.req.url?.startsWith("/api/github/webhooks") &&
+        typeof entry.responseTime === "number"
+      ) {
+        serverMs.push(entry.responseTime);
+      } else if ((entry.level ?? 0) >= 40) {
+        console.error(`app: ${entry.msg ?? line}`);
+      }
+    } catch {
+      console.error(`app: ${line}`);
+    }
+  }
+});
+/** Server-side times of the last `n` webhooks answered. */
+const lastServer = (n: number): number[] => serverMs.slice(-n);
 const base = `http://127.0.0.1:${port}`;
 const url = `${base}/api/github/webhooks`;
 
@@ -137,6 +169,8 @@ try {
   const filtered: number[] = [];
   for (let i = 0; i < FILTERED; i++) filtered.push((await send("Looks good to me", 98)).responseMs);
   console.log(`response, non-command comments: ${fmt(filtered)}`);
+  await sleep(200); // let the log lines arrive
+  console.log(`  server side (Probot's HTTP log, 1 ms resolution): ${fmt(lastServer(FILTERED))}`);
 
   // 2. Isolated commands (one at a time, 1.2 s apart so the write limiter is idle, as for real comments).
   const seqResponse: number[] = [];
@@ -170,6 +204,7 @@ try {
     .map((c) => `${(c.at - lastSent).toFixed(0)}ms ${c.method} ${c.path.replace("/repos/Codertocat/Hello-World", "")}`);
   console.log(`one isolated command, API calls as the stand-in saw them:\n  ${trace.join("\n  ")}`);
   console.log(`response, isolated /benchmark: ${fmt(seqResponse)}`);
+  console.log(`  server side: ${fmt(lastServer(SEQUENTIAL))}`);
   console.log(`first acknowledgement (👀), isolated /benchmark: ${fmt(seqAck)}`);
   console.log(`all five writes done (👀, check run, dispatch, 🚀, sticky), isolated: ${fmt(seqDone)}`);
 
@@ -181,6 +216,8 @@ try {
   console.log(
     `burst of ${BURST}: all webhooks answered in ${burstSent.toFixed(0)} ms; response ${fmt(burst.map((b) => b.responseMs))}`,
   );
+  await sleep(200);
+  console.log(`  server side: ${fmt(lastServer(BURST))}`);
   if (values["response-only"]) {
     console.log("--response-only: not waiting for the burst to drain");
   } else {
