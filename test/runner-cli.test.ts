@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { main } from "../src/cli/main.js";
 import { ingestPaths } from "../src/store/ingest.js";
+import { freeLocalPort } from "../src/pipeline/demo.js";
 import { captureIO } from "./helpers/capture-io.js";
 
 const simEnv = {
@@ -107,7 +108,7 @@ describe("sglbench offline|online flags", () => {
 
   it("sglbench online --local on the simulator (GSM8K gate included), then sglbench ingest reads it", async () => {
     const out = mkdtempSync(join(tmpdir(), "sglbench-cli-"));
-    const port = 20000 + (process.pid % 20000);
+    const port = await freeLocalPort();
     const io = { ...captureIO(out), env: { ...simEnv, SGLSIM_GSM8K_ACCURACY: "0.85" } };
     const code = await main(
       [

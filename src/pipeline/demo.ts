@@ -5,6 +5,7 @@
  * (the same simulator on PATH, the PR side with SGLSIM_DECODE_SPEED=1.05 in its environment).
  */
 import { existsSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { delimiter, join } from "node:path";
 import { runComparePrJob, type ComparePrJobInput, type ComparePrJobServices } from "./compare-pr-job.js";
 import type { ComparePrResult, ComparisonCounts } from "./compare-pr.js";
@@ -77,10 +78,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     headSha: "5ca1ab1e0000000000000000000000000000beef",
   };
   let services: Services;
+  // A newcomer's machine may already use SGLang's default port 30000: take any free one.
+  const port = await freeLocalPort();
   if (mode === "docker" && images) {
     input.mainImage = images.main;
     input.prImage = images.pr;
-    services = await options.services({ local: false, mainEnv: {}, prEnv: {}, log: options.log });
+    services = await options.services({ local: false, mainEnv: {}, prEnv: {}, log: options.log, port });
   } else {
     // Same simulator for both sides; only the PR side's environment makes it decode slower.
     const path = `${options.simBin}${delimiter}${process.env.PATH ?? ""}`;
@@ -92,10 +95,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       mainEnv: common,
       prEnv: { ...common, SGLSIM_DECODE_SPEED: DEMO_DECODE_SLOWDOWN },
       log: options.log,
+      port,
     });
   }
   const result = await runComparePrJob(input, services, options.log);
   return { mode, result };
+}
+
+/** A TCP port nothing listens on (127.0.0.1), from the kernel. */
+export async function freeLocalPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** The 🔴/🟢 lines of a report: what a reader looks at first. */
