@@ -1,7 +1,7 @@
 /** What every handler shares: the background queue, the App's id, a clock, a logger. */
 import type { Logger } from "probot";
 import type { AppConfig } from "../core/app-config.js";
-import type { RepoRef } from "../github/octokit.js";
+import type { GitHubClient, RepoRef } from "../github/octokit.js";
 import type { TaskQueue } from "./queue.js";
 
 export interface AppDeps {
@@ -13,7 +13,7 @@ export interface AppDeps {
 
 /** A handler's view of the event: the installation client and the event's logger. */
 export interface HandlerEnv {
-  octokit: import("../github/octokit.js").GitHubClient;
+  octokit: GitHubClient;
   log: Logger;
   deps: AppDeps;
 }

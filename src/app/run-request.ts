@@ -188,3 +188,8 @@ export async function requestRun(
   }
   return startRun(env, { ...p, sticky, state });
 }
+
+/** Defaults of `/benchmark` keys (and of automatic runs) from the config. */
+export function configDefaults(config: AppConfig): BenchmarkRequest {
+  return { ...config.defaults };
+}

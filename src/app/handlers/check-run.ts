@@ -12,8 +12,7 @@ import { getPull } from "../../github/pulls.js";
 import { replyOnPull } from "../../github/reactions.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
 import { refusalMessage } from "../messages.js";
-import { requestRun } from "../run-request.js";
-import { configDefaults } from "./comment.js";
+import { configDefaults, requestRun } from "../run-request.js";
 
 /** What the background task needs from the event. */
 export interface RerunEvent {

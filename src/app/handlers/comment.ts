@@ -5,22 +5,16 @@
  */
 import type { Context } from "probot";
 import type { AppConfig } from "../../core/app-config.js";
-import { grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request.js";
+import { formatRequestId, grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request.js";
 import { loadAppConfig } from "../../github/app-config-loader.js";
 import { createCheckRun, findCheckRunForRequest } from "../../github/check-runs.js";
-import { formatRequestId } from "../../core/request.js";
 import { getPermission, permissionAtLeast } from "../../github/permissions.js";
 import { getPull, isForkPull, type PullInfo } from "../../github/pulls.js";
 import { reactToComment, replyOnPull } from "../../github/reactions.js";
 import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
-import {
-  approvedMessage,
-  cancelledMessage,
-  invalidConfigMessage,
-  refusalMessage,
-} from "../messages.js";
-import { cancelActiveRuns, requestRun, startRun } from "../run-request.js";
+import { approvedMessage, cancelledMessage, invalidConfigMessage, refusalMessage } from "../messages.js";
+import { cancelActiveRuns, configDefaults, requestRun, startRun } from "../run-request.js";
 
 /** The command as read from the webhook (all that the background task needs). */
 interface CommandEvent {
@@ -50,11 +44,6 @@ export function onIssueCommentCreated(deps: AppDeps) {
     const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
     void deps.queue.enqueue(pullKey(event), () => handleCommand(env, event));
   };
-}
-
-/** Defaults of `/benchmark` keys from the config. */
-export function configDefaults(config: AppConfig): BenchmarkRequest {
-  return { ...config.defaults };
 }
 
 /** The whole command flow (runs in the background queue). */

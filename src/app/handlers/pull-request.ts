@@ -12,8 +12,7 @@ import { isForkPull, listChangedFiles, toPullInfo, type PullInfo, type PullLike 
 import { findStickyComment, upsertStickyComment, type StickyComment } from "../../github/sticky-comment.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
 import { awaitingApprovalMessage, invalidConfigMessage } from "../messages.js";
-import { cancelActiveRuns, startRun } from "../run-request.js";
-import { configDefaults } from "./comment.js";
+import { cancelActiveRuns, configDefaults, startRun } from "../run-request.js";
 
 type PullRequestAction = "opened" | "synchronize" | "reopened" | "labeled";
 
