@@ -3,8 +3,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
-NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile="$out" "$@"
+# --forceExit: a handle a test leaks must never keep CI waiting after the results are written;
+# the outer timeout bounds a test stuck outside jest's own per-test timeouts.
+NODE_OPTIONS=--experimental-vm-modules timeout -k 30 4200 npx jest --json --outputFile="$out" --forceExit "$@"
 status=$?
+if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+  echo "jest did not finish within 70 minutes (stopped)" >&2
+  echo "jest: 0 passed, 1 failed"
+  exit 1
+fi
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const skipped = r.numPendingTests + r.numTodoTests;

@@ -21,8 +21,8 @@ describe("sglbench demo --docker", () => {
       const io = captureIO(resolve("."));
       const code = await run(["--docker", "--output-dir", out], io);
       const text = io.out.join("");
-      expect(io.err.join("")).toBe("");
-      expect(code).toBe(0);
+      // The whole output on failure: it says which step failed and why.
+      expect({ code, err: io.err.join(""), out: code === 0 ? "" : text }).toEqual({ code: 0, err: "", out: "" });
       expect(text).toContain("Ran in Docker containers.");
       expect(text).toMatch(/regressed — 🔴 \d+ regressed · 🟢 0 improved/);
       expect(text).toMatch(/🔴 Median ITL \(ms\): concurrency \d+ \(-/);
