@@ -3,9 +3,11 @@
  * may be imported statically; the native add-ons (resvg, playwright, cpu-features) load on first use.
  */
 import { describe, expect, it } from "@jest/globals";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
@@ -19,4 +21,22 @@ describe("dist bundles", () => {
       expect(statics.filter((spec) => !builtins.has(spec))).toEqual([]);
     });
   }
+});
+
+describe("dist is fresh", () => {
+  it("npm run build from the sources reproduces dist/ byte for byte (run it and commit dist/ if not)", async () => {
+    const root = join(import.meta.dirname, "..");
+    const out = mkdtempSync(join(tmpdir(), "sglbench-dist-"));
+    try {
+      await execa("node", ["scripts/build.mjs"], { cwd: root, env: { SGLBENCH_DIST_DIR: out } });
+      const stale = readdirSync(out).filter(
+        (name) =>
+          !existsSync(join(root, "dist", name)) ||
+          !readFileSync(join(out, name)).equals(readFileSync(join(root, "dist", name))),
+      );
+      expect(stale).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
