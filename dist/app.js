@@ -1,4 +1,4 @@
-import { createRequire as __sglbenchCreateRequire } from 'node:module'; const require = __sglbenchCreateRequire(import.meta.url);
+import { createRequire as __sglbenchCreateRequire } from 'node:module'; import { fileURLToPath as __sglbenchFileURLToPath } from 'node:url'; import { dirname as __sglbenchDirname } from 'node:path'; const require = __sglbenchCreateRequire(import.meta.url); const __filename = __sglbenchFileURLToPath(import.meta.url); const __dirname = __sglbenchDirname(__filename);
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
@@ -19996,8 +19996,11 @@ var require_logger = __commonJS({
   }
 });
 
-// src/app/server.ts
-import { pathToFileURL as pathToFileURL4 } from "node:url";
+// src/core/entry-point.ts
+import { pathToFileURL } from "node:url";
+function isEntryPoint(moduleUrl, argv1 = process.argv[1]) {
+  return argv1 !== void 0 && moduleUrl === pathToFileURL(argv1).href;
+}
 
 // node_modules/probot/lib/context.js
 var import_deepmerge = __toESM(require_cjs(), 1);
@@ -21193,7 +21196,7 @@ import { exec } from "node:child_process";
 import { builtinModules, createRequire } from "node:module";
 import { platform as osPlatform } from "node:os";
 import { resolve as pathResolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { pathToFileURL as pathToFileURL2 } from "node:url";
 function wrapExec(exec3) {
   return (cmd, options2) => new Promise((resolve4, reject) => {
     exec3(cmd, { windowsHide: true, ...options2 }, (err, stdout, stderr) => {
@@ -21220,13 +21223,13 @@ async function _import(packageWithPath) {
   return await import(packageWithPath);
 }
 async function _importRelative(installDir, packageWithPath) {
-  return await import(pathToFileURL(_resolveRelative(installDir, packageWithPath)).href);
+  return await import(pathToFileURL2(_resolveRelative(installDir, packageWithPath)).href);
 }
 function _resolve(packageWithPath) {
   return createRequire(import.meta.url).resolve(packageWithPath);
 }
 function _resolveRelative(installDir, packageWithPath) {
-  return createRequire(pathToFileURL(installDir).href).resolve(packageWithPath);
+  return createRequire(pathToFileURL2(installDir).href).resolve(packageWithPath);
 }
 var _logger = { log: (message) => console.log(`[NPXI] ${message}`) };
 async function npxImport(pkg, options2 = {}) {
@@ -29150,7 +29153,7 @@ function defaultApp(_app, { cwd = process.cwd() }) {
 import assert2 from "node:assert";
 import { statSync, realpathSync } from "node:fs";
 import process3 from "node:process";
-import { fileURLToPath as fileURLToPath4, pathToFileURL as pathToFileURL2 } from "node:url";
+import { fileURLToPath as fileURLToPath4, pathToFileURL as pathToFileURL3 } from "node:url";
 import path7 from "node:path";
 import { builtinModules as builtinModules2 } from "node:module";
 
@@ -29861,7 +29864,7 @@ function finalizeResolution(resolved, base, preserveSymlinks) {
   if (!preserveSymlinks) {
     const real = realpathSync(filePath);
     const { search, hash: hash2 } = resolved;
-    resolved = pathToFileURL2(real + (filePath.endsWith(path7.sep) ? "/" : ""));
+    resolved = pathToFileURL3(real + (filePath.endsWith(path7.sep) ? "/" : ""));
     resolved.search = search;
     resolved.hash = hash2;
   }
@@ -30220,7 +30223,7 @@ function packageImportsResolve(name, base, conditions) {
   let packageJsonUrl;
   const packageConfig2 = getPackageScopeConfig(base);
   if (packageConfig2.exists) {
-    packageJsonUrl = pathToFileURL2(packageConfig2.pjsonPath);
+    packageJsonUrl = pathToFileURL3(packageConfig2.pjsonPath);
     const imports = packageConfig2.imports;
     if (imports) {
       if (own2.call(imports, name) && !name.includes("*")) {
@@ -30315,7 +30318,7 @@ function packageResolve(specifier, base, conditions) {
   );
   const packageConfig2 = getPackageScopeConfig(base);
   if (packageConfig2.exists) {
-    const packageJsonUrl2 = pathToFileURL2(packageConfig2.pjsonPath);
+    const packageJsonUrl2 = pathToFileURL3(packageConfig2.pjsonPath);
     if (packageConfig2.name === packageName && packageConfig2.exports !== void 0 && packageConfig2.exports !== null) {
       return packageExportsResolve(
         packageJsonUrl2,
@@ -30523,11 +30526,11 @@ function resolve3(specifier, parent) {
 }
 
 // node_modules/probot/lib/helpers/resolve-app-function.js
-import { pathToFileURL as pathToFileURL3 } from "node:url";
+import { pathToFileURL as pathToFileURL4 } from "node:url";
 var resolveAppFunction = async (appFnId, opts = {}) => {
   const basedir = process.cwd();
   const resolver = opts.resolver || resolve3;
-  const appFnPath = resolver(appFnId, pathToFileURL3(basedir).href + "/");
+  const appFnPath = resolver(appFnId, pathToFileURL4(basedir).href + "/");
   const { default: mod } = await import(appFnPath);
   return mod.__esModule && mod.default ? mod.default : mod;
 };
@@ -51907,7 +51910,7 @@ async function startApp(env = process.env) {
     }
   };
 }
-if (process.argv[1] && import.meta.url === pathToFileURL4(process.argv[1]).href) {
+if (isEntryPoint(import.meta.url)) {
   startApp().then(
     (running) => {
       process.once("SIGTERM", () => {

@@ -3,8 +3,16 @@
 import { build } from "esbuild";
 import { existsSync, writeFileSync, mkdirSync } from "node:fs";
 
-const banner =
-  "import { createRequire as __sglbenchCreateRequire } from 'node:module'; const require = __sglbenchCreateRequire(import.meta.url);";
+// CommonJS dependencies bundled into ESM still expect require, __filename and __dirname (ssh2's
+// crypto reads __dirname at load time): define them for the bundle's own file.
+const banner = [
+  "import { createRequire as __sglbenchCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __sglbenchFileURLToPath } from 'node:url';",
+  "import { dirname as __sglbenchDirname } from 'node:path';",
+  "const require = __sglbenchCreateRequire(import.meta.url);",
+  "const __filename = __sglbenchFileURLToPath(import.meta.url);",
+  "const __dirname = __sglbenchDirname(__filename);",
+].join(" ");
 const entries = { index: "src/action/main.ts", cli: "src/cli/main.ts", app: "src/app/server.ts" };
 // SGLBENCH_DIST_DIR: build elsewhere (the test that checks dist/ is fresh).
 const out = process.env.SGLBENCH_DIST_DIR ?? "dist";

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { execa } from "execa";
 import { delimiter, join, resolve } from "node:path";
 import { findSuite } from "../src/core/suites.js";
 import { runAction } from "../src/action/main.js";
@@ -172,9 +173,9 @@ describe("the Action's entry with the production services (executor: local)", ()
   };
   const quiet = captureStdout;
 
-  it("command: compare-pr reports the decode regression in GITHUB_OUTPUT and the step summary", async () => {
+  it("node dist/index.js with command: compare-pr reports the decode regression in GITHUB_OUTPUT and the step summary", async () => {
+    // The bundle GitHub runs (action.yml: dist/index.js), as its own process, on the simulator.
     const dir = tmp("action-e2e");
-    process.exitCode = undefined;
     const env = actionEnv(dir, {
       INPUT_COMMAND: "compare-pr",
       INPUT_PR: "42",
@@ -187,9 +188,9 @@ describe("the Action's entry with the production services (executor: local)", ()
       "INPUT_MAIN-ENV": `PATH=${PATH}`,
       "INPUT_PR-ENV": `PATH=${PATH}\nSGLSIM_DECODE_SPEED=1.05`,
     });
-    const log = await quiet(() => runAction(env));
-    expect(log.match(/::error::.*/g) ?? []).toEqual([]);
-    expect(process.exitCode).toBeUndefined();
+    const run = await execa("node", [resolve("dist/index.js")], { env, extendEnv: false, cwd: dir, reject: false });
+    const log = run.stdout;
+    expect({ exitCode: run.exitCode, errors: log.match(/::error::.*/g) ?? [] }).toEqual({ exitCode: 0, errors: [] });
     const output = readFileSync(join(dir, "output"), "utf8");
     expect(output).toMatch(/verdict<<[\s\S]*\nregressed\n/);
     expect(output).toMatch(/report-path<<[\s\S]*pr42_\d{8}_\d{6}\/comparison_report\.md/);

@@ -12,6 +12,7 @@ import { setComparisonOutputs, writeComparisonSummary } from "./summary.js";
 import { runComparePrJob, type ComparePrJobInput, type ComparePrJobServices } from "../pipeline/compare-pr-job.js";
 import type { ComparisonCounts } from "../pipeline/compare-pr.js";
 import { defaultComparePrServices, type ServiceOptions } from "../pipeline/compare-pr-services.js";
+import { isEntryPoint } from "../core/entry-point.js";
 
 type Services = ComparePrJobServices<{ summary: ComparisonCounts }>;
 
@@ -114,6 +115,7 @@ async function runCliCommand(inputs: ActionInputs, env: NodeJS.ProcessEnv): Prom
     throw new Error(`sglbench ${inputs.command} ran nothing (exit ${code}); see the log above.`);
 }
 
-if (!process.env.JEST_WORKER_ID) {
+// Run when node starts this file (action.yml: dist/index.js), not when a test imports it.
+if (isEntryPoint(import.meta.url)) {
   void runAction();
 }

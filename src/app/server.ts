@@ -3,7 +3,7 @@
  * (`APP_ID`, `PRIVATE_KEY`/`PRIVATE_KEY_PATH`, `WEBHOOK_SECRET`, `HOST`, `PORT`, `WEBHOOK_PATH`,
  * `GHE_HOST`/`GHE_PROTOCOL` for GitHub Enterprise Server, `LOG_LEVEL`), plus `GET /healthz`.
  */
-import { pathToFileURL } from "node:url";
+import { isEntryPoint } from "../core/entry-point.js";
 import { run, type ApplicationFunction, type Server } from "probot";
 import { healthHandler } from "./health.js";
 import { createSglbenchApp } from "./index.js";
@@ -37,7 +37,7 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
 }
 
 // Run when executed directly (`node dist/app.js`, `tsx src/app/server.ts`), not when imported.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isEntryPoint(import.meta.url)) {
   startApp().then(
     (running) => {
       // Docker and systemd stop with SIGTERM: finish queued acknowledgements before exiting.

@@ -2,7 +2,7 @@
  * `sglbench` entry: wiring only. Each command lives in `commands/<name>.ts` and is loaded on
  * demand, so `sglbench compare` never pays for Docker or Probot imports.
  */
-import { pathToFileURL } from "node:url";
+import { isEntryPoint } from "../core/entry-point.js";
 import { EXIT, processIO, type CliIO, type CommandModule } from "./io.js";
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
@@ -48,8 +48,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   return command.run(rest, io);
 }
 
-const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
