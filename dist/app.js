@@ -5,11 +5,11 @@ var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
+var __require = /* @__PURE__ */ ((x2) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x2, {
   get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
-}) : x)(function(x) {
+}) : x2)(function(x2) {
   if (typeof require !== "undefined") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x + '" is not supported');
+  throw Error('Dynamic require of "' + x2 + '" is not supported');
 });
 var __commonJS = (cb, mod) => function __require2() {
   try {
@@ -146,50 +146,50 @@ var require_cjs = __commonJS({
 var require_err_helpers = __commonJS({
   "node_modules/pino-std-serializers/lib/err-helpers.js"(exports2, module2) {
     "use strict";
-    var isErrorLike = (err) => {
-      return err && typeof err.message === "string";
+    var isErrorLike = (err2) => {
+      return err2 && typeof err2.message === "string";
     };
-    var getErrorCause = (err) => {
-      if (!err) return;
-      const cause = err.cause;
+    var getErrorCause = (err2) => {
+      if (!err2) return;
+      const cause = err2.cause;
       if (typeof cause === "function") {
-        const causeResult = err.cause();
+        const causeResult = err2.cause();
         return isErrorLike(causeResult) ? causeResult : void 0;
       } else {
         return isErrorLike(cause) ? cause : void 0;
       }
     };
-    var _stackWithCauses = (err, seen) => {
-      if (!isErrorLike(err)) return "";
-      const stack = err.stack || "";
-      if (seen.has(err)) {
+    var _stackWithCauses = (err2, seen) => {
+      if (!isErrorLike(err2)) return "";
+      const stack = err2.stack || "";
+      if (seen.has(err2)) {
         return stack + "\ncauses have become circular...";
       }
-      const cause = getErrorCause(err);
+      const cause = getErrorCause(err2);
       if (cause) {
-        seen.add(err);
+        seen.add(err2);
         return stack + "\ncaused by: " + _stackWithCauses(cause, seen);
       } else {
         return stack;
       }
     };
-    var stackWithCauses = (err) => _stackWithCauses(err, /* @__PURE__ */ new Set());
-    var _messageWithCauses = (err, seen, skip) => {
-      if (!isErrorLike(err)) return "";
-      const message = skip ? "" : err.message || "";
-      if (seen.has(err)) {
+    var stackWithCauses = (err2) => _stackWithCauses(err2, /* @__PURE__ */ new Set());
+    var _messageWithCauses = (err2, seen, skip) => {
+      if (!isErrorLike(err2)) return "";
+      const message = skip ? "" : err2.message || "";
+      if (seen.has(err2)) {
         return message + ": ...";
       }
-      const cause = getErrorCause(err);
+      const cause = getErrorCause(err2);
       if (cause) {
-        seen.add(err);
-        const skipIfVErrorStyleCause = typeof err.cause === "function";
+        seen.add(err2);
+        const skipIfVErrorStyleCause = typeof err2.cause === "function";
         return message + (skipIfVErrorStyleCause ? "" : ": ") + _messageWithCauses(cause, seen, skipIfVErrorStyleCause);
       } else {
         return message;
       }
     };
-    var messageWithCauses = (err) => _messageWithCauses(err, /* @__PURE__ */ new Set());
+    var messageWithCauses = (err2) => _messageWithCauses(err2, /* @__PURE__ */ new Set());
     module2.exports = {
       isErrorLike,
       getErrorCause,
@@ -259,21 +259,21 @@ var require_err = __commonJS({
     var { pinoErrProto, pinoErrorSymbols } = require_err_proto();
     var { seen } = pinoErrorSymbols;
     var { toString } = Object.prototype;
-    function errSerializer(err) {
-      if (!isErrorLike(err)) {
-        return err;
+    function errSerializer(err2) {
+      if (!isErrorLike(err2)) {
+        return err2;
       }
-      err[seen] = void 0;
+      err2[seen] = void 0;
       const _err = Object.create(pinoErrProto);
-      _err.type = toString.call(err.constructor) === "[object Function]" ? err.constructor.name : err.name;
-      _err.message = messageWithCauses(err);
-      _err.stack = stackWithCauses(err);
-      if (Array.isArray(err.errors)) {
-        _err.aggregateErrors = err.errors.map((err2) => errSerializer(err2));
+      _err.type = toString.call(err2.constructor) === "[object Function]" ? err2.constructor.name : err2.name;
+      _err.message = messageWithCauses(err2);
+      _err.stack = stackWithCauses(err2);
+      if (Array.isArray(err2.errors)) {
+        _err.aggregateErrors = err2.errors.map((err3) => errSerializer(err3));
       }
-      for (const key in err) {
+      for (const key in err2) {
         if (_err[key] === void 0) {
-          const val = err[key];
+          const val = err2[key];
           if (isErrorLike(val)) {
             if (key !== "cause" && !Object.prototype.hasOwnProperty.call(val, seen)) {
               _err[key] = errSerializer(val);
@@ -283,8 +283,8 @@ var require_err = __commonJS({
           }
         }
       }
-      delete err[seen];
-      _err.raw = err;
+      delete err2[seen];
+      _err.raw = err2;
       return _err;
     }
   }
@@ -299,24 +299,24 @@ var require_err_with_cause = __commonJS({
     var { pinoErrProto, pinoErrorSymbols } = require_err_proto();
     var { seen } = pinoErrorSymbols;
     var { toString } = Object.prototype;
-    function errWithCauseSerializer(err) {
-      if (!isErrorLike(err)) {
-        return err;
+    function errWithCauseSerializer(err2) {
+      if (!isErrorLike(err2)) {
+        return err2;
       }
-      err[seen] = void 0;
+      err2[seen] = void 0;
       const _err = Object.create(pinoErrProto);
-      _err.type = toString.call(err.constructor) === "[object Function]" ? err.constructor.name : err.name;
-      _err.message = err.message;
-      _err.stack = err.stack;
-      if (Array.isArray(err.errors)) {
-        _err.aggregateErrors = err.errors.map((err2) => errWithCauseSerializer(err2));
+      _err.type = toString.call(err2.constructor) === "[object Function]" ? err2.constructor.name : err2.name;
+      _err.message = err2.message;
+      _err.stack = err2.stack;
+      if (Array.isArray(err2.errors)) {
+        _err.aggregateErrors = err2.errors.map((err3) => errWithCauseSerializer(err3));
       }
-      if (isErrorLike(err.cause) && !Object.prototype.hasOwnProperty.call(err.cause, seen)) {
-        _err.cause = errWithCauseSerializer(err.cause);
+      if (isErrorLike(err2.cause) && !Object.prototype.hasOwnProperty.call(err2.cause, seen)) {
+        _err.cause = errWithCauseSerializer(err2.cause);
       }
-      for (const key in err) {
+      for (const key in err2) {
         if (_err[key] === void 0) {
-          const val = err[key];
+          const val = err2[key];
           if (isErrorLike(val)) {
             if (!Object.prototype.hasOwnProperty.call(val, seen)) {
               _err[key] = errWithCauseSerializer(val);
@@ -326,8 +326,8 @@ var require_err_with_cause = __commonJS({
           }
         }
       }
-      delete err[seen];
-      _err.raw = err;
+      delete err2[seen];
+      _err.raw = err2;
       return _err;
     }
   }
@@ -494,8 +494,8 @@ var require_pino_std_serializers = __commonJS({
       res: resSerializers.resSerializer,
       wrapErrorSerializer: function wrapErrorSerializer(customSerializer) {
         if (customSerializer === errSerializer) return customSerializer;
-        return function wrapErrSerializer(err) {
-          return customSerializer(errSerializer(err));
+        return function wrapErrSerializer(err2) {
+          return customSerializer(errSerializer(err2));
         };
       },
       wrapRequestSerializer: function wrapRequestSerializer(customSerializer) {
@@ -560,8 +560,8 @@ var require_redact = __commonJS({
       }
       if (obj instanceof Array) {
         const cloned = [];
-        for (let i = 0; i < obj.length; i++) {
-          cloned[i] = deepClone(obj[i]);
+        for (let i2 = 0; i2 < obj.length; i2++) {
+          cloned[i2] = deepClone(obj[i2]);
         }
         return cloned;
       }
@@ -582,8 +582,8 @@ var require_redact = __commonJS({
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path8.length; i++) {
-        const char = path8[i];
+      for (let i2 = 0; i2 < path8.length; i2++) {
+        const char = path8[i2];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -621,8 +621,8 @@ var require_redact = __commonJS({
     }
     function setValue(obj, parts, value) {
       let current = obj;
-      for (let i = 0; i < parts.length - 1; i++) {
-        const key = parts[i];
+      for (let i2 = 0; i2 < parts.length - 1; i2++) {
+        const key = parts[i2];
         if (typeof current !== "object" || current === null || !(key in current)) {
           return false;
         }
@@ -634,8 +634,8 @@ var require_redact = __commonJS({
       const lastKey = parts[parts.length - 1];
       if (lastKey === "*") {
         if (Array.isArray(current)) {
-          for (let i = 0; i < current.length; i++) {
-            current[i] = value;
+          for (let i2 = 0; i2 < current.length; i2++) {
+            current[i2] = value;
           }
         } else if (typeof current === "object" && current !== null) {
           for (const key in current) {
@@ -653,8 +653,8 @@ var require_redact = __commonJS({
     }
     function removeKey(obj, parts) {
       let current = obj;
-      for (let i = 0; i < parts.length - 1; i++) {
-        const key = parts[i];
+      for (let i2 = 0; i2 < parts.length - 1; i2++) {
+        const key = parts[i2];
         if (typeof current !== "object" || current === null || !(key in current)) {
           return false;
         }
@@ -666,8 +666,8 @@ var require_redact = __commonJS({
       const lastKey = parts[parts.length - 1];
       if (lastKey === "*") {
         if (Array.isArray(current)) {
-          for (let i = 0; i < current.length; i++) {
-            current[i] = void 0;
+          for (let i2 = 0; i2 < current.length; i2++) {
+            current[i2] = void 0;
           }
         } else if (typeof current === "object" && current !== null) {
           for (const key in current) {
@@ -744,14 +744,14 @@ var require_redact = __commonJS({
         }
         if (Array.isArray(current)) {
           if (remove) {
-            for (let i = 0; i < current.length; i++) {
-              current[i] = void 0;
+            for (let i2 = 0; i2 < current.length; i2++) {
+              current[i2] = void 0;
             }
           } else {
-            for (let i = 0; i < current.length; i++) {
-              const indexPath = [...parentParts, i.toString()];
-              const actualCensor = typeof censor === "function" ? censor(current[i], indexPath) : censor;
-              current[i] = actualCensor;
+            for (let i2 = 0; i2 < current.length; i2++) {
+              const indexPath = [...parentParts, i2.toString()];
+              const actualCensor = typeof censor === "function" ? censor(current[i2], indexPath) : censor;
+              current[i2] = actualCensor;
             }
           }
         } else if (typeof current === "object" && current !== null) {
@@ -784,9 +784,9 @@ var require_redact = __commonJS({
       function traverse(current, pathLength) {
         if (pathLength === beforeWildcard.length) {
           if (Array.isArray(current)) {
-            for (let i = 0; i < current.length; i++) {
-              pathArray[pathLength] = i.toString();
-              traverse(current[i], pathLength + 1);
+            for (let i2 = 0; i2 < current.length; i2++) {
+              pathArray[pathLength] = i2.toString();
+              traverse(current[i2], pathLength + 1);
             }
           } else if (typeof current === "object" && current !== null) {
             for (const key in current) {
@@ -821,12 +821,12 @@ var require_redact = __commonJS({
         traverse(obj, 0);
       } else {
         let current = obj;
-        for (let i = 0; i < beforeWildcard.length; i++) {
-          const part = beforeWildcard[i];
+        for (let i2 = 0; i2 < beforeWildcard.length; i2++) {
+          const part = beforeWildcard[i2];
           if (current === null || current === void 0) return;
           if (typeof current !== "object" || current === null) return;
           current = current[part];
-          pathArray[i] = part;
+          pathArray[i2] = part;
         }
         if (current !== null && current !== void 0) {
           traverse(current, beforeWildcard.length);
@@ -841,8 +841,8 @@ var require_redact = __commonJS({
       for (const path8 of pathsToClone) {
         const parts = parsePath(path8);
         let current = pathStructure;
-        for (let i = 0; i < parts.length; i++) {
-          const part = parts[i];
+        for (let i2 = 0; i2 < parts.length; i2++) {
+          const part = parts[i2];
           if (!current.has(part)) {
             current.set(part, /* @__PURE__ */ new Map());
           }
@@ -867,12 +867,12 @@ var require_redact = __commonJS({
         }
         if (Array.isArray(source)) {
           const cloned2 = [];
-          for (let i = 0; i < source.length; i++) {
-            const indexStr = i.toString();
+          for (let i2 = 0; i2 < source.length; i2++) {
+            const indexStr = i2.toString();
             if (pathMap.has(indexStr) || pathMap.has("*")) {
-              cloned2[i] = cloneSelectively(source[i], pathMap.get(indexStr) || pathMap.get("*"));
+              cloned2[i2] = cloneSelectively(source[i2], pathMap.get(indexStr) || pathMap.get("*"));
             } else {
-              cloned2[i] = source[i];
+              cloned2[i2] = source[i2];
             }
           }
           return cloned2;
@@ -907,8 +907,8 @@ var require_redact = __commonJS({
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i = 0; i < path8.length; i++) {
-        const char = path8[i];
+      for (let i2 = 0; i2 < path8.length; i2++) {
+        const char = path8[i2];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -1200,31 +1200,31 @@ var require_quick_format_unescaped = __commonJS({
       var a = 1 - offset;
       var lastPos = -1;
       var flen = f && f.length || 0;
-      for (var i = 0; i < flen; ) {
-        if (f.charCodeAt(i) === 37 && i + 1 < flen) {
+      for (var i2 = 0; i2 < flen; ) {
+        if (f.charCodeAt(i2) === 37 && i2 + 1 < flen) {
           lastPos = lastPos > -1 ? lastPos : 0;
-          switch (f.charCodeAt(i + 1)) {
+          switch (f.charCodeAt(i2 + 1)) {
             case 100:
             // 'd'
             case 102:
               if (a >= argLen)
                 break;
               if (args[a] == null) break;
-              if (lastPos < i)
-                str += f.slice(lastPos, i);
+              if (lastPos < i2)
+                str += f.slice(lastPos, i2);
               str += Number(args[a]);
-              lastPos = i + 2;
-              i++;
+              lastPos = i2 + 2;
+              i2++;
               break;
             case 105:
               if (a >= argLen)
                 break;
               if (args[a] == null) break;
-              if (lastPos < i)
-                str += f.slice(lastPos, i);
+              if (lastPos < i2)
+                str += f.slice(lastPos, i2);
               str += Math.floor(Number(args[a]));
-              lastPos = i + 2;
-              i++;
+              lastPos = i2 + 2;
+              i2++;
               break;
             case 79:
             // 'O'
@@ -1234,46 +1234,46 @@ var require_quick_format_unescaped = __commonJS({
               if (a >= argLen)
                 break;
               if (args[a] === void 0) break;
-              if (lastPos < i)
-                str += f.slice(lastPos, i);
+              if (lastPos < i2)
+                str += f.slice(lastPos, i2);
               var type = typeof args[a];
               if (type === "string") {
                 str += "'" + args[a] + "'";
-                lastPos = i + 2;
-                i++;
+                lastPos = i2 + 2;
+                i2++;
                 break;
               }
               if (type === "function") {
                 str += args[a].name || "<anonymous>";
-                lastPos = i + 2;
-                i++;
+                lastPos = i2 + 2;
+                i2++;
                 break;
               }
               str += ss(args[a]);
-              lastPos = i + 2;
-              i++;
+              lastPos = i2 + 2;
+              i2++;
               break;
             case 115:
               if (a >= argLen)
                 break;
-              if (lastPos < i)
-                str += f.slice(lastPos, i);
+              if (lastPos < i2)
+                str += f.slice(lastPos, i2);
               str += String(args[a]);
-              lastPos = i + 2;
-              i++;
+              lastPos = i2 + 2;
+              i2++;
               break;
             case 37:
-              if (lastPos < i)
-                str += f.slice(lastPos, i);
+              if (lastPos < i2)
+                str += f.slice(lastPos, i2);
               str += "%";
-              lastPos = i + 2;
-              i++;
+              lastPos = i2 + 2;
+              i2++;
               a--;
               break;
           }
           ++a;
         }
-        ++i;
+        ++i2;
       }
       if (lastPos === -1)
         return f;
@@ -1341,24 +1341,24 @@ var require_sonic_boom = __commonJS({
       sonic._opening = true;
       sonic._writing = true;
       sonic._asyncDrainScheduled = false;
-      function fileOpened(err, fd) {
-        if (err) {
+      function fileOpened(err2, fd2) {
+        if (err2) {
           sonic._reopening = false;
           sonic._writing = false;
           sonic._opening = false;
           if (sonic.sync) {
             process.nextTick(() => {
               if (sonic.listenerCount("error") > 0) {
-                sonic.emit("error", err);
+                sonic.emit("error", err2);
               }
             });
           } else {
-            sonic.emit("error", err);
+            sonic.emit("error", err2);
           }
           return;
         }
         const reopening = sonic._reopening;
-        sonic.fd = fd;
+        sonic.fd = fd2;
         sonic.file = file2;
         sonic._reopening = false;
         sonic._opening = false;
@@ -1382,15 +1382,15 @@ var require_sonic_boom = __commonJS({
       if (sonic.sync) {
         try {
           if (sonic.mkdir) fs5.mkdirSync(path8.dirname(file2), { recursive: true });
-          const fd = fs5.openSync(file2, flags, mode);
-          fileOpened(null, fd);
-        } catch (err) {
-          fileOpened(err);
-          throw err;
+          const fd2 = fs5.openSync(file2, flags, mode);
+          fileOpened(null, fd2);
+        } catch (err2) {
+          fileOpened(err2);
+          throw err2;
         }
       } else if (sonic.mkdir) {
-        fs5.mkdir(path8.dirname(file2), { recursive: true }, (err) => {
-          if (err) return fileOpened(err);
+        fs5.mkdir(path8.dirname(file2), { recursive: true }, (err2) => {
+          if (err2) return fileOpened(err2);
           fs5.open(file2, flags, mode, fileOpened);
         });
       } else {
@@ -1401,8 +1401,8 @@ var require_sonic_boom = __commonJS({
       if (!(this instanceof SonicBoom)) {
         return new SonicBoom(opts);
       }
-      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir, retryEAGAIN, fsync, contentMode, mode } = opts || {};
-      fd = fd || dest;
+      let { fd: fd2, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir, retryEAGAIN, fsync, contentMode, mode } = opts || {};
+      fd2 = fd2 || dest;
       this._len = 0;
       this.fd = -1;
       this._bufs = [];
@@ -1458,33 +1458,33 @@ var require_sonic_boom = __commonJS({
       } else {
         throw new Error(`SonicBoom supports "${kContentModeUtf8}" and "${kContentModeBuffer}", but passed ${contentMode}`);
       }
-      if (typeof fd === "number") {
-        this.fd = fd;
+      if (typeof fd2 === "number") {
+        this.fd = fd2;
         process.nextTick(() => this.emit("ready"));
-      } else if (typeof fd === "string") {
-        openFile(fd, this);
+      } else if (typeof fd2 === "string") {
+        openFile(fd2, this);
       } else {
         throw new Error("SonicBoom supports only file descriptors and files");
       }
       if (this.minLength >= this.maxWrite) {
         throw new Error(`minLength should be smaller than maxWrite (${this.maxWrite})`);
       }
-      this.release = (err, n) => {
-        if (err) {
-          if ((err.code === "EAGAIN" || err.code === "EBUSY") && this.retryEAGAIN(err, this._writingBuf.length, this._len - this._writingBuf.length)) {
+      this.release = (err2, n) => {
+        if (err2) {
+          if ((err2.code === "EAGAIN" || err2.code === "EBUSY") && this.retryEAGAIN(err2, this._writingBuf.length, this._len - this._writingBuf.length)) {
             if (this.sync) {
               try {
                 sleep(BUSY_WRITE_TIMEOUT);
                 this.release(void 0, 0);
-              } catch (err2) {
-                this.release(err2);
+              } catch (err3) {
+                this.release(err3);
               }
             } else {
               setTimeout(fsWrite, BUSY_WRITE_TIMEOUT);
             }
           } else {
             this._writing = false;
-            this.emit("error", err);
+            this.emit("error", err2);
           }
           return;
         }
@@ -1504,8 +1504,8 @@ var require_sonic_boom = __commonJS({
               this._len = releasedBufObj2.len;
               this._writingBuf = releasedBufObj2.writingBuf;
             } while (this._writingBuf.length);
-          } catch (err2) {
-            this.release(err2);
+          } catch (err3) {
+            this.release(err3);
             return;
           }
         }
@@ -1624,12 +1624,12 @@ var require_sonic_boom = __commonJS({
       const onDrain = () => {
         if (!this._fsync) {
           try {
-            fs5.fsync(this.fd, (err) => {
+            fs5.fsync(this.fd, (err2) => {
               this._flushPending = false;
-              cb(err);
+              cb(err2);
             });
-          } catch (err) {
-            cb(err);
+          } catch (err2) {
+            cb(err2);
           }
         } else {
           this._flushPending = false;
@@ -1637,9 +1637,9 @@ var require_sonic_boom = __commonJS({
         }
         this.off("error", onError);
       };
-      const onError = (err) => {
+      const onError = (err2) => {
         this._flushPending = false;
-        cb(err);
+        cb(err2);
         this.off("drain", onDrain);
       };
       this.once("drain", onDrain);
@@ -1723,12 +1723,12 @@ var require_sonic_boom = __commonJS({
       if (this._writing) {
         return;
       }
-      const fd = this.fd;
+      const fd2 = this.fd;
       this.once("ready", () => {
-        if (fd !== this.fd) {
-          fs5.close(fd, (err) => {
-            if (err) {
-              return this.emit("error", err);
+        if (fd2 !== this.fd) {
+          fs5.close(fd2, (err2) => {
+            if (err2) {
+              return this.emit("error", err2);
             }
           });
         }
@@ -1782,10 +1782,10 @@ var require_sonic_boom = __commonJS({
           if (buf.length <= 0) {
             this._bufs.shift();
           }
-        } catch (err) {
-          const shouldRetry = err.code === "EAGAIN" || err.code === "EBUSY";
-          if (shouldRetry && !this.retryEAGAIN(err, buf.length, this._len - buf.length)) {
-            throw err;
+        } catch (err2) {
+          const shouldRetry = err2.code === "EAGAIN" || err2.code === "EBUSY";
+          if (shouldRetry && !this.retryEAGAIN(err2, buf.length, this._len - buf.length)) {
+            throw err2;
           }
           sleep(BUSY_WRITE_TIMEOUT);
         }
@@ -1819,10 +1819,10 @@ var require_sonic_boom = __commonJS({
             this._bufs.shift();
             this._lens.shift();
           }
-        } catch (err) {
-          const shouldRetry = err.code === "EAGAIN" || err.code === "EBUSY";
-          if (shouldRetry && !this.retryEAGAIN(err, buf.length, this._len - buf.length)) {
-            throw err;
+        } catch (err2) {
+          const shouldRetry = err2.code === "EAGAIN" || err2.code === "EBUSY";
+          if (shouldRetry && !this.retryEAGAIN(err2, buf.length, this._len - buf.length)) {
+            throw err2;
           }
           sleep(BUSY_WRITE_TIMEOUT);
         }
@@ -1842,8 +1842,8 @@ var require_sonic_boom = __commonJS({
         try {
           const written = Buffer.isBuffer(this._writingBuf) ? fs5.writeSync(this.fd, this._writingBuf) : fs5.writeSync(this.fd, this._writingBuf, "utf8");
           release(null, written);
-        } catch (err) {
-          release(err);
+        } catch (err2) {
+          release(err2);
         }
       } else {
         fs5.write(this.fd, this._writingBuf, release);
@@ -1857,8 +1857,8 @@ var require_sonic_boom = __commonJS({
         try {
           const written = fs5.writeSync(this.fd, this._writingBuf);
           release(null, written);
-        } catch (err) {
-          release(err);
+        } catch (err2) {
+          release(err2);
         }
       } else {
         if (kCopyBuffer) {
@@ -1890,9 +1890,9 @@ var require_sonic_boom = __commonJS({
           done();
         }
       }
-      function done(err) {
-        if (err) {
-          sonic.emit("error", err);
+      function done(err2) {
+        if (err2) {
+          sonic.emit("error", err2);
           return;
         }
         if (sonic._ending && !sonic._writing) {
@@ -2068,7 +2068,7 @@ var require_wait = __commonJS({
     "use strict";
     var WAIT_MS = 1e4;
     function wait2(state, index, expected, timeout, done) {
-      const max = timeout === Infinity ? Infinity : Date.now() + timeout;
+      const max2 = timeout === Infinity ? Infinity : Date.now() + timeout;
       const check2 = (previous) => {
         const current = Atomics.load(state, index);
         if (current >= expected) {
@@ -2079,11 +2079,11 @@ var require_wait = __commonJS({
           done(null, "not-equal");
           return;
         }
-        if (max !== Infinity && Date.now() > max) {
+        if (max2 !== Infinity && Date.now() > max2) {
           done(null, "timed-out");
           return;
         }
-        const remaining = max === Infinity ? WAIT_MS : Math.min(WAIT_MS, Math.max(1, max - Date.now()));
+        const remaining = max2 === Infinity ? WAIT_MS : Math.min(WAIT_MS, Math.max(1, max2 - Date.now()));
         const result = Atomics.waitAsync(state, index, current, remaining);
         if (result.async) {
           result.value.then((res) => {
@@ -2101,18 +2101,18 @@ var require_wait = __commonJS({
       check2();
     }
     function waitDiff(state, index, expected, timeout, done) {
-      const max = timeout === Infinity ? Infinity : Date.now() + timeout;
+      const max2 = timeout === Infinity ? Infinity : Date.now() + timeout;
       const check2 = () => {
         const current = Atomics.load(state, index);
         if (current !== expected) {
           done(null, "ok");
           return;
         }
-        if (max !== Infinity && Date.now() > max) {
+        if (max2 !== Infinity && Date.now() > max2) {
           done(null, "timed-out");
           return;
         }
-        const remaining = max === Infinity ? WAIT_MS : Math.min(WAIT_MS, Math.max(1, max - Date.now()));
+        const remaining = max2 === Infinity ? WAIT_MS : Math.min(WAIT_MS, Math.max(1, max2 - Date.now()));
         const result = Atomics.waitAsync(state, index, expected, remaining);
         if (result.async) {
           result.value.then((res) => {
@@ -2153,7 +2153,7 @@ var require_thread_stream = __commonJS({
     "use strict";
     var { version: version2 } = require_package();
     var { EventEmitter } = __require("events");
-    var { Worker } = __require("worker_threads");
+    var { Worker: Worker2 } = __require("worker_threads");
     var { join } = __require("path");
     var { pathToFileURL: pathToFileURL5 } = __require("url");
     var { wait: wait2 } = require_wait();
@@ -2207,7 +2207,7 @@ var require_thread_stream = __commonJS({
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
       const toExecute = bundlerOverrides["thread-stream-worker"] || join(__dirname, "lib", "worker.js");
-      const worker = new Worker(toExecute, {
+      const worker = new Worker2(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
         trackUnmanagedFds: false,
@@ -2379,8 +2379,8 @@ var require_thread_stream = __commonJS({
           try {
             writeSync(this);
             this[kImpl].flushing = true;
-          } catch (err) {
-            destroy(this, err);
+          } catch (err2) {
+            destroy(this, err2);
             return false;
           }
         }
@@ -2390,8 +2390,8 @@ var require_thread_stream = __commonJS({
           try {
             writeSync(this);
             return true;
-          } catch (err) {
-            destroy(this, err);
+          } catch (err2) {
+            destroy(this, err2);
             return false;
           }
         }
@@ -2417,7 +2417,7 @@ var require_thread_stream = __commonJS({
           retainWorkerForPendingFlush(this);
         }
         let finished = false;
-        const done = (err) => {
+        const done = (err2) => {
           if (finished) {
             return;
           }
@@ -2425,11 +2425,11 @@ var require_thread_stream = __commonJS({
           if (userCb) {
             releaseWorkerForPendingFlush(this);
           }
-          cb(err);
+          cb(err2);
         };
-        flushBuffer(this, (err) => {
-          if (err) {
-            process.nextTick(done, err);
+        flushBuffer(this, (err2) => {
+          if (err2) {
+            process.nextTick(done, err2);
             return;
           }
           requestWorkerFlush(this, done);
@@ -2493,10 +2493,10 @@ var require_thread_stream = __commonJS({
     }
     function waitForRead(stream, cb) {
       const writeIndex = Atomics.load(stream[kImpl].state, WRITE_INDEX);
-      wait2(stream[kImpl].state, READ_INDEX, writeIndex, Infinity, (err, res) => {
-        if (err) {
-          destroy(stream, err);
-          cb(err);
+      wait2(stream[kImpl].state, READ_INDEX, writeIndex, Infinity, (err2, res) => {
+        if (err2) {
+          destroy(stream, err2);
+          cb(err2);
           return;
         }
         if (res !== "ok") {
@@ -2551,37 +2551,37 @@ var require_thread_stream = __commonJS({
           context: "thread-stream",
           id
         });
-      } catch (err) {
+      } catch (err2) {
         stream[kImpl].flushCallbacks.delete(id);
-        destroy(stream, err);
-        process.nextTick(cb, err);
+        destroy(stream, err2);
+        process.nextTick(cb, err2);
       }
     }
-    function failPendingFlushCallbacks(stream, err) {
+    function failPendingFlushCallbacks(stream, err2) {
       const callbacks = stream[kImpl].flushCallbacks;
       if (callbacks.size === 0) {
         return;
       }
-      const flushErr = err || new Error("the worker has exited");
+      const flushErr = err2 || new Error("the worker has exited");
       for (const cb of callbacks.values()) {
         process.nextTick(cb, flushErr);
       }
       callbacks.clear();
     }
-    function error62(stream, err) {
+    function error62(stream, err2) {
       setImmediate(() => {
-        stream.emit("error", err);
+        stream.emit("error", err2);
       });
     }
-    function destroy(stream, err) {
+    function destroy(stream, err2) {
       if (stream[kImpl].destroyed) {
         return;
       }
       stream[kImpl].destroyed = true;
-      failPendingFlushCallbacks(stream, err);
-      if (err) {
-        stream[kImpl].errored = err;
-        error62(stream, err);
+      failPendingFlushCallbacks(stream, err2);
+      if (err2) {
+        stream[kImpl].errored = err2;
+        error62(stream, err2);
       }
       if (!stream.worker.exited) {
         stream.worker.terminate().catch(() => {
@@ -2658,8 +2658,8 @@ var require_thread_stream = __commonJS({
           stream[kImpl].finished = true;
           stream.emit("finish");
         });
-      } catch (err) {
-        destroy(stream, err);
+      } catch (err2) {
+        destroy(stream, err2);
       }
     }
     function writeSync(stream) {
@@ -2716,7 +2716,7 @@ var require_thread_stream = __commonJS({
 var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports2, module2) {
     "use strict";
-    var { createRequire: createRequire2 } = __require("module");
+    var { createRequire: createRequire3 } = __require("module");
     var { existsSync: existsSync2 } = __require("node:fs");
     var getCallers = require_caller();
     var { join, isAbsolute, sep: sep2 } = __require("node:path");
@@ -2734,8 +2734,8 @@ var require_transport = __commonJS({
     }
     function hasPreloadFlags() {
       const execArgv = process.execArgv;
-      for (let i = 0; i < execArgv.length; i++) {
-        const arg = execArgv[i];
+      for (let i2 = 0; i2 < execArgv.length; i2++) {
+        const arg = execArgv[i2];
         if (arg === "--import" || arg === "--require" || arg === "-r") {
           return true;
         }
@@ -2752,19 +2752,19 @@ var require_transport = __commonJS({
       }
       const sanitized = [];
       let changed = false;
-      for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
+      for (let i2 = 0; i2 < tokens.length; i2++) {
+        const token = tokens[i2];
         if (token === "--require" || token === "-r" || token === "--import") {
-          const next = tokens[i + 1];
+          const next = tokens[i2 + 1];
           if (next && shouldDropPreload(next)) {
             changed = true;
-            i++;
+            i2++;
             continue;
           }
           sanitized.push(token);
           if (next) {
             sanitized.push(next);
-            i++;
+            i2++;
           }
           continue;
         }
@@ -2928,9 +2928,9 @@ var require_transport = __commonJS({
         for (const filePath of callers) {
           try {
             const context = filePath === "node:repl" ? process.cwd() + sep2 : filePath;
-            fixTarget2 = createRequire2(context).resolve(origin);
+            fixTarget2 = createRequire3(context).resolve(origin);
             break;
-          } catch (err) {
+          } catch (err2) {
             continue;
           }
         }
@@ -3022,11 +3022,11 @@ var require_tools = __commonJS({
       if (l > 100) {
         return JSON.stringify(str);
       }
-      for (var i = 0; i < l && point >= 32; i++) {
-        point = str.charCodeAt(i);
+      for (var i2 = 0; i2 < l && point >= 32; i2++) {
+        point = str.charCodeAt(i2);
         if (point === 34 || point === 92) {
-          result += str.slice(last, i) + "\\";
-          last = i;
+          result += str.slice(last, i2) + "\\";
+          last = i2;
           found = true;
         }
       }
@@ -3160,8 +3160,8 @@ var require_tools = __commonJS({
         });
       }
       return stream;
-      function filterBrokenPipe(err) {
-        if (err.code === "EPIPE") {
+      function filterBrokenPipe(err2) {
+        if (err2.code === "EPIPE") {
           stream.write = noop4;
           stream.end = noop4;
           stream.flushSync = noop4;
@@ -3169,7 +3169,7 @@ var require_tools = __commonJS({
           return;
         }
         stream.removeListener("error", filterBrokenPipe);
-        stream.emit("error", err);
+        stream.emit("error", err2);
       }
     }
     function autoEnd(stream, eventName) {
@@ -3250,9 +3250,9 @@ var require_tools = __commonJS({
       };
     }
     function normalizeDestFileDescriptor(destination) {
-      const fd = Number(destination);
-      if (typeof destination === "string" && Number.isFinite(fd)) {
-        return fd;
+      const fd2 = Number(destination);
+      if (typeof destination === "string" && Number.isFinite(fd2)) {
+        return fd2;
       }
       if (destination === void 0) {
         return 1;
@@ -3613,8 +3613,8 @@ var require_proto = __commonJS({
           instance[serializersSym][k] = serializers[k];
         }
         const parentSymbols = Object.getOwnPropertySymbols(serializers);
-        for (var i = 0; i < parentSymbols.length; i++) {
-          const ks = parentSymbols[i];
+        for (var i2 = 0; i2 < parentSymbols.length; i2++) {
+          const ks = parentSymbols[i2];
           instance[serializersSym][ks] = serializers[ks];
         }
         for (const bk in options2.serializers) {
@@ -3749,9 +3749,9 @@ var require_safe_stable_stringify = __commonJS({
       if (array2.length > 200 || comparator) {
         return array2.sort(comparator);
       }
-      for (let i = 1; i < array2.length; i++) {
-        const currentValue = array2[i];
-        let position = i;
+      for (let i2 = 1; i2 < array2.length; i2++) {
+        const currentValue = array2[i2];
+        let position = i2;
         while (position !== 0 && array2[position - 1] > currentValue) {
           array2[position] = array2[position - 1];
           position--;
@@ -3777,8 +3777,8 @@ var require_safe_stable_stringify = __commonJS({
       }
       const whitespace = separator === "," ? "" : " ";
       let res = `"0":${whitespace}${array2[0]}`;
-      for (let i = 1; i < maximumBreadth; i++) {
-        res += `${separator}"${i}":${whitespace}${array2[i]}`;
+      for (let i2 = 1; i2 < maximumBreadth; i2++) {
+        res += `${separator}"${i2}":${whitespace}${array2[i2]}`;
       }
       return res;
     }
@@ -3920,13 +3920,13 @@ ${indentation}`;
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i = 0;
-              for (; i < maximumValuesToStringify - 1; i++) {
-                const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
+              let i2 = 0;
+              for (; i2 < maximumValuesToStringify - 1; i2++) {
+                const tmp2 = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
                 res += join;
               }
-              const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
+              const tmp = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -3960,8 +3960,8 @@ ${indentation}`;
               keys = sort(keys, comparator);
             }
             stack.push(value);
-            for (let i = 0; i < maximumPropertiesToStringify; i++) {
-              const key2 = keys[i];
+            for (let i2 = 0; i2 < maximumPropertiesToStringify; i2++) {
+              const key2 = keys[i2];
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
@@ -4029,13 +4029,13 @@ ${indentation}`;
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i = 0;
-              for (; i < maximumValuesToStringify - 1; i++) {
-                const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
+              let i2 = 0;
+              for (; i2 < maximumValuesToStringify - 1; i2++) {
+                const tmp2 = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
                 res += join;
               }
-              const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
+              const tmp = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -4122,13 +4122,13 @@ ${indentation}`;
               const join2 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i = 0;
-              for (; i < maximumValuesToStringify - 1; i++) {
-                const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
+              let i2 = 0;
+              for (; i2 < maximumValuesToStringify - 1; i2++) {
+                const tmp2 = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
                 res2 += join2;
               }
-              const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
+              const tmp = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -4163,8 +4163,8 @@ ${indentation}`;
               keys = sort(keys, comparator);
             }
             stack.push(value);
-            for (let i = 0; i < maximumPropertiesToStringify; i++) {
-              const key2 = keys[i];
+            for (let i2 = 0; i2 < maximumPropertiesToStringify; i2++) {
+              const key2 = keys[i2];
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
@@ -4230,13 +4230,13 @@ ${originalIndentation}`;
               }
               stack.push(value);
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
-              let i = 0;
-              for (; i < maximumValuesToStringify - 1; i++) {
-                const tmp2 = stringifySimple(String(i), value[i], stack);
+              let i2 = 0;
+              for (; i2 < maximumValuesToStringify - 1; i2++) {
+                const tmp2 = stringifySimple(String(i2), value[i2], stack);
                 res += tmp2 !== void 0 ? tmp2 : "null";
                 res += ",";
               }
-              const tmp = stringifySimple(String(i), value[i], stack);
+              const tmp = stringifySimple(String(i2), value[i2], stack);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
@@ -4265,8 +4265,8 @@ ${originalIndentation}`;
               keys = sort(keys, comparator);
             }
             stack.push(value);
-            for (let i = 0; i < maximumPropertiesToStringify; i++) {
-              const key2 = keys[i];
+            for (let i2 = 0; i2 < maximumPropertiesToStringify; i2++) {
+              const key2 = keys[i2];
               const tmp = stringifySimple(key2, value[key2], stack);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${tmp}`;
@@ -4335,8 +4335,8 @@ var require_multistream = __commonJS({
       const streamLevels = Object.create(DEFAULT_LEVELS);
       streamLevels.silent = Infinity;
       if (opts.levels && typeof opts.levels === "object") {
-        Object.keys(opts.levels).forEach((i) => {
-          streamLevels[i] = opts.levels[i];
+        Object.keys(opts.levels).forEach((i2) => {
+          streamLevels[i2] = opts.levels[i2];
         });
       }
       const res = {
@@ -4366,8 +4366,8 @@ var require_multistream = __commonJS({
         const { streams } = this;
         let recordedLevel = 0;
         let stream;
-        for (let i = initLoopVar(streams.length, opts.dedupe); checkLoopVar(i, streams.length, opts.dedupe); i = adjustLoopVar(i, opts.dedupe)) {
-          dest = streams[i];
+        for (let i2 = initLoopVar(streams.length, opts.dedupe); checkLoopVar(i2, streams.length, opts.dedupe); i2 = adjustLoopVar(i2, opts.dedupe)) {
+          dest = streams[i2];
           if (dest.level <= level) {
             if (recordedLevel !== 0 && recordedLevel !== dest.level) {
               break;
@@ -4455,10 +4455,10 @@ var require_multistream = __commonJS({
       }
       function clone2(level) {
         const streams = new Array(this.streams.length);
-        for (let i = 0; i < streams.length; i++) {
-          streams[i] = {
+        for (let i2 = 0; i2 < streams.length; i2++) {
+          streams[i2] = {
             level,
-            stream: this.streams[i].stream
+            stream: this.streams[i2].stream
           };
         }
         return {
@@ -4482,11 +4482,11 @@ var require_multistream = __commonJS({
     function initLoopVar(length, dedupe) {
       return dedupe ? length - 1 : 0;
     }
-    function adjustLoopVar(i, dedupe) {
-      return dedupe ? i - 1 : i + 1;
+    function adjustLoopVar(i2, dedupe) {
+      return dedupe ? i2 - 1 : i2 + 1;
     }
-    function checkLoopVar(i, length, dedupe) {
-      return dedupe ? i >= 0 : i < length;
+    function checkLoopVar(i2, length, dedupe) {
+      return dedupe ? i2 >= 0 : i2 < length;
     }
     module2.exports = multistream;
   }
@@ -4921,8 +4921,8 @@ var require_wrappy = __commonJS({
       return wrapper;
       function wrapper() {
         var args = new Array(arguments.length);
-        for (var i = 0; i < args.length; i++) {
-          args[i] = arguments[i];
+        for (var i2 = 0; i2 < args.length; i2++) {
+          args[i2] = arguments[i2];
         }
         var ret = fn.apply(this, args);
         var cb2 = args[args.length - 1];
@@ -5017,8 +5017,8 @@ var require_end_of_stream = __commonJS({
       var onexit = function(exitCode) {
         callback.call(stream, exitCode ? new Error("exited with error code: " + exitCode) : null);
       };
-      var onerror = function(err) {
-        callback.call(stream, err);
+      var onerror = function(err2) {
+        callback.call(stream, err2);
       };
       var onclose = function() {
         qnt(onclosenexttick);
@@ -5094,20 +5094,20 @@ var require_pump = __commonJS({
       stream.on("close", function() {
         closed = true;
       });
-      eos(stream, { readable: reading, writable: writing }, function(err) {
-        if (err) return callback(err);
+      eos(stream, { readable: reading, writable: writing }, function(err2) {
+        if (err2) return callback(err2);
         closed = true;
         callback();
       });
       var destroyed = false;
-      return function(err) {
+      return function(err2) {
         if (closed) return;
         if (destroyed) return;
         destroyed = true;
         if (isFS(stream)) return stream.close(noop4);
         if (isRequest(stream)) return stream.abort();
         if (isFn(stream.destroy)) return stream.destroy();
-        callback(err || new Error("stream was destroyed"));
+        callback(err2 || new Error("stream was destroyed"));
       };
     };
     var call = function(fn) {
@@ -5122,12 +5122,12 @@ var require_pump = __commonJS({
       if (Array.isArray(streams[0])) streams = streams[0];
       if (streams.length < 2) throw new Error("pump requires two streams per minimum");
       var error62;
-      var destroys = streams.map(function(stream, i) {
-        var reading = i < streams.length - 1;
-        var writing = i > 0;
-        return destroyer(stream, reading, writing, function(err) {
-          if (!error62) error62 = err;
-          if (err) destroys.forEach(call);
+      var destroys = streams.map(function(stream, i2) {
+        var reading = i2 < streams.length - 1;
+        var writing = i2 > 0;
+        return destroyer(stream, reading, writing, function(err2) {
+          if (!error62) error62 = err2;
+          if (err2) destroys.forEach(call);
           if (reading) return;
           destroys.forEach(call);
           callback(error62);
@@ -5160,9 +5160,9 @@ var require_split2 = __commonJS({
         list = this[kLast].split(this.matcher);
       }
       this[kLast] = list.pop();
-      for (let i = 0; i < list.length; i++) {
+      for (let i2 = 0; i2 < list.length; i2++) {
         try {
-          push(this, this.mapper(list[i]));
+          push(this, this.mapper(list[i2]));
         } catch (error62) {
           return cb(error62);
         }
@@ -5230,9 +5230,9 @@ var require_split2 = __commonJS({
       stream.maxLength = options2.maxLength;
       stream.skipOverflow = options2.skipOverflow || false;
       stream.overflow = false;
-      stream._destroy = function(err, cb) {
+      stream._destroy = function(err2, cb) {
         this._writableState.errorEmitted = false;
-        cb(err);
+        cb(err2);
       };
       return stream;
     }
@@ -5292,8 +5292,8 @@ var require_pino_abstract_transport = __commonJS({
         }
         return value;
       }, { autoDestroy: true });
-      stream._destroy = function(err, cb) {
-        const promise2 = close(err, cb);
+      stream._destroy = function(err2, cb) {
+        const promise2 = close(err2, cb);
         if (promise2 && typeof promise2.then === "function") {
           promise2.then(cb, cb);
         }
@@ -5342,8 +5342,8 @@ var require_pino_abstract_transport = __commonJS({
       function finish() {
         let res = fn(stream);
         if (res && typeof res.catch === "function") {
-          res.catch((err) => {
-            stream.destroy(err);
+          res.catch((err2) => {
+            stream.destroy(err2);
           });
           res = null;
         } else if (opts.enablePipelining && res) {
@@ -5352,8 +5352,8 @@ var require_pino_abstract_transport = __commonJS({
         return stream;
       }
     };
-    function defaultClose(err, cb) {
-      process.nextTick(cb, err);
+    function defaultClose(err2, cb) {
+      process.nextTick(cb, err2);
     }
   }
 });
@@ -5540,8 +5540,8 @@ var require_sonic_boom2 = __commonJS({
     var kFlushSyncRetry = 1;
     var kFlushSyncInWriteEvent = 2;
     var kFlushSyncInFlight = 3;
-    function isIgnorableFsyncError(err) {
-      switch (err?.code) {
+    function isIgnorableFsyncError(err2) {
+      switch (err2?.code) {
         case "EBADF":
         case "EINVAL":
         case "ENOTSUP":
@@ -5558,24 +5558,24 @@ var require_sonic_boom2 = __commonJS({
       sonic._opening = true;
       sonic._writing = true;
       sonic._asyncDrainScheduled = false;
-      function fileOpened(err, fd) {
-        if (err) {
+      function fileOpened(err2, fd2) {
+        if (err2) {
           sonic._reopening = false;
           sonic._writing = false;
           sonic._opening = false;
           if (sonic.sync) {
             process.nextTick(() => {
               if (sonic.listenerCount("error") > 0) {
-                sonic.emit("error", err);
+                sonic.emit("error", err2);
               }
             });
           } else {
-            sonic.emit("error", err);
+            sonic.emit("error", err2);
           }
           return;
         }
         const reopening = sonic._reopening;
-        sonic.fd = fd;
+        sonic.fd = fd2;
         sonic.file = file2;
         sonic._reopening = false;
         sonic._opening = false;
@@ -5599,15 +5599,15 @@ var require_sonic_boom2 = __commonJS({
       if (sonic.sync) {
         try {
           if (sonic.mkdir) fs5.mkdirSync(path8.dirname(file2), { recursive: true });
-          const fd = fs5.openSync(file2, flags, mode);
-          fileOpened(null, fd);
-        } catch (err) {
-          fileOpened(err);
-          throw err;
+          const fd2 = fs5.openSync(file2, flags, mode);
+          fileOpened(null, fd2);
+        } catch (err2) {
+          fileOpened(err2);
+          throw err2;
         }
       } else if (sonic.mkdir) {
-        fs5.mkdir(path8.dirname(file2), { recursive: true }, (err) => {
-          if (err) return fileOpened(err);
+        fs5.mkdir(path8.dirname(file2), { recursive: true }, (err2) => {
+          if (err2) return fileOpened(err2);
           fs5.open(file2, flags, mode, fileOpened);
         });
       } else {
@@ -5618,8 +5618,8 @@ var require_sonic_boom2 = __commonJS({
       if (!(this instanceof SonicBoom)) {
         return new SonicBoom(opts);
       }
-      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir, retryEAGAIN, maxWriteRetries, fsync, contentMode, mode } = opts || {};
-      fd = fd || dest;
+      let { fd: fd2, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir, retryEAGAIN, maxWriteRetries, fsync, contentMode, mode } = opts || {};
+      fd2 = fd2 || dest;
       this._len = 0;
       this.fd = -1;
       this._bufs = [];
@@ -5681,31 +5681,31 @@ var require_sonic_boom2 = __commonJS({
       } else {
         throw new Error(`SonicBoom supports "${kContentModeUtf8}" and "${kContentModeBuffer}", but passed ${contentMode}`);
       }
-      if (typeof fd === "number") {
-        this.fd = fd;
+      if (typeof fd2 === "number") {
+        this.fd = fd2;
         process.nextTick(() => this.emit("ready"));
-      } else if (typeof fd === "string") {
-        openFile(fd, this);
+      } else if (typeof fd2 === "string") {
+        openFile(fd2, this);
       } else {
         throw new Error("SonicBoom supports only file descriptors and files");
       }
       if (this.minLength >= this.maxWrite) {
         throw new Error(`minLength should be smaller than maxWrite (${this.maxWrite})`);
       }
-      this.release = (err, n) => {
-        if (err) {
-          const isRetryableErr = err.code === "EAGAIN" || err.code === "EBUSY";
+      this.release = (err2, n) => {
+        if (err2) {
+          const isRetryableErr = err2.code === "EAGAIN" || err2.code === "EBUSY";
           if (isRetryableErr) {
             this._writeRetries++;
           }
           const retriesExhausted = this.maxWriteRetries > 0 && this._writeRetries > this.maxWriteRetries;
-          if (isRetryableErr && !retriesExhausted && this.retryEAGAIN(err, this._writingBuf.length, this._len - this._writingBuf.length)) {
+          if (isRetryableErr && !retriesExhausted && this.retryEAGAIN(err2, this._writingBuf.length, this._len - this._writingBuf.length)) {
             if (this.sync) {
               try {
                 sleep(BUSY_WRITE_TIMEOUT);
                 this.release(void 0, 0);
-              } catch (err2) {
-                this.release(err2);
+              } catch (err3) {
+                this.release(err3);
               }
             } else {
               this._retryTimer = setTimeout(() => {
@@ -5715,7 +5715,7 @@ var require_sonic_boom2 = __commonJS({
             }
           } else {
             this._writing = false;
-            this.emit("error", err);
+            this.emit("error", err2);
           }
           return;
         }
@@ -5754,8 +5754,8 @@ var require_sonic_boom2 = __commonJS({
               this._len = releasedBufObj2.len;
               this._writingBuf = releasedBufObj2.writingBuf;
             } while (this._writingBuf.length);
-          } catch (err2) {
-            this.release(err2);
+          } catch (err3) {
+            this.release(err3);
             return;
           }
         }
@@ -5913,45 +5913,45 @@ var require_sonic_boom2 = __commonJS({
         this.off("error", onError);
         return true;
       };
-      const complete = (err, finish = true) => {
+      const complete = (err2, finish = true) => {
         if (completed) return;
         completed = true;
         if (flushing) this._flushInProgress--;
         try {
-          cb(err);
+          cb(err2);
         } finally {
           if (finish) finishEnding(this);
         }
       };
-      const onDrain = (err) => {
+      const onDrain = (err2) => {
         if (!stopWaiting()) return;
         this._flushPending--;
-        if (err) {
-          complete(err, false);
+        if (err2) {
+          complete(err2, false);
           return;
         }
         this._flushInProgress++;
         flushing = true;
         if (!this._fsync && !this.destroyed) {
           try {
-            fs5.fsync(this.fd, (err2) => {
-              if (isIgnorableFsyncError(err2)) {
+            fs5.fsync(this.fd, (err3) => {
+              if (isIgnorableFsyncError(err3)) {
                 complete();
                 return;
               }
-              complete(err2);
+              complete(err3);
             });
-          } catch (err2) {
-            complete(err2);
+          } catch (err3) {
+            complete(err3);
           }
         } else {
           complete();
         }
       };
-      const onError = (err) => {
+      const onError = (err2) => {
         if (!stopWaiting()) return;
         this._flushPending--;
-        complete(err, false);
+        complete(err2, false);
       };
       this.once(kFlush, onDrain);
       this.once("error", onError);
@@ -6034,12 +6034,12 @@ var require_sonic_boom2 = __commonJS({
       if (this._writing) {
         return;
       }
-      const fd = this.fd;
+      const fd2 = this.fd;
       this.once("ready", () => {
-        if (fd !== this.fd) {
-          fs5.close(fd, (err) => {
-            if (err) {
-              return this.emit("error", err);
+        if (fd2 !== this.fd) {
+          fs5.close(fd2, (err2) => {
+            if (err2) {
+              return this.emit("error", err2);
             }
           });
         }
@@ -6126,14 +6126,14 @@ var require_sonic_boom2 = __commonJS({
             if (buf.length <= 0) {
               this._bufs.shift();
             }
-          } catch (err) {
-            const shouldRetry = err.code === "EAGAIN" || err.code === "EBUSY";
+          } catch (err2) {
+            const shouldRetry = err2.code === "EAGAIN" || err2.code === "EBUSY";
             if (shouldRetry) {
               this._writeRetries++;
             }
             const retriesExhausted = this.maxWriteRetries > 0 && this._writeRetries > this.maxWriteRetries;
-            if (!shouldRetry || retriesExhausted || !this.retryEAGAIN(err, buf.length, this._len - buf.length)) {
-              throw err;
+            if (!shouldRetry || retriesExhausted || !this.retryEAGAIN(err2, buf.length, this._len - buf.length)) {
+              throw err2;
             }
             sleep(BUSY_WRITE_TIMEOUT);
           }
@@ -6168,14 +6168,14 @@ var require_sonic_boom2 = __commonJS({
               this._bufs.shift();
               this._lens.shift();
             }
-          } catch (err) {
-            const shouldRetry = err.code === "EAGAIN" || err.code === "EBUSY";
+          } catch (err2) {
+            const shouldRetry = err2.code === "EAGAIN" || err2.code === "EBUSY";
             if (shouldRetry) {
               this._writeRetries++;
             }
             const retriesExhausted = this.maxWriteRetries > 0 && this._writeRetries > this.maxWriteRetries;
-            if (!shouldRetry || retriesExhausted || !this.retryEAGAIN(err, buf.length, this._len - buf.length)) {
-              throw err;
+            if (!shouldRetry || retriesExhausted || !this.retryEAGAIN(err2, buf.length, this._len - buf.length)) {
+              throw err2;
             }
             sleep(BUSY_WRITE_TIMEOUT);
           }
@@ -6202,8 +6202,8 @@ var require_sonic_boom2 = __commonJS({
         try {
           const written = Buffer.isBuffer(this._writingBuf) ? fs5.writeSync(this.fd, this._writingBuf) : fs5.writeSync(this.fd, this._writingBuf, "utf8");
           release(null, written);
-        } catch (err) {
-          release(err);
+        } catch (err2) {
+          release(err2);
         }
       } else {
         fs5.write(this.fd, this._writingBuf, release);
@@ -6217,8 +6217,8 @@ var require_sonic_boom2 = __commonJS({
         try {
           const written = fs5.writeSync(this.fd, this._writingBuf);
           release(null, written);
-        } catch (err) {
-          release(err);
+        } catch (err2) {
+          release(err2);
         }
       } else {
         if (kCopyBuffer) {
@@ -6265,9 +6265,9 @@ var require_sonic_boom2 = __commonJS({
           done();
         }
       }
-      function done(err) {
-        if (err) {
-          sonic.emit("error", err);
+      function done(err2) {
+        if (err2) {
+          sonic.emit("error", err2);
           return;
         }
         if (sonic._ending && !sonic._writing) {
@@ -6306,8 +6306,8 @@ var require_build_safe_sonic_boom = __commonJS({
         setupOnExit(stream);
       }
       return stream;
-      function filterBrokenPipe(err) {
-        if (err.code === "EPIPE") {
+      function filterBrokenPipe(err2) {
+        if (err2.code === "EPIPE") {
           stream.write = noop4;
           stream.end = noop4;
           stream.flushSync = noop4;
@@ -6379,8 +6379,8 @@ var require_split_property_key = __commonJS({
       const result = [];
       let backslash = false;
       let segment = "";
-      for (let i = 0; i < key.length; i++) {
-        const c = key.charAt(i);
+      for (let i2 = 0; i2 < key.length; i2++) {
+        const c = key.charAt(i2);
         if (c === "\\") {
           backslash = true;
           continue;
@@ -6466,7 +6466,7 @@ var require_cjs2 = __commonJS({
       if (typeof Constructor === "function" && ~toStringFunction.call(Constructor).indexOf("[native code]")) {
         try {
           return new Constructor();
-        } catch (_a3) {
+        } catch (_a4) {
         }
       }
       return Object.create(prototype);
@@ -6495,7 +6495,7 @@ var require_cjs2 = __commonJS({
       };
       try {
         Object.defineProperty(clone2, property, descriptor);
-      } catch (_a3) {
+      } catch (_a4) {
         clone2[property] = descriptor.get ? descriptor.get() : descriptor.value;
       }
     }
@@ -7206,8 +7206,8 @@ var require_join_lines_with_indentation = __commonJS({
     module2.exports = joinLinesWithIndentation;
     function joinLinesWithIndentation({ input: input2, ident = "    ", eol = "\n" }) {
       const lines = input2.split(/\r?\n/);
-      for (let i = 1; i < lines.length; i += 1) {
-        lines[i] = ident + lines[i];
+      for (let i2 = 1; i2 < lines.length; i2 += 1) {
+        lines[i2] = ident + lines[i2];
       }
       return lines.join(eol);
     }
@@ -7371,10 +7371,10 @@ var require_fast_safe_stringify = __commonJS({
     }
     function decirc(val, k, edgeIndex, stack, parent, depth, options2) {
       depth += 1;
-      var i;
+      var i2;
       if (typeof val === "object" && val !== null) {
-        for (i = 0; i < stack.length; i++) {
-          if (stack[i] === val) {
+        for (i2 = 0; i2 < stack.length; i2++) {
+          if (stack[i2] === val) {
             setReplace(CIRCULAR_REPLACE_NODE, val, k, parent);
             return;
           }
@@ -7389,14 +7389,14 @@ var require_fast_safe_stringify = __commonJS({
         }
         stack.push(val);
         if (Array.isArray(val)) {
-          for (i = 0; i < val.length; i++) {
-            decirc(val[i], i, i, stack, val, depth, options2);
+          for (i2 = 0; i2 < val.length; i2++) {
+            decirc(val[i2], i2, i2, stack, val, depth, options2);
           }
         } else {
           var keys = Object.keys(val);
-          for (i = 0; i < keys.length; i++) {
-            var key = keys[i];
-            decirc(val[key], key, i, stack, val, depth, options2);
+          for (i2 = 0; i2 < keys.length; i2++) {
+            var key = keys[i2];
+            decirc(val[key], key, i2, stack, val, depth, options2);
           }
         }
         stack.pop();
@@ -7439,10 +7439,10 @@ var require_fast_safe_stringify = __commonJS({
     }
     function deterministicDecirc(val, k, edgeIndex, stack, parent, depth, options2) {
       depth += 1;
-      var i;
+      var i2;
       if (typeof val === "object" && val !== null) {
-        for (i = 0; i < stack.length; i++) {
-          if (stack[i] === val) {
+        for (i2 = 0; i2 < stack.length; i2++) {
+          if (stack[i2] === val) {
             setReplace(CIRCULAR_REPLACE_NODE, val, k, parent);
             return;
           }
@@ -7464,15 +7464,15 @@ var require_fast_safe_stringify = __commonJS({
         }
         stack.push(val);
         if (Array.isArray(val)) {
-          for (i = 0; i < val.length; i++) {
-            deterministicDecirc(val[i], i, i, stack, val, depth, options2);
+          for (i2 = 0; i2 < val.length; i2++) {
+            deterministicDecirc(val[i2], i2, i2, stack, val, depth, options2);
           }
         } else {
           var tmp = {};
           var keys = Object.keys(val).sort(compareFunction);
-          for (i = 0; i < keys.length; i++) {
-            var key = keys[i];
-            deterministicDecirc(val[key], key, i, stack, val, depth, options2);
+          for (i2 = 0; i2 < keys.length; i2++) {
+            var key = keys[i2];
+            deterministicDecirc(val[key], key, i2, stack, val, depth, options2);
             tmp[key] = val[key];
           }
           if (typeof parent !== "undefined") {
@@ -7491,11 +7491,11 @@ var require_fast_safe_stringify = __commonJS({
       };
       return function(key, val) {
         if (replacerStack.length > 0) {
-          for (var i = 0; i < replacerStack.length; i++) {
-            var part = replacerStack[i];
+          for (var i2 = 0; i2 < replacerStack.length; i2++) {
+            var part = replacerStack[i2];
             if (part[1] === key && part[0] === val) {
               val = part[2];
-              replacerStack.splice(i, 1);
+              replacerStack.splice(i2, 1);
               break;
             }
           }
@@ -7652,8 +7652,8 @@ var require_prettify_error_log = __commonJS({
         } else {
           propertiesToPrint = errorProperties.filter((k) => excludeProperties.includes(k) === false);
         }
-        for (let i = 0; i < propertiesToPrint.length; i += 1) {
-          const key = propertiesToPrint[i];
+        for (let i2 = 0; i2 < propertiesToPrint.length; i2 += 1) {
+          const key = propertiesToPrint[i2];
           if (key in log === false) continue;
           const safeKey = stripUnsafeControlChars(key);
           if (isObject2(log[key])) {
@@ -7980,8 +7980,8 @@ var require_pretty = __commonJS({
     var jsonParser = (input2) => {
       try {
         return { value: sjs.parse(input2, { protoAction: "remove" }) };
-      } catch (err) {
-        return { err };
+      } catch (err2) {
+        return { err: err2 };
       }
     };
     function pretty(inputData) {
@@ -8209,9 +8209,9 @@ var require_pino_pretty = __commonJS({
         return stream;
       }, {
         parse: "lines",
-        close(err, cb) {
+        close(err2, cb) {
           destination.on("close", () => {
-            cb(err);
+            cb(err2);
           });
         }
       });
@@ -8414,8 +8414,8 @@ var require_light = __commonJS({
                 return null;
               }
             });
-            return (await Promise.all(promises)).find(function(x) {
-              return x != null;
+            return (await Promise.all(promises)).find(function(x2) {
+              return x2 != null;
             });
           } catch (error62) {
             e = error62;
@@ -8432,13 +8432,13 @@ var require_light = __commonJS({
       Events$1 = Events_1;
       Queues = class Queues {
         constructor(num_priorities) {
-          var i;
+          var i2;
           this.Events = new Events$1(this);
           this._length = 0;
           this._lists = (function() {
             var j, ref, results;
             results = [];
-            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+            for (i2 = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i2 = 1 <= ref ? ++j : --j) {
               results.push(new DLList$1((() => {
                 return this.incr();
               }), (() => {
@@ -8870,8 +8870,8 @@ var require_light = __commonJS({
           }
         }
         statusCounts() {
-          return this.counts.reduce(((acc, v, i) => {
-            acc[this.status[i]] = v;
+          return this.counts.reduce(((acc, v, i2) => {
+            acc[this.status[i2]] = v;
             return acc;
           }), {});
         }
@@ -9004,7 +9004,7 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i, k, keys, len, next, start;
+            var cursor, end, found, i2, k, keys, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
@@ -9015,8 +9015,8 @@ var require_light = __commonJS({
             while (cursor !== 0) {
               [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
               cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k = found[i];
+              for (i2 = 0, len = found.length; i2 < len; i2++) {
+                k = found[i2];
                 keys.push(k.slice(start, -end));
               }
             }
@@ -9631,15 +9631,15 @@ var require_visit = __commonJS({
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
           path8 = Object.freeze(path8.concat(node2));
-          for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path8);
+          for (let i2 = 0; i2 < node2.items.length; ++i2) {
+            const ci = visit_(i2, node2.items[i2], visitor, path8);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node2.items.splice(i, 1);
-              i -= 1;
+              node2.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
         } else if (identity.isPair(node2)) {
@@ -9679,15 +9679,15 @@ var require_visit = __commonJS({
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
           path8 = Object.freeze(path8.concat(node2));
-          for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+          for (let i2 = 0; i2 < node2.items.length; ++i2) {
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path8);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              node2.items.splice(i, 1);
-              i -= 1;
+              node2.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
         } else if (identity.isPair(node2)) {
@@ -9956,8 +9956,8 @@ var require_anchors = __commonJS({
       return anchors;
     }
     function findNewAnchor(prefix, exclude) {
-      for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
+      for (let i2 = 1; true; ++i2) {
+        const name = `${prefix}${i2}`;
         if (!exclude.has(name))
           return name;
       }
@@ -10008,13 +10008,13 @@ var require_applyReviver = __commonJS({
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
-          for (let i = 0, len = val.length; i < len; ++i) {
-            const v0 = val[i];
-            const v1 = applyReviver(reviver, val, String(i), v0);
+          for (let i2 = 0, len = val.length; i2 < len; ++i2) {
+            const v0 = val[i2];
+            const v1 = applyReviver(reviver, val, String(i2), v0);
             if (v1 === void 0)
-              delete val[i];
+              delete val[i2];
             else if (v1 !== v0)
-              val[i] = v1;
+              val[i2] = v1;
           }
         } else if (val instanceof Map) {
           for (const k of Array.from(val.keys())) {
@@ -10058,7 +10058,7 @@ var require_toJS = __commonJS({
     var identity = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
+        return value.map((v, i2) => toJS(v, String(i2), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity.hasAnchor(value))
           return value.toJSON(arg, ctx);
@@ -10354,8 +10354,8 @@ var require_Collection = __commonJS({
     var Node = require_Node();
     function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i2 = path8.length - 1; i2 >= 0; --i2) {
+        const k = path8[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -10532,44 +10532,44 @@ var require_foldFlowLines = __commonJS({
       let split = void 0;
       let prev = void 0;
       let overflow = false;
-      let i = -1;
+      let i2 = -1;
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-          end = i + endStep;
+        i2 = consumeMoreIndentedLines(text, i2, indent.length);
+        if (i2 !== -1)
+          end = i2 + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text[i2 += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
-          escStart = i;
-          switch (text[i + 1]) {
+          escStart = i2;
+          switch (text[i2 + 1]) {
             case "x":
-              i += 3;
+              i2 += 3;
               break;
             case "u":
-              i += 5;
+              i2 += 5;
               break;
             case "U":
-              i += 9;
+              i2 += 9;
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
-          escEnd = i;
+          escEnd = i2;
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent.length);
-          end = i + indent.length + endStep;
+            i2 = consumeMoreIndentedLines(text, i2, indent.length);
+          end = i2 + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text[i2 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
+              split = i2;
           }
-          if (i >= end) {
+          if (i2 >= end) {
             if (split) {
               folds.push(split);
               end = split + endStep;
@@ -10577,10 +10577,10 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text[i2 += 1];
                 overflow = true;
               }
-              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
+              const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
               if (escapedFolds[j])
                 return text;
               folds.push(j);
@@ -10601,9 +10601,9 @@ var require_foldFlowLines = __commonJS({
       if (onFold)
         onFold();
       let res = text.slice(0, folds[0]);
-      for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+      for (let i3 = 0; i3 < folds.length; ++i3) {
+        const fold = folds[i3];
+        const end2 = folds[i3 + 1] || text.length;
         if (fold === 0)
           res = `
 ${indent}${text.slice(0, end2)}`;
@@ -10616,19 +10616,19 @@ ${indent}${text.slice(fold + 1, end2)}`;
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent) {
-      let end = i;
-      let start = i + 1;
+    function consumeMoreIndentedLines(text, i2, indent) {
+      let end = i2;
+      let start = i2 + 1;
       let ch = text[start];
       while (ch === " " || ch === "	") {
-        if (i < start + indent) {
-          ch = text[++i];
+        if (i2 < start + indent) {
+          ch = text[++i2];
         } else {
           do {
-            ch = text[++i];
+            ch = text[++i2];
           } while (ch && ch !== "\n");
-          end = i;
-          start = i + 1;
+          end = i2;
+          start = i2 + 1;
           ch = text[start];
         }
       }
@@ -10660,11 +10660,11 @@ var require_stringifyString = __commonJS({
       const strLen = str.length;
       if (strLen <= limit)
         return false;
-      for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
-          if (i - start > limit)
+      for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
+        if (str[i2] === "\n") {
+          if (i2 - start > limit)
             return true;
-          start = i + 1;
+          start = i2 + 1;
           if (strLen - start <= limit)
             return false;
         }
@@ -10680,19 +10680,19 @@ var require_stringifyString = __commonJS({
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
-      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
-        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str += json2.slice(start, i) + "\\ ";
-          i += 1;
-          start = i;
+      for (let i2 = 0, ch = json2[i2]; ch; ch = json2[++i2]) {
+        if (ch === " " && json2[i2 + 1] === "\\" && json2[i2 + 2] === "n") {
+          str += json2.slice(start, i2) + "\\ ";
+          i2 += 1;
+          start = i2;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json2[i + 1]) {
+          switch (json2[i2 + 1]) {
             case "u":
               {
-                str += json2.slice(start, i);
-                const code = json2.substr(i + 2, 4);
+                str += json2.slice(start, i2);
+                const code = json2.substr(i2 + 2, 4);
                 switch (code) {
                   case "0000":
                     str += "\\0";
@@ -10722,30 +10722,30 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str += "\\x" + code.substr(2);
                     else
-                      str += json2.substr(i, 6);
+                      str += json2.substr(i2, 6);
                 }
-                i += 5;
-                start = i + 1;
+                i2 += 5;
+                start = i2 + 1;
               }
               break;
             case "n":
-              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
-                i += 1;
+              if (implicitKey || json2[i2 + 2] === '"' || json2.length < minMultiLineLength) {
+                i2 += 1;
               } else {
-                str += json2.slice(start, i) + "\n\n";
-                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
+                str += json2.slice(start, i2) + "\n\n";
+                while (json2[i2 + 2] === "\\" && json2[i2 + 3] === "n" && json2[i2 + 4] !== '"') {
                   str += "\n";
-                  i += 2;
+                  i2 += 2;
                 }
                 str += indent;
-                if (json2[i + 2] === " ")
+                if (json2[i2 + 2] === " ")
                   str += "\\";
-                i += 1;
-                start = i + 1;
+                i2 += 1;
+                start = i2 + 1;
               }
               break;
             default:
-              i += 1;
+              i2 += 1;
           }
       }
       str = start ? str + json2.slice(start) : json2;
@@ -11384,8 +11384,8 @@ var require_stringifyCollection = __commonJS({
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -11414,8 +11414,8 @@ var require_stringifyCollection = __commonJS({
         str = flowChars.start + flowChars.end;
       } else {
         str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
+        for (let i2 = 1; i2 < lines.length; ++i2) {
+          const line = lines[i2];
           str += line ? `
 ${indent}${line}` : "\n";
         }
@@ -11439,8 +11439,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -11471,7 +11471,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str = stringify.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
-        if (i < items.length - 1) {
+        if (i2 < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -11599,11 +11599,11 @@ var require_YAMLMap = __commonJS({
           else
             prev.value = _pair.value;
         } else if (sortEntries) {
-          const i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
-          if (i === -1)
+          const i2 = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
+          if (i2 === -1)
             this.items.push(_pair);
           else
-            this.items.splice(i, 0, _pair);
+            this.items.splice(i2, 0, _pair);
         } else {
           this.items.push(_pair);
         }
@@ -11758,9 +11758,9 @@ var require_YAMLSeq = __commonJS({
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
-        let i = 0;
+        let i2 = 0;
         for (const item of this.items)
-          seq.push(toJS.toJS(item, String(i++), ctx));
+          seq.push(toJS.toJS(item, String(i2++), ctx));
         return seq;
       }
       toString(ctx, onComment, onChompKeep) {
@@ -11778,10 +11778,10 @@ var require_YAMLSeq = __commonJS({
         const { replacer } = ctx;
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
-          let i = 0;
+          let i2 = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
+              const key = obj instanceof Set ? it : String(i2++);
               it = replacer.call(obj, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
@@ -11895,12 +11895,12 @@ var require_stringifyNumber = __commonJS({
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format3 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
-        let i = n.indexOf(".");
-        if (i < 0) {
-          i = n.length;
+        let i2 = n.indexOf(".");
+        if (i2 < 0) {
+          i2 = n.length;
           n += ".";
         }
-        let d = minFractionDigits - (n.length - i - 1);
+        let d = minFractionDigits - (n.length - i2 - 1);
         while (d-- > 0)
           n += "0";
       }
@@ -12122,8 +12122,8 @@ var require_binary = __commonJS({
         } else if (typeof atob === "function") {
           const str = atob(src.replace(/[\n\r]/g, ""));
           const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          for (let i2 = 0; i2 < str.length; ++i2)
+            buffer[i2] = str.charCodeAt(i2);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -12139,8 +12139,8 @@ var require_binary = __commonJS({
           str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
-          for (let i = 0; i < buf.length; ++i)
-            s += String.fromCharCode(buf[i]);
+          for (let i2 = 0; i2 < buf.length; ++i2)
+            s += String.fromCharCode(buf[i2]);
           str = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
@@ -12150,8 +12150,8 @@ var require_binary = __commonJS({
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
-          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+          for (let i2 = 0, o = 0; i2 < n; ++i2, o += lineWidth) {
+            lines[i2] = str.substr(o, lineWidth);
           }
           str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
@@ -12172,8 +12172,8 @@ var require_pairs = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-          let item = seq.items[i];
+        for (let i2 = 0; i2 < seq.items.length; ++i2) {
+          let item = seq.items[i2];
           if (identity.isPair(item))
             continue;
           else if (identity.isMap(item)) {
@@ -12190,7 +12190,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i2] = identity.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -12200,11 +12200,11 @@ ${cn.comment}` : item.comment;
       const { replacer } = ctx;
       const pairs2 = new YAMLSeq.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
-      let i = 0;
+      let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it of iterable) {
           if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i++), it);
+            it = replacer.call(iterable, String(i2++), it);
           let key, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
@@ -13717,8 +13717,8 @@ var require_resolve_flow_collection = __commonJS({
       if (ctx.atKey)
         ctx.atKey = false;
       let offset = fc.offset + fc.start.source.length;
-      for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
+      for (let i2 = 0; i2 < fc.items.length; ++i2) {
+        const collItem = fc.items[i2];
         const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
@@ -13731,9 +13731,9 @@ var require_resolve_flow_collection = __commonJS({
         });
         if (!props.found) {
           if (!props.anchor && !props.tag && !sep2 && !value) {
-            if (i === 0 && props.comma)
+            if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
-            else if (i < fc.items.length - 1)
+            else if (i2 < fc.items.length - 1)
               onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`);
             if (props.comment) {
               if (coll.comment)
@@ -13752,7 +13752,7 @@ var require_resolve_flow_collection = __commonJS({
               "Implicit keys of flow sequence pairs need to be on a single line"
             );
         }
-        if (i === 0) {
+        if (i2 === 0) {
           if (props.comma)
             onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
         } else {
@@ -13963,10 +13963,10 @@ var require_resolve_block_scalar = __commonJS({
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
+      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
+        const content = lines[i2][1];
         if (content === "" || content === "\r")
-          chompStart = i;
+          chompStart = i2;
         else
           break;
       }
@@ -13980,8 +13980,8 @@ var require_resolve_block_scalar = __commonJS({
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
       let contentStart = 0;
-      for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
+      for (let i2 = 0; i2 < chompStart; ++i2) {
+        const [indent, content] = lines[i2];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
@@ -13992,7 +13992,7 @@ var require_resolve_block_scalar = __commonJS({
           }
           if (header.indent === 0)
             trimIndent = indent.length;
-          contentStart = i;
+          contentStart = i2;
           if (trimIndent === 0 && !ctx.atRoot) {
             const message = "Block scalar values in collections must be indented";
             onError(offset, "BAD_INDENT", message);
@@ -14001,17 +14001,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-          chompStart = i + 1;
+      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
+        if (lines[i2][0].length > trimIndent)
+          chompStart = i2 + 1;
       }
       let value = "";
       let sep2 = "";
       let prevMoreIndented = false;
-      for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
-      for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
+      for (let i2 = 0; i2 < contentStart; ++i2)
+        value += lines[i2][0].slice(trimIndent) + "\n";
+      for (let i2 = contentStart; i2 < chompStart; ++i2) {
+        let [indent, content] = lines[i2];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -14048,8 +14048,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
+          for (let i2 = chompStart; i2 < lines.length; ++i2)
+            value += "\n" + lines[i2][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -14069,8 +14069,8 @@ var require_resolve_block_scalar = __commonJS({
       let indent = 0;
       let chomp = "";
       let error62 = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i2 = 1; i2 < source.length; ++i2) {
+        const ch = source[i2];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -14078,7 +14078,7 @@ var require_resolve_block_scalar = __commonJS({
           if (!indent && n)
             indent = n;
           else if (error62 === -1)
-            error62 = offset + i;
+            error62 = offset + i2;
         }
       }
       if (error62 !== -1)
@@ -14086,8 +14086,8 @@ var require_resolve_block_scalar = __commonJS({
       let hasSpace = false;
       let comment = "";
       let length = source.length;
-      for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
+      for (let i2 = 1; i2 < props.length; ++i2) {
+        const token = props[i2];
         switch (token.type) {
           case "space":
             hasSpace = true;
@@ -14125,8 +14125,8 @@ var require_resolve_block_scalar = __commonJS({
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
+      for (let i2 = 1; i2 < split.length; i2 += 2)
+        lines.push([split[i2], split[i2 + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -14245,43 +14245,43 @@ var require_resolve_flow_scalar = __commonJS({
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i2 = 1; i2 < source.length - 1; ++i2) {
+        const ch = source[i2];
+        if (ch === "\r" && source[i2 + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source, i2);
           res += fold;
-          i = offset;
+          i2 = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source[++i2];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source[i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source[++i2 + 1];
+          } else if (next === "\r" && source[i2 + 1] === "\n") {
+            next = source[++i2 + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source[++i2 + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
-            i += length;
+            res += parseCharCode(source, i2 + 1, length, onError);
+            i2 += length;
           } else {
-            const raw = source.substr(i - 1, 2);
-            onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
+            const raw = source.substr(i2 - 1, 2);
+            onError(i2 - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
-          const wsStart = i;
-          let next = source[i + 1];
+          const wsStart = i2;
+          let next = source[i2 + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source[++i2 + 1];
+          if (next !== "\n" && !(next === "\r" && source[i2 + 2] === "\n"))
+            res += i2 > wsStart ? source.slice(wsStart, i2 + 1) : ch;
         } else {
           res += ch;
         }
@@ -14442,8 +14442,8 @@ var require_util_empty_scalar_position = __commonJS({
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
         pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+        for (let i2 = pos - 1; i2 >= 0; --i2) {
+          let st = before[i2];
           switch (st.type) {
             case "space":
             case "comment":
@@ -14451,10 +14451,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before[++i2];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before[++i2];
           }
           break;
         }
@@ -14637,8 +14637,8 @@ var require_composer = __commonJS({
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
-      for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
+      for (let i2 = 0; i2 < prelude.length; ++i2) {
+        const source = prelude[i2];
         switch (source[0]) {
           case "#":
             comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
@@ -14646,8 +14646,8 @@ var require_composer = __commonJS({
             afterEmptyLine = false;
             break;
           case "%":
-            if (prelude[i + 1]?.[0] !== "#")
-              i += 1;
+            if (prelude[i2 + 1]?.[0] !== "#")
+              i2 += 1;
             atComment = false;
             break;
           default:
@@ -14698,10 +14698,10 @@ ${cb}` : comment;
           }
         }
         if (afterDoc) {
-          for (let i = 0; i < this.errors.length; ++i)
-            doc.errors.push(this.errors[i]);
-          for (let i = 0; i < this.warnings.length; ++i)
-            doc.warnings.push(this.warnings[i]);
+          for (let i2 = 0; i2 < this.errors.length; ++i2)
+            doc.errors.push(this.errors[i2]);
+          for (let i2 = 0; i2 < this.warnings.length; ++i2)
+            doc.warnings.push(this.warnings[i2]);
         } else {
           doc.errors = this.errors;
           doc.warnings = this.warnings;
@@ -15109,15 +15109,15 @@ var require_cst_visit = __commonJS({
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
-          for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+          for (let i2 = 0; i2 < token.items.length; ++i2) {
+            const ci = _visit(Object.freeze(path8.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
-              i = ci - 1;
+              i2 = ci - 1;
             else if (ci === BREAK)
               return BREAK;
             else if (ci === REMOVE) {
-              token.items.splice(i, 1);
-              i -= 1;
+              token.items.splice(i2, 1);
+              i2 -= 1;
             }
           }
           if (typeof ctrl === "function" && field === "key")
@@ -15287,14 +15287,14 @@ var require_lexer = __commonJS({
           next = yield* this.parseNext(next);
       }
       atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (ch === " " || ch === "	")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (!ch || ch === "#" || ch === "\n")
           return true;
         if (ch === "\r")
-          return this.buffer[i + 1] === "\n";
+          return this.buffer[i2 + 1] === "\n";
         return false;
       }
       charAt(n) {
@@ -15589,9 +15589,9 @@ var require_lexer = __commonJS({
       *parseBlockScalarHeader() {
         this.blockScalarIndent = -1;
         this.blockScalarKeep = false;
-        let i = this.pos;
+        let i2 = this.pos;
         while (true) {
-          const ch = this.buffer[++i];
+          const ch = this.buffer[++i2];
           if (ch === "+")
             this.blockScalarKeep = true;
           else if (ch > "0" && ch <= "9")
@@ -15605,17 +15605,17 @@ var require_lexer = __commonJS({
         let nl = this.pos - 1;
         let indent = 0;
         let ch;
-        loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
+        loop: for (let i3 = this.pos; ch = this.buffer[i3]; ++i3) {
           switch (ch) {
             case " ":
               indent += 1;
               break;
             case "\n":
-              nl = i2;
+              nl = i3;
               indent = 0;
               break;
             case "\r": {
-              const next = this.buffer[i2 + 1];
+              const next = this.buffer[i3 + 1];
               if (!next && !this.atEnd)
                 return this.setNext("block-scalar");
               if (next === "\n")
@@ -15646,25 +15646,25 @@ var require_lexer = __commonJS({
             nl = this.buffer.length;
           }
         }
-        let i = nl + 1;
-        ch = this.buffer[i];
+        let i2 = nl + 1;
+        ch = this.buffer[i2];
         while (ch === " ")
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
-            ch = this.buffer[++i];
-          nl = i - 1;
+            ch = this.buffer[++i2];
+          nl = i2 - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i2 = nl - 1;
-            let ch2 = this.buffer[i2];
+            let i3 = nl - 1;
+            let ch2 = this.buffer[i3];
             if (ch2 === "\r")
-              ch2 = this.buffer[--i2];
-            const lastChar = i2;
+              ch2 = this.buffer[--i3];
+            const lastChar = i3;
             while (ch2 === " ")
-              ch2 = this.buffer[--i2];
-            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
-              nl = i2;
+              ch2 = this.buffer[--i3];
+            if (ch2 === "\n" && i3 >= this.pos && i3 + 1 + indent > lastChar)
+              nl = i3;
             else
               break;
           } while (true);
@@ -15676,36 +15676,36 @@ var require_lexer = __commonJS({
       *parsePlainScalar() {
         const inFlow = this.flowLevel > 0;
         let end = this.pos - 1;
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
-        while (ch = this.buffer[++i]) {
+        while (ch = this.buffer[++i2]) {
           if (ch === ":") {
-            const next = this.buffer[i + 1];
+            const next = this.buffer[i2 + 1];
             if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
               break;
-            end = i;
+            end = i2;
           } else if (isEmpty(ch)) {
-            let next = this.buffer[i + 1];
+            let next = this.buffer[i2 + 1];
             if (ch === "\r") {
               if (next === "\n") {
-                i += 1;
+                i2 += 1;
                 ch = "\n";
-                next = this.buffer[i + 1];
+                next = this.buffer[i2 + 1];
               } else
-                end = i;
+                end = i2;
             }
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs = this.continueScalar(i + 1);
+              const cs = this.continueScalar(i2 + 1);
               if (cs === -1)
                 break;
-              i = Math.max(i, cs - 2);
+              i2 = Math.max(i2, cs - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
               break;
-            end = i;
+            end = i2;
           }
         }
         if (!ch && !this.atEnd)
@@ -15722,8 +15722,8 @@ var require_lexer = __commonJS({
         }
         return 0;
       }
-      *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
+      *pushToIndex(i2, allowEmpty) {
+        const s = this.buffer.slice(this.pos, i2);
         if (s) {
           yield s;
           this.pos += s.length;
@@ -15768,23 +15768,23 @@ var require_lexer = __commonJS({
       }
       *pushTag() {
         if (this.charAt(1) === "<") {
-          let i = this.pos + 2;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 2;
+          let ch = this.buffer[i2];
           while (!isEmpty(ch) && ch !== ">")
-            ch = this.buffer[++i];
-          return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
+            ch = this.buffer[++i2];
+          return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
         } else {
-          let i = this.pos + 1;
-          let ch = this.buffer[i];
+          let i2 = this.pos + 1;
+          let ch = this.buffer[i2];
           while (ch) {
             if (tagChars.has(ch))
-              ch = this.buffer[++i];
-            else if (ch === "%" && hexDigits.has(this.buffer[i + 1]) && hexDigits.has(this.buffer[i + 2])) {
-              ch = this.buffer[i += 3];
+              ch = this.buffer[++i2];
+            else if (ch === "%" && hexDigits.has(this.buffer[i2 + 1]) && hexDigits.has(this.buffer[i2 + 2])) {
+              ch = this.buffer[i2 += 3];
             } else
               break;
           }
-          return yield* this.pushToIndex(i, false);
+          return yield* this.pushToIndex(i2, false);
         }
       }
       *pushNewline() {
@@ -15797,24 +15797,24 @@ var require_lexer = __commonJS({
           return 0;
       }
       *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
+        let i2 = this.pos - 1;
         let ch;
         do {
-          ch = this.buffer[++i];
+          ch = this.buffer[++i2];
         } while (ch === " " || allowTabs && ch === "	");
-        const n = i - this.pos;
+        const n = i2 - this.pos;
         if (n > 0) {
           yield this.buffer.substr(this.pos, n);
-          this.pos = i;
+          this.pos = i2;
         }
         return n;
       }
       *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
+        let i2 = this.pos;
+        let ch = this.buffer[i2];
         while (!test(ch))
-          ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
+          ch = this.buffer[++i2];
+        return yield* this.pushToIndex(i2, false);
       }
     };
     exports2.Lexer = Lexer;
@@ -15860,20 +15860,20 @@ var require_parser = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+      for (let i2 = 0; i2 < list.length; ++i2)
+        if (list[i2].type === type)
           return true;
       return false;
     }
     function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+      for (let i2 = 0; i2 < list.length; ++i2) {
+        switch (list[i2].type) {
           case "space":
           case "comment":
           case "newline":
             break;
           default:
-            return i;
+            return i2;
         }
       }
       return -1;
@@ -15908,9 +15908,9 @@ var require_parser = __commonJS({
     function getFirstKeyStartProps(prev) {
       if (prev.length === 0)
         return [];
-      let i = prev.length;
-      loop: while (--i >= 0) {
-        switch (prev[i].type) {
+      let i2 = prev.length;
+      loop: while (--i2 >= 0) {
+        switch (prev[i2].type) {
           case "doc-start":
           case "explicit-key-ind":
           case "map-value-ind":
@@ -15919,16 +15919,16 @@ var require_parser = __commonJS({
             break loop;
         }
       }
-      while (prev[++i]?.type === "space") {
+      while (prev[++i2]?.type === "space") {
       }
-      return prev.splice(i, prev.length);
+      return prev.splice(i2, prev.length);
     }
     function arrayPushArray(target, source) {
       if (source.length < 1e5)
         Array.prototype.push.apply(target, source);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i2 = 0; i2 < source.length; ++i2)
+          target.push(source[i2]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -16314,11 +16314,11 @@ var require_parser = __commonJS({
           let start = [];
           if (atNextItem && it.sep && !it.value) {
             const nl = [];
-            for (let i = 0; i < it.sep.length; ++i) {
-              const st = it.sep[i];
+            for (let i2 = 0; i2 < it.sep.length; ++i2) {
+              const st = it.sep[i2];
               switch (st.type) {
                 case "newline":
-                  nl.push(i);
+                  nl.push(i2);
                   break;
                 case "space":
                   break;
@@ -17016,8 +17016,8 @@ var require_Events = __commonJS({
           function _next(value) {
             asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17107,8 +17107,8 @@ var require_Events = __commonJS({
                 };
               })()
             );
-            return (yield Promise.all(promises)).find(function(x) {
-              return x != null;
+            return (yield Promise.all(promises)).find(function(x2) {
+              return x2 != null;
             });
           } catch (error62) {
             e = error62;
@@ -17135,13 +17135,13 @@ var require_Queues = __commonJS({
     Events2 = require_Events();
     Queues = class Queues {
       constructor(num_priorities) {
-        var i;
+        var i2;
         this.Events = new Events2(this);
         this._length = 0;
         this._lists = function() {
           var j, ref, results;
           results = [];
-          for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+          for (i2 = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i2 = 1 <= ref ? ++j : --j) {
             results.push(new DLList(() => {
               return this.incr();
             }, () => {
@@ -17231,8 +17231,8 @@ var require_Job = __commonJS({
           function _next(value) {
             asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17435,8 +17435,8 @@ var require_LocalDatastore = __commonJS({
           function _next(value) {
             asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17998,8 +17998,8 @@ var require_RedisConnection = __commonJS({
           function _next(value) {
             asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18061,9 +18061,9 @@ var require_RedisConnection = __commonJS({
           return new this.Promise((resolve4, reject) => {
             var payload;
             payload = Scripts.payload(name);
-            return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
-              if (err != null) {
-                return reject(err);
+            return this.client.multi([["script", "load", payload]]).exec((err2, replies) => {
+              if (err2 != null) {
+                return reject(err2);
               }
               this.shas[name] = replies[0];
               return resolve4(replies[0]);
@@ -18080,9 +18080,9 @@ var require_RedisConnection = __commonJS({
           return _asyncToGenerator(function* () {
             yield _this.ready;
             return new _this.Promise((resolve4, reject) => {
-              return _this.client.multi([cmd]).exec_atomic(function(err, replies) {
-                if (err != null) {
-                  return reject(err);
+              return _this.client.multi([cmd]).exec_atomic(function(err2, replies) {
+                if (err2 != null) {
+                  return reject(err2);
                 } else {
                   return resolve4(replies[0]);
                 }
@@ -18113,9 +18113,9 @@ var require_RedisConnection = __commonJS({
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
                   yield new _this2.Promise((resolve4, reject) => {
-                    return _this2.subscriber.unsubscribe(channel, function(err, chan) {
-                      if (err != null) {
-                        return reject(err);
+                    return _this2.subscriber.unsubscribe(channel, function(err2, chan) {
+                      if (err2 != null) {
+                        return reject(err2);
                       }
                       if (chan === channel) {
                         return resolve4();
@@ -18140,10 +18140,10 @@ var require_RedisConnection = __commonJS({
           return this.client.evalsha.bind(this.client);
         }
         disconnect(flush = true) {
-          var i, k, len, ref;
+          var i2, k, len, ref;
           ref = Object.keys(this.limiters);
-          for (i = 0, len = ref.length; i < len; i++) {
-            k = ref[i];
+          for (i2 = 0, len = ref.length; i2 < len; i2++) {
+            k = ref[i2];
             clearInterval(this.limiters[k]._store.heartbeat);
           }
           this.limiters = {};
@@ -18172,13 +18172,13 @@ var require_RedisConnection = __commonJS({
 var require_IORedisConnection = __commonJS({
   "node_modules/bottleneck/lib/IORedisConnection.js"(exports, module) {
     "use strict";
-    function _slicedToArray(arr, i) {
-      return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i) || _nonIterableRest();
+    function _slicedToArray(arr, i2) {
+      return _arrayWithHoles(arr) || _iterableToArrayLimit(arr, i2) || _nonIterableRest();
     }
     function _nonIterableRest() {
       throw new TypeError("Invalid attempt to destructure non-iterable instance");
     }
-    function _iterableToArrayLimit(arr, i) {
+    function _iterableToArrayLimit(arr, i2) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -18186,11 +18186,11 @@ var require_IORedisConnection = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i && _arr.length === i) break;
+          if (i2 && _arr.length === i2) break;
         }
-      } catch (err) {
+      } catch (err2) {
         _d = true;
-        _e = err;
+        _e = err2;
       } finally {
         try {
           if (!_n && _i["return"] != null) _i["return"]();
@@ -18225,8 +18225,8 @@ var require_IORedisConnection = __commonJS({
           function _next(value) {
             asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18344,10 +18344,10 @@ var require_IORedisConnection = __commonJS({
           return this.client[name].bind(this.client);
         }
         disconnect(flush = true) {
-          var i, k, len, ref;
+          var i2, k, len, ref;
           ref = Object.keys(this.limiters);
-          for (i = 0, len = ref.length; i < len; i++) {
-            k = ref[i];
+          for (i2 = 0, len = ref.length; i2 < len; i2++) {
+            k = ref[i2];
             clearInterval(this.limiters[k]._store.heartbeat);
           }
           this.limiters = {};
@@ -18381,13 +18381,13 @@ var require_IORedisConnection = __commonJS({
 var require_RedisDatastore = __commonJS({
   "node_modules/bottleneck/lib/RedisDatastore.js"(exports2, module2) {
     "use strict";
-    function _slicedToArray2(arr, i) {
-      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
+    function _slicedToArray2(arr, i2) {
+      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
     }
     function _nonIterableRest2() {
       throw new TypeError("Invalid attempt to destructure non-iterable instance");
     }
-    function _iterableToArrayLimit2(arr, i) {
+    function _iterableToArrayLimit2(arr, i2) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -18395,11 +18395,11 @@ var require_RedisDatastore = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i && _arr.length === i) break;
+          if (i2 && _arr.length === i2) break;
         }
-      } catch (err) {
+      } catch (err2) {
         _d = true;
-        _e = err;
+        _e = err2;
       } finally {
         try {
           if (!_n && _i["return"] != null) _i["return"]();
@@ -18434,8 +18434,8 @@ var require_RedisDatastore = __commonJS({
           function _next(value) {
             asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18575,9 +18575,9 @@ var require_RedisDatastore = __commonJS({
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
-            arr = _this3.connection.__scriptArgs__(name, _this3.originalId, all_args, function(err, replies) {
-              if (err != null) {
-                return reject(err);
+            arr = _this3.connection.__scriptArgs__(name, _this3.originalId, all_args, function(err2, replies) {
+              if (err2 != null) {
+                return reject(err2);
               }
               return resolve4(replies);
             });
@@ -18602,11 +18602,11 @@ var require_RedisDatastore = __commonJS({
         })();
       }
       prepareArray(arr) {
-        var i, len, results, x;
+        var i2, len, results, x2;
         results = [];
-        for (i = 0, len = arr.length; i < len; i++) {
-          x = arr[i];
-          results.push(x != null ? x.toString() : "");
+        for (i2 = 0, len = arr.length; i2 < len; i2++) {
+          x2 = arr[i2];
+          results.push(x2 != null ? x2.toString() : "");
         }
         return results;
       }
@@ -18796,8 +18796,8 @@ var require_States = __commonJS({
         }
       }
       statusCounts() {
-        return this.counts.reduce((acc, v, i) => {
-          acc[this.status[i]] = v;
+        return this.counts.reduce((acc, v, i2) => {
+          acc[this.status[i2]] = v;
           return acc;
         }, {});
       }
@@ -18832,8 +18832,8 @@ var require_Sync = __commonJS({
           function _next(value) {
             asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18915,13 +18915,13 @@ var require_version = __commonJS({
 var require_Group = __commonJS({
   "node_modules/bottleneck/lib/Group.js"(exports2, module2) {
     "use strict";
-    function _slicedToArray2(arr, i) {
-      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
+    function _slicedToArray2(arr, i2) {
+      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
     }
     function _nonIterableRest2() {
       throw new TypeError("Invalid attempt to destructure non-iterable instance");
     }
-    function _iterableToArrayLimit2(arr, i) {
+    function _iterableToArrayLimit2(arr, i2) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -18929,11 +18929,11 @@ var require_Group = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i && _arr.length === i) break;
+          if (i2 && _arr.length === i2) break;
         }
-      } catch (err) {
+      } catch (err2) {
         _d = true;
-        _e = err;
+        _e = err2;
       } finally {
         try {
           if (!_n && _i["return"] != null) _i["return"]();
@@ -18968,8 +18968,8 @@ var require_Group = __commonJS({
           function _next(value) {
             asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -19056,7 +19056,7 @@ var require_Group = __commonJS({
         clusterKeys() {
           var _this2 = this;
           return _asyncToGenerator2(function* () {
-            var cursor, end, found, i, k, keys, len, next, start;
+            var cursor, end, found, i2, k, keys, len, next, start;
             if (_this2.connection == null) {
               return _this2.Promise.resolve(_this2.keys());
             }
@@ -19070,8 +19070,8 @@ var require_Group = __commonJS({
               next = _ref2[0];
               found = _ref2[1];
               cursor = ~~next;
-              for (i = 0, len = found.length; i < len; i++) {
-                k = found[i];
+              for (i2 = 0, len = found.length; i2 < len; i2++) {
+                k = found[i2];
                 keys.push(k.slice(start, -end));
               }
             }
@@ -19195,10 +19195,10 @@ var require_Batcher = __commonJS({
 var require_Bottleneck = __commonJS({
   "node_modules/bottleneck/lib/Bottleneck.js"(exports2, module2) {
     "use strict";
-    function _slicedToArray2(arr, i) {
-      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i) || _nonIterableRest2();
+    function _slicedToArray2(arr, i2) {
+      return _arrayWithHoles2(arr) || _iterableToArrayLimit2(arr, i2) || _nonIterableRest2();
     }
-    function _iterableToArrayLimit2(arr, i) {
+    function _iterableToArrayLimit2(arr, i2) {
       var _arr = [];
       var _n = true;
       var _d = false;
@@ -19206,11 +19206,11 @@ var require_Bottleneck = __commonJS({
       try {
         for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
           _arr.push(_s.value);
-          if (i && _arr.length === i) break;
+          if (i2 && _arr.length === i2) break;
         }
-      } catch (err) {
+      } catch (err2) {
         _d = true;
-        _e = err;
+        _e = err2;
       } finally {
         try {
           if (!_n && _i["return"] != null) _i["return"]();
@@ -19254,8 +19254,8 @@ var require_Bottleneck = __commonJS({
           function _next(value) {
             asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
           }
-          function _throw(err) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err);
+          function _throw(err2) {
+            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -19818,8 +19818,8 @@ var require_logger = __commonJS({
         }
         return defaultValue;
       }
-      function getLogLevelFromCustomLogLevel(customLogLevel2, useLevel2, res, err, req) {
-        return customLogLevel2 ? getValidLogLevel(customLogLevel2(req, res, err), useLevel2) : useLevel2;
+      function getLogLevelFromCustomLogLevel(customLogLevel2, useLevel2, res, err2, req) {
+        return customLogLevel2 ? getValidLogLevel(customLogLevel2(req, res, err2), useLevel2) : useLevel2;
       }
       const customLogLevel = opts.customLogLevel;
       delete opts.customLogLevel;
@@ -19848,11 +19848,11 @@ var require_logger = __commonJS({
       };
       result.logger = logger;
       return result;
-      function onResFinished(res, logger2, err) {
+      function onResFinished(res, logger2, err2) {
         let log = logger2;
         const responseTime = Date.now() - res[startTime2];
         const req = res[reqObject];
-        const level = getLogLevelFromCustomLogLevel(customLogLevel, useLevel, res, err, req);
+        const level = getLogLevelFromCustomLogLevel(customLogLevel, useLevel, res, err2, req);
         if (level === "silent") {
           return;
         }
@@ -19864,8 +19864,8 @@ var require_logger = __commonJS({
             log = logger2.child(customPropBindings);
           }
         }
-        if (err || res.err || res.statusCode >= 500) {
-          const error62 = err || res.err || new Error("failed with status code " + res.statusCode);
+        if (err2 || res.err || res.statusCode >= 500) {
+          const error62 = err2 || res.err || new Error("failed with status code " + res.statusCode);
           log[level](
             onRequestErrorObject(req, res, error62, {
               [resKey]: res,
@@ -19911,11 +19911,11 @@ var require_logger = __commonJS({
         req.allLogs.push(requestLogger);
         res[startTime2] = res[startTime2] || Date.now();
         res[reqObject] = req;
-        const onResponseComplete = (err) => {
+        const onResponseComplete = (err2) => {
           res.removeListener("close", onResponseComplete);
           res.removeListener("finish", onResponseComplete);
           res.removeListener("error", onResponseComplete);
-          return onResFinished(res, responseLogger, err);
+          return onResFinished(res, responseLogger, err2);
         };
         if (autoLogging) {
           if (autoLoggingIgnore !== null && shouldLogSuccess === true) {
@@ -20697,9 +20697,9 @@ function removeListener(state, webhookNameOrNames, handler2) {
   if (!state.hooks[webhookNameOrNames]) {
     return;
   }
-  for (let i = state.hooks[webhookNameOrNames].length - 1; i >= 0; i--) {
-    if (state.hooks[webhookNameOrNames][i] === handler2) {
-      state.hooks[webhookNameOrNames].splice(i, 1);
+  for (let i2 = state.hooks[webhookNameOrNames].length - 1; i2 >= 0; i2--) {
+    if (state.hooks[webhookNameOrNames][i2] === handler2) {
+      state.hooks[webhookNameOrNames].splice(i2, 1);
       return;
     }
   }
@@ -20750,19 +20750,19 @@ async function verifyAndReceive(state, event) {
   });
 }
 function normalizeTrailingSlashes(path8) {
-  let i = path8.length;
-  if (i === 0) {
+  let i2 = path8.length;
+  if (i2 === 0) {
     return "/";
   }
-  while (i > 0) {
-    if (path8.charCodeAt(--i) !== 47) {
+  while (i2 > 0) {
+    if (path8.charCodeAt(--i2) !== 47) {
       break;
     }
   }
-  if (i === -1) {
+  if (i2 === -1) {
     return "/";
   }
-  return path8.slice(0, i + 1);
+  return path8.slice(0, i2 + 1);
 }
 var isApplicationJsonRE = /^\s*(application\/json)\s*(?:;|$)/u;
 var WEBHOOK_HEADERS = [
@@ -20886,9 +20886,9 @@ function createMiddleware(options2) {
         } catch (error62) {
           clearTimeout(timeout);
           if (didTimeout) return handleResponse3(null);
-          const err = Array.from(error62.errors)[0];
-          const errorMessage = err.message ? `${err.name}: ${err.message}` : "Error: An Unspecified error occurred";
-          const statusCode = typeof err.status !== "undefined" ? err.status : 500;
+          const err2 = Array.from(error62.errors)[0];
+          const errorMessage = err2.message ? `${err2.name}: ${err2.message}` : "Error: An Unspecified error occurred";
+          const statusCode = typeof err2.status !== "undefined" ? err2.status : 500;
           options22.log.error(error62);
           return handleResponse3(
             JSON.stringify({
@@ -20923,17 +20923,17 @@ function concatUint8Array(data) {
     return new Uint8Array(0);
   }
   let totalLength = 0;
-  for (let i = 0; i < data.length; i++) {
-    totalLength += data[i].length;
+  for (let i2 = 0; i2 < data.length; i2++) {
+    totalLength += data[i2].length;
   }
   if (totalLength === 0) {
     return new Uint8Array(0);
   }
   const result = new Uint8Array(totalLength);
   let offset = 0;
-  for (let i = 0; i < data.length; i++) {
-    result.set(data[i], offset);
-    offset += data[i].length;
+  for (let i2 = 0; i2 < data.length; i2++) {
+    result.set(data[i2], offset);
+    offset += data[i2].length;
   }
   return result;
 }
@@ -21009,8 +21009,8 @@ var Webhooks = class {
 };
 
 // node_modules/toad-cache/dist/toad-cache.mjs
-function validateCacheParams(max, ttlInMsecs) {
-  if (typeof max !== "number" || !Number.isInteger(max) || max < 0) {
+function validateCacheParams(max2, ttlInMsecs) {
+  if (typeof max2 !== "number" || !Number.isInteger(max2) || max2 < 0) {
     throw new Error("Invalid max value");
   }
   if (typeof ttlInMsecs !== "number" || !Number.isInteger(ttlInMsecs) || ttlInMsecs < 0) {
@@ -21018,13 +21018,13 @@ function validateCacheParams(max, ttlInMsecs) {
   }
 }
 var LruObject = class {
-  constructor(max = 1e3, ttlInMsecs = 0) {
-    validateCacheParams(max, ttlInMsecs);
+  constructor(max2 = 1e3, ttlInMsecs = 0) {
+    validateCacheParams(max2, ttlInMsecs);
     this.first = null;
     this.items = /* @__PURE__ */ Object.create(null);
     this.last = null;
     this.size = 0;
-    this.max = max;
+    this.max = max2;
     this.ttl = ttlInMsecs;
   }
   bumpLru(item) {
@@ -21074,8 +21074,8 @@ var LruObject = class {
     }
   }
   deleteMany(keys) {
-    for (var i = 0; i < keys.length; i++) {
-      this.delete(keys[i]);
+    for (var i2 = 0; i2 < keys.length; i2++) {
+      this.delete(keys[i2]);
     }
   }
   evict() {
@@ -21110,8 +21110,8 @@ var LruObject = class {
   }
   getMany(keys) {
     const result = new Array(keys.length);
-    for (var i = 0; i < keys.length; i++) {
-      result[i] = this.get(keys[i]);
+    for (var i2 = 0; i2 < keys.length; i2++) {
+      result[i2] = this.get(keys[i2]);
     }
     return result;
   }
@@ -21199,8 +21199,8 @@ import { resolve as pathResolve } from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 function wrapExec(exec3) {
   return (cmd, options2) => new Promise((resolve4, reject) => {
-    exec3(cmd, { windowsHide: true, ...options2 }, (err, stdout, stderr) => {
-      err ? reject(new Error(`Failed executing '${cmd}': ${stderr || err.message}`)) : resolve4(stdout.trim());
+    exec3(cmd, { windowsHide: true, ...options2 }, (err2, stdout, stderr) => {
+      err2 ? reject(new Error(`Failed executing '${cmd}': ${stderr || err2.message}`)) : resolve4(stdout.trim());
     });
   });
 }
@@ -22330,8 +22330,8 @@ var applyReviverIteratively = (parsed, userReviver) => {
       const isComplexObject = value !== null && typeof value === "object";
       if (isComplexObject) {
         const keys = Object.keys(value);
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
+        for (let i2 = keys.length - 1; i2 >= 0; i2--) {
+          stack.push({ parent: value, key: keys[i2], visited: false });
         }
       }
     } else {
@@ -22559,7 +22559,7 @@ async function getResponseData(response) {
     try {
       text = await response.text();
       return JSONParse(text);
-    } catch (err) {
+    } catch (err2) {
       return text;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
@@ -23001,8 +23001,8 @@ var Octokit = class {
       this.auth = auth8;
     }
     const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options2));
+    for (let i2 = 0; i2 < classConstructor.plugins.length; ++i2) {
+      Object.assign(this, classConstructor.plugins[i2](this, options2));
     }
   }
   // assigned during constructor
@@ -26786,8 +26786,8 @@ function isOpenSsh(privateKey) {
 function string2ArrayBuffer(str) {
   const buf = new ArrayBuffer(str.length);
   const bufView = new Uint8Array(buf);
-  for (let i = 0, strLen = str.length; i < strLen; i++) {
-    bufView[i] = str.charCodeAt(i);
+  for (let i2 = 0, strLen = str.length; i2 < strLen; i2++) {
+    bufView[i2] = str.charCodeAt(i2);
   }
   return buf;
 }
@@ -26803,8 +26803,8 @@ function base64encode(buffer) {
   var binary = "";
   var bytes = new Uint8Array(buffer);
   var len = bytes.byteLength;
-  for (var i = 0; i < len; i++) {
-    binary += String.fromCharCode(bytes[i]);
+  for (var i2 = 0; i2 < len; i2++) {
+    binary += String.fromCharCode(bytes[i2]);
   }
   return fromBase64(btoa(binary));
 }
@@ -28023,8 +28023,8 @@ var Server = class {
       return;
     }
     const server = this.#state.httpServer;
-    return new Promise((resolve4, reject) => server.close((err) => {
-      err ? reject(err) : resolve4();
+    return new Promise((resolve4, reject) => server.close((err2) => {
+      err2 ? reject(err2) : resolve4();
     }));
   }
   get port() {
@@ -28363,9 +28363,9 @@ function loadEnv(options2 = {}) {
   const { path: path8 = pathJoin(process.cwd(), ".env") } = options2 || {};
   try {
     return parseEnv(readFileSync2(path8, "utf-8"));
-  } catch (err) {
-    if (err.code !== "ENOENT") {
-      throw err;
+  } catch (err2) {
+    if (err2.code !== "ENOENT") {
+      throw err2;
     }
   }
   return {};
@@ -28487,17 +28487,17 @@ function concatUint8Array2(data) {
     return new Uint8Array(0);
   }
   let totalLength = 0;
-  for (let i = 0; i < data.length; i++) {
-    totalLength += data[i].length;
+  for (let i2 = 0; i2 < data.length; i2++) {
+    totalLength += data[i2].length;
   }
   if (totalLength === 0) {
     return new Uint8Array(0);
   }
   const result = new Uint8Array(totalLength);
   let offset = 0;
-  for (let i = 0; i < data.length; i++) {
-    result.set(data[i], offset);
-    offset += data[i].length;
+  for (let i2 = 0; i2 < data.length; i2++) {
+    result.set(data[i2], offset);
+    offset += data[i2].length;
   }
   return result;
 }
@@ -29792,9 +29792,9 @@ function legacyMainResolve(packageJsonUrl, packageConfig2, base) {
       `./${packageConfig2.main}/index.json`,
       `./${packageConfig2.main}/index.node`
     ];
-    let i2 = -1;
-    while (++i2 < tries2.length) {
-      guess = new URL(tries2[i2], packageJsonUrl);
+    let i3 = -1;
+    while (++i3 < tries2.length) {
+      guess = new URL(tries2[i3], packageJsonUrl);
       if (fileExists(guess)) break;
       guess = void 0;
     }
@@ -29809,9 +29809,9 @@ function legacyMainResolve(packageJsonUrl, packageConfig2, base) {
     }
   }
   const tries = ["./index.js", "./index.json", "./index.node"];
-  let i = -1;
-  while (++i < tries.length) {
-    guess = new URL(tries[i], packageJsonUrl);
+  let i2 = -1;
+  while (++i2 < tries.length) {
+    guess = new URL(tries[i2], packageJsonUrl);
     if (fileExists(guess)) break;
     guess = void 0;
   }
@@ -30010,9 +30010,9 @@ function resolvePackageTarget(packageJsonUrl, target, subpath, packageSubpath, b
     const targetList = target;
     if (targetList.length === 0) return null;
     let lastException;
-    let i = -1;
-    while (++i < targetList.length) {
-      const targetItem = targetList[i];
+    let i2 = -1;
+    while (++i2 < targetList.length) {
+      const targetItem = targetList[i2];
       let resolveResult;
       try {
         resolveResult = resolvePackageTarget(
@@ -30049,9 +30049,9 @@ function resolvePackageTarget(packageJsonUrl, target, subpath, packageSubpath, b
   }
   if (typeof target === "object" && target !== null) {
     const keys = Object.getOwnPropertyNames(target);
-    let i = -1;
-    while (++i < keys.length) {
-      const key = keys[i];
+    let i2 = -1;
+    while (++i2 < keys.length) {
+      const key = keys[i2];
       if (isArrayIndex(key)) {
         throw new ERR_INVALID_PACKAGE_CONFIG2(
           fileURLToPath4(packageJsonUrl),
@@ -30060,9 +30060,9 @@ function resolvePackageTarget(packageJsonUrl, target, subpath, packageSubpath, b
         );
       }
     }
-    i = -1;
-    while (++i < keys.length) {
-      const key = keys[i];
+    i2 = -1;
+    while (++i2 < keys.length) {
+      const key = keys[i2];
       if (key === "default" || conditions && conditions.has(key)) {
         const conditionalTarget = (
           /** @type {unknown} */
@@ -30101,12 +30101,12 @@ function isConditionalExportsMainSugar(exports2, packageJsonUrl, base) {
   if (typeof exports2 !== "object" || exports2 === null) return false;
   const keys = Object.getOwnPropertyNames(exports2);
   let isConditionalSugar = false;
-  let i = 0;
+  let i2 = 0;
   let keyIndex = -1;
   while (++keyIndex < keys.length) {
     const key = keys[keyIndex];
     const currentIsConditionalSugar = key === "" || key[0] !== ".";
-    if (i++ === 0) {
+    if (i2++ === 0) {
       isConditionalSugar = currentIsConditionalSugar;
     } else if (isConditionalSugar !== currentIsConditionalSugar) {
       throw new ERR_INVALID_PACKAGE_CONFIG2(
@@ -30157,9 +30157,9 @@ function packageExportsResolve(packageJsonUrl, packageSubpath, packageConfig2, b
   let bestMatch = "";
   let bestMatchSubpath = "";
   const keys = Object.getOwnPropertyNames(exports2);
-  let i = -1;
-  while (++i < keys.length) {
-    const key = keys[i];
+  let i2 = -1;
+  while (++i2 < keys.length) {
+    const key = keys[i2];
     const patternIndex = key.indexOf("*");
     if (patternIndex !== -1 && packageSubpath.startsWith(key.slice(0, patternIndex))) {
       if (packageSubpath.endsWith("/")) {
@@ -30245,9 +30245,9 @@ function packageImportsResolve(name, base, conditions) {
         let bestMatch = "";
         let bestMatchSubpath = "";
         const keys = Object.getOwnPropertyNames(imports);
-        let i = -1;
-        while (++i < keys.length) {
-          const key = keys[i];
+        let i2 = -1;
+        while (++i2 < keys.length) {
+          const key = keys[i2];
           const patternIndex = key.indexOf("*");
           if (patternIndex !== -1 && name.startsWith(key.slice(0, -1))) {
             const patternTrailer = key.slice(patternIndex + 1);
@@ -31492,8 +31492,8 @@ function promiseAllObject(promisesObj) {
   const promises = keys.map((key) => promisesObj[key]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
-    for (let i = 0; i < keys.length; i++) {
-      resolvedObj[keys[i]] = results[i];
+    for (let i2 = 0; i2 < keys.length; i2++) {
+      resolvedObj[keys[i2]] = results[i2];
     }
     return resolvedObj;
   });
@@ -31501,7 +31501,7 @@ function promiseAllObject(promisesObj) {
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
   let str = "";
-  for (let i = 0; i < length; i++) {
+  for (let i2 = 0; i2 < length; i2++) {
     str += chars[Math.floor(Math.random() * chars.length)];
   }
   return str;
@@ -31805,21 +31805,21 @@ function required(Class2, schema, mask) {
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
-function aborted(x, startIndex = 0) {
-  if (x.aborted === true)
+function aborted(x2, startIndex = 0) {
+  if (x2.aborted === true)
     return true;
-  for (let i = startIndex; i < x.issues.length; i++) {
-    if (x.issues[i]?.continue !== true) {
+  for (let i2 = startIndex; i2 < x2.issues.length; i2++) {
+    if (x2.issues[i2]?.continue !== true) {
       return true;
     }
   }
   return false;
 }
-function explicitlyAborted(x, startIndex = 0) {
-  if (x.aborted === true)
+function explicitlyAborted(x2, startIndex = 0) {
+  if (x2.aborted === true)
     return true;
-  for (let i = startIndex; i < x.issues.length; i++) {
-    if (x.issues[i]?.continue === false) {
+  for (let i2 = startIndex; i2 < x2.issues.length; i2++) {
+    if (x2.issues[i2]?.continue === false) {
       return true;
     }
   }
@@ -31827,8 +31827,8 @@ function explicitlyAborted(x, startIndex = 0) {
 }
 function prefixIssues(path8, issues) {
   return issues.map((iss) => {
-    var _a3;
-    (_a3 = iss).path ?? (_a3.path = []);
+    var _a4;
+    (_a4 = iss).path ?? (_a4.path = []);
     iss.path.unshift(path8);
     return iss;
   });
@@ -31842,24 +31842,24 @@ function sizeCaps(defChecks) {
     const d = ch._zod.def;
     if (!/_(length|size)$|_equals$/.test(d.check))
       break;
-    const max = d.maximum ?? d.length ?? d.size;
-    if (max >= 0)
-      caps.push([max, ch]);
+    const max2 = d.maximum ?? d.length ?? d.size;
+    if (max2 >= 0)
+      caps.push([max2, ch]);
   }
   return caps;
 }
 function attachSchema(issues, start, inst) {
-  var _a3;
-  for (let i = start; i < issues.length; i++) {
-    (_a3 = issues[i]).schema ?? (_a3.schema = inst);
+  var _a4;
+  for (let i2 = start; i2 < issues.length; i2++) {
+    (_a4 = issues[i2]).schema ?? (_a4.schema = inst);
   }
 }
 function finalizeIssue(iss, ctx, config3) {
-  var _a3;
+  var _a4;
   const traits = iss.inst?._zod?.traits;
   if (traits?.has("$ZodType")) {
     if (traits.has("$ZodCheck"))
-      (_a3 = iss).schema ?? (_a3.schema = iss.inst);
+      (_a4 = iss).schema ?? (_a4.schema = iss.inst);
     else
       iss.schema = iss.inst;
   }
@@ -31893,10 +31893,10 @@ function codePointLength(str) {
   if (!highSurrogate.test(str))
     return units;
   let count = units;
-  for (let i = 0; i < units - 1; i++) {
-    if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
+  for (let i2 = 0; i2 < units - 1; i2++) {
+    if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
       count--;
-      i++;
+      i2++;
     }
   }
   return count;
@@ -31949,15 +31949,15 @@ function cleanEnum(obj) {
 function base64ToUint8Array(base643) {
   const binaryString = atob(base643);
   const bytes = new Uint8Array(binaryString.length);
-  for (let i = 0; i < binaryString.length; i++) {
-    bytes[i] = binaryString.charCodeAt(i);
+  for (let i2 = 0; i2 < binaryString.length; i2++) {
+    bytes[i2] = binaryString.charCodeAt(i2);
   }
   return bytes;
 }
 function uint8ArrayToBase64(bytes) {
   let binaryString = "";
-  for (let i = 0; i < bytes.length; i++) {
-    binaryString += String.fromCharCode(bytes[i]);
+  for (let i2 = 0; i2 < bytes.length; i2++) {
+    binaryString += String.fromCharCode(bytes[i2]);
   }
   return btoa(binaryString);
 }
@@ -31975,8 +31975,8 @@ function hexToUint8Array(hex3) {
     throw new Error("Invalid hex string length");
   }
   const bytes = new Uint8Array(cleanHex.length / 2);
-  for (let i = 0; i < cleanHex.length; i += 2) {
-    bytes[i / 2] = Number.parseInt(cleanHex.slice(i, i + 2), 16);
+  for (let i2 = 0; i2 < cleanHex.length; i2 += 2) {
+    bytes[i2 / 2] = Number.parseInt(cleanHex.slice(i2, i2 + 2), 16);
   }
   return bytes;
 }
@@ -32065,10 +32065,10 @@ function defineLazyInternal(inst, key, compute) {
           Object.defineProperty(this, key, { configurable: true, writable: true, value });
         broke = broke || outer;
         return value;
-      } catch (err) {
+      } catch (err2) {
         delete this[key];
         broke = broke || outer;
-        throw err;
+        throw err2;
       }
     },
     set(value) {
@@ -32305,14 +32305,14 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
           let curr = fieldErrors;
-          let i = 0;
-          while (i < fullpath.length) {
-            const el = fullpath[i];
-            const terminal = i === fullpath.length - 1;
+          let i2 = 0;
+          while (i2 < fullpath.length) {
+            const el = fullpath[i2];
+            const terminal = i2 === fullpath.length - 1;
             if (el === "_errors") {
               if (terminal)
                 curr._errors.push(mapper(issue2));
-              i++;
+              i2++;
               continue;
             }
             if (!Object.prototype.hasOwnProperty.call(curr, el)) {
@@ -32328,7 +32328,7 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
               node2._errors.push(mapper(issue2));
             }
             curr = node2;
-            i++;
+            i2++;
           }
         }
       }
@@ -32340,7 +32340,7 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
   const processError = (error63, path8 = []) => {
-    var _a3;
+    var _a4;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
         issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
@@ -32355,10 +32355,10 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
           continue;
         }
         let curr = result;
-        let i = 0;
-        while (i < fullpath.length) {
-          const el = fullpath[i];
-          const terminal = i === fullpath.length - 1;
+        let i2 = 0;
+        while (i2 < fullpath.length) {
+          const el = fullpath[i2];
+          const terminal = i2 === fullpath.length - 1;
           if (typeof el === "string") {
             curr.properties ?? (curr.properties = {});
             if (!Object.prototype.hasOwnProperty.call(curr.properties, el)) {
@@ -32372,13 +32372,13 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
             curr = curr.properties[el];
           } else {
             curr.items ?? (curr.items = []);
-            (_a3 = curr.items)[el] ?? (_a3[el] = { errors: [] });
+            (_a4 = curr.items)[el] ?? (_a4[el] = { errors: [] });
             curr = curr.items[el];
           }
           if (terminal) {
             curr.errors.push(mapper(issue2));
           }
-          i++;
+          i2++;
         }
       }
     }
@@ -32749,10 +32749,10 @@ var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
 // node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
-  var _a3;
+  var _a4;
   inst._zod ?? (inst._zod = {});
   inst._zod.def = def;
-  (_a3 = inst._zod).onattach ?? (_a3.onattach = []);
+  (_a4 = inst._zod).onattach ?? (_a4.onattach = []);
 });
 var _whenHasSize = (payload) => {
   const val = payload.value;
@@ -32925,9 +32925,9 @@ var $ZodCheckBigIntFormat = /* @__PURE__ */ $constructor("$ZodCheckBigIntFormat"
   };
 });
 var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, def) => {
-  var _a3;
+  var _a4;
   $ZodCheck.init(inst, def);
-  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
+  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const size = input2.size;
@@ -32945,9 +32945,9 @@ var $ZodCheckMaxSize = /* @__PURE__ */ $constructor("$ZodCheckMaxSize", (inst, d
   };
 });
 var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, def) => {
-  var _a3;
+  var _a4;
   $ZodCheck.init(inst, def);
-  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
+  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const size = input2.size;
@@ -32965,9 +32965,9 @@ var $ZodCheckMinSize = /* @__PURE__ */ $constructor("$ZodCheckMinSize", (inst, d
   };
 });
 var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (inst, def) => {
-  var _a3;
+  var _a4;
   $ZodCheck.init(inst, def);
-  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasSize);
+  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasSize);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const size = input2.size;
@@ -32986,9 +32986,9 @@ var $ZodCheckSizeEquals = /* @__PURE__ */ $constructor("$ZodCheckSizeEquals", (i
   };
 });
 var $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (inst, def) => {
-  var _a3;
+  var _a4;
   $ZodCheck.init(inst, def);
-  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
+  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasLength);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const units = input2.length;
@@ -33008,9 +33008,9 @@ var $ZodCheckMaxLength = /* @__PURE__ */ $constructor("$ZodCheckMaxLength", (ins
   };
 });
 var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (inst, def) => {
-  var _a3;
+  var _a4;
   $ZodCheck.init(inst, def);
-  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
+  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasLength);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const units = input2.length;
@@ -33030,9 +33030,9 @@ var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (ins
   };
 });
 var $ZodCheckLengthEquals = /* @__PURE__ */ $constructor("$ZodCheckLengthEquals", (inst, def) => {
-  var _a3;
+  var _a4;
   $ZodCheck.init(inst, def);
-  (_a3 = inst._zod.def).when ?? (_a3.when = _whenHasLength);
+  (_a4 = inst._zod.def).when ?? (_a4.when = _whenHasLength);
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     const units = input2.length;
@@ -33053,10 +33053,10 @@ var $ZodCheckLengthEquals = /* @__PURE__ */ $constructor("$ZodCheckLengthEquals"
   };
 });
 var $ZodCheckStringFormat = /* @__PURE__ */ $constructor("$ZodCheckStringFormat", (inst, def) => {
-  var _a3, _b;
+  var _a4, _b2;
   $ZodCheck.init(inst, def);
   if (def.pattern)
-    (_a3 = inst._zod).check ?? (_a3.check = (payload) => {
+    (_a4 = inst._zod).check ?? (_a4.check = (payload) => {
       def.pattern.lastIndex = 0;
       if (def.pattern.test(payload.value))
         return;
@@ -33071,7 +33071,7 @@ var $ZodCheckStringFormat = /* @__PURE__ */ $constructor("$ZodCheckStringFormat"
       });
     });
   else
-    (_b = inst._zod).check ?? (_b.check = () => {
+    (_b2 = inst._zod).check ?? (_b2.check = () => {
     });
 });
 var $ZodCheckRegex = /* @__PURE__ */ $constructor("$ZodCheckRegex", (inst, def) => {
@@ -33247,9 +33247,9 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines = content.split("\n").filter((x) => x);
-    const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
-    const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
+    const lines = content.split("\n").filter((x2) => x2);
+    const minIndent = Math.min(...lines.map((x2) => x2.length - x2.trimStart().length));
+    const dedented = lines.map((x2) => x2.slice(minIndent)).map((x2) => " ".repeat(this.indent * 2) + x2);
     for (const line of dedented) {
       this.content.push(line);
     }
@@ -33273,7 +33273,7 @@ var version = {
 
 // node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
-  var _a3;
+  var _a4;
   inst ?? (inst = {});
   inst._zod.def = def;
   inst._zod.bag = inst._zod.bag || {};
@@ -33286,7 +33286,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
     }
   }
   if (checks.length === 0) {
-    (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
+    (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
     inst._zod.deferred?.push(() => {
       inst._zod.run = inst._zod.parse;
     });
@@ -33765,12 +33765,12 @@ var $ZodCreditCard = /* @__PURE__ */ $constructor("$ZodCreditCard", (inst, def) 
 function isIso7064Mod97(iban3) {
   let remainder = 0;
   const len = iban3.length;
-  for (let i = 4; i < len; i++) {
-    const code = iban3.charCodeAt(i);
+  for (let i2 = 4; i2 < len; i2++) {
+    const code = iban3.charCodeAt(i2);
     remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
   }
-  for (let i = 0; i < 4; i++) {
-    const code = iban3.charCodeAt(i);
+  for (let i2 = 0; i2 < 4; i2++) {
+    const code = iban3.charCodeAt(i2);
     remainder = (code >= 65 ? remainder * 100 + (code - 55) : remainder * 10 + (code - 48)) % 97;
   }
   return remainder === 1;
@@ -34033,8 +34033,8 @@ function capSize(inst, size) {
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
-      for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
-        if (n > max && ch._zod.def.when(payload)) {
+      for (const [max2, ch] of sizeCaps(inst._zod.def.checks)) {
+        if (n > max2 && ch._zod.def.when(payload)) {
           const start = payload.issues.length;
           ch._zod.check(payload);
           payload.issues[start].continue = false;
@@ -34073,16 +34073,16 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
     const proms = [];
     const abortEarly = ctx?.abortEarly;
-    for (let i = 0; i < input2.length; i++) {
-      const item = input2[i];
+    for (let i2 = 0; i2 < input2.length; i2++) {
+      const item = input2[i2];
       const result = def.element._zod.run({
         value: item,
         issues: []
       }, ctx);
       if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleArrayResult(result2, payload, i)));
+        proms.push(result.then((result2) => handleArrayResult(result2, payload, i2)));
       } else {
-        handleArrayResult(result, payload, i);
+        handleArrayResult(result, payload, i2);
         if (abortEarly && result.issues.length !== 0 && aborted(result))
           break;
       }
@@ -34467,9 +34467,9 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
 });
 function handleExclusiveUnionResults(results, final, inst, ctx) {
   const matches = [];
-  for (let i = 0; i < results.length; i++) {
-    if (results[i].issues.length === 0)
-      matches.push(i);
+  for (let i2 = 0; i2 < results.length; i2++) {
+    if (results[i2].issues.length === 0)
+      matches.push(i2);
   }
   if (matches.length === 1) {
     final.value = results[matches[0]].value;
@@ -34579,10 +34579,10 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       propValues[zod.def.discriminator]?.delete(void 0);
     return propValues;
   });
-  def.options.forEach((option, i) => {
+  def.options.forEach((option, i2) => {
     const propShape = rawShape(option._zod.def);
     if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
-      throw new Error(`Invalid discriminated union option at index "${i}"`);
+      throw new Error(`Invalid discriminated union option at index "${i2}"`);
     }
   });
   const disc = cached(() => discriminatorMap(def));
@@ -34778,20 +34778,20 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
     const itemResults = new Array(items.length);
     const abortEarly = def.rest ? ctx?.abortEarly : void 0;
     let itemAborted = false;
-    for (let i = 0; i < items.length; i++) {
-      const r = items[i]._zod.run({ value: input2[i], issues: [] }, ctx);
+    for (let i2 = 0; i2 < items.length; i2++) {
+      const r = items[i2]._zod.run({ value: input2[i2], issues: [] }, ctx);
       if (r instanceof Promise) {
         proms.push(r.then((rr) => {
-          itemResults[i] = rr;
+          itemResults[i2] = rr;
         }));
       } else {
-        itemResults[i] = r;
+        itemResults[i2] = r;
         if (abortEarly && !itemAborted && r.issues.length)
           itemAborted = aborted(r);
       }
     }
     if (def.rest && !itemAborted) {
-      let i = items.length - 1;
+      let i2 = items.length - 1;
       const rest = input2.slice(items.length);
       let seen = payload.issues.length;
       for (const el of rest) {
@@ -34800,12 +34800,12 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
             break;
           seen = payload.issues.length;
         }
-        i++;
+        i2++;
         const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
         if (result instanceof Promise) {
-          proms.push(result.then((r) => handleTupleResult(r, payload, i)));
+          proms.push(result.then((r) => handleTupleResult(r, payload, i2)));
         } else {
-          handleTupleResult(result, payload, i);
+          handleTupleResult(result, payload, i2);
         }
       }
     }
@@ -34816,10 +34816,10 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   };
 });
 function getTupleOptStart(items, key) {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+  for (let i2 = items.length - 1; i2 >= 0; i2--) {
+    const omittable = key === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
     if (!omittable)
-      return i + 1;
+      return i2 + 1;
   }
   return 0;
 }
@@ -34830,25 +34830,25 @@ function handleTupleResult(result, final, index) {
   final.value[index] = result.value;
 }
 function handleTupleResults(itemResults, final, items, input2, optoutStart) {
-  for (let i = 0; i < items.length; i++) {
-    const r = itemResults[i];
-    const isPresent = i < input2.length;
-    if (!isPresent && i >= optoutStart && items[i]._zod.optin === "optional") {
-      final.value.length = i;
+  for (let i2 = 0; i2 < items.length; i2++) {
+    const r = itemResults[i2];
+    const isPresent = i2 < input2.length;
+    if (!isPresent && i2 >= optoutStart && items[i2]._zod.optin === "optional") {
+      final.value.length = i2;
       break;
     }
     if (r.issues.length) {
-      if (!isPresent && i >= optoutStart) {
-        final.value.length = i;
+      if (!isPresent && i2 >= optoutStart) {
+        final.value.length = i2;
         break;
       }
-      final.issues.push(...prefixIssues(i, r.issues));
+      final.issues.push(...prefixIssues(i2, r.issues));
     }
-    final.value[i] = r.value;
+    final.value[i2] = r.value;
   }
-  for (let i = final.value.length - 1; i >= input2.length; i--) {
-    if (items[i]._zod.optout === "optional" && final.value[i] === void 0) {
-      final.value.length = i;
+  for (let i2 = final.value.length - 1; i2 >= input2.length; i2--) {
+    if (items[i2]._zod.optout === "optional" && final.value[i2] === void 0) {
+      final.value.length = i2;
     } else {
       break;
     }
@@ -35303,7 +35303,7 @@ var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def
   $ZodType.init(inst, def);
   defineLazyInternal(inst, "values", (zod) => {
     const v = zod.def.innerType._zod.values;
-    return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
+    return v ? new Set([...v].filter((x2) => x2 !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
     const result = def.innerType._zod.run(payload, ctx);
@@ -35894,8 +35894,8 @@ var memo = {
     return empty;
   },
   guard(inst) {
-    var _a3;
-    (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
+    var _a4;
+    (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
     inst._zod.deferred.push(() => {
       const base = inst._zod.parse;
       const wrapped = (payload, ctx) => {
@@ -35909,12 +35909,12 @@ var memo = {
     });
   },
   attach(inst) {
-    var _a3;
+    var _a4;
     let isRecursiveInst;
     let rechecked = false;
     let lastCtx;
     let lastBucket;
-    (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
+    (_a4 = inst._zod).deferred ?? (_a4.deferred = []);
     inst._zod.deferred.push(() => {
       const base = inst._zod.parse;
       const wrapped = (payload, ctx) => {
@@ -43636,9 +43636,9 @@ function compile(schema, options2) {
     const clone2 = withParser(schema, parser2);
     clone2._zod.bag.validator = compileValidator(schema, parser2);
     return clone2;
-  } catch (err) {
+  } catch (err2) {
     if (options2?.strict)
-      throw err;
+      throw err2;
     return schema;
   }
 }
@@ -43728,8 +43728,8 @@ ${code}
   try {
     const factory = new F(...constantNames, factoryCode);
     fn = factory(...constantValues);
-  } catch (err) {
-    throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
+  } catch (err2) {
+    throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err2.message})`);
   }
   if (options2?.debug) {
     fn.code = fullCode;
@@ -43767,9 +43767,9 @@ function compileChild(doc, ctx, schema, accessor, needsValue = true) {
   const varCounter = ctx.varCounter;
   try {
     return generateCheck(doc, ctx, schema, accessor, needsValue);
-  } catch (err) {
-    if (!(err instanceof ZodCompileUnsupportedError) || !err.islandable)
-      throw err;
+  } catch (err2) {
+    if (!(err2 instanceof ZodCompileUnsupportedError) || !err2.islandable)
+      throw err2;
     doc.content.length = contentLen;
     if (ctx.constants.size > constantCount) {
       const trailing = Array.from(ctx.constants.keys()).slice(constantCount);
@@ -43828,9 +43828,9 @@ function generateChecks(doc, ctx, schema, accessor) {
         break;
       }
       case "max_length": {
-        const max = numericOperand(def.maximum, "max_length");
-        const len = codePointLengthVar(doc, ctx, currentAccessor, `${currentAccessor}.length > ${max}`);
-        doc.write(`if (${len} > ${max}) return INVALID;`);
+        const max2 = numericOperand(def.maximum, "max_length");
+        const len = codePointLengthVar(doc, ctx, currentAccessor, `${currentAccessor}.length > ${max2}`);
+        doc.write(`if (${len} > ${max2}) return INVALID;`);
         break;
       }
       case "length_equals": {
@@ -44648,8 +44648,8 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   return outputVar;
 }
 function generateSizeGate(doc, schema, size) {
-  for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
+  for (const [max2, check2] of sizeCaps(schema._zod.def.checks)) {
+    doc.write(`if (${size} > ${numericOperand(max2, check2._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
@@ -44775,22 +44775,22 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   }
   const outputVar = newVar(ctx);
   doc.write(`const ${outputVar} = [];`);
-  for (let i = 0; i < items.length; i++) {
-    const itemSchema = items[i];
-    if (i >= optoutStart) {
-      doc.write(`if (${outputVar}.length === ${i}) {`);
+  for (let i2 = 0; i2 < items.length; i2++) {
+    const itemSchema = items[i2];
+    if (i2 >= optoutStart) {
+      doc.write(`if (${outputVar}.length === ${i2}) {`);
       doc.indented((d) => {
-        d.write(`if (${i} < ${accessor}.length) {`);
+        d.write(`if (${i2} < ${accessor}.length) {`);
         d.indented((d2) => {
           const elemVar = newVar(ctx);
-          d2.write(`const ${elemVar} = ${accessor}[${i}];`);
+          d2.write(`const ${elemVar} = ${accessor}[${i2}];`);
           const elemOutput = compileChild(d2, ctx, itemSchema, elemVar);
-          d2.write(`${outputVar}[${i}] = ${elemOutput};`);
+          d2.write(`${outputVar}[${i2}] = ${elemOutput};`);
         });
         d.write(`} else {`);
         d.indented((d2) => {
           if (dropsWhenAbsent(itemSchema)) {
-            d2.write(`${outputVar}.length = ${i};`);
+            d2.write(`${outputVar}.length = ${i2};`);
             return;
           }
           const elemVar = newVar(ctx);
@@ -44802,17 +44802,17 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
             d3.write(`return ${elemOutput};`);
           });
           d2.write(`})();`);
-          d2.write(`if (${branchVar} === INVALID || ${branchVar} === undefined) ${outputVar}.length = ${i};`);
-          d2.write(`else ${outputVar}[${i}] = ${branchVar};`);
+          d2.write(`if (${branchVar} === INVALID || ${branchVar} === undefined) ${outputVar}.length = ${i2};`);
+          d2.write(`else ${outputVar}[${i2}] = ${branchVar};`);
         });
         d.write(`}`);
       });
       doc.write(`}`);
     } else {
       const elemVar = newVar(ctx);
-      doc.write(`const ${elemVar} = ${accessor}[${i}];`);
+      doc.write(`const ${elemVar} = ${accessor}[${i2}];`);
       const elemOutput = compileChild(doc, ctx, itemSchema, elemVar);
-      doc.write(`${outputVar}[${i}] = ${elemOutput};`);
+      doc.write(`${outputVar}[${i2}] = ${elemOutput};`);
     }
   }
   if (rest) {
@@ -44829,10 +44829,10 @@ function generateTupleCheck(doc, ctx, schema, accessor) {
   return outputVar;
 }
 function getTupleOptStart2(items, key) {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const omittable = key === "optin" ? items[i]._zod.optin !== void 0 : items[i]._zod.optout === "optional";
+  for (let i2 = items.length - 1; i2 >= 0; i2--) {
+    const omittable = key === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
     if (!omittable)
-      return i + 1;
+      return i2 + 1;
   }
   return 0;
 }
@@ -44861,9 +44861,9 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const outputVar = newVar(ctx);
   doc.write(`let ${outputVar};`);
-  for (let i = 0; i < options2.length; i++) {
-    const opt = options2[i];
-    if (i === 0) {
+  for (let i2 = 0; i2 < options2.length; i2++) {
+    const opt = options2[i2];
+    if (i2 === 0) {
       doc.write(`${outputVar} = (() => {`);
     } else {
       doc.write(`if (${outputVar} === INVALID) ${outputVar} = (() => {`);
@@ -46322,7 +46322,7 @@ function handleUnrepresentable(schema, ctx, json2, params, message) {
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
-  var _a3;
+  var _a4;
   const def = schema._zod.def;
   const seen = ctx.seen.get(schema);
   if (seen) {
@@ -46372,7 +46372,7 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
     delete result.schema.default;
   }
   if (ctx.io === "input" && "_prefault" in result.schema)
-    (_a3 = result.schema).default ?? (_a3.default = result.schema._prefault);
+    (_a4 = result.schema).default ?? (_a4.default = result.schema._prefault);
   delete result.schema._prefault;
   const _result = ctx.seen.get(schema);
   return _result.schema;
@@ -47182,9 +47182,9 @@ var objectProcessor = (schema, ctx, _json, params) => {
 var unionProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
   const isExclusive = def.inclusive === false;
-  const options2 = def.options.map((x, i) => processSchema(x, ctx, {
+  const options2 = def.options.map((x2, i2) => processSchema(x2, ctx, {
     ...params,
-    path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
+    path: [...params.path, isExclusive ? "oneOf" : "anyOf", i2]
   }));
   if (isExclusive) {
     json2.oneOf = options2;
@@ -47216,9 +47216,9 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   json2.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
-  const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
+  const prefixItems = def.items.map((x2, i2) => processSchema(x2, ctx, {
     ...params,
-    path: [...params.path, prefixPath, i]
+    path: [...params.path, prefixPath, i2]
   }));
   const rest = def.rest ? processSchema(def.rest, ctx, {
     ...params,
@@ -47290,7 +47290,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
-    if (mapped.some((branch, i) => branch !== branches[i]))
+    if (mapped.some((branch, i2) => branch !== branches[i2]))
       json2 = { ...json2, [keyword]: mapped };
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
@@ -49677,20 +49677,20 @@ function checkArrayGuards(arraySchema, guards) {
       return;
     if (guards.uniqueItems === true) {
       const firstSeen = /* @__PURE__ */ new Map();
-      for (let i = 0; i < items.length; i++) {
-        const key = canonicalKey(items[i], /* @__PURE__ */ new Set());
+      for (let i2 = 0; i2 < items.length; i2++) {
+        const key = canonicalKey(items[i2], /* @__PURE__ */ new Set());
         if (key === null)
           continue;
         const first = firstSeen.get(key);
         if (first === void 0) {
-          firstSeen.set(key, i);
+          firstSeen.set(key, i2);
           continue;
         }
         payload.issues.push({
           code: "custom",
-          message: `Array items must be unique: element at index ${i} duplicates the one at index ${first}`,
+          message: `Array items must be unique: element at index ${i2} duplicates the one at index ${first}`,
           input: items,
-          path: [i],
+          path: [i2],
           continue: true
         });
       }
@@ -49946,8 +49946,8 @@ function convertBaseSchema(schema, ctx) {
           zodSchema = schemasToIntersect[0];
         } else {
           let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
-          for (let i = 2; i < schemasToIntersect.length; i++) {
-            result = z.intersection(result, schemasToIntersect[i]);
+          for (let i2 = 2; i2 < schemasToIntersect.length; i2++) {
+            result = z.intersection(result, schemasToIntersect[i2]);
           }
           zodSchema = result;
         }
@@ -50078,8 +50078,8 @@ function convertSchema(schema, ctx) {
     } else {
       let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
-      for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
+      for (let i2 = startIdx; i2 < schema.allOf.length; i2++) {
+        result = z.intersection(result, convertSchema(schema.allOf[i2], ctx));
       }
       baseSchema = result;
     }
@@ -51618,42 +51618,485 @@ async function handleWorkflowJob(env, repo, runId) {
   });
 }
 
-// src/github/unzip.ts
-import { inflateRawSync } from "node:zlib";
-var EOCD_SIG = 101010256;
-var CENTRAL_SIG = 33639248;
-var LOCAL_SIG = 67324752;
-function unzip(archive) {
-  const buf = Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
-    if (buf.readUInt32LE(i) === EOCD_SIG) {
-      eocd = i;
-      break;
+// node_modules/fflate/esm/index.mjs
+import { createRequire as createRequire2 } from "module";
+var require2 = createRequire2("/");
+var _a3;
+var Worker;
+var isMarkedAsUntransferable;
+try {
+  _a3 = require2("worker_threads"), Worker = _a3.Worker, isMarkedAsUntransferable = _a3.isMarkedAsUntransferable;
+} catch (e) {
+}
+var u8 = Uint8Array;
+var u16 = Uint16Array;
+var i32 = Int32Array;
+var fleb = new u8([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  1,
+  1,
+  2,
+  2,
+  2,
+  2,
+  3,
+  3,
+  3,
+  3,
+  4,
+  4,
+  4,
+  4,
+  5,
+  5,
+  5,
+  5,
+  0,
+  /* unused */
+  0,
+  0,
+  /* impossible */
+  0
+]);
+var fdeb = new u8([
+  0,
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  2,
+  3,
+  3,
+  4,
+  4,
+  5,
+  5,
+  6,
+  6,
+  7,
+  7,
+  8,
+  8,
+  9,
+  9,
+  10,
+  10,
+  11,
+  11,
+  12,
+  12,
+  13,
+  13,
+  /* unused */
+  0,
+  0
+]);
+var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+var freb = function(eb, start) {
+  var b = new u16(31);
+  for (var i2 = 0; i2 < 31; ++i2) {
+    b[i2] = start += 1 << eb[i2 - 1];
+  }
+  var r = new i32(b[30]);
+  for (var i2 = 1; i2 < 30; ++i2) {
+    for (var j = b[i2]; j < b[i2 + 1]; ++j) {
+      r[j] = j - b[i2] << 5 | i2;
     }
   }
-  if (eocd < 0) throw new Error("Not a ZIP archive: no end-of-central-directory record.");
-  const entries = buf.readUInt16LE(eocd + 10);
-  let offset = buf.readUInt32LE(eocd + 16);
-  if (offset === 4294967295) throw new Error("ZIP64 archives are not supported.");
-  const files = /* @__PURE__ */ new Map();
-  for (let n = 0; n < entries; n++) {
-    if (buf.readUInt32LE(offset) !== CENTRAL_SIG) throw new Error(`Corrupt ZIP: bad central entry ${n}.`);
-    const method = buf.readUInt16LE(offset + 10);
-    const compressedSize = buf.readUInt32LE(offset + 20);
-    const nameLength = buf.readUInt16LE(offset + 28);
-    const extraLength = buf.readUInt16LE(offset + 30);
-    const commentLength = buf.readUInt16LE(offset + 32);
-    const localOffset = buf.readUInt32LE(offset + 42);
-    const name = buf.toString("utf8", offset + 46, offset + 46 + nameLength);
-    offset += 46 + nameLength + extraLength + commentLength;
-    if (name.endsWith("/")) continue;
-    if (buf.readUInt32LE(localOffset) !== LOCAL_SIG) throw new Error(`Corrupt ZIP: bad local header for ${name}.`);
-    const dataStart = localOffset + 30 + buf.readUInt16LE(localOffset + 26) + buf.readUInt16LE(localOffset + 28);
-    const data = buf.subarray(dataStart, dataStart + compressedSize);
-    if (method === 0) files.set(name, Buffer.from(data));
-    else if (method === 8) files.set(name, inflateRawSync(data));
-    else throw new Error(`ZIP entry ${name} uses compression method ${method}; only stored and deflate are supported.`);
+  return { b, r };
+};
+var _a3 = freb(fleb, 2);
+var fl = _a3.b;
+var revfl = _a3.r;
+fl[28] = 258, revfl[258] = 28;
+var _b = freb(fdeb, 0);
+var fd = _b.b;
+var revfd = _b.r;
+var rev = new u16(32768);
+for (i = 0; i < 32768; ++i) {
+  x = (i & 43690) >> 1 | (i & 21845) << 1;
+  x = (x & 52428) >> 2 | (x & 13107) << 2;
+  x = (x & 61680) >> 4 | (x & 3855) << 4;
+  rev[i] = ((x & 65280) >> 8 | (x & 255) << 8) >> 1;
+}
+var x;
+var i;
+var hMap = (function(cd, mb, r) {
+  var s = cd.length;
+  var i2 = 0;
+  var l = new u16(mb);
+  for (; i2 < s; ++i2) {
+    if (cd[i2])
+      ++l[cd[i2] - 1];
+  }
+  var le = new u16(mb);
+  for (i2 = 1; i2 < mb; ++i2) {
+    le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
+  }
+  var co;
+  if (r) {
+    co = new u16(1 << mb);
+    var rvb = 15 - mb;
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        var sv = i2 << 4 | cd[i2];
+        var r_1 = mb - cd[i2];
+        var v = le[cd[i2] - 1]++ << r_1;
+        for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
+          co[rev[v] >> rvb] = sv;
+        }
+      }
+    }
+  } else {
+    co = new u16(s);
+    for (i2 = 0; i2 < s; ++i2) {
+      if (cd[i2]) {
+        co[i2] = rev[le[cd[i2] - 1]++] >> 15 - cd[i2];
+      }
+    }
+  }
+  return co;
+});
+var flt = new u8(288);
+for (i = 0; i < 144; ++i)
+  flt[i] = 8;
+var i;
+for (i = 144; i < 256; ++i)
+  flt[i] = 9;
+var i;
+for (i = 256; i < 280; ++i)
+  flt[i] = 7;
+var i;
+for (i = 280; i < 288; ++i)
+  flt[i] = 8;
+var i;
+var fdt = new u8(32);
+for (i = 0; i < 32; ++i)
+  fdt[i] = 5;
+var i;
+var flrm = /* @__PURE__ */ hMap(flt, 9, 1);
+var fdrm = /* @__PURE__ */ hMap(fdt, 5, 1);
+var max = function(a) {
+  var m = a[0];
+  for (var i2 = 1; i2 < a.length; ++i2) {
+    if (a[i2] > m)
+      m = a[i2];
+  }
+  return m;
+};
+var bits = function(d, p, m) {
+  var o = p / 8 | 0;
+  return (d[o] | d[o + 1] << 8) >> (p & 7) & m;
+};
+var bits16 = function(d, p) {
+  var o = p / 8 | 0;
+  return (d[o] | d[o + 1] << 8 | d[o + 2] << 16) >> (p & 7);
+};
+var shft = function(p) {
+  return (p + 7) / 8 | 0;
+};
+var slc = function(v, s, e) {
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  return new u8(v.subarray(s, e));
+};
+var ec = [
+  "unexpected EOF",
+  "invalid block type",
+  "invalid length/literal",
+  "invalid distance",
+  "stream finished",
+  "no stream handler",
+  ,
+  // determined by compression function
+  "no callback",
+  "invalid UTF-8 data",
+  "extra field too long",
+  "date not in range 1980-2099",
+  "filename too long",
+  "stream finishing",
+  "invalid zip data"
+  // determined by unknown compression method
+];
+var err = function(ind, msg, nt) {
+  var e = new Error(msg || ec[ind]);
+  e.code = ind;
+  if (Error.captureStackTrace)
+    Error.captureStackTrace(e, err);
+  if (!nt)
+    throw e;
+  return e;
+};
+var inflt = function(dat, st, buf, dict) {
+  var sl = dat.length, dl = dict ? dict.length : 0;
+  if (!sl || st.f && !st.l)
+    return buf || new u8(0);
+  var noBuf = !buf;
+  var resize = noBuf || st.i != 2;
+  var noSt = st.i;
+  if (noBuf)
+    buf = new u8(sl * 3);
+  var cbuf = function(l2) {
+    var bl = buf.length;
+    if (l2 > bl) {
+      var nbuf = new u8(Math.max(bl * 2, l2));
+      nbuf.set(buf);
+      buf = nbuf;
+    }
+  };
+  var final = st.f || 0, pos = st.p || 0, bt = st.b || 0, lm = st.l, dm = st.d, lbt = st.m, dbt = st.n;
+  var tbts = sl * 8;
+  do {
+    if (!lm) {
+      final = bits(dat, pos, 1);
+      var type = bits(dat, pos + 1, 3);
+      pos += 3;
+      if (!type) {
+        var s = shft(pos) + 4, l = dat[s - 4] | dat[s - 3] << 8, t = s + l;
+        if (t > sl) {
+          if (noSt)
+            err(0);
+          break;
+        }
+        if (resize)
+          cbuf(bt + l);
+        buf.set(dat.subarray(s, t), bt);
+        st.b = bt += l, st.p = pos = t * 8, st.f = final;
+        continue;
+      } else if (type == 1)
+        lm = flrm, dm = fdrm, lbt = 9, dbt = 5;
+      else if (type == 2) {
+        var hLit = bits(dat, pos, 31) + 257, hcLen = bits(dat, pos + 10, 15) + 4;
+        var tl = hLit + bits(dat, pos + 5, 31) + 1;
+        pos += 14;
+        var ldt = new u8(tl);
+        var clt = new u8(19);
+        for (var i2 = 0; i2 < hcLen; ++i2) {
+          clt[clim[i2]] = bits(dat, pos + i2 * 3, 7);
+        }
+        pos += hcLen * 3;
+        var clb = max(clt), clbmsk = (1 << clb) - 1;
+        var clm = hMap(clt, clb, 1);
+        for (var i2 = 0; i2 < tl; ) {
+          var r = clm[bits(dat, pos, clbmsk)];
+          pos += r & 15;
+          var s = r >> 4;
+          if (s < 16) {
+            ldt[i2++] = s;
+          } else {
+            var c = 0, n = 0;
+            if (s == 16)
+              n = 3 + bits(dat, pos, 3), pos += 2, c = ldt[i2 - 1];
+            else if (s == 17)
+              n = 3 + bits(dat, pos, 7), pos += 3;
+            else if (s == 18)
+              n = 11 + bits(dat, pos, 127), pos += 7;
+            while (n--)
+              ldt[i2++] = c;
+          }
+        }
+        var lt = ldt.subarray(0, hLit), dt = ldt.subarray(hLit);
+        lbt = max(lt);
+        dbt = max(dt);
+        lm = hMap(lt, lbt, 1);
+        dm = hMap(dt, dbt, 1);
+      } else
+        err(1);
+      if (pos > tbts) {
+        if (noSt)
+          err(0);
+        break;
+      }
+    }
+    if (resize)
+      cbuf(bt + 131072);
+    var lms = (1 << lbt) - 1, dms = (1 << dbt) - 1;
+    var lpos = pos;
+    for (; ; lpos = pos) {
+      var c = lm[bits16(dat, pos) & lms], sym = c >> 4;
+      pos += c & 15;
+      if (pos > tbts) {
+        if (noSt)
+          err(0);
+        break;
+      }
+      if (!c)
+        err(2);
+      if (sym < 256)
+        buf[bt++] = sym;
+      else if (sym == 256) {
+        lpos = pos, lm = null;
+        break;
+      } else {
+        var add = sym - 254;
+        if (sym > 264) {
+          var i2 = sym - 257, b = fleb[i2];
+          add = bits(dat, pos, (1 << b) - 1) + fl[i2];
+          pos += b;
+        }
+        var d = dm[bits16(dat, pos) & dms], dsym = d >> 4;
+        if (!d)
+          err(3);
+        pos += d & 15;
+        var dt = fd[dsym];
+        if (dsym > 3) {
+          var b = fdeb[dsym];
+          dt += bits16(dat, pos) & (1 << b) - 1, pos += b;
+        }
+        if (pos > tbts) {
+          if (noSt)
+            err(0);
+          break;
+        }
+        if (resize)
+          cbuf(bt + 131072);
+        var end = bt + add;
+        if (bt < dt) {
+          var shift = dl - dt, dend = Math.min(dt, end);
+          if (shift + bt < 0)
+            err(3);
+          for (; bt < dend; ++bt)
+            buf[bt] = dict[shift + bt];
+        }
+        for (; bt < end; ++bt)
+          buf[bt] = buf[bt - dt];
+      }
+    }
+    st.l = lm, st.p = lpos, st.b = bt, st.f = final;
+    if (lm)
+      final = 1, st.m = lbt, st.d = dm, st.n = dbt;
+  } while (!final);
+  return bt != buf.length && noBuf ? slc(buf, 0, bt) : buf.subarray(0, bt);
+};
+var et = /* @__PURE__ */ new u8(0);
+var b2 = function(d, b) {
+  return d[b] | d[b + 1] << 8;
+};
+var b4 = function(d, b) {
+  return (d[b] | d[b + 1] << 8 | d[b + 2] << 16 | d[b + 3] << 24) >>> 0;
+};
+var b8 = function(d, b) {
+  return b4(d, b) + b4(d, b + 4) * 4294967296;
+};
+function inflateSync(data, opts) {
+  return inflt(data, { i: 2 }, opts && opts.out, opts && opts.dictionary);
+}
+var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
+var tds = 0;
+try {
+  td.decode(et, { stream: true });
+  tds = 1;
+} catch (e) {
+}
+var dutf8 = function(d) {
+  for (var r = "", i2 = 0; ; ) {
+    var c = d[i2++];
+    var eb = (c > 127) + (c > 223) + (c > 239);
+    if (i2 + eb > d.length)
+      return { s: r, r: slc(d, i2 - 1) };
+    if (!eb)
+      r += String.fromCharCode(c);
+    else if (eb == 3) {
+      c = ((c & 15) << 18 | (d[i2++] & 63) << 12 | (d[i2++] & 63) << 6 | d[i2++] & 63) - 65536, r += String.fromCharCode(55296 | c >> 10, 56320 | c & 1023);
+    } else if (eb & 1)
+      r += String.fromCharCode((c & 31) << 6 | d[i2++] & 63);
+    else
+      r += String.fromCharCode((c & 15) << 12 | (d[i2++] & 63) << 6 | d[i2++] & 63);
+  }
+};
+function strFromU8(dat, latin1) {
+  if (latin1) {
+    var r = "";
+    for (var i2 = 0; i2 < dat.length; i2 += 16384)
+      r += String.fromCharCode.apply(null, dat.subarray(i2, i2 + 16384));
+    return r;
+  } else if (td) {
+    return td.decode(dat);
+  } else {
+    var _a4 = dutf8(dat), s = _a4.s, r = _a4.r;
+    if (r.length)
+      err(8);
+    return s;
+  }
+}
+var slzh = function(d, b) {
+  return b + 30 + b2(d, b + 26) + b2(d, b + 28);
+};
+var zh = function(d, b, z2) {
+  var fnl = b2(d, b + 28), efl = b2(d, b + 30), fn = strFromU8(d.subarray(b + 46, b + 46 + fnl), !(b2(d, b + 8) & 2048)), es = b + 46 + fnl;
+  var _a4 = z64hs(d, es, efl, z2, b4(d, b + 20), b4(d, b + 24), b4(d, b + 42)), sc = _a4[0], su = _a4[1], off = _a4[2];
+  return [b2(d, b + 10), sc, su, fn, es + efl + b2(d, b + 32), off];
+};
+var z64hs = function(d, b, l, z2, sc, su, off) {
+  var nsc = sc == 4294967295, nsu = su == 4294967295, noff = off == 4294967295, e = b + l;
+  var nf = nsc + nsu + noff;
+  if (z2 && nf) {
+    for (; b + 4 < e; b += 4 + b2(d, b + 2)) {
+      if (b2(d, b) == 1) {
+        return [
+          nsc ? b8(d, b + 4 + 8 * nsu) : sc,
+          nsu ? b8(d, b + 4) : su,
+          noff ? b8(d, b + 4 + 8 * (nsu + nsc)) : off,
+          1
+        ];
+      }
+    }
+    if (z2 < 2)
+      err(13);
+  }
+  return [sc, su, off, 0];
+};
+function unzipSync(data, opts) {
+  var files = {};
+  var e = data.length - 22;
+  for (; b4(data, e) != 101010256; --e) {
+    if (!e || data.length - e > 65558)
+      err(13);
+  }
+  ;
+  var c = b2(data, e + 8);
+  if (!c)
+    return {};
+  var o = b4(data, e + 16);
+  var z2 = b4(data, e - 20) == 117853008;
+  if (z2) {
+    var ze = b4(data, e - 12);
+    z2 = b4(data, ze) == 101075792;
+    if (z2) {
+      c = b4(data, ze + 32);
+      o = b4(data, ze + 48);
+    }
+  }
+  var fltr = opts && opts.filter;
+  for (var i2 = 0; i2 < c; ++i2) {
+    var _a4 = zh(data, o, z2), c_2 = _a4[0], sc = _a4[1], su = _a4[2], fn = _a4[3], no = _a4[4], off = _a4[5], b = slzh(data, off);
+    o = no;
+    if (!fltr || fltr({
+      name: fn,
+      size: sc,
+      originalSize: su,
+      compression: c_2
+    })) {
+      if (!c_2)
+        files[fn] = slc(data, b, b + sc);
+      else if (c_2 == 8)
+        files[fn] = inflateSync(data.subarray(b, b + sc), { out: new u8(su) });
+      else
+        err(14, "unknown compression type " + c_2);
+    }
   }
   return files;
 }
@@ -51670,6 +52113,19 @@ var resultsSummarySchema = external_exports.object({
     failed: external_exports.number().int().min(0).default(0)
   })
 });
+function unzip(archive) {
+  let entries;
+  try {
+    entries = unzipSync(archive);
+  } catch (error62) {
+    throw new Error(
+      `The ${REPORT_ARTIFACT} artifact is not a readable ZIP archive: ${error62 instanceof Error ? error62.message : String(error62)}`
+    );
+  }
+  return new Map(
+    Object.entries(entries).filter(([name]) => !name.endsWith("/")).map(([name, data]) => [name, Buffer.from(data)])
+  );
+}
 function pick2(files, base) {
   for (const [name, data] of files) if (name === base || name.endsWith(`/${base}`)) return data;
   return void 0;

@@ -24,6 +24,9 @@ describe("sglbench demo --docker", () => {
       // The whole output on failure: it says which step failed and why.
       expect({ code, err: io.err.join(""), out: code === 0 ? "" : text }).toEqual({ code: 0, err: "", out: "" });
       expect(text).toContain("Ran in Docker containers.");
+      // The summary closes the output once, after the flagged cells.
+      expect(text.match(/^sglbench: PR #1 .*$/gm)).toHaveLength(1);
+      expect(text.trimEnd()).toMatch(/Flagged[\s\S]*\nsglbench: PR #1 [^\n]*\nReport: \S+comparison_report\.md$/);
       expect(text).toMatch(/regressed — 🔴 \d+ regressed · 🟢 0 improved/);
       expect(text).toMatch(/🔴 Median ITL \(ms\): concurrency \d+ \(-/);
       expect(text).not.toMatch(/^\s+🟢 /m);

@@ -474,5 +474,9 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
     `  order: ${plan.interleave.join(", ")}`,
     `Estimated: ${Math.round(plan.gpuMinutes)} GPU-minutes; original scripts' double run: ${Math.round(plan.seedGpuMinutes)} GPU-minutes (${Math.round(ratio * 100)} %).`,
   );
+  if (ratio > 1 && plan.suites.some((s) => s.main.action === "full"))
+    lines.push(
+      "  (More than the original: main runs in full here and each point is repeated to measure noise; with a fresh nightly of the merge base, main runs only an anchor.)",
+    );
   return lines.join("\n") + "\n";
 }

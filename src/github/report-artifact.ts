@@ -2,9 +2,9 @@
  * The `sglbench-report` artifact of a benchmark run: `report.md` + `results.json`, as written by
  * the report job of `benchmark.yml` (the files may sit in a `pr<N>/` folder inside the archive).
  */
+import { unzipSync } from "fflate";
 import { z } from "zod";
 import { apiError, type GitHubClient, type RepoRef } from "./octokit.js";
-import { unzip } from "./unzip.js";
 
 /** Name of the artifact the report job uploads. */
 export const REPORT_ARTIFACT = "sglbench-report";
@@ -28,6 +28,23 @@ export interface ReportArtifact {
   results: ResultsSummary | null;
   /** Why results.json could not be used, when it could not. */
   resultsProblem?: string;
+}
+
+/** Every file of the ZIP archive GitHub serves for an artifact (fflate), folders left out. */
+export function unzip(archive: Uint8Array): Map<string, Buffer> {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(archive);
+  } catch (error: unknown) {
+    throw new Error(
+      `The ${REPORT_ARTIFACT} artifact is not a readable ZIP archive: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return new Map(
+    Object.entries(entries)
+      .filter(([name]) => !name.endsWith("/"))
+      .map(([name, data]) => [name, Buffer.from(data)]),
+  );
 }
 
 function pick(files: Map<string, Buffer>, base: string): Buffer | undefined {

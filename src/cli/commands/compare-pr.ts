@@ -126,8 +126,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       prEnv: prEnv.env,
       log,
     });
+    // The pipeline's last progress lines are the summary and the report's path.
     const result = await runComparePrJob(input, services, log);
-    io.stdout(`\n${result.summaryLine}\nReport: ${result.reportPath}\n`);
     return result.exitCode;
   } catch (error: unknown) {
     io.stderr(`sglbench compare-pr: ${describe(error)}\n`);

@@ -90,6 +90,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       kinds: kinds as Array<"offline" | "online">,
       repeats,
       log: (line) => {
+        // The summary and the report's path close the demo's output below, after the flagged cells.
+        if (line.startsWith("sglbench: PR #") || line.startsWith("Report: ")) return;
         if (values.verbose || !line.startsWith("  ")) io.stdout(`${line}\n`);
       },
       services: defaultComparePrServices,
