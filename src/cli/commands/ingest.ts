@@ -1,6 +1,6 @@
 /** `sglbench ingest <path…> [--json] [--out DIR]`: parse logs into results records. */
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { EXIT, type CliIO } from "../io.js";
 import { ingestPaths } from "../../store/ingest.js";
@@ -67,6 +67,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   return EXIT.ok;
 }
 
+/** A run folder's files are shown as the folder and their count; a single file (console log) as itself. */
+function sourceLabel(sources: string[]): string {
+  const [first] = sources;
+  if (first === undefined) return "-";
+  if (sources.length === 1) return first;
+  const folder = dirname(first);
+  return sources.every((s) => dirname(s) === folder)
+    ? `${folder}/ (${sources.length} files)`
+    : `${first} (+${sources.length - 1})`;
+}
+
 function table(runs: RunResults[]): string {
   const rows = [["suite", "image", "points", "repeats", "gsm8k", "kv tokens", "diagnostics", "source"]];
   for (const r of runs)
@@ -78,7 +89,7 @@ function table(runs: RunResults[]): string {
       r.gsm8k?.average?.toFixed(3) ?? "-",
       String(r.kv_cache?.num_tokens ?? "-"),
       String(r.diagnostics.length),
-      r.sources[0] ?? "-",
+      sourceLabel(r.sources),
     ]);
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? "").length)));
   return (
