@@ -67,15 +67,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   return EXIT.ok;
 }
 
-/** A run folder's files are shown as the folder and their count; a single file (console log) as itself. */
+/** A run's files shown as the folder holding most of them (a console log merged in counts apart). */
 function sourceLabel(sources: string[]): string {
-  const [first] = sources;
-  if (first === undefined) return "-";
-  if (sources.length === 1) return first;
-  const folder = dirname(first);
-  return sources.every((s) => dirname(s) === folder)
-    ? `${folder}/ (${sources.length} files)`
-    : `${first} (+${sources.length - 1})`;
+  if (sources.length <= 1) return sources[0] ?? "-";
+  const perFolder = new Map<string, number>();
+  for (const s of sources) perFolder.set(dirname(s), (perFolder.get(dirname(s)) ?? 0) + 1);
+  const [folder, count] = [...perFolder].sort((x, y) => y[1] - x[1])[0]!;
+  const elsewhere = sources.length - count;
+  return `${folder}/ (${count} files${elsewhere ? ` + ${elsewhere} elsewhere` : ""})`;
 }
 
 function table(runs: RunResults[]): string {
