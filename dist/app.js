@@ -50594,119 +50594,6 @@ function parseRequestMarker(text) {
   }
 }
 
-// src/core/app-config.ts
-var GATE_POLICIES = ["fail-on-regression", "neutral", "fail-on-any-failure"];
-var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
-var triggersSchema = external_exports.strictObject({
-  /** Logins allowed to run `/benchmark` regardless of their repository permission. Default `[]`. */
-  allowed_users: external_exports.array(external_exports.string().min(1)).default([]),
-  /** Lowest repository permission that may run `/benchmark` and `/benchmark approve`. Default `"write"`. */
-  min_permission: external_exports.enum(PERMISSIONS).default("write")
-});
-var autoRunSchema = external_exports.strictObject({
-  /** Run automatically on `pull_request` opened/synchronize/reopened/labeled. Default `false`. */
-  enabled: external_exports.boolean().default(false),
-  /** Only auto-run PRs carrying at least one of these labels; `[]` = no label needed. Default `[]`. */
-  labels: external_exports.array(external_exports.string().min(1)).default([]),
-  /** Only auto-run when a changed file starts with one of these path prefixes; `[]` = any change. Default `[]`. */
-  paths: external_exports.array(external_exports.string().min(1)).default([]),
-  /**
-   * Fork PRs: `"require-approval"` = run only after a writer's `/benchmark approve` for that head SHA;
-   * `"never"` = never run fork PRs. Default `"require-approval"`.
-   */
-  forks: external_exports.enum(["require-approval", "never"]).default("require-approval")
-});
-var workflowSchema = external_exports.strictObject({
-  /** Workflow file name (in `.github/workflows/`) that runs the benchmark. Default `"benchmark.yml"`. */
-  file: external_exports.string().min(1).default("benchmark.yml"),
-  /** Repository holding the workflow, as `owner/name`; absent = the PR's own repository. */
-  repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").optional(),
-  /** Git ref the workflow is dispatched on. Default `"main"`. */
-  ref: external_exports.string().min(1).default("main")
-});
-var runnerSchema = external_exports.strictObject({
-  /** Labels of the self-hosted runners passed to the workflow. Default `["self-hosted", "mi300x"]`. */
-  labels: external_exports.array(external_exports.string().min(1)).min(1).default(["self-hosted", "mi300x"])
-});
-var defaultsSchema = external_exports.strictObject({
-  /** Models run when a command omits `models=`. Default `["grok", "deepseek"]`. */
-  models: external_exports.array(external_exports.enum(MODELS)).min(1).default([...DEFAULT_REQUEST.models]),
-  /** Suites run when a command omits `types=`. Default `["offline", "online"]`. */
-  types: external_exports.array(external_exports.enum(TYPES)).min(1).default([...DEFAULT_REQUEST.types]),
-  /** Modes run when a command omits `modes=`. Default `["normal"]`. */
-  modes: external_exports.array(external_exports.enum(MODES)).min(1).default([...DEFAULT_REQUEST.modes]),
-  /** Repeats per point when a command omits `repeats=`. Default `3`. */
-  repeats: external_exports.number().int().min(MIN_REPEATS).max(MAX_REPEATS).default(DEFAULT_REQUEST.repeats),
-  /** Baseline when a command omits `baseline=`: `nightly` image or a `rerun` of main. Default `"nightly"`. */
-  baseline: external_exports.enum(BASELINES).default(DEFAULT_REQUEST.baseline)
-});
-var gateSchema = external_exports.strictObject({
-  /**
-   * How the check run concludes. Default `"fail-on-regression"`:
-   * - `fail-on-regression`: failure on any 🔴 regression; neutral if points failed to run; else success.
-   * - `fail-on-any-failure`: failure on any regression or failed point; else success.
-   * - `neutral`: always neutral (informational only).
-   */
-  policy: external_exports.enum(GATE_POLICIES).default("fail-on-regression")
-});
-var appConfigSchema = external_exports.strictObject({
-  /** Who may trigger runs. */
-  triggers: triggersSchema.prefault({}),
-  /** Automatic runs on pull_request events. */
-  auto_run: autoRunSchema.prefault({}),
-  /** Which workflow is dispatched. */
-  workflow: workflowSchema.prefault({}),
-  /** Self-hosted runner selection. */
-  runner: runnerSchema.prefault({}),
-  /** Defaults for `/benchmark` keys. */
-  defaults: defaultsSchema.prefault({}),
-  /** Check-run conclusion policy. */
-  gate: gateSchema.prefault({}),
-  /** Minimum minutes between two automatic runs on the same PR (commands are not limited). Default `10`. */
-  cooldown_minutes: external_exports.number().min(0).default(10)
-});
-var DEFAULT_APP_CONFIG = appConfigSchema.parse({});
-function describeIssue(issue2) {
-  const path8 = issue2.path.length > 0 ? issue2.path.map(String).join(".") : "(root)";
-  switch (issue2.code) {
-    case "invalid_type":
-      return `${path8}: expected ${issue2.expected}`;
-    case "unrecognized_keys":
-      return `${path8}: unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}`;
-    case "invalid_value":
-      return `${path8}: expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    default:
-      return `${path8}: ${issue2.message}`;
-  }
-}
-function parseAppConfig(raw) {
-  const result = appConfigSchema.safeParse(raw ?? {});
-  if (result.success) return { ok: true, config: result.data };
-  return { ok: false, errors: result.error.issues.map(describeIssue) };
-}
-function gateConclusion(summary, policy) {
-  if (policy === "neutral") return "neutral";
-  if (summary.regressed > 0) return "failure";
-  if (summary.failed > 0) return policy === "fail-on-any-failure" ? "failure" : "neutral";
-  return "success";
-}
-
-// src/github/app-config-loader.ts
-var CONFIG_PATH = ".github/sglbench.yml";
-async function loadAppConfig(octokit, repo) {
-  let raw = null;
-  try {
-    const { files } = await octokit.config.get({ owner: repo.owner, repo: repo.repo, path: CONFIG_PATH });
-    raw = files.find((f) => f.config !== null)?.config ?? null;
-  } catch (error62) {
-    const message = error62 instanceof Error ? error62.message : String(error62);
-    if (/is either a directory or a submodule/.test(message)) return parseAppConfig(null);
-    return { ok: false, errors: [`${CONFIG_PATH}: ${message}`] };
-  }
-  const parsed = parseAppConfig(raw);
-  return parsed.ok ? parsed : { ok: false, errors: parsed.errors.map((e) => `${CONFIG_PATH}: ${e}`) };
-}
-
 // src/github/octokit.ts
 function apiError(action, cause) {
   const status = cause?.status;
@@ -50783,78 +50670,6 @@ async function updateCheckRun(octokit, ref, checkRunId, params) {
     });
   } catch (error62) {
     throw apiError(`updating check run ${checkRunId}`, error62);
-  }
-}
-
-// src/github/permissions.ts
-var PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"];
-function asLevel(value) {
-  return PERMISSION_LEVELS.includes(value ?? "") ? value : null;
-}
-async function getPermission(octokit, ref, username) {
-  try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username });
-    return asLevel(data.role_name) ?? asLevel(data.permission) ?? "none";
-  } catch (error62) {
-    if (error62.status === 404) return "none";
-    throw apiError(`reading ${username}'s permission on ${ref.owner}/${ref.repo}`, error62);
-  }
-}
-function permissionAtLeast(level, minimum) {
-  return PERMISSION_LEVELS.indexOf(level) >= PERMISSION_LEVELS.indexOf(minimum);
-}
-
-// src/github/pulls.ts
-function toPullInfo(pull) {
-  const [owner = "", repo = ""] = pull.base.repo.full_name.split("/");
-  return {
-    owner,
-    repo,
-    pr: pull.number,
-    headSha: pull.head.sha,
-    baseSha: pull.base.sha,
-    headRepo: pull.head.repo?.full_name ?? null,
-    baseRepo: pull.base.repo.full_name,
-    labels: (pull.labels ?? []).map((l) => typeof l === "string" ? l : l.name ?? "").filter(Boolean),
-    htmlUrl: pull.html_url,
-    state: pull.state
-  };
-}
-function isForkPull(pull) {
-  return pull.headRepo === null || pull.headRepo.toLowerCase() !== pull.baseRepo.toLowerCase();
-}
-async function getPull(octokit, ref) {
-  try {
-    const { data } = await octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.pr });
-    return toPullInfo(data);
-  } catch (error62) {
-    throw apiError(`reading ${ref.owner}/${ref.repo}#${ref.pr}`, error62);
-  }
-}
-async function getMergeBase(octokit, pull) {
-  try {
-    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
-      owner: pull.owner,
-      repo: pull.repo,
-      basehead: `${pull.baseSha}...${pull.headSha}`,
-      per_page: 1
-    });
-    return data.merge_base_commit.sha;
-  } catch (error62) {
-    throw apiError(`finding the merge base of ${pull.owner}/${pull.repo}#${pull.pr}`, error62);
-  }
-}
-async function listChangedFiles(octokit, ref) {
-  try {
-    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-      owner: ref.owner,
-      repo: ref.repo,
-      pull_number: ref.pr,
-      per_page: 100
-    });
-    return files.map((f) => f.filename);
-  } catch (error62) {
-    throw apiError(`listing files of ${ref.owner}/${ref.repo}#${ref.pr}`, error62);
   }
 }
 
@@ -50994,6 +50809,191 @@ function failedRunMessage(p) {
       "Comment `/benchmark` to try again."
     ].join("\n")
   };
+}
+
+// src/core/app-config.ts
+var GATE_POLICIES = ["fail-on-regression", "neutral", "fail-on-any-failure"];
+var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
+var triggersSchema = external_exports.strictObject({
+  /** Logins allowed to run `/benchmark` regardless of their repository permission. Default `[]`. */
+  allowed_users: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Lowest repository permission that may run `/benchmark` and `/benchmark approve`. Default `"write"`. */
+  min_permission: external_exports.enum(PERMISSIONS).default("write")
+});
+var autoRunSchema = external_exports.strictObject({
+  /** Run automatically on `pull_request` opened/synchronize/reopened/labeled. Default `false`. */
+  enabled: external_exports.boolean().default(false),
+  /** Only auto-run PRs carrying at least one of these labels; `[]` = no label needed. Default `[]`. */
+  labels: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Only auto-run when a changed file starts with one of these path prefixes; `[]` = any change. Default `[]`. */
+  paths: external_exports.array(external_exports.string().min(1)).default([]),
+  /**
+   * Fork PRs: `"require-approval"` = run only after a writer's `/benchmark approve` for that head SHA;
+   * `"never"` = never run fork PRs. Default `"require-approval"`.
+   */
+  forks: external_exports.enum(["require-approval", "never"]).default("require-approval")
+});
+var workflowSchema = external_exports.strictObject({
+  /** Workflow file name (in `.github/workflows/`) that runs the benchmark. Default `"benchmark.yml"`. */
+  file: external_exports.string().min(1).default("benchmark.yml"),
+  /** Repository holding the workflow, as `owner/name`; absent = the PR's own repository. */
+  repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").optional(),
+  /** Git ref the workflow is dispatched on. Default `"main"`. */
+  ref: external_exports.string().min(1).default("main")
+});
+var runnerSchema = external_exports.strictObject({
+  /** Labels of the self-hosted runners passed to the workflow. Default `["self-hosted", "mi300x"]`. */
+  labels: external_exports.array(external_exports.string().min(1)).min(1).default(["self-hosted", "mi300x"])
+});
+var defaultsSchema = external_exports.strictObject({
+  /** Models run when a command omits `models=`. Default `["grok", "deepseek"]`. */
+  models: external_exports.array(external_exports.enum(MODELS)).min(1).default([...DEFAULT_REQUEST.models]),
+  /** Suites run when a command omits `types=`. Default `["offline", "online"]`. */
+  types: external_exports.array(external_exports.enum(TYPES)).min(1).default([...DEFAULT_REQUEST.types]),
+  /** Modes run when a command omits `modes=`. Default `["normal"]`. */
+  modes: external_exports.array(external_exports.enum(MODES)).min(1).default([...DEFAULT_REQUEST.modes]),
+  /** Repeats per point when a command omits `repeats=`. Default `3`. */
+  repeats: external_exports.number().int().min(MIN_REPEATS).max(MAX_REPEATS).default(DEFAULT_REQUEST.repeats),
+  /** Baseline when a command omits `baseline=`: `nightly` image or a `rerun` of main. Default `"nightly"`. */
+  baseline: external_exports.enum(BASELINES).default(DEFAULT_REQUEST.baseline)
+});
+var gateSchema = external_exports.strictObject({
+  /**
+   * How the check run concludes. Default `"fail-on-regression"`:
+   * - `fail-on-regression`: failure on any 🔴 regression; neutral if points failed to run; else success.
+   * - `fail-on-any-failure`: failure on any regression or failed point; else success.
+   * - `neutral`: always neutral (informational only).
+   */
+  policy: external_exports.enum(GATE_POLICIES).default("fail-on-regression")
+});
+var appConfigSchema = external_exports.strictObject({
+  /** Who may trigger runs. */
+  triggers: triggersSchema.prefault({}),
+  /** Automatic runs on pull_request events. */
+  auto_run: autoRunSchema.prefault({}),
+  /** Which workflow is dispatched. */
+  workflow: workflowSchema.prefault({}),
+  /** Self-hosted runner selection. */
+  runner: runnerSchema.prefault({}),
+  /** Defaults for `/benchmark` keys. */
+  defaults: defaultsSchema.prefault({}),
+  /** Check-run conclusion policy. */
+  gate: gateSchema.prefault({}),
+  /** Minimum minutes between two automatic runs on the same PR (commands are not limited). Default `10`. */
+  cooldown_minutes: external_exports.number().min(0).default(10)
+});
+var DEFAULT_APP_CONFIG = appConfigSchema.parse({});
+function describeIssue(issue2) {
+  const path8 = issue2.path.length > 0 ? issue2.path.map(String).join(".") : "(root)";
+  switch (issue2.code) {
+    case "invalid_type":
+      return `${path8}: expected ${issue2.expected}`;
+    case "unrecognized_keys":
+      return `${path8}: unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_value":
+      return `${path8}: expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `${path8}: ${issue2.message}`;
+  }
+}
+function parseAppConfig(raw) {
+  const result = appConfigSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, errors: result.error.issues.map(describeIssue) };
+}
+function gateConclusion(summary, policy) {
+  if (policy === "neutral") return "neutral";
+  if (summary.regressed > 0) return "failure";
+  if (summary.failed > 0) return policy === "fail-on-any-failure" ? "failure" : "neutral";
+  return "success";
+}
+
+// src/github/app-config-loader.ts
+var CONFIG_PATH = ".github/sglbench.yml";
+async function loadAppConfig(octokit, repo) {
+  let raw = null;
+  try {
+    const { files } = await octokit.config.get({ owner: repo.owner, repo: repo.repo, path: CONFIG_PATH });
+    raw = files.find((f) => f.config !== null)?.config ?? null;
+  } catch (error62) {
+    const message = error62 instanceof Error ? error62.message : String(error62);
+    if (/is either a directory or a submodule/.test(message)) return parseAppConfig(null);
+    return { ok: false, errors: [`${CONFIG_PATH}: ${message}`] };
+  }
+  const parsed = parseAppConfig(raw);
+  return parsed.ok ? parsed : { ok: false, errors: parsed.errors.map((e) => `${CONFIG_PATH}: ${e}`) };
+}
+
+// src/github/permissions.ts
+var PERMISSION_LEVELS = ["none", "read", "triage", "write", "maintain", "admin"];
+function asLevel(value) {
+  return PERMISSION_LEVELS.includes(value ?? "") ? value : null;
+}
+async function getPermission(octokit, ref, username) {
+  try {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username });
+    return asLevel(data.role_name) ?? asLevel(data.permission) ?? "none";
+  } catch (error62) {
+    if (error62.status === 404) return "none";
+    throw apiError(`reading ${username}'s permission on ${ref.owner}/${ref.repo}`, error62);
+  }
+}
+function permissionAtLeast(level, minimum) {
+  return PERMISSION_LEVELS.indexOf(level) >= PERMISSION_LEVELS.indexOf(minimum);
+}
+
+// src/github/pulls.ts
+function toPullInfo(pull) {
+  const [owner = "", repo = ""] = pull.base.repo.full_name.split("/");
+  return {
+    owner,
+    repo,
+    pr: pull.number,
+    headSha: pull.head.sha,
+    baseSha: pull.base.sha,
+    headRepo: pull.head.repo?.full_name ?? null,
+    baseRepo: pull.base.repo.full_name,
+    labels: (pull.labels ?? []).map((l) => typeof l === "string" ? l : l.name ?? "").filter(Boolean),
+    htmlUrl: pull.html_url,
+    state: pull.state
+  };
+}
+function isForkPull(pull) {
+  return pull.headRepo === null || pull.headRepo.toLowerCase() !== pull.baseRepo.toLowerCase();
+}
+async function getPull(octokit, ref) {
+  try {
+    const { data } = await octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.pr });
+    return toPullInfo(data);
+  } catch (error62) {
+    throw apiError(`reading ${ref.owner}/${ref.repo}#${ref.pr}`, error62);
+  }
+}
+async function getMergeBase(octokit, pull) {
+  try {
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: pull.owner,
+      repo: pull.repo,
+      basehead: `${pull.baseSha}...${pull.headSha}`,
+      per_page: 1
+    });
+    return data.merge_base_commit.sha;
+  } catch (error62) {
+    throw apiError(`finding the merge base of ${pull.owner}/${pull.repo}#${pull.pr}`, error62);
+  }
+}
+async function listChangedFiles(octokit, ref) {
+  try {
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+      owner: ref.owner,
+      repo: ref.repo,
+      pull_number: ref.pr,
+      per_page: 100
+    });
+    return files.map((f) => f.filename);
+  } catch (error62) {
+    throw apiError(`listing files of ${ref.owner}/${ref.repo}#${ref.pr}`, error62);
+  }
 }
 
 // src/github/sticky-comment.ts
@@ -51250,6 +51250,37 @@ async function requestRun(env, p) {
 function configDefaults(config3) {
   return { ...config3.defaults };
 }
+async function readRequestContext(octokit, ref, login) {
+  const repo = { owner: ref.owner, repo: ref.repo };
+  const [loaded, permission, pull] = await Promise.all([
+    loadAppConfig(octokit, repo),
+    getPermission(octokit, repo, login),
+    getPull(octokit, ref)
+  ]);
+  return { loaded, permission, pull };
+}
+function mayTrigger(config3, login, permission) {
+  return config3.triggers.allowed_users.some((u) => u.toLowerCase() === login.toLowerCase()) || permissionAtLeast(permission, config3.triggers.min_permission);
+}
+async function reportInvalidConfig(octokit, pull, trigger, errors) {
+  const repo = { owner: pull.owner, repo: pull.repo };
+  const requestId = formatRequestId({
+    owner: pull.owner,
+    repo: pull.repo,
+    pr: pull.pr,
+    headSha: pull.headSha,
+    trigger
+  });
+  if (await findCheckRunForRequest(octokit, repo, pull.headSha, requestId)) return false;
+  await createCheckRun(octokit, repo, {
+    sha: pull.headSha,
+    requestId,
+    status: "completed",
+    conclusion: "failure",
+    output: invalidConfigMessage(errors)
+  });
+  return true;
+}
 
 // src/app/handlers/check-run.ts
 function onCheckRunRerequested(deps) {
@@ -51273,11 +51304,7 @@ async function handleRerun(env, ev) {
   const { octokit, log } = env;
   const repo = { owner: ev.parts.owner, repo: ev.parts.repo };
   const ref = { ...repo, pr: ev.parts.pr };
-  const [loaded, permission, pull] = await Promise.all([
-    loadAppConfig(octokit, repo),
-    getPermission(octokit, repo, ev.login),
-    getPull(octokit, ref)
-  ]);
+  const { loaded, permission, pull } = await readRequestContext(octokit, ref, ev.login);
   if (!loaded.ok) {
     log.warn({ errors: loaded.errors }, "re-run refused: invalid .github/sglbench.yml");
     await replyOnPull(
@@ -51290,8 +51317,7 @@ ${loaded.errors.map((e) => `- ${e}`).join("\n")}`
     return;
   }
   const config3 = loaded.config;
-  const allowed = config3.triggers.allowed_users.some((u) => u.toLowerCase() === ev.login.toLowerCase()) || permissionAtLeast(permission, config3.triggers.min_permission);
-  if (!allowed) {
+  if (!mayTrigger(config3, ev.login, permission)) {
     await replyOnPull(octokit, ref, refusalMessage(ev.login, config3.triggers.min_permission));
     return;
   }
@@ -51339,29 +51365,15 @@ async function handleCommand(env, ev) {
   const { octokit, log } = env;
   const repo = { owner: ev.owner, repo: ev.repo };
   const ref = { ...repo, pr: ev.pr };
-  const [loaded, permission, pull] = await Promise.all([
-    loadAppConfig(octokit, repo),
-    getPermission(octokit, repo, ev.login),
-    getPull(octokit, ref)
-  ]);
+  const { loaded, permission, pull } = await readRequestContext(octokit, ref, ev.login);
   if (!loaded.ok) {
     log.warn({ errors: loaded.errors }, "invalid .github/sglbench.yml");
-    const requestId = formatRequestId({ ...ref, headSha: pull.headSha, trigger: `c${ev.commentId}` });
-    if (!await findCheckRunForRequest(octokit, repo, pull.headSha, requestId)) {
-      await createCheckRun(octokit, repo, {
-        sha: pull.headSha,
-        requestId,
-        status: "completed",
-        conclusion: "failure",
-        output: invalidConfigMessage(loaded.errors)
-      });
+    if (await reportInvalidConfig(octokit, pull, `c${ev.commentId}`, loaded.errors))
       await reactToComment(octokit, repo, ev.commentId, "confused");
-    }
     return;
   }
   const config3 = loaded.config;
-  const allowed = config3.triggers.allowed_users.some((u) => u.toLowerCase() === ev.login.toLowerCase()) || permissionAtLeast(permission, config3.triggers.min_permission);
-  if (!allowed) {
+  if (!mayTrigger(config3, ev.login, permission)) {
     log.info({ login: ev.login, permission }, "refused /benchmark: permission too low");
     await replyOnPull(octokit, ref, refusalMessage(ev.login, config3.triggers.min_permission));
     return;
@@ -51523,16 +51535,7 @@ async function handlePullRequest(env, ev) {
     }
   }
   if (!loaded.ok) {
-    const requestId = formatRequestId({ ...pull, headSha: pull.headSha, trigger: "config" });
-    if (!await findCheckRunForRequest(octokit, repo, pull.headSha, requestId)) {
-      await createCheckRun(octokit, repo, {
-        sha: pull.headSha,
-        requestId,
-        status: "completed",
-        conclusion: "failure",
-        output: invalidConfigMessage(loaded.errors)
-      });
-    }
+    await reportInvalidConfig(octokit, pull, "config", loaded.errors);
     await writeNotes(env, pull, sticky, state, notes);
     return;
   }

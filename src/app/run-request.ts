@@ -6,12 +6,14 @@ import type { AppConfig } from "../core/app-config.js";
 import { formatRequestId, type BenchmarkRequest } from "../core/request.js";
 import { parseRequestMarker, requestMarker, type StickyState } from "../core/sticky.js";
 import { createCheckRun, findCheckRunForRequest, listCheckRuns, updateCheckRun } from "../github/check-runs.js";
-import { getMergeBase, isForkPull, type PullInfo } from "../github/pulls.js";
+import { loadAppConfig, type LoadedConfig } from "../github/app-config-loader.js";
+import { getPermission, permissionAtLeast, type PermissionLevel } from "../github/permissions.js";
+import { getMergeBase, getPull, isForkPull, type PullInfo } from "../github/pulls.js";
 import { reactToComment } from "../github/reactions.js";
 import { findStickyComment, upsertStickyComment, type StickyComment } from "../github/sticky-comment.js";
 import { cancelWorkflowRun, dispatchBenchmark, findActiveRunsForRequest, runIdFromUrl } from "../github/workflows.js";
 import { pullKey, workflowRepo, type HandlerEnv } from "./deps.js";
-import { awaitingApprovalMessage, describeRequest, queuedMessage } from "./messages.js";
+import { awaitingApprovalMessage, describeRequest, invalidConfigMessage, queuedMessage } from "./messages.js";
 
 /** What happened to a start request. */
 export type StartOutcome = "dispatched" | "duplicate" | "dispatch-failed";
@@ -192,4 +194,53 @@ export async function requestRun(
 /** Defaults of `/benchmark` keys (and of automatic runs) from the config. */
 export function configDefaults(config: AppConfig): BenchmarkRequest {
   return { ...config.defaults };
+}
+
+/** What a person's request needs first: the config, their permission and the PR (read in parallel). */
+export async function readRequestContext(
+  octokit: HandlerEnv["octokit"],
+  ref: { owner: string; repo: string; pr: number },
+  login: string,
+): Promise<{ loaded: LoadedConfig; permission: PermissionLevel; pull: PullInfo }> {
+  const repo = { owner: ref.owner, repo: ref.repo };
+  const [loaded, permission, pull] = await Promise.all([
+    loadAppConfig(octokit, repo),
+    getPermission(octokit, repo, login),
+    getPull(octokit, ref),
+  ]);
+  return { loaded, permission, pull };
+}
+
+/** Whether `login` may start benchmarks: on the config's allow-list or with enough permission. */
+export function mayTrigger(config: AppConfig, login: string, permission: PermissionLevel): boolean {
+  return (
+    config.triggers.allowed_users.some((u) => u.toLowerCase() === login.toLowerCase()) ||
+    permissionAtLeast(permission, config.triggers.min_permission)
+  );
+}
+
+/** Reports an invalid config as a failed check run on the head, once per request id; true if created now. */
+export async function reportInvalidConfig(
+  octokit: HandlerEnv["octokit"],
+  pull: PullInfo,
+  trigger: string,
+  errors: string[],
+): Promise<boolean> {
+  const repo = { owner: pull.owner, repo: pull.repo };
+  const requestId = formatRequestId({
+    owner: pull.owner,
+    repo: pull.repo,
+    pr: pull.pr,
+    headSha: pull.headSha,
+    trigger,
+  });
+  if (await findCheckRunForRequest(octokit, repo, pull.headSha, requestId)) return false;
+  await createCheckRun(octokit, repo, {
+    sha: pull.headSha,
+    requestId,
+    status: "completed",
+    conclusion: "failure",
+    output: invalidConfigMessage(errors),
+  });
+  return true;
 }

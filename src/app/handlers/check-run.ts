@@ -5,14 +5,11 @@
 import type { Context } from "probot";
 import { parseRequestId, type RequestIdParts } from "../../core/request.js";
 import { parseRequestMarker } from "../../core/sticky.js";
-import { loadAppConfig } from "../../github/app-config-loader.js";
 import { CHECK_NAME } from "../../github/check-runs.js";
-import { getPermission, permissionAtLeast } from "../../github/permissions.js";
-import { getPull } from "../../github/pulls.js";
 import { replyOnPull } from "../../github/reactions.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
 import { refusalMessage } from "../messages.js";
-import { configDefaults, requestRun } from "../run-request.js";
+import { configDefaults, mayTrigger, readRequestContext, requestRun } from "../run-request.js";
 
 /** What the background task needs from the event. */
 export interface RerunEvent {
@@ -46,11 +43,7 @@ export async function handleRerun(env: HandlerEnv, ev: RerunEvent): Promise<void
   const { octokit, log } = env;
   const repo = { owner: ev.parts.owner, repo: ev.parts.repo };
   const ref = { ...repo, pr: ev.parts.pr };
-  const [loaded, permission, pull] = await Promise.all([
-    loadAppConfig(octokit, repo),
-    getPermission(octokit, repo, ev.login),
-    getPull(octokit, ref),
-  ]);
+  const { loaded, permission, pull } = await readRequestContext(octokit, ref, ev.login);
   if (!loaded.ok) {
     log.warn({ errors: loaded.errors }, "re-run refused: invalid .github/sglbench.yml");
     await replyOnPull(
@@ -61,10 +54,7 @@ export async function handleRerun(env: HandlerEnv, ev: RerunEvent): Promise<void
     return;
   }
   const config = loaded.config;
-  const allowed =
-    config.triggers.allowed_users.some((u) => u.toLowerCase() === ev.login.toLowerCase()) ||
-    permissionAtLeast(permission, config.triggers.min_permission);
-  if (!allowed) {
+  if (!mayTrigger(config, ev.login, permission)) {
     await replyOnPull(octokit, ref, refusalMessage(ev.login, config.triggers.min_permission));
     return;
   }

@@ -5,16 +5,21 @@
  */
 import type { Context } from "probot";
 import type { AppConfig } from "../../core/app-config.js";
-import { formatRequestId, grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request.js";
-import { loadAppConfig } from "../../github/app-config-loader.js";
-import { createCheckRun, findCheckRunForRequest } from "../../github/check-runs.js";
-import { getPermission, permissionAtLeast } from "../../github/permissions.js";
-import { getPull, isForkPull, type PullInfo } from "../../github/pulls.js";
+import { grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request.js";
+import { isForkPull, type PullInfo } from "../../github/pulls.js";
 import { reactToComment, replyOnPull } from "../../github/reactions.js";
 import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
-import { approvedMessage, cancelledMessage, invalidConfigMessage, refusalMessage } from "../messages.js";
-import { cancelActiveRuns, configDefaults, requestRun, startRun } from "../run-request.js";
+import { approvedMessage, cancelledMessage, refusalMessage } from "../messages.js";
+import {
+  cancelActiveRuns,
+  configDefaults,
+  mayTrigger,
+  readRequestContext,
+  reportInvalidConfig,
+  requestRun,
+  startRun,
+} from "../run-request.js";
 
 /** The command as read from the webhook (all that the background task needs). */
 interface CommandEvent {
@@ -52,32 +57,16 @@ export async function handleCommand(env: HandlerEnv, ev: CommandEvent): Promise<
   const repo = { owner: ev.owner, repo: ev.repo };
   const ref = { ...repo, pr: ev.pr };
   // Independent reads in parallel: the 👀 acknowledgement waits on all three.
-  const [loaded, permission, pull] = await Promise.all([
-    loadAppConfig(octokit, repo),
-    getPermission(octokit, repo, ev.login),
-    getPull(octokit, ref),
-  ]);
+  const { loaded, permission, pull } = await readRequestContext(octokit, ref, ev.login);
 
   if (!loaded.ok) {
     log.warn({ errors: loaded.errors }, "invalid .github/sglbench.yml");
-    const requestId = formatRequestId({ ...ref, headSha: pull.headSha, trigger: `c${ev.commentId}` });
-    if (!(await findCheckRunForRequest(octokit, repo, pull.headSha, requestId))) {
-      await createCheckRun(octokit, repo, {
-        sha: pull.headSha,
-        requestId,
-        status: "completed",
-        conclusion: "failure",
-        output: invalidConfigMessage(loaded.errors),
-      });
+    if (await reportInvalidConfig(octokit, pull, `c${ev.commentId}`, loaded.errors))
       await reactToComment(octokit, repo, ev.commentId, "confused");
-    }
     return;
   }
   const config = loaded.config;
-  const allowed =
-    config.triggers.allowed_users.some((u) => u.toLowerCase() === ev.login.toLowerCase()) ||
-    permissionAtLeast(permission, config.triggers.min_permission);
-  if (!allowed) {
+  if (!mayTrigger(config, ev.login, permission)) {
     log.info({ login: ev.login, permission }, "refused /benchmark: permission too low");
     await replyOnPull(octokit, ref, refusalMessage(ev.login, config.triggers.min_permission));
     return;

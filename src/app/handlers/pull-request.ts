@@ -4,15 +4,13 @@
  */
 import type { Context } from "probot";
 import { DEFAULT_APP_CONFIG, type AppConfig } from "../../core/app-config.js";
-import { formatRequestId } from "../../core/request.js";
 import type { StickyState } from "../../core/sticky.js";
 import { loadAppConfig } from "../../github/app-config-loader.js";
-import { createCheckRun, findCheckRunForRequest } from "../../github/check-runs.js";
 import { isForkPull, listChangedFiles, toPullInfo, type PullInfo, type PullLike } from "../../github/pulls.js";
 import { findStickyComment, upsertStickyComment, type StickyComment } from "../../github/sticky-comment.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
-import { awaitingApprovalMessage, invalidConfigMessage } from "../messages.js";
-import { cancelActiveRuns, configDefaults, startRun } from "../run-request.js";
+import { awaitingApprovalMessage } from "../messages.js";
+import { cancelActiveRuns, configDefaults, reportInvalidConfig, startRun } from "../run-request.js";
 
 type PullRequestAction = "opened" | "synchronize" | "reopened" | "labeled";
 
@@ -100,16 +98,7 @@ export async function handlePullRequest(env: HandlerEnv, ev: PullEvent): Promise
   }
 
   if (!loaded.ok) {
-    const requestId = formatRequestId({ ...pull, headSha: pull.headSha, trigger: "config" });
-    if (!(await findCheckRunForRequest(octokit, repo, pull.headSha, requestId))) {
-      await createCheckRun(octokit, repo, {
-        sha: pull.headSha,
-        requestId,
-        status: "completed",
-        conclusion: "failure",
-        output: invalidConfigMessage(loaded.errors),
-      });
-    }
+    await reportInvalidConfig(octokit, pull, "config", loaded.errors);
     await writeNotes(env, pull, sticky, state, notes);
     return;
   }
