@@ -1,8 +1,7 @@
 /** `sglbench compare-pr`: the original compare_pr_performance.sh flags, plus --baseline/--repeats/--local. */
 import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { folderStamp, mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
@@ -32,43 +31,36 @@ Exit: 0 report written, 3 report written but some runs failed, 1 nothing ran, 2 
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        pr: { type: "string" },
-        repo: { type: "string", default: "sgl-project/sglang" },
-        models: { type: "string", default: "grok,deepseek" },
-        "benchmark-types": { type: "string", default: "offline,online" },
-        modes: { type: "string", default: "normal" },
-        "base-image": { type: "string", default: "rocm/sgl-dev:vllm20250114" },
-        "work-dir": { type: "string", default: "." },
-        "output-dir": { type: "string" },
-        "skip-build": { type: "boolean", default: false },
-        "main-image": { type: "string" },
-        "pr-image": { type: "string" },
-        baseline: { type: "string", default: "nightly" },
-        repeats: { type: "string", default: "3" },
-        "history-dir": { type: "string" },
-        "base-sha": { type: "string" },
-        "head-sha": { type: "string" },
-        "main-env": { type: "string", default: "" },
-        "pr-env": { type: "string", default: "" },
-        local: { type: "boolean", default: false },
-        merge: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error: unknown) {
-    io.stderr(`sglbench compare-pr: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
+  const parsed = parseFlags(
+    "compare-pr",
+    USAGE,
+    argv,
+    {
+      pr: { type: "string" },
+      repo: { type: "string", default: "sgl-project/sglang" },
+      models: { type: "string", default: "grok,deepseek" },
+      "benchmark-types": { type: "string", default: "offline,online" },
+      modes: { type: "string", default: "normal" },
+      "base-image": { type: "string", default: "rocm/sgl-dev:vllm20250114" },
+      "work-dir": { type: "string", default: "." },
+      "output-dir": { type: "string" },
+      "skip-build": { type: "boolean", default: false },
+      "main-image": { type: "string" },
+      "pr-image": { type: "string" },
+      baseline: { type: "string", default: "nightly" },
+      repeats: { type: "string", default: "3" },
+      "history-dir": { type: "string" },
+      "base-sha": { type: "string" },
+      "head-sha": { type: "string" },
+      "main-env": { type: "string", default: "" },
+      "pr-env": { type: "string", default: "" },
+      local: { type: "boolean", default: false },
+      merge: { type: "string" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   const workDir = resolve(io.cwd, values["work-dir"]);
   const outputDir = resolve(workDir, values["output-dir"] ?? "comparison_results");
   const log = (line: string) => io.stdout(`${line}\n`);

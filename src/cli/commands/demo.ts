@@ -7,8 +7,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results.js";
 import { folderStamp } from "../../pipeline/compare-pr.js";
@@ -36,32 +35,25 @@ const BASELINE = "v0.5.3.post1-rocm630-mi30x-20251014_DeepSeek-V3-0324_FP8_onlin
 const CANDIDATE = "v0.5.3.post1-rocm630-mi30x-20251015_DeepSeek-V3-0324_FP8_online";
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        docker: { type: "boolean", default: false },
-        local: { type: "boolean", default: false },
-        "output-dir": { type: "string" },
-        models: { type: "string", default: "deepseek" },
-        "benchmark-types": { type: "string", default: "online" },
-        repeats: { type: "string", default: "5" },
-        verbose: { type: "boolean", default: false },
-        "real-nightlies": { type: "boolean", default: false },
-        fixtures: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error: unknown) {
-    io.stderr(`sglbench demo: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
+  const parsed = parseFlags(
+    "demo",
+    USAGE,
+    argv,
+    {
+      docker: { type: "boolean", default: false },
+      local: { type: "boolean", default: false },
+      "output-dir": { type: "string" },
+      models: { type: "string", default: "deepseek" },
+      "benchmark-types": { type: "string", default: "online" },
+      repeats: { type: "string", default: "5" },
+      verbose: { type: "boolean", default: false },
+      "real-nightlies": { type: "boolean", default: false },
+      fixtures: { type: "string" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   if (values["real-nightlies"]) return realNightlies(values.fixtures, io);
   const repeats = Number(values.repeats);
   const kinds = values["benchmark-types"].split(",").map((k) => k.trim());

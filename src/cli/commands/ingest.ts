@@ -1,8 +1,7 @@
 /** `sglbench ingest <path…> [--json] [--out DIR]`: parse logs into results records. */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results.js";
 
@@ -24,26 +23,11 @@ Exit: 0 all read (or some skipped but something ingested), 1 nothing readable, 2
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: { json: { type: "boolean" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (error: unknown) {
-    io.stderr(`sglbench ingest: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
-  if (parsed.positionals.length === 0) {
-    io.stderr(`sglbench ingest: give at least one path\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  const parsed = parseFlags("ingest", USAGE, argv, { json: { type: "boolean" }, out: { type: "string" } }, io, {
+    positionals: true,
+  });
+  if (typeof parsed === "number") return parsed;
+  if (parsed.positionals.length === 0) return parsed.usage("give at least one path");
   const paths = parsed.positionals.map((p) => (p.startsWith("/") ? p : join(io.cwd, p)));
   const { runs, skipped } = await ingestPaths(paths);
   for (const s of skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);

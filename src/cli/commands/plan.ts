@@ -1,6 +1,5 @@
 /** `sglbench plan`: what a compare-pr request will run and what it costs. Wiring only. */
-import { parseArgs } from "node:util";
-import { EXIT, type CliIO } from "../io.js";
+import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { DEFAULT_PLAN_SUITES, planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
 import { DEFAULT_REQUEST } from "../../core/request.js";
 import { loadHistory } from "../../pipeline/compare-pr-job.js";
@@ -19,34 +18,27 @@ Defaults follow the /benchmark defaults (both models, both types, repeats 3, bas
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        pr: { type: "string" },
-        models: { type: "string", default: "grok,deepseek" },
-        "benchmark-types": { type: "string", default: "offline,online" },
-        modes: { type: "string", default: "normal" },
-        repeats: { type: "string", default: String(DEFAULT_REQUEST.repeats) },
-        baseline: { type: "string", default: "nightly" },
-        "merge-base": { type: "string", default: "HEAD" },
-        "fresh-baseline": { type: "boolean", default: false },
-        "skip-build": { type: "boolean", default: false },
-        "history-dir": { type: "string" },
-        hardware: { type: "string", default: "mi300x" },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (error: unknown) {
-    io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
+  const parsed = parseFlags(
+    "plan",
+    USAGE,
+    argv,
+    {
+      pr: { type: "string" },
+      models: { type: "string", default: "grok,deepseek" },
+      "benchmark-types": { type: "string", default: "offline,online" },
+      modes: { type: "string", default: "normal" },
+      repeats: { type: "string", default: String(DEFAULT_REQUEST.repeats) },
+      baseline: { type: "string", default: "nightly" },
+      "merge-base": { type: "string", default: "HEAD" },
+      "fresh-baseline": { type: "boolean", default: false },
+      "skip-build": { type: "boolean", default: false },
+      "history-dir": { type: "string" },
+      hardware: { type: "string", default: "mi300x" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   const pr = Number(values.pr);
   const repeats = Number(values.repeats);
   if (!values.pr || !Number.isInteger(pr) || !Number.isInteger(repeats) || repeats < 1) {
