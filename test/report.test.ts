@@ -88,6 +88,13 @@ describe("renderReport", () => {
     expect(md).toContain("sglbench compare --csv1 a --csv2 b");
     expect(md).toMatch(/\*\*-10\.0%\*\* 🔴/);
   });
+  it("names each side by what was recorded and leaves out what was not (no placeholder)", () => {
+    const base = { ...run("deepseek-online", "DeepSeek-V3", 1, 1), hardware: undefined, commit: undefined };
+    const md = renderReport(compareRuns([base], [run("deepseek-online", "DeepSeek-V3", 1, 1)]));
+    expect(md).toContain("**Baseline (Main):** `rocm/sgl-dev:v0.5.3-rocm630-mi30x-20251013` · 20251013 · aiter");
+    expect(md).toContain("· commit 0123456789ab · 20251013 · mi30x · aiter");
+    expect(md).not.toMatch(/ · \? /);
+  });
   it("says when verdicts were refused", () => {
     const b = run("grok-online", "GROK1", 1, 1);
     const c = { ...run("grok-online", "GROK1", 1, 1), hardware: "mi35x" };

@@ -30,7 +30,12 @@ export function renderReportText(comparison: Comparison, opts: ReportTextOptions
   const out: string[] = [countsLine(comparison)];
   for (const s of comparison.suites) {
     const id = (xs: typeof s.baseline): string =>
-      xs.map((x) => `${x.image ?? "?"} (${x.hardware ?? "?"}, ${x.backend ?? "?"})`).join(", ") || "not run";
+      xs
+        .map((x) => {
+          const known = [x.hardware, x.backend].filter(Boolean).join(", ");
+          return `${x.image ?? "image unknown"}${known ? ` (${known})` : ""}`;
+        })
+        .join(", ") || "not run";
     out.push(`${s.model} ${s.suite}${s.mode ? ` ${s.mode}` : ""}: main ${id(s.baseline)} vs PR ${id(s.candidate)}`);
   }
   for (const m of comparison.mismatches) out.push(`WARNING ${m}`);

@@ -85,7 +85,7 @@ function sideValue(values: number[]): string {
 function shortReason(cell: ComparisonCell): string {
   if (cell.verdict === "unchanged" || cell.verdict === "regressed" || cell.verdict === "improved") return "";
   const i = cell.reason.lastIndexOf(": ");
-  return ` ${(i >= 0 ? cell.reason.slice(i + 2) : cell.reason).replace(/\|/g, "/")}`;
+  return ` (${(i >= 0 ? cell.reason.slice(i + 2) : cell.reason).replace(/\|/g, "/")})`;
 }
 
 function metricName(cell: ComparisonCell): string {
@@ -109,10 +109,18 @@ function cellRow(cell: ComparisonCell): string[] {
 function identityText(ids: RunIdentity[]): string {
   if (ids.length === 0) return "not run";
   const uniq = (f: (i: RunIdentity) => string | undefined): string =>
-    [...new Set(ids.map(f).filter((v): v is string => Boolean(v)))].join(", ") || "?";
-  return `\`${uniq((i) => i.image)}\` · commit ${uniq((i) => i.commit?.slice(0, 12))} · ${uniq((i) => i.date)} · ${uniq(
-    (i) => i.hardware,
-  )} · ${uniq((i) => i.backend)}`;
+    [...new Set(ids.map(f).filter((v): v is string => Boolean(v)))].join(", ");
+  // What was not recorded is left out rather than shown as a placeholder.
+  const commit = uniq((i) => i.commit?.slice(0, 12));
+  return [
+    `\`${uniq((i) => i.image) || "image unknown"}\``,
+    commit && `commit ${commit}`,
+    uniq((i) => i.date),
+    uniq((i) => i.hardware),
+    uniq((i) => i.backend),
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 function suiteTitle(s: SuiteComparison): string {
