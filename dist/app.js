@@ -51158,7 +51158,8 @@ Requested by @${p.by}: ${describeRequest(p.request)}.`
       modes: p.request.modes.join(","),
       repeats: String(p.request.repeats),
       baseline: p.request.baseline,
-      request_id: requestId
+      request_id: requestId,
+      runner_labels: JSON.stringify(p.config.runner.labels)
     });
   } catch (error62) {
     const why = error62 instanceof Error ? error62.message : String(error62);

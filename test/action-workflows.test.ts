@@ -7,7 +7,11 @@ type Step = { uses?: string; run?: string; with?: Record<string, string>; id?: s
 type Job = { "runs-on": string | string[]; needs?: string; if?: string; steps: Step[]; strategy?: { matrix: unknown } };
 type Workflow = {
   "run-name"?: string;
-  on: { workflow_dispatch?: { inputs: Record<string, unknown> }; push?: unknown; pull_request?: unknown };
+  on: {
+    workflow_dispatch?: { inputs: Record<string, { default?: string; required?: boolean }> };
+    push?: unknown;
+    pull_request?: unknown;
+  };
   permissions: Record<string, string>;
   concurrency?: { group: string; "cancel-in-progress": boolean };
   jobs: Record<string, Job>;
@@ -20,7 +24,18 @@ describe("workflows", () => {
   it("benchmark.yml takes the App's inputs, names the run by request id and cancels stale runs per PR", () => {
     const wf = load("benchmark.yml");
     expect(Object.keys(wf.on.workflow_dispatch!.inputs).sort()).toEqual(
-      ["baseline", "base_sha", "head_sha", "models", "modes", "pr", "repeats", "request_id", "types"].sort(),
+      [
+        "baseline",
+        "base_sha",
+        "head_sha",
+        "models",
+        "modes",
+        "pr",
+        "repeats",
+        "request_id",
+        "runner_labels",
+        "types",
+      ].sort(),
     );
     expect(wf["run-name"]).toContain("${{ inputs.request_id }}");
     expect(wf.concurrency).toEqual({ group: "sglbench-pr-${{ inputs.pr }}", "cancel-in-progress": true });
@@ -30,7 +45,12 @@ describe("workflows", () => {
   it("benchmark.yml runs a matrix of suites on MI300X runners and merges them into sglbench-report", () => {
     const wf = load("benchmark.yml");
     const suite = wf.jobs.suite!;
-    expect(suite["runs-on"]).toEqual(["self-hosted", "mi300x"]);
+    // The App passes its runner.labels; a manual dispatch gets the MI300X default.
+    expect(suite["runs-on"]).toBe("${{ fromJSON(inputs.runner_labels) }}");
+    expect(JSON.parse(wf.on.workflow_dispatch?.inputs.runner_labels?.default ?? "null")).toEqual([
+      "self-hosted",
+      "mi300x",
+    ]);
     expect(JSON.stringify(suite.strategy?.matrix)).toContain("needs.plan.outputs.matrix");
     const action = suite.steps.find((s) => s.uses === "./sglbench")!;
     expect(action.with).toMatchObject({ command: "compare-pr", "base-sha": "${{ inputs.base_sha }}" });

@@ -85,7 +85,8 @@ describe("pull_request automatic runs", () => {
 
   it("synchronize with the label: one automatic run with the config defaults", async () => {
     const seen: { dispatch?: Json; sticky?: string } = {};
-    const scope = expectDispatch(nothingToCancel(start(`${LABELS}defaults:\n  models: [grok]\n`)), seen);
+    const config = `${LABELS}defaults:\n  models: [grok]\nrunner:\n  labels: [self-hosted, mi300x, big-disk]\n`;
+    const scope = expectDispatch(nothingToCancel(start(config)), seen);
     await deliver(makeProbot({ now: NOW }), "pull_request", pullPayload("synchronize", { labels: ["run-benchmark"] }));
     expect(scope.pendingMocks()).toEqual([]);
     expect(seen.dispatch.inputs).toMatchObject({
@@ -93,6 +94,7 @@ describe("pull_request automatic runs", () => {
       types: "offline,online",
       request_id: AUTO_ID,
       head_sha: HEAD,
+      runner_labels: '["self-hosted","mi300x","big-disk"]',
     });
     expect(seen.sticky).toContain("automatic run");
   });
