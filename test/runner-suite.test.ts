@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { pointKey, type RunResults } from "../src/core/results.js";
 import { applySuiteOverrides, findSuite, SUITES, type Suite } from "../src/core/suites.js";
+import type { Executor } from "../src/runner/executor.js";
 import { LocalExecutor } from "../src/runner/local-executor.js";
 import { runSuite, type RunSuiteOptions } from "../src/runner/run-suite.js";
 import { ingestPaths } from "../src/store/ingest.js";
@@ -150,6 +151,20 @@ describe("offline suites on the simulator", () => {
     expect(readdirSync(folder).some((f) => f.startsWith("timing_summary_"))).toBe(true);
   });
 
+  it("every command runs with the suite's variables and core dumps off (HSA_ENABLE_COREDUMP=0)", async () => {
+    const inner = executor();
+    const envs: Array<Record<string, string> | undefined> = [];
+    const recording: Executor = {
+      description: inner.description,
+      exec: (argv, o) => (envs.push(o?.env), inner.exec(argv, o)),
+      spawnBackground: (argv, o) => (envs.push(o?.env), inner.spawnBackground(argv, o)),
+    };
+    const { exitCode } = await runOn("grok-offline-normal", "grok-env", {}, { executor: recording });
+    expect(exitCode).toBe(0);
+    expect(envs.length).toBeGreaterThan(0);
+    for (const env of envs)
+      expect(env).toMatchObject({ HSA_ENABLE_COREDUMP: "0", SGLANG_USE_AITER: "1", SGLANG_INT4_WEIGHT: "1" });
+  });
   it("OOM at one batch size: NA row, oom failure on that point, the rest measured, exit 3", async () => {
     const { run, folder, exitCode } = await runOn("grok-offline-normal", "grok-oom", { SGLSIM_OOM_AT_BS: "64" });
     expect(exitCode).toBe(3);

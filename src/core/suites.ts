@@ -350,11 +350,14 @@ export function onlinePoints(suite: OnlineSuite): Point[] {
 
 /** The suite's environment and attention backend for one image. */
 export function environmentFor(suite: Suite, info: ImageInfo): { backend: string; env: Record<string, string> } {
-  return suiteEnvironment(info, {
+  const { backend, env } = suiteEnvironment(info, {
     model: suite.model,
     kind: suite.kind,
     ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
   });
+  // A crashing GPU process would otherwise write a core dump of many GB (the original cron jobs
+  // prefix HSA_ENABLE_COREDUMP=0 since Dec 2025). It changes no measurement.
+  return { backend, env: { ...env, HSA_ENABLE_COREDUMP: "0" } };
 }
 
 /** bench_one_batch for one offline point. */
