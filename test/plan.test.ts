@@ -154,6 +154,16 @@ describe("sglbench plan", () => {
     expect(text).toMatch(/deepseek-online .*noise from typical/);
   });
 
+  it("explains a cost above the original's (main in full, repeats for noise) and not otherwise", async () => {
+    const rerun = captureIO("/");
+    expect(await planCommand(["--pr=1", "--baseline=rerun", "--repeats=5", "--skip-build"], rerun)).toBe(0);
+    expect(Number(/\((\d+) %\)/.exec(rerun.out.join(""))?.[1])).toBeGreaterThan(100);
+    expect(rerun.out.join("")).toMatch(/^More than the original because main runs in full/m);
+    const fresh = captureIO("/");
+    expect(await planCommand(["--pr=1", "--fresh-baseline"], fresh)).toBe(0);
+    expect(fresh.out.join("")).not.toContain("More than the original");
+  });
+
   it("takes noise and timings from a history folder of real nightlies", async () => {
     const io = captureIO("/");
     const history = join(import.meta.dirname, "fixtures", "real", "online_benchmark_log");

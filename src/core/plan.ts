@@ -476,7 +476,7 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
   );
   if (ratio > 1 && plan.suites.some((s) => s.main.action === "full"))
     lines.push(
-      "  (More than the original: main runs in full here and each point is repeated to measure noise; with a fresh nightly of the merge base, main runs only an anchor.)",
+      "More than the original because main runs in full and each point is repeated to measure noise; with a fresh nightly of the merge base, main runs only an anchor.",
     );
   return lines.join("\n") + "\n";
 }
