@@ -1,5 +1,6 @@
 /**
- * The GitHub App under load, as `npm start` runs it: the App is bundled (esbuild, like dist/app.js)
+ * The GitHub App under load, as `npm start` runs it: the App is bundled by scripts/build.mjs (the
+ * dist/app.js build, into a temporary folder)
  * and started as its own process against a local stand-in for the GitHub API (GHE_HOST), with
  * Octokit's throttling ON (GitHub asks for ≥1 s between writes of one installation).
  *
@@ -10,11 +11,11 @@
  *   npx tsx bench/app.bench.ts [--burst 50] [--sequential 20] [--filtered 300]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { execa } from "execa";
 import { commentPayloadFor } from "./app-payload.js";
 import { freePort, sendWebhook, startStandIn, testPrivateKey, type StandIn } from "../test/helpers/app-standin.js";
 
@@ -71,18 +72,10 @@ const stickyPosted = (standIn: StandIn, pr: number): boolean =>
 const standIn = await startStandIn();
 standIn.permissions.set("alice", "write");
 const dir = mkdtempSync(join(tmpdir(), "sglbench-app-bench-"));
-await build({
-  entryPoints: [join(import.meta.dirname, "../src/app/server.ts")],
-  outfile: join(dir, "app.js"),
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  external: ["@resvg/resvg-js", "cpu-features", "playwright-core", "*.node"],
-  logLevel: "warning",
+await execa("node", [join(import.meta.dirname, "..", "scripts", "build.mjs")], {
+  cwd: join(import.meta.dirname, ".."),
+  env: { SGLBENCH_DIST_DIR: dir },
 });
-writeFileSync(join(dir, "package.json"), '{"type":"module"}\n');
 const port = await freePort();
 const child = spawn(process.execPath, [join(dir, "app.js")], {
   env: {
