@@ -40,3 +40,18 @@ describe("dist is fresh", () => {
     }
   }, 120_000);
 });
+
+describe("dist/cli.js as shipped", () => {
+  it("ingests a real run folder and prints its JSON record", async () => {
+    const root = join(import.meta.dirname, "..");
+    const r = await execa(
+      "node",
+      [join(root, "dist", "cli.js"), "ingest", "--json", join(root, "test", "fixtures", "real", "online")],
+      {
+        reject: false,
+      },
+    );
+    expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: "" });
+    expect(JSON.parse(r.stdout.split("\n")[0]!)).toMatchObject({ suite: "grok-online", model: { name: "GROK2" } });
+  });
+});
