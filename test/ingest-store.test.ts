@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { emptyRun, pointKey, RunResultsSchema } from "../src/core/results.js";
-import { ingestPaths, noResultsReason } from "../src/store/ingest.js";
+import { ingestPaths } from "../src/store/ingest.js";
+import { noResultsReason } from "../src/store/console-log.js";
 import { writeResults } from "../src/store/results-file.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");

@@ -163,7 +163,7 @@ describe("result.jsonl", () => {
 
 describe("console log model", () => {
   it("takes the model from the log's own command line, not only the file name", async () => {
-    const { consoleLogModel } = await import("../src/store/ingest.js");
+    const { consoleLogModel } = await import("../src/store/console-log.js");
     expect(
       consoleLogModel("[nightly] Command: perf_nightly.sh --model=grok2 --mode=online", "x/grok_nightly.log"),
     ).toBe("GROK2");

@@ -1,5 +1,6 @@
 /**
- * Ingest: turn run folders, loose logs and nightly console logs into RunResults records.
+ * Ingest: turn run folders, loose logs and nightly console logs (src/store/console-log.ts) into
+ * RunResults records.
  * Files are read once; big logs are streamed line by line so memory stays flat.
  */
 import { createReadStream } from "node:fs";
@@ -9,28 +10,26 @@ import { createInterface } from "node:readline";
 import {
   emptyRun,
   pointKey,
-  POINT_KEYS,
   type Diagnostic,
   type Failure,
   type Point,
   type PointResult,
-  type Repeat,
   type RunResults,
 } from "../core/results.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
-import { isProgressLine } from "../sglang/lines.js";
 import { numericFields, parseJsonl } from "../sglang/jsonl.js";
 import { parseTimingSummary } from "../sglang/timing-summary.js";
 import { parseOneBatchOutput, type OneBatchParse } from "../sglang/one-batch.js";
 import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
-import { parseServingOutput, type ServingBlock } from "../sglang/serving.js";
-import { attentionBackend, parseImage } from "../core/images.js";
+import { parseServingOutput } from "../sglang/serving.js";
 import { parseClientLogName, parseOneBatchLogName, parseRunFolderName } from "./run-folder-name.js";
 import { readConfigJson } from "./config-json.js";
 import { offlineCsvToPoints, parseOfflineCsv } from "./offline-csv.js";
 import { onlineCsvToPoints, parseGsm8kOnlineCsv, parseOnlineCsv } from "./online-csv.js";
 import { RESULTS_FILE, readResults } from "./results-file.js";
 import { redactSecrets } from "./redact.js";
+import { noResultsReason, parseConsoleLog } from "./console-log.js";
+import { applyImageFacts, fillSeedLengths, imageRef, PointTable, repeatFrom, suiteFor } from "./run-builder.js";
 
 export interface IngestOptions {
   /** Sources are named relative to this folder when given. */
@@ -85,13 +84,6 @@ function redactOutcome(out: IngestOutcome): IngestOutcome {
   }
   for (const s of out.skipped) s.reason = redactSecrets(s.reason);
   return out;
-}
-
-/** Why a console log gave nothing: its last `ERROR` line when it has one (e.g. no image found that night). */
-export function noResultsReason(text: string): string {
-  const errors = text.split("\n").filter((l) => /\bERROR\b/.test(l) && l.length < 2000);
-  const last = errors[errors.length - 1]?.replace(/^\[\w+\]\s*/, "").trim();
-  return `no benchmark results in console log${last ? ` (${last})` : ""}`;
 }
 
 /**
@@ -157,58 +149,6 @@ async function collect(
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Model/suite naming shared by folders and console logs. */
-function suiteFor(kind: "online" | "offline", model: string, mode?: string): string {
-  const family = /deepseek/i.test(model) ? "deepseek" : /grok/i.test(model) ? "grok" : slug(model);
-  return kind === "online" ? `${family}-online` : `${family}-offline-${mode ?? "normal"}`;
-}
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-
-/** Repeats grouped by point, in first-seen order. */
-class PointTable {
-  private readonly points = new Map<string, PointResult>();
-  add(point: Point, repeat: Repeat): void {
-    const key = pointKey(point);
-    const entry = this.points.get(key) ?? { point, repeats: [] };
-    entry.repeats.push(repeat);
-    this.points.set(key, entry);
-  }
-  /** Marks a point failed (it appears with no repeats when nothing was measured). */
-  fail(point: Point, failure: Failure): void {
-    const key = pointKey(point);
-    const entry = this.points.get(key) ?? { point, repeats: [] };
-    entry.failure ??= failure;
-    this.points.set(key, entry);
-  }
-  list(): PointResult[] {
-    const order = (p: Point) => POINT_KEYS.map((k) => p[k] ?? -1);
-    const compare = (a: Point, b: Point) => {
-      const x = order(a);
-      const y = order(b);
-      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
-      return 0;
-    };
-    return [...this.points.values()]
-      .sort((a, b) => compare(a.point, b.point))
-      .map((p) => ({ ...p, repeats: p.repeats.sort((a, b) => a.index - b.index) }));
-  }
-  has(point: Point): boolean {
-    return this.points.has(pointKey(point));
-  }
-  get size(): number {
-    return this.points.size;
-  }
-}
-
-function repeatFrom(block: ServingBlock, index: number, source: string): Repeat {
-  return {
-    index,
-    metrics: block.metrics,
-    ...(Object.keys(block.labels).length ? { labels: block.labels } : {}),
-    source,
-  };
 }
 
 /** Lengths from the client's `--random-input N --random-output M` / Namespace line, when printed. */
@@ -413,125 +353,6 @@ async function scanServerLog(file: string, src: string) {
 }
 
 /**
- * The model a nightly console log ran, from what the log itself says (`--model=grok2` on the
- * `Command:` line, `Auto-detected model type: grok2`), falling back to the file name.
- */
-export function consoleLogModel(head: string, file: string): string {
-  const said =
-    /Auto-detected model type:\s*(\w+)/.exec(head)?.[1] ??
-    /Model type:\s*(\w+)/.exec(head)?.[1] ??
-    /--model=([\w.-]+)/.exec(head)?.[1] ??
-    file;
-  if (/deepseek/i.test(said)) return "DeepSeek-V3-0324";
-  if (/grok-?2/i.test(said)) return "GROK2";
-  return "GROK1";
-}
-
-const IMAGE_LINE = /(?:Starting benchmarks for image|Using Docker image):\s*(\S+)/;
-
-/** Split a nightly console log into one record per image block, with its GSM8K, KV cache and serving runs. */
-export function parseConsoleLog(text: string, file: string): RunResults[] {
-  const lines = text.split("\n");
-  const segments: { image?: string; start: number; lines: string[] }[] = [];
-  let cur: { image?: string; start: number; lines: string[] } = { start: 1, lines: [] };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    const m = line.length < 2000 ? IMAGE_LINE.exec(line) : null;
-    if (m && m[1] !== cur.image && line.includes("Starting benchmarks")) {
-      segments.push(cur);
-      cur = { image: m[1], start: i + 1, lines: [] };
-    } else if (m && !cur.image) cur.image = m[1];
-    // tqdm redraws (~20 kB, `\r`-separated) carry no results: drop them once here, not in every parser.
-    // Joined with "\n" into one slot so later line numbers stay aligned with the file.
-    if (line.includes("\r"))
-      cur.lines.push(
-        line
-          .split("\r")
-          .filter((piece) => piece.trim() !== "" && !isProgressLine(piece))
-          .join("\n"),
-      );
-    else cur.lines.push(line);
-  }
-  segments.push(cur);
-  const modelGuess = consoleLogModel(text.slice(0, 20000), file);
-  const runs: RunResults[] = [];
-  for (const seg of segments) {
-    const segText = seg.lines.join("\n");
-    const serving = parseServingOutput(segText, file);
-    const gsm = parseGsm8kOutput(segText, file);
-    const oneBatch = parseOneBatchOutput(segText, file);
-    const benchBlocks = oneBatch.blocks.filter((b) => !b.warmup);
-    const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
-    if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0 && !hasBest) continue;
-    const kind = serving.blocks.length > 0 || gsm.gsm8k || hasBest ? "online" : "offline";
-    const run = emptyRun({ kind, suite: suiteFor(kind, modelGuess), model: { name: modelGuess } });
-    if (seg.image) run.image = imageRef(seg.image);
-    const table = new PointTable();
-    const counts = new Map<string, number>();
-    for (const b of serving.blocks) {
-      const point: Point =
-        b.metrics.max_concurrency !== undefined
-          ? { concurrency: b.metrics.max_concurrency }
-          : { request_rate: b.metrics.request_rate ?? 0 };
-      const key = pointKey(point);
-      const index = (counts.get(key) ?? 0) + 1;
-      counts.set(key, index);
-      table.add(point, repeatFrom(b, index, `${file}:${seg.start - 1 + b.line}`));
-    }
-    if (serving.blocks.length === 0) {
-      // DeepSeek's client output went to files; the console keeps only the best-of-3 summary per level.
-      for (const best of bestResultLines(seg.lines, seg.start))
-        table.add(best.point, { ...best.repeat, source: `${file}:${best.line}` });
-    }
-    for (const b of benchBlocks) {
-      const point: Point = b.batch_size ? { batch_size: b.batch_size } : {};
-      table.add(point, { index: 1, metrics: b.metrics, source: `${file}:${seg.start - 1 + b.line}` });
-    }
-    const scan = parseServerLog(segText, file);
-    if (scan.kv_cache) run.kv_cache = scan.kv_cache;
-    if (gsm.gsm8k) run.gsm8k = gsm.gsm8k;
-    run.points = table.list();
-    run.diagnostics = [...serving.diagnostics, ...gsm.diagnostics, ...oneBatch.diagnostics].map((d) => ({
-      ...d,
-      line: d.line !== undefined ? d.line + seg.start - 1 : undefined,
-    }));
-    run.sources = [file];
-    applyImageFacts(run);
-    fillSeedLengths(run);
-    runs.push(run);
-  }
-  return runs;
-}
-
-/** `repo:tag` → the results model's image reference. */
-function imageRef(image: string): NonNullable<RunResults["image"]> {
-  const info = parseImage(image);
-  return { full: image, tag: info.tag, ...(info.repo !== image ? { repo: info.repo } : {}) };
-}
-
-/**
- * Build date, hardware and (when no log or config said) the attention backend, from the image tag.
- * A folder name carries only the tag: nightly tag shapes imply rocm/sgl-dev, releases lmsysorg/sglang,
- * so the backend rule sees the repo the seed ran.
- */
-export function applyImageFacts(run: RunResults): void {
-  if (!run.image) return;
-  let info = parseImage(run.image.full);
-  if (!run.image.repo) {
-    const repo =
-      info.family === "release"
-        ? "lmsysorg/sglang"
-        : info.family === "custom" || info.family === "floating"
-          ? undefined
-          : "rocm/sgl-dev";
-    if (repo) info = parseImage(`${repo}:${info.tag}`);
-  }
-  if (info.date) run.date = info.date;
-  if (info.hardware && !run.hardware) run.hardware = info.hardware;
-  if (!run.backend) run.backend = attentionBackend(info);
-}
-
-/**
  * Reads the seed's CSVs of a folder: offline CSV, online/serving TAB CSV, DeepSeek GSM8K `_online.csv`.
  * Returns their points when `wantPoints`; GSM8K and diagnostics are recorded on the run either way.
  */
@@ -585,35 +406,6 @@ async function readSeedCsvs(
   return points;
 }
 
-const BEST_RESULTS =
-  /Best results for (concurrency|rate|request rate) (\d+(?:\.\d+)?): E2E=([\d.]+)ms, TTFT=([\d.]+)ms, ITL=([\d.]+)ms/;
-
-/**
- * `✅ Best results for concurrency 128: E2E=61139.44ms, TTFT=10745.50ms, ITL=51.18ms, …` → one repeat per
- * level holding the seed's best-of-3 medians (the same numbers its serving CSV has), labelled as such.
- */
-export function bestResultLines(
-  lines: readonly string[],
-  firstLine = 1,
-): { point: Point; repeat: Repeat; line: number }[] {
-  const out: { point: Point; repeat: Repeat; line: number }[] = [];
-  lines.forEach((text, i) => {
-    const m = text.length < 2000 ? BEST_RESULTS.exec(text) : null;
-    if (!m?.[2] || !m[3] || !m[4] || !m[5]) return;
-    const level = Number(m[2]);
-    out.push({
-      point: m[1] === "concurrency" ? { concurrency: level } : { request_rate: level },
-      repeat: {
-        index: 1,
-        metrics: { median_e2e_latency_ms: Number(m[3]), median_ttft_ms: Number(m[4]), median_itl_ms: Number(m[5]) },
-        labels: { selection: "best of 3 (console summary)" },
-      },
-      line: firstLine + i,
-    });
-  });
-  return out;
-}
-
 /** Why a bench_one_batch log has no benchmark block: OOM, skipped by the max batch size limit, or a crash. */
 function oneBatchFailure(parsed: OneBatchParse, point: Point, text: string, source: string): Failure {
   const tail = text
@@ -634,31 +426,4 @@ function oneBatchFailure(parsed: OneBatchParse, point: Point, text: string, sour
     };
   }
   return { kind: "crash", message: "no benchmark block in bench_one_batch output", point, log_tail: tail, source };
-}
-
-/**
- * Lengths the seed's scripts fixed but its file names and CSVs leave out (original-toolkit.md §1.2,
- * §1.3, §2.9), so a point reads the same whether it came from a log, a CSV or our runner:
- * Grok offline output length per mode, DeepSeek offline 128/32 at TP 8, DeepSeek online 3200/800.
- */
-export function seedLengths(model: string, kind: "offline" | "online", mode?: string): Partial<Point> {
-  const deepseek = /deepseek/i.test(model);
-  if (kind === "online") return deepseek ? { input_len: 3200, output_len: 800 } : {};
-  if (deepseek) return { tp: 8, input_len: 128, output_len: 32 };
-  const output = mode === "long_context" ? 10 : mode === "dummy" ? 4096 : 128;
-  return /grok/i.test(model) ? { output_len: output } : {};
-}
-
-/** Adds {@link seedLengths} to points (and their failures) that lack them; what a source printed wins. */
-export function fillSeedLengths(run: RunResults): void {
-  const defaults = seedLengths(run.model.name, run.kind, run.mode);
-  if (Object.keys(defaults).length === 0) return;
-  for (const p of run.points) {
-    // Online lengths belong to concurrency points only (Grok request-rate points never carried them).
-    if (run.kind === "online" && p.point.concurrency === undefined) continue;
-    p.point = { ...defaults, ...p.point };
-    if (p.failure) p.failure.point = p.point;
-  }
-  for (const f of run.failures)
-    if (f.point && !(run.kind === "online" && f.point.concurrency === undefined)) f.point = { ...defaults, ...f.point };
 }

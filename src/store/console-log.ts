@@ -1,0 +1,138 @@
+/**
+ * Nightly console logs (`cron_log/<hw>/<date>/*.log`): one results record per image block, with its
+ * GSM8K, KV cache, serving runs or the seed's best-of-3 summary lines.
+ */
+import { emptyRun, pointKey, type Point, type Repeat, type RunResults } from "../core/results.js";
+import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { isProgressLine } from "../sglang/lines.js";
+import { parseOneBatchOutput } from "../sglang/one-batch.js";
+import { parseServerLog } from "../sglang/server-log.js";
+import { parseServingOutput } from "../sglang/serving.js";
+import { applyImageFacts, fillSeedLengths, imageRef, PointTable, repeatFrom, suiteFor } from "./run-builder.js";
+
+/** Why a console log gave nothing: its last `ERROR` line when it has one (e.g. no image found that night). */
+export function noResultsReason(text: string): string {
+  const errors = text.split("\n").filter((l) => /\bERROR\b/.test(l) && l.length < 2000);
+  const last = errors[errors.length - 1]?.replace(/^\[\w+\]\s*/, "").trim();
+  return `no benchmark results in console log${last ? ` (${last})` : ""}`;
+}
+
+/**
+ * The model a nightly console log ran, from what the log itself says (`--model=grok2` on the
+ * `Command:` line, `Auto-detected model type: grok2`), falling back to the file name.
+ */
+export function consoleLogModel(head: string, file: string): string {
+  const said =
+    /Auto-detected model type:\s*(\w+)/.exec(head)?.[1] ??
+    /Model type:\s*(\w+)/.exec(head)?.[1] ??
+    /--model=([\w.-]+)/.exec(head)?.[1] ??
+    file;
+  if (/deepseek/i.test(said)) return "DeepSeek-V3-0324";
+  if (/grok-?2/i.test(said)) return "GROK2";
+  return "GROK1";
+}
+
+const IMAGE_LINE = /(?:Starting benchmarks for image|Using Docker image):\s*(\S+)/;
+
+/** Split a nightly console log into one record per image block, with its GSM8K, KV cache and serving runs. */
+export function parseConsoleLog(text: string, file: string): RunResults[] {
+  const lines = text.split("\n");
+  const segments: { image?: string; start: number; lines: string[] }[] = [];
+  let cur: { image?: string; start: number; lines: string[] } = { start: 1, lines: [] };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const m = line.length < 2000 ? IMAGE_LINE.exec(line) : null;
+    if (m && m[1] !== cur.image && line.includes("Starting benchmarks")) {
+      segments.push(cur);
+      cur = { image: m[1], start: i + 1, lines: [] };
+    } else if (m && !cur.image) cur.image = m[1];
+    // tqdm redraws (~20 kB, `\r`-separated) carry no results: drop them once here, not in every parser.
+    // Joined with "\n" into one slot so later line numbers stay aligned with the file.
+    if (line.includes("\r"))
+      cur.lines.push(
+        line
+          .split("\r")
+          .filter((piece) => piece.trim() !== "" && !isProgressLine(piece))
+          .join("\n"),
+      );
+    else cur.lines.push(line);
+  }
+  segments.push(cur);
+  const modelGuess = consoleLogModel(text.slice(0, 20000), file);
+  const runs: RunResults[] = [];
+  for (const seg of segments) {
+    const segText = seg.lines.join("\n");
+    const serving = parseServingOutput(segText, file);
+    const gsm = parseGsm8kOutput(segText, file);
+    const oneBatch = parseOneBatchOutput(segText, file);
+    const benchBlocks = oneBatch.blocks.filter((b) => !b.warmup);
+    const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
+    if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0 && !hasBest) continue;
+    const kind = serving.blocks.length > 0 || gsm.gsm8k || hasBest ? "online" : "offline";
+    const run = emptyRun({ kind, suite: suiteFor(kind, modelGuess), model: { name: modelGuess } });
+    if (seg.image) run.image = imageRef(seg.image);
+    const table = new PointTable();
+    const counts = new Map<string, number>();
+    for (const b of serving.blocks) {
+      const point: Point =
+        b.metrics.max_concurrency !== undefined
+          ? { concurrency: b.metrics.max_concurrency }
+          : { request_rate: b.metrics.request_rate ?? 0 };
+      const key = pointKey(point);
+      const index = (counts.get(key) ?? 0) + 1;
+      counts.set(key, index);
+      table.add(point, repeatFrom(b, index, `${file}:${seg.start - 1 + b.line}`));
+    }
+    if (serving.blocks.length === 0) {
+      // DeepSeek's client output went to files; the console keeps only the best-of-3 summary per level.
+      for (const best of bestResultLines(seg.lines, seg.start))
+        table.add(best.point, { ...best.repeat, source: `${file}:${best.line}` });
+    }
+    for (const b of benchBlocks) {
+      const point: Point = b.batch_size ? { batch_size: b.batch_size } : {};
+      table.add(point, { index: 1, metrics: b.metrics, source: `${file}:${seg.start - 1 + b.line}` });
+    }
+    const scan = parseServerLog(segText, file);
+    if (scan.kv_cache) run.kv_cache = scan.kv_cache;
+    if (gsm.gsm8k) run.gsm8k = gsm.gsm8k;
+    run.points = table.list();
+    run.diagnostics = [...serving.diagnostics, ...gsm.diagnostics, ...oneBatch.diagnostics].map((d) => ({
+      ...d,
+      line: d.line !== undefined ? d.line + seg.start - 1 : undefined,
+    }));
+    run.sources = [file];
+    applyImageFacts(run);
+    fillSeedLengths(run);
+    runs.push(run);
+  }
+  return runs;
+}
+
+const BEST_RESULTS =
+  /Best results for (concurrency|rate|request rate) (\d+(?:\.\d+)?): E2E=([\d.]+)ms, TTFT=([\d.]+)ms, ITL=([\d.]+)ms/;
+
+/**
+ * `✅ Best results for concurrency 128: E2E=61139.44ms, TTFT=10745.50ms, ITL=51.18ms, …` → one repeat per
+ * level holding the seed's best-of-3 medians (the same numbers its serving CSV has), labelled as such.
+ */
+export function bestResultLines(
+  lines: readonly string[],
+  firstLine = 1,
+): { point: Point; repeat: Repeat; line: number }[] {
+  const out: { point: Point; repeat: Repeat; line: number }[] = [];
+  lines.forEach((text, i) => {
+    const m = text.length < 2000 ? BEST_RESULTS.exec(text) : null;
+    if (!m?.[2] || !m[3] || !m[4] || !m[5]) return;
+    const level = Number(m[2]);
+    out.push({
+      point: m[1] === "concurrency" ? { concurrency: level } : { request_rate: level },
+      repeat: {
+        index: 1,
+        metrics: { median_e2e_latency_ms: Number(m[3]), median_ttft_ms: Number(m[4]), median_itl_ms: Number(m[5]) },
+        labels: { selection: "best of 3 (console summary)" },
+      },
+      line: firstLine + i,
+    });
+  });
+  return out;
+}
