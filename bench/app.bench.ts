@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { commentPayloadFor } from "./app-payload.js";
-import { freePort, sendWebhook, startStandIn, testPrivateKey, type StandIn } from "../test/helpers/app-standin.js";
+import { appEnvFor, freePort, sendWebhook, startStandIn, type StandIn } from "../test/helpers/app-standin.js";
 
 const { values } = parseArgs({
   options: {
@@ -80,13 +80,7 @@ const port = await freePort();
 const child = spawn(process.execPath, [join(dir, "app.js")], {
   env: {
     PATH: process.env.PATH,
-    APP_ID: "123",
-    PRIVATE_KEY: testPrivateKey(),
-    WEBHOOK_SECRET: SECRET,
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    GHE_HOST: `127.0.0.1:${standIn.port}`,
-    GHE_PROTOCOL: "http",
+    ...appEnvFor(standIn, port, SECRET),
     // JSON logs at info: Probot's HTTP logger reports each webhook's server-side response time.
     LOG_LEVEL: "info",
     LOG_FORMAT: "json",

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { commentPayload } from "./helpers/app-harness.js";
-import { freePort, HEAD_SHA, sendWebhook, startStandIn, testPrivateKey, type StandIn } from "./helpers/app-standin.js";
+import { appEnvFor, freePort, HEAD_SHA, sendWebhook, startStandIn, type StandIn } from "./helpers/app-standin.js";
 
 const SECRET = "webhook-secret-for-dist";
 let standIn: StandIn;
@@ -34,13 +34,7 @@ beforeAll(async () => {
   child = execa("node", [join(import.meta.dirname, "..", "dist", "app.js")], {
     env: {
       PATH: process.env.PATH ?? "",
-      APP_ID: "123",
-      PRIVATE_KEY: testPrivateKey(),
-      WEBHOOK_SECRET: SECRET,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      GHE_HOST: `127.0.0.1:${standIn.port}`,
-      GHE_PROTOCOL: "http",
+      ...appEnvFor(standIn, port, SECRET),
       LOG_LEVEL: "warn",
     },
     extendEnv: false,

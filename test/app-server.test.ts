@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startApp, type RunningApp } from "../src/app/server.js";
 import { commentPayload } from "./helpers/app-harness.js";
 import {
+  appEnvFor,
   freePort,
   HEAD_SHA,
   MERGE_BASE_SHA,
   sendWebhook,
   startStandIn,
-  testPrivateKey,
   type StandIn,
 } from "./helpers/app-standin.js";
 
@@ -27,13 +27,7 @@ beforeAll(async () => {
   standIn.forks.add(3);
   const port = await freePort();
   app = await startApp({
-    APP_ID: "123",
-    PRIVATE_KEY: testPrivateKey(),
-    WEBHOOK_SECRET: SECRET,
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    GHE_HOST: `127.0.0.1:${standIn.port}`,
-    GHE_PROTOCOL: "http",
+    ...appEnvFor(standIn, port, SECRET),
     LOG_LEVEL: "fatal",
   });
   base = `http://127.0.0.1:${port}`;

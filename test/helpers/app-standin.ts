@@ -152,6 +152,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** The App's environment, configured the Probot way, pointed at the stand-in (GHE_HOST over http). */
+export function appEnvFor(standIn: StandIn, port: number, secret: string): Record<string, string> {
+  return {
+    APP_ID: "123",
+    PRIVATE_KEY: testPrivateKey(),
+    WEBHOOK_SECRET: secret,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    GHE_HOST: `127.0.0.1:${standIn.port}`,
+    GHE_PROTOCOL: "http",
+  };
+}
+
 /** A fresh RSA private key for the App's JWT. */
 export function testPrivateKey(): string {
   return generateKeyPairSync("rsa", {
