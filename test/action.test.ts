@@ -104,6 +104,18 @@ describe("action entry", () => {
     expect(log).toMatch(/::notice::sglbench: PR #77 vs merge base feedface0001: regressed/);
   });
 
+  it("masks secret-looking main-env/pr-env values in the job log", async () => {
+    const fake = fakeRunner({});
+    const log = await quiet(() =>
+      runAction(inputs({ "INPUT_MAIN-ENV": "HF_TOKEN=hf_abcdef123456\nNCCL_DEBUG=INFO" }), {
+        services: async () => ({ runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] }),
+        uploader: async () => ({ upload: async () => ({}) }),
+      }),
+    );
+    expect(log).toContain("::add-mask::hf_abcdef123456");
+    expect(log).not.toContain("::add-mask::INFO");
+  });
+
   it("ends in setFailed with a hint when the pipeline cannot start", async () => {
     const log = await quiet(() =>
       runAction(inputs({ "INPUT_BASE-SHA": "", "INPUT_SKIP-BUILD": "false", "INPUT_MAIN-IMAGE": "" }), {

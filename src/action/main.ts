@@ -53,6 +53,7 @@ export function jobInputFrom(inputs: ActionInputs, env: NodeJS.ProcessEnv): Comp
 export async function runAction(env: NodeJS.ProcessEnv = process.env, deps: ActionDeps = {}): Promise<void> {
   try {
     const inputs = readActionInputs(env);
+    maskSecretValues({ ...inputs.mainEnv, ...inputs.prEnv });
     if (inputs.command !== "compare-pr") {
       await runCliCommand(inputs, env);
       return;
@@ -97,6 +98,15 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, deps: Acti
       : " Hint: check the step's 'with:' inputs, the runner's Docker access and the logs above (see docs/action.md).";
     core.setFailed(`sglbench: ${message}${cause}${hint}`);
   }
+}
+
+/**
+ * Values of secret-looking variables in main-env/pr-env (HF_TOKEN, *_KEY, …) are masked in the job
+ * log by the runner, on top of our own redaction of what we write.
+ */
+function maskSecretValues(vars: Record<string, string>): void {
+  for (const [name, value] of Object.entries(vars))
+    if (value && /(TOKEN|SECRET|KEY|PASSWORD|PASSWD)$/i.test(name)) core.setSecret(value);
 }
 
 /** `command: nightly | suite`: the CLI commands with argv from the inputs; exit 1 fails the step, 3 warns. */
