@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { main } from "../src/cli/main.js";
 import { ingestPaths } from "../src/store/ingest.js";
-import { freeLocalPort } from "../src/pipeline/demo.js";
+import { freeLocalPort } from "../src/runner/free-port.js";
 import { captureIO } from "./helpers/capture-io.js";
 
 const simEnv = {

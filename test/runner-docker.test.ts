@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { freeLocalPort as freePort } from "../src/runner/free-port.js";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Docker from "dockerode";
@@ -28,17 +28,6 @@ const IMAGE = "sglbench-runner-sim:main";
 const NAME = `sglbench-runner-test-${process.pid}`;
 const docker = new Docker();
 let exe: DockerExecutor;
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => done(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
 
 maybe("DockerExecutor on a real engine", () => {
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 /** Server readiness paths that the simulator does not take: HTTP-only readiness, early OOM, early exit, timeout. */
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { freeLocalPort as freePort } from "../src/runner/free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalExecutor } from "../src/runner/local-executor.js";
@@ -11,17 +11,6 @@ import { launchServer } from "../src/runner/server.js";
 const dir = mkdtempSync(join(tmpdir(), "sglbench-server-"));
 const exe = new LocalExecutor({ killGraceMs: 500 });
 afterAll(() => exe.close());
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => done(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
 
 const launch = async (script: string, port: number, readyTimeoutMs = 15_000) => {
   const log = new LogSink(join(dir, `server-${port}.log`));

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freeLocalPort as freePort } from "../src/runner/free-port.js";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { pointKey, type RunResults } from "../src/core/results.js";
@@ -22,16 +22,6 @@ const IMAGE = "rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013";
 const root = mkdtempSync(join(tmpdir(), "sglbench-runner-"));
 
 /** A free TCP port on 127.0.0.1, so parallel tests never share a server. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => done(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
 
 /** Small, fast versions of the catalogue suites. */
 const fast = applySuiteOverrides(SUITES, {

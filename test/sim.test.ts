@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freeLocalPort as freePort } from "../src/runner/free-port.js";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseGsm8kOutput } from "../src/sglang/gsm8k.js";
@@ -35,18 +35,6 @@ function simEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   for (const key of Object.keys(env))
     if (key.startsWith("SGLSIM_") && !(key in extra) && key !== "SGLSIM_SEED") delete env[key];
   return env;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
 }
 
 interface Run {

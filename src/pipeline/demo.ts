@@ -5,8 +5,8 @@
  * (the same simulator on PATH, the PR side with SGLSIM_DECODE_SPEED=1.05 in its environment).
  */
 import { existsSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { delimiter, join } from "node:path";
+import { freeLocalPort } from "../runner/free-port.js";
 import { runComparePrJob, type ComparePrJobInput, type ComparePrJobServices } from "./compare-pr-job.js";
 import type { ComparePrResult, ComparisonCounts } from "./compare-pr.js";
 import type { ServiceOptions } from "./compare-pr-services.js";
@@ -100,18 +100,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   }
   const result = await runComparePrJob(input, services, options.log);
   return { mode, result };
-}
-
-/** A TCP port nothing listens on (127.0.0.1), from the kernel. */
-export async function freeLocalPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The 🔴/🟢 lines of a report: what a reader looks at first. */

@@ -6,7 +6,6 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createServer as createNetServer } from "node:net";
 
 export interface RecordedCall {
   method: string;
@@ -144,13 +143,7 @@ export async function startStandIn(): Promise<StandIn> {
 }
 
 /** A free TCP port on 127.0.0.1 (Probot's server treats port 0 as "use 3000"). */
-export async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { freeLocalPort as freePort } from "../../src/runner/free-port.js";
 
 /** The App's environment, configured the Probot way, pointed at the stand-in (GHE_HOST over http). */
 export function appEnvFor(standIn: StandIn, port: number, secret: string): Record<string, string> {
