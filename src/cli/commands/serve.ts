@@ -47,12 +47,10 @@ export async function run(argv: string[], io: CliIO, until: () => Promise<void> 
     io,
   );
   if (typeof parsed === "number") return parsed;
-  const { values: v } = parsed;
+  const { values: v, usage } = parsed;
   const port = Number(v.port);
-  if (!/^\d+$/.test(v.port) || port > 65535) {
-    io.stderr(`sglbench serve: --port must be a number from 0 (any free port) to 65535, not "${v.port}"\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  if (!/^\d+$/.test(v.port) || port > 65535)
+    return usage(`--port must be a number from 0 (any free port) to 65535, not "${v.port}"`);
   const raw = v.dir ?? defaultDataDir(io.env, io.cwd);
   const root = isAbsolute(raw) ? raw : join(io.cwd, raw);
   let server;
