@@ -5,7 +5,7 @@
  * history (the other nights of the same hardware/model/suite: leave-one-out, so a run never learns its
  * own noise), next to the original toolkit's fixed ±5 % rule applied to the same printed values.
  */
-import { compareRuns, pointLabel } from "../src/core/compare.js";
+import { compareRuns, pointLabel, type Comparison, type ComparisonCell } from "../src/core/compare.js";
 import { COMPARED_METRICS, metricInfo } from "../src/core/metrics.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, scopeKey } from "../src/core/noise.js";
 import { pointKey, type RunResults } from "../src/core/results.js";
@@ -26,21 +26,41 @@ export function shifted(value: number, factor: number): number {
   return Math.round(value * factor * scale) / scale;
 }
 
-/** A run cut down to one repeat per point (index `k` of the steady repeats), values scaled per metric. */
-function oneRepeat(run: RunResults, k: number, scale: (metric: string) => number): RunResults {
+/** The factor a scenario applies to one metric at one point (1 = untouched). */
+type Scale = (point: string, metric: string) => number;
+
+/** A run cut down to one repeat per point (index `k` of the steady repeats), values scaled. */
+function oneRepeat(run: RunResults, k: number, scale: Scale): RunResults {
+  return shiftRun(
+    {
+      ...run,
+      points: run.points.flatMap((p) => {
+        const steady = p.repeats.filter((r) => !r.warmup);
+        const usable = steady.length >= 3 ? steady.slice(1) : steady;
+        const rep = usable[k];
+        return rep ? [{ point: p.point, repeats: [rep] }] : [];
+      }),
+    },
+    scale,
+  );
+}
+
+/** A run with every repeat's values scaled (GSM8K, KV cache and failures dropped: metric cells only). */
+function shiftRun(run: RunResults, scale: Scale): RunResults {
   return {
     ...run,
     gsm8k: undefined,
     kv_cache: undefined,
     failures: [],
-    points: run.points.flatMap((p) => {
-      const steady = p.repeats.filter((r) => !r.warmup);
-      const usable = steady.length >= 3 ? steady.slice(1) : steady;
-      const rep = usable[k];
-      if (!rep) return [];
-      const metrics = Object.fromEntries(Object.entries(rep.metrics).map(([m, v]) => [m, shifted(v, scale(m))]));
-      return [{ point: p.point, repeats: [{ ...rep, metrics }] }];
-    }),
+    points: run.points.map((p) => ({
+      ...p,
+      repeats: p.repeats.map((r) => ({
+        ...r,
+        metrics: Object.fromEntries(
+          Object.entries(r.metrics).map(([m, v]) => [m, shifted(v, scale(pointKey(p.point), m))]),
+        ),
+      })),
+    })),
   };
 }
 
@@ -59,11 +79,25 @@ export interface Tally {
   inconclusive: number;
 }
 export const zero = (): Tally => ({ cells: 0, flagged: 0, regressed: 0, inconclusive: 0 });
-export const SCENARIOS = [
+
+/**
+ * The injected changes. `onePoint`: the shift goes into one point at a time (every point in turn);
+ * its cells count as the scenario, the untouched points' cells as `<name> — other points` — the
+ * check that pooling over points does not spread one point's change to its neighbours.
+ */
+export const SCENARIOS: { name: string; lat: number; thr: number; onePoint?: boolean }[] = [
   { name: "A/A", lat: 1, thr: 1 },
   { name: "A/B lat×1.05 thr×0.95", lat: 1.05, thr: 0.95 },
   { name: "A/B lat×1.10 thr×0.90", lat: 1.1, thr: 0.9 },
+  { name: "A/B ×1.10/×0.90 at one point", lat: 1.1, thr: 0.9, onePoint: true },
 ];
+/** The engines evaluated (the fixed rule is tallied beside the pooled engine). */
+export const ENGINES = [
+  ["engine, no history", { sameRun: true }],
+  ["engine + history, unpooled", { sameRun: true, poolPoints: false }],
+  ["engine + history", { sameRun: true }],
+] as const;
+
 /** Tallies keyed `scenario|method` (and `scenario|method|hardware` for the engines); per metric `scenario|metric`. */
 export interface Evaluation {
   runs: RunResults[];
@@ -71,15 +105,63 @@ export interface Evaluation {
   perMetric: Map<string, Tally>;
 }
 
+/** Every variant of a scenario: one scale for the whole run, or one per shifted point. */
+function variants(sc: (typeof SCENARIOS)[number], run: RunResults): { scale: Scale; shiftedPoint?: string }[] {
+  const factor = (metric: string): number => {
+    const better = metricInfo(metric).better;
+    return better === "lower" ? sc.lat : better === "higher" ? sc.thr : metric === "duration" ? 1 / sc.thr : 1;
+  };
+  if (!sc.onePoint) return [{ scale: (_p, m) => factor(m) }];
+  return run.points.map((p) => {
+    const key = pointKey(p.point);
+    return { scale: (point, m) => (point === key ? factor(m) : 1), shiftedPoint: key };
+  });
+}
+
 /** Runs every scenario on every eligible run (leave-one-out history) and tallies the verdicts. */
 export function evaluateVerdicts(all: RunResults[]): Evaluation {
   const eligible = eligibleRuns(all);
   const tallies = new Map<string, Tally>();
   const perMetric = new Map<string, Tally>();
-  const bump = (key: string, f: (t: Tally) => void, map = tallies): void => {
+  const bump = (key: string, cell: ComparisonCell, map = tallies): void => {
     const t = map.get(key) ?? zero();
-    f(t);
+    t.cells++;
+    if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+    if (cell.verdict === "regressed") t.regressed++;
+    if (cell.verdict === "inconclusive") t.inconclusive++;
     map.set(key, t);
+  };
+  // The seed's rule on the same cell: raw change of the printed values (it knew nothing of repeat
+  // positions), flagged when |change| > 5 %, 🔴 when worse by > 5 %.
+  const bumpFixed = (key: string, cell: ComparisonCell): void => {
+    const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+    const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
+    const t = tallies.get(key) ?? zero();
+    t.cells++;
+    if (Math.abs(change) > 5) t.flagged++;
+    if (cell.better === "lower" ? change > 5 : change < -5) t.regressed++;
+    tallies.set(key, t);
+  };
+  /** Tallies one comparison: `settings` are the scenario-name suffixes it counts for. */
+  const tally = (
+    c: Comparison,
+    sc: (typeof SCENARIOS)[number],
+    shiftedPoint: string | undefined,
+    engine: string,
+    settings: string[],
+    hardware?: string,
+  ): void => {
+    for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
+      const elsewhere = shiftedPoint !== undefined && pointKey(cell.point) !== shiftedPoint;
+      for (const setting of settings) {
+        const name = `${sc.name}${elsewhere ? " — other points" : ""}${setting}`;
+        bump(`${name}|${engine}`, cell);
+        if (hardware) bump(`${name}|${engine}|${hardware}`, cell);
+        if (engine !== "engine + history") continue;
+        bump(`${name}|${cell.metric}`, cell, perMetric);
+        bumpFixed(`${name}|fixed ±5% rule`, cell);
+      }
+    }
   };
 
   for (const run of eligible) {
@@ -91,47 +173,12 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
       for (let j = 0; j < k; j++) {
         if (i === j) continue;
         for (const sc of SCENARIOS) {
-          const scale = (m: string): number => {
-            const better = metricInfo(m).better;
-            return better === "lower" ? sc.lat : better === "higher" ? sc.thr : m === "duration" ? 1 / sc.thr : 1;
-          };
-          const base = oneRepeat(run, i, () => 1);
-          const cand = oneRepeat(run, j, scale);
-          for (const [engine, opts] of [
-            ["engine, no history", { sameRun: true }],
-            ["engine + history", { noise, sameRun: true }],
-          ] as const) {
-            const c = compareRuns([base], [cand], opts);
-            for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
-              for (const key of [`${sc.name}|${engine}`, `${sc.name}|${engine}|${run.hardware ?? "unknown"}`]) {
-                bump(key, (t) => {
-                  t.cells++;
-                  if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
-                  if (cell.verdict === "regressed") t.regressed++;
-                  if (cell.verdict === "inconclusive") t.inconclusive++;
-                });
-              }
-              if (engine === "engine + history")
-                bump(
-                  `${sc.name}|${cell.metric}`,
-                  (t) => {
-                    t.cells++;
-                    if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
-                    if (cell.verdict === "regressed") t.regressed++;
-                  },
-                  perMetric,
-                );
-              // The seed's rule on the same cell: flagged when |change| > 5 %, 🔴 when worse by > 5 %.
-              if (engine !== "engine + history") continue;
-              // Raw change of the printed values (the seed knew nothing of repeat positions).
-              const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-              const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
-              const worse = cell.better === "lower" ? change > 5 : change < -5;
-              bump(`${sc.name}|fixed ±5% rule`, (t) => {
-                t.cells++;
-                if (Math.abs(change) > 5) t.flagged++;
-                if (worse) t.regressed++;
-              });
+          for (const { scale, shiftedPoint } of variants(sc, run)) {
+            const base = oneRepeat(run, i, () => 1);
+            const cand = oneRepeat(run, j, scale);
+            for (const [engine, opts] of ENGINES) {
+              const withNoise = engine === "engine, no history" ? opts : { ...opts, noise };
+              tally(compareRuns([base], [cand], withNoise), sc, shiftedPoint, engine, [""], run.hardware ?? "unknown");
             }
           }
         }
@@ -151,51 +198,16 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
       const noise = learnNoise(group.filter((r) => r !== next));
       for (const [i, night] of nights.entries()) {
         if (i === j) continue;
-        const base = { ...night, gsm8k: undefined, kv_cache: undefined };
-        const settings = j === i + 1 ? ["next nightly", "any two nightlies"] : ["any two nightlies"];
+        const base = shiftRun(night, () => 1);
+        const settings = j === i + 1 ? [" (next nightly)", " (any two nightlies)"] : [" (any two nightlies)"];
         for (const sc of SCENARIOS) {
-          const scale = (m: string): number => {
-            const better = metricInfo(m).better;
-            return better === "lower" ? sc.lat : better === "higher" ? sc.thr : m === "duration" ? 1 / sc.thr : 1;
-          };
-          const cand: RunResults = {
-            ...next,
-            gsm8k: undefined,
-            kv_cache: undefined,
-            points: next.points.map((p) => ({
-              ...p,
-              repeats: p.repeats.map((r) => ({
-                ...r,
-                metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, shifted(v, scale(m))])),
-              })),
-            })),
-          };
-          const c = compareRuns([base], [cand], { noise });
-          for (const cell of c.cells.filter((x) => x.kind === "metric" && x.better !== "none")) {
-            const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-            const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
-            const worse = cell.better === "lower" ? change > 5 : change < -5;
-            for (const setting of settings) {
-              bump(`${sc.name} (${setting})|engine + history`, (t) => {
-                t.cells++;
-                if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
-                if (cell.verdict === "regressed") t.regressed++;
-                if (cell.verdict === "inconclusive") t.inconclusive++;
-              });
-              bump(
-                `${sc.name} (${setting})|${cell.metric}`,
-                (t) => {
-                  t.cells++;
-                  if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
-                  if (cell.verdict === "regressed") t.regressed++;
-                },
-                perMetric,
-              );
-              bump(`${sc.name} (${setting})|fixed ±5% rule`, (t) => {
-                t.cells++;
-                if (Math.abs(change) > 5) t.flagged++;
-                if (worse) t.regressed++;
-              });
+          for (const { scale, shiftedPoint } of variants(sc, next)) {
+            const cand = shiftRun(next, scale);
+            for (const [engine, poolPoints] of [
+              ["engine + history, unpooled", false],
+              ["engine + history", true],
+            ] as const) {
+              tally(compareRuns([base], [cand], { noise, poolPoints }), sc, shiftedPoint, engine, settings);
             }
           }
         }

@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { runScope, scopeKey } from "../src/core/noise.js";
 import { ingestPaths } from "../src/store/ingest.js";
-import { evaluateVerdicts, knownNoiseCeiling, SCENARIOS, zero } from "./verdicts-eval.js";
+import { ENGINES, evaluateVerdicts, knownNoiseCeiling, SCENARIOS, zero } from "./verdicts-eval.js";
 
 const paths = process.argv.slice(2);
 const roots = paths.length > 0 ? paths : [join(import.meta.dirname, "..", "test", "fixtures", "real")];
@@ -24,24 +24,23 @@ console.log(`Runs used: ${eligible.length} (${[...new Set(eligible.map((r) => sc
 console.log("");
 console.log("| Scenario | Method | Cells | Flagged 🔴/🟢 | Flagged 🔴 | Inconclusive |");
 console.log("|---|---|--:|--:|--:|--:|");
-for (const sc of scenarios) {
-  for (const engine of ["fixed ±5% rule", "engine, no history", "engine + history"]) {
-    const t = tallies.get(`${sc.name}|${engine}`) ?? zero();
-    const inc = engine.startsWith("fixed") ? "—" : pct(t.inconclusive, t.cells);
-    console.log(
-      `| ${sc.name} | ${engine} | ${t.cells} | ${pct(t.flagged, t.cells)} | ${pct(t.regressed, t.cells)} | ${inc} |`,
-    );
-  }
-}
-for (const setting of ["next nightly", "any two nightlies"]) {
+const row = (name: string, engine: string, label = name): void => {
+  const t = tallies.get(`${name}|${engine}`) ?? zero();
+  if (t.cells === 0) return;
+  const inc = engine.startsWith("fixed") ? "—" : pct(t.inconclusive, t.cells);
+  console.log(`| ${label} | ${engine} | ${t.cells} | ${pct(t.flagged, t.cells)} | ${pct(t.regressed, t.cells)} | ${inc} |`);
+};
+const methods = ["fixed ±5% rule", ...ENGINES.map(([engine]) => engine)];
+for (const [setting, label] of [
+  ["", ""],
+  [" (next nightly)", " — next nightly, 3 repeats per side"],
+  [" (any two nightlies)", " — any two nightlies, 3 repeats per side"],
+]) {
   for (const sc of scenarios) {
-    for (const engine of ["fixed ±5% rule", "engine + history"]) {
-      const t = tallies.get(`${sc.name} (${setting})|${engine}`) ?? zero();
-      const inc = engine.startsWith("fixed") ? "—" : pct(t.inconclusive, t.cells);
-      console.log(
-        `| ${sc.name} — ${setting}, 3 repeats per side | ${engine} | ${t.cells} | ${pct(t.flagged, t.cells)} | ${pct(t.regressed, t.cells)} | ${inc} |`,
-      );
-    }
+    for (const engine of methods) row(`${sc.name}${setting}`, engine, `${sc.name}${label}`);
+    if (sc.onePoint)
+      for (const engine of methods)
+        row(`${sc.name} — other points${setting}`, engine, `${sc.name}${label}: the other points`);
   }
 }
 console.log("");

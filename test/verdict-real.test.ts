@@ -4,7 +4,7 @@ import { ingestPaths } from "../src/store/ingest.js";
 import { evaluateVerdicts, knownNoiseCeiling, zero } from "../bench/verdicts-eval.js";
 
 describe("verdicts on the real MI300X repeats (leave-one-out history)", () => {
-  it("flags ≤ 1 % of A/A cells, far fewer than the fixed 5 % rule, and catches most ×1.10 shifts", async () => {
+  it("flags ≤ 1 % of A/A cells, far fewer than the fixed 5 % rule, and catches ≥ 95 % of ×1.10 shifts", async () => {
     const { runs } = await ingestPaths([join(import.meta.dirname, "fixtures", "real")]);
     const ev = evaluateVerdicts(runs);
     expect(ev.runs.length).toBeGreaterThanOrEqual(8);
@@ -19,19 +19,28 @@ describe("verdicts on the real MI300X repeats (leave-one-out history)", () => {
     expect(noHist.flagged).toBe(0);
     expect(noHist.inconclusive).toBe(noHist.cells);
     const ab = t("A/B lat×1.10 thr×0.90|engine + history");
-    expect(ab.regressed / ab.cells).toBeGreaterThanOrEqual(0.85);
+    expect(ab.regressed / ab.cells).toBeGreaterThanOrEqual(0.95);
+    // Pooling over points is what takes it past the per-cell ceiling: alone, the cells catch ~85 %.
+    const unpooled = t("A/B lat×1.10 thr×0.90|engine + history, unpooled");
+    expect(unpooled.regressed / unpooled.cells).toBeLessThan(0.9);
     // Consecutive nightlies as main → PR (separate runs, 3 repeats per side, run-to-run noise included).
     const nightly = t("A/A (next nightly)|engine + history");
     expect(nightly.cells).toBeGreaterThan(200);
     expect(nightly.flagged / nightly.cells).toBeLessThanOrEqual(0.01);
     const nightlyShift = t("A/B lat×1.10 thr×0.90 (next nightly)|engine + history");
-    expect(nightlyShift.regressed / nightlyShift.cells).toBeGreaterThanOrEqual(0.9);
+    expect(nightlyShift.regressed / nightlyShift.cells).toBeGreaterThanOrEqual(0.95);
     // Every ordered pair of nightlies: 4× the A/A cells for the run-to-run term.
     const anyTwo = t("A/A (any two nightlies)|engine + history");
     expect(anyTwo.cells).toBeGreaterThan(900);
     expect(anyTwo.flagged / anyTwo.cells).toBeLessThanOrEqual(0.01);
     const anyTwoShift = t("A/B lat×1.10 thr×0.90 (any two nightlies)|engine + history");
-    expect(anyTwoShift.regressed / anyTwoShift.cells).toBeGreaterThanOrEqual(0.88);
+    expect(anyTwoShift.regressed / anyTwoShift.cells).toBeGreaterThanOrEqual(0.95);
+    // A shift at one point only: the other points borrow nothing from it (their false flags stay ≤ 1 %).
+    for (const setting of ["", " (next nightly)", " (any two nightlies)"]) {
+      const others = t(`A/B ×1.10/×0.90 at one point — other points${setting}|engine + history`);
+      expect(others.cells).toBeGreaterThan(900);
+      expect(others.flagged / others.cells).toBeLessThanOrEqual(0.01);
+    }
     // Request throughput (printed 0.06 req/s) is recomputed from completed/duration: every ×0.90 caught.
     const req = ev.perMetric.get("A/B lat×1.10 thr×0.90|request_throughput")!;
     expect(req.regressed).toBe(req.cells);
@@ -39,7 +48,7 @@ describe("verdicts on the real MI300X repeats (leave-one-out history)", () => {
     const thr = ev.perMetric.get("A/B lat×1.05 thr×0.95|output_throughput")!;
     expect(thr.regressed).toBe(thr.cells);
   });
-  it("cannot reach 95 % on these cells even with the noise known exactly (the ceiling the engine is held to)", async () => {
+  it("cannot reach 95 % cell by cell even with the noise known exactly (why pooling over points is needed)", async () => {
     const { runs } = await ingestPaths([join(import.meta.dirname, "fixtures", "real")]);
     const cells = knownNoiseCeiling(runs);
     expect(cells.length).toBe(80);

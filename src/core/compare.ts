@@ -9,7 +9,16 @@ import { COMPARED_METRICS, metricInfo, type Direction } from "./metrics.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from "./noise.js";
 import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "./results.js";
 import { mean, normalQuantile } from "./stats.js";
-import { DEFAULT_CONFIDENCE, DEFAULT_MIN_EFFECT_PCT, decideCell, type Observation, type Verdict } from "./verdict.js";
+import { poolPoints } from "./pooling.js";
+import {
+  DEFAULT_CONFIDENCE,
+  DEFAULT_MIN_EFFECT_PCT,
+  decideCell,
+  formatEvidence,
+  type CellEvidence,
+  type Observation,
+  type Verdict,
+} from "./verdict.js";
 
 /** What a cell measures: a benchmark metric, GSM8K accuracy, KV-cache capacity, or a failed point. */
 export type CellKind = "metric" | "gsm8k" | "kv_cache" | "failure";
@@ -99,6 +108,8 @@ export interface CompareOptions {
   sameRun?: boolean;
   /** GSM8K questions per run when the record does not say (bench_sglang.py's default: 200). */
   defaultGsm8kQuestions?: number;
+  /** Let a cell too noisy to judge alone borrow from the same metric at the suite's other points (pooling.ts; default true). */
+  poolPoints?: boolean;
 }
 
 const modelName = (run: RunResults): string => [run.model.name, run.model.variant].filter(Boolean).join("_");
@@ -333,6 +344,39 @@ function sideFailure(runs: RunResults[]): string {
   return f ? `${f.kind}: ${f.message}` : "not run";
 }
 
+/**
+ * Cells that are `inconclusive` alone get the verdict of their metric pooled over the suite's points
+ * (pooling.ts), when that verdict is clear; the reason says so and keeps the cell's own evidence.
+ */
+function poolUndecided(
+  cells: ComparisonCell[],
+  evidence: Map<ComparisonCell, CellEvidence>,
+  minEffectPct: number,
+  confidence: number,
+): void {
+  for (const m of COMPARED_METRICS) {
+    const family = cells.filter((c) => c.metric === m.key && evidence.has(c));
+    if (m.better === "none" || !family.some((c) => c.verdict === "inconclusive")) continue;
+    const pooled = poolPoints(
+      family.map((c) => evidence.get(c)!),
+      m.better,
+      minEffectPct,
+      confidence,
+    );
+    if (!pooled) continue;
+    family.forEach((cell, i) => {
+      const j = pooled.judgements[i]!;
+      if (cell.verdict !== "inconclusive" || j.verdict === "inconclusive") return;
+      const alone = cell.reason.replace(/^PR vs main /, "").replace(/: [^:]*$/, "");
+      Object.assign(cell, {
+        verdict: j.verdict,
+        interval: j.interval,
+        reason: `pooled over ${pooled.family.points} points: PR vs main ${formatEvidence(j)} (${Math.round(confidence * 100)}%, df ${j.df > 999 ? "∞" : Math.round(j.df)}; this point alone ${alone})`,
+      });
+    });
+  }
+}
+
 /** Counts cells per verdict. */
 export function summarize(cells: readonly ComparisonCell[]): ComparisonSummary {
   const s: ComparisonSummary = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
@@ -361,6 +405,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       .map((k) => ({ key: k, point: (cSide.get(k) ?? bSide.get(k))!.point }))
       .sort((x, y) => comparePoints(x.point, y.point));
     const cells: ComparisonCell[] = [];
+    const evidence = new Map<ComparisonCell, CellEvidence>();
     for (const { key, point } of points) {
       const b = bSide.get(key);
       const c = cSide.get(key);
@@ -419,10 +464,12 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
             verdict: v.verdict,
             reason: v.reason,
           });
+          if (v.evidence) evidence.set(cell, v.evidence);
         }
         cells.push(cell);
       }
     }
+    if (opts.poolPoints !== false) poolUndecided(cells, evidence, minEffectPct, confidence);
     if (base.length > 0 && cand.length > 0) {
       const extra = [gsm8kCell(base, cand, common, full), ...kvCells(base, cand, common, minEffectPct)].filter(
         (x): x is ComparisonCell => x !== undefined,

@@ -83,6 +83,9 @@ function sideValue(values: number[]): string {
 
 /** The short why of a cell for the verdict column (the part after the evidence). */
 function shortReason(cell: ComparisonCell): string {
+  // A verdict borrowed from the metric's other points says so: its interval is the pooled one.
+  const pooled = /^pooled over \d+ points/.exec(cell.reason);
+  if (pooled) return ` (${pooled[0]})`;
   if (cell.verdict === "unchanged" || cell.verdict === "regressed" || cell.verdict === "improved") return "";
   const i = cell.reason.lastIndexOf(": ");
   return ` (${(i >= 0 ? cell.reason.slice(i + 2) : cell.reason).replace(/\|/g, "/")})`;
@@ -240,7 +243,7 @@ function render(c: Comparison, opts: ReportOptions, fold: FoldLevel, failureLimi
     "",
     `Verdicts: ${Math.round(s.confidence * 100)}% interval on log values (repeat positions corrected from history, else the warm-up first repeat dropped; noise pooled from repeats${
       s.historyRuns > 0 ? ` and ${s.historyRuns} history run(s)` : ""
-    }), minimum effect ${s.minEffectPct}%. Change: + means the PR is better.`,
+    }), minimum effect ${s.minEffectPct}%; a point too noisy to judge alone borrows from the same metric at the suite's other points ("pooled"). Change: + means the PR is better.`,
   );
   if (opts.repro && opts.repro.length > 0)
     out.push("", "<details><summary>Reproduce</summary>", "", "```sh", ...opts.repro, "```", "", "</details>");

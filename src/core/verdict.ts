@@ -90,6 +90,57 @@ export interface CellVerdict {
   used: { baseline: number[]; candidate: number[] };
   /** Degrees of freedom of the noise estimate (0 when unknown). */
   df: number;
+  /**
+   * The evidence behind the interval, in log units, when the noise was known: the change, the part of
+   * its variance from this cell's repeats (independent of other points) and the part from run-to-run
+   * noise (shared by every point of the run), each with its degrees of freedom. pooling.ts uses it.
+   */
+  evidence?: CellEvidence;
+}
+
+/** A cell's change and its variance split by source (log units); see {@link CellVerdict.evidence}. */
+export interface CellEvidence {
+  logChange: number;
+  repeatVariance: number;
+  repeatDf: number;
+  runVariance: number;
+  runDf: number;
+}
+
+/** A decision from an estimate and its interval (both log units), shared by cells and pooled cells. */
+export interface Judgement {
+  verdict: Verdict;
+  change_pct: number;
+  interval: [number, number];
+  /** Why, after the evidence: "" when flagged, else the reason it is not. */
+  why: string;
+}
+
+/**
+ * The decision rule: `regressed`/`improved` only when the interval lies entirely on one side of 0 AND
+ * the estimate reaches the minimum effect; `unchanged` when the estimate is below the minimum effect
+ * and the whole interval within ±2× the minimum effect; otherwise `inconclusive`.
+ */
+export function judge(logChange: number, halfWidth: number, better: Direction, minEffectPct: number): Judgement {
+  const change_pct = pct(logChange);
+  const interval: [number, number] = [pct(logChange - halfWidth), pct(logChange + halfWidth)];
+  const significant = interval[0] > 0 || interval[1] < 0;
+  const bigEnough = Math.abs(change_pct) >= minEffectPct;
+  if (significant && bigEnough && better !== "none") {
+    const worse = better === "lower" ? logChange > 0 : logChange < 0;
+    return { verdict: worse ? "regressed" : "improved", change_pct, interval, why: "" };
+  }
+  const bound = 2 * minEffectPct;
+  if (!bigEnough && interval[0] > -bound && interval[1] < bound) {
+    return { verdict: "unchanged", change_pct, interval, why: `below the ${minEffectPct}% minimum effect` };
+  }
+  const why = significant && bigEnough ? "no better direction for this metric" : "interval too wide for the noise";
+  return { verdict: "inconclusive", change_pct, interval, why };
+}
+
+/** `+5.2% [+1.0%, +9.6%]`: an estimate and its interval as the reasons print them. */
+export function formatEvidence(j: Pick<Judgement, "change_pct" | "interval">): string {
+  return `${fmt(j.change_pct)} [${fmt(j.interval[0])}, ${fmt(j.interval[1])}]`;
 }
 
 export const DEFAULT_MIN_EFFECT_PCT = 2;
@@ -236,41 +287,28 @@ export function decideCell(
     { variance: repeatPart, df: df > 0 ? df : Infinity },
     { variance: runPart, df: runDf > 0 ? runDf : Infinity },
   ]);
+  const repeatDf = df > 0 ? df : Infinity;
   df = Number.isFinite(dfTotal) ? dfTotal : Math.max(df, runDf, 1);
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
-  const interval: [number, number] = [pct(diff - half), pct(diff + half)];
   const fromHistory = (opts.history?.df ?? 0) > 0 || runPart > 0;
   const source = fromHistory
     ? `repeats+history${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, run-to-run${opts.history?.runPriorDf ? " pooled over points" : ""}` : ""}`
     : "repeats only";
-  const evidence = `PR vs main ${fmt(change)} [${fmt(interval[0])}, ${fmt(interval[1])}] (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
-
-  const significant = interval[0] > 0 || interval[1] < 0;
-  const bigEnough = Math.abs(change) >= minEffect;
-  if (significant && bigEnough && better !== "none") {
-    const worse = better === "lower" ? diff > 0 : diff < 0;
-    return { verdict: worse ? "regressed" : "improved", change_pct: change, interval, reason: evidence, used, df };
-  }
-  const bound = 2 * minEffect;
-  if (!bigEnough && interval[0] > -bound && interval[1] < bound) {
-    return {
-      verdict: "unchanged",
-      change_pct: change,
-      interval,
-      reason: `${evidence}: below the ${minEffect}% minimum effect`,
-      used,
-      df,
-    };
-  }
+  const j = judge(diff, half, better, minEffect);
+  const evidence = `PR vs main ${formatEvidence(j)} (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
   return {
-    verdict: "inconclusive",
-    change_pct: change,
-    interval,
-    reason:
-      significant && bigEnough
-        ? `${evidence}: no better direction for this metric`
-        : `${evidence}: interval too wide for the noise`,
+    verdict: j.verdict,
+    change_pct: j.change_pct,
+    interval: j.interval,
+    reason: j.why ? `${evidence}: ${j.why}` : evidence,
     used,
     df,
+    evidence: {
+      logChange: diff,
+      repeatVariance: repeatPart,
+      repeatDf,
+      runVariance: runPart,
+      runDf: runDf > 0 ? runDf : Infinity,
+    },
   };
 }
