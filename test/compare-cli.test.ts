@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { run } from "../src/cli/commands/compare.js";
 import { captureIO } from "./helpers/capture-io.js";
 
@@ -127,6 +127,39 @@ describe("sglbench compare", () => {
     await run(["--csv1", a, "--csv2", b, "--format", "json"], withPatterns);
     const g = cells(withPatterns).find((c) => c.kind === "gsm8k");
     expect(g?.baseline.values.length).toBeGreaterThan(0);
+  });
+
+  it("catches a ×1.10 latency / ×0.90 throughput shift written into the PR night's real logs, and flags nothing without it", async () => {
+    // The PR side: night 14 with every bench_serving number rewritten as a 10 % slower build would
+    // print it (latencies ×1.10, throughputs ×0.90, duration ÷0.90, same decimals). History: the
+    // other nights (the PR night left out), as the App passes main's nightlies.
+    const root = mkdtempSync(join(tmpdir(), "sglbench-shift-"));
+    const pr = join(root, basename(day("20251014")));
+    cpSync(day("20251014"), pr, { recursive: true });
+    for (const f of readdirSync(pr).filter((x) => x.startsWith("sglang_serving_benchmark"))) {
+      const text = readFileSync(join(pr, f), "utf8").replace(
+        /^(.*\((ms|s|req\/s|tok\/s)\):\s+)(\d+(?:\.(\d+))?)/gm,
+        (line, key: string, unit: string, value: string, decimals = "") => {
+          const factor = unit === "ms" ? 1.1 : unit === "s" ? (/duration/.test(key) ? 1 / 0.9 : 1) : 0.9;
+          return `${key}${(Number(value) * factor).toFixed(decimals.length)}`;
+        },
+      );
+      writeFileSync(join(pr, f), text);
+    }
+    const history = ["20251013", "20251015"].flatMap((d) => ["--history", day(d)]);
+    history.push("--history", day("20251016", "post2"));
+    const verdicts = async (candidate: string) => {
+      const io = captureIO();
+      expect(await run(["--csv1", day("20251013"), "--csv2", candidate, ...history, "--format", "json"], io)).toBe(0);
+      const json = JSON.parse(io.out.join("")) as { cells: { kind: string; better: string; verdict: string }[] };
+      return json.cells.filter((c) => c.kind === "metric" && c.better !== "none").map((c) => c.verdict);
+    };
+    const shifted = await verdicts(pr);
+    expect(shifted).toHaveLength(40); // 5 concurrencies × 8 directed metrics
+    expect(shifted.filter((v) => v === "regressed").length).toBeGreaterThanOrEqual(38); // ≥ 95 %
+    expect(shifted).not.toContain("improved");
+    const same = await verdicts(day("20251014"));
+    expect(same.filter((v) => v === "regressed" || v === "improved")).toHaveLength(0);
   });
 
   it("exits 2 with the usage on bad flags", async () => {
