@@ -60,20 +60,35 @@ export function formatValue(x: number): string {
 
 const signed = (x: number, digits = 1): string => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
 
-/** Change as the seed printed it, positive = PR better; bold with the emoji when the verdict flags it. */
-export function formatChange(
-  cell: Pick<ComparisonCell, "change_pct" | "interval" | "better" | "verdict"> & { kind?: ComparisonCell["kind"] },
-): string {
-  if (cell.change_pct === null) return "—";
+/** `pooled over N points` when a cell's verdict was borrowed from its metric's other points (compare.ts). */
+const pooledOver = (cell: { reason?: string }): string | undefined =>
+  /^pooled over \d+ points/.exec(cell.reason ?? "")?.[0];
+
+/** An interval in the seed's sign (+ = PR better): `[-10.8, -9.2]`. */
+function intervalText(cell: Pick<ComparisonCell, "interval" | "better">): string {
   // Lower-is-better metrics flip sign so that + always reads "PR better", like the seed's scripts.
   const flip = cell.better === "lower" ? -1 : 1;
-  const change = flip * cell.change_pct;
+  const [a, b] = cell.interval!.map((v) => flip * v) as [number, number];
+  return `[${signed(Math.min(a, b))}, ${signed(Math.max(a, b))}]`;
+}
+
+/**
+ * Change as the seed printed it, positive = PR better; bold with the emoji when the verdict flags it.
+ * A pooled cell shows its own observed change here and the pooled interval in the verdict column.
+ */
+export function formatChange(
+  cell: Pick<ComparisonCell, "change_pct" | "interval" | "better" | "verdict"> & {
+    kind?: ComparisonCell["kind"];
+    reason?: string;
+  },
+): string {
+  if (cell.change_pct === null) return "—";
+  const change = (cell.better === "lower" ? -1 : 1) * cell.change_pct;
   const text = `${signed(change)}%`;
   const flagged = cell.verdict === "regressed" || cell.verdict === "improved";
   const main = flagged ? `**${text}** ${VERDICT_EMOJI[cell.verdict]}` : text;
-  if (!cell.interval || cell.kind === "kv_cache") return main;
-  const [a, b] = cell.interval.map((v) => flip * v) as [number, number];
-  return `${main} [${signed(Math.min(a, b))}, ${signed(Math.max(a, b))}]`;
+  if (!cell.interval || cell.kind === "kv_cache" || pooledOver(cell)) return main;
+  return `${main} ${intervalText(cell)}`;
 }
 
 function sideValue(values: number[]): string {
@@ -83,9 +98,9 @@ function sideValue(values: number[]): string {
 
 /** The short why of a cell for the verdict column (the part after the evidence). */
 function shortReason(cell: ComparisonCell): string {
-  // A verdict borrowed from the metric's other points says so: its interval is the pooled one.
-  const pooled = /^pooled over \d+ points/.exec(cell.reason);
-  if (pooled) return ` (${pooled[0]})`;
+  // A verdict borrowed from the metric's other points says so, with the pooled interval.
+  const pooled = pooledOver(cell);
+  if (pooled) return ` (${pooled}: ${intervalText(cell)})`;
   if (cell.verdict === "unchanged" || cell.verdict === "regressed" || cell.verdict === "improved") return "";
   const i = cell.reason.lastIndexOf(": ");
   return ` (${(i >= 0 ? cell.reason.slice(i + 2) : cell.reason).replace(/\|/g, "/")})`;
