@@ -200,6 +200,9 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
         if (i === j) continue;
         const base = shiftRun(night, () => 1);
         const settings = j === i + 1 ? [" (next nightly)", " (any two nightlies)"] : [" (any two nightlies)"];
+        // "Short history": neither side's night in the history (2 nights left with 4): the fewest a
+        // new scope has, where the run-to-run term rests on one night-to-night difference.
+        const short = learnNoise(group.filter((r) => r !== next && r !== night));
         for (const sc of SCENARIOS) {
           for (const { scale, shiftedPoint } of variants(sc, next)) {
             const cand = shiftRun(next, scale);
@@ -208,6 +211,9 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
               ["engine + history", true],
             ] as const) {
               tally(compareRuns([base], [cand], { noise, poolPoints }), sc, shiftedPoint, engine, settings);
+              tally(compareRuns([base], [cand], { noise: short, poolPoints }), sc, shiftedPoint, engine, [
+                " (short history)",
+              ]);
             }
           }
         }

@@ -35,6 +35,7 @@ for (const [setting, label] of [
   ["", ""],
   [" (next nightly)", " — next nightly, 3 repeats per side"],
   [" (any two nightlies)", " — any two nightlies, 3 repeats per side"],
+  [" (short history)", " — any two nightlies, history = the 2 other nights"],
 ]) {
   for (const sc of scenarios) {
     for (const engine of methods) row(`${sc.name}${setting}`, engine, `${sc.name}${label}`);
@@ -58,6 +59,7 @@ for (const [title, suffix] of [
   ["repeat vs repeat", ""],
   ["next nightly", " (next nightly)"],
   ["any two nightlies", " (any two nightlies)"],
+  ["any two nightlies, history = the 2 other nights", " (short history)"],
 ] as const) {
   console.log("");
   console.log(`Per metric, engine + history, ${title} (A/A false flags; ×1.05 and ×1.10 detection):`);

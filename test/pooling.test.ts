@@ -55,15 +55,15 @@ describe("poolPoints", () => {
     expect(pooled.judgements.map((j) => j.verdict)).not.toContain("improved");
   });
   it("counts the run-to-run noise once for the whole family (it does not average out over points)", () => {
-    const quiet = poolPoints([point(8, 0.5), point(8, 0.5), point(8, 0.5), point(8, 20)], "lower", 2, 0.98)!;
-    const launchNoise = poolPoints(
-      [point(8, 0.5, 5), point(8, 0.5, 5), point(8, 0.5, 5), point(8, 20, 5)],
-      "lower",
-      2,
-      0.98,
-    )!;
-    expect(quiet.judgements[3]!.verdict).toBe("regressed");
-    expect(launchNoise.judgements[3]!.verdict).toBe("inconclusive");
+    // Five precise points and a noisy one, all +10 %; the launch adds ±5 % run-to-run noise.
+    const family = (runSd: number): CellEvidence[] => [...Array(5).fill(point(10, 0.5, runSd)), point(10, 20, runSd)];
+    const judge = (points: CellEvidence[]) => poolPoints(points, "lower", 2, 0.98)!.judgements[5]!.verdict;
+    expect(judge(family(0))).toBe("regressed");
+    // Shared by every point (unknown split: the cautious default), it stays whole in the pooled variance.
+    expect(judge(family(5))).toBe("inconclusive");
+    // Learnt to be each point's own (nights move the points independently), it averages out like
+    // repeat noise: the noisy point is caught again.
+    expect(judge(family(5).map((p) => ({ ...p, sharedRunVariance: 0 })))).toBe("regressed");
   });
   it("needs three points", () => {
     expect(poolPoints([point(10, 1), point(10, 15)], "lower", 2, 0.98)).toBeUndefined();

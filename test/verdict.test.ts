@@ -130,6 +130,49 @@ describe("learnNoise", () => {
     const m = lookupNoise(learnNoise(step), runScope(step[0]!), { request_rate: 1 }, "median_ttft_ms")!;
     expect(m.runVariance!).toBeLessThan(0.0001);
   });
+  it("splits the run-to-run noise into the part every point shares and each point's own", () => {
+    // Four nights × three rates, steady repeats. Together: each night moves all rates by the same
+    // factor (one slow launch). Apart: the rates move independently, the night mean stays put.
+    const moves = [1, 1.04, 0.97, 1.02];
+    const together = moves.map((f, n) =>
+      nightly(
+        `g${n}`,
+        [1, 2, 3].map((p) => [120 * p * f, 100 * p * f, 100.1 * p * f]),
+      ),
+    );
+    const apart = moves.map((_, n) =>
+      nightly(
+        `a${n}`,
+        [1, 2, 3].map((p) => {
+          const f = moves[(n + p) % 4]!;
+          return [120 * p * f, 100 * p * f, 100.1 * p * f];
+        }),
+      ),
+    );
+    for (const runs of [together, apart]) runs.forEach((r, i) => (r.date = `2025104${i}`));
+    const at = (runs: RunResults[]) =>
+      lookupNoise(learnNoise(runs, { moderate: false }), runScope(runs[0]!), { request_rate: 2 }, "median_ttft_ms")!;
+    const logs = moves.map(Math.log);
+    const m = logs.reduce((a, b) => a + b, 0) / logs.length;
+    const launchVariance = logs.reduce((a, b) => a + (b - m) ** 2, 0) / (logs.length - 1);
+    expect(at(together).sharedRunVariance!).toBeCloseTo(launchVariance, 5);
+    expect(at(apart).sharedRunVariance!).toBeLessThan(0.2 * launchVariance);
+    expect(at(together).sharedRunDf).toBe(3);
+  });
+  it("learns run-to-run noise from two nights already (one difference), and none from one", () => {
+    const two = [100, 104].map((x, i) => nightly(`t${i}`, [[x * 1.2, x, x * 1.001]]));
+    two.forEach((r, i) => (r.date = `2025103${i}`));
+    const n = lookupNoise(
+      learnNoise(two, { moderate: false }),
+      runScope(two[0]!),
+      { request_rate: 1 },
+      "median_ttft_ms",
+    )!;
+    expect(n.runDf).toBe(1);
+    expect(Math.sqrt(n.runVariance!)).toBeCloseTo(Math.log(1.04) / Math.SQRT2, 2);
+    const one = lookupNoise(learnNoise(two.slice(0, 1)), runScope(two[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(one.runVariance).toBeUndefined();
+  });
 });
 
 describe("moderateNoise (run-to-run pooled over the scope's points)", () => {

@@ -7,8 +7,9 @@
  * metric all moved by about the same ratio, the noisy point's best estimate is close to theirs.
  *
  * Model (log changes y_i, one per point): y_i = θ_i + c + e_i, where θ_i ~ N(μ, τ²) is the point's true
- * change, e_i ~ N(0, a_i) its repeats' noise (independent between points: separate bench runs) and c
- * the run-to-run noise (shared: one server launch per side, variance r_i from history).
+ * change, e_i ~ N(0, a_i) its own noise (its repeats, separate bench runs for each point, plus its own
+ * part of the run-to-run noise) and c the run-to-run noise every point of a launch shares (variance
+ * r_i: the share learnt from history, noise.ts withSharedRunNoise; all of it when unknown).
  * - τ² by DerSimonian–Laird from the spread of the y_i around their weighted mean, floored at the
  *   minimum effect: real changes are never exactly uniform, so a noisy point may only borrow "the
  *   neighbours' change ± the minimum effect", and a point that differs from its neighbours (a
@@ -55,9 +56,16 @@ export function poolPoints(
 ): { family: PooledFamily; judgements: PooledJudgement[] } | undefined {
   if (points.length < MIN_POOLED_POINTS) return undefined;
   const k = points.length;
-  const a = points.map((p) => Math.max(p.repeatVariance, 1e-12));
+  // a_i: what is the point's own (repeats + its own part of the run-to-run noise); r_i: the shared part.
+  const r = points.map((p) => Math.min(p.runVariance, p.sharedRunVariance ?? p.runVariance));
+  const a = points.map((p, i) => Math.max(p.repeatVariance + p.runVariance - r[i]!, 1e-12));
+  const ownDf = points.map((p, i) =>
+    satterthwaiteDf([
+      { variance: p.repeatVariance, df: p.repeatDf },
+      { variance: p.runVariance - r[i]!, df: p.runDf },
+    ]),
+  );
   const y = points.map((p) => p.logChange);
-  const r = points.map((p) => p.runVariance);
 
   // DerSimonian–Laird: the spread of the changes beyond what each point's own noise explains.
   const w = a.map((v) => 1 / v);
@@ -76,11 +84,11 @@ export function poolPoints(
   const independent = 1 / sws;
   const shared = ws.reduce((s, x, i) => s + x * r[i]!, 0) / sws;
   // Degrees of freedom of the independent part of Var(μ), Σ w_i²(a_i + τ²)/Σw²: each a_i known with
-  // the point's repeat df, τ² exactly when floored, else from the k points.
+  // the point's own df, τ² exactly when floored, else from the k points.
   const independentDf = satterthwaiteDf(
-    points.flatMap((p, i) => [
-      { variance: (ws[i]! / sws) ** 2 * a[i]!, df: p.repeatDf },
-      { variance: (ws[i]! / sws) ** 2 * tau2, df: tauEstimated ? Math.max(1, k - 1) : Infinity },
+    ws.flatMap((x, i) => [
+      { variance: (x / sws) ** 2 * a[i]!, df: ownDf[i]! },
+      { variance: (x / sws) ** 2 * tau2, df: tauEstimated ? Math.max(1, k - 1) : Infinity },
     ]),
   );
   const z = (df: number): number => tQuantile(1 - (1 - confidence) / 2, df);
@@ -94,7 +102,7 @@ export function poolPoints(
     const variance = own + fromMean + run;
     const dfTotal = satterthwaiteDf([
       // Once a point mostly borrows (b > ½), its own part is ≈ τ²: known when floored, else estimated from k points.
-      { variance: own, df: b > 0.5 ? (tauEstimated ? Math.max(1, k - 1) : Infinity) : p.repeatDf },
+      { variance: own, df: b > 0.5 ? (tauEstimated ? Math.max(1, k - 1) : Infinity) : ownDf[i]! },
       { variance: fromMean, df: independentDf },
       { variance: run, df: p.runDf },
     ]);

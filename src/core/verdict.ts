@@ -51,6 +51,9 @@ export interface NoiseEstimate {
   levelRepeats?: number;
   /** Degrees of freedom of runDf borrowed from the same metric at the scope's other points (empirical-Bayes prior). */
   runPriorDf?: number;
+  /** The part of a run's level variance shared by all points of the launch (noise.ts withSharedRunNoise); unknown = all of it. */
+  sharedRunVariance?: number;
+  sharedRunDf?: number;
 }
 
 /** One measured value and the repeat it came from (1-based `index`; `group` = which run, when pooling runs). */
@@ -105,6 +108,8 @@ export interface CellEvidence {
   repeatDf: number;
   runVariance: number;
   runDf: number;
+  /** The part of runVariance shared by every point of the run (≤ runVariance; undefined = all of it). */
+  sharedRunVariance?: number;
 }
 
 /** A decision from an estimate and its interval (both log units), shared by cells and pooled cells. */
@@ -282,6 +287,8 @@ export function decideCell(
   const repeatPart = s2 * (1 / lb.length + 1 / lc.length) + offsetVar;
   // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools.
   const runPart = runVar * (1 / groups(baseObs) + 1 / groups(candObs));
+  const shared = opts.history?.sharedRunVariance;
+  const sharedPart = shared === undefined ? runPart : Math.min(runVar, shared) * (runPart / (runVar || 1));
   const se = Math.sqrt(repeatPart + runPart);
   const dfTotal = satterthwaiteDf([
     { variance: repeatPart, df: df > 0 ? df : Infinity },
@@ -309,6 +316,7 @@ export function decideCell(
       repeatDf,
       runVariance: runPart,
       runDf: runDf > 0 ? runDf : Infinity,
+      sharedRunVariance: sharedPart,
     },
   };
 }
