@@ -65,6 +65,18 @@ describe("poolPoints", () => {
     // repeat noise: the noisy point is caught again.
     expect(judge(family(5).map((p) => ({ ...p, sharedRunVariance: 0 })))).toBe("regressed");
   });
+  it("never gives a noisier point a narrower interval (the df moves smoothly from the point's own to τ²'s)", () => {
+    const widths = [1.5, 1.8, 1.95, 2, 2.1, 2.5, 3, 5].map((sd) => {
+      const j = poolPoints(
+        [point(5, 0.5), point(5, 0.5), point(5, 0.5), { ...point(5, sd), repeatDf: 2 }],
+        "lower",
+        2,
+        0.98,
+      )!.judgements[3]!;
+      return Math.log(1 + j.interval[1] / 100) - Math.log(1 + j.interval[0] / 100);
+    });
+    for (let i = 1; i < widths.length; i++) expect(widths[i]!).toBeGreaterThanOrEqual(widths[i - 1]! - 1e-9);
+  });
   it("needs three points", () => {
     expect(poolPoints([point(10, 1), point(10, 15)], "lower", 2, 0.98)).toBeUndefined();
   });

@@ -158,6 +158,11 @@ describe("learnNoise", () => {
     expect(at(together).sharedRunVariance!).toBeCloseTo(launchVariance, 5);
     expect(at(apart).sharedRunVariance!).toBeLessThan(0.2 * launchVariance);
     expect(at(together).sharedRunDf).toBe(3);
+    // Runs that cannot be told apart (same date and tag) cannot be matched across points: no split.
+    const unnamed = together.map((r) => ({ ...r, date: "20251040", image: undefined }));
+    expect(at(unnamed).sharedRunVariance).toBeUndefined();
+    // Two nights (1 df) are too few for the split: all of the run-to-run noise stays shared.
+    expect(at(together.slice(0, 2)).sharedRunVariance).toBeUndefined();
   });
   it("learns run-to-run noise from two nights already (one difference), and none from one", () => {
     const two = [100, 104].map((x, i) => nightly(`t${i}`, [[x * 1.2, x, x * 1.001]]));

@@ -233,23 +233,26 @@ const metricOfKey = (key: string): string => key.slice(key.lastIndexOf("|") + 1)
  * one-way random-effects split with nights − 1 df. On the real nightlies most night-to-night
  * movement is the point's own (shared fraction 0–0.3, DeepSeek P99 TTFT 0.4), which matters when
  * pooling over points (pooling.ts): a shared part does not average out, a point's own part does.
- * Needs ≥ 2 nights (like the run-to-run term itself) common to ≥ 3 points; otherwise nothing is set
- * and pooling treats the whole run-to-run noise as shared (the cautious side). An estimate from 2–3
- * nights is rough; pooling's floor on τ² (the minimum effect) is what keeps a launch-wide shift the
- * split missed from being flagged (measured: bench/verdicts.ts, "history = the 2 other nights").
+ * Needs ≥ 3 nights (2 df) common to ≥ 3 points, each night known by a date or tag of its own;
+ * otherwise nothing is set and pooling treats the whole run-to-run noise as shared (the cautious
+ * side): from 2 nights the estimate has 1 df and is clipped to 0 too often, which would let a
+ * launch-wide shift average out. Pooling uses the estimate's df (sharedRunDf) for its t quantile.
  */
 function withSharedRunNoise(model: NoiseModel, cells: Map<string, Night[]>, opts: LearnNoiseOptions): NoiseModel {
   const families = new Map<string, string[]>();
   for (const key of model.keys()) families.set(metricOfKey(key), [...(families.get(metricOfKey(key)) ?? []), key]);
   const out: NoiseModel = new Map(model);
   for (const keys of families.values()) {
-    const levels = keys.map(
-      (k) => new Map(nightLevels(cells.get(k) ?? [], model.get(k)!.offsets, opts).map((l) => [l.night, l.level])),
-    );
+    const levels = keys.map((k) => {
+      const byNight = nightLevels(cells.get(k) ?? [], model.get(k)!.offsets, opts);
+      // A night known by no name, or by the same name as another run, cannot be matched across points.
+      const once = byNight.filter((l) => l.night !== "" && byNight.filter((x) => x.night === l.night).length === 1);
+      return new Map(once.map((l) => [l.night, l.level]));
+    });
     const common = [...(levels[0]?.keys() ?? [])].filter((n) => levels.every((l) => l.has(n)));
     const nights = common.length;
     const points = levels.length;
-    if (nights < 2 || points < 3) continue;
+    if (nights < 3 || points < 3) continue;
     const centred = levels.map((l) => {
       const m = mean(common.map((n) => l.get(n)!));
       return common.map((n) => l.get(n)! - m);

@@ -77,6 +77,7 @@ export function poolPoints(
   const floor = Math.log(1 + minEffectPct / 100) ** 2;
   const tau2 = Math.max(tauDl, floor);
   const tauEstimated = tauDl > floor;
+  const tauDf = tauEstimated ? Math.max(1, k - 1) : Infinity;
 
   const ws = a.map((v) => 1 / (v + tau2));
   const sws = ws.reduce((s, x) => s + x, 0);
@@ -88,7 +89,7 @@ export function poolPoints(
   const independentDf = satterthwaiteDf(
     ws.flatMap((x, i) => [
       { variance: (x / sws) ** 2 * a[i]!, df: ownDf[i]! },
-      { variance: (x / sws) ** 2 * tau2, df: tauEstimated ? Math.max(1, k - 1) : Infinity },
+      { variance: (x / sws) ** 2 * tau2, df: tauDf },
     ]),
   );
   const z = (df: number): number => tQuantile(1 - (1 - confidence) / 2, df);
@@ -101,10 +102,10 @@ export function poolPoints(
     const run = (1 - b) * r[i]! + b * shared;
     const variance = own + fromMean + run;
     const dfTotal = satterthwaiteDf([
-      // Once a point mostly borrows (b > ½), its own part is ≈ τ²: known when floored, else estimated from k points.
-      { variance: own, df: b > 0.5 ? (tauEstimated ? Math.max(1, k - 1) : Infinity) : ownDf[i]! },
+      // own = a·τ²/(a + τ²): by the delta method its relative uncertainty is (1 − b)² of a's plus b² of τ²'s.
+      { variance: own, df: 1 / ((1 - b) ** 2 / ownDf[i]! + b ** 2 / tauDf) },
       { variance: fromMean, df: independentDf },
-      { variance: run, df: p.runDf },
+      { variance: run, df: p.sharedRunDf ?? p.runDf },
     ]);
     const df = Number.isFinite(dfTotal) ? dfTotal : 1000;
     return { ...judge(m, z(df) * Math.sqrt(variance), better, minEffectPct), df };

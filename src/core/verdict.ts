@@ -108,8 +108,9 @@ export interface CellEvidence {
   repeatDf: number;
   runVariance: number;
   runDf: number;
-  /** The part of runVariance shared by every point of the run (≤ runVariance; undefined = all of it). */
+  /** The part of runVariance shared by every point of the run (≤ runVariance; undefined = all of it), and its df. */
   sharedRunVariance?: number;
+  sharedRunDf?: number;
 }
 
 /** A decision from an estimate and its interval (both log units), shared by cells and pooled cells. */
@@ -317,6 +318,7 @@ export function decideCell(
       runVariance: runPart,
       runDf: runDf > 0 ? runDf : Infinity,
       sharedRunVariance: sharedPart,
+      ...(shared === undefined ? {} : { sharedRunDf: opts.history?.sharedRunDf }),
     },
   };
 }
