@@ -112,9 +112,20 @@ describe("compareRuns with pooling over points", () => {
     expect(cell(pooled).reason).toMatch(
       /^pooled over 5 points: PR vs main \+10(\.\d)?% \[.*\(98%, df (\d+|∞); this point alone/,
     );
-    // The change column stays the point's own observed change; the verdict column says why.
-    expect(cell(pooled).change_pct).toBeCloseTo(cell(alone).change_pct!, 6);
-    expect(renderReport(pooled)).toMatch(/\(pooled over 5 points: \[-\d+(\.\d)?, -\d+(\.\d)?\]\)/);
+    // Change, interval and verdict are the pooled ones and agree; what the point showed alone is kept.
+    const c = cell(pooled);
+    expect(c.interval![0]).toBeGreaterThan(0);
+    expect(c.change_pct!).toBeGreaterThan(c.interval![0]);
+    expect(c.change_pct!).toBeLessThan(c.interval![1]);
+    expect(c.pooled).toEqual({
+      points: 5,
+      alone_change_pct: cell(alone).change_pct,
+      alone_interval: cell(alone).interval,
+    });
+    // The report's verdict column says it was pooled and what the point showed alone (+ = PR better).
+    expect(renderReport(pooled)).toMatch(
+      /🔴 regressed \(pooled over 5 points; alone -\d+\.\d% \[-\d+\.\d, \+\d+\.\d\]\)/,
+    );
   });
   it("leaves identical runs alone", () => {
     const c = compareRuns([run("a", 1)], [run("b", 1)]);

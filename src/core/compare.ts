@@ -42,6 +42,11 @@ export interface ComparisonCell {
   interval: [number, number] | null;
   verdict: Verdict;
   reason: string;
+  /**
+   * Set when the verdict was borrowed from the metric's other points (pooling.ts): `change_pct` and
+   * `interval` are then the pooled estimate for this point, and this is what the point showed alone.
+   */
+  pooled?: { points: number; alone_change_pct: number | null; alone_interval: [number, number] | null };
 }
 
 /** Verdict counts; every cell is counted exactly once. */
@@ -346,7 +351,8 @@ function sideFailure(runs: RunResults[]): string {
 
 /**
  * Cells that are `inconclusive` alone get the verdict of their metric pooled over the suite's points
- * (pooling.ts), when that verdict is clear; the reason says so and keeps the cell's own evidence.
+ * (pooling.ts), when that verdict is clear, with the pooled estimate and interval (so change, interval
+ * and verdict always agree); `pooled` and the reason keep what the cell showed alone.
  */
 function poolUndecided(
   cells: ComparisonCell[],
@@ -369,7 +375,9 @@ function poolUndecided(
       if (cell.verdict !== "inconclusive" || j.verdict === "inconclusive") return;
       const alone = cell.reason.replace(/^PR vs main /, "").replace(/: [^:]*$/, "");
       Object.assign(cell, {
+        pooled: { points: pooled.family.points, alone_change_pct: cell.change_pct, alone_interval: cell.interval },
         verdict: j.verdict,
+        change_pct: j.change_pct,
         interval: j.interval,
         reason: `pooled over ${pooled.family.points} points: PR vs main ${formatEvidence(j)} (${Math.round(confidence * 100)}%, df ${j.df > 999 ? "∞" : Math.round(j.df)}; this point alone ${alone})`,
       });

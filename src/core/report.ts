@@ -60,35 +60,28 @@ export function formatValue(x: number): string {
 
 const signed = (x: number, digits = 1): string => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
 
-/** `pooled over N points` when a cell's verdict was borrowed from its metric's other points (compare.ts). */
-const pooledOver = (cell: { reason?: string }): string | undefined =>
-  /^pooled over \d+ points/.exec(cell.reason ?? "")?.[0];
-
 /** An interval in the seed's sign (+ = PR better): `[-10.8, -9.2]`. */
-function intervalText(cell: Pick<ComparisonCell, "interval" | "better">): string {
+function intervalText(interval: [number, number], better: ComparisonCell["better"]): string {
   // Lower-is-better metrics flip sign so that + always reads "PR better", like the seed's scripts.
-  const flip = cell.better === "lower" ? -1 : 1;
-  const [a, b] = cell.interval!.map((v) => flip * v) as [number, number];
+  const flip = better === "lower" ? -1 : 1;
+  const [a, b] = interval.map((v) => flip * v) as [number, number];
   return `[${signed(Math.min(a, b))}, ${signed(Math.max(a, b))}]`;
 }
 
-/**
- * Change as the seed printed it, positive = PR better; bold with the emoji when the verdict flags it.
- * A pooled cell shows its own observed change here and the pooled interval in the verdict column.
- */
+/** A change in the seed's sign (+ = PR better). */
+const seedChange = (changePct: number, better: ComparisonCell["better"]): string =>
+  `${signed((better === "lower" ? -1 : 1) * changePct)}%`;
+
+/** Change as the seed printed it, positive = PR better; bold with the emoji when the verdict flags it. */
 export function formatChange(
-  cell: Pick<ComparisonCell, "change_pct" | "interval" | "better" | "verdict"> & {
-    kind?: ComparisonCell["kind"];
-    reason?: string;
-  },
+  cell: Pick<ComparisonCell, "change_pct" | "interval" | "better" | "verdict"> & { kind?: ComparisonCell["kind"] },
 ): string {
   if (cell.change_pct === null) return "—";
-  const change = (cell.better === "lower" ? -1 : 1) * cell.change_pct;
-  const text = `${signed(change)}%`;
+  const text = seedChange(cell.change_pct, cell.better);
   const flagged = cell.verdict === "regressed" || cell.verdict === "improved";
   const main = flagged ? `**${text}** ${VERDICT_EMOJI[cell.verdict]}` : text;
-  if (!cell.interval || cell.kind === "kv_cache" || pooledOver(cell)) return main;
-  return `${main} ${intervalText(cell)}`;
+  if (!cell.interval || cell.kind === "kv_cache") return main;
+  return `${main} ${intervalText(cell.interval, cell.better)}`;
 }
 
 function sideValue(values: number[]): string {
@@ -98,9 +91,13 @@ function sideValue(values: number[]): string {
 
 /** The short why of a cell for the verdict column (the part after the evidence). */
 function shortReason(cell: ComparisonCell): string {
-  // A verdict borrowed from the metric's other points says so, with the pooled interval.
-  const pooled = pooledOver(cell);
-  if (pooled) return ` (${pooled}: ${intervalText(cell)})`;
+  // A verdict borrowed from the metric's other points says so, with what the point showed alone.
+  if (cell.pooled) {
+    const alone =
+      cell.pooled.alone_change_pct === null ? "" : `; alone ${seedChange(cell.pooled.alone_change_pct, cell.better)}`;
+    const interval = cell.pooled.alone_interval ? ` ${intervalText(cell.pooled.alone_interval, cell.better)}` : "";
+    return ` (pooled over ${cell.pooled.points} points${alone}${interval})`;
+  }
   if (cell.verdict === "unchanged" || cell.verdict === "regressed" || cell.verdict === "improved") return "";
   const i = cell.reason.lastIndexOf(": ");
   return ` (${(i >= 0 ? cell.reason.slice(i + 2) : cell.reason).replace(/\|/g, "/")})`;

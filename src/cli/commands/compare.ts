@@ -68,6 +68,7 @@ export function comparisonJson(c: Comparison): object {
       interval: x.interval,
       verdict: x.verdict,
       reason: x.reason,
+      ...(x.pooled ? { pooled: x.pooled } : {}),
     })),
     summary: c.summary,
     mismatches: c.mismatches,
