@@ -226,6 +226,13 @@ export function learnNoise(history: readonly RunResults[], opts: LearnNoiseOptio
 /** The metric of a cell key (`pointKey|metric`). */
 const metricOfKey = (key: string): string => key.slice(key.lastIndexOf("|") + 1);
 
+/** The cell keys of a noise model grouped by metric: one family per metric, across the scope's points. */
+function metricFamilies(model: NoiseModel): string[][] {
+  const families = new Map<string, string[]>();
+  for (const key of model.keys()) families.set(metricOfKey(key), [...(families.get(metricOfKey(key)) ?? []), key]);
+  return [...families.values()];
+}
+
 /**
  * The part of the run-to-run noise every point of a launch shares (one server, one GPU state), per
  * metric: with night levels L[n][p] centred per point, the variance of each night's mean over the P
@@ -239,14 +246,14 @@ const metricOfKey = (key: string): string => key.slice(key.lastIndexOf("|") + 1)
  * launch-wide shift average out. Pooling uses the estimate's df (sharedRunDf) for its t quantile.
  */
 function withSharedRunNoise(model: NoiseModel, cells: Map<string, Night[]>, opts: LearnNoiseOptions): NoiseModel {
-  const families = new Map<string, string[]>();
-  for (const key of model.keys()) families.set(metricOfKey(key), [...(families.get(metricOfKey(key)) ?? []), key]);
   const out: NoiseModel = new Map(model);
-  for (const keys of families.values()) {
+  for (const keys of metricFamilies(model)) {
     const levels = keys.map((k) => {
       const byNight = nightLevels(cells.get(k) ?? [], model.get(k)!.offsets, opts);
       // A night known by no name, or by the same name as another run, cannot be matched across points.
-      const once = byNight.filter((l) => l.night !== "" && byNight.filter((x) => x.night === l.night).length === 1);
+      const count = new Map<string, number>();
+      for (const l of byNight) count.set(l.night, (count.get(l.night) ?? 0) + 1);
+      const once = byNight.filter((l) => l.night !== "" && count.get(l.night) === 1);
       return new Map(once.map((l) => [l.night, l.level]));
     });
     const common = [...(levels[0]?.keys() ?? [])].filter((n) => levels.every((l) => l.has(n)));
@@ -280,11 +287,9 @@ function withSharedRunNoise(model: NoiseModel, cells: Map<string, Night[]>, opts
  * points differ too much for a 5-point prior (repeat-vs-repeat A/A rose from 0.6 % to 1.6 %).
  */
 export function moderateNoise(model: NoiseModel): NoiseModel {
-  const families = new Map<string, string[]>();
-  for (const key of model.keys()) families.set(metricOfKey(key), [...(families.get(metricOfKey(key)) ?? []), key]);
   const out: NoiseModel = new Map(model);
   const hasLevel = (n: NoiseEstimate): boolean => n.levelVariance !== undefined && (n.runDf ?? 0) > 0;
-  for (const keys of families.values()) {
+  for (const keys of metricFamilies(model)) {
     const cells = keys.map((k) => [k, model.get(k)!] as const).filter(([, n]) => hasLevel(n));
     const level = cells.map(([, n]) => ({ variance: n.levelVariance!, df: n.runDf! }));
     const fitted = fitVariancePrior(level);

@@ -287,9 +287,10 @@ export function decideCell(
     corrected && !sameIndexes(baseObs, candObs) ? (2 * s2) / Math.max(1, opts.history?.offsetNights ?? 1) : 0;
   const repeatPart = s2 * (1 / lb.length + 1 / lc.length) + offsetVar;
   // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools.
-  const runPart = runVar * (1 / groups(baseObs) + 1 / groups(candObs));
+  const runs = 1 / groups(baseObs) + 1 / groups(candObs);
+  const runPart = runVar * runs;
   const shared = opts.history?.sharedRunVariance;
-  const sharedPart = shared === undefined ? runPart : Math.min(runVar, shared) * (runPart / (runVar || 1));
+  const sharedPart = shared === undefined ? runPart : Math.min(runVar, shared) * runs;
   const se = Math.sqrt(repeatPart + runPart);
   const dfTotal = satterthwaiteDf([
     { variance: repeatPart, df: df > 0 ? df : Infinity },
@@ -318,7 +319,7 @@ export function decideCell(
       runVariance: runPart,
       runDf: runDf > 0 ? runDf : Infinity,
       sharedRunVariance: sharedPart,
-      ...(shared === undefined ? {} : { sharedRunDf: opts.history?.sharedRunDf }),
+      sharedRunDf: opts.history?.sharedRunDf,
     },
   };
 }
