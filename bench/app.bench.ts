@@ -17,7 +17,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { commentPayloadFor } from "./app-payload.js";
-import { appEnvFor, freePort, sendWebhook, startStandIn, type StandIn } from "../test/helpers/app-standin.js";
+import {
+  appEnvFor,
+  freePort,
+  sendWebhook,
+  startStandIn,
+  waitForHealthy,
+  type StandIn,
+} from "../test/helpers/app-standin.js";
 
 const { values } = parseArgs({
   options: {
@@ -121,16 +128,7 @@ const base = `http://127.0.0.1:${port}`;
 const url = `${base}/api/github/webhooks`;
 
 try {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const ok = await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > end) throw new Error("the App did not become healthy in 20 s");
-    await sleep(50);
-  }
+  if (!(await waitForHealthy(base, 20_000))) throw new Error("the App did not become healthy in 20 s");
   console.log(`App (bundled, own process) on ${base}; GitHub stand-in on 127.0.0.1:${standIn.port}; throttling on.`);
 
   let nextComment = 50_000;

@@ -170,11 +170,11 @@ export function evaluateVerdicts(all: RunResults[]): Evaluation {
     const noise = learnNoise(others);
     const k = Math.min(steadyCount(run) >= 3 ? steadyCount(run) - 1 : steadyCount(run), 4);
     for (let i = 0; i < k; i++) {
+      const base = oneRepeat(run, i, () => 1);
       for (let j = 0; j < k; j++) {
         if (i === j) continue;
         for (const sc of SCENARIOS) {
           for (const { scale, shiftedPoint } of variants(sc, run)) {
-            const base = oneRepeat(run, i, () => 1);
             const cand = oneRepeat(run, j, scale);
             for (const [engine, opts] of ENGINES) {
               const withNoise = engine === "engine, no history" ? opts : { ...opts, noise };

@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { commentPayload } from "./helpers/app-harness.js";
-import { appEnvFor, freePort, HEAD_SHA, sendWebhook, startStandIn, type StandIn } from "./helpers/app-standin.js";
+import {
+  appEnvFor,
+  freePort,
+  HEAD_SHA,
+  sendWebhook,
+  startStandIn,
+  waitForHealthy,
+  type StandIn,
+} from "./helpers/app-standin.js";
 
 const SECRET = "webhook-secret-for-dist";
 let standIn: StandIn;
@@ -40,17 +48,8 @@ beforeAll(async () => {
     extendEnv: false,
     reject: false,
   });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`dist/app.js did not become healthy: ${String((await child).stderr).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (!(await waitForHealthy(base, 20_000, () => child.exitCode !== null)))
+    throw new Error(`dist/app.js did not become healthy: ${String((await child).stderr).slice(0, 2000)}`);
 }, 40_000);
 
 afterAll(async () => {

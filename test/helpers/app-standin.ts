@@ -158,6 +158,23 @@ export function appEnvFor(standIn: StandIn, port: number, secret: string): Recor
   };
 }
 
+/**
+ * Polls the App's `GET /healthz` until it answers OK; false when `timeoutMs` passes first or
+ * `gaveUp()` says to stop (e.g. the App's process exited).
+ */
+export async function waitForHealthy(base: string, timeoutMs: number, gaveUp = (): boolean => false): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return true;
+    if (Date.now() > deadline || gaveUp()) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A fresh RSA private key for the App's JWT. */
 export function testPrivateKey(): string {
   return generateKeyPairSync("rsa", {
