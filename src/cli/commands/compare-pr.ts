@@ -2,6 +2,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
+import { REQUEST_FLAGS } from "../request-flags.js";
 import { folderStamp, mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
@@ -36,20 +37,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     USAGE,
     argv,
     {
-      pr: { type: "string" },
+      ...REQUEST_FLAGS,
       repo: { type: "string", default: "sgl-project/sglang" },
-      models: { type: "string", default: "grok,deepseek" },
-      "benchmark-types": { type: "string", default: "offline,online" },
-      modes: { type: "string", default: "normal" },
       "base-image": { type: "string", default: "rocm/sgl-dev:vllm20250114" },
       "work-dir": { type: "string", default: "." },
       "output-dir": { type: "string" },
-      "skip-build": { type: "boolean", default: false },
       "main-image": { type: "string" },
       "pr-image": { type: "string" },
-      baseline: { type: "string", default: "nightly" },
-      repeats: { type: "string", default: "3" },
-      "history-dir": { type: "string" },
       "base-sha": { type: "string" },
       "head-sha": { type: "string" },
       "main-env": { type: "string", default: "" },

@@ -1,7 +1,7 @@
 /** `sglbench plan`: what a compare-pr request will run and what it costs. Wiring only. */
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { DEFAULT_PLAN_SUITES, planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
-import { DEFAULT_REQUEST } from "../../core/request.js";
+import { REQUEST_FLAGS } from "../request-flags.js";
 import { loadHistory } from "../../pipeline/compare-pr-job.js";
 import { timingsFromHistory, toHistoryRun } from "../../pipeline/baseline.js";
 import { resolve } from "node:path";
@@ -23,16 +23,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     USAGE,
     argv,
     {
-      pr: { type: "string" },
-      models: { type: "string", default: "grok,deepseek" },
-      "benchmark-types": { type: "string", default: "offline,online" },
-      modes: { type: "string", default: "normal" },
-      repeats: { type: "string", default: String(DEFAULT_REQUEST.repeats) },
-      baseline: { type: "string", default: "nightly" },
+      ...REQUEST_FLAGS,
       "merge-base": { type: "string", default: "HEAD" },
       "fresh-baseline": { type: "boolean", default: false },
-      "skip-build": { type: "boolean", default: false },
-      "history-dir": { type: "string" },
       hardware: { type: "string", default: "mi300x" },
     },
     io,
