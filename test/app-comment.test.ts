@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/glo
 import { parseStickyState, renderSticky } from "../src/core/sticky.js";
 import {
   API,
+  APP_ID,
   BASE,
   commentPayload,
   deliver,
@@ -206,6 +207,7 @@ describe("issue_comment.created /benchmark", () => {
             status: "in_progress",
             conclusion: null,
             external_id: REQUEST_ID,
+            app: { id: APP_ID },
             details_url: "https://github.com/x/y/actions/runs/4242",
           },
         ],
@@ -369,6 +371,9 @@ describe("approve pinned to a SHA", () => {
     const scope = reads("write", { fork: true })
       .post(`${R}/issues/comments/1001/reactions`, { content: "eyes" })
       .reply(201, {})
+      .get(`${R}/issues/${PR}/comments`)
+      .query(true)
+      .reply(200, [])
       .post(`${R}/issues/${PR}/comments`, (b: { body: string }) => ((reply = b.body), true))
       .reply(201, { id: 10 });
     await deliver(makeProbot(), "issue_comment", commentPayload("/benchmark approve 1234567"));

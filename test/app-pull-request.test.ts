@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/glo
 import { parseStickyState, renderSticky, type StickyState } from "../src/core/sticky.js";
 import {
   API,
+  APP_ID,
   BASE,
   BEFORE,
   deliver,
@@ -140,7 +141,15 @@ describe("pull_request automatic runs", () => {
       .reply(200, {
         total_count: 1,
         check_runs: [
-          { id: 70, head_sha: BEFORE, status: "queued", conclusion: null, external_id: old, details_url: null },
+          {
+            id: 70,
+            head_sha: BEFORE,
+            status: "queued",
+            conclusion: null,
+            external_id: old,
+            details_url: null,
+            app: { id: APP_ID },
+          },
         ],
       })
       .get(`${R}/actions/workflows/benchmark.yml/runs`)

@@ -9,7 +9,9 @@ import {
 } from "../src/core/sticky.js";
 import {
   API,
+  APP_ID,
   deliver,
+  dispatchedRegistry,
   example,
   HEAD,
   makeProbot,
@@ -27,6 +29,12 @@ import { zipFiles } from "./helpers/app-zip.js";
 const R = `/repos/${OWNER}/${REPO}`;
 const REQUEST_ID = `${OWNER}/${REPO}#${PR}@${HEAD}/c1001`;
 const TITLE = `sglbench ${REQUEST_ID} PR #${PR}`;
+/** The fields of a run the App dispatched: its workflow file, event and repository. */
+const DISPATCHED_RUN = {
+  path: ".github/workflows/benchmark.yml",
+  event: "workflow_dispatch",
+  head_repository: { full_name: `${OWNER}/${REPO}` },
+};
 const MARKED = `${requestMarker({ models: ["grok"], types: ["offline"], modes: ["normal"], repeats: 3, baseline: "nightly" })}\nQueued`;
 
 beforeEach(() => {
@@ -57,6 +65,9 @@ function runPayload(conclusion: string, title = TITLE): Json {
   p.workflow_run.display_title = title;
   p.workflow_run.conclusion = conclusion;
   p.workflow_run.html_url = `https://github.com/${OWNER}/${REPO}/actions/runs/4242`;
+  p.workflow_run.event = "workflow_dispatch";
+  p.workflow_run.path = ".github/workflows/benchmark.yml";
+  p.workflow_run.head_repository = { ...p.workflow_run.head_repository, full_name: `${OWNER}/${REPO}` };
   return p;
 }
 
@@ -69,6 +80,7 @@ const checkRun = (status: string, conclusion: string | null = null): Json => ({
       status,
       conclusion,
       external_id: REQUEST_ID,
+      app: { id: APP_ID },
       details_url: null,
       output: { summary: MARKED },
     },
@@ -117,6 +129,7 @@ describe("workflow_job", () => {
         conclusion: null,
         html_url: "https://github.com/r/4242",
         display_title: TITLE,
+        ...DISPATCHED_RUN,
       })
       .get(`${R}/commits/${HEAD}/check-runs`)
       .query(true)
@@ -126,7 +139,7 @@ describe("workflow_job", () => {
       .reply(200, JOBS)
       .patch(`${R}/check-runs/77`, (b: Json) => ((update = b), true))
       .reply(200, {});
-    await deliver(makeProbot(), "workflow_job", jobPayload());
+    await deliver(makeProbot({ dispatches: dispatchedRegistry(REQUEST_ID) }), "workflow_job", jobPayload());
     expect(scope.pendingMocks()).toEqual([]);
     expect(update).toMatchObject({ status: "in_progress", details_url: "https://github.com/r/4242" });
     expect(update.output.title).toBe("Running: 2 of 3 jobs done");
@@ -139,17 +152,31 @@ describe("workflow_job", () => {
   it("ignores jobs of other workflows and never reopens a finished check", async () => {
     const other = mockToken(nock(API))
       .get(`${R}/actions/runs/4242`)
-      .reply(200, { id: 4242, status: "in_progress", conclusion: null, html_url: "u", display_title: "CI: lint" });
-    await deliver(makeProbot(), "workflow_job", jobPayload());
+      .reply(200, {
+        id: 4242,
+        status: "in_progress",
+        conclusion: null,
+        html_url: "u",
+        display_title: "CI: lint",
+        ...DISPATCHED_RUN,
+      });
+    await deliver(makeProbot({ dispatches: dispatchedRegistry(REQUEST_ID) }), "workflow_job", jobPayload());
     expect(other.pendingMocks()).toEqual([]);
 
     const done = mockToken(nock(API))
       .get(`${R}/actions/runs/4242`)
-      .reply(200, { id: 4242, status: "in_progress", conclusion: null, html_url: "u", display_title: TITLE })
+      .reply(200, {
+        id: 4242,
+        status: "in_progress",
+        conclusion: null,
+        html_url: "u",
+        display_title: TITLE,
+        ...DISPATCHED_RUN,
+      })
       .get(`${R}/commits/${HEAD}/check-runs`)
       .query(true)
       .reply(200, checkRun("completed", "cancelled"));
-    await deliver(makeProbot(), "workflow_job", jobPayload());
+    await deliver(makeProbot({ dispatches: dispatchedRegistry(REQUEST_ID) }), "workflow_job", jobPayload());
     expect(done.pendingMocks()).toEqual([]);
   });
 });

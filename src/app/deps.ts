@@ -2,6 +2,7 @@
 import type { Logger } from "probot";
 import type { AppConfig } from "../core/app-config.js";
 import type { GitHubClient, RepoRef } from "../github/octokit.js";
+import type { DispatchRegistry } from "./dispatches.js";
 import type { TaskQueue } from "./queue.js";
 
 export interface AppDeps {
@@ -9,6 +10,8 @@ export interface AppDeps {
   /** This App's id: only Bot comments made through it are trusted as the sticky comment. */
   appId: number | undefined;
   now: () => Date;
+  /** The benchmark runs this App dispatched (see dispatches.ts). */
+  dispatches: DispatchRegistry;
 }
 
 /** A handler's view of the event: the installation client and the event's logger. */

@@ -8,7 +8,8 @@ import { onCheckRunRerequested } from "./handlers/check-run.js";
 import { onIssueCommentCreated } from "./handlers/comment.js";
 import { onPullRequest } from "./handlers/pull-request.js";
 import { onWorkflowJob } from "./handlers/workflow-job.js";
-import { onWorkflowRunCompleted } from "./handlers/workflow-run.js";
+import { onWorkflowRunCompleted, onWorkflowRunStarted } from "./handlers/workflow-run.js";
+import { DispatchRegistry } from "./dispatches.js";
 import { TaskQueue } from "./queue.js";
 
 /** Options for {@link createSglbenchApp}; everything has a production default. */
@@ -16,6 +17,7 @@ export interface AppOptions {
   appId?: number;
   now?: () => Date;
   queue?: TaskQueue;
+  dispatches?: DispatchRegistry;
 }
 
 /** Build the app function and the queue its handlers feed (tests await `queue.idle()`). */
@@ -33,6 +35,7 @@ export function createSglbenchApp(options: AppOptions = {}): { app: ApplicationF
     queue,
     appId: options.appId ?? (Number.isInteger(envAppId) && envAppId > 0 ? envAppId : undefined),
     now: options.now ?? (() => new Date()),
+    dispatches: options.dispatches ?? new DispatchRegistry(),
   };
   const app: ApplicationFunction = (probot) => {
     log = probot.log;
@@ -42,6 +45,7 @@ export function createSglbenchApp(options: AppOptions = {}): { app: ApplicationF
       onPullRequest(deps),
     );
     probot.on("workflow_job", onWorkflowJob(deps));
+    probot.on(["workflow_run.requested", "workflow_run.in_progress"], onWorkflowRunStarted(deps));
     probot.on("workflow_run.completed", onWorkflowRunCompleted(deps));
     probot.on("check_run.rerequested", onCheckRunRerequested(deps));
   };

@@ -12,7 +12,9 @@ import { getMergeBase, getPull, isForkPull, type PullInfo } from "../github/pull
 import { reactToComment } from "../github/reactions.js";
 import { findStickyComment, upsertStickyComment, type StickyComment } from "../github/sticky-comment.js";
 import { cancelWorkflowRun, dispatchBenchmark, findActiveRunsForRequest, runIdFromUrl } from "../github/workflows.js";
+import { errorMessage } from "../core/errors.js";
 import { pullKey, workflowRepo, type HandlerEnv } from "./deps.js";
+import { workflowPath } from "./dispatches.js";
 import { awaitingApprovalMessage, describeRequest, invalidConfigMessage, queuedMessage } from "./messages.js";
 
 /** What happened to a start request. */
@@ -57,6 +59,13 @@ export async function startRun(env: HandlerEnv, p: StartParams): Promise<StartOu
   });
 
   const workflow = { file: p.config.workflow.file, ref: p.config.workflow.ref };
+  const wfRepo = workflowRepo(p.config, repo);
+  env.deps.dispatches.record({
+    requestId,
+    workflowRepo: `${wfRepo.owner}/${wfRepo.repo}`,
+    workflowPath: workflowPath(workflow.file),
+    at: env.deps.now().getTime(),
+  });
   try {
     let baseSha = p.pull.baseSha;
     try {
@@ -65,7 +74,7 @@ export async function startRun(env: HandlerEnv, p: StartParams): Promise<StartOu
       // The base branch tip is a usable (if less exact) baseline; say so in the log.
       log.warn({ err: error, pr: pullKey(p.pull) }, "merge base unavailable; using the base branch tip");
     }
-    await dispatchBenchmark(octokit, workflowRepo(p.config, repo), workflow, {
+    await dispatchBenchmark(octokit, wfRepo, workflow, {
       pr: String(p.pull.pr),
       head_sha: p.pull.headSha,
       base_sha: baseSha,
@@ -78,7 +87,8 @@ export async function startRun(env: HandlerEnv, p: StartParams): Promise<StartOu
       runner_labels: JSON.stringify(p.config.runner.labels),
     });
   } catch (error: unknown) {
-    const why = error instanceof Error ? error.message : String(error);
+    env.deps.dispatches.forget(requestId);
+    const why = errorMessage(error);
     log.error({ err: error, requestId }, "dispatch failed");
     await updateCheckRun(octokit, repo, checkRunId, {
       status: "completed",
@@ -136,7 +146,9 @@ export async function cancelActiveRuns(
   sha: string,
   reason: string,
 ): Promise<number> {
-  const active = (await listCheckRuns(env.octokit, repo, sha)).filter((r) => r.status !== "completed");
+  const active = (await listCheckRuns(env.octokit, repo, sha)).filter(
+    (r) => r.status !== "completed" && (env.deps.appId === undefined || r.appId === env.deps.appId),
+  );
   const wfRepo = workflowRepo(config, repo);
   for (const check of active) {
     const knownRun = runIdFromUrl(check.detailsUrl);
@@ -178,7 +190,13 @@ export async function requestRun(
   if (isForkPull(p.pull) && state.approval?.sha !== p.pull.headSha) {
     // A fork's code never reaches the self-hosted runners without a writer's approval of this commit.
     if (state.pending?.sha === p.pull.headSha && state.pending.trigger === p.trigger) return "awaiting-approval"; // redelivery
-    const pending = { sha: p.pull.headSha, request: p.request, by: p.by, trigger: p.trigger };
+    const pending = {
+      sha: p.pull.headSha,
+      request: p.request,
+      by: p.by,
+      trigger: p.trigger,
+      at: env.deps.now().toISOString(),
+    };
     await upsertStickyComment(
       env.octokit,
       p.pull,

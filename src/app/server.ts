@@ -1,17 +1,29 @@
 /**
- * `npm start`: the App on Probot's own server, configured the Probot way from the environment
+ * `npm start`: the App on its own HTTP server, configured the Probot way from the environment
  * (`APP_ID`, `PRIVATE_KEY`/`PRIVATE_KEY_PATH`, `WEBHOOK_SECRET`, `HOST`, `PORT`, `WEBHOOK_PATH`,
  * `GHE_HOST`/`GHE_PROTOCOL` for GitHub Enterprise Server, `LOG_LEVEL`), plus `GET /healthz`.
+ *
+ * Not Probot's `run()`: its server reads a whole request body before the signature is checked and
+ * logs rejected payloads; ours bounds and verifies first (webhook-receiver.ts).
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createProbot } from "probot";
+import { errorMessage } from "../core/errors.js";
 import { isEntryPoint } from "../core/entry-point.js";
-import { run, type ApplicationFunction, type Server } from "probot";
 import { healthHandler } from "./health.js";
 import { createSglbenchApp } from "./index.js";
 import type { TaskQueue } from "./queue.js";
+import { webhookHandler } from "./webhook-receiver.js";
+
+/** Probot's default webhook path. */
+const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
 
 /** A running App. */
 export interface RunningApp {
   server: Server;
+  /** The port it listens on (the kernel's choice when `PORT=0`). */
+  port: number;
   queue: TaskQueue;
   /** Stop accepting webhooks, then let queued work finish (at most `graceMs`). */
   stop(graceMs?: number): Promise<void>;
@@ -20,17 +32,44 @@ export interface RunningApp {
 /** Start the App's HTTP server. `env` defaults to `process.env` (tests pass their own). */
 export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<RunningApp> {
   const appId = Number(env.APP_ID);
-  const { app, queue } = createSglbenchApp(Number.isInteger(appId) && appId > 0 ? { appId } : {});
-  const withHealth: ApplicationFunction = async (probot, options) => {
-    await app(probot, options);
-    options.addHandler?.(healthHandler(queue));
-  };
-  const server = await run(withHealth, { env });
+  if (!Number.isInteger(appId) || appId <= 0) throw new Error("APP_ID must be the App's numeric id");
+  // Fail closed: an App without a secret would accept anyone's webhooks.
+  if (!env.WEBHOOK_SECRET) throw new Error("WEBHOOK_SECRET must be set");
+  const probot = createProbot({ env });
+  const { app, queue } = createSglbenchApp({ appId });
+  await probot.load(app);
+
+  const handlers = [
+    webhookHandler(probot, { path: env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH, log: probot.log }),
+    healthHandler(queue),
+  ];
+  const server = createServer((req, res) => {
+    void (async () => {
+      for (const handle of handlers) if (await handle(req, res)) return;
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+    })().catch((error: unknown) => {
+      probot.log.error({ err: error }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  // A slow sender must not hold a connection open forever.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port: Number(env.PORT ?? 3000), host: env.HOST || "localhost" }, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  probot.log.info(`sglbench App listening on ${env.HOST || "localhost"}:${port}`);
   return {
     server,
+    port,
     queue,
     async stop(graceMs = 30_000): Promise<void> {
-      await server.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
       await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     },
   };
@@ -52,7 +91,7 @@ if (isEntryPoint(import.meta.url)) {
       });
     },
     (error: unknown) => {
-      console.error("sglbench: the App failed to start:", error instanceof Error ? error.message : error);
+      console.error("sglbench: the App failed to start:", errorMessage(error));
       process.exit(1);
     },
   );

@@ -23,7 +23,14 @@ export const stickyStateSchema = z.object({
   approval: z.object({ sha: z.string(), by: z.string(), at: z.string() }).optional(),
   /** A request blocked until the fork head SHA is approved; started by `/benchmark approve`. */
   pending: z
-    .object({ sha: z.string(), request: benchmarkRequestSchema, by: z.string(), trigger: z.string() })
+    .object({
+      sha: z.string(),
+      request: benchmarkRequestSchema,
+      by: z.string(),
+      trigger: z.string(),
+      /** When the "waiting for approval" prompt naming `sha` was posted (a plain approve written earlier saw another head). */
+      at: z.string().optional(),
+    })
     .optional(),
   /** The most recent dispatched request (for the per-PR cooldown and cancel). */
   last: z.object({ requestId: z.string(), sha: z.string(), at: z.string(), by: z.string() }).optional(),

@@ -22,6 +22,8 @@ export interface CheckRunInfo {
   detailsUrl: string | null;
   /** The current `output.summary` (carries the hidden request marker). */
   summary: string | null;
+  /** The App that created it (only the sglbench App's own check runs are trusted). */
+  appId: number | null;
 }
 
 /** What to show on a check run. */
@@ -60,6 +62,7 @@ export async function listCheckRuns(octokit: GitHubClient, ref: RepoRef, sha: st
       externalId: r.external_id ?? null,
       detailsUrl: r.details_url ?? null,
       summary: r.output?.summary ?? null,
+      appId: r.app?.id ?? null,
     }));
   } catch (error: unknown) {
     throw apiError(`listing check runs of ${ref.owner}/${ref.repo}@${sha.slice(0, 12)}`, error);

@@ -47,6 +47,12 @@ export interface WorkflowRunInfo {
   conclusion: string | null;
   htmlUrl: string;
   title: string;
+  /** `.github/workflows/<file>` of the run's workflow. */
+  path: string;
+  /** What started it (`workflow_dispatch`, `pull_request`, …). */
+  event: string;
+  /** `owner/name` whose code the run checked out. */
+  headRepo: string | undefined;
 }
 
 /** Read one workflow run. */
@@ -59,6 +65,9 @@ export async function getWorkflowRun(octokit: GitHubClient, repo: RepoRef, runId
       conclusion: data.conclusion ?? null,
       htmlUrl: data.html_url,
       title: data.display_title,
+      path: data.path,
+      event: data.event,
+      headRepo: data.head_repository?.full_name,
     };
   } catch (error: unknown) {
     throw apiError(`reading workflow run ${runId} of ${repo.owner}/${repo.repo}`, error);
@@ -94,6 +103,9 @@ export async function findActiveRunsForRequest(
         conclusion: r.conclusion ?? null,
         htmlUrl: r.html_url,
         title: r.display_title,
+        path: r.path,
+        event: r.event,
+        headRepo: r.head_repository?.full_name,
       }));
   } catch (error: unknown) {
     throw apiError(`listing runs of ${file} on ${repo.owner}/${repo.repo}`, error);

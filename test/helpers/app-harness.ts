@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { createSglbenchApp } from "../../src/app/index.js";
+import { DispatchRegistry } from "../../src/app/dispatches.js";
 import { TaskQueue } from "../../src/app/queue.js";
 
 /** Loose JSON for webhook payloads and recorded request bodies in tests. */
@@ -44,12 +45,13 @@ export function example(name: string, action: string): Record<string, Json> {
 }
 
 /** A fresh Probot with the app loaded; `queue.idle()` waits for the background work. */
-export function makeProbot(options: { now?: Date } = {}): Harness {
+export function makeProbot(options: { now?: Date; dispatches?: DispatchRegistry } = {}): Harness {
   const errors: unknown[] = [];
   const { app, queue } = createSglbenchApp({
     appId: APP_ID,
     queue: new TaskQueue((error) => errors.push(error)),
     ...(options.now ? { now: () => options.now as Date } : {}),
+    ...(options.dispatches ? { dispatches: options.dispatches } : {}),
   });
   const probot = new Probot({
     appId: APP_ID,
@@ -125,6 +127,13 @@ export function restPull(opts: { fork?: boolean; head?: string } = {}) {
     head: { sha: opts.head ?? HEAD, repo: { full_name: opts.fork ? `mallory/${REPO}` : `${OWNER}/${REPO}` } },
     base: { sha: BASE, repo: { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } } },
   };
+}
+
+/** A registry that remembers the App dispatched `requestId` to `owner/repo`'s benchmark.yml. */
+export function dispatchedRegistry(requestId: string, workflowRepo = `${OWNER}/${REPO}`): DispatchRegistry {
+  const registry = new DispatchRegistry();
+  registry.record({ requestId, workflowRepo, workflowPath: ".github/workflows/benchmark.yml", at: Date.now() });
+  return registry;
 }
 
 /** The installation token exchange every authenticated event starts with. */

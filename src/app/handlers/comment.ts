@@ -5,6 +5,7 @@
  */
 import type { Context } from "probot";
 import type { AppConfig } from "../../core/app-config.js";
+import type { StickyState } from "../../core/sticky.js";
 import { grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request.js";
 import { isForkPull, type PullInfo } from "../../github/pulls.js";
 import { reactToComment, replyOnPull } from "../../github/reactions.js";
@@ -29,6 +30,8 @@ interface CommandEvent {
   commentId: number;
   body: string;
   login: string;
+  /** When the comment was written (an approval covers only what its author could have seen). */
+  createdAt?: string;
 }
 
 /** Route: filter cheaply, then queue the work so the webhook is answered at once. */
@@ -45,6 +48,7 @@ export function onIssueCommentCreated(deps: AppDeps) {
       commentId: comment.id,
       body: comment.body,
       login: comment.user?.login ?? context.payload.sender.login,
+      createdAt: comment.created_at,
     };
     const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
     void deps.queue.enqueue(pullKey(event), () => handleCommand(env, event));
@@ -89,15 +93,7 @@ export async function handleCommand(env: HandlerEnv, ev: CommandEvent): Promise<
       await cancelCommand(env, config, pull, ev);
       return;
     case "approve":
-      if (command.sha && !pull.headSha.startsWith(command.sha)) {
-        await replyOnPull(
-          octokit,
-          ref,
-          `@${ev.login}, the head of this pull request is now ${pull.headSha.slice(0, 7)}, not ${command.sha.slice(0, 7)}: nothing was approved. Review the new commits, then approve again.`,
-        );
-        return;
-      }
-      await approveCommand(env, config, pull, ev);
+      await approveCommand(env, config, pull, ev, command.sha);
       return;
     case "run":
       if (pull.state !== "open") {
@@ -119,7 +115,39 @@ async function runCommand(
   await requestRun(env, { config, pull, request, by: ev.login, trigger: `c${ev.commentId}`, commentId: ev.commentId });
 }
 
-async function approveCommand(env: HandlerEnv, config: AppConfig, pull: PullInfo, ev: CommandEvent): Promise<void> {
+/**
+ * Why an approval is refused, or null. An approval binds one commit: the one named, or for a plain
+ * `approve` the head the App's "waiting for approval" prompt showed — and only if that prompt was
+ * there when the comment was written and the head has not moved since.
+ */
+export function approvalRefusal(
+  named: string | undefined,
+  headSha: string,
+  pending: StickyState["pending"],
+  ev: { login: string; createdAt?: string },
+): string | null {
+  const head = headSha.slice(0, 7);
+  if (named) {
+    return headSha.startsWith(named.toLowerCase())
+      ? null
+      : `@${ev.login}, the head of this pull request is now ${head}, not ${named.slice(0, 7)}: nothing was approved. Review the new commits, then approve again.`;
+  }
+  if (!pending)
+    return `@${ev.login}, nothing is waiting for approval. To let commit ${head} run, comment \`/benchmark approve ${head}\` after reviewing it.`;
+  if (pending.sha !== headSha)
+    return `@${ev.login}, the head moved from ${pending.sha.slice(0, 7)} to ${head} since the approval prompt: nothing was approved. Review the new commits, then approve again.`;
+  if (pending.at && ev.createdAt && Date.parse(pending.at) > Date.parse(ev.createdAt))
+    return `@${ev.login}, your comment was written before ${head} was pushed: nothing was approved. Review ${head}, then comment \`/benchmark approve ${head}\`.`;
+  return null;
+}
+
+async function approveCommand(
+  env: HandlerEnv,
+  config: AppConfig,
+  pull: PullInfo,
+  ev: CommandEvent,
+  named: string | undefined,
+): Promise<void> {
   if (!isForkPull(pull)) {
     await replyOnPull(
       env.octokit,
@@ -132,6 +160,11 @@ async function approveCommand(env: HandlerEnv, config: AppConfig, pull: PullInfo
   const previous = sticky?.state ?? {};
   if (previous.approval?.sha === pull.headSha && previous.pending?.sha !== pull.headSha) {
     env.log.info({ pr: pullKey(pull) }, "head already approved (redelivery?): nothing to do");
+    return;
+  }
+  const refused = approvalRefusal(named, pull.headSha, previous.pending, ev);
+  if (refused) {
+    await replyOnPull(env.octokit, pull, refused);
     return;
   }
   const state = { ...previous, approval: { sha: pull.headSha, by: ev.login, at: env.deps.now().toISOString() } };

@@ -118,7 +118,7 @@ export async function handlePullRequest(env: HandlerEnv, ev: PullEvent): Promise
       return;
     }
     if (state.approval?.sha !== pull.headSha) {
-      const pending = { sha: pull.headSha, request, by: ev.sender, trigger: "auto" };
+      const pending = { sha: pull.headSha, request, by: ev.sender, trigger: "auto", at: deps.now().toISOString() };
       const body = [
         ...notes.map((n) => `> ${n}`),
         ...(notes.length ? [""] : []),

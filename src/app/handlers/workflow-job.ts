@@ -3,10 +3,11 @@
  * it to the workflow run (the link is also how `/benchmark cancel` finds the run later).
  */
 import type { Context } from "probot";
-import { requestIdFromRunTitle, formatRequestId } from "../../core/request.js";
+import { formatRequestId } from "../../core/request.js";
 import { findCheckRunForRequest, updateCheckRun } from "../../github/check-runs.js";
 import { getWorkflowRun, listRunJobs } from "../../github/workflows.js";
 import type { AppDeps, HandlerEnv } from "../deps.js";
+import { claimedRequest } from "../dispatches.js";
 import { progressOutput } from "../messages.js";
 import { keepRequestMarker } from "../run-request.js";
 
@@ -18,10 +19,16 @@ const withMarker = (
   summary: keepRequestMarker(previous, output.summary),
 });
 
-/** Route: queue per workflow run so its events are applied in order. */
+/**
+ * Route: only jobs of a run bound to one of our dispatches — or, while a dispatch to this
+ * repository waits for its run, of a run not yet known — are looked at; everything else costs no
+ * API call. Queued per workflow run so its events are applied in order.
+ */
 export function onWorkflowJob(deps: AppDeps) {
   return async (context: Context<"workflow_job">): Promise<void> => {
     const { repository, workflow_job: job } = context.payload;
+    const bound = deps.dispatches.byRun(repository.full_name, job.run_id);
+    if (!bound && !deps.dispatches.awaitsRun(repository.full_name, job.run_id)) return;
     const repo = { owner: repository.owner.login, repo: repository.name };
     const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
     void deps.queue.enqueue(`run:${repository.full_name}:${job.run_id}`.toLowerCase(), () =>
@@ -36,9 +43,15 @@ export async function handleWorkflowJob(
   repo: { owner: string; repo: string },
   runId: number,
 ): Promise<void> {
+  const fullName = `${repo.owner}/${repo.repo}`;
   const run = await getWorkflowRun(env.octokit, repo, runId);
-  const parts = requestIdFromRunTitle(run.title);
-  if (!parts) return;
+  const origin = { id: runId, repo: fullName, headRepo: run.headRepo, path: run.path, event: run.event, title: run.title };
+  const parts = claimedRequest(origin);
+  const match = parts ? env.deps.dispatches.match(origin, formatRequestId(parts)) : null;
+  if (!parts || match?.kind !== "ours") {
+    env.deps.dispatches.markForeign(fullName, runId);
+    return;
+  }
   const prRepo = { owner: parts.owner, repo: parts.repo };
   const check = await findCheckRunForRequest(env.octokit, prRepo, parts.headSha, formatRequestId(parts));
   if (!check) {

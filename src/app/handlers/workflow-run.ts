@@ -5,7 +5,7 @@
  */
 import type { Context } from "probot";
 import { DEFAULT_APP_CONFIG, gateConclusion } from "../../core/app-config.js";
-import { formatRequestId, requestIdFromRunTitle, type RequestIdParts } from "../../core/request.js";
+import { formatRequestId, type RequestIdParts } from "../../core/request.js";
 import {
   createCheckRun,
   findCheckRunForRequest,
@@ -16,7 +16,8 @@ import { loadAppConfig } from "../../github/app-config-loader.js";
 import { downloadReportArtifact, type ReportArtifact } from "../../github/report-artifact.js";
 import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";
 import { listRunJobs } from "../../github/workflows.js";
-import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
+import { pullKey, workflowRepo, type AppDeps, type HandlerEnv } from "../deps.js";
+import { claimedRequest, verifyRunAgainstCheck, workflowPath, type RunOrigin } from "../dispatches.js";
 import { failedRunMessage, reportMessage, reportTitle } from "../messages.js";
 import { keepRequestMarker } from "../run-request.js";
 
@@ -27,20 +28,58 @@ export interface FinishedRun {
   conclusion: string | null;
   htmlUrl: string;
   parts: RequestIdParts;
+  origin: RunOrigin;
+  /** Matched to a dispatch this App recorded; otherwise verified against the App's check run. */
+  dispatched: boolean;
 }
 
-/** Route: only runs whose title carries a request id are ours. */
+type RunPayload = Context<"workflow_run">["payload"];
+
+/** Where a run came from, as its webhook says. */
+export function runOrigin(payload: RunPayload): RunOrigin {
+  const run = payload.workflow_run;
+  return {
+    id: run.id,
+    repo: payload.repository.full_name,
+    headRepo: run.head_repository?.full_name,
+    path: run.path,
+    event: run.event,
+    title: "display_title" in run && typeof run.display_title === "string" ? run.display_title : "",
+  };
+}
+
+/** `requested` / `in_progress`: bind the run to the dispatch it answers (no API call). */
+export function onWorkflowRunStarted(deps: AppDeps) {
+  return async (context: Context<"workflow_run.requested" | "workflow_run.in_progress">): Promise<void> => {
+    const origin = runOrigin(context.payload);
+    const parts = claimedRequest(origin);
+    if (parts) deps.dispatches.match(origin, formatRequestId(parts));
+  };
+}
+
+/**
+ * Route: only `workflow_dispatch` runs of a workflow file in their own repository whose title
+ * carries a request id, and not already shown to be someone else's, are looked at further.
+ */
 export function onWorkflowRunCompleted(deps: AppDeps) {
   return async (context: Context<"workflow_run.completed">): Promise<void> => {
     const { repository, workflow_run: run } = context.payload;
-    const parts = requestIdFromRunTitle(run.display_title);
+    const origin = runOrigin(context.payload);
+    const parts = claimedRequest(origin);
     if (!parts) return;
+    const match = deps.dispatches.match(origin, formatRequestId(parts));
+    if (match.kind === "foreign") {
+      context.log.warn({ runId: run.id, why: match.why }, "ignored a workflow run the App did not dispatch");
+      return;
+    }
     const finished: FinishedRun = {
       repo: { owner: repository.owner.login, repo: repository.name },
       id: run.id,
       conclusion: run.conclusion,
       htmlUrl: run.html_url,
       parts,
+      origin,
+      dispatched: match.kind === "ours",
     };
     const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
     // Keyed by the PR (not the run): completion rewrites the sticky comment, so it must not
@@ -68,6 +107,19 @@ export async function handleRunCompleted(env: HandlerEnv, run: FinishedRun): Pro
     return;
   }
   const config = loaded.ok ? loaded.config : DEFAULT_APP_CONFIG;
+  if (!run.dispatched) {
+    const wf = workflowRepo(config, prRepo);
+    const why = verifyRunAgainstCheck(
+      run.origin,
+      { workflowRepo: `${wf.owner}/${wf.repo}`, workflowPath: workflowPath(config.workflow.file), appId: deps.appId },
+      check,
+    );
+    if (why) {
+      log.warn({ requestId, runId: run.id, why }, "ignored a workflow run the App did not dispatch");
+      deps.dispatches.markForeign(run.origin.repo, run.id);
+      return;
+    }
+  }
 
   let artifact: ReportArtifact | null = null;
   let artifactProblem: string | undefined;
@@ -116,6 +168,7 @@ export async function handleRunCompleted(env: HandlerEnv, run: FinishedRun): Pro
       detailsUrl: run.htmlUrl,
     });
   } else {
+    // Only reached for a run matched to a recorded dispatch (an unrecorded one needs its check run).
     log.warn({ requestId }, "no check run for a finished benchmark run: creating it");
     await createCheckRun(octokit, prRepo, {
       sha: parts.headSha,
