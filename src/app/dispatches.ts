@@ -52,7 +52,8 @@ export function claimedRequest(run: RunOrigin): RequestIdParts | null {
 }
 
 /** How a run relates to the recorded dispatches. */
-export type DispatchMatch = { kind: "ours"; dispatch: Dispatch } | { kind: "foreign"; why: string } | { kind: "unknown" };
+export type DispatchMatch =
+  { kind: "ours"; dispatch: Dispatch } | { kind: "foreign"; why: string } | { kind: "unknown" };
 
 const DAY = 24 * 3600_000;
 
@@ -129,7 +130,8 @@ export function verifyRunAgainstCheck(
   expected: { workflowRepo: string; workflowPath: string; appId: number | undefined },
   check: CheckRunInfo | null,
 ): string | null {
-  if (run.repo.toLowerCase() !== expected.workflowRepo.toLowerCase()) return `run of ${run.repo}, not ${expected.workflowRepo}`;
+  if (run.repo.toLowerCase() !== expected.workflowRepo.toLowerCase())
+    return `run of ${run.repo}, not ${expected.workflowRepo}`;
   if (run.path !== expected.workflowPath) return `run of ${run.path}, not ${expected.workflowPath}`;
   if (!check) return "no sglbench check run for this request";
   if (expected.appId !== undefined && check.appId !== expected.appId) return "the check run is not this App's";

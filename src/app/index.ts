@@ -11,6 +11,7 @@ import { onWorkflowJob } from "./handlers/workflow-job.js";
 import { onWorkflowRunCompleted, onWorkflowRunStarted } from "./handlers/workflow-run.js";
 import { DispatchRegistry } from "./dispatches.js";
 import { TaskQueue } from "./queue.js";
+import { RefusalLog } from "./refusals.js";
 
 /** Options for {@link createSglbenchApp}; everything has a production default. */
 export interface AppOptions {
@@ -36,6 +37,7 @@ export function createSglbenchApp(options: AppOptions = {}): { app: ApplicationF
     appId: options.appId ?? (Number.isInteger(envAppId) && envAppId > 0 ? envAppId : undefined),
     now: options.now ?? (() => new Date()),
     dispatches: options.dispatches ?? new DispatchRegistry(),
+    refusals: new RefusalLog(),
   };
   const app: ApplicationFunction = (probot) => {
     log = probot.log;

@@ -61,7 +61,8 @@ async function acceptDelivery(req: IncomingMessage, probot: Probot, maxBytes: nu
   const name = header(req, "x-github-event");
   const id = header(req, "x-github-delivery");
   const signature = header(req, "x-hub-signature-256");
-  if (!name || !id || !signature) throw new Rejection(400, "X-GitHub-Event, X-GitHub-Delivery and X-Hub-Signature-256 are required");
+  if (!name || !id || !signature)
+    throw new Rejection(400, "X-GitHub-Event, X-GitHub-Delivery and X-Hub-Signature-256 are required");
 
   const body = (await readBounded(req, Math.min(length, maxBytes))).toString("utf8");
   if (!(await probot.webhooks.verify(body, signature))) throw new Rejection(401, "signature does not match");

@@ -4,13 +4,15 @@
  * (only `created` is routed), so editing a command never dispatches twice.
  */
 import type { Context } from "probot";
-import type { AppConfig } from "../../core/app-config.js";
+import { DEFAULT_APP_CONFIG, type AppConfig } from "../../core/app-config.js";
+import { loadAppConfig } from "../../github/app-config-loader.js";
+import { getPermission } from "../../github/permissions.js";
 import type { StickyState } from "../../core/sticky.js";
 import { grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request.js";
 import { isForkPull, type PullInfo } from "../../github/pulls.js";
 import { reactToComment, replyOnPull } from "../../github/reactions.js";
 import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";
-import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
+import { OUTSIDERS_LANE, pullKey, TRUSTED_ASSOCIATIONS, type AppDeps, type HandlerEnv } from "../deps.js";
 import { approvedMessage, cancelledMessage, refusalMessage } from "../messages.js";
 import {
   cancelActiveRuns,
@@ -34,25 +36,82 @@ interface CommandEvent {
   createdAt?: string;
 }
 
-/** Route: filter cheaply, then queue the work so the webhook is answered at once. */
+/** Longest command line read: the grammar fits in far less, and replies quote from it. */
+const MAX_COMMAND_LINE = 1_000;
+
+/**
+ * The command line of a comment: its first line, bounded; null when that line is indented as a
+ * markdown code block (4+ spaces or a tab), which shows a command rather than giving one.
+ */
+export function commandLine(body: string | null | undefined): string | null {
+  const first = (body ?? "").slice(0, MAX_COMMAND_LINE + 1).split(/\r?\n/, 1)[0] ?? "";
+  if (/^( {4,}|\t)/.test(first)) return null;
+  return first.slice(0, MAX_COMMAND_LINE);
+}
+
+/**
+ * Route: filter cheaply, then queue the work so the webhook is answered at once. Members'
+ * commands go to their PR's queue; everyone else's to one shared lane (triaged there), so a
+ * flood of outsiders' commands never delays a maintainer's.
+ */
 export function onIssueCommentCreated(deps: AppDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     const { comment, issue, repository } = context.payload;
     if (!issue.pull_request) return;
     if (comment.user?.type === "Bot" || context.payload.sender.type === "Bot") return;
-    if (parseCommand(comment.body).kind === "not-a-command") return;
+    const line = commandLine(comment.body);
+    if (line === null || parseCommand(line).kind === "not-a-command") return;
     const event: CommandEvent = {
       owner: repository.owner.login,
       repo: repository.name,
       pr: issue.number,
       commentId: comment.id,
-      body: comment.body,
+      body: line,
       login: comment.user?.login ?? context.payload.sender.login,
       createdAt: comment.created_at,
     };
+    // Refused within the hour: stay silent, at no API cost.
+    if (deps.refusals.recentlyRefused(event.login, pullKey(event), deps.now().getTime())) return;
     const env: HandlerEnv = { octokit: context.octokit, log: context.log, deps };
-    void deps.queue.enqueue(pullKey(event), () => handleCommand(env, event));
+    if (TRUSTED_ASSOCIATIONS.has(comment.author_association))
+      void deps.queue.enqueue(pullKey(event), () => handleCommand(env, event));
+    else void deps.queue.enqueue(OUTSIDERS_LANE, () => triageOutsider(env, event));
   };
+}
+
+/** A reply quotes at most five problems, each cut short: a huge comment must not get a huge answer. */
+function fewProblems(problems: string[]): string[] {
+  const shown = problems.slice(0, 5).map((p) => (p.length > 200 ? `${p.slice(0, 200)}…` : p));
+  return problems.length > 5 ? [...shown, `…and ${problems.length - 5} more`] : shown;
+}
+
+/** Refuse (once per hour per PR) or pass the command on to its PR's queue. */
+async function triageOutsider(env: HandlerEnv, ev: CommandEvent): Promise<void> {
+  const repo = { owner: ev.owner, repo: ev.repo };
+  const [loaded, permission] = await Promise.all([
+    loadAppConfig(env.octokit, repo),
+    getPermission(env.octokit, repo, ev.login),
+  ]);
+  // An invalid config does not widen who may run: its defaults decide.
+  const config = loaded.ok ? loaded.config : DEFAULT_APP_CONFIG;
+  if (!mayTrigger(config, ev.login, permission)) {
+    await refuse(env, ev, permission, config.triggers.min_permission);
+    return;
+  }
+  void env.deps.queue.enqueue(pullKey(ev), () => handleCommand(env, ev));
+}
+
+/** The polite refusal, remembered so a repeat within the hour gets none. */
+async function refuse(env: HandlerEnv, ev: CommandEvent, permission: string, minPermission: string): Promise<void> {
+  const now = env.deps.now().getTime();
+  if (env.deps.refusals.recentlyRefused(ev.login, pullKey(ev), now)) return;
+  env.deps.refusals.refused(ev.login, pullKey(ev), now);
+  env.log.info({ login: ev.login, permission }, "refused /benchmark: permission too low");
+  await replyOnPull(
+    env.octokit,
+    { owner: ev.owner, repo: ev.repo, pr: ev.pr },
+    refusalMessage(ev.login, minPermission),
+  );
 }
 
 /** The whole command flow (runs in the background queue). */
@@ -63,6 +122,12 @@ export async function handleCommand(env: HandlerEnv, ev: CommandEvent): Promise<
   // Independent reads in parallel: the 👀 acknowledgement waits on all three.
   const { loaded, permission, pull } = await readRequestContext(octokit, ref, ev.login);
 
+  // Who may act is decided first: a reader never learns about (or files checks for) a bad config.
+  const gate = loaded.ok ? loaded.config : DEFAULT_APP_CONFIG;
+  if (!mayTrigger(gate, ev.login, permission)) {
+    await refuse(env, ev, permission, gate.triggers.min_permission);
+    return;
+  }
   if (!loaded.ok) {
     log.warn({ errors: loaded.errors }, "invalid .github/sglbench.yml");
     if (await reportInvalidConfig(octokit, pull, `c${ev.commentId}`, loaded.errors))
@@ -70,11 +135,6 @@ export async function handleCommand(env: HandlerEnv, ev: CommandEvent): Promise<
     return;
   }
   const config = loaded.config;
-  if (!mayTrigger(config, ev.login, permission)) {
-    log.info({ login: ev.login, permission }, "refused /benchmark: permission too low");
-    await replyOnPull(octokit, ref, refusalMessage(ev.login, config.triggers.min_permission));
-    return;
-  }
   await reactToComment(octokit, repo, ev.commentId, "eyes");
 
   const defaults = configDefaults(config);
@@ -87,7 +147,7 @@ export async function handleCommand(env: HandlerEnv, ev: CommandEvent): Promise<
       return;
     case "invalid":
       await reactToComment(octokit, repo, ev.commentId, "confused");
-      await replyOnPull(octokit, ref, invalidReply(command.problems, defaults));
+      await replyOnPull(octokit, ref, invalidReply(fewProblems(command.problems), defaults));
       return;
     case "cancel":
       await cancelCommand(env, config, pull, ev);

@@ -8,7 +8,7 @@ import type { StickyState } from "../../core/sticky.js";
 import { loadAppConfig } from "../../github/app-config-loader.js";
 import { isForkPull, listChangedFiles, toPullInfo, type PullInfo, type PullLike } from "../../github/pulls.js";
 import { findStickyComment, upsertStickyComment, type StickyComment } from "../../github/sticky-comment.js";
-import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";
+import { pullKey, TRUSTED_ASSOCIATIONS, type AppDeps, type HandlerEnv } from "../deps.js";
 import { awaitingApprovalMessage } from "../messages.js";
 import { cancelActiveRuns, configDefaults, reportInvalidConfig, startRun } from "../run-request.js";
 
@@ -23,6 +23,8 @@ export interface PullEvent {
   /** Label just added on `labeled`. */
   label?: string;
   sender: string;
+  /** The PR's author belongs to the repository (OWNER, MEMBER, COLLABORATOR). */
+  trusted: boolean;
 }
 
 /** Route: copy what is needed and queue the work. */
@@ -37,6 +39,7 @@ export function onPullRequest(deps: AppDeps) {
       action: payload.action,
       pull: toPullInfo(payload.pull_request as unknown as PullLike),
       sender: payload.sender.login,
+      trusted: TRUSTED_ASSOCIATIONS.has(payload.pull_request.author_association),
       ...("before" in payload && typeof payload.before === "string" ? { before: payload.before } : {}),
       ...("label" in payload && payload.label ? { label: payload.label.name } : {}),
     };
@@ -98,7 +101,9 @@ export async function handlePullRequest(env: HandlerEnv, ev: PullEvent): Promise
   }
 
   if (!loaded.ok) {
-    await reportInvalidConfig(octokit, pull, "config", loaded.errors);
+    // Only a member's PR gets the failed check: an outsider's PR must not be a way to publish config errors.
+    if (ev.trusted) await reportInvalidConfig(octokit, pull, "config", loaded.errors);
+    else log.warn({ pr: pullKey(pull), errors: loaded.errors }, "invalid .github/sglbench.yml");
     await writeNotes(env, pull, sticky, state, notes);
     return;
   }

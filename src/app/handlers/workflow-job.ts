@@ -45,7 +45,14 @@ export async function handleWorkflowJob(
 ): Promise<void> {
   const fullName = `${repo.owner}/${repo.repo}`;
   const run = await getWorkflowRun(env.octokit, repo, runId);
-  const origin = { id: runId, repo: fullName, headRepo: run.headRepo, path: run.path, event: run.event, title: run.title };
+  const origin = {
+    id: runId,
+    repo: fullName,
+    headRepo: run.headRepo,
+    path: run.path,
+    event: run.event,
+    title: run.title,
+  };
   const parts = claimedRequest(origin);
   const match = parts ? env.deps.dispatches.match(origin, formatRequestId(parts)) : null;
   if (!parts || match?.kind !== "ours") {
