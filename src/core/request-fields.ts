@@ -82,8 +82,7 @@ export function parseRequestFields(
     }
     seen.add(key);
     const parsed = parseField(key, quote(written), value);
-    if (typeof parsed === "string") problems.push(parsed);
-    else if (Array.isArray(parsed)) problems.push(...parsed);
+    if ("problems" in parsed) problems.push(...parsed.problems);
     else request[key] = parsed.value;
   }
 
@@ -92,32 +91,35 @@ export function parseRequestFields(
   return { ok: true, request: benchmarkRequestSchema.parse(request) };
 }
 
-/** One field's raw value → its value, or the problem(s) with it. */
-function parseField(key: RequestKey, name: string, raw: string): { value: unknown } | string | string[] {
+/** One field's raw value → its value, or the problems with it. */
+function parseField(key: RequestKey, name: string, raw: string): { value: unknown } | { problems: string[] } {
   const value = raw.trim().toLowerCase();
-  if (value === "" && (key === "repeats" || key === "baseline")) {
-    return `${name}: needs a value (${key === "repeats" ? `an integer from ${MIN_REPEATS} to ${MAX_REPEATS}` : `allowed: ${BASELINES.join(", ")}`})`;
-  }
-  if (key === "repeats") {
-    const parsed = benchmarkRequestSchema.shape.repeats.safeParse(/^\d+$/.test(value) ? Number(value) : NaN);
-    return parsed.success
-      ? { value: parsed.data }
-      : `${name}: ${quote(raw)} is not an integer from ${MIN_REPEATS} to ${MAX_REPEATS}`;
-  }
-  if (key === "baseline") {
-    const parsed = benchmarkRequestSchema.shape.baseline.safeParse(value);
-    return parsed.success
-      ? { value: parsed.data }
-      : `${name}: unknown value ${quote(raw)} (allowed: ${BASELINES.join(", ")})`;
+  const fail = (...problems: string[]) => ({ problems: [...new Set(problems)] });
+  if (key === "repeats" || key === "baseline") {
+    const allowed =
+      key === "repeats" ? `an integer from ${MIN_REPEATS} to ${MAX_REPEATS}` : `allowed: ${BASELINES.join(", ")}`;
+    if (value === "") return fail(`${name}: needs a value (${allowed})`);
+    const parsed =
+      key === "repeats"
+        ? benchmarkRequestSchema.shape.repeats.safeParse(/^\d+$/.test(value) ? Number(value) : NaN)
+        : benchmarkRequestSchema.shape.baseline.safeParse(value);
+    if (parsed.success) return { value: parsed.data };
+    return fail(
+      key === "repeats"
+        ? `${name}: ${quote(raw)} is not ${allowed}`
+        : `${name}: unknown value ${quote(raw)} (${allowed})`,
+    );
   }
   const allowed = `(allowed: ${LIST_VALUES[key].join(", ")})`;
   const items = value.split(",").map((v) => v.trim());
-  if (items.every((v) => v === "")) return `${name}: needs at least one value ${allowed}`;
-  const problems = items
-    .filter((v) => !LIST_VALUES[key].includes(v))
-    .map((v) =>
-      v === "" ? `${name}: empty value in ${quote(raw)} ${allowed}` : `${name}: unknown value ${quote(v)} ${allowed}`,
+  if (items.every((v) => v === "")) return fail(`${name}: needs at least one value ${allowed}`);
+  const bad = items.filter((v) => !LIST_VALUES[key].includes(v));
+  if (bad.length > 0)
+    return fail(
+      ...bad.map((v) =>
+        v === "" ? `${name}: empty value in ${quote(raw)} ${allowed}` : `${name}: unknown value ${quote(v)} ${allowed}`,
+      ),
     );
   // Keep first occurrence order, drop repeats like `models=grok,grok`.
-  return problems.length > 0 ? [...new Set(problems)] : { value: [...new Set(items)] };
+  return { value: [...new Set(items)] };
 }
