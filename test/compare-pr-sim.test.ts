@@ -169,7 +169,7 @@ describe("the Action's entry with the production services (executor: local)", ()
       GITHUB_WORKSPACE: dir,
       ACTIONS_RUNTIME_TOKEN: "",
       INPUT_MODELS: "deepseek",
-      "INPUT_BENCHMARK-TYPES": "online",
+      INPUT_TYPES: "online",
       INPUT_EXECUTOR: "local",
       ...extra,
     };
