@@ -7,7 +7,7 @@ describe("the Action's nightly and suite commands", () => {
     const inputs = readActionInputs({
       INPUT_COMMAND: "nightly",
       INPUT_MODELS: "grok,deepseek",
-      "INPUT_BENCHMARK-TYPES": "online",
+      INPUT_TYPES: "online",
       "INPUT_HISTORY-DIR": "hist",
       INPUT_EXECUTOR: "local",
     });

@@ -15,16 +15,23 @@ describe("action inputs", () => {
     const inputs = readActionInputs({ INPUT_PR: "1234", INPUT_MODELS: "Grok" });
     expect(inputs.pr).toBe(1234);
     expect(inputs.models).toEqual(["grok"]);
-    expect(inputs.benchmarkTypes).toEqual(["offline", "online"]);
+    expect(inputs.types).toEqual(["offline", "online"]);
     expect(inputs.repeats).toBe(3);
     expect(inputs.skipBuild).toBe(false);
   });
 
   it("names every bad input with a fix-it hint", () => {
     expect(() => readActionInputs({ INPUT_MODELS: "llama", INPUT_REPEATS: "0" })).toThrow(
-      /input 'models.0'.*input 'repeats'.*Fix the 'with:' block/,
+      /`models`: unknown value `llama`.*`repeats`: `0` is not an integer.*Fix the 'with:' block/,
     );
     expect(() => readActionInputs({ INPUT_PR: "1", "INPUT_SKIP-BUILD": "true" })).toThrow(/main-image/);
+  });
+
+  it("takes the suite types from `types` only: the original's `benchmark-types` is named, not used", () => {
+    expect(readActionInputs({ INPUT_PR: "1", INPUT_TYPES: "Online" }).types).toEqual(["online"]);
+    expect(() => readActionInputs({ INPUT_PR: "1", "INPUT_BENCHMARK-TYPES": "online" })).toThrow(
+      /input 'benchmark-types' is now called 'types'/,
+    );
   });
 });
 
@@ -63,7 +70,7 @@ describe("action entry", () => {
     INPUT_COMMAND: "compare-pr",
     INPUT_PR: "77",
     INPUT_MODELS: "deepseek",
-    "INPUT_BENCHMARK-TYPES": "online",
+    INPUT_TYPES: "online",
     INPUT_REPEATS: "1",
     "INPUT_MAIN-IMAGE": "img:main",
     "INPUT_PR-IMAGE": "img:pr",

@@ -9,7 +9,7 @@ describe("sglbench compare-pr flags", () => {
     expect(io.err.join("")).toMatch(/--pr=N is required[\s\S]*Usage/);
   });
 
-  it("rejects unknown flags, --skip-build without images, bad env entries and suite kinds", async () => {
+  it("rejects unknown flags, --skip-build without images, bad env entries and suite types", async () => {
     const io = captureIO("/");
     expect(await run(["--pr=1", "--bogus"], io)).toBe(2);
     expect(io.err.join("")).toMatch(/bogus[\s\S]*Usage/);
@@ -18,7 +18,7 @@ describe("sglbench compare-pr flags", () => {
     const err = io2.err.join("");
     expect(err).toMatch(/--main-image and --pr-image/);
     expect(err).toMatch(/--pr-env: 'NOPE' is not KEY=VALUE/);
-    expect(err).toMatch(/unknown gpu/);
+    expect(err).toMatch(/`benchmark-types`: unknown value `gpu` \(allowed: offline, online\)/);
   });
 
   it("prints its usage with --help", async () => {

@@ -19,7 +19,7 @@ const SUITE = FAKE_SUITE;
 const REQUEST: PlanRequest = {
   pr: 42,
   models: ["deepseek"],
-  kinds: ["online"],
+  types: ["online"],
   repeats: 2,
   baseline: "nightly",
   mergeBaseCommit: "feedface0001",

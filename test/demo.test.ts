@@ -45,7 +45,7 @@ describe("runDemo (pipeline choices)", () => {
       outputDir: mkdtempSync(join(tmpdir(), "sglbench-demo-")),
       simBin: simBin(),
       models: ["deepseek"],
-      kinds: ["online"],
+      types: ["online"],
       repeats: 2,
       log: () => undefined,
       services: async (o) => (

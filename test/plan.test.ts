@@ -16,7 +16,7 @@ import { join } from "node:path";
 const request: PlanRequest = {
   pr: 1234,
   models: ["grok", "deepseek"],
-  kinds: ["offline", "online"],
+  types: ["offline", "online"],
   repeats: 3,
   baseline: "nightly",
   mergeBaseCommit: "abc123",
@@ -167,9 +167,9 @@ describe("sglbench plan", () => {
   it("takes noise and timings from a history folder of real nightlies", async () => {
     const io = captureIO("/");
     const history = join(import.meta.dirname, "fixtures", "real", "online_benchmark_log");
-    expect(
-      await planCommand(["--pr=7", "--models=deepseek", "--benchmark-types=online", `--history-dir=${history}`], io),
-    ).toBe(0);
+    expect(await planCommand(["--pr=7", "--models=deepseek", "--types=online", `--history-dir=${history}`], io)).toBe(
+      0,
+    );
     const text = io.out.join("");
     expect(text).toMatch(/History: 4 runs/);
     // Real repeats are steady except the warm-up-hit concurrency 16: 1+1+3+1+1 runs instead of 15.
@@ -189,7 +189,7 @@ describe("offline modes", () => {
     const ids = (modes?: string[]) =>
       selectSuites(all, {
         models: ["grok", "deepseek"],
-        kinds: ["offline", "online"],
+        types: ["offline", "online"],
         ...(modes ? { modes } : {}),
       }).map((s) => s.id);
     expect(ids()).toEqual(["grok-offline-normal", "grok-online", "deepseek-offline", "deepseek-online"]);

@@ -14,12 +14,12 @@ export interface CliStep {
 
 const NIGHTLY_MODELS: Record<string, string> = { grok: "grok1", grok1: "grok1", grok2: "grok2", deepseek: "deepseek" };
 
-/** `command: nightly` → one `sglbench nightly` per model; `command: suite` → `sglbench offline|online` per model and kind. */
+/** `command: nightly` → one `sglbench nightly` per model; `command: suite` → `sglbench offline|online` per model and type. */
 export function cliStepsFor(inputs: ActionInputs, workspace: string): CliStep[] {
   const local = inputs.executor === "local" ? ["--local"] : [];
-  const kinds = inputs.benchmarkTypes;
+  const types = inputs.types;
   if (inputs.command === "nightly") {
-    const mode = kinds.includes("offline") && kinds.includes("online") ? "all" : (kinds[0] ?? "all");
+    const mode = types.includes("offline") && types.includes("online") ? "all" : (types[0] ?? "all");
     return inputs.models.map((model) => ({
       command: "nightly",
       argv: [
@@ -36,7 +36,6 @@ export function cliStepsFor(inputs: ActionInputs, workspace: string): CliStep[] 
   const image = inputs.prImage || inputs.mainImage;
   if (!image) throw new Error("command: suite needs pr-image (or main-image): the image to run the suites on.");
   const outputDir = resolve(workspace, inputs.workDir, inputs.outputDir);
-  const modes = inputs.modes.length ? inputs.modes : ["normal"];
   const common = (model: string) => [
     `--docker-image=${image}`,
     `--model-type=${NIGHTLY_MODELS[model] ?? model}`,
@@ -45,11 +44,11 @@ export function cliStepsFor(inputs: ActionInputs, workspace: string): CliStep[] 
     ...local,
   ];
   return inputs.models.flatMap((model) =>
-    kinds.flatMap((kind): CliStep[] =>
-      kind === "online"
+    types.flatMap((type): CliStep[] =>
+      type === "online"
         ? [{ command: "online", argv: [...common(model), `--repeats=${inputs.repeats}`] }]
         : // DeepSeek offline has one mode; Grok offline runs each requested mode.
-          (model === "deepseek" ? ["normal"] : modes).map((mode) => ({
+          (model === "deepseek" ? ["normal"] : inputs.modes).map((mode) => ({
             command: "offline",
             argv: [...common(model), `--mode=${mode}`],
           })),

@@ -1,17 +1,7 @@
 /** The Action's inputs, validated at the edge with zod so a bad value fails with a fix-it hint. */
 import { z } from "zod";
 import { parseEnvAssignments } from "../pipeline/compare-pr-job.js";
-
-const csv = (allowed: readonly string[]) =>
-  z
-    .string()
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim().toLowerCase())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(allowed as [string, ...string[]])).min(1));
+import { DEFAULT_REQUEST, parseRequestFields, type BenchmarkRequest } from "../core/request-fields.js";
 
 /** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
 const envLines = z.string().transform((text, ctx) => {
@@ -28,20 +18,6 @@ export const ActionInputsSchema = z
       .regex(/^\d*$/, "pr must be a pull request number")
       .transform((s) => (s ? Number(s) : undefined)),
     repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "repo must be owner/name"),
-    models: csv(["grok", "deepseek"]),
-    benchmarkTypes: csv(["offline", "online"]),
-    // Offline modes; empty = normal only.
-    modes: z
-      .string()
-      .transform((s) =>
-        s
-          .split(",")
-          .map((x) => x.trim().toLowerCase())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.enum(["normal", "long_context", "dummy"]))),
-    repeats: z.coerce.number().int().min(1).max(20),
-    baseline: z.enum(["nightly", "rerun"]),
     mainImage: z.string(),
     prImage: z.string(),
     skipBuild: z.enum(["true", "false", ""]).transform((s) => s === "true"),
@@ -69,18 +45,19 @@ export const ActionInputsSchema = z
     }
   });
 
-export type ActionInputs = z.infer<typeof ActionInputsSchema>;
+/** The request fields (models, types, modes, repeats, baseline) are parsed like a comment's or the CLI's. */
+export type ActionInputs = z.infer<typeof ActionInputsSchema> & BenchmarkRequest;
 
 /** Defaults mirror action.yml so the entry also works when run outside the Actions runner. */
 export const INPUT_DEFAULTS: Record<string, string> = {
   command: "compare-pr",
   pr: "",
   repo: "sgl-project/sglang",
-  models: "grok,deepseek",
-  "benchmark-types": "offline,online",
-  modes: "",
-  repeats: "3",
-  baseline: "nightly",
+  models: DEFAULT_REQUEST.models.join(","),
+  types: DEFAULT_REQUEST.types.join(","),
+  modes: DEFAULT_REQUEST.modes.join(","),
+  repeats: String(DEFAULT_REQUEST.repeats),
+  baseline: DEFAULT_REQUEST.baseline,
   "main-image": "",
   "pr-image": "",
   "skip-build": "false",
@@ -106,11 +83,6 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     command: get("command"),
     pr: get("pr"),
     repo: get("repo"),
-    models: get("models"),
-    benchmarkTypes: get("benchmark-types"),
-    modes: get("modes"),
-    repeats: get("repeats"),
-    baseline: get("baseline"),
     mainImage: get("main-image"),
     prImage: get("pr-image"),
     skipBuild: get("skip-build"),
@@ -125,11 +97,23 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     headSha: get("head-sha"),
     artifactName: get("artifact-name"),
   });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `input '${i.path.join(".")}': ${i.message}`).join("; ");
+  const request = parseRequestFields({
+    models: get("models"),
+    types: get("types"),
+    modes: get("modes"),
+    repeats: get("repeats"),
+    baseline: get("baseline"),
+  });
+  const problems = [
+    ...(request.ok ? [] : request.problems),
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `input '${i.path.join(".")}': ${i.message}`)),
+  ];
+  // The original toolkit's name is not an input here; say so instead of silently running both types.
+  if (env["INPUT_BENCHMARK-TYPES"]?.trim()) problems.push("input 'benchmark-types' is now called 'types'");
+  if (!request.ok || !parsed.success || problems.length > 0) {
     throw new Error(
-      `Invalid action inputs: ${problems}. Fix the 'with:' block of the sglbench step (see docs/action.md).`,
+      `Invalid action inputs: ${problems.join("; ")}. Fix the 'with:' block of the sglbench step (see docs/action.md).`,
     );
   }
-  return parsed.data;
+  return { ...parsed.data, ...request.request };
 }

@@ -5,7 +5,7 @@
  * are rejected so a typo is reported instead of silently ignored.
  */
 import { z } from "zod";
-import { BASELINES, DEFAULT_REQUEST, MAX_REPEATS, MIN_REPEATS, MODELS, MODES, TYPES } from "./request.js";
+import { benchmarkRequestSchema, DEFAULT_REQUEST } from "./request-fields.js";
 
 /** Gate policies: how the check run's conclusion follows from the report. */
 export const GATE_POLICIES = ["fail-on-regression", "neutral", "fail-on-any-failure"] as const;
@@ -51,26 +51,19 @@ const runnerSchema = z.strictObject({
   labels: z.array(z.string().min(1)).min(1).default(["self-hosted", "mi300x"]),
 });
 
+const request = benchmarkRequestSchema.shape;
+// The request's own field schemas, so a config default is checked exactly like a /benchmark key.
 const defaultsSchema = z.strictObject({
   /** Models run when a command omits `models=`. Default `["grok", "deepseek"]`. */
-  models: z
-    .array(z.enum(MODELS))
-    .min(1)
-    .default([...DEFAULT_REQUEST.models]),
+  models: request.models.default([...DEFAULT_REQUEST.models]),
   /** Suites run when a command omits `types=`. Default `["offline", "online"]`. */
-  types: z
-    .array(z.enum(TYPES))
-    .min(1)
-    .default([...DEFAULT_REQUEST.types]),
+  types: request.types.default([...DEFAULT_REQUEST.types]),
   /** Modes run when a command omits `modes=`. Default `["normal"]`. */
-  modes: z
-    .array(z.enum(MODES))
-    .min(1)
-    .default([...DEFAULT_REQUEST.modes]),
+  modes: request.modes.default([...DEFAULT_REQUEST.modes]),
   /** Repeats per point when a command omits `repeats=`. Default `3`. */
-  repeats: z.number().int().min(MIN_REPEATS).max(MAX_REPEATS).default(DEFAULT_REQUEST.repeats),
+  repeats: request.repeats.default(DEFAULT_REQUEST.repeats),
   /** Baseline when a command omits `baseline=`: `nightly` image or a `rerun` of main. Default `"nightly"`. */
-  baseline: z.enum(BASELINES).default(DEFAULT_REQUEST.baseline),
+  baseline: request.baseline.default(DEFAULT_REQUEST.baseline),
 });
 
 const gateSchema = z.strictObject({

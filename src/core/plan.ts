@@ -60,7 +60,7 @@ export interface HistoryRun {
 export interface PlanRequest {
   pr: number;
   models: string[];
-  kinds: Array<"offline" | "online">;
+  types: Array<"offline" | "online">;
   /** Offline modes to run (default `normal`); online suites ignore it. */
   modes?: string[];
   /** Repeats requested per point: the most the PR side runs; fewer where history shows low noise. */
@@ -208,16 +208,16 @@ export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
   },
 ];
 
-/** The suites a request selects: its models and kinds, and for offline suites its modes (default `normal`). */
+/** The suites a request selects: its models and types, and for offline suites its modes (default `normal`). */
 export function selectSuites<S extends PlanSuite>(
   catalogue: readonly S[],
-  request: { models: string[]; kinds: string[]; modes?: string[] },
+  request: { models: string[]; types: string[]; modes?: string[] },
 ): S[] {
   const modes = request.modes?.length ? request.modes : ["normal"];
   return catalogue.filter(
     (s) =>
       request.models.includes(s.model) &&
-      request.kinds.includes(s.kind) &&
+      request.types.includes(s.kind) &&
       (s.kind !== "offline" || modes.includes(s.mode ?? "normal")),
   );
 }
@@ -387,7 +387,7 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
   const selected = selectSuites(catalogue, request);
   if (selected.length === 0) {
     throw new Error(
-      `No suite matches models=${request.models.join(",")} types=${request.kinds.join(",")}; known: ${catalogue.map((s) => s.id).join(", ")}`,
+      `No suite matches models=${request.models.join(",")} types=${request.types.join(",")}; known: ${catalogue.map((s) => s.id).join(", ")}`,
     );
   }
   // The seed builds both images on the GPU node, holding all its GPUs.

@@ -3,34 +3,31 @@
  *
  * Only the comment's FIRST line is read, so a command can be followed by prose.
  */
-import { z } from "zod";
+import {
+  BASELINES,
+  DEFAULT_REQUEST,
+  MAX_REPEATS,
+  MIN_REPEATS,
+  MODELS,
+  MODES,
+  parseRequestFields,
+  quote,
+  TYPES,
+  type BenchmarkRequest,
+} from "./request-fields.js";
 
-/** Allowed values of each list key. */
-export const MODELS = ["grok", "deepseek"] as const;
-export const TYPES = ["offline", "online"] as const;
-export const MODES = ["normal", "long_context", "dummy"] as const;
-export const BASELINES = ["nightly", "rerun"] as const;
-export const MIN_REPEATS = 1;
-export const MAX_REPEATS = 20;
-
-/** A fully-resolved benchmark request (defaults filled in). */
-export const benchmarkRequestSchema = z.object({
-  models: z.array(z.enum(MODELS)).min(1),
-  types: z.array(z.enum(TYPES)).min(1),
-  modes: z.array(z.enum(MODES)).min(1),
-  repeats: z.number().int().min(MIN_REPEATS).max(MAX_REPEATS),
-  baseline: z.enum(BASELINES),
-});
-export type BenchmarkRequest = z.infer<typeof benchmarkRequestSchema>;
-
-/** Defaults used when a command leaves a key out. */
-export const DEFAULT_REQUEST: BenchmarkRequest = {
-  models: ["grok", "deepseek"],
-  types: ["offline", "online"],
-  modes: ["normal"],
-  repeats: 3,
-  baseline: "nightly",
-};
+// The request model lives in request-fields.ts; re-exported for the App, which reads it from here.
+export {
+  BASELINES,
+  benchmarkRequestSchema,
+  DEFAULT_REQUEST,
+  MAX_REPEATS,
+  MIN_REPEATS,
+  MODELS,
+  MODES,
+  TYPES,
+  type BenchmarkRequest,
+} from "./request-fields.js";
 
 /** Result of parsing a comment. */
 export type ParsedCommand =
@@ -45,17 +42,10 @@ export type ParsedCommand =
   | { kind: "not-a-command" }
   | { kind: "invalid"; problems: string[] };
 
-type ListKey = "models" | "types" | "modes";
-const LIST_VALUES: Record<ListKey, readonly string[]> = { models: MODELS, types: TYPES, modes: MODES };
-/** `benchmark-types=` is the original scripts' name for `types=`. */
-const KEY_ALIASES: Record<string, string> = { "benchmark-types": "types" };
-const KEYS = ["models", "types", "modes", "repeats", "baseline"] as const;
 const SUBCOMMANDS = ["help", "cancel", "approve"] as const;
 
 // `/benchmark` must be a whole word at the very start of the first line.
 const COMMAND_RE = /^\/benchmark(?=\s|$)/i;
-
-const quote = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
 
 /**
  * Parse a PR comment body. Returns `not-a-command` unless the first line starts
@@ -83,73 +73,20 @@ export function parseCommand(body: string, defaults: BenchmarkRequest = DEFAULT_
   }
 
   const problems: string[] = [];
-  const request: BenchmarkRequest = {
-    ...defaults,
-    models: [...defaults.models],
-    types: [...defaults.types],
-    modes: [...defaults.modes],
-  };
-  const seen = new Set<string>();
-
+  const fields: Array<[string, string]> = [];
   for (const token of tokens) {
     const eq = token.indexOf("=");
-    if (eq <= 0) {
+    if (eq > 0) fields.push([token.slice(0, eq), token.slice(eq + 1)]);
+    else
       problems.push(
         (SUBCOMMANDS as readonly string[]).includes(token.toLowerCase())
           ? `${quote(token)} must be used on its own: \`/benchmark ${token.toLowerCase()}\``
           : `stray token ${quote(token)}: expected \`key=value\``,
       );
-      continue;
-    }
-    const rawKey = token.slice(0, eq).toLowerCase();
-    const value = token.slice(eq + 1);
-    const key = KEY_ALIASES[rawKey] ?? rawKey;
-    if (!(KEYS as readonly string[]).includes(key)) {
-      problems.push(`unknown key ${quote(token.slice(0, eq))} (allowed: ${KEYS.join(", ")})`);
-      continue;
-    }
-    if (seen.has(key)) {
-      problems.push(`duplicate key ${quote(token.slice(0, eq))}: give each key once`);
-      continue;
-    }
-    seen.add(key);
-
-    if (key === "repeats") {
-      const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      const parsed = z.number().int().min(MIN_REPEATS).max(MAX_REPEATS).safeParse(n);
-      if (parsed.success) request.repeats = parsed.data;
-      else problems.push(`${quote(token)}: repeats must be an integer from ${MIN_REPEATS} to ${MAX_REPEATS}`);
-    } else if (key === "baseline") {
-      const parsed = z.enum(BASELINES).safeParse(value.toLowerCase());
-      if (parsed.success) request.baseline = parsed.data;
-      else problems.push(`unknown baseline ${quote(value)} in ${quote(token)} (allowed: ${BASELINES.join(", ")})`);
-    } else {
-      const listKey = key as ListKey;
-      const values = value.split(",").map((v) => v.trim().toLowerCase());
-      const bad = values.filter((v) => !LIST_VALUES[listKey].includes(v));
-      if (value.trim() === "" || values.every((v) => v === "")) {
-        problems.push(
-          `${quote(token)}: ${listKey} needs at least one value (allowed: ${LIST_VALUES[listKey].join(", ")})`,
-        );
-      } else if (bad.length > 0) {
-        for (const b of bad) {
-          problems.push(
-            b === ""
-              ? `empty value in ${quote(token)}`
-              : `unknown ${listKey} value ${quote(b)} in ${quote(token)} (allowed: ${LIST_VALUES[listKey].join(", ")})`,
-          );
-        }
-      } else {
-        // Keep first occurrence order, drop repeats like `models=grok,grok`.
-        const unique = [...new Set(values)];
-        const checked = benchmarkRequestSchema.shape[listKey].safeParse(unique);
-        if (checked.success) (request as Record<ListKey, string[]>)[listKey] = checked.data;
-        else problems.push(`${quote(token)}: ${checked.error.issues[0]?.message ?? "invalid"}`);
-      }
-    }
   }
-
-  return problems.length > 0 ? { kind: "invalid", problems } : { kind: "run", request };
+  const parsed = parseRequestFields(fields, defaults);
+  if (parsed.ok && problems.length === 0) return { kind: "run", request: parsed.request };
+  return { kind: "invalid", problems: [...problems, ...(parsed.ok ? [] : parsed.problems)] };
 }
 
 /** Markdown block showing the grammar, every allowed value and the defaults. */

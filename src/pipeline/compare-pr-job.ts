@@ -22,7 +22,7 @@ export interface ComparePrJobInput {
   pr: number;
   repo: string;
   models: string[];
-  kinds: Array<"offline" | "online">;
+  types: Array<"offline" | "online">;
   /** Offline modes (`normal`, `long_context`, `dummy`; default `normal`). */
   modes?: string[];
   repeats: number;
@@ -115,7 +115,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
   const selected = selectSuites(services.catalogue, input);
   if (selected.length === 0) {
     throw new Error(
-      `No suite matches models=${input.models.join(",")} types=${input.kinds.join(",")} modes=${(input.modes ?? ["normal"]).join(",")}; known: ${services.catalogue.map((s) => s.id).join(", ")}`,
+      `No suite matches models=${input.models.join(",")} types=${input.types.join(",")} modes=${(input.modes ?? ["normal"]).join(",")}; known: ${services.catalogue.map((s) => s.id).join(", ")}`,
     );
   }
   const commits = await commitsFor(input, log);
@@ -160,7 +160,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
   const request: PlanRequest = {
     pr: input.pr,
     models: input.models,
-    kinds: input.kinds,
+    types: input.types,
     ...(input.modes?.length ? { modes: input.modes } : {}),
     repeats: input.repeats,
     // Without a known merge base no stored run can stand in for main.

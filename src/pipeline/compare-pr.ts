@@ -183,7 +183,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
       `PR: #${request.pr}`,
       `Repository: ${options.repo}`,
       `Models: ${request.models.join(",")}`,
-      `Benchmark types: ${request.kinds.join(",")}`,
+      `Benchmark types: ${request.types.join(",")}`,
       `Main image: ${options.images.main} (merge base ${options.images.mainCommit})`,
       `PR image: ${options.images.pr}`,
       "",

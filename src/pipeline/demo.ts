@@ -26,7 +26,7 @@ export interface DemoOptions {
   /** Folder holding the simulated `python3` (test/sim/bin of the checkout). */
   simBin: string;
   models: string[];
-  kinds: Array<"offline" | "online">;
+  types: Array<"offline" | "online">;
   repeats: number;
   log: (line: string) => void;
   /** The compare-pr services (tests fake them). */
@@ -66,7 +66,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     pr: DEMO_PR,
     repo: "sgl-project/sglang",
     models: options.models,
-    kinds: options.kinds,
+    types: options.types,
     repeats: options.repeats,
     baseline: "rerun",
     skipBuild: true,

@@ -2,7 +2,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
-import { REQUEST_FLAGS } from "../request-flags.js";
+import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { folderStamp, mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
@@ -11,18 +11,13 @@ export const summary = "Benchmark a PR against its merge base and report (replac
 
 const USAGE = `Usage: sglbench compare-pr --pr=N [options]
        sglbench compare-pr --merge=DIR [--output-dir=DIR]
-  --pr=N                    pull request number (required)
+${REQUEST_FLAGS_USAGE}
   --repo=owner/name         SGLang repository (default sgl-project/sglang)
-  --models=grok,deepseek    models (default both)
-  --benchmark-types=offline,online
-  --modes=normal,long_context,dummy   offline modes (default normal)
   --base-image=IMAGE        BASE_IMAGE for docker/Dockerfile.rocm (default rocm/sgl-dev:vllm20250114)
   --work-dir=DIR            SGLang checkout / build context (default .)
   --output-dir=DIR          default <work-dir>/comparison_results
   --skip-build              use --main-image and --pr-image as given
   --main-image=IMAGE --pr-image=IMAGE
-  --baseline=nightly|rerun  reuse a fresh merge-base run + anchor, or run main in full (default nightly)
-  --repeats=N               repeats per point (default 3; fewer where history shows low noise)
   --history-dir=DIR         past runs: baseline candidates, noise and timings
   --base-sha=SHA --head-sha=SHA   merge base and PR head when known (else fetched in --work-dir)
   --main-env=K=V,...  --pr-env=K=V,...   extra environment per side
@@ -60,40 +55,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const log = (line: string) => io.stdout(`${line}\n`);
   if (values.merge) return merge(resolve(io.cwd, values.merge), outputDir, io, log);
 
-  const pr = Number(values.pr);
-  const repeats = Number(values.repeats);
+  const asked = requestFromFlags(values);
   const mainEnv = parseEnvAssignments(values["main-env"]);
   const prEnv = parseEnvAssignments(values["pr-env"]);
-  const models = list(values.models);
-  const kinds = list(values["benchmark-types"]);
   const problems: string[] = [
+    ...(asked.ok ? [] : asked.problems),
     ...mainEnv.problems.map((p) => `--main-env: ${p}`),
     ...prEnv.problems.map((p) => `--pr-env: ${p}`),
   ];
-  if (!values.pr || !Number.isInteger(pr) || pr <= 0) problems.push("--pr=N is required (a pull request number)");
-  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20)
-    problems.push("--repeats must be an integer from 1 to 20");
-  if (values.baseline !== "nightly" && values.baseline !== "rerun")
-    problems.push("--baseline must be nightly or rerun");
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
-  const modes = list(values.modes);
-  const badModes = modes.filter((m) => !["normal", "long_context", "dummy"].includes(m));
-  if (badModes.length) problems.push(`--modes: unknown ${badModes.join(", ")} (normal, long_context, dummy)`);
-  const badKinds = kinds.filter((k) => k !== "offline" && k !== "online");
-  if (badKinds.length) problems.push(`--benchmark-types: unknown ${badKinds.join(", ")} (offline, online)`);
-  if (problems.length) {
+  if (!asked.ok || problems.length) {
     io.stderr(`sglbench compare-pr: ${problems.join("; ")}\n${USAGE}`);
     return EXIT.usage;
   }
+  const { pr, request } = asked;
   const input: ComparePrJobInput = {
     pr,
     repo: values.repo,
-    models,
-    kinds: kinds as Array<"offline" | "online">,
-    modes,
-    repeats,
-    baseline: values.baseline as "nightly" | "rerun",
+    models: request.models,
+    types: request.types,
+    modes: request.modes,
+    repeats: request.repeats,
+    baseline: request.baseline,
     ...(values["main-image"] ? { mainImage: values["main-image"] } : {}),
     ...(values["pr-image"] ? { prImage: values["pr-image"] } : {}),
     skipBuild: values["skip-build"],
@@ -119,13 +103,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`sglbench compare-pr: ${describe(error)}\n`);
     return EXIT.failed;
   }
-}
-
-function list(text: string): string[] {
-  return text
-    .split(",")
-    .map((x) => x.trim().toLowerCase())
-    .filter(Boolean);
 }
 
 function describe(error: unknown): string {

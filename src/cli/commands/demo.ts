@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
+import { DEFAULT_REQUEST, parseRequestFields } from "../../core/request-fields.js";
 import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results.js";
 import { folderStamp } from "../../pipeline/compare-pr.js";
@@ -25,8 +26,8 @@ Runs compare-pr end to end on the simulated SGLang (test/sim): main vs a "PR ima
   --docker          run the suites in containers of two simulator images (needs a Docker engine)
   --local           run the simulator on this machine (default when no Docker engine answers)
   --output-dir DIR  where pr1_<timestamp>/ is written (default: a fresh folder under the temp dir)
-  --models LIST     grok,deepseek (default deepseek)   --benchmark-types LIST (default online)
-  --repeats N       repeats per point and side (default 5)
+  --models LIST     grok,deepseek (default deepseek)   --types LIST (default online)
+  --repeats N       repeats per point and side, 1-20 (default 5)
   --verbose         also print the runner's progress lines
   --real-nightlies  show two real DeepSeek nightlies side by side instead (--fixtures DIR)
 `;
@@ -43,9 +44,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       docker: { type: "boolean", default: false },
       local: { type: "boolean", default: false },
       "output-dir": { type: "string" },
-      models: { type: "string", default: "deepseek" },
-      "benchmark-types": { type: "string", default: "online" },
-      repeats: { type: "string", default: "5" },
+      models: { type: "string" },
+      types: { type: "string" },
+      // The original toolkit's spelling of --types.
+      "benchmark-types": { type: "string" },
+      repeats: { type: "string" },
       verbose: { type: "boolean", default: false },
       "real-nightlies": { type: "boolean", default: false },
       fixtures: { type: "string" },
@@ -55,13 +58,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   if (values["real-nightlies"]) return realNightlies(values.fixtures, io);
-  const repeats = Number(values.repeats);
-  const kinds = values["benchmark-types"].split(",").map((k) => k.trim());
-  const problems: string[] = [];
+  // Checked like compare-pr's flags, with the demo's smaller defaults.
+  const asked = parseRequestFields(
+    {
+      models: values.models,
+      types: values.types,
+      "benchmark-types": values["benchmark-types"],
+      repeats: values.repeats,
+    },
+    { ...DEFAULT_REQUEST, models: ["deepseek"], types: ["online"], repeats: 5 },
+  );
+  const problems = asked.ok ? [] : asked.problems;
   if (values.docker && values.local) problems.push("choose one of --docker and --local");
-  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) problems.push("--repeats must be 1-20");
-  if (kinds.some((k) => k !== "offline" && k !== "online")) problems.push("--benchmark-types: offline and/or online");
-  if (problems.length) {
+  if (!asked.ok || problems.length) {
     io.stderr(`sglbench demo: ${problems.join("; ")}\n\n${USAGE}`);
     return EXIT.usage;
   }
@@ -78,9 +87,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       mode: values.docker ? "docker" : values.local ? "local" : "auto",
       outputDir,
       simBin: join(checkout, "test", "sim", "bin"),
-      models: values.models.split(",").map((m) => m.trim()),
-      kinds: kinds as Array<"offline" | "online">,
-      repeats,
+      models: asked.request.models,
+      types: asked.request.types,
+      repeats: asked.request.repeats,
       log: (line) => {
         // The summary and the report's path close the demo's output below, after the flagged cells.
         if (line.startsWith("sglbench: PR #") || line.startsWith("Report: ")) return;

@@ -1,20 +1,20 @@
 /** `sglbench plan`: what a compare-pr request will run and what it costs. Wiring only. */
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { DEFAULT_PLAN_SUITES, planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
-import { REQUEST_FLAGS } from "../request-flags.js";
+import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { loadHistory } from "../../pipeline/compare-pr-job.js";
 import { timingsFromHistory, toHistoryRun } from "../../pipeline/baseline.js";
 import { resolve } from "node:path";
 
 export const summary = "Show what a request will run and its GPU-minutes";
 
-const USAGE = `Usage: sglbench plan --pr=N [--models=grok,deepseek] [--benchmark-types=offline,online]
-       [--modes=normal,long_context,dummy] [--repeats=3] [--baseline=nightly|rerun] [--merge-base=SHA] [--fresh-baseline] [--skip-build]
-       [--history-dir=DIR] [--hardware=mi300x]
-  --history-dir     past runs: fresh merge-base baselines, per-point noise and timings
-  --fresh-baseline  what-if: the history holds a fresh nightly run of the merge base, with the
-                    typical noise of the real MI300X nightlies (fewer PR repeats where noise is low)
-Defaults follow the /benchmark defaults (both models, both types, repeats 3, baseline nightly).
+const USAGE = `Usage: sglbench plan --pr=N [--models=…] [--types=…] [--modes=…] [--repeats=N] [--baseline=…]
+       [--merge-base=SHA] [--fresh-baseline] [--skip-build] [--history-dir=DIR] [--hardware=mi300x]
+${REQUEST_FLAGS_USAGE}
+  --history-dir=DIR         past runs: fresh merge-base baselines, per-point noise and timings
+  --fresh-baseline          what-if: the history holds a fresh nightly run of the merge base, with the
+                            typical noise of the real MI300X nightlies (fewer PR repeats where noise is low)
+Defaults follow the /benchmark defaults; the flags are checked like a /benchmark comment's keys.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -32,23 +32,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
-  const pr = Number(values.pr);
-  const repeats = Number(values.repeats);
-  if (!values.pr || !Number.isInteger(pr) || !Number.isInteger(repeats) || repeats < 1) {
-    io.stderr(`sglbench plan: --pr=N (a number) is required and --repeats must be a positive integer.\n${USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.baseline !== "nightly" && values.baseline !== "rerun") {
-    io.stderr(`sglbench plan: --baseline must be nightly or rerun.\n${USAGE}`);
+  const asked = requestFromFlags(values);
+  if (!asked.ok) {
+    io.stderr(`sglbench plan: ${asked.problems.join("; ")}\n${USAGE}`);
     return EXIT.usage;
   }
   const request: PlanRequest = {
-    pr,
-    models: values.models.split(","),
-    kinds: values["benchmark-types"].split(",") as Array<"offline" | "online">,
-    modes: values.modes.split(",").map((m) => m.trim()),
-    repeats,
-    baseline: values.baseline,
+    pr: asked.pr,
+    ...asked.request,
     mergeBaseCommit: values["merge-base"],
     configHash: "default",
     hardware: values.hardware,
