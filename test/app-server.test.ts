@@ -3,6 +3,7 @@
  * through Probot's GHE_HOST/GHE_PROTOCOL, fed signed webhooks. Octokit throttling stays on, as in
  * production, so this file takes a few seconds (writes are spaced on purpose).
  */
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startApp, type RunningApp } from "../src/app/server.js";
 import { commentPayload } from "./helpers/app-harness.js";
@@ -47,6 +48,21 @@ async function send(payload: unknown, delivery: string): Promise<number> {
   return res.status;
 }
 
+/** POST raw bytes with the given headers; resolves with the status as soon as the App answers. */
+function rawPost(url: string, headers: Record<string, string>, chunk: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? resolve(-1) : reject(error),
+    );
+    // Only a first chunk is ever sent: the App must answer without waiting for the rest.
+    req.write(chunk);
+  });
+}
+
 describe("npm start against a GitHub stand-in", () => {
   it("serves /healthz", async () => {
     const res = await fetch(`${base}/healthz`);
@@ -67,6 +83,27 @@ describe("npm start against a GitHub stand-in", () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     await app.queue.idle();
     expect(standIn.calls.length).toBe(before);
+  });
+
+  it("refuses an oversized or unsized delivery before reading it, and never calls GitHub", async () => {
+    const before = standIn.calls.length;
+    const headers = {
+      "content-type": "application/json",
+      "x-github-event": "issue_comment",
+      "x-github-delivery": "big",
+      "x-hub-signature-256": "sha256=00",
+    };
+    const oversized = await rawPost(
+      base + hook,
+      { ...headers, "content-length": String(150 * 1024 * 1024) },
+      Buffer.alloc(64 * 1024, 32),
+    );
+    expect(oversized).toBe(413);
+    const unsized = await rawPost(base + hook, { ...headers, "transfer-encoding": "chunked" }, Buffer.from("{}"));
+    expect(unsized).toBe(411);
+    expect(standIn.calls.length).toBe(before);
+    // Still serving.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
   it("an allowed command: permission check, reactions, one check run, one dispatch, one sticky comment", async () => {
@@ -126,7 +163,7 @@ describe("npm start against a GitHub stand-in", () => {
       .filter((c) => c.method === "POST" && c.path.endsWith("/issues/2/comments"))
       .map((c) => (c.body as { body: string }).body);
     expect(replies.some((b) => b.includes("@bob"))).toBe(true);
-    expect(replies.some((b) => b.includes("`repeats=999`"))).toBe(true);
+    expect(replies.some((b) => b.includes("`repeats`: `999`"))).toBe(true);
     const forkSticky = standIn.calls.find((c) => c.method === "POST" && c.path.endsWith("/issues/3/comments"));
     expect((forkSticky?.body as { body: string }).body).toContain("waiting for approval");
   });
