@@ -12,7 +12,13 @@ const template = examples
 if (!template) throw new Error("@octokit/webhooks-examples has no issue_comment.created with an installation");
 
 /** issue_comment.created with `body` by `login` on PR `pr`. */
-export function commentPayloadFor(body: string, pr: number, commentId: number, login: string): Record<string, unknown> {
+export function commentPayloadFor(
+  body: string,
+  pr: number,
+  commentId: number,
+  login: string,
+  association = "OWNER",
+): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const p = structuredClone(template) as any;
   p.issue.number = pr;
@@ -20,6 +26,7 @@ export function commentPayloadFor(body: string, pr: number, commentId: number, l
   p.comment.id = commentId;
   p.comment.body = body;
   p.comment.user.login = login;
+  p.comment.author_association = association;
   p.sender.login = login;
   return p as Record<string, unknown>;
 }

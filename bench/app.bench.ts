@@ -8,7 +8,7 @@
  * acknowledgement (👀 or the queued check run) for isolated commands, and a burst of N commands
  * (none may be lost: one dispatch and one sticky comment each).
  *
- *   npx tsx bench/app.bench.ts [--burst 50] [--sequential 20] [--filtered 300]
+ *   npx tsx bench/app.bench.ts [--burst 50] [--sequential 20] [--filtered 300] [--outsiders 100]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -29,6 +29,7 @@ import {
 const { values } = parseArgs({
   options: {
     burst: { type: "string", default: "50" },
+    outsiders: { type: "string", default: "100" },
     sequential: { type: "string", default: "20" },
     filtered: { type: "string", default: "300" },
     // Skip waiting for the burst to drain (≈7 s per command with throttling on): response times only.
@@ -37,6 +38,7 @@ const { values } = parseArgs({
   strict: true,
 });
 const BURST = Number(values.burst);
+const OUTSIDERS = Number(values.outsiders);
 const SEQUENTIAL = Number(values.sequential);
 const FILTERED = Number(values.filtered);
 const SECRET = "bench-secret";
@@ -136,10 +138,12 @@ try {
     body: string,
     pr: number,
     login = "alice",
+    association = "OWNER",
   ): Promise<{ id: number; sentAt: number; responseMs: number }> => {
     const id = nextComment++;
     const sentAt = performance.now();
-    const res = await sendWebhook(url, SECRET, "issue_comment", commentPayloadFor(body, pr, id, login), `bench-${id}`);
+    const payload = commentPayloadFor(body, pr, id, login, association);
+    const res = await sendWebhook(url, SECRET, "issue_comment", payload, `bench-${id}`);
     const responseMs = performance.now() - sentAt;
     if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
     return { id, sentAt, responseMs };
@@ -193,7 +197,26 @@ try {
   console.log(`first acknowledgement (👀), isolated /benchmark: ${fmt(seqAck)}`);
   console.log(`all five writes done (👀, check run, dispatch, 🚀, sticky), isolated: ${fmt(seqDone)}`);
 
-  // 3. A burst of commands on distinct PRs, all at once.
+  // 3. Outsiders first: OUTSIDERS commands by people without write access on one PR, then a
+  // maintainer's on the same PR. Goal: the maintainer's 👀 within 15 s.
+  const floodPr = 97;
+  const floodStart = performance.now();
+  for (let i = 0; i < OUTSIDERS; i++) await send("/benchmark", floodPr, `outsider${i}`, "NONE");
+  const maintainer = await send("/benchmark models=grok", floodPr);
+  await waitFor(() => ackAt(standIn, maintainer.id) !== undefined, 600_000, "the maintainer's 👀");
+  const refusalsBefore = standIn.calls.filter(
+    (c) =>
+      c.method === "POST" &&
+      c.path.endsWith(`/issues/${floodPr}/comments`) &&
+      c.at >= floodStart &&
+      c.at < (ackAt(standIn, maintainer.id) ?? 0),
+  ).length;
+  console.log(
+    `after ${OUTSIDERS} outsiders' commands: the maintainer's 👀 in ${(((ackAt(standIn, maintainer.id) ?? NaN) - maintainer.sentAt) / 1000).toFixed(1)} s (goal ≤ 15 s); ${refusalsBefore} refusals written before it`,
+  );
+  await sleep(2_000);
+
+  // 4. A burst of commands on distinct PRs, all at once.
   await sleep(1_200);
   const burstStart = performance.now();
   const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => send("/benchmark", 1000 + i)));

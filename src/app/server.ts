@@ -44,6 +44,18 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     healthHandler(queue),
   ];
   const server = createServer((req, res) => {
+    const started = performance.now();
+    // One line per request, as Probot's HTTP logger wrote it (the App bench reads responseTime).
+    res.once("finish", () =>
+      probot.log.info(
+        {
+          req: { method: req.method, url: req.url },
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - started),
+        },
+        "request completed",
+      ),
+    );
     void (async () => {
       for (const handle of handlers) if (await handle(req, res)) return;
       res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");

@@ -116,7 +116,11 @@ export async function startStandIn(): Promise<StandIn> {
         return json(200, { total_count: runs.length, check_runs: runs });
       }
       if (method === "POST" && /\/check-runs$/.test(path)) {
-        const run = { ...(body as Record<string, unknown>), id: nextId++ } as { id: number; head_sha: string };
+        // GitHub records which App created a check run; the App trusts only its own.
+        const run = { ...(body as Record<string, unknown>), id: nextId++, app: { id: 123 } } as unknown as {
+          id: number;
+          head_sha: string;
+        };
         checkRuns.push(run);
         return json(201, run);
       }
