@@ -259,7 +259,7 @@ describe("readReportArchive", () => {
     expect(result).toEqual({
       reportMarkdown: "",
       results: null,
-      problem: "The sglbench-report artifact was refused: report.md inflates to more than 1 MB; refused",
+      problem: "The sglbench-report artifact was refused: report.md inflates to more than 1 MB",
     });
     expect(peakGrowth).toBeLessThan(48 * 1024 * 1024); // inflating it all would be 200 MB
   });

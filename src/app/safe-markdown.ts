@@ -131,10 +131,9 @@ function splitBlocks(markdown: string): Block[] {
     if (text.length) blocks.push({ kind: "text", lines: text });
     text = [];
     const close = new RegExp(`^ {0,3}${fence[0] === "`" ? "`" : "~"}{${fence.length},}[ \\t]*$`);
+    const dedent = new RegExp(`^ {0,${indent.length}}`);
     const code: string[] = [];
-    for (i++; i < lines.length && !close.test(lines[i] ?? ""); i++) {
-      code.push((lines[i] ?? "").replace(new RegExp(`^ {0,${indent.length}}`), ""));
-    }
+    for (i++; i < lines.length && !close.test(lines[i] ?? ""); i++) code.push((lines[i] ?? "").replace(dedent, ""));
     blocks.push({ kind: "code", lines: code, info: info.trim() });
   }
   if (text.length) blocks.push({ kind: "text", lines: text });
@@ -160,7 +159,11 @@ function renderWithin(
   const fits = (line: string, reserve = 0): boolean => used + line.length + 1 + reserve <= max;
   for (const block of blocks) {
     if (block.kind === "text") {
-      for (const line of block.lines.map((l) => safeText(l, prefixes))) {
+      for (const raw of block.lines) {
+        // Escaping never shrinks a line below 5/6 of its length ("[a](u)" → "a (u)"): a line that
+        // cannot fit is not escaped at all, so an oversized report costs no more than the budget.
+        if ((raw.length * 5) / 6 > max - used) return { text: out.join("\n"), cut: true };
+        const line = safeText(raw, prefixes);
         if (!fits(line)) return { text: out.join("\n"), cut: true };
         out.push(line);
         used += line.length + 1;
@@ -191,10 +194,9 @@ export function safeReportMarkdown(markdown: string, opts: SafeMarkdownOptions):
   const blocks = splitBlocks(normalized);
   const note = opts.truncationNote ?? "_…truncated; the full report is in the `sglbench-report` artifact._";
   const max = opts.maxLength ?? Number.POSITIVE_INFINITY;
-  const whole = renderWithin(blocks, opts.allowedUrlPrefixes, max);
-  if (!whole.cut) return whole.text;
-  const cut = renderWithin(blocks, opts.allowedUrlPrefixes, Math.max(0, max - note.length - 2));
-  return `${cut.text}\n\n${note}`;
+  // One pass, with room for the note kept even when it turns out not to be needed.
+  const { text, cut } = renderWithin(blocks, opts.allowedUrlPrefixes, Math.max(0, max - note.length - 2));
+  return cut ? `${text}\n\n${note}` : text;
 }
 
 /** One line of artifact-derived text (a problem, a verdict) for a message: escaped, single line, bounded. */

@@ -115,7 +115,7 @@ export async function extractReportFiles(
       }
       entry.size += data.length;
       if (entry.size > caps[base]) {
-        refused = new ArtifactRefusedError(`${base} inflates to more than ${mb(caps[base])}; refused`);
+        refused = new ArtifactRefusedError(`${base} inflates to more than ${mb(caps[base])}`);
         file.terminate();
         return;
       }
