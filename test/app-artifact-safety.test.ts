@@ -214,7 +214,7 @@ describe("reportMessage and reportTitle", () => {
     const broken = artifact("# R", { results: null, problem: "results.json is missing" });
     expect(reportTitle(broken)).toBe("❌ results.json is missing");
     expect(reportMessage({ artifact: broken, headSha: "a".repeat(40), runUrl: RUN, by: "a", trigger: "c1" })).toContain(
-      "> ❌ results.json is missing: the check fails.",
+      "> ❌ results.json is missing: the check fails.\n\n# R",
     );
     expect(reportTitle(artifact("r"))).toBe("🔴 1 regressed · 🟢 0 improved · 3 unchanged · 0 inconclusive · 0 failed");
   });

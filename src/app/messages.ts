@@ -146,6 +146,7 @@ export function reportMessage(p: {
     `${safeInlineText(reportTitle(p.artifact))} — requested by ${describeTrigger(p.trigger, p.by)} · [workflow run](${p.runUrl})`,
     ...(problem ? ["", `> ❌ ${safeInlineText(problem)}: the check fails.`] : []),
     "",
+    "", // a blank line before the report, so it does not continue the line above
   ].join("\n");
   const report = safeReportMarkdown(p.artifact.reportMarkdown.trim(), {
     allowedUrlPrefixes: [p.runUrl],
