@@ -11,9 +11,7 @@ import {
 } from "../src/core/sticky.js";
 import { isOwnComment } from "../src/github/sticky-comment.js";
 import { permissionAtLeast } from "../src/github/permissions.js";
-import { readReportArchive, unzip } from "../src/github/report-artifact.js";
 import { runIdFromUrl } from "../src/github/workflows.js";
-import { zipFiles } from "./helpers/app-zip.js";
 
 const SHA = "ec26bce9a2ca1e3d7b1cc4b5d5e8c8f0e6b43a21";
 
@@ -70,34 +68,8 @@ describe("permissions", () => {
   });
 });
 
-describe("report artifact", () => {
-  it("unzips stored and deflated entries", () => {
-    for (const method of [0, 8] as const) {
-      const files = unzip(zipFiles({ "a.txt": "alpha", "dir/b.txt": "beta".repeat(100) }, method));
-      expect(files.get("a.txt")?.toString()).toBe("alpha");
-      expect(files.get("dir/b.txt")?.toString()).toBe("beta".repeat(100));
-    }
-    expect(() => unzip(Buffer.from("not a zip at all, definitely not"))).toThrow(
-      /sglbench-report artifact is not a readable ZIP archive/,
-    );
-  });
-  it("reads report.md and the verdict counts of results.json, even inside pr<N>/", () => {
-    const zip = zipFiles({
-      "pr42/report.md": "# Performance Comparison Report\n🔴 1 regressed",
-      "pr42/results.json": JSON.stringify({
-        verdict: "regressed",
-        summary: { regressed: 1, improved: 0, unchanged: 3, inconclusive: 0, failed: 0 },
-      }),
-    });
-    const read = readReportArchive(zip);
-    expect(read.reportMarkdown).toContain("🔴 1 regressed");
-    expect(read.results?.summary.regressed).toBe(1);
-  });
-  it("says what is wrong with results.json and fails without report.md", () => {
-    expect(readReportArchive(zipFiles({ "report.md": "r", "results.json": "{" })).resultsProblem).toMatch(/not JSON/);
-    expect(readReportArchive(zipFiles({ "report.md": "r", "results.json": "{}" })).resultsProblem).toMatch(/summary/);
-    expect(() => readReportArchive(zipFiles({ "x.md": "r" }))).toThrow(/no report.md/);
-  });
+// The report artifact reader (size caps, fail-closed results) is tested in app-artifact-safety.test.ts.
+describe("workflow run urls", () => {
   it("finds the run id in a details url", () => {
     expect(runIdFromUrl("https://github.com/o/r/actions/runs/123")).toBe(123);
     expect(runIdFromUrl(null)).toBeNull();

@@ -108,12 +108,15 @@ function completionReads(check: Json, sticky: StickyState | null, config: string
 
 const LATEST: StickyState = { last: { requestId: REQUEST_ID, sha: HEAD, at: "2026-11-23T09:00:00Z", by: "alice" } };
 
-/** The report artifact listing and its download (GitHub redirects to blob storage). */
-function artifact(scope: nock.Scope): nock.Scope {
+/** The report artifact listing (with its size, checked before download) and its download (GitHub redirects to blob storage). */
+function artifact(scope: nock.Scope, sizeInBytes = 2048): nock.Scope {
   return scope
     .get(`${R}/actions/runs/4242/artifacts`)
     .query(true)
-    .reply(200, { total_count: 1, artifacts: [{ id: 31, name: "sglbench-report", expired: false }] })
+    .reply(200, {
+      total_count: 1,
+      artifacts: [{ id: 31, name: "sglbench-report", expired: false, size_in_bytes: sizeInBytes }],
+    })
     .get(`${R}/actions/artifacts/31/zip`)
     .reply(302, "", { location: "https://blob.example.test/artifact.zip" });
 }
@@ -278,9 +281,9 @@ describe("workflow_run.completed", () => {
     );
     const zip = zipFiles({
       "report.md": `# Report\n\n${rows}\n`,
-      "results.json": JSON.stringify({ summary: { regressed: 0 } }),
+      "results.json": JSON.stringify({ summary: { regressed: 0, improved: 4000 } }),
     });
-    const scope = artifact(completionReads(checkRun("in_progress"), LATEST))
+    const scope = artifact(completionReads(checkRun("in_progress"), LATEST), zip.length)
       .patch(`${R}/check-runs/77`, (b: Json) => ((update = b), true))
       .reply(200, {})
       .patch(`${R}/issues/comments/555`, (b: Json) => ((sticky = b.body), true))

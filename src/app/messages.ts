@@ -2,8 +2,11 @@
  * The text the App writes: sticky comment bodies, replies and check-run outputs (pure).
  */
 import type { BenchmarkRequest } from "../core/request.js";
+import { CHECK_OUTPUT_LIMIT } from "../core/sticky.js";
 import type { ReportArtifact } from "../github/report-artifact.js";
 import type { JobInfo } from "../github/workflows.js";
+import { artifactProblem } from "./report-gate.js";
+import { safeInlineText, safeReportMarkdown } from "./safe-markdown.js";
 
 const short = (sha: string): string => sha.slice(0, 7);
 
@@ -113,14 +116,22 @@ export function progressOutput(jobs: readonly JobInfo[], runUrl: string): { titl
   };
 }
 
-/** Check-run title from the verdict counts. */
+/** Longest report part of a report message: room is left for the sticky state and the check's request marker and notes. */
+export const REPORT_MESSAGE_BUDGET = CHECK_OUTPUT_LIMIT - 4096;
+
+/** Check-run title: the verdict counts, or why the check fails closed. */
 export function reportTitle(artifact: ReportArtifact): string {
+  const problem = artifactProblem(artifact);
   const s = artifact.results?.summary;
-  if (!s) return "Report ready (verdict counts unavailable)";
+  if (problem || !s) return `❌ ${(problem ?? "results.json is missing").slice(0, 200)}`;
   return `🔴 ${s.regressed} regressed · 🟢 ${s.improved} improved · ${s.unchanged} unchanged · ${s.inconclusive} inconclusive · ${s.failed} failed`;
 }
 
-/** Sticky body for a finished run with a report. */
+/**
+ * Sticky body (and check summary) for a finished run with a report artifact. report.md is
+ * attacker-controlled (written by the PR's code): it goes through {@link safeReportMarkdown}, with
+ * only links to this run (its jobs and artifacts) kept, and is cut to fit GitHub's limits.
+ */
 export function reportMessage(p: {
   artifact: ReportArtifact;
   headSha: string;
@@ -128,14 +139,21 @@ export function reportMessage(p: {
   by: string;
   trigger: string;
 }): string {
-  return [
+  const problem = artifactProblem(p.artifact);
+  const head = [
     `### sglbench: results for ${short(p.headSha)}`,
     "",
-    `${reportTitle(p.artifact)} — requested by ${describeTrigger(p.trigger, p.by)} · [workflow run](${p.runUrl})`,
-    ...(p.artifact.resultsProblem ? ["", `> ⚠️ ${p.artifact.resultsProblem}; the check is neutral.`] : []),
+    `${safeInlineText(reportTitle(p.artifact))} — requested by ${describeTrigger(p.trigger, p.by)} · [workflow run](${p.runUrl})`,
+    ...(problem ? ["", `> ❌ ${safeInlineText(problem)}: the check fails.`] : []),
     "",
-    p.artifact.reportMarkdown.trim(),
+    "", // a blank line before the report, so it does not continue the line above
   ].join("\n");
+  const report = safeReportMarkdown(p.artifact.reportMarkdown.trim(), {
+    allowedUrlPrefixes: [p.runUrl],
+    maxLength: REPORT_MESSAGE_BUDGET - head.length,
+    truncationNote: `_…truncated; the full report is in the \`sglbench-report\` artifact of the [workflow run](${p.runUrl})._`,
+  });
+  return head + report;
 }
 
 /** Sticky body / check summary for a run that produced no report. */

@@ -72,6 +72,8 @@ const gateSchema = z.strictObject({
    * - `fail-on-regression`: failure on any 🔴 regression; neutral if points failed to run; else success.
    * - `fail-on-any-failure`: failure on any regression or failed point; else success.
    * - `neutral`: always neutral (informational only).
+   * Whatever the policy, a report that cannot back a verdict (report.md or results.json missing or
+   * invalid, every point failed, nothing measured) fails: see `artifactConclusion` (src/app/report-gate.ts).
    */
   policy: z.enum(GATE_POLICIES).default("fail-on-regression"),
 });
