@@ -216,6 +216,21 @@ describe("workflow_run.completed", () => {
     expect(parseStickyState(sticky).last?.requestId).toBe(REQUEST_ID);
   });
 
+  it("fails closed: a report without results.json fails the check even under the neutral policy", async () => {
+    let update: Json = {};
+    const zip = zipFiles({ "report.md": "all good, trust me" });
+    const scope = artifact(completionReads(checkRun("in_progress"), LATEST, "gate:\n  policy: neutral\n"))
+      .patch(`${R}/check-runs/77`, (b: Json) => ((update = b), true))
+      .reply(200, {})
+      .patch(`${R}/issues/comments/555`)
+      .reply(200, {});
+    nock("https://blob.example.test").get("/artifact.zip").reply(200, zip, { "content-type": "application/zip" });
+    await deliver(makeProbot(), "workflow_run", runPayload("success"));
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(update.output.title).toContain("results.json is missing");
+  });
+
   it("gate policy neutral: regressions give a neutral check", async () => {
     let update: Json = {};
     const zip = zipFiles({ "report.md": "r", "results.json": JSON.stringify({ summary: { regressed: 1 } }) });

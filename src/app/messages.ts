@@ -15,8 +15,9 @@ export function describeRequest(r: BenchmarkRequest): string {
   return `models \`${r.models.join(",")}\` · types \`${r.types.join(",")}\` · modes \`${r.modes.join(",")}\` · repeats \`${r.repeats}\` · baseline \`${r.baseline}\``;
 }
 
-/** Who asked: `@login` for a command, "an automatic run (push by @login)" otherwise. */
-export function describeTrigger(trigger: string, by: string): string {
+/** Who asked: `@login` for a command, "an automatic run (push by @login)" otherwise; vague when unknown. */
+export function describeTrigger(trigger: string, by: string | undefined): string {
+  if (by === undefined) return trigger === "auto" ? "an automatic run" : "a command";
   return trigger === "auto" ? `automatic run (event by @${by})` : `@${by}`;
 }
 
@@ -136,7 +137,7 @@ export function reportMessage(p: {
   artifact: ReportArtifact;
   headSha: string;
   runUrl: string;
-  by: string;
+  by: string | undefined;
   trigger: string;
 }): string {
   const problem = artifactProblem(p.artifact);

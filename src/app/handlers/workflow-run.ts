@@ -4,7 +4,8 @@
  * report gets the failing job and its log link instead.
  */
 import type { Context } from "probot";
-import { DEFAULT_APP_CONFIG, gateConclusion } from "../../core/app-config.js";
+import { DEFAULT_APP_CONFIG } from "../../core/app-config.js";
+import { artifactConclusion } from "../report-gate.js";
 import { formatRequestId, type RequestIdParts } from "../../core/request.js";
 import {
   createCheckRun,
@@ -135,9 +136,11 @@ export async function handleRunCompleted(env: HandlerEnv, run: FinishedRun): Pro
   let conclusion: CheckConclusion;
   let title: string;
   let body: string;
-  const by = sticky?.state.last?.requestId === requestId ? sticky.state.last.by : "unknown";
+  // Who asked is known only for the PR's latest request; nobody is pinged on a guess.
+  const by = sticky?.state.last?.requestId === requestId ? sticky.state.last.by : undefined;
   if (artifact) {
-    conclusion = artifact.results ? gateConclusion(artifact.results.summary, config.gate.policy) : "neutral";
+    // Fails closed: a missing or unreadable results.json, or nothing measured, is a failure.
+    conclusion = artifactConclusion(artifact, config.gate.policy).conclusion;
     title = reportTitle(artifact);
     body = reportMessage({ artifact, headSha: parts.headSha, runUrl: run.htmlUrl, by, trigger: parts.trigger });
   } else {
