@@ -1,21 +1,19 @@
 # The sglbench GitHub App (Probot). Build: docker build -t sglbench-app .
 # Run:   docker run -p 3000:3000 -e APP_ID=… -e PRIVATE_KEY="$(cat key.pem)" -e WEBHOOK_SECRET=… sglbench-app
 # GitHub Enterprise Server: add -e GHE_HOST=github.example.com (and GHE_PROTOCOL=http only for tests).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# No install scripts: the App needs none of the native add-ons (dockerode/ssh2, resvg) at run time.
+# No install scripts: the App needs none of the native add-ons (dockerode/ssh2, resvg) at run time,
+# and the image's own Node 24 runs the build (the `node` devDependency's binary is not fetched).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
-# One self-contained bundle, the same options as scripts/build.mjs uses for dist/app.js.
-RUN npx esbuild src/app/server.ts --bundle --platform=node --target=node20 --format=esm \
-      --outfile=dist/app.js --legal-comments=none \
-      --banner:js="import { createRequire as __sglbenchCreateRequire } from 'node:module'; const require = __sglbenchCreateRequire(import.meta.url);" \
-      --external:@resvg/resvg-js --external:cpu-features --external:playwright-core --external:'*.node' \
- && echo '{"type":"module"}' > dist/package.json
+# The same bundler and options as dist/ (scripts/build.mjs); only dist/app.js is copied below.
+RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 LOG_FORMAT=json
 COPY --from=build /src/dist/app.js /src/dist/package.json ./dist/

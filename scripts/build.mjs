@@ -1,7 +1,7 @@
 /* global console, process */
 // One bundler (esbuild), not minified: dist/index.js (the Action), dist/cli.js, dist/app.js.
 import { build } from "esbuild";
-import { existsSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, writeFileSync, mkdirSync, statSync } from "node:fs";
 
 // CommonJS dependencies bundled into ESM still expect require, __filename and __dirname (ssh2's
 // crypto reads __dirname at load time): define them for the bundle's own file.
@@ -28,7 +28,7 @@ for (const [name, entry] of Object.entries(entries)) {
     outfile: `${out}/${name}.js`,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node24",
     format: "esm",
     banner: { js: banner },
     // Native add-ons stay outside the bundle; each is loaded optionally (try/catch) by its user,
@@ -37,5 +37,7 @@ for (const [name, entry] of Object.entries(entries)) {
     legalComments: "none",
     logLevel: "warning",
   });
+  const bytes = statSync(`${out}/${name}.js`).size;
+  console.log(`build: ${out}/${name}.js ${(bytes / 1024 / 1024).toFixed(2)} MB (${bytes} bytes)`);
 }
 writeFileSync(`${out}/package.json`, JSON.stringify({ type: "module" }, null, 2) + "\n");

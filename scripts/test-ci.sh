@@ -2,6 +2,8 @@
 # Runs the whole jest suite and prints the plain closing line CI reads ("N passed, N failed").
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Which Node runs the suite (the pinned `node` devDependency via node_modules/.bin under npm run).
+echo "test-ci: node $(node --version)" >&2
 out=$(mktemp)
 # --forceExit: a handle a test leaks must never keep CI waiting after the results are written;
 # the outer timeout bounds a test stuck outside jest's own per-test timeouts.

@@ -197,6 +197,6 @@ describe("action.yml", () => {
       expect(input.description.length).toBeGreaterThan(10);
     }
     expect(Object.keys(manifest.outputs).sort()).toEqual(["regressions", "report-path", "results-path", "verdict"]);
-    expect(manifest.runs).toEqual({ using: "node20", main: "dist/index.js" });
+    expect(manifest.runs).toEqual({ using: "node24", main: "dist/index.js" });
   });
 });

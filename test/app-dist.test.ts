@@ -48,7 +48,7 @@ beforeAll(async () => {
     extendEnv: false,
     reject: false,
   });
-  if (!(await waitForHealthy(base, 20_000, () => child.exitCode !== null)))
+  if (!(await waitForHealthy(base, 20_000, () => child.nodeChildProcess.exitCode !== null)))
     throw new Error(`dist/app.js did not become healthy: ${String((await child).stderr).slice(0, 2000)}`);
 }, 40_000);
 
