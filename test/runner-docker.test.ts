@@ -4,13 +4,14 @@
  * Skipped, with a message, only when no engine answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { freeLocalPort as freePort } from "../src/runner/free-port.js";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Docker from "dockerode";
 import { applySuiteOverrides, findSuite, SUITES } from "../src/core/suites.js";
 import { buildDemoSimImages, demoDockerReachable } from "../src/pipeline/demo-images.js";
+import { sideMounts } from "../src/pipeline/compare-pr-services.js";
 import { DockerExecutor, ensureImage, removeOwnContainers, SGLBENCH_LABEL } from "../src/runner/docker-executor.js";
 import { runSuite } from "../src/runner/run-suite.js";
 import { main } from "../src/cli/main.js";
@@ -89,6 +90,31 @@ maybe("DockerExecutor on a real engine", () => {
       expect(await removeOwnContainers(docker, foreign)).toEqual([]);
     } finally {
       await docker.getContainer(foreign).remove({ force: true });
+    }
+  });
+
+  it("read-only paths cannot be written from inside; only the bound output folder can", async () => {
+    const models = mkdtempSync(join(tmpdir(), "sglbench-ro-models-"));
+    const out = mkdtempSync(join(tmpdir(), "sglbench-rw-out-"));
+    const name = `${NAME}-mounts`;
+    const boxed = await DockerExecutor.start({
+      docker,
+      image: IMAGE,
+      name,
+      devices: [],
+      pull: false,
+      removeOnClose: true,
+      ...sideMounts(out, [models]),
+    });
+    try {
+      const info = await boxed.container.inspect();
+      expect(info.HostConfig.Binds).toEqual([`${models}:${models}:ro`, `${out}:${out}`]);
+      expect((await boxed.exec(["sh", "-c", `echo x > ${models}/written`])).exitCode).not.toBe(0);
+      expect(existsSync(join(models, "written"))).toBe(false);
+      expect((await boxed.exec(["sh", "-c", `echo x > ${out}/written`])).exitCode).toBe(0);
+      expect(existsSync(join(out, "written"))).toBe(true);
+    } finally {
+      await boxed.close();
     }
   });
 

@@ -2,12 +2,21 @@
  * A compare-pr request from the outside (Action inputs or CLI flags) turned into a pipeline run:
  * merge base, images (given, pulled, reused or built by commit), history, plan request, then
  * `runComparePr`. Shared by the Action and the CLI so both behave the same.
+ *
+ * A PR image that has to be built is built from the PR's head SHA, checked against `headSha` right
+ * after fetching it: a PR pushed to after the request is refused (PrHeadMovedError), not measured.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative, isAbsolute } from "node:path";
 import { selectSuites, type PlanRequest, type PlanSuite } from "../core/plan.js";
 import { RunResultsSchema, type RunResults } from "../core/results.js";
-import { resolvePrCommits, resolveSideImage, type ImageEngine } from "../runner/images.js";
+import {
+  fetchPrHead,
+  PrHeadMovedError,
+  resolvePrCommits,
+  resolveSideImage,
+  type ImageEngine,
+} from "../runner/images.js";
 import { ingestPaths } from "../store/ingest.js";
 import {
   runComparePr,
@@ -36,7 +45,10 @@ export interface ComparePrJobInput {
   outputDir: string;
   /** Run on this machine without Docker (images are only labels then). */
   local: boolean;
-  /** Merge base and PR head when the caller knows them (the App passes both). */
+  /**
+   * Merge base and PR head when the caller knows them (the App passes both). When the PR image is
+   * built, the PR's head must still be `headSha` or the job refuses to run.
+   */
   baseSha?: string;
   headSha?: string;
   hardware?: string;
@@ -118,13 +130,16 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
       `No suite matches models=${input.models.join(",")} types=${input.types.join(",")} modes=${(input.modes ?? ["normal"]).join(",")}; known: ${services.catalogue.map((s) => s.id).join(", ")}`,
     );
   }
+  if (input.historyDir) assertOutsideHistory(input.outputDir, input.historyDir);
   const commits = await commitsFor(input, log);
   const trustGiven = input.skipBuild || input.local;
   const engine = input.local ? undefined : services.engine;
-  const buildFor = (side: "main" | "pr", commit: string, branch: string) => ({
+  // Both sides are built from a snapshot of one SHA; the tag is derived from that same SHA.
+  const buildFor = (side: "main" | "pr", commit: string) => ({
     context: input.workDir,
+    fromCommit: true,
     repo: input.repo,
-    branch,
+    branch: commit,
     commit,
     baseImage: input.baseImage,
     pr: input.pr,
@@ -135,14 +150,14 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     side: "main",
     ...(input.mainImage ? { given: input.mainImage } : {}),
     trustGiven,
-    build: buildFor("main", commits.mergeBase, commits.mergeBase),
+    build: buildFor("main", commits.mergeBase),
   });
   log(`Main image: ${main.image} (${main.source})`);
   const pr = await resolveSideImage(engine, {
     side: "pr",
     ...(input.prImage ? { given: input.prImage } : {}),
     trustGiven,
-    build: buildFor("pr", commits.head, `pull/${input.pr}/merge`),
+    build: buildFor("pr", commits.head),
   });
   log(`PR image: ${pr.image} (${pr.source})`);
   const images: ImagePair = { main: main.image, pr: pr.image, mainCommit: commits.mergeBase, prCommit: commits.head };
@@ -190,15 +205,40 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
 
 const UNKNOWN_COMMIT = "unknown";
 
-/** Merge base and head: as given, else from the checkout; unknown only when no build needs them. */
+/**
+ * The run's output folder is the only host path PR containers may write: it must not be, hold or sit
+ * inside the history sglbench reads baselines from.
+ */
+export function assertOutsideHistory(outputDir: string, historyDir: string): void {
+  const inside = (child: string, parent: string) => {
+    const rel = relative(parent, child);
+    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  };
+  if (inside(outputDir, historyDir) || inside(historyDir, outputDir))
+    throw new Error(
+      `The output folder ${outputDir} overlaps the history folder ${historyDir}; PR containers write to the output folder, so keep it apart from the history.`,
+    );
+}
+
+/**
+ * Merge base and head: as given, else from the checkout; unknown only when no build needs them.
+ * When the PR image is built here, the head is fetched and must equal `headSha` (when given).
+ */
 async function commitsFor(input: ComparePrJobInput, log: (line: string) => void) {
-  if (input.baseSha) return { mergeBase: input.baseSha, head: input.headSha ?? `pull-${input.pr}` };
+  const buildsPr = !input.prImage && !input.local;
   const needBuild = !input.mainImage || !input.prImage;
+  if (input.baseSha) {
+    const head = buildsPr
+      ? await fetchPrHead(input.workDir, input.pr, input.headSha)
+      : (input.headSha ?? `pull-${input.pr}`);
+    if (buildsPr) log(`PR head ${head} fetched and checked against the request.`);
+    return { mergeBase: input.baseSha, head };
+  }
   try {
-    const found = await resolvePrCommits(input.workDir, input.pr);
-    return { mergeBase: found.mergeBase, head: input.headSha ?? found.head };
+    const found = await resolvePrCommits(input.workDir, input.pr, buildsPr ? input.headSha : undefined);
+    return { mergeBase: found.mergeBase, head: buildsPr ? found.head : (input.headSha ?? found.head) };
   } catch (error: unknown) {
-    if (needBuild) throw error;
+    if (needBuild || error instanceof PrHeadMovedError) throw error;
     log(`Merge base unknown (${error instanceof Error ? error.message : String(error)}); baseline reuse disabled.`);
     return { mergeBase: UNKNOWN_COMMIT, head: input.headSha ?? `pull-${input.pr}` };
   }

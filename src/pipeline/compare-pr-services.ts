@@ -24,8 +24,11 @@ export interface ServiceOptions {
   prEnv: Record<string, string>;
   /** Progress lines. */
   log: (line: string) => void;
-  /** Docker bind mounts for the models (default `/mnt/raid/` when the runner has it, as the seed). */
-  mounts?: string[];
+  /**
+   * Host folders the containers may read (models), mounted read-only at the same path; default
+   * `/mnt/raid/` when the runner has it (as the seed, but never writable: it holds the nightly history).
+   */
+  readOnlyPaths?: string[];
   /** Environment the local executor starts from (default: this process's). */
   env?: NodeJS.ProcessEnv;
   /** Server port (default 30000, SGLang's); tests running side by side pick free ones. */
@@ -52,6 +55,17 @@ export function pointValues(suite: Suite, keys: readonly string[]): number[] {
   });
 }
 
+/**
+ * Host paths of one step's container. PR code runs in it, so the only writable bind is the step's own
+ * output folder; the models (and whatever else sits on /mnt/raid, such as the history) are read-only.
+ */
+export function sideMounts(
+  outputDir: string,
+  readOnlyPaths: string[] = existsSync("/mnt/raid") ? ["/mnt/raid/"] : [],
+): { readOnlyPaths: string[]; binds: string[] } {
+  return { readOnlyPaths, binds: [`${outputDir}:${outputDir}`] };
+}
+
 /** Builds the executor of one step: this machine, or a fresh labelled container of the side's image. */
 async function executorFor(request: SideRunRequest, env: Record<string, string>, options: ServiceOptions) {
   if (options.local) {
@@ -62,13 +76,12 @@ async function executorFor(request: SideRunRequest, env: Record<string, string>,
     import("dockerode"),
     import("../runner/docker-executor.js"),
   ]);
-  const mounts = options.mounts ?? (existsSync("/mnt/raid") ? ["/mnt/raid/:/mnt/raid/"] : []);
   return DockerExecutor.start({
     docker: new Docker(),
     image: request.image,
     // GPU devices only where the runner has them (the simulator images run anywhere).
     ...(existsSync("/dev/kfd") ? {} : { devices: [] }),
-    binds: [...mounts, `${request.outputDir}:${request.outputDir}`],
+    ...sideMounts(request.outputDir, options.readOnlyPaths),
     workDir: request.outputDir,
     env,
     // Images were resolved before the runs: a missing one is an error, not a pull in the middle.

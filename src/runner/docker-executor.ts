@@ -35,6 +35,11 @@ export interface DockerExecutorOptions {
   shmSizeBytes?: number;
   /** Bind mounts `host:container[:ro]` (models, work dir). */
   binds?: string[];
+  /**
+   * Host paths the container may only read (models): mounted at the same path with `:ro`, whatever
+   * `binds` says. Use with `binds` holding only the run's own folder for code that is not trusted.
+   */
+  readOnlyPaths?: string[];
   /** Base environment of every exec. */
   env?: Record<string, string>;
   workDir?: string;
@@ -44,6 +49,41 @@ export interface DockerExecutorOptions {
   /** Remove the container on close() when this executor created it (default false: the seed reused containers). */
   removeOnClose?: boolean;
   killGraceMs?: number;
+}
+
+/** The container sglbench creates: ROCm devices, host network and IPC, labelled, with its binds. */
+export function containerSpec(options: DockerExecutorOptions, name: string): Docker.ContainerCreateOptions {
+  const devices = options.devices ?? ROCM_DEVICES;
+  const gpu = devices.length > 0;
+  return {
+    name,
+    Image: options.image,
+    // Keeps the container alive between execs (busybox and coreutils both have tail).
+    Entrypoint: ["tail"],
+    Cmd: ["-f", "/dev/null"],
+    Labels: { [SGLBENCH_LABEL]: "1" },
+    ...(options.workDir ? { WorkingDir: options.workDir } : {}),
+    HostConfig: {
+      NetworkMode: "host",
+      IpcMode: "host",
+      ShmSize: options.shmSizeBytes ?? 32 * 1024 ** 3,
+      Devices: devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: "rwm" })),
+      ...(gpu ? { GroupAdd: ["video"] } : {}),
+      CapAdd: ["SYS_PTRACE"],
+      SecurityOpt: ["seccomp=unconfined"],
+      Binds: [...readOnlyBinds(options.readOnlyPaths ?? []), ...(options.binds ?? [])],
+    },
+  };
+}
+
+/** `path:path:ro` for each host path (same path inside, so the suites' model paths still resolve). */
+export function readOnlyBinds(paths: readonly string[]): string[] {
+  return paths.map((p) => `${p}:${p}:ro`);
+}
+
+/** Binds a container may write to: those without `:ro` (Docker's default is read-write). */
+export function writableBinds(binds: readonly string[]): string[] {
+  return binds.filter((b) => !b.split(":").slice(2).join(":").split(",").includes("ro"));
 }
 
 /** Executor inside one container. Create with {@link DockerExecutor.start}. */
@@ -83,27 +123,7 @@ export class DockerExecutor implements Executor {
       if (!info.State.Running) await existing.start();
       return new DockerExecutor(docker, existing, name, false, options);
     }
-    const devices = options.devices ?? ROCM_DEVICES;
-    const gpu = devices.length > 0;
-    const container = await docker.createContainer({
-      name,
-      Image: options.image,
-      // Keeps the container alive between execs (busybox and coreutils both have tail).
-      Entrypoint: ["tail"],
-      Cmd: ["-f", "/dev/null"],
-      Labels: { [SGLBENCH_LABEL]: "1" },
-      ...(options.workDir ? { WorkingDir: options.workDir } : {}),
-      HostConfig: {
-        NetworkMode: "host",
-        IpcMode: "host",
-        ShmSize: options.shmSizeBytes ?? 32 * 1024 ** 3,
-        Devices: devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: "rwm" })),
-        ...(gpu ? { GroupAdd: ["video"] } : {}),
-        CapAdd: ["SYS_PTRACE"],
-        SecurityOpt: ["seccomp=unconfined"],
-        Binds: options.binds ?? [],
-      },
-    });
+    const container = await docker.createContainer(containerSpec(options, name));
     await container.start();
     return new DockerExecutor(docker, container, name, true, options);
   }

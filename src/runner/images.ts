@@ -2,10 +2,15 @@
  * Images for a PR comparison: the baseline is the PR's merge base (not main's tip). Each side's image
  * is tagged by commit so a second request reuses it; it is built from SGLang's docker/Dockerfile.rocm,
  * pulled, or taken as given (`--skip-build`).
+ *
+ * A build uses exactly one commit: its tree is exported (`git archive`, so no `.git`) into a fresh
+ * context and SGL_BRANCH names the same SHA. The PR side is never built from `pull/<N>/merge`, a ref
+ * that moves with every push, so the tag (derived from the SHA) always names what was built.
  */
 import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 
 /** The slice of dockerode the image code needs, so tests can fake the engine. */
@@ -29,15 +34,33 @@ export interface BuildRequest {
   /** SGLang checkout used as build context. */
   context: string;
   repo: string;
-  /** `main`, a commit, or `pull/<N>/merge`. */
+  /** SGL_BRANCH: `main` or a commit SHA (the job always passes the SHA; never a moving PR ref). */
   branch: string;
   commit: string;
+  /**
+   * Build from a snapshot of `commit` exported from the `context` checkout (no `.git`, exactly that
+   * tree) instead of the checkout itself. The job always sets it; tests of the engine leave it off.
+   */
+  fromCommit?: boolean;
   baseImage: string;
   buildType?: "all" | "srt";
   gpuArch?: string;
   /** Where the full build log is kept (also on failure). */
   logPath: string;
   onProgress?: (line: string) => void;
+}
+
+/** The PR's head is no longer the commit the request approved: nothing is built or run. */
+export class PrHeadMovedError extends Error {
+  constructor(
+    readonly pr: number,
+    readonly requested: string,
+    readonly current: string,
+  ) {
+    super(
+      `PR #${pr} head is now ${current.slice(0, 12)}, not the requested ${requested.slice(0, 12)}: the PR changed after the request; ask for a new benchmark of the new head.`,
+    );
+  }
 }
 
 /** A build that failed: names the Dockerfile step it died in and where the log is. */
@@ -85,11 +108,12 @@ export async function ensureImage(
 ): Promise<{ tag: string; reused: boolean }> {
   if (await engine.hasImage(tag)) return { tag, reused: true };
   await mkdir(dirname(request.logPath), { recursive: true });
+  const snapshot = request.fromCommit ? await exportCommit(request.context, request.commit) : undefined;
   const log = createWriteStream(request.logPath);
   let step = "(before the first step)";
   try {
     const messages = engine.build({
-      context: request.context,
+      context: snapshot ?? request.context,
       dockerfile: "docker/Dockerfile.rocm",
       tag,
       buildArgs: {
@@ -98,6 +122,8 @@ export async function ensureImage(
         SGL_BRANCH: request.branch,
         BUILD_TYPE: request.buildType ?? "all",
         GPU_ARCH: request.gpuArch ?? "gfx942",
+        // Newer Dockerfile.rocm copy the context instead of cloning when asked: the context is the commit.
+        ...(snapshot ? { BRANCH_TYPE: "local" } : {}),
       },
     });
     for await (const message of messages) {
@@ -119,8 +145,34 @@ export async function ensureImage(
     }
   } finally {
     await new Promise<void>((resolve) => log.end(resolve));
+    if (snapshot) await rm(snapshot, { recursive: true, force: true });
   }
   return { tag, reused: false };
+}
+
+/**
+ * Exports one commit's tree from a checkout into a fresh folder (`git archive`): the build context then
+ * holds exactly that commit and no `.git` (no history, no credentials from the checkout's config).
+ */
+export async function exportCommit(checkout: string, commit: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `sglbench-ctx-${commit.slice(0, 12)}-`));
+  const archive = join(dir, ".sglbench-export.tar");
+  try {
+    await execa("git", ["archive", "--format=tar", "-o", archive, `${commit}^{commit}`], { cwd: checkout });
+    await execa("tar", ["-xf", archive, "-C", dir]);
+  } catch (error: unknown) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`Cannot export commit ${commit} from ${checkout} for the image build; fetch it first.`, {
+      cause: error,
+    });
+  }
+  await rm(archive, { force: true });
+  return dir;
+}
+
+/** Top-level entries of a build context that are sent to the engine: never `.git` (history, tokens). */
+export function buildContextEntries(entries: readonly string[]): string[] {
+  return entries.filter((entry) => entry !== ".git");
 }
 
 /** The real engine: dockerode against DOCKER_HOST (or the default socket). */
@@ -145,7 +197,7 @@ export async function dockerodeEngine(): Promise<ImageEngine> {
     },
     build: (options) =>
       (async function* () {
-        const entries = await readdir(options.context);
+        const entries = buildContextEntries(await readdir(options.context));
         const stream = await docker.buildImage(
           { context: options.context, src: entries },
           // forcerm: a failed step must not leave its container behind on the runner.
@@ -205,27 +257,63 @@ export async function resolveSideImage(
 }
 
 /**
- * The PR's head and merge base from an SGLang checkout. Uses local refs when they exist, else fetches
- * `pull/<N>/head` and `main` from `origin` into `refs/sglbench/*` (what the seed did with pr-N refs).
+ * Fetches the PR's current head (`refs/pull/<N>/head`, never `merge`) from `origin` into
+ * `refs/sglbench/pr-<N>` and returns its full SHA. With `requested`, refuses (PrHeadMovedError) when
+ * the head is no longer that commit: the approved commit is the one measured, or nothing is.
  */
-export async function resolvePrCommits(checkout: string, pr: number): Promise<{ head: string; mergeBase: string }> {
+export async function fetchPrHead(checkout: string, pr: number, requested?: string): Promise<string> {
   const git = (...args: string[]) => execa("git", args, { cwd: checkout });
-  const local = { main: "refs/sglbench/main", head: `refs/sglbench/pr-${pr}` };
-  const have = async (ref: string) =>
-    git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`).then(
-      () => true,
-      () => false,
+  const local = `refs/sglbench/pr-${pr}`;
+  // A shallow checkout (actions/checkout's default) only needs the head commit itself.
+  const shallow = (await git("rev-parse", "--is-shallow-repository").catch(() => ({ stdout: "false" }))).stdout;
+  try {
+    await git(
+      "fetch",
+      "--quiet",
+      ...(shallow.trim() === "true" ? ["--depth=1"] : []),
+      "origin",
+      `+refs/pull/${pr}/head:${local}`,
     );
-  if (!(await have(local.main)) || !(await have(local.head))) {
+  } catch (error: unknown) {
+    throw new Error(`Cannot fetch refs/pull/${pr}/head from origin into ${checkout}.`, { cause: error });
+  }
+  const head = (await git("rev-parse", "--verify", `${local}^{commit}`)).stdout.trim();
+  if (requested !== undefined && !sameSha(head, requested)) throw new PrHeadMovedError(pr, requested, head);
+  return head;
+}
+
+/** Full SHA against a full or abbreviated one (at least 7 hex digits). */
+function sameSha(full: string, given: string): boolean {
+  const g = given.trim().toLowerCase();
+  return /^[0-9a-f]{7,40}$/.test(g) && full.toLowerCase().startsWith(g);
+}
+
+/**
+ * The PR's head and merge base from an SGLang checkout. The head is always fetched fresh (a stale local
+ * ref would measure an old commit) and checked against `requested`; `main` is fetched into
+ * `refs/sglbench/main` when missing.
+ */
+export async function resolvePrCommits(
+  checkout: string,
+  pr: number,
+  requested?: string,
+): Promise<{ head: string; mergeBase: string }> {
+  const git = (...args: string[]) => execa("git", args, { cwd: checkout });
+  const main = "refs/sglbench/main";
+  const haveMain = await git("rev-parse", "--verify", "--quiet", `${main}^{commit}`).then(
+    () => true,
+    () => false,
+  );
+  if (!haveMain) {
     try {
-      await git("fetch", "--quiet", "origin", `+refs/heads/main:${local.main}`, `+refs/pull/${pr}/head:${local.head}`);
+      await git("fetch", "--quiet", "origin", `+refs/heads/main:${main}`);
     } catch (error: unknown) {
       throw new Error(
-        `Cannot fetch main and pull/${pr}/head into ${checkout}; pass the commits (base_sha/head_sha or --main-image/--pr-image).`,
+        `Cannot fetch main into ${checkout}; pass the commits (base_sha/head_sha or --main-image/--pr-image).`,
         { cause: error },
       );
     }
   }
-  const head = (await git("rev-parse", local.head)).stdout.trim();
-  return { head, mergeBase: await mergeBase(checkout, local.main, local.head) };
+  const head = await fetchPrHead(checkout, pr, requested);
+  return { head, mergeBase: await mergeBase(checkout, main, head) };
 }
