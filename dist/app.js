@@ -405,8 +405,8 @@ var require_req = __commonJS({
       if (req.originalUrl) {
         _req.url = req.originalUrl;
       } else {
-        const path8 = req.path;
-        _req.url = typeof path8 === "string" ? path8 : req.url ? req.url.path || req.url : void 0;
+        const path2 = req.path;
+        _req.url = typeof path2 === "string" ? path2 : req.url ? req.url.path || req.url : void 0;
       }
       if (req.query) {
         _req.query = req.query;
@@ -576,14 +576,14 @@ var require_redact = __commonJS({
       }
       return obj;
     }
-    function parsePath(path8) {
+    function parsePath(path2) {
       const parts = [];
       let current = "";
       let inBrackets = false;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i2 = 0; i2 < path8.length; i2++) {
-        const char = path8[i2];
+      for (let i2 = 0; i2 < path2.length; i2++) {
+        const char = path2[i2];
         if (!inBrackets && char === ".") {
           if (current) {
             parts.push(current);
@@ -714,10 +714,10 @@ var require_redact = __commonJS({
       return current;
     }
     function redactPaths(obj, paths, censor, remove = false) {
-      for (const path8 of paths) {
-        const parts = parsePath(path8);
+      for (const path2 of paths) {
+        const parts = parsePath(path2);
         if (parts.includes("*")) {
-          redactWildcardPath(obj, parts, censor, path8, remove);
+          redactWildcardPath(obj, parts, censor, path2, remove);
         } else {
           if (remove) {
             removeKey(obj, parts);
@@ -802,8 +802,8 @@ var require_redact = __commonJS({
           }
         } else {
           if (afterWildcard.includes("*")) {
-            const wrappedCensor = typeof censor === "function" ? (value, path8) => {
-              const fullPath = [...pathArray.slice(0, pathLength), ...path8];
+            const wrappedCensor = typeof censor === "function" ? (value, path2) => {
+              const fullPath = [...pathArray.slice(0, pathLength), ...path2];
               return censor(value, fullPath);
             } : censor;
             redactWildcardPath(current, afterWildcard, wrappedCensor, originalPath, remove);
@@ -838,8 +838,8 @@ var require_redact = __commonJS({
         return null;
       }
       const pathStructure = /* @__PURE__ */ new Map();
-      for (const path8 of pathsToClone) {
-        const parts = parsePath(path8);
+      for (const path2 of pathsToClone) {
+        const parts = parsePath(path2);
         let current = pathStructure;
         for (let i2 = 0; i2 < parts.length; i2++) {
           const part = parts[i2];
@@ -891,24 +891,24 @@ var require_redact = __commonJS({
       }
       return cloneSelectively(obj, pathStructure);
     }
-    function validatePath(path8) {
-      if (typeof path8 !== "string") {
+    function validatePath(path2) {
+      if (typeof path2 !== "string") {
         throw new Error("Paths must be (non-empty) strings");
       }
-      if (path8 === "") {
+      if (path2 === "") {
         throw new Error("Invalid redaction path ()");
       }
-      if (path8.includes("..")) {
-        throw new Error(`Invalid redaction path (${path8})`);
+      if (path2.includes("..")) {
+        throw new Error(`Invalid redaction path (${path2})`);
       }
-      if (path8.includes(",")) {
-        throw new Error(`Invalid redaction path (${path8})`);
+      if (path2.includes(",")) {
+        throw new Error(`Invalid redaction path (${path2})`);
       }
       let bracketCount = 0;
       let inQuotes = false;
       let quoteChar = "";
-      for (let i2 = 0; i2 < path8.length; i2++) {
-        const char = path8[i2];
+      for (let i2 = 0; i2 < path2.length; i2++) {
+        const char = path2[i2];
         if ((char === '"' || char === "'") && bracketCount > 0) {
           if (!inQuotes) {
             inQuotes = true;
@@ -922,20 +922,20 @@ var require_redact = __commonJS({
         } else if (char === "]" && !inQuotes) {
           bracketCount--;
           if (bracketCount < 0) {
-            throw new Error(`Invalid redaction path (${path8})`);
+            throw new Error(`Invalid redaction path (${path2})`);
           }
         }
       }
       if (bracketCount !== 0) {
-        throw new Error(`Invalid redaction path (${path8})`);
+        throw new Error(`Invalid redaction path (${path2})`);
       }
     }
     function validatePaths(paths) {
       if (!Array.isArray(paths)) {
         throw new TypeError("paths must be an array");
       }
-      for (const path8 of paths) {
-        validatePath(path8);
+      for (const path2 of paths) {
+        validatePath(path2);
       }
     }
     function slowRedact(options2 = {}) {
@@ -1105,8 +1105,8 @@ var require_redaction = __commonJS({
         if (shape[k] === null) {
           o[k] = (value) => topCensor(value, [k]);
         } else {
-          const wrappedCensor = typeof censor === "function" ? (value, path8) => {
-            return censor(value, [k, ...path8]);
+          const wrappedCensor = typeof censor === "function" ? (value, path2) => {
+            return censor(value, [k, ...path2]);
           } : censor;
           o[k] = Redact({
             paths: shape[k],
@@ -1177,8 +1177,8 @@ var require_quick_format_unescaped = __commonJS({
         return '"[Circular]"';
       }
     }
-    module2.exports = format3;
-    function format3(f, args, opts) {
+    module2.exports = format;
+    function format(f, args, opts) {
       var ss = opts && opts.stringify || tryStringify;
       var offset = 1;
       if (typeof f === "object" && f !== null) {
@@ -1324,12 +1324,12 @@ var require_atomic_sleep = __commonJS({
 var require_sonic_boom = __commonJS({
   "node_modules/sonic-boom/index.js"(exports2, module2) {
     "use strict";
-    var fs5 = __require("fs");
+    var fs = __require("fs");
     var EventEmitter = __require("events");
     var inherits = __require("util").inherits;
-    var path8 = __require("path");
+    var path2 = __require("path");
     var sleep = require_atomic_sleep();
-    var assert4 = __require("assert");
+    var assert2 = __require("assert");
     var BUSY_WRITE_TIMEOUT = 100;
     var kEmptyBuffer = Buffer.allocUnsafe(0);
     var MAX_WRITE = 16 * 1024;
@@ -1381,20 +1381,20 @@ var require_sonic_boom = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs5.mkdirSync(path8.dirname(file2), { recursive: true });
-          const fd2 = fs5.openSync(file2, flags, mode);
+          if (sonic.mkdir) fs.mkdirSync(path2.dirname(file2), { recursive: true });
+          const fd2 = fs.openSync(file2, flags, mode);
           fileOpened(null, fd2);
         } catch (err2) {
           fileOpened(err2);
           throw err2;
         }
       } else if (sonic.mkdir) {
-        fs5.mkdir(path8.dirname(file2), { recursive: true }, (err2) => {
+        fs.mkdir(path2.dirname(file2), { recursive: true }, (err2) => {
           if (err2) return fileOpened(err2);
-          fs5.open(file2, flags, mode, fileOpened);
+          fs.open(file2, flags, mode, fileOpened);
         });
       } else {
-        fs5.open(file2, flags, mode, fileOpened);
+        fs.open(file2, flags, mode, fileOpened);
       }
     }
     function SonicBoom(opts) {
@@ -1435,8 +1435,8 @@ var require_sonic_boom = __commonJS({
         this.flush = flushBuffer;
         this.flushSync = flushBufferSync;
         this._actualWrite = actualWriteBuffer;
-        fsWriteSync = () => fs5.writeSync(this.fd, this._writingBuf);
-        fsWrite = () => fs5.write(this.fd, this._writingBuf, this.release);
+        fsWriteSync = () => fs.writeSync(this.fd, this._writingBuf);
+        fsWrite = () => fs.write(this.fd, this._writingBuf, this.release);
       } else if (contentMode === void 0 || contentMode === kContentModeUtf8) {
         this._writingBuf = "";
         this.write = write;
@@ -1445,15 +1445,15 @@ var require_sonic_boom = __commonJS({
         this._actualWrite = actualWrite;
         fsWriteSync = () => {
           if (Buffer.isBuffer(this._writingBuf)) {
-            return fs5.writeSync(this.fd, this._writingBuf);
+            return fs.writeSync(this.fd, this._writingBuf);
           }
-          return fs5.writeSync(this.fd, this._writingBuf, "utf8");
+          return fs.writeSync(this.fd, this._writingBuf, "utf8");
         };
         fsWrite = () => {
           if (Buffer.isBuffer(this._writingBuf)) {
-            return fs5.write(this.fd, this._writingBuf, this.release);
+            return fs.write(this.fd, this._writingBuf, this.release);
           }
-          return fs5.write(this.fd, this._writingBuf, "utf8", this.release);
+          return fs.write(this.fd, this._writingBuf, "utf8", this.release);
         };
       } else {
         throw new Error(`SonicBoom supports "${kContentModeUtf8}" and "${kContentModeBuffer}", but passed ${contentMode}`);
@@ -1510,7 +1510,7 @@ var require_sonic_boom = __commonJS({
           }
         }
         if (this._fsync) {
-          fs5.fsyncSync(this.fd);
+          fs.fsyncSync(this.fd);
         }
         const len = this._len;
         if (this._reopening) {
@@ -1624,7 +1624,7 @@ var require_sonic_boom = __commonJS({
       const onDrain = () => {
         if (!this._fsync) {
           try {
-            fs5.fsync(this.fd, (err2) => {
+            fs.fsync(this.fd, (err2) => {
               this._flushPending = false;
               cb(err2);
             });
@@ -1726,7 +1726,7 @@ var require_sonic_boom = __commonJS({
       const fd2 = this.fd;
       this.once("ready", () => {
         if (fd2 !== this.fd) {
-          fs5.close(fd2, (err2) => {
+          fs.close(fd2, (err2) => {
             if (err2) {
               return this.emit("error", err2);
             }
@@ -1775,7 +1775,7 @@ var require_sonic_boom = __commonJS({
           buf = this._bufs[0];
         }
         try {
-          const n = Buffer.isBuffer(buf) ? fs5.writeSync(this.fd, buf) : fs5.writeSync(this.fd, buf, "utf8");
+          const n = Buffer.isBuffer(buf) ? fs.writeSync(this.fd, buf) : fs.writeSync(this.fd, buf, "utf8");
           const releasedBufObj = releaseWritingBuf(buf, this._len, n);
           buf = releasedBufObj.writingBuf;
           this._len = releasedBufObj.len;
@@ -1791,7 +1791,7 @@ var require_sonic_boom = __commonJS({
         }
       }
       try {
-        fs5.fsyncSync(this.fd);
+        fs.fsyncSync(this.fd);
       } catch {
       }
     }
@@ -1812,7 +1812,7 @@ var require_sonic_boom = __commonJS({
           buf = mergeBuf(this._bufs[0], this._lens[0]);
         }
         try {
-          const n = fs5.writeSync(this.fd, buf);
+          const n = fs.writeSync(this.fd, buf);
           buf = buf.subarray(n);
           this._len = Math.max(this._len - n, 0);
           if (buf.length <= 0) {
@@ -1840,13 +1840,13 @@ var require_sonic_boom = __commonJS({
       this._writingBuf = this._writingBuf.length ? this._writingBuf : this._bufs.shift() || "";
       if (this.sync) {
         try {
-          const written = Buffer.isBuffer(this._writingBuf) ? fs5.writeSync(this.fd, this._writingBuf) : fs5.writeSync(this.fd, this._writingBuf, "utf8");
+          const written = Buffer.isBuffer(this._writingBuf) ? fs.writeSync(this.fd, this._writingBuf) : fs.writeSync(this.fd, this._writingBuf, "utf8");
           release(null, written);
         } catch (err2) {
           release(err2);
         }
       } else {
-        fs5.write(this.fd, this._writingBuf, release);
+        fs.write(this.fd, this._writingBuf, release);
       }
     }
     function actualWriteBuffer() {
@@ -1855,7 +1855,7 @@ var require_sonic_boom = __commonJS({
       this._writingBuf = this._writingBuf.length ? this._writingBuf : mergeBuf(this._bufs.shift(), this._lens.shift());
       if (this.sync) {
         try {
-          const written = fs5.writeSync(this.fd, this._writingBuf);
+          const written = fs.writeSync(this.fd, this._writingBuf);
           release(null, written);
         } catch (err2) {
           release(err2);
@@ -1864,7 +1864,7 @@ var require_sonic_boom = __commonJS({
         if (kCopyBuffer) {
           this._writingBuf = Buffer.from(this._writingBuf);
         }
-        fs5.write(this.fd, this._writingBuf, release);
+        fs.write(this.fd, this._writingBuf, release);
       }
     }
     function actualClose(sonic) {
@@ -1878,14 +1878,14 @@ var require_sonic_boom = __commonJS({
       sonic.destroyed = true;
       sonic._bufs = [];
       sonic._lens = [];
-      assert4(typeof sonic.fd === "number", `sonic.fd must be a number, got ${typeof sonic.fd}`);
+      assert2(typeof sonic.fd === "number", `sonic.fd must be a number, got ${typeof sonic.fd}`);
       try {
-        fs5.fsync(sonic.fd, closeWrapped);
+        fs.fsync(sonic.fd, closeWrapped);
       } catch {
       }
       function closeWrapped() {
         if (sonic.fd !== 1 && sonic.fd !== 2) {
-          fs5.close(sonic.fd, done);
+          fs.close(sonic.fd, done);
         } else {
           done();
         }
@@ -2155,7 +2155,7 @@ var require_thread_stream = __commonJS({
     var { EventEmitter } = __require("events");
     var { Worker: Worker2 } = __require("worker_threads");
     var { join } = __require("path");
-    var { pathToFileURL: pathToFileURL5 } = __require("url");
+    var { pathToFileURL: pathToFileURL3 } = __require("url");
     var { wait: wait2 } = require_wait();
     var {
       WRITE_INDEX,
@@ -2163,7 +2163,7 @@ var require_thread_stream = __commonJS({
       SEQ_INDEX
     } = require_indexes();
     var buffer = __require("buffer");
-    var assert4 = __require("assert");
+    var assert2 = __require("assert");
     var kImpl = /* @__PURE__ */ Symbol("kImpl");
     var MAX_STRING = buffer.constants.MAX_STRING_LENGTH;
     function noop4() {
@@ -2212,7 +2212,7 @@ var require_thread_stream = __commonJS({
         name: opts.workerOpts?.name || "thread-stream",
         trackUnmanagedFds: false,
         workerData: {
-          filename: filename.indexOf("file://") === 0 ? filename : pathToFileURL5(filename).href,
+          filename: filename.indexOf("file://") === 0 ? filename : pathToFileURL3(filename).href,
           dataBuf: stream[kImpl].dataBuf,
           stateBuf: stream[kImpl].stateBuf,
           workerData: {
@@ -2230,7 +2230,7 @@ var require_thread_stream = __commonJS({
       return worker;
     }
     function drain(stream) {
-      assert4(!stream[kImpl].sync);
+      assert2(!stream[kImpl].sync);
       if (stream[kImpl].needDrain) {
         stream[kImpl].needDrain = false;
         stream.emit("drain");
@@ -2720,7 +2720,7 @@ var require_transport = __commonJS({
     var { existsSync: existsSync2 } = __require("node:fs");
     var getCallers = require_caller();
     var { join, isAbsolute, sep: sep2 } = __require("node:path");
-    var { fileURLToPath: fileURLToPath5 } = __require("node:url");
+    var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
     var ThreadStream = require_thread_stream();
@@ -2784,15 +2784,15 @@ var require_transport = __commonJS({
       if (!unquoted) {
         return false;
       }
-      let path8 = unquoted;
-      if (path8.startsWith("file://")) {
+      let path2 = unquoted;
+      if (path2.startsWith("file://")) {
         try {
-          path8 = fileURLToPath5(path8);
+          path2 = fileURLToPath(path2);
         } catch {
           return false;
         }
       }
-      return isAbsolute(path8) && !existsSync2(path8);
+      return isAbsolute(path2) && !existsSync2(path2);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -2949,7 +2949,7 @@ var require_tools = __commonJS({
   "node_modules/pino/lib/tools.js"(exports2, module2) {
     "use strict";
     var diagChan = __require("node:diagnostics_channel");
-    var format3 = require_quick_format_unescaped();
+    var format = require_quick_format_unescaped();
     var { mapHttpRequest, mapHttpResponse } = require_pino_std_serializers();
     var SonicBoom = require_sonic_boom();
     var onExit = require_on_exit_leak_free();
@@ -3003,13 +3003,13 @@ var require_tools = __commonJS({
           if (typeof this[msgPrefixSym] === "string" && msg !== void 0 && msg !== null) {
             msg = this[msgPrefixSym] + msg;
           }
-          this[writeSym](o, format3(msg, formatParams, this[formatOptsSym]), level);
+          this[writeSym](o, format(msg, formatParams, this[formatOptsSym]), level);
         } else {
           let msg = o === void 0 ? n.shift() : o;
           if (typeof this[msgPrefixSym] === "string" && msg !== void 0 && msg !== null) {
             msg = this[msgPrefixSym] + msg;
           }
-          this[writeSym](null, format3(msg, n, this[formatOptsSym]), level);
+          this[writeSym](null, format(msg, n, this[formatOptsSym]), level);
         }
       }
     }
@@ -3341,12 +3341,12 @@ var require_levels = __commonJS({
     function genLsCache(instance) {
       const formatter = instance[formattersSym].level;
       const { labels } = instance.levels;
-      const cache2 = {};
+      const cache = {};
       for (const label in labels) {
         const level = formatter(labels[label], Number(label));
-        cache2[label] = JSON.stringify(level).slice(0, -1);
+        cache[label] = JSON.stringify(level).slice(0, -1);
       }
-      instance[lsCacheSym] = cache2;
+      instance[lsCacheSym] = cache;
       return instance;
     }
     function isStandardLevel(level, useOnlyCustomLevels) {
@@ -3730,7 +3730,7 @@ var require_proto = __commonJS({
 var require_safe_stable_stringify = __commonJS({
   "node_modules/safe-stable-stringify/index.js"(exports2, module2) {
     "use strict";
-    var { hasOwnProperty: hasOwnProperty3 } = Object.prototype;
+    var { hasOwnProperty } = Object.prototype;
     var stringify = configure();
     stringify.configure = configure;
     stringify.stringify = stringify;
@@ -3783,7 +3783,7 @@ var require_safe_stable_stringify = __commonJS({
       return res;
     }
     function getCircularValueOption(options2) {
-      if (hasOwnProperty3.call(options2, "circularValue")) {
+      if (hasOwnProperty.call(options2, "circularValue")) {
         const circularValue = options2.circularValue;
         if (typeof circularValue === "string") {
           return `"${circularValue}"`;
@@ -3804,7 +3804,7 @@ var require_safe_stable_stringify = __commonJS({
     }
     function getDeterministicOption(options2) {
       let value;
-      if (hasOwnProperty3.call(options2, "deterministic")) {
+      if (hasOwnProperty.call(options2, "deterministic")) {
         value = options2.deterministic;
         if (typeof value !== "boolean" && typeof value !== "function") {
           throw new TypeError('The "deterministic" argument must be of type boolean or comparator function');
@@ -3814,7 +3814,7 @@ var require_safe_stable_stringify = __commonJS({
     }
     function getBooleanOption(options2, key) {
       let value;
-      if (hasOwnProperty3.call(options2, key)) {
+      if (hasOwnProperty.call(options2, key)) {
         value = options2[key];
         if (typeof value !== "boolean") {
           throw new TypeError(`The "${key}" argument must be of type boolean`);
@@ -3824,7 +3824,7 @@ var require_safe_stable_stringify = __commonJS({
     }
     function getPositiveIntegerOption(options2, key) {
       let value;
-      if (hasOwnProperty3.call(options2, key)) {
+      if (hasOwnProperty.call(options2, key)) {
         value = options2[key];
         if (typeof value !== "number") {
           throw new TypeError(`The "${key}" argument must be of type number`);
@@ -3854,7 +3854,7 @@ var require_safe_stable_stringify = __commonJS({
       return replacerSet;
     }
     function getStrictOption(options2) {
-      if (hasOwnProperty3.call(options2, "strict")) {
+      if (hasOwnProperty.call(options2, "strict")) {
         const value = options2.strict;
         if (typeof value !== "boolean") {
           throw new TypeError('The "strict" argument must be of type boolean');
@@ -5069,9 +5069,9 @@ var require_pump = __commonJS({
   "node_modules/pump/index.js"(exports2, module2) {
     var once = require_once();
     var eos = require_end_of_stream();
-    var fs5;
+    var fs;
     try {
-      fs5 = __require("fs");
+      fs = __require("fs");
     } catch (e) {
     }
     var noop4 = function() {
@@ -5082,8 +5082,8 @@ var require_pump = __commonJS({
     };
     var isFS = function(stream) {
       if (!ancient) return false;
-      if (!fs5) return false;
-      return (stream instanceof (fs5.ReadStream || noop4) || stream instanceof (fs5.WriteStream || noop4)) && isFn(stream.close);
+      if (!fs) return false;
+      return (stream instanceof (fs.ReadStream || noop4) || stream instanceof (fs.WriteStream || noop4)) && isFn(stream.close);
     };
     var isRequest = function(stream) {
       return stream.setHeader && isFn(stream.abort);
@@ -5249,13 +5249,13 @@ var require_pino_abstract_transport = __commonJS({
     var { Duplex } = __require("stream");
     var { parentPort, workerData } = __require("worker_threads");
     function createDeferred() {
-      let resolve4;
+      let resolve2;
       let reject;
       const promise2 = new Promise((_resolve2, _reject) => {
-        resolve4 = _resolve2;
+        resolve2 = _resolve2;
         reject = _reject;
       });
-      promise2.resolve = resolve4;
+      promise2.resolve = resolve2;
       promise2.reject = reject;
       return promise2;
     }
@@ -5524,11 +5524,11 @@ var require_colors = __commonJS({
 var require_sonic_boom2 = __commonJS({
   "node_modules/pino-pretty/node_modules/sonic-boom/index.js"(exports2, module2) {
     "use strict";
-    var fs5 = __require("node:fs");
+    var fs = __require("node:fs");
     var EventEmitter = __require("node:events");
     var inherits = __require("node:util").inherits;
-    var path8 = __require("node:path");
-    var assert4 = __require("node:assert");
+    var path2 = __require("node:path");
+    var assert2 = __require("node:assert");
     var sleep = require_atomic_sleep();
     var BUSY_WRITE_TIMEOUT = 100;
     var kEmptyBuffer = Buffer.allocUnsafe(0);
@@ -5598,20 +5598,20 @@ var require_sonic_boom2 = __commonJS({
       const mode = sonic.mode;
       if (sonic.sync) {
         try {
-          if (sonic.mkdir) fs5.mkdirSync(path8.dirname(file2), { recursive: true });
-          const fd2 = fs5.openSync(file2, flags, mode);
+          if (sonic.mkdir) fs.mkdirSync(path2.dirname(file2), { recursive: true });
+          const fd2 = fs.openSync(file2, flags, mode);
           fileOpened(null, fd2);
         } catch (err2) {
           fileOpened(err2);
           throw err2;
         }
       } else if (sonic.mkdir) {
-        fs5.mkdir(path8.dirname(file2), { recursive: true }, (err2) => {
+        fs.mkdir(path2.dirname(file2), { recursive: true }, (err2) => {
           if (err2) return fileOpened(err2);
-          fs5.open(file2, flags, mode, fileOpened);
+          fs.open(file2, flags, mode, fileOpened);
         });
       } else {
-        fs5.open(file2, flags, mode, fileOpened);
+        fs.open(file2, flags, mode, fileOpened);
       }
     }
     function SonicBoom(opts) {
@@ -5658,8 +5658,8 @@ var require_sonic_boom2 = __commonJS({
         this.flush = flushBuffer;
         this.flushSync = flushBufferSync;
         this._actualWrite = actualWriteBuffer;
-        fsWriteSync = () => fs5.writeSync(this.fd, this._writingBuf);
-        fsWrite = () => fs5.write(this.fd, this._writingBuf, this.release);
+        fsWriteSync = () => fs.writeSync(this.fd, this._writingBuf);
+        fsWrite = () => fs.write(this.fd, this._writingBuf, this.release);
       } else if (contentMode === void 0 || contentMode === kContentModeUtf8) {
         this._writingBuf = "";
         this.write = write;
@@ -5668,15 +5668,15 @@ var require_sonic_boom2 = __commonJS({
         this._actualWrite = actualWrite;
         fsWriteSync = () => {
           if (Buffer.isBuffer(this._writingBuf)) {
-            return fs5.writeSync(this.fd, this._writingBuf);
+            return fs.writeSync(this.fd, this._writingBuf);
           }
-          return fs5.writeSync(this.fd, this._writingBuf, "utf8");
+          return fs.writeSync(this.fd, this._writingBuf, "utf8");
         };
         fsWrite = () => {
           if (Buffer.isBuffer(this._writingBuf)) {
-            return fs5.write(this.fd, this._writingBuf, this.release);
+            return fs.write(this.fd, this._writingBuf, this.release);
           }
-          return fs5.write(this.fd, this._writingBuf, "utf8", this.release);
+          return fs.write(this.fd, this._writingBuf, "utf8", this.release);
         };
       } else {
         throw new Error(`SonicBoom supports "${kContentModeUtf8}" and "${kContentModeBuffer}", but passed ${contentMode}`);
@@ -5760,7 +5760,7 @@ var require_sonic_boom2 = __commonJS({
           }
         }
         if (this._fsync) {
-          fs5.fsyncSync(this.fd);
+          fs.fsyncSync(this.fd);
         }
         const len = this._len;
         if (this._reopening) {
@@ -5934,7 +5934,7 @@ var require_sonic_boom2 = __commonJS({
         flushing = true;
         if (!this._fsync && !this.destroyed) {
           try {
-            fs5.fsync(this.fd, (err3) => {
+            fs.fsync(this.fd, (err3) => {
               if (isIgnorableFsyncError(err3)) {
                 complete();
                 return;
@@ -6037,7 +6037,7 @@ var require_sonic_boom2 = __commonJS({
       const fd2 = this.fd;
       this.once("ready", () => {
         if (fd2 !== this.fd) {
-          fs5.close(fd2, (err2) => {
+          fs.close(fd2, (err2) => {
             if (err2) {
               return this.emit("error", err2);
             }
@@ -6118,7 +6118,7 @@ var require_sonic_boom2 = __commonJS({
             buf = this._bufs[0];
           }
           try {
-            const n = Buffer.isBuffer(buf) ? fs5.writeSync(this.fd, buf) : fs5.writeSync(this.fd, buf, "utf8");
+            const n = Buffer.isBuffer(buf) ? fs.writeSync(this.fd, buf) : fs.writeSync(this.fd, buf, "utf8");
             this._writeRetries = 0;
             const releasedBufObj = releaseWritingBuf(buf, this._len, n);
             buf = releasedBufObj.writingBuf;
@@ -6142,7 +6142,7 @@ var require_sonic_boom2 = __commonJS({
         if (state === kFlushSyncRetry) endFlushSyncRetry(this);
       }
       try {
-        fs5.fsyncSync(this.fd);
+        fs.fsyncSync(this.fd);
       } catch {
       }
     }
@@ -6160,7 +6160,7 @@ var require_sonic_boom2 = __commonJS({
             buf = mergeBuf(this._bufs[0], this._lens[0]);
           }
           try {
-            const n = fs5.writeSync(this.fd, buf);
+            const n = fs.writeSync(this.fd, buf);
             this._writeRetries = 0;
             buf = buf.subarray(n);
             this._len = Math.max(this._len - n, 0);
@@ -6200,13 +6200,13 @@ var require_sonic_boom2 = __commonJS({
       this._writingBuf = this._writingBuf.length ? this._writingBuf : this._bufs.shift() || "";
       if (this.sync) {
         try {
-          const written = Buffer.isBuffer(this._writingBuf) ? fs5.writeSync(this.fd, this._writingBuf) : fs5.writeSync(this.fd, this._writingBuf, "utf8");
+          const written = Buffer.isBuffer(this._writingBuf) ? fs.writeSync(this.fd, this._writingBuf) : fs.writeSync(this.fd, this._writingBuf, "utf8");
           release(null, written);
         } catch (err2) {
           release(err2);
         }
       } else {
-        fs5.write(this.fd, this._writingBuf, release);
+        fs.write(this.fd, this._writingBuf, release);
       }
     }
     function actualWriteBuffer() {
@@ -6215,7 +6215,7 @@ var require_sonic_boom2 = __commonJS({
       this._writingBuf = this._writingBuf.length ? this._writingBuf : mergeBuf(this._bufs.shift(), this._lens.shift());
       if (this.sync) {
         try {
-          const written = fs5.writeSync(this.fd, this._writingBuf);
+          const written = fs.writeSync(this.fd, this._writingBuf);
           release(null, written);
         } catch (err2) {
           release(err2);
@@ -6224,7 +6224,7 @@ var require_sonic_boom2 = __commonJS({
         if (kCopyBuffer) {
           this._writingBuf = Buffer.from(this._writingBuf);
         }
-        fs5.write(this.fd, this._writingBuf, release);
+        fs.write(this.fd, this._writingBuf, release);
       }
     }
     function actualClose(sonic) {
@@ -6253,14 +6253,14 @@ var require_sonic_boom2 = __commonJS({
       if (sonic._flushPending > 0 && !sonic._writing) {
         sonic.emit(kFlush, new Error("SonicBoom destroyed"));
       }
-      assert4(typeof sonic.fd === "number", `sonic.fd must be a number, got ${typeof sonic.fd}`);
+      assert2(typeof sonic.fd === "number", `sonic.fd must be a number, got ${typeof sonic.fd}`);
       try {
-        fs5.fsync(sonic.fd, closeWrapped);
+        fs.fsync(sonic.fd, closeWrapped);
       } catch {
       }
       function closeWrapped() {
         if (sonic.fd !== 1 && sonic.fd !== 2) {
-          fs5.close(sonic.fd, done);
+          fs.close(sonic.fd, done);
         } else {
           done();
         }
@@ -6551,11 +6551,11 @@ var require_cjs2 = __commonJS({
     }
     function copyDataViewStrict(dataView, state) {
       const { buffer } = dataView;
-      const { cache: cache2, Constructor } = state;
-      const bufferCopied = cache2.has(buffer);
-      const bufferClone = bufferCopied ? cache2.get(buffer) : state.copier(buffer, state);
-      if (!bufferCopied && cache2.has(dataView)) {
-        return cache2.get(dataView);
+      const { cache, Constructor } = state;
+      const bufferCopied = cache.has(buffer);
+      const bufferClone = bufferCopied ? cache.get(buffer) : state.copier(buffer, state);
+      if (!bufferCopied && cache.has(dataView)) {
+        return cache.get(dataView);
       }
       const clone2 = new Constructor(bufferClone, dataView.byteOffset, dataView.byteLength);
       state.cache.set(dataView, clone2);
@@ -7928,7 +7928,7 @@ var require_secure_json_parse = __commonJS({
       }
       return obj;
     }
-    function parse6(text, reviver, options2) {
+    function parse5(text, reviver, options2) {
       const { stackTraceLimit } = Error;
       Error.stackTraceLimit = 0;
       try {
@@ -7950,9 +7950,9 @@ var require_secure_json_parse = __commonJS({
       }
       return result;
     }
-    module2.exports = parse6;
-    module2.exports.default = parse6;
-    module2.exports.parse = parse6;
+    module2.exports = parse5;
+    module2.exports.default = parse5;
+    module2.exports.parse = parse5;
     module2.exports.safeParse = safeParse3;
     module2.exports.scan = filter;
   }
@@ -8679,8 +8679,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve4, reject) {
-            return setTimeout(resolve4, t);
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t);
           });
         }
         computePenalty() {
@@ -8891,15 +8891,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve4, returned, task;
+          var args, cb, error62, reject, resolve2, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve4(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -8914,13 +8914,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve4;
-          resolve4 = reject = null;
+          var promise2, reject, resolve2;
+          resolve2 = reject = null;
           promise2 = new this.Promise(function(_resolve2, _reject) {
-            resolve4 = _resolve2;
+            resolve2 = _resolve2;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve4, reject });
+          this._queue.push({ task, args, resolve: resolve2, reject });
           this._tryToRun();
           return promise2;
         }
@@ -9321,14 +9321,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve4, reject) => {
+              return new this.Promise((resolve2, reject) => {
                 if (finished()) {
-                  return resolve4();
+                  return resolve2();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve4();
+                      return resolve2();
                     }
                   });
                 }
@@ -9421,9 +9421,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve4, reject) {
+              return new this.Promise(function(resolve2, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve4)(args3);
+                  return (args3[0] != null ? reject : resolve2)(args3);
                 });
               });
             };
@@ -9622,17 +9622,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path8) {
-      const ctrl = callVisitor(key, node2, visitor, path8);
+    function visit_(key, node2, visitor, path2) {
+      const ctrl = callVisitor(key, node2, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path2, ctrl);
+        return visit_(key, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path2 = Object.freeze(path2.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path8);
+            const ci = visit_(i2, node2.items[i2], visitor, path2);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -9643,13 +9643,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path8);
+          path2 = Object.freeze(path2.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path2);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path8);
+          const cv = visit_("value", node2.value, visitor, path2);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -9670,17 +9670,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path8) {
-      const ctrl = await callVisitor(key, node2, visitor, path8);
+    async function visitAsync_(key, node2, visitor, path2) {
+      const ctrl = await callVisitor(key, node2, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path2, ctrl);
+        return visitAsync_(key, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path2 = Object.freeze(path2.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path8);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path2);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -9691,13 +9691,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path8);
+          path2 = Object.freeze(path2.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path2);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path8);
+          const cv = await visitAsync_("value", node2.value, visitor, path2);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -9724,23 +9724,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path8) {
+    function callVisitor(key, node2, visitor, path2) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path8);
+        return visitor(key, node2, path2);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path8);
+        return visitor.Map?.(key, node2, path2);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path8);
+        return visitor.Seq?.(key, node2, path2);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path8);
+        return visitor.Pair?.(key, node2, path2);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path8);
+        return visitor.Scalar?.(key, node2, path2);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path8);
+        return visitor.Alias?.(key, node2, path2);
       return void 0;
     }
-    function replaceNode(key, path8, node2) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path2, node2) {
+      const parent = path2[path2.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -10113,8 +10113,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -10222,13 +10222,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -10352,10 +10352,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path2, value) {
       let v = value;
-      for (let i2 = path8.length - 1; i2 >= 0; --i2) {
-        const k = path8[i2];
+      for (let i2 = path2.length - 1; i2 >= 0; --i2) {
+        const k = path2[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -10374,7 +10374,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path2) => path2 == null || typeof path2 === "object" && !!path2[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -10404,11 +10404,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path2, value) {
+        if (isEmptyPath(path2))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path2;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -10422,8 +10422,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path2) {
+        const [key, ...rest] = path2;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -10437,8 +10437,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path2, keepScalar) {
+        const [key, ...rest] = path2;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -10456,8 +10456,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path2) {
+        const [key, ...rest] = path2;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -10467,8 +10467,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path2, value) {
+        const [key, ...rest] = path2;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -10833,9 +10833,9 @@ ${indent}`) + "'";
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
-      let header = (startWithSpace ? indentSize : "") + chomp;
+      let header2 = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
-        header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
+        header2 += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
         if (onComment)
           onComment();
       }
@@ -10850,11 +10850,11 @@ ${indent}`) + "'";
         }
         const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
-          return `>${header}
+          return `>${header2}
 ${indent}${body}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
-      return `|${header}
+      return `|${header2}
 ${indent}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
@@ -11186,9 +11186,9 @@ var require_log = __commonJS({
   "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
-    function debug(logLevel, ...messages2) {
+    function debug(logLevel, ...messages) {
       if (logLevel === "debug")
-        console.log(...messages2);
+        console.log(...messages);
     }
     function warn(logLevel, warning) {
       if (logLevel === "debug" || logLevel === "warn") {
@@ -11887,14 +11887,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
-    function stringifyNumber({ format: format3, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format3 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i2 = n.indexOf(".");
         if (i2 < 0) {
           i2 = n.length;
@@ -12983,9 +12983,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path2, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path2, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -13060,14 +13060,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection2.isEmptyPath(path8)) {
+      deleteIn(path2) {
+        if (Collection2.isEmptyPath(path2)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path2) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -13082,10 +13082,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection2.isEmptyPath(path8))
+      getIn(path2, keepScalar) {
+        if (Collection2.isEmptyPath(path2))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path2, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -13096,10 +13096,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection2.isEmptyPath(path8))
+      hasIn(path2) {
+        if (Collection2.isEmptyPath(path2))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path2) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -13116,13 +13116,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection2.isEmptyPath(path8)) {
+      setIn(path2, value) {
+        if (Collection2.isEmptyPath(path2)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path2), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path2, value);
         }
       }
       /**
@@ -13181,8 +13181,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -13259,12 +13259,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error62.message += `:
 
 ${lineStr}
@@ -13957,10 +13957,10 @@ var require_resolve_block_scalar = __commonJS({
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-      if (!header)
+      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+      if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines(scalar.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
@@ -13971,26 +13971,26 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
-        let end2 = start + header.length;
+        const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        let end2 = start + header2.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar.indent + header2.indent;
+      let offset = scalar.offset + header2.length;
       let contentStart = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
         const [indent, content] = lines[i2];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
+          if (header2.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
         } else {
           if (indent.length < trimIndent) {
             const message = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
             onError(offset + indent.length, "MISSING_CHAR", message);
           }
-          if (header.indent === 0)
+          if (header2.indent === 0)
             trimIndent = indent.length;
           contentStart = i2;
           if (trimIndent === 0 && !ctx.atRoot) {
@@ -14017,7 +14017,7 @@ var require_resolve_block_scalar = __commonJS({
         if (crlf)
           content = content.slice(0, -1);
         if (content && indent.length < trimIndent) {
-          const src = header.indent ? "explicit indentation indicator" : "first line";
+          const src = header2.indent ? "explicit indentation indicator" : "first line";
           const message = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
@@ -14044,7 +14044,7 @@ var require_resolve_block_scalar = __commonJS({
           prevMoreIndented = false;
         }
       }
-      switch (header.chomp) {
+      switch (header2.chomp) {
         case "-":
           break;
         case "+":
@@ -14056,8 +14056,8 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      const end = start + header2.length + scalar.source.length;
+      return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -14896,10 +14896,10 @@ var require_cst_scalar = __commonJS({
             type = "QUOTE_DOUBLE";
             break;
           case "block-scalar": {
-            const header = token.props[0];
-            if (header.type !== "block-scalar-header")
+            const header2 = token.props[0];
+            if (header2.type !== "block-scalar-header")
               throw new Error("Invalid block scalar header");
-            type = header.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
+            type = header2.source[0] === ">" ? "BLOCK_FOLDED" : "BLOCK_LITERAL";
             break;
           }
           default:
@@ -14931,10 +14931,10 @@ var require_cst_scalar = __commonJS({
       const head = source.substring(0, he);
       const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
-        const header = token.props[0];
-        if (header.type !== "block-scalar-header")
+        const header2 = token.props[0];
+        if (header2.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
-        header.source = head;
+        header2.source = head;
         token.source = body;
       } else {
         const { offset } = token;
@@ -15083,9 +15083,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path8) => {
+    visit2.itemAtPath = (cst, path2) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path2) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -15094,23 +15094,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path8) => {
-      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit2.parentCollection = (cst, path2) => {
+      const parent = visit2.itemAtPath(cst, path2.slice(0, -1));
+      const field = path2[path2.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path2, item, visitor) {
+      let ctrl = visitor(item, path2);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path2.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -15121,10 +15121,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path2);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path2) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -16426,14 +16426,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs5 = this.flowScalar(this.type);
+              const fs = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map2.items.push({ start, key: fs5, sep: [] });
+                map2.items.push({ start, key: fs, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs5);
+                this.stack.push(fs);
               } else {
-                Object.assign(it, { key: fs5, sep: [] });
+                Object.assign(it, { key: fs, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -16561,13 +16561,13 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs5 = this.flowScalar(this.type);
+              const fs = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs5, sep: [] });
+                fc.items.push({ start: [], key: fs, sep: [] });
               else if (it.sep)
-                this.stack.push(fs5);
+                this.stack.push(fs);
               else
-                Object.assign(it, { key: fs5, sep: [] });
+                Object.assign(it, { key: fs, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -16775,7 +16775,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse6(src, reviver, options2) {
+    function parse5(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -16816,7 +16816,7 @@ var require_public_api = __commonJS({
         return value.toString(options2);
       return new Document.Document(value, _replacer, options2).toString(options2);
     }
-    exports2.parse = parse6;
+    exports2.parse = parse5;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument;
     exports2.stringify = stringify;
@@ -16994,7 +16994,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17003,7 +17003,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17011,13 +17011,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17209,7 +17209,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17218,7 +17218,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17226,13 +17226,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17413,7 +17413,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17422,7 +17422,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17430,13 +17430,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17505,8 +17505,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t = 0) {
-        return new this.Promise(function(resolve4, reject) {
-          return setTimeout(resolve4, t);
+        return new this.Promise(function(resolve2, reject) {
+          return setTimeout(resolve2, t);
         });
       }
       computePenalty() {
@@ -17976,7 +17976,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17985,7 +17985,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17993,13 +17993,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18040,7 +18040,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve4, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -18051,14 +18051,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve4();
+              return resolve2();
             } else {
-              return client.once("ready", resolve4);
+              return client.once("ready", resolve2);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve4, reject) => {
+          return new this.Promise((resolve2, reject) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err2, replies) => {
@@ -18066,7 +18066,7 @@ var require_RedisConnection = __commonJS({
                 return reject(err2);
               }
               this.shas[name] = replies[0];
-              return resolve4(replies[0]);
+              return resolve2(replies[0]);
             });
           });
         }
@@ -18079,12 +18079,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve4, reject) => {
+            return new _this.Promise((resolve2, reject) => {
               return _this.client.multi([cmd]).exec_atomic(function(err2, replies) {
                 if (err2 != null) {
                   return reject(err2);
                 } else {
-                  return resolve4(replies[0]);
+                  return resolve2(replies[0]);
                 }
               });
             });
@@ -18092,13 +18092,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve4, reject) => {
+            return new this.Promise((resolve2, reject) => {
               var handler2;
               handler2 = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler2);
                   this.limiters[channel] = instance;
-                  return resolve4();
+                  return resolve2();
                 }
               };
               this.subscriber.on("subscribe", handler2);
@@ -18112,13 +18112,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve4, reject) => {
+                  yield new _this2.Promise((resolve2, reject) => {
                     return _this2.subscriber.unsubscribe(channel, function(err2, chan) {
                       if (err2 != null) {
                         return reject(err2);
                       }
                       if (chan === channel) {
-                        return resolve4();
+                        return resolve2();
                       }
                     });
                   });
@@ -18203,7 +18203,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18212,7 +18212,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18220,13 +18220,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18272,7 +18272,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve4, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -18283,9 +18283,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve4();
+              return resolve2();
             } else {
-              return client.once("ready", resolve4);
+              return client.once("ready", resolve2);
             }
           });
         }
@@ -18311,10 +18311,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve4, reject) => {
+            return new this.Promise((resolve2, reject) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve4();
+                return resolve2();
               });
             });
           }));
@@ -18412,7 +18412,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18421,7 +18421,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18429,13 +18429,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18571,7 +18571,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve4, reject) => {
+          return new _this3.Promise((resolve2, reject) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -18579,7 +18579,7 @@ var require_RedisDatastore = __commonJS({
               if (err2 != null) {
                 return reject(err2);
               }
-              return resolve4(replies);
+              return resolve2(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => {
@@ -18810,7 +18810,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18819,7 +18819,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18827,13 +18827,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18856,19 +18856,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error62, reject, resolve4, returned, task;
+          var args, cb, error62, reject, resolve2, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve4 = _this$_queue$shift.resolve;
+            resolve2 = _this$_queue$shift.resolve;
             reject = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve4(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -18884,16 +18884,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise2, reject, resolve4;
-        resolve4 = reject = null;
+        var promise2, reject, resolve2;
+        resolve2 = reject = null;
         promise2 = new this.Promise(function(_resolve2, _reject) {
-          resolve4 = _resolve2;
+          resolve2 = _resolve2;
           return reject = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve: resolve4,
+          resolve: resolve2,
           reject
         });
         this._tryToRun();
@@ -18946,7 +18946,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18955,7 +18955,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18963,13 +18963,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -19232,7 +19232,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -19241,7 +19241,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info.done) {
-        resolve4(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -19249,13 +19249,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve4, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve4, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -19493,14 +19493,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at;
             };
-            return new this.Promise((resolve4, reject) => {
+            return new this.Promise((resolve2, reject) => {
               if (finished()) {
-                return resolve4();
+                return resolve2();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve4();
+                    return resolve2();
                   }
                 });
               }
@@ -19608,9 +19608,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve4, reject) {
+            return new this.Promise(function(resolve2, reject) {
               return fn(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve4)(args3);
+                return (args3[0] != null ? reject : resolve2)(args3);
               });
             });
           };
@@ -19833,7 +19833,7 @@ var require_logger = __commonJS({
       const onRequestSuccessObject = getFunctionOrDefault(opts.customSuccessObject, defaultSuccessfulRequestObjectProvider);
       const successMessage = getFunctionOrDefault(opts.customSuccessMessage, defaultSuccessfulRequestMessageProvider);
       const onRequestErrorObject = getFunctionOrDefault(opts.customErrorObject, defaultFailedRequestObjectProvider);
-      const errorMessage = getFunctionOrDefault(opts.customErrorMessage, defaultFailedRequestMessageProvider);
+      const errorMessage2 = getFunctionOrDefault(opts.customErrorMessage, defaultFailedRequestMessageProvider);
       delete opts.customSuccessfulMessage;
       delete opts.customErroredMessage;
       const quietReqLogger = !!opts.quietReqLogger;
@@ -19872,7 +19872,7 @@ var require_logger = __commonJS({
               [errKey]: error62,
               [responseTimeKey]: responseTime
             }),
-            errorMessage(req, res, error62, responseTime)
+            errorMessage2(req, res, error62, responseTime)
           );
           return;
         }
@@ -19996,11 +19996,8 @@ var require_logger = __commonJS({
   }
 });
 
-// src/core/entry-point.ts
-import { pathToFileURL } from "node:url";
-function isEntryPoint(moduleUrl, argv1 = process.argv[1]) {
-  return argv1 !== void 0 && moduleUrl === pathToFileURL(argv1).href;
-}
+// src/app/server.ts
+import { createServer } from "node:http";
 
 // node_modules/probot/lib/context.js
 var import_deepmerge = __toESM(require_cjs(), 1);
@@ -20749,20 +20746,20 @@ async function verifyAndReceive(state, event) {
     payload
   });
 }
-function normalizeTrailingSlashes(path8) {
-  let i2 = path8.length;
+function normalizeTrailingSlashes(path2) {
+  let i2 = path2.length;
   if (i2 === 0) {
     return "/";
   }
   while (i2 > 0) {
-    if (path8.charCodeAt(--i2) !== 47) {
+    if (path2.charCodeAt(--i2) !== 47) {
       break;
     }
   }
   if (i2 === -1) {
     return "/";
   }
-  return path8.slice(0, i2 + 1);
+  return path2.slice(0, i2 + 1);
 }
 var isApplicationJsonRE = /^\s*(application\/json)\s*(?:;|$)/u;
 var WEBHOOK_HEADERS = [
@@ -20774,17 +20771,17 @@ function createMiddleware(options2) {
   const { handleResponse: handleResponse3, getRequestHeader: getRequestHeader3, getPayload: getPayload3 } = options2;
   return function middleware(webhooks, options22) {
     const middlewarePath = normalizeTrailingSlashes(options22.path);
-    return async function octokitWebhooksMiddleware(request2, response, next) {
+    return async function octokitWebhooksMiddleware(request3, response, next) {
       let pathname;
       try {
         pathname = new URL(
-          normalizeTrailingSlashes(request2.url),
+          normalizeTrailingSlashes(request3.url),
           "http://localhost"
         ).pathname;
       } catch (error62) {
         return handleResponse3(
           JSON.stringify({
-            error: `Request URL could not be parsed: ${request2.url}`
+            error: `Request URL could not be parsed: ${request3.url}`
           }),
           422,
           {
@@ -20796,10 +20793,10 @@ function createMiddleware(options2) {
       if (pathname !== middlewarePath) {
         next?.();
         return handleResponse3(null);
-      } else if (request2.method !== "POST") {
+      } else if (request3.method !== "POST") {
         return handleResponse3(
           JSON.stringify({
-            error: `Unknown route: ${request2.method} ${pathname}`
+            error: `Unknown route: ${request3.method} ${pathname}`
           }),
           404,
           {
@@ -20808,7 +20805,7 @@ function createMiddleware(options2) {
           response
         );
       }
-      const contentType = getRequestHeader3(request2, "content-type");
+      const contentType = getRequestHeader3(request3, "content-type");
       if (typeof contentType !== "string" || !isApplicationJsonRE.test(contentType)) {
         return handleResponse3(
           JSON.stringify({
@@ -20822,8 +20819,8 @@ function createMiddleware(options2) {
           response
         );
       }
-      const missingHeaders = WEBHOOK_HEADERS.filter((header) => {
-        return getRequestHeader3(request2, header) == void 0;
+      const missingHeaders = WEBHOOK_HEADERS.filter((header2) => {
+        return getRequestHeader3(request3, header2) == void 0;
       }).join(", ");
       if (missingHeaders) {
         return handleResponse3(
@@ -20839,18 +20836,18 @@ function createMiddleware(options2) {
         );
       }
       const eventName = getRequestHeader3(
-        request2,
+        request3,
         "x-github-event"
       );
-      const signature = getRequestHeader3(request2, "x-hub-signature-256");
-      const id = getRequestHeader3(request2, "x-github-delivery");
+      const signature = getRequestHeader3(request3, "x-hub-signature-256");
+      const id = getRequestHeader3(request3, "x-github-delivery");
       options22.log.debug(`${eventName} event received (id: ${id})`);
       let didTimeout = false;
       let timeout;
-      const timeoutPromise = new Promise((resolve4) => {
+      const timeoutPromise = new Promise((resolve2) => {
         timeout = setTimeout(() => {
           didTimeout = true;
-          resolve4(
+          resolve2(
             handleResponse3(
               "still processing\n",
               202,
@@ -20865,7 +20862,7 @@ function createMiddleware(options2) {
       });
       const processWebhook = async () => {
         try {
-          const payload = await getPayload3(request2);
+          const payload = await getPayload3(request3);
           await webhooks.verifyAndReceive({
             id,
             name: eventName,
@@ -20887,12 +20884,12 @@ function createMiddleware(options2) {
           clearTimeout(timeout);
           if (didTimeout) return handleResponse3(null);
           const err2 = Array.from(error62.errors)[0];
-          const errorMessage = err2.message ? `${err2.name}: ${err2.message}` : "Error: An Unspecified error occurred";
+          const errorMessage2 = err2.message ? `${err2.name}: ${err2.message}` : "Error: An Unspecified error occurred";
           const statusCode = typeof err2.status !== "undefined" ? err2.status : 500;
           options22.log.error(error62);
           return handleResponse3(
             JSON.stringify({
-              error: errorMessage
+              error: errorMessage2
             }),
             statusCode,
             {
@@ -20915,8 +20912,8 @@ function handleResponse(body, status = 200, headers = {}, response) {
   response.writeHead(status, headers).end(body);
   return true;
 }
-function getRequestHeader(request2, key) {
-  return request2.headers[key];
+function getRequestHeader(request3, key) {
+  return request3.headers[key];
 }
 function concatUint8Array(data) {
   if (data.length === 0) {
@@ -20939,31 +20936,31 @@ function concatUint8Array(data) {
 }
 var textDecoder = new TextDecoder("utf-8", { fatal: false });
 var decode = textDecoder.decode.bind(textDecoder);
-async function getPayload(request2) {
-  if (typeof request2.body === "object" && "rawBody" in request2 && request2.rawBody instanceof Uint8Array) {
-    return decode(request2.rawBody);
-  } else if (typeof request2.body === "string") {
-    return request2.body;
+async function getPayload(request3) {
+  if (typeof request3.body === "object" && "rawBody" in request3 && request3.rawBody instanceof Uint8Array) {
+    return decode(request3.rawBody);
+  } else if (typeof request3.body === "string") {
+    return request3.body;
   }
-  const payload = await getPayloadFromRequestStream(request2);
+  const payload = await getPayloadFromRequestStream(request3);
   return decode(payload);
 }
-function getPayloadFromRequestStream(request2) {
-  return new Promise((resolve4, reject) => {
+function getPayloadFromRequestStream(request3) {
+  return new Promise((resolve2, reject) => {
     let data = [];
-    request2.on(
+    request3.on(
       "error",
       (error62) => reject(new AggregateError([error62], error62.message))
     );
-    request2.on("data", data.push.bind(data));
-    request2.on("end", () => {
+    request3.on("data", data.push.bind(data));
+    request3.on("end", () => {
       const result = concatUint8Array(data);
-      queueMicrotask(() => resolve4(result));
+      queueMicrotask(() => resolve2(result));
     });
   });
 }
 function createNodeMiddleware(webhooks, {
-  path: path8 = "/api/github/webhooks",
+  path: path2 = "/api/github/webhooks",
   log = createLogger(),
   timeout = 9e3
 } = {}) {
@@ -20972,7 +20969,7 @@ function createNodeMiddleware(webhooks, {
     getRequestHeader,
     getPayload
   })(webhooks, {
-    path: path8,
+    path: path2,
     log,
     timeout
   });
@@ -21148,13 +21145,13 @@ var LruObject = class {
 
 // node_modules/probot/lib/helpers/create-deferred-promise.js
 function createDeferredPromise() {
-  let resolve4;
+  let resolve2;
   let reject;
   const promise2 = new Promise((res, rej) => {
-    resolve4 = res;
+    resolve2 = res;
     reject = rej;
   });
-  return { promise: promise2, resolve: resolve4, reject };
+  return { promise: promise2, resolve: resolve2, reject };
 }
 
 // node_modules/probot/lib/octokit/get-authenticated-octokit.js
@@ -21196,11 +21193,11 @@ import { exec } from "node:child_process";
 import { builtinModules, createRequire } from "node:module";
 import { platform as osPlatform } from "node:os";
 import { resolve as pathResolve } from "node:path";
-import { pathToFileURL as pathToFileURL2 } from "node:url";
-function wrapExec(exec3) {
-  return (cmd, options2) => new Promise((resolve4, reject) => {
-    exec3(cmd, { windowsHide: true, ...options2 }, (err2, stdout, stderr) => {
-      err2 ? reject(new Error(`Failed executing '${cmd}': ${stderr || err2.message}`)) : resolve4(stdout.trim());
+import { pathToFileURL } from "node:url";
+function wrapExec(exec2) {
+  return (cmd, options2) => new Promise((resolve2, reject) => {
+    exec2(cmd, { windowsHide: true, ...options2 }, (err2, stdout, stderr) => {
+      err2 ? reject(new Error(`Failed executing '${cmd}': ${stderr || err2.message}`)) : resolve2(stdout.trim());
     });
   });
 }
@@ -21210,7 +21207,7 @@ var emitPath = osPlatform() === "win32" ? `set PATH` : `printenv PATH`;
 var isTempPath = RegExp.prototype.test.bind(
   osPlatform() === "win32" ? /\\npm[-\\]+cache\\_npx\\/ : /\/\.npm\/_npx\//
 );
-var splitPathEnvVar = osPlatform() === "win32" ? (path8) => path8.replace(/^PATH=/i, "").replace(/\\\\\\\\/g, "\\\\").replace(/\\r\\n/g, ";").split(";") : (path8) => path8.split(":");
+var splitPathEnvVar = osPlatform() === "win32" ? (path2) => path2.replace(/^PATH=/i, "").replace(/\\\\\\\\/g, "\\\\").replace(/\\r\\n/g, ";").split(";") : (path2) => path2.split(":");
 var getTempPath = (stdout) => {
   const paths = splitPathEnvVar(stdout);
   const tempPath = paths.find(isTempPath);
@@ -21223,13 +21220,13 @@ async function _import(packageWithPath) {
   return await import(packageWithPath);
 }
 async function _importRelative(installDir, packageWithPath) {
-  return await import(pathToFileURL2(_resolveRelative(installDir, packageWithPath)).href);
+  return await import(pathToFileURL(_resolveRelative(installDir, packageWithPath)).href);
 }
 function _resolve(packageWithPath) {
   return createRequire(import.meta.url).resolve(packageWithPath);
 }
 function _resolveRelative(installDir, packageWithPath) {
-  return createRequire(pathToFileURL2(installDir).href).resolve(packageWithPath);
+  return createRequire(pathToFileURL(installDir).href).resolve(packageWithPath);
 }
 var _logger = { log: (message) => console.log(`[NPXI] ${message}`) };
 async function npxImport(pkg, options2 = {}) {
@@ -21289,7 +21286,7 @@ async function processPackageParameter(pkg) {
   const packageNames = [];
   const packages = [];
   for (const p of Array.isArray(pkg) ? pkg : [pkg]) {
-    const { raw, scope, name, packageName, nameWithPath, version: version2, cli, path: path8 } = parsePackage(p);
+    const { raw, scope, name, packageName, nameWithPath, version: version2, cli, path: path2 } = parsePackage(p);
     if (packageNames.includes(name)) {
       throw new Error(
         `cannot import the same package twice! Got: '${p}' but already saw '${name}' earlier!`
@@ -21301,7 +21298,7 @@ async function processPackageParameter(pkg) {
       name,
       nameWithPath,
       packageName,
-      path: path8,
+      path: path2,
       raw,
       scope,
       version: version2,
@@ -21325,12 +21322,12 @@ function parsePackage(pkg) {
     packageName,
     version2 = "latest",
     // Default to 'latest' if no version is specified
-    path8 = ""
+    path2 = ""
   ] = packageWithVersionRE.exec(pkg) || [];
   if (match === null) {
     throw new TypeError(`can't import invalid package name: parsed name '${pkg}' from '${pkg}'`);
   }
-  const nameWithPath = `${name}${path8}`;
+  const nameWithPath = `${name}${path2}`;
   const cli = cliEscapeCharsRE.test(version2) ? `'${name}@${version2}'` : `${name}@${version2}`;
   if (name.length === 0 || name.length > 214 || name === "favicon.ico" || name === "node_modules") {
     throw new TypeError(`can't import invalid package name: parsed name '${name}' from '${pkg}'`);
@@ -21343,7 +21340,7 @@ function parsePackage(pkg) {
     name,
     nameWithPath,
     packageName,
-    path: path8,
+    path: path2,
     raw: pkg,
     scope,
     version: version2
@@ -21822,7 +21819,7 @@ function parse(options2) {
   if (!isBinaryRequest) {
     if (options2.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
-        (format3) => format3.replace(
+        (format) => format.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
           `application/vnd$1$2.${options2.mediaType.format}`
         )
@@ -21832,8 +21829,8 @@ function parse(options2) {
       if (options2.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
         headers.accept = previewsFromAcceptHeader.concat(options2.mediaType.previews).map((preview) => {
-          const format3 = options2.mediaType.format ? `.${options2.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format3}`;
+          const format = options2.mediaType.format ? `.${options2.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
         }).join(",");
       }
     }
@@ -21865,12 +21862,12 @@ function endpointWithDefaults(defaults, route, options2) {
   return parse(merge2(defaults, route, options2));
 }
 function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  const DEFAULTS22 = merge2(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS22);
   return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge2.bind(null, DEFAULTS2),
+    DEFAULTS: DEFAULTS22,
+    defaults: withDefaults.bind(null, DEFAULTS22),
+    merge: merge2.bind(null, DEFAULTS22),
     parse
   });
 }
@@ -21917,11 +21914,11 @@ var NullObject = /* @__PURE__ */ (() => {
   C.prototype = /* @__PURE__ */ Object.create(null);
   return C;
 })();
-function parse2(header, options2) {
+function parse2(header2, options2) {
   const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
-  const len = header.length;
+  const len = header2.length;
   let valueStart = options2?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+  while ((CHAR_MAP[header2.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index = valueStart;
@@ -21929,7 +21926,7 @@ function parse2(header, options2) {
   let whitespace = -1;
   let stop = options2?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code = header.charCodeAt(index);
+    const code = header2.charCodeAt(index);
     const flags = CHAR_MAP[code];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
@@ -21945,25 +21942,25 @@ function parse2(header, options2) {
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
-  const value = header.slice(valueStart, valueEnd);
+  const value = header2.slice(valueStart, valueEnd);
   const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
   if (index === len || stop !== 0) {
     return { type, index, parameters: new NullObject() };
   }
-  return parseParameters(header, type, index, len, stopFlags);
+  return parseParameters(header2, type, index, len, stopFlags);
 }
-function parseParameters(header, type, index, len, stopFlags) {
+function parseParameters(header2, type, index, len, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index < len) {
     index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+    while ((CHAR_MAP[header2.charCodeAt(index)] & OWS) !== 0) {
       index++;
     }
     const keyStart = index;
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code = header.charCodeAt(index);
+      const code = header2.charCodeAt(index);
       const flags = CHAR_MAP[code];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
@@ -21972,25 +21969,25 @@ function parseParameters(header, type, index, len, stopFlags) {
       }
       if (code === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-        const value = header.slice(keyStart, keyEnd);
+        const value = header2.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
         index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+        while ((CHAR_MAP[header2.charCodeAt(index)] & OWS) !== 0) {
           index++;
         }
-        if (index < len && header.charCodeAt(index) === DQUOTE) {
+        if (index < len && header2.charCodeAt(index) === DQUOTE) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code2 = header.charCodeAt(index);
+            const code2 = header2.charCodeAt(index);
             if (code2 === DQUOTE) {
               if (parameters[key] === void 0) {
-                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+                parameters[key] = escaped ? unescapeQuotedPairs(header2, quotedStart, index) : header2.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code3 = header.charCodeAt(index);
+                const code3 = header2.charCodeAt(index);
                 const flags2 = CHAR_MAP[code3];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
@@ -22015,7 +22012,7 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
+          const code2 = header2.charCodeAt(index);
           const flags2 = CHAR_MAP[code2];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
@@ -22031,7 +22028,7 @@ function parseParameters(header, type, index, len, stopFlags) {
         }
         if (parameters[key] === void 0) {
           const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-          parameters[key] = header.slice(valueStart, valueEnd);
+          parameters[key] = header2.slice(valueStart, valueEnd);
         }
         if (stop !== 0)
           break parameter;
@@ -22598,16 +22595,16 @@ function withDefaults2(oldEndpoint, newDefaults) {
     if (!endpointOptions.request || !endpointOptions.request.hook) {
       return fetchWrapper(endpoint2.parse(endpointOptions));
     }
-    const request2 = (route2, parameters2) => {
+    const request22 = (route2, parameters2) => {
       return fetchWrapper(
         endpoint2.parse(endpoint2.merge(route2, parameters2))
       );
     };
-    Object.assign(request2, {
+    Object.assign(request22, {
       endpoint: endpoint2,
       defaults: withDefaults2.bind(null, endpoint2)
     });
-    return endpointOptions.request.hook(request2, endpointOptions);
+    return endpointOptions.request.hook(request22, endpointOptions);
   };
   return Object.assign(newApi, {
     endpoint: endpoint2,
@@ -22729,9 +22726,9 @@ function _buildMessageForResponseErrors(data) {
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
 }
 var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
+  constructor(request22, headers, response) {
     super(_buildMessageForResponseErrors(response));
-    this.request = request2;
+    this.request = request22;
     this.headers = headers;
     this.response = response;
     this.errors = response.errors;
@@ -22759,7 +22756,7 @@ var NON_VARIABLE_OPTIONS = [
 ];
 var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
 var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options2) {
+function graphql(request22, query, options2) {
   if (options2) {
     if (typeof query === "string" && "query" in options2) {
       return Promise.reject(
@@ -22789,11 +22786,11 @@ function graphql(request2, query, options2) {
     result.variables[key] = parsedOptions[key];
     return result;
   }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  const baseUrl = parsedOptions.baseUrl || request22.endpoint.DEFAULTS.baseUrl;
   if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
     requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
   }
-  return request2(requestOptions).then((response) => {
+  return request22(requestOptions).then((response) => {
     if (response.data.errors) {
       const headers = {};
       for (const key of Object.keys(response.headers)) {
@@ -22808,8 +22805,8 @@ function graphql(request2, query, options2) {
     return response.data.data;
   });
 }
-function withDefaults3(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
+function withDefaults3(request22, newDefaults) {
+  const newRequest = request22.defaults(newDefaults);
   const newApi = (query, options2) => {
     return graphql(newRequest, query, options2);
   };
@@ -22854,13 +22851,13 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook(token, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(
+async function hook(token, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request2(endpoint2);
+  return request3(endpoint2);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -23019,10 +23016,10 @@ var VERSION6 = "6.0.3";
 
 // node_modules/@octokit/plugin-enterprise-compatibility/dist-src/index.js
 function enterpriseCompatibility(octokit) {
-  octokit.hook.wrap("request", async (request2, options2) => {
+  octokit.hook.wrap("request", async (request3, options2) => {
     if (/\/orgs\/[^/]+\/teams/.test(options2.url)) {
       try {
-        return await request2(options2);
+        return await request3(options2);
       } catch (error62) {
         if (error62.status !== 404) {
           throw error62;
@@ -23043,7 +23040,7 @@ function enterpriseCompatibility(octokit) {
         );
       }
     }
-    return request2(options2);
+    return request3(options2);
   });
 }
 enterpriseCompatibility.VERSION = VERSION6;
@@ -25510,9 +25507,9 @@ var handler = {
   set(target, methodName, value) {
     return target.cache[methodName] = value;
   },
-  get({ octokit, scope, cache: cache2 }, methodName) {
-    if (cache2[methodName]) {
-      return cache2[methodName];
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
     }
     const method = endpointMethodsMap.get(scope).get(methodName);
     if (!method) {
@@ -25520,7 +25517,7 @@ var handler = {
     }
     const { endpointDefaults, decorations } = method;
     if (decorations) {
-      cache2[methodName] = decorate(
+      cache[methodName] = decorate(
         octokit,
         scope,
         methodName,
@@ -25528,9 +25525,9 @@ var handler = {
         decorations
       );
     } else {
-      cache2[methodName] = octokit.request.defaults(endpointDefaults);
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
     }
-    return cache2[methodName];
+    return cache[methodName];
   }
 };
 function endpointsToMethods(octokit) {
@@ -25616,7 +25613,7 @@ async function errorRequest(state, octokit, error62, options2) {
   }
   throw error62;
 }
-async function wrapRequest(state, octokit, request2, options2) {
+async function wrapRequest(state, octokit, request3, options2) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error62, info) {
     const maxRetries = ~~error62.request.request?.retries;
@@ -25627,12 +25624,12 @@ async function wrapRequest(state, octokit, request2, options2) {
     }
   });
   return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request3),
     options2
   );
 }
-async function requestWithGraphqlErrorHandling(state, octokit, request2, options2) {
-  const response = await request2(options2);
+async function requestWithGraphqlErrorHandling(state, octokit, request3, options2) {
+  const response = await request3(options2);
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
@@ -25677,16 +25674,16 @@ retry.VERSION = VERSION9;
 var import_light2 = __toESM(require_light(), 1);
 var VERSION10 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
-function wrapRequest2(state, request2, options2) {
-  return state.retryLimiter.schedule(doRequest, state, request2, options2);
+function wrapRequest2(state, request3, options2) {
+  return state.retryLimiter.schedule(doRequest, state, request3, options2);
 }
-async function doRequest(state, request2, options2) {
+async function doRequest(state, request3, options2) {
   const { pathname } = new URL(options2.url, "http://github.test");
   const isAuth = isAuthRequest(options2.method, pathname);
   const isWrite = !isAuth && options2.method !== "GET" && options2.method !== "HEAD";
   const isSearch = options2.method === "GET" && pathname.startsWith("/search/");
   const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request2.retryCount;
+  const retryCount = ~~request3.retryCount;
   const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
   if (state.clustering) {
     jobOptions.expiration = 1e3 * 60;
@@ -25700,7 +25697,7 @@ async function doRequest(state, request2, options2) {
   if (isSearch) {
     await state.search.key(state.id).schedule(jobOptions, noop3);
   }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options2);
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request3, options2);
   if (isGraphQL) {
     const res = await req;
     if (res.data.errors != null && res.data.errors.some((error62) => error62.type === "RATE_LIMITED")) {
@@ -25743,7 +25740,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path8) => path8.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path2) => path2.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -25844,14 +25841,14 @@ function throttling(octokit, octokitOptions) {
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
     state.retryLimiter.on("failed", async function(error62, info) {
-      const [state2, request2, options2] = info.args;
+      const [state2, request3, options2] = info.args;
       const { pathname } = new URL(options2.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error62.status !== 401;
       if (!(shouldRetryGraphQL || error62.status === 403 || error62.status === 429)) {
         return;
       }
-      const retryCount = ~~request2.retryCount;
-      request2.retryCount = retryCount;
+      const retryCount = ~~request3.retryCount;
+      request3.retryCount = retryCount;
       options2.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error62.message)) {
@@ -25889,14 +25886,14 @@ function throttling(octokit, octokitOptions) {
         return {};
       })();
       if (wantRetry) {
-        request2.retryCount++;
+        request3.retryCount++;
         return retryAfter * state2.retryAfterBaseValue;
       }
     });
   };
-  octokit.hook.wrap("request", (request2, options2) => {
+  octokit.hook.wrap("request", (request3, options2) => {
     initializeBottleneck();
-    return wrapRequest2(state, request2, options2);
+    return wrapRequest2(state, request3, options2);
   });
   return {};
 }
@@ -25909,11 +25906,11 @@ var VERSION11 = "4.1.0";
 // node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-file.js
 var import_yaml = __toESM(require_dist(), 1);
 var SUPPORTED_FILE_EXTENSIONS = ["json", "yml", "yaml"];
-async function getConfigFile(octokit, { owner, repo, path: path8, ref }) {
-  const fileExtension = path8.split(".").pop().toLowerCase();
+async function getConfigFile(octokit, { owner, repo, path: path2, ref }) {
+  const fileExtension = path2.split(".").pop().toLowerCase();
   if (!SUPPORTED_FILE_EXTENSIONS.includes(fileExtension)) {
     throw new Error(
-      `[@probot/octokit-plugin-config] .${fileExtension} extension is not support for configuration (path: "${path8}")`
+      `[@probot/octokit-plugin-config] .${fileExtension} extension is not support for configuration (path: "${path2}")`
     );
   }
   const endpoint2 = {
@@ -25921,7 +25918,7 @@ async function getConfigFile(octokit, { owner, repo, path: path8, ref }) {
     url: "/repos/{owner}/{repo}/contents/{path}",
     owner,
     repo,
-    path: path8,
+    path: path2,
     mediaType: {
       format: "raw"
     },
@@ -25932,7 +25929,7 @@ async function getConfigFile(octokit, { owner, repo, path: path8, ref }) {
   const emptyConfigResult = {
     owner,
     repo,
-    path: path8,
+    path: path2,
     url: url2,
     config: null
   };
@@ -25990,7 +25987,7 @@ var EXTENDS_REGEX = new RegExp(
 );
 function extendsToGetContentParams({
   owner,
-  path: path8,
+  path: path2,
   url: url2,
   extendsValue
 }) {
@@ -26010,16 +26007,16 @@ function extendsToGetContentParams({
   return {
     owner: match[1] || owner,
     repo: match[2],
-    path: match[3] || path8
+    path: match[3] || path2
   };
 }
 
 // node_modules/@probot/octokit-plugin-config/dist-src/util/get-config-files.js
-async function getConfigFiles(octokit, { owner, repo, path: path8, branch }) {
+async function getConfigFiles(octokit, { owner, repo, path: path2, branch }) {
   const requestedRepoFile = await getConfigFile(octokit, {
     owner,
     repo,
-    path: path8,
+    path: path2,
     ref: branch
   });
   const files = [requestedRepoFile];
@@ -26030,7 +26027,7 @@ async function getConfigFiles(octokit, { owner, repo, path: path8, branch }) {
     const defaultRepoConfig = await getConfigFile(octokit, {
       owner,
       repo: ".github",
-      path: path8
+      path: path2
     });
     files.push(defaultRepoConfig);
   }
@@ -26040,7 +26037,7 @@ async function getConfigFiles(octokit, { owner, repo, path: path8, branch }) {
   }
   let extendConfigOptions = extendsToGetContentParams({
     owner,
-    path: path8,
+    path: path2,
     url: file2.url,
     extendsValue: file2.config._extends
   });
@@ -26053,7 +26050,7 @@ async function getConfigFiles(octokit, { owner, repo, path: path8, branch }) {
     }
     extendConfigOptions = extendsToGetContentParams({
       owner,
-      path: path8,
+      path: path2,
       url: extendRepoConfig.url,
       extendsValue: extendRepoConfig.config._extends
     });
@@ -26070,11 +26067,11 @@ async function getConfigFiles(octokit, { owner, repo, path: path8, branch }) {
 }
 
 // node_modules/@probot/octokit-plugin-config/dist-src/compose-config-get.js
-async function composeConfigGet(octokit, { owner, repo, defaults, path: path8, branch }) {
+async function composeConfigGet(octokit, { owner, repo, defaults, path: path2, branch }) {
   const files = await getConfigFiles(octokit, {
     owner,
     repo,
-    path: path8,
+    path: path2,
     branch
   });
   const configs = files.map((file2) => file2.config).reverse().filter(Boolean);
@@ -26119,12 +26116,12 @@ function isAbuseLimitError(error62) {
   }
   return REGEX_ABUSE_LIMIT_MESSAGE.test(error62.message);
 }
-async function hook2(reason, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(
+async function hook2(reason, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
-  return request2(endpoint2).catch((error62) => {
+  return request3(endpoint2).catch((error62) => {
     if (error62.status === 404) {
       error62.message = `Not found. May be due to lack of authentication. Reason: ${reason}`;
       throw error62;
@@ -26162,8 +26159,8 @@ var createUnauthenticatedAuth = function createUnauthenticatedAuth2(options2) {
 };
 
 // node_modules/@octokit/oauth-methods/dist-bundle/index.js
-function requestToOAuthBaseUrl(request2) {
-  const endpointDefaults = request2.endpoint.DEFAULTS;
+function requestToOAuthBaseUrl(request3) {
+  const endpointDefaults = request3.endpoint.DEFAULTS;
   if (/^https:\/\/(api\.)?github\.com$/.test(endpointDefaults.baseUrl)) {
     return "https://github.com";
   }
@@ -26172,21 +26169,21 @@ function requestToOAuthBaseUrl(request2) {
   }
   return endpointDefaults.baseUrl.replace("/api/v3", "");
 }
-async function oauthRequest(request2, route, parameters) {
+async function oauthRequest(request3, route, parameters) {
   const withOAuthParameters = {
-    baseUrl: requestToOAuthBaseUrl(request2),
+    baseUrl: requestToOAuthBaseUrl(request3),
     headers: {
       accept: "application/json"
     },
     ...parameters
   };
-  const response = await request2(route, withOAuthParameters);
+  const response = await request3(route, withOAuthParameters);
   if ("error" in response.data) {
     const error62 = new RequestError(
       `${response.data.error_description} (${response.data.error}, ${response.data.error_uri})`,
       400,
       {
-        request: request2.endpoint.merge(
+        request: request3.endpoint.merge(
           route,
           withOAuthParameters
         )
@@ -26198,9 +26195,9 @@ async function oauthRequest(request2, route, parameters) {
   return response;
 }
 async function exchangeWebFlowCode(options2) {
-  const request2 = options2.request || request;
+  const request3 = options2.request || request;
   const response = await oauthRequest(
-    request2,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options2.clientId,
@@ -26235,19 +26232,19 @@ function toTimestamp(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function createDeviceCode(options2) {
-  const request2 = options2.request || request;
+  const request3 = options2.request || request;
   const parameters = {
     client_id: options2.clientId
   };
   if ("scopes" in options2 && Array.isArray(options2.scopes)) {
     parameters.scope = options2.scopes.join(" ");
   }
-  return oauthRequest(request2, "POST /login/device/code", parameters);
+  return oauthRequest(request3, "POST /login/device/code", parameters);
 }
 async function exchangeDeviceCode(options2) {
-  const request2 = options2.request || request;
+  const request3 = options2.request || request;
   const response = await oauthRequest(
-    request2,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options2.clientId,
@@ -26283,8 +26280,8 @@ function toTimestamp2(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function checkToken(options2) {
-  const request2 = options2.request || request;
-  const response = await request2("POST /applications/{client_id}/token", {
+  const request3 = options2.request || request;
+  const response = await request3("POST /applications/{client_id}/token", {
     headers: {
       authorization: `basic ${btoa(
         `${options2.clientId}:${options2.clientSecret}`
@@ -26308,9 +26305,9 @@ async function checkToken(options2) {
   return { ...response, authentication };
 }
 async function refreshToken(options2) {
-  const request2 = options2.request || request;
+  const request3 = options2.request || request;
   const response = await oauthRequest(
-    request2,
+    request3,
     "POST /login/oauth/access_token",
     {
       client_id: options2.clientId,
@@ -26338,9 +26335,9 @@ function toTimestamp3(apiTimeInMs, expirationInSeconds) {
   return new Date(apiTimeInMs + expirationInSeconds * 1e3).toISOString();
 }
 async function resetToken(options2) {
-  const request2 = options2.request || request;
+  const request3 = options2.request || request;
   const auth8 = btoa(`${options2.clientId}:${options2.clientSecret}`);
-  const response = await request2(
+  const response = await request3(
     "PATCH /applications/{client_id}/token",
     {
       headers: {
@@ -26365,9 +26362,9 @@ async function resetToken(options2) {
   return { ...response, authentication };
 }
 async function deleteToken(options2) {
-  const request2 = options2.request || request;
+  const request3 = options2.request || request;
   const auth8 = btoa(`${options2.clientId}:${options2.clientSecret}`);
-  return request2(
+  return request3(
     "DELETE /applications/{client_id}/token",
     {
       headers: {
@@ -26379,9 +26376,9 @@ async function deleteToken(options2) {
   );
 }
 async function deleteAuthorization(options2) {
-  const request2 = options2.request || request;
+  const request3 = options2.request || request;
   const auth8 = btoa(`${options2.clientId}:${options2.clientSecret}`);
-  return request2(
+  return request3(
     "DELETE /applications/{client_id}/grant",
     {
       headers: {
@@ -26428,13 +26425,13 @@ function getCachedAuthentication(state, auth22) {
   return newScope === currentScope ? authentication : false;
 }
 async function wait(seconds) {
-  await new Promise((resolve4) => setTimeout(resolve4, seconds * 1e3));
+  await new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
 }
-async function waitForAccessToken(request2, clientId, clientType, verification) {
+async function waitForAccessToken(request3, clientId, clientType, verification) {
   try {
     const options2 = {
       clientId,
-      request: request2,
+      request: request3,
       code: verification.device_code
     };
     const { authentication } = clientType === "oauth-app" ? await exchangeDeviceCode({
@@ -26454,11 +26451,11 @@ async function waitForAccessToken(request2, clientId, clientType, verification) 
     const errorType = error62.response.data.error;
     if (errorType === "authorization_pending") {
       await wait(verification.interval);
-      return waitForAccessToken(request2, clientId, clientType, verification);
+      return waitForAccessToken(request3, clientId, clientType, verification);
     }
     if (errorType === "slow_down") {
       await wait(verification.interval + 7);
-      return waitForAccessToken(request2, clientId, clientType, verification);
+      return waitForAccessToken(request3, clientId, clientType, verification);
     }
     throw error62;
   }
@@ -26468,20 +26465,20 @@ async function auth3(state, authOptions) {
     auth: authOptions
   });
 }
-async function hook3(state, request2, route, parameters) {
-  let endpoint2 = request2.endpoint.merge(
+async function hook3(state, request3, route, parameters) {
+  let endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request2(endpoint2);
+    return request3(endpoint2);
   }
   const { token } = await getOAuthAccessToken(state, {
-    request: request2,
+    request: request3,
     auth: { type: "oauth" }
   });
   endpoint2.headers.authorization = `token ${token}`;
-  return request2(endpoint2);
+  return request3(endpoint2);
 }
 var VERSION12 = "0.0.0-development";
 function createOAuthDeviceAuth(options2) {
@@ -26490,15 +26487,15 @@ function createOAuthDeviceAuth(options2) {
       "user-agent": `octokit-auth-oauth-device.js/${VERSION12} ${getUserAgent()}`
     }
   });
-  const { request: request2 = requestWithDefaults, ...otherOptions } = options2;
+  const { request: request3 = requestWithDefaults, ...otherOptions } = options2;
   const state = options2.clientType === "github-app" ? {
     ...otherOptions,
     clientType: "github-app",
-    request: request2
+    request: request3
   } : {
     ...otherOptions,
     clientType: "oauth-app",
-    request: request2,
+    request: request3,
     scopes: options2.scopes || []
   };
   if (!options2.clientId) {
@@ -26654,28 +26651,28 @@ var ROUTES_REQUIRING_BASIC_AUTH = /\/applications\/[^/]+\/(token|grant)s?/;
 function requiresBasicAuth(url2) {
   return url2 && ROUTES_REQUIRING_BASIC_AUTH.test(url2);
 }
-async function hook4(state, request2, route, parameters = {}) {
-  const endpoint2 = request2.endpoint.merge(
+async function hook4(state, request3, route, parameters = {}) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request2(endpoint2);
+    return request3(endpoint2);
   }
   if (requiresBasicAuth(endpoint2.url)) {
     const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
     endpoint2.headers.authorization = `basic ${credentials}`;
-    return request2(endpoint2);
+    return request3(endpoint2);
   }
-  const { token } = state.clientType === "oauth-app" ? await auth4({ ...state, request: request2 }) : await auth4({ ...state, request: request2 });
+  const { token } = state.clientType === "oauth-app" ? await auth4({ ...state, request: request3 }) : await auth4({ ...state, request: request3 });
   endpoint2.headers.authorization = "token " + token;
-  return request2(endpoint2);
+  return request3(endpoint2);
 }
 function createOAuthUserAuth({
   clientId,
   clientSecret,
   clientType = "oauth-app",
-  request: request2 = request.defaults({
+  request: request3 = request.defaults({
     headers: {
       "user-agent": `octokit-auth-oauth-app.js/${VERSION13} ${getUserAgent()}`
     }
@@ -26689,7 +26686,7 @@ function createOAuthUserAuth({
     clientSecret,
     onTokenCreated,
     strategyOptions,
-    request: request2
+    request: request3
   });
   return Object.assign(auth4.bind(null, state), {
     // @ts-expect-error not worth the extra code needed to appease TS
@@ -26735,13 +26732,13 @@ async function auth5(state, authOptions) {
   });
   return userAuth();
 }
-async function hook5(state, request2, route, parameters) {
-  let endpoint2 = request2.endpoint.merge(
+async function hook5(state, request22, route, parameters) {
+  let endpoint2 = request22.endpoint.merge(
     route,
     parameters
   );
   if (/\/login\/(oauth\/access_token|device\/code)$/.test(endpoint2.url)) {
-    return request2(endpoint2);
+    return request22(endpoint2);
   }
   if (state.clientType === "github-app" && !requiresBasicAuth(endpoint2.url)) {
     throw new Error(
@@ -26751,7 +26748,7 @@ async function hook5(state, request2, route, parameters) {
   const credentials = btoa(`${state.clientId}:${state.clientSecret}`);
   endpoint2.headers.authorization = `basic ${credentials}`;
   try {
-    return await request2(endpoint2);
+    return await request22(endpoint2);
   } catch (error62) {
     if (error62.status !== 401) throw error62;
     error62.message = `[@octokit/auth-oauth-app] "${endpoint2.method} ${endpoint2.url}" does not support clientId/clientSecret basic authentication.`;
@@ -26796,8 +26793,8 @@ function getDERfromPEM(pem) {
   const decoded = atob(pemB64);
   return string2ArrayBuffer(decoded);
 }
-function getEncodedMessage(header, payload) {
-  return `${base64encodeJSON(header)}.${base64encodeJSON(payload)}`;
+function getEncodedMessage(header2, payload) {
+  return `${base64encodeJSON(header2)}.${base64encodeJSON(payload)}`;
 }
 function base64encode(buffer) {
   var binary = "";
@@ -26843,7 +26840,7 @@ async function getToken({ privateKey, payload }) {
     name: "RSASSA-PKCS1-v1_5",
     hash: { name: "SHA-256" }
   };
-  const header = { alg: "RS256", typ: "JWT" };
+  const header2 = { alg: "RS256", typ: "JWT" };
   const privateKeyDER = getDERfromPEM(convertedPrivateKey);
   const importedKey = await subtle.importKey(
     "pkcs8",
@@ -26852,7 +26849,7 @@ async function getToken({ privateKey, payload }) {
     false,
     ["sign"]
   );
-  const encodedMessage = getEncodedMessage(header, payload);
+  const encodedMessage = getEncodedMessage(header2, payload);
   const encodedMessageArrBuf = string2ArrayBuffer(encodedMessage);
   const signatureArrBuf = await subtle.sign(
     algorithm.name,
@@ -26940,9 +26937,9 @@ function getCache() {
     1e3 * 60 * 59
   );
 }
-async function get(cache2, options2) {
+async function get(cache, options2) {
   const cacheKey = optionsToCacheKey(options2);
-  const result = await cache2.get(cacheKey);
+  const result = await cache.get(cacheKey);
   if (!result) {
     return;
   }
@@ -26973,7 +26970,7 @@ async function get(cache2, options2) {
     repositorySelection
   };
 }
-async function set(cache2, options2, data) {
+async function set(cache, options2, data) {
   const key = optionsToCacheKey(options2);
   const permissionsString = options2.permissions ? "" : Object.keys(data.permissions).map(
     (name) => `${name}${data.permissions[name] === "write" ? "!" : ""}`
@@ -26986,7 +26983,7 @@ async function set(cache2, options2, data) {
     permissionsString,
     data.singleFileName
   ].join("|");
-  await cache2.set(key, value);
+  await cache.set(key, value);
 }
 function optionsToCacheKey({
   installationId,
@@ -27045,15 +27042,15 @@ async function getInstallationAuthentication(state, options2, customRequest) {
     };
     return factory(factoryAuthOptions);
   }
-  const request2 = customRequest || state.request;
+  const request3 = customRequest || state.request;
   return getInstallationAuthenticationConcurrently(
     state,
     { ...options2, installationId },
-    request2
+    request3
   );
 }
 var pendingPromises = /* @__PURE__ */ new Map();
-function getInstallationAuthenticationConcurrently(state, options2, request2) {
+function getInstallationAuthenticationConcurrently(state, options2, request3) {
   const cacheKey = optionsToCacheKey(options2);
   if (pendingPromises.has(cacheKey)) {
     return pendingPromises.get(cacheKey);
@@ -27061,12 +27058,12 @@ function getInstallationAuthenticationConcurrently(state, options2, request2) {
   const promise2 = getInstallationAuthenticationImpl(
     state,
     options2,
-    request2
+    request3
   ).finally(() => pendingPromises.delete(cacheKey));
   pendingPromises.set(cacheKey, promise2);
   return promise2;
 }
-async function getInstallationAuthenticationImpl(state, options2, request2) {
+async function getInstallationAuthenticationImpl(state, options2, request3) {
   if (!options2.refresh) {
     const result = await get(state.cache, options2);
     if (result) {
@@ -27123,7 +27120,7 @@ async function getInstallationAuthenticationImpl(state, options2, request2) {
       repository_selection: repositorySelectionOptional,
       single_file: singleFileName
     }
-  } = await request2(
+  } = await request3(
     "POST /app/installations/{installation_id}/access_tokens",
     payload
   );
@@ -27223,18 +27220,18 @@ function isNotTimeSkewError(error62) {
     /'Issued at' claim \('iat'\) must be an Integer representing the time that the assertion was issued/
   ));
 }
-async function hook6(state, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(route, parameters);
+async function hook6(state, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(route, parameters);
   const url2 = endpoint2.url;
   if (/\/login\/oauth\/access_token$/.test(url2)) {
-    return request2(endpoint2);
+    return request3(endpoint2);
   }
-  if (requiresAppAuth(url2.replace(request2.endpoint.DEFAULTS.baseUrl, ""))) {
+  if (requiresAppAuth(url2.replace(request3.endpoint.DEFAULTS.baseUrl, ""))) {
     const { token: token2 } = await getAppAuthentication(state);
     endpoint2.headers.authorization = `bearer ${token2}`;
     let response;
     try {
-      response = await request2(endpoint2);
+      response = await request3(endpoint2);
     } catch (error62) {
       if (isNotTimeSkewError(error62)) {
         throw error62;
@@ -27254,33 +27251,33 @@ async function hook6(state, request2, route, parameters) {
         timeDifference: diff
       });
       endpoint2.headers.authorization = `bearer ${token3}`;
-      return request2(endpoint2);
+      return request3(endpoint2);
     }
     return response;
   }
   if (requiresBasicAuth(url2)) {
     const authentication = await state.oauthApp({ type: "oauth-app" });
     endpoint2.headers.authorization = authentication.headers.authorization;
-    return request2(endpoint2);
+    return request3(endpoint2);
   }
   const { token, createdAt } = await getInstallationAuthentication(
     state,
     // @ts-expect-error TBD
     {},
-    request2.defaults({ baseUrl: endpoint2.baseUrl })
+    request3.defaults({ baseUrl: endpoint2.baseUrl })
   );
   endpoint2.headers.authorization = `token ${token}`;
   return sendRequestWithRetries(
     state,
-    request2,
+    request3,
     endpoint2,
     createdAt
   );
 }
-async function sendRequestWithRetries(state, request2, options2, createdAt, retries = 0) {
+async function sendRequestWithRetries(state, request3, options2, createdAt, retries = 0) {
   const timeSinceTokenCreationInMs = +/* @__PURE__ */ new Date() - +new Date(createdAt);
   try {
-    return await request2(options2);
+    return await request3(options2);
   } catch (error62) {
     if (error62.status !== 401) {
       throw error62;
@@ -27296,8 +27293,8 @@ async function sendRequestWithRetries(state, request2, options2, createdAt, retr
     state.log.warn(
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
-    await new Promise((resolve4) => setTimeout(resolve4, awaitTime));
-    return sendRequestWithRetries(state, request2, options2, createdAt, retries);
+    await new Promise((resolve2) => setTimeout(resolve2, awaitTime));
+    return sendRequestWithRetries(state, request3, options2, createdAt, retries);
   }
 }
 var VERSION15 = "8.3.1";
@@ -27321,14 +27318,14 @@ function createAppAuth(options2) {
   if (typeof log.warn !== "function") {
     log.warn = console.warn.bind(console);
   }
-  const request2 = options2.request || request.defaults({
+  const request3 = options2.request || request.defaults({
     headers: {
       "user-agent": `octokit-auth-app.js/${VERSION15} ${getUserAgent()}`
     }
   });
   const state = Object.assign(
     {
-      request: request2,
+      request: request3,
       cache: getCache()
     },
     options2,
@@ -27339,7 +27336,7 @@ function createAppAuth(options2) {
         clientType: "github-app",
         clientId: options2.clientId || "",
         clientSecret: options2.clientSecret || "",
-        request: request2
+        request: request3
       })
     }
   );
@@ -27614,432 +27611,12 @@ function getWebhooks(options2) {
   return webhooks;
 }
 
-// node_modules/probot/lib/server/server.js
-import { Server as HttpServer } from "node:http";
-
-// node_modules/probot/lib/helpers/webhook-proxy.js
-var SmeeClient;
-var createWebhookProxy = async (opts) => {
-  try {
-    SmeeClient ??= (await npxImport("smee-client@5.0.0", { onlyPackageRunner: true })).SmeeClient;
-  } catch {
-    opts.logger.warn("Run `npm install --save-dev smee-client` to proxy webhooks to localhost.");
-    return void 0;
-  }
-  const smeeClient = new SmeeClient({
-    logger: opts.logger,
-    source: opts.url,
-    target: `http://${opts.host}:${opts.port}${opts.path}`,
-    fetch: opts.fetch
-  });
-  return await smeeClient.start();
-};
-
-// node_modules/probot/lib/helpers/get-printable-host.js
-function getPrintableHost(host) {
-  if (typeof host !== "string") {
-    return "localhost";
-  }
-  return host.includes(":") ? `[${host}]` : host;
-}
-
-// node_modules/probot/lib/helpers/detect-runtime.js
-function detectRuntime(globalThis2) {
-  if (typeof globalThis2 === "object" && globalThis2 !== null) {
-    if (typeof globalThis2.process === "object" && globalThis2.process !== null && typeof globalThis2.process.versions === "object" && globalThis2.process.versions !== null) {
-      if (typeof globalThis2.process.versions.deno === "string") {
-        return "deno";
-      }
-      if (typeof globalThis2.process.versions.bun === "string") {
-        return "bun";
-      }
-      if (typeof globalThis2.process.versions.node === "string") {
-        return "node";
-      }
-    }
-    if (typeof globalThis2.window === "object" && globalThis2.window !== null) {
-      return "browser";
-    }
-  }
-  throw new Error("Unable to detect runtime");
-}
-
-// node_modules/probot/lib/helpers/get-runtime-name.js
-function getRuntimeName(globalThis2) {
-  const runtime = detectRuntime(globalThis2);
-  switch (runtime) {
-    case "node":
-      return "Node.js";
-    case "deno":
-      return "Deno";
-    case "bun":
-      return "Bun";
-    case "browser":
-      return "Browser";
-    default:
-      throw new Error("Unknown runtime");
-  }
-}
-
-// node_modules/probot/lib/helpers/get-runtime-version.js
-function getRuntimeVersion(globalThis2) {
-  const runtime = detectRuntime(globalThis2);
-  switch (runtime) {
-    case "node":
-      return globalThis2.process.versions.node;
-    case "deno":
-      return globalThis2.process.versions.deno;
-    case "bun":
-      return globalThis2.process.versions.bun;
-    case "browser":
-      return "N/A";
-    default:
-      throw new Error("Unknown runtime");
-  }
-}
-
 // node_modules/probot/lib/server/handlers/http-logger.js
 var import_pino_http = __toESM(require_logger(), 1);
-import { randomUUID as uuidv4 } from "node:crypto";
-function httpLogger(logger, options2) {
-  return (0, import_pino_http.pinoHttp)({
-    ...options2,
-    logger: logger.child({ name: "http" }),
-    customSuccessMessage(req, res) {
-      const responseTime = Date.now() - res[import_pino_http.startTime];
-      return `${req.method} ${req.url} ${res.statusCode} - ${responseTime}ms`;
-    },
-    customErrorMessage(req, res, _err) {
-      const responseTime = Date.now() - res[import_pino_http.startTime];
-      return `${req.method} ${req.url} ${res.statusCode} - ${responseTime}ms`;
-    },
-    genReqId: (req) => req.headers["x-request-id"] || req.headers["x-github-delivery"] || uuidv4()
-  });
-}
-
-// node_modules/probot/lib/server/handlers/not-found.js
-var notFoundHandler = (_req, res) => {
-  if (res.headersSent) {
-    return false;
-  }
-  res.writeHead(404).end();
-  return true;
-};
-
-// node_modules/probot/lib/server/handlers/ping.js
-var pingHandler = (req, res) => {
-  if (req.method === "GET") {
-    const path8 = req.url?.split("?")[0] || "";
-    if (path8 === "/ping") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("PONG");
-      return true;
-    }
-  }
-  return false;
-};
-
-// node_modules/probot/lib/static/robot.svg.js
-var robot_svg_default = `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 346.63 409.96"><defs><path id="a" fill="#aedfe4" d="M210.99 228.58a8.18 8.18 0 0 1 8.17 8.17v45.83a8.18 8.18 0 0 1-8.17 8.17h-75.66a8.18 8.18 0 0 1-8.17-8.17v-45.83a8.18 8.18 0 0 1 8.17-8.17H211m0-4h-75.67a12.17 12.17 0 0 0-12.17 12.17v45.83a12.17 12.17 0 0 0 12.17 12.17H211a12.17 12.17 0 0 0 12.16-12.17v-45.83a12.17 12.17 0 0 0-12.17-12.17Z"/></defs><defs><clipPath id="b" transform="translate(-.84 -.67)"><rect width="52.5" height="18.17" x="147.92" y="163.83" fill="none" rx="9.08" ry="9.08"/></clipPath></defs><path fill="#aedfe4" d="m238.3 234.33 28 18 20.17-34 14.83 17-24 38.84-13.33 1-29-18.17 3.33-22.67zm-85.14-37.93h40v16.5h-40zm-18.75 107.27h77.5v16.5h-77.5zm38.75-293.52 10.19 42.62h-20.62l10.43-42.62zm-64.83 224.18-28 18-20.17-34-14.83 17 24 38.84 13.33 1 29-18.17-3.33-22.67z"/><path fill="#ef4236" d="M33.66 201.33s-8.67 5.33-14.67-14c-6.62-21.35-20.66-5.86-18.83 9.65s14.5 20 25.83 16.52 7.67-12.17 7.67-12.17Zm-2.17-34.67a8.47 8.47 0 0 1 8.33-5.67c6.67 0 22.83 7.5 22.83 21S50.16 199.5 50.16 199.5H39.33s7.33-3.67 2-14.17-9.67-14.5-9.83-17.83"/><path fill="#fdba63" d="M23.41 225.28c-2.83-10 1.8-21.24 11.73-26.76s22-3.52 29 4.21Z"/><rect width="132" height="98.67" x="107.16" y="210.33" fill="#08b0d8" rx="14.67" ry="14.67"/><rect width="96" height="66.17" x="125.16" y="226.58" fill="#fdbb65" rx="10.17" ry="10.17"/><use xlink:href="#a"/><rect width="202" height="151" x="72.16" y="50.33" fill="#08b0d8" rx="20.67" ry="20.67"/><rect width="169.37" height="118.71" x="88.48" y="66" fill="#aedfe4" rx="16.78" ry="16.78"/><path fill="#08b0d8" d="M66.38 196.98a27.34 27.34 0 0 1-48.13 25.94Z"/><path fill="#242020" d="m80.16 253.75 2.46 21.42s-1.92 2-7.29 2-6-3-6-3Z"/><circle cx="46.8" cy="218.96" r="4.06" fill="#aedfe4"/><circle cx="85.18" cy="187.44" r="4.06" fill="#aedfe4"/><circle cx="260.1" cy="187.44" r="4.06" fill="#aedfe4"/><circle cx="85.18" cy="64.44" r="4.06" fill="#aedfe4"/><circle cx="260.1" cy="64.44" r="4.06" fill="#aedfe4"/><circle cx="119.1" cy="223.02" r="4.06" fill="#aedfe4"/><circle cx="119.1" cy="298.15" r="4.06" fill="#aedfe4"/><circle cx="227.98" cy="223.02" r="4.06" fill="#aedfe4"/><circle cx="227.98" cy="298.15" r="4.06" fill="#aedfe4"/><path fill="#08b0d8" d="M104.66 223.5v31l-15.42-21.09a19.14 19.14 0 0 1 15.42-9.91Z"/><path fill="#ef4236" d="M312.96 201.33s8.67 5.33 14.67-14c6.62-21.35 20.67-5.86 18.83 9.65s-14.5 20-25.83 16.52-7.67-12.17-7.67-12.17Zm2.2-34.67a8.47 8.47 0 0 0-8.33-5.67c-6.67 0-22.83 7.5-22.83 21s12.5 17.5 12.5 17.5h10.83s-7.33-3.67-2-14.17 9.67-14.5 9.83-17.83"/><path fill="#fdba63" d="M323.16 225.28c2.83-10-1.8-21.24-11.73-26.76s-22-3.52-29 4.21Z"/><path fill="#08b0d8" d="M280.24 196.98a27.34 27.34 0 0 0 48.13 25.94Z"/><path fill="#242020" d="m266.42 253.75-2.46 21.42s1.92 2 7.29 2 6-3 6-3Z"/><circle cx="299.83" cy="218.96" r="4.06" fill="#aedfe4"/><path fill="#08b0d8" d="M241.96 223.5v31l15.42-21.08a19.14 19.14 0 0 0-15.42-9.92Z"/><rect width="118" height="9.5" x="114.16" y="361.96" fill="#fdbb65" rx="4.75" ry="4.75"/><rect width="83.5" height="9.5" x="131.41" y="381.21" fill="#fdbb65" rx="4.75" ry="4.75"/><rect width="42.5" height="9.5" x="151.91" y="400.46" fill="#fdbb65" rx="4.75" ry="4.75"/><path fill="#08b0d8" d="M135.41 353.75a56 56 0 0 1-18.33-38.42h112.16a56 56 0 0 1-18.33 38.43Z"/><circle cx="132.65" cy="123.97" r="15.51"/><path fill="#08b0d8" d="M132.65 108.45a15.51 15.51 0 1 1-15.49 15.52 15.51 15.51 0 0 1 15.51-15.51m0-23a38.51 38.51 0 1 0 38.49 38.51 38.55 38.55 0 0 0-38.51-38.51Z"/><path fill="#f1f1f2" d="M132.65 108.45a15.51 15.51 0 1 1-15.49 15.52 15.51 15.51 0 0 1 15.51-15.51m0-14a29.51 29.51 0 1 0 29.49 29.51 29.54 29.54 0 0 0-29.51-29.51Z"/><circle cx="214.65" cy="123.97" r="15.51"/><path fill="#08b0d8" d="M214.65 108.45a15.51 15.51 0 1 1-15.49 15.52 15.51 15.51 0 0 1 15.51-15.51m0-23a38.51 38.51 0 1 0 38.49 38.51 38.55 38.55 0 0 0-38.51-38.51Z"/><path fill="#f1f1f2" d="M214.65 108.45a15.51 15.51 0 1 1-15.49 15.52 15.51 15.51 0 0 1 15.51-15.51m0-14a29.51 29.51 0 1 0 29.49 29.51 29.54 29.54 0 0 0-29.51-29.51Z"/><rect width="52.5" height="18.17" x="147.08" y="163.17" fill="#fdbb65" rx="9.08" ry="9.08"/><g fill="#ef4236" clip-path="url(#b)"><path d="M153.23 162.15h3.12v20.56h-3.12zm9.06 0h3.13v20.56h-3.13zm9.06 0h3.12v20.56h-3.12zm9.06 0h3.13v20.56h-3.13zm9.07 0h3.12v20.56h-3.12z"/></g><circle cx="173.16" cy="14.67" r="14.67" fill="#ef4236"/><path fill="none" stroke="#ef4236" stroke-linecap="round" stroke-linejoin="round" stroke-width="4" d="M126.33 261.63H136l11.98-18.67 10.71 18.67 7.15-12.62 7.41 12.62h13.25l7.07 13.97 11.74-25.19 5.77 11.22h8.42"/><use xlink:href="#a"/></svg>`;
-
-// node_modules/probot/lib/static/probot-head.svg.js
-var probot_head_svg_default = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 178 181.2">
-  <defs>
-    <clipPath id="a" transform="translate(-.8 -.7)">
-      <rect width="52.5" height="18.2" x="147.9" y="163.8" fill="none" rx="9.1" ry="9.1"/>
-    </clipPath>
-  </defs>
-  <path fill="#aedfe4" d="m89 9.1 9 38.4H79.8Z"/>
-  <rect width="178" height="135.9" y="45.3" fill="#08b0d8" rx="18.2" ry="18.6"/>
-  <rect width="149.2" height="106.8" x="14.4" y="59.4" fill="#aedfe4" rx="14.8" ry="15.1"/>
-  <ellipse cx="11.5" cy="168.7" fill="#aedfe4" rx="3.6" ry="3.7"/>
-  <ellipse cx="165.6" cy="168.7" fill="#aedfe4" rx="3.6" ry="3.7"/>
-  <ellipse cx="11.5" cy="58" fill="#aedfe4" rx="3.6" ry="3.7"/>
-  <ellipse cx="165.6" cy="58" fill="#aedfe4" rx="3.6" ry="3.7"/>
-  <ellipse cx="53.3" cy="111.6" rx="13.7" ry="14"/>
-  <path fill="#08b0d8" d="M53.3 97.6a13.7 14 0 1 1-13.6 14 13.7 14 0 0 1 13.6-14m0-20.7a34 34.7 0 1 0 34 34.7 34 34.7 0 0 0-34-34.7"/>
-  <path fill="#f1f1f2" d="M53.3 97.6a13.7 14 0 1 1-13.6 14 13.7 14 0 0 1 13.6-14m0-12.6a26 26.6 0 1 0 26 26.6 26 26.6 0 0 0-26-26.6"/>
-  <ellipse cx="125.6" cy="111.6" rx="13.7" ry="14"/>
-  <path fill="#08b0d8" d="M125.6 97.6a13.7 14 0 1 1-13.7 14 13.7 14 0 0 1 13.7-14m0-20.7a34 34.7 0 1 0 33.9 34.7 34 34.7 0 0 0-34-34.7z"/>
-  <path fill="#f1f1f2" d="M125.6 97.6a13.7 14 0 1 1-13.7 14 13.7 14 0 0 1 13.7-14m0-12.6a26 26.6 0 1 0 26 26.6 26 26.6 0 0 0-26-26.6"/>
-  <rect width="46.3" height="16.4" x="66" y="146.8" fill="#fdbb65" rx="8" ry="8.2"/>
-  <g fill="#ef4236" clip-path="url(#a)" transform="matrix(.88 0 0 .9 -63.6 0)">
-    <path d="M153.2 162.2h3.2v20.5h-3.2zm9 0h3.2v20.5h-3.1zm9.2 0h3v20.5h-3zm9 0h3.1v20.5h-3zm9 0h3.2v20.5h-3.1z"/>
-  </g>
-  <ellipse cx="89" cy="13.2" fill="#ef4236" rx="12.9" ry="13.2"/>
-</svg>`;
-
-// node_modules/probot/lib/static/primer.css.js
-var primer_css_default = `body{margin:0;}
-a{background-color:transparent;}
-a:active,a:hover{outline-width:0;}
-h1{font-size:2em;margin:0.67em 0;}
-b{font-weight:inherit;}
-b{font-weight:bolder;}
-img{border-style:none;}
-button,input{font:inherit;margin:0;}
-button,input{overflow:visible;}
-button{text-transform:none;}
-button,[type="submit"]{-webkit-appearance:button;}
-*{box-sizing:border-box;}
-input,button{font-family:inherit;font-size:inherit;line-height:inherit;}
-body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif,"Apple Color Emoji","Segoe UI Emoji";font-size:14px;line-height:1.5;color:#24292e;background-color:#ffffff;}
-a{color:#0366d6;text-decoration:none;}
-a:hover{text-decoration:underline;}
-b{font-weight:600;}
-button{cursor:pointer;border-radius:0;}
-h1,h2,h3,h4,h5{margin-top:0;margin-bottom:0;}
-h1{font-size:32px;font-weight:600;}
-h2{font-size:24px;font-weight:600;}
-h3{font-size:20px;font-weight:600;}
-h4{font-size:16px;font-weight:600;}
-p{margin-top:0;margin-bottom:10px;}
-.btn{position:relative;display:inline-block;padding:5px 16px;font-size:14px;font-weight:500;line-height:20px;white-space:nowrap;vertical-align:middle;cursor:pointer;-webkit-user-select:none;-ms-user-select:none;user-select:none;border:1px solid;border-radius:6px;-webkit-appearance:none;appearance:none;}
-.btn:hover{text-decoration:none;}
-.btn:disabled{cursor:default;}
-.btn{color:#24292e;background-color:#fafbfc;border-color:rgba(27,31,35,0.15);box-shadow:0 1px 0 rgba(27,31,35,0.04),inset 0 1px 0 rgba(255,255,255,0.25);transition:0.2s cubic-bezier(0.3, 0, 0.5, 1);transition-property:color, background-color, border-color;}
-.btn:hover{background-color:#f3f4f6;border-color:rgba(27,31,35,0.15);transition-duration:0.1s;}
-.btn:active{background-color:#eaecef;border-color:rgba(27,31,35,0.1);transition:none;}
-.btn:disabled{color:#959da5;background-color:#fafbfc;border-color:rgba(27,31,35,0.15);}
-.btn:focus{border-color:rgba(27,31,35,0.15);outline:none;box-shadow:0 0 0 3px rgba(3,102,214,0.3);}
-.btn-outline{color:#0366d6;}
-.btn-outline:hover{color:#ffffff;background-color:#0366d6;border-color:rgba(27,31,35,0.15);box-shadow:0 1px 0 rgba(27,31,35,0.04),inset 0 1px 0 rgba(255,255,255,0.25);}
-.btn-outline:active{color:#ffffff;background-color:#035fc7;border-color:rgba(27,31,35,0.15);box-shadow:inset 0 1px 0 rgba(5,38,76,0.2);}
-.btn-outline:disabled{color:rgba(3,102,214,0.5);background-color:#fafbfc;border-color:rgba(27,31,35,0.15);box-shadow:none;}
-.btn-outline:focus{border-color:rgba(27,31,35,0.15);box-shadow:0 0 0 3px rgba(0,92,197,0.4);}
-label{font-weight:600;}
-.form-control{padding:5px 12px;font-size:14px;line-height:20px;color:#24292e;vertical-align:middle;background-color:#ffffff;background-repeat:no-repeat;background-position:right 8px center;border:1px solid #e1e4e8;border-radius:6px;outline:none;box-shadow:inset 0 1px 0 rgba(225,228,232,0.2);}
-.form-control:focus{border-color:#0366d6;outline:none;box-shadow:0 0 0 3px rgba(3,102,214,0.3);}
-::placeholder{color:#0366d6;opacity:1;}
-.border{border:1px solid #e1e4e8 !important;}
-.rounded-2{border-radius:6px!important;}
-.flex-column{flex-direction:column!important;}
-.flex-justify-center{justify-content:center!important;}
-.flex-items-center{align-items:center!important;}
-.width-full{width:100%!important;}
-.v-align-middle{vertical-align:middle!important;}
-.height-full{height:100%!important;}
-.m-2{margin:8px!important;}
-.mt-2{margin-top:8px!important;}
-.mr-2{margin-right:8px!important;}
-.mb-2{margin-bottom:8px!important;}
-.ml-2{margin-left:8px!important;}
-.mt-3{margin-top:16px!important;}
-.mt-4{margin-top:24px!important;}
-.mt-6{margin-top:40px!important;}
-.mb-6{margin-bottom:40px!important;}
-.p-6{padding:40px!important;}
-.py-6{padding-top:40px!important;padding-bottom:40px!important;}
-.text-left{text-align:left!important;}
-.text-center{text-align:center!important;}
-.d-block{display:block!important;}
-.d-flex{display:flex!important;}
-.Label{display:inline-block;padding:0 7px;font-size:12px;font-weight:500;line-height:18px;border:1px solid transparent;border-radius:2em;background-color:transparent!important;border-color:#e1e4e8;}
-.Label:hover{text-decoration:none;}
-.mt-2{margin-top:8px!important;}
-.mb-2{margin-bottom:8px!important;}
-.mt-4{margin-top:24px!important;}
-.mt-6{margin-top:40px!important;}
-.mt-6{margin-top:40px!important;}
-.mb-6{margin-bottom:40px!important;}
-.p-6{padding:40px!important;}`;
-
-// node_modules/probot/lib/server/handlers/static-files.js
-var staticFilesHandler = (req, res) => {
-  if (req.method === "GET") {
-    const path8 = req.url?.split("?")[0] || "";
-    if (path8 === "/probot/static/robot.svg") {
-      res.writeHead(200, {
-        "cache-control": "max-age=86400",
-        "content-type": "image/svg+xml"
-      }).end(robot_svg_default);
-      return true;
-    }
-    if (path8 === "/probot/static/probot-head.svg") {
-      res.writeHead(200, {
-        "cache-control": "max-age=86400",
-        "content-type": "image/svg+xml"
-      }).end(probot_head_svg_default);
-      return true;
-    }
-    if (path8 === "/probot/static/primer.css") {
-      res.writeHead(200, {
-        "cache-control": "max-age=86400",
-        "content-type": "text/css"
-      }).end(primer_css_default);
-      return true;
-    }
-  }
-  return false;
-};
 
 // node_modules/probot/lib/server/server.js
 var defaultWebhookPath = "/api/github/webhooks";
 var defaultWebhookSecret = "development";
-var Server = class {
-  #state;
-  constructor(options2 = {}) {
-    this.#state = {
-      initializeRan: false,
-      initializationPromise: createDeferredPromise(),
-      probot: null,
-      log: options2.log,
-      httpServer: new HttpServer(),
-      cwd: options2.cwd || process.cwd(),
-      port: options2.port || 3e3,
-      host: options2.host || "localhost",
-      webhookPath: options2.webhookPath || defaultWebhookPath,
-      webhookProxy: options2.webhookProxy,
-      eventSource: void 0,
-      request: options2.request,
-      ProbotBase: options2.Probot,
-      addedHandlers: [],
-      handlers: [],
-      enablePing: options2.enablePing ?? true,
-      enableNotFound: options2.enableNotFound ?? true,
-      enableStaticFiles: options2.enableStaticFiles ?? true
-    };
-    this.#state.httpServer.on("request", async (req, res) => {
-      this.#state.httpLogger(req, res);
-      try {
-        for (const handler2 of this.#state.handlers) {
-          if (await handler2(req, res)) {
-            return true;
-          }
-        }
-      } catch (e) {
-        this.#state.log.error(e);
-        res.writeHead(500).end();
-        return true;
-      }
-      return false;
-    });
-  }
-  async #initialize() {
-    if (this.#state.initializeRan === true) {
-      return this.#state.initializationPromise.promise;
-    }
-    this.#state.initializeRan = true;
-    try {
-      this.#state.log = this.#state.log || await getLog();
-      this.#state.log.child({ name: "server" });
-      this.#state.probot = new this.#state.ProbotBase({
-        request: this.#state.request,
-        log: this.#state.log,
-        server: this,
-        webhookPath: this.#state.webhookPath
-      });
-      await this.#state.probot.ready();
-      this.#state.httpLogger = httpLogger(this.#state.log, this.#state.loggingOptions);
-      this.#state.initializationPromise.resolve();
-    } catch (error62) {
-      this.#state.initializationPromise.reject(error62);
-      if (this.#state.log) {
-        this.#state.log.error({ err: error62 }, "Failed to initialize Server");
-      } else {
-        console.error("Failed to initialize Server", error62);
-      }
-      throw error62;
-    }
-    return this.#state.initializationPromise.promise;
-  }
-  addHandler(handler2) {
-    this.#state.addedHandlers.push(handler2);
-  }
-  async loadHandlerFactory(appFn) {
-    await this.#initialize();
-    const handler2 = await appFn(this.#state.probot, {
-      cwd: this.#state.cwd,
-      addHandler: (handler3) => {
-        this.addHandler(handler3);
-      }
-    });
-    this.addHandler(handler2);
-  }
-  async load(appFn) {
-    await this.#initialize();
-    await appFn(this.#state.probot, {
-      cwd: this.#state.cwd,
-      addHandler: (handler2) => {
-        this.addHandler(handler2);
-      }
-    });
-  }
-  async start() {
-    await this.#initialize();
-    this.#state.handlers = [];
-    if (this.#state.enableStaticFiles === true) {
-      this.#state.handlers.unshift(staticFilesHandler);
-    }
-    if (this.#state.enablePing === true) {
-      this.#state.handlers.unshift(pingHandler);
-    }
-    this.#state.handlers.unshift(await this.#state.probot.getNodeMiddleware());
-    this.#state.handlers.push(...this.#state.addedHandlers);
-    if (this.#state.enableNotFound === true) {
-      this.#state.handlers.push(notFoundHandler);
-    }
-    const runtimeName = getRuntimeName(globalThis);
-    const runtimeVersion = getRuntimeVersion(globalThis);
-    this.#state.log.info(`Running Probot v${VERSION17} (${runtimeName}: ${runtimeVersion})`);
-    const printableHost = getPrintableHost(this.#state.host);
-    this.#state.httpServer = await new Promise((resolve4, reject) => {
-      const server = this.#state.httpServer.listen({ port: this.#state.port, host: this.#state.host }, () => {
-        const { port, address, family } = server.address();
-        this.#state.port = port;
-        this.#state.host = address;
-        if (family === "IPv6") {
-          this.#state.host = `[${address}]`;
-        }
-        this.#state.log.info(`Listening on http://${printableHost}:${port}`);
-        resolve4(server);
-      });
-      server.on("error", (error62) => {
-        if (error62.code === "EADDRINUSE") {
-          error62 = Object.assign(error62, {
-            message: `Port ${this.#state.port} is already in use. You can define the PORT environment variable to use a different port.`
-          });
-        }
-        this.#state.log.error(error62);
-        reject(error62);
-      });
-    });
-    if (this.#state.webhookProxy) {
-      this.#state.eventSource = await createWebhookProxy({
-        host: this.#state.host,
-        port: this.#state.port,
-        path: this.#state.webhookPath,
-        logger: this.#state.log,
-        url: this.#state.webhookProxy
-      });
-    }
-    return this.#state.httpServer;
-  }
-  async stop() {
-    if (this.#state.eventSource) {
-      this.#state.eventSource.close();
-      this.#state.eventSource = void 0;
-    }
-    if (this.#state.httpServer.listening === false) {
-      return;
-    }
-    const server = this.#state.httpServer;
-    return new Promise((resolve4, reject) => server.close((err2) => {
-      err2 ? reject(err2) : resolve4();
-    }));
-  }
-  get port() {
-    return this.#state.port;
-  }
-  get host() {
-    return this.#state.host;
-  }
-  static get version() {
-    return VERSION17;
-  }
-  get version() {
-    return VERSION17;
-  }
-};
 
 // node_modules/probot/lib/probot.js
 var UNINITIALIZED = 0;
@@ -28158,11 +27735,11 @@ var Probot = class {
       return this.#state.initializedPromise.promise;
     }
   }
-  async getNodeMiddleware({ log, path: path8 } = {}) {
+  async getNodeMiddleware({ log, path: path2 } = {}) {
     await this.#initialize();
     return createNodeMiddleware(this.#state.webhooks, {
       log: log || this.#state.log,
-      path: path8 || this.#state.webhookPath
+      path: path2 || this.#state.webhookPath
     });
   }
   async auth(installationId) {
@@ -28250,589 +27827,16 @@ var Probot = class {
   }
 };
 
-// node_modules/package-config/index.js
-import path3 from "node:path";
-
-// node_modules/find-up-simple/index.js
-import process2 from "node:process";
-import fsPromises from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import path2 from "node:path";
-var toPath = (urlOrPath) => urlOrPath instanceof URL ? fileURLToPath(urlOrPath) : urlOrPath;
-async function findUp(name, {
-  cwd = process2.cwd(),
-  type = "file",
-  stopAt
-} = {}) {
-  let directory = path2.resolve(toPath(cwd) ?? "");
-  const { root } = path2.parse(directory);
-  stopAt = path2.resolve(directory, toPath(stopAt ?? root));
-  const isAbsoluteName = path2.isAbsolute(name);
-  while (directory) {
-    const filePath = isAbsoluteName ? name : path2.join(directory, name);
-    try {
-      const stats = await fsPromises.stat(filePath);
-      if (type === "file" && stats.isFile() || type === "directory" && stats.isDirectory()) {
-        return filePath;
-      }
-    } catch {
-    }
-    if (directory === stopAt || directory === root) {
-      break;
-    }
-    directory = path2.dirname(directory);
-  }
-}
-
-// node_modules/load-json-file/index.js
-import { readFileSync, promises as fs } from "node:fs";
-var { readFile } = fs;
-var parse3 = (buffer, { beforeParse, reviver } = {}) => {
-  let data = new TextDecoder().decode(buffer);
-  if (typeof beforeParse === "function") {
-    data = beforeParse(data);
-  }
-  return JSON.parse(data, reviver);
-};
-async function loadJsonFile(filePath, options2) {
-  const buffer = await readFile(filePath);
-  return parse3(buffer, options2);
-}
-
-// node_modules/package-config/index.js
-var filePaths = /* @__PURE__ */ new WeakMap();
-var findNextCwd = (packagePath) => path3.resolve(path3.dirname(packagePath), "..");
-var addFilePath = (object2, filePath) => {
-  filePaths.set(object2, filePath);
-  return object2;
-};
-async function packageConfig(namespace, options2 = {}) {
-  if (!namespace) {
-    throw new TypeError("Expected a namespace");
-  }
-  const filePath = await findUp("package.json", options2.cwd ? { cwd: options2.cwd } : {});
-  if (!filePath) {
-    return addFilePath({ ...options2.defaults }, filePath);
-  }
-  const packageJson = await loadJsonFile(filePath);
-  if (options2.skipOnFalse && packageJson[namespace] === false) {
-    return packageConfig(namespace, { ...options2, cwd: findNextCwd(filePath) });
-  }
-  return addFilePath({ ...options2.defaults, ...packageJson[namespace] }, filePath);
-}
-
-// node_modules/probot/lib/apps/setup.js
-import { exec as exec2 } from "node:child_process";
-import { parse as parseQuery } from "node:querystring";
-
 // node_modules/probot/lib/manifest-creation.js
-import fs3 from "node:fs";
-import path5 from "node:path";
 var import_yaml2 = __toESM(require_dist(), 1);
-
-// node_modules/probot/lib/helpers/load-package-json.js
-import fs2 from "node:fs";
-import path4 from "node:path";
-function loadPackageJson(filepath = path4.join(process.cwd(), "package.json")) {
-  let pkgContent;
-  try {
-    pkgContent = fs2.readFileSync(filepath, "utf8");
-  } catch {
-    return {};
-  }
-  try {
-    const pkg = pkgContent && JSON.parse(pkgContent);
-    if (pkg && typeof pkg === "object") {
-      return pkg;
-    }
-    return {};
-  } catch {
-    return {};
-  }
-}
-
-// node_modules/probot/lib/helpers/update-env.js
-import { writeFileSync } from "node:fs";
-import { join as pathJoin2 } from "node:path";
-
-// node_modules/probot/lib/helpers/load-env.js
-import { readFileSync as readFileSync2 } from "node:fs";
-import { join as pathJoin } from "node:path";
-import { parseEnv } from "node:util";
-function loadEnv(options2 = {}) {
-  const { path: path8 = pathJoin(process.cwd(), ".env") } = options2 || {};
-  try {
-    return parseEnv(readFileSync2(path8, "utf-8"));
-  } catch (err2) {
-    if (err2.code !== "ENOENT") {
-      throw err2;
-    }
-  }
-  return {};
-}
-
-// node_modules/probot/lib/helpers/update-env.js
-function escapeNewlines(str) {
-  return str.replace(/\n/g, "\\n");
-}
-function format(key, value) {
-  return `${key}=${escapeNewlines(value)}`;
-}
-function updateEnv(env) {
-  const path8 = pathJoin2(process.cwd(), ".env");
-  env = Object.assign(loadEnv({
-    path: path8
-  }), env);
-  const contents = Object.keys(env).map((key) => format(key, env[key])).join("\n");
-  writeFileSync(path8, contents);
-  Object.assign(process.env, env);
-  return env;
-}
-
-// node_modules/probot/lib/manifest-creation.js
-var ManifestCreation = class {
-  #updateEnv;
-  constructor(options2 = { updateEnv }) {
-    this.#updateEnv = options2.updateEnv || updateEnv;
-  }
-  get pkg() {
-    return loadPackageJson();
-  }
-  async createWebhookChannel({ SmeeClient: SmeeClientParam, log = console } = {}) {
-    let SmeeClient2;
-    try {
-      SmeeClient2 = SmeeClientParam || (await npxImport("smee-client@5.0.0", { onlyPackageRunner: true })).SmeeClient;
-    } catch {
-      log.warn("SmeeClient is not available");
-      return void 0;
-    }
-    try {
-      const WEBHOOK_PROXY_URL = await SmeeClient2.createChannel();
-      this.#updateEnv({
-        WEBHOOK_PROXY_URL
-      });
-      return WEBHOOK_PROXY_URL;
-    } catch {
-      log.warn("Unable to connect to smee.io, try restarting your server.");
-      return void 0;
-    }
-  }
-  getManifest(options2) {
-    let manifest = {};
-    const { pkg, baseUrl, readFileSync: readFileSync4 = fs3.readFileSync } = options2;
-    try {
-      const file2 = readFileSync4(path5.join(process.cwd(), "app.yml"), "utf8");
-      manifest = import_yaml2.default.parse(file2);
-    } catch (error62) {
-      if (error62.code !== "ENOENT") {
-        throw error62;
-      }
-    }
-    const generatedManifest = JSON.stringify({
-      description: manifest.description || pkg.description,
-      hook_attributes: {
-        url: process.env.WEBHOOK_PROXY_URL || `${baseUrl}/`
-      },
-      name: process.env.PROJECT_DOMAIN || manifest.name || pkg.name,
-      public: manifest.public || true,
-      redirect_url: `${baseUrl}/probot/setup`,
-      // TODO: add setup url
-      // setup_url:`${baseUrl}/probot/success`,
-      url: manifest.url || pkg.homepage || pkg.repository,
-      version: "v1",
-      ...manifest
-    });
-    return generatedManifest;
-  }
-  async createAppFromCode(code, probotOptions) {
-    const octokit = new ProbotOctokit(probotOptions);
-    const options2 = {
-      ...probotOptions,
-      code,
-      mediaType: {
-        previews: ["fury"]
-        // needed for GHES 2.20 and older
-      },
-      ...process.env.GHE_HOST && {
-        baseUrl: `${process.env.GHE_PROTOCOL || "https"}://${process.env.GHE_HOST}/api/v3`
-      }
-    };
-    const response = await octokit.request("POST /app-manifests/:code/conversions", options2);
-    const { id, client_id, client_secret, webhook_secret, pem } = response.data;
-    this.#updateEnv({
-      APP_ID: id.toString(),
-      PRIVATE_KEY: `"${pem}"`,
-      WEBHOOK_SECRET: webhook_secret,
-      GITHUB_CLIENT_ID: client_id,
-      GITHUB_CLIENT_SECRET: client_secret
-    });
-    return response.data.html_url;
-  }
-  get createAppUrl() {
-    const githubHost = process.env.GHE_HOST || `github.com`;
-    return `${process.env.GHE_PROTOCOL || "https"}://${githubHost}${process.env.GH_ORG ? `/organizations/${process.env.GH_ORG}` : ""}/settings/apps/new`;
-  }
-};
-
-// node_modules/probot/lib/helpers/is-production.js
-function isProduction() {
-  return process.env.NODE_ENV === "production";
-}
 
 // node_modules/probot/lib/helpers/get-payload.js
 var textDecoder2 = new TextDecoder("utf-8", { fatal: false });
 var decode2 = textDecoder2.decode.bind(textDecoder2);
-function concatUint8Array2(data) {
-  if (data.length === 0) {
-    return new Uint8Array(0);
-  }
-  let totalLength = 0;
-  for (let i2 = 0; i2 < data.length; i2++) {
-    totalLength += data[i2].length;
-  }
-  if (totalLength === 0) {
-    return new Uint8Array(0);
-  }
-  const result = new Uint8Array(totalLength);
-  let offset = 0;
-  for (let i2 = 0; i2 < data.length; i2++) {
-    result.set(data[i2], offset);
-    offset += data[i2].length;
-  }
-  return result;
-}
-async function getPayload2(request2) {
-  if (typeof request2.body === "object" && "rawBody" in request2 && request2.rawBody instanceof Uint8Array) {
-    return decode2(request2.rawBody);
-  } else if (typeof request2.body === "string") {
-    return request2.body;
-  }
-  const payload = await getPayloadFromRequestStream2(request2);
-  return decode2(payload);
-}
-function getPayloadFromRequestStream2(request2) {
-  return new Promise((resolve4, reject) => {
-    const data = [];
-    request2.on("error", (error62) => reject(new AggregateError([error62], error62.message)));
-    request2.on("data", data.push.bind(data));
-    request2.on("end", () => {
-      const result = concatUint8Array2(data);
-      queueMicrotask(() => resolve4(result));
-    });
-  });
-}
-
-// node_modules/probot/lib/views/import.js
-function importView({ name, GH_HOST, WEBHOOK_PROXY_URL = "" }) {
-  return `<!DOCTYPE html>
-<html lang="en" class="height-full" data-color-mode="auto" data-light-theme="light" data-dark-theme="dark">
-
-<head>
-    <meta charset="UTF-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <meta http-equiv="X-UA-Compatible" content="ie=edge">
-    <title>Import ${name || "Your App"} | built with Probot</title>
-    <link rel="icon" href="/probot/static/probot-head.svg">
-    <link rel="stylesheet" href="/probot/static/primer.css">
-</head>
-
-<body class="bg-gray-light">
-    <div class="d-flex flex-column flex-justify-center flex-items-center text-center height-full py-6">
-        <a href="/probot"><img src="/probot/static/robot.svg" alt="Probot Logo" width="100" class="mb-6"></a>
-        <div class="box-shadow rounded-2 border p-6 bg-white">
-            <h2>Use existing Github App</h2>
-            <br>
-
-            <h3>Step 1:</h3>
-            <p class="d-block mt-2">
-                Replace your app's Webhook URL with <br>
-                <b>${WEBHOOK_PROXY_URL}</b>
-            </p>
-            <a class="d-block mt-2" href="${GH_HOST}/settings/apps" target="__blank" rel="noreferrer">
-                You can do it here
-            </a>
-
-            <br>
-            <h3>Step 2:</h3>
-            <p class="mt-2">Fill out this form</p>
-            <form onsubmit="return onSubmit(event) || false">
-                <label class="d-block mt-2" for="appId">App Id</label>
-                <input class="form-control width-full" type="text" required="true" id="appId" name="appId"><br>
-
-                <label class="d-block mt-3" for="whs">Webhook secret (required!)</label>
-                <input class="form-control width-full" type="password" required="true" id="whs" name="whs"><br>
-
-                <label class="d-block mt-3" for="pem">Private Key</label>
-                <input class="form-control width-full m-2" type="file" accept=".pem" required="true" id="pem"
-                    name="pem">
-                <br>
-
-                <button class="btn btn-outline m-2" type="submit">Submit</button>
-            </form>
-        </div>
-
-        <div class="mt-4">
-            <h4 class="alt-h4 text-gray-light">Need help?</h4>
-            <div class="d-flex flex-justify-center mt-2">
-                <a href="https://probot.github.io/docs/" class="btn btn-outline mr-2">Documentation</a>
-                <a href="https://github.com/probot/probot/discussions" class="btn btn-outline">Discuss on GitHub</a>
-            </div>
-        </div>
-    </div>
-    <script>
-        function onSubmit(e) {
-            e.preventDefault();
-
-            const idEl = document.getElementById('appId');
-            const appId = idEl.value;
-
-
-            const secretEl = document.getElementById('whs');
-            const webhook_secret = secretEl.value;
-
-            const fileEl = document.getElementById('pem');
-            const file = fileEl.files[0];
-
-            file.text().then((text) => fetch('', {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ appId, pem: text, webhook_secret })
-            })).then((r) => {
-                if (r.ok) {
-                    location.replace('/probot/success');
-                }
-            }).catch((e) => alert(e));
-            return false;
-        }
-    </script>
-</body>
-
-</html>`;
-}
-
-// node_modules/probot/lib/views/setup.js
-function setupView({ name, description, version: version2, createAppUrl, manifest }) {
-  return `<!DOCTYPE html>
-<!DOCTYPE html>
-<html lang="en" class="height-full" data-color-mode="auto" data-light-theme="light" data-dark-theme="dark">
-  <head>
-    <meta charset="UTF-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <meta http-equiv="X-UA-Compatible" content="ie=edge">
-    <title>Setup ${name || "Your App"} | built with Probot</title>
-    <link rel="icon" href="/probot/static/probot-head.svg">
-    <link rel="stylesheet" href="/probot/static/primer.css">
-  </head>
-  <body class="height-full bg-gray-light">
-    <div class="d-flex flex-column flex-justify-center flex-items-center text-center height-full">
-      <img src="/probot/static/robot.svg" alt="Probot Logo" width="100" class="mb-6">
-      <div class="box-shadow rounded-2 border p-6 bg-white">
-        <h1>
-          Welcome to ${name || "your Probot App"}
-          ${version2 ? `<span class="Label Label--outline v-align-middle ml-2 text-gray-light">v${version2}</span>` : ""}
-        </h1>
-
-        <p>${description ? description : 'This app was built using <a href="https://github.com/probot/probot">Probot</a>, a framework for building GitHub Apps.'}</p>
-
-        <div class="text-left mt-6">
-          <h2 class="alt-h3 mb-2">Getting Started</h2>
-
-          <p>To start building a GitHub App, you'll need to register a new app on GitHub.</p>
-          <br>
-
-          <form action="${createAppUrl}" method="post" target="_blank" class="d-flex flex-items-center">
-            <button class="btn btn-outline" name="manifest" id="manifest" value='${manifest}' >Register GitHub App</button>
-            <a href="/probot/import" class="ml-2">or use an existing Github App</a>
-          </form>
-        </div>
-      </div>
-
-      <div class="mt-4">
-        <h4 class="alt-h4 text-gray-light">Need help?</h4>
-        <div class="d-flex flex-justify-center mt-2">
-          <a href="https://probot.github.io/docs/" class="btn btn-outline mr-2">Documentation</a>
-          <a href="https://github.com/probot/probot/discussions" class="btn btn-outline">Discuss on GitHub</a>
-        </div>
-      </div>
-    </div>
-  </body>
-</html>`;
-}
-
-// node_modules/probot/lib/views/success.js
-function successView({ name }) {
-  return `<!DOCTYPE html>
-<html lang="en" class="height-full" data-color-mode="auto" data-light-theme="light" data-dark-theme="dark">
-  <head>
-    <meta charset="UTF-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <meta http-equiv="X-UA-Compatible" content="ie=edge">
-    <title>Setup ${name || "Your App"} | built with Probot</title>
-    <link rel="icon" href="/probot/static/probot-head.svg">
-    <link rel="stylesheet" href="/probot/static/primer.css">
-  </head>
-  <body class="height-full bg-gray-light">
-    <div class="d-flex flex-column flex-justify-center flex-items-center text-center height-full">
-      <img src="/probot/static/robot.svg" alt="Probot Logo" width="100" class="mb-6">
-      <div class="box-shadow rounded-2 border p-6 bg-white">
-        <div class="text-center">
-          <h1 class="alt-h3 mb-2">Congrats! You have successfully installed your app!
-            <br>
-            Checkout <a href="https://probot.github.io/docs/webhooks/">Receiving webhooks</a> and <a href="https://probot.github.io/docs/github-api/">Interacting with GitHub</a> to learn more!</h1>
-        </div>
-      </div>
-
-      <div class="mt-4">
-        <h4 class="alt-h4 text-gray-light">Need help?</h4>
-        <div class="d-flex flex-justify-center mt-2">
-          <a href="https://probot.github.io/docs/" class="btn btn-outline mr-2">Documentation</a>
-          <a href="https://github.com/probot/probot/discussions" class="btn btn-outline">Discuss on GitHub</a>
-        </div>
-      </div>
-    </div>
-  </body>
-</html>`;
-}
-
-// node_modules/probot/lib/apps/setup.js
-var setupAppFactory = (options2) => {
-  const { host, port, log, request: request2, SmeeClient: SmeeClient2 } = options2 || {};
-  return async function setupApp() {
-    const setup = new ManifestCreation({
-      updateEnv: options2.updateEnv || updateEnv
-    });
-    const pkg = setup.pkg;
-    const { WEBHOOK_PROXY_URL, GHE_HOST } = process.env;
-    const GH_HOST = `https://${GHE_HOST ?? "github.com"}`;
-    if (!isProduction() && !(process.env.PROJECT_DOMAIN || process.env.WEBHOOK_PROXY_URL || process.env.NO_SMEE_SETUP === "true")) {
-      await setup.createWebhookChannel({ SmeeClient: SmeeClient2, log });
-    }
-    const importViewRendered = importView({
-      name: pkg.name,
-      WEBHOOK_PROXY_URL,
-      GH_HOST
-    });
-    const successViewRendered = successView({ name: pkg.name });
-    printWelcomeMessage(log, host, port);
-    const setupHandler = async (req, res) => {
-      const [path8, query = ""] = req.url?.split("?") ?? [req.url, ""];
-      if (req.method === "GET") {
-        if (path8 === "/") {
-          res.writeHead(302, {
-            "content-type": "text/plain",
-            location: `/probot`
-          }).end(`Found. Redirecting to /probot`);
-          return true;
-        }
-        if (path8 === "/probot") {
-          const baseUrl = getBaseUrl(req);
-          const manifest = setup.getManifest({ pkg, baseUrl });
-          const createAppUrl = setup.createAppUrl;
-          res.writeHead(200, { "content-type": "text/html" }).end(setupView({
-            name: pkg.name,
-            version: pkg.version,
-            description: pkg.description,
-            createAppUrl,
-            manifest
-          }));
-          return true;
-        }
-        if (path8 === "/probot/setup") {
-          const { code } = (
-            // @ts-expect-error query could be set by a framework, e.g. express
-            req.query || parseQuery(query)
-          );
-          if (!code || typeof code !== "string" || code.length === 0) {
-            res.writeHead(400, { "content-type": "text/plain" }).end("code missing or invalid");
-            return true;
-          }
-          const response = await setup.createAppFromCode(code, {
-            request: request2 || {}
-          });
-          if (process.env.PROJECT_DOMAIN) {
-            exec2("refresh", (error62) => {
-              if (error62) {
-                log.error(error62);
-              }
-            });
-          } else {
-            printRestartMessage(log);
-          }
-          res.writeHead(302, {
-            "content-type": "text/plain",
-            location: `${response}/installations/new`
-          }).end(`Found. Redirecting to ${response}/installations/new`);
-          return true;
-        }
-        if (path8 === "/probot/import") {
-          res.writeHead(200, {
-            "content-type": "text/html"
-          }).end(importViewRendered);
-          return true;
-        }
-        if (path8 === "/probot/success") {
-          res.writeHead(200, { "content-type": "text/html" }).end(successViewRendered);
-          return true;
-        }
-      }
-      if (req.method === "POST") {
-        if (path8 === "/probot/import") {
-          const { appId, pem, webhook_secret } = JSON.parse(await getPayload2(req));
-          if (!appId || !pem || !webhook_secret) {
-            res.writeHead(400, {
-              "content-type": "text/plain"
-            }).end("appId and/or pem and/or webhook_secret missing");
-            return true;
-          }
-          (options2.updateEnv || updateEnv)({
-            APP_ID: appId,
-            PRIVATE_KEY: `"${pem}"`,
-            WEBHOOK_SECRET: webhook_secret
-          });
-          res.end();
-          printRestartMessage(log);
-          return true;
-        }
-      }
-      return false;
-    };
-    return setupHandler;
-  };
-};
-function printWelcomeMessage(log, host, port) {
-  const domain2 = process.env.PROJECT_DOMAIN || `http://${getPrintableHost(host)}:${port}`;
-  [
-    ``,
-    `Welcome to Probot!`,
-    `Probot is in setup mode, webhooks cannot be received and`,
-    `custom routes will not work until APP_ID and PRIVATE_KEY`,
-    `are configured in .env.`,
-    `Please follow the instructions at ${domain2} to configure .env.`,
-    `Once you are done, restart the server.`,
-    ``
-  ].forEach((line) => {
-    log.info(line);
-  });
-}
-function printRestartMessage(log) {
-  log.info("");
-  log.info("Probot has been set up, please restart the server!");
-  log.info("");
-}
-function getBaseUrl(req) {
-  const protocols = req.headers["x-forwarded-proto"] || req.socket?.encrypted ? "https" : "http";
-  const protocol = typeof protocols === "string" ? protocols.split(",")[0] : protocols[0];
-  const host = req.headers["x-forwarded-host"] || req.headers.host;
-  const baseUrl = `${protocol}://${host}`;
-  return baseUrl;
-}
-
-// node_modules/probot/lib/bin/read-cli-options.js
-import { parseArgs } from "node:util";
 
 // node_modules/@probot/get-private-key/dist-bundle/index.js
 import { resolve } from "node:path";
-import { existsSync, readdirSync, readFileSync as readFileSync3 } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 var VERSION18 = "0.0.0-development";
 var pkcs1Begin = "-----BEGIN RSA PRIVATE KEY-----";
 var pkcs1End = "-----END RSA PRIVATE KEY-----";
@@ -28848,7 +27852,7 @@ function getPrivateKey(options2 = {}) {
   const env = options2.env || process.env;
   const cwd = options2.cwd || process.cwd();
   if (options2.filepath) {
-    return readFileSync3(resolve(cwd, options2.filepath), "utf-8");
+    return readFileSync(resolve(cwd, options2.filepath), "utf-8");
   }
   if (env.PRIVATE_KEY) {
     let privateKey = env.PRIVATE_KEY;
@@ -28885,14 +27889,14 @@ function getPrivateKey(options2 = {}) {
   if (env.PRIVATE_KEY_PATH) {
     const filepath = resolve(cwd, env.PRIVATE_KEY_PATH);
     if (existsSync(filepath)) {
-      return readFileSync3(filepath, "utf-8");
+      return readFileSync(filepath, "utf-8");
     } else {
       throw new Error(
         `[@probot/get-private-key] Private key does not exists at path: "${env.PRIVATE_KEY_PATH}". Please check to ensure that "env.PRIVATE_KEY_PATH" is correct.`
       );
     }
   }
-  const pemFiles = readdirSync(cwd).filter((path8) => path8.endsWith(".pem"));
+  const pemFiles = readdirSync(cwd).filter((path2) => path2.endsWith(".pem"));
   if (pemFiles.length > 1) {
     const paths = pemFiles.join(", ");
     throw new Error(
@@ -28919,1741 +27923,61 @@ ${end}`;
 }
 getPrivateKey.VERSION = VERSION18;
 
-// node_modules/probot/lib/helpers/validate-log-level.js
-var validLevels = ["trace", "debug", "info", "warn", "error", "fatal"];
-function validateLogLevel(value) {
-  if (typeof value !== "string" || !validLevels.includes(value)) {
-    throw new Error(`Invalid log level`);
-  }
-}
-
-// node_modules/probot/lib/helpers/validate-log-format.js
-var validFormats = ["pretty", "json"];
-function validateLogFormat(value) {
-  if (typeof value !== "string" || !validFormats.includes(value)) {
-    throw new Error(`Invalid log format`);
-  }
-}
-
-// node_modules/probot/lib/bin/read-cli-options.js
-function printHelp() {
-  console.log(`Usage: probot-run [options] <apps...>
-
-Options:
-  -p, --port <n>             Port to start the server on (default: "3000")
-  -H --host <host>           Host to start the server on
-  -W, --webhook-proxy <url>  URL of the webhook proxy service. (default: "https://smee.io/0qeZM0TH2KgUZVu")
-  -w, --webhook-path <path>  URL path which receives webhooks. Ex: "/webhook"
-  -a, --app <id>             ID of the GitHub App (default: "foo")
-  -s, --secret <secret>      Webhook secret of the GitHub App (default: "baz")
-  -P, --private-key <file>   Path to private key file (.pem) for the GitHub App
-  -L, --log-level <level>    One of: "trace" | "debug" | "info" | "warn" | "error" | "fatal" (default: "info")
-  --log-format <format>      One of: "pretty", "json"
-  --log-level-in-string      Set to log levels (trace, debug, info, ...) as words instead of numbers (10, 20, 30, ...) (default: false)
-  --log-message-key                  Set to the string key for the 'message' in the log JSON object
-  --sentry-dsn <dsn>         Set to your Sentry DSN, e.g. "https://1234abcd@sentry.io/12345"
-  --redis-url <url>          Set to a "redis://" url in order to enable cluster support for request throttling. Example:
-                             "redis://:secret@redis-123.redislabs.com:12345/0"
-  --base-url <url>           GitHub API base URL. If you use GitHub Enterprise Server, and your hostname is "https://github.acme-inc.com", then the root URL is
-                             "https://github.acme-inc.com/api/v3" (default: "https://api.github.com")
-  -h, --help                 display help for command`);
-}
-function readCliOptions(args) {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      help: {
-        type: "boolean",
-        short: "h",
-        default: false
-      },
-      port: {
-        type: "string",
-        short: "p",
-        default: String(process.env.PORT || 3e3)
-      },
-      host: {
-        type: "string",
-        default: process.env.HOST
-      },
-      "webhook-proxy": {
-        type: "string",
-        default: process.env.WEBHOOK_PROXY_URL
-      },
-      "webhook-path": {
-        type: "string",
-        default: process.env.WEBHOOK_PATH
-      },
-      app: {
-        type: "string",
-        default: process.env.APP_ID
-      },
-      secret: {
-        type: "string",
-        default: process.env.WEBHOOK_SECRET
-      },
-      "private-key": {
-        type: "string",
-        default: process.env.PRIVATE_KEY_PATH
-      },
-      "log-level": {
-        type: "string",
-        default: process.env.LOG_LEVEL || "info"
-      },
-      "log-format": {
-        type: "string",
-        default: process.env.LOG_FORMAT || "pretty"
-      },
-      "log-level-in-string": {
-        type: "boolean",
-        default: process.env.LOG_LEVEL_IN_STRING === "true"
-      },
-      "log-message-key": {
-        type: "string",
-        default: process.env.LOG_MESSAGE_KEY || "msg"
-      },
-      "sentry-dsn": {
-        type: "string",
-        default: process.env.SENTRY_DSN
-      },
-      "redis-url": {
-        type: "string",
-        default: process.env.REDIS_URL
-      },
-      "base-url": {
-        type: "string",
-        default: process.env.GHE_HOST ? `${process.env.GHE_PROTOCOL || "https"}://${process.env.GHE_HOST}/api/v3` : "https://api.github.com"
-      }
-    },
-    args: args.length > 2 ? args.slice(2) : args
-  });
-  if (values.help) {
-    printHelp();
-    process.exit(0);
-  }
-  validateLogFormat(values["log-format"]);
-  validateLogLevel(values["log-level"]);
-  let privateKey;
-  try {
-    privateKey = getPrivateKey({ filepath: values["private-key"] }) || void 0;
-  } catch {
-  }
-  return {
-    privateKey,
-    appId: values["app"],
-    redisConfig: values["redis-url"],
-    args: positionals,
-    baseUrl: values["base-url"],
-    host: values.host,
-    port: Number(values.port),
-    secret: values.secret,
-    webhookPath: values["webhook-path"],
-    webhookProxy: values["webhook-proxy"],
-    logLevel: values["log-level"],
-    sentryDsn: values["sentry-dsn"],
-    logFormat: values["log-format"],
-    logLevelInString: values["log-level-in-string"],
-    logMessageKey: values["log-message-key"]
-  };
-}
-
-// node_modules/probot/lib/bin/read-env-options.js
-function readEnvOptions(env = process.env) {
+// node_modules/probot/lib/create-probot.js
+var DEFAULTS2 = {
+  APP_ID: "",
+  WEBHOOK_SECRET: "",
+  WEBHOOK_PATH: defaultWebhookPath,
+  GHE_HOST: "",
+  GHE_PROTOCOL: "https",
+  LOG_FORMAT: void 0,
+  LOG_LEVEL: "warn",
+  LOG_LEVEL_IN_STRING: "false",
+  LOG_MESSAGE_KEY: "msg",
+  REDIS_URL: "",
+  SENTRY_DSN: ""
+};
+function createProbot({ overrides = {}, defaults = {}, env = process.env } = {}) {
   let privateKey;
   try {
     privateKey = getPrivateKey({ env });
-  } catch (e) {
-    console.error(e);
+  } catch {
   }
-  const logFormat = env.LOG_FORMAT && env.LOG_FORMAT.length !== 0 ? env.LOG_FORMAT === "pretty" ? "pretty" : "json" : env.NODE_ENV === "production" ? "json" : "pretty";
-  return {
-    args: [],
+  const envWithDefaults = { ...DEFAULTS2, ...env };
+  const envOptions = {
+    logLevel: envWithDefaults.LOG_LEVEL,
+    appId: Number(envWithDefaults.APP_ID),
     privateKey: privateKey && privateKey.toString() || void 0,
-    appId: Number(env.APP_ID),
-    port: Number(env.PORT) || 3e3,
-    host: env.HOST,
-    secret: env.WEBHOOK_SECRET,
-    webhookPath: env.WEBHOOK_PATH,
-    webhookProxy: env.WEBHOOK_PROXY_URL,
-    logLevel: env.LOG_LEVEL,
-    logFormat,
-    logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
-    logMessageKey: env.LOG_MESSAGE_KEY,
-    sentryDsn: env.SENTRY_DSN,
-    redisConfig: env.REDIS_URL,
-    baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com"
+    secret: envWithDefaults.WEBHOOK_SECRET,
+    redisConfig: envWithDefaults.REDIS_URL,
+    webhookPath: envWithDefaults.WEBHOOK_PATH,
+    baseUrl: envWithDefaults.GHE_HOST ? `${envWithDefaults.GHE_PROTOCOL || "https"}://${envWithDefaults.GHE_HOST}/api/v3` : "https://api.github.com"
   };
-}
-
-// node_modules/probot/lib/apps/default.js
-import { resolve as resolve2 } from "node:path";
-
-// node_modules/probot/lib/views/probot.js
-function probotView({ name, description, version: version2 }) {
-  return `<!DOCTYPE html>
-<html lang="en" class="height-full" data-color-mode="auto" data-light-theme="light" data-dark-theme="dark">
-  <head>
-    <meta charset="UTF-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1.0">
-    <meta http-equiv="X-UA-Compatible" content="ie=edge">
-    <title>${name || "Your App"} | built with Probot</title>
-    <link rel="icon" href="/probot/static/probot-head.svg">
-    <link rel="stylesheet" href="/probot/static/primer.css">
-  </head>
-  <body class="height-full bg-gray-light">
-    <div class="d-flex flex-column flex-justify-center flex-items-center text-center height-full">
-      <img src="/probot/static/robot.svg" alt="Probot Logo" width="100" class="mb-6">
-      <div class="box-shadow rounded-2 border p-6 bg-white">
-        <h1>
-          Welcome to ${name || "your Probot App"}
-${version2 ? `            <span class="Label Label--outline v-align-middle ml-2 text-gray-light">v${version2}</span>
-` : ""}        </h1>
-
-          <p>${description ? description : 'This bot was built using <a href="https://github.com/probot/probot">Probot</a>, a framework for building GitHub Apps.'}</p>
-      </div>
-
-      <div class="mt-4">
-        <h4 class="alt-h4 text-gray-light">Need help?</h4>
-        <div class="d-flex flex-justify-center mt-2">
-          <a href="https://probot.github.io/docs/" class="btn btn-outline mr-2">Documentation</a>
-          <a href="https://github.com/probot/probot/discussions" class="btn btn-outline">Discuss on GitHub</a>
-        </div>
-      </div>
-    </div>
-  </body>
-</html>`;
-}
-
-// node_modules/probot/lib/apps/default.js
-function defaultApp(_app, { cwd = process.cwd() }) {
-  const pkg = loadPackageJson(resolve2(cwd, "package.json"));
-  const probotViewRendered = probotView({
-    name: pkg.name,
-    version: pkg.version,
-    description: pkg.description
-  });
-  const defaultHandler = (req, res) => {
-    if (req.method === "GET") {
-      const path8 = req.url?.split("?")[0] || "";
-      if (path8 === "/") {
-        res.writeHead(302, { "content-type": "text/plain", location: `/probot` }).end(`Found. Redirecting to /probot`);
-        return true;
-      }
-      if (path8 === "/probot") {
-        res.writeHead(200, { "content-type": "text/html" }).end(probotViewRendered);
-        return true;
-      }
-    }
-    return false;
-  };
-  return defaultHandler;
-}
-
-// node_modules/import-meta-resolve/lib/resolve.js
-import assert2 from "node:assert";
-import { statSync, realpathSync } from "node:fs";
-import process3 from "node:process";
-import { fileURLToPath as fileURLToPath4, pathToFileURL as pathToFileURL3 } from "node:url";
-import path7 from "node:path";
-import { builtinModules as builtinModules2 } from "node:module";
-
-// node_modules/import-meta-resolve/lib/get-format.js
-import { fileURLToPath as fileURLToPath3 } from "node:url";
-
-// node_modules/import-meta-resolve/lib/package-json-reader.js
-import fs4 from "node:fs";
-import path6 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-
-// node_modules/import-meta-resolve/lib/errors.js
-import v8 from "node:v8";
-import assert from "node:assert";
-import { format as format2, inspect } from "node:util";
-var own = {}.hasOwnProperty;
-var classRegExp = /^([A-Z][a-z\d]*)+$/;
-var kTypes = /* @__PURE__ */ new Set([
-  "string",
-  "function",
-  "number",
-  "object",
-  // Accept 'Function' and 'Object' as alternative to the lower cased version.
-  "Function",
-  "Object",
-  "boolean",
-  "bigint",
-  "symbol"
-]);
-var codes = {};
-function formatList(array2, type = "and") {
-  return array2.length < 3 ? array2.join(` ${type} `) : `${array2.slice(0, -1).join(", ")}, ${type} ${array2[array2.length - 1]}`;
-}
-var messages = /* @__PURE__ */ new Map();
-var nodeInternalPrefix = "__node_internal_";
-var userStackTraceLimit;
-codes.ERR_INVALID_ARG_TYPE = createError(
-  "ERR_INVALID_ARG_TYPE",
-  /**
-   * @param {string} name
-   * @param {Array<string> | string} expected
-   * @param {unknown} actual
-   */
-  (name, expected, actual) => {
-    assert.ok(typeof name === "string", "'name' must be a string");
-    if (!Array.isArray(expected)) {
-      expected = [expected];
-    }
-    let message = "The ";
-    if (name.endsWith(" argument")) {
-      message += `${name} `;
-    } else {
-      const type = name.includes(".") ? "property" : "argument";
-      message += `"${name}" ${type} `;
-    }
-    message += "must be ";
-    const types = [];
-    const instances = [];
-    const other = [];
-    for (const value of expected) {
-      assert.ok(
-        typeof value === "string",
-        "All expected entries have to be of type string"
-      );
-      if (kTypes.has(value)) {
-        types.push(value.toLowerCase());
-      } else if (classRegExp.exec(value) === null) {
-        assert.ok(
-          value !== "object",
-          'The value "object" should be written as "Object"'
-        );
-        other.push(value);
-      } else {
-        instances.push(value);
-      }
-    }
-    if (instances.length > 0) {
-      const pos = types.indexOf("object");
-      if (pos !== -1) {
-        types.slice(pos, 1);
-        instances.push("Object");
-      }
-    }
-    if (types.length > 0) {
-      message += `${types.length > 1 ? "one of type" : "of type"} ${formatList(
-        types,
-        "or"
-      )}`;
-      if (instances.length > 0 || other.length > 0) message += " or ";
-    }
-    if (instances.length > 0) {
-      message += `an instance of ${formatList(instances, "or")}`;
-      if (other.length > 0) message += " or ";
-    }
-    if (other.length > 0) {
-      if (other.length > 1) {
-        message += `one of ${formatList(other, "or")}`;
-      } else {
-        if (other[0].toLowerCase() !== other[0]) message += "an ";
-        message += `${other[0]}`;
-      }
-    }
-    message += `. Received ${determineSpecificType(actual)}`;
-    return message;
-  },
-  TypeError
-);
-codes.ERR_INVALID_MODULE_SPECIFIER = createError(
-  "ERR_INVALID_MODULE_SPECIFIER",
-  /**
-   * @param {string} request
-   * @param {string} reason
-   * @param {string} [base]
-   */
-  (request2, reason, base = void 0) => {
-    return `Invalid module "${request2}" ${reason}${base ? ` imported from ${base}` : ""}`;
-  },
-  TypeError
-);
-codes.ERR_INVALID_PACKAGE_CONFIG = createError(
-  "ERR_INVALID_PACKAGE_CONFIG",
-  /**
-   * @param {string} path
-   * @param {string} [base]
-   * @param {string} [message]
-   */
-  (path8, base, message) => {
-    return `Invalid package config ${path8}${base ? ` while importing ${base}` : ""}${message ? `. ${message}` : ""}`;
-  },
-  Error
-);
-codes.ERR_INVALID_PACKAGE_TARGET = createError(
-  "ERR_INVALID_PACKAGE_TARGET",
-  /**
-   * @param {string} packagePath
-   * @param {string} key
-   * @param {unknown} target
-   * @param {boolean} [isImport=false]
-   * @param {string} [base]
-   */
-  (packagePath, key, target, isImport = false, base = void 0) => {
-    const relatedError = typeof target === "string" && !isImport && target.length > 0 && !target.startsWith("./");
-    if (key === ".") {
-      assert.ok(isImport === false);
-      return `Invalid "exports" main target ${JSON.stringify(target)} defined in the package config ${packagePath}package.json${base ? ` imported from ${base}` : ""}${relatedError ? '; targets must start with "./"' : ""}`;
-    }
-    return `Invalid "${isImport ? "imports" : "exports"}" target ${JSON.stringify(
-      target
-    )} defined for '${key}' in the package config ${packagePath}package.json${base ? ` imported from ${base}` : ""}${relatedError ? '; targets must start with "./"' : ""}`;
-  },
-  Error
-);
-codes.ERR_MODULE_NOT_FOUND = createError(
-  "ERR_MODULE_NOT_FOUND",
-  /**
-   * @param {string} path
-   * @param {string} base
-   * @param {boolean} [exactUrl]
-   */
-  (path8, base, exactUrl = false) => {
-    return `Cannot find ${exactUrl ? "module" : "package"} '${path8}' imported from ${base}`;
-  },
-  Error
-);
-codes.ERR_NETWORK_IMPORT_DISALLOWED = createError(
-  "ERR_NETWORK_IMPORT_DISALLOWED",
-  "import of '%s' by %s is not supported: %s",
-  Error
-);
-codes.ERR_PACKAGE_IMPORT_NOT_DEFINED = createError(
-  "ERR_PACKAGE_IMPORT_NOT_DEFINED",
-  /**
-   * @param {string} specifier
-   * @param {string} packagePath
-   * @param {string} base
-   */
-  (specifier, packagePath, base) => {
-    return `Package import specifier "${specifier}" is not defined${packagePath ? ` in package ${packagePath}package.json` : ""} imported from ${base}`;
-  },
-  TypeError
-);
-codes.ERR_PACKAGE_PATH_NOT_EXPORTED = createError(
-  "ERR_PACKAGE_PATH_NOT_EXPORTED",
-  /**
-   * @param {string} packagePath
-   * @param {string} subpath
-   * @param {string} [base]
-   */
-  (packagePath, subpath, base = void 0) => {
-    if (subpath === ".")
-      return `No "exports" main defined in ${packagePath}package.json${base ? ` imported from ${base}` : ""}`;
-    return `Package subpath '${subpath}' is not defined by "exports" in ${packagePath}package.json${base ? ` imported from ${base}` : ""}`;
-  },
-  Error
-);
-codes.ERR_UNSUPPORTED_DIR_IMPORT = createError(
-  "ERR_UNSUPPORTED_DIR_IMPORT",
-  "Directory import '%s' is not supported resolving ES modules imported from %s",
-  Error
-);
-codes.ERR_UNSUPPORTED_RESOLVE_REQUEST = createError(
-  "ERR_UNSUPPORTED_RESOLVE_REQUEST",
-  'Failed to resolve module specifier "%s" from "%s": Invalid relative URL or base scheme is not hierarchical.',
-  TypeError
-);
-codes.ERR_UNKNOWN_FILE_EXTENSION = createError(
-  "ERR_UNKNOWN_FILE_EXTENSION",
-  /**
-   * @param {string} extension
-   * @param {string} path
-   */
-  (extension, path8) => {
-    return `Unknown file extension "${extension}" for ${path8}`;
-  },
-  TypeError
-);
-codes.ERR_INVALID_ARG_VALUE = createError(
-  "ERR_INVALID_ARG_VALUE",
-  /**
-   * @param {string} name
-   * @param {unknown} value
-   * @param {string} [reason='is invalid']
-   */
-  (name, value, reason = "is invalid") => {
-    let inspected = inspect(value);
-    if (inspected.length > 128) {
-      inspected = `${inspected.slice(0, 128)}...`;
-    }
-    const type = name.includes(".") ? "property" : "argument";
-    return `The ${type} '${name}' ${reason}. Received ${inspected}`;
-  },
-  TypeError
-  // Note: extra classes have been shaken out.
-  // , RangeError
-);
-function createError(sym, value, constructor) {
-  messages.set(sym, value);
-  return makeNodeErrorWithCode(constructor, sym);
-}
-function makeNodeErrorWithCode(Base, key) {
-  return NodeError;
-  function NodeError(...parameters) {
-    const limit = Error.stackTraceLimit;
-    if (isErrorStackTraceLimitWritable()) Error.stackTraceLimit = 0;
-    const error62 = new Base();
-    if (isErrorStackTraceLimitWritable()) Error.stackTraceLimit = limit;
-    const message = getMessage(key, parameters, error62);
-    Object.defineProperties(error62, {
-      // Note: no need to implement `kIsNodeError` symbol, would be hard,
-      // probably.
-      message: {
-        value: message,
-        enumerable: false,
-        writable: true,
-        configurable: true
-      },
-      toString: {
-        /** @this {Error} */
-        value() {
-          return `${this.name} [${key}]: ${this.message}`;
-        },
-        enumerable: false,
-        writable: true,
-        configurable: true
-      }
-    });
-    captureLargerStackTrace(error62);
-    error62.code = key;
-    return error62;
-  }
-}
-function isErrorStackTraceLimitWritable() {
-  try {
-    if (v8.startupSnapshot.isBuildingSnapshot()) {
-      return false;
-    }
-  } catch {
-  }
-  const desc = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit");
-  if (desc === void 0) {
-    return Object.isExtensible(Error);
-  }
-  return own.call(desc, "writable") && desc.writable !== void 0 ? desc.writable : desc.set !== void 0;
-}
-function hideStackFrames(wrappedFunction) {
-  const hidden = nodeInternalPrefix + wrappedFunction.name;
-  Object.defineProperty(wrappedFunction, "name", { value: hidden });
-  return wrappedFunction;
-}
-var captureLargerStackTrace = hideStackFrames(
-  /**
-   * @param {Error} error
-   * @returns {Error}
-   */
-  // @ts-expect-error: fine
-  function(error62) {
-    const stackTraceLimitIsWritable = isErrorStackTraceLimitWritable();
-    if (stackTraceLimitIsWritable) {
-      userStackTraceLimit = Error.stackTraceLimit;
-      Error.stackTraceLimit = Number.POSITIVE_INFINITY;
-    }
-    Error.captureStackTrace(error62);
-    if (stackTraceLimitIsWritable) Error.stackTraceLimit = userStackTraceLimit;
-    return error62;
-  }
-);
-function getMessage(key, parameters, self2) {
-  const message = messages.get(key);
-  assert.ok(message !== void 0, "expected `message` to be found");
-  if (typeof message === "function") {
-    assert.ok(
-      message.length <= parameters.length,
-      // Default options do not count.
-      `Code: ${key}; The provided arguments length (${parameters.length}) does not match the required ones (${message.length}).`
-    );
-    return Reflect.apply(message, self2, parameters);
-  }
-  const regex2 = /%[dfijoOs]/g;
-  let expectedLength = 0;
-  while (regex2.exec(message) !== null) expectedLength++;
-  assert.ok(
-    expectedLength === parameters.length,
-    `Code: ${key}; The provided arguments length (${parameters.length}) does not match the required ones (${expectedLength}).`
-  );
-  if (parameters.length === 0) return message;
-  parameters.unshift(message);
-  return Reflect.apply(format2, null, parameters);
-}
-function determineSpecificType(value) {
-  if (value === null || value === void 0) {
-    return String(value);
-  }
-  if (typeof value === "function" && value.name) {
-    return `function ${value.name}`;
-  }
-  if (typeof value === "object") {
-    if (value.constructor && value.constructor.name) {
-      return `an instance of ${value.constructor.name}`;
-    }
-    return `${inspect(value, { depth: -1 })}`;
-  }
-  let inspected = inspect(value, { colors: false });
-  if (inspected.length > 28) {
-    inspected = `${inspected.slice(0, 25)}...`;
-  }
-  return `type ${typeof value} (${inspected})`;
-}
-
-// node_modules/import-meta-resolve/lib/package-json-reader.js
-var hasOwnProperty = {}.hasOwnProperty;
-var { ERR_INVALID_PACKAGE_CONFIG } = codes;
-var cache = /* @__PURE__ */ new Map();
-function read(jsonPath, { base, specifier }) {
-  const existing = cache.get(jsonPath);
-  if (existing) {
-    return existing;
-  }
-  let string4;
-  try {
-    string4 = fs4.readFileSync(path6.toNamespacedPath(jsonPath), "utf8");
-  } catch (error62) {
-    const exception = (
-      /** @type {ErrnoException} */
-      error62
-    );
-    if (exception.code !== "ENOENT") {
-      throw exception;
-    }
-  }
-  const result = {
-    exists: false,
-    pjsonPath: jsonPath,
-    main: void 0,
-    name: void 0,
-    type: "none",
-    // Ignore unknown types for forwards compatibility
-    exports: void 0,
-    imports: void 0
-  };
-  if (string4 !== void 0) {
-    let parsed;
-    try {
-      parsed = JSON.parse(string4);
-    } catch (error_) {
-      const cause = (
-        /** @type {ErrnoException} */
-        error_
-      );
-      const error62 = new ERR_INVALID_PACKAGE_CONFIG(
-        jsonPath,
-        (base ? `"${specifier}" from ` : "") + fileURLToPath2(base || specifier),
-        cause.message
-      );
-      error62.cause = cause;
-      throw error62;
-    }
-    result.exists = true;
-    if (hasOwnProperty.call(parsed, "name") && typeof parsed.name === "string") {
-      result.name = parsed.name;
-    }
-    if (hasOwnProperty.call(parsed, "main") && typeof parsed.main === "string") {
-      result.main = parsed.main;
-    }
-    if (hasOwnProperty.call(parsed, "exports")) {
-      result.exports = parsed.exports;
-    }
-    if (hasOwnProperty.call(parsed, "imports")) {
-      result.imports = parsed.imports;
-    }
-    if (hasOwnProperty.call(parsed, "type") && (parsed.type === "commonjs" || parsed.type === "module")) {
-      result.type = parsed.type;
-    }
-  }
-  cache.set(jsonPath, result);
-  return result;
-}
-function getPackageScopeConfig(resolved) {
-  let packageJSONUrl = new URL("package.json", resolved);
-  while (true) {
-    const packageJSONPath2 = packageJSONUrl.pathname;
-    if (packageJSONPath2.endsWith("node_modules/package.json")) {
-      break;
-    }
-    const packageConfig2 = read(fileURLToPath2(packageJSONUrl), {
-      specifier: resolved
-    });
-    if (packageConfig2.exists) {
-      return packageConfig2;
-    }
-    const lastPackageJSONUrl = packageJSONUrl;
-    packageJSONUrl = new URL("../package.json", packageJSONUrl);
-    if (packageJSONUrl.pathname === lastPackageJSONUrl.pathname) {
-      break;
-    }
-  }
-  const packageJSONPath = fileURLToPath2(packageJSONUrl);
-  return {
-    pjsonPath: packageJSONPath,
-    exists: false,
-    type: "none"
-  };
-}
-function getPackageType(url2) {
-  return getPackageScopeConfig(url2).type;
-}
-
-// node_modules/import-meta-resolve/lib/get-format.js
-var { ERR_UNKNOWN_FILE_EXTENSION } = codes;
-var hasOwnProperty2 = {}.hasOwnProperty;
-var extensionFormatMap = {
-  // @ts-expect-error: hush.
-  __proto__: null,
-  ".cjs": "commonjs",
-  ".js": "module",
-  ".json": "json",
-  ".mjs": "module"
-};
-function mimeToFormat(mime) {
-  if (mime && /\s*(text|application)\/javascript\s*(;\s*charset=utf-?8\s*)?/i.test(mime))
-    return "module";
-  if (mime === "application/json") return "json";
-  return null;
-}
-var protocolHandlers = {
-  // @ts-expect-error: hush.
-  __proto__: null,
-  "data:": getDataProtocolModuleFormat,
-  "file:": getFileProtocolModuleFormat,
-  "http:": getHttpProtocolModuleFormat,
-  "https:": getHttpProtocolModuleFormat,
-  "node:"() {
-    return "builtin";
-  }
-};
-function getDataProtocolModuleFormat(parsed) {
-  const { 1: mime } = /^([^/]+\/[^;,]+)[^,]*?(;base64)?,/.exec(
-    parsed.pathname
-  ) || [null, null, null];
-  return mimeToFormat(mime);
-}
-function extname(url2) {
-  const pathname = url2.pathname;
-  let index = pathname.length;
-  while (index--) {
-    const code = pathname.codePointAt(index);
-    if (code === 47) {
-      return "";
-    }
-    if (code === 46) {
-      return pathname.codePointAt(index - 1) === 47 ? "" : pathname.slice(index);
-    }
-  }
-  return "";
-}
-function getFileProtocolModuleFormat(url2, _context, ignoreErrors) {
-  const value = extname(url2);
-  if (value === ".js") {
-    const packageType = getPackageType(url2);
-    if (packageType !== "none") {
-      return packageType;
-    }
-    return "commonjs";
-  }
-  if (value === "") {
-    const packageType = getPackageType(url2);
-    if (packageType === "none" || packageType === "commonjs") {
-      return "commonjs";
-    }
-    return "module";
-  }
-  const format3 = extensionFormatMap[value];
-  if (format3) return format3;
-  if (ignoreErrors) {
-    return void 0;
-  }
-  const filepath = fileURLToPath3(url2);
-  throw new ERR_UNKNOWN_FILE_EXTENSION(value, filepath);
-}
-function getHttpProtocolModuleFormat() {
-}
-function defaultGetFormatWithoutErrors(url2, context) {
-  const protocol = url2.protocol;
-  if (!hasOwnProperty2.call(protocolHandlers, protocol)) {
-    return null;
-  }
-  return protocolHandlers[protocol](url2, context, true) || null;
-}
-
-// node_modules/import-meta-resolve/lib/utils.js
-var { ERR_INVALID_ARG_VALUE } = codes;
-var DEFAULT_CONDITIONS = Object.freeze(["node", "import"]);
-var DEFAULT_CONDITIONS_SET = new Set(DEFAULT_CONDITIONS);
-function getDefaultConditions() {
-  return DEFAULT_CONDITIONS;
-}
-function getDefaultConditionsSet() {
-  return DEFAULT_CONDITIONS_SET;
-}
-function getConditionsSet(conditions) {
-  if (conditions !== void 0 && conditions !== getDefaultConditions()) {
-    if (!Array.isArray(conditions)) {
-      throw new ERR_INVALID_ARG_VALUE(
-        "conditions",
-        conditions,
-        "expected an array"
-      );
-    }
-    return new Set(conditions);
-  }
-  return getDefaultConditionsSet();
-}
-
-// node_modules/import-meta-resolve/lib/resolve.js
-var RegExpPrototypeSymbolReplace = RegExp.prototype[Symbol.replace];
-var {
-  ERR_NETWORK_IMPORT_DISALLOWED,
-  ERR_INVALID_MODULE_SPECIFIER,
-  ERR_INVALID_PACKAGE_CONFIG: ERR_INVALID_PACKAGE_CONFIG2,
-  ERR_INVALID_PACKAGE_TARGET,
-  ERR_MODULE_NOT_FOUND,
-  ERR_PACKAGE_IMPORT_NOT_DEFINED,
-  ERR_PACKAGE_PATH_NOT_EXPORTED,
-  ERR_UNSUPPORTED_DIR_IMPORT,
-  ERR_UNSUPPORTED_RESOLVE_REQUEST
-} = codes;
-var own2 = {}.hasOwnProperty;
-var invalidSegmentRegEx = /(^|\\|\/)((\.|%2e)(\.|%2e)?|(n|%6e|%4e)(o|%6f|%4f)(d|%64|%44)(e|%65|%45)(_|%5f)(m|%6d|%4d)(o|%6f|%4f)(d|%64|%44)(u|%75|%55)(l|%6c|%4c)(e|%65|%45)(s|%73|%53))?(\\|\/|$)/i;
-var deprecatedInvalidSegmentRegEx = /(^|\\|\/)((\.|%2e)(\.|%2e)?|(n|%6e|%4e)(o|%6f|%4f)(d|%64|%44)(e|%65|%45)(_|%5f)(m|%6d|%4d)(o|%6f|%4f)(d|%64|%44)(u|%75|%55)(l|%6c|%4c)(e|%65|%45)(s|%73|%53))(\\|\/|$)/i;
-var invalidPackageNameRegEx = /^\.|%|\\/;
-var patternRegEx = /\*/g;
-var encodedSeparatorRegEx = /%2f|%5c/i;
-var emittedPackageWarnings = /* @__PURE__ */ new Set();
-var doubleSlashRegEx = /[/\\]{2}/;
-function emitInvalidSegmentDeprecation(target, request2, match, packageJsonUrl, internal, base, isTarget) {
-  if (process3.noDeprecation) {
-    return;
-  }
-  const pjsonPath = fileURLToPath4(packageJsonUrl);
-  const double = doubleSlashRegEx.exec(isTarget ? target : request2) !== null;
-  process3.emitWarning(
-    `Use of deprecated ${double ? "double slash" : "leading or trailing slash matching"} resolving "${target}" for module request "${request2}" ${request2 === match ? "" : `matched to "${match}" `}in the "${internal ? "imports" : "exports"}" field module resolution of the package at ${pjsonPath}${base ? ` imported from ${fileURLToPath4(base)}` : ""}.`,
-    "DeprecationWarning",
-    "DEP0166"
-  );
-}
-function emitLegacyIndexDeprecation(url2, packageJsonUrl, base, main) {
-  if (process3.noDeprecation) {
-    return;
-  }
-  const format3 = defaultGetFormatWithoutErrors(url2, { parentURL: base.href });
-  if (format3 !== "module") return;
-  const urlPath = fileURLToPath4(url2.href);
-  const packagePath = fileURLToPath4(new URL(".", packageJsonUrl));
-  const basePath = fileURLToPath4(base);
-  if (!main) {
-    process3.emitWarning(
-      `No "main" or "exports" field defined in the package.json for ${packagePath} resolving the main entry point "${urlPath.slice(
-        packagePath.length
-      )}", imported from ${basePath}.
-Default "index" lookups for the main are deprecated for ES modules.`,
-      "DeprecationWarning",
-      "DEP0151"
-    );
-  } else if (path7.resolve(packagePath, main) !== urlPath) {
-    process3.emitWarning(
-      `Package ${packagePath} has a "main" field set to "${main}", excluding the full filename and extension to the resolved file at "${urlPath.slice(
-        packagePath.length
-      )}", imported from ${basePath}.
- Automatic extension resolution of the "main" field is deprecated for ES modules.`,
-      "DeprecationWarning",
-      "DEP0151"
-    );
-  }
-}
-function tryStatSync(path8) {
-  try {
-    return statSync(path8);
-  } catch {
-  }
-}
-function fileExists(url2) {
-  const stats = statSync(url2, { throwIfNoEntry: false });
-  const isFile = stats ? stats.isFile() : void 0;
-  return isFile === null || isFile === void 0 ? false : isFile;
-}
-function legacyMainResolve(packageJsonUrl, packageConfig2, base) {
-  let guess;
-  if (packageConfig2.main !== void 0) {
-    guess = new URL(packageConfig2.main, packageJsonUrl);
-    if (fileExists(guess)) return guess;
-    const tries2 = [
-      `./${packageConfig2.main}.js`,
-      `./${packageConfig2.main}.json`,
-      `./${packageConfig2.main}.node`,
-      `./${packageConfig2.main}/index.js`,
-      `./${packageConfig2.main}/index.json`,
-      `./${packageConfig2.main}/index.node`
-    ];
-    let i3 = -1;
-    while (++i3 < tries2.length) {
-      guess = new URL(tries2[i3], packageJsonUrl);
-      if (fileExists(guess)) break;
-      guess = void 0;
-    }
-    if (guess) {
-      emitLegacyIndexDeprecation(
-        guess,
-        packageJsonUrl,
-        base,
-        packageConfig2.main
-      );
-      return guess;
-    }
-  }
-  const tries = ["./index.js", "./index.json", "./index.node"];
-  let i2 = -1;
-  while (++i2 < tries.length) {
-    guess = new URL(tries[i2], packageJsonUrl);
-    if (fileExists(guess)) break;
-    guess = void 0;
-  }
-  if (guess) {
-    emitLegacyIndexDeprecation(guess, packageJsonUrl, base, packageConfig2.main);
-    return guess;
-  }
-  throw new ERR_MODULE_NOT_FOUND(
-    fileURLToPath4(new URL(".", packageJsonUrl)),
-    fileURLToPath4(base)
-  );
-}
-function finalizeResolution(resolved, base, preserveSymlinks) {
-  if (encodedSeparatorRegEx.exec(resolved.pathname) !== null) {
-    throw new ERR_INVALID_MODULE_SPECIFIER(
-      resolved.pathname,
-      'must not include encoded "/" or "\\" characters',
-      fileURLToPath4(base)
-    );
-  }
-  let filePath;
-  try {
-    filePath = fileURLToPath4(resolved);
-  } catch (error62) {
-    const cause = (
-      /** @type {ErrnoException} */
-      error62
-    );
-    Object.defineProperty(cause, "input", { value: String(resolved) });
-    Object.defineProperty(cause, "module", { value: String(base) });
-    throw cause;
-  }
-  const stats = tryStatSync(
-    filePath.endsWith("/") ? filePath.slice(-1) : filePath
-  );
-  if (stats && stats.isDirectory()) {
-    const error62 = new ERR_UNSUPPORTED_DIR_IMPORT(filePath, fileURLToPath4(base));
-    error62.url = String(resolved);
-    throw error62;
-  }
-  if (!stats || !stats.isFile()) {
-    const error62 = new ERR_MODULE_NOT_FOUND(
-      filePath || resolved.pathname,
-      base && fileURLToPath4(base),
-      true
-    );
-    error62.url = String(resolved);
-    throw error62;
-  }
-  if (!preserveSymlinks) {
-    const real = realpathSync(filePath);
-    const { search, hash: hash2 } = resolved;
-    resolved = pathToFileURL3(real + (filePath.endsWith(path7.sep) ? "/" : ""));
-    resolved.search = search;
-    resolved.hash = hash2;
-  }
-  return resolved;
-}
-function importNotDefined(specifier, packageJsonUrl, base) {
-  return new ERR_PACKAGE_IMPORT_NOT_DEFINED(
-    specifier,
-    packageJsonUrl && fileURLToPath4(new URL(".", packageJsonUrl)),
-    fileURLToPath4(base)
-  );
-}
-function exportsNotFound(subpath, packageJsonUrl, base) {
-  return new ERR_PACKAGE_PATH_NOT_EXPORTED(
-    fileURLToPath4(new URL(".", packageJsonUrl)),
-    subpath,
-    base && fileURLToPath4(base)
-  );
-}
-function throwInvalidSubpath(request2, match, packageJsonUrl, internal, base) {
-  const reason = `request is not a valid match in pattern "${match}" for the "${internal ? "imports" : "exports"}" resolution of ${fileURLToPath4(packageJsonUrl)}`;
-  throw new ERR_INVALID_MODULE_SPECIFIER(
-    request2,
-    reason,
-    base && fileURLToPath4(base)
-  );
-}
-function invalidPackageTarget(subpath, target, packageJsonUrl, internal, base) {
-  target = typeof target === "object" && target !== null ? JSON.stringify(target, null, "") : `${target}`;
-  return new ERR_INVALID_PACKAGE_TARGET(
-    fileURLToPath4(new URL(".", packageJsonUrl)),
-    subpath,
-    target,
-    internal,
-    base && fileURLToPath4(base)
-  );
-}
-function resolvePackageTargetString(target, subpath, match, packageJsonUrl, base, pattern, internal, isPathMap, conditions) {
-  if (subpath !== "" && !pattern && target[target.length - 1] !== "/")
-    throw invalidPackageTarget(match, target, packageJsonUrl, internal, base);
-  if (!target.startsWith("./")) {
-    if (internal && !target.startsWith("../") && !target.startsWith("/")) {
-      let isURL2 = false;
-      try {
-        new URL(target);
-        isURL2 = true;
-      } catch {
-      }
-      if (!isURL2) {
-        const exportTarget = pattern ? RegExpPrototypeSymbolReplace.call(
-          patternRegEx,
-          target,
-          () => subpath
-        ) : target + subpath;
-        return packageResolve(exportTarget, packageJsonUrl, conditions);
-      }
-    }
-    throw invalidPackageTarget(match, target, packageJsonUrl, internal, base);
-  }
-  if (invalidSegmentRegEx.exec(target.slice(2)) !== null) {
-    if (deprecatedInvalidSegmentRegEx.exec(target.slice(2)) === null) {
-      if (!isPathMap) {
-        const request2 = pattern ? match.replace("*", () => subpath) : match + subpath;
-        const resolvedTarget = pattern ? RegExpPrototypeSymbolReplace.call(
-          patternRegEx,
-          target,
-          () => subpath
-        ) : target;
-        emitInvalidSegmentDeprecation(
-          resolvedTarget,
-          request2,
-          match,
-          packageJsonUrl,
-          internal,
-          base,
-          true
-        );
-      }
-    } else {
-      throw invalidPackageTarget(match, target, packageJsonUrl, internal, base);
-    }
-  }
-  const resolved = new URL(target, packageJsonUrl);
-  const resolvedPath = resolved.pathname;
-  const packagePath = new URL(".", packageJsonUrl).pathname;
-  if (!resolvedPath.startsWith(packagePath))
-    throw invalidPackageTarget(match, target, packageJsonUrl, internal, base);
-  if (subpath === "") return resolved;
-  if (invalidSegmentRegEx.exec(subpath) !== null) {
-    const request2 = pattern ? match.replace("*", () => subpath) : match + subpath;
-    if (deprecatedInvalidSegmentRegEx.exec(subpath) === null) {
-      if (!isPathMap) {
-        const resolvedTarget = pattern ? RegExpPrototypeSymbolReplace.call(
-          patternRegEx,
-          target,
-          () => subpath
-        ) : target;
-        emitInvalidSegmentDeprecation(
-          resolvedTarget,
-          request2,
-          match,
-          packageJsonUrl,
-          internal,
-          base,
-          false
-        );
-      }
-    } else {
-      throwInvalidSubpath(request2, match, packageJsonUrl, internal, base);
-    }
-  }
-  if (pattern) {
-    return new URL(
-      RegExpPrototypeSymbolReplace.call(
-        patternRegEx,
-        resolved.href,
-        () => subpath
-      )
-    );
-  }
-  return new URL(subpath, resolved);
-}
-function isArrayIndex(key) {
-  const keyNumber = Number(key);
-  if (`${keyNumber}` !== key) return false;
-  return keyNumber >= 0 && keyNumber < 4294967295;
-}
-function resolvePackageTarget(packageJsonUrl, target, subpath, packageSubpath, base, pattern, internal, isPathMap, conditions) {
-  if (typeof target === "string") {
-    return resolvePackageTargetString(
-      target,
-      subpath,
-      packageSubpath,
-      packageJsonUrl,
-      base,
-      pattern,
-      internal,
-      isPathMap,
-      conditions
-    );
-  }
-  if (Array.isArray(target)) {
-    const targetList = target;
-    if (targetList.length === 0) return null;
-    let lastException;
-    let i2 = -1;
-    while (++i2 < targetList.length) {
-      const targetItem = targetList[i2];
-      let resolveResult;
-      try {
-        resolveResult = resolvePackageTarget(
-          packageJsonUrl,
-          targetItem,
-          subpath,
-          packageSubpath,
-          base,
-          pattern,
-          internal,
-          isPathMap,
-          conditions
-        );
-      } catch (error62) {
-        const exception = (
-          /** @type {ErrnoException} */
-          error62
-        );
-        lastException = exception;
-        if (exception.code === "ERR_INVALID_PACKAGE_TARGET") continue;
-        throw error62;
-      }
-      if (resolveResult === void 0) continue;
-      if (resolveResult === null) {
-        lastException = null;
-        continue;
-      }
-      return resolveResult;
-    }
-    if (lastException === void 0 || lastException === null) {
-      return null;
-    }
-    throw lastException;
-  }
-  if (typeof target === "object" && target !== null) {
-    const keys = Object.getOwnPropertyNames(target);
-    let i2 = -1;
-    while (++i2 < keys.length) {
-      const key = keys[i2];
-      if (isArrayIndex(key)) {
-        throw new ERR_INVALID_PACKAGE_CONFIG2(
-          fileURLToPath4(packageJsonUrl),
-          base,
-          '"exports" cannot contain numeric property keys.'
-        );
-      }
-    }
-    i2 = -1;
-    while (++i2 < keys.length) {
-      const key = keys[i2];
-      if (key === "default" || conditions && conditions.has(key)) {
-        const conditionalTarget = (
-          /** @type {unknown} */
-          target[key]
-        );
-        const resolveResult = resolvePackageTarget(
-          packageJsonUrl,
-          conditionalTarget,
-          subpath,
-          packageSubpath,
-          base,
-          pattern,
-          internal,
-          isPathMap,
-          conditions
-        );
-        if (resolveResult === void 0) continue;
-        return resolveResult;
-      }
-    }
-    return null;
-  }
-  if (target === null) {
-    return null;
-  }
-  throw invalidPackageTarget(
-    packageSubpath,
-    target,
-    packageJsonUrl,
-    internal,
-    base
-  );
-}
-function isConditionalExportsMainSugar(exports2, packageJsonUrl, base) {
-  if (typeof exports2 === "string" || Array.isArray(exports2)) return true;
-  if (typeof exports2 !== "object" || exports2 === null) return false;
-  const keys = Object.getOwnPropertyNames(exports2);
-  let isConditionalSugar = false;
-  let i2 = 0;
-  let keyIndex = -1;
-  while (++keyIndex < keys.length) {
-    const key = keys[keyIndex];
-    const currentIsConditionalSugar = key === "" || key[0] !== ".";
-    if (i2++ === 0) {
-      isConditionalSugar = currentIsConditionalSugar;
-    } else if (isConditionalSugar !== currentIsConditionalSugar) {
-      throw new ERR_INVALID_PACKAGE_CONFIG2(
-        fileURLToPath4(packageJsonUrl),
-        base,
-        `"exports" cannot contain some keys starting with '.' and some not. The exports object must either be an object of package subpath keys or an object of main entry condition name keys only.`
-      );
-    }
-  }
-  return isConditionalSugar;
-}
-function emitTrailingSlashPatternDeprecation(match, pjsonUrl, base) {
-  if (process3.noDeprecation) {
-    return;
-  }
-  const pjsonPath = fileURLToPath4(pjsonUrl);
-  if (emittedPackageWarnings.has(pjsonPath + "|" + match)) return;
-  emittedPackageWarnings.add(pjsonPath + "|" + match);
-  process3.emitWarning(
-    `Use of deprecated trailing slash pattern mapping "${match}" in the "exports" field module resolution of the package at ${pjsonPath}${base ? ` imported from ${fileURLToPath4(base)}` : ""}. Mapping specifiers ending in "/" is no longer supported.`,
-    "DeprecationWarning",
-    "DEP0155"
-  );
-}
-function packageExportsResolve(packageJsonUrl, packageSubpath, packageConfig2, base, conditions) {
-  let exports2 = packageConfig2.exports;
-  if (isConditionalExportsMainSugar(exports2, packageJsonUrl, base)) {
-    exports2 = { ".": exports2 };
-  }
-  if (own2.call(exports2, packageSubpath) && !packageSubpath.includes("*") && !packageSubpath.endsWith("/")) {
-    const target = exports2[packageSubpath];
-    const resolveResult = resolvePackageTarget(
-      packageJsonUrl,
-      target,
-      "",
-      packageSubpath,
-      base,
-      false,
-      false,
-      false,
-      conditions
-    );
-    if (resolveResult === null || resolveResult === void 0) {
-      throw exportsNotFound(packageSubpath, packageJsonUrl, base);
-    }
-    return resolveResult;
-  }
-  let bestMatch = "";
-  let bestMatchSubpath = "";
-  const keys = Object.getOwnPropertyNames(exports2);
-  let i2 = -1;
-  while (++i2 < keys.length) {
-    const key = keys[i2];
-    const patternIndex = key.indexOf("*");
-    if (patternIndex !== -1 && packageSubpath.startsWith(key.slice(0, patternIndex))) {
-      if (packageSubpath.endsWith("/")) {
-        emitTrailingSlashPatternDeprecation(
-          packageSubpath,
-          packageJsonUrl,
-          base
-        );
-      }
-      const patternTrailer = key.slice(patternIndex + 1);
-      if (packageSubpath.length >= key.length && packageSubpath.endsWith(patternTrailer) && patternKeyCompare(bestMatch, key) === 1 && key.lastIndexOf("*") === patternIndex) {
-        bestMatch = key;
-        bestMatchSubpath = packageSubpath.slice(
-          patternIndex,
-          packageSubpath.length - patternTrailer.length
-        );
-      }
-    }
-  }
-  if (bestMatch) {
-    const target = (
-      /** @type {unknown} */
-      exports2[bestMatch]
-    );
-    const resolveResult = resolvePackageTarget(
-      packageJsonUrl,
-      target,
-      bestMatchSubpath,
-      bestMatch,
-      base,
-      true,
-      false,
-      packageSubpath.endsWith("/"),
-      conditions
-    );
-    if (resolveResult === null || resolveResult === void 0) {
-      throw exportsNotFound(packageSubpath, packageJsonUrl, base);
-    }
-    return resolveResult;
-  }
-  throw exportsNotFound(packageSubpath, packageJsonUrl, base);
-}
-function patternKeyCompare(a, b) {
-  const aPatternIndex = a.indexOf("*");
-  const bPatternIndex = b.indexOf("*");
-  const baseLengthA = aPatternIndex === -1 ? a.length : aPatternIndex + 1;
-  const baseLengthB = bPatternIndex === -1 ? b.length : bPatternIndex + 1;
-  if (baseLengthA > baseLengthB) return -1;
-  if (baseLengthB > baseLengthA) return 1;
-  if (aPatternIndex === -1) return 1;
-  if (bPatternIndex === -1) return -1;
-  if (a.length > b.length) return -1;
-  if (b.length > a.length) return 1;
-  return 0;
-}
-function packageImportsResolve(name, base, conditions) {
-  if (name === "#" || name.startsWith("#/") || name.endsWith("/")) {
-    const reason = "is not a valid internal imports specifier name";
-    throw new ERR_INVALID_MODULE_SPECIFIER(name, reason, fileURLToPath4(base));
-  }
-  let packageJsonUrl;
-  const packageConfig2 = getPackageScopeConfig(base);
-  if (packageConfig2.exists) {
-    packageJsonUrl = pathToFileURL3(packageConfig2.pjsonPath);
-    const imports = packageConfig2.imports;
-    if (imports) {
-      if (own2.call(imports, name) && !name.includes("*")) {
-        const resolveResult = resolvePackageTarget(
-          packageJsonUrl,
-          imports[name],
-          "",
-          name,
-          base,
-          false,
-          true,
-          false,
-          conditions
-        );
-        if (resolveResult !== null && resolveResult !== void 0) {
-          return resolveResult;
-        }
-      } else {
-        let bestMatch = "";
-        let bestMatchSubpath = "";
-        const keys = Object.getOwnPropertyNames(imports);
-        let i2 = -1;
-        while (++i2 < keys.length) {
-          const key = keys[i2];
-          const patternIndex = key.indexOf("*");
-          if (patternIndex !== -1 && name.startsWith(key.slice(0, -1))) {
-            const patternTrailer = key.slice(patternIndex + 1);
-            if (name.length >= key.length && name.endsWith(patternTrailer) && patternKeyCompare(bestMatch, key) === 1 && key.lastIndexOf("*") === patternIndex) {
-              bestMatch = key;
-              bestMatchSubpath = name.slice(
-                patternIndex,
-                name.length - patternTrailer.length
-              );
-            }
-          }
-        }
-        if (bestMatch) {
-          const target = imports[bestMatch];
-          const resolveResult = resolvePackageTarget(
-            packageJsonUrl,
-            target,
-            bestMatchSubpath,
-            bestMatch,
-            base,
-            true,
-            true,
-            false,
-            conditions
-          );
-          if (resolveResult !== null && resolveResult !== void 0) {
-            return resolveResult;
-          }
-        }
-      }
-    }
-  }
-  throw importNotDefined(name, packageJsonUrl, base);
-}
-function parsePackageName(specifier, base) {
-  let separatorIndex = specifier.indexOf("/");
-  let validPackageName = true;
-  let isScoped = false;
-  if (specifier[0] === "@") {
-    isScoped = true;
-    if (separatorIndex === -1 || specifier.length === 0) {
-      validPackageName = false;
-    } else {
-      separatorIndex = specifier.indexOf("/", separatorIndex + 1);
-    }
-  }
-  const packageName = separatorIndex === -1 ? specifier : specifier.slice(0, separatorIndex);
-  if (invalidPackageNameRegEx.exec(packageName) !== null) {
-    validPackageName = false;
-  }
-  if (!validPackageName) {
-    throw new ERR_INVALID_MODULE_SPECIFIER(
-      specifier,
-      "is not a valid package name",
-      fileURLToPath4(base)
-    );
-  }
-  const packageSubpath = "." + (separatorIndex === -1 ? "" : specifier.slice(separatorIndex));
-  return { packageName, packageSubpath, isScoped };
-}
-function packageResolve(specifier, base, conditions) {
-  if (builtinModules2.includes(specifier)) {
-    return new URL("node:" + specifier);
-  }
-  const { packageName, packageSubpath, isScoped } = parsePackageName(
-    specifier,
-    base
-  );
-  const packageConfig2 = getPackageScopeConfig(base);
-  if (packageConfig2.exists) {
-    const packageJsonUrl2 = pathToFileURL3(packageConfig2.pjsonPath);
-    if (packageConfig2.name === packageName && packageConfig2.exports !== void 0 && packageConfig2.exports !== null) {
-      return packageExportsResolve(
-        packageJsonUrl2,
-        packageSubpath,
-        packageConfig2,
-        base,
-        conditions
-      );
-    }
-  }
-  let packageJsonUrl = new URL(
-    "./node_modules/" + packageName + "/package.json",
-    base
-  );
-  let packageJsonPath = fileURLToPath4(packageJsonUrl);
-  let lastPath;
-  do {
-    const stat = tryStatSync(packageJsonPath.slice(0, -13));
-    if (!stat || !stat.isDirectory()) {
-      lastPath = packageJsonPath;
-      packageJsonUrl = new URL(
-        (isScoped ? "../../../../node_modules/" : "../../../node_modules/") + packageName + "/package.json",
-        packageJsonUrl
-      );
-      packageJsonPath = fileURLToPath4(packageJsonUrl);
-      continue;
-    }
-    const packageConfig3 = read(packageJsonPath, { base, specifier });
-    if (packageConfig3.exports !== void 0 && packageConfig3.exports !== null) {
-      return packageExportsResolve(
-        packageJsonUrl,
-        packageSubpath,
-        packageConfig3,
-        base,
-        conditions
-      );
-    }
-    if (packageSubpath === ".") {
-      return legacyMainResolve(packageJsonUrl, packageConfig3, base);
-    }
-    return new URL(packageSubpath, packageJsonUrl);
-  } while (packageJsonPath.length !== lastPath.length);
-  throw new ERR_MODULE_NOT_FOUND(packageName, fileURLToPath4(base), false);
-}
-function isRelativeSpecifier(specifier) {
-  if (specifier[0] === ".") {
-    if (specifier.length === 1 || specifier[1] === "/") return true;
-    if (specifier[1] === "." && (specifier.length === 2 || specifier[2] === "/")) {
-      return true;
-    }
-  }
-  return false;
-}
-function shouldBeTreatedAsRelativeOrAbsolutePath(specifier) {
-  if (specifier === "") return false;
-  if (specifier[0] === "/") return true;
-  return isRelativeSpecifier(specifier);
-}
-function moduleResolve(specifier, base, conditions, preserveSymlinks) {
-  if (conditions === void 0) {
-    conditions = getConditionsSet();
-  }
-  const protocol = base.protocol;
-  const isData = protocol === "data:";
-  const isRemote = isData || protocol === "http:" || protocol === "https:";
-  let resolved;
-  if (shouldBeTreatedAsRelativeOrAbsolutePath(specifier)) {
-    try {
-      resolved = new URL(specifier, base);
-    } catch (error_) {
-      const error62 = new ERR_UNSUPPORTED_RESOLVE_REQUEST(specifier, base);
-      error62.cause = error_;
-      throw error62;
-    }
-  } else if (protocol === "file:" && specifier[0] === "#") {
-    resolved = packageImportsResolve(specifier, base, conditions);
-  } else {
-    try {
-      resolved = new URL(specifier);
-    } catch (error_) {
-      if (isRemote && !builtinModules2.includes(specifier)) {
-        const error62 = new ERR_UNSUPPORTED_RESOLVE_REQUEST(specifier, base);
-        error62.cause = error_;
-        throw error62;
-      }
-      resolved = packageResolve(specifier, base, conditions);
-    }
-  }
-  assert2.ok(resolved !== void 0, "expected to be defined");
-  if (resolved.protocol !== "file:") {
-    return resolved;
-  }
-  return finalizeResolution(resolved, base, preserveSymlinks);
-}
-function checkIfDisallowedImport(specifier, parsed, parsedParentURL) {
-  if (parsedParentURL) {
-    const parentProtocol = parsedParentURL.protocol;
-    if (parentProtocol === "http:" || parentProtocol === "https:") {
-      if (shouldBeTreatedAsRelativeOrAbsolutePath(specifier)) {
-        const parsedProtocol = parsed?.protocol;
-        if (parsedProtocol && parsedProtocol !== "https:" && parsedProtocol !== "http:") {
-          throw new ERR_NETWORK_IMPORT_DISALLOWED(
-            specifier,
-            parsedParentURL,
-            "remote imports cannot import from a local location."
-          );
-        }
-        return { url: parsed?.href || "" };
-      }
-      if (builtinModules2.includes(specifier)) {
-        throw new ERR_NETWORK_IMPORT_DISALLOWED(
-          specifier,
-          parsedParentURL,
-          "remote imports cannot import from a local location."
-        );
-      }
-      throw new ERR_NETWORK_IMPORT_DISALLOWED(
-        specifier,
-        parsedParentURL,
-        "only relative and absolute specifiers are supported."
-      );
-    }
-  }
-}
-function isURL(self2) {
-  return Boolean(
-    self2 && typeof self2 === "object" && "href" in self2 && typeof self2.href === "string" && "protocol" in self2 && typeof self2.protocol === "string" && self2.href && self2.protocol
-  );
-}
-function throwIfInvalidParentURL(parentURL) {
-  if (parentURL === void 0) {
-    return;
-  }
-  if (typeof parentURL !== "string" && !isURL(parentURL)) {
-    throw new codes.ERR_INVALID_ARG_TYPE(
-      "parentURL",
-      ["string", "URL"],
-      parentURL
-    );
-  }
-}
-function defaultResolve(specifier, context = {}) {
-  const { parentURL } = context;
-  assert2.ok(parentURL !== void 0, "expected `parentURL` to be defined");
-  throwIfInvalidParentURL(parentURL);
-  let parsedParentURL;
-  if (parentURL) {
-    try {
-      parsedParentURL = new URL(parentURL);
-    } catch {
-    }
-  }
-  let parsed;
-  let protocol;
-  try {
-    parsed = shouldBeTreatedAsRelativeOrAbsolutePath(specifier) ? new URL(specifier, parsedParentURL) : new URL(specifier);
-    protocol = parsed.protocol;
-    if (protocol === "data:") {
-      return { url: parsed.href, format: null };
-    }
-  } catch {
-  }
-  const maybeReturn = checkIfDisallowedImport(
-    specifier,
-    parsed,
-    parsedParentURL
-  );
-  if (maybeReturn) return maybeReturn;
-  if (protocol === void 0 && parsed) {
-    protocol = parsed.protocol;
-  }
-  if (protocol === "node:") {
-    return { url: specifier };
-  }
-  if (parsed && parsed.protocol === "node:") return { url: specifier };
-  const conditions = getConditionsSet(context.conditions);
-  const url2 = moduleResolve(specifier, new URL(parentURL), conditions, false);
-  return {
-    // Do NOT cast `url` to a string: that will work even when there are real
-    // problems, silencing them
-    url: url2.href,
-    format: defaultGetFormatWithoutErrors(url2, { parentURL })
-  };
-}
-
-// node_modules/import-meta-resolve/index.js
-function resolve3(specifier, parent) {
-  if (!parent) {
-    throw new Error(
-      "Please pass `parent`: `import-meta-resolve` cannot ponyfill that"
-    );
-  }
-  try {
-    return defaultResolve(specifier, { parentURL: parent }).url;
-  } catch (error62) {
-    const exception = (
-      /** @type {ErrnoException} */
-      error62
-    );
-    if ((exception.code === "ERR_UNSUPPORTED_DIR_IMPORT" || exception.code === "ERR_MODULE_NOT_FOUND") && typeof exception.url === "string") {
-      return exception.url;
-    }
-    throw error62;
-  }
-}
-
-// node_modules/probot/lib/helpers/resolve-app-function.js
-import { pathToFileURL as pathToFileURL4 } from "node:url";
-var resolveAppFunction = async (appFnId, opts = {}) => {
-  const basedir = process.cwd();
-  const resolver = opts.resolver || resolve3;
-  const appFnPath = resolver(appFnId, pathToFileURL4(basedir).href + "/");
-  const { default: mod } = await import(appFnPath);
-  return mod.__esModule && mod.default ? mod.default : mod;
-};
-
-// node_modules/probot/lib/helpers/apply-env.js
-function applyEnv(options2 = {}) {
-  const env = loadEnv(options2);
-  Object.assign(process.env, env);
-}
-
-// node_modules/probot/lib/run.js
-async function run(appFnOrArgv, additionalOptions) {
-  applyEnv();
-  const envOptions = readEnvOptions(additionalOptions?.env);
-  const cliOptions = Array.isArray(appFnOrArgv) ? readCliOptions(appFnOrArgv) : {};
-  const {
-    // log options
-    logLevel: level,
-    logFormat,
-    logLevelInString,
-    logMessageKey,
-    sentryDsn,
-    // server options
-    host = "localhost",
-    port = 3e3,
-    webhookPath = defaultWebhookPath,
-    webhookProxy,
-    // probot options
-    appId,
-    privateKey,
-    redisConfig,
-    secret,
-    baseUrl,
-    // others
-    args
-  } = { ...envOptions, ...cliOptions };
-  const log = additionalOptions?.log || await getLog({
-    level,
-    logFormat,
-    logLevelInString,
-    logMessageKey,
-    sentryDsn
-  });
   const probotOptions = {
-    appId,
-    privateKey,
-    redisConfig,
-    secret,
-    baseUrl,
-    log,
-    Octokit: additionalOptions?.Octokit || void 0
+    ...defaults,
+    ...envOptions,
+    ...overrides
   };
-  const serverOptions = {
-    host,
-    port,
-    webhookPath,
-    webhookProxy,
-    log,
-    Probot: Probot.defaults(probotOptions)
-  };
-  let server;
-  if (!appId || !privateKey) {
-    if (isProduction()) {
-      if (!appId) {
-        throw new Error("App ID is missing, and is required to run in production mode. To resolve, ensure the APP_ID environment variable is set.");
-      } else if (!privateKey) {
-        throw new Error("Certificate is missing, and is required to run in production mode. To resolve, ensure either the PRIVATE_KEY or PRIVATE_KEY_PATH environment variable is set and contains a valid certificate");
-      }
-    }
-    server = new Server({
-      ...serverOptions,
-      Probot: Probot.defaults({
-        ...probotOptions,
-        appId: 1,
-        privateKey: "dummy value for setup, see #1512"
-      })
-    });
-    const setupAppHandler = setupAppFactory({
-      host: server.host,
-      port: server.port,
-      log: serverOptions.log.child({ name: "setup" }),
-      updateEnv: additionalOptions?.updateEnv || updateEnv,
-      SmeeClient: additionalOptions?.SmeeClient
-    });
-    await server.loadHandlerFactory(setupAppHandler);
-    await server.start();
-    return server;
-  }
-  if (Array.isArray(appFnOrArgv)) {
-    const [appPath] = args;
-    if (!appPath) {
-      console.error("No app path provided. Please provide the path to the app you want to run.");
-      process.exit(1);
-    }
-    const pkg = await packageConfig("probot");
-    server = new Server(serverOptions);
-    await server.loadHandlerFactory(defaultApp);
-    if (Array.isArray(pkg.apps)) {
-      for (const appPath2 of pkg.apps) {
-        const appFn2 = await resolveAppFunction(appPath2);
-        await server.load(appFn2);
-      }
-    }
-    const appFn = await resolveAppFunction(appPath);
-    await server.load(appFn);
-    await server.start();
-    return server;
-  }
-  server = new Server(serverOptions);
-  await server.load(appFnOrArgv);
-  await server.start();
-  process.on("SIGINT", async () => {
-    console.info("Stopping server...");
-    try {
-      await server.stop();
-      console.info("Server stopped");
-      process.exit(0);
-    } catch (e) {
-      console.error({ err: e }, "Error while stopping server");
-      process.exit(1);
-    }
+  return new Probot({
+    log: probotOptions.log,
+    logLevel: probotOptions.logLevel,
+    logFormat: envWithDefaults.LOG_FORMAT,
+    logLevelInString: envWithDefaults.LOG_LEVEL_IN_STRING === "true",
+    logMessageKey: envWithDefaults.LOG_MESSAGE_KEY,
+    sentryDsn: envWithDefaults.SENTRY_DSN,
+    ...probotOptions
   });
-  return server;
+}
+
+// src/core/errors.ts
+function errorMessage(error62) {
+  return error62 instanceof Error ? error62.message : String(error62);
+}
+
+// src/core/entry-point.ts
+import { pathToFileURL as pathToFileURL2 } from "node:url";
+function isEntryPoint(moduleUrl, argv1 = process.argv[1]) {
+  return argv1 !== void 0 && moduleUrl === pathToFileURL2(argv1).href;
 }
 
 // src/app/health.ts
@@ -30863,7 +28187,7 @@ __export(external_exports, {
   optional: () => optional,
   output: () => output,
   overwrite: () => _overwrite,
-  parse: () => parse5,
+  parse: () => parse4,
   parseAsync: () => parseAsync2,
   partialRecord: () => partialRecord,
   pipe: () => pipe,
@@ -30917,7 +28241,7 @@ __export(external_exports, {
   url: () => url,
   util: () => util_exports,
   uuid: () => uuid2,
-  uuidv4: () => uuidv42,
+  uuidv4: () => uuidv4,
   uuidv6: () => uuidv6,
   uuidv7: () => uuidv7,
   validate: () => validate,
@@ -31215,7 +28539,7 @@ __export(core_exports2, {
   memoizer: () => memoizer,
   mergeValues: () => mergeValues,
   meta: () => meta,
-  parse: () => parse4,
+  parse: () => parse3,
   parseAsync: () => parseAsync,
   parseURLObject: () => parseURLObject,
   prettifyError: () => prettifyError,
@@ -31254,7 +28578,7 @@ __export(util_exports, {
   NUMBER_FORMAT_RANGES: () => NUMBER_FORMAT_RANGES,
   aborted: () => aborted,
   allowsEval: () => allowsEval,
-  assert: () => assert3,
+  assert: () => assert,
   assertEqual: () => assertEqual,
   assertIs: () => assertIs,
   assertNever: () => assertNever,
@@ -31303,7 +28627,7 @@ __export(util_exports, {
   objectClone: () => objectClone,
   omit: () => omit2,
   optionalKeys: () => optionalKeys,
-  own: () => own3,
+  own: () => own,
   parsedType: () => parsedType,
   partial: () => partial,
   pick: () => pick,
@@ -31339,7 +28663,7 @@ function assertIs(_arg) {
 function assertNever(_x) {
   throw new Error("Unexpected value in exhaustive check");
 }
-function assert3(_) {
+function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
@@ -31482,10 +28806,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path8) {
-  if (!path8)
+function getElementAtPath(obj, path2) {
+  if (!path2)
     return obj;
-  return path8.reduce((acc, key) => acc?.[key], obj);
+  return path2.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -31825,11 +29149,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path8, issues) {
+function prefixIssues(path2, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path8);
+    iss.path.unshift(path2);
     return iss;
   });
 }
@@ -31892,14 +29216,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count = units;
+  let count2 = units;
   for (let i2 = 0; i2 < units - 1; i2++) {
     if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
-      count--;
+      count2--;
       i2++;
     }
   }
-  return count;
+  return count2;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -31996,12 +29320,12 @@ function members(proto, table) {
       defineBound(proto, key, desc.value);
   }
 }
-function own3(inst, key, value, enumerable = true) {
+function own(inst, key, value, enumerable = true) {
   Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
   return value;
 }
 function hide(inst, key, value) {
-  return own3(inst, key, value, false);
+  return own(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
 function derived(computes, table) {
@@ -32011,10 +29335,10 @@ function derived(computes, table) {
       configurable: true,
       enumerable: true,
       get() {
-        return own3(this, key, compute(this));
+        return own(this, key, compute(this));
       },
       set(value) {
-        own3(this, key, value);
+        own(this, key, value);
       }
     });
   }
@@ -32024,10 +29348,10 @@ function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
     configurable: true,
     get() {
-      return this == null ? fn : own3(this, key, fn.bind(this));
+      return this == null ? fn : own(this, key, fn.bind(this));
     },
     set(value) {
-      own3(this, key, value);
+      own(this, key, value);
     }
   });
 }
@@ -32153,12 +29477,12 @@ function $constructor(name, initializer3, proto, params) {
     inst._zod.traits.add(name);
     initializer3(inst, def);
     if (initialized) {
-      const own4 = Object.getPrototypeOf(inst);
+      const own2 = Object.getPrototypeOf(inst);
       const ctorProto = inst._zod.constr.prototype;
-      let up = own4;
+      let up = own2;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target = up ?? own4;
+      const target = up ?? own2;
       if (!initialized.has(target)) {
         initialized.add(target);
         members(target, protoMembers);
@@ -32291,16 +29615,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path2 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path2, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path2, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path2, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path2, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -32339,17 +29663,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path2 = []) => {
     var _a4;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path2, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path2, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path2, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path2, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -32388,8 +29712,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path8) {
+  const path2 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path2) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -32435,7 +29759,7 @@ var _parse = (_Err) => {
   };
   return fn;
 };
-var parse4 = /* @__PURE__ */ _parse($ZodRealError);
+var parse3 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
   const fn = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
@@ -32523,18 +29847,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse6 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -33378,7 +30702,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
     return hide(this, "~standard", standardProps(this));
   },
   set "~standard"(value) {
-    own3(this, "~standard", value);
+    own(this, "~standard", value);
   }
 });
 var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config2())) } : { value: r.value };
@@ -33800,10 +31124,10 @@ function isValidJWT(token, algorithm = null) {
     const tokensParts = token.split(".");
     if (tokensParts.length !== 3)
       return false;
-    const [header] = tokensParts;
-    if (!header)
+    const [header2] = tokensParts;
+    if (!header2)
       return false;
-    const parsedHeader = JSON.parse(atob(header));
+    const parsedHeader = JSON.parse(atob(header2));
     if ("typ" in parsedHeader && parsedHeader?.typ !== "JWT")
       return false;
     if (!parsedHeader.alg)
@@ -34029,7 +31353,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse6 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -34043,7 +31367,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse6(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -35516,20 +32840,20 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own4 = schema._zod.pattern;
-  return (isInt && own4 === number ? integer : own4)?.source;
+  const own2 = schema._zod.pattern;
+  return (isInt && own2 === number ? integer : own2)?.source;
 }
 function partPattern(schema) {
   const def = schema._zod.def;
-  const own4 = schema._zod.pattern?.source;
+  const own2 = schema._zod.pattern?.source;
   const inner = def.innerType ?? schema._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after = partPattern(inner);
-    if (own4 && before && after && after !== before) {
-      return own4.replace(cleanRegex(before), () => cleanRegex(after));
+    if (own2 && before && after && after !== before) {
+      return own2.replace(cleanRegex(before), () => cleanRegex(after));
     }
-    return own4;
+    return own2;
   }
   if (def.options) {
     const sources = def.options.map(partPattern);
@@ -35588,10 +32912,10 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
       throw new Error("implement() must be called with a function");
     }
     return Object.defineProperty(function(...args) {
-      const parsedArgs = inst._def.input ? parse4(inst._def.input, args) : args;
+      const parsedArgs = inst._def.input ? parse3(inst._def.input, args) : args;
       const result = Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return parse4(inst._def.output, result);
+        return parse3(inst._def.output, result);
       }
       return result;
     }, "_zod", { value: inst._zod, enumerable: false });
@@ -35732,7 +33056,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve4) {
+function isRecursive(inst, stack, resolve2) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -35742,26 +33066,26 @@ function isRecursive(inst, stack, resolve4) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve4);
-      if (answer > result)
-        result = answer;
+      const answer2 = isRecursive(child, stack, resolve2);
+      if (answer2 > result)
+        result = answer2;
     }
   };
   const shape = (sh, spread) => {
-    let answer = NONE;
+    let answer2 = NONE;
     for (const key of Reflect.ownKeys(sh)) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
-      if (child > answer)
-        answer = child;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      if (child > answer2)
+        answer2 = child;
     }
-    return answer;
+    return answer2;
   };
-  const merge4 = (answer) => {
-    if (answer > result)
-      result = answer;
+  const merge4 = (answer2) => {
+    if (answer2 > result)
+      result = answer2;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -35817,7 +33141,7 @@ function isRecursive(inst, stack, resolve4) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
       merge4(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -35864,10 +33188,10 @@ function isRecursive(inst, stack, resolve4) {
   stack.delete(inst);
   return settle(inst, result);
 }
-function settle(inst, answer) {
-  if (answer !== ASSUMED)
-    recursive.set(inst, answer === PROVEN);
-  return answer;
+function settle(inst, answer2) {
+  if (answer2 !== ASSUMED)
+    recursive.set(inst, answer2 === PROVEN);
+  return answer2;
 }
 function isRecursiveSchema(inst) {
   return isRecursive(inst, /* @__PURE__ */ new Set(), true) !== NONE;
@@ -36282,8 +33606,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getBelarusianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -38930,8 +36254,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one, many) {
-  return Math.abs(count) === 1 ? one : many;
+function getArmenianPlural(count2, one, many) {
+  return Math.abs(count2) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -41669,8 +38993,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getRussianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -43927,8 +41251,8 @@ function generateMultipleOfCheck(doc, ctx, def, accessor) {
   }
 }
 function generateNumberFormatCheck(doc, def, accessor) {
-  const format3 = def.format;
-  switch (format3) {
+  const format = def.format;
+  switch (format) {
     case "safeint":
       doc.write(`if (!Number.isSafeInteger(${accessor})) return INVALID;`);
       break;
@@ -43945,16 +41269,16 @@ function generateNumberFormatCheck(doc, def, accessor) {
       doc.write(`if (!Number.isFinite(${accessor})) return INVALID;`);
       break;
     default: {
-      void format3;
-      throw new ZodCompileUnsupportedError(`number format ${format3}`);
+      void format;
+      throw new ZodCompileUnsupportedError(`number format ${format}`);
     }
   }
 }
 function generateBigIntFormatCheck(doc, def, accessor) {
-  const format3 = def.format;
-  if (!format3)
+  const format = def.format;
+  if (!format)
     return;
-  switch (format3) {
+  switch (format) {
     case "int64":
       doc.write(`if (${accessor} < -9223372036854775808n || ${accessor} > 9223372036854775807n) return INVALID;`);
       break;
@@ -43962,8 +41286,8 @@ function generateBigIntFormatCheck(doc, def, accessor) {
       doc.write(`if (${accessor} < 0n || ${accessor} > 18446744073709551615n) return INVALID;`);
       break;
     default: {
-      void format3;
-      throw new ZodCompileUnsupportedError(`bigint format ${format3}`);
+      void format;
+      throw new ZodCompileUnsupportedError(`bigint format ${format}`);
     }
   }
 }
@@ -44144,8 +41468,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
     return accessor;
   }
-  const format3 = def.format;
-  switch (format3) {
+  const format = def.format;
+  switch (format) {
     case "regex":
       throw new ZodCompileUnsupportedError("regex format without a pattern");
     case "lowercase":
@@ -44168,8 +41492,8 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
       break;
     }
     default: {
-      void format3;
-      throw new ZodCompileUnsupportedError(`string format ${format3}`);
+      void format;
+      throw new ZodCompileUnsupportedError(`string format ${format}`);
     }
   }
   return accessor;
@@ -46260,12 +43584,12 @@ function _stringbool(Classes, _params) {
   return codec2;
 }
 // @__NO_SIDE_EFFECTS__
-function _stringFormat(Class2, format3, fnOrRegex, _params = {}) {
+function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   const params = normalizeParams(_params);
   const def = {
     check: "string_format",
     type: "string",
-    format: format3,
+    format,
     fn: typeof fnOrRegex === "function" ? fnOrRegex : (val) => fnOrRegex.test(val),
     ...params
   };
@@ -46831,9 +44155,9 @@ var addPattern = (agg, pattern) => {
 var intersectMime = (agg, mime) => {
   agg.mime = agg.mime ? agg.mime.filter((m) => mime.includes(m)) : [...mime];
 };
-var setFormat = (agg, format3) => {
-  agg.format = format3;
-  if (format3.includes("int"))
+var setFormat = (agg, format) => {
+  agg.format = format;
+  if (format.includes("int"))
     agg.isInt = true;
 };
 var minContributor = (agg, def) => narrowMin(agg, "minimum", def.minimum);
@@ -46911,16 +44235,16 @@ var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema, ctx, _json, _params) => {
   const json2 = _json;
   json2.type = "string";
-  const { minimum, maximum, format: format3, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+  const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
     json2.minLength = minimum;
   if (typeof maximum === "number")
     json2.maxLength = maximum;
-  if (format3) {
-    json2.format = formatMap[format3] ?? format3;
+  if (format) {
+    json2.format = formatMap[format] ?? format;
     if (json2.format === "")
       delete json2.format;
-    if (format3 === "time" || laxFormat) {
+    if (format === "time" || laxFormat) {
       delete json2.format;
     }
   }
@@ -47298,7 +44622,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
     return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format3, id, ...rest } = json2;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
   if (rest.enum)
     rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
   else if (typeof rest.const === "number")
@@ -47808,7 +45132,7 @@ __export(schemas_exports2, {
   unknown: () => unknown,
   url: () => url,
   uuid: () => uuid2,
-  uuidv4: () => uuidv42,
+  uuidv4: () => uuidv4,
   uuidv6: () => uuidv6,
   uuidv7: () => uuidv7,
   void: () => _void2,
@@ -47898,7 +45222,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
 });
 
 // node_modules/zod/v4/classic/parse.js
-var parse5 = /* @__PURE__ */ _parse(ZodRealError);
+var parse4 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
 var safeParseAsync2 = /* @__PURE__ */ _safeParseAsync(ZodRealError);
@@ -48035,7 +45359,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     util_exports.own(this, "~standard", value);
   },
   parse: function _parse2(data, params) {
-    return parse5(this, data, params, { callee: _parse2 });
+    return parse4(this, data, params, { callee: _parse2 });
   },
   parseAsync: async function _parseAsync2(data, params) {
     return await parseAsync2(this, data, params, { callee: _parseAsync2 });
@@ -48281,7 +45605,7 @@ var ZodUUID = /* @__PURE__ */ $constructor("ZodUUID", (inst, def) => {
 function uuid2(params) {
   return _uuid(ZodUUID, params);
 }
-function uuidv42(params) {
+function uuidv4(params) {
   return _uuidv4(ZodUUID, params);
 }
 function uuidv6(params) {
@@ -48434,8 +45758,8 @@ var ZodCustomStringFormat = /* @__PURE__ */ $constructor("ZodCustomStringFormat"
   $ZodCustomStringFormat.init(inst, def);
   ZodStringFormat.init(inst, def);
 });
-function stringFormat(format3, fnOrRegex, _params = {}) {
-  return _stringFormat(ZodCustomStringFormat, format3, fnOrRegex, _params);
+function stringFormat(format, fnOrRegex, _params = {}) {
+  return _stringFormat(ZodCustomStringFormat, format, fnOrRegex, _params);
 }
 function hostname2(_params) {
   return _stringFormat(ZodCustomStringFormat, "hostname", hostname, _params);
@@ -48448,11 +45772,11 @@ function currencyCode2(_params) {
 }
 function hash(alg, params) {
   const enc = params?.enc ?? "hex";
-  const format3 = `${alg}_${enc}`;
-  const regex2 = regexes_exports[format3];
+  const format = `${alg}_${enc}`;
+  const regex2 = regexes_exports[format];
   if (!regex2)
-    throw new Error(`Unrecognized hash format: ${format3}`);
-  return _stringFormat(ZodCustomStringFormat, format3, regex2, params);
+    throw new Error(`Unrecognized hash format: ${format}`);
+  return _stringFormat(ZodCustomStringFormat, format, regex2, params);
 }
 var ZodNumber = /* @__PURE__ */ $constructor(
   "ZodNumber",
@@ -49527,13 +46851,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path8 = ref.slice(1).split("/").filter(Boolean);
-  if (path8.length === 0) {
+  const path2 = ref.slice(1).split("/").filter(Boolean);
+  if (path2.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path8[0] === defsKey) {
-    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
+  if (path2[0] === defsKey) {
+    const key = path2[1] === void 0 ? void 0 : decodeJSONPointerSegment(path2[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -49817,58 +47141,58 @@ function convertBaseSchema(schema, ctx) {
     case "string": {
       let stringSchema = z.string();
       if (schema.format) {
-        const format3 = schema.format;
-        if (format3 === "email") {
+        const format = schema.format;
+        if (format === "email") {
           stringSchema = stringSchema.check(z.email());
-        } else if (format3 === "uri" || format3 === "uri-reference") {
+        } else if (format === "uri" || format === "uri-reference") {
           stringSchema = stringSchema.check(z.url());
-        } else if (format3 === "uuid" || format3 === "guid") {
+        } else if (format === "uuid" || format === "guid") {
           stringSchema = stringSchema.check(z.uuid());
-        } else if (format3 === "date-time") {
+        } else if (format === "date-time") {
           stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
-        } else if (format3 === "date") {
+        } else if (format === "date") {
           stringSchema = stringSchema.check(z.iso.date());
-        } else if (format3 === "time") {
+        } else if (format === "time") {
           stringSchema = stringSchema.check(z.regex(fullTime));
-        } else if (format3 === "duration") {
+        } else if (format === "duration") {
           stringSchema = stringSchema.check(z.iso.duration());
-        } else if (format3 === "hostname") {
+        } else if (format === "hostname") {
           stringSchema = stringSchema.check(z.hostname());
-        } else if (format3 === "ipv4") {
+        } else if (format === "ipv4") {
           stringSchema = stringSchema.check(z.ipv4());
-        } else if (format3 === "ipv6") {
+        } else if (format === "ipv6") {
           stringSchema = stringSchema.check(z.ipv6());
-        } else if (format3 === "mac") {
+        } else if (format === "mac") {
           stringSchema = stringSchema.check(z.mac());
-        } else if (format3 === "cidr") {
+        } else if (format === "cidr") {
           stringSchema = stringSchema.check(z.cidrv4());
-        } else if (format3 === "cidr-v6") {
+        } else if (format === "cidr-v6") {
           stringSchema = stringSchema.check(z.cidrv6());
-        } else if (format3 === "base64") {
+        } else if (format === "base64") {
           stringSchema = stringSchema.check(z.base64());
-        } else if (format3 === "base64url") {
+        } else if (format === "base64url") {
           stringSchema = stringSchema.check(z.base64url());
-        } else if (format3 === "e164") {
+        } else if (format === "e164") {
           stringSchema = stringSchema.check(z.e164());
-        } else if (format3 === "credit_card") {
+        } else if (format === "credit_card") {
           stringSchema = stringSchema.check(z.creditCard());
-        } else if (format3 === "iban") {
+        } else if (format === "iban") {
           stringSchema = stringSchema.check(z.iban());
-        } else if (format3 === "jwt") {
+        } else if (format === "jwt") {
           stringSchema = stringSchema.check(z.jwt());
-        } else if (format3 === "emoji") {
+        } else if (format === "emoji") {
           stringSchema = stringSchema.check(z.emoji());
-        } else if (format3 === "nanoid") {
+        } else if (format === "nanoid") {
           stringSchema = stringSchema.check(z.nanoid());
-        } else if (format3 === "cuid") {
+        } else if (format === "cuid") {
           stringSchema = stringSchema.check(z.cuid());
-        } else if (format3 === "cuid2") {
+        } else if (format === "cuid2") {
           stringSchema = stringSchema.check(z.cuid2());
-        } else if (format3 === "ulid") {
+        } else if (format === "ulid") {
           stringSchema = stringSchema.check(z.ulid());
-        } else if (format3 === "xid") {
+        } else if (format === "xid") {
           stringSchema = stringSchema.check(z.xid());
-        } else if (format3 === "ksuid") {
+        } else if (format === "ksuid") {
           stringSchema = stringSchema.check(z.ksuid());
         }
       }
@@ -50167,21 +47491,21 @@ function visit(schema, fnOrHandlers) {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
   };
-  const cache2 = /* @__PURE__ */ new Map();
+  const cache = /* @__PURE__ */ new Map();
   function run2(s) {
-    const cached2 = cache2.get(s);
+    const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
-        getter: () => cache2.get(s)
+        getter: () => cache.get(s)
       });
     }
     if (cached2 !== void 0)
       return cached2;
-    cache2.set(s, RESOLVING);
+    cache.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
-    cache2.set(s, mapped);
+    cache.set(s, mapped);
     return mapped;
   }
   function mapInner(s) {
@@ -50382,7 +47706,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/request.ts
+// src/core/request-fields.ts
 var MODELS = ["grok", "deepseek"];
 var TYPES = ["offline", "online"];
 var MODES = ["normal", "long_context", "dummy"];
@@ -50403,12 +47727,64 @@ var DEFAULT_REQUEST = {
   repeats: 3,
   baseline: "nightly"
 };
+var REQUEST_KEYS = ["models", "types", "modes", "repeats", "baseline"];
+var REQUEST_KEY_ALIASES = { "benchmark-types": "types" };
 var LIST_VALUES = { models: MODELS, types: TYPES, modes: MODES };
-var KEY_ALIASES = { "benchmark-types": "types" };
-var KEYS = ["models", "types", "modes", "repeats", "baseline"];
+var quote = (s) => `\`${s.replace(/`/g, "'")}\``;
+function parseRequestFields(fields, defaults = DEFAULT_REQUEST) {
+  const entries = Array.isArray(fields) ? fields : Object.entries(fields);
+  const problems = [];
+  const request3 = { ...defaults };
+  const seen = /* @__PURE__ */ new Set();
+  for (const [rawKey, value] of entries) {
+    if (value === void 0) continue;
+    const written = rawKey.toLowerCase();
+    const key = REQUEST_KEY_ALIASES[written] ?? REQUEST_KEYS.find((k) => k === written);
+    if (!key) {
+      problems.push(`unknown key ${quote(rawKey)} (allowed: ${REQUEST_KEYS.join(", ")})`);
+      continue;
+    }
+    if (seen.has(key)) {
+      const alias = key === written ? "" : ` (another name for ${quote(key)})`;
+      problems.push(`duplicate key ${quote(rawKey)}${alias}: give each key once`);
+      continue;
+    }
+    seen.add(key);
+    const parsed = parseField(key, quote(written), value);
+    if ("problems" in parsed) problems.push(...parsed.problems);
+    else request3[key] = parsed.value;
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, request: benchmarkRequestSchema.parse(request3) };
+}
+function parseField(key, name, raw) {
+  const value = raw.trim().toLowerCase();
+  const fail = (...problems) => ({ problems: [...new Set(problems)] });
+  if (key === "repeats" || key === "baseline") {
+    const allowed2 = key === "repeats" ? `an integer from ${MIN_REPEATS} to ${MAX_REPEATS}` : `allowed: ${BASELINES.join(", ")}`;
+    if (value === "") return fail(`${name}: needs a value (${allowed2})`);
+    const parsed = key === "repeats" ? benchmarkRequestSchema.shape.repeats.safeParse(/^\d+$/.test(value) ? Number(value) : NaN) : benchmarkRequestSchema.shape.baseline.safeParse(value);
+    if (parsed.success) return { value: parsed.data };
+    return fail(
+      key === "repeats" ? `${name}: ${quote(raw)} is not ${allowed2}` : `${name}: unknown value ${quote(raw)} (${allowed2})`
+    );
+  }
+  const allowed = `(allowed: ${LIST_VALUES[key].join(", ")})`;
+  const items = value.split(",").map((v) => v.trim());
+  if (items.every((v) => v === "")) return fail(`${name}: needs at least one value ${allowed}`);
+  const bad = items.filter((v) => !LIST_VALUES[key].includes(v));
+  if (bad.length > 0)
+    return fail(
+      ...bad.map(
+        (v) => v === "" ? `${name}: empty value in ${quote(raw)} ${allowed}` : `${name}: unknown value ${quote(v)} ${allowed}`
+      )
+    );
+  return { value: [...new Set(items)] };
+}
+
+// src/core/request.ts
 var SUBCOMMANDS = ["help", "cancel", "approve"];
 var COMMAND_RE = /^\/benchmark(?=\s|$)/i;
-var quote = (s) => `\`${s.replace(/`/g, "'")}\``;
 function parseCommand(body, defaults = DEFAULT_REQUEST) {
   const firstLine = (body.split(/\r?\n|\r/)[0] ?? "").trim();
   const match = COMMAND_RE.exec(firstLine);
@@ -50427,65 +47803,18 @@ function parseCommand(body, defaults = DEFAULT_REQUEST) {
     };
   }
   const problems = [];
-  const request2 = {
-    ...defaults,
-    models: [...defaults.models],
-    types: [...defaults.types],
-    modes: [...defaults.modes]
-  };
-  const seen = /* @__PURE__ */ new Set();
+  const fields = [];
   for (const token of tokens) {
     const eq = token.indexOf("=");
-    if (eq <= 0) {
+    if (eq > 0) fields.push([token.slice(0, eq), token.slice(eq + 1)]);
+    else
       problems.push(
         SUBCOMMANDS.includes(token.toLowerCase()) ? `${quote(token)} must be used on its own: \`/benchmark ${token.toLowerCase()}\`` : `stray token ${quote(token)}: expected \`key=value\``
       );
-      continue;
-    }
-    const rawKey = token.slice(0, eq).toLowerCase();
-    const value = token.slice(eq + 1);
-    const key = KEY_ALIASES[rawKey] ?? rawKey;
-    if (!KEYS.includes(key)) {
-      problems.push(`unknown key ${quote(token.slice(0, eq))} (allowed: ${KEYS.join(", ")})`);
-      continue;
-    }
-    if (seen.has(key)) {
-      problems.push(`duplicate key ${quote(token.slice(0, eq))}: give each key once`);
-      continue;
-    }
-    seen.add(key);
-    if (key === "repeats") {
-      const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      const parsed = external_exports.number().int().min(MIN_REPEATS).max(MAX_REPEATS).safeParse(n);
-      if (parsed.success) request2.repeats = parsed.data;
-      else problems.push(`${quote(token)}: repeats must be an integer from ${MIN_REPEATS} to ${MAX_REPEATS}`);
-    } else if (key === "baseline") {
-      const parsed = external_exports.enum(BASELINES).safeParse(value.toLowerCase());
-      if (parsed.success) request2.baseline = parsed.data;
-      else problems.push(`unknown baseline ${quote(value)} in ${quote(token)} (allowed: ${BASELINES.join(", ")})`);
-    } else {
-      const listKey = key;
-      const values = value.split(",").map((v) => v.trim().toLowerCase());
-      const bad = values.filter((v) => !LIST_VALUES[listKey].includes(v));
-      if (value.trim() === "" || values.every((v) => v === "")) {
-        problems.push(
-          `${quote(token)}: ${listKey} needs at least one value (allowed: ${LIST_VALUES[listKey].join(", ")})`
-        );
-      } else if (bad.length > 0) {
-        for (const b of bad) {
-          problems.push(
-            b === "" ? `empty value in ${quote(token)}` : `unknown ${listKey} value ${quote(b)} in ${quote(token)} (allowed: ${LIST_VALUES[listKey].join(", ")})`
-          );
-        }
-      } else {
-        const unique = [...new Set(values)];
-        const checked = benchmarkRequestSchema.shape[listKey].safeParse(unique);
-        if (checked.success) request2[listKey] = checked.data;
-        else problems.push(`${quote(token)}: ${checked.error.issues[0]?.message ?? "invalid"}`);
-      }
-    }
   }
-  return problems.length > 0 ? { kind: "invalid", problems } : { kind: "run", request: request2 };
+  const parsed = parseRequestFields(fields, defaults);
+  if (parsed.ok && problems.length === 0) return { kind: "run", request: parsed.request };
+  return { kind: "invalid", problems: [...problems, ...parsed.ok ? [] : parsed.problems] };
 }
 function grammarHelp(defaults = DEFAULT_REQUEST) {
   return [
@@ -50540,7 +47869,14 @@ var stickyStateSchema = external_exports.object({
   /** A writer's `/benchmark approve` of a fork PR: valid for this head SHA only. */
   approval: external_exports.object({ sha: external_exports.string(), by: external_exports.string(), at: external_exports.string() }).optional(),
   /** A request blocked until the fork head SHA is approved; started by `/benchmark approve`. */
-  pending: external_exports.object({ sha: external_exports.string(), request: benchmarkRequestSchema, by: external_exports.string(), trigger: external_exports.string() }).optional(),
+  pending: external_exports.object({
+    sha: external_exports.string(),
+    request: benchmarkRequestSchema,
+    by: external_exports.string(),
+    trigger: external_exports.string(),
+    /** When the "waiting for approval" prompt naming `sha` was posted (a plain approve written earlier saw another head). */
+    at: external_exports.string().optional()
+  }).optional(),
   /** The most recent dispatched request (for the per-PR cooldown and cancel). */
   last: external_exports.object({ requestId: external_exports.string(), sha: external_exports.string(), at: external_exports.string(), by: external_exports.string() }).optional()
 });
@@ -50580,8 +47916,8 @@ function renderSticky(visible, state) {
   return head + truncateMarkdown(visible, COMMENT_LIMIT - head.length);
 }
 var REQUEST_RE = /<!-- sglbench:request (\{.*?\}) -->/s;
-function requestMarker(request2) {
-  return `<!-- sglbench:request ${JSON.stringify(request2).replace(/--/g, "-\\u002d")} -->`;
+function requestMarker(request3) {
+  return `<!-- sglbench:request ${JSON.stringify(request3).replace(/--/g, "-\\u002d")} -->`;
 }
 function parseRequestMarker(text) {
   const match = REQUEST_RE.exec(text ?? "");
@@ -50630,7 +47966,8 @@ async function listCheckRuns(octokit, ref, sha) {
       conclusion: r.conclusion ?? null,
       externalId: r.external_id ?? null,
       detailsUrl: r.details_url ?? null,
-      summary: r.output?.summary ?? null
+      summary: r.output?.summary ?? null,
+      appId: r.app?.id ?? null
     }));
   } catch (error62) {
     throw apiError(`listing check runs of ${ref.owner}/${ref.repo}@${sha.slice(0, 12)}`, error62);
@@ -50700,6 +48037,8 @@ async function replyOnPull(octokit, ref, body) {
 }
 
 // src/app/deps.ts
+var TRUSTED_ASSOCIATIONS = /* @__PURE__ */ new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+var OUTSIDERS_LANE = "outsiders";
 function pullKey(ref) {
   return `${ref.owner}/${ref.repo}#${ref.pr}`.toLowerCase();
 }
@@ -50709,12 +48048,254 @@ function workflowRepo(config3, pullRepo) {
   return { owner, repo };
 }
 
+// src/core/app-config.ts
+var GATE_POLICIES = ["fail-on-regression", "neutral", "fail-on-any-failure"];
+var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
+var triggersSchema = external_exports.strictObject({
+  /** Logins allowed to run `/benchmark` regardless of their repository permission. Default `[]`. */
+  allowed_users: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Lowest repository permission that may run `/benchmark` and `/benchmark approve`. Default `"write"`. */
+  min_permission: external_exports.enum(PERMISSIONS).default("write")
+});
+var autoRunSchema = external_exports.strictObject({
+  /** Run automatically on `pull_request` opened/synchronize/reopened/labeled. Default `false`. */
+  enabled: external_exports.boolean().default(false),
+  /** Only auto-run PRs carrying at least one of these labels; `[]` = no label needed. Default `[]`. */
+  labels: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Only auto-run when a changed file starts with one of these path prefixes; `[]` = any change. Default `[]`. */
+  paths: external_exports.array(external_exports.string().min(1)).default([]),
+  /**
+   * Fork PRs: `"require-approval"` = run only after a writer's `/benchmark approve` for that head SHA;
+   * `"never"` = never run fork PRs. Default `"require-approval"`.
+   */
+  forks: external_exports.enum(["require-approval", "never"]).default("require-approval")
+});
+var workflowSchema = external_exports.strictObject({
+  /** Workflow file name (in `.github/workflows/`) that runs the benchmark. Default `"benchmark.yml"`. */
+  file: external_exports.string().min(1).default("benchmark.yml"),
+  /** Repository holding the workflow, as `owner/name`; absent = the PR's own repository. */
+  repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").optional(),
+  /** Git ref the workflow is dispatched on. Default `"main"`. */
+  ref: external_exports.string().min(1).default("main")
+});
+var request2 = benchmarkRequestSchema.shape;
+var defaultsSchema = external_exports.strictObject({
+  /** Models run when a command omits `models=`. Default `["grok", "deepseek"]`. */
+  models: request2.models.default([...DEFAULT_REQUEST.models]),
+  /** Suites run when a command omits `types=`. Default `["offline", "online"]`. */
+  types: request2.types.default([...DEFAULT_REQUEST.types]),
+  /** Modes run when a command omits `modes=`. Default `["normal"]`. */
+  modes: request2.modes.default([...DEFAULT_REQUEST.modes]),
+  /** Repeats per point when a command omits `repeats=`. Default `3`. */
+  repeats: request2.repeats.default(DEFAULT_REQUEST.repeats),
+  /** Baseline when a command omits `baseline=`: `nightly` image or a `rerun` of main. Default `"nightly"`. */
+  baseline: request2.baseline.default(DEFAULT_REQUEST.baseline)
+});
+var gateSchema = external_exports.strictObject({
+  /**
+   * How the check run concludes. Default `"fail-on-regression"`:
+   * - `fail-on-regression`: failure on any 🔴 regression; neutral if points failed to run; else success.
+   * - `fail-on-any-failure`: failure on any regression or failed point; else success.
+   * - `neutral`: always neutral (informational only).
+   * Whatever the policy, a report that cannot back a verdict (report.md or results.json missing or
+   * invalid, every point failed, nothing measured) fails: see `artifactConclusion` (src/app/report-gate.ts).
+   */
+  policy: external_exports.enum(GATE_POLICIES).default("fail-on-regression")
+});
+var appConfigSchema = external_exports.strictObject({
+  /** Who may trigger runs. */
+  triggers: triggersSchema.prefault({}),
+  /** Automatic runs on pull_request events. */
+  auto_run: autoRunSchema.prefault({}),
+  /** Which workflow is dispatched. */
+  workflow: workflowSchema.prefault({}),
+  /** Defaults for `/benchmark` keys. */
+  defaults: defaultsSchema.prefault({}),
+  /** Check-run conclusion policy. */
+  gate: gateSchema.prefault({}),
+  /** Minimum minutes between two automatic runs on the same PR (commands are not limited). Default `10`. */
+  cooldown_minutes: external_exports.number().min(0).default(10)
+});
+var DEFAULT_APP_CONFIG = appConfigSchema.parse({});
+function describeIssue(issue2) {
+  const path2 = issue2.path.length > 0 ? issue2.path.map(String).join(".") : "(root)";
+  switch (issue2.code) {
+    case "invalid_type":
+      return `${path2}: expected ${issue2.expected}`;
+    case "unrecognized_keys":
+      return `${path2}: unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_value":
+      return `${path2}: expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `${path2}: ${issue2.message}`;
+  }
+}
+function parseAppConfig(raw) {
+  if (typeof raw === "object" && raw !== null && "runner" in raw)
+    return {
+      ok: false,
+      errors: [
+        "runner: the runner labels moved to the SGLBENCH_RUNNER_LABELS repository or organisation variable (a JSON array read by benchmark.yml); remove `runner:` from this file"
+      ]
+    };
+  const result = appConfigSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, errors: result.error.issues.map(describeIssue) };
+}
+function gateConclusion(summary, policy) {
+  if (policy === "neutral") return "neutral";
+  if (summary.regressed > 0) return "failure";
+  if (summary.failed > 0) return policy === "fail-on-any-failure" ? "failure" : "neutral";
+  return "success";
+}
+
+// src/app/report-gate.ts
+function artifactProblem(artifact) {
+  if (artifact.problem) return artifact.problem;
+  if (!artifact.results) return "results.json is missing";
+  const s = artifact.results.summary;
+  const judged = s.regressed + s.improved + s.unchanged + s.inconclusive;
+  if (judged > 0) return void 0;
+  return s.failed > 0 ? `every benchmark point failed (${s.failed} failed, none measured)` : "nothing was measured";
+}
+function artifactConclusion(artifact, policy) {
+  const reason = artifactProblem(artifact);
+  if (reason || !artifact.results) return { conclusion: "failure", reason: reason ?? "results.json is missing" };
+  return { conclusion: gateConclusion(artifact.results.summary, policy) };
+}
+
+// src/app/safe-markdown.ts
+var ZWSP = "\u200B";
+function isAllowedUrl(url2, prefixes) {
+  let target;
+  try {
+    target = new URL(url2);
+  } catch {
+    return false;
+  }
+  if (target.username || target.password) return false;
+  return prefixes.some((prefix) => {
+    let base;
+    try {
+      base = new URL(prefix);
+    } catch {
+      return false;
+    }
+    if (target.origin !== base.origin) return false;
+    const root = base.pathname.replace(/\/+$/, "");
+    return root === "" || target.pathname === root || target.pathname.startsWith(`${root}/`);
+  });
+}
+function escapeText(text, prefixes) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/\[/g, "&#91;").replace(/\]/g, "&#93;").replace(/(^|[^A-Za-z0-9_])@(?=[A-Za-z0-9])/g, `$1@${ZWSP}`).replace(
+    /\b([a-z][a-z0-9+.-]*):\/\/[^\s<>]*/gi,
+    (url2, scheme) => isAllowedUrl(trimTrailingPunctuation(url2), prefixes) ? url2 : `${scheme}:${ZWSP}${url2.slice(scheme.length + 1)}`
+  ).replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWSP}.`);
+}
+function trimTrailingPunctuation(url2) {
+  return url2.replace(/[?!.,:*_~'")]+$/, "");
+}
+var KEPT = /<details>|<details open>|<\/details>|<summary>|<\/summary>|(!?)\[([^[\]\n`\\]{0,1000})\]\(([^\s()<>[\]`\\"'&]{1,2000})\)/g;
+function safeText(text, prefixes) {
+  let out = "";
+  let last = 0;
+  for (const match of text.matchAll(KEPT)) {
+    out += escapeText(text.slice(last, match.index), prefixes);
+    last = match.index + match[0].length;
+    const [whole, bang, label, url2] = match;
+    if (url2 === void 0) {
+      out += whole;
+    } else if (isAllowedUrl(url2, prefixes)) {
+      out += `${bang}[${escapeText(label ?? "", prefixes)}](${url2})`;
+    } else {
+      const shown = escapeText(url2, prefixes);
+      out += bang ? `${escapeText(label || "image", prefixes)} (image ${shown} not shown)` : `${escapeText(label ?? "", prefixes)} (${shown})`;
+    }
+  }
+  return out + escapeText(text.slice(last), prefixes);
+}
+var OPEN_FENCE = /^( {0,3})(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
+function splitBlocks(markdown) {
+  const blocks = [];
+  const lines = markdown.split("\n");
+  let text = [];
+  for (let i2 = 0; i2 < lines.length; i2++) {
+    const open2 = OPEN_FENCE.exec(lines[i2] ?? "");
+    if (!open2) {
+      text.push(lines[i2] ?? "");
+      continue;
+    }
+    const [, indent = "", fence = "", info = ""] = open2;
+    if (text.length) blocks.push({ kind: "text", lines: text });
+    text = [];
+    const close = new RegExp(`^ {0,3}${fence[0] === "`" ? "`" : "~"}{${fence.length},}[ \\t]*$`);
+    const dedent = new RegExp(`^ {0,${indent.length}}`);
+    const code = [];
+    for (i2++; i2 < lines.length && !close.test(lines[i2] ?? ""); i2++) code.push((lines[i2] ?? "").replace(dedent, ""));
+    blocks.push({ kind: "code", lines: code, info: info.trim() });
+  }
+  if (text.length) blocks.push({ kind: "text", lines: text });
+  return blocks;
+}
+function renderCode(lines, info) {
+  const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  const lang = info && /^[\w+#.-]{1,30}$/.test(info) ? info : "";
+  return ["", fence + lang, ...lines.map((l) => l.replace(/<!--/g, `<!-${ZWSP}-`)), fence];
+}
+function renderWithin(blocks, prefixes, max2) {
+  const out = [];
+  let used = 0;
+  const fits = (line, reserve = 0) => used + line.length + 1 + reserve <= max2;
+  for (const block of blocks) {
+    if (block.kind === "text") {
+      for (const raw of block.lines) {
+        if (raw.length * 5 / 6 > max2 - used) return { text: out.join("\n"), cut: true };
+        const line = safeText(raw, prefixes);
+        if (!fits(line)) return { text: out.join("\n"), cut: true };
+        out.push(line);
+        used += line.length + 1;
+      }
+      continue;
+    }
+    const lines = renderCode(block.lines, block.info);
+    const closing = lines[lines.length - 1] ?? "```";
+    for (let j = 0; j < lines.length; j++) {
+      const line = lines[j] ?? "";
+      const last = j === lines.length - 1;
+      if (!fits(line, last ? 0 : closing.length + 1)) {
+        if (j > 1) out.push(closing);
+        return { text: out.join("\n"), cut: true };
+      }
+      out.push(line);
+      used += line.length + 1;
+    }
+  }
+  return { text: out.join("\n"), cut: false };
+}
+function safeReportMarkdown(markdown, opts) {
+  const normalized = markdown.replace(/\r\n?/g, "\n").replace(/\0/g, "\uFFFD");
+  const blocks = splitBlocks(normalized);
+  const note = opts.truncationNote ?? "_\u2026truncated; the full report is in the `sglbench-report` artifact._";
+  const max2 = opts.maxLength ?? Number.POSITIVE_INFINITY;
+  const { text, cut } = renderWithin(blocks, opts.allowedUrlPrefixes, Math.max(0, max2 - note.length - 2));
+  return cut ? `${text}
+
+${note}` : text;
+}
+function safeInlineText(text, maxLength = 300) {
+  const line = text.replace(/\s+/g, " ").trim();
+  const bounded = line.length > maxLength ? `${line.slice(0, maxLength - 1)}\u2026` : line;
+  return escapeText(bounded, []);
+}
+
 // src/app/messages.ts
 var short = (sha) => sha.slice(0, 7);
 function describeRequest(r) {
   return `models \`${r.models.join(",")}\` \xB7 types \`${r.types.join(",")}\` \xB7 modes \`${r.modes.join(",")}\` \xB7 repeats \`${r.repeats}\` \xB7 baseline \`${r.baseline}\``;
 }
 function describeTrigger(trigger, by) {
+  if (by === void 0) return trigger === "auto" ? "an automatic run" : "a command";
   return trigger === "auto" ? `automatic run (event by @${by})` : `@${by}`;
 }
 function queuedMessage(p) {
@@ -50778,20 +48359,30 @@ function progressOutput(jobs, runUrl) {
     ].join("\n")
   };
 }
+var REPORT_MESSAGE_BUDGET = CHECK_OUTPUT_LIMIT - 4096;
 function reportTitle(artifact) {
+  const problem = artifactProblem(artifact);
   const s = artifact.results?.summary;
-  if (!s) return "Report ready (verdict counts unavailable)";
+  if (problem || !s) return `\u274C ${(problem ?? "results.json is missing").slice(0, 200)}`;
   return `\u{1F534} ${s.regressed} regressed \xB7 \u{1F7E2} ${s.improved} improved \xB7 ${s.unchanged} unchanged \xB7 ${s.inconclusive} inconclusive \xB7 ${s.failed} failed`;
 }
 function reportMessage(p) {
-  return [
+  const problem = artifactProblem(p.artifact);
+  const head = [
     `### sglbench: results for ${short(p.headSha)}`,
     "",
-    `${reportTitle(p.artifact)} \u2014 requested by ${describeTrigger(p.trigger, p.by)} \xB7 [workflow run](${p.runUrl})`,
-    ...p.artifact.resultsProblem ? ["", `> \u26A0\uFE0F ${p.artifact.resultsProblem}; the check is neutral.`] : [],
+    `${safeInlineText(reportTitle(p.artifact))} \u2014 requested by ${describeTrigger(p.trigger, p.by)} \xB7 [workflow run](${p.runUrl})`,
+    ...problem ? ["", `> \u274C ${safeInlineText(problem)}: the check fails.`] : [],
     "",
-    p.artifact.reportMarkdown.trim()
+    ""
+    // a blank line before the report, so it does not continue the line above
   ].join("\n");
+  const report = safeReportMarkdown(p.artifact.reportMarkdown.trim(), {
+    allowedUrlPrefixes: [p.runUrl],
+    maxLength: REPORT_MESSAGE_BUDGET - head.length,
+    truncationNote: `_\u2026truncated; the full report is in the \`sglbench-report\` artifact of the [workflow run](${p.runUrl})._`
+  });
+  return head + report;
 }
 function failedRunMessage(p) {
   const verb = p.conclusion === "cancelled" ? "was cancelled" : p.conclusion === "timed_out" ? "timed out" : "failed";
@@ -50811,117 +48402,37 @@ function failedRunMessage(p) {
   };
 }
 
-// src/core/app-config.ts
-var GATE_POLICIES = ["fail-on-regression", "neutral", "fail-on-any-failure"];
-var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
-var triggersSchema = external_exports.strictObject({
-  /** Logins allowed to run `/benchmark` regardless of their repository permission. Default `[]`. */
-  allowed_users: external_exports.array(external_exports.string().min(1)).default([]),
-  /** Lowest repository permission that may run `/benchmark` and `/benchmark approve`. Default `"write"`. */
-  min_permission: external_exports.enum(PERMISSIONS).default("write")
-});
-var autoRunSchema = external_exports.strictObject({
-  /** Run automatically on `pull_request` opened/synchronize/reopened/labeled. Default `false`. */
-  enabled: external_exports.boolean().default(false),
-  /** Only auto-run PRs carrying at least one of these labels; `[]` = no label needed. Default `[]`. */
-  labels: external_exports.array(external_exports.string().min(1)).default([]),
-  /** Only auto-run when a changed file starts with one of these path prefixes; `[]` = any change. Default `[]`. */
-  paths: external_exports.array(external_exports.string().min(1)).default([]),
-  /**
-   * Fork PRs: `"require-approval"` = run only after a writer's `/benchmark approve` for that head SHA;
-   * `"never"` = never run fork PRs. Default `"require-approval"`.
-   */
-  forks: external_exports.enum(["require-approval", "never"]).default("require-approval")
-});
-var workflowSchema = external_exports.strictObject({
-  /** Workflow file name (in `.github/workflows/`) that runs the benchmark. Default `"benchmark.yml"`. */
-  file: external_exports.string().min(1).default("benchmark.yml"),
-  /** Repository holding the workflow, as `owner/name`; absent = the PR's own repository. */
-  repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").optional(),
-  /** Git ref the workflow is dispatched on. Default `"main"`. */
-  ref: external_exports.string().min(1).default("main")
-});
-var runnerSchema = external_exports.strictObject({
-  /** Labels of the self-hosted runners passed to the workflow. Default `["self-hosted", "mi300x"]`. */
-  labels: external_exports.array(external_exports.string().min(1)).min(1).default(["self-hosted", "mi300x"])
-});
-var defaultsSchema = external_exports.strictObject({
-  /** Models run when a command omits `models=`. Default `["grok", "deepseek"]`. */
-  models: external_exports.array(external_exports.enum(MODELS)).min(1).default([...DEFAULT_REQUEST.models]),
-  /** Suites run when a command omits `types=`. Default `["offline", "online"]`. */
-  types: external_exports.array(external_exports.enum(TYPES)).min(1).default([...DEFAULT_REQUEST.types]),
-  /** Modes run when a command omits `modes=`. Default `["normal"]`. */
-  modes: external_exports.array(external_exports.enum(MODES)).min(1).default([...DEFAULT_REQUEST.modes]),
-  /** Repeats per point when a command omits `repeats=`. Default `3`. */
-  repeats: external_exports.number().int().min(MIN_REPEATS).max(MAX_REPEATS).default(DEFAULT_REQUEST.repeats),
-  /** Baseline when a command omits `baseline=`: `nightly` image or a `rerun` of main. Default `"nightly"`. */
-  baseline: external_exports.enum(BASELINES).default(DEFAULT_REQUEST.baseline)
-});
-var gateSchema = external_exports.strictObject({
-  /**
-   * How the check run concludes. Default `"fail-on-regression"`:
-   * - `fail-on-regression`: failure on any 🔴 regression; neutral if points failed to run; else success.
-   * - `fail-on-any-failure`: failure on any regression or failed point; else success.
-   * - `neutral`: always neutral (informational only).
-   */
-  policy: external_exports.enum(GATE_POLICIES).default("fail-on-regression")
-});
-var appConfigSchema = external_exports.strictObject({
-  /** Who may trigger runs. */
-  triggers: triggersSchema.prefault({}),
-  /** Automatic runs on pull_request events. */
-  auto_run: autoRunSchema.prefault({}),
-  /** Which workflow is dispatched. */
-  workflow: workflowSchema.prefault({}),
-  /** Self-hosted runner selection. */
-  runner: runnerSchema.prefault({}),
-  /** Defaults for `/benchmark` keys. */
-  defaults: defaultsSchema.prefault({}),
-  /** Check-run conclusion policy. */
-  gate: gateSchema.prefault({}),
-  /** Minimum minutes between two automatic runs on the same PR (commands are not limited). Default `10`. */
-  cooldown_minutes: external_exports.number().min(0).default(10)
-});
-var DEFAULT_APP_CONFIG = appConfigSchema.parse({});
-function describeIssue(issue2) {
-  const path8 = issue2.path.length > 0 ? issue2.path.map(String).join(".") : "(root)";
-  switch (issue2.code) {
-    case "invalid_type":
-      return `${path8}: expected ${issue2.expected}`;
-    case "unrecognized_keys":
-      return `${path8}: unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}`;
-    case "invalid_value":
-      return `${path8}: expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    default:
-      return `${path8}: ${issue2.message}`;
-  }
-}
-function parseAppConfig(raw) {
-  const result = appConfigSchema.safeParse(raw ?? {});
-  if (result.success) return { ok: true, config: result.data };
-  return { ok: false, errors: result.error.issues.map(describeIssue) };
-}
-function gateConclusion(summary, policy) {
-  if (policy === "neutral") return "neutral";
-  if (summary.regressed > 0) return "failure";
-  if (summary.failed > 0) return policy === "fail-on-any-failure" ? "failure" : "neutral";
-  return "success";
-}
-
 // src/github/app-config-loader.ts
 var CONFIG_PATH = ".github/sglbench.yml";
+var isPlain = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+function mergeConfigs(configs) {
+  const merged = {};
+  for (const config3 of configs)
+    for (const [key, value] of Object.entries(config3))
+      merged[key] = isPlain(value) && isPlain(merged[key]) ? { ...merged[key], ...value } : value;
+  return merged;
+}
+function withoutUrls(message) {
+  return message.replace(/\bhttps?:\/\/\S+/g, "<url>");
+}
 async function loadAppConfig(octokit, repo) {
   let raw = null;
   try {
-    const { files } = await octokit.config.get({ owner: repo.owner, repo: repo.repo, path: CONFIG_PATH });
-    raw = files.find((f) => f.config !== null)?.config ?? null;
+    const { files, config: config3 } = await octokit.config.get({
+      owner: repo.owner,
+      repo: repo.repo,
+      path: CONFIG_PATH,
+      // The plugin hands the chain base-first; `_extends` itself is already removed.
+      defaults: (configs) => mergeConfigs(configs)
+    });
+    raw = files.some((f) => f.config !== null) ? config3 : null;
   } catch (error62) {
-    const message = error62 instanceof Error ? error62.message : String(error62);
+    const message = errorMessage(error62);
     if (/is either a directory or a submodule/.test(message)) return parseAppConfig(null);
-    return { ok: false, errors: [`${CONFIG_PATH}: ${message}`] };
+    return { ok: false, errors: [`${CONFIG_PATH}: ${withoutUrls(message)}`] };
   }
   const parsed = parseAppConfig(raw);
-  return parsed.ok ? parsed : { ok: false, errors: parsed.errors.map((e) => `${CONFIG_PATH}: ${e}`) };
+  return parsed.ok ? parsed : { ok: false, errors: parsed.errors.map((e) => `${CONFIG_PATH}: ${withoutUrls(e)}`) };
 }
 
 // src/github/permissions.ts
@@ -51062,7 +48573,10 @@ async function getWorkflowRun(octokit, repo, runId) {
       status: data.status ?? null,
       conclusion: data.conclusion ?? null,
       htmlUrl: data.html_url,
-      title: data.display_title
+      title: data.display_title,
+      path: data.path,
+      event: data.event,
+      headRepo: data.head_repository?.full_name
     };
   } catch (error62) {
     throw apiError(`reading workflow run ${runId} of ${repo.owner}/${repo.repo}`, error62);
@@ -51084,7 +48598,10 @@ async function findActiveRunsForRequest(octokit, repo, file2, requestId) {
       status: r.status ?? null,
       conclusion: r.conclusion ?? null,
       htmlUrl: r.html_url,
-      title: r.display_title
+      title: r.display_title,
+      path: r.path,
+      event: r.event,
+      headRepo: r.head_repository?.full_name
     }));
   } catch (error62) {
     throw apiError(`listing runs of ${file2} on ${repo.owner}/${repo.repo}`, error62);
@@ -51122,6 +48639,84 @@ async function listRunJobs(octokit, repo, runId) {
   }
 }
 
+// src/app/dispatches.ts
+function workflowPath(file2) {
+  return `.github/workflows/${file2}`;
+}
+function claimedRequest(run2) {
+  if (run2.event !== "workflow_dispatch") return null;
+  if (!run2.path.startsWith(".github/workflows/")) return null;
+  if (run2.headRepo !== void 0 && run2.headRepo.toLowerCase() !== run2.repo.toLowerCase()) return null;
+  return requestIdFromRunTitle(run2.title);
+}
+var DAY = 24 * 36e5;
+var DispatchRegistry = class {
+  constructor(limit = 5e3, ttlMs = 3 * DAY) {
+    this.limit = limit;
+    this.ttlMs = ttlMs;
+  }
+  limit;
+  ttlMs;
+  #byRequest = /* @__PURE__ */ new Map();
+  #foreign = /* @__PURE__ */ new Set();
+  /** Remember a dispatch (call before dispatching: the run's first event may beat the API's answer). */
+  record(dispatch) {
+    this.#prune(dispatch.at);
+    this.#byRequest.set(dispatch.requestId, { ...dispatch, workflowRepo: dispatch.workflowRepo.toLowerCase() });
+  }
+  /** Forget a dispatch that failed. */
+  forget(requestId) {
+    this.#byRequest.delete(requestId);
+  }
+  /** Match a run to its dispatch, binding the run id when first seen. */
+  match(run2, requestId) {
+    const dispatch = this.#byRequest.get(requestId);
+    if (!dispatch) return { kind: "unknown" };
+    if (dispatch.workflowRepo !== run2.repo.toLowerCase()) return { kind: "foreign", why: `run of ${run2.repo}` };
+    if (dispatch.workflowPath !== run2.path) return { kind: "foreign", why: `run of ${run2.path}` };
+    if (dispatch.runId !== void 0 && dispatch.runId !== run2.id)
+      return { kind: "foreign", why: `request already bound to run ${dispatch.runId}` };
+    dispatch.runId = run2.id;
+    return { kind: "ours", dispatch };
+  }
+  /** The dispatch bound to run `runId` of `repo`, if any. */
+  byRun(repo, runId) {
+    const key = repo.toLowerCase();
+    for (const d of this.#byRequest.values()) if (d.runId === runId && d.workflowRepo === key) return d;
+    return void 0;
+  }
+  /** Whether a run of `repo` not seen yet could still be one of ours (a dispatch to it is unbound). */
+  awaitsRun(repo, runId) {
+    const key = repo.toLowerCase();
+    if (this.#foreign.has(`${key}#${runId}`)) return false;
+    for (const d of this.#byRequest.values()) if (d.runId === void 0 && d.workflowRepo === key) return true;
+    return false;
+  }
+  /** Remember that a run is not ours, so its next events cost nothing. */
+  markForeign(repo, runId) {
+    if (this.#foreign.size >= this.limit) this.#foreign.clear();
+    this.#foreign.add(`${repo.toLowerCase()}#${runId}`);
+  }
+  #prune(now) {
+    for (const [id, d] of this.#byRequest) if (now - d.at > this.ttlMs) this.#byRequest.delete(id);
+    for (const id of this.#byRequest.keys()) {
+      if (this.#byRequest.size < this.limit) break;
+      this.#byRequest.delete(id);
+    }
+  }
+};
+function verifyRunAgainstCheck(run2, expected, check2) {
+  if (run2.repo.toLowerCase() !== expected.workflowRepo.toLowerCase())
+    return `run of ${run2.repo}, not ${expected.workflowRepo}`;
+  if (run2.path !== expected.workflowPath) return `run of ${run2.path}, not ${expected.workflowPath}`;
+  if (!check2) return "no sglbench check run for this request";
+  if (expected.appId !== void 0 && check2.appId !== expected.appId) return "the check run is not this App's";
+  if (check2.status === "completed") return "the request's check run is already finished";
+  const linked = runIdFromUrl(check2.detailsUrl);
+  if (linked !== null && linked !== run2.id) return `the request is linked to run ${linked}`;
+  return null;
+}
+
 // src/app/run-request.ts
 async function startRun(env, p) {
   const { octokit, log } = env;
@@ -51142,6 +48737,13 @@ Requested by @${p.by}: ${describeRequest(p.request)}.`
     }
   });
   const workflow = { file: p.config.workflow.file, ref: p.config.workflow.ref };
+  const wfRepo = workflowRepo(p.config, repo);
+  env.deps.dispatches.record({
+    requestId,
+    workflowRepo: `${wfRepo.owner}/${wfRepo.repo}`,
+    workflowPath: workflowPath(workflow.file),
+    at: env.deps.now().getTime()
+  });
   try {
     let baseSha = p.pull.baseSha;
     try {
@@ -51149,7 +48751,7 @@ Requested by @${p.by}: ${describeRequest(p.request)}.`
     } catch (error62) {
       log.warn({ err: error62, pr: pullKey(p.pull) }, "merge base unavailable; using the base branch tip");
     }
-    await dispatchBenchmark(octokit, workflowRepo(p.config, repo), workflow, {
+    await dispatchBenchmark(octokit, wfRepo, workflow, {
       pr: String(p.pull.pr),
       head_sha: p.pull.headSha,
       base_sha: baseSha,
@@ -51158,11 +48760,11 @@ Requested by @${p.by}: ${describeRequest(p.request)}.`
       modes: p.request.modes.join(","),
       repeats: String(p.request.repeats),
       baseline: p.request.baseline,
-      request_id: requestId,
-      runner_labels: JSON.stringify(p.config.runner.labels)
+      request_id: requestId
     });
   } catch (error62) {
-    const why = error62 instanceof Error ? error62.message : String(error62);
+    env.deps.dispatches.forget(requestId);
+    const why = errorMessage(error62);
     log.error({ err: error62, requestId }, "dispatch failed");
     await updateCheckRun(octokit, repo, checkRunId, {
       status: "completed",
@@ -51210,7 +48812,9 @@ Dispatching \`${workflow.file}\` failed: ${why}`,
   return "dispatched";
 }
 async function cancelActiveRuns(env, config3, repo, sha, reason) {
-  const active = (await listCheckRuns(env.octokit, repo, sha)).filter((r) => r.status !== "completed");
+  const active = (await listCheckRuns(env.octokit, repo, sha)).filter(
+    (r) => r.status !== "completed" && (env.deps.appId === void 0 || r.appId === env.deps.appId)
+  );
   const wfRepo = workflowRepo(config3, repo);
   for (const check2 of active) {
     const knownRun = runIdFromUrl(check2.detailsUrl);
@@ -51226,8 +48830,8 @@ async function cancelActiveRuns(env, config3, repo, sha, reason) {
   return active.length;
 }
 function keepRequestMarker(previousSummary, summary) {
-  const request2 = parseRequestMarker(previousSummary);
-  return request2 ? `${requestMarker(request2)}
+  const request3 = parseRequestMarker(previousSummary);
+  return request3 ? `${requestMarker(request3)}
 ${summary}` : summary;
 }
 async function requestRun(env, p) {
@@ -51235,7 +48839,13 @@ async function requestRun(env, p) {
   const state = sticky?.state ?? {};
   if (isForkPull(p.pull) && state.approval?.sha !== p.pull.headSha) {
     if (state.pending?.sha === p.pull.headSha && state.pending.trigger === p.trigger) return "awaiting-approval";
-    const pending = { sha: p.pull.headSha, request: p.request, by: p.by, trigger: p.trigger };
+    const pending = {
+      sha: p.pull.headSha,
+      request: p.request,
+      by: p.by,
+      trigger: p.trigger,
+      at: env.deps.now().toISOString()
+    };
     await upsertStickyComment(
       env.octokit,
       p.pull,
@@ -51331,42 +48941,86 @@ ${loaded.errors.map((e) => `- ${e}`).join("\n")}`
     );
     return;
   }
-  const request2 = parseRequestMarker(ev.summary);
-  if (!request2)
+  const request3 = parseRequestMarker(ev.summary);
+  if (!request3)
     log.warn({ checkRunId: ev.checkRunId }, "re-run: the check run carries no request; using the configured defaults");
   await requestRun(env, {
     config: config3,
     pull,
-    request: request2 ?? configDefaults(config3),
+    request: request3 ?? configDefaults(config3),
     by: ev.login,
     trigger: `r${ev.checkRunId}`
   });
 }
 
 // src/app/handlers/comment.ts
+var MAX_COMMAND_LINE = 1e3;
+function commandLine(body) {
+  const first = (body ?? "").slice(0, MAX_COMMAND_LINE + 1).split(/\r?\n/, 1)[0] ?? "";
+  if (/^( {4,}|\t)/.test(first)) return null;
+  return first.slice(0, MAX_COMMAND_LINE);
+}
 function onIssueCommentCreated(deps) {
   return async (context) => {
     const { comment, issue: issue2, repository } = context.payload;
     if (!issue2.pull_request) return;
     if (comment.user?.type === "Bot" || context.payload.sender.type === "Bot") return;
-    if (parseCommand(comment.body).kind === "not-a-command") return;
+    const line = commandLine(comment.body);
+    if (line === null || parseCommand(line).kind === "not-a-command") return;
     const event = {
       owner: repository.owner.login,
       repo: repository.name,
       pr: issue2.number,
       commentId: comment.id,
-      body: comment.body,
-      login: comment.user?.login ?? context.payload.sender.login
+      body: line,
+      login: comment.user?.login ?? context.payload.sender.login,
+      createdAt: comment.created_at
     };
+    if (deps.refusals.recentlyRefused(event.login, pullKey(event), deps.now().getTime())) return;
     const env = { octokit: context.octokit, log: context.log, deps };
-    void deps.queue.enqueue(pullKey(event), () => handleCommand(env, event));
+    if (TRUSTED_ASSOCIATIONS.has(comment.author_association))
+      void deps.queue.enqueue(pullKey(event), () => handleCommand(env, event));
+    else void deps.queue.enqueue(OUTSIDERS_LANE, () => triageOutsider(env, event));
   };
+}
+function fewProblems(problems) {
+  const shown = problems.slice(0, 5).map((p) => p.length > 200 ? `${p.slice(0, 200)}\u2026` : p);
+  return problems.length > 5 ? [...shown, `\u2026and ${problems.length - 5} more`] : shown;
+}
+async function triageOutsider(env, ev) {
+  const repo = { owner: ev.owner, repo: ev.repo };
+  const [loaded, permission] = await Promise.all([
+    loadAppConfig(env.octokit, repo),
+    getPermission(env.octokit, repo, ev.login)
+  ]);
+  const config3 = loaded.ok ? loaded.config : DEFAULT_APP_CONFIG;
+  if (!mayTrigger(config3, ev.login, permission)) {
+    await refuse(env, ev, permission, config3.triggers.min_permission);
+    return;
+  }
+  void env.deps.queue.enqueue(pullKey(ev), () => handleCommand(env, ev));
+}
+async function refuse(env, ev, permission, minPermission) {
+  const now = env.deps.now().getTime();
+  if (env.deps.refusals.recentlyRefused(ev.login, pullKey(ev), now)) return;
+  env.deps.refusals.refused(ev.login, pullKey(ev), now);
+  env.log.info({ login: ev.login, permission }, "refused /benchmark: permission too low");
+  await replyOnPull(
+    env.octokit,
+    { owner: ev.owner, repo: ev.repo, pr: ev.pr },
+    refusalMessage(ev.login, minPermission)
+  );
 }
 async function handleCommand(env, ev) {
   const { octokit, log } = env;
   const repo = { owner: ev.owner, repo: ev.repo };
   const ref = { ...repo, pr: ev.pr };
   const { loaded, permission, pull } = await readRequestContext(octokit, ref, ev.login);
+  const gate = loaded.ok ? loaded.config : DEFAULT_APP_CONFIG;
+  if (!mayTrigger(gate, ev.login, permission)) {
+    await refuse(env, ev, permission, gate.triggers.min_permission);
+    return;
+  }
   if (!loaded.ok) {
     log.warn({ errors: loaded.errors }, "invalid .github/sglbench.yml");
     if (await reportInvalidConfig(octokit, pull, `c${ev.commentId}`, loaded.errors))
@@ -51374,11 +49028,6 @@ async function handleCommand(env, ev) {
     return;
   }
   const config3 = loaded.config;
-  if (!mayTrigger(config3, ev.login, permission)) {
-    log.info({ login: ev.login, permission }, "refused /benchmark: permission too low");
-    await replyOnPull(octokit, ref, refusalMessage(ev.login, config3.triggers.min_permission));
-    return;
-  }
   await reactToComment(octokit, repo, ev.commentId, "eyes");
   const defaults = configDefaults(config3);
   const command = parseCommand(ev.body, defaults);
@@ -51390,21 +49039,13 @@ async function handleCommand(env, ev) {
       return;
     case "invalid":
       await reactToComment(octokit, repo, ev.commentId, "confused");
-      await replyOnPull(octokit, ref, invalidReply(command.problems, defaults));
+      await replyOnPull(octokit, ref, invalidReply(fewProblems(command.problems), defaults));
       return;
     case "cancel":
       await cancelCommand(env, config3, pull, ev);
       return;
     case "approve":
-      if (command.sha && !pull.headSha.startsWith(command.sha)) {
-        await replyOnPull(
-          octokit,
-          ref,
-          `@${ev.login}, the head of this pull request is now ${pull.headSha.slice(0, 7)}, not ${command.sha.slice(0, 7)}: nothing was approved. Review the new commits, then approve again.`
-        );
-        return;
-      }
-      await approveCommand(env, config3, pull, ev);
+      await approveCommand(env, config3, pull, ev, command.sha);
       return;
     case "run":
       if (pull.state !== "open") {
@@ -51415,10 +49056,23 @@ async function handleCommand(env, ev) {
       return;
   }
 }
-async function runCommand(env, config3, pull, ev, request2) {
-  await requestRun(env, { config: config3, pull, request: request2, by: ev.login, trigger: `c${ev.commentId}`, commentId: ev.commentId });
+async function runCommand(env, config3, pull, ev, request3) {
+  await requestRun(env, { config: config3, pull, request: request3, by: ev.login, trigger: `c${ev.commentId}`, commentId: ev.commentId });
 }
-async function approveCommand(env, config3, pull, ev) {
+function approvalRefusal(named, headSha, pending, ev) {
+  const head = headSha.slice(0, 7);
+  if (named) {
+    return headSha.startsWith(named.toLowerCase()) ? null : `@${ev.login}, the head of this pull request is now ${head}, not ${named.slice(0, 7)}: nothing was approved. Review the new commits, then approve again.`;
+  }
+  if (!pending)
+    return `@${ev.login}, nothing is waiting for approval. To let commit ${head} run, comment \`/benchmark approve ${head}\` after reviewing it.`;
+  if (pending.sha !== headSha)
+    return `@${ev.login}, the head moved from ${pending.sha.slice(0, 7)} to ${head} since the approval prompt: nothing was approved. Review the new commits, then approve again.`;
+  if (pending.at && ev.createdAt && Date.parse(pending.at) > Date.parse(ev.createdAt))
+    return `@${ev.login}, your comment was written before ${head} was pushed: nothing was approved. Review ${head}, then comment \`/benchmark approve ${head}\`.`;
+  return null;
+}
+async function approveCommand(env, config3, pull, ev, named) {
   if (!isForkPull(pull)) {
     await replyOnPull(
       env.octokit,
@@ -51431,6 +49085,11 @@ async function approveCommand(env, config3, pull, ev) {
   const previous = sticky?.state ?? {};
   if (previous.approval?.sha === pull.headSha && previous.pending?.sha !== pull.headSha) {
     env.log.info({ pr: pullKey(pull) }, "head already approved (redelivery?): nothing to do");
+    return;
+  }
+  const refused = approvalRefusal(named, pull.headSha, previous.pending, ev);
+  if (refused) {
+    await replyOnPull(env.octokit, pull, refused);
     return;
   }
   const state = { ...previous, approval: { sha: pull.headSha, by: ev.login, at: env.deps.now().toISOString() } };
@@ -51455,8 +49114,8 @@ async function approveCommand(env, config3, pull, ev) {
   });
 }
 async function cancelCommand(env, config3, pull, ev) {
-  const count = await cancelActiveRuns(env, config3, pull, pull.headSha, `\`/benchmark cancel\` by @${ev.login}`);
-  if (count === 0) {
+  const count2 = await cancelActiveRuns(env, config3, pull, pull.headSha, `\`/benchmark cancel\` by @${ev.login}`);
+  if (count2 === 0) {
     await replyOnPull(
       env.octokit,
       pull,
@@ -51468,7 +49127,7 @@ async function cancelCommand(env, config3, pull, ev) {
   await upsertStickyComment(
     env.octokit,
     pull,
-    cancelledMessage({ by: ev.login, count, reason: "`/benchmark cancel`" }),
+    cancelledMessage({ by: ev.login, count: count2, reason: "`/benchmark cancel`" }),
     sticky?.state ?? {},
     { appId: env.deps.appId, existing: sticky }
   );
@@ -51482,6 +49141,7 @@ function onPullRequest(deps) {
       action: payload.action,
       pull: toPullInfo(payload.pull_request),
       sender: payload.sender.login,
+      trusted: TRUSTED_ASSOCIATIONS.has(payload.pull_request.author_association),
       ..."before" in payload && typeof payload.before === "string" ? { before: payload.before } : {},
       ..."label" in payload && payload.label ? { label: payload.label.name } : {}
     };
@@ -51536,7 +49196,8 @@ async function handlePullRequest(env, ev) {
     }
   }
   if (!loaded.ok) {
-    await reportInvalidConfig(octokit, pull, "config", loaded.errors);
+    if (ev.trusted) await reportInvalidConfig(octokit, pull, "config", loaded.errors);
+    else log.warn({ pr: pullKey(pull), errors: loaded.errors }, "invalid .github/sglbench.yml");
     await writeNotes(env, pull, sticky, state, notes);
     return;
   }
@@ -51547,7 +49208,7 @@ async function handlePullRequest(env, ev) {
     await writeNotes(env, pull, sticky, state, notes);
     return;
   }
-  const request2 = configDefaults(config3);
+  const request3 = configDefaults(config3);
   if (isForkPull(pull)) {
     if (config3.auto_run.forks === "never") {
       log.info({ pr: pullKey(pull) }, "fork PR: automatic runs disabled (auto_run.forks: never)");
@@ -51555,7 +49216,7 @@ async function handlePullRequest(env, ev) {
       return;
     }
     if (state.approval?.sha !== pull.headSha) {
-      const pending = { sha: pull.headSha, request: request2, by: ev.sender, trigger: "auto" };
+      const pending = { sha: pull.headSha, request: request3, by: ev.sender, trigger: "auto", at: deps.now().toISOString() };
       const body = [
         ...notes.map((n) => `> ${n}`),
         ...notes.length ? [""] : [],
@@ -51577,7 +49238,7 @@ async function handlePullRequest(env, ev) {
       return;
     }
   }
-  await startRun(env, { config: config3, pull, request: request2, by: ev.sender, trigger: "auto", sticky, state, notes });
+  await startRun(env, { config: config3, pull, request: request3, by: ev.sender, trigger: "auto", sticky, state, notes });
 }
 async function writeNotes(env, pull, sticky, state, notes) {
   if (notes.length === 0) return;
@@ -51595,6 +49256,8 @@ var withMarker = (previous, output2) => ({
 function onWorkflowJob(deps) {
   return async (context) => {
     const { repository, workflow_job: job } = context.payload;
+    const bound = deps.dispatches.byRun(repository.full_name, job.run_id);
+    if (!bound && !deps.dispatches.awaitsRun(repository.full_name, job.run_id)) return;
     const repo = { owner: repository.owner.login, repo: repository.name };
     const env = { octokit: context.octokit, log: context.log, deps };
     void deps.queue.enqueue(
@@ -51604,9 +49267,22 @@ function onWorkflowJob(deps) {
   };
 }
 async function handleWorkflowJob(env, repo, runId) {
+  const fullName = `${repo.owner}/${repo.repo}`;
   const run2 = await getWorkflowRun(env.octokit, repo, runId);
-  const parts = requestIdFromRunTitle(run2.title);
-  if (!parts) return;
+  const origin = {
+    id: runId,
+    repo: fullName,
+    headRepo: run2.headRepo,
+    path: run2.path,
+    event: run2.event,
+    title: run2.title
+  };
+  const parts = claimedRequest(origin);
+  const match = parts ? env.deps.dispatches.match(origin, formatRequestId(parts)) : null;
+  if (!parts || match?.kind !== "ours") {
+    env.deps.dispatches.markForeign(fullName, runId);
+    return;
+  }
   const prRepo = { owner: parts.owner, repo: parts.repo };
   const check2 = await findCheckRunForRequest(env.octokit, prRepo, parts.headSha, formatRequestId(parts));
   if (!check2) {
@@ -51736,26 +49412,26 @@ for (i = 0; i < 32768; ++i) {
 }
 var x;
 var i;
-var hMap = (function(cd, mb, r) {
+var hMap = (function(cd, mb2, r) {
   var s = cd.length;
   var i2 = 0;
-  var l = new u16(mb);
+  var l = new u16(mb2);
   for (; i2 < s; ++i2) {
     if (cd[i2])
       ++l[cd[i2] - 1];
   }
-  var le = new u16(mb);
-  for (i2 = 1; i2 < mb; ++i2) {
+  var le = new u16(mb2);
+  for (i2 = 1; i2 < mb2; ++i2) {
     le[i2] = le[i2 - 1] + l[i2 - 1] << 1;
   }
   var co;
   if (r) {
-    co = new u16(1 << mb);
-    var rvb = 15 - mb;
+    co = new u16(1 << mb2);
+    var rvb = 15 - mb2;
     for (i2 = 0; i2 < s; ++i2) {
       if (cd[i2]) {
         var sv = i2 << 4 | cd[i2];
-        var r_1 = mb - cd[i2];
+        var r_1 = mb2 - cd[i2];
         var v = le[cd[i2] - 1]++ << r_1;
         for (var m = v | (1 << r_1) - 1; v <= m; ++v) {
           co[rev[v] >> rvb] = sv;
@@ -51995,9 +49671,43 @@ var b4 = function(d, b) {
 var b8 = function(d, b) {
   return b4(d, b) + b4(d, b + 4) * 4294967296;
 };
-function inflateSync(data, opts) {
-  return inflt(data, { i: 2 }, opts && opts.out, opts && opts.dictionary);
-}
+var Inflate = /* @__PURE__ */ (function() {
+  function Inflate2(opts, cb) {
+    if (typeof opts == "function")
+      cb = opts, opts = {};
+    this.ondata = cb;
+    var dict = opts && opts.dictionary && opts.dictionary.subarray(-32768);
+    this.s = { i: 0, b: dict ? dict.length : 0 };
+    this.o = new u8(32768);
+    this.p = new u8(0);
+    if (dict)
+      this.o.set(dict);
+  }
+  Inflate2.prototype.e = function(c) {
+    if (!this.ondata)
+      err(5);
+    if (this.d)
+      err(4);
+    if (!this.p.length)
+      this.p = c;
+    else if (c.length) {
+      var n = new u8(this.p.length + c.length);
+      n.set(this.p), n.set(c, this.p.length), this.p = n;
+    }
+  };
+  Inflate2.prototype.c = function(final) {
+    this.s.i = +(this.d = final || false);
+    var bts = this.s.b;
+    var dt = inflt(this.p, this.s, this.o);
+    this.ondata(slc(dt, bts, this.s.b), this.d);
+    this.o = slc(dt, this.s.b - 32768), this.s.b = this.o.length;
+    this.p = slc(this.p, this.s.p / 8 | 0), this.s.p &= 7;
+  };
+  Inflate2.prototype.push = function(chunk, final) {
+    this.e(chunk), this.c(final);
+  };
+  return Inflate2;
+})();
 var td = typeof TextDecoder != "undefined" && /* @__PURE__ */ new TextDecoder();
 var tds = 0;
 try {
@@ -52036,14 +49746,6 @@ function strFromU8(dat, latin1) {
     return s;
   }
 }
-var slzh = function(d, b) {
-  return b + 30 + b2(d, b + 26) + b2(d, b + 28);
-};
-var zh = function(d, b, z2) {
-  var fnl = b2(d, b + 28), efl = b2(d, b + 30), fn = strFromU8(d.subarray(b + 46, b + 46 + fnl), !(b2(d, b + 8) & 2048)), es = b + 46 + fnl;
-  var _a4 = z64hs(d, es, efl, z2, b4(d, b + 20), b4(d, b + 24), b4(d, b + 42)), sc = _a4[0], su = _a4[1], off = _a4[2];
-  return [b2(d, b + 10), sc, su, fn, es + efl + b2(d, b + 32), off];
-};
 var z64hs = function(d, b, l, z2, sc, su, off) {
   var nsc = sc == 4294967295, nsu = su == 4294967295, noff = off == 4294967295, e = b + l;
   var nf = nsc + nsu + noff;
@@ -52063,105 +49765,286 @@ var z64hs = function(d, b, l, z2, sc, su, off) {
   }
   return [sc, su, off, 0];
 };
-function unzipSync(data, opts) {
-  var files = {};
-  var e = data.length - 22;
-  for (; b4(data, e) != 101010256; --e) {
-    if (!e || data.length - e > 65558)
-      err(13);
+var UnzipPassThrough = /* @__PURE__ */ (function() {
+  function UnzipPassThrough2() {
   }
-  ;
-  var c = b2(data, e + 8);
-  if (!c)
-    return {};
-  var o = b4(data, e + 16);
-  var z2 = b4(data, e - 20) == 117853008;
-  if (z2) {
-    var ze = b4(data, e - 12);
-    z2 = b4(data, ze) == 101075792;
-    if (z2) {
-      c = b4(data, ze + 32);
-      o = b4(data, ze + 48);
+  UnzipPassThrough2.prototype.push = function(chunk, final) {
+    this.ondata(null, chunk, final);
+  };
+  UnzipPassThrough2.compression = 0;
+  return UnzipPassThrough2;
+})();
+var UnzipInflate = /* @__PURE__ */ (function() {
+  function UnzipInflate2() {
+    var _this = this;
+    this.i = new Inflate(function(dat, final) {
+      _this.ondata(null, dat, final);
+    });
+  }
+  UnzipInflate2.prototype.push = function(chunk, final) {
+    try {
+      this.i.push(chunk, final);
+    } catch (e) {
+      this.ondata(e, null, final);
     }
+  };
+  UnzipInflate2.compression = 8;
+  return UnzipInflate2;
+})();
+var Unzip = /* @__PURE__ */ (function() {
+  function Unzip2(cb) {
+    this.onfile = cb;
+    this.k = [];
+    this.o = {
+      0: UnzipPassThrough
+    };
+    this.p = et;
   }
-  var fltr = opts && opts.filter;
-  for (var i2 = 0; i2 < c; ++i2) {
-    var _a4 = zh(data, o, z2), c_2 = _a4[0], sc = _a4[1], su = _a4[2], fn = _a4[3], no = _a4[4], off = _a4[5], b = slzh(data, off);
-    o = no;
-    if (!fltr || fltr({
-      name: fn,
-      size: sc,
-      originalSize: su,
-      compression: c_2
-    })) {
-      if (!c_2)
-        files[fn] = slc(data, b, b + sc);
-      else if (c_2 == 8)
-        files[fn] = inflateSync(data.subarray(b, b + sc), { out: new u8(su) });
+  Unzip2.prototype.push = function(chunk, final) {
+    var _this = this;
+    if (!this.onfile)
+      err(5);
+    if (!this.p)
+      err(4);
+    if (this.c > 0) {
+      var len = Math.min(this.c, chunk.length);
+      var toAdd = chunk.subarray(0, len);
+      this.c -= len;
+      if (this.d)
+        this.d.push(toAdd, !this.c);
       else
-        err(14, "unknown compression type " + c_2);
+        this.k[0].push(toAdd);
+      chunk = chunk.subarray(len);
+      if (chunk.length)
+        return this.push(chunk, final);
+    } else {
+      var f = 0, i2 = 0, is = void 0, buf = void 0;
+      if (!this.p.length)
+        buf = chunk;
+      else if (!chunk.length)
+        buf = this.p;
+      else {
+        buf = new u8(this.p.length + chunk.length);
+        buf.set(this.p), buf.set(chunk, this.p.length);
+      }
+      var l = buf.length, oc = this.c, add = oc && this.d;
+      var _loop_2 = function() {
+        var sig = b4(buf, i2);
+        if (sig == 67324752) {
+          f = 1, is = i2;
+          this_1.d = null;
+          this_1.c = 0;
+          var bf = b2(buf, i2 + 6), cmp_1 = b2(buf, i2 + 8), u = bf & 2048, dd = bf & 8, fnl = b2(buf, i2 + 26), es = b2(buf, i2 + 28);
+          if (l > i2 + 30 + fnl + es) {
+            var chks_3 = [];
+            this_1.k.unshift(chks_3);
+            f = 2;
+            var lsc = b4(buf, i2 + 18), lsu = b4(buf, i2 + 22);
+            var fn_1 = strFromU8(buf.subarray(i2 + 30, i2 += 30 + fnl), !u);
+            var _a4 = z64hs(buf, i2, es, 2, lsc, lsu, 0), sc_1 = _a4[0], su_1 = _a4[1], z64 = _a4[3];
+            if (dd)
+              sc_1 = -1 - z64;
+            i2 += es;
+            this_1.c = sc_1;
+            var d_1;
+            var file_1 = {
+              name: fn_1,
+              compression: cmp_1,
+              start: function() {
+                if (!file_1.ondata)
+                  err(5);
+                if (!sc_1)
+                  file_1.ondata(null, et, true);
+                else {
+                  var ctr = _this.o[cmp_1];
+                  if (!ctr)
+                    file_1.ondata(err(14, "unknown compression type " + cmp_1, 1), null, false);
+                  d_1 = sc_1 < 0 ? new ctr(fn_1) : new ctr(fn_1, sc_1, su_1);
+                  d_1.ondata = function(err2, dat3, final2) {
+                    file_1.ondata(err2, dat3, final2);
+                  };
+                  for (var _i = 0, chks_4 = chks_3; _i < chks_4.length; _i++) {
+                    var dat2 = chks_4[_i];
+                    d_1.push(dat2, false);
+                  }
+                  if (_this.k[0] == chks_3 && _this.c)
+                    _this.d = d_1;
+                  else
+                    d_1.push(et, true);
+                }
+              },
+              terminate: function() {
+                if (d_1 && d_1.terminate)
+                  d_1.terminate();
+              }
+            };
+            if (sc_1 >= 0)
+              file_1.size = sc_1, file_1.originalSize = su_1;
+            this_1.onfile(file_1);
+          }
+          return "break";
+        } else if (oc) {
+          if (sig == 134695760) {
+            is = i2 += 12 + (oc == -2 && 8), f = 3, this_1.c = 0;
+            return "break";
+          } else if (sig == 33639248) {
+            is = i2 -= 4, f = 3, this_1.c = 0;
+            return "break";
+          }
+        }
+      };
+      var this_1 = this;
+      for (; i2 < l - 4; ++i2) {
+        var state_1 = _loop_2();
+        if (state_1 === "break")
+          break;
+      }
+      this.p = et;
+      if (oc < 0) {
+        var dat = f ? buf.subarray(0, is - 12 - (oc == -2 && 8) - (b4(buf, is - 16) == 134695760 && 4)) : buf.subarray(0, i2);
+        if (add)
+          add.push(dat, !!f);
+        else
+          this.k[+(f == 2)].push(dat);
+      }
+      if (f & 2)
+        return this.push(buf.subarray(i2), final);
+      this.p = buf.subarray(i2);
     }
-  }
-  return files;
-}
+    if (final) {
+      if (this.c)
+        err(13);
+      this.p = null;
+    }
+  };
+  Unzip2.prototype.register = function(decoder) {
+    this.o[decoder.compression] = decoder;
+  };
+  return Unzip2;
+})();
 
 // src/github/report-artifact.ts
 var REPORT_ARTIFACT = "sglbench-report";
+var DEFAULT_ARTIFACT_LIMITS = {
+  archiveBytes: 10 * 1024 * 1024,
+  reportBytes: 1024 * 1024,
+  resultsBytes: 8 * 1024 * 1024
+};
+var CHUNK_BYTES = 4096;
+var count = external_exports.number().int().min(0);
 var resultsSummarySchema = external_exports.object({
-  verdict: external_exports.string().optional(),
+  verdict: external_exports.string().max(100).optional(),
   summary: external_exports.object({
-    regressed: external_exports.number().int().min(0),
-    improved: external_exports.number().int().min(0).default(0),
-    unchanged: external_exports.number().int().min(0).default(0),
-    inconclusive: external_exports.number().int().min(0).default(0),
-    failed: external_exports.number().int().min(0).default(0)
+    regressed: count,
+    improved: count.default(0),
+    unchanged: count.default(0),
+    inconclusive: count.default(0),
+    failed: count.default(0)
   })
 });
-function unzip(archive) {
-  let entries;
-  try {
-    entries = unzipSync(archive);
-  } catch (error62) {
-    throw new Error(
-      `The ${REPORT_ARTIFACT} artifact is not a readable ZIP archive: ${error62 instanceof Error ? error62.message : String(error62)}`
-    );
-  }
-  return new Map(
-    Object.entries(entries).filter(([name]) => !name.endsWith("/")).map(([name, data]) => [name, Buffer.from(data)])
-  );
+var ArtifactRefusedError = class extends Error {
+};
+var mb = (bytes) => `${Math.round(bytes / 1024 / 1024 * 10) / 10} MB`;
+function wantedBase(name) {
+  const match = /^(?:[^/]+\/)?(report\.md|results\.json)$/.exec(name);
+  return match?.[1];
 }
-function pick2(files, base) {
-  for (const [name, data] of files) if (name === base || name.endsWith(`/${base}`)) return data;
-  return void 0;
-}
-function readReportArchive(archive) {
-  const files = unzip(archive);
-  const report = pick2(files, "report.md");
-  if (!report)
-    throw new Error(
-      `The ${REPORT_ARTIFACT} artifact has no report.md (files: ${[...files.keys()].join(", ") || "none"}).`
-    );
-  const resultsRaw = pick2(files, "results.json");
-  if (!resultsRaw)
-    return { reportMarkdown: report.toString("utf8"), results: null, resultsProblem: "results.json missing" };
-  try {
-    const parsed = resultsSummarySchema.safeParse(JSON.parse(resultsRaw.toString("utf8")));
-    if (parsed.success) return { reportMarkdown: report.toString("utf8"), results: parsed.data };
-    const issue2 = parsed.error.issues[0];
-    return {
-      reportMarkdown: report.toString("utf8"),
-      results: null,
-      resultsProblem: `results.json: ${issue2 ? `${issue2.path.join(".")}: ${issue2.message}` : "invalid"}`
+async function extractReportFiles(archive, limits = DEFAULT_ARTIFACT_LIMITS) {
+  if (archive.byteLength > limits.archiveBytes)
+    throw new ArtifactRefusedError(`the archive is ${mb(archive.byteLength)}, over the ${mb(limits.archiveBytes)} cap`);
+  const caps = { "report.md": limits.reportBytes, "results.json": limits.resultsBytes };
+  const entries = /* @__PURE__ */ new Map();
+  let refused;
+  let seen = 0;
+  const onFile = (file2) => {
+    seen++;
+    const base = wantedBase(file2.name);
+    if (!base || refused) return;
+    if (entries.has(base)) {
+      refused = new ArtifactRefusedError(`the archive holds more than one ${base}`);
+      return;
+    }
+    if (file2.compression !== 0 && file2.compression !== 8) {
+      refused = new ArtifactRefusedError(`${base} uses an unsupported compression method (${file2.compression})`);
+      return;
+    }
+    const entry = { chunks: [], size: 0, done: false };
+    entries.set(base, entry);
+    file2.ondata = (error62, data, final) => {
+      if (refused) return;
+      if (error62) {
+        refused = new ArtifactRefusedError(`${base} could not be inflated (${error62.message})`);
+        return;
+      }
+      entry.size += data.length;
+      if (entry.size > caps[base]) {
+        refused = new ArtifactRefusedError(`${base} inflates to more than ${mb(caps[base])}`);
+        file2.terminate();
+        return;
+      }
+      entry.chunks.push(data);
+      if (final) entry.done = true;
     };
+    file2.start();
+  };
+  const unzipper = new Unzip(onFile);
+  unzipper.register(UnzipInflate);
+  for (let offset = 0; offset < archive.byteLength; offset += CHUNK_BYTES) {
+    const final = offset + CHUNK_BYTES >= archive.byteLength;
+    try {
+      unzipper.push(archive.subarray(offset, offset + CHUNK_BYTES), final);
+    } catch (error62) {
+      throw new ArtifactRefusedError(
+        `it is not a readable ZIP archive (${error62 instanceof Error ? error62.message : String(error62)})`
+      );
+    }
+    if (refused) throw refused;
+    if (!final) await new Promise((resolve2) => setImmediate(resolve2));
+  }
+  if (seen === 0) throw new ArtifactRefusedError("it is not a readable ZIP archive (no entries)");
+  const read = (base) => {
+    const entry = entries.get(base);
+    if (!entry) return void 0;
+    if (!entry.done) throw new ArtifactRefusedError(`${base} is truncated`);
+    return Buffer.concat(entry.chunks);
+  };
+  return { report: read("report.md"), results: read("results.json") };
+}
+function parseResults(raw) {
+  if (!raw) return { results: null, problem: "results.json is missing" };
+  let json2;
+  try {
+    json2 = JSON.parse(raw.toString("utf8"));
+  } catch {
+    return { results: null, problem: "results.json is not valid JSON" };
+  }
+  const parsed = resultsSummarySchema.safeParse(json2);
+  if (parsed.success) return { results: parsed.data };
+  const issue2 = parsed.error.issues[0];
+  const where = issue2?.path.length ? issue2.path.map(String).join(".") : "(root)";
+  return { results: null, problem: `results.json does not match the expected schema (${where})` };
+}
+async function readReportArchive(archive, limits = DEFAULT_ARTIFACT_LIMITS) {
+  let files;
+  try {
+    files = await extractReportFiles(archive, limits);
   } catch (error62) {
+    if (!(error62 instanceof ArtifactRefusedError)) throw error62;
     return {
-      reportMarkdown: report.toString("utf8"),
+      reportMarkdown: "",
       results: null,
-      resultsProblem: `results.json is not JSON: ${error62 instanceof Error ? error62.message : String(error62)}`
+      problem: `The ${REPORT_ARTIFACT} artifact was refused: ${error62.message}`
     };
   }
+  const { results, problem } = parseResults(files.results);
+  const problems = [...files.report ? [] : ["report.md is missing"], ...problem ? [problem] : []];
+  return {
+    reportMarkdown: files.report?.toString("utf8") ?? "",
+    results,
+    ...problems.length ? { problem: problems.join("; ") } : {}
+  };
 }
-async function downloadReportArtifact(octokit, repo, runId, name = REPORT_ARTIFACT) {
+async function downloadReportArtifact(octokit, repo, runId, name = REPORT_ARTIFACT, limits = DEFAULT_ARTIFACT_LIMITS) {
   let archive;
   try {
     const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
@@ -52172,6 +50055,12 @@ async function downloadReportArtifact(octokit, repo, runId, name = REPORT_ARTIFA
     });
     const artifact = data.artifacts.find((a) => a.name === name && !a.expired);
     if (!artifact) return null;
+    if (typeof artifact.size_in_bytes === "number" && artifact.size_in_bytes > limits.archiveBytes)
+      return {
+        reportMarkdown: "",
+        results: null,
+        problem: `The ${name} artifact was refused: it is ${mb(artifact.size_in_bytes)}, over the ${mb(limits.archiveBytes)} cap`
+      };
     const download = await octokit.rest.actions.downloadArtifact({
       ...repo,
       artifact_id: artifact.id,
@@ -52181,21 +50070,47 @@ async function downloadReportArtifact(octokit, repo, runId, name = REPORT_ARTIFA
   } catch (error62) {
     throw apiError(`downloading the ${name} artifact of run ${runId}`, error62);
   }
-  return readReportArchive(new Uint8Array(archive));
+  return readReportArchive(new Uint8Array(archive), limits);
 }
 
 // src/app/handlers/workflow-run.ts
+function runOrigin(payload) {
+  const run2 = payload.workflow_run;
+  return {
+    id: run2.id,
+    repo: payload.repository.full_name,
+    headRepo: run2.head_repository?.full_name,
+    path: run2.path,
+    event: run2.event,
+    title: "display_title" in run2 && typeof run2.display_title === "string" ? run2.display_title : ""
+  };
+}
+function onWorkflowRunStarted(deps) {
+  return async (context) => {
+    const origin = runOrigin(context.payload);
+    const parts = claimedRequest(origin);
+    if (parts) deps.dispatches.match(origin, formatRequestId(parts));
+  };
+}
 function onWorkflowRunCompleted(deps) {
   return async (context) => {
     const { repository, workflow_run: run2 } = context.payload;
-    const parts = requestIdFromRunTitle(run2.display_title);
+    const origin = runOrigin(context.payload);
+    const parts = claimedRequest(origin);
     if (!parts) return;
+    const match = deps.dispatches.match(origin, formatRequestId(parts));
+    if (match.kind === "foreign") {
+      context.log.warn({ runId: run2.id, why: match.why }, "ignored a workflow run the App did not dispatch");
+      return;
+    }
     const finished = {
       repo: { owner: repository.owner.login, repo: repository.name },
       id: run2.id,
       conclusion: run2.conclusion,
       htmlUrl: run2.html_url,
-      parts
+      parts,
+      origin,
+      dispatched: match.kind === "ours"
     };
     const env = { octokit: context.octokit, log: context.log, deps };
     void deps.queue.enqueue(
@@ -52220,22 +50135,35 @@ async function handleRunCompleted(env, run2) {
     return;
   }
   const config3 = loaded.ok ? loaded.config : DEFAULT_APP_CONFIG;
+  if (!run2.dispatched) {
+    const wf = workflowRepo(config3, prRepo);
+    const why = verifyRunAgainstCheck(
+      run2.origin,
+      { workflowRepo: `${wf.owner}/${wf.repo}`, workflowPath: workflowPath(config3.workflow.file), appId: deps.appId },
+      check2
+    );
+    if (why) {
+      log.warn({ requestId, runId: run2.id, why }, "ignored a workflow run the App did not dispatch");
+      deps.dispatches.markForeign(run2.origin.repo, run2.id);
+      return;
+    }
+  }
   let artifact = null;
-  let artifactProblem;
+  let artifactProblem2;
   if (run2.conclusion !== "cancelled") {
     try {
       artifact = await downloadReportArtifact(octokit, run2.repo, run2.id);
     } catch (error62) {
-      artifactProblem = error62 instanceof Error ? error62.message : String(error62);
+      artifactProblem2 = error62 instanceof Error ? error62.message : String(error62);
       log.error({ err: error62, requestId }, "could not read the report artifact");
     }
   }
   let conclusion;
   let title;
   let body;
-  const by = sticky?.state.last?.requestId === requestId ? sticky.state.last.by : "unknown";
+  const by = sticky?.state.last?.requestId === requestId ? sticky.state.last.by : void 0;
   if (artifact) {
-    conclusion = artifact.results ? gateConclusion(artifact.results.summary, config3.gate.policy) : "neutral";
+    conclusion = artifactConclusion(artifact, config3.gate.policy).conclusion;
     title = reportTitle(artifact);
     body = reportMessage({ artifact, headSha: parts.headSha, runUrl: run2.htmlUrl, by, trigger: parts.trigger });
   } else {
@@ -52252,9 +50180,9 @@ async function handleRunCompleted(env, run2) {
     });
     conclusion = runConclusion === "cancelled" ? "cancelled" : runConclusion === "timed_out" ? "timed_out" : "failure";
     title = failed.title;
-    body = artifactProblem ? `${failed.body}
+    body = artifactProblem2 ? `${failed.body}
 
-> \u26A0\uFE0F ${artifactProblem}` : failed.body;
+> \u26A0\uFE0F ${artifactProblem2}` : failed.body;
   }
   const notes = loaded.ok ? "" : `
 
@@ -52302,7 +50230,7 @@ var TaskQueue = class {
   enqueue(key, task) {
     this.#running++;
     const previous = this.#tails.get(key) ?? Promise.resolve();
-    const next = previous.then(() => new Promise((resolve4) => setImmediate(resolve4))).then(task).catch((error62) => {
+    const next = previous.then(() => new Promise((resolve2) => setImmediate(resolve2))).then(task).catch((error62) => {
       this.#failed++;
       this.onError(error62, key);
     }).finally(() => {
@@ -52316,11 +50244,37 @@ var TaskQueue = class {
   }
   /** Resolves once no task is queued or running (tests, graceful shutdown). */
   idle() {
-    return this.#running === 0 ? Promise.resolve() : new Promise((resolve4) => this.#idleWaiters.push(resolve4));
+    return this.#running === 0 ? Promise.resolve() : new Promise((resolve2) => this.#idleWaiters.push(resolve2));
   }
   /** Counters for the health endpoint and the benchmark. */
   stats() {
     return { running: this.#running, handled: this.#handled, failed: this.#failed };
+  }
+};
+
+// src/app/refusals.ts
+var HOUR = 36e5;
+var RefusalLog = class {
+  constructor(windowMs = HOUR, limit = 1e4) {
+    this.windowMs = windowMs;
+    this.limit = limit;
+  }
+  windowMs;
+  limit;
+  #last = /* @__PURE__ */ new Map();
+  /** True when `login` was refused on `pull` within the window (the caller then stays silent). */
+  recentlyRefused(login, pull, now) {
+    const at = this.#last.get(`${login.toLowerCase()} ${pull}`);
+    return at !== void 0 && now - at < this.windowMs;
+  }
+  /** Record a refusal just sent. */
+  refused(login, pull, now) {
+    if (this.#last.size >= this.limit) {
+      for (const [key, at] of this.#last) if (now - at >= this.windowMs) this.#last.delete(key);
+      if (this.#last.size >= this.limit)
+        [...this.#last.keys()].slice(0, this.limit / 2).forEach((k) => this.#last.delete(k));
+    }
+    this.#last.set(`${login.toLowerCase()} ${pull}`, now);
   }
 };
 
@@ -52335,7 +50289,9 @@ function createSglbenchApp(options2 = {}) {
   const deps = {
     queue,
     appId: options2.appId ?? (Number.isInteger(envAppId) && envAppId > 0 ? envAppId : void 0),
-    now: options2.now ?? (() => /* @__PURE__ */ new Date())
+    now: options2.now ?? (() => /* @__PURE__ */ new Date()),
+    dispatches: options2.dispatches ?? new DispatchRegistry(),
+    refusals: new RefusalLog()
   };
   const app = (probot) => {
     log = probot.log;
@@ -52345,6 +50301,7 @@ function createSglbenchApp(options2 = {}) {
       onPullRequest(deps)
     );
     probot.on("workflow_job", onWorkflowJob(deps));
+    probot.on(["workflow_run.requested", "workflow_run.in_progress"], onWorkflowRunStarted(deps));
     probot.on("workflow_run.completed", onWorkflowRunCompleted(deps));
     probot.on("check_run.rerequested", onCheckRunRerequested(deps));
   };
@@ -52352,21 +50309,147 @@ function createSglbenchApp(options2 = {}) {
 }
 var index_default = createSglbenchApp().app;
 
+// src/app/webhook-receiver.ts
+var MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+var Rejection = class extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+  status;
+};
+function header(req, name) {
+  const value = req.headers[name];
+  return typeof value === "string" && value.length > 0 && value.length <= 512 ? value : void 0;
+}
+function readBounded(req, limit) {
+  return new Promise((resolve2, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.pause();
+        reject(new Rejection(413, `payload larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve2(Buffer.concat(chunks, size)));
+    req.on("error", (error62) => reject(new Rejection(400, error62.message)));
+  });
+}
+async function acceptDelivery(req, probot, maxBytes) {
+  if (req.method !== "POST") throw new Rejection(405, "webhooks are POSTed");
+  const declared = req.headers["content-length"];
+  if (declared === void 0) throw new Rejection(411, "Content-Length is required");
+  const length = Number(declared);
+  if (!Number.isSafeInteger(length) || length < 0) throw new Rejection(400, "invalid Content-Length");
+  if (length > maxBytes) throw new Rejection(413, `payload of ${length} bytes is over the ${maxBytes}-byte cap`);
+  if (!/^\s*application\/json\s*(;|$)/i.test(header(req, "content-type") ?? ""))
+    throw new Rejection(415, 'Content-Type must be "application/json"');
+  const name = header(req, "x-github-event");
+  const id = header(req, "x-github-delivery");
+  const signature = header(req, "x-hub-signature-256");
+  if (!name || !id || !signature)
+    throw new Rejection(400, "X-GitHub-Event, X-GitHub-Delivery and X-Hub-Signature-256 are required");
+  const body = (await readBounded(req, Math.min(length, maxBytes))).toString("utf8");
+  if (!await probot.webhooks.verify(body, signature)) throw new Rejection(401, "signature does not match");
+  let payload;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    throw new Rejection(400, "payload is not JSON");
+  }
+  return { id, name, payload };
+}
+function answer(res, status, text, close = false) {
+  if (res.headersSent) return;
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...close ? { connection: "close" } : {} }).end(`${text}
+`);
+}
+function webhookHandler(probot, options2) {
+  const maxBytes = options2.maxBytes ?? MAX_WEBHOOK_BYTES;
+  return async (req, res) => {
+    if ((req.url ?? "").split("?")[0] !== options2.path) return false;
+    let event;
+    try {
+      event = await acceptDelivery(req, probot, maxBytes);
+    } catch (error62) {
+      const rejection = error62 instanceof Rejection ? error62 : new Rejection(400, "unreadable delivery");
+      options2.log.warn(
+        { status: rejection.status, delivery: header(req, "x-github-delivery"), event: header(req, "x-github-event") },
+        `webhook rejected: ${rejection.message}`
+      );
+      answer(res, rejection.status, rejection.message, true);
+      if (!req.complete) res.once("finish", () => req.destroy());
+      return true;
+    }
+    try {
+      await probot.receive(event);
+    } catch (error62) {
+      options2.log.error({ delivery: event.id, event: event.name, err: error62 }, "webhook handler failed");
+      answer(res, 500, "handler failed");
+      return true;
+    }
+    answer(res, 200, "ok");
+    return true;
+  };
+}
+
 // src/app/server.ts
+var DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
 async function startApp(env = process.env) {
   const appId = Number(env.APP_ID);
-  const { app, queue } = createSglbenchApp(Number.isInteger(appId) && appId > 0 ? { appId } : {});
-  const withHealth = async (probot, options2) => {
-    await app(probot, options2);
-    options2.addHandler?.(healthHandler(queue));
-  };
-  const server = await run(withHealth, { env });
+  if (!Number.isInteger(appId) || appId <= 0) throw new Error("APP_ID must be the App's numeric id");
+  if (!env.WEBHOOK_SECRET) throw new Error("WEBHOOK_SECRET must be set");
+  const probot = createProbot({ env });
+  const { app, queue } = createSglbenchApp({ appId });
+  await probot.load(app);
+  const handlers = [
+    webhookHandler(probot, { path: env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH, log: probot.log }),
+    healthHandler(queue)
+  ];
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    res.once(
+      "finish",
+      () => probot.log.info(
+        {
+          req: { method: req.method, url: req.url },
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - started)
+        },
+        "request completed"
+      )
+    );
+    void (async () => {
+      for (const handle of handlers) if (await handle(req, res)) return;
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+    })().catch((error62) => {
+      probot.log.error({ err: error62 }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.requestTimeout = 6e4;
+  server.headersTimeout = 2e4;
+  await new Promise((resolve2, reject) => {
+    server.once("error", reject);
+    server.listen({ port: Number(env.PORT ?? 3e3), host: env.HOST || "localhost" }, () => resolve2());
+  });
+  const port = server.address().port;
+  probot.log.info(`sglbench App listening on ${env.HOST || "localhost"}:${port}`);
   return {
     server,
+    port,
     queue,
     async stop(graceMs = 3e4) {
-      await server.stop();
-      await Promise.race([queue.idle(), new Promise((resolve4) => setTimeout(resolve4, graceMs).unref())]);
+      await new Promise((resolve2) => {
+        server.close(() => resolve2());
+        server.closeIdleConnections();
+      });
+      await Promise.race([queue.idle(), new Promise((resolve2) => setTimeout(resolve2, graceMs).unref())]);
     }
   };
 }
@@ -52384,7 +50467,7 @@ if (isEntryPoint(import.meta.url)) {
       });
     },
     (error62) => {
-      console.error("sglbench: the App failed to start:", error62 instanceof Error ? error62.message : error62);
+      console.error("sglbench: the App failed to start:", errorMessage(error62));
       process.exit(1);
     }
   );

@@ -87,7 +87,6 @@ describe("issue_comment.created /benchmark", () => {
         repeats: "5",
         baseline: "nightly",
         request_id: REQUEST_ID,
-        runner_labels: '["self-hosted","mi300x"]',
       },
     });
     const sticky = (bodies.sticky as { body: string }).body;

@@ -86,7 +86,7 @@ describe("pull_request automatic runs", () => {
 
   it("synchronize with the label: one automatic run with the config defaults", async () => {
     const seen: { dispatch?: Json; sticky?: string } = {};
-    const config = `${LABELS}defaults:\n  models: [grok]\nrunner:\n  labels: [self-hosted, mi300x, big-disk]\n`;
+    const config = `${LABELS}defaults:\n  models: [grok]\n`;
     const scope = expectDispatch(nothingToCancel(start(config)), seen);
     await deliver(makeProbot({ now: NOW }), "pull_request", pullPayload("synchronize", { labels: ["run-benchmark"] }));
     expect(scope.pendingMocks()).toEqual([]);
@@ -95,7 +95,6 @@ describe("pull_request automatic runs", () => {
       types: "offline,online",
       request_id: AUTO_ID,
       head_sha: HEAD,
-      runner_labels: '["self-hosted","mi300x","big-disk"]',
     });
     expect(seen.sticky).toContain("automatic run");
   });

@@ -36,11 +36,10 @@ let calls: Array<{ method: string; path: string; body: Json }> = [];
 
 function recordEverything(): void {
   for (const method of ["get", "post", "patch", "put", "delete"] as const) {
-    nock(API)
-      .persist()
-      [method](/.*/)
+    const scope = nock(API).persist();
+    scope[method](/.*/)
       .query(true)
-      .reply(function (path, body) {
+      .reply(function (path: string, body: Json) {
         calls.push({ method: method.toUpperCase(), path, body });
         if (path.includes("/access_tokens")) return [201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" }];
         // Enough of GitHub for a maintainer's command: alice writes, PR #2 is open.

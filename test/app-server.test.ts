@@ -133,7 +133,6 @@ describe("npm start against a GitHub stand-in", () => {
         repeats: "2",
         baseline: "nightly",
         request_id: `Codertocat/Hello-World#2@${HEAD_SHA}/c7001`,
-        runner_labels: '["self-hosted","mi300x"]',
       },
     });
     const comments = standIn.calls.filter((c) => c.method === "POST" && c.path.endsWith("/issues/2/comments"));

@@ -96,7 +96,7 @@ function jobInput(checkout: string, over: Partial<ComparePrJobInput>): ComparePr
     pr: 7,
     repo: "sgl-project/sglang",
     models: ["grok"],
-    kinds: ["offline"],
+    types: ["offline"],
     repeats: 1,
     baseline: "rerun",
     mainImage: "main:given",

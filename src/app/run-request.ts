@@ -84,7 +84,6 @@ export async function startRun(env: HandlerEnv, p: StartParams): Promise<StartOu
       repeats: String(p.request.repeats),
       baseline: p.request.baseline,
       request_id: requestId,
-      runner_labels: JSON.stringify(p.config.runner.labels),
     });
   } catch (error: unknown) {
     env.deps.dispatches.forget(requestId);

@@ -46,11 +46,6 @@ const workflowSchema = z.strictObject({
   ref: z.string().min(1).default("main"),
 });
 
-const runnerSchema = z.strictObject({
-  /** Labels of the self-hosted runners passed to the workflow. Default `["self-hosted", "mi300x"]`. */
-  labels: z.array(z.string().min(1)).min(1).default(["self-hosted", "mi300x"]),
-});
-
 const request = benchmarkRequestSchema.shape;
 // The request's own field schemas, so a config default is checked exactly like a /benchmark key.
 const defaultsSchema = z.strictObject({
@@ -86,8 +81,6 @@ export const appConfigSchema = z.strictObject({
   auto_run: autoRunSchema.prefault({}),
   /** Which workflow is dispatched. */
   workflow: workflowSchema.prefault({}),
-  /** Self-hosted runner selection. */
-  runner: runnerSchema.prefault({}),
   /** Defaults for `/benchmark` keys. */
   defaults: defaultsSchema.prefault({}),
   /** Check-run conclusion policy. */
@@ -120,6 +113,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * Errors name the offending path, e.g. `auto_run.labels: expected array`.
  */
 export function parseAppConfig(raw: unknown): { ok: true; config: AppConfig } | { ok: false; errors: string[] } {
+  // The runner is chosen by the admins in benchmark.yml, never by a dispatch input the App fills.
+  if (typeof raw === "object" && raw !== null && "runner" in raw)
+    return {
+      ok: false,
+      errors: [
+        "runner: the runner labels moved to the SGLBENCH_RUNNER_LABELS repository or organisation variable (a JSON array read by benchmark.yml); remove `runner:` from this file",
+      ],
+    };
   const result = appConfigSchema.safeParse(raw ?? {});
   if (result.success) return { ok: true, config: result.data };
   return { ok: false, errors: result.error.issues.map(describeIssue) };

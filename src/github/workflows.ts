@@ -16,8 +16,6 @@ export interface BenchmarkInputs {
   repeats: string;
   baseline: string;
   request_id: string;
-  /** JSON array of the self-hosted runner labels (`runs-on` of the suite jobs). */
-  runner_labels: string;
 }
 
 /** Dispatch `file` on `ref` of `repo` with the request's inputs. */
