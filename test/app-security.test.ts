@@ -39,7 +39,11 @@ function recordEverything(): void {
     const scope = nock(API).persist();
     scope[method](/.*/)
       .query(true)
-      .reply(function (path: string, body: Json) {
+      // nock 15 hands the reply function the fetch Request.
+      .reply(async (request: Request) => {
+        const path = new URL(request.url).pathname;
+        const text = await request.text();
+        const body: Json = text ? JSON.parse(text) : null;
         calls.push({ method: method.toUpperCase(), path, body });
         if (path.includes("/access_tokens")) return [201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" }];
         // Enough of GitHub for a maintainer's command: alice writes, PR #2 is open.
