@@ -13,7 +13,7 @@ const banner = [
   "const __filename = __sglbenchFileURLToPath(import.meta.url);",
   "const __dirname = __sglbenchDirname(__filename);",
 ].join(" ");
-const entries = { index: "src/action/main.ts", cli: "src/cli/main.ts", app: "src/app/server.ts" };
+const entries = { index: "src/action/index.ts", cli: "src/cli/main.ts", app: "src/app/server.ts" };
 // SGLBENCH_DIST_DIR: build elsewhere (the test that checks dist/ is fresh).
 const out = process.env.SGLBENCH_DIST_DIR ?? "dist";
 mkdirSync(out, { recursive: true });

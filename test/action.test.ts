@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readActionInputs } from "../src/action/inputs.js";
-import { runAction } from "../src/action/main.js";
+import { run } from "../src/action/run.js";
 import { FAKE_SUITE, fakeComparer, fakeRunner } from "./helpers/compare-pr-fakes.js";
 import { captureStdout } from "./helpers/capture-io.js";
 
@@ -56,7 +56,7 @@ describe("action entry", () => {
     const original = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stdout.write;
     try {
-      await runAction({ ...process.env, INPUT_COMMAND: "compare-pr", INPUT_MODELS: "llama" });
+      await run({ ...process.env, INPUT_COMMAND: "compare-pr", INPUT_MODELS: "llama" });
     } finally {
       process.stdout.write = original;
     }
@@ -87,7 +87,7 @@ describe("action entry", () => {
     const uploads: Array<[string, string[]]> = [];
     let serviceOptions: unknown;
     const log = await quiet(() =>
-      runAction(inputs(), {
+      run(inputs(), {
         services: async (options) => {
           serviceOptions = options;
           return { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] };
@@ -114,7 +114,7 @@ describe("action entry", () => {
   it("masks secret-looking main-env/pr-env values in the job log", async () => {
     const fake = fakeRunner({});
     const log = await quiet(() =>
-      runAction(inputs({ "INPUT_MAIN-ENV": "HF_TOKEN=hf_abcdef123456\nNCCL_DEBUG=INFO" }), {
+      run(inputs({ "INPUT_MAIN-ENV": "HF_TOKEN=hf_abcdef123456\nNCCL_DEBUG=INFO" }), {
         services: async () => ({ runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] }),
         uploader: async () => ({ upload: async () => ({}) }),
       }),
@@ -125,7 +125,7 @@ describe("action entry", () => {
 
   it("ends in setFailed with a hint when the pipeline cannot start", async () => {
     const log = await quiet(() =>
-      runAction(inputs({ "INPUT_BASE-SHA": "", "INPUT_SKIP-BUILD": "false", "INPUT_MAIN-IMAGE": "" }), {
+      run(inputs({ "INPUT_BASE-SHA": "", "INPUT_SKIP-BUILD": "false", "INPUT_MAIN-IMAGE": "" }), {
         services: async () => ({
           runSideFor: () => fakeRunner({}).runSide,
           comparer: fakeComparer,
@@ -134,13 +134,13 @@ describe("action entry", () => {
       }),
     );
     expect(process.exitCode).toBe(1);
-    expect(log).toMatch(/::error::sglbench: Cannot fetch main.*Hint:/);
+    expect(log).toMatch(/::error::sglbench: Cannot fetch main into .*\(cause: .*\) Hint:/);
   });
 
   it("leaves artifacts on disk outside Actions instead of failing", async () => {
     const fake = fakeRunner({});
     const log = await quiet(() =>
-      runAction(
+      run(
         { ...inputs(), ACTIONS_RUNTIME_TOKEN: "" },
         { services: async () => ({ runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] }) },
       ),
@@ -151,27 +151,22 @@ describe("action entry", () => {
   });
 });
 
-describe("action outputs and summary", () => {
-  it("fills GITHUB_OUTPUT and the step summary", async () => {
-    const { setComparisonOutputs, writeComparisonSummary } = await import("../src/action/summary.js");
+describe("action outputs, failure message and artifacts", () => {
+  it("nightly and suite set the verdict output from the exit code", async () => {
+    const { writeOutputs } = await import("../src/action/outputs.js");
     const dir = mkdtempSync(join(tmpdir(), "sglbench-out-"));
     writeFileSync(join(dir, "output"), "");
-    writeFileSync(SUMMARY, "");
     process.env.GITHUB_OUTPUT = join(dir, "output");
-    process.env.GITHUB_STEP_SUMMARY = SUMMARY;
-    const outcome = {
-      verdict: "regressed" as const,
-      regressions: 1,
-      reportPath: "/r/comparison_report.md",
-      resultsPath: "/r/results.json",
-      reportMarkdown: "# Report\n🔴 decode",
-    };
-    setComparisonOutputs(outcome);
-    await writeComparisonSummary(outcome);
-    const output = readFileSync(join(dir, "output"), "utf8");
-    expect(output).toMatch(/verdict<<[\s\S]*regressed/);
-    expect(output).toMatch(/regressions<<[\s\S]*\n1\n/);
-    expect(readFileSync(SUMMARY, "utf8")).toMatch(/🔴 decode/);
+    writeOutputs({ command: "suite", exitCode: 3 });
+    expect(readFileSync(join(dir, "output"), "utf8")).toMatch(/verdict<<[\s\S]*\npartial\n/);
+  });
+
+  it("names the cause and adds a hint unless the message already points to docs/action.md", async () => {
+    const { failureMessage } = await import("../src/action/run.js");
+    expect(failureMessage(new Error("pull failed", { cause: new Error("denied") }))).toMatch(
+      /^sglbench: pull failed \(cause: denied\) Hint: .*docs\/action.md/,
+    );
+    expect(failureMessage("Fix the 'with:' block (see docs/action.md).")).not.toMatch(/Hint:/);
   });
 
   it("uploads sglbench-report through the fakeable adapter", async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { execa } from "execa";
 import { delimiter, join, resolve } from "node:path";
 import { findSuite } from "../src/core/suites.js";
-import { runAction } from "../src/action/main.js";
+import { run } from "../src/action/run.js";
 import { runComparePrJob, type ComparePrJobInput } from "../src/pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../src/pipeline/compare-pr-services.js";
 import { runDemo, verdictLines } from "../src/pipeline/demo.js";
@@ -214,7 +214,7 @@ describe("the Action's entry with the production services (executor: local)", ()
       "INPUT_PR-IMAGE": "sglbench-sim:pr",
       PATH,
     });
-    const log = await quiet(() => runAction(env));
+    const log = await quiet(() => run(env));
     expect(log.match(/::error::.*/g) ?? []).toEqual([]);
     expect(process.exitCode).toBeUndefined();
     expect(readFileSync(join(dir, "output"), "utf8")).toMatch(/verdict<<[\s\S]*\nran\n/);

@@ -1,5 +1,7 @@
-/** Adapter around @actions/artifact so the entry can be tested with a fake uploader. */
-import { dirname } from "node:path";
+/** Step 7: upload the artifacts, through an adapter around @actions/artifact that tests replace. */
+import { dirname, join } from "node:path";
+import * as core from "@actions/core";
+import type { CommandOutcome } from "./commands.js";
 
 export interface ArtifactUploader {
   upload(name: string, files: string[], rootDirectory: string): Promise<{ id?: number; size?: number }>;
@@ -39,4 +41,25 @@ export async function uploadLogs(
 ): Promise<void> {
   if (logFiles.length === 0) return;
   await uploader.upload(name, logFiles, root);
+}
+
+/**
+ * compare-pr: the report artifact (report.md + results.json, what the App reads) and the logs
+ * artifact ('report' → 'logs' in the name). Outside Actions there is no runtime token: the files stay on disk.
+ */
+export async function uploadArtifacts(
+  outcome: CommandOutcome,
+  artifactName: string,
+  env: NodeJS.ProcessEnv,
+  makeUploader?: () => Promise<ArtifactUploader>,
+): Promise<void> {
+  if (outcome.command !== "compare-pr") return;
+  const { result } = outcome;
+  if (!makeUploader && !env.ACTIONS_RUNTIME_TOKEN) {
+    core.info(`Not inside GitHub Actions (no ACTIONS_RUNTIME_TOKEN): artifacts left in ${result.dir}`);
+    return;
+  }
+  const uploader = await (makeUploader ?? defaultArtifactUploader)();
+  await uploadReport(uploader, join(dirname(result.reportPath), "report.md"), result.resultsPath, artifactName);
+  await uploadLogs(uploader, result.logFiles, result.dir, artifactName.replace(/report/, "logs"));
 }

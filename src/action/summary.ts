@@ -1,24 +1,12 @@
-/** The job summary and outputs the Action writes for one comparison. */
+/** Step 6: the job summary and the lines a reader looks for first in the job log. */
 import * as core from "@actions/core";
+import type { CommandOutcome } from "./commands.js";
 
-export interface ComparisonOutcome {
-  verdict: "regressed" | "improved" | "unchanged" | "inconclusive" | "failed";
-  regressions: number;
-  reportPath: string;
-  resultsPath: string;
-  /** The report markdown (already < 65 536 chars). */
-  reportMarkdown: string;
-}
-
-/** Sets the four declared outputs of action.yml. */
-export function setComparisonOutputs(outcome: ComparisonOutcome): void {
-  core.setOutput("verdict", outcome.verdict);
-  core.setOutput("regressions", String(outcome.regressions));
-  core.setOutput("report-path", outcome.reportPath);
-  core.setOutput("results-path", outcome.resultsPath);
-}
-
-/** Writes the report into the job summary ($GITHUB_STEP_SUMMARY). */
-export async function writeComparisonSummary(outcome: ComparisonOutcome): Promise<void> {
-  await core.summary.addRaw(outcome.reportMarkdown, true).write();
+/** compare-pr: the report as the job summary, the plain-text verdicts in the log, the one-line notice. */
+export async function writeJobSummary(outcome: CommandOutcome): Promise<void> {
+  if (outcome.command !== "compare-pr") return;
+  // The pipeline keeps the report markdown under 65 536 characters.
+  await core.summary.addRaw(outcome.result.reportMarkdown, true).write();
+  if (outcome.verdictText) core.info(outcome.verdictText);
+  core.notice(outcome.result.summaryLine);
 }

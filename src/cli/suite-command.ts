@@ -3,15 +3,15 @@
  * `--docker_image` and `--docker-image`, `--name=value` style) plus --local, --repeats, --points,
  * --dry-run; unknown flags are an error (the seed silently ignored them).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { parseImage } from "../core/images.js";
 import { applySuiteOverrides, buildCommands, SUITES, suiteFor, type Suite, type SuiteModel } from "../core/suites.js";
 import type { Executor } from "../runner/executor.js";
-import { progressPrinter } from "../runner/progress.js";
-import { runFolderFor, runSuite, selectPoints } from "../runner/run-suite.js";
+import { runFolderFor, selectPoints } from "../runner/run-suite.js";
+import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
 import { EXIT, UsageError, type CliIO } from "./io.js";
 
@@ -88,24 +88,9 @@ Exit: 0 everything ran, 3 partially, 1 nothing ran, 2 bad usage.
 `;
 }
 
-/** Parsed and validated command line. */
-export interface SuiteCommandArgs {
-  suite: Suite;
-  image: string;
-  local: boolean;
+/** Parsed and validated command line: the suite job plus --dry-run. */
+export interface SuiteCommandArgs extends SuiteJob {
   dryRun: boolean;
-  workDir: string;
-  outputDir: string;
-  repeats?: number;
-  points?: number[];
-  skipGsm8k: boolean;
-  threshold?: number;
-  port?: number;
-  node?: string;
-  readyTimeoutMs?: number;
-  gpu: boolean;
-  mounts: string[];
-  download?: { hfModelId: string; modelPath: string };
 }
 
 const num = (flag: string, raw: string | undefined): number | undefined => {
@@ -194,7 +179,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     ...(v.node ? { node: v.node } : {}),
     ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
     gpu: !(v["no-gpu"] ?? false),
-    mounts: v.mount ?? (existsSync("/mnt/raid") ? ["/mnt/raid/:/mnt/raid/"] : []),
+    mounts: v.mount ?? defaultMounts(),
     ...(v["download-model"]
       ? { download: { hfModelId: v["hf-model-id"] ?? "deepseek-ai/DeepSeek-V3-0324", modelPath: suite.modelPath } }
       : {}),
@@ -260,61 +245,12 @@ export async function runSuiteCommand(
     io.stdout(renderDryRun(args));
     return EXIT.ok;
   }
-  const executor = await makeExecutor(args);
-  // A cancelled Actions job sends SIGTERM: stop the current command, keep what was measured.
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
-  try {
-    if (args.download) {
-      const { downloadModel } = await import("../runner/model-download.js");
-      io.stdout(`Downloading ${args.download.hfModelId} into ${args.download.modelPath}\n`);
-      await downloadModel(executor, args.download.hfModelId, args.download.modelPath, { signal: controller.signal });
-    }
-    const outcome = await runSuite({
-      suite: args.suite,
-      image: args.image,
-      executor,
-      outputDir: args.outputDir,
-      ...(args.repeats !== undefined ? { repeats: args.repeats } : {}),
-      ...(args.points ? { points: args.points } : {}),
-      skipGsm8k: args.skipGsm8k,
-      ...(args.threshold !== undefined ? { threshold: args.threshold } : {}),
-      ...(args.port !== undefined ? { port: args.port } : {}),
-      ...(args.node ? { node: args.node } : {}),
-      ...(args.readyTimeoutMs !== undefined ? { readyTimeoutMs: args.readyTimeoutMs } : {}),
-      signal: controller.signal,
-      onProgress: progressPrinter(io.stdout, io.isTTY),
-    });
-    for (const f of outcome.run.failures) io.stderr(redactSecrets(`${f.kind}: ${f.message}\n`));
-    io.stdout(`Run folder: ${outcome.folder}\n`);
-    return outcome.exitCode;
-  } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
-    await executor.close?.();
-  }
+  return runSuiteJob(args, makeExecutor, io);
 }
 
 /** The executor the flags ask for: this machine (--local) or a container of the image. */
-export async function defaultExecutor(args: SuiteCommandArgs, io: CliIO): Promise<Executor> {
-  if (args.local) {
-    const { LocalExecutor } = await import("../runner/local-executor.js");
-    return new LocalExecutor({ env: io.env, cwd: args.workDir });
-  }
-  const [{ default: Docker }, { DockerExecutor }] = await Promise.all([
-    import("dockerode"),
-    import("../runner/docker-executor.js"),
-  ]);
-  return DockerExecutor.start({
-    docker: new Docker(),
-    image: args.image,
-    ...(args.gpu ? {} : { devices: [] }),
-    binds: [...args.mounts, `${args.workDir}:${args.workDir}`],
-    workDir: args.workDir,
-    onPullProgress: (line) => io.stdout(`${line}\n`),
-  });
+export function defaultExecutor(args: SuiteCommandArgs, io: CliIO): Promise<Executor> {
+  return defaultSuiteExecutor(args, io.env, (line) => io.stdout(`${line}\n`));
 }
 
 export { EXIT };

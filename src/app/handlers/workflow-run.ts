@@ -5,6 +5,7 @@
  */
 import type { Context } from "probot";
 import { DEFAULT_APP_CONFIG } from "../../core/app-config.js";
+import { errorMessage } from "../../core/errors.js";
 import { artifactConclusion } from "../report-gate.js";
 import { formatRequestId, type RequestIdParts } from "../../core/request.js";
 import {
@@ -128,7 +129,7 @@ export async function handleRunCompleted(env: HandlerEnv, run: FinishedRun): Pro
     try {
       artifact = await downloadReportArtifact(octokit, run.repo, run.id);
     } catch (error: unknown) {
-      artifactProblem = error instanceof Error ? error.message : String(error);
+      artifactProblem = errorMessage(error);
       log.error({ err: error, requestId }, "could not read the report artifact");
     }
   }

@@ -1,10 +1,19 @@
 /** `sglbench nightly`: the scheduled job (replaces grok_perf_nightly.sh / perf_nightly.sh and the cron file). */
 import { isAbsolute, join } from "node:path";
-import { thresholdsFromEnv } from "../../core/gpu-idle.js";
-import type { Hardware, RocmVersion } from "../../core/nightly-image.js";
 import type { SuiteModel } from "../../core/suites.js";
-import { runNightly, type NightlyMode, type NightlyReport, type NightlyServices } from "../../pipeline/nightly.js";
-import { realNightlyServices } from "../../pipeline/nightly-services.js";
+import {
+  runNightly,
+  type NightlyMode,
+  type NightlyOptions,
+  type NightlyReport,
+  type NightlyServices,
+} from "../../pipeline/nightly.js";
+import {
+  formatNightlyReport,
+  nightlyOptionsFor,
+  nightlyServicesFor,
+  NightlySettingsError,
+} from "../../pipeline/nightly-job.js";
 import { redactSecrets } from "../../store/redact.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
@@ -82,64 +91,43 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
     return usage(`--mode must be offline, online or all, not "${v.mode}"`);
   const model = MODELS[v.model.toLowerCase()];
   if (!model) return usage(`unknown --model "${v.model}" (grok1, grok2, deepseek)`);
-  const hardware = v.hardware ?? io.env["HARDWARE_TYPE"] ?? "mi30x";
-  if (hardware !== "mi30x" && hardware !== "mi35x")
-    return usage(`--hardware must be mi30x or mi35x, not "${hardware}"`);
-  if (v.rocm !== undefined && v.rocm !== "630" && v.rocm !== "700") return usage(`--rocm must be 630 or 700`);
-  let thresholds;
-  try {
-    thresholds = thresholdsFromEnv(io.env);
-  } catch (error: unknown) {
-    return usage((error as Error).message);
-  }
-  const waitS = Number(io.env["GPU_IDLE_WAIT_TIME"] ?? "15");
-  if (!Number.isFinite(waitS) || waitS < 0)
-    return usage(`GPU_IDLE_WAIT_TIME must be seconds, not "${io.env["GPU_IDLE_WAIT_TIME"]}"`);
-
+  const rawDir = v["data-dir"] ?? defaultDataDir(io.env, io.cwd);
+  const dataDir = isAbsolute(rawDir) ? rawDir : join(io.cwd, rawDir);
   const lockWaitMin = Number(v["lock-wait"]);
+  let options: NightlyOptions;
+  try {
+    options = nightlyOptionsFor(
+      {
+        mode: v.mode as NightlyMode,
+        model,
+        ...(v.hardware !== undefined ? { hardware: v.hardware } : {}),
+        ...(v.rocm !== undefined ? { rocm: v.rocm } : {}),
+        ...(v["image-repo"] !== undefined ? { imageRepo: v["image-repo"] } : {}),
+        ...(v.image ? { image: v.image } : {}),
+        dataDir,
+        ...(v["lock-dir"] ? { lockDir: v["lock-dir"] } : {}),
+        lockWaitMs: lockWaitMin * 60_000,
+        ...(v["run-when-busy"] ? { runWhenBusy: true } : {}),
+      },
+      io.env,
+    );
+  } catch (error: unknown) {
+    if (error instanceof NightlySettingsError) return usage(error.message);
+    throw error;
+  }
   if (!Number.isFinite(lockWaitMin) || lockWaitMin < 0)
     return usage(`--lock-wait must be minutes, not "${v["lock-wait"]}"`);
 
-  const rawDir = v["data-dir"] ?? defaultDataDir(io.env, io.cwd);
-  const dataDir = isAbsolute(rawDir) ? rawDir : join(io.cwd, rawDir);
   const log = (line: string) => io.stderr(`[nightly] ${redactSecrets(line)}\n`);
   const svc =
-    services ??
-    realNightlyServices({
-      executor: v.local ? "local" : "docker",
-      mountDir: io.env["MOUNT_DIR"] ?? "/mnt/raid/",
-      // The container's work dir by default; a --local run works in the current folder.
-      workDir: io.env["WORK_DIR"] ?? (v.local ? io.cwd : "/sgl-workspace"),
-      gpu: !v["no-gpu"],
-      ...(io.env["GITHUB_REPO"] ? { githubRepo: io.env["GITHUB_REPO"] } : {}),
-      ...(io.env["GITHUB_TOKEN"] ? { githubToken: io.env["GITHUB_TOKEN"] } : {}),
-      ...(io.env["SGLBENCH_DASHBOARD_URL"] ? { dashboardUrl: io.env["SGLBENCH_DASHBOARD_URL"] } : {}),
-      env: io.env,
-      log,
-    });
+    services ?? nightlyServicesFor({ local: Boolean(v.local), gpu: !v["no-gpu"], cwd: io.cwd, env: io.env, log });
 
   const dashboardOut = v["dashboard-out"];
   if (dashboardOut && !svc.publish) svc.publish = publishWithDashboardCommand(dataDir, dashboardOut, io);
 
   let report: NightlyReport;
   try {
-    report = await runNightly(
-      {
-        mode: v.mode as NightlyMode,
-        model,
-        hardware: hardware as Hardware,
-        ...(v.rocm ? { rocm: v.rocm as RocmVersion } : {}),
-        imageRepo: v["image-repo"] ?? io.env["IMAGE_REPO"] ?? "rocm/sgl-dev",
-        ...(v.image ? { image: v.image } : {}),
-        dataDir,
-        ...(v["lock-dir"] ? { lockDir: v["lock-dir"] } : {}),
-        lockWaitMs: lockWaitMin * 60_000,
-        thresholds,
-        idleWaitMs: waitS * 1000,
-        ...(v["run-when-busy"] ? { runWhenBusy: true } : {}),
-      },
-      svc,
-    );
+    report = await runNightly(options, svc);
   } catch (error: unknown) {
     io.stderr(`sglbench nightly: ${redactSecrets(error instanceof Error ? error.message : String(error))}\n`);
     return EXIT.failed;
@@ -149,29 +137,8 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
   return report.exitCode;
 }
 
-/** A short human summary of a nightly. */
-export function formatReport(r: NightlyReport): string {
-  const lines = [
-    `nightly ${r.model} ${r.mode} ${r.date}: ${r.image ?? "no image"}${r.fallback ? " (yesterday's)" : ""}`,
-  ];
-  if (r.gpu.checked) lines.push(`GPUs: ${r.gpu.idle ? "idle" : "busy"} after ${r.gpu.attempts} check(s)`);
-  for (const s of r.suites)
-    lines.push(`suite ${s.suite}: exit ${s.exitCode}, ${s.points} points, ${s.failures} failures → ${s.folder}`);
-  for (const s of r.summaries)
-    lines.push(
-      `summaries (${s.kind}): ${s.files.join(", ") || "none"}${s.skipped ? `, ${s.skipped} files skipped` : ""}`,
-    );
-  lines.push(`change points: ${r.changes.length}; open regressions: ${r.regressions.length}`);
-  for (const g of r.regressions) lines.push(`  regression ${g.scope} from ${g.date}: ${g.tag_before} → ${g.tag_after}`);
-  if (r.issues) {
-    for (const i of r.issues.opened) lines.push(`issue opened #${i.number}: ${i.title}`);
-    for (const i of r.issues.updated) lines.push(`issue updated #${i.number}`);
-    for (const i of r.issues.leftClosed) lines.push(`issue #${i.number} was closed by hand; left closed`);
-  }
-  for (const n of r.notes) lines.push(`note: ${n}`);
-  if (r.report) lines.push(`report: ${r.report}`);
-  return `${lines.join("\n")}\n`;
-}
+/** A short human summary of a nightly (kept under its old name for the CLI's callers). */
+export const formatReport = formatNightlyReport;
 
 /**
  * Charts and dashboard through the `dashboard` command (the plots part owns them); a stub that is

@@ -1,0 +1,113 @@
+/**
+ * One offline or online suite on one image, from typed arguments: optional model download, the
+ * runner's runSuite (resumable), failures and the run folder reported. Shared by `sglbench
+ * offline|online` (after flag parsing) and the Action's `command: suite`, so both run suites the same way.
+ */
+import { existsSync } from "node:fs";
+import type { Suite } from "../core/suites.js";
+import type { Executor } from "../runner/executor.js";
+import { progressPrinter } from "../runner/progress.js";
+import { runSuite } from "../runner/run-suite.js";
+import { redactSecrets } from "../store/redact.js";
+
+/** What to run: a catalogue suite (overrides applied) on one image, and how. */
+export interface SuiteJob {
+  suite: Suite;
+  image: string;
+  /** This machine instead of a container of the image. */
+  local: boolean;
+  workDir: string;
+  outputDir: string;
+  repeats?: number;
+  points?: number[];
+  skipGsm8k: boolean;
+  threshold?: number;
+  port?: number;
+  node?: string;
+  readyTimeoutMs?: number;
+  /** Expose /dev/kfd and /dev/dri to the container. */
+  gpu: boolean;
+  /** Extra `HOST:CONTAINER` bind mounts. */
+  mounts: string[];
+  download?: { hfModelId: string; modelPath: string };
+}
+
+/** Where a suite job reports: progress and the run folder on `stdout`, failures on `stderr`. */
+export interface SuiteJobOutput {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Progress bars on a terminal, one line per event in CI logs. */
+  isTTY: boolean;
+}
+
+/** The seed's models live under /mnt/raid: mount it when this host has it. */
+export function defaultMounts(): string[] {
+  return existsSync("/mnt/raid") ? ["/mnt/raid/:/mnt/raid/"] : [];
+}
+
+/** Runs the job; 0 everything ran, 3 partly, 1 nothing. Throws when the executor cannot start. */
+export async function runSuiteJob<J extends SuiteJob>(
+  job: J,
+  makeExecutor: (job: J) => Promise<Executor>,
+  out: SuiteJobOutput,
+): Promise<0 | 1 | 3> {
+  const executor = await makeExecutor(job);
+  // A cancelled Actions job sends SIGTERM: stop the current command, keep what was measured.
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  try {
+    if (job.download) {
+      const { downloadModel } = await import("../runner/model-download.js");
+      out.stdout(`Downloading ${job.download.hfModelId} into ${job.download.modelPath}\n`);
+      await downloadModel(executor, job.download.hfModelId, job.download.modelPath, { signal: controller.signal });
+    }
+    const outcome = await runSuite({
+      suite: job.suite,
+      image: job.image,
+      executor,
+      outputDir: job.outputDir,
+      ...(job.repeats !== undefined ? { repeats: job.repeats } : {}),
+      ...(job.points ? { points: job.points } : {}),
+      skipGsm8k: job.skipGsm8k,
+      ...(job.threshold !== undefined ? { threshold: job.threshold } : {}),
+      ...(job.port !== undefined ? { port: job.port } : {}),
+      ...(job.node ? { node: job.node } : {}),
+      ...(job.readyTimeoutMs !== undefined ? { readyTimeoutMs: job.readyTimeoutMs } : {}),
+      signal: controller.signal,
+      onProgress: progressPrinter(out.stdout, out.isTTY),
+    });
+    for (const f of outcome.run.failures) out.stderr(redactSecrets(`${f.kind}: ${f.message}\n`));
+    out.stdout(`Run folder: ${outcome.folder}\n`);
+    return outcome.exitCode;
+  } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    await executor.close?.();
+  }
+}
+
+/** The executor the job asks for: this machine (`local`) or a container of the image. */
+export async function defaultSuiteExecutor(
+  job: SuiteJob,
+  env: Record<string, string | undefined>,
+  onPullProgress: (line: string) => void,
+): Promise<Executor> {
+  if (job.local) {
+    const { LocalExecutor } = await import("../runner/local-executor.js");
+    return new LocalExecutor({ env, cwd: job.workDir });
+  }
+  const [{ default: Docker }, { DockerExecutor }] = await Promise.all([
+    import("dockerode"),
+    import("../runner/docker-executor.js"),
+  ]);
+  return DockerExecutor.start({
+    docker: new Docker(),
+    image: job.image,
+    ...(job.gpu ? {} : { devices: [] }),
+    binds: [...job.mounts, `${job.workDir}:${job.workDir}`],
+    workDir: job.workDir,
+    onPullProgress,
+  });
+}
