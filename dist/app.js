@@ -50154,7 +50154,7 @@ async function handleRunCompleted(env, run2) {
     try {
       artifact = await downloadReportArtifact(octokit, run2.repo, run2.id);
     } catch (error62) {
-      artifactProblem2 = error62 instanceof Error ? error62.message : String(error62);
+      artifactProblem2 = errorMessage(error62);
       log.error({ err: error62, requestId }, "could not read the report artifact");
     }
   }
