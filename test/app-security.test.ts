@@ -24,6 +24,7 @@ import {
   REPO,
   restPull,
   stickyComment,
+  workflowRunPayload,
   type Json,
 } from "./helpers/app-harness.js";
 
@@ -68,24 +69,8 @@ afterEach(() => {
 afterAll(() => nock.restore());
 
 /** A completed workflow run as a webhook brings it. */
-function runPayload(opts: { event?: string; path?: string; headRepo?: string; id?: number; title?: string }): Json {
-  const p = example("workflow_run", "completed");
-  p.installation = { id: 1 };
-  p.repository.owner.login = OWNER;
-  p.repository.name = REPO;
-  p.repository.full_name = `${OWNER}/${REPO}`;
-  p.workflow_run.id = opts.id ?? 4242;
-  p.workflow_run.display_title = opts.title ?? TITLE;
-  p.workflow_run.conclusion = "success";
-  p.workflow_run.event = opts.event ?? "workflow_dispatch";
-  p.workflow_run.path = opts.path ?? ".github/workflows/benchmark.yml";
-  p.workflow_run.head_repository = {
-    ...p.workflow_run.head_repository,
-    full_name: opts.headRepo ?? `${OWNER}/${REPO}`,
-  };
-  p.workflow_run.html_url = `https://github.com/${OWNER}/${REPO}/actions/runs/${p.workflow_run.id}`;
-  return p;
-}
+const runPayload = (opts: { event?: string; path?: string; headRepo?: string; id?: number }): Json =>
+  workflowRunPayload(opts);
 
 describe("forged benchmark completions", () => {
   it("a fork's own pull_request workflow with our run name and artifact: ignored without any API call", async () => {

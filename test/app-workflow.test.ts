@@ -12,6 +12,7 @@ import {
   APP_ID,
   deliver,
   dispatchedRegistry,
+  workflowRunPayload,
   example,
   HEAD,
   makeProbot,
@@ -54,22 +55,8 @@ function jobPayload(): Json {
   return p;
 }
 
-/** workflow_run.completed of the benchmark (the example has no installation: added). */
-function runPayload(conclusion: string, title = TITLE): Json {
-  const p = example("workflow_run", "completed");
-  p.installation = { id: 1 };
-  p.repository.owner.login = OWNER;
-  p.repository.name = REPO;
-  p.repository.full_name = `${OWNER}/${REPO}`;
-  p.workflow_run.id = 4242;
-  p.workflow_run.display_title = title;
-  p.workflow_run.conclusion = conclusion;
-  p.workflow_run.html_url = `https://github.com/${OWNER}/${REPO}/actions/runs/4242`;
-  p.workflow_run.event = "workflow_dispatch";
-  p.workflow_run.path = ".github/workflows/benchmark.yml";
-  p.workflow_run.head_repository = { ...p.workflow_run.head_repository, full_name: `${OWNER}/${REPO}` };
-  return p;
-}
+/** workflow_run.completed of the benchmark. */
+const runPayload = (conclusion: string, title = TITLE): Json => workflowRunPayload({ conclusion, title });
 
 const checkRun = (status: string, conclusion: string | null = null): Json => ({
   total_count: 1,
@@ -216,33 +203,27 @@ describe("workflow_run.completed", () => {
     expect(parseStickyState(sticky).last?.requestId).toBe(REQUEST_ID);
   });
 
-  it("fails closed: a report without results.json fails the check even under the neutral policy", async () => {
+  it.each([
+    [
+      "regressions give a neutral check",
+      { "report.md": "r", "results.json": JSON.stringify({ summary: { regressed: 1 } }) },
+      "neutral",
+    ],
+    ["a report without results.json still fails (fail closed)", { "report.md": "all good, trust me" }, "failure"],
+  ])("gate policy neutral: %s", async (_what, files, conclusion) => {
     let update: Json = {};
-    const zip = zipFiles({ "report.md": "all good, trust me" });
     const scope = artifact(completionReads(checkRun("in_progress"), LATEST, "gate:\n  policy: neutral\n"))
       .patch(`${R}/check-runs/77`, (b: Json) => ((update = b), true))
       .reply(200, {})
       .patch(`${R}/issues/comments/555`)
       .reply(200, {});
-    nock("https://blob.example.test").get("/artifact.zip").reply(200, zip, { "content-type": "application/zip" });
+    nock("https://blob.example.test")
+      .get("/artifact.zip")
+      .reply(200, zipFiles(files as Record<string, string>), { "content-type": "application/zip" });
     await deliver(makeProbot(), "workflow_run", runPayload("success"));
     expect(scope.pendingMocks()).toEqual([]);
-    expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
-    expect(update.output.title).toContain("results.json is missing");
-  });
-
-  it("gate policy neutral: regressions give a neutral check", async () => {
-    let update: Json = {};
-    const zip = zipFiles({ "report.md": "r", "results.json": JSON.stringify({ summary: { regressed: 1 } }) });
-    const scope = artifact(completionReads(checkRun("in_progress"), LATEST, "gate:\n  policy: neutral\n"))
-      .patch(`${R}/check-runs/77`, (b: Json) => ((update = b), true))
-      .reply(200, {})
-      .patch(`${R}/issues/comments/555`)
-      .reply(200, {});
-    nock("https://blob.example.test").get("/artifact.zip").reply(200, zip, { "content-type": "application/zip" });
-    await deliver(makeProbot(), "workflow_run", runPayload("success"));
-    expect(scope.pendingMocks()).toEqual([]);
-    expect(update.conclusion).toBe("neutral");
+    expect(update).toMatchObject({ status: "completed", conclusion });
+    if (conclusion === "failure") expect(update.output.title).toContain("results.json is missing");
   });
 
   it("failed without a report: failure with the failing job and a link to its logs", async () => {

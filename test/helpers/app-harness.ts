@@ -129,6 +129,41 @@ export function restPull(opts: { fork?: boolean; head?: string } = {}) {
   };
 }
 
+/**
+ * `workflow_run` of the benchmark as GitHub sends it for a run the App dispatched (the example has
+ * no installation: added); each field an attacker could fake is an option.
+ */
+export function workflowRunPayload(
+  opts: {
+    action?: string;
+    conclusion?: string;
+    title?: string;
+    id?: number;
+    event?: string;
+    path?: string;
+    headRepo?: string;
+  } = {},
+): Record<string, Json> {
+  const p = example("workflow_run", "completed");
+  const id = opts.id ?? 4242;
+  p.action = opts.action ?? "completed";
+  p.installation = { id: 1 };
+  p.repository.owner.login = OWNER;
+  p.repository.name = REPO;
+  p.repository.full_name = `${OWNER}/${REPO}`;
+  p.workflow_run.id = id;
+  p.workflow_run.display_title = opts.title ?? `sglbench ${OWNER}/${REPO}#${PR}@${HEAD}/c1001 PR #${PR}`;
+  p.workflow_run.conclusion = opts.conclusion ?? "success";
+  p.workflow_run.html_url = `https://github.com/${OWNER}/${REPO}/actions/runs/${id}`;
+  p.workflow_run.event = opts.event ?? "workflow_dispatch";
+  p.workflow_run.path = opts.path ?? ".github/workflows/benchmark.yml";
+  p.workflow_run.head_repository = {
+    ...p.workflow_run.head_repository,
+    full_name: opts.headRepo ?? `${OWNER}/${REPO}`,
+  };
+  return p;
+}
+
 /** A registry that remembers the App dispatched `requestId` to `owner/repo`'s benchmark.yml. */
 export function dispatchedRegistry(requestId: string, workflowRepo = `${OWNER}/${REPO}`): DispatchRegistry {
   const registry = new DispatchRegistry();
