@@ -10,6 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { parseImage } from "../core/images.js";
 import { applySuiteOverrides, buildCommands, SUITES, suiteFor, type Suite, type SuiteModel } from "../core/suites.js";
 import type { Executor } from "../runner/executor.js";
+import { startExecutor } from "../runner/executor-factory.js";
 import { progressPrinter } from "../runner/progress.js";
 import { runFolderFor, runSuite, selectPoints } from "../runner/run-suite.js";
 import { redactSecrets } from "../store/redact.js";
@@ -298,21 +299,14 @@ export async function runSuiteCommand(
 }
 
 /** The executor the flags ask for: this machine (--local) or a container of the image. */
-export async function defaultExecutor(args: SuiteCommandArgs, io: CliIO): Promise<Executor> {
-  if (args.local) {
-    const { LocalExecutor } = await import("../runner/local-executor.js");
-    return new LocalExecutor({ env: io.env, cwd: args.workDir });
-  }
-  const [{ default: Docker }, { DockerExecutor }] = await Promise.all([
-    import("dockerode"),
-    import("../runner/docker-executor.js"),
-  ]);
-  return DockerExecutor.start({
-    docker: new Docker(),
+export function defaultExecutor(args: SuiteCommandArgs, io: CliIO): Promise<Executor> {
+  return startExecutor({
+    local: args.local,
     image: args.image,
-    ...(args.gpu ? {} : { devices: [] }),
-    binds: [...args.mounts, `${args.workDir}:${args.workDir}`],
     workDir: args.workDir,
+    hostEnv: io.env,
+    gpu: args.gpu,
+    binds: [...args.mounts, `${args.workDir}:${args.workDir}`],
     onPullProgress: (line) => io.stdout(`${line}\n`),
   });
 }
