@@ -6,6 +6,8 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { ComparisonCounts } from "../core/compare.js";
+import { countsLine } from "../core/report.js";
 import { planRequest, renderPlan, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
 import { emptyRun, type RunResults } from "../core/results.js";
 import {
@@ -41,14 +43,8 @@ export interface SideRunOutcome {
 
 export type SideRunner = (request: SideRunRequest) => Promise<SideRunOutcome>;
 
-/** Verdict counts; the shape `core/compare.ts` reports. */
-export interface ComparisonCounts {
-  regressed: number;
-  improved: number;
-  unchanged: number;
-  inconclusive: number;
-  failed: number;
-}
+// The verdict counts are core/compare.ts's; re-exported for the pipeline's callers.
+export type { ComparisonCounts };
 
 /** The comparison step, injected so the pipeline does not depend on how verdicts are computed. */
 export interface Comparer<C extends { summary: ComparisonCounts }> {
@@ -131,11 +127,6 @@ export function overallVerdict(counts: ComparisonCounts): OverallVerdict {
   if (counts.improved > 0) return "improved";
   if (counts.unchanged > 0) return "unchanged";
   return "inconclusive";
-}
-
-/** `🔴 1 regressed · 🟢 0 improved · 12 unchanged · 3 inconclusive · 0 failed`. */
-export function countsLine(counts: ComparisonCounts): string {
-  return `🔴 ${counts.regressed} regressed · 🟢 ${counts.improved} improved · ${counts.unchanged} unchanged · ${counts.inconclusive} inconclusive · ${counts.failed} failed`;
 }
 
 /** A run that stands for a side that could not run at all, so the comparison shows its cells as failed. */
