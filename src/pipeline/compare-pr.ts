@@ -10,6 +10,7 @@ import type { ComparisonCounts } from "../core/compare.js";
 import { countsLine } from "../core/report.js";
 import { planRequest, renderPlan, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
 import { emptyRun, type RunResults } from "../core/results.js";
+import { timestamp } from "../core/timestamp.js";
 import {
   checkAnchor,
   findBaselineRun,
@@ -114,12 +115,6 @@ export interface ComparePrResult<C> {
   exitCode: 0 | 3;
 }
 
-/** `YYYYMMDD_HHMMSS` in UTC, as the original folder names (UTC so runners in any zone agree). */
-export function folderStamp(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 10).replace(/-/g, "")}_${iso.slice(11, 19).replace(/:/g, "")}`;
-}
-
 /** The overall verdict: any regression wins, then failures, then improvements. */
 export function overallVerdict(counts: ComparisonCounts): OverallVerdict {
   if (counts.regressed > 0) return "regressed";
@@ -164,7 +159,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const now = options.now ?? (() => new Date());
   const started = now();
   const { request } = options;
-  const dir = join(options.outputDir, `pr${request.pr}_${folderStamp(started)}`);
+  const dir = join(options.outputDir, `pr${request.pr}_${timestamp(started, "utc")}`);
   mkdirSync(dir, { recursive: true });
   const logPath = join(dir, "comparison.log");
   writeFileSync(

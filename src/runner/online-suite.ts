@@ -5,7 +5,8 @@
  */
 import type { Point, Repeat } from "../core/results.js";
 import { clientCommand, gsm8kCommand, promptsFor, type OnlineSuite } from "../core/suites.js";
-import { clientLogName, seedTimestamp, servingLogName } from "../store/layout.js";
+import { timestamp } from "../core/timestamp.js";
+import { clientLogName, servingLogName } from "../store/layout.js";
 import { parseServingOutput } from "../sglang/serving.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
 import { classifyExit } from "./failures.js";
@@ -76,13 +77,13 @@ async function gate(suite: OnlineSuite, points: Point[], ctx: SuiteContext): Pro
 
 async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, server: RunningServer): Promise<void> {
   const { writer } = ctx;
-  const timestamp = seedTimestamp(new Date());
+  const stamp = timestamp(new Date());
   const clientStart = Date.now();
   const logName = (point: Point, run: number): string => {
     const value = point[suite.axis] ?? 0;
     return suite.axis === "concurrency"
-      ? servingLogName(value, run, timestamp)
-      : clientLogName(suite.modelName, ctx.backend, value, run, timestamp);
+      ? servingLogName(value, run, stamp)
+      : clientLogName(suite.modelName, ctx.backend, value, run, stamp);
   };
   for (const [i, point] of points.entries()) {
     const pointStart = Date.now();

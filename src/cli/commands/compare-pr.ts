@@ -3,7 +3,8 @@ import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
-import { folderStamp, mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
+import { timestamp } from "../../core/timestamp.js";
+import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 
@@ -127,7 +128,7 @@ async function merge(root: string, outputDir: string, io: CliIO, log: (line: str
     await walk(root);
     const services = await defaultComparePrServices({ local: true, mainEnv: {}, prEnv: {}, log });
     const first = files[0];
-    const dir = join(outputDir, `pr${first?.pr ?? 0}_${folderStamp(new Date())}`);
+    const dir = join(outputDir, `pr${first?.pr ?? 0}_${timestamp(new Date(), "utc")}`);
     const merged = mergeComparisonFiles(files, services.comparer, dir);
     io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
     return EXIT.ok;

@@ -11,7 +11,7 @@ import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { DEFAULT_REQUEST, parseRequestFields } from "../../core/request-fields.js";
 import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results.js";
-import { folderStamp } from "../../pipeline/compare-pr.js";
+import { timestamp } from "../../core/timestamp.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { groupedVerdicts, runDemo } from "../../pipeline/demo.js";
 import { demoDockerReachable, buildDemoSimImages } from "../../pipeline/demo-images.js";
@@ -76,7 +76,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const outputDir = values["output-dir"]
     ? resolve(io.cwd, values["output-dir"])
-    : join(tmpdir(), `sglbench-demo-${folderStamp(new Date())}`);
+    : join(tmpdir(), `sglbench-demo-${timestamp(new Date(), "utc")}`);
   const checkout = checkoutRoot(io.cwd);
   io.stdout(
     "sglbench demo — PR vs its merge base on the simulated SGLang (MI300X formats, no GPU needed)\n" +
