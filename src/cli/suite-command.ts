@@ -15,6 +15,7 @@ import { progressPrinter } from "../runner/progress.js";
 import { runFolderFor, runSuite, selectPoints } from "../runner/run-suite.js";
 import { redactSecrets } from "../store/redact.js";
 import { EXIT, UsageError, type CliIO } from "./io.js";
+import { errorMessage } from "../core/errors.js";
 
 const OPTIONS = {
   docker_image: { type: "string" },
@@ -122,7 +123,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   try {
     parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
   } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new UsageError(errorMessage(error), { cause: error });
   }
   const v = parsed.values;
   if (v.help) return "help";
@@ -177,7 +178,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     try {
       selectPoints(suite, points);
     } catch (error: unknown) {
-      throw new UsageError(`--points: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new UsageError(`--points: ${errorMessage(error)}`, { cause: error });
     }
   }
   return {

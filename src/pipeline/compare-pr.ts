@@ -20,6 +20,7 @@ import {
   type AnchorCheck,
   type ScheduleStep,
 } from "./baseline.js";
+import { errorMessage } from "../core/errors.js";
 
 /** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
 export interface SideRunRequest {
@@ -126,7 +127,7 @@ export function overallVerdict(counts: ComparisonCounts): OverallVerdict {
 
 /** A run that stands for a side that could not run at all, so the comparison shows its cells as failed. */
 export function failedRun(suite: PlanSuite, side: string, error: unknown): RunResults {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return emptyRun({
     kind: suite.kind,
     suite: suite.id,
@@ -218,7 +219,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
       log(`Finished ${label}: exit ${outcome.exitCode}, folder ${relative(dir, outcome.folder) || "."}`);
       return { run: outcome.run, ok: outcome.exitCode === 0 };
     } catch (error: unknown) {
-      log(`FAILED ${label}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`FAILED ${label}: ${errorMessage(error)}`);
       return { run: failedRun(suite, step.side, error), ok: false };
     }
   };

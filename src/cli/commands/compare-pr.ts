@@ -3,6 +3,7 @@ import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
+import { errorMessageWithCause } from "../../core/errors.js";
 import { timestamp } from "../../core/timestamp.js";
 import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
@@ -101,14 +102,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const result = await runComparePrJob(input, services, log);
     return result.exitCode;
   } catch (error: unknown) {
-    io.stderr(`sglbench compare-pr: ${describe(error)}\n`);
+    io.stderr(`sglbench compare-pr: ${errorMessageWithCause(error)}\n`);
     return EXIT.failed;
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (cause: ${error.cause.message})` : error.message;
 }
 
 async function merge(root: string, outputDir: string, io: CliIO, log: (line: string) => void): Promise<number> {
@@ -133,7 +129,7 @@ async function merge(root: string, outputDir: string, io: CliIO, log: (line: str
     io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
     return EXIT.ok;
   } catch (error: unknown) {
-    io.stderr(`sglbench compare-pr --merge: ${describe(error)}\n`);
+    io.stderr(`sglbench compare-pr --merge: ${errorMessageWithCause(error)}\n`);
     return EXIT.failed;
   }
 }

@@ -9,6 +9,7 @@ import type { Comparison } from "../../core/compare.js";
 import { timestamp } from "../../core/timestamp.js";
 import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
 import { EXIT, UsageError, type CliIO } from "../io.js";
+import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Compare two runs with noise-aware verdicts";
 
@@ -113,7 +114,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       },
     });
   } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new UsageError(errorMessage(error), { cause: error });
   }
   const v = parsed.values;
   if (v.help) {

@@ -15,6 +15,7 @@ import { timestamp } from "../../core/timestamp.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { groupedVerdicts, runDemo } from "../../pipeline/demo.js";
 import { demoDockerReachable, buildDemoSimImages } from "../../pipeline/demo-images.js";
+import { errorMessageWithCause } from "../../core/errors.js";
 
 export const summary = "Run a complete PR comparison on the simulated SGLang (PR decodes 5 % slower)";
 
@@ -115,9 +116,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     );
     return result.exitCode;
   } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : "";
-    io.stderr(`sglbench demo: ${message}${cause}\n`);
+    io.stderr(`sglbench demo: ${errorMessageWithCause(error)}\n`);
     return EXIT.failed;
   }
 }

@@ -8,6 +8,7 @@ import { realNightlyServices } from "../../pipeline/nightly-services.js";
 import { redactSecrets } from "../../store/redact.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
+import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Pick today's image, run the suites, ingest, process, plot, alert";
 
@@ -141,7 +142,7 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
       svc,
     );
   } catch (error: unknown) {
-    io.stderr(`sglbench nightly: ${redactSecrets(error instanceof Error ? error.message : String(error))}\n`);
+    io.stderr(`sglbench nightly: ${redactSecrets(errorMessage(error))}\n`);
     return EXIT.failed;
   }
   if (v.json) io.stdout(`${redactSecrets(JSON.stringify(report, null, 2))}\n`);
