@@ -2155,7 +2155,7 @@ var require_thread_stream = __commonJS({
     var { EventEmitter } = __require("events");
     var { Worker: Worker2 } = __require("worker_threads");
     var { join } = __require("path");
-    var { pathToFileURL: pathToFileURL3 } = __require("url");
+    var { pathToFileURL: pathToFileURL2 } = __require("url");
     var { wait: wait2 } = require_wait();
     var {
       WRITE_INDEX,
@@ -2212,7 +2212,7 @@ var require_thread_stream = __commonJS({
         name: opts.workerOpts?.name || "thread-stream",
         trackUnmanagedFds: false,
         workerData: {
-          filename: filename.indexOf("file://") === 0 ? filename : pathToFileURL3(filename).href,
+          filename: filename.indexOf("file://") === 0 ? filename : pathToFileURL2(filename).href,
           dataBuf: stream[kImpl].dataBuf,
           stateBuf: stream[kImpl].stateBuf,
           workerData: {
@@ -2720,7 +2720,7 @@ var require_transport = __commonJS({
     var { existsSync: existsSync2 } = __require("node:fs");
     var getCallers = require_caller();
     var { join, isAbsolute, sep: sep2 } = __require("node:path");
-    var { fileURLToPath } = __require("node:url");
+    var { fileURLToPath: fileURLToPath2 } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
     var ThreadStream = require_thread_stream();
@@ -2787,7 +2787,7 @@ var require_transport = __commonJS({
       let path2 = unquoted;
       if (path2.startsWith("file://")) {
         try {
-          path2 = fileURLToPath(path2);
+          path2 = fileURLToPath2(path2);
         } catch {
           return false;
         }
@@ -5249,13 +5249,13 @@ var require_pino_abstract_transport = __commonJS({
     var { Duplex } = __require("stream");
     var { parentPort, workerData } = __require("worker_threads");
     function createDeferred() {
-      let resolve2;
+      let resolve3;
       let reject;
       const promise2 = new Promise((_resolve2, _reject) => {
-        resolve2 = _resolve2;
+        resolve3 = _resolve2;
         reject = _reject;
       });
-      promise2.resolve = resolve2;
+      promise2.resolve = resolve3;
       promise2.reject = reject;
       return promise2;
     }
@@ -6880,7 +6880,7 @@ var require_dateformat = __commonJS({
           var _H = function H() {
             return date5[_() + "Hours"]();
           };
-          var _M = function M() {
+          var _M = function M2() {
             return date5[_() + "Minutes"]();
           };
           var _s = function s() {
@@ -6930,7 +6930,7 @@ var require_dateformat = __commonJS({
             return _H();
           }, HH: function HH() {
             return pad(_H());
-          }, M: function M() {
+          }, M: function M2() {
             return _M();
           }, MM: function MM() {
             return pad(_M());
@@ -8679,8 +8679,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -8891,15 +8891,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve2, returned, task;
+          var args, cb, error62, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -8914,13 +8914,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve2;
-          resolve2 = reject = null;
+          var promise2, reject, resolve3;
+          resolve3 = reject = null;
           promise2 = new this.Promise(function(_resolve2, _reject) {
-            resolve2 = _resolve2;
+            resolve3 = _resolve2;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise2;
         }
@@ -9321,14 +9321,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve3();
                     }
                   });
                 }
@@ -9421,9 +9421,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -16994,7 +16994,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17003,7 +17003,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17011,13 +17011,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17209,7 +17209,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17218,7 +17218,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17226,13 +17226,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17413,7 +17413,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17422,7 +17422,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17430,13 +17430,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -17505,8 +17505,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t = 0) {
-        return new this.Promise(function(resolve2, reject) {
-          return setTimeout(resolve2, t);
+        return new this.Promise(function(resolve3, reject) {
+          return setTimeout(resolve3, t);
         });
       }
       computePenalty() {
@@ -17976,7 +17976,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -17985,7 +17985,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -17993,13 +17993,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18040,7 +18040,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -18051,14 +18051,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve2();
+              return resolve3();
             } else {
-              return client.once("ready", resolve2);
+              return client.once("ready", resolve3);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err2, replies) => {
@@ -18066,7 +18066,7 @@ var require_RedisConnection = __commonJS({
                 return reject(err2);
               }
               this.shas[name] = replies[0];
-              return resolve2(replies[0]);
+              return resolve3(replies[0]);
             });
           });
         }
@@ -18079,12 +18079,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve2, reject) => {
+            return new _this.Promise((resolve3, reject) => {
               return _this.client.multi([cmd]).exec_atomic(function(err2, replies) {
                 if (err2 != null) {
                   return reject(err2);
                 } else {
-                  return resolve2(replies[0]);
+                  return resolve3(replies[0]);
                 }
               });
             });
@@ -18092,13 +18092,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               var handler2;
               handler2 = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler2);
                   this.limiters[channel] = instance;
-                  return resolve2();
+                  return resolve3();
                 }
               };
               this.subscriber.on("subscribe", handler2);
@@ -18112,13 +18112,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve2, reject) => {
+                  yield new _this2.Promise((resolve3, reject) => {
                     return _this2.subscriber.unsubscribe(channel, function(err2, chan) {
                       if (err2 != null) {
                         return reject(err2);
                       }
                       if (chan === channel) {
-                        return resolve2();
+                        return resolve3();
                       }
                     });
                   });
@@ -18203,7 +18203,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18212,7 +18212,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18220,13 +18220,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18272,7 +18272,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -18283,9 +18283,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve2();
+              return resolve3();
             } else {
-              return client.once("ready", resolve2);
+              return client.once("ready", resolve3);
             }
           });
         }
@@ -18311,10 +18311,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve2();
+                return resolve3();
               });
             });
           }));
@@ -18412,7 +18412,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18421,7 +18421,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18429,13 +18429,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18571,7 +18571,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve2, reject) => {
+          return new _this3.Promise((resolve3, reject) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -18579,7 +18579,7 @@ var require_RedisDatastore = __commonJS({
               if (err2 != null) {
                 return reject(err2);
               }
-              return resolve2(replies);
+              return resolve3(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => {
@@ -18810,7 +18810,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18819,7 +18819,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18827,13 +18827,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -18856,19 +18856,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error62, reject, resolve2, returned, task;
+          var args, cb, error62, reject, resolve3, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve2 = _this$_queue$shift.resolve;
+            resolve3 = _this$_queue$shift.resolve;
             reject = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -18884,16 +18884,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise2, reject, resolve2;
-        resolve2 = reject = null;
+        var promise2, reject, resolve3;
+        resolve3 = reject = null;
         promise2 = new this.Promise(function(_resolve2, _reject) {
-          resolve2 = _resolve2;
+          resolve3 = _resolve2;
           return reject = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve: resolve2,
+          resolve: resolve3,
           reject
         });
         this._tryToRun();
@@ -18946,7 +18946,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -18955,7 +18955,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -18963,13 +18963,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -19232,7 +19232,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -19241,7 +19241,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -19249,13 +19249,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -19493,14 +19493,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at;
             };
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               if (finished()) {
-                return resolve2();
+                return resolve3();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve2();
+                    return resolve3();
                   }
                 });
               }
@@ -19608,9 +19608,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve2, reject) {
+            return new this.Promise(function(resolve3, reject) {
               return fn(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve2)(args3);
+                return (args3[0] != null ? reject : resolve3)(args3);
               });
             });
           };
@@ -20844,10 +20844,10 @@ function createMiddleware(options2) {
       options22.log.debug(`${eventName} event received (id: ${id})`);
       let didTimeout = false;
       let timeout;
-      const timeoutPromise = new Promise((resolve2) => {
+      const timeoutPromise = new Promise((resolve3) => {
         timeout = setTimeout(() => {
           didTimeout = true;
-          resolve2(
+          resolve3(
             handleResponse3(
               "still processing\n",
               202,
@@ -20946,7 +20946,7 @@ async function getPayload(request3) {
   return decode(payload);
 }
 function getPayloadFromRequestStream(request3) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     let data = [];
     request3.on(
       "error",
@@ -20955,7 +20955,7 @@ function getPayloadFromRequestStream(request3) {
     request3.on("data", data.push.bind(data));
     request3.on("end", () => {
       const result = concatUint8Array(data);
-      queueMicrotask(() => resolve2(result));
+      queueMicrotask(() => resolve3(result));
     });
   });
 }
@@ -21145,13 +21145,13 @@ var LruObject = class {
 
 // node_modules/probot/lib/helpers/create-deferred-promise.js
 function createDeferredPromise() {
-  let resolve2;
+  let resolve3;
   let reject;
   const promise2 = new Promise((res, rej) => {
-    resolve2 = res;
+    resolve3 = res;
     reject = rej;
   });
-  return { promise: promise2, resolve: resolve2, reject };
+  return { promise: promise2, resolve: resolve3, reject };
 }
 
 // node_modules/probot/lib/octokit/get-authenticated-octokit.js
@@ -21195,9 +21195,9 @@ import { platform as osPlatform } from "node:os";
 import { resolve as pathResolve } from "node:path";
 import { pathToFileURL } from "node:url";
 function wrapExec(exec2) {
-  return (cmd, options2) => new Promise((resolve2, reject) => {
+  return (cmd, options2) => new Promise((resolve3, reject) => {
     exec2(cmd, { windowsHide: true, ...options2 }, (err2, stdout, stderr) => {
-      err2 ? reject(new Error(`Failed executing '${cmd}': ${stderr || err2.message}`)) : resolve2(stdout.trim());
+      err2 ? reject(new Error(`Failed executing '${cmd}': ${stderr || err2.message}`)) : resolve3(stdout.trim());
     });
   });
 }
@@ -26425,7 +26425,7 @@ function getCachedAuthentication(state, auth22) {
   return newScope === currentScope ? authentication : false;
 }
 async function wait(seconds) {
-  await new Promise((resolve2) => setTimeout(resolve2, seconds * 1e3));
+  await new Promise((resolve3) => setTimeout(resolve3, seconds * 1e3));
 }
 async function waitForAccessToken(request3, clientId, clientType, verification) {
   try {
@@ -27293,7 +27293,7 @@ async function sendRequestWithRetries(state, request3, options2, createdAt, retr
     state.log.warn(
       `[@octokit/auth-app] Retrying after 401 response to account for token replication delay (retry: ${retries}, wait: ${awaitTime / 1e3}s)`
     );
-    await new Promise((resolve2) => setTimeout(resolve2, awaitTime));
+    await new Promise((resolve3) => setTimeout(resolve3, awaitTime));
     return sendRequestWithRetries(state, request3, options2, createdAt, retries);
   }
 }
@@ -27975,9 +27975,19 @@ function errorMessage(error62) {
 }
 
 // src/core/entry-point.ts
-import { pathToFileURL as pathToFileURL2 } from "node:url";
+import { realpathSync } from "node:fs";
+import { resolve as resolve2 } from "node:path";
+import { fileURLToPath } from "node:url";
 function isEntryPoint(moduleUrl, argv1 = process.argv[1]) {
-  return argv1 !== void 0 && moduleUrl === pathToFileURL2(argv1).href;
+  if (argv1 === void 0 || !moduleUrl.startsWith("file:")) return false;
+  return realPath(fileURLToPath(moduleUrl)) === realPath(resolve2(argv1));
+}
+function realPath(path2) {
+  try {
+    return realpathSync(path2);
+  } catch {
+    return path2;
+  }
 }
 
 // src/app/health.ts
@@ -33056,7 +33066,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -33066,7 +33076,7 @@ function isRecursive(inst, stack, resolve2) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer2 = isRecursive(child, stack, resolve2);
+      const answer2 = isRecursive(child, stack, resolve3);
       if (answer2 > result)
         result = answer2;
     }
@@ -33077,7 +33087,7 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer2)
         answer2 = child;
     }
@@ -33141,7 +33151,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge4(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -47933,7 +47943,7 @@ function parseRequestMarker(text) {
 // src/github/octokit.ts
 function apiError(action, cause) {
   const status = cause?.status;
-  const why = cause instanceof Error ? cause.message : String(cause);
+  const why = errorMessage(cause);
   return new Error(`GitHub API: ${action} failed${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${why}`, {
     cause
   });
@@ -48046,6 +48056,168 @@ function workflowRepo(config3, pullRepo) {
   if (!config3.workflow.repo) return { owner: pullRepo.owner, repo: pullRepo.repo };
   const [owner = "", repo = ""] = config3.workflow.repo.split("/");
   return { owner, repo };
+}
+
+// src/core/metrics.ts
+var M = (key, display, unit, better) => ({
+  key,
+  display,
+  unit,
+  better
+});
+var COMPARED_METRICS = [
+  // offline (bench_one_batch)
+  M("overall_throughput", "E2E Throughput", "token/s", "higher"),
+  M("total_latency", "E2E Latency", "s", "lower"),
+  M("prefill_throughput", "Prefill Throughput", "token/s", "higher"),
+  M("prefill_latency", "Prefill Latency", "s", "lower"),
+  M("median_decode_throughput", "Median Decode Throughput", "token/s", "higher"),
+  M("median_decode_latency", "Median Decode Latency", "s", "lower"),
+  // online (bench_serving)
+  M("median_e2e_latency_ms", "Median E2E Latency", "ms", "lower"),
+  M("p99_e2e_latency_ms", "P99 E2E Latency", "ms", "lower"),
+  M("median_ttft_ms", "Median TTFT", "ms", "lower"),
+  M("p99_ttft_ms", "P99 TTFT", "ms", "lower"),
+  M("median_itl_ms", "Median ITL", "ms", "lower"),
+  M("p99_itl_ms", "P99 ITL", "ms", "lower"),
+  M("median_tpot_ms", "Median TPOT", "ms", "lower"),
+  M("output_throughput", "Output Throughput", "tok/s", "higher"),
+  M("request_throughput", "Request Throughput", "req/s", "higher"),
+  M("total_throughput", "Total Throughput", "tok/s", "higher")
+];
+var BY_KEY = new Map(COMPARED_METRICS.map((m) => [m.key, m]));
+
+// src/core/results.ts
+var RESULTS_SCHEMA_VERSION = 1;
+var DiagnosticSchema = external_exports.object({
+  file: external_exports.string(),
+  /** 1-based line number, when the problem is at a line. */
+  line: external_exports.number().int().optional(),
+  /** What the parser expected to find there. */
+  expected: external_exports.string().optional(),
+  message: external_exports.string(),
+  severity: external_exports.enum(["warning", "error"])
+});
+var PointSchema = external_exports.object({
+  tp: external_exports.number().optional(),
+  batch_size: external_exports.number().optional(),
+  input_len: external_exports.number().optional(),
+  output_len: external_exports.number().optional(),
+  request_rate: external_exports.number().optional(),
+  concurrency: external_exports.number().optional()
+});
+var FailureKindSchema = external_exports.enum([
+  "launch_failed",
+  "never_ready",
+  "oom",
+  "crash",
+  "low_accuracy",
+  "requests_failed",
+  "cancelled",
+  "parse_error",
+  "missing",
+  "skipped"
+]);
+var FailureSchema = external_exports.object({
+  kind: FailureKindSchema,
+  message: external_exports.string(),
+  point: PointSchema.optional(),
+  /** 1-based repeat index, when the failure hit one repeat only. */
+  repeat: external_exports.number().int().optional(),
+  exit_code: external_exports.number().int().nullable().optional(),
+  signal: external_exports.string().nullable().optional(),
+  /** Last lines of the relevant log, already redacted. */
+  log_tail: external_exports.array(external_exports.string()).optional(),
+  source: external_exports.string().optional()
+});
+var RepeatSchema = external_exports.object({
+  /** 1-based run number as the logs name it (run1, run2, …). */
+  index: external_exports.number().int(),
+  /** Canonical metric name (see metrics.ts) → value. Unknown labels are kept under a slug of their label. */
+  metrics: external_exports.record(external_exports.string(), external_exports.number()),
+  /** Raw label → raw text for values that are not numbers (`not set`, `inf`, backend name …). */
+  labels: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  /** True for a discarded warm-up round (kept for transparency, never compared). */
+  warmup: external_exports.boolean().optional(),
+  started_at: external_exports.string().optional(),
+  duration_s: external_exports.number().optional(),
+  source: external_exports.string().optional()
+});
+var PointResultSchema = external_exports.object({
+  point: PointSchema,
+  repeats: external_exports.array(RepeatSchema),
+  failure: FailureSchema.optional()
+});
+var Gsm8kRunSchema = external_exports.object({
+  index: external_exports.number().int(),
+  accuracy: external_exports.number(),
+  invalid: external_exports.number().optional(),
+  latency_s: external_exports.number().optional(),
+  output_throughput: external_exports.number().optional()
+});
+var Gsm8kSchema = external_exports.object({
+  runs: external_exports.array(Gsm8kRunSchema),
+  /** Average as the log printed it (or computed from runs when absent). */
+  average: external_exports.number().optional(),
+  threshold: external_exports.number().optional(),
+  passed: external_exports.boolean().optional(),
+  /** Questions per run, for the binomial uncertainty. */
+  num_questions: external_exports.number().int().optional(),
+  source: external_exports.string().optional()
+});
+var KvCacheSchema = external_exports.object({
+  num_tokens: external_exports.number().optional(),
+  /** K+V (MHA) or KV (MLA) size in GB. */
+  size_gb: external_exports.number().optional(),
+  k_size_gb: external_exports.number().optional(),
+  v_size_gb: external_exports.number().optional(),
+  max_total_num_tokens: external_exports.number().optional(),
+  source: external_exports.string().optional()
+});
+var ImageRefSchema = external_exports.object({
+  /** As passed, e.g. `rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013`. */
+  full: external_exports.string(),
+  repo: external_exports.string().optional(),
+  tag: external_exports.string()
+});
+var RunResultsSchema = external_exports.object({
+  schema_version: external_exports.literal(RESULTS_SCHEMA_VERSION),
+  kind: external_exports.enum(["offline", "online"]),
+  /** Suite id from the catalogue, e.g. `grok-offline-normal`, `grok-online`, `deepseek-online`. */
+  suite: external_exports.string(),
+  /** Model name and variant as the folders spell them: GROK1/MOE-I4F8, DeepSeek-V3-0324/FP8, GROK2/FP8. */
+  model: external_exports.object({ name: external_exports.string(), variant: external_exports.string().optional(), path: external_exports.string().optional() }),
+  /** Offline mode (normal, long_context, dummy) when relevant. */
+  mode: external_exports.string().optional(),
+  image: ImageRefSchema.optional(),
+  backend: external_exports.string().optional(),
+  hardware: external_exports.string().optional(),
+  node: external_exports.string().optional(),
+  commit: external_exports.string().optional(),
+  /** YYYYMMDD: the image's build date when known, else the run date. */
+  date: external_exports.string().optional(),
+  started_at: external_exports.string().optional(),
+  finished_at: external_exports.string().optional(),
+  points: external_exports.array(PointResultSchema),
+  gsm8k: Gsm8kSchema.optional(),
+  kv_cache: KvCacheSchema.optional(),
+  /** Named durations in seconds (server_startup, gsm8k, client_total, total …). */
+  timings: external_exports.record(external_exports.string(), external_exports.number()).optional(),
+  failures: external_exports.array(FailureSchema),
+  diagnostics: external_exports.array(DiagnosticSchema),
+  /** Files this record was built from (relative to the ingested root when possible). */
+  sources: external_exports.array(external_exports.string())
+});
+
+// src/core/report.ts
+function countsLine(s) {
+  return [
+    `\u{1F534} ${s.regressed} regressed`,
+    `\u{1F7E2} ${s.improved} improved`,
+    `\u26AA ${s.unchanged} unchanged`,
+    `\u2754 ${s.inconclusive} inconclusive`,
+    `\u274C ${s.failed} failed`
+  ].join(" \xB7 ");
 }
 
 // src/core/app-config.ts
@@ -48364,7 +48536,7 @@ function reportTitle(artifact) {
   const problem = artifactProblem(artifact);
   const s = artifact.results?.summary;
   if (problem || !s) return `\u274C ${(problem ?? "results.json is missing").slice(0, 200)}`;
-  return `\u{1F534} ${s.regressed} regressed \xB7 \u{1F7E2} ${s.improved} improved \xB7 ${s.unchanged} unchanged \xB7 ${s.inconclusive} inconclusive \xB7 ${s.failed} failed`;
+  return countsLine(s);
 }
 function reportMessage(p) {
   const problem = artifactProblem(p.artifact);
@@ -49994,12 +50166,10 @@ async function extractReportFiles(archive, limits = DEFAULT_ARTIFACT_LIMITS) {
     try {
       unzipper.push(archive.subarray(offset, offset + CHUNK_BYTES), final);
     } catch (error62) {
-      throw new ArtifactRefusedError(
-        `it is not a readable ZIP archive (${error62 instanceof Error ? error62.message : String(error62)})`
-      );
+      throw new ArtifactRefusedError(`it is not a readable ZIP archive (${errorMessage(error62)})`);
     }
     if (refused) throw refused;
-    if (!final) await new Promise((resolve2) => setImmediate(resolve2));
+    if (!final) await new Promise((resolve3) => setImmediate(resolve3));
   }
   if (seen === 0) throw new ArtifactRefusedError("it is not a readable ZIP archive (no entries)");
   const read = (base) => {
@@ -50230,7 +50400,7 @@ var TaskQueue = class {
   enqueue(key, task) {
     this.#running++;
     const previous = this.#tails.get(key) ?? Promise.resolve();
-    const next = previous.then(() => new Promise((resolve2) => setImmediate(resolve2))).then(task).catch((error62) => {
+    const next = previous.then(() => new Promise((resolve3) => setImmediate(resolve3))).then(task).catch((error62) => {
       this.#failed++;
       this.onError(error62, key);
     }).finally(() => {
@@ -50244,7 +50414,7 @@ var TaskQueue = class {
   }
   /** Resolves once no task is queued or running (tests, graceful shutdown). */
   idle() {
-    return this.#running === 0 ? Promise.resolve() : new Promise((resolve2) => this.#idleWaiters.push(resolve2));
+    return this.#running === 0 ? Promise.resolve() : new Promise((resolve3) => this.#idleWaiters.push(resolve3));
   }
   /** Counters for the health endpoint and the benchmark. */
   stats() {
@@ -50323,7 +50493,7 @@ function header(req, name) {
   return typeof value === "string" && value.length > 0 && value.length <= 512 ? value : void 0;
 }
 function readBounded(req, limit) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const chunks = [];
     let size = 0;
     req.on("data", (chunk) => {
@@ -50336,7 +50506,7 @@ function readBounded(req, limit) {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve2(Buffer.concat(chunks, size)));
+    req.on("end", () => resolve3(Buffer.concat(chunks, size)));
     req.on("error", (error62) => reject(new Rejection(400, error62.message)));
   });
 }
@@ -50434,9 +50604,9 @@ async function startApp(env = process.env) {
   });
   server.requestTimeout = 6e4;
   server.headersTimeout = 2e4;
-  await new Promise((resolve2, reject) => {
+  await new Promise((resolve3, reject) => {
     server.once("error", reject);
-    server.listen({ port: Number(env.PORT ?? 3e3), host: env.HOST || "localhost" }, () => resolve2());
+    server.listen({ port: Number(env.PORT ?? 3e3), host: env.HOST || "localhost" }, () => resolve3());
   });
   const port = server.address().port;
   probot.log.info(`sglbench App listening on ${env.HOST || "localhost"}:${port}`);
@@ -50445,11 +50615,11 @@ async function startApp(env = process.env) {
     port,
     queue,
     async stop(graceMs = 3e4) {
-      await new Promise((resolve2) => {
-        server.close(() => resolve2());
+      await new Promise((resolve3) => {
+        server.close(() => resolve3());
         server.closeIdleConnections();
       });
-      await Promise.race([queue.idle(), new Promise((resolve2) => setTimeout(resolve2, graceMs).unref())]);
+      await Promise.race([queue.idle(), new Promise((resolve3) => setTimeout(resolve3, graceMs).unref())]);
     }
   };
 }

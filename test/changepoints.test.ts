@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { findChangepoints, studentTwoSidedP, type NightPoint } from "../src/core/changepoints.js";
+import { findChangepoints, type NightPoint } from "../src/core/changepoints.js";
+import { studentTwoSidedP } from "../src/core/stats.js";
 
 /** mulberry32: small seeded PRNG so every run sees the same "noise". */
 function prng(seed: number): () => number {

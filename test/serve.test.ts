@@ -12,9 +12,10 @@ function get(
   port: number,
   path: string,
   method = "GET",
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; type: string; body: string; location?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method }, (res) => {
+    const req = request({ host: "127.0.0.1", port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () =>
@@ -49,6 +50,7 @@ describe("resolveRequestPath", () => {
       segments: ["online", "GROK2", "a b.log"],
     });
     expect(resolveRequestPath("/./a//b/")).toEqual({ ok: true, segments: ["a", "b"] });
+    expect(resolveRequestPath("/a/.env")).toMatchObject({ ok: false, status: 403 });
   });
 
   it("maps content types so logs and CSVs open in the browser", () => {
@@ -76,6 +78,9 @@ describe("startServer", () => {
     await writeFile(join(root, "online", "GROK2", "Alpha.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     await writeFile(join(root, "dashboard", "index.html"), "<!doctype html><title>dash</title>");
     await writeFile(join(tmp, "secret.txt"), "top secret");
+    await writeFile(join(root, ".env"), "TOKEN=secret");
+    await mkdir(join(root, ".git"));
+    await writeFile(join(root, ".git", "config"), "[remote]");
     await symlink(join(tmp, "secret.txt"), join(root, "escape.txt"));
     await symlink(join(root, "online", "GROK2", "b.csv"), join(root, "inside.csv"));
     srv = await startServer({ root, port: 0 });
@@ -108,6 +113,8 @@ describe("startServer", () => {
     expect(await get(srv.port, "/inside.csv")).toMatchObject({ status: 200, body: "date,x\n" });
     const head = await get(srv.port, "/online/GROK2/b.csv", "HEAD");
     expect(head).toMatchObject({ status: 200, body: "" });
+    const range = await get(srv.port, "/online/GROK2/b.csv", "GET", { Range: "bytes=0-3" });
+    expect(range).toMatchObject({ status: 206, body: "date" });
   });
 
   it("refuses ../ paths, symlinks that leave the folder, and other methods", async () => {
@@ -124,6 +131,12 @@ describe("startServer", () => {
     const esc = await get(srv.port, "/escape.txt");
     expect(esc.status).toBe(403);
     expect(esc.body).not.toContain("top secret");
+    for (const p of ["/.env", "/%2eenv", "/.git/config", "/.git/", "/online/../.env"]) {
+      const r = await get(srv.port, p);
+      expect(r.status).toBe(403);
+      expect(r.body).not.toContain("secret");
+    }
+    expect((await get(srv.port, "/")).body).not.toMatch(/\.env|\.git/);
     expect((await get(srv.port, "/nope.txt")).status).toBe(404);
     expect((await get(srv.port, "/b.csv", "POST")).status).toBe(405);
   });

@@ -14,12 +14,12 @@ import {
   runCsvName,
   runFolderName,
   runFolderPath,
-  seedTimestamp,
   serverLogName,
   servingCsvName,
   servingLogName,
   timingSummaryName,
 } from "../src/store/layout.js";
+import { timestamp } from "../src/core/timestamp.js";
 
 const REAL = fileURLToPath(new URL("./fixtures/real", import.meta.url));
 const grok = { tag: "20250624", model: SEED_MODELS.grok1.name, variant: SEED_MODELS.grok1.variant };
@@ -72,8 +72,9 @@ describe("seed folder and file names", () => {
     expect(serverLogName("DeepSeek-V3-0324", "offline")).toBe("sglang_warmup_server.log");
   });
 
-  it("seedTimestamp is date +%Y%m%d_%H%M%S", () => {
-    expect(seedTimestamp(new Date(2025, 9, 14, 6, 5, 35))).toBe("20251014_060535");
+  it("timestamp is date +%Y%m%d_%H%M%S, in local time or UTC", () => {
+    expect(timestamp(new Date(2025, 9, 14, 6, 5, 35))).toBe("20251014_060535");
+    expect(timestamp(new Date(Date.UTC(2025, 0, 2, 3, 4, 5)), "utc")).toBe("20250102_030405");
   });
 
   it("names read back: folder, client log, one-batch log", () => {

@@ -1,7 +1,7 @@
 /** run(): main's one error path, as in actions/typescript-action. */
 import * as core from "@actions/core";
 import { main, type ActionDeps } from "./main.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessageWithCause } from "../core/errors.js";
 
 /** Runs the Action; never throws. Exported with `env`/`deps` so tests drive it with INPUT_* variables and fakes. */
 export async function run(env: NodeJS.ProcessEnv = process.env, deps: ActionDeps = {}): Promise<void> {
@@ -14,10 +14,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, deps: ActionDeps
 
 /** `sglbench: <message> (cause: …)`, plus where to look unless the message already says. */
 export function failureMessage(error: unknown): string {
-  const message = errorMessage(error);
-  const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : "";
+  const message = errorMessageWithCause(error);
   const hint = message.includes("docs/action.md")
     ? ""
     : " Hint: check the step's 'with:' inputs, the runner's Docker access and the logs above (see docs/action.md).";
-  return `sglbench: ${message}${cause}${hint}`;
+  return `sglbench: ${message}${hint}`;
 }

@@ -1,6 +1,7 @@
 /**
  * The text the App writes: sticky comment bodies, replies and check-run outputs (pure).
  */
+import { countsLine } from "../core/report.js";
 import type { BenchmarkRequest } from "../core/request.js";
 import { CHECK_OUTPUT_LIMIT } from "../core/sticky.js";
 import type { ReportArtifact } from "../github/report-artifact.js";
@@ -125,7 +126,7 @@ export function reportTitle(artifact: ReportArtifact): string {
   const problem = artifactProblem(artifact);
   const s = artifact.results?.summary;
   if (problem || !s) return `❌ ${(problem ?? "results.json is missing").slice(0, 200)}`;
-  return `🔴 ${s.regressed} regressed · 🟢 ${s.improved} improved · ${s.unchanged} unchanged · ${s.inconclusive} inconclusive · ${s.failed} failed`;
+  return countsLine(s);
 }
 
 /**

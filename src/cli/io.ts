@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { errorMessage } from "../core/errors.js";
 
 type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
 
@@ -71,7 +72,7 @@ export function parseFlags<O extends FlagOptions>(
       options: { ...options, help: { type: "boolean", short: "h" } },
     });
   } catch (error: unknown) {
-    return usage(error instanceof Error ? error.message : String(error));
+    return usage(errorMessage(error));
   }
   if ((parsed.values as Record<string, unknown>).help) {
     io.stdout(usageText);

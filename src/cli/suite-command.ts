@@ -14,6 +14,7 @@ import { runFolderFor, selectPoints } from "../runner/run-suite.js";
 import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
 import { EXIT, UsageError, type CliIO } from "./io.js";
+import { errorMessage } from "../core/errors.js";
 
 const OPTIONS = {
   docker_image: { type: "string" },
@@ -106,7 +107,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   try {
     parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
   } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new UsageError(errorMessage(error), { cause: error });
   }
   const v = parsed.values;
   if (v.help) return "help";
@@ -161,7 +162,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     try {
       selectPoints(suite, points);
     } catch (error: unknown) {
-      throw new UsageError(`--points: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new UsageError(`--points: ${errorMessage(error)}`, { cause: error });
     }
   }
   return {

@@ -19,6 +19,7 @@
  * Levels reported are medians of the per-night medians of the final segments around each change.
  */
 import { metricInfo } from "./metrics.js";
+import { median, studentTwoSidedP } from "./stats.js";
 
 /** One night of a series: its date and the repeat values measured that night. */
 export interface NightPoint {
@@ -195,68 +196,4 @@ function bestSplit(nights: readonly Night[], lo: number, hi: number, minSegment:
   if (best.cuts.length === 0) return null;
   const p = Math.min(1, studentTwoSidedP(best.t, best.df) * candidates);
   return { cuts: best.cuts, t: best.t, p, diff: best.diff };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-/** Two-sided p of Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2). */
-export function studentTwoSidedP(t: number, df: number): number {
-  if (!Number.isFinite(t)) return 0;
-  if (df <= 0) return 1;
-  return regularizedBeta(df / (df + t * t), df / 2, 0.5);
-}
-
-/** Lanczos approximation of ln Γ(x), x > 0. */
-function lnGamma(x: number): number {
-  const c = [
-    76.18009172947146, -86.5053203294168, 24.01409824083091, -1.231739572450155, 0.001208650973866179,
-    -0.5395239384953e-5,
-  ];
-  let y = x;
-  const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
-  let ser = 1.00000000019001;
-  for (const ci of c) ser += ci / ++y;
-  return -tmp + Math.log((2.506628274631 * ser) / x);
-}
-
-/** Regularized incomplete beta I_x(a, b) (Numerical Recipes continued fraction). */
-function regularizedBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  if (x < (a + 1) / (a + b + 2)) return (front * betaCf(x, a, b)) / a;
-  return 1 - (front * betaCf(1 - x, b, a)) / b;
-}
-
-function betaCf(x: number, a: number, b: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 3e-14) break;
-  }
-  return h;
 }

@@ -50,7 +50,7 @@ export interface ComparisonCell {
 }
 
 /** Verdict counts; every cell is counted exactly once. */
-export interface ComparisonSummary {
+export interface ComparisonCounts {
   regressed: number;
   improved: number;
   unchanged: number;
@@ -86,7 +86,7 @@ export interface Comparison {
   suites: SuiteComparison[];
   /** All cells of all suites, in report order. */
   cells: ComparisonCell[];
-  summary: ComparisonSummary;
+  summary: ComparisonCounts;
   /** Human sentences for each refused pairing. */
   mismatches: string[];
   settings: { minEffectPct: number; confidence: number; gsm8kThreshold?: number; historyRuns: number };
@@ -386,8 +386,8 @@ function poolUndecided(
 }
 
 /** Counts cells per verdict. */
-export function summarize(cells: readonly ComparisonCell[]): ComparisonSummary {
-  const s: ComparisonSummary = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
+export function summarize(cells: readonly ComparisonCell[]): ComparisonCounts {
+  const s: ComparisonCounts = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
   for (const c of cells) s[c.verdict] += 1;
   return s;
 }

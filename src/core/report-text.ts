@@ -27,7 +27,7 @@ function line(c: ComparisonCell): string {
 /** Renders the comparison as plain text (bounded like the markdown). */
 export function renderReportText(comparison: Comparison, opts: ReportTextOptions = {}): string {
   const max = opts.maxChars ?? MAX_COMMENT_CHARS;
-  const out: string[] = [countsLine(comparison)];
+  const out: string[] = [countsLine(comparison.summary)];
   for (const s of comparison.suites) {
     const id = (xs: typeof s.baseline): string =>
       xs

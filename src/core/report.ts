@@ -5,7 +5,14 @@
  * suites, and the report says what was folded.
  */
 import { markdownTable } from "markdown-table";
-import { pointLabel, type Comparison, type ComparisonCell, type RunIdentity, type SuiteComparison } from "./compare.js";
+import {
+  pointLabel,
+  type Comparison,
+  type ComparisonCell,
+  type ComparisonCounts,
+  type RunIdentity,
+  type SuiteComparison,
+} from "./compare.js";
 import { metricInfo } from "./metrics.js";
 import type { Verdict } from "./verdict.js";
 
@@ -33,9 +40,8 @@ export const VERDICT_EMOJI: Record<Verdict, string> = {
   failed: "❌",
 };
 
-/** The first line: counts per verdict. */
-export function countsLine(c: Comparison): string {
-  const s = c.summary;
+/** The report's first line, also the pipeline's summary line: counts per verdict. */
+export function countsLine(s: ComparisonCounts): string {
   return [
     `🔴 ${s.regressed} regressed`,
     `🟢 ${s.improved} improved`,
@@ -228,7 +234,7 @@ function failuresSection(c: Comparison, limit: number): string {
 function render(c: Comparison, opts: ReportOptions, fold: FoldLevel, failureLimit: number): string {
   const o = { baselineLabel: opts.baselineLabel ?? "Main", candidateLabel: opts.candidateLabel ?? "PR" };
   const out: string[] = [];
-  out.push(countsLine(c), "");
+  out.push(countsLine(c.summary), "");
   out.push(`## ${opts.title ?? "SGLang performance: PR vs main"}`, "");
   const allBase = c.suites.flatMap((s) => s.baseline);
   const allCand = c.suites.flatMap((s) => s.candidate);

@@ -109,6 +109,13 @@ export function tCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
+/** Two-sided p of Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2); 1 when df ≤ 0. */
+export function studentTwoSidedP(t: number, df: number): number {
+  if (!Number.isFinite(t)) return 0;
+  if (df <= 0) return 1;
+  return incompleteBeta(df / (df + t * t), df / 2, 0.5);
+}
+
 /** Student-t quantile: the t with P(T ≤ t) = p (bisection on tCdf; exact enough for intervals). */
 export function tQuantile(p: number, df: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`quantile needs 0 < p < 1, got ${p}`);

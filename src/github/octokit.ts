@@ -2,6 +2,7 @@
  * The Octokit type the App's adapters take: Probot's (`.rest.*` + pagination + retry/throttle).
  */
 import type { ProbotOctokit } from "probot";
+import { errorMessage } from "../core/errors.js";
 
 /** An authenticated installation client (`context.octokit`). */
 export type GitHubClient = ProbotOctokit;
@@ -20,7 +21,7 @@ export interface PullRef extends RepoRef {
 /** Wrap an API failure with what we were doing, keeping the cause (status, response). */
 export function apiError(action: string, cause: unknown): Error {
   const status = (cause as { status?: unknown } | null)?.status;
-  const why = cause instanceof Error ? cause.message : String(cause);
+  const why = errorMessage(cause);
   return new Error(`GitHub API: ${action} failed${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${why}`, {
     cause,
   });

@@ -10,6 +10,7 @@
 import { Unzip, UnzipInflate, type UnzipFile } from "fflate";
 import { z } from "zod";
 import { apiError, type GitHubClient, type RepoRef } from "./octokit.js";
+import { errorMessage } from "../core/errors.js";
 
 /** Name of the artifact the report job uploads. */
 export const REPORT_ARTIFACT = "sglbench-report";
@@ -132,9 +133,7 @@ export async function extractReportFiles(
     try {
       unzipper.push(archive.subarray(offset, offset + CHUNK_BYTES), final);
     } catch (error: unknown) {
-      throw new ArtifactRefusedError(
-        `it is not a readable ZIP archive (${error instanceof Error ? error.message : String(error)})`,
-      );
+      throw new ArtifactRefusedError(`it is not a readable ZIP archive (${errorMessage(error)})`);
     }
     if (refused) throw refused;
     if (!final) await new Promise<void>((resolve) => setImmediate(resolve));

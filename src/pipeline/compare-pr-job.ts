@@ -8,6 +8,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, isAbsolute } from "node:path";
+import { errorMessage } from "../core/errors.js";
 import { selectSuites, type PlanRequest, type PlanSuite } from "../core/plan.js";
 import { RunResultsSchema, type RunResults } from "../core/results.js";
 import {
@@ -94,7 +95,7 @@ export async function loadHistory(dir: string, warn: (line: string) => void = ()
       if (parsed.success)
         runs.push({ ...parsed.data, sources: parsed.data.sources.length ? parsed.data.sources : [file] });
     } catch (error: unknown) {
-      warn(`history: skipped ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      warn(`history: skipped ${file}: ${errorMessage(error)}`);
     }
   }
   if (runs.length > 0) return runs;
@@ -239,7 +240,7 @@ async function commitsFor(input: ComparePrJobInput, log: (line: string) => void)
     return { mergeBase: found.mergeBase, head: buildsPr ? found.head : (input.headSha ?? found.head) };
   } catch (error: unknown) {
     if (needBuild || error instanceof PrHeadMovedError) throw error;
-    log(`Merge base unknown (${error instanceof Error ? error.message : String(error)}); baseline reuse disabled.`);
+    log(`Merge base unknown (${errorMessage(error)}); baseline reuse disabled.`);
     return { mergeBase: UNKNOWN_COMMIT, head: input.headSha ?? `pull-${input.pr}` };
   }
 }

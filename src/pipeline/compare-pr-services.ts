@@ -10,6 +10,7 @@ import { renderReport } from "../core/report.js";
 import { renderReportText } from "../core/report-text.js";
 import { findSuite, type Suite } from "../core/suites.js";
 import type { Executor } from "../runner/executor.js";
+import { startExecutor } from "../runner/executor-factory.js";
 import { dockerodeEngine } from "../runner/images.js";
 import { formatProgress } from "../runner/progress.js";
 import { runSuite } from "../runner/run-suite.js";
@@ -66,24 +67,16 @@ export function sideMounts(
   return { readOnlyPaths, binds: [`${outputDir}:${outputDir}`] };
 }
 
-/** Builds the executor of one step: this machine, or a fresh labelled container of the side's image. */
-async function executorFor(request: SideRunRequest, env: Record<string, string>, options: ServiceOptions) {
-  if (options.local) {
-    const { LocalExecutor } = await import("../runner/local-executor.js");
-    return new LocalExecutor({ env: { ...(options.env ?? process.env), ...env }, cwd: request.outputDir });
-  }
-  const [{ default: Docker }, { DockerExecutor }] = await Promise.all([
-    import("dockerode"),
-    import("../runner/docker-executor.js"),
-  ]);
-  return DockerExecutor.start({
-    docker: new Docker(),
+/** The executor of one step: this machine, or a fresh container of the side's image. */
+function executorFor(request: SideRunRequest, env: Record<string, string>, options: ServiceOptions): Promise<Executor> {
+  return startExecutor({
+    local: options.local,
     image: request.image,
-    // GPU devices only where the runner has them (the simulator images run anywhere).
-    ...(existsSync("/dev/kfd") ? {} : { devices: [] }),
-    ...sideMounts(request.outputDir, options.readOnlyPaths),
     workDir: request.outputDir,
     env,
+    ...(options.env ? { hostEnv: options.env } : {}),
+    gpu: "auto",
+    ...sideMounts(request.outputDir, options.readOnlyPaths),
     // Images were resolved before the runs: a missing one is an error, not a pull in the middle.
     pull: false,
     // Each step binds its own folder, so its container must not outlive it.
@@ -97,7 +90,7 @@ export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunn
     const suite = findSuite(request.suite);
     const env = request.side === "pr" ? options.prEnv : options.mainEnv;
     await mkdir(request.outputDir, { recursive: true });
-    const executor: Executor = await executorFor(request, env, options);
+    const executor = await executorFor(request, env, options);
     try {
       const outcome = await runSuite({
         suite,

@@ -6,8 +6,11 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { ComparisonCounts } from "../core/compare.js";
+import { countsLine } from "../core/report.js";
 import { planRequest, renderPlan, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
 import { emptyRun, type RunResults } from "../core/results.js";
+import { timestamp } from "../core/timestamp.js";
 import {
   checkAnchor,
   findBaselineRun,
@@ -17,6 +20,7 @@ import {
   type AnchorCheck,
   type ScheduleStep,
 } from "./baseline.js";
+import { errorMessage } from "../core/errors.js";
 
 /** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
 export interface SideRunRequest {
@@ -41,14 +45,8 @@ export interface SideRunOutcome {
 
 export type SideRunner = (request: SideRunRequest) => Promise<SideRunOutcome>;
 
-/** Verdict counts; the shape `core/compare.ts` reports. */
-export interface ComparisonCounts {
-  regressed: number;
-  improved: number;
-  unchanged: number;
-  inconclusive: number;
-  failed: number;
-}
+// The verdict counts are core/compare.ts's; re-exported for the pipeline's callers.
+export type { ComparisonCounts };
 
 /** The comparison step, injected so the pipeline does not depend on how verdicts are computed. */
 export interface Comparer<C extends { summary: ComparisonCounts }> {
@@ -118,12 +116,6 @@ export interface ComparePrResult<C> {
   exitCode: 0 | 3;
 }
 
-/** `YYYYMMDD_HHMMSS` in UTC, as the original folder names (UTC so runners in any zone agree). */
-export function folderStamp(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 10).replace(/-/g, "")}_${iso.slice(11, 19).replace(/:/g, "")}`;
-}
-
 /** The overall verdict: any regression wins, then failures, then improvements. */
 export function overallVerdict(counts: ComparisonCounts): OverallVerdict {
   if (counts.regressed > 0) return "regressed";
@@ -133,14 +125,9 @@ export function overallVerdict(counts: ComparisonCounts): OverallVerdict {
   return "inconclusive";
 }
 
-/** `🔴 1 regressed · 🟢 0 improved · 12 unchanged · 3 inconclusive · 0 failed`. */
-export function countsLine(counts: ComparisonCounts): string {
-  return `🔴 ${counts.regressed} regressed · 🟢 ${counts.improved} improved · ${counts.unchanged} unchanged · ${counts.inconclusive} inconclusive · ${counts.failed} failed`;
-}
-
 /** A run that stands for a side that could not run at all, so the comparison shows its cells as failed. */
 export function failedRun(suite: PlanSuite, side: string, error: unknown): RunResults {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return emptyRun({
     kind: suite.kind,
     suite: suite.id,
@@ -173,7 +160,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const now = options.now ?? (() => new Date());
   const started = now();
   const { request } = options;
-  const dir = join(options.outputDir, `pr${request.pr}_${folderStamp(started)}`);
+  const dir = join(options.outputDir, `pr${request.pr}_${timestamp(started, "utc")}`);
   mkdirSync(dir, { recursive: true });
   const logPath = join(dir, "comparison.log");
   writeFileSync(
@@ -232,7 +219,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
       log(`Finished ${label}: exit ${outcome.exitCode}, folder ${relative(dir, outcome.folder) || "."}`);
       return { run: outcome.run, ok: outcome.exitCode === 0 };
     } catch (error: unknown) {
-      log(`FAILED ${label}: ${error instanceof Error ? error.message : String(error)}`);
+      log(`FAILED ${label}: ${errorMessage(error)}`);
       return { run: failedRun(suite, step.side, error), ok: false };
     }
   };

@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { pacificDate } from "../core/nightly-image.js";
 import { syncRegressionIssues } from "../github/issues.js";
 import { listHubTags, listLocalTags } from "../runner/registry-tags.js";
-import type { Executor } from "../runner/executor.js";
+import { startExecutor } from "../runner/executor-factory.js";
 import { formatProgress } from "../runner/progress.js";
 import { redactSecrets } from "../store/redact.js";
 import type { NightlyServices } from "./nightly.js";
@@ -79,7 +79,15 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     runSuite: async ({ suite, image, outputDir, signal }) => {
       const { runSuite } = await import("../runner/run-suite.js");
-      const executor = await makeExecutor(cfg, image, docker);
+      const executor = await startExecutor({
+        local: cfg.executor === "local",
+        image,
+        workDir: cfg.workDir,
+        hostEnv: cfg.env,
+        gpu: cfg.gpu,
+        binds: [`${cfg.mountDir}:${cfg.mountDir}`],
+        onPullProgress: (line) => cfg.log(line),
+      });
       try {
         return await runSuite({
           suite,
@@ -90,7 +98,7 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
           onProgress: (p) => cfg.log(redactSecrets(formatProgress(p))),
         });
       } finally {
-        await (executor as Executor & { close?: () => Promise<void> }).close?.();
+        await executor.close?.();
       }
     },
     log: cfg.log,
@@ -108,24 +116,4 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
     };
   }
   return svc;
-}
-
-async function makeExecutor(
-  cfg: RealServiceConfig,
-  image: string,
-  docker: () => Promise<import("dockerode")>,
-): Promise<Executor> {
-  if (cfg.executor === "local") {
-    const { LocalExecutor } = await import("../runner/local-executor.js");
-    return new LocalExecutor({ env: cfg.env, cwd: cfg.workDir });
-  }
-  const { DockerExecutor } = await import("../runner/docker-executor.js");
-  return DockerExecutor.start({
-    docker: await docker(),
-    image,
-    ...(cfg.gpu ? {} : { devices: [] }),
-    binds: [`${cfg.mountDir}:${cfg.mountDir}`],
-    workDir: cfg.workDir,
-    onPullProgress: (line) => cfg.log(line),
-  });
 }

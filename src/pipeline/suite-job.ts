@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import type { Suite } from "../core/suites.js";
 import type { Executor } from "../runner/executor.js";
+import { startExecutor } from "../runner/executor-factory.js";
 import { progressPrinter } from "../runner/progress.js";
 import { runSuite } from "../runner/run-suite.js";
 import { redactSecrets } from "../store/redact.js";
@@ -94,20 +95,13 @@ export async function defaultSuiteExecutor(
   env: Record<string, string | undefined>,
   onPullProgress: (line: string) => void,
 ): Promise<Executor> {
-  if (job.local) {
-    const { LocalExecutor } = await import("../runner/local-executor.js");
-    return new LocalExecutor({ env, cwd: job.workDir });
-  }
-  const [{ default: Docker }, { DockerExecutor }] = await Promise.all([
-    import("dockerode"),
-    import("../runner/docker-executor.js"),
-  ]);
-  return DockerExecutor.start({
-    docker: new Docker(),
+  return startExecutor({
+    local: job.local,
     image: job.image,
-    ...(job.gpu ? {} : { devices: [] }),
-    binds: [...job.mounts, `${job.workDir}:${job.workDir}`],
     workDir: job.workDir,
+    hostEnv: env,
+    gpu: job.gpu,
+    binds: [...job.mounts, `${job.workDir}:${job.workDir}`],
     onPullProgress,
   });
 }

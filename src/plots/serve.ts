@@ -1,14 +1,17 @@
 /**
  * A small static file server for the dashboard and the run folders (replaces the seed's
  * `plots_server.sh` + `custom_http_server.py`): GET/HEAD only, directory listings sorted
- * case-insensitively, content types that let browsers show logs and CSVs, and no way out of the
- * served folder (`..` segments, encoded or not, and symlinks that lead outside are refused).
+ * case-insensitively, content types that let browsers show logs and CSVs, no dotfiles, and no way
+ * out of the served folder (`..` segments, encoded or not, and symlinks that lead outside are
+ * refused). Files themselves are sent by serve-static; 127.0.0.1 unless told otherwise.
  */
-import { createReadStream, type Stats } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Stats } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, sep } from "node:path";
+import serveStatic from "serve-static";
+import { errorMessage } from "../core/errors.js";
 
 /** Ports suggested when the wanted one is busy (the seed's list). */
 export const FALLBACK_PORTS = [8001, 8080, 8888, 9000] as const;
@@ -66,7 +69,7 @@ export type ResolvedPath = { ok: true; segments: string[] } | { ok: false; statu
 
 /**
  * Decodes a request path into segments, refusing traversal: any `..` segment (also `%2e%2e`),
- * encoded separators (`%2f`, `%5c`), backslashes and NUL bytes.
+ * encoded separators (`%2f`, `%5c`), backslashes and NUL bytes; and dotfiles (`.git`, `.env`).
  */
 export function resolveRequestPath(rawUrl: string): ResolvedPath {
   const path = rawUrl.split(/[?#]/, 1)[0] ?? "/";
@@ -84,6 +87,7 @@ export function resolveRequestPath(rawUrl: string): ResolvedPath {
     if (seg.includes("/") || seg.includes("\\"))
       return { ok: false, status: 403, reason: "encoded path separators are not allowed" };
     if (seg === "" || seg === ".") continue;
+    if (seg.startsWith(".")) return { ok: false, status: 403, reason: "dotfiles are not served" };
     segments.push(seg);
   }
   return { ok: true, segments };
@@ -102,7 +106,7 @@ function formatSize(bytes: number): string {
 
 /** HTML listing of a folder: folders get `/`, symlinks `@`, sorted case-insensitively. */
 export async function directoryListing(dir: string, urlPath: string): Promise<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith("."));
   entries.sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
   const rows: string[] = [];
   if (urlPath !== "/") rows.push(`<tr><td><a href="../">../</a></td><td></td><td></td></tr>`);
@@ -135,9 +139,24 @@ function send(res: ServerResponse, status: number, text: string, type = "text/pl
   res.end(text);
 }
 
-/** Builds the request handler for a root folder (exported for tests without a socket). */
+/**
+ * Builds the request handler for a root folder (exported for tests without a socket). This module
+ * decides what may be served (methods, path rules, symlinks) and lists folders without an
+ * index.html; serve-static sends the files (HEAD, ranges, conditional GETs, the trailing-slash
+ * redirect, index.html, dotfiles refused once more).
+ */
 export function staticHandler(root: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   let realRoot: Promise<string> | undefined;
+  const files = serveStatic(root, {
+    dotfiles: "deny",
+    index: ["index.html"],
+    extensions: false,
+    redirect: true,
+    fallthrough: false,
+    cacheControl: false,
+    // Our types, so logs and CSVs open in the browser instead of downloading.
+    setHeaders: (res, path) => res.setHeader("Content-Type", contentType(path)),
+  });
   return async (req, res) => {
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Cache-Control", "no-cache");
@@ -153,62 +172,43 @@ export function staticHandler(root: string): (req: IncomingMessage, res: ServerR
     }
     realRoot ??= realpath(root);
     const base = await realRoot;
-    const target = join(base, ...resolved.segments);
     let real: string;
     try {
-      real = await realpath(target);
+      real = await realpath(join(base, ...resolved.segments));
     } catch {
       send(res, 404, "not found\n");
       return;
     }
-    // A symlink inside the tree must not lead outside it.
+    // A symlink inside the tree must not lead outside it (serve-static follows symlinks).
     if (real !== base && !real.startsWith(base + sep)) {
       send(res, 403, "outside the served folder\n");
       return;
     }
-    const info = await lstat(real);
-    const urlPath = `/${resolved.segments.map(encodeURIComponent).join("/")}`;
-    if (info.isDirectory()) {
-      const pathOnly = (req.url ?? "/").split(/[?#]/, 1)[0] ?? "/";
-      if (!pathOnly.endsWith("/")) {
-        res.writeHead(301, { Location: `${urlPath === "/" ? "" : urlPath}/` });
-        res.end();
-        return;
-      }
-      try {
-        const index = join(real, "index.html");
-        const indexInfo = await stat(index);
-        if (indexInfo.isFile()) {
-          streamFile(req, res, index, indexInfo.size);
-          return;
-        }
-      } catch {
-        // no index.html: list the folder
-      }
-      const html = await directoryListing(real, urlPath === "/" ? "/" : `${urlPath}/`);
-      if (req.method === "HEAD") {
-        res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-        res.end();
-      } else send(res, 200, html, "text/html; charset=utf-8");
-      return;
-    }
-    if (!info.isFile()) {
+    const info = await stat(real);
+    // Sockets and FIFOs would hang a reader.
+    if (!info.isFile() && !info.isDirectory()) {
       send(res, 403, "not a regular file\n");
       return;
     }
-    streamFile(req, res, real, info.size);
+    // Called only when serve-static did not answer (with fallthrough off, always with the error).
+    files(req, res, (error) => {
+      const status = error?.statusCode ?? error?.status ?? 500;
+      if (res.headersSent) res.destroy();
+      // No index.html in the folder: list it instead.
+      else if (status === 404 && info.isDirectory())
+        sendListing(req, res, real, resolved.segments).catch((e: unknown) => send(res, 500, `${errorMessage(e)}\n`));
+      else send(res, status, `${STATUS_CODES[status] ?? "error"}\n`);
+    });
   };
 }
 
-function streamFile(req: IncomingMessage, res: ServerResponse, file: string, size: number): void {
-  res.writeHead(200, { "Content-Type": contentType(file), "Content-Length": size });
+async function sendListing(req: IncomingMessage, res: ServerResponse, dir: string, segments: string[]): Promise<void> {
+  const urlPath = segments.length ? `/${segments.map(encodeURIComponent).join("/")}/` : "/";
+  const html = await directoryListing(dir, urlPath);
   if (req.method === "HEAD") {
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
     res.end();
-    return;
-  }
-  const stream = createReadStream(file);
-  stream.on("error", (error) => res.destroy(error));
-  stream.pipe(res);
+  } else send(res, 200, html, "text/html; charset=utf-8");
 }
 
 /** A running server. */
@@ -259,13 +259,13 @@ export interface ServeOptions {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? "127.0.0.1";
   const info = await stat(opts.root).catch((error: unknown) => {
-    throw new Error(`cannot serve ${opts.root}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot serve ${opts.root}: ${errorMessage(error)}`, { cause: error });
   });
   if (!info.isDirectory()) throw new Error(`cannot serve ${opts.root}: not a folder`);
   const handle = staticHandler(opts.root);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, `internal error: ${(error as Error).message}\n`);
+      if (!res.headersSent) send(res, 500, `internal error: ${errorMessage(error)}\n`);
       else res.destroy();
     });
   });
@@ -277,7 +277,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       for (const p of FALLBACK_PORTS) if (p !== opts.port && (await portIsFree(p, host))) free.push(p);
       throw new PortBusyError(opts.port, free);
     }
-    throw new Error(`cannot listen on ${host}:${opts.port}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot listen on ${host}:${opts.port}: ${errorMessage(error)}`, { cause: error });
   }
   const port = (server.address() as AddressInfo).port;
   return {

@@ -19,6 +19,7 @@ import {
   type ExecResult,
   type Executor,
 } from "./executor.js";
+import { errorMessage } from "../core/errors.js";
 
 /** The label that marks containers sglbench created (and may therefore stop). */
 export const SGLBENCH_LABEL = "sglbench";
@@ -289,7 +290,7 @@ export async function ensureImage(
       ),
     );
   } catch (error: unknown) {
-    throw new Error(`Cannot pull ${image}: ${error instanceof Error ? error.message : String(error)}`, {
+    throw new Error(`Cannot pull ${image}: ${errorMessage(error)}`, {
       cause: error,
     });
   }

@@ -7,12 +7,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Point } from "../core/results.js";
 import { runFolderPath } from "../store/layout.js";
-import { offlineCommand, offlinePoints, serverCommand, gsm8kCommand, type OfflineSuite } from "../core/suites.js";
+import { offlineCommand, offlinePoints, gsm8kCommand, type OfflineSuite } from "../core/suites.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
 import { classifyExit } from "./failures.js";
 import { runGsm8kGate } from "./gsm8k-gate.js";
-import { launchServer } from "./server.js";
+import { startSuiteServer } from "./suite-server.js";
 
 /** Runs an offline suite into ctx.writer; returns when every point ran or failed. */
 export async function runOfflineSuite(suite: OfflineSuite, points: Point[], ctx: SuiteContext): Promise<void> {
@@ -109,28 +109,9 @@ export async function runOfflineSuite(suite: OfflineSuite, points: Point[], ctx:
 async function warmupGate(suite: OfflineSuite, points: Point[], ctx: SuiteContext): Promise<boolean> {
   const gate = suite.gsm8k;
   if (!gate) return true;
-  const server = serverCommand(suite, ctx.info, { host: ctx.host, port: ctx.port });
-  const serverLog = ctx.writer.log(server.log);
-  serverLog.line(`Executing: ${commandLine(server.argv, server.env)}`);
-  ctx.progress({ phase: "server", message: "starting the warm-up server" });
-  const launched = await launchServer({
-    executor: ctx.executor,
-    argv: server.argv,
-    env: server.env,
-    log: serverLog,
-    host: ctx.host,
-    port: ctx.port,
-    readyTimeoutMs: ctx.readyTimeoutMs,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  });
-  if (!launched.ok) {
-    serverLog.close();
-    failPoints(ctx, points, launched.failure);
-    await ctx.writer.flush();
-    return false;
-  }
+  const started = await startSuiteServer(suite, points, ctx, "the warm-up server");
+  if (!started) return false;
   const timings = (ctx.writer.run.timings ??= {});
-  timings.server_startup = launched.server.startupS;
   const gsm8kLog = ctx.writer.log(`sglang_client_log_${suite.modelName}_gsm8k.log`);
   ctx.progress({
     phase: "gsm8k",
@@ -158,8 +139,7 @@ async function warmupGate(suite: OfflineSuite, points: Point[], ctx: SuiteContex
     return true;
   } finally {
     gsm8kLog.close();
-    await launched.server.stop();
-    serverLog.close();
+    await started.stop();
   }
 }
 

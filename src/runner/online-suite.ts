@@ -4,57 +4,35 @@
  * A server that dies mid-run fails the remaining points as a crash; the server is always stopped.
  */
 import type { Point, Repeat } from "../core/results.js";
-import { clientCommand, gsm8kCommand, promptsFor, serverCommand, type OnlineSuite } from "../core/suites.js";
-import { clientLogName, seedTimestamp, servingLogName } from "../store/layout.js";
+import { clientCommand, gsm8kCommand, promptsFor, type OnlineSuite } from "../core/suites.js";
+import { timestamp } from "../core/timestamp.js";
+import { clientLogName, servingLogName } from "../store/layout.js";
 import { parseServingOutput } from "../sglang/serving.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
 import { classifyExit } from "./failures.js";
 import { runGsm8kGate } from "./gsm8k-gate.js";
-import { launchServer, type RunningServer } from "./server.js";
+import type { RunningServer } from "./server.js";
+import { startSuiteServer } from "./suite-server.js";
 import type { LogSink } from "./run-folder-writer.js";
 
 /** Runs an online suite into ctx.writer. */
 export async function runOnlineSuite(suite: OnlineSuite, points: Point[], ctx: SuiteContext): Promise<void> {
   const { writer } = ctx;
-  const timings = (writer.run.timings ??= {});
   const todo = points.filter((p) => writer.measured(p).length < ctx.repeats);
   if (todo.length === 0) return; // resumed run: everything already measured
-  const server = serverCommand(suite, ctx.info, { host: ctx.host, port: ctx.port });
-  const serverLog = writer.log(server.log, true);
-  serverLog.line(`Executing: ${commandLine(server.argv, server.env)}`);
-  ctx.progress({ phase: "server", message: `starting launch_server on ${ctx.host}:${ctx.port}` });
-  const launched = await launchServer({
-    executor: ctx.executor,
-    argv: server.argv,
-    env: server.env,
-    log: serverLog,
-    host: ctx.host,
-    port: ctx.port,
-    readyTimeoutMs: ctx.readyTimeoutMs,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-    onWaiting: (s) => ctx.progress({ phase: "server", message: `still waiting for the server (${s}s elapsed)` }),
-  });
-  if (!launched.ok) {
-    serverLog.close();
-    timings.server_startup = launched.startupS;
-    failPoints(ctx, todo, launched.failure);
-    await writer.flush();
-    return;
-  }
-  timings.server_startup = launched.server.startupS;
+  const started = await startSuiteServer(suite, todo, ctx, "launch_server");
+  if (!started) return;
+  const { server } = started;
   try {
     if (suite.gsm8k && !ctx.skipGsm8k && !writer.run.gsm8k?.passed) {
       const passed = await gate(suite, todo, ctx);
       if (!passed) return;
     }
-    if (launched.server.kvCache) writer.run.kv_cache = launched.server.kvCache;
-    await clients(suite, todo, ctx, launched.server);
+    if (server.kvCache) writer.run.kv_cache = server.kvCache;
+    await clients(suite, todo, ctx, server);
   } finally {
-    const stopStart = Date.now();
-    await launched.server.stop();
-    timings.server_shutdown = (Date.now() - stopStart) / 1000;
-    if (launched.server.kvCache) writer.run.kv_cache = launched.server.kvCache;
-    serverLog.close();
+    await started.stop();
+    if (server.kvCache) writer.run.kv_cache = server.kvCache;
     await writer.flush();
   }
 }
@@ -99,13 +77,13 @@ async function gate(suite: OnlineSuite, points: Point[], ctx: SuiteContext): Pro
 
 async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, server: RunningServer): Promise<void> {
   const { writer } = ctx;
-  const timestamp = seedTimestamp(new Date());
+  const stamp = timestamp(new Date());
   const clientStart = Date.now();
   const logName = (point: Point, run: number): string => {
     const value = point[suite.axis] ?? 0;
     return suite.axis === "concurrency"
-      ? servingLogName(value, run, timestamp)
-      : clientLogName(suite.modelName, ctx.backend, value, run, timestamp);
+      ? servingLogName(value, run, stamp)
+      : clientLogName(suite.modelName, ctx.backend, value, run, stamp);
   };
   for (const [i, point] of points.entries()) {
     const pointStart = Date.now();

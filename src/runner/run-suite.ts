@@ -6,7 +6,8 @@ import { hostname } from "node:os";
 import { parseImage } from "../core/images.js";
 import { emptyRun, type Point, type RunResults } from "../core/results.js";
 import { environmentFor, offlinePoints, onlinePoints, type Suite } from "../core/suites.js";
-import { runFolderPath, seedTimestamp, timingSummaryName } from "../store/layout.js";
+import { timestamp } from "../core/timestamp.js";
+import { runFolderPath, timingSummaryName } from "../store/layout.js";
 import type { SuiteContext } from "./context.js";
 import type { Executor } from "./executor.js";
 import { runExitCode } from "./failures.js";
@@ -99,7 +100,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     backend,
     ...(info.hardware ? { hardware: info.hardware } : {}),
     node: options.node ?? hostname(),
-    date: info.date ?? seedTimestamp(started).slice(0, 8),
+    date: info.date ?? timestamp(started).slice(0, 8),
     started_at: started.toISOString(),
   });
   const writer = await RunFolderWriter.open(folder, fresh, {
@@ -142,7 +143,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   (run.timings ??= {}).total = (finishedAt.getTime() - started.getTime()) / 1000;
   await writer.flush();
   await writer.writeText(
-    timingSummaryName(seedTimestamp(started)),
+    timingSummaryName(timestamp(started)),
     formatTimingSummary(run, { started, finished: finishedAt, image: options.image }),
   );
   const failed = run.points.filter((p) => p.failure).length;

@@ -4,6 +4,7 @@
  * the failure is then recorded on the point like any other, and the rest of the suite still runs.
  */
 import type { BackgroundProcess, ExecOptions, ExecResult, Executor } from "./executor.js";
+import { errorMessage } from "../core/errors.js";
 
 const failed = (started: number): ExecResult => ({
   exitCode: 127,
@@ -12,8 +13,6 @@ const failed = (started: number): ExecResult => ({
   cancelled: false,
   durationMs: Date.now() - started,
 });
-
-const why = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** The wrapped executor. */
 export function safeExecutor(inner: Executor): Executor {
@@ -24,7 +23,7 @@ export function safeExecutor(inner: Executor): Executor {
       try {
         return await inner.exec(argv, options);
       } catch (error: unknown) {
-        options.onLine?.(`sglbench: cannot run ${argv[0] ?? "?"} on ${inner.description}: ${why(error)}`);
+        options.onLine?.(`sglbench: cannot run ${argv[0] ?? "?"} on ${inner.description}: ${errorMessage(error)}`);
         return failed(started);
       }
     },
@@ -33,7 +32,7 @@ export function safeExecutor(inner: Executor): Executor {
       try {
         return await inner.spawnBackground(argv, options);
       } catch (error: unknown) {
-        options.onLine?.(`sglbench: cannot start ${argv[0] ?? "?"} on ${inner.description}: ${why(error)}`);
+        options.onLine?.(`sglbench: cannot start ${argv[0] ?? "?"} on ${inner.description}: ${errorMessage(error)}`);
         const done = Promise.resolve(failed(started));
         return { done, running: () => false, stop: () => done };
       }

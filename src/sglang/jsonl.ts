@@ -1,5 +1,6 @@
 /** JSONL readers for `result.jsonl` (bench_one_batch) and bench_serving's `--output-file`, which may hold bare `Infinity`/`NaN`. */
 import type { Diagnostic } from "../core/results.js";
+import { errorMessage } from "../core/errors.js";
 
 /** Python's json.dumps writes bare Infinity/-Infinity/NaN; make them parseable without touching strings. */
 function pythonJsonToJs(line: string): string {
@@ -41,7 +42,7 @@ export function parseJsonl(
         file,
         line: i + 1,
         expected: "a JSON object",
-        message: `bad JSON: ${error instanceof Error ? error.message : String(error)}`,
+        message: `bad JSON: ${errorMessage(error)}`,
         severity: "warning",
       });
     }

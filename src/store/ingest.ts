@@ -30,6 +30,7 @@ import { RESULTS_FILE, readResults } from "./results-file.js";
 import { redactSecrets } from "./redact.js";
 import { noResultsReason, parseConsoleLog } from "./console-log.js";
 import { applyImageFacts, fillSeedLengths, imageRef, PointTable, repeatFrom, suiteFor } from "./run-builder.js";
+import { errorMessage } from "../core/errors.js";
 
 export interface IngestOptions {
   /** Sources are named relative to this folder when given. */
@@ -63,7 +64,7 @@ export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Pr
       if (runs.length === 0) out.skipped.push({ file: name(file), reason: noResultsReason(text) });
       for (const run of runs) if (!mergeIntoFolderRun(run, folderRuns)) out.runs.push(run);
     } catch (error: unknown) {
-      out.skipped.push({ file, reason: errorText(error) });
+      out.skipped.push({ file, reason: errorMessage(error) });
     }
   }
   return redactOutcome(out);
@@ -121,7 +122,7 @@ async function collect(
   try {
     info = await stat(path);
   } catch (error: unknown) {
-    skipped.push({ file: path, reason: errorText(error) });
+    skipped.push({ file: path, reason: errorMessage(error) });
     return;
   }
   if (info.isDirectory()) {
@@ -129,7 +130,7 @@ async function collect(
     try {
       entries = await readdir(path, { withFileTypes: true });
     } catch (error: unknown) {
-      skipped.push({ file: path, reason: errorText(error) });
+      skipped.push({ file: path, reason: errorMessage(error) });
       return;
     }
     for (const e of entries) await collect(join(path, e.name), byDir, consoleLogs, skipped);
@@ -145,10 +146,6 @@ async function collect(
   const list = byDir.get(dir) ?? [];
   list.push(path);
   byDir.set(dir, list);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Lengths from the client's `--random-input N --random-output M` / Namespace line, when printed. */
@@ -171,7 +168,7 @@ async function ingestFolder(
       const stored = await readResults(resultsFile);
       return { ...stored, sources: stored.sources.length > 0 ? stored.sources : [name(resultsFile)] };
     } catch (error: unknown) {
-      skipped.push({ file: name(resultsFile), reason: `${errorText(error)}; reading the folder's logs instead` });
+      skipped.push({ file: name(resultsFile), reason: `${errorMessage(error)}; reading the folder's logs instead` });
     }
   }
   const folder = parseRunFolderName(basename(dir));
@@ -202,7 +199,7 @@ async function ingestFolder(
         run.backend = config.attention_backend;
         sources.push(src);
       } catch (error: unknown) {
-        diagnostics.push({ file: src, message: errorText(error), severity: "warning" });
+        diagnostics.push({ file: src, message: errorMessage(error), severity: "warning" });
       }
       continue;
     }
@@ -291,7 +288,7 @@ async function ingestFolder(
         sources.push(src);
       }
     } catch (error: unknown) {
-      skipped.push({ file: src, reason: errorText(error) });
+      skipped.push({ file: src, reason: errorMessage(error) });
     }
   }
   addJsonlPoints(jsonlRecords, table, run);
@@ -371,7 +368,7 @@ async function readSeedCsvs(
     try {
       text = await readFile(file, "utf8");
     } catch (error: unknown) {
-      skipped.push({ file: src, reason: errorText(error) });
+      skipped.push({ file: src, reason: errorMessage(error) });
       continue;
     }
     const first = text.slice(0, text.indexOf("\n") === -1 ? undefined : text.indexOf("\n"));

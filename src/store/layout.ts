@@ -79,12 +79,6 @@ export function oneBatchLogName(point: { tp: number; batch_size: number; input_l
     : `tp${point.tp}_bs${point.batch_size}_il${point.input_len}.log`;
 }
 
-/** `YYYYMMDD_HHMMSS` in local time of the given date, like the seed's `date +%Y%m%d_%H%M%S`. */
-export function seedTimestamp(date: Date): string {
-  const p = (n: number): string => String(n).padStart(2, "0");
-  return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}_${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
-}
-
 /** Grok client log: `sglang_client_log_<MODEL>_<backend>_<R>_run<i>_<ts>.log`. */
 export function clientLogName(
   model: string,

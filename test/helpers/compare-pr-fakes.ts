@@ -2,12 +2,8 @@
 import { join } from "node:path";
 import type { PlanSuite } from "../../src/core/plan.js";
 import { emptyRun, pointKey, type RunResults } from "../../src/core/results.js";
-import {
-  countsLine,
-  type Comparer,
-  type ComparisonCounts,
-  type SideRunRequest,
-} from "../../src/pipeline/compare-pr.js";
+import { countsLine } from "../../src/core/report.js";
+import { type Comparer, type ComparisonCounts, type SideRunRequest } from "../../src/pipeline/compare-pr.js";
 
 export const FAKE_SUITE: PlanSuite = {
   id: "deepseek-online",

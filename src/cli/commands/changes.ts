@@ -12,6 +12,7 @@ import {
 import { loadHistory } from "../../store/history.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
+import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Find change points in the nightly series";
 
@@ -82,7 +83,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...(v.model ? { model: v.model } : {}),
     });
   } catch (error: unknown) {
-    io.stderr(`sglbench changes: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`sglbench changes: ${errorMessage(error)}\n`);
     return EXIT.failed;
   }
   for (const s of history.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);

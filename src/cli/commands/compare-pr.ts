@@ -3,7 +3,9 @@ import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
-import { folderStamp, mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
+import { errorMessageWithCause } from "../../core/errors.js";
+import { timestamp } from "../../core/timestamp.js";
+import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 
@@ -100,14 +102,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const result = await runComparePrJob(input, services, log);
     return result.exitCode;
   } catch (error: unknown) {
-    io.stderr(`sglbench compare-pr: ${describe(error)}\n`);
+    io.stderr(`sglbench compare-pr: ${errorMessageWithCause(error)}\n`);
     return EXIT.failed;
   }
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message} (cause: ${error.cause.message})` : error.message;
 }
 
 async function merge(root: string, outputDir: string, io: CliIO, log: (line: string) => void): Promise<number> {
@@ -127,12 +124,12 @@ async function merge(root: string, outputDir: string, io: CliIO, log: (line: str
     await walk(root);
     const services = await defaultComparePrServices({ local: true, mainEnv: {}, prEnv: {}, log });
     const first = files[0];
-    const dir = join(outputDir, `pr${first?.pr ?? 0}_${folderStamp(new Date())}`);
+    const dir = join(outputDir, `pr${first?.pr ?? 0}_${timestamp(new Date(), "utc")}`);
     const merged = mergeComparisonFiles(files, services.comparer, dir);
     io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
     return EXIT.ok;
   } catch (error: unknown) {
-    io.stderr(`sglbench compare-pr --merge: ${describe(error)}\n`);
+    io.stderr(`sglbench compare-pr --merge: ${errorMessageWithCause(error)}\n`);
     return EXIT.failed;
   }
 }

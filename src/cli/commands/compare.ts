@@ -6,8 +6,10 @@ import { DEFAULT_MIN_EFFECT_PCT } from "../../core/verdict.js";
 import { renderReport } from "../../core/report.js";
 import { renderReportText } from "../../core/report-text.js";
 import type { Comparison } from "../../core/compare.js";
+import { timestamp } from "../../core/timestamp.js";
 import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
 import { EXIT, UsageError, type CliIO } from "../io.js";
+import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Compare two runs with noise-aware verdicts";
 
@@ -45,12 +47,6 @@ function numberOption(name: string, text: string | undefined, min: number, max =
     throw new UsageError(`${name} must be a number in [${min}, ${max === Infinity ? "∞" : max}], got "${text}"`);
   }
   return value;
-}
-
-/** `YYYYMMDD_HHMMSS` in local time, like the seed's folder names. */
-function stamp(now: Date): string {
-  const p = (n: number): string => String(n).padStart(2, "0");
-  return `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}_${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
 }
 
 /** The JSON form: cells with their evidence and the summary counts. */
@@ -118,7 +114,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       },
     });
   } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new UsageError(errorMessage(error), { cause: error });
   }
   const v = parsed.values;
   if (v.help) {
@@ -184,7 +180,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     if (v["output-md"]) mdPath = abs(v["output-md"]);
     else {
       const outDir = abs(v["output-dir"] ?? io.env.COMPARISON_OUTPUT_DIR ?? "comparison_results");
-      const name = `${stamp(new Date())}_${basename(abs(v.csv1))}_vs_${basename(abs(v.csv2))}`;
+      const name = `${timestamp(new Date())}_${basename(abs(v.csv1))}_vs_${basename(abs(v.csv2))}`;
       mdPath = join(outDir, name, `${name}.md`);
     }
     await mkdir(dirname(mdPath), { recursive: true });

@@ -11,10 +11,11 @@ import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { DEFAULT_REQUEST, parseRequestFields } from "../../core/request-fields.js";
 import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results.js";
-import { folderStamp } from "../../pipeline/compare-pr.js";
+import { timestamp } from "../../core/timestamp.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { groupedVerdicts, runDemo } from "../../pipeline/demo.js";
 import { demoDockerReachable, buildDemoSimImages } from "../../pipeline/demo-images.js";
+import { errorMessageWithCause } from "../../core/errors.js";
 
 export const summary = "Run a complete PR comparison on the simulated SGLang (PR decodes 5 % slower)";
 
@@ -76,7 +77,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const outputDir = values["output-dir"]
     ? resolve(io.cwd, values["output-dir"])
-    : join(tmpdir(), `sglbench-demo-${folderStamp(new Date())}`);
+    : join(tmpdir(), `sglbench-demo-${timestamp(new Date(), "utc")}`);
   const checkout = checkoutRoot(io.cwd);
   io.stdout(
     "sglbench demo — PR vs its merge base on the simulated SGLang (MI300X formats, no GPU needed)\n" +
@@ -115,9 +116,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     );
     return result.exitCode;
   } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : "";
-    io.stderr(`sglbench demo: ${message}${cause}\n`);
+    io.stderr(`sglbench demo: ${errorMessageWithCause(error)}\n`);
     return EXIT.failed;
   }
 }

@@ -17,6 +17,7 @@ import {
 import { redactSecrets } from "../../store/redact.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
+import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Pick today's image, run the suites, ingest, process, plot, alert";
 
@@ -129,7 +130,7 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
   try {
     report = await runNightly(options, svc);
   } catch (error: unknown) {
-    io.stderr(`sglbench nightly: ${redactSecrets(error instanceof Error ? error.message : String(error))}\n`);
+    io.stderr(`sglbench nightly: ${redactSecrets(errorMessage(error))}\n`);
     return EXIT.failed;
   }
   if (v.json) io.stdout(`${redactSecrets(JSON.stringify(report, null, 2))}\n`);

@@ -5,6 +5,7 @@ import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request
 import { loadHistory } from "../../pipeline/compare-pr-job.js";
 import { timingsFromHistory, toHistoryRun } from "../../pipeline/baseline.js";
 import { resolve } from "node:path";
+import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Show what a request will run and its GPU-minutes";
 
@@ -67,7 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       timings = timingsFromHistory(runs, now);
       io.stdout(`History: ${runs.length} runs from ${values["history-dir"]}\n`);
     } catch (error: unknown) {
-      io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(`sglbench plan: ${errorMessage(error)}\n`);
       return EXIT.failed;
     }
   }
@@ -77,7 +78,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     );
     return EXIT.ok;
   } catch (error: unknown) {
-    io.stderr(`sglbench plan: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`sglbench plan: ${errorMessage(error)}\n`);
     return EXIT.usage;
   }
 }

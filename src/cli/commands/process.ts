@@ -3,6 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { pacificDate } from "../../core/nightly-image.js";
 import { processSummaries, type ProcessOutcome } from "../../pipeline/process-summaries.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
+import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Write the summary CSVs of the nightly history";
 
@@ -88,7 +89,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       outcomes.push({ kind, outcome });
     }
   } catch (error: unknown) {
-    io.stderr(`sglbench process: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`sglbench process: ${errorMessage(error)}\n`);
     return EXIT.failed;
   }
 
