@@ -1,17 +1,54 @@
 /**
  * A local stand-in for the GitHub REST API (GHE layout: `/api/v3/...`), for the App's end-to-end
- * test and benchmark. It records every call and keeps just enough state (comments, check runs)
- * for redelivery to behave as on GitHub. Binds to 127.0.0.1 only.
+ * tests and benchmark. It records every call and keeps just enough state (comments, check runs,
+ * workflow runs with their jobs and artifacts) for redelivery and a run's completion to behave as
+ * on GitHub. Binds to 127.0.0.1 only.
+ *
+ * Workflow runs are registered by the test ({@link StandIn.addRun}); what a webhook says about a
+ * run (and who commented, `author_association`) comes from the payload the test sends, not from here.
  */
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 
 export interface RecordedCall {
   method: string;
   path: string;
   body: unknown;
   at: number;
+}
+
+/** A workflow run as `GET /repos/:o/:r/actions/runs/:id` describes it. */
+export interface StandInRun {
+  id: number;
+  /** `owner/name` of the repository the run belongs to. */
+  repo: string;
+  /** `.github/workflows/<file>` */
+  path: string;
+  /** What started it: `workflow_dispatch`, `pull_request`, … */
+  event: string;
+  /** `display_title` (the workflow's `run-name`). */
+  title: string;
+  /** `owner/name` of the repository whose code the run checked out; `repo` when absent. */
+  headRepo?: string;
+  status?: string;
+  conclusion?: string | null;
+  /** Defaults to {@link runHtmlUrl}. */
+  htmlUrl?: string;
+  /** Jobs of the run; one `benchmark` job in progress when absent. */
+  jobs?: Array<{ name: string; status: string; conclusion: string | null }>;
+}
+
+/** An artifact of a registered run, with the bytes its ZIP download serves. */
+export interface StandInArtifact {
+  /** Defaults to `sglbench-report`. */
+  name?: string;
+  bytes: Buffer;
+  expired?: boolean;
+  /** What the listing claims (`size_in_bytes`); the real size when absent. */
+  sizeInBytes?: number;
+  /** Serve the download as a 302 to another stand-in path (as GitHub redirects to blob storage). */
+  redirect?: boolean;
 }
 
 export interface StandIn {
@@ -22,11 +59,28 @@ export interface StandIn {
   permissions: Map<string, string>;
   /** PR number → whether it comes from a fork. */
   forks: Set<number>;
+  /** Check runs as GitHub holds them (created, then updated by PATCH). */
+  checkRuns: ReadonlyArray<Record<string, unknown> & { id: number; head_sha: string }>;
+  /** Issue comments as GitHub holds them (created, then edited by PATCH). */
+  comments: ReadonlyArray<{ id: number; issue: number; body: string }>;
+  /** Register a workflow run and its artifacts; returns the artifacts' ids. */
+  addRun(run: StandInRun, artifacts?: StandInArtifact[]): number[];
+  /**
+   * When set, every request (recorded as usual) is answered with this status and changes nothing:
+   * GitHub refusing the App, so a test can let a flooded queue drain in moments.
+   */
+  outage: number | undefined;
+}
+
+/** The page of a workflow run, as the stand-in reports it (`html_url`). */
+export function runHtmlUrl(repo: string, id: number): string {
+  return `https://github.example/${repo}/actions/runs/${id}`;
 }
 
 export const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 export const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 export const MERGE_BASE_SHA = "aaaabbbbccccddddeeeeffff0000111122223333";
+const REPORT = "sglbench-report";
 
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -51,7 +105,12 @@ export async function startStandIn(): Promise<StandIn> {
   const forks = new Set<number>();
   const comments: Array<{ id: number; issue: number; body: string }> = [];
   const checkRuns: Array<Record<string, unknown> & { id: number; head_sha: string }> = [];
+  const runs = new Map<string, StandInRun>();
+  const artifacts = new Map<number, StandInArtifact & { id: number; runKey: string }>();
+  const runKey = (repo: string, id: number | string): string => `${repo.toLowerCase()}#${id}`;
   let nextId = 1000;
+  let port = 0;
+  const state = { outage: undefined as number | undefined };
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -63,6 +122,7 @@ export async function startStandIn(): Promise<StandIn> {
       const json = (status: number, data: unknown): void => {
         res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(data));
       };
+      if (state.outage !== undefined) return json(state.outage, { message: "stand-in: outage" });
       let m: RegExpExecArray | null;
       if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
         return json(201, { token: "ghs_standin", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
@@ -133,15 +193,92 @@ export async function startStandIn(): Promise<StandIn> {
         res.writeHead(204).end();
         return;
       }
+      if (method === "GET" && (m = /^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)(\/jobs|\/artifacts)?$/.exec(path))) {
+        const repo = m[1] ?? "";
+        const run = runs.get(runKey(repo, m[2] ?? ""));
+        if (!run) return json(404, { message: "Not Found" });
+        const htmlUrl = run.htmlUrl ?? runHtmlUrl(run.repo, run.id);
+        if (m[3] === "/jobs") {
+          const jobs = (run.jobs ?? [{ name: "benchmark", status: "in_progress", conclusion: null }]).map((j, i) => ({
+            id: run.id * 100 + i,
+            run_id: run.id,
+            name: j.name,
+            status: j.status,
+            conclusion: j.conclusion,
+            html_url: `${htmlUrl}/job/${run.id * 100 + i}`,
+          }));
+          return json(200, { total_count: jobs.length, jobs });
+        }
+        if (m[3] === "/artifacts") {
+          const name = url.searchParams.get("name");
+          const list = [...artifacts.values()]
+            .filter((a) => a.runKey === runKey(repo, run.id) && (name === null || (a.name ?? REPORT) === name))
+            .map((a) => ({
+              id: a.id,
+              name: a.name ?? REPORT,
+              size_in_bytes: a.sizeInBytes ?? a.bytes.length,
+              expired: a.expired ?? false,
+              archive_download_url: `http://127.0.0.1:${port}/api/v3/repos/${repo}/actions/artifacts/${a.id}/zip`,
+            }));
+          return json(200, { total_count: list.length, artifacts: list });
+        }
+        return json(200, {
+          id: run.id,
+          name: "benchmark",
+          display_title: run.title,
+          path: run.path,
+          event: run.event,
+          status: run.status ?? "in_progress",
+          conclusion: run.conclusion ?? null,
+          html_url: htmlUrl,
+          head_repository: { full_name: run.headRepo ?? run.repo },
+          repository: { full_name: run.repo },
+        });
+      }
+      const zip = (artifact: StandInArtifact): void => {
+        res.writeHead(200, { "content-type": "application/zip", "content-length": artifact.bytes.length });
+        res.end(artifact.bytes);
+      };
+      if (method === "GET" && (m = /^\/repos\/([^/]+\/[^/]+)\/actions\/artifacts\/(\d+)\/zip$/.exec(path))) {
+        const artifact = artifacts.get(Number(m[2]));
+        if (!artifact || !artifact.runKey.startsWith(`${(m[1] ?? "").toLowerCase()}#`))
+          return json(404, { message: "Not Found" });
+        if (artifact.expired) return json(410, { message: "Artifact has expired" });
+        if (!artifact.redirect) return zip(artifact);
+        res.writeHead(302, { location: `http://127.0.0.1:${port}/_blobs/artifacts/${artifact.id}` }).end();
+        return;
+      }
+      if (method === "GET" && (m = /^\/_blobs\/artifacts\/(\d+)$/.exec(path))) {
+        const artifact = artifacts.get(Number(m[1]));
+        return artifact ? zip(artifact) : json(404, { message: "Not Found" });
+      }
       return json(404, { message: `stand-in: no route for ${method} ${path}` });
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     calls,
     permissions,
     forks,
+    checkRuns,
+    comments,
+    addRun(run: StandInRun, list: StandInArtifact[] = []): number[] {
+      const key = runKey(run.repo, run.id);
+      runs.set(key, run);
+      return list.map((artifact) => {
+        const id = nextId++;
+        artifacts.set(id, { ...artifact, id, runKey: key });
+        return id;
+      });
+    },
+    get outage() {
+      return state.outage;
+    },
+    set outage(status: number | undefined) {
+      state.outage = status;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -208,5 +345,52 @@ export async function sendWebhook(
       "x-hub-signature-256": signature,
     },
     body,
+  });
+}
+
+/**
+ * Send a request's head and only a first chunk of its body over a raw TCP socket, and resolve
+ * with the status the server answers (-1 when it resets the connection first; rejects after
+ * `timeoutMs` without an answer): the server must answer without waiting for the rest.
+ *
+ * Only in a file that does not import nock (app-harness.ts does): nock 15's interceptors hold
+ * back an HTTP request — over `http` or a raw socket alike — until its body ends, which this one
+ * never does (call `nock.restore()` first where nock is imported).
+ */
+export function rawPost(
+  url: string,
+  headers: Record<string, string>,
+  chunk: Buffer,
+  timeoutMs = 30_000,
+): Promise<number> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(target.port), target.hostname);
+    let received = "";
+    const done = (result: number | Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const timer = setTimeout(() => done(new Error(`no answer from ${url} in ${timeoutMs} ms`)), timeoutMs);
+    socket.on("data", (data: Buffer) => {
+      received += data.toString("latin1");
+      const status = /^HTTP\/1\.[01] (\d{3}) /.exec(received);
+      if (status) done(Number(status[1]));
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      done(error.code === "ECONNRESET" || error.code === "EPIPE" ? -1 : error),
+    );
+    socket.on("close", () => done(-1));
+    const head = [
+      `POST ${target.pathname}${target.search} HTTP/1.1`,
+      `host: ${target.host}`,
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+      "",
+      "",
+    ].join("\r\n");
+    socket.write(head);
+    socket.write(chunk);
   });
 }
