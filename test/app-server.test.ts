@@ -3,7 +3,6 @@
  * through Probot's GHE_HOST/GHE_PROTOCOL, fed signed webhooks. Octokit throttling stays on, as in
  * production, so this file takes a few seconds (writes are spaced on purpose).
  */
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startApp, type RunningApp } from "../src/app/server.js";
 import { commentPayload, nock } from "./helpers/app-harness.js";
@@ -12,6 +11,7 @@ import {
   freePort,
   HEAD_SHA,
   MERGE_BASE_SHA,
+  rawPost,
   sendWebhook,
   startStandIn,
   type StandIn,
@@ -49,33 +49,6 @@ async function send(payload: unknown, delivery: string): Promise<number> {
   const res = await sendWebhook(base + hook, SECRET, "issue_comment", payload, delivery);
   await app.queue.idle();
   return res.status;
-}
-
-/**
- * POST over a raw socket (nock patches http.request and would hold a never-ended request):
- * headers and a first chunk only, then the status the App answers with.
- */
-function rawPost(url: string, headers: Record<string, string>, chunk: Buffer): Promise<number> {
-  const { hostname, port, pathname } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) }, () => {
-      const head = Object.entries({ host: `${hostname}:${port}`, ...headers })
-        .map(([k, v]) => `${k}: ${v}\r\n`)
-        .join("");
-      socket.write(`POST ${pathname} HTTP/1.1\r\n${head}\r\n`);
-      socket.write(chunk);
-    });
-    let answer = "";
-    socket.on("data", (data: Buffer) => {
-      answer += data.toString("latin1");
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(answer);
-      if (status) {
-        socket.destroy();
-        resolve(Number(status[1]));
-      }
-    });
-    socket.on("error", reject);
-  });
 }
 
 describe("npm start against a GitHub stand-in", () => {
