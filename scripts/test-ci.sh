@@ -2,7 +2,7 @@
 # Runs the whole jest suite and prints the plain closing line CI reads ("N passed, N failed").
 set -uo pipefail
 cd "$(dirname "$0")/.."
-# Which Node runs the suite (the pinned `node` devDependency via node_modules/.bin under npm run).
+# Which Node runs the suite (the pinned optional `node` package via node_modules/.bin under npm run).
 echo "test-ci: node $(node --version)" >&2
 out=$(mktemp)
 # --forceExit: a handle a test leaks must never keep CI waiting after the results are written;
