@@ -1,7 +1,7 @@
 /* global console, process */
 // One bundler (esbuild), not minified: dist/index.js (the Action), dist/cli.js, dist/app.js.
 import { build } from "esbuild";
-import { existsSync, writeFileSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync } from "node:fs";
 
 // CommonJS dependencies bundled into ESM still expect require, __filename and __dirname (ssh2's
 // crypto reads __dirname at load time): define them for the bundle's own file.
@@ -13,6 +13,8 @@ const banner = [
   "const __filename = __sglbenchFileURLToPath(import.meta.url);",
   "const __dirname = __sglbenchDirname(__filename);",
 ].join(" ");
+// `sglbench --version` in the bundle (src/cli/version.ts reads package.json when run from src).
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 const entries = { index: "src/action/index.ts", cli: "src/cli/main.ts", app: "src/app/server.ts" };
 // SGLBENCH_DIST_DIR: build elsewhere (the test that checks dist/ is fresh).
 const out = process.env.SGLBENCH_DIST_DIR ?? "dist";
@@ -31,6 +33,7 @@ for (const [name, entry] of Object.entries(entries)) {
     target: "node24",
     format: "esm",
     banner: { js: banner },
+    define: { __SGLBENCH_VERSION__: JSON.stringify(version) },
     // Native add-ons stay outside the bundle; each is loaded optionally (try/catch) by its user,
     // so dist/ runs on an Actions runner without node_modules.
     external: ["@resvg/resvg-js", "cpu-features", "playwright-core", "*.node"],

@@ -85,7 +85,7 @@ describe("sglbench nightly CLI", () => {
       [["--mode", "weekly"], {}, /--mode must be/],
       [["--model", "llama"], {}, /unknown --model "llama"/],
       [["--hardware", "h100"], {}, /--hardware must be/],
-      [["--bogus"], {}, /Unknown option '--bogus'/],
+      [["--bogus"], {}, /unknown option --bogus/],
       [[], { GPU_USAGE_THRESHOLD: "high" }, /GPU_USAGE_THRESHOLD="high" is not a percentage/],
       [[], { GPU_IDLE_WAIT_TIME: "soon" }, /GPU_IDLE_WAIT_TIME must be seconds/],
     ];

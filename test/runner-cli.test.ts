@@ -33,7 +33,7 @@ describe("sglbench offline|online flags", () => {
   it("unknown flags are an error with usage on stderr, exit 2", async () => {
     const io = captureIO();
     expect(await main(["online", "--model-pathh=/x"], io)).toBe(2);
-    expect(io.err.join("")).toMatch(/Unknown option '--model-pathh'[\s\S]*Usage: sglbench online/);
+    expect(io.err.join("")).toMatch(/unknown option --model-pathh\nUsage: sglbench online/);
   });
 
   it("an invalid mode says which modes exist", async () => {

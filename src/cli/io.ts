@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { errorMessage } from "../core/errors.js";
+import { flagErrorMessage } from "./flag-errors.js";
 
 type FlagOptions = NonNullable<ParseArgsConfig["options"]>;
 
@@ -38,18 +38,42 @@ export function processIO(): CliIO {
   };
 }
 
+/** The first line of a command's usage text: all a usage error shows under its message. */
+export function synopsis(usageText: string): string {
+  return usageText.split("\n", 1)[0] ?? usageText;
+}
+
+/** Prints `sglbench <command>: <message>` and the command's synopsis on stderr; returns exit 2. */
+export function usageError(io: CliIO, command: string, message: string, usageText: string): number {
+  io.stderr(`sglbench ${command}: ${message}\n${synopsis(usageText)}\n`);
+  return EXIT.usage;
+}
+
+type Parsed<O extends FlagOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>
+>;
+
+/** parseArgs in strict mode; a bad flag throws a UsageError with a one-line message. */
+export function parseStrict<O extends FlagOptions>(argv: string[], options: O): Parsed<O> {
+  try {
+    return parseArgs({ args: argv, strict: true, allowPositionals: true, options });
+  } catch (error: unknown) {
+    throw new UsageError(flagErrorMessage(error, Object.keys(options)), { cause: error });
+  }
+}
+
 /** What `parseFlags` returns on success: the flags, positionals and a usage-error helper (exit 2). */
 export interface ParsedFlags<O extends FlagOptions> {
-  values: ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>["values"];
+  values: Parsed<O>["values"];
   positionals: string[];
-  /** Prints `sglbench <command>: <message>` and the usage on stderr; returns the usage exit code. */
+  /** Prints `sglbench <command>: <message>` and the synopsis on stderr; returns the usage exit code. */
   usage: (message: string) => number;
 }
 
 /**
  * Parses a command's flags in strict mode, the same way for every command: an unknown flag or a
- * missing value prints the message and the usage (exit 2), `--help`/`-h` prints the usage (exit 0).
- * Returns the parsed flags, or the exit code when the command should stop.
+ * missing value prints a one-line message and the synopsis (exit 2), `--help`/`-h` prints the
+ * usage (exit 0). Returns the parsed flags, or the exit code when the command should stop.
  */
 export function parseFlags<O extends FlagOptions>(
   command: string,
@@ -59,20 +83,13 @@ export function parseFlags<O extends FlagOptions>(
   io: CliIO,
   { positionals = false }: { positionals?: boolean } = {},
 ): ParsedFlags<O> | number {
-  const usage = (message: string): number => {
-    io.stderr(`sglbench ${command}: ${message}\n\n${usageText}`);
-    return EXIT.usage;
-  };
+  const usage = (message: string): number => usageError(io, command, message, usageText);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: { ...options, help: { type: "boolean", short: "h" } },
-    });
+    parsed = parseStrict(argv, { ...options, help: { type: "boolean", short: "h" } });
   } catch (error: unknown) {
-    return usage(errorMessage(error));
+    if (error instanceof UsageError) return usage(error.message);
+    throw error;
   }
   if ((parsed.values as Record<string, unknown>).help) {
     io.stdout(usageText);

@@ -3,7 +3,10 @@
  * demand, so `sglbench compare` never pays for Docker or Probot imports.
  */
 import { isEntryPoint } from "../core/entry-point.js";
+import { nearest } from "../core/nearest.js";
+import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { EXIT, processIO, type CliIO, type CommandModule } from "./io.js";
+import { sglbenchVersion } from "./version.js";
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   offline: () => import("./commands/offline.js"),
@@ -22,7 +25,11 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 };
 
 async function help(io: CliIO): Promise<void> {
-  const lines = ["Usage: sglbench <command> [options]   (every command has --help)", "", "Commands:"];
+  const lines = [
+    "Usage: sglbench <command> [options]   (every command has --help; sglbench --version)",
+    "",
+    "Commands:",
+  ];
   for (const [name, load] of Object.entries(COMMANDS)) {
     const summary = await load().then(
       (m) => m.summary,
@@ -33,15 +40,27 @@ async function help(io: CliIO): Promise<void> {
   io.stdout(lines.join("\n") + "\n");
 }
 
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+/** Runs `sglbench <argv>`; without `io`, on this process's streams (the installed command, dist/cli.js). */
+export async function main(argv: string[], io?: CliIO): Promise<number> {
+  if (!io) {
+    endQuietlyOnClosedPipe();
+    io = processIO();
+  }
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     await help(io);
     return name ? EXIT.ok : EXIT.usage;
   }
+  if (name === "--version") {
+    io.stdout(`sglbench ${sglbenchVersion()}\n`);
+    return EXIT.ok;
+  }
   const load = COMMANDS[name];
   if (!load) {
-    io.stderr(`sglbench: unknown command '${name}'. Run 'sglbench --help' for the list.\n`);
+    const guess = nearest(name, Object.keys(COMMANDS));
+    io.stderr(
+      `sglbench: unknown command '${name}'${guess ? ` (did you mean ${guess}?)` : ""}. Run 'sglbench --help' for the list.\n`,
+    );
     return EXIT.usage;
   }
   const command = await load();

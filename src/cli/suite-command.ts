@@ -5,7 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { parseImage } from "../core/images.js";
 import { applySuiteOverrides, buildCommands, SUITES, suiteFor, type Suite, type SuiteModel } from "../core/suites.js";
@@ -13,7 +12,7 @@ import type { Executor } from "../runner/executor.js";
 import { runFolderFor, selectPoints } from "../runner/run-suite.js";
 import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
-import { EXIT, UsageError, type CliIO } from "./io.js";
+import { EXIT, parseStrict, usageError, UsageError, type CliIO } from "./io.js";
 import { errorMessage } from "../core/errors.js";
 
 const OPTIONS = {
@@ -103,12 +102,8 @@ const num = (flag: string, raw: string | undefined): number | undefined => {
 
 /** Flags → a suite from the catalogue with the seed's overrides applied. */
 export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: CliIO): SuiteCommandArgs | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: OPTIONS });
-  } catch (error: unknown) {
-    throw new UsageError(errorMessage(error), { cause: error });
-  }
+  // The shared strict parser: a bad flag is a one-line UsageError like every other command's.
+  const parsed = parseStrict(argv, OPTIONS);
   const v = parsed.values;
   if (v.help) return "help";
   if (parsed.positionals.length > 1)
@@ -232,10 +227,7 @@ export async function runSuiteCommand(
   try {
     args = parseSuiteArgs(kind, argv, io);
   } catch (error: unknown) {
-    if (error instanceof UsageError) {
-      io.stderr(`sglbench ${kind}: ${error.message}\n\n${usage(kind)}`);
-      return EXIT.usage;
-    }
+    if (error instanceof UsageError) return usageError(io, kind, error.message, usage(kind));
     throw error;
   }
   if (args === "help") {

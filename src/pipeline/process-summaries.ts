@@ -49,6 +49,8 @@ export interface ProcessOutcome {
   summaries: SummaryWritten[];
   skipped: Skipped[];
   removed: string[];
+  /** `YYYYMMDD` of every night read (so the CLI can tell tonight's skipped files from old ones). */
+  nights: string[];
 }
 
 /** The seed's batch sizes, for the legacy per-batch files `--cleanup` removes. */
@@ -119,5 +121,6 @@ export async function processSummaries(opts: ProcessOptions): Promise<ProcessOut
       }
     }
   }
-  return { summaries, skipped, removed };
+  const nights = new Set(groups.flatMap((g) => [...g.offline, ...g.online].map((r) => r.date)));
+  return { summaries, skipped, removed, nights: [...nights].sort() };
 }

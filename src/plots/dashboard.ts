@@ -49,6 +49,8 @@ export interface DashboardResult {
   /** Chart images kept from the previous build because their data did not change. */
   reused: number;
   runs: number;
+  /** `YYYYMMDD` of every night charted (tells the newest night's skipped inputs from older ones). */
+  nights: string[];
   skipped: Skipped[];
   failures: ChartFailure[];
 }
@@ -221,6 +223,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
     charts: written.charts.length,
     reused: written.reused,
     runs: loaded.runs.length,
+    nights: [...new Set(loaded.runs.map((r) => runDate(r) ?? ""))].filter(Boolean).sort(),
     skipped,
     failures: written.failures,
   };

@@ -1,6 +1,7 @@
 /** `sglbench compare-pr`: the original compare_pr_performance.sh flags, plus --baseline/--repeats/--local. */
 import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { FAIL_ON, failOnReason, isFailOn, type FailOn } from "../../core/fail-on.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { errorMessageWithCause } from "../../core/errors.js";
@@ -25,7 +26,9 @@ ${REQUEST_FLAGS_USAGE}
   --main-env=K=V,...  --pr-env=K=V,...   extra environment per side
   --local                   run on this machine without Docker
   --merge=DIR               merge the results.json of matrix jobs under DIR into one report
-Exit: 0 report written, 3 report written but some runs failed, 1 nothing ran, 2 bad flags.
+  --fail-on=regressed|any   exit 1 when the verdict is regressed (any: or a cell or run failed)
+Exit: 0 report written, 3 report written but some runs failed, 1 nothing ran or --fail-on
+tripped, 2 bad flags.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -47,15 +50,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       "pr-env": { type: "string", default: "" },
       local: { type: "boolean", default: false },
       merge: { type: "string" },
+      "fail-on": { type: "string" },
     },
     io,
   );
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
+  const failOn = values["fail-on"];
+  if (failOn !== undefined && !isFailOn(failOn))
+    return parsed.usage(`--fail-on must be ${FAIL_ON.join(" or ")}, got "${failOn}"`);
   const workDir = resolve(io.cwd, values["work-dir"]);
   const outputDir = resolve(workDir, values["output-dir"] ?? "comparison_results");
   const log = (line: string) => io.stdout(`${line}\n`);
-  if (values.merge) return merge(resolve(io.cwd, values.merge), outputDir, io, log);
+  if (values.merge) return merge(resolve(io.cwd, values.merge), outputDir, io, log, failOn);
 
   const asked = requestFromFlags(values);
   const mainEnv = parseEnvAssignments(values["main-env"]);
@@ -67,10 +74,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   ];
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
-  if (!asked.ok || problems.length) {
-    io.stderr(`sglbench compare-pr: ${problems.join("; ")}\n${USAGE}`);
-    return EXIT.usage;
-  }
+  if (!asked.ok || problems.length) return parsed.usage(problems.join("; "));
   const { pr, request } = asked;
   const input: ComparePrJobInput = {
     pr,
@@ -100,6 +104,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
     // The pipeline's last progress lines are the summary and the report's path.
     const result = await runComparePrJob(input, services, log);
+    const tripped = failOnReason(failOn, result.counts, result.exitCode === EXIT.partial);
+    if (tripped) {
+      io.stderr(`sglbench compare-pr: --fail-on ${failOn}: ${tripped}\n`);
+      return EXIT.failed;
+    }
     return result.exitCode;
   } catch (error: unknown) {
     io.stderr(`sglbench compare-pr: ${errorMessageWithCause(error)}\n`);
@@ -107,7 +116,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-async function merge(root: string, outputDir: string, io: CliIO, log: (line: string) => void): Promise<number> {
+async function merge(
+  root: string,
+  outputDir: string,
+  io: CliIO,
+  log: (line: string) => void,
+  failOn: FailOn | undefined,
+): Promise<number> {
   try {
     const files: Array<ComparisonFile<unknown>> = [];
     const walk = async (dir: string): Promise<void> => {
@@ -127,6 +142,11 @@ async function merge(root: string, outputDir: string, io: CliIO, log: (line: str
     const dir = join(outputDir, `pr${first?.pr ?? 0}_${timestamp(new Date(), "utc")}`);
     const merged = mergeComparisonFiles(files, services.comparer, dir);
     io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
+    const tripped = failOnReason(failOn, merged.counts);
+    if (tripped) {
+      io.stderr(`sglbench compare-pr --merge: --fail-on ${failOn}: ${tripped}\n`);
+      return EXIT.failed;
+    }
     return EXIT.ok;
   } catch (error: unknown) {
     io.stderr(`sglbench compare-pr --merge: ${errorMessageWithCause(error)}\n`);

@@ -1,15 +1,14 @@
 /** `sglbench compare --csv1 DIR --csv2 DIR …`: noise-aware comparison of two runs (the seed's compare_csv_results.py flags). */
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_MIN_EFFECT_PCT } from "../../core/verdict.js";
 import { renderReport } from "../../core/report.js";
 import { renderReportText } from "../../core/report-text.js";
 import type { Comparison } from "../../core/compare.js";
 import { timestamp } from "../../core/timestamp.js";
 import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
-import { EXIT, UsageError, type CliIO } from "../io.js";
-import { errorMessage } from "../../core/errors.js";
+import { FAIL_ON, failOnReason, isFailOn } from "../../core/fail-on.js";
+import { EXIT, parseFlags, usageError, UsageError, type CliIO } from "../io.js";
 
 export const summary = "Compare two runs with noise-aware verdicts";
 
@@ -34,10 +33,12 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   --output-dir DIR            else DIR/<YYYYMMDD_HHMMSS>_<dir1>_vs_<dir2>/<same>.md
                               (env COMPARISON_OUTPUT_DIR, default comparison_results/)
   --append                    append to the markdown file instead of replacing it
+  --fail-on regressed|any     exit 1 when a cell regressed (any: or failed), for scripts that gate
   -h, --help                  this help
 
 Env GSM8K_LOG_PATTERNS (';'-separated globs) finds GSM8K logs a folder's own files do not give.
-Exit: 0 compared (whatever the verdicts), 1 inputs could not be compared, 2 bad usage.
+Exit: 0 compared (whatever the verdicts, unless --fail-on), 1 inputs could not be compared or
+--fail-on tripped, 2 bad usage.
 `;
 
 function numberOption(name: string, text: string | undefined, min: number, max = Infinity): number | undefined {
@@ -76,10 +77,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     return await runCompare(argv, io);
   } catch (error: unknown) {
-    if (error instanceof UsageError) {
-      io.stderr(`sglbench compare: ${error.message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
+    if (error instanceof UsageError) return usageError(io, "compare", error.message, USAGE);
     if (error instanceof CompareInputError) {
       io.stderr(`sglbench compare: ${error.message}\n`);
       return EXIT.failed;
@@ -89,43 +87,39 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 }
 
 async function runCompare(argv: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        csv1: { type: "string" },
-        csv2: { type: "string" },
-        mode: { type: "string" },
-        model: { type: "string" },
-        model1: { type: "string" },
-        model2: { type: "string" },
-        history: { type: "string", multiple: true },
-        "performance-threshold": { type: "string" },
-        "gsm8k-threshold": { type: "string" },
-        "gsm8k-min-accuracy": { type: "string" },
-        format: { type: "string" },
-        "output-md": { type: "string" },
-        "output-dir": { type: "string" },
-        append: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error: unknown) {
-    throw new UsageError(errorMessage(error), { cause: error });
-  }
+  const parsed = parseFlags(
+    "compare",
+    USAGE,
+    argv,
+    {
+      csv1: { type: "string" },
+      csv2: { type: "string" },
+      mode: { type: "string" },
+      model: { type: "string" },
+      model1: { type: "string" },
+      model2: { type: "string" },
+      history: { type: "string", multiple: true },
+      "performance-threshold": { type: "string" },
+      "gsm8k-threshold": { type: "string" },
+      "gsm8k-min-accuracy": { type: "string" },
+      format: { type: "string" },
+      "output-md": { type: "string" },
+      "output-dir": { type: "string" },
+      append: { type: "boolean" },
+      "fail-on": { type: "string" },
+    },
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
-  if (v.help) {
-    io.stdout(USAGE);
-    return EXIT.ok;
-  }
   if (!v.csv1 || !v.csv2) throw new UsageError("--csv1 and --csv2 are both required");
   const mode = v.mode ?? "auto";
   if (mode !== "offline" && mode !== "online" && mode !== "auto") {
     throw new UsageError(`--mode must be offline, online or auto, got "${mode}"`);
   }
+  const failOn = v["fail-on"];
+  if (failOn !== undefined && !isFailOn(failOn))
+    throw new UsageError(`--fail-on must be ${FAIL_ON.join(" or ")}, got "${failOn}"`);
   const format = v.format ?? "md";
   if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, got "${format}"`);
   const minEffectPct =
@@ -191,6 +185,11 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
   else {
     io.stdout(renderReportText(c));
     if (mdPath) io.stdout(`Report: ${mdPath}\n`);
+  }
+  const tripped = failOnReason(failOn, c.summary);
+  if (tripped) {
+    io.stderr(`sglbench compare: --fail-on ${failOn}: ${tripped}\n`);
+    return EXIT.failed;
   }
   return EXIT.ok;
 }

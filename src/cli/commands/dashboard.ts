@@ -4,6 +4,7 @@ import { historyWindow } from "../history-window.js";
 import { buildDashboard } from "../../plots/dashboard.js";
 import type { ChartFormat } from "../../plots/write-charts.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
+import { partialExit } from "../partial-exit.js";
 import { defaultDataDir } from "./process.js";
 
 export const summary = "Build the static nightly dashboard";
@@ -27,8 +28,8 @@ points, and every run with links to its folder and logs. vega/vega-lite are copi
   --runs-url URL     base URL of the run folders (default: relative paths to them on disk)
   -h, --help         this help
 
-Exit: 0 built, 3 built but some inputs or charts skipped (listed on stderr), 1 nothing built,
-2 bad usage.
+Exit: 0 built, 3 built but some charts or inputs of the newest night skipped (listed on stderr;
+older nights' skipped inputs do not count), 1 nothing built, 2 bad usage.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -82,5 +83,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   io.stdout(
     `dashboard: ${result.pages.length - 1} model page(s), ${result.runs} runs, ${result.charts} chart images (${result.reused} unchanged) → ${join(outDir, "index.html")}\n`,
   );
-  return result.skipped.length || result.failures.length ? EXIT.partial : EXIT.ok;
+  // A chart not drawn is this run's own output missing; a skipped input may be an old night's.
+  if (result.failures.length) return EXIT.partial;
+  return partialExit(result.skipped, result.nights, io);
 }

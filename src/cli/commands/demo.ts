@@ -71,10 +71,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   const problems = asked.ok ? [] : asked.problems;
   if (values.docker && values.local) problems.push("choose one of --docker and --local");
-  if (!asked.ok || problems.length) {
-    io.stderr(`sglbench demo: ${problems.join("; ")}\n\n${USAGE}`);
-    return EXIT.usage;
-  }
+  if (!asked.ok || problems.length) return parsed.usage(problems.join("; "));
   const outputDir = values["output-dir"]
     ? resolve(io.cwd, values["output-dir"])
     : join(tmpdir(), `sglbench-demo-${timestamp(new Date(), "utc")}`);

@@ -34,10 +34,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   const asked = requestFromFlags(values);
-  if (!asked.ok) {
-    io.stderr(`sglbench plan: ${asked.problems.join("; ")}\n${USAGE}`);
-    return EXIT.usage;
-  }
+  if (!asked.ok) return parsed.usage(asked.problems.join("; "));
   const request: PlanRequest = {
     pr: asked.pr,
     ...asked.request,

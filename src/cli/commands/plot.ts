@@ -3,7 +3,9 @@ import { isAbsolute, join } from "node:path";
 import { historyWindow } from "../history-window.js";
 import { loadChartData } from "../../plots/load.js";
 import { writeCharts, type ChartFormat } from "../../plots/write-charts.js";
+import { runDate } from "../../core/nightly-series.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
+import { partialExit } from "../partial-exit.js";
 import { defaultDataDir } from "./process.js";
 
 export const summary = "Draw the nightly trend charts (SVG + PNG)";
@@ -27,8 +29,8 @@ and the KV-cache capacity (tokens, GB). Files: <out>/<hardware>/<model>/<suite>/
   --force            redraw every chart (default: charts whose data did not change are kept)
   -h, --help         this help
 
-Exit: 0 all charts written, 3 some inputs or charts skipped (listed on stderr), 1 nothing to chart,
-2 bad usage.
+Exit: 0 all charts written, 3 some charts or inputs of the newest night skipped (listed on stderr;
+older nights' skipped inputs do not count), 1 nothing to chart, 2 bad usage.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -92,5 +94,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     `${charts.length} charts (${reused} unchanged) for ${loaded.data.length} suites from ${loaded.runs.length} runs → ${outDir}\n`,
   );
   if (charts.length === 0) return EXIT.failed;
-  return failures.length || loaded.skipped.length ? EXIT.partial : EXIT.ok;
+  // A chart not drawn is this run's own output missing; a skipped input may be an old night's.
+  if (failures.length) return EXIT.partial;
+  return partialExit(
+    loaded.skipped,
+    loaded.runs.map((r) => runDate(r)),
+    io,
+  );
 }

@@ -3,6 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { pacificDate } from "../../core/nightly-image.js";
 import { processSummaries, type ProcessOutcome } from "../../pipeline/process-summaries.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
+import { partialExit } from "../partial-exit.js";
 import { errorMessage } from "../../core/errors.js";
 
 export const summary = "Write the summary CSVs of the nightly history";
@@ -28,7 +29,8 @@ seed's completeness rule) and listed; corrupt files are listed with the reason a
   --json             print the outcome as JSON
   -h, --help         this help
 
-Exit: 0 ok, 3 written but some files skipped, 1 nothing found, 2 bad usage.
+Exit: 0 ok, 3 written but files of the newest night skipped (older nights' are listed, not
+counted), 1 nothing found, 2 bad usage.
 `;
 
 /** The data dir from flags and the seed's environment variables. */
@@ -94,10 +96,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 
   let written = 0;
-  let skippedCount = 0;
   for (const { kind, outcome } of outcomes) {
     for (const s of outcome.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
-    skippedCount += outcome.skipped.length;
     for (const s of outcome.summaries) {
       written += 1;
       if (!v.json) {
@@ -132,5 +132,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`sglbench process: no run folders of the last ${days} days under ${dataDir}\n`);
     return EXIT.failed;
   }
-  return skippedCount > 0 ? EXIT.partial : EXIT.ok;
+  const skipped = outcomes.flatMap(({ outcome }) => outcome.skipped);
+  return partialExit(
+    skipped,
+    outcomes.flatMap(({ outcome }) => outcome.nights),
+    io,
+  );
 }
