@@ -2,11 +2,12 @@
  * One-line messages for the flag errors of Node's parseArgs, whose own messages are long, quote
  * the flag oddly and never suggest the flag that was meant.
  */
+import { errorMessage } from "../core/errors.js";
 import { nearest } from "../core/nearest.js";
 
 /** `unknown option --dayz (did you mean --days?)`, `option --days needs a value`, … */
 export function flagErrorMessage(error: unknown, known: readonly string[]): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const code = (error as { code?: unknown } | null)?.code;
   // Node quotes the flag as '--days', '--days <value>' or '-d, --days <value>'.
   const flag = /'(?:-\w, )?(--?[^'\s]+)/.exec(message)?.[1];
