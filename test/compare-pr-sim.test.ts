@@ -156,8 +156,10 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
 describe("the Action's entry with the production services (executor: local)", () => {
   const SUMMARY = join(tmp("summary"), "summary.md");
 
-  const actionEnv = (dir: string, extra: Record<string, string>) => {
+  const actionEnv = async (dir: string, extra: Record<string, string>) => {
     writeFileSync(SUMMARY, "");
+    // The Action has no port input: SGLBENCH_PORT moves the server off 30000, which may be taken here.
+    process.env.SGLBENCH_PORT = String(await freePort());
     writeFileSync(join(dir, "output"), "");
     // @actions/core writes outputs and the summary through process.env, whatever env the entry reads.
     process.env.GITHUB_STEP_SUMMARY = SUMMARY;
@@ -166,6 +168,7 @@ describe("the Action's entry with the production services (executor: local)", ()
       ...process.env,
       GITHUB_STEP_SUMMARY: SUMMARY,
       GITHUB_OUTPUT: join(dir, "output"),
+      SGLBENCH_PORT: process.env.SGLBENCH_PORT,
       GITHUB_WORKSPACE: dir,
       ACTIONS_RUNTIME_TOKEN: "",
       INPUT_MODELS: "deepseek",
@@ -179,7 +182,7 @@ describe("the Action's entry with the production services (executor: local)", ()
   it("node dist/index.js with command: compare-pr reports the decode regression in GITHUB_OUTPUT and the step summary", async () => {
     // The bundle GitHub runs (action.yml: dist/index.js), as its own process, on the simulator.
     const dir = tmp("action-e2e");
-    const env = actionEnv(dir, {
+    const env = await actionEnv(dir, {
       INPUT_COMMAND: "compare-pr",
       INPUT_PR: "42",
       INPUT_REPEATS: "5",
@@ -208,7 +211,7 @@ describe("the Action's entry with the production services (executor: local)", ()
   it("command: suite runs the online suite on the given image and writes the run folder", async () => {
     const dir = tmp("action-suite");
     process.exitCode = undefined;
-    const env = actionEnv(dir, {
+    const env = await actionEnv(dir, {
       INPUT_COMMAND: "suite",
       INPUT_REPEATS: "1",
       "INPUT_PR-IMAGE": "sglbench-sim:pr",

@@ -44,14 +44,25 @@ describe("LocalExecutor", () => {
     expect(lines).toEqual(["hello /tmp"]);
   });
 
-  it("kills the whole process group on timeout, grandchildren included", async () => {
-    const lines: string[] = [];
-    const r = await exe.exec(["sh", "-c", "sleep 30 & echo $!; sleep 30"], {
-      timeoutMs: 300,
-      onLine: (l) => lines.push(l),
-    });
+  it("stops the command with SIGTERM on timeout", async () => {
+    const r = await exe.exec(["sh", "-c", "sleep 30 & sleep 30"], { timeoutMs: 300 });
     expect(r.timedOut).toBe(true);
     expect(r.exitCode).toBeNull();
+    expect(r.signal).toBe("SIGTERM");
+  });
+
+  // Stopped once the script says it is ready (not after a fixed delay that a busy machine can outlast).
+  it("kills the whole process group, grandchildren included", async () => {
+    const lines: string[] = [];
+    const ac = new AbortController();
+    const r = await exe.exec(["sh", "-c", "sleep 30 & echo $!; sleep 30"], {
+      signal: ac.signal,
+      onLine: (l) => {
+        lines.push(l);
+        ac.abort();
+      },
+    });
+    expect(r.cancelled).toBe(true);
     expect(r.signal).toBe("SIGTERM");
     const grandchild = Number(lines[0]);
     expect(grandchild).toBeGreaterThan(0);
@@ -59,8 +70,12 @@ describe("LocalExecutor", () => {
   });
 
   it("escalates to SIGKILL when SIGTERM is ignored", async () => {
-    const r = await exe.exec(["sh", "-c", "trap '' TERM; sleep 30"], { timeoutMs: 200 });
-    expect(r.timedOut).toBe(true);
+    const ac = new AbortController();
+    const r = await exe.exec(["sh", "-c", "trap '' TERM; echo trapped; sleep 30"], {
+      signal: ac.signal,
+      onLine: () => ac.abort(),
+    });
+    expect(r.cancelled).toBe(true);
     expect(r.signal).toBe("SIGKILL");
   });
 

@@ -163,7 +163,7 @@ describe("sglbench serve", () => {
     let stop: () => void = () => undefined;
     const stopped = new Promise<void>((r) => (stop = r));
     const done = run(["--port", "0", "--dir", tmp], io, () => stopped);
-    for (let i = 0; i < 50 && io.out.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && io.out.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const port = Number(/:(\d+)\//.exec(io.out.join(""))?.[1]);
     expect((await get(port, "/hello.txt")).body).toBe("hi");
     stop();
