@@ -39,7 +39,12 @@ function recordEverything(): void {
     const scope = nock(API).persist();
     scope[method](/.*/)
       .query(true)
-      .reply(function (path: string, body: Json) {
+      // nock 15 hands the reply function the fetch Request (a second parameter would be a callback).
+      .reply(async (request: Request) => {
+        const url = new URL(request.url);
+        const path = url.pathname + url.search;
+        const text = await request.text();
+        const body = (text ? JSON.parse(text) : undefined) as Json;
         calls.push({ method: method.toUpperCase(), path, body });
         if (path.includes("/access_tokens")) return [201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z" }];
         // Enough of GitHub for a maintainer's command: alice writes, PR #2 is open.
