@@ -3,7 +3,7 @@
  * environment, against the local GitHub stand-in (GHE_HOST/GHE_PROTOCOL), fed signed webhooks.
  * Only what the stand-in records is observable, so the test waits for the calls to arrive.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { commentPayload } from "../helpers/app-harness.js";
@@ -16,6 +16,9 @@ import {
   waitForHealthy,
   type StandIn,
 } from "../helpers/app-standin.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const SECRET = "webhook-secret-for-dist";
 let standIn: StandIn;

@@ -3,11 +3,14 @@
  * folder. Checked on the dockerode create spec (HostConfig.Binds) the executor sends, without an engine;
  * test/runner-docker.test.ts checks the same on a real engine when one answers.
  */
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import type Docker from "dockerode";
 import { assertOutsideHistory } from "../../src/pipeline/compare-pr-job.js";
 import { sideMounts } from "../../src/pipeline/compare-pr-services.js";
 import { containerSpec, DockerExecutor, readOnlyBinds, writableBinds } from "../../src/runner/docker-executor.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 /** Just enough of dockerode for DockerExecutor.start: the image exists, no container yet, create recorded. */
 function recordingDocker() {

@@ -3,7 +3,7 @@
  * locally: the demo's decode regression, baseline reuse after an anchor, anchor disagreement, a PR
  * side that crashes, and the Action's entry (compare-pr and suite) filling GITHUB_OUTPUT.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execa } from "execa";
@@ -17,6 +17,9 @@ import { LocalExecutor } from "../../src/runner/local-executor.js";
 import { runSuite } from "../../src/runner/run-suite.js";
 import { freePort } from "../helpers/app-standin.js";
 import { captureStdout } from "../helpers/capture-io.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const SIM_BIN = resolve("test/sim/bin");
 const PATH = `${SIM_BIN}${delimiter}${process.env.PATH ?? ""}`;

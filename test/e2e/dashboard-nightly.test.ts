@@ -2,7 +2,7 @@
  * The nightly's `--dashboard-out` step builds the dashboard through `sglbench dashboard`:
  * one nightly on the simulated SGLang (test/sim), then the site is checked.
  */
-import { describe, expect, it, beforeAll, afterAll } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { run } from "../../src/cli/commands/nightly.js";
 import { pacificDate } from "../../src/core/nightly-image.js";
 import { captureIO } from "../helpers/capture-io.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const SIM = join(process.cwd(), "test/sim/bin");
 let dir: string;

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll, afterAll } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +9,9 @@ import { esc, scriptJson } from "../../src/plots/dashboard-html.js";
 import { startServer } from "../../src/plots/serve.js";
 import { captureIO } from "../helpers/capture-io.js";
 import { offlineHistory, writeHistory } from "../helpers/plots-history.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const REAL = join(import.meta.dirname, "..", "fixtures", "real");
 const CHROMIUM = "/usr/bin/chromium";

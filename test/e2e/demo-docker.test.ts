@@ -2,12 +2,15 @@
  * `npm run demo` through a real Docker engine: two simulator images (the PR's decodes 5 % slower),
  * each step in a fresh labelled container, the verdict engine on the result, no container left.
  */
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { captureIO } from "../helpers/capture-io.js";
 import { run } from "../../src/cli/commands/demo.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const socket = (process.env.DOCKER_HOST ?? "unix:///tmp/sglbench-docker/docker.sock").replace(/^unix:\/\//, "");
 const dockerIt = existsSync(socket) ? it : it.skip;

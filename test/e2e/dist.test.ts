@@ -2,12 +2,15 @@
  * The bundles in dist/ must start on an Actions runner without node_modules: only Node's own modules
  * may be imported statically; the native add-ons (resvg, playwright, cpu-features) load on first use.
  */
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 

@@ -3,7 +3,7 @@
  * "origin" holding `refs/pull/7/head` (as GitHub does) and a runner checkout cloned from it. The engine
  * is a fake that records what it was asked to build and reads the context it was given.
  */
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,9 @@ import {
   resolvePrCommits,
   type ImageEngine,
 } from "../../src/runner/images.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `sglbench-${prefix}-`));
 const gitIn =

@@ -2,7 +2,7 @@
  * Against the private Docker engine (skipped when its socket is absent): the nightly stops only
  * containers labelled sglbench=1, and finds nightly tags among the host's images.
  */
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { afterAll, describe, expect, it, jest } from "@jest/globals";
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +11,9 @@ import Docker from "dockerode";
 import { execa } from "execa";
 import { realNightlyServices } from "../../src/pipeline/nightly-services.js";
 import { listLocalTags } from "../../src/runner/registry-tags.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const socket = (process.env.DOCKER_HOST ?? "unix:///tmp/sglbench-docker/docker.sock").replace(/^unix:\/\//, "");
 const dockerIt = existsSync(socket) && existsSync("/usr/bin/busybox") ? it : it.skip;

@@ -2,7 +2,7 @@
  * `sglbench nightly --local` end to end on the simulated SGLang (test/sim): the real runner, the
  * real run folders, process and the report. No Docker, no GPUs, no network.
  */
-import { describe, expect, it, beforeAll, afterAll } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,9 @@ import { run } from "../../src/cli/commands/nightly.js";
 import { pacificDate } from "../../src/core/nightly-image.js";
 import { readResults } from "../../src/store/results-file.js";
 import { captureIO } from "../helpers/capture-io.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const SIM = join(process.cwd(), "test/sim/bin");
 let dir: string;

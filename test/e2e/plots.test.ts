@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll, afterAll } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { mkdtemp, readFile, rm, stat, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,9 @@ import { metricSpec, suiteChartSpecs, type VlSpec } from "../../src/plots/specs.
 import { HASH_FILE, writeCharts } from "../../src/plots/write-charts.js";
 import { captureIO } from "../helpers/capture-io.js";
 import { offlineHistory, writeHistory } from "../helpers/plots-history.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const REAL = join(import.meta.dirname, "..", "fixtures", "real");
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -6,6 +6,9 @@ import { main } from "../../src/cli/main.js";
 import { ingestPaths } from "../../src/store/ingest.js";
 import { freeLocalPort } from "../../src/runner/free-port.js";
 import { captureIO } from "../helpers/capture-io.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const simEnv = {
   ...process.env,

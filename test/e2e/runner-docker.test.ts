@@ -3,7 +3,7 @@
  * built from local files (host node + its libraries + static busybox + test/sim; see pipeline/demo-images.ts).
  * Skipped, with a message, only when no engine answers.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { freeLocalPort as freePort } from "../../src/runner/free-port.js";
 import { tmpdir } from "node:os";
@@ -17,6 +17,9 @@ import { runSuite } from "../../src/runner/run-suite.js";
 import { main } from "../../src/cli/main.js";
 import { captureIO } from "../helpers/capture-io.js";
 import { ingestPaths } from "../../src/store/ingest.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const reachable = await demoDockerReachable(process.env);
 if (!reachable)

@@ -1,6 +1,9 @@
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { LocalExecutor, groupAlive } from "../../src/runner/local-executor.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 /** Alive and not a zombie waiting for its (re)parent to reap it. */
 function processAlive(pid: number): boolean {

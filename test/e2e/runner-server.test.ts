@@ -1,5 +1,5 @@
 /** Server readiness paths that the simulator does not take: HTTP-only readiness, early OOM, early exit, timeout. */
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { afterAll, describe, expect, it, jest } from "@jest/globals";
 import { mkdtempSync } from "node:fs";
 import { freeLocalPort as freePort } from "../../src/runner/free-port.js";
 import { tmpdir } from "node:os";
@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { LocalExecutor } from "../../src/runner/local-executor.js";
 import { LogSink } from "../../src/runner/run-folder-writer.js";
 import { launchServer } from "../../src/runner/server.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const dir = mkdtempSync(join(tmpdir(), "sglbench-server-"));
 const exe = new LocalExecutor({ killGraceMs: 500 });

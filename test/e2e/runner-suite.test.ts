@@ -2,7 +2,7 @@
  * End to end against the simulated SGLang (test/sim): every suite and every fault, through the
  * local executor, with the run folder read back by ingest and the seed's CSV readers.
  */
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { afterAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { freeLocalPort as freePort } from "../../src/runner/free-port.js";
 import { tmpdir } from "node:os";
@@ -16,6 +16,9 @@ import { ingestPaths } from "../../src/store/ingest.js";
 import { parseOfflineCsv } from "../../src/store/offline-csv.js";
 import { parseOnlineCsv } from "../../src/store/online-csv.js";
 import { readResults } from "../../src/store/results-file.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const SIM_BIN = resolve("test/sim/bin");
 const IMAGE = "rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013";

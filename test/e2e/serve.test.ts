@@ -1,11 +1,20 @@
-import { describe, expect, it, beforeAll, afterAll } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/commands/serve.js";
-import { contentType, PortBusyError, resolveRequestPath, startServer, type RunningServer } from "../../src/plots/serve.js";
+import {
+  contentType,
+  PortBusyError,
+  resolveRequestPath,
+  startServer,
+  type RunningServer,
+} from "../../src/plots/serve.js";
 import { captureIO } from "../helpers/capture-io.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 /** A raw GET: node's client sends the path as written (fetch would normalise `..` away). */
 function get(

@@ -2,7 +2,7 @@
  * The simulated SGLang (test/sim): spawned through PATH like production code would, against a
  * real HTTP server on 127.0.0.1; outputs are checked against the real fixtures' formats.
  */
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { afterAll, describe, expect, it, jest } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { freeLocalPort as freePort } from "../../src/runner/free-port.js";
@@ -13,6 +13,9 @@ import { parseJsonl } from "../../src/sglang/jsonl.js";
 import { parseOneBatchOutput } from "../../src/sglang/one-batch.js";
 import { parseServerLog } from "../../src/sglang/server-log.js";
 import { parseServingOutput } from "../../src/sglang/serving.js";
+
+// Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
 
 const SIM_BIN = resolve("test/sim/bin");
 const FIXTURES = resolve("test/fixtures/real");

@@ -11,7 +11,9 @@ import { FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fake
 describe("sglbench demo --real-nightlies", () => {
   it("reads the two shipped nightlies and prints every concurrency with its three repeats", async () => {
     const io = captureIO();
-    expect(await run(["--real-nightlies", "--fixtures", join(import.meta.dirname, "..", "fixtures", "real")], io)).toBe(0);
+    expect(await run(["--real-nightlies", "--fixtures", join(import.meta.dirname, "..", "fixtures", "real")], io)).toBe(
+      0,
+    );
     const text = io.out.join("");
     expect(text).toContain("v0.5.3.post1-rocm630-mi30x-20251014");
     // concurrency 16 of the 20251014 image: run1 is the slow warm-up round (23258 ms), then 20895, 20930.

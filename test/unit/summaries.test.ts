@@ -1,5 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
-import { dateInName, dateWindow, summarizeOffline, summarizeOnline, type OnlineRecord } from "../../src/core/summaries.js";
+import {
+  dateInName,
+  dateWindow,
+  summarizeOffline,
+  summarizeOnline,
+  type OnlineRecord,
+} from "../../src/core/summaries.js";
 import { formatOfflineSummary, formatOnlineSummary, pythonFloat } from "../../src/store/summary-csv.js";
 
 describe("pythonFloat", () => {
