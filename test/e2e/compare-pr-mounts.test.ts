@@ -1,7 +1,7 @@
 /**
  * PR code runs in the compare-pr containers: the only host path they may write is the step's own output
  * folder. Checked on the dockerode create spec (HostConfig.Binds) the executor sends, without an engine;
- * test/runner-docker.test.ts checks the same on a real engine when one answers.
+ * test/e2e/runner-docker.test.ts checks the same on a real engine when one answers.
  */
 import { describe, expect, it, jest } from "@jest/globals";
 import type Docker from "dockerode";

@@ -13,5 +13,6 @@ describe("sglbench entry", () => {
     const io = captureIO();
     expect(await main(["--help"], io)).toBe(0);
     expect(io.out.join("")).toContain("compare");
-  });
+    // The one unit test that loads every command module (vega, probot, …): seconds under jest's loader.
+  }, 30_000);
 });
