@@ -58,7 +58,7 @@ export function usage(kind: "offline" | "online"): string {
       : `  --node=NAME             node name for the CSV title (default: hostname)
   --skip-gsm8k=true|false skip the GSM8K accuracy gate (default false)
   --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)
-  --port=N                server port (default 30000)
+  --port=N                server port (default 30000, or $SGLBENCH_PORT)
   --ready-timeout=S       seconds to wait for the server (default 600)`;
   return `Usage: sglbench ${kind} [--docker-image=IMAGE] [options]
 

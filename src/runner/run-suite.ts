@@ -35,7 +35,7 @@ export interface RunSuiteOptions {
   threshold?: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
-  /** Server host and port (default 127.0.0.1:30000; tests pick a free port). */
+  /** Server host and port (default 127.0.0.1 and `defaultServerPort()`; tests pick a free port). */
   host?: string;
   port?: number;
   /** Server readiness timeout (default 600 s). */
@@ -55,6 +55,19 @@ export interface RunSuiteOutcome {
   folder: string;
   /** 0 everything ran, 3 partially, 1 nothing. */
   exitCode: 0 | 1 | 3;
+}
+
+/**
+ * SGLang's port 30000, or SGLBENCH_PORT when set: the Action's and the CLI's callers have no port
+ * input, and a shared machine (a test run beside other work) may already use 30000.
+ */
+export function defaultServerPort(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.SGLBENCH_PORT?.trim();
+  if (!text) return 30000;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`SGLBENCH_PORT must be a TCP port (1-65535), got "${text}"`);
+  return port;
 }
 
 /** The points a run covers, filtered by `--points` (batch sizes offline, rates/concurrencies online). */
@@ -119,7 +132,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     backend,
     env,
     host: options.host ?? "127.0.0.1",
-    port: options.port ?? 30000,
+    port: options.port ?? defaultServerPort(),
     repeats,
     skipGsm8k: options.skipGsm8k ?? false,
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),

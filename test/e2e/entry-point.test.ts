@@ -1,0 +1,33 @@
+/** Entry files must run when started through a symlink (npm bin links, linked checkouts). */
+import { describe, expect, it, jest } from "@jest/globals";
+import { mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { execa } from "execa";
+import { isEntryPoint } from "../../src/core/entry-point.js";
+
+// Processes and bundles: seconds each, more on a busy machine (unit tests keep 5 s).
+jest.setTimeout(60_000);
+
+const MAIN = resolve("src/cli/main.ts");
+
+describe("isEntryPoint", () => {
+  it("is true for the started file, directly or through a symlink, and false for another", () => {
+    const link = join(mkdtempSync(join(tmpdir(), "sglbench-entry-")), "sglbench.ts");
+    symlinkSync(MAIN, link);
+    const url = pathToFileURL(MAIN).href;
+    expect(isEntryPoint(url, MAIN)).toBe(true);
+    expect(isEntryPoint(url, link)).toBe(true);
+    expect(isEntryPoint(url, resolve("src/cli/io.ts"))).toBe(false);
+    expect(isEntryPoint(url, undefined)).toBe(false);
+  });
+
+  it("the CLI started through a symlink prints its usage on --help", async () => {
+    const link = join(mkdtempSync(join(tmpdir(), "sglbench-entry-")), "sglbench.ts");
+    symlinkSync(MAIN, link);
+    const run = await execa("node", ["--import", "tsx", link, "--help"], { reject: false, timeout: 60_000 });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/compare/);
+  }, 90_000);
+});

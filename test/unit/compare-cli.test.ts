@@ -1,0 +1,180 @@
+import { describe, expect, it } from "@jest/globals";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { run } from "../../src/cli/commands/compare.js";
+import { captureIO } from "../helpers/capture-io.js";
+
+const DS = join(import.meta.dirname, "..", "fixtures", "real", "online_benchmark_log", "mi30x", "DeepSeek-V3-0324");
+const day = (d: string, post = "post1"): string =>
+  join(DS, `v0.5.3.${post}-rocm630-mi30x-${d}_DeepSeek-V3-0324_FP8_online`);
+const GROK = join(import.meta.dirname, "..", "fixtures", "real", "online", "GROK2");
+
+describe("sglbench compare", () => {
+  it("prints JSON cells with verdicts, intervals and a summary that accounts for every cell", async () => {
+    const io = captureIO();
+    const code = await run(
+      ["--csv1", day("20251014"), "--csv2", day("20251015"), "--history", DS, "--format", "json"],
+      io,
+    );
+    expect(code).toBe(0);
+    const json = JSON.parse(io.out.join("")) as {
+      cells: {
+        suite: string;
+        point: object;
+        metric: string;
+        verdict: string;
+        interval: number[] | null;
+        baseline: { values: number[] };
+      }[];
+      summary: Record<string, number>;
+    };
+    expect(json.cells.length).toBeGreaterThan(40);
+    const total = Object.values(json.summary).reduce((a, b) => a + b, 0);
+    expect(total).toBe(json.cells.length);
+    const e2e = json.cells.find(
+      (c) => c.metric === "median_e2e_latency_ms" && JSON.stringify(c.point).includes('"concurrency":1'),
+    )!;
+    expect(e2e.suite).toBe("deepseek-online");
+    expect(e2e.baseline.values).toHaveLength(3); // positions corrected from history: all repeats kept
+    expect(e2e.interval).toHaveLength(2);
+    expect(json.summary.unchanged).toBeGreaterThan(30);
+  });
+
+  it("writes the seed-style report folder under --output-dir and appends with --append", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sglbench-compare-"));
+    const io = captureIO();
+    expect(await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--output-dir", out], io)).toBe(0);
+    const [folder] = readdirSync(out);
+    expect(folder).toMatch(
+      /^\d{8}_\d{6}_v0\.5\.3\.post1-rocm630-mi30x-20251013_DeepSeek-V3-0324_FP8_online_vs_v0\.5\.3/,
+    );
+    const md = readFileSync(join(out, folder!, `${folder}.md`), "utf8");
+    expect(md.split("\n")[0]).toMatch(/^🔴 \d+ regressed · 🟢 \d+ improved/);
+    expect(io.out.join("")).toContain(`Report: ${join(out, folder!)}`);
+    const file = join(out, "report.md");
+    writeFileSync(file, "# previous\n");
+    expect(
+      await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--output-md", file, "--append"], captureIO()),
+    ).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^# previous\n🔴/);
+  });
+
+  it("takes the minimum effect from PERFORMANCE_THRESHOLD", async () => {
+    const io = captureIO();
+    io.env.PERFORMANCE_THRESHOLD = "50";
+    await run(["--csv1", day("20251013"), "--csv2", day("20251016", "post2"), "--format", "json"], io);
+    const json = JSON.parse(io.out.join("")) as {
+      summary: { regressed: number; improved: number };
+      settings: { minEffectPct: number };
+    };
+    expect(json.settings.minEffectPct).toBe(50);
+    expect(json.summary.regressed + json.summary.improved).toBe(0);
+  });
+
+  it("refuses to compare different models and says so", async () => {
+    const io = captureIO();
+    expect(
+      await run(
+        [
+          "--csv1",
+          day("20251013"),
+          "--csv2",
+          join(GROK, "v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online"),
+          "--format",
+          "json",
+        ],
+        io,
+      ),
+    ).toBe(0);
+    const json = JSON.parse(io.out.join("")) as {
+      mismatches: string[];
+      summary: { regressed: number; improved: number };
+    };
+    expect(json.mismatches[0]).toMatch(/different model DeepSeek-V3-0324_FP8 vs GROK2_FP8/);
+    expect(json.summary.regressed + json.summary.improved).toBe(0);
+  });
+
+  it("exits 1 naming the folder when a side has no results, and 1 when the model filter leaves nothing", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "sglbench-empty-"));
+    const io = captureIO();
+    expect(await run(["--csv1", empty, "--csv2", day("20251014"), "--format", "json"], io)).toBe(1);
+    expect(io.err.join("")).toContain(`main (--csv1) (${empty}): no benchmark results found`);
+    const io2 = captureIO();
+    expect(await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--model", "grok"], io2)).toBe(1);
+    expect(io2.err.join("")).toMatch(/for model grok/);
+    const io3 = captureIO();
+    expect(await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--mode", "offline"], io3)).toBe(1);
+  });
+
+  it("finds GSM8K results through GSM8K_LOG_PATTERNS when the folder's own files do not give them", async () => {
+    const root = mkdtempSync(join(tmpdir(), "sglbench-gsm8k-"));
+    const side = (d: string): string => {
+      const dir = join(root, d);
+      cpSync(day(d), dir, { recursive: true });
+      renameSync(join(dir, "sglang_client_log_DeepSeek-V3-0324_gsm8k.log"), join(dir, "accuracy_check.txt"));
+      return dir;
+    };
+    const a = side("20251013");
+    const b = side("20251014");
+    const without = captureIO();
+    await run(["--csv1", a, "--csv2", b, "--format", "json"], without);
+    const cells = (io: ReturnType<typeof captureIO>) =>
+      (JSON.parse(io.out.join("")) as { cells: { kind: string; baseline: { values: number[] } }[] }).cells;
+    expect(cells(without).some((c) => c.kind === "gsm8k")).toBe(false);
+    const withPatterns = captureIO();
+    withPatterns.env.GSM8K_LOG_PATTERNS = "*.md;accuracy_*.txt";
+    await run(["--csv1", a, "--csv2", b, "--format", "json"], withPatterns);
+    const g = cells(withPatterns).find((c) => c.kind === "gsm8k");
+    expect(g?.baseline.values.length).toBeGreaterThan(0);
+  });
+
+  it("catches a ×1.10 latency / ×0.90 throughput shift written into the PR night's real logs, and flags nothing without it", async () => {
+    // The PR side: night 14 with every bench_serving number rewritten as a 10 % slower build would
+    // print it (latencies ×1.10, throughputs ×0.90, duration ÷0.90, same decimals). History: the
+    // other nights (the PR night left out), as the App passes main's nightlies.
+    const root = mkdtempSync(join(tmpdir(), "sglbench-shift-"));
+    const pr = join(root, basename(day("20251014")));
+    cpSync(day("20251014"), pr, { recursive: true });
+    for (const f of readdirSync(pr).filter((x) => x.startsWith("sglang_serving_benchmark"))) {
+      const text = readFileSync(join(pr, f), "utf8").replace(
+        /^(.*\((ms|s|req\/s|tok\/s)\):\s+)(\d+(?:\.(\d+))?)/gm,
+        (line, key: string, unit: string, value: string, decimals = "") => {
+          const factor = unit === "ms" ? 1.1 : unit === "s" ? (/duration/.test(key) ? 1 / 0.9 : 1) : 0.9;
+          return `${key}${(Number(value) * factor).toFixed(decimals.length)}`;
+        },
+      );
+      writeFileSync(join(pr, f), text);
+    }
+    const history = ["20251013", "20251015"].flatMap((d) => ["--history", day(d)]);
+    history.push("--history", day("20251016", "post2"));
+    const verdicts = async (candidate: string) => {
+      const io = captureIO();
+      expect(await run(["--csv1", day("20251013"), "--csv2", candidate, ...history, "--format", "json"], io)).toBe(0);
+      const json = JSON.parse(io.out.join("")) as { cells: { kind: string; better: string; verdict: string }[] };
+      return json.cells.filter((c) => c.kind === "metric" && c.better !== "none").map((c) => c.verdict);
+    };
+    const shifted = await verdicts(pr);
+    expect(shifted).toHaveLength(40); // 5 concurrencies × 8 directed metrics
+    expect(shifted.filter((v) => v === "regressed").length).toBeGreaterThanOrEqual(38); // ≥ 95 %
+    expect(shifted).not.toContain("improved");
+    const same = await verdicts(day("20251014"));
+    expect(same.filter((v) => v === "regressed" || v === "improved")).toHaveLength(0);
+  });
+
+  it("exits 2 with the usage on bad flags", async () => {
+    for (const argv of [
+      ["--csv1", "a"],
+      ["--bogus"],
+      ["--csv1", "a", "--csv2", "b", "--mode", "x"],
+      ["--csv1", "a", "--csv2", "b", "--performance-threshold", "abc"],
+    ]) {
+      const io = captureIO();
+      expect(await run(argv, io)).toBe(2);
+      expect(io.err.join("")).toContain("Usage: sglbench compare");
+    }
+    const help = captureIO();
+    expect(await run(["--help"], help)).toBe(0);
+    expect(help.out.join("")).toContain("--performance-threshold");
+  });
+});

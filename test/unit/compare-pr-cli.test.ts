@@ -1,0 +1,29 @@
+import { describe, expect, it } from "@jest/globals";
+import { run } from "../../src/cli/commands/compare-pr.js";
+import { captureIO } from "../helpers/capture-io.js";
+
+describe("sglbench compare-pr flags", () => {
+  it("requires --pr like the original script", async () => {
+    const io = captureIO("/");
+    expect(await run([], io)).toBe(2);
+    expect(io.err.join("")).toMatch(/--pr=N is required[\s\S]*Usage/);
+  });
+
+  it("rejects unknown flags, --skip-build without images, bad env entries and suite types", async () => {
+    const io = captureIO("/");
+    expect(await run(["--pr=1", "--bogus"], io)).toBe(2);
+    expect(io.err.join("")).toMatch(/bogus[\s\S]*Usage/);
+    const io2 = captureIO("/");
+    expect(await run(["--pr=1", "--skip-build", "--pr-env=NOPE", "--benchmark-types=offline,gpu"], io2)).toBe(2);
+    const err = io2.err.join("");
+    expect(err).toMatch(/--main-image and --pr-image/);
+    expect(err).toMatch(/--pr-env: 'NOPE' is not KEY=VALUE/);
+    expect(err).toMatch(/`benchmark-types`: unknown value `gpu` \(allowed: offline, online\)/);
+  });
+
+  it("prints its usage with --help", async () => {
+    const io = captureIO("/");
+    expect(await run(["--help"], io)).toBe(0);
+    expect(io.out.join("")).toMatch(/--merge=DIR/);
+  });
+});

@@ -1,0 +1,169 @@
+import { afterAll, describe, expect, it } from "@jest/globals";
+import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { mergeComparisonFiles, runComparePr } from "../../src/pipeline/compare-pr.js";
+import { FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fakes.js";
+import type { PlanRequest } from "../../src/core/plan.js";
+import { emptyRun, type RunResults } from "../../src/core/results.js";
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "sglbench-cpr-"));
+  roots.push(d);
+  return d;
+};
+
+const SUITE = FAKE_SUITE;
+const REQUEST: PlanRequest = {
+  pr: 42,
+  models: ["deepseek"],
+  types: ["online"],
+  repeats: 2,
+  baseline: "nightly",
+  mergeBaseCommit: "feedface0001",
+  configHash: "default",
+  hardware: "mi300x",
+  backend: "aiter",
+  maxBaselineAgeHours: 36,
+  buildMinutes: 0,
+  mainImageExists: true,
+};
+const NOW = new Date("2026-11-23T06:00:00Z");
+
+function historyRun(e2e: number, commit = "feedface0001abcd"): RunResults {
+  const run = emptyRun({
+    kind: "online",
+    suite: "deepseek-online",
+    model: { name: "DeepSeek-V3-0324" },
+    hardware: "mi300x",
+    backend: "aiter",
+    commit,
+    finished_at: "2026-11-23T01:00:00Z",
+    sources: ["history/nightly-run"],
+  });
+  for (const c of [1, 16])
+    run.points.push({
+      point: { concurrency: c },
+      repeats: [1, 2, 3].map((index) => ({ index, metrics: { median_e2e_latency_ms: e2e } })),
+    });
+  return run;
+}
+
+const base = (overrides: Partial<Parameters<typeof runComparePr>[0]> = {}) => ({
+  request: REQUEST,
+  repo: "sgl-project/sglang",
+  catalogue: [SUITE],
+  images: { main: "img:main", pr: "img:pr", mainCommit: "feedface0001abcd" },
+  outputDir: tmp(),
+  history: [] as RunResults[],
+  comparer: fakeComparer,
+  now: () => NOW,
+  ...overrides,
+});
+
+describe("runComparePr", () => {
+  it("runs both sides interleaved when there is no baseline and writes the original tree + results.json", async () => {
+    const fake = fakeRunner({ "img:pr": 1.05 });
+    const result = await runComparePr({ ...base(), runSide: fake.runSide });
+    expect(fake.calls.map((c) => `${c.side}:${c.repeats}:${c.skipGsm8k ? "" : "gsm8k"}`)).toEqual([
+      "main:1:gsm8k",
+      "pr:1:gsm8k",
+      "pr:1:",
+      "main:1:",
+    ]);
+    expect(result.dir).toMatch(/pr42_20261123_060000$/);
+    expect(fake.calls[0]!.outputDir).toBe(join(result.dir, "main"));
+    expect(fake.calls[3]!.outputDir).toBe(join(result.dir, "main", "block2"));
+    expect(result.verdict).toBe("regressed");
+    expect(result.counts.regressed).toBe(2);
+    expect(result.exitCode).toBe(0);
+    const report = readFileSync(result.reportPath, "utf8");
+    expect(report).toMatch(/^# Performance Comparison Report\n\n\*\*PR:\*\* #42/);
+    expect(report).toContain("## Raw Results");
+    expect(report).toContain("concurrency=1:1000->1050");
+    // report.md (what the App posts) starts with the counts, then the titled verdict tables.
+    expect(readFileSync(join(result.dir, "report.md"), "utf8")).toMatch(
+      /^🔴 2 regressed · 🟢 0 improved · ⚪ 0 unchanged[^\n]*\n\n## PR #42 vs merge base \w+: regressed\n/,
+    );
+    const results = JSON.parse(readFileSync(result.resultsPath, "utf8"));
+    expect(results.verdict).toBe("regressed");
+    expect(results.runs.main[0].points[0].repeats).toHaveLength(2); // two ABBA blocks merged
+    expect(readFileSync(result.logPath, "utf8")).toMatch(
+      /^Comparison started at: [\s\S]*PR: #42[\s\S]*Models: deepseek/,
+    );
+    expect(result.summaryLine).toMatch(/PR #42 vs merge base feedface0001: regressed — 🔴 2 regressed/);
+  });
+
+  it("reuses a fresh merge-base baseline after an anchor that reproduces it, running only the PR side", async () => {
+    const fake = fakeRunner({});
+    const history = [historyRun(1005)];
+    const result = await runComparePr({ ...base({ history }), runSide: fake.runSide });
+    expect(fake.calls[0]).toMatchObject({ side: "main", points: ["concurrency=16"], repeats: 1, skipGsm8k: true });
+    expect(fake.calls[0]!.outputDir).toMatch(/main\/anchor$/);
+    expect(fake.calls.slice(1).every((c) => c.side === "pr")).toBe(true);
+    expect(result.mainSide[0]).toMatchObject({ action: "reuse", baselineSources: ["history/nightly-run"] });
+    expect(result.verdict).toBe("unchanged");
+    expect(readFileSync(result.reportPath, "utf8")).toMatch(/deepseek-online: main reused from history/);
+  });
+
+  it("runs main in full when the anchor disagrees with the stored baseline", async () => {
+    const fake = fakeRunner({});
+    const result = await runComparePr({ ...base({ history: [historyRun(900)] }), runSide: fake.runSide });
+    expect(result.mainSide[0]?.action).toBe("full");
+    expect(result.mainSide[0]?.reason).toMatch(
+      /anchor disagreed: median_e2e_latency_ms at concurrency=16 moved 11\.1 %/,
+    );
+    // The history shows no noise, so one repeat per side suffices: anchor, then main, PR.
+    expect(fake.calls.map((c) => `${c.side}:${c.points.length}x${c.repeats}`)).toEqual([
+      "main:1x1",
+      "main:2x1",
+      "pr:2x1",
+    ]);
+    expect(result.verdict).toBe("unchanged"); // compared against the fresh main run, not the stale baseline
+  });
+
+  it("ignores a baseline of another commit", async () => {
+    const fake = fakeRunner({});
+    const result = await runComparePr({
+      ...base({ history: [historyRun(1000, "0000000000000")] }),
+      runSide: fake.runSide,
+    });
+    expect(result.mainSide[0]).toMatchObject({
+      action: "full",
+      reason: "no fresh baseline of the merge base in history",
+    });
+  });
+
+  it("still writes the report when the PR side crashes, with failed cells and exit code 3", async () => {
+    const fake = fakeRunner({}, { crash: "pr" });
+    const result = await runComparePr({ ...base(), runSide: fake.runSide });
+    expect(result.verdict).toBe("failed");
+    expect(result.exitCode).toBe(3);
+    expect(existsSync(result.reportPath)).toBe(true);
+    const results = JSON.parse(readFileSync(result.resultsPath, "utf8"));
+    expect(results.runs.pr[0].failures[0].message).toMatch(/pr side of deepseek-online did not run: server exited/);
+    expect(readFileSync(result.logPath, "utf8")).toMatch(/FAILED deepseek-online pr block 1/);
+  });
+});
+
+describe("mergeComparisonFiles", () => {
+  it("compares the matrix jobs' runs together in one report and refuses to mix PRs", async () => {
+    const fake = fakeRunner({ "img:pr": 1.05 });
+    const a = await runComparePr({ ...base(), runSide: fake.runSide });
+    const b = await runComparePr({ ...base(), runSide: fakeRunner({}).runSide });
+    const read = (p: string) => JSON.parse(readFileSync(p, "utf8"));
+    const dir = join(tmp(), "merged");
+    const merged = mergeComparisonFiles([read(a.resultsPath), read(b.resultsPath)], fakeComparer, dir);
+    const results = read(merged.resultsPath);
+    expect(results.runs.main).toHaveLength(2);
+    expect(results.main_side).toHaveLength(2);
+    expect(merged.summaryLine).toMatch(/PR #42 .* regressed/);
+    expect(readFileSync(join(dir, "comparison_report.md"), "utf8")).toContain("# Performance Comparison Report");
+    expect(() =>
+      mergeComparisonFiles([read(a.resultsPath), { ...read(b.resultsPath), pr: 7 }], fakeComparer, dir),
+    ).toThrow(/different PRs: 42, 7/);
+    expect(() => mergeComparisonFiles([], fakeComparer, dir)).toThrow(/Nothing to merge/);
+  });
+});

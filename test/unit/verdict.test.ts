@@ -1,0 +1,262 @@
+import { describe, expect, it } from "@jest/globals";
+import { decideCell, quantisationVariance, usableRepeats } from "../../src/core/verdict.js";
+import { learnNoise, lookupNoise, repeatValue, runScope } from "../../src/core/noise.js";
+import { compareRuns } from "../../src/core/compare.js";
+import { emptyRun, type RunResults } from "../../src/core/results.js";
+
+describe("usableRepeats", () => {
+  it("drops the warm-up first repeat only when there are at least 3", () => {
+    expect(usableRepeats([9, 1, 2])).toEqual([1, 2]);
+    expect(usableRepeats([9, 1])).toEqual([9, 1]);
+    expect(usableRepeats([9, 1, 2], false)).toEqual([9, 1, 2]);
+  });
+});
+
+describe("decideCell", () => {
+  const quiet = { variance: 0.002 ** 2, df: 20 };
+  it("calls a clear latency increase regressed and a throughput increase improved", () => {
+    const lat = decideCell([100, 100.1, 99.9], [110, 110.2, 109.8], "lower", { history: quiet });
+    expect(lat.verdict).toBe("regressed");
+    expect(lat.change_pct).toBeCloseTo(10, 0);
+    expect(lat.interval![0]).toBeGreaterThan(0);
+    const thr = decideCell([100, 100.1, 99.9], [110, 110.2, 109.8], "higher", { history: quiet });
+    expect(thr.verdict).toBe("improved");
+  });
+  it("uses the warm-up-dropped repeats: a slow first repeat does not fake a regression", () => {
+    const v = decideCell([150, 100, 100.1], [100.05, 100, 100.1], "lower", { history: quiet });
+    expect(v.used.baseline).toEqual([100, 100.1]);
+    expect(v.verdict).toBe("unchanged");
+  });
+  it("says inconclusive, never guesses, with one repeat per side and no history", () => {
+    const v = decideCell([100], [130], "lower");
+    expect(v.verdict).toBe("inconclusive");
+    expect(v.interval).toBeNull();
+    expect(v.reason).toMatch(/noise unknown/);
+    expect(decideCell([100], [130], "lower", { history: quiet }).verdict).toBe("regressed");
+  });
+  it("does not flag a real but small change below the minimum effect", () => {
+    const v = decideCell([100, 100, 100.01], [101, 101.01, 101], "lower", { history: quiet });
+    expect(v.interval![0]).toBeGreaterThan(0);
+    expect(v.verdict).toBe("unchanged");
+    expect(v.reason).toMatch(/minimum effect/);
+    expect(
+      decideCell([100, 100, 100.01], [101, 101.01, 101], "lower", { history: quiet, minEffectPct: 0.5 }).verdict,
+    ).toBe("regressed");
+  });
+  it("is inconclusive when the noise is as large as the change", () => {
+    const noisy = { variance: 0.1 ** 2, df: 4 };
+    const v = decideCell([100], [110], "lower", { history: noisy });
+    expect(v.verdict).toBe("inconclusive");
+    expect(v.reason).toMatch(/too wide/);
+  });
+  it("never calls a metric without direction better or worse", () => {
+    expect(decideCell([100, 100.1], [120, 120.1], "none", { history: quiet }).verdict).toBe("inconclusive");
+  });
+  it("treats 2-decimal values as imprecise (0.06 req/s is not exact)", () => {
+    expect(quantisationVariance([0.06])).toBeGreaterThan(0.001);
+    const v = decideCell([0.06, 0.06], [0.06, 0.06], "higher");
+    expect(v.verdict).not.toBe("unchanged");
+    expect(decideCell([16462.56, 16462.57], [16462.55, 16462.56], "lower").verdict).toBe("unchanged");
+  });
+});
+
+function nightly(tag: string, values: number[][]): RunResults {
+  return emptyRun({
+    kind: "online",
+    suite: "grok-online",
+    model: { name: "GROK1" },
+    hardware: "mi30x",
+    image: { full: `x:${tag}`, tag },
+    points: values.map((v, i) => ({
+      point: { request_rate: i + 1 },
+      repeats: v.map((x, j) => ({ index: j + 1, metrics: { median_ttft_ms: x } })),
+    })),
+  });
+}
+
+describe("learnNoise", () => {
+  it("falls back to the within-night spread (first repeat dropped) when a night has no sibling of its shape", () => {
+    const h = [nightly("a", [[500, 100, 110]])];
+    const table = learnNoise(h);
+    const n = lookupNoise(table, runScope(h[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(n.df).toBe(1);
+    expect(n.variance).toBeCloseTo(Math.log(1.1) ** 2 / 2, 10);
+    expect(n.offsets).toBeUndefined();
+    expect(
+      lookupNoise(table, { ...runScope(h[0]!), hardware: "mi35x" }, { request_rate: 1 }, "median_ttft_ms"),
+    ).toBeUndefined();
+  });
+  it("learns repeat-position offsets and the residual noise from nights of the same schedule", () => {
+    // Run 3 is always 15 % slower (like the real Grok rate-8 nights); nights differ in level only.
+    const h = [nightly("a", [[100, 100, 115]]), nightly("b", [[200, 200, 230]]), nightly("c", [[150, 151, 172]])];
+    const n = lookupNoise(learnNoise(h), runScope(h[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(n.df).toBe(4);
+    expect(n.offsets![3]! - n.offsets![2]!).toBeCloseTo(Math.log(1.15), 2);
+    expect(n.variance).toBeLessThan(0.0001);
+    expect(n.offsetNights).toBe(3);
+    // Repeat 2 vs repeat 3 of the same image: corrected, not a 15 % regression.
+    const same = decideCell([{ value: 100, index: 2 }], [{ value: 115, index: 3 }], "lower", {
+      history: n,
+      sameRun: true,
+    });
+    expect(same.verdict).toBe("unchanged");
+    expect(same.reason).toMatch(/positions corrected/);
+    const slower = decideCell([{ value: 100, index: 2 }], [{ value: 126.5, index: 3 }], "lower", {
+      history: n,
+      sameRun: true,
+    });
+    expect(slower.verdict).toBe("regressed");
+    // Without history the same pair cannot be judged.
+    expect(decideCell([{ value: 100, index: 2 }], [{ value: 115, index: 3 }], "lower").verdict).toBe("inconclusive");
+  });
+  it("learns run-to-run noise from successive nights, robust to one real step", () => {
+    const jitter = [100, 103, 99, 102, 98].map((x, i) => nightly(`n${i}`, [[x * 1.2, x, x * 1.001]]));
+    jitter.forEach((r, i) => (r.date = `2025101${i}`));
+    const n = lookupNoise(learnNoise(jitter), runScope(jitter[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(n.runVariance).toBeGreaterThan(0.0002);
+    expect(n.runDf).toBeGreaterThanOrEqual(2);
+    // Separate runs: a 3 % move is inside the run-to-run noise; within one run it is not.
+    const base = [
+      { value: 120, index: 1 },
+      { value: 100, index: 2 },
+      { value: 100.1, index: 3 },
+    ];
+    const cand = base.map((o) => ({ ...o, value: o.value * 1.03 }));
+    expect(decideCell(base, cand, "lower", { history: n }).verdict).toBe("inconclusive");
+    expect(decideCell(base, cand, "lower", { history: n, sameRun: true }).verdict).toBe("regressed");
+    // One real 20 % step between quiet nights barely moves the estimate (median of squared differences).
+    const step = [100, 100.1, 99.9, 120, 120.1, 119.9].map((x, i) => nightly(`s${i}`, [[x * 1.2, x, x * 1.001]]));
+    step.forEach((r, i) => (r.date = `2025102${i}`));
+    const m = lookupNoise(learnNoise(step), runScope(step[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(m.runVariance!).toBeLessThan(0.0001);
+  });
+  it("splits the run-to-run noise into the part every point shares and each point's own", () => {
+    // Four nights × three rates, steady repeats. Together: each night moves all rates by the same
+    // factor (one slow launch). Apart: the rates move independently, the night mean stays put.
+    const moves = [1, 1.04, 0.97, 1.02];
+    const together = moves.map((f, n) =>
+      nightly(
+        `g${n}`,
+        [1, 2, 3].map((p) => [120 * p * f, 100 * p * f, 100.1 * p * f]),
+      ),
+    );
+    const apart = moves.map((_, n) =>
+      nightly(
+        `a${n}`,
+        [1, 2, 3].map((p) => {
+          const f = moves[(n + p) % 4]!;
+          return [120 * p * f, 100 * p * f, 100.1 * p * f];
+        }),
+      ),
+    );
+    for (const runs of [together, apart]) runs.forEach((r, i) => (r.date = `2025104${i}`));
+    const at = (runs: RunResults[]) =>
+      lookupNoise(learnNoise(runs, { moderate: false }), runScope(runs[0]!), { request_rate: 2 }, "median_ttft_ms")!;
+    const logs = moves.map(Math.log);
+    const m = logs.reduce((a, b) => a + b, 0) / logs.length;
+    const launchVariance = logs.reduce((a, b) => a + (b - m) ** 2, 0) / (logs.length - 1);
+    expect(at(together).sharedRunVariance!).toBeCloseTo(launchVariance, 5);
+    expect(at(apart).sharedRunVariance!).toBeLessThan(0.2 * launchVariance);
+    expect(at(together).sharedRunDf).toBe(3);
+    // Runs that cannot be told apart (same date and tag) cannot be matched across points: no split.
+    const unnamed = together.map((r) => ({ ...r, date: "20251040", image: undefined }));
+    expect(at(unnamed).sharedRunVariance).toBeUndefined();
+    // Two nights (1 df) are too few for the split: all of the run-to-run noise stays shared.
+    expect(at(together.slice(0, 2)).sharedRunVariance).toBeUndefined();
+  });
+  it("learns run-to-run noise from two nights already (one difference), and none from one", () => {
+    const two = [100, 104].map((x, i) => nightly(`t${i}`, [[x * 1.2, x, x * 1.001]]));
+    two.forEach((r, i) => (r.date = `2025103${i}`));
+    const n = lookupNoise(
+      learnNoise(two, { moderate: false }),
+      runScope(two[0]!),
+      { request_rate: 1 },
+      "median_ttft_ms",
+    )!;
+    expect(n.runDf).toBe(1);
+    expect(Math.sqrt(n.runVariance!)).toBeCloseTo(Math.log(1.04) / Math.SQRT2, 2);
+    const one = lookupNoise(learnNoise(two.slice(0, 1)), runScope(two[0]!), { request_rate: 1 }, "median_ttft_ms")!;
+    expect(one.runVariance).toBeUndefined();
+  });
+});
+
+describe("moderateNoise (run-to-run pooled over the scope's points)", () => {
+  // 4 nights × 5 rates; every rate's level moves by about ±1 % from night to night, and one rate's
+  // two differences happen to be nearly equal (its own estimate is tiny, with 2–3 df).
+  const levels = [
+    [1, 1.012, 0.995, 1.008],
+    [1, 0.99, 1.006, 0.992],
+    [1, 1.011, 1.0, 1.013],
+    [1, 0.989, 1.004, 0.99],
+    [1, 1.0005, 1.001, 1.0015],
+  ];
+  const nights = [0, 1, 2, 3].map((n) => {
+    const r = nightly(
+      `m${n}`,
+      levels.map((l) => [120 * l[n]!, 100 * l[n]!, 100.05 * l[n]!]),
+    );
+    r.date = `2025110${n}`;
+    return r;
+  });
+  it("borrows degrees of freedom from the other points and pulls a lucky-small estimate up", () => {
+    const raw = learnNoise(nights, { moderate: false });
+    const mod = learnNoise(nights);
+    const at = (t: typeof raw, rate: number) =>
+      lookupNoise(t, runScope(nights[0]!), { request_rate: rate }, "median_ttft_ms")!;
+    expect(at(raw, 5).runDf).toBe(3);
+    expect(at(mod, 5).runDf).toBeGreaterThan(3);
+    expect(at(mod, 5).runPriorDf).toBeGreaterThan(0);
+    expect(at(mod, 5).runVariance!).toBeGreaterThan(at(raw, 5).runVariance!);
+    // The repeat noise itself is left alone.
+    expect(at(mod, 1).variance).toBe(at(raw, 1).variance);
+    expect(at(mod, 1).df).toBe(at(raw, 1).df);
+  });
+});
+
+describe("repeatValue", () => {
+  it("recomputes request throughput from completed / duration when it matches the printed value", () => {
+    expect(repeatValue({ request_throughput: 0.06, completed: 128, duration: 2107.35 }, "request_throughput")).toBe(
+      128 / 2107.35,
+    );
+    // Printed value disagrees with completed/duration (e.g. a hand-edited log): the printed value stands.
+    expect(repeatValue({ request_throughput: 0.07, completed: 128, duration: 2107.35 }, "request_throughput")).toBe(
+      0.07,
+    );
+    expect(repeatValue({ request_throughput: 0.06 }, "request_throughput")).toBe(0.06);
+    expect(repeatValue({ median_ttft_ms: 5, completed: 1, duration: 1 }, "median_ttft_ms")).toBe(5);
+    expect(repeatValue({}, "request_throughput")).toBeUndefined();
+  });
+  it("lets a 5 % request-throughput loss at 0.06 req/s be seen (the printed 0.06 vs 0.06 hides it)", () => {
+    const run = (duration: number, tag: string, date: string): RunResults =>
+      emptyRun({
+        kind: "online",
+        suite: "deepseek-online",
+        model: { name: "DeepSeek-V3" },
+        hardware: "mi30x",
+        date,
+        image: { full: `x:${tag}`, tag },
+        points: [
+          {
+            point: { concurrency: 1 },
+            repeats: [1, 2, 3].map((i) => {
+              const d = duration * (1 + 0.0001 * i);
+              return {
+                index: i,
+                metrics: {
+                  completed: 128,
+                  duration: Math.round(d * 100) / 100,
+                  request_throughput: Math.round((128 / d) * 100) / 100,
+                },
+              };
+            }),
+          },
+        ],
+      });
+    const history = ["1", "2", "3", "4"].map((n, i) => run(2107 * (1 + 0.001 * (i % 2)), n, `2025101${i}`));
+    const c = compareRuns([run(2107, "main", "20251020")], [run(2107 / 0.95, "pr", "20251021")], { history });
+    const cell = c.cells.find((x) => x.metric === "request_throughput")!;
+    expect(cell.baseline.values[0]).toBeCloseTo(128 / 2107, 4);
+    expect(cell.change_pct).toBeCloseTo(-5, 0);
+    expect(cell.verdict).toBe("regressed");
+  });
+});
