@@ -27,6 +27,7 @@ function change(over: Partial<SeriesChange>): SeriesChange {
     before: 42,
     after: 45.4,
     change_pct: 8.1,
+    change_direction: "slower",
     strength: 9.2,
     p: 1e-8,
     direction: "regression",
