@@ -50,14 +50,16 @@ describe("sglbench compare", () => {
       /^\d{8}_\d{6}_v0\.5\.3\.post1-rocm630-mi30x-20251013_DeepSeek-V3-0324_FP8_online_vs_v0\.5\.3/,
     );
     const md = readFileSync(join(out, folder!, `${folder}.md`), "utf8");
-    expect(md.split("\n")[0]).toMatch(/^🔴 \d+ regressed · 🟢 \d+ improved/);
+    // The headline first (no PR number here: "The PR side …"), then the counts once.
+    expect(md.split("\n")[0]).toMatch(/^### . The PR side /);
+    expect(md.split("\n")[2]).toMatch(/^🔴 \d+ regressed · 🟢 \d+ improved/);
     expect(io.out.join("")).toContain(`Report: ${join(out, folder!)}`);
     const file = join(out, "report.md");
     writeFileSync(file, "# previous\n");
     expect(
       await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--output-md", file, "--append"], captureIO()),
     ).toBe(0);
-    expect(readFileSync(file, "utf8")).toMatch(/^# previous\n🔴/);
+    expect(readFileSync(file, "utf8")).toMatch(/^# previous\n### /);
   });
 
   it("takes the minimum effect from PERFORMANCE_THRESHOLD", async () => {

@@ -141,7 +141,12 @@ function pointOf(cell: ComparisonCell): string {
 /** The why of a ❔, ❌ or pooled cell (the part after the evidence, which the other columns show). */
 function reasonOf(cell: ComparisonCell): string {
   const clean = (t: string): string => t.replace(/\s+/g, " ").replace(/\|/g, "/").slice(0, 300);
-  if (cell.pooled) return `pooled over ${cell.pooled.points} points`;
+  if (cell.pooled) {
+    // A borrowed verdict says so, with what the point showed alone.
+    const p = cell.pooled;
+    const alone = p.alone_change_pct === null ? "" : `; alone ${changePhrase(cell.metric, p.alone_change_pct)}`;
+    return `pooled over ${p.points} points${alone}${p.alone_interval ? ` ${intervalText(p.alone_interval)}` : ""}`;
+  }
   if (cell.verdict === "failed") return clean(cell.reason);
   if (cell.verdict !== "inconclusive") return "";
   const i = cell.reason.lastIndexOf(": ");
@@ -269,9 +274,10 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
   const regressions = c.cells.filter((x) => x.verdict === "regressed").sort(byImportance);
   const improvements = c.cells.filter((x) => x.verdict === "improved").sort(byImportance);
   const failures = groupFailures(c.cells);
-  // Regressions first, then failures, then improvements, within one budget for the first screen.
-  const topRegressions = regressions.slice(0, TOP_LIMIT);
-  const topFailures = failures.slice(0, Math.max(0, TOP_LIMIT - topRegressions.length));
+  // One budget for the first screen: a few slots kept for failures (they must not hide behind many
+  // regressions), then regressions, then improvements.
+  const topFailures = failures.slice(0, Math.min(3, TOP_LIMIT));
+  const topRegressions = regressions.slice(0, TOP_LIMIT - topFailures.length);
   const topImprovements = improvements.slice(0, Math.max(0, TOP_LIMIT - topRegressions.length - topFailures.length));
   const more =
     regressions.length +

@@ -35,18 +35,18 @@ export function renderReportText(comparison: Comparison, opts: ReportTextOptions
     .flatMap((s) => s.rows)
     .filter((r) => opts.all || r.cell.verdict !== "unchanged")
     .sort((a, b) => order(a) - order(b) || Math.abs(b.cell.change_pct ?? 0) - Math.abs(a.cell.change_pct ?? 0));
-  let text = out.join("\n") + "\n";
+  const tail = opts.cost ? `Cost: ${costText(opts.cost)}\n` : "";
+  let text = (out.join("\n") + "\n").slice(0, Math.max(0, max - tail.length - 100));
   let shown = 0;
   for (const r of rows) {
     const l = line(r) + "\n";
-    if (text.length + l.length + 200 > max) break;
+    if (text.length + l.length + tail.length + 100 > max) break;
     text += l;
     shown += 1;
   }
   if (shown < rows.length)
     text += `… ${rows.length - shown} more cell(s) not shown (size limit); see the JSON output\n`;
-  if (opts.cost) text += `Cost: ${costText(opts.cost)}\n`;
-  return text;
+  return text + tail;
 }
 
 const ORDER = { failed: 0, regressed: 1, improved: 2, inconclusive: 3, unchanged: 4 } as const;

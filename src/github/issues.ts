@@ -74,10 +74,20 @@ export function issueTitle(g: RegressionGroup): string {
   return `Nightly regression: ${model} ${suite} on ${hw} from ${g.date} (up to ${changeWords(worst.metric, worst.change_pct)}, ${g.tag_before} → ${g.tag_after})`;
 }
 
+/** `Median ITL 8.1 % slower at concurrency=64 (and 1 more series)`. */
+function headlineOf(g: RegressionGroup): string {
+  const worst = [...g.changes].sort((a, b) => Math.abs(b.change_pct) - Math.abs(a.change_pct))[0]!;
+  const more = g.changes.length > 1 ? ` (and ${g.changes.length - 1} more series)` : "";
+  return `${worst.label} ${changeWords(worst.metric, worst.change_pct)} at ${worst.point} since ${g.date}${more}`;
+}
+
 /** Issue body for a group (markdown, with the hidden marker). */
 export function issueBody(g: RegressionGroup, opts: Pick<IssueOptions, "chartUrl" | "dashboardUrl"> = {}): string {
   const lines = [
     issueMarker(g),
+    // The answer first, in the words every report uses: the largest shift, its direction, where.
+    `### 🔴 ${headlineOf(g)}`,
+    "",
     `The nightly benchmark of **${g.scope}** shifted on **${g.date}** (previous night ${g.changes[0]?.previous_date ?? "?"}).`,
     "",
     `- Image before: \`${g.tag_before}\``,
