@@ -74,5 +74,7 @@ export const fakeComparer: Comparer<FakeComparison> = {
     }
     return { summary, cells };
   },
-  render: (c, options) => `${countsLine(c.summary)}\n\n## ${options?.title ?? "Results"}\n\n${c.cells.join("\n")}\n`,
+  // Like the real renderer, the footer says the baseline used and why, and how to reproduce.
+  render: (c, options) =>
+    `${countsLine(c.summary)}\n\n## ${options?.title ?? "Results"}\n\n${c.cells.join("\n")}\n\n${[...(options?.baseline ?? []), ...(options?.repro ?? [])].join("\n")}\n`,
 };
