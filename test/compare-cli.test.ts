@@ -180,3 +180,35 @@ describe("sglbench compare", () => {
     expect(help.out.join("")).toContain("--performance-threshold");
   });
 });
+
+describe("sglbench compare when both runs crashed", () => {
+  it("reports ❌ with both causes and exits 1", async () => {
+    const side = (message: string): string => {
+      const dir = mkdtempSync(join(tmpdir(), "sglbench-crashed-"));
+      const record = {
+        schema_version: 1,
+        kind: "online",
+        suite: "deepseek-online",
+        model: { name: "DeepSeek-V3-0324", variant: "FP8" },
+        points: [],
+        failures: [{ kind: "crash", message }],
+        diagnostics: [],
+        sources: [],
+      };
+      writeFileSync(join(dir, "results.json"), JSON.stringify(record));
+      return dir;
+    };
+    const io = captureIO();
+    const out = mkdtempSync(join(tmpdir(), "sglbench-crashed-out-"));
+    const code = await run(
+      ["--csv1", side("server died (main)"), "--csv2", side("server died (PR)"), "--output-dir", out],
+      io,
+    );
+    const text = io.out.join("");
+    expect(text.split("\n")[0]).toMatch(
+      /^❌ The comparison failed: .*main: crash: server died \(main\); PR: crash: server died \(PR\)/,
+    );
+    expect(text).toContain("❌ 1 failed");
+    expect(code).toBe(1);
+  });
+});
