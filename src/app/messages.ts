@@ -1,7 +1,7 @@
 /**
  * The text the App writes: sticky comment bodies, replies and check-run outputs (pure).
  */
-import { countsLine } from "../core/report.js";
+import { countsText } from "../core/report-model.js";
 import type { BenchmarkRequest } from "../core/request.js";
 import { CHECK_OUTPUT_LIMIT } from "../core/sticky.js";
 import type { ReportArtifact } from "../github/report-artifact.js";
@@ -126,7 +126,7 @@ export function reportTitle(artifact: ReportArtifact): string {
   const problem = artifactProblem(artifact);
   const s = artifact.results?.summary;
   if (problem || !s) return `❌ ${(problem ?? "results.json is missing").slice(0, 200)}`;
-  return countsLine(s);
+  return countsText(s);
 }
 
 /**
@@ -142,10 +142,9 @@ export function reportMessage(p: {
   trigger: string;
 }): string {
   const problem = artifactProblem(p.artifact);
+  // One line: the report itself opens with the headline and the counts (said once, not here again).
   const head = [
-    `### sglbench: results for ${short(p.headSha)}`,
-    "",
-    `${safeInlineText(reportTitle(p.artifact))} — requested by ${describeTrigger(p.trigger, p.by)} · [workflow run](${p.runUrl})`,
+    `sglbench: results for ${short(p.headSha)}, requested by ${describeTrigger(p.trigger, p.by)} · [workflow run](${p.runUrl})`,
     ...(problem ? ["", `> ❌ ${safeInlineText(problem)}: the check fails.`] : []),
     "",
     "", // a blank line before the report, so it does not continue the line above

@@ -5,6 +5,7 @@
  * failures (a point that ran on one side only). Refuses to call verdicts across different hardware,
  * attention backend or model: those cells are `inconclusive` and the mismatch is listed.
  */
+import { changeDirection, type ChangeDirection } from "./direction.js";
 import { COMPARED_METRICS, metricInfo, type Direction } from "./metrics.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from "./noise.js";
 import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "./results.js";
@@ -39,6 +40,8 @@ export interface ComparisonCell {
   candidate: { values: number[] };
   /** Candidate vs baseline in % (raw: +5 means the candidate's value is 5 % larger). */
   change_pct: number | null;
+  /** The change in words (direction.ts): slower/faster for times, higher/lower otherwise; absent without a change. */
+  direction?: ChangeDirection;
   interval: [number, number] | null;
   verdict: Verdict;
   reason: string;
@@ -265,6 +268,32 @@ function gsm8kCell(
   };
   const b = side(base);
   const c = side(cand);
+  // A side whose GSM8K failed (or 0 on both: the client crashed) is "not measured", with its cause.
+  const missing = (runs: RunResults[], acc: number[]): string | undefined =>
+    acc.length === 0 ? gsm8kCause(runs) : undefined;
+  const bothZero = b.acc.length > 0 && c.acc.length > 0 && mean(b.acc) === 0 && mean(c.acc) === 0;
+  const bMissing = missing(base, b.acc);
+  const cMissing = missing(cand, c.acc);
+  if (bMissing || cMissing || bothZero) {
+    const why = (cause: string | undefined): string => `not measured (${cause || "no GSM8K result"})`;
+    const reason = bothZero
+      ? `accuracy 0 on both sides: ${gsm8kCause([...base, ...cand]) || "the GSM8K client answered nothing"}`
+      : [bMissing ? `main: ${why(bMissing)}` : "", cMissing ? `PR: ${why(cMissing)}` : ""].filter(Boolean).join("; ");
+    return {
+      ...common,
+      kind: "gsm8k",
+      point: {},
+      metric: "gsm8k_accuracy",
+      better: "higher",
+      baseline: { values: b.acc },
+      candidate: { values: c.acc },
+      change_pct: null,
+      interval: null,
+      verdict: "failed",
+      reason,
+    };
+  }
+  // A side without a result and without a GSM8K failure did not ask for it (compare-pr skips it on main).
   if (b.acc.length === 0 || c.acc.length === 0) return undefined;
   const pb = mean(b.acc);
   const pc = mean(c.acc);
@@ -340,6 +369,21 @@ function kvCells(
     });
   }
   return cells;
+}
+
+/** Why a side has no GSM8K accuracy: its GSM8K-related failure ("" when nothing says GSM8K was meant to run). */
+function gsm8kCause(runs: RunResults[]): string {
+  const f = runs
+    .flatMap((r) => r.failures)
+    .find((x) => x.kind === "low_accuracy" || /gsm8k/i.test(`${x.message} ${x.source ?? ""}`));
+  return f ? `${f.kind}: ${f.message}` : "";
+}
+
+/** Why a side ran no point at all: every run-level failure, or that nothing was recorded. */
+function noPointsCause(runs: RunResults[]): string {
+  if (runs.length === 0) return "suite not run";
+  const fs = runs.flatMap((r) => r.failures).map((f) => `${f.kind}: ${f.message}`);
+  return fs.length > 0 ? [...new Set(fs)].join("; ") : "no benchmark point recorded";
 }
 
 /** Why a side has no result for a point: its run-level failure (launch, readiness, GSM8K gate …) if any. */
@@ -478,10 +522,26 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       }
     }
     if (opts.poolPoints !== false) poolUndecided(cells, evidence, minEffectPct, confidence);
+    // A suite that measured no point failed, whatever else (KV cache, GSM8K) it logged: never ⚪.
+    if (points.length === 0) {
+      cells.push({
+        ...common,
+        kind: "failure",
+        point: {},
+        metric: "run",
+        better: "none",
+        baseline: { values: [] },
+        candidate: { values: [] },
+        change_pct: null,
+        interval: null,
+        verdict: "failed",
+        reason: `no benchmark point ran — main: ${noPointsCause(base)}; PR: ${noPointsCause(cand)}`,
+      });
+    }
     if (base.length > 0 && cand.length > 0) {
-      const extra = [gsm8kCell(base, cand, common, full), ...kvCells(base, cand, common, minEffectPct)].filter(
-        (x): x is ComparisonCell => x !== undefined,
-      );
+      // KV-cache capacity of a suite that measured nothing would read ⚪ next to its ❌: left out.
+      const kv = points.length > 0 ? kvCells(base, cand, common, minEffectPct) : [];
+      const extra = [gsm8kCell(base, cand, common, full), ...kv].filter((x): x is ComparisonCell => x !== undefined);
       for (const cell of extra) {
         if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
         cells.push(cell);
@@ -500,6 +560,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   }
   suites.sort((a, b) => `${a.model}|${a.suite}|${a.mode ?? ""}`.localeCompare(`${b.model}|${b.suite}|${b.mode ?? ""}`));
   const cells = suites.flatMap((s) => s.cells);
+  for (const c of cells) if (c.change_pct !== null) c.direction = changeDirection(c.metric, c.change_pct);
   return {
     suites,
     cells,

@@ -4,6 +4,7 @@
  * segmentation with a t-test whose noise comes from each night's repeats and the night-to-night
  * scatter, Bonferroni-corrected, plus a minimum effect size).
  */
+import { changeDirection, type ChangeDirection as ChangeWords } from "./direction.js";
 import { findChangepoints, type ChangeDirection, type ChangepointOptions, type NightPoint } from "./changepoints.js";
 import { COMPARED_METRICS, metricInfo } from "./metrics.js";
 import { pointKey, type RunResults } from "./results.js";
@@ -120,6 +121,8 @@ export interface SeriesChange {
   before: number;
   after: number;
   change_pct: number;
+  /** The change in words, as every report says it (direction.ts): slower/faster, higher/lower. */
+  change_direction: ChangeWords;
   /** |t| of the accepted split; larger is stronger. */
   strength: number;
   p: number;
@@ -170,6 +173,7 @@ export function findSeriesChanges(series: readonly NightlySeries[], opts: Change
         before: cp.before,
         after: cp.after,
         change_pct: cp.change_pct,
+        change_direction: changeDirection(s.metric, cp.change_pct),
         strength: Math.abs(cp.t),
         p: cp.p,
         direction: cp.direction,

@@ -4,6 +4,7 @@
  * nightly (the issue is updated, never duplicated); an issue a person closed stays closed.
  */
 import type { Octokit } from "@octokit/rest";
+import { changePhrase, changeWords } from "../core/direction.js";
 import { sparkline, type SeriesChange } from "../core/nightly-series.js";
 
 /** Label put on (and used to find) regression issues. */
@@ -69,14 +70,24 @@ export interface IssueOptions {
 /** Issue title for a group. */
 export function issueTitle(g: RegressionGroup): string {
   const [hw, model, suite] = g.scope.split("/");
-  const worst = Math.max(...g.changes.map((c) => Math.abs(c.change_pct)));
-  return `Nightly regression: ${model} ${suite} on ${hw} from ${g.date} (up to ${worst.toFixed(1)} %, ${g.tag_before} → ${g.tag_after})`;
+  const worst = [...g.changes].sort((a, b) => Math.abs(b.change_pct) - Math.abs(a.change_pct))[0]!;
+  return `Nightly regression: ${model} ${suite} on ${hw} from ${g.date} (up to ${changeWords(worst.metric, worst.change_pct)}, ${g.tag_before} → ${g.tag_after})`;
+}
+
+/** `Median ITL 8.1 % slower at concurrency=64 (and 1 more series)`. */
+function headlineOf(g: RegressionGroup): string {
+  const worst = [...g.changes].sort((a, b) => Math.abs(b.change_pct) - Math.abs(a.change_pct))[0]!;
+  const more = g.changes.length > 1 ? ` (and ${g.changes.length - 1} more series)` : "";
+  return `${worst.label} ${changeWords(worst.metric, worst.change_pct)} at ${worst.point} since ${g.date}${more}`;
 }
 
 /** Issue body for a group (markdown, with the hidden marker). */
 export function issueBody(g: RegressionGroup, opts: Pick<IssueOptions, "chartUrl" | "dashboardUrl"> = {}): string {
   const lines = [
     issueMarker(g),
+    // The answer first, in the words every report uses: the largest shift, its direction, where.
+    `### 🔴 ${headlineOf(g)}`,
+    "",
     `The nightly benchmark of **${g.scope}** shifted on **${g.date}** (previous night ${g.changes[0]?.previous_date ?? "?"}).`,
     "",
     `- Image before: \`${g.tag_before}\``,
@@ -87,7 +98,7 @@ export function issueBody(g: RegressionGroup, opts: Pick<IssueOptions, "chartUrl
     "|---|---|---:|---:|---:|---:|---:|---|",
     ...g.changes.map(
       (c) =>
-        `| ${c.point} | ${c.label} (${c.unit}) | ${fmt(c.before)} | ${fmt(c.after)} | ${c.change_pct >= 0 ? "+" : ""}${c.change_pct.toFixed(1)} % | ${c.strength.toFixed(1)} | ${c.p.toExponential(1)} | ${c.around.length ? `\`${sparkline(c.around.map((a) => a.value))}\`` : ""} |`,
+        `| ${c.point} | ${c.label} (${c.unit}) | ${fmt(c.before)} | ${fmt(c.after)} | ${changePhrase(c.metric, c.change_pct)} | ${c.strength.toFixed(1)} | ${c.p.toExponential(1)} | ${c.around.length ? `\`${sparkline(c.around.map((a) => a.value))}\`` : ""} |`,
     ),
     "",
   ];

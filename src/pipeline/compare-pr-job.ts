@@ -8,8 +8,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, isAbsolute } from "node:path";
+import { selectSuites, type Plan, type PlanRequest, type PlanSuite } from "../core/plan.js";
 import { errorMessage } from "../core/errors.js";
-import { selectSuites, type PlanRequest, type PlanSuite } from "../core/plan.js";
 import { RunResultsSchema, type RunResults } from "../core/results.js";
 import {
   fetchPrHead,
@@ -56,6 +56,8 @@ export interface ComparePrJobInput {
   backend?: string;
   maxBaselineAgeHours?: number;
   minEffectPct?: number;
+  /** Why the plan costs what it does, for the report's footer (the demo explains its own cost). */
+  costNotes?: (plan: Plan) => string[];
 }
 
 export interface ComparePrJobServices<C extends { summary: ComparisonCounts }> {
@@ -200,6 +202,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     runSide: services.runSideFor(images),
     comparer: services.comparer,
     ...(services.now ? { now: services.now } : {}),
+    ...(input.costNotes ? { costNotes: input.costNotes } : {}),
     log,
   });
 }

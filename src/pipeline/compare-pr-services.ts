@@ -39,7 +39,7 @@ export interface ServiceOptions {
 /** The verdict engine behind the pipeline's comparer interface. */
 export const verdictComparer: Comparer<Comparison> = {
   compare: (baseline, candidate, { history }) => compareRuns(baseline, candidate, { history }),
-  render: (comparison, options) => renderReport(comparison, { title: options?.title ?? "Verdicts" }),
+  render: (comparison, options) => renderReport(comparison, options ?? {}),
   renderText: (comparison) => renderReportText(comparison),
 };
 

@@ -7,8 +7,9 @@
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ComparisonCounts } from "../core/compare.js";
-import { countsLine } from "../core/report.js";
+
 import { planRequest, renderPlan, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
+import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report-model.js";
 import { emptyRun, type RunResults } from "../core/results.js";
 import { timestamp } from "../core/timestamp.js";
 import {
@@ -52,10 +53,10 @@ export type { ComparisonCounts };
 export interface Comparer<C extends { summary: ComparisonCounts }> {
   compare(baseline: RunResults[], candidate: RunResults[], options: { history: RunResults[] }): C;
   /**
-   * Markdown body of the report, its first line the verdict counts (tables, verdicts); the pipeline
-   * adds the baseline notes and, for comparison_report.md, the original header and footer.
+   * Markdown body of the report (headline first, footer with the baseline, cost and repro the
+   * pipeline passes in); comparison_report.md wraps it in the original header and footer.
    */
-  render(comparison: C, options?: { title?: string }): string;
+  render(comparison: C, options?: ReportContext): string;
   /** Plain-text variant (one line per flagged cell) for consoles and job logs. */
   renderText?(comparison: C): string;
 }
@@ -84,6 +85,8 @@ export interface ComparePrOptions<C extends { summary: ComparisonCounts }> {
   /** Progress lines (also written to comparison.log). */
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Explanations of the cost shown in the report's footer (the demo says why it costs more). */
+  costNotes?: (plan: Plan) => string[];
 }
 
 export type OverallVerdict = "regressed" | "improved" | "unchanged" | "inconclusive" | "failed";
@@ -116,14 +119,8 @@ export interface ComparePrResult<C> {
   exitCode: 0 | 3;
 }
 
-/** The overall verdict: any regression wins, then failures, then improvements. */
-export function overallVerdict(counts: ComparisonCounts): OverallVerdict {
-  if (counts.regressed > 0) return "regressed";
-  if (counts.failed > 0) return "failed";
-  if (counts.improved > 0) return "improved";
-  if (counts.unchanged > 0) return "unchanged";
-  return "inconclusive";
-}
+/** The overall verdict: any regression wins, then failures, then improvements (the report model's rule). */
+export const overallVerdict: (counts: ComparisonCounts) => OverallVerdict = coreVerdict;
 
 /** A run that stands for a side that could not run at all, so the comparison shows its cells as failed. */
 export function failedRun(suite: PlanSuite, side: string, error: unknown): RunResults {
@@ -302,9 +299,11 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     plan,
     mainSide,
     runs: { main: mainRuns, pr: prRuns },
+    repro: reproCommands(request, dir),
+    ...(options.costNotes ? { costNotes: options.costNotes(plan) } : {}),
   });
   const { counts, verdict, reportPath, resultsPath, reportMarkdown } = written;
-  const summaryLine = `sglbench: PR #${request.pr} vs merge base ${options.images.mainCommit.slice(0, 12)}: ${verdict} — ${countsLine(counts)}`;
+  const summaryLine = `sglbench: PR #${request.pr} vs merge base ${options.images.mainCommit.slice(0, 12)}: ${verdict} — ${countsText(counts)}`;
   log(summaryLine);
   log(`Report: ${reportPath}`);
   return {
@@ -324,6 +323,23 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   };
 }
 
+/** The commands that reproduce a comparison: the request, and `compare` on the folders it wrote. */
+export function reproCommands(request: PlanRequest, dir: string): string[] {
+  const modes = request.modes?.length ? ` --modes=${request.modes.join(",")}` : "";
+  return [
+    `sglbench compare-pr --pr=${request.pr} --models=${request.models.join(",")} --types=${request.types.join(",")}${modes} --repeats=${request.repeats} --baseline=${request.baseline}`,
+    `sglbench compare --csv1 ${join(dir, "main")} --csv2 ${join(dir, "pr")}`,
+  ];
+}
+
+/** The baseline used and why, one entry per suite (the report's footer). */
+export function baselineNotes(mainSide: readonly MainSideRecord[]): string[] {
+  return mainSide.map(
+    (m) =>
+      `${m.suite}: ${m.action === "reuse" ? `nightly of the merge base reused (anchor: ${m.reason})` : `main ran in full (${m.reason})`}`,
+  );
+}
+
 /** Everything results.json records besides the comparison itself. */
 export interface ComparisonRecord {
   pr: number;
@@ -334,6 +350,12 @@ export interface ComparisonRecord {
   plan?: Plan;
   mainSide: MainSideRecord[];
   runs: { main: RunResults[]; pr: RunResults[] };
+  /** Commands that reproduce the comparison (report footer). */
+  repro?: string[];
+  /** Why the cost is what it is (report footer). */
+  costNotes?: string[];
+  /** GPU-minutes when there is no single plan (a merge of matrix jobs). */
+  cost?: { gpuMinutes: number; seedGpuMinutes: number };
 }
 
 /** The results.json of a compare-pr folder (what the App and `--merge` read). */
@@ -370,18 +392,24 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
   const counts = comparison.summary;
   const verdict = overallVerdict(counts);
   const mergeBase = record.images.mainCommit.slice(0, 12);
-  const body = comparer.render(comparison, { title: `PR #${record.pr} vs merge base ${mergeBase}: ${verdict}` }).trim();
-  const baselineNotes = [
-    "### Baseline",
-    "",
-    ...record.mainSide.map(
-      (m) =>
-        `- ${m.suite}: main ${m.action === "reuse" ? `reused from history (anchor: ${m.reason})` : `ran (${m.reason})`}`,
-    ),
-    "",
-  ];
-  // What the App posts (sticky comment, check run): the counts first, then the verdict tables.
-  const reportMarkdown = [body, "", ...baselineNotes].join("\n");
+  const reportMarkdown = comparer
+    .render(comparison, {
+      pr: record.pr,
+      title: `PR #${record.pr} vs merge base ${mergeBase}: ${verdict}`,
+      baseline: baselineNotes(record.mainSide),
+      ...(record.plan || record.cost
+        ? {
+            cost: {
+              gpuMinutes: (record.plan ?? record.cost)!.gpuMinutes,
+              seedGpuMinutes: (record.plan ?? record.cost)!.seedGpuMinutes,
+              ...(record.costNotes ? { notes: record.costNotes } : {}),
+            },
+          }
+        : {}),
+      ...(record.repro ? { repro: record.repro } : {}),
+    })
+    .trim()
+    .concat("\n");
   // The original tool's file: its header and footer around the same body.
   const seedReport = [
     "# Performance Comparison Report",
@@ -458,7 +486,17 @@ export function mergeComparisonFiles<C extends { summary: ComparisonCounts }>(
         .at(-1) ?? first.finished_at,
     mainSide: files.flatMap((f) => f.main_side),
     runs,
+    repro: [`sglbench compare-pr --merge=<folder of the matrix jobs' results.json> --output-dir=${dir}`],
+    // The request's cost is the sum of its matrix jobs' plans.
+    ...(files.every((f) => f.plan)
+      ? {
+          cost: {
+            gpuMinutes: files.reduce((s, f) => s + (f.plan?.gpuMinutes ?? 0), 0),
+            seedGpuMinutes: files.reduce((s, f) => s + (f.plan?.seedGpuMinutes ?? 0), 0),
+          },
+        }
+      : {}),
   });
-  const summaryLine = `sglbench: PR #${first.pr} vs merge base ${first.merge_base.slice(0, 12)}: ${written.verdict} — ${countsLine(written.counts)}`;
+  const summaryLine = `sglbench: PR #${first.pr} vs merge base ${first.merge_base.slice(0, 12)}: ${written.verdict} — ${countsText(written.counts)}`;
   return { ...written, summaryLine };
 }

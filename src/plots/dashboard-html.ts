@@ -3,6 +3,7 @@
  * change points, pages) and one page per hardware × model (interactive charts, latest nights,
  * change points, the list of runs with links to their folders and logs).
  */
+import { changePhrase } from "../core/direction.js";
 import type { SeriesChange } from "../core/nightly-series.js";
 import type { SuiteChartData } from "./chart-data.js";
 import { formatValue } from "./labels.js";
@@ -74,9 +75,8 @@ ${body}
 `;
 }
 
-function pct(x: number): string {
-  return `${x > 0 ? "+" : ""}${x.toFixed(1)}%`;
-}
+/** A change as every report says it: `+10.3 % slower`. */
+const pct = (c: Pick<SeriesChange, "metric" | "change_pct">): string => changePhrase(c.metric, c.change_pct);
 
 function changeRows(changes: readonly SeriesChange[], link?: (c: SeriesChange) => string): string {
   if (changes.length === 0) return `<p class="muted">No change points.</p>`;
@@ -86,7 +86,7 @@ function changeRows(changes: readonly SeriesChange[], link?: (c: SeriesChange) =
       `<td>${link ? `<a href="${esc(link(c))}">${esc(`${c.model} · ${c.suite}`)}</a>` : esc(c.suite)}</td>` +
       `<td>${esc(c.point)}</td><td>${esc(`${c.label} (${c.unit})`)}</td>` +
       `<td class="num">${esc(formatValue(c.before))} → ${esc(formatValue(c.after))}</td>` +
-      `<td class="num ${esc(c.direction)}">${esc(pct(c.change_pct))}</td><td class="num">${c.strength.toFixed(1)}</td>` +
+      `<td class="num ${esc(c.direction)}">${esc(pct(c))}</td><td class="num">${c.strength.toFixed(1)}</td>` +
       `<td>${esc(c.tag_before)} → ${esc(c.tag_after)}</td></tr>`,
   );
   return `<table><tr><th>first night</th><th>direction</th><th>${link ? "model · suite" : "suite"}</th><th>point</th><th>metric</th><th>before → after</th><th>change</th><th>|t|</th><th>images</th></tr>
@@ -174,10 +174,10 @@ function latestTable(d: SuiteChartData): string {
       if (prev.length) {
         const sorted = [...prev].sort((a, b) => a - b);
         const ref = sorted[sorted.length >> 1] ?? last.median;
-        delta = ` <span class="muted">(${pct(((last.median - ref) / ref) * 100)} vs prev. ${prev.length})</span>`;
+        delta = ` <span class="muted">(${pct({ metric: m.metric, change_pct: ((last.median - ref) / ref) * 100 })} vs prev. ${prev.length})</span>`;
       }
       const flag = open
-        ? `<br><span class="${esc(open.direction)}">${esc(open.direction)} since ${esc(open.date)} (${esc(pct(open.change_pct))})</span>`
+        ? `<br><span class="${esc(open.direction)}">${esc(open.direction)} since ${esc(open.date)} (${esc(pct(open))})</span>`
         : "";
       return `<td class="num">${esc(formatValue(last.median))}${delta}${flag}</td>`;
     });

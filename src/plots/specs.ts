@@ -7,6 +7,7 @@
  * - the KV-cache capacity (tokens and GB) the server allocated at startup.
  * Scale domains are set here (not by Vega) so label collisions can be computed in pixels.
  */
+import { changePhrase } from "../core/direction.js";
 import type { SeriesChange } from "../core/nightly-series.js";
 import type { ChartLine, KvNight, MetricLines, NightStat, SuiteChartData } from "./chart-data.js";
 import {
@@ -150,8 +151,7 @@ function pointTitle(line: ChartLine): string {
 }
 
 function changeText(c: SeriesChange): string {
-  const sign = c.change_pct > 0 ? "+" : "";
-  return `${sign}${c.change_pct.toFixed(1)}%`;
+  return changePhrase(c.metric, c.change_pct);
 }
 
 /** Label priorities: change nights first, then the latest night, the first, the extremes, the rest. */

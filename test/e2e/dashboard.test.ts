@@ -127,15 +127,15 @@ describe("dashboard of a history with a regression and nightly reports", () => {
     const open = index.slice(index.indexOf('id="open-changes"'));
     expect(open).toContain("20250131");
     expect(open).toContain("tp=8,batch_size=32,input_len=1024,output_len=128");
-    expect(open).toMatch(/class="num regression">\+10\.\d%/);
+    expect(open).toMatch(/class="num regression">\+10\.\d % slower/);
     expect(index).toContain("2 open regressions"); // latency and throughput of BS=32
     expect(index).toContain('<td class="partial">partial</td>');
     const page = await readFile(join(data, "dashboard", "mi30x", "GROK1_MOE-I4F8", "index.html"), "utf8");
     expect(page).toMatch(
-      /<td>BS=32<\/td><td class="num">[\d.]+ <span class="muted">\([+-][\d.]+% vs prev\. 7\)<\/span><br><span class="regression">regression since 20250131 \(\+10\.\d%\)<\/span><\/td>/,
+      /<td>BS=32<\/td><td class="num">[\d.]+ <span class="muted">\(([+-][\d.]+ % (slower|faster)|0\.0 %) vs prev\. 7\)<\/span><br><span class="regression">regression since 20250131 \(\+10\.\d % slower\)<\/span><\/td>/,
     );
     expect(page).toMatch(
-      /<td>BS=16<\/td><td class="num">[\d.]+ <span class="muted">\([+-][\d.]+% vs prev\. 7\)<\/span><\/td>/,
+      /<td>BS=16<\/td><td class="num">[\d.]+ <span class="muted">\(([+-][\d.]+ % (slower|faster)|0\.0 %) vs prev\. 7\)<\/span><\/td>/,
     );
     expect(page).toContain("grok-offline-normal");
   });
@@ -192,7 +192,7 @@ if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not 
       // 9 batch-size panels in the latency chart, each with a drawn line.
       expect(await page.locator("#grok-offline-normal-latency svg .mark-line path").count()).toBe(9);
       const text = await page.locator("#grok-offline-normal-latency svg").textContent();
-      expect(text).toMatch(/\+10\.\d% regression/);
+      expect(text).toMatch(/\+10\.\d % slower regression/);
       expect(requests.every((u) => u.startsWith("file://"))).toBe(true);
       // Hovering the last night of the last panel shows its date, image and repeats.
       const dots = page.locator("#grok-offline-normal-latency svg .mark-symbol path");

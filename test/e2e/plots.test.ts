@@ -204,7 +204,7 @@ describe("charts of a synthetic history with a planted shift", () => {
     expect(change.date).toBe(isoDay("20250210").replaceAll("-", ""));
     expect(change.direction).toBe("regression");
     const svg = await renderSvg(metricSpec(d!, lat));
-    expect(svg).toMatch(/\+10\.\d% regression/);
+    expect(svg).toMatch(/\+10\.\d % slower regression/);
     // The panel labels both sides of the step.
     const bs32 = withChanges[0]!;
     const before = bs32.nights.find((n) => n.date === change.previous_date)!;

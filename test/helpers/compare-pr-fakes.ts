@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { PlanSuite } from "../../src/core/plan.js";
 import { emptyRun, pointKey, type RunResults } from "../../src/core/results.js";
-import { countsLine } from "../../src/core/report.js";
+import { countsText } from "../../src/core/report-model.js";
 import { type Comparer, type ComparisonCounts, type SideRunRequest } from "../../src/pipeline/compare-pr.js";
 
 export const FAKE_SUITE: PlanSuite = {
@@ -70,5 +70,7 @@ export const fakeComparer: Comparer<FakeComparison> = {
     }
     return { summary, cells };
   },
-  render: (c, options) => `${countsLine(c.summary)}\n\n## ${options?.title ?? "Results"}\n\n${c.cells.join("\n")}\n`,
+  // Like the real renderer, the footer says the baseline used and why, and how to reproduce.
+  render: (c, options) =>
+    `${countsText(c.summary)}\n\n## ${options?.title ?? "Results"}\n\n${c.cells.join("\n")}\n\n${[...(options?.baseline ?? []), ...(options?.repro ?? [])].join("\n")}\n`,
 };

@@ -50,14 +50,16 @@ describe("sglbench compare", () => {
       /^\d{8}_\d{6}_v0\.5\.3\.post1-rocm630-mi30x-20251013_DeepSeek-V3-0324_FP8_online_vs_v0\.5\.3/,
     );
     const md = readFileSync(join(out, folder!, `${folder}.md`), "utf8");
-    expect(md.split("\n")[0]).toMatch(/^🔴 \d+ regressed · 🟢 \d+ improved/);
+    // The headline first (no PR number here: "The PR side …"), then the counts once.
+    expect(md.split("\n")[0]).toMatch(/^### . The PR side /);
+    expect(md.split("\n")[2]).toMatch(/^🔴 \d+ regressed · 🟢 \d+ improved/);
     expect(io.out.join("")).toContain(`Report: ${join(out, folder!)}`);
     const file = join(out, "report.md");
     writeFileSync(file, "# previous\n");
     expect(
       await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--output-md", file, "--append"], captureIO()),
     ).toBe(0);
-    expect(readFileSync(file, "utf8")).toMatch(/^# previous\n🔴/);
+    expect(readFileSync(file, "utf8")).toMatch(/^# previous\n### /);
   });
 
   it("takes the minimum effect from PERFORMANCE_THRESHOLD", async () => {
@@ -176,5 +178,37 @@ describe("sglbench compare", () => {
     const help = captureIO();
     expect(await run(["--help"], help)).toBe(0);
     expect(help.out.join("")).toContain("--performance-threshold");
+  });
+});
+
+describe("sglbench compare when both runs crashed", () => {
+  it("reports ❌ with both causes and exits 1", async () => {
+    const side = (message: string): string => {
+      const dir = mkdtempSync(join(tmpdir(), "sglbench-crashed-"));
+      const record = {
+        schema_version: 1,
+        kind: "online",
+        suite: "deepseek-online",
+        model: { name: "DeepSeek-V3-0324", variant: "FP8" },
+        points: [],
+        failures: [{ kind: "crash", message }],
+        diagnostics: [],
+        sources: [],
+      };
+      writeFileSync(join(dir, "results.json"), JSON.stringify(record));
+      return dir;
+    };
+    const io = captureIO();
+    const out = mkdtempSync(join(tmpdir(), "sglbench-crashed-out-"));
+    const code = await run(
+      ["--csv1", side("server died (main)"), "--csv2", side("server died (PR)"), "--output-dir", out],
+      io,
+    );
+    const text = io.out.join("");
+    expect(text.split("\n")[0]).toMatch(
+      /^❌ The comparison failed: .*main: crash: server died \(main\); PR: crash: server died \(PR\)/,
+    );
+    expect(text).toContain("❌ 1 failed");
+    expect(code).toBe(1);
   });
 });

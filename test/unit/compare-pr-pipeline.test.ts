@@ -105,7 +105,10 @@ describe("runComparePr", () => {
     expect(fake.calls.slice(1).every((c) => c.side === "pr")).toBe(true);
     expect(result.mainSide[0]).toMatchObject({ action: "reuse", baselineSources: ["history/nightly-run"] });
     expect(result.verdict).toBe("unchanged");
-    expect(readFileSync(result.reportPath, "utf8")).toMatch(/deepseek-online: main reused from history/);
+    expect(readFileSync(result.reportPath, "utf8")).toMatch(
+      /deepseek-online: nightly of the merge base reused \(anchor: /,
+    );
+    expect(readFileSync(result.reportPath, "utf8")).toContain("sglbench compare-pr --pr=42 ");
   });
 
   it("runs main in full when the anchor disagrees with the stored baseline", async () => {

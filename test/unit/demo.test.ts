@@ -109,15 +109,15 @@ describe("runDemo (pipeline choices)", () => {
 
   it("groups flagged rows by metric, one line per metric with its points and changes", () => {
     const report = [
-      "| Config | Metric | Main | PR | Change | Verdict |",
-      "| concurrency 1 | Median ITL (ms) | 20.3 | 21.4 | **-5.5%** 🔴 [-9.5, -1.6] | 🔴 regressed |",
-      "| concurrency 4 | Median TTFT (ms) | 359 | 360 | -0.2% [-1, +1] | ⚪ unchanged |",
-      "| concurrency 4 | Median ITL (ms) | 21.2 | 22.3 | **-5.1%** 🔴 [-7.4, -2.8] | 🔴 regressed |",
-      "| concurrency 4 | Output Throughput (tok/s) | 180 | 190 | **+5.0%** 🟢 [+3, +7] | 🟢 improved |",
+      "| | Point | Metric | Main | PR | Change | Interval | Why |",
+      "| 🔴 | concurrency 1 | Median ITL (ms) | 20.3 | 21.4 | +5.5 % slower | [+1.6, +9.5] | |",
+      "| ⚪ | concurrency 4 | Median TTFT (ms) | 359 | 360 | +0.2 % slower | [-1.0, +1.0] | |",
+      "| 🔴 | concurrency 4 | Median ITL (ms) | 21.2 | 22.3 | +5.1 % slower | [+2.8, +7.4] | |",
+      "| 🟢 | concurrency 4 | Output Throughput (tok/s) | 180 | 190 | +5.0 % higher | [+3.0, +7.0] | |",
     ].join("\n");
     expect(groupedVerdicts(report)).toEqual([
-      "🔴 Median ITL (ms): concurrency 1 (-5.5%), concurrency 4 (-5.1%)",
-      "🟢 Output Throughput (tok/s): concurrency 4 (+5.0%)",
+      "🔴 Median ITL (ms): concurrency 1 (+5.5 % slower), concurrency 4 (+5.1 % slower)",
+      "🟢 Output Throughput (tok/s): concurrency 4 (+5.0 % higher)",
     ]);
   });
 });

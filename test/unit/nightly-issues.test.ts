@@ -27,6 +27,7 @@ function change(over: Partial<SeriesChange>): SeriesChange {
     before: 42,
     after: 45.4,
     change_pct: 8.1,
+    change_direction: "slower",
     strength: 9.2,
     p: 1e-8,
     direction: "regression",
@@ -71,7 +72,11 @@ describe("grouping", () => {
     const body = issueBody(groups[0]!, { chartUrl: () => "https://acme.github.io/chart.png" });
     expect(body.startsWith(issueMarker(groups[0]!))).toBe(true);
     expect(body).toContain("v0.5.3.post1-rocm630-mi30x-20251015");
-    expect(body).toContain("| concurrency=64 | Median ITL (ms) | 42.00 | 45.40 | +8.1 % | 9.2 |");
+    expect(body).toContain("| concurrency=64 | Median ITL (ms) | 42.00 | 45.40 | +8.1 % slower | 9.2 |");
+    // The same words and sign as the PR report: a latency rise is "+… slower", headline first.
+    expect(body.split("\n")[1]).toBe(
+      "### 🔴 Median ITL 8.1 % slower at concurrency=64 since 20251016 (and 1 more series)",
+    );
     expect(body).toContain("`▁▃▂▃▇█▇`");
     expect(body).toContain("![Median ITL concurrency=64](https://acme.github.io/chart.png)");
   });

@@ -124,7 +124,7 @@ describe("compareRuns with pooling over points", () => {
     });
     // The report's verdict column says it was pooled and what the point showed alone (+ = PR better).
     expect(renderReport(pooled)).toMatch(
-      /🔴 regressed \(pooled over 5 points; alone -\d+\.\d% \[-\d+\.\d, \+\d+\.\d\]\)/,
+      /\| 🔴 \| .* \| pooled over 5 points; alone \+\d+\.\d % slower \[-\d+\.\d, \+\d+\.\d\] \|/,
     );
   });
   it("leaves identical runs alone", () => {

@@ -54,44 +54,63 @@ describe("formatting", () => {
     expect(formatValue(20.47)).toBe("20.47");
     expect(formatValue(2)).toBe("2");
   });
-  it("prints the change with + meaning PR better, bold and emoji only when flagged", () => {
-    expect(formatChange({ change_pct: 5.2, interval: [3, 7.5], better: "lower", verdict: "regressed" })).toBe(
-      "**-5.2%** 🔴 [-7.5, -3.0]",
+  it("prints the change with + meaning the value went up, in words, with its interval", () => {
+    expect(formatChange({ change_pct: 5.2, interval: [3, 7.5], metric: "median_itl_ms" })).toBe(
+      "+5.2 % slower [+3.0, +7.5]",
     );
-    expect(formatChange({ change_pct: 5.2, interval: [3, 7.5], better: "higher", verdict: "improved" })).toBe(
-      "**+5.2%** 🟢 [+3.0, +7.5]",
+    expect(formatChange({ change_pct: 5.2, interval: [3, 7.5], metric: "output_throughput" })).toBe(
+      "+5.2 % higher [+3.0, +7.5]",
     );
-    expect(formatChange({ change_pct: 1.1, interval: [-1, 3], better: "higher", verdict: "inconclusive" })).toBe(
-      "+1.1% [-1.0, +3.0]",
+    expect(formatChange({ change_pct: -1.1, interval: [-3, 1], metric: "total_latency" })).toBe(
+      "-1.1 % faster [-3.0, +1.0]",
     );
-    expect(formatChange({ change_pct: null, interval: null, better: "lower", verdict: "failed" })).toBe("—");
+    expect(formatChange({ change_pct: -0.01, interval: null, metric: "total_latency" })).toBe("0.0 %");
+    expect(formatChange({ change_pct: null, interval: null, metric: "run" })).toBe("—");
   });
 });
 
 describe("renderReport", () => {
-  it("starts with the counts and shows sides, suites, GSM8K and failures", () => {
+  it("opens with the headline, then the counts once, the top changes, the sides once, suites and failures", () => {
     const cand = run("deepseek-online", "DeepSeek-V3", 3, 1.1);
     cand.points[2] = { point: { concurrency: 4 }, repeats: [], failure: { kind: "oom", message: "out of memory" } };
     const c = compareRuns([run("deepseek-online", "DeepSeek-V3", 3, 1)], [cand]);
-    const md = renderReport(c, { repro: ["sglbench compare --csv1 a --csv2 b"] });
-    const first = md.split("\n")[0]!;
-    expect(first).toBe(
+    const md = renderReport(c, { pr: 123, repro: ["sglbench compare --csv1 a --csv2 b"] });
+    const lines = md.split("\n");
+    expect(lines[0]).toMatch(
+      /^### 🔴 Merging #123 makes DeepSeek-V3_FP8 deepseek-online 10\.0 % slower: Median E2E Latency, concurrency \d+ \(and \d+ more regressions\)$/,
+    );
+    expect(lines[2]).toBe(
       `🔴 ${c.summary.regressed} regressed · 🟢 ${c.summary.improved} improved · ⚪ ${c.summary.unchanged} unchanged · ❔ ${c.summary.inconclusive} inconclusive · ❌ ${c.summary.failed} failed`,
     );
-    expect(c.summary.regressed).toBeGreaterThan(0);
-    expect(md).toContain("| Config");
-    expect(md).toMatch(/<details open><summary>DeepSeek-V3_FP8 · deepseek-online/);
-    expect(md).toContain("rocm/sgl-dev:v0.5.3-rocm630-mi30x-20251013");
+    // The counts are said once.
+    expect(md.match(/ regressed · /g)).toHaveLength(1);
+    expect(md).toMatch(
+      /^- 🔴 \*\*\+10\.0 % slower\*\* Median E2E Latency \(ms\) · concurrency \d+ · DeepSeek-V3_FP8 · deepseek-online · /m,
+    );
+    expect(md).toMatch(/^- ❌ DeepSeek-V3_FP8 · deepseek-online · concurrency 4: PR: oom: out of memory$/m);
+    expect(md).toMatch(/<details open><summary>❌ 1 🔴 \d+ .*DeepSeek-V3_FP8 · deepseek-online/);
+    expect(md).toContain("| | Point | Metric | Main | PR | Change | Interval | Why |");
+    // The verdict emoji once per row: the change cell has none.
+    expect(md).toMatch(
+      /^\| 🔴 \| concurrency \d+ \| Median E2E Latency \(ms\) \| [\d.]+ \| [\d.]+ \| \+10\.0 % slower \| \[\+[\d.]+, \+[\d.]+\] \| \|$/m,
+    );
+    expect(md.match(/rocm\/sgl-dev:v0\.5\.3-rocm630-mi30x-20251013/g)).toHaveLength(2); // once per side
     expect(md).toContain("commit 0123456789ab");
-    expect(md).toContain("### GSM8K accuracy");
-    expect(md).toMatch(/❌ DeepSeek-V3_FP8 · deepseek-online · concurrency 4: PR: oom: out of memory/);
+    expect(md).toMatch(/\| ⚪ \| — \| GSM8K accuracy \|/);
     expect(md).toContain("sglbench compare --csv1 a --csv2 b");
-    expect(md).toMatch(/\*\*-10\.0%\*\* 🔴/);
+    // No 🟢 when the PR is only slower.
+    expect(md).not.toContain("🟢 **");
+    expect(md).not.toMatch(/^\| 🟢/m);
+  });
+  it("says the PR side without a PR number, and the verdict in the text output alike", () => {
+    const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)]);
+    expect(renderReport(c).split("\n")[0]).toMatch(/^### 🔴 The PR side is 10\.0 % slower on M_FP8 s: /);
+    expect(renderReportText(c).split("\n")[0]).toMatch(/^🔴 The PR side is 10\.0 % slower on M_FP8 s: /);
   });
   it("names each side by what was recorded and leaves out what was not (no placeholder)", () => {
     const base = { ...run("deepseek-online", "DeepSeek-V3", 1, 1), hardware: undefined, commit: undefined };
     const md = renderReport(compareRuns([base], [run("deepseek-online", "DeepSeek-V3", 1, 1)]));
-    expect(md).toContain("**Baseline (Main):** `rocm/sgl-dev:v0.5.3-rocm630-mi30x-20251013` · 20251013 · aiter");
+    expect(md).toContain("**Main:** `rocm/sgl-dev:v0.5.3-rocm630-mi30x-20251013` · 20251013 · aiter");
     expect(md).toContain("· commit 0123456789ab · 20251013 · mi30x · aiter");
     expect(md).not.toMatch(/ · \? /);
   });
@@ -110,8 +129,9 @@ describe("renderReport", () => {
     const md = renderReport(c);
     expect(md.length).toBeLessThan(65_536);
     expect(md).toMatch(/Folded to stay under 65536 characters/);
-    // the regressed suite keeps its table
-    expect(md).toMatch(/\*\*-10\.0%\*\* 🔴/);
+    // the regressed suite keeps its table, and the headline stays first
+    expect(md).toMatch(/^\| 🔴 \| .* \| \+10\.0 % slower \|/m);
+    expect(md.split("\n")[0]).toMatch(/^### 🔴 The PR side is 10\.0 % slower on GROK1_FP8 /);
     const small = renderReport(c, { maxChars: 5000 });
     expect(small.length).toBeLessThan(5000);
   });
@@ -122,11 +142,13 @@ describe("renderReport", () => {
 });
 
 describe("renderReportText", () => {
-  it("lists the flagged cells first in plain text", () => {
+  it("lists the flagged cells first in plain text, in the report's words", () => {
     const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)]);
     const text = renderReportText(c);
-    expect(text.split("\n")[0]).toMatch(/^🔴 \d+ regressed/);
-    expect(text).toMatch(/^REGRESSED +M_FP8 s concurrency 1 Median E2E Latency: 100.3 → 110.3 -10.0% 🔴/m);
+    expect(text.split("\n")[1]).toMatch(/^🔴 \d+ regressed/);
+    expect(text).toMatch(
+      /^🔴 regressed +M_FP8 · s concurrency 1 Median E2E Latency \(ms\): 100.3 → 110.3 \+10.0 % slower \[/m,
+    );
     expect(text).not.toContain("**");
     expect(renderReportText(c, { maxChars: 400 }).length).toBeLessThan(400);
   });

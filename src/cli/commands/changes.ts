@@ -1,4 +1,5 @@
 /** `sglbench changes`: change points in the nightly series of a history folder. */
+import { changePhrase } from "../../core/direction.js";
 import { isAbsolute, join } from "node:path";
 import { pacificDate } from "../../core/nightly-image.js";
 import {
@@ -120,7 +121,7 @@ export function formatChanges(changes: readonly SeriesChange[], seriesCount: num
     c.point,
     `${c.label} (${c.unit})`,
     `${fmt(c.before)} → ${fmt(c.after)}`,
-    `${c.change_pct >= 0 ? "+" : ""}${c.change_pct.toFixed(1)}%`,
+    changePhrase(c.metric, c.change_pct),
     c.strength.toFixed(1),
     `${c.tag_before} → ${c.tag_after}`,
     sparkline(c.around.map((a) => a.value)),

@@ -37,8 +37,8 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   -h, --help                  this help
 
 Env GSM8K_LOG_PATTERNS (';'-separated globs) finds GSM8K logs a folder's own files do not give.
-Exit: 0 compared (whatever the verdicts, unless --fail-on), 1 inputs could not be compared or
---fail-on tripped, 2 bad usage.
+Exit: 0 compared (whatever the verdicts, unless --fail-on), 1 inputs could not be compared, nothing was
+measured or --fail-on tripped, 2 bad usage.
 `;
 
 function numberOption(name: string, text: string | undefined, min: number, max = Infinity): number | undefined {
@@ -56,12 +56,15 @@ export function comparisonJson(c: Comparison): object {
     cells: c.cells.map((x) => ({
       suite: x.suite,
       model: x.model,
+      ...(x.mode ? { mode: x.mode } : {}),
       kind: x.kind,
       point: x.point,
       metric: x.metric,
       baseline: { values: x.baseline.values },
       candidate: { values: x.candidate.values },
+      // Raw change (+ = the value went up) and its words: the same convention as every report.
       change_pct: x.change_pct,
+      ...(x.direction ? { direction: x.direction } : {}),
       interval: x.interval,
       verdict: x.verdict,
       reason: x.reason,
@@ -186,6 +189,8 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     io.stdout(renderReportText(c));
     if (mdPath) io.stdout(`Report: ${mdPath}\n`);
   }
+  // Nothing measured on both sides (e.g. both runs crashed): the comparison itself failed.
+  if (c.cells.length > 0 && c.cells.every((x) => x.verdict === "failed")) return EXIT.failed;
   const tripped = failOnReason(failOn, c.summary);
   if (tripped) {
     io.stderr(`sglbench compare: --fail-on ${failOn}: ${tripped}\n`);

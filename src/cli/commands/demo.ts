@@ -103,7 +103,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         "",
         `Ran ${mode === "docker" ? "in Docker containers" : "locally (no Docker engine used)"}.`,
         ...(red.length
-          ? ["", "Flagged (metric: points, change with + = PR better):", ...red.map((l) => `  ${l}`)]
+          ? ["", "Flagged (metric: points, change; + = the value went up):", ...red.map((l) => `  ${l}`)]
           : []),
         "",
         result.summaryLine,

@@ -1,0 +1,329 @@
+/**
+ * The report model: everything a reader is told about a comparison, decided once (what the verdict
+ * is, which change leads, how each change is said) so the PR comment, the check run, the job
+ * summary, `compare`'s markdown and terminal output all say the same thing in the same words.
+ * report.ts renders it as markdown, report-text.ts as plain text.
+ */
+import {
+  pointLabel,
+  type Comparison,
+  type ComparisonCell,
+  type ComparisonCounts,
+  type RunIdentity,
+} from "./compare.js";
+import { changeDirection, changePhrase, changeWords, intervalText } from "./direction.js";
+import { metricInfo } from "./metrics.js";
+import type { Verdict } from "./verdict.js";
+
+export const VERDICT_EMOJI: Record<Verdict, string> = {
+  regressed: "🔴",
+  improved: "🟢",
+  unchanged: "⚪",
+  inconclusive: "❔",
+  failed: "❌",
+};
+
+/** The overall verdict: any regression wins, then failures, then improvements. */
+export function overallVerdict(counts: ComparisonCounts): Verdict {
+  if (counts.regressed > 0) return "regressed";
+  if (counts.failed > 0) return "failed";
+  if (counts.improved > 0) return "improved";
+  if (counts.unchanged > 0) return "unchanged";
+  return "inconclusive";
+}
+
+/** What the report knows besides the comparison: who asks, the baseline, the cost, how to reproduce. */
+export interface ReportContext {
+  /** The PR number: the headline then says "Merging #N …", else "The PR side …". */
+  pr?: number;
+  /** Section title (default "SGLang performance: PR vs main"). */
+  title?: string;
+  /** Names of the two sides (default Main / PR). */
+  baselineLabel?: string;
+  candidateLabel?: string;
+  /** The baseline used and why, one line per suite. */
+  baseline?: string[];
+  /** GPU-minutes spent and what the original's double run would have cost, with any explanation. */
+  cost?: { gpuMinutes: number; seedGpuMinutes: number; notes?: string[] };
+  /** Commands that reproduce the comparison. */
+  repro?: string[];
+}
+
+/** One cell as the report says it. */
+export interface ReportRow {
+  cell: ComparisonCell;
+  emoji: string;
+  /** `DeepSeek-V3-0324_FP8 · deepseek-online`, with the mode when there is one. */
+  where: string;
+  /** `concurrency 16`, `TP8 BS32 IL1024 OL128`, "server", "—". */
+  point: string;
+  /** `Median ITL (ms)`. */
+  metric: string;
+  baseline: string;
+  candidate: string;
+  /** `+5.1 % slower`, or "—" without a change. */
+  change: string;
+  /** `[+2.4, +7.9]` or "". */
+  interval: string;
+  /** Why, for ❔ and ❌ (and pooled verdicts); "" otherwise. */
+  reason: string;
+}
+
+/** A failure shared by several points of one suite, said once. */
+export interface FailureGroup {
+  where: string;
+  points: string[];
+  reason: string;
+}
+
+export interface SuiteSection {
+  title: string;
+  /** `🔴 2 ⚪ 40`. */
+  counts: string;
+  /** Open by default: it holds a regression or a failure. */
+  open: boolean;
+  mismatch?: string;
+  rows: ReportRow[];
+}
+
+export interface ReportModel {
+  verdict: Verdict;
+  /** One sentence naming the verdict and the largest change, with its emoji. */
+  headline: string;
+  summary: ComparisonCounts;
+  /** Regressions, then failures (grouped), then improvements, each sorted by size. */
+  top: { rows: ReportRow[]; failures: FailureGroup[]; more: number };
+  /** `image · commit · date · hardware · backend` per side, once. */
+  sides: { label: string; identity: string }[];
+  mismatches: string[];
+  suites: SuiteSection[];
+  /** How verdicts are decided and what the sign means. */
+  method: string;
+  context: ReportContext;
+}
+
+/** At most this many entries in the top list, so the answer fits on the first screen. */
+export const TOP_LIMIT = 8;
+
+const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
+
+/** A value with adaptive precision: 4 significant digits below 1000, one decimal above. */
+export function formatValue(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1000) return x.toFixed(1);
+  if (a === 0) return "0";
+  const text = x.toPrecision(4);
+  return text.includes("e") ? text : text.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+}
+
+function metricName(cell: ComparisonCell): string {
+  if (cell.kind === "kv_cache") return cell.metric === "kv_cache_tokens" ? "KV cache tokens" : "KV cache size (GB)";
+  if (cell.kind === "gsm8k") return "GSM8K accuracy";
+  if (cell.kind === "failure") return "run";
+  const info = metricInfo(cell.metric);
+  return info.unit ? `${info.display} (${info.unit})` : info.display;
+}
+
+const shortMetric = (cell: ComparisonCell): string => metricName(cell).replace(/ \([^)]*\)$/, "");
+
+export function whereOf(c: Pick<ComparisonCell, "model" | "suite" | "mode">): string {
+  return `${c.model} · ${c.suite}${c.mode && !c.suite.includes(c.mode.replace(/_/g, "-")) ? ` (${c.mode})` : ""}`;
+}
+
+function pointOf(cell: ComparisonCell): string {
+  if (cell.kind === "kv_cache") return "server";
+  if (cell.kind === "gsm8k") return "—";
+  const p = pointLabel(cell.point);
+  return p === "all" ? "—" : p;
+}
+
+/** The why of a ❔, ❌ or pooled cell (the part after the evidence, which the other columns show). */
+function reasonOf(cell: ComparisonCell): string {
+  const clean = (t: string): string => t.replace(/\s+/g, " ").replace(/\|/g, "/").slice(0, 300);
+  if (cell.pooled) {
+    // A borrowed verdict says so, with what the point showed alone.
+    const p = cell.pooled;
+    const alone = p.alone_change_pct === null ? "" : `; alone ${changePhrase(cell.metric, p.alone_change_pct)}`;
+    return `pooled over ${p.points} points${alone}${p.alone_interval ? ` ${intervalText(p.alone_interval)}` : ""}`;
+  }
+  if (cell.verdict === "failed") return clean(cell.reason);
+  if (cell.verdict !== "inconclusive") return "";
+  const i = cell.reason.lastIndexOf(": ");
+  return clean(i >= 0 ? cell.reason.slice(i + 2) : cell.reason);
+}
+
+export function rowOf(cell: ComparisonCell): ReportRow {
+  const side = (v: number[]): string => (v.length ? formatValue(mean(v)) : "—");
+  const hasInterval = cell.interval && cell.kind !== "kv_cache";
+  return {
+    cell,
+    emoji: VERDICT_EMOJI[cell.verdict],
+    where: whereOf(cell),
+    point: pointOf(cell),
+    metric: metricName(cell),
+    baseline: side(cell.baseline.values),
+    candidate: side(cell.candidate.values),
+    change: cell.change_pct === null ? "—" : changePhrase(cell.metric, cell.change_pct),
+    interval: hasInterval ? intervalText(cell.interval!) : "",
+    reason: reasonOf(cell),
+  };
+}
+
+const size = (c: ComparisonCell): number => Math.abs(c.change_pct ?? 0);
+const ORDER: Record<Verdict, number> = { failed: 0, regressed: 1, improved: 2, inconclusive: 3, unchanged: 4 };
+
+/** Flagged first, each by size: what a reader of a folded suite looks for. */
+function byImportance(a: ComparisonCell, b: ComparisonCell): number {
+  return ORDER[a.verdict] - ORDER[b.verdict] || size(b) - size(a);
+}
+
+/** Failures of one suite that share a reason are said once, with their points. */
+export function groupFailures(cells: readonly ComparisonCell[]): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const c of cells.filter((x) => x.verdict === "failed")) {
+    const row = rowOf(c);
+    const key = `${row.where}|${row.reason}`;
+    const g = groups.get(key) ?? { where: row.where, points: [], reason: row.reason };
+    const point = c.kind === "gsm8k" ? "GSM8K" : row.point;
+    if (!g.points.includes(point)) g.points.push(point);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
+}
+
+/** `12 points`, or the points themselves when few. */
+export function pointsText(points: readonly string[]): string {
+  const named = points.filter((p) => p !== "—");
+  if (named.length === 0) return "";
+  return named.length <= 3 ? named.join(", ") : `${named.length} points`;
+}
+
+function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
+  const who = ctx.pr !== undefined ? `Merging #${ctx.pr}` : "The PR side";
+  const emoji = VERDICT_EMOJI[verdict];
+  const flagged = (v: Verdict): ComparisonCell[] => c.cells.filter((x) => x.verdict === v).sort(byImportance);
+  const lead = (v: "regressed" | "improved"): string => {
+    const cells = flagged(v);
+    const top = cells[0]!;
+    const d = changeDirection(top.metric, top.change_pct ?? 0);
+    const words = changeWords(top.metric, top.change_pct ?? 0);
+    const point = pointOf(top) === "—" ? "" : `, ${pointOf(top)}`;
+    const others =
+      cells.length > 1
+        ? ` (and ${cells.length - 1} more ${v === "regressed" ? "regression" : "improvement"}${cells.length > 2 ? "s" : ""})`
+        : "";
+    const target = `${top.model} ${top.suite}`;
+    const sentence =
+      ctx.pr !== undefined
+        ? d === "slower" || d === "faster"
+          ? `${who} makes ${target} ${words}`
+          : `${who} gives ${target} ${words}`
+        : d === "slower" || d === "faster"
+          ? `${who} is ${words} on ${target}`
+          : `${who} has ${words} on ${target}`;
+    return `${emoji} ${sentence}: ${shortMetric(top)}${point}${others}`;
+  };
+  switch (verdict) {
+    case "regressed":
+      return lead("regressed");
+    case "improved":
+      return lead("improved");
+    case "failed": {
+      const g = groupFailures(c.cells)[0]!;
+      const what = ctx.pr !== undefined ? `${who} could not be measured` : "The comparison failed";
+      return `${emoji} ${what}: ${g.where}${pointsText(g.points) ? ` ${pointsText(g.points)}` : ""} — ${g.reason}`;
+    }
+    case "unchanged":
+      return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${c.summary.inconclusive ? `, ${c.summary.inconclusive} too noisy to judge` : ""}`;
+    default: {
+      const first = flagged("inconclusive")[0];
+      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${first ? ` (${reasonOf(first)})` : ""}`;
+    }
+  }
+}
+
+function identityText(ids: RunIdentity[]): string {
+  if (ids.length === 0) return "not run";
+  const uniq = (f: (i: RunIdentity) => string | undefined): string =>
+    [...new Set(ids.map(f).filter((v): v is string => Boolean(v)))].join(", ");
+  // What was not recorded is left out rather than shown as a placeholder.
+  const commit = uniq((i) => i.commit?.slice(0, 12));
+  return [
+    `\`${uniq((i) => i.image) || "image unknown"}\``,
+    commit && `commit ${commit}`,
+    uniq((i) => i.date),
+    uniq((i) => i.hardware),
+    uniq((i) => i.backend),
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
+function suiteCounts(cells: readonly ComparisonCell[]): string {
+  const n = (v: Verdict): number => cells.filter((c) => c.verdict === v).length;
+  return (["failed", "regressed", "improved", "inconclusive", "unchanged"] as const)
+    .filter((v) => n(v) > 0)
+    .map((v) => `${VERDICT_EMOJI[v]} ${n(v)}`)
+    .join(" ");
+}
+
+/** Builds the report model once; every renderer reads only this. */
+export function buildReportModel(c: Comparison, ctx: ReportContext = {}): ReportModel {
+  const verdict = overallVerdict(c.summary);
+  const regressions = c.cells.filter((x) => x.verdict === "regressed").sort(byImportance);
+  const improvements = c.cells.filter((x) => x.verdict === "improved").sort(byImportance);
+  const failures = groupFailures(c.cells);
+  // One budget for the first screen: a few slots kept for failures (they must not hide behind many
+  // regressions), then regressions, then improvements.
+  const topFailures = failures.slice(0, Math.min(3, TOP_LIMIT));
+  const topRegressions = regressions.slice(0, TOP_LIMIT - topFailures.length);
+  const topImprovements = improvements.slice(0, Math.max(0, TOP_LIMIT - topRegressions.length - topFailures.length));
+  const more =
+    regressions.length +
+    failures.length +
+    improvements.length -
+    topRegressions.length -
+    topFailures.length -
+    topImprovements.length;
+  const s = c.settings;
+  return {
+    verdict,
+    headline: headline(c, verdict, ctx),
+    summary: c.summary,
+    top: { rows: [...topRegressions, ...topImprovements].map(rowOf), failures: topFailures, more },
+    sides: [
+      { label: ctx.baselineLabel ?? "Main", identity: identityText(c.suites.flatMap((x) => x.baseline)) },
+      { label: ctx.candidateLabel ?? "PR", identity: identityText(c.suites.flatMap((x) => x.candidate)) },
+    ],
+    mismatches: c.mismatches,
+    suites: c.suites.map((x) => ({
+      title: `${x.model} · ${x.suite}${x.mode ? ` (${x.mode})` : ""}`,
+      counts: suiteCounts(x.cells),
+      open: x.cells.some((y) => y.verdict === "regressed" || y.verdict === "failed"),
+      ...(x.mismatch ? { mismatch: x.mismatch } : {}),
+      rows: [...x.cells].sort(byImportance).map(rowOf),
+    })),
+    method: `Verdicts: ${Math.round(s.confidence * 100)} % interval on log values (noise from repeats${
+      s.historyRuns > 0 ? ` and ${s.historyRuns} history run(s)` : ""
+    }), minimum effect ${s.minEffectPct} %; "pooled" borrows from the metric's other points. A signed change is the value's own: + went up (a latency +5 % is slower).`,
+    context: ctx,
+  };
+}
+
+/** `🔴 1 regressed · 🟢 0 improved · ⚪ 12 unchanged · ❔ 3 inconclusive · ❌ 0 failed`. */
+export function countsText(s: ComparisonCounts): string {
+  return [
+    `🔴 ${s.regressed} regressed`,
+    `🟢 ${s.improved} improved`,
+    `⚪ ${s.unchanged} unchanged`,
+    `❔ ${s.inconclusive} inconclusive`,
+    `❌ ${s.failed} failed`,
+  ].join(" · ");
+}
+
+/** `~2 598 GPU-minutes; the original's double run: 5 611 (46 %)`. */
+export function costText(cost: NonNullable<ReportContext["cost"]>): string {
+  const ratio = cost.seedGpuMinutes > 0 ? ` (${Math.round((cost.gpuMinutes / cost.seedGpuMinutes) * 100)} %)` : "";
+  return `~${Math.round(cost.gpuMinutes)} GPU-minutes; the original scripts' double run: ${Math.round(cost.seedGpuMinutes)}${ratio}`;
+}
