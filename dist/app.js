@@ -48209,8 +48209,8 @@ var RunResultsSchema = external_exports.object({
   sources: external_exports.array(external_exports.string())
 });
 
-// src/core/report.ts
-function countsLine(s) {
+// src/core/report-model.ts
+function countsText(s) {
   return [
     `\u{1F534} ${s.regressed} regressed`,
     `\u{1F7E2} ${s.improved} improved`,
@@ -48536,14 +48536,12 @@ function reportTitle(artifact) {
   const problem = artifactProblem(artifact);
   const s = artifact.results?.summary;
   if (problem || !s) return `\u274C ${(problem ?? "results.json is missing").slice(0, 200)}`;
-  return countsLine(s);
+  return countsText(s);
 }
 function reportMessage(p) {
   const problem = artifactProblem(p.artifact);
   const head = [
-    `### sglbench: results for ${short(p.headSha)}`,
-    "",
-    `${safeInlineText(reportTitle(p.artifact))} \u2014 requested by ${describeTrigger(p.trigger, p.by)} \xB7 [workflow run](${p.runUrl})`,
+    `sglbench: results for ${short(p.headSha)}, requested by ${describeTrigger(p.trigger, p.by)} \xB7 [workflow run](${p.runUrl})`,
     ...problem ? ["", `> \u274C ${safeInlineText(problem)}: the check fails.`] : [],
     "",
     ""
