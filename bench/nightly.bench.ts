@@ -56,7 +56,7 @@ if (values.measure) {
     detail = `${rows} summary rows, ${skipped} skipped`;
   } else if (values.measure === "changes") {
     const { loadHistory } = await import("../src/store/history.js");
-    const { buildSeries, findSeriesChanges } = await import("../src/core/nightly-series.js");
+    const { buildSeries, findSeriesChanges } = await import("../src/core/trends/index.js");
     const { runs } = await loadHistory(dir, { days: 120, today });
     const series = buildSeries(runs);
     const changes = findSeriesChanges(series);

@@ -14,7 +14,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { emptyRun, type RunResults } from "../src/core/results.js";
+import { emptyRun, type RunResults } from "../src/core/results/index.js";
 import { buildDashboard } from "../src/plots/dashboard.js";
 import { loadChartData } from "../src/plots/load.js";
 import { writeCharts } from "../src/plots/write-charts.js";

@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
-import { applySuiteOverrides, findSuite, SUITES } from "../src/core/suites.js";
+import { applySuiteOverrides, findSuite, SUITES } from "../src/core/catalogue/index.js";
 import type { ExecOptions, Executor } from "../src/runner/executor.js";
 import { LocalExecutor } from "../src/runner/local-executor.js";
 import { runSuite } from "../src/runner/run-suite.js";

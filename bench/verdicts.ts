@@ -13,7 +13,7 @@
  * cells of it for the unit tests.
  */
 import { join } from "node:path";
-import { runScope, scopeKey } from "../src/core/noise.js";
+import { runScope, scopeKey } from "../src/core/verdict/index.js";
 import { ingestPaths } from "../src/store/ingest.js";
 import { ENGINES, evaluateVerdicts, knownNoiseCeiling, SCENARIOS, zero } from "./verdicts-eval.js";
 
@@ -177,9 +177,9 @@ if (paths.length === 0) {
 
 // Size and speed of the largest report the issue names: 5 models × 4 suites × 9 points, 3 repeats.
 {
-  const { compareRuns } = await import("../src/core/compare.js");
-  const { renderReport } = await import("../src/core/report.js");
-  const { emptyRun } = await import("../src/core/results.js");
+  const { compareRuns } = await import("../src/core/verdict/index.js");
+  const { renderReport } = await import("../src/core/report/index.js");
+  const { emptyRun } = await import("../src/core/results/index.js");
   const metricsOf = (p: number, scale: number, i: number): Record<string, number> =>
     Object.fromEntries(
       ["median_e2e_latency_ms", "p99_e2e_latency_ms", "median_ttft_ms", "p99_ttft_ms", "median_itl_ms", "p99_itl_ms"]
@@ -214,8 +214,8 @@ if (paths.length === 0) {
 
 // Learning the noise from a year of nightlies (365 nights × 9 points × 8 metrics × 3 repeats).
 {
-  const { learnNoise } = await import("../src/core/noise.js");
-  const { emptyRun } = await import("../src/core/results.js");
+  const { learnNoise } = await import("../src/core/verdict/index.js");
+  const { emptyRun } = await import("../src/core/results/index.js");
   const keys = [
     "median_e2e_latency_ms",
     "median_ttft_ms",

@@ -25748,34 +25748,34 @@ function routeMatcher(paths) {
 var regex = routeMatcher(triggers_notification_paths_default);
 var triggersNotification = regex.test.bind(regex);
 var groups = {};
-var createGroups = function(Bottleneck3, common) {
+var createGroups = function(Bottleneck3, common2) {
   groups.global = new Bottleneck3.Group({
     id: "octokit-global",
     maxConcurrent: 10,
-    ...common
+    ...common2
   });
   groups.auth = new Bottleneck3.Group({
     id: "octokit-auth",
     maxConcurrent: 1,
-    ...common
+    ...common2
   });
   groups.search = new Bottleneck3.Group({
     id: "octokit-search",
     maxConcurrent: 1,
     minTime: 2e3,
-    ...common
+    ...common2
   });
   groups.write = new Bottleneck3.Group({
     id: "octokit-write",
     maxConcurrent: 1,
     minTime: 1e3,
-    ...common
+    ...common2
   });
   groups.notifications = new Bottleneck3.Group({
     id: "octokit-notifications",
     maxConcurrent: 1,
     minTime: 3e3,
-    ...common
+    ...common2
   });
 };
 function throttling(octokit, octokitOptions) {
@@ -25790,9 +25790,9 @@ function throttling(octokit, octokitOptions) {
   if (!enabled) {
     return {};
   }
-  const common = { timeout };
+  const common2 = { timeout };
   if (typeof connection !== "undefined") {
-    common.connection = connection;
+    common2.connection = connection;
   }
   const state = Object.assign(
     {
@@ -25824,7 +25824,7 @@ function throttling(octokit, octokitOptions) {
     }
     initialized = true;
     if (groups.global == null) {
-      createGroups(Bottleneck3, common);
+      createGroups(Bottleneck3, common2);
     }
     state.global = state.global ?? groups.global;
     state.auth = state.auth ?? groups.auth;
@@ -26717,17 +26717,17 @@ async function auth5(state, authOptions) {
     };
     return authOptions.factory(options2);
   }
-  const common = {
+  const common2 = {
     clientId: state.clientId,
     clientSecret: state.clientSecret,
     request: state.request,
     ...authOptions
   };
   const userAuth = state.clientType === "oauth-app" ? await createOAuthUserAuth({
-    ...common,
+    ...common2,
     clientType: state.clientType
   }) : await createOAuthUserAuth({
-    ...common,
+    ...common2,
     clientType: state.clientType
   });
   return userAuth();
@@ -27400,7 +27400,7 @@ async function auth7(state, options2) {
   });
 }
 function getState(options2) {
-  const common = {
+  const common2 = {
     octokit: options2.octokit,
     octokitOptions: options2.octokitOptions
   };
@@ -27408,14 +27408,14 @@ function getState(options2) {
     return {
       type: "token",
       auth: createTokenAuth(String(options2.token)),
-      ...common
+      ...common2
     };
   }
   if ("appId" in options2 && ("privateKey" in options2 || "createJwt" in options2)) {
     return {
       type: "app",
       auth: createAppAuth(options2),
-      ...common
+      ...common2
     };
   }
   return {
@@ -27423,7 +27423,7 @@ function getState(options2) {
     auth: createUnauthenticatedAuth({
       reason: `Neither "appId"/"privateKey" nor "token" have been set as auth options`
     }),
-    ...common
+    ...common2
   };
 }
 var VERSION16 = "0.0.0-development";
@@ -27969,12 +27969,12 @@ function createProbot({ overrides = {}, defaults = {}, env = process.env } = {})
   });
 }
 
-// src/core/errors.ts
+// src/core/util/errors.ts
 function errorMessage(error62) {
   return error62 instanceof Error ? error62.message : String(error62);
 }
 
-// src/core/entry-point.ts
+// src/core/util/entry-point.ts
 import { realpathSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47716,7 +47716,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/core/request-fields.ts
+// src/core/request/request-fields.ts
 var MODELS = ["grok", "deepseek"];
 var TYPES = ["offline", "online"];
 var MODES = ["normal", "long_context", "dummy"];
@@ -47792,7 +47792,7 @@ function parseField(key, name, raw) {
   return { value: [...new Set(items)] };
 }
 
-// src/core/request.ts
+// src/core/request/request.ts
 var SUBCOMMANDS = ["help", "cancel", "approve"];
 var COMMAND_RE = /^\/benchmark(?=\s|$)/i;
 function parseCommand(body, defaults = DEFAULT_REQUEST) {
@@ -47870,7 +47870,108 @@ function requestIdFromRunTitle(title) {
   return m?.[1] ? parseRequestId(m[1]) : null;
 }
 
-// src/core/sticky.ts
+// src/core/request/app-config.ts
+var GATE_POLICIES = ["fail-on-regression", "neutral", "fail-on-any-failure"];
+var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
+var triggersSchema = external_exports.strictObject({
+  /** Logins allowed to run `/benchmark` regardless of their repository permission. Default `[]`. */
+  allowed_users: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Lowest repository permission that may run `/benchmark` and `/benchmark approve`. Default `"write"`. */
+  min_permission: external_exports.enum(PERMISSIONS).default("write")
+});
+var autoRunSchema = external_exports.strictObject({
+  /** Run automatically on `pull_request` opened/synchronize/reopened/labeled. Default `false`. */
+  enabled: external_exports.boolean().default(false),
+  /** Only auto-run PRs carrying at least one of these labels; `[]` = no label needed. Default `[]`. */
+  labels: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Only auto-run when a changed file starts with one of these path prefixes; `[]` = any change. Default `[]`. */
+  paths: external_exports.array(external_exports.string().min(1)).default([]),
+  /**
+   * Fork PRs: `"require-approval"` = run only after a writer's `/benchmark approve` for that head SHA;
+   * `"never"` = never run fork PRs. Default `"require-approval"`.
+   */
+  forks: external_exports.enum(["require-approval", "never"]).default("require-approval")
+});
+var workflowSchema = external_exports.strictObject({
+  /** Workflow file name (in `.github/workflows/`) that runs the benchmark. Default `"benchmark.yml"`. */
+  file: external_exports.string().min(1).default("benchmark.yml"),
+  /** Repository holding the workflow, as `owner/name`; absent = the PR's own repository. */
+  repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").optional(),
+  /** Git ref the workflow is dispatched on. Default `"main"`. */
+  ref: external_exports.string().min(1).default("main")
+});
+var request2 = benchmarkRequestSchema.shape;
+var defaultsSchema = external_exports.strictObject({
+  /** Models run when a command omits `models=`. Default `["grok", "deepseek"]`. */
+  models: request2.models.default([...DEFAULT_REQUEST.models]),
+  /** Suites run when a command omits `types=`. Default `["offline", "online"]`. */
+  types: request2.types.default([...DEFAULT_REQUEST.types]),
+  /** Modes run when a command omits `modes=`. Default `["normal"]`. */
+  modes: request2.modes.default([...DEFAULT_REQUEST.modes]),
+  /** Repeats per point when a command omits `repeats=`. Default `3`. */
+  repeats: request2.repeats.default(DEFAULT_REQUEST.repeats),
+  /** Baseline when a command omits `baseline=`: `nightly` image or a `rerun` of main. Default `"nightly"`. */
+  baseline: request2.baseline.default(DEFAULT_REQUEST.baseline)
+});
+var gateSchema = external_exports.strictObject({
+  /**
+   * How the check run concludes. Default `"fail-on-regression"`:
+   * - `fail-on-regression`: failure on any 🔴 regression; neutral if points failed to run; else success.
+   * - `fail-on-any-failure`: failure on any regression or failed point; else success.
+   * - `neutral`: always neutral (informational only).
+   * Whatever the policy, a report that cannot back a verdict (report.md or results.json missing or
+   * invalid, every point failed, nothing measured) fails: see `artifactConclusion` (src/app/report-gate.ts).
+   */
+  policy: external_exports.enum(GATE_POLICIES).default("fail-on-regression")
+});
+var appConfigSchema = external_exports.strictObject({
+  /** Who may trigger runs. */
+  triggers: triggersSchema.prefault({}),
+  /** Automatic runs on pull_request events. */
+  auto_run: autoRunSchema.prefault({}),
+  /** Which workflow is dispatched. */
+  workflow: workflowSchema.prefault({}),
+  /** Defaults for `/benchmark` keys. */
+  defaults: defaultsSchema.prefault({}),
+  /** Check-run conclusion policy. */
+  gate: gateSchema.prefault({}),
+  /** Minimum minutes between two automatic runs on the same PR (commands are not limited). Default `10`. */
+  cooldown_minutes: external_exports.number().min(0).default(10)
+});
+var DEFAULT_APP_CONFIG = appConfigSchema.parse({});
+function describeIssue(issue2) {
+  const path2 = issue2.path.length > 0 ? issue2.path.map(String).join(".") : "(root)";
+  switch (issue2.code) {
+    case "invalid_type":
+      return `${path2}: expected ${issue2.expected}`;
+    case "unrecognized_keys":
+      return `${path2}: unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}`;
+    case "invalid_value":
+      return `${path2}: expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `${path2}: ${issue2.message}`;
+  }
+}
+function parseAppConfig(raw) {
+  if (typeof raw === "object" && raw !== null && "runner" in raw)
+    return {
+      ok: false,
+      errors: [
+        "runner: the runner labels moved to the SGLBENCH_RUNNER_LABELS repository or organisation variable (a JSON array read by benchmark.yml); remove `runner:` from this file"
+      ]
+    };
+  const result = appConfigSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, errors: result.error.issues.map(describeIssue) };
+}
+function gateConclusion(summary, policy) {
+  if (policy === "neutral") return "neutral";
+  if (summary.regressed > 0) return "failure";
+  if (summary.failed > 0) return policy === "fail-on-any-failure" ? "failure" : "neutral";
+  return "success";
+}
+
+// src/core/request/sticky.ts
 var STICKY_MARKER = "<!-- sglbench:sticky -->";
 var COMMENT_LIMIT = 65536;
 var CHECK_OUTPUT_LIMIT = 65535;
@@ -48058,36 +48159,7 @@ function workflowRepo(config3, pullRepo) {
   return { owner, repo };
 }
 
-// src/core/metrics.ts
-var M = (key, display, unit, better) => ({
-  key,
-  display,
-  unit,
-  better
-});
-var COMPARED_METRICS = [
-  // offline (bench_one_batch)
-  M("overall_throughput", "E2E Throughput", "token/s", "higher"),
-  M("total_latency", "E2E Latency", "s", "lower"),
-  M("prefill_throughput", "Prefill Throughput", "token/s", "higher"),
-  M("prefill_latency", "Prefill Latency", "s", "lower"),
-  M("median_decode_throughput", "Median Decode Throughput", "token/s", "higher"),
-  M("median_decode_latency", "Median Decode Latency", "s", "lower"),
-  // online (bench_serving)
-  M("median_e2e_latency_ms", "Median E2E Latency", "ms", "lower"),
-  M("p99_e2e_latency_ms", "P99 E2E Latency", "ms", "lower"),
-  M("median_ttft_ms", "Median TTFT", "ms", "lower"),
-  M("p99_ttft_ms", "P99 TTFT", "ms", "lower"),
-  M("median_itl_ms", "Median ITL", "ms", "lower"),
-  M("p99_itl_ms", "P99 ITL", "ms", "lower"),
-  M("median_tpot_ms", "Median TPOT", "ms", "lower"),
-  M("output_throughput", "Output Throughput", "tok/s", "higher"),
-  M("request_throughput", "Request Throughput", "req/s", "higher"),
-  M("total_throughput", "Total Throughput", "tok/s", "higher")
-];
-var BY_KEY = new Map(COMPARED_METRICS.map((m) => [m.key, m]));
-
-// src/core/results.ts
+// src/core/results/results.ts
 var RESULTS_SCHEMA_VERSION = 1;
 var DiagnosticSchema = external_exports.object({
   file: external_exports.string(),
@@ -48209,7 +48281,262 @@ var RunResultsSchema = external_exports.object({
   sources: external_exports.array(external_exports.string())
 });
 
-// src/core/report-model.ts
+// src/core/catalogue/suites.ts
+var SuiteModelSchema = external_exports.enum(["grok1", "grok2", "deepseek"]);
+var Gsm8kGateSchema = external_exports.object({
+  runs: external_exports.number().int().positive(),
+  threshold: external_exports.number().min(0).max(1),
+  numQuestions: external_exports.number().int().positive(),
+  parallel: external_exports.number().int().positive(),
+  numShots: external_exports.number().int().nonnegative(),
+  /** Path of SGLang's `benchmark/gsm8k/bench_sglang.py` inside the container. */
+  script: external_exports.string()
+});
+var ServerSpecSchema = external_exports.object({
+  memFractionStatic: external_exports.number().positive().max(1),
+  maxRunningRequests: external_exports.number().int().positive().optional(),
+  quantization: external_exports.string().optional(),
+  /** Pass `--attention-backend <backend>` (Grok); DeepSeek leaves the choice to SGLang. */
+  attentionBackendFlag: external_exports.boolean(),
+  /** Extra environment the seed set for this server only. */
+  env: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+  extraArgs: external_exports.array(external_exports.string()).default([])
+});
+var common = {
+  id: external_exports.string(),
+  title: external_exports.string(),
+  model: SuiteModelSchema,
+  /** Folder spelling: GROK1, GROK2, DeepSeek-V3-0324. */
+  modelName: external_exports.string(),
+  variant: external_exports.string(),
+  modelPath: external_exports.string(),
+  /** Tokenizer name or path; absent → the model path. */
+  tokenizer: external_exports.string().optional(),
+  tp: external_exports.number().int().positive(),
+  gsm8k: Gsm8kGateSchema.optional()
+};
+var OfflineSuiteSchema = external_exports.object({
+  ...common,
+  kind: external_exports.literal("offline"),
+  mode: external_exports.enum(["normal", "long_context", "dummy"]),
+  batchSizes: external_exports.array(external_exports.number().int().positive()).nonempty(),
+  inputLens: external_exports.array(external_exports.number().int().positive()).nonempty(),
+  outputLen: external_exports.number().int().positive(),
+  /** `--mem-fraction-static` per batch size (the seed: 0.85 at 128, 0.75 at 256). Keys are batch sizes. */
+  memFractionByBatch: external_exports.record(external_exports.string(), external_exports.number()).default({}),
+  /** Load random weights (`--load-format dummy`). */
+  dummyWeights: external_exports.boolean().default(false),
+  /** Log name without `_il<IL>` (DeepSeek and pre-June Grok). */
+  logWithoutInputLen: external_exports.boolean().default(false),
+  extraArgs: external_exports.array(external_exports.string()).default([]),
+  /** Extra args only with the aiter backend (dummy mode's torch compile). */
+  aiterArgs: external_exports.array(external_exports.string()).default([]),
+  passAttentionBackend: external_exports.boolean().default(true),
+  /** DeepSeek's warm-up server used for its GSM8K gate before benchmarking. */
+  warmupServer: ServerSpecSchema.optional(),
+  /** Rough minutes per point on MI300X, for planning. */
+  estimatedMinutesPerPoint: external_exports.number().positive().default(3)
+});
+var OnlineSuiteSchema = external_exports.object({
+  ...common,
+  kind: external_exports.literal("online"),
+  axis: external_exports.enum(["request_rate", "concurrency"]),
+  /** Request rates (req/s) or concurrencies, in the seed's run order. */
+  values: external_exports.array(external_exports.number().positive()).nonempty(),
+  repeats: external_exports.number().int().positive(),
+  inputLen: external_exports.number().int().positive(),
+  outputLen: external_exports.number().int().positive(),
+  /** `--random-range-ratio`; absent → SGLang's default (the seed's Grok runs). */
+  rangeRatio: external_exports.number().min(0).max(1).optional(),
+  /** Prompts per point: `perValue × value` capped at `cap`, or `small` when value ≤ `smallUpTo` else `large`. */
+  prompts: external_exports.union([
+    external_exports.object({ perValue: external_exports.number().int().positive(), cap: external_exports.number().int().positive() }),
+    external_exports.object({ smallUpTo: external_exports.number(), small: external_exports.number().int().positive(), large: external_exports.number().int().positive() })
+  ]),
+  server: ServerSpecSchema,
+  /** Write the baseline CSV layout with the H100 reference rows and ratios. */
+  h100Reference: external_exports.boolean().default(false),
+  estimatedMinutesPerRepeat: external_exports.number().positive().default(5)
+});
+var SuiteSchema = external_exports.discriminatedUnion("kind", [OfflineSuiteSchema, OnlineSuiteSchema]);
+var GROK1_MODEL = "/mnt/raid/models/huggingface/amd--grok-1-W4A8KV8/";
+var GROK1_TOKENIZER = "Xenova/grok-1-tokenizer";
+var DEEPSEEK_MODEL = "/mnt/raid/models/huggingface/deepseek-ai/DeepSeek-V3-0324";
+var GSM8K_SCRIPT = "/sgl-workspace/sglang/benchmark/gsm8k/bench_sglang.py";
+var grokGsm8k = {
+  runs: 5,
+  threshold: 0.8,
+  numQuestions: 2e3,
+  parallel: 2e3,
+  numShots: 5,
+  script: GSM8K_SCRIPT
+};
+var deepseekGsm8k = { ...grokGsm8k, threshold: 0.93 };
+var grok1 = { model: "grok1", modelName: "GROK1", variant: "MOE-I4F8", modelPath: GROK1_MODEL };
+var deepseek = {
+  model: "deepseek",
+  modelName: "DeepSeek-V3-0324",
+  variant: "FP8",
+  modelPath: DEEPSEEK_MODEL
+};
+var SUITES = [
+  OfflineSuiteSchema.parse({
+    ...grok1,
+    id: "grok-offline-normal",
+    title: "Grok-1 offline, normal mode (bench_one_batch)",
+    kind: "offline",
+    mode: "normal",
+    tokenizer: GROK1_TOKENIZER,
+    tp: 8,
+    batchSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    inputLens: [1024],
+    outputLen: 128,
+    memFractionByBatch: { "128": 0.85, "256": 0.75 },
+    extraArgs: [
+      "--sampling-backend",
+      "pytorch",
+      "--quantization",
+      "fp8",
+      "--trust-remote-code",
+      "--cuda-graph-max-bs",
+      "1024"
+    ],
+    estimatedMinutesPerPoint: 3
+  }),
+  OfflineSuiteSchema.parse({
+    ...grok1,
+    id: "grok-offline-long_context",
+    title: "Grok-1 offline, long context (bench_one_batch)",
+    kind: "offline",
+    mode: "long_context",
+    tokenizer: GROK1_TOKENIZER,
+    tp: 8,
+    batchSizes: [1],
+    inputLens: [8192, 16384, 32768],
+    outputLen: 10,
+    extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
+    estimatedMinutesPerPoint: 4
+  }),
+  OfflineSuiteSchema.parse({
+    ...grok1,
+    id: "grok-offline-dummy",
+    title: "Grok-1 offline, dummy weights (bench_one_batch)",
+    kind: "offline",
+    mode: "dummy",
+    modelPath: "/mnt/raid/models/dummy_prod1/",
+    tokenizer: GROK1_TOKENIZER,
+    tp: 8,
+    batchSizes: [2],
+    inputLens: [256],
+    outputLen: 4096,
+    dummyWeights: true,
+    extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
+    aiterArgs: ["--torch-compile-max-bs", "4", "--enable-torch-compile"],
+    estimatedMinutesPerPoint: 10
+  }),
+  OfflineSuiteSchema.parse({
+    ...deepseek,
+    id: "deepseek-offline",
+    title: "DeepSeek-V3 offline (GSM8K warm-up gate + bench_one_batch)",
+    kind: "offline",
+    mode: "normal",
+    tp: 8,
+    batchSizes: [32],
+    inputLens: [128],
+    outputLen: 32,
+    logWithoutInputLen: true,
+    passAttentionBackend: false,
+    extraArgs: ["--disable-radix-cache", "--trust-remote-code"],
+    gsm8k: deepseekGsm8k,
+    warmupServer: {
+      memFractionStatic: 0.7,
+      maxRunningRequests: 1024,
+      attentionBackendFlag: false,
+      env: { TORCHINDUCTOR_AUTOTUNE_ENABLE: "0" },
+      extraArgs: ["--trust-remote-code"]
+    },
+    estimatedMinutesPerPoint: 5
+  }),
+  OnlineSuiteSchema.parse({
+    ...grok1,
+    id: "grok-online",
+    title: "Grok-1 online (launch_server + GSM8K + bench_serving)",
+    kind: "online",
+    tokenizer: GROK1_TOKENIZER,
+    tp: 8,
+    axis: "request_rate",
+    values: [1, 2, 4, 8, 16],
+    repeats: 3,
+    inputLen: 1024,
+    outputLen: 1024,
+    prompts: { perValue: 300, cap: 2400 },
+    gsm8k: grokGsm8k,
+    server: {
+      memFractionStatic: 0.85,
+      quantization: "fp8",
+      attentionBackendFlag: true,
+      extraArgs: ["--trust-remote-code"]
+    },
+    h100Reference: true,
+    estimatedMinutesPerRepeat: 4
+  }),
+  OnlineSuiteSchema.parse({
+    ...deepseek,
+    id: "deepseek-online",
+    title: "DeepSeek-V3 online (launch_server + GSM8K + bench_serving by concurrency)",
+    kind: "online",
+    tp: 8,
+    axis: "concurrency",
+    values: [128, 64, 16, 4, 1],
+    repeats: 3,
+    inputLen: 3200,
+    outputLen: 800,
+    rangeRatio: 1,
+    prompts: { smallUpTo: 16, small: 128, large: 500 },
+    gsm8k: deepseekGsm8k,
+    server: {
+      memFractionStatic: 0.9,
+      maxRunningRequests: 1024,
+      attentionBackendFlag: false,
+      extraArgs: ["--trust-remote-code"]
+    },
+    estimatedMinutesPerRepeat: 6
+  })
+];
+var SuiteOverridesSchema = external_exports.object({
+  suites: external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()))
+});
+
+// src/core/catalogue/metrics.ts
+var M = (key, display, unit, better) => ({
+  key,
+  display,
+  unit,
+  better
+});
+var COMPARED_METRICS = [
+  // offline (bench_one_batch)
+  M("overall_throughput", "E2E Throughput", "token/s", "higher"),
+  M("total_latency", "E2E Latency", "s", "lower"),
+  M("prefill_throughput", "Prefill Throughput", "token/s", "higher"),
+  M("prefill_latency", "Prefill Latency", "s", "lower"),
+  M("median_decode_throughput", "Median Decode Throughput", "token/s", "higher"),
+  M("median_decode_latency", "Median Decode Latency", "s", "lower"),
+  // online (bench_serving)
+  M("median_e2e_latency_ms", "Median E2E Latency", "ms", "lower"),
+  M("p99_e2e_latency_ms", "P99 E2E Latency", "ms", "lower"),
+  M("median_ttft_ms", "Median TTFT", "ms", "lower"),
+  M("p99_ttft_ms", "P99 TTFT", "ms", "lower"),
+  M("median_itl_ms", "Median ITL", "ms", "lower"),
+  M("p99_itl_ms", "P99 ITL", "ms", "lower"),
+  M("median_tpot_ms", "Median TPOT", "ms", "lower"),
+  M("output_throughput", "Output Throughput", "tok/s", "higher"),
+  M("request_throughput", "Request Throughput", "req/s", "higher"),
+  M("total_throughput", "Total Throughput", "tok/s", "higher")
+];
+var BY_KEY = new Map(COMPARED_METRICS.map((m) => [m.key, m]));
+
+// src/core/report/report-model.ts
 function countsText(s) {
   return [
     `\u{1F534} ${s.regressed} regressed`,
@@ -48218,107 +48545,6 @@ function countsText(s) {
     `\u2754 ${s.inconclusive} inconclusive`,
     `\u274C ${s.failed} failed`
   ].join(" \xB7 ");
-}
-
-// src/core/app-config.ts
-var GATE_POLICIES = ["fail-on-regression", "neutral", "fail-on-any-failure"];
-var PERMISSIONS = ["read", "triage", "write", "maintain", "admin"];
-var triggersSchema = external_exports.strictObject({
-  /** Logins allowed to run `/benchmark` regardless of their repository permission. Default `[]`. */
-  allowed_users: external_exports.array(external_exports.string().min(1)).default([]),
-  /** Lowest repository permission that may run `/benchmark` and `/benchmark approve`. Default `"write"`. */
-  min_permission: external_exports.enum(PERMISSIONS).default("write")
-});
-var autoRunSchema = external_exports.strictObject({
-  /** Run automatically on `pull_request` opened/synchronize/reopened/labeled. Default `false`. */
-  enabled: external_exports.boolean().default(false),
-  /** Only auto-run PRs carrying at least one of these labels; `[]` = no label needed. Default `[]`. */
-  labels: external_exports.array(external_exports.string().min(1)).default([]),
-  /** Only auto-run when a changed file starts with one of these path prefixes; `[]` = any change. Default `[]`. */
-  paths: external_exports.array(external_exports.string().min(1)).default([]),
-  /**
-   * Fork PRs: `"require-approval"` = run only after a writer's `/benchmark approve` for that head SHA;
-   * `"never"` = never run fork PRs. Default `"require-approval"`.
-   */
-  forks: external_exports.enum(["require-approval", "never"]).default("require-approval")
-});
-var workflowSchema = external_exports.strictObject({
-  /** Workflow file name (in `.github/workflows/`) that runs the benchmark. Default `"benchmark.yml"`. */
-  file: external_exports.string().min(1).default("benchmark.yml"),
-  /** Repository holding the workflow, as `owner/name`; absent = the PR's own repository. */
-  repo: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name").optional(),
-  /** Git ref the workflow is dispatched on. Default `"main"`. */
-  ref: external_exports.string().min(1).default("main")
-});
-var request2 = benchmarkRequestSchema.shape;
-var defaultsSchema = external_exports.strictObject({
-  /** Models run when a command omits `models=`. Default `["grok", "deepseek"]`. */
-  models: request2.models.default([...DEFAULT_REQUEST.models]),
-  /** Suites run when a command omits `types=`. Default `["offline", "online"]`. */
-  types: request2.types.default([...DEFAULT_REQUEST.types]),
-  /** Modes run when a command omits `modes=`. Default `["normal"]`. */
-  modes: request2.modes.default([...DEFAULT_REQUEST.modes]),
-  /** Repeats per point when a command omits `repeats=`. Default `3`. */
-  repeats: request2.repeats.default(DEFAULT_REQUEST.repeats),
-  /** Baseline when a command omits `baseline=`: `nightly` image or a `rerun` of main. Default `"nightly"`. */
-  baseline: request2.baseline.default(DEFAULT_REQUEST.baseline)
-});
-var gateSchema = external_exports.strictObject({
-  /**
-   * How the check run concludes. Default `"fail-on-regression"`:
-   * - `fail-on-regression`: failure on any 🔴 regression; neutral if points failed to run; else success.
-   * - `fail-on-any-failure`: failure on any regression or failed point; else success.
-   * - `neutral`: always neutral (informational only).
-   * Whatever the policy, a report that cannot back a verdict (report.md or results.json missing or
-   * invalid, every point failed, nothing measured) fails: see `artifactConclusion` (src/app/report-gate.ts).
-   */
-  policy: external_exports.enum(GATE_POLICIES).default("fail-on-regression")
-});
-var appConfigSchema = external_exports.strictObject({
-  /** Who may trigger runs. */
-  triggers: triggersSchema.prefault({}),
-  /** Automatic runs on pull_request events. */
-  auto_run: autoRunSchema.prefault({}),
-  /** Which workflow is dispatched. */
-  workflow: workflowSchema.prefault({}),
-  /** Defaults for `/benchmark` keys. */
-  defaults: defaultsSchema.prefault({}),
-  /** Check-run conclusion policy. */
-  gate: gateSchema.prefault({}),
-  /** Minimum minutes between two automatic runs on the same PR (commands are not limited). Default `10`. */
-  cooldown_minutes: external_exports.number().min(0).default(10)
-});
-var DEFAULT_APP_CONFIG = appConfigSchema.parse({});
-function describeIssue(issue2) {
-  const path2 = issue2.path.length > 0 ? issue2.path.map(String).join(".") : "(root)";
-  switch (issue2.code) {
-    case "invalid_type":
-      return `${path2}: expected ${issue2.expected}`;
-    case "unrecognized_keys":
-      return `${path2}: unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}`;
-    case "invalid_value":
-      return `${path2}: expected one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    default:
-      return `${path2}: ${issue2.message}`;
-  }
-}
-function parseAppConfig(raw) {
-  if (typeof raw === "object" && raw !== null && "runner" in raw)
-    return {
-      ok: false,
-      errors: [
-        "runner: the runner labels moved to the SGLBENCH_RUNNER_LABELS repository or organisation variable (a JSON array read by benchmark.yml); remove `runner:` from this file"
-      ]
-    };
-  const result = appConfigSchema.safeParse(raw ?? {});
-  if (result.success) return { ok: true, config: result.data };
-  return { ok: false, errors: result.error.issues.map(describeIssue) };
-}
-function gateConclusion(summary, policy) {
-  if (policy === "neutral") return "neutral";
-  if (summary.regressed > 0) return "failure";
-  if (summary.failed > 0) return policy === "fail-on-any-failure" ? "failure" : "neutral";
-  return "success";
 }
 
 // src/app/report-gate.ts

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { ActionInputs } from "./inputs.js";
 import { defaultDataDir } from "../cli/commands/process.js";
-import { suiteFor, type SuiteModel } from "../core/suites.js";
+import { suiteFor, type SuiteModel } from "../core/catalogue/index.js";
 import type { ComparePrJobInput } from "../pipeline/compare-pr-job.js";
 import type { NightlyRequest } from "../pipeline/nightly-job.js";
 import { defaultMounts, type SuiteJob } from "../pipeline/suite-job.js";

@@ -6,7 +6,7 @@ import * as core from "@actions/core";
 import type { ActionInputs } from "./inputs.js";
 import { comparePrJobInputFor, nightlyRequestsFor, suiteJobsFor } from "./command-inputs.js";
 import type { ActionServices, ComparePrServices } from "./services.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 import type { ComparePrResult, ComparisonCounts } from "../pipeline/compare-pr.js";
 import { runComparePrJob } from "../pipeline/compare-pr-job.js";
 import { runNightly, type NightlyServices } from "../pipeline/nightly.js";

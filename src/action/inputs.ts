@@ -1,7 +1,7 @@
 /** The Action's inputs, validated at the edge with zod so a bad value fails with a fix-it hint. */
 import { z } from "zod";
 import { parseEnvAssignments } from "../pipeline/compare-pr-job.js";
-import { DEFAULT_REQUEST, parseRequestFields, type BenchmarkRequest } from "../core/request-fields.js";
+import { DEFAULT_REQUEST, parseRequestFields, type BenchmarkRequest } from "../core/request/index.js";
 
 /** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
 const envLines = z.string().transform((text, ctx) => {

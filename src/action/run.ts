@@ -1,7 +1,7 @@
 /** run(): main's one error path, as in actions/typescript-action. */
 import * as core from "@actions/core";
 import { main, type ActionDeps } from "./main.js";
-import { errorMessageWithCause } from "../core/errors.js";
+import { errorMessageWithCause } from "../core/util/index.js";
 
 /** Runs the Action; never throws. Exported with `env`/`deps` so tests drive it with INPUT_* variables and fakes. */
 export async function run(env: NodeJS.ProcessEnv = process.env, deps: ActionDeps = {}): Promise<void> {

@@ -1,6 +1,6 @@
 /** What every handler shares: the background queue, the App's id, a clock, a logger. */
 import type { Logger } from "probot";
-import type { AppConfig } from "../core/app-config.js";
+import type { AppConfig } from "../core/request/index.js";
 import type { GitHubClient, RepoRef } from "../github/octokit.js";
 import type { DispatchRegistry } from "./dispatches.js";
 import type { TaskQueue } from "./queue.js";

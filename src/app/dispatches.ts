@@ -8,7 +8,7 @@
  * In memory and bounded: after a restart the App falls back to its own check run (created by this
  * App, not finished, not linked to another run) as the record — see `verifyRunAgainstCheck`.
  */
-import { requestIdFromRunTitle, type RequestIdParts } from "../core/request.js";
+import { requestIdFromRunTitle, type RequestIdParts } from "../core/request/index.js";
 import type { CheckRunInfo } from "../github/check-runs.js";
 import { runIdFromUrl } from "../github/workflows.js";
 

@@ -6,7 +6,7 @@
  * policy — GitHub counts `neutral` as passing a required check, so "no data" must not be neutral.
  * Only valid, judged results go through the configured policy ({@link gateConclusion}).
  */
-import { gateConclusion, type GatePolicy } from "../core/app-config.js";
+import { gateConclusion, type GatePolicy } from "../core/request/index.js";
 import type { ReportArtifact } from "../github/report-artifact.js";
 
 export interface ArtifactVerdict {

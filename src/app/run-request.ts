@@ -2,9 +2,9 @@
  * Start one benchmark request: check run, dispatch, 🚀, sticky comment — once per request id.
  * Shared by `/benchmark`, `/benchmark approve` and automatic runs.
  */
-import type { AppConfig } from "../core/app-config.js";
-import { formatRequestId, type BenchmarkRequest } from "../core/request.js";
-import { parseRequestMarker, requestMarker, type StickyState } from "../core/sticky.js";
+import type { AppConfig } from "../core/request/index.js";
+import { formatRequestId, type BenchmarkRequest } from "../core/request/index.js";
+import { parseRequestMarker, requestMarker, type StickyState } from "../core/request/index.js";
 import { createCheckRun, findCheckRunForRequest, listCheckRuns, updateCheckRun } from "../github/check-runs.js";
 import { loadAppConfig, type LoadedConfig } from "../github/app-config-loader.js";
 import { getPermission, permissionAtLeast, type PermissionLevel } from "../github/permissions.js";
@@ -12,7 +12,7 @@ import { getMergeBase, getPull, isForkPull, type PullInfo } from "../github/pull
 import { reactToComment } from "../github/reactions.js";
 import { findStickyComment, upsertStickyComment, type StickyComment } from "../github/sticky-comment.js";
 import { cancelWorkflowRun, dispatchBenchmark, findActiveRunsForRequest, runIdFromUrl } from "../github/workflows.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 import { pullKey, workflowRepo, type HandlerEnv } from "./deps.js";
 import { workflowPath } from "./dispatches.js";
 import { awaitingApprovalMessage, describeRequest, invalidConfigMessage, queuedMessage } from "./messages.js";

@@ -1,5 +1,5 @@
 /** `--days`, `--today` and `--change-days`, read the same way by `plot` and `dashboard`. */
-import { pacificDate } from "../core/nightly-image.js";
+import { pacificDate } from "../core/catalogue/index.js";
 
 export interface HistoryWindow {
   days?: number;

@@ -1,5 +1,5 @@
 /** The exit code of `process`, `plot` and `dashboard` once their output is written: 0, or 3 when tonight's part is missing. */
-import { skipsOfNewestNight } from "../core/newest-night.js";
+import { skipsOfNewestNight } from "../core/trends/index.js";
 import { EXIT, type CliIO } from "./io.js";
 
 /**

@@ -12,7 +12,7 @@ import {
   parseRequestFields,
   TYPES,
   type BenchmarkRequest,
-} from "../core/request-fields.js";
+} from "../core/request/index.js";
 
 // No parseArgs defaults for the request fields: one left out takes DEFAULT_REQUEST, as in a comment.
 export const REQUEST_FLAGS = {

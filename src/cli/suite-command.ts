@@ -6,14 +6,21 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { parseImage } from "../core/images.js";
-import { applySuiteOverrides, buildCommands, SUITES, suiteFor, type Suite, type SuiteModel } from "../core/suites.js";
+import { parseImage } from "../core/catalogue/index.js";
+import {
+  applySuiteOverrides,
+  buildCommands,
+  SUITES,
+  suiteFor,
+  type Suite,
+  type SuiteModel,
+} from "../core/catalogue/index.js";
 import type { Executor } from "../runner/executor.js";
 import { runFolderFor, selectPoints } from "../runner/run-suite.js";
 import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
 import { EXIT, parseStrict, usageError, UsageError, type CliIO } from "./io.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 const OPTIONS = {
   docker_image: { type: "string" },

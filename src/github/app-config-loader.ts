@@ -2,8 +2,8 @@
  * Load `.github/sglbench.yml` the Probot way (the octokit config plugin: repository file, else the
  * owner's `.github` repository, `_extends` honoured) and validate it with the zod schema.
  */
-import { parseAppConfig, type AppConfig } from "../core/app-config.js";
-import { errorMessage } from "../core/errors.js";
+import { parseAppConfig, type AppConfig } from "../core/request/index.js";
+import { errorMessage } from "../core/util/index.js";
 import type { GitHubClient, RepoRef } from "./octokit.js";
 
 /** Path of the App's config file in the target repository. */

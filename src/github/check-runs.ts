@@ -2,7 +2,7 @@
  * The one `sglbench` check run per request. Its `external_id` is the request id, so a redelivered
  * webhook (or a restarted App) finds the run it already created instead of dispatching again.
  */
-import { CHECK_OUTPUT_LIMIT, truncateMarkdown } from "../core/sticky.js";
+import { CHECK_OUTPUT_LIMIT, truncateMarkdown } from "../core/request/index.js";
 import { apiError, type GitHubClient, type RepoRef } from "./octokit.js";
 
 /** Name of the App's check run. */

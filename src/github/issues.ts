@@ -4,8 +4,8 @@
  * nightly (the issue is updated, never duplicated); an issue a person closed stays closed.
  */
 import type { Octokit } from "@octokit/rest";
-import { changePhrase, changeWords } from "../core/direction.js";
-import { sparkline, type SeriesChange } from "../core/nightly-series.js";
+import { changePhrase, changeWords } from "../core/report/index.js";
+import { sparkline, type SeriesChange } from "../core/trends/index.js";
 
 /** Label put on (and used to find) regression issues. */
 export const REGRESSION_LABEL = "sglbench-regression";

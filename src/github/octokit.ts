@@ -2,7 +2,7 @@
  * The Octokit type the App's adapters take: Probot's (`.rest.*` + pagination + retry/throttle).
  */
 import type { ProbotOctokit } from "probot";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 /** An authenticated installation client (`context.octokit`). */
 export type GitHubClient = ProbotOctokit;

@@ -1,5 +1,5 @@
 /** Reactions and plain replies on a PR comment. */
-import { truncateMarkdown, COMMENT_LIMIT } from "../core/sticky.js";
+import { truncateMarkdown, COMMENT_LIMIT } from "../core/request/index.js";
 import { apiError, type GitHubClient, type PullRef, type RepoRef } from "./octokit.js";
 
 /** Reactions the App uses: 👀 seen, 🚀 dispatched, 😕 refused or invalid. */

@@ -10,7 +10,7 @@
 import { Unzip, UnzipInflate, type UnzipFile } from "fflate";
 import { z } from "zod";
 import { apiError, type GitHubClient, type RepoRef } from "./octokit.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 /** Name of the artifact the report job uploads. */
 export const REPORT_ARTIFACT = "sglbench-report";

@@ -2,7 +2,7 @@
  * The one sticky PR comment: found by its hidden marker AND our own author, paging through every
  * comment; created once, then edited in place (skipped when unchanged).
  */
-import { isStickyBody, parseStickyState, renderSticky, type StickyState } from "../core/sticky.js";
+import { isStickyBody, parseStickyState, renderSticky, type StickyState } from "../core/request/index.js";
 import { apiError, type GitHubClient, type PullRef } from "./octokit.js";
 
 /** Who wrote a comment, as the REST API reports it. */

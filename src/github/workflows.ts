@@ -2,7 +2,7 @@
  * The benchmark workflow: dispatch it, find the run of a request, cancel it.
  * The App never runs benchmark code itself; the self-hosted runners do, through this workflow.
  */
-import { requestIdFromRunTitle } from "../core/request.js";
+import { requestIdFromRunTitle } from "../core/request/index.js";
 import { apiError, type GitHubClient, type RepoRef } from "./octokit.js";
 
 /** The `workflow_dispatch` inputs `benchmark.yml` declares (all strings, as GitHub requires). */

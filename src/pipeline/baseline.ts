@@ -4,11 +4,11 @@
  * reproduces it, schedule the interleaved main/PR blocks, and merge the blocks of one side back into
  * one run.
  */
-import { COMPARED_METRICS } from "../core/metrics.js";
-import { normalizeHardware, pointNoisePct, sameCommit, type HistoryRun, type SuiteTiming } from "../core/plan.js";
+import { COMPARED_METRICS } from "../core/catalogue/index.js";
+import { normalizeHardware, pointNoisePct, sameCommit, type HistoryRun, type SuiteTiming } from "../core/plan/index.js";
 
-export { sameCommit, scheduleSuite, type ScheduleStep } from "../core/plan.js";
-import { pointKey, type PointResult, type RunResults } from "../core/results.js";
+export { sameCommit, scheduleSuite, type ScheduleStep } from "../core/plan/index.js";
+import { pointKey, type PointResult, type RunResults } from "../core/results/index.js";
 
 /** The commit a run's image was built from: the recorded commit, else one spelled in an sglbench tag. */
 export function runCommit(run: RunResults): string | undefined {

@@ -8,9 +8,9 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, isAbsolute } from "node:path";
-import { selectSuites, type Plan, type PlanRequest, type PlanSuite } from "../core/plan.js";
-import { errorMessage } from "../core/errors.js";
-import { RunResultsSchema, type RunResults } from "../core/results.js";
+import { selectSuites, type Plan, type PlanRequest, type PlanSuite } from "../core/plan/index.js";
+import { errorMessage } from "../core/util/index.js";
+import { RunResultsSchema, type RunResults } from "../core/results/index.js";
 import {
   fetchPrHead,
   PrHeadMovedError,

@@ -4,11 +4,11 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { compareRuns, type Comparison } from "../core/compare.js";
-import { DEFAULT_PLAN_SUITES } from "../core/plan.js";
-import { renderReport } from "../core/report.js";
-import { renderReportText } from "../core/report-text.js";
-import { findSuite, type Suite } from "../core/suites.js";
+import { compareRuns, type Comparison } from "../core/verdict/index.js";
+import { DEFAULT_PLAN_SUITES } from "../core/plan/index.js";
+import { renderReport } from "../core/report/index.js";
+import { renderReportText } from "../core/report/index.js";
+import { findSuite, type Suite } from "../core/catalogue/index.js";
 import type { Executor } from "../runner/executor.js";
 import { startExecutor } from "../runner/executor-factory.js";
 import { dockerodeEngine } from "../runner/images.js";

@@ -6,12 +6,19 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { ComparisonCounts } from "../core/compare.js";
+import type { ComparisonCounts } from "../core/verdict/index.js";
 
-import { planRequest, renderPlan, type Plan, type PlanRequest, type PlanSuite, type SuitePlan } from "../core/plan.js";
-import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report-model.js";
-import { emptyRun, type RunResults } from "../core/results.js";
-import { timestamp } from "../core/timestamp.js";
+import {
+  planRequest,
+  renderPlan,
+  type Plan,
+  type PlanRequest,
+  type PlanSuite,
+  type SuitePlan,
+} from "../core/plan/index.js";
+import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report/index.js";
+import { emptyRun, type RunResults } from "../core/results/index.js";
+import { timestamp } from "../core/util/index.js";
 import {
   checkAnchor,
   findBaselineRun,
@@ -21,7 +28,7 @@ import {
   type AnchorCheck,
   type ScheduleStep,
 } from "./baseline.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 /** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
 export interface SideRunRequest {

@@ -5,8 +5,8 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { compareRuns, type CompareOptions, type Comparison } from "../core/compare.js";
-import type { RunResults } from "../core/results.js";
+import { compareRuns, type CompareOptions, type Comparison } from "../core/verdict/index.js";
+import type { RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
 

@@ -6,8 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { DEFAULT_PLAN_SUITES, planRequest, type Plan, type PlanRequest } from "../core/plan.js";
-import { DEFAULT_REQUEST } from "../core/request-fields.js";
+import { DEFAULT_PLAN_SUITES, planRequest, type Plan, type PlanRequest } from "../core/plan/index.js";
+import { DEFAULT_REQUEST } from "../core/request/index.js";
 import { freeLocalPort } from "../runner/free-port.js";
 import { runComparePrJob, type ComparePrJobInput, type ComparePrJobServices } from "./compare-pr-job.js";
 import type { ComparePrResult, ComparisonCounts } from "./compare-pr.js";

@@ -3,9 +3,9 @@
  * variables: the options for runNightly, the real services and the report's text. Shared by
  * `sglbench nightly` and the Action's `command: nightly`, so both read the environment the same way.
  */
-import { thresholdsFromEnv } from "../core/gpu-idle.js";
-import type { Hardware, RocmVersion } from "../core/nightly-image.js";
-import type { SuiteModel } from "../core/suites.js";
+import { thresholdsFromEnv } from "../runner/gpu-idle.js";
+import type { Hardware, RocmVersion } from "../core/catalogue/index.js";
+import type { SuiteModel } from "../core/catalogue/index.js";
 import type { NightlyMode, NightlyOptions, NightlyReport, NightlyServices } from "./nightly.js";
 import { realNightlyServices } from "./nightly-services.js";
 

@@ -4,7 +4,7 @@
  * flow stays testable with fakes.
  */
 import { execa } from "execa";
-import { pacificDate } from "../core/nightly-image.js";
+import { pacificDate } from "../core/catalogue/index.js";
 import { syncRegressionIssues } from "../github/issues.js";
 import { listHubTags, listLocalTags } from "../runner/registry-tags.js";
 import { startExecutor } from "../runner/executor-factory.js";

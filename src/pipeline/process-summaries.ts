@@ -11,7 +11,7 @@ import {
   type DroppedDate,
   type OfflineSummaryRow,
   type OnlineSummaryRow,
-} from "../core/summaries.js";
+} from "../core/trends/index.js";
 import { scanSummaryInputs, type Skipped } from "../store/history.js";
 import { formatOfflineSummary, formatOnlineSummary, writeSummaryFile } from "../store/summary-csv.js";
 

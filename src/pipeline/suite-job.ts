@@ -4,7 +4,7 @@
  * offline|online` (after flag parsing) and the Action's `command: suite`, so both run suites the same way.
  */
 import { existsSync } from "node:fs";
-import type { Suite } from "../core/suites.js";
+import type { Suite } from "../core/catalogue/index.js";
 import type { Executor } from "../runner/executor.js";
 import { startExecutor } from "../runner/executor-factory.js";
 import { progressPrinter } from "../runner/progress.js";

@@ -3,7 +3,7 @@
  * batch size / request rate / concurrency), each night summarised as median and min–max over its
  * repeats, with the change points found in the line. Pure: no I/O, no rendering.
  */
-import { metricInfo, type Direction } from "../core/metrics.js";
+import { metricInfo, type Direction } from "../core/catalogue/index.js";
 import {
   buildSeries,
   findSeriesChanges,
@@ -12,9 +12,9 @@ import {
   seriesSuite,
   type NightlySeries,
   type SeriesChange,
-} from "../core/nightly-series.js";
-import type { ChangepointOptions } from "../core/changepoints.js";
-import type { RunResults } from "../core/results.js";
+} from "../core/trends/index.js";
+import type { ChangepointOptions } from "../core/trends/index.js";
+import type { RunResults } from "../core/results/index.js";
 
 /** One night of one line. */
 export interface NightStat {

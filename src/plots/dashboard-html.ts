@@ -3,8 +3,8 @@
  * change points, pages) and one page per hardware × model (interactive charts, latest nights,
  * change points, the list of runs with links to their folders and logs).
  */
-import { changePhrase } from "../core/direction.js";
-import type { SeriesChange } from "../core/nightly-series.js";
+import { changePhrase } from "../core/report/index.js";
+import type { SeriesChange } from "../core/trends/index.js";
 import type { SuiteChartData } from "./chart-data.js";
 import { formatValue } from "./labels.js";
 import { hardwareName, type ChartSpec } from "./specs.js";

@@ -7,9 +7,9 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
-import type { SeriesChange } from "../core/nightly-series.js";
-import { runDate } from "../core/nightly-series.js";
-import type { RunResults } from "../core/results.js";
+import type { SeriesChange } from "../core/trends/index.js";
+import { runDate } from "../core/trends/index.js";
+import type { RunResults } from "../core/results/index.js";
 import type { Skipped } from "../store/history.js";
 import { writeAssets } from "./assets.js";
 import { modelLabel, type SuiteChartData } from "./chart-data.js";

@@ -1,6 +1,6 @@
 /** Loads the nightly history of a data folder and turns it into chart data. */
-import type { SeriesChange } from "../core/nightly-series.js";
-import type { RunResults } from "../core/results.js";
+import type { SeriesChange } from "../core/trends/index.js";
+import type { RunResults } from "../core/results/index.js";
 import { loadHistory, type HistoryOptions, type Skipped } from "../store/history.js";
 import { buildChartData, chartSuite, type SuiteChartData } from "./chart-data.js";
 

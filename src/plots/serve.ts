@@ -11,7 +11,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from "node:net";
 import { extname, join, sep } from "node:path";
 import serveStatic from "serve-static";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 /** Ports suggested when the wanted one is busy (the seed's list). */
 export const FALLBACK_PORTS = [8001, 8080, 8888, 9000] as const;

@@ -7,8 +7,8 @@
  * - the KV-cache capacity (tokens and GB) the server allocated at startup.
  * Scale domains are set here (not by Vega) so label collisions can be computed in pixels.
  */
-import { changePhrase } from "../core/direction.js";
-import type { SeriesChange } from "../core/nightly-series.js";
+import { changePhrase } from "../core/report/index.js";
+import type { SeriesChange } from "../core/trends/index.js";
 import type { ChartLine, KvNight, MetricLines, NightStat, SuiteChartData } from "./chart-data.js";
 import {
   formatValue,

@@ -1,6 +1,6 @@
 /** What the offline and online suite runners share while one suite runs. */
-import type { ImageInfo } from "../core/images.js";
-import type { Failure, Point } from "../core/results.js";
+import type { ImageInfo } from "../core/catalogue/index.js";
+import type { Failure, Point } from "../core/results/index.js";
 import type { Executor } from "./executor.js";
 import type { Progress } from "./progress.js";
 import type { RunFolderWriter } from "./run-folder-writer.js";

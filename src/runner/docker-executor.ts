@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { PassThrough, type Readable } from "node:stream";
 import type Docker from "dockerode";
-import { containerName, parseImage } from "../core/images.js";
+import { containerName, parseImage } from "../core/catalogue/index.js";
 import {
   DEFAULT_KILL_GRACE_MS,
   type BackgroundProcess,
@@ -19,7 +19,7 @@ import {
   type ExecResult,
   type Executor,
 } from "./executor.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 /** The label that marks containers sglbench created (and may therefore stop). */
 export const SGLBENCH_LABEL = "sglbench";

@@ -3,7 +3,7 @@
  * launch failed, never ready, OOM, crash (exit code + signal), accuracy below threshold,
  * requests failed/aborted, cancelled (see FailureKindSchema in core/results.ts).
  */
-import type { Failure, FailureKind, Point } from "../core/results.js";
+import type { Failure, FailureKind, Point } from "../core/results/index.js";
 import type { ExecResult } from "./executor.js";
 
 /** Lines that mean the GPU ran out of memory (PyTorch, HIP, SGLang's own KV-cache check). */

@@ -3,7 +3,7 @@
  * averaged the seed's way (sum rounded to 3 decimals after each addition, average to 3 decimals), pass
  * iff average ≥ threshold. A run whose accuracy is not printed counts as 0, as in the seed.
  */
-import type { Failure, Gsm8k } from "../core/results.js";
+import type { Failure, Gsm8k } from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import type { Executor } from "./executor.js";
 import { classifyExit } from "./failures.js";

@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Point } from "../core/results.js";
+import type { Point } from "../core/results/index.js";
 import { runFolderPath } from "../store/layout.js";
-import { offlineCommand, offlinePoints, gsm8kCommand, type OfflineSuite } from "../core/suites.js";
+import { offlineCommand, offlinePoints, gsm8kCommand, type OfflineSuite } from "../core/catalogue/index.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
 import { classifyExit } from "./failures.js";

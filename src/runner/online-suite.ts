@@ -3,9 +3,9 @@
  * bench_serving per point × repeats, each repeat in the seed's client log and recorded as it finishes.
  * A server that dies mid-run fails the remaining points as a crash; the server is always stopped.
  */
-import type { Point, Repeat } from "../core/results.js";
-import { clientCommand, gsm8kCommand, promptsFor, type OnlineSuite } from "../core/suites.js";
-import { timestamp } from "../core/timestamp.js";
+import type { Point, Repeat } from "../core/results/index.js";
+import { clientCommand, gsm8kCommand, promptsFor, type OnlineSuite } from "../core/catalogue/index.js";
+import { timestamp } from "../core/util/index.js";
 import { clientLogName, servingLogName } from "../store/layout.js";
 import { parseServingOutput } from "../sglang/serving.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";

@@ -6,7 +6,14 @@
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pointKey, type Failure, type Point, type PointResult, type Repeat, type RunResults } from "../core/results.js";
+import {
+  pointKey,
+  type Failure,
+  type Point,
+  type PointResult,
+  type Repeat,
+  type RunResults,
+} from "../core/results/index.js";
 import { redactSecrets } from "../store/redact.js";
 import { RESULTS_FILE, readResults, writeResults } from "../store/results-file.js";
 import { writeSeedFiles } from "../store/seed-files.js";

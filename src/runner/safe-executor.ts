@@ -4,7 +4,7 @@
  * the failure is then recorded on the point like any other, and the rest of the suite still runs.
  */
 import type { BackgroundProcess, ExecOptions, ExecResult, Executor } from "./executor.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 const failed = (started: number): ExecResult => ({
   exitCode: 127,

@@ -3,7 +3,7 @@
  * wait until ready (the ready line in the log, or `/health` then `/get_model_info` answering),
  * fail fast on a fatal line (OOM) or an early exit, give up after a timeout with the log tail, stop.
  */
-import type { Failure, KvCache } from "../core/results.js";
+import type { Failure, KvCache } from "../core/results/index.js";
 import { createServerLogScanner } from "../sglang/server-log.js";
 import type { BackgroundProcess, ExecResult, Executor } from "./executor.js";
 import { classifyExit } from "./failures.js";

@@ -3,8 +3,8 @@
  * offline's warm-up server share the command, the log, the progress lines, the timings and what a
  * server that never gets ready means (every pending point fails with its failure).
  */
-import type { Point } from "../core/results.js";
-import { serverCommand, type Suite } from "../core/suites.js";
+import type { Point } from "../core/results/index.js";
+import { serverCommand, type Suite } from "../core/catalogue/index.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
 import type { LogSink } from "./run-folder-writer.js";
 import { launchServer, type RunningServer } from "./server.js";

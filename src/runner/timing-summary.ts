@@ -1,5 +1,5 @@
 /** The seed's `timing_summary_<ts>.log` (original-toolkit.md §2.7), in the lines its readers parse. */
-import type { RunResults } from "../core/results.js";
+import type { RunResults } from "../core/results/index.js";
 import { bestOfRepeats } from "../store/seed-files.js";
 
 const fmt = (d: Date): string =>

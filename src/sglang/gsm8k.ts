@@ -1,5 +1,5 @@
 /** Parser for GSM8K accuracy output (`Accuracy:`, `Invalid:`, `Latency:`, `Output throughput:` per run). */
-import type { Diagnostic, Gsm8k } from "../core/results.js";
+import type { Diagnostic, Gsm8k } from "../core/results/index.js";
 import { parseNumber, splitLines } from "./lines.js";
 
 export interface Gsm8kParse {

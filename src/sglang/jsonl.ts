@@ -1,6 +1,6 @@
 /** JSONL readers for `result.jsonl` (bench_one_batch) and bench_serving's `--output-file`, which may hold bare `Infinity`/`NaN`. */
-import type { Diagnostic } from "../core/results.js";
-import { errorMessage } from "../core/errors.js";
+import type { Diagnostic } from "../core/results/index.js";
+import { errorMessage } from "../core/util/index.js";
 
 /** Python's json.dumps writes bare Infinity/-Infinity/NaN; make them parseable without touching strings. */
 function pythonJsonToJs(line: string): string {

@@ -2,7 +2,7 @@
  * Parser for `bench_one_batch` stdout. Blocks have no header: each starts at a `Prefill.` line;
  * blocks before the `Benchmark ...` line are warm-up. Metric keys follow result.jsonl.
  */
-import type { Diagnostic } from "../core/results.js";
+import type { Diagnostic } from "../core/results/index.js";
 import { splitLines } from "./lines.js";
 
 export interface OneBatchBlock {

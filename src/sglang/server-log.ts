@@ -1,5 +1,5 @@
 /** Incremental scanner for `launch_server` logs: KV-cache size, max_total_num_tokens, ready line, fatal errors. */
-import type { Diagnostic, KvCache } from "../core/results.js";
+import type { Diagnostic, KvCache } from "../core/results/index.js";
 
 export interface ServerLogScan {
   kv_cache?: KvCache;

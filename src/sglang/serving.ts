@@ -1,6 +1,6 @@
 /** Parser for the `bench_serving` text result block ("Serving Benchmark Result"). */
-import type { Diagnostic } from "../core/results.js";
-import { SERVING_LABELS, slugLabel } from "../core/metrics.js";
+import type { Diagnostic } from "../core/results/index.js";
+import { SERVING_LABELS, slugLabel } from "../core/catalogue/index.js";
 import { isProgressLine, parseNumber, splitLines } from "./lines.js";
 
 /** One result block: canonical metrics plus non-numeric labels (backend, `not set`). */

@@ -1,5 +1,5 @@
 /** Parser for the nightly `timing_summary_*.log`: image, host, hardware and named durations. */
-import type { Diagnostic } from "../core/results.js";
+import type { Diagnostic } from "../core/results/index.js";
 import { splitLines } from "./lines.js";
 
 export interface TimingSummary {

@@ -2,7 +2,7 @@
  * Nightly console logs (`cron_log/<hw>/<date>/*.log`): one results record per image block, with its
  * GSM8K, KV cache, serving runs or the seed's best-of-3 summary lines.
  */
-import { emptyRun, pointKey, type Point, type Repeat, type RunResults } from "../core/results.js";
+import { emptyRun, pointKey, type Point, type Repeat, type RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { isProgressLine } from "../sglang/lines.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";

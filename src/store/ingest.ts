@@ -15,7 +15,7 @@ import {
   type Point,
   type PointResult,
   type RunResults,
-} from "../core/results.js";
+} from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { numericFields, parseJsonl } from "../sglang/jsonl.js";
 import { parseTimingSummary } from "../sglang/timing-summary.js";
@@ -30,7 +30,7 @@ import { RESULTS_FILE, readResults } from "./results-file.js";
 import { redactSecrets } from "./redact.js";
 import { noResultsReason, parseConsoleLog } from "./console-log.js";
 import { applyImageFacts, fillSeedLengths, imageRef, PointTable, repeatFrom, suiteFor } from "./run-builder.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage } from "../core/util/index.js";
 
 export interface IngestOptions {
   /** Sources are named relative to this folder when given. */

@@ -13,7 +13,7 @@
  * Cells not run yet are empty, so rows end in trailing TABs; parse → format keeps every byte.
  * Also the DeepSeek `_online.csv` GSM8K file (`Results` / `Average Accuracy\t0.937` with a literal backslash-t).
  */
-import type { Diagnostic, PointResult } from "../core/results.js";
+import type { Diagnostic, PointResult } from "../core/results/index.js";
 import { readDelimited, writeDelimited } from "./delimited.js";
 
 /** Section titles → canonical metric keys (metrics.ts), in the seed's order. */

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RunResultsSchema, type RunResults } from "../core/results.js";
+import { RunResultsSchema, type RunResults } from "../core/results/index.js";
 
 export const RESULTS_FILE = "results.json";
 

@@ -2,7 +2,7 @@
  * Building blocks of a results record shared by run-folder and console-log ingest: suite naming,
  * repeats grouped by point, and the facts the seed's image tags and scripts imply.
  */
-import { attentionBackend, parseImage } from "../core/images.js";
+import { attentionBackend, parseImage } from "../core/catalogue/index.js";
 import {
   pointKey,
   POINT_KEYS,
@@ -11,7 +11,7 @@ import {
   type PointResult,
   type Repeat,
   type RunResults,
-} from "../core/results.js";
+} from "../core/results/index.js";
 import type { ServingBlock } from "../sglang/serving.js";
 
 /** Model/suite naming shared by folders and console logs. */

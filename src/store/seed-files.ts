@@ -5,7 +5,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { PointResult, Repeat, RunResults } from "../core/results.js";
+import type { PointResult, Repeat, RunResults } from "../core/results/index.js";
 import { formatConfigJson, CONFIG_FILE } from "./config-json.js";
 import { gsm8kOnlineCsvName, runCsvName, servingCsvName } from "./layout.js";
 import {

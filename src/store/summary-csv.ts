@@ -6,7 +6,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import type { LoadAxis, OfflineSummaryRow, OnlineSummaryRow } from "../core/summaries.js";
+import type { LoadAxis, OfflineSummaryRow, OnlineSummaryRow } from "../core/trends/index.js";
 
 /** Offline summary header, exactly the seed's. */
 export const OFFLINE_SUMMARY_HEADER = [

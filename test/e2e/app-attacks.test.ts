@@ -12,7 +12,7 @@
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { startApp, type RunningApp } from "../../src/app/server.js";
-import { parseStickyState } from "../../src/core/sticky.js";
+import { parseStickyState } from "../../src/core/request/index.js";
 import {
   appEnvFor,
   freePort,

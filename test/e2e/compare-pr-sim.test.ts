@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { execa } from "execa";
 import { delimiter, join, resolve } from "node:path";
-import { findSuite } from "../../src/core/suites.js";
+import { findSuite } from "../../src/core/catalogue/index.js";
 import { run } from "../../src/action/run.js";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../src/pipeline/compare-pr-services.js";

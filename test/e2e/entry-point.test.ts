@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
-import { isEntryPoint } from "../../src/core/entry-point.js";
+import { isEntryPoint } from "../../src/core/util/index.js";
 
 // Processes and bundles: seconds each, more on a busy machine (unit tests keep 5 s).
 jest.setTimeout(60_000);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { DEFAULT_PLAN_SUITES } from "../../src/core/plan.js";
+import { DEFAULT_PLAN_SUITES } from "../../src/core/plan/index.js";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 import type { ImagePair } from "../../src/pipeline/compare-pr.js";
 import {

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/commands/nightly.js";
-import { pacificDate } from "../../src/core/nightly-image.js";
+import { pacificDate } from "../../src/core/catalogue/index.js";
 import { readResults } from "../../src/store/results-file.js";
 import { captureIO } from "../helpers/capture-io.js";
 

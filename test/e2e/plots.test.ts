@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, mkdir, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/commands/plot.js";
-import { emptyRun } from "../../src/core/results.js";
+import { emptyRun } from "../../src/core/results/index.js";
 import { buildChartData, isoDay } from "../../src/plots/chart-data.js";
 import { formatValue, labelMark, labelWidth, placeLabels, samplePolyline } from "../../src/plots/labels.js";
 import { loadChartData } from "../../src/plots/load.js";

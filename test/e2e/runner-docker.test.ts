@@ -9,7 +9,7 @@ import { freeLocalPort as freePort } from "../../src/runner/free-port.js";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Docker from "dockerode";
-import { applySuiteOverrides, findSuite, SUITES } from "../../src/core/suites.js";
+import { applySuiteOverrides, findSuite, SUITES } from "../../src/core/catalogue/index.js";
 import { buildDemoSimImages, demoDockerReachable } from "../../src/pipeline/demo-images.js";
 import { sideMounts } from "../../src/pipeline/compare-pr-services.js";
 import { DockerExecutor, ensureImage, removeOwnContainers, SGLBENCH_LABEL } from "../../src/runner/docker-executor.js";

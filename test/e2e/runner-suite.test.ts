@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { freeLocalPort as freePort } from "../../src/runner/free-port.js";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
-import { pointKey, type RunResults } from "../../src/core/results.js";
-import { applySuiteOverrides, findSuite, SUITES, type Suite } from "../../src/core/suites.js";
+import { pointKey, type RunResults } from "../../src/core/results/index.js";
+import { applySuiteOverrides, findSuite, SUITES, type Suite } from "../../src/core/catalogue/index.js";
 import type { Executor } from "../../src/runner/executor.js";
 import { LocalExecutor } from "../../src/runner/local-executor.js";
 import { runSuite, type RunSuiteOptions } from "../../src/runner/run-suite.js";

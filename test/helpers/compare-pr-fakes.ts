@@ -1,8 +1,8 @@
 /** Fakes for compare-pr tests: a runner that fabricates runs and a verdict step with a 2 % rule. */
 import { join } from "node:path";
-import type { PlanSuite } from "../../src/core/plan.js";
-import { emptyRun, pointKey, type RunResults } from "../../src/core/results.js";
-import { countsText } from "../../src/core/report-model.js";
+import type { PlanSuite } from "../../src/core/plan/index.js";
+import { emptyRun, pointKey, type RunResults } from "../../src/core/results/index.js";
+import { countsText } from "../../src/core/report/index.js";
 import { type Comparer, type ComparisonCounts, type SideRunRequest } from "../../src/pipeline/compare-pr.js";
 
 export const FAKE_SUITE: PlanSuite = {

@@ -1,6 +1,6 @@
 /** Synthetic nightly histories for the plots/dashboard tests (deterministic, with planted shifts). */
 import { join } from "node:path";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { writeResults } from "../../src/store/results-file.js";
 
 /** Deterministic noise in [-0.5, 0.5). */

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { comparePrJobInputFor, nightlyRequestsFor, suiteJobsFor } from "../../src/action/command-inputs.js";
 import { readActionInputs } from "../../src/action/inputs.js";
 import { run } from "../../src/action/run.js";
-import { emptyRun } from "../../src/core/results.js";
+import { emptyRun } from "../../src/core/results/index.js";
 import type { NightlyServices } from "../../src/pipeline/nightly.js";
 import { captureStdout } from "../helpers/capture-io.js";
 

@@ -14,7 +14,7 @@ import {
   parseStickyState,
   renderSticky,
   STICKY_MARKER,
-} from "../../src/core/sticky.js";
+} from "../../src/core/request/index.js";
 import {
   downloadReportArtifact,
   readReportArchive,

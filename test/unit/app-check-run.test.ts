@@ -1,6 +1,6 @@
 /** check_run.rerequested ("Re-run" on the sglbench check): repeats the stored request on the head commit. */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { requestMarker } from "../../src/core/sticky.js";
+import { requestMarker } from "../../src/core/request/index.js";
 import {
   API,
   APP_ID,

@@ -1,6 +1,6 @@
 /** `/benchmark` on a PR: allowed, refused, malformed, help, cancel, redelivery, fork approval, invalid config. */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { parseStickyState, renderSticky } from "../../src/core/sticky.js";
+import { parseStickyState, renderSticky } from "../../src/core/request/index.js";
 import {
   API,
   APP_ID,

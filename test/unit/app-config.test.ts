@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { parse as parseYaml } from "yaml";
-import { DEFAULT_APP_CONFIG, gateConclusion, parseAppConfig } from "../../src/core/app-config.js";
+import { DEFAULT_APP_CONFIG, gateConclusion, parseAppConfig } from "../../src/core/request/index.js";
 
 function errorsOf(raw: unknown): string[] {
   const result = parseAppConfig(raw);

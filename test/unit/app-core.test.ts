@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { formatRequestId, parseRequestId, requestIdFromRunTitle } from "../../src/core/request.js";
+import { formatRequestId, parseRequestId, requestIdFromRunTitle } from "../../src/core/request/index.js";
 import {
   COMMENT_LIMIT,
   isStickyBody,
@@ -8,7 +8,7 @@ import {
   STICKY_MARKER,
   stickyVisible,
   truncateMarkdown,
-} from "../../src/core/sticky.js";
+} from "../../src/core/request/index.js";
 import { isOwnComment } from "../../src/github/sticky-comment.js";
 import { permissionAtLeast } from "../../src/github/permissions.js";
 import { runIdFromUrl } from "../../src/github/workflows.js";
@@ -80,7 +80,7 @@ describe("shipped config files", () => {
   it(".github/sglbench.yml.example documents exactly the defaults", async () => {
     const { readFileSync } = await import("node:fs");
     const { parse } = await import("yaml");
-    const { parseAppConfig, DEFAULT_APP_CONFIG } = await import("../../src/core/app-config.js");
+    const { parseAppConfig, DEFAULT_APP_CONFIG } = await import("../../src/core/request/index.js");
     const parsed = parseAppConfig(parse(readFileSync(".github/sglbench.yml.example", "utf8")));
     expect(parsed).toEqual({ ok: true, config: DEFAULT_APP_CONFIG });
   });
@@ -110,7 +110,7 @@ describe("shipped config files", () => {
 
 describe("approve grammar", () => {
   it("accepts an optional head SHA and rejects anything else", async () => {
-    const { parseCommand } = await import("../../src/core/request.js");
+    const { parseCommand } = await import("../../src/core/request/index.js");
     expect(parseCommand("/benchmark approve")).toEqual({ kind: "approve" });
     expect(parseCommand("/benchmark approve ABCDEF1")).toEqual({ kind: "approve", sha: "abcdef1" });
     expect(parseCommand("/benchmark approve now").kind).toBe("invalid");

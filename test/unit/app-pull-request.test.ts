@@ -1,6 +1,6 @@
 /** pull_request auto-runs: policy off, label filter, path filter, forks and approval voided by a push, superseded runs, cooldown, invalid config. */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { parseStickyState, renderSticky, type StickyState } from "../../src/core/sticky.js";
+import { parseStickyState, renderSticky, type StickyState } from "../../src/core/request/index.js";
 import {
   API,
   APP_ID,

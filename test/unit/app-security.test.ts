@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "@jest/glo
 import { DispatchRegistry } from "../../src/app/dispatches.js";
 import { approvalRefusal, commandLine } from "../../src/app/handlers/comment.js";
 import { mergeConfigs } from "../../src/github/app-config-loader.js";
-import { renderSticky, type StickyState } from "../../src/core/sticky.js";
+import { renderSticky, type StickyState } from "../../src/core/request/index.js";
 import {
   API,
   APP_ID,

@@ -6,7 +6,7 @@ import {
   renderSticky,
   requestMarker,
   type StickyState,
-} from "../../src/core/sticky.js";
+} from "../../src/core/request/index.js";
 import {
   API,
   APP_ID,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { findChangepoints, type NightPoint } from "../../src/core/changepoints.js";
-import { studentTwoSidedP } from "../../src/core/stats.js";
+import { findChangepoints, type NightPoint } from "../../src/core/trends/index.js";
+import { studentTwoSidedP } from "../../src/core/verdict/index.js";
 
 /** mulberry32: small seeded PRNG so every run sees the same "noise". */
 function prng(seed: number): () => number {

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/commands/changes.js";
-import { buildSeries, findSeriesChanges, type SeriesChange } from "../../src/core/nightly-series.js";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
+import { buildSeries, findSeriesChanges, type SeriesChange } from "../../src/core/trends/index.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { writeResults } from "../../src/store/results-file.js";
 import { captureIO } from "../helpers/capture-io.js";
 

@@ -10,7 +10,7 @@ import {
   timingsFromHistory,
   toHistoryRun,
 } from "../../src/pipeline/baseline.js";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
 

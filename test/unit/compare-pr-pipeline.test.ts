@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mergeComparisonFiles, runComparePr } from "../../src/pipeline/compare-pr.js";
 import { FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fakes.js";
-import type { PlanRequest } from "../../src/core/plan.js";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
+import type { PlanRequest } from "../../src/core/plan/index.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import { compareRuns, pointLabel } from "../../src/core/compare.js";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
+import { compareRuns, pointLabel } from "../../src/core/verdict/index.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
 /** An online Grok run: 3 points × 3 repeats, latency scaled by `lat`, throughput by `thr`. */
 function grok(

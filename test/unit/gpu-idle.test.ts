@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { checkGpuIdle, parseRocmSmiText, thresholdsFromEnv } from "../../src/core/gpu-idle.js";
+import { checkGpuIdle, parseRocmSmiText, thresholdsFromEnv } from "../../src/runner/gpu-idle.js";
 
 /** Spec sample F15 (concise rocm-smi table, structure real). */
 const F15 = `

@@ -8,7 +8,7 @@ import {
   suiteEnvironment,
   tagOf,
   type ImageInfo,
-} from "../../src/core/images.js";
+} from "../../src/core/catalogue/index.js";
 
 type Expected = Partial<ImageInfo> & { backend: "aiter" | "triton"; variable: string };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyRun, pointKey, RunResultsSchema } from "../../src/core/results.js";
+import { emptyRun, pointKey, RunResultsSchema } from "../../src/core/results/index.js";
 import { ingestPaths } from "../../src/store/ingest.js";
 import { noResultsReason } from "../../src/store/console-log.js";
 import { writeResults } from "../../src/store/results-file.js";

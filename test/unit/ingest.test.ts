@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ingestPaths } from "../../src/store/ingest.js";
-import { RunResultsSchema } from "../../src/core/results.js";
+import { RunResultsSchema } from "../../src/core/results/index.js";
 import { run as ingestCommand } from "../../src/cli/commands/ingest.js";
 import type { CliIO } from "../../src/cli/io.js";
 

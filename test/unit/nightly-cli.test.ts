@@ -2,7 +2,7 @@ import { describe, expect, it, beforeEach, afterEach } from "@jest/globals";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyRun } from "../../src/core/results.js";
+import { emptyRun } from "../../src/core/results/index.js";
 import { run } from "../../src/cli/commands/nightly.js";
 import type { NightlyServices } from "../../src/pipeline/nightly.js";
 import { captureIO } from "../helpers/capture-io.js";

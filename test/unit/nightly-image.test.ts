@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { pacificDate, pickNightlyTag } from "../../src/core/nightly-image.js";
+import { pacificDate, pickNightlyTag } from "../../src/core/catalogue/index.js";
 
 /** Spec sample F16: first page of rocm/sgl-dev tags. */
 const F16 = [

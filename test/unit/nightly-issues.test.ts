@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeEach, afterEach, afterAll } from "@jest/globals";
 import nock from "nock";
 import { Octokit } from "@octokit/rest";
-import type { SeriesChange } from "../../src/core/nightly-series.js";
+import type { SeriesChange } from "../../src/core/trends/index.js";
 import {
   groupRegressions,
   issueBody,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import nock from "nock";
 import { acquireLock, LockHeldError, nightlyLockFile, pidAlive } from "../../src/runner/lock.js";
 import { listHubTags, listLocalTags } from "../../src/runner/registry-tags.js";
-import { pickNightlyTag } from "../../src/core/nightly-image.js";
+import { pickNightlyTag } from "../../src/core/catalogue/index.js";
 
 let dir: string;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeEach, afterEach } from "@jest/globals";
 import { access, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyRun } from "../../src/core/results.js";
+import { emptyRun } from "../../src/core/results/index.js";
 import type { RegressionGroup } from "../../src/github/issues.js";
 import { nightlySuites, runNightly, type NightlyOptions, type NightlyServices } from "../../src/pipeline/nightly.js";
 import { writeResults } from "../../src/store/results-file.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { pacificDate } from "../../src/core/nightly-image.js";
+import { pacificDate } from "../../src/core/catalogue/index.js";
 
 type Step = { uses?: string; run?: string; env?: Record<string, string>; with?: Record<string, string> };
 type Job = {

@@ -7,8 +7,8 @@ import {
   repeatsForNoise,
   type HistoryRun,
   type PlanRequest,
-} from "../../src/core/plan.js";
-import { emptyRun } from "../../src/core/results.js";
+} from "../../src/core/plan/index.js";
+import { emptyRun } from "../../src/core/results/index.js";
 import { run as planCommand } from "../../src/cli/commands/plan.js";
 import { captureIO } from "../helpers/capture-io.js";
 import { join } from "node:path";
@@ -185,7 +185,7 @@ describe("sglbench plan", () => {
 
 describe("offline modes", () => {
   it("selects normal by default and the requested Grok offline modes; online suites ignore modes", async () => {
-    const { selectSuites, DEFAULT_PLAN_SUITES: all } = await import("../../src/core/plan.js");
+    const { selectSuites, DEFAULT_PLAN_SUITES: all } = await import("../../src/core/plan/index.js");
     const ids = (modes?: string[]) =>
       selectSuites(all, {
         models: ["grok", "deepseek"],
@@ -200,7 +200,7 @@ describe("offline modes", () => {
       "deepseek-online",
     ]);
     // Every plan suite is a runner suite, so compare-pr can run what it planned.
-    const { findSuite } = await import("../../src/core/suites.js");
+    const { findSuite } = await import("../../src/core/catalogue/index.js");
     for (const suite of all) expect(findSuite(suite.id).kind).toBe(suite.kind);
   });
 });

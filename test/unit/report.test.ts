@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { compareRuns } from "../../src/core/compare.js";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
-import { formatChange, formatValue, renderReport } from "../../src/core/report.js";
-import { renderReportText } from "../../src/core/report-text.js";
+import { compareRuns } from "../../src/core/verdict/index.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { formatChange, formatValue, renderReport } from "../../src/core/report/index.js";
+import { renderReportText } from "../../src/core/report/index.js";
 
 function run(
   suite: string,

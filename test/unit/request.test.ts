@@ -5,7 +5,7 @@ import {
   invalidReply,
   parseCommand,
   type BenchmarkRequest,
-} from "../../src/core/request.js";
+} from "../../src/core/request/index.js";
 
 function problemsOf(body: string): string[] {
   const parsed = parseCommand(body);

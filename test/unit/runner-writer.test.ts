@@ -6,7 +6,7 @@ import { describe, expect, it } from "@jest/globals";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applySuiteOverrides, findSuite, SUITES } from "../../src/core/suites.js";
+import { applySuiteOverrides, findSuite, SUITES } from "../../src/core/catalogue/index.js";
 import type { BackgroundProcess, ExecOptions, ExecResult, Executor } from "../../src/runner/executor.js";
 import { runSuite } from "../../src/runner/run-suite.js";
 import { ingestPaths } from "../../src/store/ingest.js";

@@ -17,7 +17,7 @@ import {
   tCdf,
   tQuantile,
   variance,
-} from "../../src/core/stats.js";
+} from "../../src/core/verdict/index.js";
 
 describe("location and spread", () => {
   it("computes mean, median (odd/even) and sample variance", () => {

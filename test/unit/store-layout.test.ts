@@ -19,7 +19,7 @@ import {
   servingLogName,
   timingSummaryName,
 } from "../../src/store/layout.js";
-import { timestamp } from "../../src/core/timestamp.js";
+import { timestamp } from "../../src/core/util/index.js";
 
 const REAL = fileURLToPath(new URL("../fixtures/real", import.meta.url));
 const grok = { tag: "20250624", model: SEED_MODELS.grok1.name, variant: SEED_MODELS.grok1.variant };

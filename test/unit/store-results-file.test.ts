@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { RESULTS_FILE, readResults, writeResults } from "../../src/store/results-file.js";
 import {
   CONFIG_FILE,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ingestPaths } from "../../src/store/ingest.js";
 import { bestOfRepeats, representativeRepeat, seedFilesForRun, writeSeedFiles } from "../../src/store/seed-files.js";
-import type { Repeat } from "../../src/core/results.js";
+import type { Repeat } from "../../src/core/results/index.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 const REAL = join(FIXTURES, "real");

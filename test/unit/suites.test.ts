@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { parse as parseYaml } from "yaml";
-import { parseImage } from "../../src/core/images.js";
+import { parseImage } from "../../src/core/catalogue/index.js";
 import {
   SUITES,
   applySuiteOverrides,
@@ -10,7 +10,7 @@ import {
   suiteFor,
   type OfflineSuite,
   type OnlineSuite,
-} from "../../src/core/suites.js";
+} from "../../src/core/catalogue/index.js";
 
 const aiterImage = parseImage("rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013");
 const argOf = (argv: string[], flag: string): string | undefined => {

@@ -5,7 +5,7 @@ import {
   summarizeOffline,
   summarizeOnline,
   type OnlineRecord,
-} from "../../src/core/summaries.js";
+} from "../../src/core/trends/index.js";
 import { formatOfflineSummary, formatOnlineSummary, pythonFloat } from "../../src/store/summary-csv.js";
 
 describe("pythonFloat", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { decideCell, quantisationVariance, usableRepeats } from "../../src/core/verdict.js";
-import { learnNoise, lookupNoise, repeatValue, runScope } from "../../src/core/noise.js";
-import { compareRuns } from "../../src/core/compare.js";
-import { emptyRun, type RunResults } from "../../src/core/results.js";
+import { decideCell, quantisationVariance, usableRepeats } from "../../src/core/verdict/index.js";
+import { learnNoise, lookupNoise, repeatValue, runScope } from "../../src/core/verdict/index.js";
+import { compareRuns } from "../../src/core/verdict/index.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
 describe("usableRepeats", () => {
   it("drops the warm-up first repeat only when there are at least 3", () => {

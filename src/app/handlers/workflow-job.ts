@@ -3,7 +3,7 @@
  * it to the workflow run (the link is also how `/benchmark cancel` finds the run later).
  */
 import type { Context } from "probot";
-import { formatRequestId } from "../../core/request.js";
+import { formatRequestId } from "../../core/request/index.js";
 import { findCheckRunForRequest, updateCheckRun } from "../../github/check-runs.js";
 import { getWorkflowRun, listRunJobs } from "../../github/workflows.js";
 import type { AppDeps, HandlerEnv } from "../deps.js";

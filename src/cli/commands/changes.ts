@@ -1,7 +1,7 @@
 /** `sglbench changes`: change points in the nightly series of a history folder. */
-import { changePhrase } from "../../core/direction.js";
+import { changePhrase } from "../../core/report/index.js";
 import { isAbsolute, join } from "node:path";
-import { pacificDate } from "../../core/nightly-image.js";
+import { pacificDate } from "../../core/catalogue/index.js";
 import {
   buildSeries,
   findSeriesChanges,
@@ -9,11 +9,11 @@ import {
   NIGHTLY_METRICS,
   sparkline,
   type SeriesChange,
-} from "../../core/nightly-series.js";
+} from "../../core/trends/index.js";
 import { loadHistory } from "../../store/history.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
-import { errorMessage } from "../../core/errors.js";
+import { errorMessage } from "../../core/util/index.js";
 
 export const summary = "Find change points in the nightly series";
 

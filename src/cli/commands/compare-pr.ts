@@ -1,11 +1,11 @@
 /** `sglbench compare-pr`: the original compare_pr_performance.sh flags, plus --baseline/--repeats/--local. */
 import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { FAIL_ON, failOnReason, isFailOn, type FailOn } from "../../core/fail-on.js";
+import { FAIL_ON, failOnReason, isFailOn, type FailOn } from "../../core/verdict/index.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
-import { errorMessageWithCause } from "../../core/errors.js";
-import { timestamp } from "../../core/timestamp.js";
+import { errorMessageWithCause } from "../../core/util/index.js";
+import { timestamp } from "../../core/util/index.js";
 import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { ingestPaths } from "../../store/ingest.js";
-import type { RunResults } from "../../core/results.js";
+import type { RunResults } from "../../core/results/index.js";
 
 export const summary = "Parse run folders, logs and console logs into results";
 

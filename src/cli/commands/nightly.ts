@@ -1,6 +1,6 @@
 /** `sglbench nightly`: the scheduled job (replaces grok_perf_nightly.sh / perf_nightly.sh and the cron file). */
 import { isAbsolute, join } from "node:path";
-import type { SuiteModel } from "../../core/suites.js";
+import type { SuiteModel } from "../../core/catalogue/index.js";
 import {
   runNightly,
   type NightlyMode,
@@ -17,7 +17,7 @@ import {
 import { redactSecrets } from "../../store/redact.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
-import { errorMessage } from "../../core/errors.js";
+import { errorMessage } from "../../core/util/index.js";
 
 export const summary = "Pick today's image, run the suites, ingest, process, plot, alert";
 

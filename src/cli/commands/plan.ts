@@ -1,11 +1,17 @@
 /** `sglbench plan`: what a compare-pr request will run and what it costs. Wiring only. */
 import { EXIT, parseFlags, type CliIO } from "../io.js";
-import { DEFAULT_PLAN_SUITES, planRequest, renderPlan, type HistoryRun, type PlanRequest } from "../../core/plan.js";
+import {
+  DEFAULT_PLAN_SUITES,
+  planRequest,
+  renderPlan,
+  type HistoryRun,
+  type PlanRequest,
+} from "../../core/plan/index.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { loadHistory } from "../../pipeline/compare-pr-job.js";
 import { timingsFromHistory, toHistoryRun } from "../../pipeline/baseline.js";
 import { resolve } from "node:path";
-import { errorMessage } from "../../core/errors.js";
+import { errorMessage } from "../../core/util/index.js";
 
 export const summary = "Show what a request will run and its GPU-minutes";
 

@@ -3,7 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { historyWindow } from "../history-window.js";
 import { loadChartData } from "../../plots/load.js";
 import { writeCharts, type ChartFormat } from "../../plots/write-charts.js";
-import { runDate } from "../../core/nightly-series.js";
+import { runDate } from "../../core/trends/index.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { partialExit } from "../partial-exit.js";
 import { defaultDataDir } from "./process.js";

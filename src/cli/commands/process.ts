@@ -1,10 +1,10 @@
 /** `sglbench process`: the seed's summary CSVs for the last N days of nightly runs. */
 import { isAbsolute, join } from "node:path";
-import { pacificDate } from "../../core/nightly-image.js";
+import { pacificDate } from "../../core/catalogue/index.js";
 import { processSummaries, type ProcessOutcome } from "../../pipeline/process-summaries.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { partialExit } from "../partial-exit.js";
-import { errorMessage } from "../../core/errors.js";
+import { errorMessage } from "../../core/util/index.js";
 
 export const summary = "Write the summary CSVs of the nightly history";
 

@@ -10,10 +10,10 @@ import {
   type ComparisonCell,
   type ComparisonCounts,
   type RunIdentity,
-} from "./compare.js";
+} from "../verdict/index.js";
 import { changeDirection, changePhrase, changeWords, intervalText } from "./direction.js";
-import { metricInfo } from "./metrics.js";
-import type { Verdict } from "./verdict.js";
+import { metricInfo } from "../catalogue/index.js";
+import type { Verdict } from "../verdict/index.js";
 
 export const VERDICT_EMOJI: Record<Verdict, string> = {
   regressed: "🔴",

@@ -4,10 +4,10 @@
  * segmentation with a t-test whose noise comes from each night's repeats and the night-to-night
  * scatter, Bonferroni-corrected, plus a minimum effect size).
  */
-import { changeDirection, type ChangeDirection as ChangeWords } from "./direction.js";
+import { changeDirection, type ChangeDirection as ChangeWords } from "../report/index.js";
 import { findChangepoints, type ChangeDirection, type ChangepointOptions, type NightPoint } from "./changepoints.js";
-import { COMPARED_METRICS, metricInfo } from "./metrics.js";
-import { pointKey, type RunResults } from "./results.js";
+import { COMPARED_METRICS, metricInfo } from "../catalogue/index.js";
+import { pointKey, type RunResults } from "../results/index.js";
 
 /** One nightly series. */
 export interface NightlySeries {

@@ -3,7 +3,7 @@
  * the markdown: the headline, the counts, the sides once, then one line per cell that is not
  * unchanged (failures and regressions first, by size), each ❔ and ❌ with its reason.
  */
-import type { Comparison } from "./compare.js";
+import type { Comparison } from "../verdict/index.js";
 import { buildReportModel, costText, countsText, type ReportContext, type ReportRow } from "./report-model.js";
 import { MAX_COMMENT_CHARS } from "./report.js";
 

@@ -6,7 +6,7 @@
  * unchanged rows are folded first, then whole suites, and the report says what was folded.
  */
 import { markdownTable } from "markdown-table";
-import type { Comparison, ComparisonCell } from "./compare.js";
+import type { Comparison, ComparisonCell } from "../verdict/index.js";
 import { changePhrase, intervalText } from "./direction.js";
 import {
   buildReportModel,

@@ -24,7 +24,7 @@
  *   `inconclusive` — including when there is no way to estimate the noise (one repeat per side and no
  *   history). It never guesses.
  */
-import type { Direction } from "./metrics.js";
+import type { Direction } from "../catalogue/index.js";
 import { mean, satterthwaiteDf, tQuantile, variance } from "./stats.js";
 
 /** What a cell concluded. `failed`: the cell ran on one side only (set by compare.ts, never here). */

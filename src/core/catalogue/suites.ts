@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { suiteEnvironment, type ImageInfo } from "./images.js";
-import type { Point } from "./results.js";
+import type { Point } from "../results/index.js";
 
 export const SuiteModelSchema = z.enum(["grok1", "grok2", "deepseek"]);
 export type SuiteModel = z.infer<typeof SuiteModelSchema>;

@@ -18,8 +18,8 @@
  * 4. Recurse on every resulting part until nothing is accepted.
  * Levels reported are medians of the per-night medians of the final segments around each change.
  */
-import { metricInfo } from "./metrics.js";
-import { median, studentTwoSidedP } from "./stats.js";
+import { metricInfo } from "../catalogue/index.js";
+import { median, studentTwoSidedP } from "../verdict/index.js";
 
 /** One night of a series: its date and the repeat values measured that night. */
 export interface NightPoint {

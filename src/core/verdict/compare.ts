@@ -5,10 +5,10 @@
  * failures (a point that ran on one side only). Refuses to call verdicts across different hardware,
  * attention backend or model: those cells are `inconclusive` and the mismatch is listed.
  */
-import { changeDirection, type ChangeDirection } from "./direction.js";
-import { COMPARED_METRICS, metricInfo, type Direction } from "./metrics.js";
+import { changeDirection, type ChangeDirection } from "../report/index.js";
+import { COMPARED_METRICS, metricInfo, type Direction } from "../catalogue/index.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from "./noise.js";
-import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "./results.js";
+import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "../results/index.js";
 import { mean, normalQuantile } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import {

@@ -5,7 +5,7 @@
  * Before this, the PR report flipped the sign so that + meant "PR better", and the nightly surfaces
  * did not: the same rise read −5.1 % in one place and +5.1 % in another.
  */
-import { metricInfo } from "./metrics.js";
+import { metricInfo } from "../catalogue/index.js";
 
 /** Which way a value moved, in the words a reader uses; JSON carries it next to the raw change. */
 export type ChangeDirection = "slower" | "faster" | "higher" | "lower" | "unchanged";

@@ -4,8 +4,8 @@
  * the history shows, and what it all costs in GPU-minutes next to the original scripts' "build both,
  * run everything twice" approach.
  */
-import { COMPARED_METRICS } from "./metrics.js";
-import { pointKey, type RunResults } from "./results.js";
+import { COMPARED_METRICS } from "../catalogue/index.js";
+import { pointKey, type RunResults } from "../results/index.js";
 
 /** One measured point of a suite with its wall minutes per repeat. */
 export interface PlanPoint {

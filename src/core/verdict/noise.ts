@@ -5,7 +5,7 @@
  * from a two-way fit over the nights (see cellNoise). Runs of the same image on several nights also
  * contribute their run-to-run spread.
  */
-import { pointKey, type Point, type RunResults } from "./results.js";
+import { pointKey, type Point, type RunResults } from "../results/index.js";
 import { expectedMedianChi2, fitVariancePrior, mean, median, variance } from "./stats.js";
 import { usableRepeats, type NoiseEstimate } from "./verdict.js";
 

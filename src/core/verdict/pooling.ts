@@ -21,7 +21,7 @@
  * The same decision rule as a single cell (verdict.ts judge) is applied to the posterior. compare.ts
  * uses it only for cells that are `inconclusive` alone; a cell its own data decides keeps its verdict.
  */
-import type { Direction } from "./metrics.js";
+import type { Direction } from "../catalogue/index.js";
 import { satterthwaiteDf, tQuantile } from "./stats.js";
 import { judge, type CellEvidence, type Judgement } from "./verdict.js";
 

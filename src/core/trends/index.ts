@@ -1,0 +1,5 @@
+/** Nightly series, their summaries and change points. The only door into src/core/trends. */
+export * from "./changepoints.js";
+export * from "./nightly-series.js";
+export * from "./summaries.js";
+export * from "./newest-night.js";

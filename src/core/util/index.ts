@@ -1,0 +1,5 @@
+/** Small helpers every stage uses. The only door into src/core/util. */
+export * from "./errors.js";
+export * from "./entry-point.js";
+export * from "./timestamp.js";
+export * from "./nearest.js";

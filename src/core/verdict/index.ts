@@ -1,0 +1,7 @@
+/** Noise-aware verdicts: statistics, learnt noise, pooling over points, cell comparison. The only door into src/core/verdict. */
+export * from "./stats.js";
+export * from "./noise.js";
+export * from "./pooling.js";
+export * from "./verdict.js";
+export * from "./compare.js";
+export * from "./fail-on.js";
