@@ -204,11 +204,11 @@ describe("the Action's entry with the production services (executor: local)", ()
     expect(output).toMatch(/verdict<<[\s\S]*\nregressed\n/);
     expect(output).toMatch(/report-path<<[\s\S]*pr42_\d{8}_\d{6}\/comparison_report\.md/);
     expect(readFileSync(SUMMARY, "utf8")).toMatch(
-      /^🔴 \d+ regressed[\s\S]*## PR #42 vs merge base \w+: regressed[\s\S]*Median ITL/,
+      /^### 🔴 Merging #42 makes .* slower: (Median|P99) ITL[\s\S]*🔴 \d+ regressed/,
     );
     expect(log).toMatch(/::notice::sglbench: PR #42 .*regressed/);
     // The plain-text variant goes to the job log, one line per flagged cell.
-    expect(log).toMatch(/^REGRESSED .*deepseek-online concurrency \d+ Median ITL/m);
+    expect(log).toMatch(/^🔴 regressed +.*deepseek-online concurrency \d+ Median ITL.*slower/m);
   }, 240_000);
 
   it("command: suite runs the online suite on the given image and writes the run folder", async () => {

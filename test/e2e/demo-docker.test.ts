@@ -31,7 +31,7 @@ describe("sglbench demo --docker", () => {
       expect(text.match(/^sglbench: PR #1 .*$/gm)).toHaveLength(1);
       expect(text.trimEnd()).toMatch(/Flagged[\s\S]*\nsglbench: PR #1 [^\n]*\nReport: \S+comparison_report\.md$/);
       expect(text).toMatch(/regressed — 🔴 \d+ regressed · 🟢 0 improved/);
-      expect(text).toMatch(/🔴 Median ITL \(ms\): concurrency \d+ \(-/);
+      expect(text).toMatch(/🔴 Median ITL \(ms\): concurrency \d+ \(\+[\d.]+ % slower/);
       expect(text).not.toMatch(/^\s+🟢 /m);
       const { default: Docker } = await import("dockerode");
       const left = await new Docker({ socketPath: socket }).listContainers({

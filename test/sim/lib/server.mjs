@@ -313,8 +313,11 @@ export async function launchServer(argv, env = process.env) {
 
     state.active++;
     // bench_serving tells the server the batch its schedule model expects, so the few real
-    // requests see the same load as the extrapolated ones.
-    const batch = Math.max(state.active, Number(req.headers["x-sglsim-batch"] ?? 0) || 0);
+    // requests see the same load as the extrapolated ones. The hint wins over the requests
+    // really in flight: those depend on the host's scheduling (a loaded CI box overlaps two
+    // "concurrency 1" requests), which made identical images differ by a percent or two.
+    const hinted = Number(req.headers["x-sglsim-batch"] ?? 0) || 0;
+    const batch = hinted > 0 ? hinted : Math.max(1, state.active);
     // …and how long its schedule says this request waits for earlier prefills.
     const queueWait = Math.max(0, Number(req.headers["x-sglsim-queue-wait"] ?? 0) || 0);
     const ttft = queueWait + ttftSeconds(profile, promptTokens, batch, state.runFactor);
