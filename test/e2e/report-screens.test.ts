@@ -182,10 +182,10 @@ describe("the demo comment", () => {
       before: 1,
       after: 1 + cell.change_pct! / 100,
       change_pct: cell.change_pct!,
-      change_direction: "slower",
+      direction: "slower",
       strength: 9,
       p: 1e-9,
-      direction: "regression",
+      kind: "regression",
       current: true,
       around: [],
     } satisfies SeriesChange;

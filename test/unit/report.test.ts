@@ -77,7 +77,7 @@ describe("renderReport", () => {
     const md = renderReport(c, { pr: 123, repro: ["sglbench compare --csv1 a --csv2 b"] });
     const lines = md.split("\n");
     expect(lines[0]).toMatch(
-      /^### 🔴 Merging #123 makes DeepSeek-V3_FP8 deepseek-online 10\.0 % slower: Median E2E Latency, concurrency \d+ \(and \d+ more regressions\)$/,
+      /^### 🔴 Merging #123 makes DeepSeek-V3 end-to-end 10\.0 % slower: Median E2E Latency, concurrency \d+ · deepseek-online \(and \d+ more regressions\)$/,
     );
     expect(lines[2]).toBe(
       `🔴 ${c.summary.regressed} regressed · 🟢 ${c.summary.improved} improved · ⚪ ${c.summary.unchanged} unchanged · ❔ ${c.summary.inconclusive} inconclusive · ❌ ${c.summary.failed} failed`,
@@ -104,8 +104,12 @@ describe("renderReport", () => {
   });
   it("says the PR side without a PR number, and the verdict in the text output alike", () => {
     const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)]);
-    expect(renderReport(c).split("\n")[0]).toMatch(/^### 🔴 The PR side is 10\.0 % slower on M_FP8 s: /);
-    expect(renderReportText(c).split("\n")[0]).toMatch(/^🔴 The PR side is 10\.0 % slower on M_FP8 s: /);
+    expect(renderReport(c).split("\n")[0]).toMatch(
+      /^### 🔴 The PR side makes M_FP8 end-to-end 10\.0 % slower: Median E2E Latency, concurrency \d+ · s/,
+    );
+    expect(renderReportText(c).split("\n")[0]).toMatch(
+      /^🔴 The PR side makes M_FP8 end-to-end 10\.0 % slower: Median E2E Latency, concurrency \d+ · s/,
+    );
   });
   it("names each side by what was recorded and leaves out what was not (no placeholder)", () => {
     const base = { ...run("deepseek-online", "DeepSeek-V3", 1, 1), hardware: undefined, commit: undefined };
@@ -131,7 +135,7 @@ describe("renderReport", () => {
     expect(md).toMatch(/Folded to stay under 65536 characters/);
     // the regressed suite keeps its table, and the headline stays first
     expect(md).toMatch(/^\| 🔴 \| .* \| \+10\.0 % slower \|/m);
-    expect(md.split("\n")[0]).toMatch(/^### 🔴 The PR side is 10\.0 % slower on GROK1_FP8 /);
+    expect(md.split("\n")[0]).toMatch(/^### 🔴 The PR side makes Grok-1 end-to-end 10\.0 % slower: /);
     const small = renderReport(c, { maxChars: 5000 });
     expect(small.length).toBeLessThan(5000);
   });

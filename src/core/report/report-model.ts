@@ -11,7 +11,8 @@ import {
   type ComparisonCounts,
   type RunIdentity,
 } from "../verdict/index.js";
-import { changeDirection, changePhrase, changeWords, intervalText } from "./direction.js";
+import { changePhrase, intervalText } from "./direction.js";
+import { changeHeadline } from "./change-headline.js";
 import { metricInfo } from "../catalogue/index.js";
 import type { Verdict } from "../verdict/index.js";
 
@@ -206,23 +207,20 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
   const lead = (v: "regressed" | "improved"): string => {
     const cells = flagged(v);
     const top = cells[0]!;
-    const d = changeDirection(top.metric, top.change_pct ?? 0);
-    const words = changeWords(top.metric, top.change_pct ?? 0);
-    const point = pointOf(top) === "—" ? "" : `, ${pointOf(top)}`;
     const others =
       cells.length > 1
         ? ` (and ${cells.length - 1} more ${v === "regressed" ? "regression" : "improvement"}${cells.length > 2 ? "s" : ""})`
         : "";
-    const target = `${top.model} ${top.suite}`;
-    const sentence =
-      ctx.pr !== undefined
-        ? d === "slower" || d === "faster"
-          ? `${who} makes ${target} ${words}`
-          : `${who} gives ${target} ${words}`
-        : d === "slower" || d === "faster"
-          ? `${who} is ${words} on ${target}`
-          : `${who} has ${words} on ${target}`;
-    return `${emoji} ${sentence}: ${shortMetric(top)}${point}${others}`;
+    // The same sentence as the nightly issues and the dashboard, after who makes the change.
+    const change = changeHeadline({
+      model: top.model,
+      metric: top.metric,
+      change_pct: top.change_pct ?? 0,
+      label: shortMetric(top),
+      point: pointOf(top),
+      suite: top.suite,
+    });
+    return `${emoji} ${who} makes ${change}${others}`;
   };
   switch (verdict) {
     case "regressed":
