@@ -77,6 +77,12 @@ export interface FailureGroup {
   reason: string;
 }
 
+/** How many ❔ cells share one reason. */
+export interface ReasonCount {
+  reason: string;
+  count: number;
+}
+
 export interface SuiteSection {
   title: string;
   /** `🔴 2 ⚪ 40`. */
@@ -92,8 +98,8 @@ export interface ReportModel {
   /** One sentence naming the verdict and the largest change, with its emoji. */
   headline: string;
   summary: ComparisonCounts;
-  /** Regressions, then failures (grouped), then improvements, each sorted by size. */
-  top: { rows: ReportRow[]; failures: FailureGroup[]; more: number };
+  /** Regressions, then failures (grouped), then improvements, each sorted by size; ❔ cells by reason. */
+  top: { rows: ReportRow[]; failures: FailureGroup[]; inconclusive: ReasonCount[]; more: number };
   /** `image · commit · date · hardware · backend` per side, once. */
   sides: { label: string; identity: string }[];
   mismatches: string[];
@@ -193,6 +199,16 @@ export function groupFailures(cells: readonly ComparisonCell[]): FailureGroup[] 
   return [...groups.values()];
 }
 
+/** The reasons of the ❔ cells, most frequent first: one line on the first screen says why each ❔ is one. */
+export function inconclusiveReasons(cells: readonly ComparisonCell[]): ReasonCount[] {
+  const counts = new Map<string, number>();
+  for (const c of cells.filter((x) => x.verdict === "inconclusive")) {
+    const reason = reasonOf(c) || "no reason recorded";
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+}
+
 /** `12 points`, or the points themselves when few. */
 export function pointsText(points: readonly string[]): string {
   const named = points.filter((p) => p !== "—");
@@ -289,7 +305,12 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
     verdict,
     headline: headline(c, verdict, ctx),
     summary: c.summary,
-    top: { rows: [...topRegressions, ...topImprovements].map(rowOf), failures: topFailures, more },
+    top: {
+      rows: [...topRegressions, ...topImprovements].map(rowOf),
+      failures: topFailures,
+      inconclusive: inconclusiveReasons(c.cells),
+      more,
+    },
     sides: [
       { label: ctx.baselineLabel ?? "Main", identity: identityText(c.suites.flatMap((x) => x.baseline)) },
       { label: ctx.candidateLabel ?? "PR", identity: identityText(c.suites.flatMap((x) => x.candidate)) },
