@@ -46,6 +46,8 @@ export interface ReportContext {
   baseline?: string[];
   /** GPU-minutes spent and what the original's double run would have cost, with any explanation. */
   cost?: { gpuMinutes: number; seedGpuMinutes: number; notes?: string[] };
+  /** The cost in words when no plan priced it (`compare` of two existing runs); one line. */
+  costNote?: string;
   /** Commands that reproduce the comparison. */
   repro?: string[];
 }

@@ -138,6 +138,7 @@ function footer(m: ReportModel): string[] {
   if (ctx.baseline?.length) out.push(`**Baseline:** ${ctx.baseline.join("; ")}`, "");
   if (ctx.cost)
     out.push(`**Cost:** ${costText(ctx.cost)}.${ctx.cost.notes?.length ? ` ${ctx.cost.notes.join(" ")}` : ""}`, "");
+  else if (ctx.costNote) out.push(`**Cost:** ${ctx.costNote}.`, "");
   out.push(m.method);
   if (ctx.repro?.length)
     out.push("", "<details><summary>Reproduce</summary>", "", "```sh", ...ctx.repro, "```", "", "</details>");
