@@ -4,7 +4,7 @@
  * nightly (the issue is updated, never duplicated); an issue a person closed stays closed.
  */
 import type { Octokit } from "@octokit/rest";
-import { changePhrase, changeWords } from "../core/report/index.js";
+import { changeHeadline, changePhrase, changeWords, pointKeyLabel } from "../core/report/index.js";
 import { sparkline, type SeriesChange } from "../core/trends/index.js";
 
 /** Label put on (and used to find) regression issues. */
@@ -26,7 +26,7 @@ export interface RegressionGroup {
 export function groupRegressions(changes: readonly SeriesChange[]): RegressionGroup[] {
   const groups = new Map<string, RegressionGroup>();
   for (const c of changes) {
-    if (c.direction !== "regression" || !c.current) continue;
+    if (c.kind !== "regression" || !c.current) continue;
     const scope = `${c.hardware}/${c.model}/${c.suite}`;
     const key = `${scope}@${c.date}`;
     let g = groups.get(key);
@@ -74,11 +74,11 @@ export function issueTitle(g: RegressionGroup): string {
   return `Nightly regression: ${model} ${suite} on ${hw} from ${g.date} (up to ${changeWords(worst.metric, worst.change_pct)}, ${g.tag_before} → ${g.tag_after})`;
 }
 
-/** `Median ITL 8.1 % slower at concurrency=64 (and 1 more series)`. */
-function headlineOf(g: RegressionGroup): string {
+/** `DeepSeek-V3 decode 6.1 % slower since 2025-11-03: Median ITL, concurrency 16 · deepseek-online (and 1 more series)`. */
+export function issueHeadline(g: RegressionGroup): string {
   const worst = [...g.changes].sort((a, b) => Math.abs(b.change_pct) - Math.abs(a.change_pct))[0]!;
   const more = g.changes.length > 1 ? ` (and ${g.changes.length - 1} more series)` : "";
-  return `${worst.label} ${changeWords(worst.metric, worst.change_pct)} at ${worst.point} since ${g.date}${more}`;
+  return `${changeHeadline({ ...worst, point: pointKeyLabel(worst.point), since: g.date })}${more}`;
 }
 
 /** Issue body for a group (markdown, with the hidden marker). */
@@ -86,7 +86,7 @@ export function issueBody(g: RegressionGroup, opts: Pick<IssueOptions, "chartUrl
   const lines = [
     issueMarker(g),
     // The answer first, in the words every report uses: the largest shift, its direction, where.
-    `### 🔴 ${headlineOf(g)}`,
+    `### 🔴 ${issueHeadline(g)}`,
     "",
     `The nightly benchmark of **${g.scope}** shifted on **${g.date}** (previous night ${g.changes[0]?.previous_date ?? "?"}).`,
     "",

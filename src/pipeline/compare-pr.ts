@@ -61,7 +61,7 @@ export interface Comparer<C extends { summary: ComparisonCounts }> {
   compare(baseline: RunResults[], candidate: RunResults[], options: { history: RunResults[] }): C;
   /**
    * Markdown body of the report (headline first, footer with the baseline, cost and repro the
-   * pipeline passes in); comparison_report.md wraps it in the original header and footer.
+   * pipeline passes in); comparison_report.md puts it under the original title, before the run details.
    */
   render(comparison: C, options?: ReportContext): string;
   /** Plain-text variant (one line per flagged cell) for consoles and job logs. */
@@ -383,7 +383,7 @@ export interface ComparisonFile<C> {
   comparison: C;
 }
 
-/** Writes comparison_report.md (the original header and footer around the verdict tables), report.md and results.json. */
+/** Writes comparison_report.md (the original title, the report, then the original run details), report.md and results.json. */
 export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
   dir: string,
   comparer: Comparer<C>,
@@ -417,20 +417,20 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
     })
     .trim()
     .concat("\n");
-  // The original tool's file: its header and footer around the same body.
+  // The original tool's file: its title, the same body (the answer first), then its run details.
   const seedReport = [
     "# Performance Comparison Report",
+    "",
+    reportMarkdown,
+    "## Summary",
+    "",
+    `This report compares the performance impact of PR #${record.pr} against its merge base. **Verdict: ${verdict}**`,
     "",
     `**PR:** #${record.pr}`,
     `**Date:** ${record.startedAt}`,
     `**Main Branch Image:** ${record.images.main} (merge base \`${mergeBase}\`)`,
     `**PR Image:** ${record.images.pr}`,
     "",
-    "## Summary",
-    "",
-    `This report compares the performance impact of PR #${record.pr} against its merge base. **Verdict: ${verdict}**`,
-    "",
-    reportMarkdown,
     "## Raw Results",
     "",
     `All benchmark results are stored in: \`${dir}\``,

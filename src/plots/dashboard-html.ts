@@ -3,7 +3,7 @@
  * change points, pages) and one page per hardware × model (interactive charts, latest nights,
  * change points, the list of runs with links to their folders and logs).
  */
-import { changePhrase } from "../core/report/index.js";
+import { changeHeadline, changePhrase, pointKeyLabel } from "../core/report/index.js";
 import type { SeriesChange } from "../core/trends/index.js";
 import type { SuiteChartData } from "./chart-data.js";
 import { formatValue } from "./labels.js";
@@ -78,18 +78,22 @@ ${body}
 /** A change as every report says it: `+10.3 % slower`. */
 const pct = (c: Pick<SeriesChange, "metric" | "change_pct">): string => changePhrase(c.metric, c.change_pct);
 
+/** The sentence the nightly issue opens with: `DeepSeek-V3 decode 6.1 % slower since 2025-11-03: Median ITL, …`. */
+export const changeSentence = (c: SeriesChange): string =>
+  changeHeadline({ ...c, point: pointKeyLabel(c.point), since: c.date });
+
 function changeRows(changes: readonly SeriesChange[], link?: (c: SeriesChange) => string): string {
   if (changes.length === 0) return `<p class="muted">No change points.</p>`;
   const rows = changes.map(
     (c) =>
-      `<tr><td>${esc(c.date)}</td><td class="${esc(c.direction)}">${esc(c.direction)}</td>` +
+      `<tr title="${esc(changeSentence(c))}"><td>${esc(c.date)}</td><td class="${esc(c.kind)}">${esc(c.kind)}</td>` +
       `<td>${link ? `<a href="${esc(link(c))}">${esc(`${c.model} · ${c.suite}`)}</a>` : esc(c.suite)}</td>` +
       `<td>${esc(c.point)}</td><td>${esc(`${c.label} (${c.unit})`)}</td>` +
       `<td class="num">${esc(formatValue(c.before))} → ${esc(formatValue(c.after))}</td>` +
-      `<td class="num ${esc(c.direction)}">${esc(pct(c))}</td><td class="num">${c.strength.toFixed(1)}</td>` +
+      `<td class="num ${esc(c.kind)}">${esc(pct(c))}</td><td class="num">${c.strength.toFixed(1)}</td>` +
       `<td>${esc(c.tag_before)} → ${esc(c.tag_after)}</td></tr>`,
   );
-  return `<table><tr><th>first night</th><th>direction</th><th>${link ? "model · suite" : "suite"}</th><th>point</th><th>metric</th><th>before → after</th><th>change</th><th>|t|</th><th>images</th></tr>
+  return `<table><tr><th>first night</th><th>kind</th><th>${link ? "model · suite" : "suite"}</th><th>point</th><th>metric</th><th>before → after</th><th>change</th><th>|t|</th><th>images</th></tr>
 ${rows.join("\n")}</table>`;
 }
 
@@ -97,9 +101,16 @@ ${rows.join("\n")}</table>`;
 function sortChanges(changes: readonly SeriesChange[]): SeriesChange[] {
   return [...changes].sort(
     (a, b) =>
-      Number(b.direction === "regression") - Number(a.direction === "regression") ||
+      Number(b.kind === "regression") - Number(a.kind === "regression") ||
       (a.date < b.date ? 1 : a.date > b.date ? -1 : 0),
   );
+}
+
+/** The open regressions in the words of their nightly issues, before the table (at most 5). */
+function openHeadlines(open: readonly SeriesChange[]): string {
+  const regressions = open.filter((c) => c.kind === "regression").slice(0, 5);
+  if (regressions.length === 0) return "";
+  return `<ul id="open-regressions">${regressions.map((c) => `<li class="regression">${esc(changeSentence(c))}</li>`).join("")}</ul>\n`;
 }
 
 function exitClass(code: number): string {
@@ -120,9 +131,7 @@ export function indexHtml(input: {
     input.pages.find((p) => p.hardware === c.hardware && p.model === c.model)?.path ?? "";
   const pages = input.pages.map((p) => {
     const latest = p.runs[0];
-    const regressions = p.suites
-      .flatMap((s) => s.data.changes)
-      .filter((c) => c.current && c.direction === "regression");
+    const regressions = p.suites.flatMap((s) => s.data.changes).filter((c) => c.current && c.kind === "regression");
     return (
       `<tr><td>${esc(hardwareName(p.hardware))} (${esc(p.hardware)})</td><td><a href="${esc(p.path)}">${esc(p.model)}</a></td>` +
       `<td>${p.suites.map((s) => esc(s.data.suite)).join(", ")}</td><td class="num">${p.runs.length}</td>` +
@@ -146,7 +155,7 @@ ${pages.length ? `<table id="pages"><tr><th>hardware</th><th>model</th><th>suite
 ${nightlies.length ? `<table id="nightlies"><tr><th>date</th><th>model</th><th>mode</th><th>image</th><th>result</th><th>suites</th><th>regressions</th><th>notes</th></tr>\n${nightlies.join("\n")}</table>` : `<p class="muted">No nightly reports (nightly_reports/*.json) yet.</p>`}
 <h2>Open change points</h2>
 <p class="muted">The current level of each series, when it differs from the one before (regressions first).</p>
-<div id="open-changes">${changeRows(open, pageOf)}</div>
+${openHeadlines(open)}<div id="open-changes">${changeRows(open, pageOf)}</div>
 ${
   input.skipped.length
     ? `<h2>Inputs skipped</h2><details><summary>${input.skipped.length} file(s) could not be read</summary><table><tr><th>file</th><th>reason</th></tr>${input.skipped
@@ -177,7 +186,7 @@ function latestTable(d: SuiteChartData): string {
         delta = ` <span class="muted">(${pct({ metric: m.metric, change_pct: ((last.median - ref) / ref) * 100 })} vs prev. ${prev.length})</span>`;
       }
       const flag = open
-        ? `<br><span class="${esc(open.direction)}">${esc(open.direction)} since ${esc(open.date)} (${esc(pct(open))})</span>`
+        ? `<br><span class="${esc(open.kind)}">${esc(open.kind)} since ${esc(open.date)} (${esc(pct(open))})</span>`
         : "";
       return `<td class="num">${esc(formatValue(last.median))}${delta}${flag}</td>`;
     });

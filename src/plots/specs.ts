@@ -260,8 +260,8 @@ function panelSpec(
   }));
   const changes = line.changes.map((c) => ({
     day: `${c.date.slice(0, 4)}-${c.date.slice(4, 6)}-${c.date.slice(6, 8)}`,
-    direction: c.direction === "regression" ? "regression" : "improvement",
-    text: `${changeText(c)} ${c.direction === "regression" ? "regression" : "improvement"}`,
+    kind: c.kind === "regression" ? "regression" : "improvement",
+    text: `${changeText(c)} ${c.kind === "regression" ? "regression" : "improvement"}`,
   }));
   // Labels keep off the line, the dashed change rules and the change texts at the top.
   const ruleXs = changes.map((c) => px(dayMs(c.day)));
@@ -305,7 +305,7 @@ function panelSpec(
       : {}),
   };
   const changeColor = {
-    field: "direction",
+    field: "kind",
     type: "nominal",
     scale: { domain: ["regression", "improvement"], range: [CHANGE_COLORS.regression, CHANGE_COLORS.improvement] },
     legend: null,
@@ -355,7 +355,7 @@ export function metricSpec(d: SuiteChartData, m: MetricLines, opts: SpecOptions 
     o.width,
   );
   const lines = m.lines.filter((l) => l.nights.length > 0);
-  const regressions = lines.reduce((n, l) => n + l.changes.filter((c) => c.direction === "regression").length, 0);
+  const regressions = lines.reduce((n, l) => n + l.changes.filter((c) => c.kind === "regression").length, 0);
   const better = m.better === "lower" ? "lower is better" : m.better === "higher" ? "higher is better" : "";
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

@@ -114,7 +114,26 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     expect(itl.length).toBeGreaterThanOrEqual(4);
     // Without queueing (concurrency 1 and 4) the time to the first token does not depend on decode.
     expect(flagged.filter((line) => /concurrency [14] \|.*TTFT/.test(line))).toEqual([]);
-    expect(readFileSync(result.reportPath, "utf8")).toContain("Verdict: regressed");
+    // The demo's own comparison_report.md reads as the issue asks: the answer first, in words.
+    const report = readFileSync(result.reportPath, "utf8");
+    expect(report).toContain("Verdict: regressed");
+    const lines = report.split("\n");
+    expect(
+      lines
+        .slice(0, 5)
+        .some((l) =>
+          /^### 🔴 Merging #1 makes DeepSeek-V3 (decode|end-to-end|prefill) \d+\.\d % (slower|lower throughput): [A-Z][\w ]+, concurrency \d+ · deepseek-online/.test(
+            l,
+          ),
+        ),
+    ).toBe(true);
+    const fold = lines.findIndex((l) => l.startsWith("<details"));
+    expect(fold).toBeGreaterThan(0);
+    expect(fold).toBeLessThanOrEqual(25);
+    // No 🟢 anywhere but the counts line's "🟢 0 improved" (the PR is only slower).
+    expect(report.match(/🟢/g)).toHaveLength(1);
+    expect(report).toMatch(/ · 🟢 0 improved · /);
+    expect(report.length).toBeLessThan(65_536);
   }, 240_000);
 
   it("reuses a fresh nightly of the merge base after a one-point anchor, running only the PR side", async () => {

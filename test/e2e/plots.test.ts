@@ -202,7 +202,8 @@ describe("charts of a synthetic history with a planted shift", () => {
     expect(withChanges.map((l) => l.label)).toEqual(["BS=32"]);
     const change = withChanges[0]!.changes[0]!;
     expect(change.date).toBe(isoDay("20250210").replaceAll("-", ""));
-    expect(change.direction).toBe("regression");
+    expect(change.kind).toBe("regression");
+    expect(change.direction).toBe("slower");
     const svg = await renderSvg(metricSpec(d!, lat));
     expect(svg).toMatch(/\+10\.\d % slower regression/);
     // The panel labels both sides of the step.

@@ -13,7 +13,9 @@ import { formatChanges } from "../../src/cli/commands/changes.js";
 import { compareRuns, type Comparison } from "../../src/core/verdict/index.js";
 import type { SeriesChange } from "../../src/core/trends/index.js";
 import { planRequest, DEFAULT_PLAN_SUITES } from "../../src/core/plan/index.js";
-import { renderReportText } from "../../src/core/report/index.js";
+import { changeHeadline, changePhrase, renderReportText } from "../../src/core/report/index.js";
+import { groupRegressions, issueBody } from "../../src/github/issues.js";
+import { indexHtml } from "../../src/plots/dashboard-html.js";
 import type { RunResults } from "../../src/core/results/index.js";
 import { writeComparisonFiles } from "../../src/pipeline/compare-pr.js";
 import { verdictComparer } from "../../src/pipeline/compare-pr-services.js";
@@ -125,7 +127,15 @@ describe.each([
   it("opens with the headline (verdict, metric, % and direction) within 5 lines, answer before the first fold", () => {
     const { comment: body, md } = get();
     const head = body.split("\n").slice(0, 5);
-    expect(head.some((l) => /^### 🔴 Merging #\d+ makes .* \d+\.\d % slower: .+/.test(l))).toBe(true);
+    // Words a reader uses: the model's name and the phase, then the metric, the point and the suite.
+    expect(
+      head.some((l) =>
+        /^### 🔴 Merging #\d+ makes (DeepSeek-V3|Grok-1|Grok-2) (decode|prefill|end-to-end) \d+\.\d % slower: [A-Z][\w ]+, (concurrency|rate) \d+ · [a-z0-9-]+( \(and \d+ more regressions?\))?$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
+    expect(head.join("\n")).not.toMatch(/makes (GROK|DeepSeek-V3-0324)/);
     expect(beforeFold(body)).toBeGreaterThan(0);
     expect(beforeFold(body)).toBeLessThanOrEqual(25);
     expect(body.length).toBeLessThan(65_536);
@@ -156,7 +166,7 @@ describe("the demo comment", () => {
     expect(demo.md).toMatch(/\*\*Baseline:\*\* deepseek-online: main ran in full \(baseline=rerun requested\)/);
   });
 
-  it("says the same change in the same direction in the PR report, `compare` and `changes`", () => {
+  it("says the same change in the same words and sign in the PR report, `compare`, `changes`, the nightly issue and the dashboard", () => {
     const cell = demo.c.cells.find((x) => x.verdict === "regressed" && x.metric === "median_itl_ms")!;
     const phrase = /\+\d+\.\d % slower/.exec(
       demo.md
@@ -182,15 +192,43 @@ describe("the demo comment", () => {
       before: 1,
       after: 1 + cell.change_pct! / 100,
       change_pct: cell.change_pct!,
-      change_direction: "slower",
+      direction: "slower",
       strength: 9,
       p: 1e-9,
-      direction: "regression",
+      kind: "regression",
       current: true,
       around: [],
     } satisfies SeriesChange;
     expect(formatChanges([change], 1, 2)).toContain(`+${cell.change_pct!.toFixed(1)} % slower`);
     expect(cell.direction).toBe("slower");
+    // The same change on the nightly surfaces: the issue's table and headline, the dashboard's table and list.
+    const said = changePhrase(cell.metric, cell.change_pct!);
+    expect(demo.md).toContain(`| ${said} |`);
+    expect(renderReportText(demo.c)).toContain(said);
+    const body = issueBody(groupRegressions([change])[0]!);
+    expect(body).toContain(`| ${said} |`);
+    const lead = changeHeadline({ ...change, point: "concurrency 16", since: change.date });
+    expect(body.split("\n")[1]).toBe(`### 🔴 ${lead}`);
+    expect(lead).toMatch(
+      /^DeepSeek-V3 decode \d+\.\d % slower since 2025-10-16: Median ITL, concurrency 16 · deepseek-online$/,
+    );
+    const dashboard = indexHtml({
+      generatedAt: "now",
+      dataDir: "d",
+      pages: [
+        {
+          hardware: "mi30x",
+          model: cell.model,
+          path: "p.html",
+          runs: [],
+          suites: [{ data: { changes: [change] } as never, charts: [] }],
+        },
+      ],
+      nightlies: [],
+      skipped: [],
+    });
+    expect(dashboard).toContain(`>${said}</td>`);
+    expect(dashboard).toContain(`<li class="regression">${lead}</li>`);
   });
 });
 

@@ -49,7 +49,7 @@ describe("findChangepoints", () => {
     expect(cp.change_pct).toBeLessThan(-3);
     expect(cp.before).toBeGreaterThan(985);
     expect(cp.after).toBeLessThan(965);
-    expect(cp.direction).toBe("regression");
+    expect(cp.kind).toBe("regression");
     expect(cp.p).toBeLessThan(0.001);
   });
 
@@ -58,14 +58,14 @@ describe("findChangepoints", () => {
       series(20, (i) => (i < 10 ? 100 : 105), 0.01, 2),
       { metric: "median_ttft_ms" },
     );
-    expect(up.map((c) => c.direction)).toEqual(["regression"]);
+    expect(up.map((c) => c.kind)).toEqual(["regression"]);
     const down = findChangepoints(
       series(20, (i) => (i < 10 ? 100 : 95), 0.01, 3),
       { metric: "median_ttft_ms" },
     );
-    expect(down.map((c) => c.direction)).toEqual(["improvement"]);
+    expect(down.map((c) => c.kind)).toEqual(["improvement"]);
     const neutral = findChangepoints(series(20, (i) => (i < 10 ? 100 : 95), 0.01, 3));
-    expect(neutral.map((c) => c.direction)).toEqual(["change"]);
+    expect(neutral.map((c) => c.kind)).toEqual(["change"]);
   });
 
   it("raises no false alarm on 60 nights of pure 1 % noise, for several seeds", () => {
@@ -90,7 +90,7 @@ describe("findChangepoints", () => {
     const s = series(45, (i) => (i < 15 ? 1000 : i < 30 ? 940 : 1000), 0.01, 9);
     const cps = findChangepoints(s, { metric: "output_throughput" });
     expect(cps.map((c) => c.index)).toEqual([15, 30]);
-    expect(cps.map((c) => c.direction)).toEqual(["regression", "improvement"]);
+    expect(cps.map((c) => c.kind)).toEqual(["regression", "improvement"]);
     expect(cps[1]!.before).toBeCloseTo(cps[0]!.after, 6);
   });
 

@@ -74,7 +74,8 @@ describe("nightly series and change points", () => {
       date: dateOf(40),
       previous_date: dateOf(39),
       metric: "median_itl_ms",
-      direction: "regression",
+      kind: "regression",
+      direction: "slower",
       tag_before: `v0.5.3-rocm630-mi30x-${dateOf(39)}`,
       tag_after: `v0.5.3-rocm630-mi30x-${dateOf(40)}`,
       current: true,
@@ -115,7 +116,9 @@ describe("sglbench changes", () => {
     const json = captureIO(dir);
     await run(["--data-dir", dir, "--json"], json);
     const changes = JSON.parse(json.out.join("")) as SeriesChange[];
-    expect(changes[0]).toMatchObject({ date: dateOf(40), direction: "regression" });
+    // `direction` is the same word as every report's (slower/faster/higher/lower); `kind` says regression/improvement.
+    expect(changes[0]).toMatchObject({ date: dateOf(40), kind: "regression", direction: "slower" });
+    expect(changes[0]).not.toHaveProperty("change_direction");
   });
 
   it("--since after the change and --days before it report nothing (exit 0)", async () => {
@@ -222,7 +225,7 @@ describe("change points on synthetic nightly series", () => {
       "dip",
     );
     const changes = findSeriesChanges([steps, dip]);
-    const at = (key: string) => changes.filter((c) => c.series === key).map((c) => [c.date, c.direction, c.current]);
+    const at = (key: string) => changes.filter((c) => c.series === key).map((c) => [c.date, c.kind, c.current]);
     expect(at("steps")).toEqual([
       [dateOf(40), "regression", false],
       [dateOf(80), "improvement", true],

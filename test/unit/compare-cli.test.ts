@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { run } from "../../src/cli/commands/compare.js";
 import { captureIO } from "../helpers/capture-io.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { existingRunsCost } from "../../src/pipeline/existing-runs-cost.js";
 
 const DS = join(import.meta.dirname, "..", "fixtures", "real", "online_benchmark_log", "mi30x", "DeepSeek-V3-0324");
 const day = (d: string, post = "post1"): string =>
@@ -53,6 +55,10 @@ describe("sglbench compare", () => {
     // The headline first (no PR number here: "The PR side …"), then the counts once.
     expect(md.split("\n")[0]).toMatch(/^### . The PR side /);
     expect(md.split("\n")[2]).toMatch(/^🔴 \d+ regressed · 🟢 \d+ improved/);
+    // compare runs nothing; the footer says what the two runs it read spent (their logs' start and end), in one line.
+    expect(md).toMatch(
+      /^\*\*Cost:\*\* ~\d+ GPU-minutes recorded by the two runs \(\d+ min of run time\); compare itself ran nothing\.$/m,
+    );
     expect(io.out.join("")).toContain(`Report: ${join(out, folder!)}`);
     const file = join(out, "report.md");
     writeFileSync(file, "# previous\n");
@@ -210,5 +216,22 @@ describe("sglbench compare when both runs crashed", () => {
     );
     expect(text).toContain("❌ 1 failed");
     expect(code).toBe(1);
+  });
+});
+
+describe("compare's cost line", () => {
+  const recorded = (over: Partial<RunResults>): RunResults =>
+    emptyRun({ kind: "online", suite: "deepseek-online", model: { name: "DeepSeek-V3-0324" }, ...over });
+  it("adds up the GPU-minutes the two runs recorded (run time × TP)", () => {
+    const a = recorded({ timings: { total: 1800 } });
+    const b = recorded({ started_at: "2025-10-16T00:00:00Z", finished_at: "2025-10-16T00:45:00Z" });
+    expect(existingRunsCost([a], [b])).toBe(
+      "~600 GPU-minutes recorded by the two runs (75 min of run time); compare itself ran nothing",
+    );
+  });
+  it("says it is not known when a run records no timings", () => {
+    expect(existingRunsCost([recorded({ timings: { total: 60 } })], [recorded({})])).toMatch(
+      /^not known for a comparison of two existing runs/,
+    );
   });
 });

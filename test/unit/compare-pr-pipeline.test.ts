@@ -80,7 +80,9 @@ describe("runComparePr", () => {
     expect(result.counts.regressed).toBe(2);
     expect(result.exitCode).toBe(0);
     const report = readFileSync(result.reportPath, "utf8");
-    expect(report).toMatch(/^# Performance Comparison Report\n\n\*\*PR:\*\* #42/);
+    // The original title, then the answer first; the original run details after it.
+    expect(report).toMatch(/^# Performance Comparison Report\n\n🔴 2 regressed/);
+    expect(report).toMatch(/\n## Summary\n[\s\S]*\*\*PR:\*\* #42\n/);
     expect(report).toContain("## Raw Results");
     expect(report).toContain("concurrency=1:1000->1050");
     // report.md (what the App posts) starts with the counts, then the titled verdict tables.

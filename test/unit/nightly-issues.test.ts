@@ -27,10 +27,10 @@ function change(over: Partial<SeriesChange>): SeriesChange {
     before: 42,
     after: 45.4,
     change_pct: 8.1,
-    change_direction: "slower",
+    direction: "slower",
     strength: 9.2,
     p: 1e-8,
-    direction: "regression",
+    kind: "regression",
     current: true,
     around: [40, 42, 41, 42, 45, 46, 45].map((value, i) => ({ date: `2025101${i}`, value })),
     ...over,
@@ -61,7 +61,7 @@ describe("grouping", () => {
     const groups = groupRegressions([
       change({}),
       change({ point: "concurrency=128", series: "x/128" }),
-      change({ direction: "improvement", series: "y" }),
+      change({ kind: "improvement", direction: "faster", change_pct: -8.1, series: "y" }),
       change({ current: false, date: "20251001", series: "z" }),
       change({ suite: "grok-online", model: "GROK2_FP8", date: "20251113" }),
     ]);
@@ -75,7 +75,7 @@ describe("grouping", () => {
     expect(body).toContain("| concurrency=64 | Median ITL (ms) | 42.00 | 45.40 | +8.1 % slower | 9.2 |");
     // The same words and sign as the PR report: a latency rise is "+… slower", headline first.
     expect(body.split("\n")[1]).toBe(
-      "### 🔴 Median ITL 8.1 % slower at concurrency=64 since 20251016 (and 1 more series)",
+      "### 🔴 DeepSeek-V3 decode 8.1 % slower since 2025-10-16: Median ITL, concurrency 64 · deepseek-online (and 1 more series)",
     );
     expect(body).toContain("`▁▃▂▃▇█▇`");
     expect(body).toContain("![Median ITL concurrency=64](https://acme.github.io/chart.png)");

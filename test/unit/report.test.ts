@@ -1,7 +1,16 @@
 import { describe, expect, it } from "@jest/globals";
 import { compareRuns } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
-import { formatChange, formatValue, renderReport } from "../../src/core/report/index.js";
+import {
+  changeHeadline,
+  changeLead,
+  formatChange,
+  formatValue,
+  phaseOf,
+  pointKeyLabel,
+  renderReport,
+} from "../../src/core/report/index.js";
+import { modelDisplayName } from "../../src/core/catalogue/index.js";
 import { renderReportText } from "../../src/core/report/index.js";
 
 function run(
@@ -69,7 +78,79 @@ describe("formatting", () => {
   });
 });
 
+describe("the headline's words", () => {
+  it("names the model as a reader does and the phase from the metric family", () => {
+    expect(
+      ["DeepSeek-V3-0324_FP8", "GROK1_MOE-I4F8", "GROK2_FP8", "grok1", "deepseek", "Llama-70B"].map(modelDisplayName),
+    ).toEqual(["DeepSeek-V3", "Grok-1", "Grok-2", "Grok-1", "DeepSeek-V3", "Llama-70B"]);
+    const phases = [
+      "median_itl_ms",
+      "median_tpot_ms",
+      "output_throughput",
+      "median_decode_latency",
+      "p99_ttft_ms",
+      "prefill_throughput",
+      "median_e2e_latency_ms",
+      "total_latency",
+      "gsm8k_accuracy",
+      "kv_cache_tokens",
+    ].map(phaseOf);
+    expect(phases).toEqual([
+      "decode",
+      "decode",
+      "decode",
+      "decode",
+      "prefill",
+      "prefill",
+      "end-to-end",
+      "end-to-end",
+      "accuracy",
+      "KV cache",
+    ]);
+  });
+  it("says a change the same way everywhere: model, phase, % and direction, then metric, point, suite", () => {
+    expect(
+      changeHeadline({
+        model: "DeepSeek-V3-0324_FP8",
+        metric: "median_itl_ms",
+        change_pct: 5.84,
+        label: "Median ITL",
+        point: "concurrency 16",
+      }),
+    ).toBe("DeepSeek-V3 decode 5.8 % slower: Median ITL, concurrency 16");
+    expect(
+      changeHeadline({
+        model: "GROK1",
+        metric: "output_throughput",
+        change_pct: -3,
+        label: "Output Throughput",
+        point: pointKeyLabel("request_rate=8"),
+        suite: "grok-online",
+        since: "20251103",
+      }),
+    ).toBe("Grok-1 decode 3.0 % lower throughput since 2025-11-03: Output Throughput, rate 8 · grok-online");
+    expect(changeLead({ model: "GROK2_FP8", metric: "gsm8k_accuracy", change_pct: -2 })).toBe(
+      "Grok-2 accuracy 2.0 % lower",
+    );
+  });
+});
+
 describe("renderReport", () => {
+  it("says why every ❔ is one in a single line before the first fold", () => {
+    const once = (r: RunResults): RunResults => ({
+      ...r,
+      points: r.points.map((p) => ({ ...p, repeats: p.repeats.slice(0, 1) })),
+    });
+    const c = compareRuns([once(run("s", "M", 2, 1))], [once(run("s", "M", 2, 1.001))]);
+    expect(c.summary.inconclusive).toBeGreaterThan(0);
+    const md = renderReport(c, { pr: 5 });
+    const lines = md.split("\n");
+    const fold = lines.findIndex((l) => l.startsWith("<details"));
+    const line = lines.findIndex((l) => l.startsWith("- ❔ "));
+    expect(line).toBeGreaterThan(0);
+    expect(line).toBeLessThan(fold);
+    expect(lines[line]).toBe(`- ❔ ${c.summary.inconclusive} inconclusive: noise unknown`);
+  });
   it("opens with the headline, then the counts once, the top changes, the sides once, suites and failures", () => {
     const cand = run("deepseek-online", "DeepSeek-V3", 3, 1.1);
     cand.points[2] = { point: { concurrency: 4 }, repeats: [], failure: { kind: "oom", message: "out of memory" } };
@@ -77,7 +158,7 @@ describe("renderReport", () => {
     const md = renderReport(c, { pr: 123, repro: ["sglbench compare --csv1 a --csv2 b"] });
     const lines = md.split("\n");
     expect(lines[0]).toMatch(
-      /^### 🔴 Merging #123 makes DeepSeek-V3_FP8 deepseek-online 10\.0 % slower: Median E2E Latency, concurrency \d+ \(and \d+ more regressions\)$/,
+      /^### 🔴 Merging #123 makes DeepSeek-V3 end-to-end 10\.0 % slower: Median E2E Latency, concurrency \d+ · deepseek-online \(and \d+ more regressions\)$/,
     );
     expect(lines[2]).toBe(
       `🔴 ${c.summary.regressed} regressed · 🟢 ${c.summary.improved} improved · ⚪ ${c.summary.unchanged} unchanged · ❔ ${c.summary.inconclusive} inconclusive · ❌ ${c.summary.failed} failed`,
@@ -104,8 +185,12 @@ describe("renderReport", () => {
   });
   it("says the PR side without a PR number, and the verdict in the text output alike", () => {
     const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)]);
-    expect(renderReport(c).split("\n")[0]).toMatch(/^### 🔴 The PR side is 10\.0 % slower on M_FP8 s: /);
-    expect(renderReportText(c).split("\n")[0]).toMatch(/^🔴 The PR side is 10\.0 % slower on M_FP8 s: /);
+    expect(renderReport(c).split("\n")[0]).toMatch(
+      /^### 🔴 The PR side makes M_FP8 end-to-end 10\.0 % slower: Median E2E Latency, concurrency \d+ · s/,
+    );
+    expect(renderReportText(c).split("\n")[0]).toMatch(
+      /^🔴 The PR side makes M_FP8 end-to-end 10\.0 % slower: Median E2E Latency, concurrency \d+ · s/,
+    );
   });
   it("names each side by what was recorded and leaves out what was not (no placeholder)", () => {
     const base = { ...run("deepseek-online", "DeepSeek-V3", 1, 1), hardware: undefined, commit: undefined };
@@ -131,7 +216,7 @@ describe("renderReport", () => {
     expect(md).toMatch(/Folded to stay under 65536 characters/);
     // the regressed suite keeps its table, and the headline stays first
     expect(md).toMatch(/^\| 🔴 \| .* \| \+10\.0 % slower \|/m);
-    expect(md.split("\n")[0]).toMatch(/^### 🔴 The PR side is 10\.0 % slower on GROK1_FP8 /);
+    expect(md.split("\n")[0]).toMatch(/^### 🔴 The PR side makes Grok-1 end-to-end 10\.0 % slower: /);
     const small = renderReport(c, { maxChars: 5000 });
     expect(small.length).toBeLessThan(5000);
   });

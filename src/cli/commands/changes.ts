@@ -100,10 +100,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(minEffect !== undefined ? { minEffectPct: minEffect } : {}),
   });
   if (v.since) changes = changes.filter((c) => c.date >= (v.since ?? ""));
-  if (v.regressions) changes = changes.filter((c) => c.direction === "regression");
+  if (v.regressions) changes = changes.filter((c) => c.kind === "regression");
   if (v.json) io.stdout(`${JSON.stringify(changes, null, 2)}\n`);
   else io.stdout(formatChanges(changes, series.length, runs.length));
-  return changes.some((c) => c.direction === "regression") ? EXIT.failed : EXIT.ok;
+  return changes.some((c) => c.kind === "regression") ? EXIT.failed : EXIT.ok;
 }
 
 function fmt(x: number): string {
@@ -116,7 +116,7 @@ export function formatChanges(changes: readonly SeriesChange[], seriesCount: num
   if (changes.length === 0) return head;
   const rows = changes.map((c) => [
     c.date,
-    c.direction,
+    c.kind,
     `${c.model} ${c.suite}`,
     c.point,
     `${c.label} (${c.unit})`,
@@ -126,7 +126,7 @@ export function formatChanges(changes: readonly SeriesChange[], seriesCount: num
     `${c.tag_before} → ${c.tag_after}`,
     sparkline(c.around.map((a) => a.value)),
   ]);
-  const header = ["date", "direction", "series", "point", "metric", "level", "change", "|t|", "images", "nights"];
+  const header = ["date", "kind", "series", "point", "metric", "level", "change", "|t|", "images", "nights"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) =>
     `${r

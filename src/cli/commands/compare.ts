@@ -7,6 +7,7 @@ import { renderReportText } from "../../core/report/index.js";
 import type { Comparison } from "../../core/verdict/index.js";
 import { timestamp } from "../../core/util/index.js";
 import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
+import { existingRunsCost } from "../../pipeline/existing-runs-cost.js";
 import { FAIL_ON, failOnReason, isFailOn } from "../../core/verdict/index.js";
 import { EXIT, parseFlags, usageError, UsageError, type CliIO } from "../io.js";
 
@@ -169,7 +170,8 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     `sglbench compare --csv1 ${v.csv1} --csv2 ${v.csv2} --mode ${mode} --performance-threshold ${minEffectPct}` +
       (v.history ?? []).map((h) => ` --history ${h}`).join(""),
   ];
-  const markdown = renderReport(c, { title, repro });
+  const costNote = existingRunsCost(outcome.baseline, outcome.candidate);
+  const markdown = renderReport(c, { title, repro, costNote });
 
   const writeMd = format === "md" || v["output-md"] !== undefined || v["output-dir"] !== undefined;
   let mdPath: string | undefined;

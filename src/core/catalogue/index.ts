@@ -3,3 +3,4 @@ export * from "./suites.js";
 export * from "./images.js";
 export * from "./metrics.js";
 export * from "./nightly-image.js";
+export * from "./models.js";

@@ -3,3 +3,4 @@ export * from "./report-model.js";
 export * from "./direction.js";
 export * from "./report.js";
 export * from "./report-text.js";
+export * from "./change-headline.js";

@@ -11,7 +11,8 @@ import {
   type ComparisonCounts,
   type RunIdentity,
 } from "../verdict/index.js";
-import { changeDirection, changePhrase, changeWords, intervalText } from "./direction.js";
+import { changePhrase, intervalText } from "./direction.js";
+import { changeHeadline } from "./change-headline.js";
 import { metricInfo } from "../catalogue/index.js";
 import type { Verdict } from "../verdict/index.js";
 
@@ -45,6 +46,8 @@ export interface ReportContext {
   baseline?: string[];
   /** GPU-minutes spent and what the original's double run would have cost, with any explanation. */
   cost?: { gpuMinutes: number; seedGpuMinutes: number; notes?: string[] };
+  /** The cost in words when no plan priced it (`compare` of two existing runs); one line. */
+  costNote?: string;
   /** Commands that reproduce the comparison. */
   repro?: string[];
 }
@@ -76,6 +79,12 @@ export interface FailureGroup {
   reason: string;
 }
 
+/** How many ❔ cells share one reason. */
+export interface ReasonCount {
+  reason: string;
+  count: number;
+}
+
 export interface SuiteSection {
   title: string;
   /** `🔴 2 ⚪ 40`. */
@@ -91,8 +100,8 @@ export interface ReportModel {
   /** One sentence naming the verdict and the largest change, with its emoji. */
   headline: string;
   summary: ComparisonCounts;
-  /** Regressions, then failures (grouped), then improvements, each sorted by size. */
-  top: { rows: ReportRow[]; failures: FailureGroup[]; more: number };
+  /** Regressions, then failures (grouped), then improvements, each sorted by size; ❔ cells by reason. */
+  top: { rows: ReportRow[]; failures: FailureGroup[]; inconclusive: ReasonCount[]; more: number };
   /** `image · commit · date · hardware · backend` per side, once. */
   sides: { label: string; identity: string }[];
   mismatches: string[];
@@ -192,6 +201,16 @@ export function groupFailures(cells: readonly ComparisonCell[]): FailureGroup[] 
   return [...groups.values()];
 }
 
+/** The reasons of the ❔ cells, most frequent first: one line on the first screen says why each ❔ is one. */
+export function inconclusiveReasons(cells: readonly ComparisonCell[]): ReasonCount[] {
+  const counts = new Map<string, number>();
+  for (const c of cells.filter((x) => x.verdict === "inconclusive")) {
+    const reason = reasonOf(c) || "no reason recorded";
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+}
+
 /** `12 points`, or the points themselves when few. */
 export function pointsText(points: readonly string[]): string {
   const named = points.filter((p) => p !== "—");
@@ -206,23 +225,20 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
   const lead = (v: "regressed" | "improved"): string => {
     const cells = flagged(v);
     const top = cells[0]!;
-    const d = changeDirection(top.metric, top.change_pct ?? 0);
-    const words = changeWords(top.metric, top.change_pct ?? 0);
-    const point = pointOf(top) === "—" ? "" : `, ${pointOf(top)}`;
     const others =
       cells.length > 1
         ? ` (and ${cells.length - 1} more ${v === "regressed" ? "regression" : "improvement"}${cells.length > 2 ? "s" : ""})`
         : "";
-    const target = `${top.model} ${top.suite}`;
-    const sentence =
-      ctx.pr !== undefined
-        ? d === "slower" || d === "faster"
-          ? `${who} makes ${target} ${words}`
-          : `${who} gives ${target} ${words}`
-        : d === "slower" || d === "faster"
-          ? `${who} is ${words} on ${target}`
-          : `${who} has ${words} on ${target}`;
-    return `${emoji} ${sentence}: ${shortMetric(top)}${point}${others}`;
+    // The same sentence as the nightly issues and the dashboard, after who makes the change.
+    const change = changeHeadline({
+      model: top.model,
+      metric: top.metric,
+      change_pct: top.change_pct ?? 0,
+      label: shortMetric(top),
+      point: pointOf(top),
+      suite: top.suite,
+    });
+    return `${emoji} ${who} makes ${change}${others}`;
   };
   switch (verdict) {
     case "regressed":
@@ -291,7 +307,12 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
     verdict,
     headline: headline(c, verdict, ctx),
     summary: c.summary,
-    top: { rows: [...topRegressions, ...topImprovements].map(rowOf), failures: topFailures, more },
+    top: {
+      rows: [...topRegressions, ...topImprovements].map(rowOf),
+      failures: topFailures,
+      inconclusive: inconclusiveReasons(c.cells),
+      more,
+    },
     sides: [
       { label: ctx.baselineLabel ?? "Main", identity: identityText(c.suites.flatMap((x) => x.baseline)) },
       { label: ctx.candidateLabel ?? "PR", identity: identityText(c.suites.flatMap((x) => x.candidate)) },

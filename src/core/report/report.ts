@@ -14,6 +14,7 @@ import {
   countsText,
   pointsText,
   type FailureGroup,
+  type ReasonCount,
   type ReportContext,
   type ReportModel,
   type ReportRow,
@@ -57,6 +58,17 @@ function topLine(r: ReportRow): string {
 function failureLine(g: FailureGroup): string {
   const points = pointsText(g.points);
   return `- ❌ ${g.where}${points ? ` · ${points}` : ""}: ${g.reason}`;
+}
+
+/** `- ❔ 3 inconclusive: noise unknown (no history) ×2; interval too wide for the noise ×1`: one line, every reason. */
+export function inconclusiveLine(reasons: readonly ReasonCount[]): string {
+  const total = reasons.reduce((n, r) => n + r.count, 0);
+  if (total === 0) return "";
+  // The three most frequent reasons, each cut short; the rest counted, so the line never wraps into a list.
+  const cut = (t: string): string => (t.length > 80 ? `${t.slice(0, 79)}…` : t);
+  const shown = reasons.slice(0, 3).map((r) => (reasons.length > 1 ? `${cut(r.reason)} ×${r.count}` : cut(r.reason)));
+  const rest = reasons.length > 3 ? `; ${reasons.length - 3} other reason(s) in the suites below` : "";
+  return `- ❔ ${total} inconclusive: ${shown.join("; ")}${rest}`;
 }
 
 function suiteTable(rows: ReportRow[], m: ReportModel): string {
@@ -108,11 +120,11 @@ export function renderFirstScreen(m: ReportModel): string[] {
   const tops = [...m.top.rows.filter((r) => r.cell.verdict === "regressed").map(topLine)];
   tops.push(...m.top.failures.map(failureLine));
   tops.push(...m.top.rows.filter((r) => r.cell.verdict === "improved").map(topLine));
-  if (tops.length > 0) {
-    out.push(...tops);
-    if (m.top.more > 0) out.push(`- … ${m.top.more} more in the suites below`);
-    out.push("");
-  }
+  if (m.top.more > 0) tops.push(`- … ${m.top.more} more in the suites below`);
+  // Every ❔ has its reason before the fold, in one line.
+  const unsure = inconclusiveLine(m.top.inconclusive);
+  if (unsure) tops.push(unsure);
+  if (tops.length > 0) out.push(...tops, "");
   out.push(m.sides.map((s) => `**${s.label}:** ${s.identity}`).join("  \n"), "");
   // Mismatches are rare; one line each, at most three, keeps the first screen short.
   for (const x of m.mismatches.slice(0, 3)) out.push(`> ⚠️ ${x}`);
@@ -126,6 +138,7 @@ function footer(m: ReportModel): string[] {
   if (ctx.baseline?.length) out.push(`**Baseline:** ${ctx.baseline.join("; ")}`, "");
   if (ctx.cost)
     out.push(`**Cost:** ${costText(ctx.cost)}.${ctx.cost.notes?.length ? ` ${ctx.cost.notes.join(" ")}` : ""}`, "");
+  else if (ctx.costNote) out.push(`**Cost:** ${ctx.costNote}.`, "");
   out.push(m.method);
   if (ctx.repro?.length)
     out.push("", "<details><summary>Reproduce</summary>", "", "```sh", ...ctx.repro, "```", "", "</details>");

@@ -38,7 +38,8 @@ export interface ChangepointOptions {
   minSegment?: number;
 }
 
-export type ChangeDirection = "regression" | "improvement" | "change";
+/** Whether a shift is good or bad for the metric (`direction` is reserved for slower/faster/higher/lower). */
+export type ChangeKind = "regression" | "improvement" | "change";
 
 /** A detected mean shift; `index` is the first night of the new level. */
 export interface Changepoint {
@@ -51,7 +52,7 @@ export interface Changepoint {
   t: number;
   /** Bonferroni-corrected two-sided p value. */
   p: number;
-  direction: ChangeDirection;
+  kind: ChangeKind;
 }
 
 interface Night {
@@ -112,12 +113,12 @@ export function findChangepoints(series: readonly NightPoint[], options: Changep
       change_pct,
       t: s.t,
       p: s.p,
-      direction: directionOf(change_pct, better),
+      kind: kindOf(change_pct, better),
     };
   });
 }
 
-function directionOf(changePct: number, better: "lower" | "higher" | "none"): ChangeDirection {
+function kindOf(changePct: number, better: "lower" | "higher" | "none"): ChangeKind {
   if (better === "none") return "change";
   const up = changePct > 0;
   return up === (better === "higher") ? "improvement" : "regression";

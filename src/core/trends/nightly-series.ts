@@ -4,8 +4,8 @@
  * segmentation with a t-test whose noise comes from each night's repeats and the night-to-night
  * scatter, Bonferroni-corrected, plus a minimum effect size).
  */
-import { changeDirection, type ChangeDirection as ChangeWords } from "../report/index.js";
-import { findChangepoints, type ChangeDirection, type ChangepointOptions, type NightPoint } from "./changepoints.js";
+import { changeDirection, type ChangeDirection } from "../report/index.js";
+import { findChangepoints, type ChangeKind, type ChangepointOptions, type NightPoint } from "./changepoints.js";
 import { COMPARED_METRICS, metricInfo } from "../catalogue/index.js";
 import { pointKey, type RunResults } from "../results/index.js";
 
@@ -122,11 +122,12 @@ export interface SeriesChange {
   after: number;
   change_pct: number;
   /** The change in words, as every report says it (direction.ts): slower/faster, higher/lower. */
-  change_direction: ChangeWords;
+  direction: ChangeDirection;
   /** |t| of the accepted split; larger is stronger. */
   strength: number;
   p: number;
-  direction: ChangeDirection;
+  /** Good or bad for the metric: regression, improvement (or "change" for a metric with no better side). */
+  kind: ChangeKind;
   /** True when this is the series' latest change (its level is still the current one). */
   current: boolean;
   /** Nightly medians around the change (up to 15 nights before, 15 from it), for a quick chart. */
@@ -173,10 +174,10 @@ export function findSeriesChanges(series: readonly NightlySeries[], opts: Change
         before: cp.before,
         after: cp.after,
         change_pct: cp.change_pct,
-        change_direction: changeDirection(s.metric, cp.change_pct),
+        direction: changeDirection(s.metric, cp.change_pct),
         strength: Math.abs(cp.t),
         p: cp.p,
-        direction: cp.direction,
+        kind: cp.kind,
         current: i === cps.length - 1,
         around: s.nights
           .slice(Math.max(0, cp.index - 15), cp.index + 15)
