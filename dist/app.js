@@ -48538,13 +48538,15 @@ var BY_KEY = new Map(COMPARED_METRICS.map((m) => [m.key, m]));
 
 // src/core/report/report-model.ts
 function countsText(s) {
-  return [
-    `\u{1F534} ${s.regressed} regressed`,
-    `\u{1F7E2} ${s.improved} improved`,
-    `\u26AA ${s.unchanged} unchanged`,
-    `\u2754 ${s.inconclusive} inconclusive`,
-    `\u274C ${s.failed} failed`
-  ].join(" \xB7 ");
+  const parts = [
+    [s.regressed, `\u{1F534} ${s.regressed} regressed`],
+    [s.improved, `\u{1F7E2} ${s.improved} improved`],
+    [s.unchanged, `\u26AA ${s.unchanged} unchanged`],
+    [s.inconclusive, `\u2754 ${s.inconclusive} inconclusive`],
+    [s.failed, `\u274C ${s.failed} failed`]
+  ];
+  const present = parts.filter(([n]) => n > 0).map(([, text]) => text);
+  return present.length > 0 ? present.join(" \xB7 ") : "nothing compared";
 }
 
 // src/app/report-gate.ts

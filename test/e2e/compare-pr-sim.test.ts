@@ -130,9 +130,8 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     const fold = lines.findIndex((l) => l.startsWith("<details"));
     expect(fold).toBeGreaterThan(0);
     expect(fold).toBeLessThanOrEqual(25);
-    // No 🟢 anywhere but the counts line's "🟢 0 improved" (the PR is only slower).
-    expect(report.match(/🟢/g)).toHaveLength(1);
-    expect(report).toMatch(/ · 🟢 0 improved · /);
+    // No 🟢 anywhere: the PR is only slower (and the counts line names only verdicts that occur).
+    expect(report).not.toContain("🟢");
     expect(report.length).toBeLessThan(65_536);
   }, 240_000);
 

@@ -54,7 +54,9 @@ describe("sglbench compare", () => {
     const md = readFileSync(join(out, folder!, `${folder}.md`), "utf8");
     // The headline first (no PR number here: "The PR side …"), then the counts once.
     expect(md.split("\n")[0]).toMatch(/^### . The PR side /);
-    expect(md.split("\n")[2]).toMatch(/^🔴 \d+ regressed · 🟢 \d+ improved/);
+    expect(md.split("\n")[2]).toMatch(
+      /^(🔴|🟢|⚪|❔|❌) \d+ (regressed|improved|unchanged|inconclusive|failed)( · |$)/,
+    );
     // compare runs nothing; the footer says what the two runs it read spent (their logs' start and end), in one line.
     expect(md).toMatch(
       /^\*\*Cost:\*\* ~\d+ GPU-minutes recorded by the two runs \(\d+ min of run time\); compare itself ran nothing\.$/m,

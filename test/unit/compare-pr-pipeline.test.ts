@@ -87,7 +87,7 @@ describe("runComparePr", () => {
     expect(report).toContain("concurrency=1:1000->1050");
     // report.md (what the App posts) starts with the counts, then the titled verdict tables.
     expect(readFileSync(join(result.dir, "report.md"), "utf8")).toMatch(
-      /^🔴 2 regressed · 🟢 0 improved · ⚪ 0 unchanged[^\n]*\n\n## PR #42 vs merge base \w+: regressed\n/,
+      /^🔴 2 regressed\n\n## PR #42 vs merge base \w+: regressed\n/,
     );
     const results = JSON.parse(readFileSync(result.resultsPath, "utf8"));
     expect(results.verdict).toBe("regressed");

@@ -332,15 +332,20 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
   };
 }
 
-/** `🔴 1 regressed · 🟢 0 improved · ⚪ 12 unchanged · ❔ 3 inconclusive · ❌ 0 failed`. */
+/**
+ * `🔴 1 regressed · ⚪ 12 unchanged · ❔ 3 inconclusive`: the verdicts that occur, so a PR that is
+ * only slower shows no 🟢 anywhere (a zero count says nothing a reader needs).
+ */
 export function countsText(s: ComparisonCounts): string {
-  return [
-    `🔴 ${s.regressed} regressed`,
-    `🟢 ${s.improved} improved`,
-    `⚪ ${s.unchanged} unchanged`,
-    `❔ ${s.inconclusive} inconclusive`,
-    `❌ ${s.failed} failed`,
-  ].join(" · ");
+  const parts = [
+    [s.regressed, `🔴 ${s.regressed} regressed`],
+    [s.improved, `🟢 ${s.improved} improved`],
+    [s.unchanged, `⚪ ${s.unchanged} unchanged`],
+    [s.inconclusive, `❔ ${s.inconclusive} inconclusive`],
+    [s.failed, `❌ ${s.failed} failed`],
+  ] as const;
+  const present = parts.filter(([n]) => n > 0).map(([, text]) => text);
+  return present.length > 0 ? present.join(" · ") : "nothing compared";
 }
 
 /** `~2 598 GPU-minutes; the original's double run: 5 611 (46 %)`. */
