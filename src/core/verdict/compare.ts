@@ -272,6 +272,25 @@ function gsm8kCell(
   const missing = (runs: RunResults[], acc: number[]): string | undefined =>
     acc.length === 0 ? gsm8kCause(runs) : undefined;
   const bothZero = b.acc.length > 0 && c.acc.length > 0 && mean(b.acc) === 0 && mean(c.acc) === 0;
+  // Every GSM8K cell has the same shape; only the judgement differs.
+  const cell = (
+    change_pct: number | null,
+    interval: [number, number] | null,
+    verdict: Verdict,
+    reason: string,
+  ): ComparisonCell => ({
+    ...common,
+    kind: "gsm8k",
+    point: {},
+    metric: "gsm8k_accuracy",
+    better: "higher",
+    baseline: { values: b.acc },
+    candidate: { values: c.acc },
+    change_pct,
+    interval,
+    verdict,
+    reason,
+  });
   const bMissing = missing(base, b.acc);
   const cMissing = missing(cand, c.acc);
   if (bMissing || cMissing || bothZero) {
@@ -279,19 +298,7 @@ function gsm8kCell(
     const reason = bothZero
       ? `accuracy 0 on both sides: ${gsm8kCause([...base, ...cand]) || "the GSM8K client answered nothing"}`
       : [bMissing ? `main: ${why(bMissing)}` : "", cMissing ? `PR: ${why(cMissing)}` : ""].filter(Boolean).join("; ");
-    return {
-      ...common,
-      kind: "gsm8k",
-      point: {},
-      metric: "gsm8k_accuracy",
-      better: "higher",
-      baseline: { values: b.acc },
-      candidate: { values: c.acc },
-      change_pct: null,
-      interval: null,
-      verdict: "failed",
-      reason,
-    };
+    return cell(null, null, "failed", reason);
   }
   // A side without a result and without a GSM8K failure did not ask for it (compare-pr skips it on main).
   if (b.acc.length === 0 || c.acc.length === 0) return undefined;
@@ -322,19 +329,7 @@ function gsm8kCell(
     verdict = "unchanged";
     reason = `${evidence}: within the binomial noise or below the ${opts.minEffectPct}% minimum effect`;
   }
-  return {
-    ...common,
-    kind: "gsm8k",
-    point: {},
-    metric: "gsm8k_accuracy",
-    better: "higher",
-    baseline: { values: b.acc },
-    candidate: { values: c.acc },
-    change_pct: change,
-    interval,
-    verdict,
-    reason,
-  };
+  return cell(change, interval, verdict, reason);
 }
 
 function kvCells(
