@@ -460,19 +460,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       const cFail = !c || c.values.size === 0 ? (c?.failure ?? sideFailure(cand)) : undefined;
       if (bFail || cFail) {
         const reason = [bFail ? `main: ${bFail}` : "", cFail ? `PR: ${cFail}` : ""].filter(Boolean).join("; ");
-        cells.push({
-          ...common,
-          kind: "failure",
-          point,
-          metric: "run",
-          better: "none",
-          baseline: { values: [] },
-          candidate: { values: [] },
-          change_pct: null,
-          interval: null,
-          verdict: "failed",
-          reason,
-        });
+        cells.push(failureCell(common, point, reason));
         continue;
       }
       for (const m of COMPARED_METRICS) {
@@ -519,19 +507,9 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     if (opts.poolPoints !== false) poolUndecided(cells, evidence, minEffectPct, confidence);
     // A suite that measured no point failed, whatever else (KV cache, GSM8K) it logged: never ⚪.
     if (points.length === 0) {
-      cells.push({
-        ...common,
-        kind: "failure",
-        point: {},
-        metric: "run",
-        better: "none",
-        baseline: { values: [] },
-        candidate: { values: [] },
-        change_pct: null,
-        interval: null,
-        verdict: "failed",
-        reason: `no benchmark point ran — main: ${noPointsCause(base)}; PR: ${noPointsCause(cand)}`,
-      });
+      cells.push(
+        failureCell(common, {}, `no benchmark point ran — main: ${noPointsCause(base)}; PR: ${noPointsCause(cand)}`),
+      );
     }
     if (base.length > 0 && cand.length > 0) {
       // KV-cache capacity of a suite that measured nothing would read ⚪ next to its ❌: left out.
@@ -562,5 +540,26 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     summary: summarize(cells),
     mismatches,
     settings: { minEffectPct, confidence, gsm8kThreshold: opts.gsm8kThreshold, historyRuns: opts.history?.length ?? 0 },
+  };
+}
+
+/** A ❌ cell for a point (or a whole suite) that did not run, with its cause. */
+function failureCell(
+  common: Pick<ComparisonCell, "model" | "suite" | "mode">,
+  point: ComparisonCell["point"],
+  reason: string,
+): ComparisonCell {
+  return {
+    ...common,
+    kind: "failure",
+    point,
+    metric: "run",
+    better: "none",
+    baseline: { values: [] },
+    candidate: { values: [] },
+    change_pct: null,
+    interval: null,
+    verdict: "failed",
+    reason,
   };
 }
