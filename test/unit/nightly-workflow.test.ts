@@ -52,7 +52,7 @@ describe("nightly.yml", () => {
     expect(dash.if).toContain("!cancelled()");
     expect(dash.steps.map((s) => s.run ?? "").join("\n")).toMatch(/dashboard --data-dir "\$HISTORY_DIR" --out site/);
     expect(
-      dash.steps.some((s) => s.uses?.startsWith("actions/upload-pages-artifact@") && s.with?.path === "site"),
+      dash.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@") && s.with?.name === "github-pages"),
     ).toBe(true);
     const deploy = wf.jobs.deploy!;
     expect(deploy.permissions).toEqual({ pages: "write", "id-token": "write" });
