@@ -5,12 +5,22 @@
  * history (the other nights of the same hardware/model/suite: leave-one-out, so a run never learns its
  * own noise), next to the original toolkit's fixed ±5 % rule applied to the same printed values.
  */
-import { compareRuns, pointLabel, type Comparison, type ComparisonCell } from "../src/core/verdict/index.js";
+import {
+  compareRuns,
+  pointLabel,
+  type Comparison,
+  type ComparisonCell,
+  learnNoise,
+  lookupNoise,
+  repeatValue,
+  runScope,
+  scopeKey,
+  normalCdf,
+  normalQuantile,
+  quantisationVariance,
+} from "../src/core/verdict/index.js";
 import { COMPARED_METRICS, metricInfo } from "../src/core/catalogue/index.js";
-import { learnNoise, lookupNoise, repeatValue, runScope, scopeKey } from "../src/core/verdict/index.js";
 import { pointKey, type RunResults } from "../src/core/results/index.js";
-import { normalCdf, normalQuantile } from "../src/core/verdict/index.js";
-import { quantisationVariance } from "../src/core/verdict/index.js";
 
 /**
  * A printed value shifted by `factor`, printed again as SGLang would (to the original's decimals), so

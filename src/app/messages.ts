@@ -2,8 +2,7 @@
  * The text the App writes: sticky comment bodies, replies and check-run outputs (pure).
  */
 import { countsText } from "../core/report/index.js";
-import type { BenchmarkRequest } from "../core/request/index.js";
-import { CHECK_OUTPUT_LIMIT } from "../core/request/index.js";
+import { type BenchmarkRequest, CHECK_OUTPUT_LIMIT } from "../core/request/index.js";
 import type { ReportArtifact } from "../github/report-artifact.js";
 import type { JobInfo } from "../github/workflows.js";
 import { artifactProblem } from "./report-gate.js";

@@ -2,9 +2,14 @@
  * Start one benchmark request: check run, dispatch, 🚀, sticky comment — once per request id.
  * Shared by `/benchmark`, `/benchmark approve` and automatic runs.
  */
-import type { AppConfig } from "../core/request/index.js";
-import { formatRequestId, type BenchmarkRequest } from "../core/request/index.js";
-import { parseRequestMarker, requestMarker, type StickyState } from "../core/request/index.js";
+import {
+  type AppConfig,
+  formatRequestId,
+  type BenchmarkRequest,
+  parseRequestMarker,
+  requestMarker,
+  type StickyState,
+} from "../core/request/index.js";
 import { createCheckRun, findCheckRunForRequest, listCheckRuns, updateCheckRun } from "../github/check-runs.js";
 import { loadAppConfig, type LoadedConfig } from "../github/app-config-loader.js";
 import { getPermission, permissionAtLeast, type PermissionLevel } from "../github/permissions.js";

@@ -9,8 +9,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createProbot } from "probot";
-import { errorMessage } from "../core/util/index.js";
-import { isEntryPoint } from "../core/util/index.js";
+import { errorMessage, isEntryPoint } from "../core/util/index.js";
 import { healthHandler } from "./health.js";
 import { createSglbenchApp } from "./index.js";
 import type { TaskQueue } from "./queue.js";

@@ -2,8 +2,7 @@
  * One-line messages for the flag errors of Node's parseArgs, whose own messages are long, quote
  * the flag oddly and never suggest the flag that was meant.
  */
-import { errorMessage } from "../core/util/index.js";
-import { nearest } from "../core/util/index.js";
+import { errorMessage, nearest } from "../core/util/index.js";
 
 /** `unknown option --dayz (did you mean --days?)`, `option --days needs a value`, … */
 export function flagErrorMessage(error: unknown, known: readonly string[]): string {

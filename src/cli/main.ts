@@ -2,8 +2,7 @@
  * `sglbench` entry: wiring only. Each command lives in `commands/<name>.ts` and is loaded on
  * demand, so `sglbench compare` never pays for Docker or Probot imports.
  */
-import { isEntryPoint } from "../core/util/index.js";
-import { nearest } from "../core/util/index.js";
+import { isEntryPoint, nearest } from "../core/util/index.js";
 import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { EXIT, processIO, type CliIO, type CommandModule } from "./io.js";
 import { sglbenchVersion } from "./version.js";

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { parseImage } from "../core/catalogue/index.js";
 import {
+  parseImage,
   applySuiteOverrides,
   buildCommands,
   SUITES,

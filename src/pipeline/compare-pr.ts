@@ -18,7 +18,7 @@ import {
 } from "../core/plan/index.js";
 import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report/index.js";
 import { emptyRun, type RunResults } from "../core/results/index.js";
-import { timestamp } from "../core/util/index.js";
+import { timestamp, errorMessage } from "../core/util/index.js";
 import {
   checkAnchor,
   findBaselineRun,
@@ -28,7 +28,6 @@ import {
   type AnchorCheck,
   type ScheduleStep,
 } from "./baseline.js";
-import { errorMessage } from "../core/util/index.js";
 
 /** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
 export interface SideRunRequest {

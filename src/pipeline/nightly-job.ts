@@ -4,8 +4,7 @@
  * `sglbench nightly` and the Action's `command: nightly`, so both read the environment the same way.
  */
 import { thresholdsFromEnv } from "../runner/gpu-idle.js";
-import type { Hardware, RocmVersion } from "../core/catalogue/index.js";
-import type { SuiteModel } from "../core/catalogue/index.js";
+import type { Hardware, RocmVersion, SuiteModel } from "../core/catalogue/index.js";
 import type { NightlyMode, NightlyOptions, NightlyReport, NightlyServices } from "./nightly.js";
 import { realNightlyServices } from "./nightly-services.js";
 

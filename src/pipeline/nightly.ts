@@ -9,11 +9,17 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { checkGpuIdle, type GpuThresholds } from "../runner/gpu-idle.js";
-import { pacificDate, pickNightlyTag, type Hardware, type RocmVersion } from "../core/catalogue/index.js";
-import { buildSeries, findSeriesChanges, type SeriesChange } from "../core/trends/index.js";
+import {
+  pacificDate,
+  pickNightlyTag,
+  type Hardware,
+  type RocmVersion,
+  suiteFor,
+  type Suite,
+  type SuiteModel,
+} from "../core/catalogue/index.js";
+import { buildSeries, findSeriesChanges, type SeriesChange, dateWindow } from "../core/trends/index.js";
 import type { RunResults } from "../core/results/index.js";
-import { suiteFor, type Suite, type SuiteModel } from "../core/catalogue/index.js";
-import { dateWindow } from "../core/trends/index.js";
 import { groupRegressions, type IssueSync, type RegressionGroup } from "../github/issues.js";
 import { acquireLock, LockHeldError, nightlyLockFile, type Lock } from "../runner/lock.js";
 import { loadHistory } from "../store/history.js";

@@ -12,8 +12,8 @@ import {
   seriesSuite,
   type NightlySeries,
   type SeriesChange,
+  type ChangepointOptions,
 } from "../core/trends/index.js";
-import type { ChangepointOptions } from "../core/trends/index.js";
 import type { RunResults } from "../core/results/index.js";
 
 /** One night of one line. */

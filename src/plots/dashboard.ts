@@ -7,8 +7,7 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
-import type { SeriesChange } from "../core/trends/index.js";
-import { runDate } from "../core/trends/index.js";
+import { type SeriesChange, runDate } from "../core/trends/index.js";
 import type { RunResults } from "../core/results/index.js";
 import type { Skipped } from "../store/history.js";
 import { writeAssets } from "./assets.js";

@@ -3,9 +3,8 @@
  * one suite on one image → one run folder in the seed's layout, written as it goes.
  */
 import { hostname } from "node:os";
-import { parseImage } from "../core/catalogue/index.js";
+import { parseImage, environmentFor, offlinePoints, onlinePoints, type Suite } from "../core/catalogue/index.js";
 import { emptyRun, type Point, type RunResults } from "../core/results/index.js";
-import { environmentFor, offlinePoints, onlinePoints, type Suite } from "../core/catalogue/index.js";
 import { timestamp } from "../core/util/index.js";
 import { runFolderPath, timingSummaryName } from "../store/layout.js";
 import type { SuiteContext } from "./context.js";

@@ -4,8 +4,7 @@
  * A row of `NA`s is an OOM, a row of empty fields a crash without `OutOfMemoryError` (§10).
  * Values stay the strings the seed printed, so `718.20` survives a round trip.
  */
-import type { Diagnostic } from "../core/results/index.js";
-import type { PointResult, Repeat, Point, Failure } from "../core/results/index.js";
+import type { Diagnostic, PointResult, Repeat, Point, Failure } from "../core/results/index.js";
 import { readDelimited, writeDelimited } from "./delimited.js";
 
 /** Offline metric columns → canonical keys (metrics.ts), in the seed's column order. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { formatRequestId, parseRequestId, requestIdFromRunTitle } from "../../src/core/request/index.js";
 import {
+  formatRequestId,
+  parseRequestId,
+  requestIdFromRunTitle,
   COMMENT_LIMIT,
   isStickyBody,
   parseStickyState,

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import { compareRuns } from "../../src/core/verdict/index.js";
-import { poolPoints } from "../../src/core/verdict/index.js";
+import { compareRuns, poolPoints, type CellEvidence } from "../../src/core/verdict/index.js";
 import { renderReport } from "../../src/core/report/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
-import type { CellEvidence } from "../../src/core/verdict/index.js";
 
 /** One point's evidence: a log change seen through repeat noise of `sdPct` % (df 4), no run-to-run part. */
 const point = (changePct: number, sdPct: number, runSdPct = 0): CellEvidence => ({

@@ -9,9 +9,9 @@ import {
   phaseOf,
   pointKeyLabel,
   renderReport,
+  renderReportText,
 } from "../../src/core/report/index.js";
 import { modelDisplayName } from "../../src/core/catalogue/index.js";
-import { renderReportText } from "../../src/core/report/index.js";
 
 function run(
   suite: string,

@@ -3,8 +3,7 @@ import { describe, expect, it } from "@jest/globals";
 import { readActionInputs } from "../../src/action/inputs.js";
 import { run as comparePr } from "../../src/cli/commands/compare-pr.js";
 import { run as plan } from "../../src/cli/commands/plan.js";
-import { DEFAULT_REQUEST, parseRequestFields } from "../../src/core/request/index.js";
-import { parseCommand } from "../../src/core/request/index.js";
+import { DEFAULT_REQUEST, parseRequestFields, parseCommand } from "../../src/core/request/index.js";
 import { captureIO } from "../helpers/capture-io.js";
 
 const BAD = { models: "llama", types: "gpu", modes: "fast", repeats: "21", baseline: "main" };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { parse as parseYaml } from "yaml";
-import { parseImage } from "../../src/core/catalogue/index.js";
 import {
+  parseImage,
   SUITES,
   applySuiteOverrides,
   buildCommands,

@@ -7,9 +7,8 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import { shifted } from "../../bench/verdicts-eval.js";
-import { compareRuns, pointLabel, type Comparison } from "../../src/core/verdict/index.js";
+import { compareRuns, pointLabel, type Comparison, learnNoise } from "../../src/core/verdict/index.js";
 import { metricInfo } from "../../src/core/catalogue/index.js";
-import { learnNoise } from "../../src/core/verdict/index.js";
 import type { RunResults } from "../../src/core/results/index.js";
 import { ingestPaths } from "../../src/store/ingest.js";
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "@jest/globals";
-import { decideCell, quantisationVariance, usableRepeats } from "../../src/core/verdict/index.js";
-import { learnNoise, lookupNoise, repeatValue, runScope } from "../../src/core/verdict/index.js";
-import { compareRuns } from "../../src/core/verdict/index.js";
+import {
+  decideCell,
+  quantisationVariance,
+  usableRepeats,
+  learnNoise,
+  lookupNoise,
+  repeatValue,
+  runScope,
+  compareRuns,
+} from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
 describe("usableRepeats", () => {

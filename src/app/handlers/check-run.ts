@@ -3,8 +3,7 @@
  * the PR's head commit, with the same permission and fork rules as `/benchmark`.
  */
 import type { Context } from "probot";
-import { parseRequestId, type RequestIdParts } from "../../core/request/index.js";
-import { parseRequestMarker } from "../../core/request/index.js";
+import { parseRequestId, type RequestIdParts, parseRequestMarker } from "../../core/request/index.js";
 import { CHECK_NAME } from "../../github/check-runs.js";
 import { replyOnPull } from "../../github/reactions.js";
 import { pullKey, type AppDeps, type HandlerEnv } from "../deps.js";

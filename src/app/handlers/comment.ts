@@ -4,11 +4,17 @@
  * (only `created` is routed), so editing a command never dispatches twice.
  */
 import type { Context } from "probot";
-import { DEFAULT_APP_CONFIG, type AppConfig } from "../../core/request/index.js";
+import {
+  DEFAULT_APP_CONFIG,
+  type AppConfig,
+  type StickyState,
+  grammarHelp,
+  invalidReply,
+  parseCommand,
+  type BenchmarkRequest,
+} from "../../core/request/index.js";
 import { loadAppConfig } from "../../github/app-config-loader.js";
 import { getPermission } from "../../github/permissions.js";
-import type { StickyState } from "../../core/request/index.js";
-import { grammarHelp, invalidReply, parseCommand, type BenchmarkRequest } from "../../core/request/index.js";
 import { isForkPull, type PullInfo } from "../../github/pulls.js";
 import { reactToComment, replyOnPull } from "../../github/reactions.js";
 import { findStickyComment, upsertStickyComment } from "../../github/sticky-comment.js";

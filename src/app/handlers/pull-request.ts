@@ -3,8 +3,7 @@
  * approval of an older commit, and start an automatic run when the config asks for one.
  */
 import type { Context } from "probot";
-import { DEFAULT_APP_CONFIG, type AppConfig } from "../../core/request/index.js";
-import type { StickyState } from "../../core/request/index.js";
+import { DEFAULT_APP_CONFIG, type AppConfig, type StickyState } from "../../core/request/index.js";
 import { loadAppConfig } from "../../github/app-config-loader.js";
 import { isForkPull, listChangedFiles, toPullInfo, type PullInfo, type PullLike } from "../../github/pulls.js";
 import { findStickyComment, upsertStickyComment, type StickyComment } from "../../github/sticky-comment.js";

@@ -4,10 +4,9 @@
  * report gets the failing job and its log link instead.
  */
 import type { Context } from "probot";
-import { DEFAULT_APP_CONFIG } from "../../core/request/index.js";
+import { DEFAULT_APP_CONFIG, formatRequestId, type RequestIdParts } from "../../core/request/index.js";
 import { errorMessage } from "../../core/util/index.js";
 import { artifactConclusion } from "../report-gate.js";
-import { formatRequestId, type RequestIdParts } from "../../core/request/index.js";
 import {
   createCheckRun,
   findCheckRunForRequest,

@@ -1,14 +1,11 @@
 /** `sglbench compare --csv1 DIR --csv2 DIR …`: noise-aware comparison of two runs (the seed's compare_csv_results.py flags). */
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join } from "node:path";
-import { DEFAULT_MIN_EFFECT_PCT } from "../../core/verdict/index.js";
-import { renderReport } from "../../core/report/index.js";
-import { renderReportText } from "../../core/report/index.js";
-import type { Comparison } from "../../core/verdict/index.js";
+import { DEFAULT_MIN_EFFECT_PCT, type Comparison, FAIL_ON, failOnReason, isFailOn } from "../../core/verdict/index.js";
+import { renderReport, renderReportText } from "../../core/report/index.js";
 import { timestamp } from "../../core/util/index.js";
 import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
 import { existingRunsCost } from "../../pipeline/existing-runs-cost.js";
-import { FAIL_ON, failOnReason, isFailOn } from "../../core/verdict/index.js";
 import { EXIT, parseFlags, usageError, UsageError, type CliIO } from "../io.js";
 
 export const summary = "Compare two runs with noise-aware verdicts";

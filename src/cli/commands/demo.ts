@@ -11,11 +11,10 @@ import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { DEFAULT_REQUEST, parseRequestFields } from "../../core/request/index.js";
 import { ingestPaths } from "../../store/ingest.js";
 import type { RunResults } from "../../core/results/index.js";
-import { timestamp } from "../../core/util/index.js";
+import { timestamp, errorMessageWithCause } from "../../core/util/index.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { groupedVerdicts, runDemo } from "../../pipeline/demo.js";
 import { demoDockerReachable, buildDemoSimImages } from "../../pipeline/demo-images.js";
-import { errorMessageWithCause } from "../../core/util/index.js";
 
 export const summary = "Run a complete PR comparison on the simulated SGLang (PR decodes 5 % slower)";
 

@@ -10,11 +10,11 @@ import {
   type ComparisonCell,
   type ComparisonCounts,
   type RunIdentity,
+  type Verdict,
 } from "../verdict/index.js";
 import { changePhrase, intervalText } from "./direction.js";
 import { changeHeadline } from "./change-headline.js";
 import { metricInfo } from "../catalogue/index.js";
-import type { Verdict } from "../verdict/index.js";
 
 export const VERDICT_EMOJI: Record<Verdict, string> = {
   regressed: "🔴",
