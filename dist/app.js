@@ -49075,6 +49075,7 @@ var DispatchRegistry = class {
     if (dispatch.runId !== void 0 && dispatch.runId !== run2.id)
       return { kind: "foreign", why: `request already bound to run ${dispatch.runId}` };
     dispatch.runId = run2.id;
+    dispatch.runUrl = run2.htmlUrl;
     return { kind: "ours", dispatch };
   }
   /** The dispatch bound to run `runId` of `repo`, if any. */
@@ -49664,8 +49665,11 @@ function onWorkflowJob(deps) {
     );
   };
 }
-async function handleWorkflowJob(env, repo, runId) {
+async function runRequest(env, repo, runId) {
   const fullName = `${repo.owner}/${repo.repo}`;
+  const bound = env.deps.dispatches.byRun(fullName, runId);
+  const boundParts = bound ? parseRequestId(bound.requestId) : null;
+  if (boundParts && bound?.runUrl) return { parts: boundParts, htmlUrl: bound.runUrl };
   const run2 = await getWorkflowRun(env.octokit, repo, runId);
   const origin = {
     id: runId,
@@ -49673,26 +49677,31 @@ async function handleWorkflowJob(env, repo, runId) {
     headRepo: run2.headRepo,
     path: run2.path,
     event: run2.event,
-    title: run2.title
+    title: run2.title,
+    htmlUrl: run2.htmlUrl
   };
   const parts = claimedRequest(origin);
-  const match = parts ? env.deps.dispatches.match(origin, formatRequestId(parts)) : null;
-  if (!parts || match?.kind !== "ours") {
-    env.deps.dispatches.markForeign(fullName, runId);
-    return;
-  }
+  if (parts && env.deps.dispatches.match(origin, formatRequestId(parts)).kind === "ours")
+    return { parts, htmlUrl: run2.htmlUrl };
+  env.deps.dispatches.markForeign(fullName, runId);
+  return null;
+}
+async function handleWorkflowJob(env, repo, runId) {
+  const ours = await runRequest(env, repo, runId);
+  if (!ours) return;
+  const { parts, htmlUrl } = ours;
   const prRepo = { owner: parts.owner, repo: parts.repo };
   const check2 = await findCheckRunForRequest(env.octokit, prRepo, parts.headSha, formatRequestId(parts));
   if (!check2) {
-    env.log.warn({ runId, title: run2.title }, "no sglbench check run for this benchmark run");
+    env.log.warn({ runId, requestId: formatRequestId(parts) }, "no sglbench check run for this benchmark run");
     return;
   }
   if (check2.status === "completed") return;
   const jobs = await listRunJobs(env.octokit, repo, runId);
   await updateCheckRun(env.octokit, prRepo, check2.id, {
     status: "in_progress",
-    output: withMarker(check2.summary, progressOutput(jobs, run2.htmlUrl)),
-    detailsUrl: run2.htmlUrl
+    output: withMarker(check2.summary, progressOutput(jobs, htmlUrl)),
+    detailsUrl: htmlUrl
   });
 }
 
@@ -50478,7 +50487,8 @@ function runOrigin(payload) {
     headRepo: run2.head_repository?.full_name,
     path: run2.path,
     event: run2.event,
-    title: "display_title" in run2 && typeof run2.display_title === "string" ? run2.display_title : ""
+    title: "display_title" in run2 && typeof run2.display_title === "string" ? run2.display_title : "",
+    htmlUrl: run2.html_url
   };
 }
 function onWorkflowRunStarted(deps) {

@@ -21,6 +21,8 @@ export interface Dispatch {
   workflowPath: string;
   at: number;
   runId?: number;
+  /** The bound run's page (details link of the check run). */
+  runUrl?: string;
 }
 
 /** What a webhook says about a workflow run: the fields that prove where it came from. */
@@ -33,6 +35,8 @@ export interface RunOrigin {
   path: string;
   event: string;
   title: string;
+  /** The run's page on GitHub. */
+  htmlUrl: string;
 }
 
 /** The path of a workflow file as GitHub reports it in `workflow_run.path`. */
@@ -67,7 +71,7 @@ export class DispatchRegistry {
   ) {}
 
   /** Remember a dispatch (call before dispatching: the run's first event may beat the API's answer). */
-  record(dispatch: Omit<Dispatch, "runId">): void {
+  record(dispatch: Omit<Dispatch, "runId" | "runUrl">): void {
     this.#prune(dispatch.at);
     this.#byRequest.set(dispatch.requestId, { ...dispatch, workflowRepo: dispatch.workflowRepo.toLowerCase() });
   }
@@ -86,6 +90,7 @@ export class DispatchRegistry {
     if (dispatch.runId !== undefined && dispatch.runId !== run.id)
       return { kind: "foreign", why: `request already bound to run ${dispatch.runId}` };
     dispatch.runId = run.id;
+    dispatch.runUrl = run.htmlUrl;
     return { kind: "ours", dispatch };
   }
 

@@ -156,6 +156,16 @@ describe("forged progress events", () => {
     return p;
   }
 
+  it("a job of a run already bound to our dispatch: the run is not read again", async () => {
+    recordEverything();
+    const h = makeProbot({ dispatches: dispatchedRegistry(REQUEST_ID) });
+    await deliver(h, "workflow_run", workflowRunPayload({ action: "requested", id: 4242 })); // binds, no API call
+    await deliver(h, "workflow_job", jobPayload(4242));
+    const paths = calls.map((c) => `${c.method} ${c.path}`);
+    expect(paths).not.toContain(`GET ${R}/actions/runs/4242`);
+    expect(paths.some((p) => p.startsWith(`GET ${R}/commits/${HEAD}/check-runs`))).toBe(true);
+  });
+
   it("a job of any run while no dispatch waits: no API call", async () => {
     recordEverything();
     await deliver(makeProbot(), "workflow_job", jobPayload(31337));
@@ -347,6 +357,7 @@ describe("commands and config", () => {
       path: ".github/workflows/b.yml",
       event: "workflow_dispatch",
       title: "",
+      htmlUrl: "https://github.com/o/r/actions/runs/1",
     };
     expect(registry.match(run, "r0").kind).toBe("unknown");
     expect(registry.match(run, "r9").kind).toBe("ours");

@@ -3,7 +3,7 @@
  * it to the workflow run (the link is also how `/benchmark cancel` finds the run later).
  */
 import type { Context } from "probot";
-import { formatRequestId } from "../../core/request/index.js";
+import { formatRequestId, parseRequestId, type RequestIdParts } from "../../core/request/index.js";
 import { findCheckRunForRequest, updateCheckRun } from "../../github/check-runs.js";
 import { getWorkflowRun, listRunJobs } from "../../github/workflows.js";
 import type { AppDeps, HandlerEnv } from "../deps.js";
@@ -37,13 +37,19 @@ export function onWorkflowJob(deps: AppDeps) {
   };
 }
 
-/** Progress update for one job event (background). Runs that are not ours are ignored. */
-export async function handleWorkflowJob(
+/**
+ * The request a job's run answers and the run's page: from the registry when the run is already
+ * bound (no API call), else read once and matched (binding it), or null when it is not ours.
+ */
+async function runRequest(
   env: HandlerEnv,
   repo: { owner: string; repo: string },
   runId: number,
-): Promise<void> {
+): Promise<{ parts: RequestIdParts; htmlUrl: string } | null> {
   const fullName = `${repo.owner}/${repo.repo}`;
+  const bound = env.deps.dispatches.byRun(fullName, runId);
+  const boundParts = bound ? parseRequestId(bound.requestId) : null;
+  if (boundParts && bound?.runUrl) return { parts: boundParts, htmlUrl: bound.runUrl };
   const run = await getWorkflowRun(env.octokit, repo, runId);
   const origin = {
     id: runId,
@@ -52,17 +58,28 @@ export async function handleWorkflowJob(
     path: run.path,
     event: run.event,
     title: run.title,
+    htmlUrl: run.htmlUrl,
   };
   const parts = claimedRequest(origin);
-  const match = parts ? env.deps.dispatches.match(origin, formatRequestId(parts)) : null;
-  if (!parts || match?.kind !== "ours") {
-    env.deps.dispatches.markForeign(fullName, runId);
-    return;
-  }
+  if (parts && env.deps.dispatches.match(origin, formatRequestId(parts)).kind === "ours")
+    return { parts, htmlUrl: run.htmlUrl };
+  env.deps.dispatches.markForeign(fullName, runId);
+  return null;
+}
+
+/** Progress update for one job event (background). Runs that are not ours are ignored. */
+export async function handleWorkflowJob(
+  env: HandlerEnv,
+  repo: { owner: string; repo: string },
+  runId: number,
+): Promise<void> {
+  const ours = await runRequest(env, repo, runId);
+  if (!ours) return;
+  const { parts, htmlUrl } = ours;
   const prRepo = { owner: parts.owner, repo: parts.repo };
   const check = await findCheckRunForRequest(env.octokit, prRepo, parts.headSha, formatRequestId(parts));
   if (!check) {
-    env.log.warn({ runId, title: run.title }, "no sglbench check run for this benchmark run");
+    env.log.warn({ runId, requestId: formatRequestId(parts) }, "no sglbench check run for this benchmark run");
     return;
   }
   // Late job events must not reopen a finished (or cancelled) check.
@@ -70,7 +87,7 @@ export async function handleWorkflowJob(
   const jobs = await listRunJobs(env.octokit, repo, runId);
   await updateCheckRun(env.octokit, prRepo, check.id, {
     status: "in_progress",
-    output: withMarker(check.summary, progressOutput(jobs, run.htmlUrl)),
-    detailsUrl: run.htmlUrl,
+    output: withMarker(check.summary, progressOutput(jobs, htmlUrl)),
+    detailsUrl: htmlUrl,
   });
 }

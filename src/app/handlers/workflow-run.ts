@@ -46,6 +46,7 @@ export function runOrigin(payload: RunPayload): RunOrigin {
     path: run.path,
     event: run.event,
     title: "display_title" in run && typeof run.display_title === "string" ? run.display_title : "",
+    htmlUrl: run.html_url,
   };
 }
 
