@@ -5,7 +5,7 @@
  */
 export const REPLACED_FLAGS: Readonly<Record<string, string>> = {
   "--nightly-command":
-    "the original passed the nightly's command line down to print it; sglbench prints its own command and writes every command it runs in the dry-run plan (--dry-run); drop the flag",
+    "the original passed the nightly's command line down for its logs; sglbench --dry-run shows every command a run makes; drop the flag",
   "--rocm-version":
     "sglbench reads the ROCm version from the image tag (…-rocm700-…); drop the flag, or name an image with the ROCm you want",
   "--github-dockerfile-url":
