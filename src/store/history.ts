@@ -11,7 +11,14 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { RunResults } from "../core/results/index.js";
-import { dateInName, dateWindow, runVariant, type LoadAxis, type OfflineRecord, type OnlineRecord } from "../core/trends/index.js";
+import {
+  dateInName,
+  dateWindow,
+  runVariant,
+  type LoadAxis,
+  type OfflineRecord,
+  type OnlineRecord,
+} from "../core/trends/index.js";
 import { createServerLogScanner } from "../sglang/server-log.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { CONFIG_FILE, parseConfigJson } from "./config-json.js";
