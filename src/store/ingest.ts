@@ -4,7 +4,7 @@
  * Files are read once; big logs are streamed line by line so memory stays flat.
  */
 import { createReadStream } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import {
@@ -52,7 +52,8 @@ export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Pr
   const out: IngestOutcome = { runs: [], skipped: [] };
   const byDir = new Map<string, string[]>();
   const consoleLogs: string[] = [];
-  for (const p of paths) await collect(p, byDir, consoleLogs, out.skipped);
+  const seen = new Set<string>();
+  for (const p of paths) await collect(p, byDir, consoleLogs, out.skipped, seen);
   const name = (f: string) => (opts.root ? relative(opts.root, f) : f);
   for (const [dir, files] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) {
     const run = await ingestFolder(dir, files.sort(), name, out.skipped);
@@ -116,11 +117,16 @@ function mergeIntoFolderRun(run: RunResults, folderRuns: RunResults[]): boolean 
   return true;
 }
 
+/**
+ * Walks `path` (symlinked folders followed: a data dir often links in another disk's history);
+ * `seen` holds the real paths already walked, so a link back up the tree is no endless loop.
+ */
 async function collect(
   path: string,
   byDir: Map<string, string[]>,
   consoleLogs: string[],
   skipped: IngestOutcome["skipped"],
+  seen: Set<string>,
 ): Promise<void> {
   let info;
   try {
@@ -130,6 +136,9 @@ async function collect(
     return;
   }
   if (info.isDirectory()) {
+    const real = await realpath(path).catch(() => path);
+    if (seen.has(real)) return;
+    seen.add(real);
     let entries;
     try {
       entries = await readdir(path, { withFileTypes: true });
@@ -137,7 +146,7 @@ async function collect(
       skipped.push({ file: path, reason: errorMessage(error) });
       return;
     }
-    for (const e of entries) await collect(join(path, e.name), byDir, consoleLogs, skipped);
+    for (const e of entries) await collect(join(path, e.name), byDir, consoleLogs, skipped, seen);
     return;
   }
   const base = basename(path);
