@@ -51,7 +51,8 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
   }
   segments.push(cur);
   const head = text.slice(0, 20000);
-  const fileIdentity = consoleLogIdentity(head, file);
+  // One command per file: the model, hardware and serving variant hold for all its image blocks.
+  const id = consoleLogIdentity(head, file);
   const runs: RunResults[] = [];
   for (const seg of segments) {
     const segText = seg.lines.join("\n");
@@ -62,7 +63,6 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
     if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0 && !hasBest) continue;
     const kind = serving.blocks.length > 0 || gsm.gsm8k || hasBest ? "online" : "offline";
-    const id = fileIdentity;
     const run = emptyRun({ kind, suite: suiteFor(kind, id.model.name), model: { ...id.model } });
     if (id.hardware) run.hardware = id.hardware;
     if (kind === "online" && id.variant !== STANDARD_VARIANT) run.mode = id.variant;
