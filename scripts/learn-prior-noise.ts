@@ -38,7 +38,7 @@ const prior = learnPrior(
   runs.filter((r) => !exclude.some((x) => `${r.hardware}/${r.model.name}/${r.suite}`.includes(x))),
   roots.map((r) => r.replace(/^.*\/fixtures\//, "fixtures/")).join(", "),
 );
-writeFileSync(out, `${JSON.stringify(prior, null, 1)}\n`);
+writeFileSync(out, `${JSON.stringify(prior, null, 2)}\n`);
 const n = (o: object): number => Object.keys(o).length;
 console.log(
   `${out}: ${n(prior.series)} series, ${n(prior.models)} model keys, ${n(prior.hardware)} hardware (${runs.length} runs read)`,
