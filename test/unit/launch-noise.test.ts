@@ -17,6 +17,7 @@ import {
 } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
+import { planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
 
 /** One nightly of a 3-point online series: `level` scales latency up and throughput down. */
 function night(
@@ -224,5 +225,32 @@ describe("launch-level noise between blocks", () => {
       },
     );
     expect(c.cells.find((x) => x.metric === "median_e2e_latency_ms")!.reason).toContain("4 launches");
+  });
+});
+
+describe("sglbench plan: launches per side", () => {
+  const request: PlanRequest = {
+    pr: 1,
+    models: ["grok"],
+    types: ["online"],
+    repeats: 3,
+    baseline: "nightly",
+    mergeBaseCommit: "abc123",
+    configHash: "cfg",
+    hardware: "mi300x",
+    backend: "rocm",
+    maxBaselineAgeHours: 36,
+    buildMinutes: 0,
+    mainImageExists: true,
+  };
+  it("counts the server launches each side gets and says where between-launch noise comes from", () => {
+    const plan = planRequest(request, []);
+    expect(plan.suites.map((s) => s.launches)).toEqual([{ main: 2, pr: 2 }]);
+    expect(renderPlan(plan, request)).toContain(
+      "launches per side: main 2, PR 2 — between-launch noise from the blocks' spread + history / built-in prior",
+    );
+    const single = planRequest({ ...request, repeats: 1 }, []);
+    expect(single.suites.map((s) => s.launches)).toEqual([{ main: 1, pr: 1 }]);
+    expect(renderPlan(single, request)).toContain("between-launch noise from history / built-in prior");
   });
 });
