@@ -17,6 +17,7 @@ import {
 } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
+import { renderReport } from "../../src/core/report/index.js";
 import { planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
 
 /** One nightly of a 3-point online series: `level` scales latency up and throughput down. */
@@ -103,6 +104,9 @@ describe("history by regime", () => {
     const c = compareRuns([base], [night("20251109", { node: "host-b" })], { history, prior: false });
     expect(c.learntFrom?.[0]?.nights).toHaveLength(4);
     expect(c.settings.historyRuns).toBe(4);
+    expect(renderReport(c)).toContain(
+      "Noise learnt from the baseline's regime: GROK2_FP8 grok-online 20251105–20251108 (4 nights; since host host-a → host-b), 4 other nights left out.",
+    );
   });
 
   it("a noisier regime and a step inside the history no longer hide a real change", () => {
