@@ -202,6 +202,10 @@ if (paths.length === 0) {
     "×1.10/×0.90 night vs next night, quiet",
     "×1.10/×0.90 night vs next night, quiet, one repeat per side",
     "real step ≥ 5 %, the night it happens",
+    "GSM8K A/A night vs next night",
+    "GSM8K A/A same image & night, other option",
+    "GSM8K drop −2 points, night vs next night",
+    "GSM8K drop −5 points, night vs next night",
     ...[1, 2, 3].flatMap((b) => [
       `A/A, ${b} launch(es) per side, prior only`,
       `×1.10/×0.90, ${b} launch(es) per side, prior only`,
