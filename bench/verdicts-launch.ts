@@ -211,13 +211,16 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
       }
     }
 
-    // Blocks: b quiet nights per side as b launches, prior only.
-    for (const b of [1, 2, 3]) {
-      for (let i = 0; i + 2 * b <= nights.length; i += b) {
-        const window = nights.slice(i, i + 2 * b);
+    // Blocks: b quiet nights per side as b launches, prior only; "1+2" = a reused nightly as main
+    // (one launch) and the PR in two launches after it.
+    for (const b of [1, 2, 3, "1+2"] as const) {
+      const size = b === "1+2" ? 3 : 2 * b;
+      for (let i = 0; i + size <= nights.length; i += b === "1+2" ? 1 : b) {
+        const window = nights.slice(i, i + size);
         if (new Set(window.map((r) => regimeOf.get(r))).size !== 1) continue;
         // Interleaved as compare-pr runs them: main, PR, PR, main, main, PR … (a slow drift cancels).
-        const order = Array.from({ length: 2 * b }, (_, k) => ((k + 1) >> 1) % 2 === 0);
+        const order =
+          b === "1+2" ? [true, false, false] : Array.from({ length: size }, (_, k) => ((k + 1) >> 1) % 2 === 0);
         const mainNights = window.filter((_, k) => order[k]);
         const prNights = window.filter((_, k) => !order[k]);
         const main = mergeBlocks(mainNights.map((r) => scaleRun(r, 1, 1)));
