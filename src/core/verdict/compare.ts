@@ -455,7 +455,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
   const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
   const regime =
-    opts.history && opts.history.length > 0 && opts.regimes !== false
+    !opts.noise && opts.history && opts.history.length > 0 && opts.regimes !== false
       ? baselineRegime(opts.history, baseline, opts.detectChanges)
       : undefined;
   const history = regime?.runs ?? opts.history ?? [];
