@@ -147,6 +147,14 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
             for (const cell of cmp.cells.filter(directed)) {
               for (const s of settings) {
                 bump(`${s}|${engine}`, cell);
+                // How far the A/A cells the engine flags moved: one-night moves of ≥ 5 % are hardly noise.
+                if (
+                  lat === 1 &&
+                  engine === "regime history + prior" &&
+                  s === name &&
+                  Math.abs(cell.change_pct ?? 0) >= 5
+                )
+                  bump(`${name}: cells that moved ≥ 5 %|${engine}`, cell);
 
                 if (engine === "regime history + prior") bumpFixed(`${s}|fixed ±5% rule`, cell);
               }

@@ -197,6 +197,7 @@ if (paths.length === 0) {
   console.log("|---|---|--:|--:|--:|--:|---|---|");
   const order = [
     "A/A night vs next night, quiet",
+    "A/A night vs next night, quiet: cells that moved ≥ 5 %",
     "A/A night vs next night, quiet, one repeat per side",
     "A/A same image & night, other option",
     "×1.10/×0.90 night vs next night, quiet",
@@ -213,7 +214,7 @@ if (paths.length === 0) {
   ];
   for (const sc of order) {
     for (const [key, t] of [...lt].filter(([k]) => k.startsWith(`${sc}|`))) {
-      const goal = LAUNCH_GOALS.find(([re]) => re.test(sc));
+      const goal = sc.includes("moved ≥") ? undefined : LAUNCH_GOALS.find(([re]) => re.test(sc));
       const value = goal ? goal[2](t) : undefined;
       const met =
         goal && value !== undefined ? (goal[1].startsWith("≤") ? value <= goal[3] : value >= goal[3]) : undefined;
