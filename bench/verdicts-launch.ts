@@ -141,7 +141,14 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
           ["×1.10/×0.90 night vs next night, quiet", 1.1, 0.9],
         ] as const) {
           const c = scaleRun(cand, lat, thr);
-          const settings = [name, ...(oneRepeat ? [`${name}, one repeat per side`] : [])];
+          // The past nights span a regime change (a step, a host swap, 3 → 1 repeats …): the history
+          // the previous engine learnt from mixes regimes.
+          const mixed = regimeOf.get(past[0]!) !== regimeOf.get(base);
+          const settings = [
+            name,
+            ...(oneRepeat ? [`${name}, one repeat per side`] : []),
+            ...(mixed ? [`${name}, history spans a regime change`] : []),
+          ];
           for (const [engine, opts] of engines) {
             const cmp = compareRuns([scaleRun(base, 1, 1)], [c], opts);
             for (const cell of cmp.cells.filter(directed)) {
