@@ -55,8 +55,8 @@ export async function benchOneBatch(argv, env = process.env) {
     process.stderr.write(`usage: bench_one_batch.py [-h] ...\nbench_one_batch.py: error: ${error.message}\n`);
     return 2;
   }
-  const sizes = [a.batch_size ?? []].flat();
-  if (shouldHang("one_batch", sizes, env)) {
+  const hangAt = [a.batch_size ?? []].flat();
+  if (shouldHang("one_batch", hangAt, env)) {
     logLine("Load weight begin. avail mem=188.76 GB", "TP0");
     await hangForever(env);
   }
