@@ -256,8 +256,13 @@ async function execText(container: Docker.Container, script: string): Promise<st
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** Best effort: without the file a later run treats the container's leftovers as a gone owner's. */
 async function writeOwner(container: Docker.Container): Promise<void> {
-  await execText(container, `echo '${hostname()}:${ownerToken()}' > ${OWNER_FILE}`);
+  try {
+    await execText(container, `echo '${hostname()}:${ownerToken()}' > ${OWNER_FILE}`);
+  } catch {
+    // an image without sh: the commands would fail the same way and say so
+  }
 }
 
 /**
