@@ -2,7 +2,9 @@
  * The runner's programmatic API, used by the CLI (`sglbench offline|online`), the PR pipeline and the nightly:
  * one suite on one image → one run folder in the seed's layout, written as it goes.
  */
+import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { parseImage, environmentFor, offlinePoints, onlinePoints, type Suite } from "../core/catalogue/index.js";
 import { emptyRun, type Point, type RunResults } from "../core/results/index.js";
 import { timestamp } from "../core/util/index.js";
@@ -123,6 +125,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     resume: options.resume ?? true,
     withH100: suite.kind === "online" && suite.h100Reference,
   });
+  // A resumed run is no longer the interrupted one (markInterrupted writes it again if this one is stopped too).
+  await rm(join(folder, "INTERRUPTED"), { force: true });
   // Every point appears in results.json from the start, so a cancelled run still lists what never ran.
   for (const p of points) writer.pointResult(p);
   const totalRepeats = points.length * repeats;

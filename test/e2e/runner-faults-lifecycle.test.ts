@@ -52,6 +52,25 @@ async function expectNothingLeft(pid: number, port?: number) {
   if (port !== undefined) expect(await portInUse("127.0.0.1", port)).toBe(false);
 }
 
+describe("usage", () => {
+  it("every command that launches a server documents --port (auto) and its exit codes on a signal", async () => {
+    for (const command of ["offline", "online", "compare-pr", "nightly"]) {
+      const io = captureIO();
+      expect(await main([command, "--help"], io)).toBe(0);
+      const text = io.out.join("");
+      expect(text).toMatch(/--port[= ]N\|auto/);
+      expect(text).toContain("143/130");
+      if (command === "offline" || command === "online") expect(text).toContain("--ready-timeout=S");
+    }
+  });
+
+  it("a bad --port is a usage error naming the flag", async () => {
+    const io = captureIO();
+    expect(await main(["online", "--port=70000", "--dry-run"], io)).toBe(2);
+    expect(io.err.join("")).toContain('--port must be a TCP port (1-65535) or auto, got "70000"');
+  });
+});
+
 describe("SIGTERM stops a running command cleanly", () => {
   it("online, SIGTERM while bench_serving hangs at rate 2: exit 143, rate 1 kept, rate 2 cancelled, INTERRUPTED, nothing left; the next run is unaffected", async () => {
     const out = tmp("online-term");
