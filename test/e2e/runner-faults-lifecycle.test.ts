@@ -6,7 +6,7 @@
  * cause and point, what finished kept, and the next run on the same port unaffected.
  */
 import { describe, expect, it, jest } from "@jest/globals";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { main } from "../../src/cli/main.js";
 import { freeLocalPort, portInUse } from "../../src/runner/free-port.js";
 import type { RunResults } from "../../src/core/results/index.js";
 import { captureIO } from "../helpers/capture-io.js";
-import { eventually, processesOwnedBy, SIM_PATH, startCli } from "../helpers/lifecycle.js";
+import { eventually, processesOwnedBy, SIM_PATH, startCli, startEntry } from "../helpers/lifecycle.js";
 
 // Real processes and servers on a shared, slow machine.
 jest.setTimeout(240_000);
@@ -97,6 +97,7 @@ describe("SIGTERM stops a running command cleanly", () => {
     expect(next.err).toBe("");
     expect(next.code).toBe(0);
     expect(results(folder).points.every((p) => !p.failure)).toBe(true);
+    expect(existsSync(join(folder, "INTERRUPTED"))).toBe(false);
   });
 
   it("online, SIGINT while the GSM8K client hangs: exit 130, the gate cancelled, nothing left", async () => {
@@ -174,6 +175,50 @@ describe("SIGTERM stops a running command cleanly", () => {
     expect(record.runs.main[0]?.points.some((p) => p.repeats.length > 0)).toBe(true);
     expect(record.runs.pr[0]?.points.every((p) => !p.repeats.some((r) => !r.warmup))).toBe(true);
     expect(JSON.stringify(record.runs.pr)).toContain("cancelled");
+  });
+});
+
+describe("the Action", () => {
+  it("command: compare-pr, SIGTERM (a cancelled job) while the PR side hangs: exit 143, outputs and the summary still written", async () => {
+    const dir = tmp("action");
+    const output = join(dir, "output");
+    const summary = join(dir, "summary.md");
+    writeFileSync(output, "");
+    writeFileSync(summary, "");
+    const action = startEntry(
+      "src/action/index.ts",
+      [],
+      {
+        ...SIM,
+        GITHUB_OUTPUT: output,
+        GITHUB_STEP_SUMMARY: summary,
+        GITHUB_WORKSPACE: dir,
+        ACTIONS_RUNTIME_TOKEN: "",
+        SGLBENCH_PORT: "auto",
+        INPUT_COMMAND: "compare-pr",
+        INPUT_EXECUTOR: "local",
+        INPUT_PR: "42",
+        INPUT_MODELS: "grok",
+        INPUT_TYPES: "offline",
+        INPUT_REPEATS: "1",
+        INPUT_BASELINE: "rerun",
+        "INPUT_SKIP-BUILD": "true",
+        "INPUT_MAIN-IMAGE": "sglbench-sim:main",
+        "INPUT_PR-IMAGE": "sglbench-sim:pr",
+        "INPUT_BASE-SHA": "abcdef0123456789abcdef0123456789abcdef01",
+        "INPUT_MAIN-ENV": `PATH=${SIM_PATH}`,
+        "INPUT_PR-ENV": `PATH=${SIM_PATH}\nSGLSIM_HANG=one_batch`,
+      },
+      dir,
+    );
+    await action.waitFor(/Running .* pr block 1/);
+    await new Promise((r) => setTimeout(r, 1500));
+    action.child.kill("SIGTERM");
+    const { exitCode } = await action.done;
+    expect(exitCode).toBe(143);
+    await expectNothingLeft(action.pid);
+    expect(readFileSync(output, "utf8")).toMatch(/report-path<<[\s\S]*comparison_report\.md/);
+    expect(readFileSync(summary, "utf8").length).toBeGreaterThan(0);
   });
 });
 

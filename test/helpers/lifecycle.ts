@@ -49,9 +49,14 @@ export interface CliProcess {
 }
 
 export function startCli(args: string[], env: Record<string, string>, cwd: string): CliProcess {
+  return startEntry("src/cli/main.ts", args, env, cwd);
+}
+
+/** A TypeScript entry (`src/cli/main.ts`, `src/action/index.ts`) as its own process. */
+export function startEntry(entry: string, args: string[], env: Record<string, string>, cwd: string): CliProcess {
   // tsx by path: `--import tsx` would be looked up from `cwd`, a temporary folder.
   const tsx = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
-  const child = execa(process.execPath, ["--import", tsx, resolve("src/cli/main.ts"), ...args], {
+  const child = execa(process.execPath, ["--import", tsx, resolve(entry), ...args], {
     cwd,
     env: { ...process.env, PATH: SIM_PATH, CI: "1", ...env },
     reject: false,
