@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
 import { freeLocalPort, portInUse } from "../../src/runner/free-port.js";
 import type { RunResults } from "../../src/core/results/index.js";
+import { pacificDate } from "../../src/core/catalogue/index.js";
 import { captureIO } from "../helpers/capture-io.js";
 import { eventually, processesOwnedBy, SIM_PATH, startCli, startEntry } from "../helpers/lifecycle.js";
 
@@ -175,6 +176,31 @@ describe("SIGTERM stops a running command cleanly", () => {
     expect(record.runs.main[0]?.points.some((p) => p.repeats.length > 0)).toBe(true);
     expect(record.runs.pr[0]?.points.every((p) => !p.repeats.some((r) => !r.warmup))).toBe(true);
     expect(JSON.stringify(record.runs.pr)).toContain("cancelled");
+  });
+});
+
+describe("nightly", () => {
+  it("SIGTERM while bench_one_batch hangs at batch 16: exit 143, the finished batches kept, the report written, the lock released", async () => {
+    const dir = tmp("nightly");
+    const today = pacificDate(new Date());
+    const image = `rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-${today}`;
+    const cli = startCli(
+      ["nightly", "--local", "--model", "grok1", "--mode", "offline", "--image", image, "--lock-dir", dir],
+      { ...SIM, SGLSIM_HANG: "one_batch:16", BENCHMARK_CI_DIR: join(dir, "hist") },
+      dir,
+    );
+    await cli.waitFor(/tp8_bs16/);
+    await new Promise((r) => setTimeout(r, 1500));
+    cli.child.kill("SIGTERM");
+    const { exitCode } = await cli.done;
+    expect(exitCode).toBe(143);
+    await expectNothingLeft(cli.pid);
+    const folder = join(dir, "hist/offline/GROK1", `v0.5.3.post1-rocm630-mi30x-${today}_GROK1_MOE-I4F8_offline`);
+    const run = results(folder);
+    expect(run.points.filter((p) => p.repeats.length > 0).map((p) => p.point.batch_size)).toEqual([1, 2, 4, 8]);
+    expect(run.points.find((p) => p.point.batch_size === 16)?.failure?.kind).toBe("cancelled");
+    expect(existsSync(join(dir, "hist/nightly_reports", `${today}_grok1_offline.json`))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".lock"))).toEqual([]);
   });
 });
 
