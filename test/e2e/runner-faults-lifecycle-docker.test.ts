@@ -30,6 +30,8 @@ const BASE = { main: "sglbench-runner-sim:main", pr: "sglbench-runner-sim:pr" };
 const FAST = "SGLSIM_TIME_SCALE=0.0002 SGLSIM_MAX_REAL_REQUESTS=4";
 const HANG2 = "sglbench-lifecycle-sim:hang2";
 const HANG_ALL = "sglbench-lifecycle-sim:hangall";
+const DEAF16 = "sglbench-lifecycle-sim:deaf16";
+const DEAF_LAUNCH = "sglbench-lifecycle-sim:deaflaunch";
 const docker = new Docker();
 const tmp = (what: string) => mkdtempSync(join(tmpdir(), `sglbench-lifecycle-docker-${what}-`));
 const results = (folder: string): RunResults => JSON.parse(readFileSync(join(folder, "results.json"), "utf8"));
@@ -67,10 +69,17 @@ maybe("run lifecycle faults on the Docker executor", () => {
     await buildDemoSimImages(resolve("."), () => undefined, { tags: BASE });
     await derive(HANG2, `${FAST} SGLSIM_HANG=serving:2`);
     await derive(HANG_ALL, `${FAST} SGLSIM_HANG=serving`);
+    await derive(DEAF16, `${FAST} SGLSIM_HANG=one_batch:16 SGLSIM_HANG_IGNORE_TERM=1`);
+    await derive(DEAF_LAUNCH, `${FAST} SGLSIM_HANG=launch SGLSIM_HANG_IGNORE_TERM=1`);
   }, 600_000);
 
   afterAll(async () => {
-    for (const name of ["sglbench-lifecycle-sim_hang2", "sglbench-lifecycle-sim_hangall"])
+    for (const name of [
+      "sglbench-lifecycle-sim_hang2",
+      "sglbench-lifecycle-sim_hangall",
+      "sglbench-lifecycle-sim_deaf16",
+      "sglbench-lifecycle-sim_deaflaunch",
+    ])
       await removeOwnContainers(docker, name);
   });
 
@@ -91,6 +100,37 @@ maybe("run lifecycle faults on the Docker executor", () => {
     expect(measured.points[0]?.failure).toBeUndefined();
     expect(measured.points[1]?.failure?.kind).toBe("cancelled");
     expect(readFileSync(join(runFolder, "INTERRUPTED"), "utf8")).toMatch(/interrupted by SIGTERM/);
+  });
+
+  it("offline in Docker, SIGTERM while bench_one_batch hangs deaf to SIGTERM: SIGKILL inside the container after the grace, exit 143, batch 1 kept", async () => {
+    const out = tmp("deaf");
+    const cli = startCli(
+      ["offline", "--no-gpu", `--docker-image=${DEAF16}`, "--points=1,16", `--output-dir=${out}`, `--work-dir=${out}`],
+      dockerEnv,
+      out,
+    );
+    await cli.waitFor(/point 2\/2/);
+    await new Promise((r) => setTimeout(r, 2000));
+    cli.child.kill("SIGTERM");
+    const { exitCode } = await cli.done;
+    expect(exitCode).toBe(143);
+    expect(await commandsIn("sglbench-lifecycle-sim_deaf16")).toEqual([]);
+    const folder = join(out, "offline/GROK1");
+    const measured = results(join(folder, readdirSync(folder)[0]!));
+    expect(measured.points[0]?.failure).toBeUndefined();
+    expect(measured.points[1]?.failure?.kind).toBe("cancelled");
+  });
+
+  it("online in Docker, launch_server hangs deaf to SIGTERM: never_ready on every point, exit 1, nothing left in the container", async () => {
+    const out = tmp("launch");
+    const port = await freeLocalPort();
+    const cli = startCli([...onlineCli(DEAF_LAUNCH, out, port), "--ready-timeout=3"], dockerEnv, out);
+    const { exitCode } = await cli.done;
+    expect(exitCode).toBe(1);
+    expect(await commandsIn("sglbench-lifecycle-sim_deaflaunch")).toEqual([]);
+    const folder = join(out, "online/GROK1");
+    const measured = results(join(folder, readdirSync(folder)[0]!));
+    expect(measured.points.map((p) => p.failure?.kind)).toEqual(["never_ready", "never_ready"]);
   });
 
   it("a SIGKILLed run leaves its server in the container; the next executor on it restarts it and measures its own server", async () => {
