@@ -6,6 +6,13 @@ import { isEntryPoint, nearest } from "../core/util/index.js";
 import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { EXIT, processIO, type CliIO, type CommandModule } from "./io.js";
 import { sglbenchVersion } from "./version.js";
+import { installShutdownHandlers, interruptedExitCode, shutdownReason } from "../runner/shutdown.js";
+
+/**
+ * Commands that start servers and benchmarks: SIGTERM/SIGINT stops what they started, writes the
+ * report with what finished and exits 143/130 (see runner/shutdown.ts).
+ */
+const LONG_COMMANDS = new Set(["offline", "online", "compare-pr", "nightly", "demo"]);
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   offline: () => import("./commands/offline.js"),
@@ -42,11 +49,30 @@ async function help(io: CliIO): Promise<void> {
 
 /** Runs `sglbench <argv>`; without `io`, on this process's streams (the installed command, dist/cli.js). */
 export async function main(argv: string[], io?: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  let uninstall: (() => void) | undefined;
   if (!io) {
     endQuietlyOnClosedPipe();
     io = processIO();
+    const stderr = io.stderr;
+    if (name && LONG_COMMANDS.has(name)) uninstall = installShutdownHandlers({ log: (line) => stderr(`${line}\n`) });
   }
-  const [name, ...rest] = argv;
+  try {
+    const code = await dispatch(name, rest, io);
+    const stopped = name && LONG_COMMANDS.has(name) ? shutdownReason() : undefined;
+    if (stopped) {
+      io.stderr(
+        `sglbench ${name}: interrupted by ${stopped}; what finished is kept (exit ${interruptedExitCode(stopped)})\n`,
+      );
+      return interruptedExitCode(stopped);
+    }
+    return code;
+  } finally {
+    uninstall?.();
+  }
+}
+
+async function dispatch(name: string | undefined, rest: string[], io: CliIO): Promise<number> {
   if (!name || name === "--help" || name === "-h" || name === "help") {
     await help(io);
     return name ? EXIT.ok : EXIT.usage;

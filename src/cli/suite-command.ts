@@ -22,6 +22,7 @@ import { redactSecrets } from "../store/redact.js";
 import { originalEnvPatch, shmSizeBytes } from "./original-env.js";
 import { EXIT, parseStrict, usageError, UsageError, type CliIO } from "./io.js";
 import { errorMessage } from "../core/util/index.js";
+import { freeLocalPort, parsePort } from "../runner/free-port.js";
 
 const OPTIONS = {
   docker_image: { type: "string" },
@@ -65,9 +66,7 @@ export function usage(kind: "offline" | "online"): string {
   --points=1,8,64         only these batch sizes`
       : `  --node=NAME             node name for the CSV title (default: hostname)
   --skip-gsm8k=true|false skip the GSM8K accuracy gate (default false)
-  --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)
-  --port=N                server port (default 30000, or $SGLBENCH_PORT)
-  --ready-timeout=S       seconds to wait for the server (default 600)`;
+  --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)`;
   return `Usage: sglbench ${kind} [--docker-image=IMAGE] [options]
 
 Runs the ${kind} suite${kind === "offline" ? " (bench_one_batch per point)" : " (launch_server + GSM8K gate + bench_serving)"} and writes the run folder
@@ -85,6 +84,9 @@ ${specific}
   --gsm8k-script=PATH     bench_sglang.py inside the container
   --threshold=X           GSM8K accuracy threshold (default 0.8 Grok, 0.93 DeepSeek)
   --repeats=N             measured repeats per point (default: offline 1, online 3)
+  --port=N|auto           server port (default 30000, or $SGLBENCH_PORT; auto: a free one).
+                          A port in use by anything else is an error naming it${kind === "offline" ? " (DeepSeek warm-up server)" : ""}
+  --ready-timeout=S       seconds to wait for the server (default 600)
   --local                 run here (already inside an SGLang container) instead of in Docker
   --no-gpu                Docker without /dev/kfd and /dev/dri (CI, simulator)
   --mount=HOST:CTR        extra bind mount (repeatable; default /mnt/raid/ when it exists)
@@ -104,13 +106,16 @@ DUMMY_INPUT_LENGTHS, DUMMY_OUTPUT_LENGTH, CONTAINER_SHM_SIZE=32g, MOUNT_DIR.
 Environment: DEFAULT_DOCKER_IMAGE (default image), CONTAINER_SHM_SIZE=32g, MOUNT_DIR.
 `
 }
-Exit: 0 everything ran, 3 partially, 1 nothing ran, 2 bad usage.
+Exit: 0 everything ran, 3 partially, 1 nothing ran, 2 bad usage, 143/130 stopped by SIGTERM/SIGINT
+(the running command and the server are stopped, what finished is kept, the run folder gets INTERRUPTED).
 `;
 }
 
 /** Parsed and validated command line: the suite job plus --dry-run. */
 export interface SuiteCommandArgs extends SuiteJob {
   dryRun: boolean;
+  /** `--port=auto`: a free port is picked before the run. */
+  portAuto?: boolean;
 }
 
 const num = (flag: string, raw: string | undefined): number | undefined => {
@@ -179,7 +184,13 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1))
     throw new UsageError("--repeats: expected a whole number ≥ 1");
   const threshold = num("threshold", v.threshold);
-  const port = num("port", v.port);
+  const portAuto = v.port?.trim() === "auto";
+  let port: number | undefined;
+  try {
+    port = v.port === undefined || portAuto ? undefined : parsePort(v.port);
+  } catch (error: unknown) {
+    throw new UsageError(errorMessage(error), { cause: error });
+  }
   const ready = num("ready-timeout", v["ready-timeout"]);
   if (points) {
     // Unknown points are a usage error now, not after an hour of setup.
@@ -201,6 +212,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     skipGsm8k: skip === "true",
     ...(threshold !== undefined ? { threshold } : {}),
     ...(port !== undefined ? { port } : {}),
+    ...(portAuto ? { portAuto } : {}),
     ...(v.node ? { node: v.node } : {}),
     ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
     gpu: !(v["no-gpu"] ?? false),
@@ -264,6 +276,7 @@ export async function runSuiteCommand(
     io.stdout(usage(kind));
     return EXIT.ok;
   }
+  if (args.portAuto) args = { ...args, port: await freeLocalPort() };
   if (args.dryRun) {
     io.stdout(renderDryRun(args));
     return EXIT.ok;

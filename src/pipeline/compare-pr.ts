@@ -19,6 +19,7 @@ import {
 import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report/index.js";
 import { emptyRun, type RunResults } from "../core/results/index.js";
 import { timestamp, errorMessage } from "../core/util/index.js";
+import { anySignal, shutdownSignal } from "../runner/shutdown.js";
 import {
   checkAnchor,
   findBaselineRun,
@@ -197,6 +198,8 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const mainSide: MainSideRecord[] = [];
   let anyFailure = false;
 
+  // A stop signal (shutdown.ts) skips the steps not started yet; the report still gets written.
+  const signal = anySignal(options.signal, shutdownSignal());
   /** One runSuite call; a throw becomes a failed run so the report still gets written. */
   const runStep = async (
     suite: PlanSuite,
@@ -206,6 +209,13 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     what = `${step.side} block ${step.block}`,
   ): Promise<{ run: RunResults; ok: boolean }> => {
     const label = `${suite.id} ${what} (${step.points.length || "all"} points × ${step.repeats}${step.gsm8k ? " + GSM8K" : ""})`;
+    if (signal.aborted) {
+      const why = signal.reason instanceof Error ? signal.reason.message : "cancelled";
+      log(`Skipped ${label}: ${why}`);
+      const run = emptyRun({ kind: suite.kind, suite: suite.id, model: { name: suite.model } });
+      run.failures.push({ kind: "cancelled", message: `${step.side} side of ${suite.id} did not run: ${why}` });
+      return { run, ok: false };
+    }
     log(`Running ${label} on ${image}`);
     try {
       const outcome = await options.runSide({
@@ -216,7 +226,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
         points: step.points,
         repeats: step.repeats,
         skipGsm8k: !step.gsm8k,
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal,
         onProgress: (line) => options.log?.(`  ${line}`),
       });
       log(`Finished ${label}: exit ${outcome.exitCode}, folder ${relative(dir, outcome.folder) || "."}`);

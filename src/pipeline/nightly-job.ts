@@ -71,6 +71,7 @@ export function nightlyServicesFor(options: {
   cwd: string;
   env: Env;
   log: (line: string) => void;
+  port?: number;
 }): NightlyServices {
   const { local, env } = options;
   return realNightlyServices({
@@ -84,6 +85,7 @@ export function nightlyServicesFor(options: {
     ...(env["SGLBENCH_DASHBOARD_URL"] ? { dashboardUrl: env["SGLBENCH_DASHBOARD_URL"] } : {}),
     env,
     log: options.log,
+    ...(options.port !== undefined ? { port: options.port } : {}),
   });
 }
 

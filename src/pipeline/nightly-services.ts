@@ -31,6 +31,8 @@ export interface RealServiceConfig {
   alsoLabel?: string;
   env: Record<string, string | undefined>;
   log: (line: string) => void;
+  /** Server port (default 30000 or $SGLBENCH_PORT). */
+  port?: number;
 }
 
 const SGLBENCH_LABEL = "sglbench";
@@ -94,6 +96,7 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
           image,
           executor,
           outputDir,
+          ...(cfg.port !== undefined ? { port: cfg.port } : {}),
           ...(signal ? { signal } : {}),
           onProgress: (p) => cfg.log(redactSecrets(formatProgress(p))),
         });

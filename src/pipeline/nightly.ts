@@ -22,6 +22,7 @@ import { buildSeries, findSeriesChanges, type SeriesChange, dateWindow } from ".
 import type { RunResults } from "../core/results/index.js";
 import { groupRegressions, type IssueSync, type RegressionGroup } from "../github/issues.js";
 import { acquireLock, LockHeldError, nightlyLockFile, type Lock } from "../runner/lock.js";
+import { shutdownSignal } from "../runner/shutdown.js";
 import { loadHistory } from "../store/history.js";
 import { processSummaries, type ProcessOutcome } from "./process-summaries.js";
 
@@ -254,7 +255,7 @@ async function runSuites(
   image: string,
 ): Promise<void> {
   for (const suite of nightlySuites(opts.model, opts.mode)) {
-    if (opts.signal?.aborted) {
+    if (opts.signal?.aborted || shutdownSignal().aborted) {
       report.notes.push(`cancelled before ${suite.id}`);
       break;
     }

@@ -2,7 +2,9 @@
  * The runner's programmatic API, used by the CLI (`sglbench offline|online`), the PR pipeline and the nightly:
  * one suite on one image → one run folder in the seed's layout, written as it goes.
  */
+import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { parseImage, environmentFor, offlinePoints, onlinePoints, type Suite } from "../core/catalogue/index.js";
 import { emptyRun, type Point, type RunResults } from "../core/results/index.js";
 import { timestamp } from "../core/util/index.js";
@@ -17,6 +19,8 @@ import { safeExecutor } from "./safe-executor.js";
 import { DEFAULT_READY_TIMEOUT_MS } from "./server.js";
 import { measuredRepeatCount, RunFolderWriter } from "./run-folder-writer.js";
 import { formatTimingSummary } from "./timing-summary.js";
+import { anySignal, shutdownSignal } from "./shutdown.js";
+import { freeLocalPort } from "./free-port.js";
 
 export interface RunSuiteOptions {
   suite: Suite;
@@ -102,6 +106,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   const points = selectPoints(suite, options.points);
   const repeats = options.repeats ?? (suite.kind === "online" ? suite.repeats : 1);
   const folder = runFolderFor(suite, options.image, options.outputDir);
+  // SIGTERM/SIGINT of the process (shutdown.ts) cancels every suite, whoever called it.
+  const signal = anySignal(options.signal, shutdownSignal());
   const started = new Date();
   const fresh = emptyRun({
     kind: suite.kind,
@@ -119,6 +125,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     resume: options.resume ?? true,
     withH100: suite.kind === "online" && suite.h100Reference,
   });
+  // A resumed run is no longer the interrupted one (markInterrupted writes it again if this one is stopped too).
+  await rm(join(folder, "INTERRUPTED"), { force: true });
   // Every point appears in results.json from the start, so a cancelled run still lists what never ran.
   for (const p of points) writer.pointResult(p);
   const totalRepeats = points.length * repeats;
@@ -131,14 +139,14 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     backend,
     env,
     host: options.host ?? "127.0.0.1",
-    port: options.port ?? defaultServerPort(),
+    port: options.port ?? (process.env.SGLBENCH_PORT?.trim() === "auto" ? await freeLocalPort() : defaultServerPort()),
     repeats,
     skipGsm8k: options.skipGsm8k ?? false,
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     commandTimeoutMs: options.commandTimeoutMs ?? 60 * 60_000,
     warmup: options.warmup ?? true,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
     progress: (event, finishedRepeat) => {
       if (finishedRepeat) finished++;
       const elapsedS = (Date.now() - started.getTime()) / 1000;
@@ -150,6 +158,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   if (suite.kind === "offline") await runOfflineSuite(suite, points, ctx);
   else await runOnlineSuite(suite, points, ctx);
   const run = writer.run;
+  if (signal.aborted) await markInterrupted(writer, signal);
   const finishedAt = new Date();
   run.finished_at = finishedAt.toISOString();
   (run.timings ??= {}).total = (finishedAt.getTime() - started.getTime()) / 1000;
@@ -162,4 +171,15 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   const exitCode = runExitCode(measuredRepeatCount(run), failed);
   ctx.progress({ phase: "done", message: `finished: exit ${exitCode}` });
   return { run, folder, exitCode };
+}
+
+/** The run folder of a run stopped by a signal: a run-level `cancelled` failure naming it, and an INTERRUPTED file. */
+async function markInterrupted(writer: RunFolderWriter, signal: AbortSignal): Promise<void> {
+  const why = signal.reason instanceof Error ? signal.reason.message : "cancelled";
+  const at = new Date().toISOString();
+  writer.run.failures.push({
+    kind: "cancelled",
+    message: `run ${why} at ${at}; points not measured are marked cancelled`,
+  });
+  await writer.writeText("INTERRUPTED", `${why} at ${at}\n`);
 }

@@ -18,6 +18,7 @@ import { redactSecrets } from "../../store/redact.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { defaultDataDir } from "./process.js";
 import { errorMessage } from "../../core/util/index.js";
+import { resolvePort } from "../../runner/free-port.js";
 
 export const summary = "Pick today's image, run the suites, ingest, process, plot, alert";
 
@@ -42,6 +43,7 @@ opens or updates one GitHub issue per new regression. A JSON report goes to
   --local             run on this host instead of in a container
   --no-gpu            create the container without /dev/kfd and /dev/dri (CI, simulator)
   --run-when-busy     run even if the GPUs stay busy (the seed did; numbers will be noisy)
+  --port N|auto       server port (default 30000, or $SGLBENCH_PORT; auto: a free one)
   --dashboard-out DIR after the run, rebuild the static dashboard into DIR (sglbench dashboard)
   --json              print the report as JSON
   -h, --help          this help
@@ -51,7 +53,8 @@ Environment (the seed's names): BENCHMARK_CI_DIR, MOUNT_DIR (default /mnt/raid/)
 VRAM_USAGE_THRESHOLD (percent, default 15), GPU_IDLE_WAIT_TIME (seconds, default 15),
 GITHUB_REPO (owner/repo) + GITHUB_TOKEN for regression issues, SGLBENCH_DASHBOARD_URL.
 
-Exit: 0 all suites ran, 3 partly, 1 nothing ran (no image, lock held, GPUs busy), 2 bad usage.
+Exit: 0 all suites ran, 3 partly, 1 nothing ran (no image, lock held, GPUs busy), 2 bad usage,
+143/130 stopped by SIGTERM/SIGINT (what finished is kept and reported).
 `;
 
 const MODELS: Record<string, SuiteModel> = {
@@ -81,6 +84,7 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
       local: { type: "boolean" },
       "no-gpu": { type: "boolean" },
       "run-when-busy": { type: "boolean" },
+      port: { type: "string" },
       "dashboard-out": { type: "string" },
       json: { type: "boolean" },
     },
@@ -119,9 +123,23 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
   if (!Number.isFinite(lockWaitMin) || lockWaitMin < 0)
     return usage(`--lock-wait must be minutes, not "${v["lock-wait"]}"`);
 
+  let port: number | undefined;
+  try {
+    port = v.port === undefined ? undefined : await resolvePort(v.port);
+  } catch (error: unknown) {
+    return usage(errorMessage(error));
+  }
   const log = (line: string) => io.stderr(`[nightly] ${redactSecrets(line)}\n`);
   const svc =
-    services ?? nightlyServicesFor({ local: Boolean(v.local), gpu: !v["no-gpu"], cwd: io.cwd, env: io.env, log });
+    services ??
+    nightlyServicesFor({
+      local: Boolean(v.local),
+      gpu: !v["no-gpu"],
+      cwd: io.cwd,
+      env: io.env,
+      log,
+      ...(port !== undefined ? { port } : {}),
+    });
 
   const dashboardOut = v["dashboard-out"];
   if (dashboardOut && !svc.publish) svc.publish = publishWithDashboardCommand(dataDir, dashboardOut, io);
