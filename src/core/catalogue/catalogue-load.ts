@@ -26,7 +26,8 @@ const DATA_MAPS = new Set([
 const ENTRY_MAPS = new Set(["models", "variants", "launch"]);
 
 const SNAKE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/;
-const camel = (key: string): string => (SNAKE.test(key) ? key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : key);
+const camel = (key: string): string =>
+  SNAKE.test(key) ? key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : key;
 
 /** snake_case keys → camelCase, leaving the keys of data maps as written. */
 export function camelizeKeys(value: unknown, dataMap = false): unknown {
@@ -72,8 +73,7 @@ function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]):
 }
 
 const show = (path: (string | number)[]): string =>
-  path.reduce<string>((s, seg) => (typeof seg === "number" ? `${s}[${seg}]` : s ? `${s}.${seg}` : seg), "") ||
-  "(top)";
+  path.reduce<string>((s, seg) => (typeof seg === "number" ? `${s}[${seg}]` : s ? `${s}.${seg}` : seg), "") || "(top)";
 
 /** An error in a catalogue file, with every issue on its own line. */
 export class CatalogueError extends Error {}

@@ -13,7 +13,10 @@ export const PerHardwareSchema = z
   .strict();
 export type PerHardware = z.infer<typeof PerHardwareSchema>;
 
-const EnvSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not an environment variable name"), z.string());
+const EnvSchema = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not an environment variable name"),
+  z.string(),
+);
 const HardwareNameSchema = z.enum(["mi30x", "mi35x"]);
 
 export const Gsm8kDefaultsSchema = z.object({
@@ -72,7 +75,11 @@ export const TimingSchema = z
     perPoint: z
       .array(
         z
-          .object({ at: PointAtSchema, minutes: z.number().positive().optional(), noisePct: z.number().nonnegative().optional() })
+          .object({
+            at: PointAtSchema,
+            minutes: z.number().positive().optional(),
+            noisePct: z.number().nonnegative().optional(),
+          })
           .strict(),
       )
       .default([]),
@@ -116,7 +123,10 @@ const SuiteEntryCommon = {
   variant: z.string().optional(),
   tp: z.number().int().positive().optional(),
   /** The GSM8K gate; `{}` = the catalogue defaults with the model's accuracy floor. */
-  gsm8k: Gsm8kDefaultsSchema.extend({ threshold: z.number().min(0).max(1) }).partial().strict().optional(),
+  gsm8k: Gsm8kDefaultsSchema.extend({ threshold: z.number().min(0).max(1) })
+    .partial()
+    .strict()
+    .optional(),
   env: EnvSchema.default({}),
   timing: TimingSchema,
   timeouts: TimeoutsSchema.default({}),

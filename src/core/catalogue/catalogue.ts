@@ -127,8 +127,7 @@ export function resolveCatalogue(files: { file: CatalogueFile; source: string }[
     base.push(resolveSuite(entry, entry.model, model, gsm8k));
   }
   for (const [key, variant] of Object.entries(variants))
-    for (const m of variant.models)
-      if (!models[m]) throw new CatalogueError(`variant "${key}": unknown model "${m}"`);
+    for (const m of variant.models) if (!models[m]) throw new CatalogueError(`variant "${key}": unknown model "${m}"`);
   const derived = base.flatMap((suite) =>
     Object.entries(variants)
       .filter(([, v]) => suite.kind === "online" && v.models.includes(suite.modelKey ?? suite.model))

@@ -67,7 +67,11 @@ export type SuiteTiming = z.infer<typeof SuiteTimingSchema>;
 
 /** Limits of a live run, minutes: server readiness, one command, the whole GSM8K gate. */
 export const SuiteTimeoutsSchema = z
-  .object({ readyMinutes: z.number().positive(), commandMinutes: z.number().positive(), gsm8kMinutes: z.number().positive() })
+  .object({
+    readyMinutes: z.number().positive(),
+    commandMinutes: z.number().positive(),
+    gsm8kMinutes: z.number().positive(),
+  })
   .partial();
 export type SuiteTimeouts = z.infer<typeof SuiteTimeoutsSchema>;
 
@@ -108,7 +112,13 @@ const common = {
   hardware: z.array(z.string()).optional(),
   /** Hugging Face repository and disk space for `--download-model`. */
   download: z.object({ repo: z.string(), diskGb: z.number().positive() }).optional(),
-  timing: SuiteTimingSchema.default({ startupMinutes: 0, startupPerRun: false, gsm8kMinutes: 0, minutesPerPoint: 3, perPoint: [] }),
+  timing: SuiteTimingSchema.default({
+    startupMinutes: 0,
+    startupPerRun: false,
+    gsm8kMinutes: 0,
+    minutesPerPoint: 3,
+    perPoint: [],
+  }),
   timeouts: SuiteTimeoutsSchema.default({}),
 };
 
@@ -218,10 +228,7 @@ export function suiteFor(
   const key = modelKeyFor(model) ?? model;
   const suite = catalogue.find(
     (s) =>
-      s.kind === kind &&
-      !s.variantKey &&
-      (s.modelKey ?? s.model) === key &&
-      (s.kind === "online" || s.mode === mode),
+      s.kind === kind && !s.variantKey && (s.modelKey ?? s.model) === key && (s.kind === "online" || s.mode === mode),
   );
   if (!suite) {
     const known = catalogue.filter((s) => !s.variantKey).map((s) => s.id);
@@ -293,7 +300,10 @@ export function onlinePoints(suite: OnlineSuite): Point[] {
  * The aiter variable: Grok (`on_aiter`) 1 on aiter images, 0 offline on triton ones and unset online;
  * DeepSeek (`always`) 1 whatever the image, as its scripts do; sanity models (`none`) set it in their env.
  */
-export function environmentFor(suite: Suite, info: ImageInfo): { backend: AttentionBackend; env: Record<string, string> } {
+export function environmentFor(
+  suite: Suite,
+  info: ImageInfo,
+): { backend: AttentionBackend; env: Record<string, string> } {
   const { backend, variable } = backendRule(info).decide(info);
   const env: Record<string, string> = {};
   if (suite.env.RCCL_MSCCL_ENABLE !== undefined) env.RCCL_MSCCL_ENABLE = suite.env.RCCL_MSCCL_ENABLE;
@@ -452,7 +462,10 @@ export function suitePoints(suite: Suite): Point[] {
 export function estimateMinutes(suite: Suite, repeats = suite.kind === "online" ? suite.repeats : 1): number {
   const t = suite.timing;
   const points = suitePoints(suite);
-  const work = points.reduce((sum, p) => sum + repeats * (pointMinutes(suite, p) + (t.startupPerRun ? t.startupMinutes : 0)), 0);
+  const work = points.reduce(
+    (sum, p) => sum + repeats * (pointMinutes(suite, p) + (t.startupPerRun ? t.startupMinutes : 0)),
+    0,
+  );
   const gsm8k = suite.gsm8k ? t.gsm8kMinutes : 0;
   return work + (t.startupPerRun && points.length > 0 ? 0 : t.startupMinutes) + gsm8k;
 }
