@@ -80,7 +80,7 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     runSuite: async ({ suite, image, outputDir, signal }) => {
-      const { runSuite } = await import("../runner/run-suite.js");
+      const { defaultServerPort, runSuite } = await import("../runner/run-suite.js");
       const executor = await startExecutor({
         local: cfg.executor === "local",
         image,
@@ -97,6 +97,8 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
           image,
           executor,
           outputDir,
+          // SGLBENCH_PORT of the nightly's own environment (a shared host may already use 30000).
+          port: defaultServerPort(cfg.env as NodeJS.ProcessEnv),
           ...(signal ? { signal } : {}),
           onProgress: (p) => cfg.log(redactSecrets(formatProgress(p))),
         });

@@ -90,7 +90,7 @@ export function runFolderFor(suite: Suite, image: string, outputDir: string): st
     model: suite.modelName,
     variant: suite.variant,
     kind: suite.kind,
-    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
+    ...(suite.kind === "offline" ? { mode: suite.mode } : suite.folderSuffix ? { mode: suite.folderSuffix } : {}),
   });
 }
 
@@ -135,8 +135,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     repeats,
     skipGsm8k: options.skipGsm8k ?? false,
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-    commandTimeoutMs: options.commandTimeoutMs ?? 60 * 60_000,
+    // The catalogue's per-suite limits (torch compile needs 30-45 min to come up) unless the caller sets them.
+    readyTimeoutMs:
+      options.readyTimeoutMs ??
+      (suite.timeouts.readyMinutes ? suite.timeouts.readyMinutes * 60_000 : DEFAULT_READY_TIMEOUT_MS),
+    commandTimeoutMs:
+      options.commandTimeoutMs ??
+      (suite.timeouts.commandMinutes ? suite.timeouts.commandMinutes * 60_000 : 60 * 60_000),
     warmup: options.warmup ?? true,
     ...(options.signal ? { signal: options.signal } : {}),
     progress: (event, finishedRepeat) => {
@@ -159,7 +164,14 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     formatTimingSummary(run, { started, finished: finishedAt, image: options.image }),
   );
   const failed = run.points.filter((p) => p.failure).length;
-  const exitCode = runExitCode(measuredRepeatCount(run), failed);
+  // A GSM8K-only suite (DP attention, torch compile, sanity) measures accuracy, not repeats.
+  const exitCode = suite.gsm8kOnly
+    ? run.gsm8k?.runs.length
+      ? run.gsm8k.passed === false
+        ? 3
+        : 0
+      : 1
+    : runExitCode(measuredRepeatCount(run), failed);
   ctx.progress({ phase: "done", message: `finished: exit ${exitCode}` });
   return { run, folder, exitCode };
 }
