@@ -10,6 +10,8 @@ import {
   parseImage,
   applySuiteOverrides,
   buildCommands,
+  loadCatalogue,
+  suiteForHardware,
   SUITES,
   suiteFor,
   type Suite,
@@ -27,6 +29,7 @@ const OPTIONS = {
   "docker-image": { type: "string" },
   mode: { type: "string" },
   model: { type: "string" },
+  "model-path": { type: "string" },
   "model-type": { type: "string" },
   "model-name": { type: "string" },
   tokenizer: { type: "string" },
@@ -74,7 +77,7 @@ in the original scripts' layout (CSV, config.json, logs, timing summary) plus re
 A re-run into the same --output-dir resumes: repeats already measured are kept.
 
   --docker-image=IMAGE    (or --docker_image=, or a bare first argument) default ${DEFAULT_IMAGE}
-  --model=PATH            model path (default per model type)
+  --model=PATH            model path (default per model type and hardware; also --model-path=PATH)
   --model-type=grok1|grok2|deepseek   (default: from --model, else grok1)
   --model-name=NAME       folder model name (DeepSeek: DeepSeek-V3-0324)
   --tokenizer=NAME|PATH   tokenizer (Grok)
@@ -87,7 +90,8 @@ ${specific}
   --local                 run here (already inside an SGLang container) instead of in Docker
   --no-gpu                Docker without /dev/kfd and /dev/dri (CI, simulator)
   --mount=HOST:CTR        extra bind mount (repeatable; default /mnt/raid/ when it exists)
-  --suites-file=FILE      JSON/YAML suite overrides ({ suites: { <id>: { field: value } } })
+  --suites-file=FILE      more models/suites (catalogue YAML, docs/catalogue.md) or overrides
+                          ({ suites: { <id>: { field: value } } })
   --dry-run               print the plan and commands, run nothing
   -h, --help              this help
 
@@ -120,10 +124,13 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   if (kind === "offline" && !["normal", "long_context", "dummy"].includes(mode))
     throw new UsageError(`Invalid mode: ${mode}. Must be one of: normal, long_context, dummy`);
   if (kind === "online" && v.mode) throw new UsageError("--mode is for sglbench offline");
+  if (v.model && v["model-path"] && v.model !== v["model-path"])
+    throw new UsageError("--model and --model-path name the same thing; give one");
+  const modelArg = v["model-path"] ?? v.model;
   const modelType = (v["model-type"] ??
-    (v.model && /deepseek/i.test(v.model)
+    (modelArg && /deepseek/i.test(modelArg)
       ? "deepseek"
-      : v.model && /grok-?2/i.test(v.model)
+      : modelArg && /grok-?2/i.test(modelArg)
         ? "grok2"
         : "grok1")) as SuiteModel;
   if (!["grok1", "grok2", "deepseek"].includes(modelType))
@@ -133,14 +140,21 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   let catalogue: readonly Suite[] = SUITES;
   if (v["suites-file"]) {
     const file = isAbsolute(v["suites-file"]) ? v["suites-file"] : join(io.cwd, v["suites-file"]);
-    const text = readFileSync(file, "utf8");
-    catalogue = applySuiteOverrides(SUITES, file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
+    const raw: unknown = parseYaml(readFileSync(file, "utf8"));
+    // `{ suites: { <id>: {…} } }` overrides fields; anything else is a catalogue file adding models/suites.
+    const isOverrides =
+      typeof raw === "object" &&
+      raw !== null &&
+      !Array.isArray((raw as { suites?: unknown }).suites) &&
+      "suites" in raw;
+    catalogue = isOverrides ? applySuiteOverrides(SUITES, raw, file) : loadCatalogue([file]).suites;
   }
-  let suite = suiteFor(kind, modelType, mode, catalogue);
-  const modelPath = mode === "dummy" ? (v["dummy-model"] ?? v.model) : v.model;
-  if (modelPath) suite = { ...suite, modelPath };
-  if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer };
-  else if (modelType === "grok2") suite = { ...suite, tokenizer: join(suite.modelPath, "tokenizer.tok.json") };
+  // The image's hardware picks the model paths (Grok-2 on MI355X: /data/grok-2).
+  let suite = suiteForHardware(suiteFor(kind, modelType, mode, catalogue), parseImage(image).hardware);
+  const modelPath = mode === "dummy" ? (v["dummy-model"] ?? modelArg) : modelArg;
+  if (modelPath)
+    suite = { ...suite, modelPath, modelPaths: {}, ...(suite.tokenizerFromModel ? { tokenizer: modelPath } : {}) };
+  if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer, tokenizerFromModel: false };
   if (v["model-name"]) suite = { ...suite, modelName: v["model-name"] };
   if (v["gsm8k-script"] && suite.gsm8k) suite = { ...suite, gsm8k: { ...suite.gsm8k, script: v["gsm8k-script"] } };
   const skip = v["skip-gsm8k"];
