@@ -85,13 +85,15 @@ export function selectPoints(suite: Suite, only?: readonly number[]): Point[] {
 /** The run folder a suite on an image writes (the seed's classic layout). */
 export function runFolderFor(suite: Suite, image: string, outputDir: string): string {
   const info = parseImage(image);
-  return runFolderPath(outputDir, {
+  const folder = runFolderPath(outputDir, {
     tag: info.tag,
     model: suite.modelName,
     variant: suite.variant,
     kind: suite.kind,
-    ...(suite.kind === "offline" ? { mode: suite.mode } : suite.folderSuffix ? { mode: suite.folderSuffix } : {}),
+    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
   });
+  // A catalogue variant writes its own folder, as the original names them (`…_online_dp_attention`).
+  return suite.kind === "online" && suite.folderSuffix ? `${folder}_${suite.folderSuffix}` : folder;
 }
 
 /** Runs one suite on one image, writing the run folder as it goes. Throws only for bad options. */

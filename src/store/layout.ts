@@ -42,8 +42,7 @@ export function modeSuffix(mode?: string): string {
 
 /** `<TAG>_<MODEL>_<VARIANT>_<kind>[_mode]`: the run folder's name and the stem of its files. */
 export function runFolderName(parts: RunFolderParts): string {
-  // Online runs carry a suffix only for a variant (`_dp_attention`, `_torch_compile`, `_mtp_test` …).
-  return `${parts.tag}_${parts.model}_${parts.variant}_${parts.kind}${modeSuffix(parts.mode)}`;
+  return `${parts.tag}_${parts.model}_${parts.variant}_${parts.kind}${parts.kind === "offline" ? modeSuffix(parts.mode) : ""}`;
 }
 
 /** Which tree the folder lives in: the seed's `offline|online/<MODEL>/` or the later `online_benchmark_log/<hw>/<MODEL>/`. */
