@@ -10,7 +10,9 @@ import {
   parseImage,
   applySuiteOverrides,
   buildCommands,
+  builtinCatalogue,
   loadCatalogue,
+  variantForFlags,
   suiteForHardware,
   SUITES,
   suiteFor,
@@ -31,6 +33,11 @@ const OPTIONS = {
   mode: { type: "string" },
   model: { type: "string" },
   "model-path": { type: "string" },
+  hardware: { type: "string" },
+  "check-dp-attention": { type: "boolean" },
+  "enable-torch-compile": { type: "boolean" },
+  "enable-mtp-test": { type: "boolean" },
+  "enable-dp-test": { type: "boolean" },
   "model-type": { type: "string" },
   "model-name": { type: "string" },
   tokenizer: { type: "string" },
@@ -55,6 +62,9 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** The original's DeepSeek variant switches (deepseek_perf_online_csv.sh). */
+const VARIANT_SWITCHES = ["check-dp-attention", "enable-torch-compile", "enable-mtp-test", "enable-dp-test"] as const;
+
 const DEFAULT_IMAGE = "lmsysorg/sglang:v0.4.7-rocm630";
 
 /** Usage text for one of the two commands. */
@@ -68,6 +78,12 @@ export function usage(kind: "offline" | "online"): string {
   --points=1,8,64         only these batch sizes`
       : `  --node=NAME             node name for the CSV title (default: hostname)
   --skip-gsm8k=true|false skip the GSM8K accuracy gate (default false)
+  --check-dp-attention    DeepSeek variants (the catalogue's, docs/catalogue.md): DP attention,
+  --enable-torch-compile  torch compile (both: GSM8K only), MTP, DP serving sweeps; combinable
+  --enable-mtp-test       as the original allowed; each writes its own …_online_<suffix> folder
+  --enable-dp-test
+  --download-model        download --hf-model-id into --model first
+  --hf-model-id=ID        Hugging Face id for --download-model (default deepseek-ai/DeepSeek-V3-0324)
   --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)
   --port=N                server port (default 30000, or $SGLBENCH_PORT)
   --ready-timeout=S       seconds to wait for the server (default 600)`;
@@ -81,6 +97,7 @@ A re-run into the same --output-dir resumes: repeats already measured are kept.
   --model=PATH            model path (default per model type and hardware; also --model-path=PATH)
   --model-type=grok1|grok2|deepseek   (default: from --model, else grok1)
   --model-name=NAME       folder model name (DeepSeek: DeepSeek-V3-0324)
+  --hardware=mi30x|mi35x  hardware whose model paths to use (default: the image tag's)
   --tokenizer=NAME|PATH   tokenizer (Grok)
 ${specific}
   --work-dir=DIR          where commands run (default: current directory)
@@ -163,8 +180,26 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
       "suites" in raw;
     catalogue = isOverrides ? applySuiteOverrides(SUITES, raw, file) : loadCatalogue([file]).suites;
   }
-  // The image's hardware picks the model paths (Grok-2 on MI355X: /data/grok-2).
-  let suite = suiteForHardware(suiteFor(kind, modelType, mode, catalogue), parseImage(image).hardware);
+  const hardware = v.hardware ?? parseImage(image).hardware;
+  if (hardware !== undefined && hardware !== "mi30x" && hardware !== "mi35x")
+    throw new UsageError(`--hardware: expected mi30x or mi35x, got "${hardware}"`);
+  let base = suiteFor(kind, modelType, mode, catalogue);
+  const switches = VARIANT_SWITCHES.filter((f) => v[f]);
+  if (switches.length) {
+    if (kind === "offline") throw new UsageError(`--${switches[0]} is a variant of the online suite`);
+    let variant: string | undefined;
+    try {
+      variant = variantForFlags(builtinCatalogue(), switches);
+    } catch (error: unknown) {
+      throw new UsageError(errorMessage(error), { cause: error });
+    }
+    const id = `${base.id}-${variant}`;
+    const found = catalogue.find((s) => s.id === id);
+    if (!found) throw new UsageError(`${base.id} has no variant ${variant}`);
+    base = found;
+  }
+  // The hardware picks the model paths (Grok-2 on MI355X: /data/grok-2).
+  let suite = suiteForHardware(base, hardware);
   // The original's environment overrides sit between the catalogue and the flags.
   const fromEnv = originalEnvPatch(suite.id, modelType, io.env);
   if (Object.keys(fromEnv).length > 0)

@@ -268,3 +268,32 @@ describe("catalogue files", () => {
     expect(() => loadCatalogue([file])).toThrow(new RegExp(`${file}: suite "o": unknown model "nope"`));
   });
 });
+
+describe("sglbench offline|online read the catalogue", () => {
+  it("--model-path, --hardware and the DeepSeek switches pick paths and the variant suite", async () => {
+    const { main } = await import("../../src/cli/main.js");
+    const { captureIO } = await import("../helpers/capture-io.js");
+    const io = captureIO(dir);
+    const args = ["online", "--model-type=deepseek", "--check-dp-attention", "--enable-torch-compile", "--dry-run"];
+    expect(await main([...args, "--docker-image=rocm/sgl-dev:v0.5.6-rocm700-mi30x-20251204"], io)).toBe(0);
+    const text = io.out.join("");
+    expect(text).toContain("deepseek-online-dp_attention_torch_compile");
+    expect(text).toContain("--dp-size 8 --enable-dp-attention --cuda-graph-max-bs 16 --enable-torch-compile");
+
+    const grok2 = captureIO(dir);
+    const g2 = ["offline", "--model-type=grok2", "--hardware=mi35x", "--dry-run", "--docker-image=rocm/sgl-dev:x"];
+    expect(await main(g2, grok2)).toBe(0);
+    expect(grok2.out.join("")).toContain(
+      "--model-path /data/grok-2 --tokenizer-path /data/alvarobartt--grok-2-tokenizer",
+    );
+    expect(grok2.out.join("")).toContain("GROK2_MOE-I4F0_offline");
+
+    const custom = captureIO(dir);
+    expect(await main(["offline", "--model-path=/raid/grok-1", "--dry-run"], custom)).toBe(0);
+    expect(custom.out.join("")).toContain("--model-path /raid/grok-1 ");
+
+    const bad = captureIO(dir);
+    expect(await main(["offline", "--check-dp-attention", "--dry-run"], bad)).toBe(2);
+    expect(bad.err.join("")).toContain("is a variant of the online suite");
+  });
+});
