@@ -109,7 +109,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     kind: suite.kind,
     suite: suite.id,
     model: { name: suite.modelName, variant: suite.variant, path: suite.modelPath },
-    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
+    // An online variant run is its own series: its mode is the variant (`dp_attention`), as ingest names it.
+    ...(suite.kind === "offline" ? { mode: suite.mode } : suite.variantKey ? { mode: suite.variantKey } : {}),
     image: { full: info.image, repo: info.repo, tag: info.tag },
     backend,
     ...(info.hardware ? { hardware: info.hardware } : {}),

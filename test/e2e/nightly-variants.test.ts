@@ -78,6 +78,7 @@ describe("nightly variants, Grok-2 and sanity on the simulator", () => {
     const folder = join(dir, "hist/online/DeepSeek-V3-0324", `${tag}_DeepSeek-V3-0324_FP8_online_dp_attention`);
     const results = await readResults(join(folder, "results.json"));
     expect(results.suite).toBe("deepseek-online-dp_attention");
+    expect(results.mode).toBe("dp_attention"); // the series key ingest gives the original's DP-attention runs
     expect(results.points).toEqual([]);
     expect(results.gsm8k?.runs).toHaveLength(5);
     expect(results.gsm8k?.passed).toBe(true);
