@@ -140,11 +140,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
     // The catalogue's per-suite limits (torch compile needs 30-45 min to come up) unless the caller sets them.
     readyTimeoutMs:
-      options.readyTimeoutMs ??
-      (suite.timeouts.readyMinutes ? suite.timeouts.readyMinutes * 60_000 : DEFAULT_READY_TIMEOUT_MS),
+      options.readyTimeoutMs ?? (suite.timeouts.readyS ? suite.timeouts.readyS * 1000 : DEFAULT_READY_TIMEOUT_MS),
     commandTimeoutMs:
-      options.commandTimeoutMs ??
-      (suite.timeouts.commandMinutes ? suite.timeouts.commandMinutes * 60_000 : 60 * 60_000),
+      options.commandTimeoutMs ?? (suite.timeouts.benchmarkS ? suite.timeouts.benchmarkS * 1000 : 60 * 60_000),
     warmup: options.warmup ?? true,
     ...(options.signal ? { signal: options.signal } : {}),
     progress: (event, finishedRepeat) => {

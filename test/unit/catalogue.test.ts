@@ -112,12 +112,12 @@ describe("the shipped catalogue", () => {
     expect(dpServer.argv).not.toContain("--max-running-requests");
     expect(buildCommands(dp, mi30x630).server!.env).not.toHaveProperty("SGLANG_USE_ROCM700A");
     expect(buildCommands(dp, mi30x700).points).toEqual([]);
-    expect(dp).toMatchObject({ gsm8kOnly: true, folderSuffix: "dp_attention", timeouts: { readyMinutes: 15 } });
+    expect(dp).toMatchObject({ gsm8kOnly: true, folderSuffix: "dp_attention", timeouts: { readyS: 900 } });
 
     const tc = buildCommands(findSuite("deepseek-online-dp_attention_torch_compile"), mi30x700).server!.argv.join(" ");
     expect(tc).toContain("--mem-fraction-static 0.8 ");
     expect(tc).toContain("--enable-dp-attention --cuda-graph-max-bs 16 --enable-torch-compile");
-    expect(findSuite("deepseek-online-dp_attention_torch_compile").timeouts.readyMinutes).toBe(45);
+    expect(findSuite("deepseek-online-dp_attention_torch_compile").timeouts.readyS).toBe(2700);
 
     const mtp = findSuite("deepseek-r1-mxfp4-online-mtp");
     const mtpCmds = buildCommands(mtp, mi35x);
@@ -243,7 +243,7 @@ describe("catalogue files", () => {
         "    gsm8k: {}",
         "    server: { mem_fraction_static: 0.85, attention_backend_flag: true, extra_args: [--trust-remote-code] }",
         "    timing: { startup_minutes: 2, gsm8k_minutes: 2, minutes_per_point: 3 }",
-        "    timeouts: { ready_minutes: 20 }",
+        "    timeouts: { ready_s: 1200 }",
       ].join("\n"),
     );
     const c = loadCatalogue([file]);

@@ -89,12 +89,12 @@ export type Timing = z.infer<typeof TimingSchema>;
 
 export const TimeoutsSchema = z
   .object({
-    /** Server readiness. */
-    readyMinutes: z.number().positive(),
-    /** One benchmark command. */
-    commandMinutes: z.number().positive(),
-    /** The whole GSM8K gate. */
-    gsm8kMinutes: z.number().positive(),
+    /** Launch → ready, seconds. */
+    readyS: z.number().positive(),
+    /** One benchmark command (bench_serving run, bench_one_batch point), seconds. */
+    benchmarkS: z.number().positive(),
+    /** One GSM8K run, seconds. */
+    gsm8kS: z.number().positive(),
   })
   .partial()
   .strict();

@@ -313,7 +313,7 @@ export function sanitySuites(
       folderSuffix: "sanity",
       gsm8kOnly: true,
       timing: { startupMinutes: 5, startupPerRun: false, gsm8kMinutes: 3 * trials, minutesPerPoint: 1, perPoint: [] },
-      timeouts: { readyMinutes: 30, gsm8kMinutes: 30 * trials },
+      timeouts: { readyS: 1800, gsm8kS: 900 },
       axis: "concurrency",
       values: [1],
       repeats: 1,

@@ -65,14 +65,18 @@ export const SuiteTimingSchema = z.object({
 });
 export type SuiteTiming = z.infer<typeof SuiteTimingSchema>;
 
-/** Limits of a live run, minutes: server readiness, one command, the whole GSM8K gate. */
-export const SuiteTimeoutsSchema = z
-  .object({
-    readyMinutes: z.number().positive(),
-    commandMinutes: z.number().positive(),
-    gsm8kMinutes: z.number().positive(),
-  })
-  .partial();
+/**
+ * Time limits of a suite's commands, in seconds (sized from the real nightlies: DeepSeek's server took
+ * up to 888 s to get ready, one bench_serving run up to 2574 s, one GSM8K run ~170 s).
+ */
+export const SuiteTimeoutsSchema = z.object({
+  /** Launch → ready. */
+  readyS: z.number().positive().optional(),
+  /** One benchmark command (bench_serving run, bench_one_batch point). */
+  benchmarkS: z.number().positive().optional(),
+  /** One GSM8K run. */
+  gsm8kS: z.number().positive().optional(),
+});
 export type SuiteTimeouts = z.infer<typeof SuiteTimeoutsSchema>;
 
 const common = {
