@@ -10,6 +10,10 @@ import {
   parseImage,
   applySuiteOverrides,
   buildCommands,
+  builtinCatalogue,
+  loadCatalogue,
+  variantForFlags,
+  suiteForHardware,
   SUITES,
   suiteFor,
   type Suite,
@@ -29,6 +33,12 @@ const OPTIONS = {
   "docker-image": { type: "string" },
   mode: { type: "string" },
   model: { type: "string" },
+  "model-path": { type: "string" },
+  hardware: { type: "string" },
+  "check-dp-attention": { type: "boolean" },
+  "enable-torch-compile": { type: "boolean" },
+  "enable-mtp-test": { type: "boolean" },
+  "enable-dp-test": { type: "boolean" },
   "model-type": { type: "string" },
   "model-name": { type: "string" },
   tokenizer: { type: "string" },
@@ -53,6 +63,9 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** The original's DeepSeek variant switches (deepseek_perf_online_csv.sh). */
+const VARIANT_SWITCHES = ["check-dp-attention", "enable-torch-compile", "enable-mtp-test", "enable-dp-test"] as const;
+
 const DEFAULT_IMAGE = "lmsysorg/sglang:v0.4.7-rocm630";
 
 /** Usage text for one of the two commands. */
@@ -66,6 +79,12 @@ export function usage(kind: "offline" | "online"): string {
   --points=1,8,64         only these batch sizes`
       : `  --node=NAME             node name for the CSV title (default: hostname)
   --skip-gsm8k=true|false skip the GSM8K accuracy gate (default false)
+  --check-dp-attention    DeepSeek variants (the catalogue's, docs/catalogue.md): DP attention,
+  --enable-torch-compile  torch compile (both: GSM8K only), MTP, DP serving sweeps; combinable
+  --enable-mtp-test       as the original allowed; each writes its own …_online_<suffix> folder
+  --enable-dp-test
+  --download-model        download --hf-model-id into --model first
+  --hf-model-id=ID        Hugging Face id for --download-model (default deepseek-ai/DeepSeek-V3-0324)
   --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)`;
   return `Usage: sglbench ${kind} [--docker-image=IMAGE] [options]
 
@@ -74,9 +93,10 @@ in the original scripts' layout (CSV, config.json, logs, timing summary) plus re
 A re-run into the same --output-dir resumes: repeats already measured are kept.
 
   --docker-image=IMAGE    (or --docker_image=, or a bare first argument) default ${DEFAULT_IMAGE}
-  --model=PATH            model path (default per model type)
+  --model=PATH            model path (default per model type and hardware; also --model-path=PATH)
   --model-type=grok1|grok2|deepseek   (default: from --model, else grok1)
   --model-name=NAME       folder model name (DeepSeek: DeepSeek-V3-0324)
+  --hardware=mi30x|mi35x  hardware whose model paths to use (default: the image tag's)
   --tokenizer=NAME|PATH   tokenizer (Grok)
 ${specific}
   --work-dir=DIR          where commands run (default: current directory)
@@ -90,7 +110,8 @@ ${specific}
   --local                 run here (already inside an SGLang container) instead of in Docker
   --no-gpu                Docker without /dev/kfd and /dev/dri (CI, simulator)
   --mount=HOST:CTR        extra bind mount (repeatable; default /mnt/raid/ when it exists)
-  --suites-file=FILE      JSON/YAML suite overrides ({ suites: { <id>: { field: value } } })
+  --suites-file=FILE      more models/suites (catalogue YAML, docs/catalogue.md) or overrides
+                          ({ suites: { <id>: { field: value } } })
   --dry-run               print the plan and commands, run nothing
   -h, --help              this help
 ${
@@ -139,10 +160,13 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   if (kind === "offline" && !["normal", "long_context", "dummy"].includes(mode))
     throw new UsageError(`Invalid mode: ${mode}. Must be one of: normal, long_context, dummy`);
   if (kind === "online" && v.mode) throw new UsageError("--mode is for sglbench offline");
+  if (v.model && v["model-path"] && v.model !== v["model-path"])
+    throw new UsageError("--model and --model-path name the same thing; give one");
+  const modelArg = v["model-path"] ?? v.model;
   const modelType = (v["model-type"] ??
-    (v.model && /deepseek/i.test(v.model)
+    (modelArg && /deepseek/i.test(modelArg)
       ? "deepseek"
-      : v.model && /grok-?2/i.test(v.model)
+      : modelArg && /grok-?2/i.test(modelArg)
         ? "grok2"
         : "grok1")) as SuiteModel;
   if (!["grok1", "grok2", "deepseek"].includes(modelType))
@@ -152,10 +176,35 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   let catalogue: readonly Suite[] = SUITES;
   if (v["suites-file"]) {
     const file = isAbsolute(v["suites-file"]) ? v["suites-file"] : join(io.cwd, v["suites-file"]);
-    const text = readFileSync(file, "utf8");
-    catalogue = applySuiteOverrides(SUITES, file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
+    const raw: unknown = parseYaml(readFileSync(file, "utf8"));
+    // `{ suites: { <id>: {…} } }` overrides fields; anything else is a catalogue file adding models/suites.
+    const isOverrides =
+      typeof raw === "object" &&
+      raw !== null &&
+      !Array.isArray((raw as { suites?: unknown }).suites) &&
+      "suites" in raw;
+    catalogue = isOverrides ? applySuiteOverrides(SUITES, raw, file) : loadCatalogue([file]).suites;
   }
-  let suite = suiteFor(kind, modelType, mode, catalogue);
+  const hardware = v.hardware ?? parseImage(image).hardware;
+  if (hardware !== undefined && hardware !== "mi30x" && hardware !== "mi35x")
+    throw new UsageError(`--hardware: expected mi30x or mi35x, got "${hardware}"`);
+  let base = suiteFor(kind, modelType, mode, catalogue);
+  const switches = VARIANT_SWITCHES.filter((f) => v[f]);
+  if (switches.length) {
+    if (kind === "offline") throw new UsageError(`--${switches[0]} is a variant of the online suite`);
+    let variant: string | undefined;
+    try {
+      variant = variantForFlags(builtinCatalogue(), switches);
+    } catch (error: unknown) {
+      throw new UsageError(errorMessage(error), { cause: error });
+    }
+    const id = `${base.id}-${variant}`;
+    const found = catalogue.find((s) => s.id === id);
+    if (!found) throw new UsageError(`${base.id} has no variant ${variant}`);
+    base = found;
+  }
+  // The hardware picks the model paths (Grok-2 on MI355X: /data/grok-2).
+  let suite = suiteForHardware(base, hardware);
   // The original's environment overrides sit between the catalogue and the flags.
   const fromEnv = originalEnvPatch(suite.id, modelType, io.env);
   if (Object.keys(fromEnv).length > 0)
@@ -164,10 +213,10 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     } catch (error: unknown) {
       throw new UsageError(errorMessage(error), { cause: error });
     }
-  const modelPath = mode === "dummy" ? (v["dummy-model"] ?? v.model) : v.model;
-  if (modelPath) suite = { ...suite, modelPath };
-  if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer };
-  else if (modelType === "grok2") suite = { ...suite, tokenizer: join(suite.modelPath, "tokenizer.tok.json") };
+  const modelPath = mode === "dummy" ? (v["dummy-model"] ?? modelArg) : modelArg;
+  if (modelPath)
+    suite = { ...suite, modelPath, modelPaths: {}, ...(suite.tokenizerFromModel ? { tokenizer: modelPath } : {}) };
+  if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer, tokenizerFromModel: false };
   if (v["model-name"]) suite = { ...suite, modelName: v["model-name"] };
   if (v["gsm8k-script"] && suite.gsm8k) suite = { ...suite, gsm8k: { ...suite.gsm8k, script: v["gsm8k-script"] } };
   const skip = v["skip-gsm8k"];

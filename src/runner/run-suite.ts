@@ -89,13 +89,15 @@ export function selectPoints(suite: Suite, only?: readonly number[]): Point[] {
 /** The run folder a suite on an image writes (the seed's classic layout). */
 export function runFolderFor(suite: Suite, image: string, outputDir: string): string {
   const info = parseImage(image);
-  return runFolderPath(outputDir, {
+  const folder = runFolderPath(outputDir, {
     tag: info.tag,
     model: suite.modelName,
     variant: suite.variant,
     kind: suite.kind,
     ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
   });
+  // A catalogue variant writes its own folder, as the original names them (`…_online_dp_attention`).
+  return suite.kind === "online" && suite.folderSuffix ? `${folder}_${suite.folderSuffix}` : folder;
 }
 
 /** Runs one suite on one image, writing the run folder as it goes. Throws only for bad options. */
@@ -113,7 +115,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     kind: suite.kind,
     suite: suite.id,
     model: { name: suite.modelName, variant: suite.variant, path: suite.modelPath },
-    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
+    // An online variant run is its own series: its mode is the variant (`dp_attention`), as ingest names it.
+    ...(suite.kind === "offline" ? { mode: suite.mode } : suite.variantKey ? { mode: suite.variantKey } : {}),
     image: { full: info.image, repo: info.repo, tag: info.tag },
     backend,
     ...(info.hardware ? { hardware: info.hardware } : {}),
@@ -143,8 +146,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     repeats,
     skipGsm8k: options.skipGsm8k ?? false,
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-    commandTimeoutMs: options.commandTimeoutMs ?? 60 * 60_000,
+    // The catalogue's per-suite limits (torch compile needs 30-45 min to come up) unless the caller sets them.
+    readyTimeoutMs:
+      options.readyTimeoutMs ?? (suite.timeouts.readyS ? suite.timeouts.readyS * 1000 : DEFAULT_READY_TIMEOUT_MS),
+    commandTimeoutMs:
+      options.commandTimeoutMs ?? (suite.timeouts.benchmarkS ? suite.timeouts.benchmarkS * 1000 : 60 * 60_000),
     warmup: options.warmup ?? true,
     signal,
     progress: (event, finishedRepeat) => {
@@ -168,7 +174,14 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     formatTimingSummary(run, { started, finished: finishedAt, image: options.image }),
   );
   const failed = run.points.filter((p) => p.failure).length;
-  const exitCode = runExitCode(measuredRepeatCount(run), failed);
+  // A GSM8K-only suite (DP attention, torch compile, sanity) measures accuracy, not repeats.
+  const exitCode = suite.gsm8kOnly
+    ? run.gsm8k?.runs.length
+      ? run.gsm8k.passed === false
+        ? 3
+        : 0
+      : 1
+    : runExitCode(measuredRepeatCount(run), failed);
   ctx.progress({ phase: "done", message: `finished: exit ${exitCode}` });
   return { run, folder, exitCode };
 }
