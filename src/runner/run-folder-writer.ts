@@ -3,8 +3,7 @@
  * what was measured), the seed's CSV/config.json, redacted logs, and the timing summary; and reads an
  * existing results.json back so a re-run resumes where it stopped.
  */
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import {
   pointKey,
@@ -14,30 +13,36 @@ import {
   type Repeat,
   type RunResults,
 } from "../core/results/index.js";
+import { DiskError, makeDirSync, toDiskError, writeFileAtomic } from "../store/disk-write.js";
 import { redactSecrets } from "../store/redact.js";
 import { RESULTS_FILE, readResults, writeResults } from "../store/results-file.js";
 import { writeSeedFiles } from "../store/seed-files.js";
 
 /** Lines kept in memory per log, for failure messages. */
 export const LOG_TAIL_LINES = 50;
-const FLUSH_BYTES = 64 * 1024;
 
 /**
- * A log file fed line by line: every line is redacted before it is written, writes are buffered in
- * 64 KiB chunks and synchronous (so memory stays bounded however fast a server logs), and the last
- * lines are kept for failure messages.
+ * A log file fed line by line: every line is redacted, then written through with one synchronous
+ * write (nothing waits in a userspace buffer, so a crash loses no line and memory stays flat however
+ * fast a server logs), and the last lines are kept for failure messages. A write that fails (full or
+ * read-only disk) is not thrown into the stream that fed the line: the sink stops writing, keeps the
+ * DiskError and hands it to `onError` once.
  */
 export class LogSink {
   private fd: number | undefined;
-  private buffer: string[] = [];
-  private bufferBytes = 0;
   private readonly last: string[] = [];
+  private failure: DiskError | undefined;
 
   constructor(
     readonly path: string,
     append = false,
+    private readonly onError?: (error: DiskError) => void,
   ) {
-    this.fd = openSync(path, append ? "a" : "w");
+    try {
+      this.fd = openSync(path, append ? "a" : "w");
+    } catch (error: unknown) {
+      throw toDiskError(error, path, "open log");
+    }
   }
 
   /** Writes one line (redacted). */
@@ -45,9 +50,20 @@ export class LogSink {
     const clean = redactSecrets(text);
     this.last.push(clean.length > 1000 ? `${clean.slice(0, 1000)}…` : clean);
     if (this.last.length > LOG_TAIL_LINES) this.last.shift();
-    this.buffer.push(clean, "\n");
-    this.bufferBytes += clean.length + 1;
-    if (this.bufferBytes >= FLUSH_BYTES) this.flush();
+    if (this.fd === undefined || this.failure) return;
+    try {
+      writeSync(this.fd, `${clean}\n`);
+    } catch (error: unknown) {
+      const failure = toDiskError(error, this.path, "write log");
+      this.failure =
+        failure instanceof DiskError ? failure : new DiskError("EIO", this.path, "write log", { cause: error });
+      this.onError?.(this.failure);
+    }
+  }
+
+  /** The write error that stopped this log, if any. */
+  get error(): DiskError | undefined {
+    return this.failure;
   }
 
   /** The last `n` lines written, non-empty ones only. */
@@ -55,15 +71,10 @@ export class LogSink {
     return this.last.filter((l) => l.trim() !== "").slice(-n);
   }
 
-  flush(): void {
-    if (this.fd === undefined || this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer.join(""));
-    this.buffer = [];
-    this.bufferBytes = 0;
-  }
+  /** Nothing is buffered (every line is written through); kept for callers that flush before reading. */
+  flush(): void {}
 
   close(): void {
-    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -87,7 +98,7 @@ export class RunFolderWriter {
 
   /** Creates the folder; with `resume`, starts from its results.json when it is for the same suite. */
   static async open(folder: string, fresh: RunResults, options: RunFolderWriterOptions = {}): Promise<RunFolderWriter> {
-    mkdirSync(folder, { recursive: true });
+    makeDirSync(folder);
     const file = join(folder, RESULTS_FILE);
     if (options.resume && existsSync(file)) {
       const previous = await readResults(file);
@@ -109,9 +120,24 @@ export class RunFolderWriter {
     return join(this.folder, name);
   }
 
-  /** Opens a log in the folder. */
+  /** Disk errors met so far (a log that could not be written); the next {@link flush} throws the first. */
+  readonly diskErrors: DiskError[] = [];
+
+  /** Opens a log in the folder; a write error is recorded as a run failure (see {@link diskError}). */
   log(name: string, append = false): LogSink {
-    return new LogSink(this.path(name), append);
+    try {
+      return new LogSink(this.path(name), append, (error) => this.diskError(error));
+    } catch (error: unknown) {
+      if (error instanceof DiskError) this.diskError(error);
+      throw error;
+    }
+  }
+
+  /** Records a disk error on the run (results.json says why the run stopped) and keeps it for {@link flush}. */
+  diskError(error: DiskError): void {
+    if (this.diskErrors.some((e) => e.path === error.path && e.code === error.code)) return;
+    this.diskErrors.push(error);
+    this.run.failures.push({ kind: "crash", message: `disk error: ${error.message}`, source: error.path });
   }
 
   /** The point's record, created on first use. */
@@ -146,16 +172,35 @@ export class RunFolderWriter {
     }
   }
 
-  /** Writes results.json and the seed's files; called after every repeat. */
+  /**
+   * Writes results.json and the seed's files; called after every repeat. Throws a DiskError (real
+   * errno, path) when a write fails or a log could not be written: results.json records it first when
+   * the disk lets it (a full disk still takes the compact record in place, see writeResults).
+   */
   async flush(): Promise<void> {
-    await writeResults(this.folder, this.run);
-    await writeSeedFiles(this.folder, this.run, { withH100: this.options.withH100 ?? false });
+    try {
+      await writeResults(this.folder, this.run);
+    } catch (error: unknown) {
+      const disk = toDiskError(error, this.path(RESULTS_FILE), "write");
+      if (disk instanceof DiskError) this.diskError(disk);
+      throw disk;
+    }
+    if (this.diskErrors[0]) throw this.diskErrors[0];
+    try {
+      await writeSeedFiles(this.folder, this.run, { withH100: this.options.withH100 ?? false });
+    } catch (error: unknown) {
+      const disk = toDiskError(error, this.folder, "write the seed's files in");
+      if (!(disk instanceof DiskError)) throw disk;
+      this.diskError(disk);
+      await writeResults(this.folder, this.run).catch(() => undefined);
+      throw disk;
+    }
   }
 
-  /** Writes a text file in the folder, redacted. */
+  /** Writes a text file in the folder, redacted; whole or not at all. */
   async writeText(name: string, text: string): Promise<string> {
     const path = this.path(name);
-    await writeFile(path, redactSecrets(text));
+    await writeFileAtomic(path, redactSecrets(text));
     return path;
   }
 }

@@ -1,11 +1,12 @@
 /** `sglbench compare --csv1 DIR --csv2 DIR …`: noise-aware comparison of two runs (the seed's compare_csv_results.py flags). */
-import { appendFile, mkdir, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { basename, isAbsolute, join } from "node:path";
 import { DEFAULT_MIN_EFFECT_PCT, type Comparison, FAIL_ON, failOnReason, isFailOn } from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
 import { timestamp } from "../../core/util/index.js";
 import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
 import { existingRunsCost } from "../../pipeline/existing-runs-cost.js";
+import { DiskError, errnoCode, writeFileAtomic } from "../../store/disk-write.js";
 import { EXIT, parseFlags, usageError, UsageError, type CliIO } from "../io.js";
 
 export const summary = "Compare two runs with noise-aware verdicts";
@@ -74,12 +75,17 @@ export function comparisonJson(c: Comparison): object {
   };
 }
 
+function missingAsEmpty(error: unknown): string {
+  if (errnoCode(error) === "ENOENT") return "";
+  throw error;
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     return await runCompare(argv, io);
   } catch (error: unknown) {
     if (error instanceof UsageError) return usageError(io, "compare", error.message, USAGE);
-    if (error instanceof CompareInputError) {
+    if (error instanceof CompareInputError || error instanceof DiskError) {
       io.stderr(`sglbench compare: ${error.message}\n`);
       return EXIT.failed;
     }
@@ -179,9 +185,9 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       const name = `${timestamp(new Date())}_${basename(abs(v.csv1))}_vs_${basename(abs(v.csv2))}`;
       mdPath = join(outDir, name, `${name}.md`);
     }
-    await mkdir(dirname(mdPath), { recursive: true });
-    if (v.append) await appendFile(mdPath, markdown);
-    else await writeFile(mdPath, markdown);
+    // Whole report or none (a full disk keeps the previous file, never leaves a 0-byte one).
+    const before = v.append ? await readFile(mdPath, "utf8").catch((e: unknown) => missingAsEmpty(e)) : "";
+    await writeFileAtomic(mdPath, before + markdown);
   }
   if (format === "json") io.stdout(JSON.stringify(comparisonJson(c), null, 2) + "\n");
   else {
