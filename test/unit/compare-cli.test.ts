@@ -82,7 +82,7 @@ describe("sglbench compare", () => {
     expect(json.summary.regressed + json.summary.improved).toBe(0);
   });
 
-  it("refuses to compare different models and says so", async () => {
+  it("refuses to compare different models, says so field by field and exits 1", async () => {
     const io = captureIO();
     expect(
       await run(
@@ -96,7 +96,8 @@ describe("sglbench compare", () => {
         ],
         io,
       ),
-    ).toBe(0);
+    ).toBe(1);
+    expect(io.err.join("")).toContain("  model: main DeepSeek-V3-0324 FP8, PR GROK2 FP8\n");
     const json = JSON.parse(io.out.join("")) as {
       mismatches: string[];
       summary: { regressed: number; improved: number };

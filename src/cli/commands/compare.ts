@@ -4,7 +4,12 @@ import { basename, isAbsolute, join } from "node:path";
 import { DEFAULT_MIN_EFFECT_PCT, type Comparison, FAIL_ON, failOnReason, isFailOn } from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
 import { timestamp } from "../../core/util/index.js";
-import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
+import {
+  CompareInputError,
+  compareFromDisk,
+  DEFAULT_GSM8K_LOG_PATTERNS,
+  type SidePairCheck,
+} from "../../pipeline/compare-runs.js";
 import { existingRunsCost } from "../../pipeline/existing-runs-cost.js";
 import { DiskError, errnoCode, writeFileAtomic } from "../../store/disk-write.js";
 import { EXIT, parseFlags, usageError, UsageError, type CliIO } from "../io.js";
@@ -23,6 +28,9 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   --mode offline|online|auto  which results to compare (default auto: from the folder's content)
   --model NAME                only this model (case-insensitive substring), both sides
   --model1 NAME / --model2 NAME   per side
+  --hardware NAME             hardware of runs whose image tag and logs do not name it (e.g. mi30x for
+                              the seed's date-only tags); without it such a run is not compared with
+                              one that names its hardware
   --history DIR               past nightly run folders for the noise model (repeatable)
   --performance-threshold P   minimum effect in % (env PERFORMANCE_THRESHOLD, default ${DEFAULT_MIN_EFFECT_PCT})
   --gsm8k-threshold T         smallest GSM8K accuracy change worth reporting, 0–1 (env GSM8K_ACCURACY_THRESHOLD)
@@ -36,8 +44,11 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   -h, --help                  this help
 
 Env GSM8K_LOG_PATTERNS (';'-separated globs) finds GSM8K logs a folder's own files do not give.
-Exit: 0 compared (whatever the verdicts, unless --fail-on), 1 inputs could not be compared, nothing was
-measured or --fail-on tripped, 2 bad usage.
+Malformed input rows (a truncated or garbled CSV line) are left out and listed as FILE:LINE on stderr;
+sides that differ in model, suite, hardware or attention backend get no verdicts, field by field on stderr.
+Exit: 0 compared (whatever the verdicts, unless --fail-on); 1 nothing could be compared (a side has no
+usable result, every suite differs in model/suite/hardware/backend, nothing measured on both sides) or
+--fail-on tripped; 2 bad usage; 3 compared in part (some suites refused, or input rows left out).
 `;
 
 function numberOption(name: string, text: string | undefined, min: number, max = Infinity): number | undefined {
@@ -105,6 +116,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       model: { type: "string" },
       model1: { type: "string" },
       model2: { type: "string" },
+      hardware: { type: "string" },
       history: { type: "string", multiple: true },
       "performance-threshold": { type: "string" },
       "gsm8k-threshold": { type: "string" },
@@ -155,10 +167,13 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       model1: v.model1,
       model2: v.model2,
       gsm8kLogPatterns: patterns.length > 0 ? patterns : DEFAULT_GSM8K_LOG_PATTERNS,
+      ...(v.hardware ? { hardware: v.hardware } : {}),
     },
     { minEffectPct, gsm8kMinChange, gsm8kThreshold },
   );
   for (const s of outcome.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
+  for (const row of outcome.leftOut) io.stderr(`${row.file}${row.line ? `:${row.line}` : ""}: ${row.message}\n`);
+  for (const check of outcome.checks.filter((x) => x.refused)) io.stderr(describeRefusal(check));
   const c = outcome.comparison;
 
   const m1 = v.model1 ?? v.model;
@@ -196,10 +211,37 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
   }
   // Nothing measured on both sides (e.g. both runs crashed): the comparison itself failed.
   if (c.cells.length > 0 && c.cells.every((x) => x.verdict === "failed")) return EXIT.failed;
+  const refused = c.suites.filter((x) => x.mismatch).length;
+  if (refused > 0 && refused === c.suites.length) {
+    io.stderr(`sglbench compare: no suite could be compared (see above)\n`);
+    return EXIT.failed;
+  }
   const tripped = failOnReason(failOn, c.summary);
   if (tripped) {
     io.stderr(`sglbench compare: --fail-on ${failOn}: ${tripped}\n`);
     return EXIT.failed;
   }
+  if (refused > 0 || outcome.leftOut.length > 0) {
+    const parts = [
+      refused > 0 ? `${refused} of ${c.suites.length} suites not compared` : "",
+      outcome.leftOut.length > 0 ? `${outcome.leftOut.length} malformed input row(s) left out` : "",
+    ].filter(Boolean);
+    io.stderr(`sglbench compare: compared in part: ${parts.join(", ")}\n`);
+    return EXIT.partial;
+  }
   return EXIT.ok;
+}
+
+/** `suites …: not compared` and one line per field that differs or is named on one side only. */
+function describeRefusal(check: SidePairCheck): string {
+  const lines = [`sglbench compare: ${check.suites.join(" / ")}: not compared, the sides differ:`];
+  for (const f of check.fields) {
+    if (f.status === "same") continue;
+    const hint =
+      f.field === "hardware" && f.status === "one-side"
+        ? " (its image tag and logs do not name it: pass --hardware NAME if both ran on the same GPUs)"
+        : "";
+    lines.push(`  ${f.field}: main ${f.main ?? "not named"}, PR ${f.pr ?? "not named"}${hint}`);
+  }
+  return `${lines.join("\n")}\n`;
 }
