@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   compare: () => import("./commands/compare.js"),
   "compare-pr": () => import("./commands/compare-pr.js"),
   nightly: () => import("./commands/nightly.js"),
+  notify: () => import("./commands/notify.js"),
   process: () => import("./commands/process.js"),
   plot: () => import("./commands/plot.js"),
   dashboard: () => import("./commands/dashboard.js"),
