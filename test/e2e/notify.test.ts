@@ -10,6 +10,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/commands/notify.js";
+import { run as nightly } from "../../src/cli/commands/nightly.js";
+import type { NightlyServices } from "../../src/pipeline/nightly.js";
 import { emptyRun } from "../../src/core/results/index.js";
 import { notifyNightly, type NightlyOutcome } from "../../src/notify/index.js";
 import { writeResults } from "../../src/store/results-file.js";
@@ -217,5 +219,34 @@ describe("notifyNightly", () => {
     expect(results[0]).toMatchObject({ channel: "teams", sent: false });
     expect(lines.join("\n")).toMatch(/not sent after 2 attempt\(s\)/);
     expectNoSecret(...lines, JSON.stringify(results));
+  });
+});
+
+describe("the nightly's hook", () => {
+  it("a suite that failed alerts Teams through --teams-webhook-url; nothing printed names the URL", async () => {
+    received.length = 0;
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-notify-nightly-"));
+    const svc: NightlyServices = {
+      now: () => new Date("2025-07-01T18:00:00Z"),
+      listTags: async () => ["20250701"],
+      rocmSmi: async () => undefined,
+      stopOwnContainers: async () => [],
+      sleep: async () => undefined,
+      runSuite: async ({ suite }) => {
+        throw new Error(`${suite.id}: image pull failed`);
+      },
+      log: () => undefined,
+    };
+    const io = { ...captureIO(dir), env: { BENCHMARK_CI_DIR: dir } };
+    const code = await nightly(
+      ["--mode", "offline", "--model", "grok", "--lock-dir", dir, "--teams-webhook-url", teamsUrl()],
+      io,
+      svc,
+    );
+    expect(code).toBe(1);
+    expect(received.map((r) => r.path)).toEqual([`/${TEAMS_SECRET}`]);
+    expect(JSON.stringify(received[0]!.body)).toContain("grok-offline-normal: could not run");
+    expect(io.err.join("")).toContain("[nightly] notify: teams alert sent (HTTP 200)");
+    expectNoSecret(io.out.join(""), io.err.join(""));
   });
 });

@@ -1,4 +1,5 @@
 /** `sglbench nightly`: the scheduled job (replaces grok_perf_nightly.sh / perf_nightly.sh and the cron file). */
+import { notifyAfterNightly } from "../../notify/nightly-hook.js";
 import { isAbsolute, join } from "node:path";
 import type { SuiteModel } from "../../core/catalogue/index.js";
 import {
@@ -44,6 +45,10 @@ opens or updates one GitHub issue per new regression. A JSON report goes to
   --run-when-busy     run even if the GPUs stay busy (the seed did; numbers will be noisy)
   --dashboard-out DIR after the run, rebuild the static dashboard into DIR (sglbench dashboard)
   --json              print the report as JSON
+  --teams-webhook-url URL / --slack-webhook-url URL
+                      alert Teams/Slack when the night regressed or failed (env SGLBENCH_TEAMS_WEBHOOK_URL,
+                      SGLBENCH_SLACK_WEBHOOK_URL; never printed); see sglbench notify
+  --teams-skip-analysis, --teams-analysis-days N, --notify-dry-run (log the payloads, send nothing)
   -h, --help          this help
 
 Environment (the seed's names): BENCHMARK_CI_DIR, MOUNT_DIR (default /mnt/raid/), WORK_DIR
@@ -83,6 +88,11 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
       "run-when-busy": { type: "boolean" },
       "dashboard-out": { type: "string" },
       json: { type: "boolean" },
+      "teams-webhook-url": { type: "string" },
+      "slack-webhook-url": { type: "string" },
+      "teams-skip-analysis": { type: "boolean" },
+      "teams-analysis-days": { type: "string" },
+      "notify-dry-run": { type: "boolean" },
     },
     io,
   );
@@ -133,6 +143,20 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
     io.stderr(`sglbench nightly: ${redactSecrets(errorMessage(error))}\n`);
     return EXIT.failed;
   }
+  // Notifications (src/notify): an alert on Teams/Slack when the night needs attention.
+  const days = v["teams-analysis-days"] ?? io.env.TEAMS_ANALYSIS_DAYS;
+  await notifyAfterNightly(
+    report,
+    {
+      ...(v["teams-webhook-url"] ? { teamsWebhookUrl: v["teams-webhook-url"] } : {}),
+      ...(v["slack-webhook-url"] ? { slackWebhookUrl: v["slack-webhook-url"] } : {}),
+      skipAnalysis: Boolean(v["teams-skip-analysis"]),
+      ...(days !== undefined && Number.isInteger(Number(days)) ? { analysisDays: Number(days) } : {}),
+      dryRun: Boolean(v["notify-dry-run"]),
+    },
+    io.env,
+    log,
+  );
   if (v.json) io.stdout(`${redactSecrets(JSON.stringify(report, null, 2))}\n`);
   else io.stdout(redactSecrets(formatReport(report)));
   return report.exitCode;
