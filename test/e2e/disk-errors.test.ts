@@ -101,9 +101,13 @@ describeMount("a full disk", () => {
     await writer.flush();
     const log = writer.log("server_output.log");
     log.line("server starting");
+    await new Promise((r) => setImmediate(r));
     expect(statSync(join(folder, "server_output.log")).size).toBe("server starting\n".length);
     fill(full);
-    for (let i = 0; i < 200 && !log.error; i++) log.line(`line ${i} ${"y".repeat(100)}`);
+    for (let i = 0; i < 200 && !log.error; i++) {
+      log.line(`line ${i} ${"y".repeat(100)}`);
+      await new Promise((r) => setImmediate(r));
+    }
     expect(log.error?.code).toBe("ENOSPC");
     expect(readFileSync(join(folder, "server_output.log"), "utf8")).toMatch(/^server starting\n/);
     await expect(writer.flush()).rejects.toMatchObject({ code: "ENOSPC" });

@@ -3,6 +3,7 @@
  * under a regular file a real ENOTDIR. (Read-only and full file systems: test/e2e/disk-errors.test.ts.)
  */
 import { describe, expect, it } from "@jest/globals";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,28 +14,52 @@ import { readResults } from "../../src/store/results-file.js";
 
 const fresh = () => emptyRun({ kind: "offline", suite: "grok-offline-normal", model: { name: "GROK1" } });
 const temp = () => mkdtempSync(join(tmpdir(), "sglbench-disk-"));
+const turn = () => new Promise((r) => setImmediate(r));
 
 describe("LogSink", () => {
-  it("writes every line through: the file holds it before close (a crash loses nothing)", () => {
+  it("writes lines through at the end of the turn: the file holds them before close", async () => {
     const path = join(temp(), "server.log");
     const sink = new LogSink(path);
     sink.line("first line");
     sink.line("token=ghp_abcdefghijklmnopqrstuvwxyz0123");
+    await turn();
     expect(readFileSync(path, "utf8")).toBe("first line\ntoken=<redacted>\n");
+    sink.line("x".repeat(70 * 1024)); // past 64 KiB: written at once
+    expect(readFileSync(path, "utf8").length).toBe(28 + 70 * 1024 + 1);
     sink.close();
   });
 
-  it("a full disk (ENOSPC) stops the log without throwing into the stream, reported once with the real errno", () => {
+  it("a process that dies of an uncaught error in the same turn still leaves its lines", () => {
+    const path = join(temp(), "server.log");
+    const module = join(import.meta.dirname, "..", "..", "src", "runner", "run-folder-writer.ts");
+    const script = `import { LogSink } from ${JSON.stringify(module)};
+      const sink = new LogSink(${JSON.stringify(path)});
+      sink.line("server starting");
+      sink.line("last words");
+      throw new Error("crash");`;
+    expect(() =>
+      execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        cwd: join(import.meta.dirname, "..", ".."),
+        stdio: "pipe",
+      }),
+    ).toThrow(/crash/);
+    expect(readFileSync(path, "utf8")).toBe("server starting\nlast words\n");
+  });
+
+  it("a full disk (ENOSPC) stops the log without throwing into the stream, reported once with the real errno", async () => {
     const errors: DiskError[] = [];
     const sink = new LogSink("/dev/full", false, (e) => errors.push(e));
     expect(() => {
       sink.line("a");
       sink.line("b");
     }).not.toThrow();
+    await turn();
+    sink.line("c");
+    await turn();
     expect(errors).toHaveLength(1);
     expect(errors[0]!.code).toBe("ENOSPC");
     expect(sink.error?.message).toBe("cannot write log /dev/full: ENOSPC (no space left on device)");
-    expect(sink.tail()).toEqual(["a", "b"]);
+    expect(sink.tail()).toEqual(["a", "b", "c"]);
     sink.close();
   });
 });
@@ -46,6 +71,7 @@ describe("RunFolderWriter on a full disk", () => {
     const writer = await RunFolderWriter.open(folder, fresh());
     const log = writer.log("server_output.log");
     log.line("server starting");
+    await turn();
     await expect(writer.flush()).rejects.toMatchObject({ code: "ENOSPC", name: "DiskError" });
     const saved = await readResults(join(folder, "results.json"));
     expect(saved.failures).toEqual([
