@@ -215,6 +215,8 @@ export class RunFolderWriter {
    * the disk lets it (a full disk still takes the compact record in place, see writeResults).
    */
   async flush(): Promise<void> {
+    // A run stopped by a disk error did not finish, whatever its suite loop stamped.
+    if (this.diskErrors.length > 0) delete this.run.finished_at;
     try {
       await writeResults(this.folder, this.run);
     } catch (error: unknown) {

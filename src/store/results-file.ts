@@ -42,9 +42,9 @@ export async function writeResults(dir: string, run: RunResults): Promise<string
 }
 
 /**
- * Overwrites an existing file with `text` when it fits in the file's current size (the compact JSON
- * of a record is ~40 % shorter than the indented one), padding with spaces (valid JSON) so no block
- * is allocated. Returns whether it was written.
+ * Overwrites an existing file with `text` when it fits in the blocks the file already holds (the
+ * compact JSON of a record is ~40 % shorter than the indented one, and the last block has slack),
+ * padding with spaces (valid JSON) over any old bytes left. Returns whether it was written.
  */
 async function rewriteInPlace(file: string, text: string): Promise<boolean> {
   let handle;
@@ -54,13 +54,14 @@ async function rewriteInPlace(file: string, text: string): Promise<boolean> {
     return false;
   }
   try {
-    const { size } = await handle.stat();
+    const { size, blocks } = await handle.stat();
+    const capacity = Math.max(size, blocks * 512);
     const bytes = Buffer.from(`${text}\n`);
-    if (bytes.length > size) return false;
-    const padded = Buffer.alloc(size, " ");
-    bytes.copy(padded);
-    padded[size - 1] = 0x0a;
-    await handle.write(padded, 0, size, 0);
+    if (bytes.length > capacity) return false;
+    const out = Buffer.alloc(Math.max(size, bytes.length), " ");
+    bytes.copy(out);
+    out[out.length - 1] = 0x0a;
+    await handle.write(out, 0, out.length, 0);
     await handle.sync();
     return true;
   } catch {

@@ -15,8 +15,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { run as compare } from "../../src/cli/commands/compare.js";
+import { main } from "../../src/cli/main.js";
 import { emptyRun } from "../../src/core/results/index.js";
 import { RunFolderWriter } from "../../src/runner/run-folder-writer.js";
 import { DiskError } from "../../src/store/disk-write.js";
@@ -130,5 +131,45 @@ describeMount("a full disk", () => {
     expect(io.err.join("")).toContain(`cannot write ${md}: ENOSPC (no space left on device)`);
     expect(existsSync(md)).toBe(false);
     expect(readdirSync(full).filter((n) => !n.startsWith("filler-"))).toEqual([]);
+  });
+});
+
+describeMount("sglbench offline on a full disk (simulator)", () => {
+  it("exits 1 naming ENOSPC; results.json (when it could be written) records it and is not marked finished", async () => {
+    const full = tmpfs("full3", "size=24k")!;
+    const io = {
+      ...captureIO(full),
+      env: {
+        ...process.env,
+        PATH: `${resolve("test/sim/bin")}${delimiter}${process.env.PATH ?? ""}`,
+        SGLSIM_TIME_SCALE: "0.0002",
+      },
+    };
+    const code = await main(
+      [
+        "offline",
+        "--local",
+        "--docker-image=rocm/sgl-dev:20250623",
+        "--points=1,2,4,8,16",
+        `--output-dir=${full}`,
+        `--work-dir=${mkdtempSync(join(tmpdir(), "sglbench-disk-work-"))}`,
+      ],
+      io,
+    );
+    const err = io.err.join("");
+    expect(code).toBe(1);
+    expect(err).toMatch(/sglbench offline: cannot write .*: ENOSPC \(no space left on device\)\n$/);
+    expect(err).not.toMatch(/\n\s+at /);
+    const folder = join(full, "offline/GROK1/20250623_GROK1_MOE-I4F8_offline");
+    if (existsSync(join(folder, "results.json"))) {
+      const saved = await readResults(join(folder, "results.json"));
+      expect(saved.failures.some((f) => f.message.includes("ENOSPC"))).toBe(true);
+      expect(saved.finished_at).toBeUndefined();
+    }
+    // Every log before the one the disk refused holds what was written (none is left at 0 bytes by a buffer).
+    const refused = /cannot write (?:log )?(\S+): ENOSPC/.exec(err)?.[1];
+    const logs = readdirSync(folder).filter((n) => n.endsWith(".log") && join(folder, n) !== refused);
+    expect(logs.length).toBeGreaterThan(0);
+    for (const name of logs) expect(statSync(join(folder, name)).size).toBeGreaterThan(0);
   });
 });
