@@ -70,6 +70,8 @@ export interface CompareRunsOutcome {
   leftOut: LeftOut[];
   /** Field-by-field identity checks of the paired sides. */
   checks: SidePairCheck[];
+  /** Sides that measured no benchmark point at all (only GSM8K, or every point failed), with why. */
+  measuredNothing: { side: "main (--csv1)" | "PR (--csv2)"; why: string }[];
 }
 
 /** The inputs could not be compared (a side gave no run); the message says which and why. */
@@ -231,6 +233,15 @@ function refuseOneSidedHardware(comparison: Comparison, checks: SidePairCheck[])
   comparison.summary = summarize(comparison.cells);
 }
 
+/** Why a side's runs measured no benchmark repeat, or undefined when one did. */
+function nothingMeasured(runs: RunResults[]): string | undefined {
+  const measured = runs.some((r) => r.points.some((p) => p.repeats.some((x) => !x.warmup)));
+  if (measured) return undefined;
+  const failures = [...new Set(runs.flatMap((r) => r.failures.map((f) => `${f.kind}: ${f.message}`)))];
+  if (failures.length > 0) return `every point failed (${failures.slice(0, 3).join("; ")})`;
+  return runs.some((r) => r.gsm8k) ? "only a GSM8K result, no benchmark point" : "no benchmark point";
+}
+
 /** Rows the CSV readers left out (errors with a line), from the runs of a side. */
 function leftOutRows(runs: RunResults[]): LeftOut[] {
   return runs.flatMap((r) =>
@@ -255,5 +266,12 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
   const comparison = compareRuns(baseline, candidate, { ...opts, history });
   refuseOneSidedHardware(comparison, checks);
   const leftOut = leftOutRows([...baseline, ...candidate]);
-  return { comparison, baseline, candidate, history, skipped, leftOut, checks };
+  const measuredNothing = [
+    { side: "main (--csv1)" as const, runs: baseline },
+    { side: "PR (--csv2)" as const, runs: candidate },
+  ].flatMap(({ side, runs }) => {
+    const why = nothingMeasured(runs);
+    return why ? [{ side, why }] : [];
+  });
+  return { comparison, baseline, candidate, history, skipped, leftOut, checks, measuredNothing };
 }

@@ -140,4 +140,21 @@ describe("exit codes", () => {
       /^sglbench compare: PR \(--csv2\) .*no benchmark results found.*results\.json.*not valid JSON/,
     );
   });
+
+  it("a side that measured nothing (only a GSM8K log) exits 1 saying so, not 0 with 'not run' cells", async () => {
+    const src = join(import.meta.dirname, "..", "fixtures", "real", "online", "GROK2");
+    const main = join(src, "v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online");
+    const gsm8kOnly = join(root, "v0.5.5.post2-rocm700-mi30x-20251114_GROK2_FP8_online");
+    mkdirSync(gsm8kOnly, { recursive: true });
+    cpSync(
+      join(main, "sglang_client_log_GROK2_gsm8k_aiter.log"),
+      join(gsm8kOnly, "sglang_client_log_GROK2_gsm8k_aiter.log"),
+    );
+    const r = await compare("--csv1", main, "--csv2", gsm8kOnly);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("sglbench compare: PR (--csv2) measured nothing: only a GSM8K result, no benchmark point\n");
+    expect((JSON.parse(r.out) as { input: { measured_nothing: object[] } }).input.measured_nothing).toEqual([
+      { side: "PR (--csv2)", why: "only a GSM8K result, no benchmark point" },
+    ]);
+  });
 });

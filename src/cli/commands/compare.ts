@@ -204,12 +204,20 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     const before = v.append ? await readFile(mdPath, "utf8").catch((e: unknown) => missingAsEmpty(e)) : "";
     await writeFileAtomic(mdPath, before + markdown);
   }
-  if (format === "json") io.stdout(JSON.stringify(comparisonJson(c), null, 2) + "\n");
-  else {
+  if (format === "json") {
+    const input = {
+      left_out: outcome.leftOut,
+      refused: outcome.checks.filter((x) => x.refused),
+      measured_nothing: outcome.measuredNothing,
+    };
+    io.stdout(JSON.stringify({ ...comparisonJson(c), input }, null, 2) + "\n");
+  } else {
     io.stdout(renderReportText(c));
     if (mdPath) io.stdout(`Report: ${mdPath}\n`);
   }
-  // Nothing measured on both sides (e.g. both runs crashed): the comparison itself failed.
+  // A side that measured nothing (both runs crashed, a folder with only a GSM8K log): nothing compared.
+  for (const m of outcome.measuredNothing) io.stderr(`sglbench compare: ${m.side} measured nothing: ${m.why}\n`);
+  if (outcome.measuredNothing.length > 0) return EXIT.failed;
   if (c.cells.length > 0 && c.cells.every((x) => x.verdict === "failed")) return EXIT.failed;
   const refused = c.suites.filter((x) => x.mismatch).length;
   if (refused > 0 && refused === c.suites.length) {
