@@ -174,6 +174,7 @@ export class RunFolderWriter {
   diskError(error: DiskError): void {
     if (this.diskErrors.some((e) => e.path === error.path && e.code === error.code)) return;
     this.diskErrors.push(error);
+    delete this.run.finished_at;
     this.run.failures.push({ kind: "crash", message: `disk error: ${error.message}`, source: error.path });
   }
 

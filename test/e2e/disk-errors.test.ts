@@ -58,6 +58,11 @@ function seedFolder(name: string): string {
   writeFileSync(join(dir, "x_offline.csv"), readFileSync(SEED));
   return dir;
 }
+const simEnv = () => ({
+  ...process.env,
+  PATH: `${resolve("test/sim/bin")}${delimiter}${process.env.PATH ?? ""}`,
+  SGLSIM_TIME_SCALE: "0.0002",
+});
 const fresh = () => emptyRun({ kind: "offline", suite: "grok-offline-normal", model: { name: "GROK1" } });
 
 /** Fills the file system until ENOSPC. */
@@ -86,6 +91,28 @@ describeMount("a read-only output folder", () => {
     expect(await compare(["--csv1", a, "--csv2", a, "--output-dir", ro], io)).toBe(1);
     const err = io.err.join("");
     expect(err).toMatch(/^sglbench compare: cannot create folder .*: EROFS \(read-only file system\)\n$/);
+  });
+});
+
+describeMount("sglbench offline into a read-only folder (simulator)", () => {
+  it("exits 1 with one line naming EROFS and the folder, no stack trace", async () => {
+    const ro = tmpfs("ro3", "size=64k,ro")!;
+    const io = { ...captureIO(ro), env: simEnv() };
+    const code = await main(
+      [
+        "offline",
+        "--local",
+        "--docker-image=rocm/sgl-dev:20250623",
+        "--points=1",
+        `--output-dir=${join(ro, "results")}`,
+        `--work-dir=${mkdtempSync(join(tmpdir(), "sglbench-disk-work-"))}`,
+      ],
+      io,
+    );
+    expect(code).toBe(1);
+    expect(io.err.join("")).toBe(
+      `sglbench offline: cannot create folder ${join(ro, "results")}: EROFS (read-only file system)\n`,
+    );
   });
 });
 
@@ -139,11 +166,7 @@ describeMount("sglbench offline on a full disk (simulator)", () => {
     const full = tmpfs("full3", "size=24k")!;
     const io = {
       ...captureIO(full),
-      env: {
-        ...process.env,
-        PATH: `${resolve("test/sim/bin")}${delimiter}${process.env.PATH ?? ""}`,
-        SGLSIM_TIME_SCALE: "0.0002",
-      },
+      env: simEnv(),
     };
     const code = await main(
       [
