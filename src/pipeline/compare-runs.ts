@@ -9,6 +9,7 @@ import { compareRuns, summarize, type CompareOptions, type Comparison } from "..
 import type { RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
+import { changepointDetector } from "./regime-history.js";
 
 /** The seed's default GSM8K log patterns (`GSM8K_LOG_PATTERNS`, `;`-separated). */
 export const DEFAULT_GSM8K_LOG_PATTERNS = ["*gsm8k*.log", "*GSM8K*.log", "sglang_client_log_*_gsm8k*.log"];
@@ -263,7 +264,7 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
     skipped.push(...h.skipped);
   }
   const checks = checkSides(baseline, candidate);
-  const comparison = compareRuns(baseline, candidate, { ...opts, history });
+  const comparison = compareRuns(baseline, candidate, { detectChanges: changepointDetector, ...opts, history });
   refuseOneSidedHardware(comparison, checks);
   const leftOut = leftOutRows([...baseline, ...candidate]);
   const measuredNothing = [
