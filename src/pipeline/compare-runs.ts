@@ -76,7 +76,15 @@ export interface CompareRunsOutcome {
 }
 
 /** The inputs could not be compared (a side gave no run); the message says which and why. */
-export class CompareInputError extends Error {}
+export class CompareInputError extends Error {
+  constructor(
+    message: string,
+    /** Nothing on that side could be read at all (missing, unreadable or empty): exit 4, not 1. */
+    readonly unreadable = false,
+  ) {
+    super(message);
+  }
+}
 
 const modelText = (r: RunResults): string =>
   `${r.model.name} ${r.model.variant ?? ""} ${r.model.path ?? ""}`.toLowerCase();
@@ -138,6 +146,7 @@ async function loadSide(
       .join(", ");
     throw new CompareInputError(
       `${label} (${paths.join(", ")}): no benchmark results found${filter ? ` for ${filter}` : ""} (${runs.length} run(s) read)${why}`,
+      runs.length === 0,
     );
   }
   if (input.gsm8kLogPatterns && input.gsm8kLogPatterns.length > 0) {

@@ -131,10 +131,10 @@ describe("exit codes", () => {
     );
   });
 
-  it("a folder with only a broken results.json: exit 1 naming the file and why, not 'not run' cells", async () => {
+  it("a folder with only a broken results.json: exit 4 (unreadable) naming the file and why, not 'not run' cells", async () => {
     const bad = folder("20250627_GROK1_MOE-I4F8_offline", "results.json", "{oops");
     const r = await compare("--csv1", seed, "--csv2", bad);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4);
     expect(r.out).toBe("");
     expect(r.err).toMatch(
       /^sglbench compare: PR \(--csv2\) .*no benchmark results found.*results\.json.*not valid JSON/,

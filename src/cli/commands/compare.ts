@@ -46,9 +46,10 @@ side and the noise learnt from --history; the minimum effect decides what is wor
 Env GSM8K_LOG_PATTERNS (';'-separated globs) finds GSM8K logs a folder's own files do not give.
 Malformed input rows (a truncated or garbled CSV line) are left out and listed as FILE:LINE on stderr;
 sides that differ in model, suite, hardware or attention backend get no verdicts, field by field on stderr.
-Exit: 0 compared (whatever the verdicts, unless --fail-on); 1 nothing could be compared (a side has no
-usable result, every suite differs in model/suite/hardware/backend, nothing measured on both sides) or
---fail-on tripped; 2 bad usage; 3 compared in part (some suites refused, or input rows left out).
+Exit: 0 compared (whatever the verdicts, unless --fail-on); 1 nothing could be compared (a side measured
+nothing or has no run of the --mode/--model asked, the sides share no kind, every suite differs in
+model/suite/hardware/backend) or --fail-on tripped; 2 bad usage; 3 compared in part (some suites
+refused, or input rows left out); 4 a side could not be read at all (missing, unreadable or empty).
 `;
 
 function numberOption(name: string, text: string | undefined, min: number, max = Infinity): number | undefined {
@@ -98,7 +99,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (error instanceof UsageError) return usageError(io, "compare", error.message, USAGE);
     if (error instanceof CompareInputError || error instanceof DiskError) {
       io.stderr(`sglbench compare: ${error.message}\n`);
-      return EXIT.failed;
+      return error instanceof CompareInputError && error.unreadable ? EXIT.unreadable : EXIT.failed;
     }
     throw error;
   }
