@@ -2,6 +2,7 @@
  * `sglbench` entry: wiring only. Each command lives in `commands/<name>.ts` and is loaded on
  * demand, so `sglbench compare` never pays for Docker or Probot imports.
  */
+import { DiskError } from "../store/disk-write.js";
 import { isEntryPoint, nearest } from "../core/util/index.js";
 import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { EXIT, processIO, type CliIO, type CommandModule } from "./io.js";
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   compare: () => import("./commands/compare.js"),
   "compare-pr": () => import("./commands/compare-pr.js"),
   nightly: () => import("./commands/nightly.js"),
+  notify: () => import("./commands/notify.js"),
   process: () => import("./commands/process.js"),
   plot: () => import("./commands/plot.js"),
   dashboard: () => import("./commands/dashboard.js"),
@@ -99,7 +101,14 @@ if (isEntryPoint(import.meta.url)) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`sglbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // A disk error is the machine's state, not a bug: its message (errno, path) says it all.
+      const text =
+        error instanceof DiskError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error);
+      process.stderr.write(`sglbench: ${text}\n`);
       process.exitCode = EXIT.failed;
     },
   );

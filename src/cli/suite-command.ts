@@ -3,6 +3,7 @@
  * `--docker_image` and `--docker-image`, `--name=value` style) plus --local, --repeats, --points,
  * --dry-run; unknown flags are an error (the seed silently ignored them).
  */
+import { DiskError } from "../store/disk-write.js";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -330,7 +331,14 @@ export async function runSuiteCommand(
     io.stdout(renderDryRun(args));
     return EXIT.ok;
   }
-  return runSuiteJob(args, makeExecutor, io);
+  try {
+    return await runSuiteJob(args, makeExecutor, io);
+  } catch (error: unknown) {
+    // A full or read-only disk: one line with the errno and path (results.json says it too when it could).
+    if (!(error instanceof DiskError)) throw error;
+    io.stderr(`sglbench ${kind}: ${error.message}\n`);
+    return EXIT.failed;
+  }
 }
 
 /** The executor the flags ask for: this machine (--local) or a container of the image. */

@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { makeDirSync, writeFileAtomicSync } from "../store/disk-write.js";
 import type { ComparisonCounts } from "../core/verdict/index.js";
 
 import {
@@ -165,7 +166,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const started = now();
   const { request } = options;
   const dir = join(options.outputDir, `pr${request.pr}_${timestamp(started, "utc")}`);
-  mkdirSync(dir, { recursive: true });
+  makeDirSync(dir);
   const logPath = join(dir, "comparison.log");
   writeFileSync(
     logPath,
@@ -446,8 +447,9 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
     "",
   ].join("\n");
   const reportPath = join(dir, "comparison_report.md");
-  writeFileSync(reportPath, seedReport);
-  writeFileSync(join(dir, "report.md"), reportMarkdown);
+  // Whole files or none: a full disk must not leave a 0-byte report (it fails with ENOSPC instead).
+  writeFileAtomicSync(reportPath, seedReport);
+  writeFileAtomicSync(join(dir, "report.md"), reportMarkdown);
   const resultsPath = join(dir, "results.json");
   const file: ComparisonFile<C> = {
     kind: "sglbench-compare-pr",
@@ -465,7 +467,7 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
     runs: record.runs,
     comparison,
   };
-  writeFileSync(resultsPath, JSON.stringify(file, null, 2));
+  writeFileAtomicSync(resultsPath, JSON.stringify(file, null, 2));
   return { counts, verdict, reportPath, resultsPath, reportMarkdown };
 }
 

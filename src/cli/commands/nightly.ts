@@ -1,4 +1,5 @@
 /** `sglbench nightly`: the scheduled job (replaces grok_perf_nightly.sh / perf_nightly.sh and the cron file). */
+import { notifyAfterNightly } from "../../notify/nightly-hook.js";
 import { isAbsolute, join } from "node:path";
 import {
   buildCommands,
@@ -79,6 +80,13 @@ Run:
   --dashboard-out DIR   after the run, rebuild the static dashboard into DIR (sglbench dashboard)
   --dry-run             print the suites with their environment and commands; run nothing
   --json                print the report as JSON
+Alerts:
+  --teams-webhook-url URL  alert Teams when the night regressed or failed (env SGLBENCH_TEAMS_WEBHOOK_URL;
+                        never printed); see sglbench notify
+  --slack-webhook-url URL  the same for Slack (env SGLBENCH_SLACK_WEBHOOK_URL)
+  --teams-skip-analysis send the status without the regression analysis
+  --teams-analysis-days N  regressions first seen within N days (default 7)
+  --notify-dry-run      log the payloads, send nothing
   -h, --help            this help
 
 Environment (the seed's names): BENCHMARK_CI_DIR, MOUNT_DIR (default /mnt/raid/), WORK_DIR
@@ -137,6 +145,11 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
       "dashboard-out": { type: "string" },
       "dry-run": { type: "boolean" },
       json: { type: "boolean" },
+      "teams-webhook-url": { type: "string" },
+      "slack-webhook-url": { type: "string" },
+      "teams-skip-analysis": { type: "boolean" },
+      "teams-analysis-days": { type: "string" },
+      "notify-dry-run": { type: "boolean" },
     },
     io,
   );
@@ -251,6 +264,20 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
     io.stderr(`sglbench nightly: ${redactSecrets(errorMessage(error))}\n`);
     return EXIT.failed;
   }
+  // Notifications (src/notify): an alert on Teams/Slack when the night needs attention.
+  const days = v["teams-analysis-days"] ?? io.env.TEAMS_ANALYSIS_DAYS;
+  await notifyAfterNightly(
+    report,
+    {
+      ...(v["teams-webhook-url"] ? { teamsWebhookUrl: v["teams-webhook-url"] } : {}),
+      ...(v["slack-webhook-url"] ? { slackWebhookUrl: v["slack-webhook-url"] } : {}),
+      skipAnalysis: Boolean(v["teams-skip-analysis"]),
+      ...(days !== undefined && Number.isInteger(Number(days)) ? { analysisDays: Number(days) } : {}),
+      dryRun: Boolean(v["notify-dry-run"]),
+    },
+    io.env,
+    log,
+  );
   if (v.json) io.stdout(`${redactSecrets(JSON.stringify(report, null, 2))}\n`);
   else io.stdout(redactSecrets(formatReport(report)));
   return report.exitCode;
