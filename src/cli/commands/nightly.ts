@@ -265,14 +265,16 @@ export async function run(argv: string[], io: CliIO, services?: NightlyServices)
     return EXIT.failed;
   }
   // Notifications (src/notify): an alert on Teams/Slack when the night needs attention.
-  const days = v["teams-analysis-days"] ?? io.env.TEAMS_ANALYSIS_DAYS;
+  const analysisDays = v["teams-analysis-days"] ?? io.env.TEAMS_ANALYSIS_DAYS;
   await notifyAfterNightly(
     report,
     {
       ...(v["teams-webhook-url"] ? { teamsWebhookUrl: v["teams-webhook-url"] } : {}),
       ...(v["slack-webhook-url"] ? { slackWebhookUrl: v["slack-webhook-url"] } : {}),
       skipAnalysis: Boolean(v["teams-skip-analysis"]),
-      ...(days !== undefined && Number.isInteger(Number(days)) ? { analysisDays: Number(days) } : {}),
+      ...(analysisDays !== undefined && Number.isInteger(Number(analysisDays))
+        ? { analysisDays: Number(analysisDays) }
+        : {}),
       dryRun: Boolean(v["notify-dry-run"]),
     },
     io.env,
