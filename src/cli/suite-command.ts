@@ -49,6 +49,9 @@ const OPTIONS = {
   "no-gpu": { type: "boolean" },
   mount: { type: "string", multiple: true },
   "ready-timeout": { type: "string" },
+  "benchmark-timeout": { type: "string" },
+  "gsm8k-timeout": { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -67,7 +70,7 @@ export function usage(kind: "offline" | "online"): string {
   --skip-gsm8k=true|false skip the GSM8K accuracy gate (default false)
   --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)
   --port=N                server port (default 30000, or $SGLBENCH_PORT)
-  --ready-timeout=S       seconds to wait for the server (default 600)`;
+  --ready-timeout=S       seconds to wait for the server (default: the suite catalogue's)`;
   return `Usage: sglbench ${kind} [--docker-image=IMAGE] [options]
 
 Runs the ${kind} suite${kind === "offline" ? " (bench_one_batch per point)" : " (launch_server + GSM8K gate + bench_serving)"} and writes the run folder
@@ -89,6 +92,10 @@ ${specific}
   --no-gpu                Docker without /dev/kfd and /dev/dri (CI, simulator)
   --mount=HOST:CTR        extra bind mount (repeatable; default /mnt/raid/ when it exists)
   --suites-file=FILE      JSON/YAML suite overrides ({ suites: { <id>: { field: value } } })
+  --benchmark-timeout=S   seconds per benchmark command (default: the suite catalogue's)
+  --gsm8k-timeout=S       seconds per GSM8K run (default: the suite catalogue's); after a timeout
+                          or a server crash the server is relaunched once, then the rest fail
+  --force                 start the run folder afresh instead of resuming its measured repeats
   --dry-run               print the plan and commands, run nothing
   -h, --help              this help
 ${
@@ -181,6 +188,14 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   const threshold = num("threshold", v.threshold);
   const port = num("port", v.port);
   const ready = num("ready-timeout", v["ready-timeout"]);
+  const benchmarkTimeout = num("benchmark-timeout", v["benchmark-timeout"]);
+  const gsm8kTimeout = num("gsm8k-timeout", v["gsm8k-timeout"]);
+  for (const [flag, value] of [
+    ["ready-timeout", ready],
+    ["benchmark-timeout", benchmarkTimeout],
+    ["gsm8k-timeout", gsm8kTimeout],
+  ] as const)
+    if (value !== undefined && !(value > 0)) throw new UsageError(`--${flag}: expected seconds > 0`);
   if (points) {
     // Unknown points are a usage error now, not after an hour of setup.
     try {
@@ -203,6 +218,9 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     ...(port !== undefined ? { port } : {}),
     ...(v.node ? { node: v.node } : {}),
     ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
+    ...(benchmarkTimeout !== undefined ? { commandTimeoutMs: benchmarkTimeout * 1000 } : {}),
+    ...(gsm8kTimeout !== undefined ? { gsm8kTimeoutMs: gsm8kTimeout * 1000 } : {}),
+    ...(v.force ? { force: true } : {}),
     gpu: !(v["no-gpu"] ?? false),
     ...(shmSizeBytes(io.env) !== undefined ? { shmSizeBytes: shmSizeBytes(io.env) } : {}),
     mounts: v.mount ?? defaultMounts(io.env.MOUNT_DIR || undefined),

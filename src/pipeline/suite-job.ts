@@ -26,6 +26,11 @@ export interface SuiteJob {
   port?: number;
   node?: string;
   readyTimeoutMs?: number;
+  /** Per benchmark command and per GSM8K run (default: the suite catalogue's). */
+  commandTimeoutMs?: number;
+  gsm8kTimeoutMs?: number;
+  /** Start the run folder afresh instead of resuming the repeats it holds. */
+  force?: boolean;
   /** Expose /dev/kfd and /dev/dri to the container. */
   gpu: boolean;
   /** Extra `HOST:CONTAINER` bind mounts. */
@@ -79,10 +84,15 @@ export async function runSuiteJob<J extends SuiteJob>(
       ...(job.port !== undefined ? { port: job.port } : {}),
       ...(job.node ? { node: job.node } : {}),
       ...(job.readyTimeoutMs !== undefined ? { readyTimeoutMs: job.readyTimeoutMs } : {}),
+      ...(job.commandTimeoutMs !== undefined ? { commandTimeoutMs: job.commandTimeoutMs } : {}),
+      ...(job.gsm8kTimeoutMs !== undefined ? { gsm8kTimeoutMs: job.gsm8kTimeoutMs } : {}),
+      ...(job.force ? { resume: false } : {}),
       signal: controller.signal,
       onProgress: progressPrinter(out.stdout, out.isTTY),
     });
     for (const f of outcome.run.failures) out.stderr(redactSecrets(`${f.kind}: ${f.message}\n`));
+    if (outcome.measuredNow === 0 && outcome.exitCode === 0)
+      out.stdout(`Nothing to run: every point is already measured in ${outcome.folder} (--force runs it again)\n`);
     out.stdout(`Run folder: ${outcome.folder}\n`);
     return outcome.exitCode;
   } finally {

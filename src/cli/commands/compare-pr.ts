@@ -8,6 +8,7 @@ import { errorMessageWithCause, timestamp } from "../../core/util/index.js";
 import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
+import { parseTimeouts } from "../../runner/run-suite.js";
 
 export const summary = "Benchmark a PR against its merge base and report (replaces compare_pr_performance.sh)";
 
@@ -26,6 +27,12 @@ ${REQUEST_FLAGS_USAGE}
   --local                   run on this machine without Docker
   --merge=DIR               merge the results.json of matrix jobs under DIR into one report
   --fail-on=regressed|any   exit 1 when the verdict is regressed (any: or a cell or run failed)
+  --ready-timeout=S --benchmark-timeout=S --gsm8k-timeout=S
+                            seconds for the server to get ready, per benchmark command, per GSM8K
+                            run (default: the suite catalogue's; after a timeout or a server crash
+                            the server is relaunched once, then the side's remaining points fail)
+  --resume=DIR              continue an interrupted comparison folder (measured repeats are kept)
+  --force                   with --resume: run a finished folder again from the start
 Exit: 0 report written, 3 report written but some runs failed, 1 nothing ran or --fail-on
 tripped, 2 bad flags.
 `;
@@ -50,6 +57,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       local: { type: "boolean", default: false },
       merge: { type: "string" },
       "fail-on": { type: "string" },
+      "ready-timeout": { type: "string" },
+      "benchmark-timeout": { type: "string" },
+      "gsm8k-timeout": { type: "string" },
+      resume: { type: "string" },
+      force: { type: "boolean", default: false },
     },
     io,
   );
@@ -73,6 +85,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   ];
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
+  if (values.force && !values.resume)
+    problems.push("--force needs --resume=DIR (a new comparison always starts fresh)");
+  const timeouts = parseTimeouts(
+    (["ready", "benchmark", "gsm8k"] as const)
+      .flatMap((name) => {
+        const v = values[`${name}-timeout`];
+        return v === undefined ? [] : [`${name}=${v}`];
+      })
+      .join(","),
+  );
+  problems.push(...timeouts.problems.map((p) => `timeout flags: ${p}`));
   if (!asked.ok || problems.length) return parsed.usage(problems.join("; "));
   const { pr, request } = asked;
   const input: ComparePrJobInput = {
@@ -93,6 +116,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     local: values.local,
     ...(values["base-sha"] ? { baseSha: values["base-sha"] } : {}),
     ...(values["head-sha"] ? { headSha: values["head-sha"] } : {}),
+    ...(Object.keys(timeouts.timeouts).length ? { timeouts: timeouts.timeouts } : {}),
+    ...(values.resume ? { resumeDir: resolve(io.cwd, values.resume), force: values.force } : {}),
   };
   try {
     const services = await defaultComparePrServices({

@@ -38,6 +38,20 @@ export const ServerSpecSchema = z.object({
 });
 export type ServerSpec = z.infer<typeof ServerSpecSchema>;
 
+/**
+ * Time limits of a suite's commands, in seconds (sized from the real nightlies: DeepSeek's server took
+ * up to 888 s to get ready, one bench_serving run up to 2574 s, one GSM8K run ~170 s).
+ */
+export const SuiteTimeoutsSchema = z.object({
+  /** Launch → ready. */
+  readyS: z.number().positive().optional(),
+  /** One benchmark command (bench_serving run, bench_one_batch point). */
+  benchmarkS: z.number().positive().optional(),
+  /** One GSM8K run. */
+  gsm8kS: z.number().positive().optional(),
+});
+export type SuiteTimeouts = z.infer<typeof SuiteTimeoutsSchema>;
+
 const common = {
   id: z.string(),
   title: z.string(),
@@ -50,6 +64,7 @@ const common = {
   tokenizer: z.string().optional(),
   tp: z.number().int().positive(),
   gsm8k: Gsm8kGateSchema.optional(),
+  timeouts: SuiteTimeoutsSchema.optional(),
 };
 
 export const OfflineSuiteSchema = z.object({
@@ -147,6 +162,7 @@ export const SUITES: readonly Suite[] = [
       "--cuda-graph-max-bs",
       "1024",
     ],
+    timeouts: { benchmarkS: 1800 },
     estimatedMinutesPerPoint: 3,
   }),
   OfflineSuiteSchema.parse({
@@ -161,6 +177,7 @@ export const SUITES: readonly Suite[] = [
     inputLens: [8192, 16384, 32768],
     outputLen: 10,
     extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
+    timeouts: { benchmarkS: 1800 },
     estimatedMinutesPerPoint: 4,
   }),
   OfflineSuiteSchema.parse({
@@ -178,6 +195,7 @@ export const SUITES: readonly Suite[] = [
     dummyWeights: true,
     extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
     aiterArgs: ["--torch-compile-max-bs", "4", "--enable-torch-compile"],
+    timeouts: { benchmarkS: 3600 },
     estimatedMinutesPerPoint: 10,
   }),
   OfflineSuiteSchema.parse({
@@ -201,6 +219,7 @@ export const SUITES: readonly Suite[] = [
       env: { TORCHINDUCTOR_AUTOTUNE_ENABLE: "0" },
       extraArgs: ["--trust-remote-code"],
     },
+    timeouts: { readyS: 1800, benchmarkS: 1800, gsm8kS: 900 },
     estimatedMinutesPerPoint: 5,
   }),
   OnlineSuiteSchema.parse({
@@ -224,6 +243,7 @@ export const SUITES: readonly Suite[] = [
       extraArgs: ["--trust-remote-code"],
     },
     h100Reference: true,
+    timeouts: { readyS: 900, benchmarkS: 3600, gsm8kS: 900 },
     estimatedMinutesPerRepeat: 4,
   }),
   OnlineSuiteSchema.parse({
@@ -246,6 +266,7 @@ export const SUITES: readonly Suite[] = [
       attentionBackendFlag: false,
       extraArgs: ["--trust-remote-code"],
     },
+    timeouts: { readyS: 1800, benchmarkS: 3600, gsm8kS: 900 },
     estimatedMinutesPerRepeat: 6,
   }),
 ];
