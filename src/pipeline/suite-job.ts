@@ -10,6 +10,7 @@ import { startExecutor } from "../runner/executor-factory.js";
 import { progressPrinter } from "../runner/progress.js";
 import { runSuite } from "../runner/run-suite.js";
 import { redactSecrets } from "../store/redact.js";
+import { errorMessageWithCause } from "../core/util/index.js";
 
 /** What to run: a catalogue suite (overrides applied) on one image, and how. */
 export interface SuiteJob {
@@ -54,13 +55,24 @@ export function defaultMounts(mountDir = "/mnt/raid/"): string[] {
   return existsSync(dir) ? [`${dir}:${dir}`] : [];
 }
 
-/** Runs the job; 0 everything ran, 3 partly, 1 nothing. Throws when the executor cannot start. */
+/**
+ * Runs the job; 0 everything ran, 3 partly, 1 nothing. An executor that cannot start (an image that
+ * cannot be pulled, no Docker engine) is a `launch_failed` line on stderr and exit 1, not a stack trace.
+ */
 export async function runSuiteJob<J extends SuiteJob>(
   job: J,
   makeExecutor: (job: J) => Promise<Executor>,
   out: SuiteJobOutput,
 ): Promise<0 | 1 | 3> {
-  const executor = await makeExecutor(job);
+  let executor: Executor;
+  try {
+    executor = await makeExecutor(job);
+  } catch (error: unknown) {
+    out.stderr(
+      redactSecrets(`launch_failed: ${job.suite.id} on ${job.image} did not start: ${errorMessageWithCause(error)}\n`),
+    );
+    return 1;
+  }
   // A cancelled Actions job sends SIGTERM: stop the current command, keep what was measured.
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();

@@ -183,6 +183,8 @@ export async function gateOnServer(
     }
     if (failure.kind === "low_accuracy")
       log.line(`Skipping benchmarks for ${ctx.backend} backend due to low GSM8K accuracy.`);
+    // Accuracies measured against a dead or erroring server are not the model's: never compared.
+    else delete ctx.writer.run.gsm8k;
     return failure;
   } finally {
     log.close();

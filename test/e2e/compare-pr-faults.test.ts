@@ -5,7 +5,7 @@
  * and a comparison folder can be resumed (a finished one only with --force).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
@@ -97,9 +97,8 @@ describe("compare-pr with faults on the PR side", () => {
     expect(result.exitCode).toBe(0);
     const prRun = join(result.dir, "pr", "online");
     const folderOf = async () => {
-      const { readdirSync } = await import("node:fs");
-      const sub = readdirSync(prRun)[0] ?? "";
-      return readResults(join(prRun, sub, "results.json"));
+      const file = readdirSync(prRun, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith("results.json"));
+      return readResults(join(prRun, file ?? "missing"));
     };
     const before = await folderOf();
     await expect(runComparePrJob(jobInput(dir, { repeats: 1, resumeDir: result.dir }), services)).rejects.toThrow(

@@ -7,6 +7,7 @@ import { classifyExit, describeCommand, percent } from "../../src/runner/failure
 import { parseTimeouts, suiteTimeouts, DEFAULT_TIMEOUTS_S } from "../../src/runner/run-suite.js";
 import { blockingFailure } from "../../src/pipeline/compare-pr.js";
 import type { ExecResult } from "../../src/runner/executor.js";
+import { runSuiteJob } from "../../src/pipeline/suite-job.js";
 
 const exit = (over: Partial<ExecResult> = {}): ExecResult => ({
   exitCode: 1,
@@ -147,5 +148,29 @@ describe("blockingFailure (compare-pr does not rerun a side that failed for good
       failures: [{ kind: "server_crashed", message: "again" }],
     });
     expect(blockingFailure(nothing)?.kind).toBe("server_crashed");
+  });
+});
+
+describe("runSuiteJob", () => {
+  it("an image that cannot be pulled is a launch_failed line and exit 1, not a stack trace", async () => {
+    const err: string[] = [];
+    const code = await runSuiteJob(
+      {
+        suite: findSuite("grok-online"),
+        image: "rocm/sgl-dev:no-such-tag",
+        local: false,
+        workDir: "/tmp",
+        outputDir: "/tmp/unused",
+        skipGsm8k: false,
+        gpu: false,
+        mounts: [],
+      },
+      () => Promise.reject(new Error("Cannot pull rocm/sgl-dev:no-such-tag", { cause: new Error("manifest unknown") })),
+      { stdout: () => undefined, stderr: (t) => err.push(t), isTTY: false },
+    );
+    expect(code).toBe(1);
+    expect(err.join("")).toMatch(
+      /^launch_failed: grok-online on rocm\/sgl-dev:no-such-tag did not start: Cannot pull .*manifest unknown/,
+    );
   });
 });
