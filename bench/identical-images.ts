@@ -1,7 +1,7 @@
 /**
  * Item 9 measurement: compare-pr on the simulator with identical images (same environment on both
  * sides), several seeds; prints how many cells each run flagged 🔴/🟢 and which. Ideal: none.
- *   npx tsx bench/identical-images.ts [runs=4] [models=grok,deepseek] [types=offline,online]
+ *   npx tsx bench/identical-images.ts [runs=4] [models=grok,deepseek] [types=offline,online] [seed=1000]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,19 +13,25 @@ import { freeLocalPort } from "../src/runner/free-port.js";
 const runs = Number(process.argv[2] ?? 4);
 const models = (process.argv[3] ?? "grok,deepseek").split(",");
 const types = (process.argv[4] ?? "offline,online").split(",") as Array<"offline" | "online">;
+const seedBase = Number(process.argv[5] ?? 1000);
 const PATH = `${resolve("test/sim/bin")}${delimiter}${process.env.PATH ?? ""}`;
 let flaggedRuns = 0;
 let flaggedCells = 0;
 let cells = 0;
 for (let i = 0; i < runs; i++) {
-  const seed = String(1000 + i * 7919);
-  const env = { PATH, SGLSIM_SEED: seed };
-  process.env.SGLSIM_SEED = seed;
+  const seed = String(seedBase + i * 7919);
+  // seed "random": every process draws its own noise (as the demo); else different seeds per side (the
+  // same seed would replay the same numbers on both).
+  const random = process.env.IDENT_RANDOM === "1";
+  const env: Record<string, string> = random ? { PATH } : { PATH, SGLSIM_SEED: seed };
+  const prEnv: Record<string, string> = random ? { PATH } : { PATH, SGLSIM_SEED: String(Number(seed) + 1) };
+  if (random) delete process.env.SGLSIM_SEED;
+  else process.env.SGLSIM_SEED = seed;
   const dir = mkdtempSync(join(tmpdir(), "sglbench-ident-"));
   const services = await defaultComparePrServices({
     local: true,
     mainEnv: env,
-    prEnv: env,
+    prEnv,
     log: () => undefined,
     port: await freeLocalPort(),
   });

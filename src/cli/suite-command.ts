@@ -17,7 +17,13 @@ import {
 } from "../core/catalogue/index.js";
 import type { Executor } from "../runner/executor.js";
 import { runFolderFor, selectPoints } from "../runner/run-suite.js";
-import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
+import {
+  executorFailureLine,
+  defaultMounts,
+  defaultSuiteExecutor,
+  runSuiteJob,
+  type SuiteJob,
+} from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
 import { originalEnvPatch, shmSizeBytes } from "./original-env.js";
 import { EXIT, parseStrict, usageError, UsageError, type CliIO } from "./io.js";
@@ -286,7 +292,15 @@ export async function runSuiteCommand(
     io.stdout(renderDryRun(args));
     return EXIT.ok;
   }
-  return runSuiteJob(args, makeExecutor, io);
+  // An image that cannot be pulled is one clear line and exit 1, not a stack trace.
+  let executor: Executor;
+  try {
+    executor = await makeExecutor(args);
+  } catch (error: unknown) {
+    io.stderr(`sglbench ${kind}: ${executorFailureLine(args, error)}`);
+    return EXIT.failed;
+  }
+  return runSuiteJob(args, () => Promise.resolve(executor), io);
 }
 
 /** The executor the flags ask for: this machine (--local) or a container of the image. */

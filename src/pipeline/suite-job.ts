@@ -49,30 +49,26 @@ export interface SuiteJobOutput {
   isTTY: boolean;
 }
 
+/** The line a CLI prints when the job's executor cannot start (an image that cannot be pulled, no engine). */
+export function executorFailureLine(job: SuiteJob, error: unknown): string {
+  return redactSecrets(
+    `launch_failed: ${job.suite.id} on ${job.image} did not start: ${errorMessageWithCause(error)}\n`,
+  );
+}
+
 /** The seed's models live under /mnt/raid (or MOUNT_DIR): mount it at the same path when this host has it. */
 export function defaultMounts(mountDir = "/mnt/raid/"): string[] {
   const dir = mountDir.endsWith("/") ? mountDir : `${mountDir}/`;
   return existsSync(dir) ? [`${dir}:${dir}`] : [];
 }
 
-/**
- * Runs the job; 0 everything ran, 3 partly, 1 nothing. An executor that cannot start (an image that
- * cannot be pulled, no Docker engine) is a `launch_failed` line on stderr and exit 1, not a stack trace.
- */
+/** Runs the job; 0 everything ran, 3 partly, 1 nothing. Throws when the executor cannot start. */
 export async function runSuiteJob<J extends SuiteJob>(
   job: J,
   makeExecutor: (job: J) => Promise<Executor>,
   out: SuiteJobOutput,
 ): Promise<0 | 1 | 3> {
-  let executor: Executor;
-  try {
-    executor = await makeExecutor(job);
-  } catch (error: unknown) {
-    out.stderr(
-      redactSecrets(`launch_failed: ${job.suite.id} on ${job.image} did not start: ${errorMessageWithCause(error)}\n`),
-    );
-    return 1;
-  }
+  const executor = await makeExecutor(job);
   // A cancelled Actions job sends SIGTERM: stop the current command, keep what was measured.
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();

@@ -7,7 +7,7 @@ import { classifyExit, describeCommand, percent } from "../../src/runner/failure
 import { parseTimeouts, suiteTimeouts, DEFAULT_TIMEOUTS_S } from "../../src/runner/run-suite.js";
 import { blockingFailure } from "../../src/pipeline/compare-pr.js";
 import type { ExecResult } from "../../src/runner/executor.js";
-import { runSuiteJob } from "../../src/pipeline/suite-job.js";
+import { runSuiteCommand } from "../../src/cli/suite-command.js";
 
 const exit = (over: Partial<ExecResult> = {}): ExecResult => ({
   exitCode: 1,
@@ -151,26 +151,17 @@ describe("blockingFailure (compare-pr does not rerun a side that failed for good
   });
 });
 
-describe("runSuiteJob", () => {
-  it("an image that cannot be pulled is a launch_failed line and exit 1, not a stack trace", async () => {
-    const err: string[] = [];
-    const code = await runSuiteJob(
-      {
-        suite: findSuite("grok-online"),
-        image: "rocm/sgl-dev:no-such-tag",
-        local: false,
-        workDir: "/tmp",
-        outputDir: "/tmp/unused",
-        skipGsm8k: false,
-        gpu: false,
-        mounts: [],
-      },
-      () => Promise.reject(new Error("Cannot pull rocm/sgl-dev:no-such-tag", { cause: new Error("manifest unknown") })),
-      { stdout: () => undefined, stderr: (t) => err.push(t), isTTY: false },
+describe("sglbench online with an image that cannot be pulled", () => {
+  it("prints one launch_failed line naming the suite, image and cause, and exits 1 (no stack trace)", async () => {
+    let err = "";
+    const io = { stdout: () => undefined, stderr: (t: string) => void (err += t), env: {}, cwd: "/tmp", isTTY: false };
+    const code = await runSuiteCommand("online", ["--docker-image=rocm/sgl-dev:no-such-tag", "--no-gpu"], io, () =>
+      Promise.reject(new Error("Cannot pull rocm/sgl-dev:no-such-tag", { cause: new Error("manifest unknown") })),
     );
     expect(code).toBe(1);
-    expect(err.join("")).toMatch(
-      /^launch_failed: grok-online on rocm\/sgl-dev:no-such-tag did not start: Cannot pull .*manifest unknown/,
+    expect(err).toMatch(
+      /^sglbench online: launch_failed: grok-online on rocm\/sgl-dev:no-such-tag did not start: Cannot pull .*manifest unknown/,
     );
+    expect(err).not.toMatch(/\n\s+at /);
   });
 });
