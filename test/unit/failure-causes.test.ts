@@ -8,6 +8,8 @@ import { parseTimeouts, suiteTimeouts, DEFAULT_TIMEOUTS_S } from "../../src/runn
 import { blockingFailure } from "../../src/pipeline/compare-pr.js";
 import type { ExecResult } from "../../src/runner/executor.js";
 import { runSuiteCommand } from "../../src/cli/suite-command.js";
+import { readActionInputs } from "../../src/action/inputs.js";
+import { comparePrJobInputFor } from "../../src/action/command-inputs.js";
 
 const exit = (over: Partial<ExecResult> = {}): ExecResult => ({
   exitCode: 1,
@@ -163,5 +165,20 @@ describe("sglbench online with an image that cannot be pulled", () => {
       /^sglbench online: launch_failed: grok-online on rocm\/sgl-dev:no-such-tag did not start: Cannot pull .*manifest unknown/,
     );
     expect(err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("the Action's timeouts input", () => {
+  it("reaches compare-pr and suite jobs as milliseconds; a bad entry is named", () => {
+    const inputs = readActionInputs({
+      INPUT_COMMAND: "compare-pr",
+      INPUT_PR: "7",
+      INPUT_TIMEOUTS: "ready=600\nbenchmark=1200",
+    });
+    expect(inputs.timeouts).toEqual({ readyTimeoutMs: 600_000, commandTimeoutMs: 1_200_000 });
+    expect(comparePrJobInputFor(inputs, { GITHUB_WORKSPACE: "/w" }).timeouts).toEqual(inputs.timeouts);
+    expect(() =>
+      readActionInputs({ INPUT_COMMAND: "compare-pr", INPUT_PR: "7", INPUT_TIMEOUTS: "ready=soon" }),
+    ).toThrow(/input 'timeouts': 'ready=soon' is not ready=S/);
   });
 });
