@@ -49,7 +49,7 @@ export async function runOnlineSuite(suite: OnlineSuite, points: Point[], ctx: S
       await writer.flush();
       return;
     }
-    writer.fail(interrupted.failure.point ? interrupted.failure : { ...interrupted.failure });
+    writer.fail(interrupted.failure);
     ctx.progress({ phase: "server", message: `${interrupted.failure.kind}: relaunching the server once` });
     todo = interrupted.left;
   }
