@@ -42,6 +42,9 @@ export interface ComparePrJobInput {
   prImage?: string;
   skipBuild: boolean;
   baseImage: string;
+  /** Dockerfile inside the checkout and BUILD_TYPE, as `sglbench build-image` takes them. */
+  dockerfile?: string;
+  buildType?: "all" | "srt";
   workDir: string;
   historyDir?: string;
   outputDir: string;
@@ -152,6 +155,8 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     branch: commit,
     commit,
     baseImage: input.baseImage,
+    ...(input.dockerfile ? { dockerfile: input.dockerfile } : {}),
+    ...(input.buildType ? { buildType: input.buildType } : {}),
     pr: input.pr,
     logPath: join(input.outputDir, "logs", `build-${side}-${commit.slice(0, 12)}.log`),
     onProgress: (line: string) => log(`  [build ${side}] ${line}`),

@@ -75,7 +75,13 @@ async function repos() {
 
 /** Records builds and what each build context holds. */
 function recordingEngine(present: string[]) {
-  const builds: Array<{ tag: string; args: Record<string, string>; version: string; hasGit: boolean }> = [];
+  const builds: Array<{
+    tag: string;
+    args: Record<string, string>;
+    dockerfile: string;
+    version: string;
+    hasGit: boolean;
+  }> = [];
   const engine: ImageEngine = {
     hasImage: async (tag) => present.includes(tag),
     pull: async () => undefined,
@@ -83,6 +89,7 @@ function recordingEngine(present: string[]) {
       builds.push({
         tag: options.tag,
         args: options.buildArgs,
+        dockerfile: options.dockerfile,
         version: readFileSync(join(options.context, "VERSION"), "utf8"),
         hasGit: existsSync(join(options.context, ".git")),
       });
@@ -143,6 +150,21 @@ describe("the PR image is built from the approved head SHA", () => {
     expect(build!.tag).toBe(`sglbench/sglang:pr-7-${r.head.slice(0, 12)}-rocm630`);
     expect(images.pr).toBe(build!.tag);
     expect(JSON.stringify(builds)).not.toMatch(/merge/);
+  });
+
+  it("builds with the Dockerfile and build type asked for, as sglbench build-image does", async () => {
+    const r = await repos();
+    const { engine, builds } = recordingEngine(["main:given"]);
+    await imagesOf(
+      jobInput(r.checkout, {
+        baseSha: r.base,
+        headSha: r.head,
+        dockerfile: "docker/Dockerfile.mi35x",
+        buildType: "srt",
+      }),
+      engine,
+    );
+    expect(builds.map((b) => [b.dockerfile, b.args.BUILD_TYPE])).toEqual([["docker/Dockerfile.mi35x", "srt"]]);
   });
 
   it("refuses a PR whose head moved after the request, building nothing", async () => {

@@ -18,6 +18,8 @@ const USAGE = `Usage: sglbench compare-pr --pr=N [options]
 ${REQUEST_FLAGS_USAGE}
   --repo=owner/name         SGLang repository (default sgl-project/sglang)
   --base-image=IMAGE        BASE_IMAGE for docker/Dockerfile.rocm (default rocm/sgl-dev:vllm20250114)
+  --dockerfile-path=PATH    Dockerfile inside the checkout (default docker/Dockerfile.rocm), as build-image
+  --build-type=all|srt      BUILD_TYPE build argument (default all); images are tagged as build-image tags them
   --work-dir=DIR            SGLang checkout / build context (default .)
   --output-dir=DIR          default <work-dir>/comparison_results
   --skip-build              use --main-image and --pr-image as given
@@ -49,6 +51,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...REQUEST_FLAGS,
       repo: { type: "string", default: "sgl-project/sglang" },
       "base-image": { type: "string", default: "rocm/sgl-dev:vllm20250114" },
+      "dockerfile-path": { type: "string" },
+      "build-type": { type: "string" },
       "work-dir": { type: "string", default: "." },
       "output-dir": { type: "string" },
       "main-image": { type: "string" },
@@ -89,6 +93,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   ];
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
+  if (values["build-type"] !== undefined && !["all", "srt"].includes(values["build-type"]))
+    problems.push(`--build-type: expected all or srt, got "${values["build-type"]}"`);
   let port: number | undefined;
   try {
     port = values.port === undefined ? undefined : await resolvePort(values.port);
@@ -120,6 +126,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(values["pr-image"] ? { prImage: values["pr-image"] } : {}),
     skipBuild: values["skip-build"],
     baseImage: values["base-image"],
+    ...(values["dockerfile-path"] ? { dockerfile: values["dockerfile-path"] } : {}),
+    ...(values["build-type"] ? { buildType: values["build-type"] as "all" | "srt" } : {}),
     workDir,
     ...(values["history-dir"] ? { historyDir: resolve(io.cwd, values["history-dir"]) } : {}),
     outputDir,
