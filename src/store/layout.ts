@@ -119,3 +119,13 @@ export function timingSummaryName(timestamp: string): string {
 export function gsm8kOnlineCsvName(parts: Pick<RunFolderParts, "tag" | "model" | "variant">): string {
   return `${parts.tag}_${parts.model}_${parts.variant}_online.csv`;
 }
+
+/**
+ * Per-request timings of one bench_serving repeat, beside its client log: `<log stem>.requests.json`
+ * (compact; see runner/request-details.ts). bench_serving first writes its raw details to
+ * `<log stem>.details.part`, which is converted and removed (neither name is read by ingest).
+ */
+export function requestDetailsNames(clientLog: string): { raw: string; compact: string } {
+  const stem = clientLog.replace(/\.log$/, "");
+  return { raw: `${stem}.details.part`, compact: `${stem}.requests.json` };
+}
