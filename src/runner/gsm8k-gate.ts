@@ -4,7 +4,7 @@
  * iff average ≥ threshold. A run whose accuracy is not printed counts as 0, as in the seed.
  */
 import type { Failure, Gsm8k } from "../core/results/index.js";
-import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { GSM8K_TEST_QUESTIONS, parseGsm8kOutput } from "../sglang/gsm8k.js";
 import type { Executor } from "./executor.js";
 import { classifyExit } from "./failures.js";
 import type { LogSink } from "./run-folder-writer.js";
@@ -39,6 +39,7 @@ export async function runGsm8kGate(options: Gsm8kGateOptions): Promise<Gsm8kGate
   const { log, backend } = options;
   log.line(`Starting GSM8K accuracy test at: ${new Date().toISOString()}`);
   const runs: Gsm8k["runs"] = [];
+  let asked: number | undefined;
   let sum = 0;
   for (let i = 1; i <= options.runs; i++) {
     log.line(`Executing GSM8K test Run ${i} for mode ${backend}...`);
@@ -53,7 +54,11 @@ export async function runGsm8kGate(options: Gsm8kGateOptions): Promise<Gsm8kGate
       },
     });
     if (result.cancelled) {
-      const gsm8k: Gsm8k = { runs, threshold: options.threshold, num_questions: options.numQuestions };
+      const gsm8k: Gsm8k = {
+        runs,
+        threshold: options.threshold,
+        num_questions: asked ?? Math.min(options.numQuestions, GSM8K_TEST_QUESTIONS),
+      };
       return {
         gsm8k,
         passed: false,
@@ -61,7 +66,10 @@ export async function runGsm8kGate(options: Gsm8kGateOptions): Promise<Gsm8kGate
         failure: classifyExit(result, { what: "GSM8K", tail: log.tail() }),
       };
     }
-    const parsed = parseGsm8kOutput(out.join("\n"), log.path).gsm8k?.runs[0];
+    const output = parseGsm8kOutput(out.join("\n"), log.path).gsm8k;
+    const parsed = output?.runs[0];
+    // What bench_sglang.py really asked (its progress total), not the --num-questions it was given.
+    asked ??= output?.num_questions;
     const accuracy = parsed?.accuracy ?? 0;
     log.line(`Run ${i} completed in ${Math.round((Date.now() - runStart) / 1000)} seconds`);
     if (!parsed) log.line(`Run ${i}: Accuracy not found, defaulting to 0`);
@@ -86,7 +94,7 @@ export async function runGsm8kGate(options: Gsm8kGateOptions): Promise<Gsm8kGate
     average,
     threshold: options.threshold,
     passed,
-    num_questions: options.numQuestions,
+    num_questions: asked ?? Math.min(options.numQuestions, GSM8K_TEST_QUESTIONS),
     source: log.path,
   };
   return {

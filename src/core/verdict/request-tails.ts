@@ -79,15 +79,17 @@ export interface RequestCellOptions {
   sameRun?: boolean;
 }
 
-/** Deterministic PRNG (mulberry32): the same data always gets the same verdict. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/**
+ * Deterministic PRNG (xorshift32) returning an index below `n`: the same data always gets the same
+ * verdict. Bit operations only: `Math.*` calls in this hot loop cost ~30× more under jest's VM.
+ */
+function indexRng(seed: number): (n: number) => number {
+  let x = seed | 0 || 1;
+  return (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (((x >>> 0) / 4294967296) * n) | 0;
   };
 }
 
@@ -116,14 +118,14 @@ function poolSide(repeats: readonly RequestRepeat[]): PooledSide {
  * The statistic of a weighted sorted sample: `weights[i]` copies of `sorted[i]` (all 1 for the sample
  * itself, multinomial counts for a bootstrap replicate). Quantiles are inverse-CDF (type 1).
  */
-function statistic(sorted: Float64Array, weights: Uint32Array | undefined, total: number, tail: boolean): number {
-  const qs = tail ? TAIL_QUANTILES : [0.5];
+function statistic(sorted: Float64Array, weights: Uint32Array | undefined, total: number, qs: number[]): number {
+  const ranks = qs.map((q) => Math.max(1, Math.ceil(q * total - 1e-9)));
   let sum = 0;
   let k = 0;
   let cum = 0;
-  for (let i = 0; i < sorted.length && k < qs.length; i++) {
+  for (let i = 0; i < sorted.length && k < ranks.length; i++) {
     cum += weights ? weights[i]! : 1;
-    while (k < qs.length && cum >= Math.ceil(qs[k]! * total - 1e-9)) {
+    while (k < ranks.length && cum >= ranks[k]!) {
       sum += sorted[i]!;
       k++;
     }
@@ -131,37 +133,44 @@ function statistic(sorted: Float64Array, weights: Uint32Array | undefined, total
   return k === 0 ? NaN : sum / k;
 }
 
-/** A side's statistic, its request-sampling variance, and each repeat's statistic and sampling variance. */
+/**
+ * A side's statistic and its request-sampling variance; per repeat, the statistic, its sampling
+ * variance, and the sampling variance of the metric's own single quantile (what a run prints, so
+ * what the history's per-repeat noise is made of).
+ */
 interface SideEstimate {
   value: number;
   samplingVariance: number;
-  repeats: { value: number; samplingVariance: number; group: number }[];
+  repeats: { value: number; samplingVariance: number; printedVariance: number; group: number }[];
   requests: number;
 }
 
 function estimateSide(repeats: readonly RequestRepeat[], tail: boolean, seed: number): SideEstimate {
+  const qs = tail ? TAIL_QUANTILES : [0.5];
+  const printed = tail ? [0.99] : [0.5];
   const side = poolSide(repeats);
   const total = side.sorted.length;
-  const value = statistic(side.sorted, undefined, total, tail);
-  const random = rng(seed);
+  const value = statistic(side.sorted, undefined, total, qs);
+  const random = indexRng(seed * 2654435761);
   const pooledWeights = new Uint32Array(total);
   const ownWeights = side.own.map((o) => new Uint32Array(o.length));
   const pooledDraws: number[] = [];
   const ownDraws: number[][] = side.own.map(() => []);
+  const printedDraws: number[][] = side.own.map(() => []);
   for (let b = 0; b < BOOTSTRAP_ROUNDS; b++) {
     pooledWeights.fill(0);
     side.members.forEach((positions, j) => {
       const own = ownWeights[j]!;
       own.fill(0);
       for (let i = 0; i < positions.length; i++) {
-        const pick = Math.floor(random() * positions.length);
-        own[pick]! += 1;
+        own[random(positions.length)]! += 1;
       }
       // The pooled sorted order keeps each repeat's own order, so the i-th smallest of repeat j is members[j][i].
       for (let i = 0; i < positions.length; i++) pooledWeights[positions[i]!]! += own[i]!;
-      ownDraws[j]!.push(statistic(side.own[j]!, own, positions.length, tail));
+      ownDraws[j]!.push(statistic(side.own[j]!, own, positions.length, qs));
+      if (tail) printedDraws[j]!.push(statistic(side.own[j]!, own, positions.length, printed));
     });
-    pooledDraws.push(statistic(side.sorted, pooledWeights, total, tail));
+    pooledDraws.push(statistic(side.sorted, pooledWeights, total, qs));
   }
   const spread = (xs: number[]): number => {
     const m = mean(xs);
@@ -171,8 +180,9 @@ function estimateSide(repeats: readonly RequestRepeat[], tail: boolean, seed: nu
     value,
     samplingVariance: spread(pooledDraws),
     repeats: side.own.map((own, j) => ({
-      value: statistic(own, undefined, own.length, tail),
+      value: statistic(own, undefined, own.length, qs),
       samplingVariance: spread(ownDraws[j]!),
+      printedVariance: spread(tail ? printedDraws[j]! : ownDraws[j]!),
       group: repeats[j]!.group,
     })),
     requests: total,
@@ -180,20 +190,17 @@ function estimateSide(repeats: readonly RequestRepeat[], tail: boolean, seed: nu
 }
 
 /**
- * Within-launch repeat-to-repeat variance of the statistic beyond its request sampling: the spread
- * of per-repeat values inside each launch (pooled with the history's per-repeat noise) minus their
- * mean sampling variance, floored at 0; with its degrees of freedom.
+ * Within-launch repeat-to-repeat variance of the level beyond request sampling, with its df: the
+ * spread of per-repeat statistics inside each launch minus their sampling variance, pooled with the
+ * history's per-repeat noise of the printed value minus that value's own sampling variance; ≥ 0.
  */
 function repeatLevelVariance(sides: SideEstimate[], history?: NoiseEstimate): { variance: number; df: number } {
   let ss = 0;
   let df = 0;
-  const sampling: number[] = [];
+  const all = sides.flatMap((s) => s.repeats);
   for (const side of sides) {
     const groups = new Map<number, number[]>();
-    for (const r of side.repeats) {
-      groups.set(r.group, [...(groups.get(r.group) ?? []), r.value]);
-      sampling.push(r.samplingVariance);
-    }
+    for (const r of side.repeats) groups.set(r.group, [...(groups.get(r.group) ?? []), r.value]);
     for (const values of groups.values()) {
       if (values.length < 2) continue;
       const m = mean(values);
@@ -201,12 +208,12 @@ function repeatLevelVariance(sides: SideEstimate[], history?: NoiseEstimate): { 
       df += values.length - 1;
     }
   }
+  let excess = df > 0 ? (ss / df - mean(all.map((r) => r.samplingVariance))) * df : 0;
   if (history && history.df > 0) {
-    ss += history.variance * history.df;
+    excess += (history.variance - mean(all.map((r) => r.printedVariance))) * history.df;
     df += history.df;
   }
-  if (df === 0) return { variance: 0, df: 0 };
-  return { variance: Math.max(0, ss / df - mean(sampling)), df };
+  return df > 0 ? { variance: Math.max(0, excess / df), df } : { variance: 0, df: 0 };
 }
 
 /**
