@@ -12,7 +12,13 @@ import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from 
 import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "../results/index.js";
 import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
-import { decideRequestCell, isRequestMetric, requestValues, type RequestRepeat } from "./request-tails.js";
+import {
+  companionMetric,
+  decideRequestCell,
+  isRequestMetric,
+  requestValues,
+  type RequestRepeat,
+} from "./request-tails.js";
 import { decideGsm8k, gsm8kHistorySpread, type Gsm8kLaunch } from "./gsm8k-verdict.js";
 import {
   DEFAULT_CONFIDENCE,
@@ -503,6 +509,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
                   minEffectPct,
                   confidence,
                   history,
+                  companion: lookupNoise(noise, runScope(ref), point, companionMetric(m.key) ?? m.key),
                   sameRun: opts.sameRun,
                 })
               : undefined) ??

@@ -4,8 +4,8 @@
  * interval was 2.3–5× wider than the real night-to-night spread and missed a real 0.926 → 0.905 drop.
  *
  * - A launch's level is the mean of its runs. Its noise is the spread of launch levels in history
- *   (same hardware/model/suite), else the runs' own run-to-run spread, never below the night-to-night
- *   sd measured on the real DeepSeek nightlies (0.002).
+ *   (same hardware/model/suite, ≥ 3 launches), never below the runs' own spread ÷ runs; without
+ *   history, that plus a launch-level part of sd 0.002 (the real DeepSeek nightlies' night-to-night sd).
  * - 🔴/🟢 when every PR run lies below (above) every main run, the difference exceeds that spread
  *   (t interval at the comparison's confidence excludes 0) and reaches the minimum change (default 1 point).
  * - The model's accuracy floor (catalogue, or `--gsm8k-min-accuracy`) is applied on its own: a PR
@@ -100,9 +100,13 @@ export function decideGsm8k(
   const pc = mean(candidate.map(level));
   const diff = pc - pb;
   const within = runSpread([...baseline, ...candidate]);
+  // A launch average carries its runs' spread ÷ runs, plus a launch-level part: learnt from history
+  // (whose launch averages include both), else the real nightlies' 0.002 sd.
+  const runs = mean([...baseline, ...candidate].map((l) => l.accuracies.length));
+  const fromRuns = within.variance / runs;
   const launchVar = opts.spread
-    ? Math.max(opts.spread.variance, GSM8K_MIN_LAUNCH_SD ** 2 / 4)
-    : Math.max(within.variance, GSM8K_MIN_LAUNCH_SD ** 2);
+    ? Math.max(opts.spread.variance, fromRuns, (GSM8K_MIN_LAUNCH_SD / 2) ** 2)
+    : fromRuns + GSM8K_MIN_LAUNCH_SD ** 2;
   const df = opts.spread ? opts.spread.df : Math.max(within.df, 4);
   const se = Math.sqrt(launchVar * (1 / baseline.length + 1 / candidate.length));
   const half = tQuantile(1 - (1 - opts.confidence) / 2, df) * se;
@@ -111,7 +115,7 @@ export function decideGsm8k(
   const questions = [...baseline, ...candidate].find((l) => l.numQuestions)?.numQuestions;
   const noise = opts.spread
     ? `launch sd ${Math.sqrt(launchVar).toFixed(4)} from ${opts.spread.launches} launches in history`
-    : `run-to-run sd ${Math.sqrt(launchVar).toFixed(4)}${within.variance < GSM8K_MIN_LAUNCH_SD ** 2 ? " (floor)" : ""}, no history`;
+    : `launch sd ${Math.sqrt(launchVar).toFixed(4)} from the runs' spread + ${GSM8K_MIN_LAUNCH_SD}, no history`;
   const floorNote = opts.floor ? `; floor ${opts.floor.value} (${opts.floor.source})` : "";
   const evidence = `accuracy ${pb.toFixed(3)} → ${pc.toFixed(3)} (${bRuns.length} vs ${cRuns.length} runs${questions ? ` of ${questions} questions` : ""}; ${noise}${floorNote})`;
   const result = (verdict: Verdict, why: string): Gsm8kJudgement => ({

@@ -38,6 +38,17 @@ const BOOTSTRAP_ROUNDS = 300;
 /** Fewer requests per repeat than this: the tail is too thin to judge from requests. */
 const MIN_REQUESTS = 20;
 
+/**
+ * The median metric of the same timing (`p99_ttft_ms` → `median_ttft_ms`): a launch moves all of a
+ * point's requests, and the median's launch-to-launch variance is learnt far more precisely from
+ * run-level history than a 3rd-slowest request's, so a tail cell uses the larger of the two.
+ */
+export function companionMetric(metric: string): string | undefined {
+  const spec = REQUEST_METRICS[metric];
+  if (!spec) return undefined;
+  return Object.entries(REQUEST_METRICS).find(([, s]) => s.field === spec.field && s.stat === "median")?.[0];
+}
+
 /** True when `metric` can be judged on per-request data. */
 export function isRequestMetric(metric: string): boolean {
   return metric in REQUEST_METRICS;
@@ -75,6 +86,8 @@ export interface RequestCellOptions {
   confidence: number;
   /** Noise learnt from history for this cell (run-level values): its per-repeat and launch-to-launch parts. */
   history?: NoiseEstimate;
+  /** History of the {@link companionMetric}: its launch-to-launch variance is used when larger. */
+  companion?: NoiseEstimate;
   /** Both sides are repeats of one launch: no launch-to-launch noise. */
   sameRun?: boolean;
 }
@@ -236,8 +249,11 @@ export function decideRequestCell(
   const repeatLevel = repeatLevelVariance([b, c], opts.history);
   const repeatPart = repeatLevel.variance * (1 / b.repeats.length + 1 / c.repeats.length);
   const launches = (s: SideEstimate): number => new Set(s.repeats.map((r) => r.group)).size;
-  const runVar = opts.sameRun ? 0 : (opts.history?.runVariance ?? 0);
-  const runDf = opts.history?.runDf ?? 0;
+  const launchNoise = [opts.history, opts.companion]
+    .filter((h): h is NoiseEstimate => (h?.runVariance ?? 0) > 0 && (h?.runDf ?? 0) > 0)
+    .sort((x, y) => y.runVariance! - x.runVariance!)[0];
+  const runVar = opts.sameRun ? 0 : (launchNoise?.runVariance ?? 0);
+  const runDf = launchNoise?.runDf ?? 0;
   const runPart = runVar * (1 / launches(b) + 1 / launches(c));
   const samplingPart = b.samplingVariance + c.samplingVariance;
   const df = satterthwaiteDf([
