@@ -1,11 +1,11 @@
 /**
  * Per-request timings of bench_serving repeats: the runner asks bench_serving for its details
- * (`--output-file` in the run folder, which every executor binds at the same path, plus
- * `--output-details`), then keeps a compact copy (TTFT, E2E, output length per request) beside the
- * client log and on the repeat, and removes the raw file (it holds every token gap and generated text).
+ * (`--output-file` under the run folder, which every executor binds at the same path, plus
+ * `--output-details`), then keeps a compact copy (TTFT, E2E, output length per request) in the run
+ * folder's `requests/` and on the repeat, and removes the raw file (every token gap and generated text).
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative } from "node:path";
 import type { Repeat } from "../core/results/index.js";
 import { parseJsonl } from "../sglang/jsonl.js";
 import { parseServingDetails } from "../sglang/serving.js";
@@ -18,7 +18,7 @@ export interface RequestDetailsTarget {
   compact: string;
 }
 
-/** Target for the repeat whose client log is `clientLogPath` (details go beside it). */
+/** Target for the repeat whose client log is `clientLogPath` (details go to `requests/` beside it). */
 export function requestDetailsTarget(clientLogPath: string): RequestDetailsTarget {
   const folder = dirname(clientLogPath);
   const names = requestDetailsNames(basename(clientLogPath));
@@ -28,6 +28,7 @@ export function requestDetailsTarget(clientLogPath: string): RequestDetailsTarge
 
 /** Removes a stale raw file (bench_serving appends), so the record read afterwards is this repeat's. */
 export async function prepareRequestDetails(target: RequestDetailsTarget): Promise<void> {
+  await mkdir(dirname(target.raw), { recursive: true });
   await rm(target.raw, { force: true });
 }
 
@@ -43,7 +44,7 @@ export async function attachRequestDetails(repeat: Repeat, target: RequestDetail
   const last = records[records.length - 1];
   const samples = last ? parseServingDetails(last) : undefined;
   if (samples) {
-    repeat.requests = { ...samples, source: basename(target.compact) };
+    repeat.requests = { ...samples, source: relative(dirname(dirname(target.compact)), target.compact) };
     await writeFile(target.compact, `${JSON.stringify(samples)}\n`);
   }
   await rm(target.raw, { force: true });

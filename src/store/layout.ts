@@ -121,11 +121,13 @@ export function gsm8kOnlineCsvName(parts: Pick<RunFolderParts, "tag" | "model" |
 }
 
 /**
- * Per-request timings of one bench_serving repeat, beside its client log: `<log stem>.requests.json`
- * (compact; see runner/request-details.ts). bench_serving first writes its raw details to
- * `<log stem>.details.part`, which is converted and removed (neither name is read by ingest).
+ * Per-request timings of one bench_serving repeat, in the run folder's `requests/` subfolder (so the
+ * seed's globs over the folder see nothing new): `requests/<log stem>.json` (compact; see
+ * runner/request-details.ts). bench_serving first writes its raw details to
+ * `requests/<log stem>.details.part`, which is converted and removed.
  */
+export const REQUESTS_DIR = "requests";
 export function requestDetailsNames(clientLog: string): { raw: string; compact: string } {
   const stem = clientLog.replace(/\.log$/, "");
-  return { raw: `${stem}.details.part`, compact: `${stem}.requests.json` };
+  return { raw: `${REQUESTS_DIR}/${stem}.details.part`, compact: `${REQUESTS_DIR}/${stem}.json` };
 }

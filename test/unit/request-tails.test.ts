@@ -94,6 +94,7 @@ describe("bench_serving per-request details", () => {
     const log = join(dir, "sglang_client_log_GROK2_aiter_1_run1_20251113_123551.log");
     const target = requestDetailsTarget(log);
     expect(target.args).toEqual(["--output-file", target.raw, "--output-details"]);
+    await prepareRequestDetails(target);
     await writeFile(target.raw, "stale\n");
     await prepareRequestDetails(target);
     await writeFile(target.raw, `${JSON.stringify({ ttfts: [0.1, 0.2], itls: [[0.01], [0.02]], errors: ["", ""] })}\n`);
@@ -109,7 +110,9 @@ describe("bench_serving per-request details", () => {
       output_len: [2, 2],
       source: names.compact,
     });
-    expect(await readdir(dir)).toEqual([names.compact]);
+    expect(names.compact).toBe("requests/sglang_client_log_GROK2_aiter_1_run1_20251113_123551.json");
+    expect(await readdir(dir)).toEqual(["requests"]);
+    expect(await readdir(join(dir, "requests"))).toEqual([names.compact.slice("requests/".length)]);
     expect(JSON.parse(await readFile(join(dir, names.compact), "utf8"))).toEqual({
       ttft_ms: [100, 200],
       e2e_ms: [110, 220],
