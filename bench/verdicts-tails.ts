@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/verdicts-tails.ts [--launch-sd=0.015] [PATH…]`: the tail and GSM8K verdicts against their goals
+ * `npx tsx bench/verdicts-tails.ts [--launch-sd=0.015] [--trials=12] [PATH…]`: the tail and GSM8K verdicts against their goals
  * (issue 16 items 4 and 5). Exported as {@link evaluateTailsAndGsm8k} for bench:verdicts.
  *
  * Tails (request-level, verdict/request-tails.ts). No real run has per-request details yet, so the
@@ -13,8 +13,9 @@
  *
  * GSM8K (verdict/gsm8k-verdict.ts): the real launches under PATH (default test/fixtures/real; the full
  * set is /work/shared/fixtures/real), grouped by hardware/model/suite/mode. Every ordered pair of
- * launches of a group is an A/A pair, and with the PR's runs 2 points lower a drop, judged with the
- * group's other launches as history and the floor switched off (so the statistics alone decide).
+ * typical launches of a group (outlier nights — broken or regressed images — excluded) is an A/A
+ * pair, and with the PR's runs 2 points lower a drop, judged with the group's other launches as
+ * history (outliers included) and the floor switched off (so the statistics alone decide).
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -32,6 +33,7 @@ import {
   type Gsm8kLaunch,
 } from "../src/core/verdict/index.js";
 import { emptyRun, type PointResult, type RunResults } from "../src/core/results/index.js";
+import { mean, median } from "../src/core/verdict/index.js";
 import { ingestPaths } from "../src/store/ingest.js";
 
 /** One measured rate beside its goal. */
@@ -189,6 +191,7 @@ function evaluateGsm8k(runs: readonly RunResults[]): {
   aa: Tally;
   drop: Tally;
   consistent: Tally;
+  realLow: Tally;
   perGroup: { group: string; launches: number; drop: Tally }[];
   groups: number;
 } {
@@ -202,6 +205,7 @@ function evaluateGsm8k(runs: readonly RunResults[]): {
   const aa: Tally = { cells: 0, flagged: 0 };
   const drop: Tally = { cells: 0, flagged: 0 };
   const consistent: Tally = { cells: 0, flagged: 0 };
+  const realLow: Tally = { cells: 0, flagged: 0 };
   const perGroup: { group: string; launches: number; drop: Tally }[] = [];
   let used = 0;
   for (const [group, launches] of groups) {
@@ -210,9 +214,25 @@ function evaluateGsm8k(runs: readonly RunResults[]): {
     const mine: Tally = { cells: 0, flagged: 0 };
     perGroup.push({ group, launches: launches.length, drop: mine });
     const level = (r: RunResults): Gsm8kLaunch => ({ accuracies: r.gsm8k!.runs.map((x) => x.accuracy) });
+    // Nights far off the group's usual level (broken or regressed images: 0.856, 0.011, 0.905) are
+    // real changes, not A/A: they stay in the history (the spread must cope with them) but are not paired.
+    const mid = median(launches.map((r) => mean(level(r).accuracies)));
+    const mad = median(launches.map((r) => Math.abs(mean(level(r).accuracies) - mid))) * 1.4826;
+    const typical = (r: RunResults): boolean => Math.abs(mean(level(r).accuracies) - mid) <= Math.max(5 * mad, 0.005);
     launches.forEach((main, i) =>
       launches.forEach((pr, k) => {
-        if (i === k) return;
+        if (i !== k && typical(main) && !typical(pr) && mean(level(pr).accuracies) < mid) {
+          // A real low night (e.g. GROK2 mi35x 2025-11-03, 0.905) against a typical one.
+          const others = launches.filter((_, x) => x !== i && x !== k);
+          const spread = gsm8kHistorySpread(others, main);
+          realLow.cells += 1;
+          if (
+            decideGsm8k([level(main)], [level(pr)], { confidence: 0.98, ...(spread ? { spread } : {}) }).verdict ===
+            "regressed"
+          )
+            realLow.flagged += 1;
+        }
+        if (i === k || !typical(main) || !typical(pr)) return;
         const others = launches.filter((_, x) => x !== i && x !== k);
         const spread = gsm8kHistorySpread(others, main);
         const opts = { confidence: 0.98, ...(spread ? { spread } : {}) };
@@ -230,7 +250,7 @@ function evaluateGsm8k(runs: readonly RunResults[]): {
       }),
     );
   }
-  return { aa, drop, consistent, perGroup, groups: used };
+  return { aa, drop, consistent, realLow, perGroup, groups: used };
 }
 
 /** Every rate of this bench with its goal. */
@@ -278,6 +298,13 @@ export async function evaluateTailsAndGsm8k(
     goal: "≥ 95 %",
     ok: rate(g.consistent) >= 0.95,
   });
+  rows.push({
+    what: "GSM8K real low nights (outliers below the usual level) flagged vs typical launches (floor off)",
+    cells: g.realLow.cells,
+    rate: rate(g.realLow),
+    goal: "(reference)",
+    ok: true,
+  });
   for (const { group, launches, drop } of g.perGroup) {
     rows.push({
       what: `GSM8K any 2-point drop caught, ${group} (${launches} launches)`,
@@ -303,13 +330,14 @@ export function formatRateRows(rows: readonly RateRow[]): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const args = process.argv.slice(2);
   const sdArg = args.find((a) => a.startsWith("--launch-sd="));
+  const trialsArg = args.find((a) => a.startsWith("--trials="));
   const paths = args.filter((a) => !a.startsWith("--"));
   const started = Date.now();
-  const rows = await evaluateTailsAndGsm8k(
-    paths.length > 0 ? paths : undefined,
-    sdArg ? { launchSd: Number(sdArg.slice("--launch-sd=".length)) } : {},
-  );
+  const rows = await evaluateTailsAndGsm8k(paths.length > 0 ? paths : undefined, {
+    ...(sdArg ? { launchSd: Number(sdArg.slice("--launch-sd=".length)) } : {}),
+    ...(trialsArg ? { trials: Number(trialsArg.slice("--trials=".length)) } : {}),
+  });
   console.log(formatRateRows(rows));
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  if (rows.some((r) => !r.ok)) process.exitCode = 1;
+  if (rows.some((r) => !r.ok && r.cells > 0)) process.exitCode = 1;
 }

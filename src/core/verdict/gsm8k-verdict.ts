@@ -14,7 +14,7 @@
  */
 import { runScope } from "./noise.js";
 import type { RunResults } from "../results/index.js";
-import { mean, tQuantile } from "./stats.js";
+import { mean, median, tQuantile } from "./stats.js";
 import type { Verdict } from "./verdict.js";
 
 /** Night-to-night sd of the launch average on the real DeepSeek MI300X nightlies (Oct–Nov 2025). */
@@ -57,8 +57,10 @@ export interface Gsm8kJudgement {
 const level = (launch: Gsm8kLaunch): number => mean(launch.accuracies);
 
 /**
- * The spread of launch levels over history runs of the same hardware/model/suite/mode as `like`;
- * undefined with fewer than three launches.
+ * The spread of launch levels over history runs of the same hardware/model/suite/mode as `like`,
+ * robust to the broken or regressed nights history holds (real DeepSeek nights at 0.856 and 0.011
+ * among 0.934–0.942): 1.4826 × the median absolute deviation, with the df of a MAD (≈ 37 % of n − 1).
+ * Undefined with fewer than three launches.
  */
 export function gsm8kHistorySpread(history: readonly RunResults[], like: RunResults): Gsm8kSpread | undefined {
   const scope = JSON.stringify(runScope(like));
@@ -68,9 +70,13 @@ export function gsm8kHistorySpread(history: readonly RunResults[], like: RunResu
     .filter((accs) => accs.length > 0)
     .map((accs) => mean(accs));
   if (levels.length < 3) return undefined;
-  const m = mean(levels);
-  const variance = levels.reduce((s, v) => s + (v - m) ** 2, 0) / (levels.length - 1);
-  return { variance, df: levels.length - 1, launches: levels.length };
+  const mid = median(levels);
+  const mad = median(levels.map((v) => Math.abs(v - mid)));
+  return {
+    variance: (1.4826 * mad) ** 2,
+    df: Math.max(2, 0.37 * (levels.length - 1)),
+    launches: levels.length,
+  };
 }
 
 /** Within-launch run-to-run variance pooled over both sides' launches, with its df. */
