@@ -11,7 +11,7 @@ import { parseServingOutput } from "../sglang/serving.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
 import { classifyExit } from "./failures.js";
 import { runGsm8kGate } from "./gsm8k-gate.js";
-import { attachRequestDetails, prepareRequestDetails, requestDetailsTarget } from "./request-details.js";
+import { collectRequestDetails, requestDetailsTarget } from "./request-details.js";
 import type { RunningServer } from "./server.js";
 import { startSuiteServer } from "./suite-server.js";
 import type { LogSink } from "./run-folder-writer.js";
@@ -131,9 +131,8 @@ async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, s
       log.line(`Running benchmark with ${label} (Run ${r}) for mode ${ctx.backend}`);
       log.line(`Run started at: ${new Date().toISOString()}`);
       const details = requestDetailsTarget(log.path); // per-request timings for the tail verdicts
-      await prepareRequestDetails(details);
       const outcome = await oneRepeat([...cmd.argv, ...details.args], log, ctx, point, r);
-      if (outcome.repeat) await attachRequestDetails(outcome.repeat, details);
+      await collectRequestDetails(outcome.repeat, details, ctx.executor);
       log.line(`Run completed at: ${new Date().toISOString()}`);
       log.line(`Run duration: ${Math.round(outcome.durationS)} seconds`);
       log.line("-".repeat(40));

@@ -123,11 +123,10 @@ export function gsm8kOnlineCsvName(parts: Pick<RunFolderParts, "tag" | "model" |
 /**
  * Per-request timings of one bench_serving repeat, in the run folder's `requests/` subfolder (so the
  * seed's globs over the folder see nothing new): `requests/<log stem>.json` (compact; see
- * runner/request-details.ts). bench_serving first writes its raw details to
- * `requests/<log stem>.details.part`, which is converted and removed.
+ * runner/request-details.ts). `raw` is the scratch file's name bench_serving first writes (under /tmp).
  */
 export const REQUESTS_DIR = "requests";
 export function requestDetailsNames(clientLog: string): { raw: string; compact: string } {
   const stem = clientLog.replace(/\.log$/, "");
-  return { raw: `${REQUESTS_DIR}/${stem}.details.part`, compact: `${REQUESTS_DIR}/${stem}.json` };
+  return { raw: `${stem}.details.jsonl`, compact: `${REQUESTS_DIR}/${stem}.json` };
 }

@@ -225,7 +225,6 @@ describe("online suites on the simulator", () => {
     expect(
       requestFiles.filter((f) => /^sglang_client_log_GROK1_aiter_\d+_run\d_\d{8}_\d{6}\.json$/.test(f)),
     ).toHaveLength(4);
-    expect(requestFiles.some((f) => f.endsWith(".details.part"))).toBe(false);
     const steady = run.points.flatMap((p) => p.repeats.filter((r) => !r.warmup));
     expect(steady.every((r) => (r.requests?.ttft_ms.length ?? 0) === r.metrics.completed)).toBe(true);
     const csvName = files.find((f) => f.endsWith("_online.csv"))!;

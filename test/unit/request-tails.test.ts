@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,8 @@ import { emptyRun, type RequestSamples, type RunResults } from "../../src/core/r
 import { parseServingDetails } from "../../src/sglang/serving.js";
 import { parseJsonl } from "../../src/sglang/jsonl.js";
 import { requestDetailsNames } from "../../src/store/layout.js";
-import { attachRequestDetails, prepareRequestDetails, requestDetailsTarget } from "../../src/runner/request-details.js";
+import { collectRequestDetails, requestDetailsTarget } from "../../src/runner/request-details.js";
+import { LocalExecutor } from "../../src/runner/local-executor.js";
 
 /** Seeded uniform PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -89,41 +91,44 @@ describe("bench_serving per-request details", () => {
     const { records } = parseJsonl(line);
     expect(parseServingDetails(records[0]!)).toEqual({ ttft_ms: [500], e2e_ms: [600], output_len: [2] });
   });
-  it("keeps a compact copy beside the client log and on the repeat, and removes the raw file", async () => {
+  it("reads the details back through the executor, keeps a compact copy in requests/ and on the repeat", async () => {
     const dir = await mkdtemp(join(tmpdir(), "tails-"));
     const log = join(dir, "sglang_client_log_GROK2_aiter_1_run1_20251113_123551.log");
     const target = requestDetailsTarget(log);
     expect(target.args).toEqual(["--output-file", target.raw, "--output-details"]);
-    await prepareRequestDetails(target);
-    await writeFile(target.raw, "stale\n");
-    await prepareRequestDetails(target);
-    await writeFile(target.raw, `${JSON.stringify({ ttfts: [0.1, 0.2], itls: [[0.01], [0.02]], errors: ["", ""] })}\n`);
+    expect(target.raw).toMatch(
+      /^\/tmp\/sglbench-[0-9a-f]{12}-sglang_client_log_GROK2_aiter_1_run1_20251113_123551\.details\.jsonl$/,
+    );
+    // bench_serving appends: an earlier record without details, then this repeat's.
+    const record = JSON.stringify({ ttfts: [0.1, 0.2], itls: [[0.01], [0.02]], errors: ["", ""] });
+    await writeFile(target.raw, `{"completed": 1}\n${record}\n`);
     const repeat: { index: number; metrics: Record<string, number>; requests?: RequestSamples } = {
       index: 1,
       metrics: {},
     };
-    await attachRequestDetails(repeat, target);
+    await collectRequestDetails(repeat, target, new LocalExecutor({ env: { PATH: process.env.PATH ?? "" } }));
     const names = requestDetailsNames("sglang_client_log_GROK2_aiter_1_run1_20251113_123551.log");
+    expect(names.compact).toBe("requests/sglang_client_log_GROK2_aiter_1_run1_20251113_123551.json");
     expect(repeat.requests).toEqual({
       ttft_ms: [100, 200],
       e2e_ms: [110, 220],
       output_len: [2, 2],
       source: names.compact,
     });
-    expect(names.compact).toBe("requests/sglang_client_log_GROK2_aiter_1_run1_20251113_123551.json");
-    expect(await readdir(dir)).toEqual(["requests"]);
     expect(await readdir(join(dir, "requests"))).toEqual([names.compact.slice("requests/".length)]);
     expect(JSON.parse(await readFile(join(dir, names.compact), "utf8"))).toEqual({
       ttft_ms: [100, 200],
       e2e_ms: [110, 220],
       output_len: [2, 2],
     });
+    expect(existsSync(target.raw)).toBe(false);
   });
   it("leaves the repeat alone when bench_serving wrote no details", async () => {
     const dir = await mkdtemp(join(tmpdir(), "tails-"));
     const repeat = { index: 1, metrics: {} };
-    await attachRequestDetails(repeat, requestDetailsTarget(join(dir, "x.log")));
+    await collectRequestDetails(repeat, requestDetailsTarget(join(dir, "x.log")), new LocalExecutor({}));
     expect(repeat).toEqual({ index: 1, metrics: {} });
+    expect(existsSync(join(dir, "requests"))).toBe(false);
   });
 });
 
