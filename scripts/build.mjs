@@ -15,6 +15,7 @@ const banner = [
 ].join(" ");
 // `sglbench --version` in the bundle (src/cli/version.ts reads package.json when run from src).
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
+const catalogue = readFileSync("catalogue/sglbench-catalogue.yaml", "utf8");
 const entries = { index: "src/action/index.ts", cli: "src/cli/main.ts", app: "src/app/server.ts" };
 // SGLBENCH_DIST_DIR: build elsewhere (the test that checks dist/ is fresh).
 const out = process.env.SGLBENCH_DIST_DIR ?? "dist";
@@ -33,7 +34,8 @@ for (const [name, entry] of Object.entries(entries)) {
     target: "node24",
     format: "esm",
     banner: { js: banner },
-    define: { __SGLBENCH_VERSION__: JSON.stringify(version) },
+    // The shipped catalogue travels inside the bundle (src/core/catalogue/catalogue.ts reads it from there).
+    define: { __SGLBENCH_VERSION__: JSON.stringify(version), __SGLBENCH_CATALOGUE__: JSON.stringify(catalogue) },
     // Native add-ons stay outside the bundle; each is loaded optionally (try/catch) by its user,
     // so dist/ runs on an Actions runner without node_modules.
     external: ["@resvg/resvg-js", "cpu-features", "playwright-core", "*.node"],

@@ -2,10 +2,18 @@
  * `sglbench` entry: wiring only. Each command lives in `commands/<name>.ts` and is loaded on
  * demand, so `sglbench compare` never pays for Docker or Probot imports.
  */
+import { DiskError } from "../store/disk-write.js";
 import { isEntryPoint, nearest } from "../core/util/index.js";
 import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { EXIT, processIO, type CliIO, type CommandModule } from "./io.js";
 import { sglbenchVersion } from "./version.js";
+import { installShutdownHandlers, interruptedExitCode, shutdownReason } from "../runner/shutdown.js";
+
+/**
+ * Commands that start servers and benchmarks: SIGTERM/SIGINT stops what they started, writes the
+ * report with what finished and exits 143/130 (see runner/shutdown.ts).
+ */
+const LONG_COMMANDS = new Set(["offline", "online", "compare-pr", "nightly", "demo"]);
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   offline: () => import("./commands/offline.js"),
@@ -14,12 +22,14 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   compare: () => import("./commands/compare.js"),
   "compare-pr": () => import("./commands/compare-pr.js"),
   nightly: () => import("./commands/nightly.js"),
+  notify: () => import("./commands/notify.js"),
   process: () => import("./commands/process.js"),
   plot: () => import("./commands/plot.js"),
   dashboard: () => import("./commands/dashboard.js"),
   serve: () => import("./commands/serve.js"),
   changes: () => import("./commands/changes.js"),
   plan: () => import("./commands/plan.js"),
+  "build-image": () => import("./commands/build-image.js"),
   demo: () => import("./commands/demo.js"),
 };
 
@@ -41,11 +51,30 @@ async function help(io: CliIO): Promise<void> {
 
 /** Runs `sglbench <argv>`; without `io`, on this process's streams (the installed command, dist/cli.js). */
 export async function main(argv: string[], io?: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  let uninstall: (() => void) | undefined;
   if (!io) {
     endQuietlyOnClosedPipe();
     io = processIO();
+    const stderr = io.stderr;
+    if (name && LONG_COMMANDS.has(name)) uninstall = installShutdownHandlers({ log: (line) => stderr(`${line}\n`) });
   }
-  const [name, ...rest] = argv;
+  try {
+    const code = await dispatch(name, rest, io);
+    const stopped = name && LONG_COMMANDS.has(name) ? shutdownReason() : undefined;
+    if (stopped) {
+      io.stderr(
+        `sglbench ${name}: interrupted by ${stopped}; what finished is kept (exit ${interruptedExitCode(stopped)})\n`,
+      );
+      return interruptedExitCode(stopped);
+    }
+    return code;
+  } finally {
+    uninstall?.();
+  }
+}
+
+async function dispatch(name: string | undefined, rest: string[], io: CliIO): Promise<number> {
   if (!name || name === "--help" || name === "-h" || name === "help") {
     await help(io);
     return name ? EXIT.ok : EXIT.usage;
@@ -72,7 +101,14 @@ if (isEntryPoint(import.meta.url)) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`sglbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // A disk error is the machine's state, not a bug: its message (errno, path) says it all.
+      const text =
+        error instanceof DiskError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error);
+      process.stderr.write(`sglbench: ${text}\n`);
       process.exitCode = EXIT.failed;
     },
   );

@@ -3,6 +3,7 @@
  * `--docker_image` and `--docker-image`, `--name=value` style) plus --local, --repeats, --points,
  * --dry-run; unknown flags are an error (the seed silently ignored them).
  */
+import { DiskError } from "../store/disk-write.js";
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -10,6 +11,10 @@ import {
   parseImage,
   applySuiteOverrides,
   buildCommands,
+  builtinCatalogue,
+  loadCatalogue,
+  variantForFlags,
+  suiteForHardware,
   SUITES,
   suiteFor,
   type Suite,
@@ -19,14 +24,22 @@ import type { Executor } from "../runner/executor.js";
 import { runFolderFor, selectPoints } from "../runner/run-suite.js";
 import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
+import { originalEnvPatch, shmSizeBytes } from "./original-env.js";
 import { EXIT, parseStrict, usageError, UsageError, type CliIO } from "./io.js";
 import { errorMessage } from "../core/util/index.js";
+import { freeLocalPort, parsePort } from "../runner/free-port.js";
 
 const OPTIONS = {
   docker_image: { type: "string" },
   "docker-image": { type: "string" },
   mode: { type: "string" },
   model: { type: "string" },
+  "model-path": { type: "string" },
+  hardware: { type: "string" },
+  "check-dp-attention": { type: "boolean" },
+  "enable-torch-compile": { type: "boolean" },
+  "enable-mtp-test": { type: "boolean" },
+  "enable-dp-test": { type: "boolean" },
   "model-type": { type: "string" },
   "model-name": { type: "string" },
   tokenizer: { type: "string" },
@@ -51,6 +64,9 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/** The original's DeepSeek variant switches (deepseek_perf_online_csv.sh). */
+const VARIANT_SWITCHES = ["check-dp-attention", "enable-torch-compile", "enable-mtp-test", "enable-dp-test"] as const;
+
 const DEFAULT_IMAGE = "lmsysorg/sglang:v0.4.7-rocm630";
 
 /** Usage text for one of the two commands. */
@@ -64,9 +80,13 @@ export function usage(kind: "offline" | "online"): string {
   --points=1,8,64         only these batch sizes`
       : `  --node=NAME             node name for the CSV title (default: hostname)
   --skip-gsm8k=true|false skip the GSM8K accuracy gate (default false)
-  --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)
-  --port=N                server port (default 30000, or $SGLBENCH_PORT)
-  --ready-timeout=S       seconds to wait for the server (default 600)`;
+  --check-dp-attention    DeepSeek variants (the catalogue's, docs/catalogue.md): DP attention,
+  --enable-torch-compile  torch compile (both: GSM8K only), MTP, DP serving sweeps; combinable
+  --enable-mtp-test       as the original allowed; each writes its own …_online_<suffix> folder
+  --enable-dp-test
+  --download-model        download --hf-model-id into --model first
+  --hf-model-id=ID        Hugging Face id for --download-model (default deepseek-ai/DeepSeek-V3-0324)
+  --points=1,4            only these request rates (Grok) / concurrencies (DeepSeek)`;
   return `Usage: sglbench ${kind} [--docker-image=IMAGE] [options]
 
 Runs the ${kind} suite${kind === "offline" ? " (bench_one_batch per point)" : " (launch_server + GSM8K gate + bench_serving)"} and writes the run folder
@@ -74,9 +94,10 @@ in the original scripts' layout (CSV, config.json, logs, timing summary) plus re
 A re-run into the same --output-dir resumes: repeats already measured are kept.
 
   --docker-image=IMAGE    (or --docker_image=, or a bare first argument) default ${DEFAULT_IMAGE}
-  --model=PATH            model path (default per model type)
+  --model=PATH            model path (default per model type and hardware; also --model-path=PATH)
   --model-type=grok1|grok2|deepseek   (default: from --model, else grok1)
   --model-name=NAME       folder model name (DeepSeek: DeepSeek-V3-0324)
+  --hardware=mi30x|mi35x  hardware whose model paths to use (default: the image tag's)
   --tokenizer=NAME|PATH   tokenizer (Grok)
 ${specific}
   --work-dir=DIR          where commands run (default: current directory)
@@ -84,20 +105,39 @@ ${specific}
   --gsm8k-script=PATH     bench_sglang.py inside the container
   --threshold=X           GSM8K accuracy threshold (default 0.8 Grok, 0.93 DeepSeek)
   --repeats=N             measured repeats per point (default: offline 1, online 3)
+  --port=N|auto           server port (default 30000, or $SGLBENCH_PORT; auto: a free one).
+                          A port in use by anything else is an error naming it${kind === "offline" ? " (DeepSeek warm-up server)" : ""}
+  --ready-timeout=S       seconds to wait for the server (default 600)
   --local                 run here (already inside an SGLang container) instead of in Docker
   --no-gpu                Docker without /dev/kfd and /dev/dri (CI, simulator)
   --mount=HOST:CTR        extra bind mount (repeatable; default /mnt/raid/ when it exists)
-  --suites-file=FILE      JSON/YAML suite overrides ({ suites: { <id>: { field: value } } })
+  --suites-file=FILE      more models/suites (catalogue YAML, docs/catalogue.md) or overrides
+                          ({ suites: { <id>: { field: value } } })
   --dry-run               print the plan and commands, run nothing
   -h, --help              this help
-
-Exit: 0 everything ran, 3 partially, 1 nothing ran, 2 bad usage.
+${
+  kind === "offline"
+    ? `
+Environment (the original's overrides; a flag still wins): DEFAULT_DOCKER_IMAGE, and for Grok-1
+BENCHMARK_MODEL_NAME, BENCHMARK_MODEL_VARIANT, DEFAULT_MODEL_PATH, DEFAULT_TOKENIZER_NAME;
+NORMAL_BATCH_SIZES="1 2 4 …", NORMAL_INPUT_LENGTHS, NORMAL_OUTPUT_LENGTH, BATCH_SIZE_128_MEM_FRACTION,
+BATCH_SIZE_256_MEM_FRACTION, LONG_CONTEXT_INPUT_LENGTHS, LONG_CONTEXT_OUTPUT_LENGTH, DUMMY_BATCH_SIZES,
+DUMMY_INPUT_LENGTHS, DUMMY_OUTPUT_LENGTH, CONTAINER_SHM_SIZE=32g, MOUNT_DIR.
+`
+    : `
+Environment: DEFAULT_DOCKER_IMAGE (default image), CONTAINER_SHM_SIZE=32g, MOUNT_DIR.
+`
+}
+Exit: 0 everything ran, 3 partially, 1 nothing ran, 2 bad usage, 143/130 stopped by SIGTERM/SIGINT
+(the running command and the server are stopped, what finished is kept, the run folder gets INTERRUPTED).
 `;
 }
 
 /** Parsed and validated command line: the suite job plus --dry-run. */
 export interface SuiteCommandArgs extends SuiteJob {
   dryRun: boolean;
+  /** `--port=auto`: a free port is picked before the run. */
+  portAuto?: boolean;
 }
 
 const num = (flag: string, raw: string | undefined): number | undefined => {
@@ -115,15 +155,19 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   if (v.help) return "help";
   if (parsed.positionals.length > 1)
     throw new UsageError(`unexpected arguments: ${parsed.positionals.slice(1).join(" ")}`);
-  const image = v["docker-image"] ?? v.docker_image ?? parsed.positionals[0] ?? DEFAULT_IMAGE;
+  const image =
+    v["docker-image"] ?? v.docker_image ?? parsed.positionals[0] ?? (io.env.DEFAULT_DOCKER_IMAGE || DEFAULT_IMAGE);
   const mode = v.mode ?? "normal";
   if (kind === "offline" && !["normal", "long_context", "dummy"].includes(mode))
     throw new UsageError(`Invalid mode: ${mode}. Must be one of: normal, long_context, dummy`);
   if (kind === "online" && v.mode) throw new UsageError("--mode is for sglbench offline");
+  if (v.model && v["model-path"] && v.model !== v["model-path"])
+    throw new UsageError("--model and --model-path name the same thing; give one");
+  const modelArg = v["model-path"] ?? v.model;
   const modelType = (v["model-type"] ??
-    (v.model && /deepseek/i.test(v.model)
+    (modelArg && /deepseek/i.test(modelArg)
       ? "deepseek"
-      : v.model && /grok-?2/i.test(v.model)
+      : modelArg && /grok-?2/i.test(modelArg)
         ? "grok2"
         : "grok1")) as SuiteModel;
   if (!["grok1", "grok2", "deepseek"].includes(modelType))
@@ -133,14 +177,47 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   let catalogue: readonly Suite[] = SUITES;
   if (v["suites-file"]) {
     const file = isAbsolute(v["suites-file"]) ? v["suites-file"] : join(io.cwd, v["suites-file"]);
-    const text = readFileSync(file, "utf8");
-    catalogue = applySuiteOverrides(SUITES, file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
+    const raw: unknown = parseYaml(readFileSync(file, "utf8"));
+    // `{ suites: { <id>: {…} } }` overrides fields; anything else is a catalogue file adding models/suites.
+    const isOverrides =
+      typeof raw === "object" &&
+      raw !== null &&
+      !Array.isArray((raw as { suites?: unknown }).suites) &&
+      "suites" in raw;
+    catalogue = isOverrides ? applySuiteOverrides(SUITES, raw, file) : loadCatalogue([file]).suites;
   }
-  let suite = suiteFor(kind, modelType, mode, catalogue);
-  const modelPath = mode === "dummy" ? (v["dummy-model"] ?? v.model) : v.model;
-  if (modelPath) suite = { ...suite, modelPath };
-  if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer };
-  else if (modelType === "grok2") suite = { ...suite, tokenizer: join(suite.modelPath, "tokenizer.tok.json") };
+  const hardware = v.hardware ?? parseImage(image).hardware;
+  if (hardware !== undefined && hardware !== "mi30x" && hardware !== "mi35x")
+    throw new UsageError(`--hardware: expected mi30x or mi35x, got "${hardware}"`);
+  let base = suiteFor(kind, modelType, mode, catalogue);
+  const switches = VARIANT_SWITCHES.filter((f) => v[f]);
+  if (switches.length) {
+    if (kind === "offline") throw new UsageError(`--${switches[0]} is a variant of the online suite`);
+    let variant: string | undefined;
+    try {
+      variant = variantForFlags(builtinCatalogue(), switches);
+    } catch (error: unknown) {
+      throw new UsageError(errorMessage(error), { cause: error });
+    }
+    const id = `${base.id}-${variant}`;
+    const found = catalogue.find((s) => s.id === id);
+    if (!found) throw new UsageError(`${base.id} has no variant ${variant}`);
+    base = found;
+  }
+  // The hardware picks the model paths (Grok-2 on MI355X: /data/grok-2).
+  let suite = suiteForHardware(base, hardware);
+  // The original's environment overrides sit between the catalogue and the flags.
+  const fromEnv = originalEnvPatch(suite.id, modelType, io.env);
+  if (Object.keys(fromEnv).length > 0)
+    try {
+      suite = applySuiteOverrides([suite], { suites: { [suite.id]: fromEnv } }, "environment")[0] ?? suite;
+    } catch (error: unknown) {
+      throw new UsageError(errorMessage(error), { cause: error });
+    }
+  const modelPath = mode === "dummy" ? (v["dummy-model"] ?? modelArg) : modelArg;
+  if (modelPath)
+    suite = { ...suite, modelPath, modelPaths: {}, ...(suite.tokenizerFromModel ? { tokenizer: modelPath } : {}) };
+  if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer, tokenizerFromModel: false };
   if (v["model-name"]) suite = { ...suite, modelName: v["model-name"] };
   if (v["gsm8k-script"] && suite.gsm8k) suite = { ...suite, gsm8k: { ...suite.gsm8k, script: v["gsm8k-script"] } };
   const skip = v["skip-gsm8k"];
@@ -157,7 +234,13 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1))
     throw new UsageError("--repeats: expected a whole number ≥ 1");
   const threshold = num("threshold", v.threshold);
-  const port = num("port", v.port);
+  const portAuto = v.port?.trim() === "auto";
+  let port: number | undefined;
+  try {
+    port = v.port === undefined || portAuto ? undefined : parsePort(v.port);
+  } catch (error: unknown) {
+    throw new UsageError(errorMessage(error), { cause: error });
+  }
   const ready = num("ready-timeout", v["ready-timeout"]);
   if (points) {
     // Unknown points are a usage error now, not after an hour of setup.
@@ -179,10 +262,12 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     skipGsm8k: skip === "true",
     ...(threshold !== undefined ? { threshold } : {}),
     ...(port !== undefined ? { port } : {}),
+    ...(portAuto ? { portAuto } : {}),
     ...(v.node ? { node: v.node } : {}),
     ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
     gpu: !(v["no-gpu"] ?? false),
-    mounts: v.mount ?? defaultMounts(),
+    ...(shmSizeBytes(io.env) !== undefined ? { shmSizeBytes: shmSizeBytes(io.env) } : {}),
+    mounts: v.mount ?? defaultMounts(io.env.MOUNT_DIR || undefined),
     ...(v["download-model"]
       ? { download: { hfModelId: v["hf-model-id"] ?? "deepseek-ai/DeepSeek-V3-0324", modelPath: suite.modelPath } }
       : {}),
@@ -241,11 +326,19 @@ export async function runSuiteCommand(
     io.stdout(usage(kind));
     return EXIT.ok;
   }
+  if (args.portAuto) args = { ...args, port: await freeLocalPort() };
   if (args.dryRun) {
     io.stdout(renderDryRun(args));
     return EXIT.ok;
   }
-  return runSuiteJob(args, makeExecutor, io);
+  try {
+    return await runSuiteJob(args, makeExecutor, io);
+  } catch (error: unknown) {
+    // A full or read-only disk: one line with the errno and path (results.json says it too when it could).
+    if (!(error instanceof DiskError)) throw error;
+    io.stderr(`sglbench ${kind}: ${error.message}\n`);
+    return EXIT.failed;
+  }
 }
 
 /** The executor the flags ask for: this machine (--local) or a container of the image. */

@@ -7,7 +7,8 @@ import { mkdir } from "node:fs/promises";
 import { compareRuns, type Comparison } from "../core/verdict/index.js";
 import { DEFAULT_PLAN_SUITES } from "../core/plan/index.js";
 import { renderReport, renderReportText } from "../core/report/index.js";
-import { findSuite, type Suite } from "../core/catalogue/index.js";
+import { findSuite, suitePoints, type Suite } from "../core/catalogue/index.js";
+import { pointKey } from "../core/results/index.js";
 import type { Executor } from "../runner/executor.js";
 import { startExecutor } from "../runner/executor-factory.js";
 import { dockerodeEngine } from "../runner/images.js";
@@ -15,6 +16,7 @@ import { formatProgress } from "../runner/progress.js";
 import { runSuite } from "../runner/run-suite.js";
 import type { ComparePrJobServices } from "./compare-pr-job.js";
 import type { Comparer, ImagePair, SideRunner, SideRunRequest } from "./compare-pr.js";
+import { changepointDetector } from "./regime-history.js";
 
 export interface ServiceOptions {
   /** Run on this machine (execa) instead of in Docker containers. */
@@ -37,21 +39,25 @@ export interface ServiceOptions {
 
 /** The verdict engine behind the pipeline's comparer interface. */
 export const verdictComparer: Comparer<Comparison> = {
-  compare: (baseline, candidate, { history }) => compareRuns(baseline, candidate, { history }),
+  compare: (baseline, candidate, { history }) =>
+    compareRuns(baseline, candidate, { history, detectChanges: changepointDetector }),
   render: (comparison, options) => renderReport(comparison, options ?? {}),
   renderText: (comparison) => renderReportText(comparison),
 };
 
 /**
- * Point keys as the planner writes them (`tp=8,batch_size=32,…`, `request_rate=4`, `…,concurrency=16`)
- * → the values runSuite selects by (batch sizes offline, rates or concurrencies online).
+ * The plan's point keys → the values runSuite selects by (batch sizes offline, rates or concurrencies
+ * online), read from the suite's own typed points: a key is only ever looked up, never parsed.
  */
 export function pointValues(suite: Suite, keys: readonly string[]): number[] {
-  const field = suite.kind === "offline" ? "batch_size" : suite.axis;
+  const byKey = new Map(suitePoints(suite).map((p) => [pointKey(p), p]));
   return keys.map((key) => {
-    const match = new RegExp(`(?:^|,)${field}=([0-9.]+)(?:,|$)`).exec(key);
-    if (!match) throw new Error(`Point '${key}' of ${suite.id} names no ${field}`);
-    return Number(match[1]);
+    const point = byKey.get(key);
+    if (!point) throw new Error(`Suite ${suite.id} has no point ${key} (points: ${[...byKey.keys()].join("; ")})`);
+    const value = suite.kind === "offline" ? point.batch_size : point[suite.axis];
+    if (value === undefined)
+      throw new Error(`Point ${key} of ${suite.id} has no ${suite.kind === "offline" ? "batch_size" : suite.axis}`);
+    return value;
   });
 }
 

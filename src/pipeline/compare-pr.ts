@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { makeDirSync, writeFileAtomicSync } from "../store/disk-write.js";
 import type { ComparisonCounts } from "../core/verdict/index.js";
 
 import {
@@ -19,6 +20,7 @@ import {
 import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report/index.js";
 import { emptyRun, type RunResults } from "../core/results/index.js";
 import { timestamp, errorMessage } from "../core/util/index.js";
+import { anySignal, shutdownSignal } from "../runner/shutdown.js";
 import {
   checkAnchor,
   findBaselineRun,
@@ -164,7 +166,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const started = now();
   const { request } = options;
   const dir = join(options.outputDir, `pr${request.pr}_${timestamp(started, "utc")}`);
-  mkdirSync(dir, { recursive: true });
+  makeDirSync(dir);
   const logPath = join(dir, "comparison.log");
   writeFileSync(
     logPath,
@@ -197,6 +199,8 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const mainSide: MainSideRecord[] = [];
   let anyFailure = false;
 
+  // A stop signal (shutdown.ts) skips the steps not started yet; the report still gets written.
+  const signal = anySignal(options.signal, shutdownSignal());
   /** One runSuite call; a throw becomes a failed run so the report still gets written. */
   const runStep = async (
     suite: PlanSuite,
@@ -206,6 +210,13 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     what = `${step.side} block ${step.block}`,
   ): Promise<{ run: RunResults; ok: boolean }> => {
     const label = `${suite.id} ${what} (${step.points.length || "all"} points × ${step.repeats}${step.gsm8k ? " + GSM8K" : ""})`;
+    if (signal.aborted) {
+      const why = signal.reason instanceof Error ? signal.reason.message : "cancelled";
+      log(`Skipped ${label}: ${why}`);
+      const run = emptyRun({ kind: suite.kind, suite: suite.id, model: { name: suite.model } });
+      run.failures.push({ kind: "cancelled", message: `${step.side} side of ${suite.id} did not run: ${why}` });
+      return { run, ok: false };
+    }
     log(`Running ${label} on ${image}`);
     try {
       const outcome = await options.runSide({
@@ -216,7 +227,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
         points: step.points,
         repeats: step.repeats,
         skipGsm8k: !step.gsm8k,
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal,
         onProgress: (line) => options.log?.(`  ${line}`),
       });
       log(`Finished ${label}: exit ${outcome.exitCode}, folder ${relative(dir, outcome.folder) || "."}`);
@@ -436,8 +447,9 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
     "",
   ].join("\n");
   const reportPath = join(dir, "comparison_report.md");
-  writeFileSync(reportPath, seedReport);
-  writeFileSync(join(dir, "report.md"), reportMarkdown);
+  // Whole files or none: a full disk must not leave a 0-byte report (it fails with ENOSPC instead).
+  writeFileAtomicSync(reportPath, seedReport);
+  writeFileAtomicSync(join(dir, "report.md"), reportMarkdown);
   const resultsPath = join(dir, "results.json");
   const file: ComparisonFile<C> = {
     kind: "sglbench-compare-pr",
@@ -455,7 +467,7 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
     runs: record.runs,
     comparison,
   };
-  writeFileSync(resultsPath, JSON.stringify(file, null, 2));
+  writeFileAtomicSync(resultsPath, JSON.stringify(file, null, 2));
   return { counts, verdict, reportPath, resultsPath, reportMarkdown };
 }
 

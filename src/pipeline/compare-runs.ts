@@ -5,10 +5,11 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { compareRuns, type CompareOptions, type Comparison } from "../core/verdict/index.js";
+import { compareRuns, summarize, type CompareOptions, type Comparison } from "../core/verdict/index.js";
 import type { RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
+import { changepointDetector } from "./regime-history.js";
 
 /** The seed's default GSM8K log patterns (`GSM8K_LOG_PATTERNS`, `;`-separated). */
 export const DEFAULT_GSM8K_LOG_PATTERNS = ["*gsm8k*.log", "*GSM8K*.log", "sglang_client_log_*_gsm8k*.log"];
@@ -29,6 +30,33 @@ export interface CompareRunsInput {
   model2?: string;
   /** Glob patterns (`*` and `?`) of GSM8K logs, searched in each side's folders when a run has no GSM8K. */
   gsm8kLogPatterns?: string[];
+  /** Hardware of runs whose image tag and logs do not name it (`--hardware`), e.g. the seed's date-only tags. */
+  hardware?: string;
+}
+
+/** A row or section of an input file that was not read as data (truncated, garbled), with where it is. */
+export interface LeftOut {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+/** One identity field of a pair of sides: what each names (undefined: not named by its tag or logs). */
+export interface FieldCheck {
+  field: "model" | "suite" | "hardware" | "attention backend";
+  main?: string;
+  pr?: string;
+  /** `differs`: both named, different; `one-side`: named on one side only; `same` otherwise. */
+  status: "same" | "differs" | "one-side";
+}
+
+/** A pairing of main and PR runs and its field-by-field check. */
+export interface SidePairCheck {
+  /** Suites of the pair (main's and PR's). */
+  suites: string[];
+  fields: FieldCheck[];
+  /** Verdicts are refused for this pair: a field differs, or the hardware is named on one side only. */
+  refused: boolean;
 }
 
 /** The loaded sides, what was skipped and the comparison. */
@@ -39,10 +67,24 @@ export interface CompareRunsOutcome {
   history: RunResults[];
   /** Files that gave nothing, with the reason (already redacted by ingest). */
   skipped: { file: string; reason: string }[];
+  /** Rows of the inputs left out as malformed, with file and line. */
+  leftOut: LeftOut[];
+  /** Field-by-field identity checks of the paired sides. */
+  checks: SidePairCheck[];
+  /** Sides that measured no benchmark point at all (only GSM8K, or every point failed), with why. */
+  measuredNothing: { side: "main (--csv1)" | "PR (--csv2)"; why: string }[];
 }
 
 /** The inputs could not be compared (a side gave no run); the message says which and why. */
-export class CompareInputError extends Error {}
+export class CompareInputError extends Error {
+  constructor(
+    message: string,
+    /** Nothing on that side could be read at all (missing, unreadable or empty): exit 4, not 1. */
+    readonly unreadable = false,
+  ) {
+    super(message);
+  }
+}
 
 const modelText = (r: RunResults): string =>
   `${r.model.name} ${r.model.variant ?? ""} ${r.model.path ?? ""}`.toLowerCase();
@@ -82,8 +124,16 @@ async function loadSide(
   model: string | undefined,
   skipped: CompareRunsOutcome["skipped"],
 ): Promise<RunResults[]> {
-  const { runs, skipped: s } = await ingestPaths(paths);
+  const { runs: read, skipped: s } = await ingestPaths(paths);
   skipped.push(...s);
+  const runs: RunResults[] = [];
+  for (const run of read) {
+    normalizeIdentity(run, input.hardware);
+    // A folder whose files gave nothing (e.g. only a broken results.json): say so, do not compare "not run".
+    if (run.points.length === 0 && !run.gsm8k && run.failures.length === 0) {
+      skipped.push({ file: run.sources[0] ?? paths.join(", "), reason: "no benchmark result, failure or GSM8K in it" });
+    } else runs.push(run);
+  }
   const wanted = runs.filter(
     (r) =>
       (!input.mode || input.mode === "auto" || r.kind === input.mode) &&
@@ -96,12 +146,119 @@ async function loadSide(
       .join(", ");
     throw new CompareInputError(
       `${label} (${paths.join(", ")}): no benchmark results found${filter ? ` for ${filter}` : ""} (${runs.length} run(s) read)${why}`,
+      runs.length === 0,
     );
   }
   if (input.gsm8kLogPatterns && input.gsm8kLogPatterns.length > 0) {
     await attachGsm8k(wanted, paths, input.gsm8kLogPatterns, model);
   }
   return wanted;
+}
+
+/**
+ * One identity for runs of both layouts: the seed's folders carry no offline mode (its suite id does:
+ * `grok-offline-normal`), our runner's do; a run that names no hardware takes `--hardware` when given.
+ */
+function normalizeIdentity(run: RunResults, hardware: string | undefined): void {
+  if (run.kind === "offline" && !run.mode) {
+    const mode = /-offline-(.+)$/.exec(run.suite)?.[1];
+    if (mode) run.mode = mode;
+  }
+  if (!run.hardware && hardware) run.hardware = hardware;
+}
+
+const FIELDS: readonly [FieldCheck["field"], (r: RunResults) => string | undefined][] = [
+  ["model", (r) => [r.model.name, r.model.variant].filter(Boolean).join(" ")],
+  ["suite", (r) => r.suite || undefined],
+  ["hardware", (r) => r.hardware],
+  ["attention backend", (r) => r.backend],
+];
+
+const joined = (runs: RunResults[], get: (r: RunResults) => string | undefined): string | undefined => {
+  const values = [...new Set(runs.map(get).filter((v): v is string => Boolean(v)))].sort();
+  return values.length > 0 ? values.join("/") : undefined;
+};
+
+/** Field-by-field check of one pairing of main and PR runs. */
+function checkPair(base: RunResults[], cand: RunResults[]): SidePairCheck {
+  const fields = FIELDS.map(([field, get]): FieldCheck => {
+    const main = joined(base, get);
+    const pr = joined(cand, get);
+    const status = main && pr ? (main === pr ? "same" : "differs") : main || pr ? "one-side" : "same";
+    return { field, ...(main ? { main } : {}), ...(pr ? { pr } : {}), status };
+  });
+  const refused = fields.some((f) => f.status === "differs" || (f.field === "hardware" && f.status === "one-side"));
+  return { suites: [...new Set([...base, ...cand].map((r) => r.suite))], fields, refused };
+}
+
+/**
+ * Pairs the sides the way the comparison does (same kind, same suite; what is left of a kind pairs as
+ * a whole) and checks each pair field by field. Throws CompareInputError when the sides share no kind.
+ */
+export function checkSides(baseline: RunResults[], candidate: RunResults[]): SidePairCheck[] {
+  const checks: SidePairCheck[] = [];
+  for (const kind of ["offline", "online"] as const) {
+    const b = baseline.filter((r) => r.kind === kind);
+    const c = candidate.filter((r) => r.kind === kind);
+    if (b.length === 0 || c.length === 0) continue;
+    const key = (r: RunResults): string => `${r.suite}|${r.mode ?? ""}`;
+    const common = [...new Set(b.map(key))].filter((k) => c.some((r) => key(r) === k));
+    for (const k of common)
+      checks.push(
+        checkPair(
+          b.filter((r) => key(r) === k),
+          c.filter((r) => key(r) === k),
+        ),
+      );
+    const restB = b.filter((r) => !common.includes(key(r)));
+    const restC = c.filter((r) => !common.includes(key(r)));
+    if (restB.length > 0 && restC.length > 0) checks.push(checkPair(restB, restC));
+  }
+  if (checks.length === 0) {
+    const kinds = (runs: RunResults[]) => joined(runs, (r) => `${r.kind} (${r.suite})`) ?? "nothing";
+    throw new CompareInputError(
+      `nothing in common to compare: main (--csv1) has ${kinds(baseline)}, PR (--csv2) has ${kinds(candidate)}`,
+    );
+  }
+  return checks;
+}
+
+/** The hardware named on one side only: the comparison's own check needs both; refuse those suites here. */
+function refuseOneSidedHardware(comparison: Comparison, checks: SidePairCheck[]): void {
+  for (const check of checks) {
+    const hw = check.fields.find((f) => f.field === "hardware");
+    if (hw?.status !== "one-side") continue;
+    const why = `different hardware ${hw.main ?? "(not named)"} vs ${hw.pr ?? "(not named)"}`;
+    for (const suite of comparison.suites) {
+      if (!check.suites.includes(suite.suite) || suite.mismatch) continue;
+      suite.mismatch = why;
+      comparison.mismatches.push(`${suite.suite}${suite.mode ? ` (${suite.mode})` : ""}: ${why} — no verdicts`);
+      for (const cell of suite.cells) {
+        if (cell.kind === "failure") continue;
+        Object.assign(cell, { verdict: "inconclusive", interval: null, reason: `not compared: ${why}` });
+        delete cell.pooled;
+      }
+    }
+  }
+  comparison.summary = summarize(comparison.cells);
+}
+
+/** Why a side's runs measured no benchmark repeat, or undefined when one did. */
+function nothingMeasured(runs: RunResults[]): string | undefined {
+  const measured = runs.some((r) => r.points.some((p) => p.repeats.some((x) => !x.warmup)));
+  if (measured) return undefined;
+  const failures = [...new Set(runs.flatMap((r) => r.failures.map((f) => `${f.kind}: ${f.message}`)))];
+  if (failures.length > 0) return `every point failed (${failures.slice(0, 3).join("; ")})`;
+  return runs.some((r) => r.gsm8k) ? "only a GSM8K result, no benchmark point" : "no benchmark point";
+}
+
+/** Rows the CSV readers left out (errors with a line), from the runs of a side. */
+function leftOutRows(runs: RunResults[]): LeftOut[] {
+  return runs.flatMap((r) =>
+    r.diagnostics
+      .filter((d) => d.severity === "error" && d.line !== undefined && d.file)
+      .map((d) => ({ file: d.file!, line: d.line, message: d.message })),
+  );
 }
 
 /** Loads both sides and the history, then compares them. Throws CompareInputError when a side is empty. */
@@ -115,6 +272,16 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
     history = h.runs;
     skipped.push(...h.skipped);
   }
-  const comparison = compareRuns(baseline, candidate, { ...opts, history });
-  return { comparison, baseline, candidate, history, skipped };
+  const checks = checkSides(baseline, candidate);
+  const comparison = compareRuns(baseline, candidate, { detectChanges: changepointDetector, ...opts, history });
+  refuseOneSidedHardware(comparison, checks);
+  const leftOut = leftOutRows([...baseline, ...candidate]);
+  const measuredNothing = [
+    { side: "main (--csv1)" as const, runs: baseline },
+    { side: "PR (--csv2)" as const, runs: candidate },
+  ].flatMap(({ side, runs }) => {
+    const why = nothingMeasured(runs);
+    return why ? [{ side, why }] : [];
+  });
+  return { comparison, baseline, candidate, history, skipped, leftOut, checks, measuredNothing };
 }

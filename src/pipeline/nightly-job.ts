@@ -5,7 +5,13 @@
  */
 import { thresholdsFromEnv } from "../runner/gpu-idle.js";
 import type { Hardware, RocmVersion, SuiteModel } from "../core/catalogue/index.js";
-import type { NightlyMode, NightlyOptions, NightlyReport, NightlyServices } from "./nightly.js";
+import {
+  sanityTable,
+  type NightlyMode,
+  type NightlyOptions,
+  type NightlyReport,
+  type NightlyServices,
+} from "./nightly.js";
 import { realNightlyServices } from "./nightly-services.js";
 
 type Env = Record<string, string | undefined>;
@@ -71,27 +77,35 @@ export function nightlyServicesFor(options: {
   cwd: string;
   env: Env;
   log: (line: string) => void;
+  port?: number;
+  /** Container work dir (`--work-dir`; default $WORK_DIR, else /sgl-workspace). */
+  workDir?: string;
+  /** Host folders mounted read-only (`--models-dir`). */
+  readOnlyPaths?: string[];
 }): NightlyServices {
   const { local, env } = options;
   return realNightlyServices({
     executor: local ? "local" : "docker",
     mountDir: env["MOUNT_DIR"] ?? "/mnt/raid/",
     // The container's work dir by default; a local run works in the current folder.
-    workDir: env["WORK_DIR"] ?? (local ? options.cwd : "/sgl-workspace"),
+    workDir: options.workDir ?? env["WORK_DIR"] ?? (local ? options.cwd : "/sgl-workspace"),
+    ...(options.readOnlyPaths?.length ? { readOnlyPaths: options.readOnlyPaths } : {}),
     gpu: options.gpu,
     ...(env["GITHUB_REPO"] ? { githubRepo: env["GITHUB_REPO"] } : {}),
     ...(env["GITHUB_TOKEN"] ? { githubToken: env["GITHUB_TOKEN"] } : {}),
     ...(env["SGLBENCH_DASHBOARD_URL"] ? { dashboardUrl: env["SGLBENCH_DASHBOARD_URL"] } : {}),
     env,
     log: options.log,
+    ...(options.port !== undefined ? { port: options.port } : {}),
   });
 }
 
 /** A short human summary of a nightly. */
 export function formatNightlyReport(r: NightlyReport): string {
   const lines = [
-    `nightly ${r.model} ${r.mode} ${r.date}: ${r.image ?? "no image"}${r.fallback ? " (yesterday's)" : ""}`,
+    `nightly ${r.model} ${r.mode}${r.variant ? ` (${r.variant})` : ""} ${r.date}: ${r.image ?? "no image"}${r.fallback ? " (yesterday's)" : ""}`,
   ];
+  if (r.images) lines.push(`images: ${r.images.join(", ")}`);
   if (r.gpu.checked) lines.push(`GPUs: ${r.gpu.idle ? "idle" : "busy"} after ${r.gpu.attempts} check(s)`);
   for (const s of r.suites)
     lines.push(`suite ${s.suite}: exit ${s.exitCode}, ${s.points} points, ${s.failures} failures → ${s.folder}`);
@@ -99,7 +113,8 @@ export function formatNightlyReport(r: NightlyReport): string {
     lines.push(
       `summaries (${s.kind}): ${s.files.join(", ") || "none"}${s.skipped ? `, ${s.skipped} files skipped` : ""}`,
     );
-  lines.push(`change points: ${r.changes.length}; open regressions: ${r.regressions.length}`);
+  if (r.sanity?.length) lines.push("sanity:", sanityTable(r.sanity));
+  else lines.push(`change points: ${r.changes.length}; open regressions: ${r.regressions.length}`);
   for (const g of r.regressions) lines.push(`  regression ${g.scope} from ${g.date}: ${g.tag_before} → ${g.tag_after}`);
   if (r.issues) {
     for (const i of r.issues.opened) lines.push(`issue opened #${i.number}: ${i.title}`);

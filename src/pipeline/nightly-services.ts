@@ -29,8 +29,12 @@ export interface RealServiceConfig {
   stopTimeoutS?: number;
   /** An extra `key=value` label a container must carry to be stopped (narrows the sglbench=1 rule; tests). */
   alsoLabel?: string;
+  /** Host folders mounted read-only at the same path (sanity --models-dir). */
+  readOnlyPaths?: string[];
   env: Record<string, string | undefined>;
   log: (line: string) => void;
+  /** Server port (default 30000 or $SGLBENCH_PORT). */
+  port?: number;
 }
 
 const SGLBENCH_LABEL = "sglbench";
@@ -78,7 +82,7 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     runSuite: async ({ suite, image, outputDir, signal }) => {
-      const { runSuite } = await import("../runner/run-suite.js");
+      const { defaultServerPort, runSuite } = await import("../runner/run-suite.js");
       const executor = await startExecutor({
         local: cfg.executor === "local",
         image,
@@ -86,6 +90,7 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
         hostEnv: cfg.env,
         gpu: cfg.gpu,
         binds: [`${cfg.mountDir}:${cfg.mountDir}`],
+        ...(cfg.readOnlyPaths?.length ? { readOnlyPaths: cfg.readOnlyPaths } : {}),
         onPullProgress: (line) => cfg.log(line),
       });
       try {
@@ -94,9 +99,33 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
           image,
           executor,
           outputDir,
+          // --port, else SGLBENCH_PORT of the nightly's own environment (a shared host may already use 30000).
+          port: cfg.port ?? defaultServerPort(cfg.env as NodeJS.ProcessEnv),
           ...(signal ? { signal } : {}),
           onProgress: (p) => cfg.log(redactSecrets(formatProgress(p))),
         });
+      } finally {
+        await executor.close?.();
+      }
+    },
+    downloadModel: async ({ image, repo, target, diskGb, signal }) => {
+      const { ensureModel } = await import("../runner/model-download.js");
+      const executor = await startExecutor({
+        local: cfg.executor === "local",
+        image,
+        workDir: cfg.workDir,
+        hostEnv: cfg.env,
+        gpu: false,
+        binds: [`${cfg.mountDir}:${cfg.mountDir}`],
+        onPullProgress: (line) => cfg.log(line),
+      });
+      try {
+        const out = await ensureModel(
+          executor,
+          { repo, target, diskGb },
+          { ...(signal ? { signal } : {}), onLine: (l) => cfg.log(redactSecrets(l)) },
+        );
+        cfg.log(out.action === "present" ? `${target} already holds ${repo}` : `downloaded ${repo} into ${target}`);
       } finally {
         await executor.close?.();
       }
@@ -113,6 +142,24 @@ export function realNightlyServices(cfg: RealServiceConfig): NightlyServices {
         repo: name,
         ...(cfg.dashboardUrl ? { dashboardUrl: cfg.dashboardUrl } : {}),
       });
+    };
+    // Sanity failures: one open issue per title (a re-run the same day comments instead of duplicating).
+    svc.alert = async ({ title, body }) => {
+      const { Octokit } = await import("@octokit/rest");
+      const octokit = new Octokit({ auth: cfg.githubToken });
+      const open = await octokit.rest.issues.listForRepo({
+        owner,
+        repo: name,
+        state: "open",
+        labels: "sglbench-sanity",
+      });
+      const same = open.data.find((i) => i.title === title);
+      if (same) {
+        await octokit.rest.issues.createComment({ owner, repo: name, issue_number: same.number, body });
+        return `issue #${same.number} updated`;
+      }
+      const made = await octokit.rest.issues.create({ owner, repo: name, title, body, labels: ["sglbench-sanity"] });
+      return `issue #${made.data.number} opened`;
     };
   }
   return svc;

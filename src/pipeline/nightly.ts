@@ -7,14 +7,20 @@
  * so the whole flow is testable without Docker, GPUs or GitHub.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { checkGpuIdle, type GpuThresholds } from "../runner/gpu-idle.js";
 import {
+  builtinCatalogue,
+  modelKeyFor,
+  nightlyTagForDate,
   pacificDate,
   pickNightlyTag,
+  sanitySuites,
+  suiteFor,
+  suiteForHardware,
+  type Catalogue,
   type Hardware,
   type RocmVersion,
-  suiteFor,
   type Suite,
   type SuiteModel,
 } from "../core/catalogue/index.js";
@@ -22,10 +28,24 @@ import { buildSeries, findSeriesChanges, type SeriesChange, dateWindow } from ".
 import type { RunResults } from "../core/results/index.js";
 import { groupRegressions, type IssueSync, type RegressionGroup } from "../github/issues.js";
 import { acquireLock, LockHeldError, nightlyLockFile, type Lock } from "../runner/lock.js";
+import { shutdownSignal } from "../runner/shutdown.js";
 import { loadHistory } from "../store/history.js";
 import { processSummaries, type ProcessOutcome } from "./process-summaries.js";
+import { markdownTable } from "markdown-table";
 
-export type NightlyMode = "offline" | "online" | "all";
+export type NightlyMode = "offline" | "online" | "all" | "sanity";
+
+/** One model of the sanity sweep: its GSM8K accuracy against its floor. */
+export interface SanityRow {
+  model: string;
+  image: string;
+  trials: number;
+  /** Mean accuracy of the trials that ran; undefined when the server or GSM8K never produced one. */
+  accuracy?: number;
+  threshold: number;
+  passed: boolean;
+  folder: string;
+}
 
 /** Outside effects of a nightly, injected. */
 export interface NightlyServices {
@@ -49,6 +69,19 @@ export interface NightlyServices {
   publish?(input: { dataDir: string; changes: SeriesChange[] }): Promise<string[]>;
   /** Opens/updates regression issues; absent → skipped with a note. */
   syncIssues?(groups: RegressionGroup[]): Promise<IssueSync>;
+  /**
+   * `--download-model`: inside a container of the image, checks the free disk space (diskGb) and
+   * downloads (resumable) the Hugging Face repository into `target` unless it is already there.
+   */
+  downloadModel?(input: {
+    image: string;
+    repo: string;
+    target: string;
+    diskGb: number;
+    signal?: AbortSignal;
+  }): Promise<void>;
+  /** Raises an alert (sanity failures); absent → a note in the report only. */
+  alert?(input: { title: string; body: string }): Promise<string | undefined>;
   log(line: string): void;
 }
 
@@ -69,6 +102,24 @@ export interface NightlyOptions {
   /** How long to wait for another nightly to finish before giving up (default 0: give up at once). */
   lockWaitMs?: number;
   thresholds: GpuThresholds;
+  /** Catalogue variant of the online suites (`dp_attention`, `torch_compile`, `mtp` …). */
+  variant?: string;
+  /** The catalogue (default: the shipped one); `--suites-file` adds to it. */
+  catalogue?: Catalogue;
+  /** `--model-path`, `--model-name`, `--tokenizer-path`: override the catalogue's for every suite. */
+  modelPath?: string;
+  modelName?: string;
+  tokenizerPath?: string;
+  /** Container work dir: `--download-model` writes to <workDir>/models/<name> (default /sgl-workspace). */
+  workDir?: string;
+  /** Sanity sweep: models folder for relative paths, GSM8K trials per model, models to check (default all). */
+  modelsDir?: string;
+  sanityTrials?: number;
+  sanityModels?: string[];
+  /** Run the last N days' images (oldest first), one each (default 1: today's, else yesterday's). */
+  continueRunDays?: number;
+  /** Hugging Face repository to download when the model folder is missing (only without modelPath). */
+  downloadModel?: string;
   /** GPU re-checks after the first busy answer (default 3) and the wait between them (GPU_IDLE_WAIT_TIME, default 15 s). */
   idleRetries?: number;
   idleWaitMs?: number;
@@ -87,10 +138,15 @@ export interface NightlyReport {
   date: string;
   mode: NightlyMode;
   model: SuiteModel;
+  variant?: string;
   image?: string;
+  /** Every image run (`--continue-run-days`), oldest first. */
+  images?: string[];
+  /** Sanity sweep: pass/fail per model and image. */
+  sanity?: SanityRow[];
   fallback?: boolean;
   gpu: { checked: boolean; idle: boolean; attempts: number; reasons: string[]; stopped: string[] };
-  suites: { suite: string; folder: string; exitCode: number; points: number; failures: number }[];
+  suites: { suite: string; image?: string; folder: string; exitCode: number; points: number; failures: number }[];
   summaries: { kind: string; files: string[]; skipped: number }[];
   changes: SeriesChange[];
   regressions: RegressionGroup[];
@@ -106,28 +162,105 @@ const ORDER: Record<NightlyMode, ("online" | "offline")[]> = {
   all: ["online", "offline"],
   online: ["online"],
   offline: ["offline"],
+  sanity: ["online"],
 };
 
-/** The suites a nightly runs for a model and mode. */
-export function nightlySuites(model: SuiteModel, mode: NightlyMode): Suite[] {
-  return ORDER[mode].map((kind) => suiteFor(kind, model));
+/** What selects a nightly's suites besides model and mode. */
+export type NightlySelection = Pick<
+  NightlyOptions,
+  "variant" | "catalogue" | "modelPath" | "modelName" | "tokenizerPath" | "modelsDir" | "sanityTrials" | "sanityModels"
+> & { hardware?: Hardware };
+
+/** `--model sanity` or `--mode sanity`: the GSM8K sweep over the catalogue's sanity table. */
+export const isSanity = (model: string, mode: NightlyMode): boolean => mode === "sanity" || model === "sanity";
+
+/**
+ * The suites a nightly runs: the model's online/offline suites from the catalogue (online as the
+ * variant when one is asked), with the hardware's paths and the caller's overrides; or the sanity sweep.
+ */
+export function nightlySuites(model: SuiteModel, mode: NightlyMode, sel: NightlySelection = {}): Suite[] {
+  const catalogue = sel.catalogue ?? builtinCatalogue();
+  if (isSanity(model, mode)) {
+    return sanitySuites(catalogue, sel.hardware ?? "mi30x", {
+      ...(sel.sanityTrials !== undefined ? { trials: sel.sanityTrials } : {}),
+      ...(sel.modelsDir ? { modelsDir: sel.modelsDir } : {}),
+      ...(sel.sanityModels?.length ? { models: sel.sanityModels } : {}),
+    });
+  }
+  const key = modelKeyFor(model, catalogue) ?? model;
+  const entry = catalogue.models[key];
+  if (entry?.hardware && sel.hardware && !entry.hardware.includes(sel.hardware))
+    throw new Error(`${key} runs on ${entry.hardware.join(", ")} only, not ${sel.hardware}`);
+  return ORDER[mode].map((kind) => {
+    let suite = suiteFor(kind, key, "normal", catalogue.suites);
+    if (sel.variant && kind === "online") {
+      const id = `${suite.id}-${sel.variant}`;
+      const variant = catalogue.suites.find((s) => s.id === id);
+      if (!variant) {
+        const known = catalogue.suites.filter((s) => s.variantKey && s.modelKey === key).map((s) => s.variantKey);
+        throw new Error(`No variant "${sel.variant}" for ${key} (known: ${known.join(", ") || "none"})`);
+      }
+      suite = variant;
+    }
+    return withOverrides(suite, sel);
+  });
 }
 
-/** Picks the image: given, else today's/yesterday's tag from the registry, else from the host's images. */
-async function pickImage(
-  opts: NightlyOptions,
-  svc: NightlyServices,
-  report: NightlyReport,
-): Promise<string | undefined> {
-  if (opts.image) return opts.image;
+/** `--model-path` / `--tokenizer-path` / `--model-name` over the catalogue's values, then the hardware's paths. */
+function withOverrides(suite: Suite, sel: NightlySelection): Suite {
+  let out: Suite = suite;
+  if (sel.modelPath) out = { ...out, modelPath: sel.modelPath, modelPaths: {} };
+  if (sel.tokenizerPath) out = { ...out, tokenizer: sel.tokenizerPath, tokenizers: {}, tokenizerFromModel: false };
+  if (sel.modelName) out = { ...out, modelName: sel.modelName };
+  return suiteForHardware(out, sel.hardware);
+}
+
+/** The repository's tags (registry, else this host's images); a note says which failed. */
+async function readTags(opts: NightlyOptions, svc: NightlyServices, report: NightlyReport): Promise<string[][]> {
   let tags: string[] = [];
   try {
     tags = await svc.listTags(opts.imageRepo);
   } catch (error: unknown) {
     report.notes.push(`registry tags unavailable (${(error as Error).message}); using the images on this host`);
   }
-  const pickFrom = (list: string[]) =>
-    pickNightlyTag(list, { hardware: opts.hardware, now: svc.now(), ...(opts.rocm ? { rocm: opts.rocm } : {}) });
+  const local = svc.listLocalTags
+    ? async () =>
+        svc.listLocalTags!(opts.imageRepo).catch((error: unknown) => {
+          report.notes.push(`local images unavailable: ${(error as Error).message}`);
+          return [] as string[];
+        })
+    : async () => [] as string[];
+  return [tags, await local()];
+}
+
+/**
+ * The images to run: the given one; else with `continueRunDays` N > 1 one per day of the last N
+ * Pacific days that has one (oldest first, as the original backfills); else today's, or yesterday's.
+ */
+async function pickImages(opts: NightlyOptions, svc: NightlyServices, report: NightlyReport): Promise<string[]> {
+  if (opts.image) return [opts.image];
+  const days = opts.continueRunDays ?? 1;
+  const pickOpts = { hardware: opts.hardware, ...(opts.rocm ? { rocm: opts.rocm } : {}) };
+  if (days > 1) {
+    const [remote, local] = await readTags(opts, svc, report);
+    const all = [...new Set([...(remote ?? []), ...(local ?? [])])];
+    const picked: string[] = [];
+    for (let d = days - 1; d >= 0; d--) {
+      const date = pacificDate(svc.now(), d);
+      const tag = nightlyTagForDate(all, date, pickOpts);
+      if (tag) picked.push(`${opts.imageRepo}:${tag}`);
+      else report.notes.push(`no ${opts.hardware} image for ${date}`);
+    }
+    if (picked.length === 0) report.notes.push(`No nightly image found in the last ${days} days in ${opts.imageRepo}`);
+    return picked;
+  }
+  let tags: string[] = [];
+  try {
+    tags = await svc.listTags(opts.imageRepo);
+  } catch (error: unknown) {
+    report.notes.push(`registry tags unavailable (${(error as Error).message}); using the images on this host`);
+  }
+  const pickFrom = (list: string[]) => pickNightlyTag(list, { ...pickOpts, now: svc.now() });
   let pick = pickFrom(tags);
   if (pick.tag === null && svc.listLocalTags) {
     const local = await svc.listLocalTags(opts.imageRepo).catch((error: unknown) => {
@@ -138,11 +271,11 @@ async function pickImage(
   }
   if (pick.tag === null) {
     report.notes.push(`No nightly image found for ${pick.tried.join(" or ")} in ${opts.imageRepo} (${opts.hardware})`);
-    return undefined;
+    return [];
   }
   report.fallback = pick.fallback;
   if (pick.fallback) report.notes.push(`today's image is missing; using yesterday's ${pick.tag}`);
-  return `${opts.imageRepo}:${pick.tag}`;
+  return [`${opts.imageRepo}:${pick.tag}`];
 }
 
 /** Waits for idle GPUs; stops only sglbench's own containers between checks. */
@@ -179,6 +312,7 @@ export async function runNightly(opts: NightlyOptions, svc: NightlyServices): Pr
     date,
     mode: opts.mode,
     model: opts.model,
+    ...(opts.variant ? { variant: opts.variant } : {}),
     gpu: { checked: false, idle: false, attempts: 0, reasons: [], stopped: [] },
     suites: [],
     summaries: [],
@@ -188,10 +322,19 @@ export async function runNightly(opts: NightlyOptions, svc: NightlyServices): Pr
     notes: [],
     exitCode: 1,
   };
-  const image = await pickImage(opts, svc, report);
+  let suites: Suite[];
+  try {
+    suites = nightlySuites(opts.model, opts.mode, { ...opts, hardware: opts.hardware });
+  } catch (error: unknown) {
+    report.notes.push((error as Error).message);
+    return report;
+  }
+  const images = await pickImages(opts, svc, report);
+  const image = images[images.length - 1];
   if (!image) return report;
   report.image = image;
-  svc.log(`nightly ${opts.model} ${opts.mode} on ${image}`);
+  if (images.length > 1) report.images = images;
+  svc.log(`nightly ${opts.model} ${opts.mode}${opts.variant ? ` (${opts.variant})` : ""} on ${images.join(", ")}`);
 
   const lock = await takeLock(opts, svc, report, image);
   if (!lock) return report;
@@ -202,8 +345,11 @@ export async function runNightly(opts: NightlyOptions, svc: NightlyServices): Pr
       report.notes.push(`GPUs still busy after ${report.gpu.attempts} checks: ${report.gpu.reasons.join("; ")}`);
       return report;
     }
-    await runSuites(opts, svc, report, image);
-    await postProcess(opts, svc, report);
+    if (opts.downloadModel) suites = await download(opts, svc, report, image, suites);
+    for (const img of images) await runSuites(opts, svc, report, img, suites);
+    finishExitCode(report);
+    if (isSanity(opts.model, opts.mode)) await alertSanity(svc, report);
+    else await postProcess(opts, svc, report);
   } finally {
     await lock.release();
     report.report = await writeReport(opts.dataDir, report).catch((error: unknown) => {
@@ -232,7 +378,7 @@ async function takeLock(
   for (;;) {
     try {
       return await acquireLock(file, {
-        purpose: `sglbench nightly --model ${opts.model} --mode ${opts.mode} (${image})`,
+        purpose: `sglbench nightly --model ${opts.model} --mode ${opts.mode}${opts.variant ? ` --variant ${opts.variant}` : ""} (${image})`,
       });
     } catch (error: unknown) {
       if (!(error instanceof LockHeldError)) throw error;
@@ -247,18 +393,69 @@ async function takeLock(
   }
 }
 
+/** Free disk the original asks before a download: DeepSeek 685 GB, Grok 200 GB, others 100 GB. */
+function diskGbFor(suite: Suite | undefined): number {
+  if (suite?.download) return suite.download.diskGb;
+  return suite?.model === "deepseek" ? 685 : suite?.model.startsWith("grok") ? 200 : 100;
+}
+
+/**
+ * `--download-model REPO` (only when no --model-path is given, as the original): the weights go to
+ * <workDir>/models/<repo name> inside the container, resumably, after a disk-space check; the suites
+ * then read them from there.
+ */
+async function download(
+  opts: NightlyOptions,
+  svc: NightlyServices,
+  report: NightlyReport,
+  image: string,
+  suites: Suite[],
+): Promise<Suite[]> {
+  const repo = opts.downloadModel ?? "";
+  if (opts.modelPath) {
+    report.notes.push(`--download-model ${repo} ignored: --model-path ${opts.modelPath} is given`);
+    return suites;
+  }
+  if (!svc.downloadModel) {
+    report.notes.push(`--download-model ${repo}: no download service; using the catalogue's paths`);
+    return suites;
+  }
+  const target = join(opts.workDir ?? "/sgl-workspace", "models", basename(repo));
+  svc.log(`downloading ${repo} into ${target}`);
+  try {
+    await svc.downloadModel({
+      image,
+      repo,
+      target,
+      diskGb: diskGbFor(suites[0]),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } catch (error: unknown) {
+    report.notes.push(`download of ${repo} failed: ${(error as Error).message}`);
+    return [];
+  }
+  return suites.map((s) => ({
+    ...s,
+    modelPath: target,
+    modelPaths: {},
+    ...(s.tokenizerFromModel ? { tokenizer: target } : {}),
+  }));
+}
+
 async function runSuites(
   opts: NightlyOptions,
   svc: NightlyServices,
   report: NightlyReport,
   image: string,
+  suites: Suite[],
 ): Promise<void> {
-  for (const suite of nightlySuites(opts.model, opts.mode)) {
-    if (opts.signal?.aborted) {
+  for (const suite of suites) {
+    if (opts.signal?.aborted || shutdownSignal().aborted) {
       report.notes.push(`cancelled before ${suite.id}`);
       break;
     }
-    svc.log(`suite ${suite.id}`);
+    svc.log(`suite ${suite.id} on ${image}`);
+    const withImage = report.images ? { image } : {};
     try {
       const out = await svc.runSuite({
         suite,
@@ -268,18 +465,76 @@ async function runSuites(
       });
       report.suites.push({
         suite: suite.id,
+        ...withImage,
         folder: out.folder,
         exitCode: out.exitCode,
         points: out.run.points.length,
         failures: out.run.failures.length,
       });
+      if (isSanity(opts.model, opts.mode)) report.sanity = [...(report.sanity ?? []), sanityRow(suite, image, out)];
     } catch (error: unknown) {
-      report.suites.push({ suite: suite.id, folder: "", exitCode: 1, points: 0, failures: 1 });
+      report.suites.push({ suite: suite.id, ...withImage, folder: "", exitCode: 1, points: 0, failures: 1 });
       report.notes.push(`${suite.id} could not run: ${(error as Error).message}`);
+      if (isSanity(opts.model, opts.mode))
+        report.sanity = [...(report.sanity ?? []), sanityRow(suite, image, undefined)];
     }
   }
+}
+
+/** 0 when every suite ran, 1 when none did, 3 in between; a failed sanity model makes it partial. */
+function finishExitCode(report: NightlyReport): void {
   const codes = report.suites.map((s) => s.exitCode);
   report.exitCode = codes.length > 0 && codes.every((c) => c === 0) ? 0 : codes.some((c) => c !== 1) ? 3 : 1;
+  if (report.exitCode === 0 && report.sanity?.some((r) => !r.passed)) report.exitCode = 3;
+}
+
+function sanityRow(suite: Suite, image: string, out: { run: RunResults; folder: string } | undefined): SanityRow {
+  const g = out?.run.gsm8k;
+  const accuracies = g?.runs.map((r) => r.accuracy).filter((a): a is number => Number.isFinite(a)) ?? [];
+  const accuracy =
+    g?.average ?? (accuracies.length ? accuracies.reduce((a, b) => a + b, 0) / accuracies.length : undefined);
+  const threshold = suite.gsm8k?.threshold ?? suite.gsm8kMinAccuracy ?? 0;
+  return {
+    model: suite.modelName,
+    image,
+    trials: suite.gsm8k?.runs ?? 1,
+    ...(accuracy !== undefined ? { accuracy } : {}),
+    threshold,
+    passed: accuracy !== undefined && accuracy >= threshold,
+    folder: out?.folder ?? "",
+  };
+}
+
+/** The sanity table as Markdown (report, alert, dashboard). */
+export function sanityTable(rows: readonly SanityRow[]): string {
+  return markdownTable([
+    ["Model", "Image", "Trials", "Accuracy", "Floor", "Result"],
+    ...rows.map((r) => [
+      r.model,
+      r.image.slice(r.image.lastIndexOf(":") + 1),
+      String(r.trials),
+      r.accuracy === undefined ? "—" : r.accuracy.toFixed(3),
+      r.threshold.toFixed(3),
+      r.passed ? "pass" : "FAIL",
+    ]),
+  ]);
+}
+
+/** Failed sanity models raise one alert with the whole table. */
+async function alertSanity(svc: NightlyServices, report: NightlyReport): Promise<void> {
+  const failed = (report.sanity ?? []).filter((r) => !r.passed);
+  if (failed.length === 0) return;
+  const title = `Sanity check failed on ${report.date}: ${failed.map((r) => r.model).join(", ")}`;
+  if (!svc.alert) {
+    report.notes.push(`${title} (no alert channel configured)`);
+    return;
+  }
+  try {
+    const where = await svc.alert({ title, body: `${sanityTable(report.sanity ?? [])}\n` });
+    report.notes.push(`${title}${where ? `: ${where}` : ""}`);
+  } catch (error: unknown) {
+    report.notes.push(`sanity alert failed: ${(error as Error).message}`);
+  }
 }
 
 async function postProcess(opts: NightlyOptions, svc: NightlyServices, report: NightlyReport): Promise<void> {
@@ -296,7 +551,8 @@ async function postProcess(opts: NightlyOptions, svc: NightlyServices, report: N
   }
 
   // By model name: records ingested from the seed's folders and the runner's own name suites differently.
-  const modelName = suiteFor("online", opts.model).modelName;
+  const modelName =
+    opts.modelName ?? suiteFor("online", opts.model, "normal", (opts.catalogue ?? builtinCatalogue()).suites).modelName;
   const history = await loadHistory(opts.dataDir, {
     days: opts.historyDays ?? 120,
     today: report.date,
@@ -333,7 +589,10 @@ async function postProcess(opts: NightlyOptions, svc: NightlyServices, report: N
 async function writeReport(dataDir: string, report: NightlyReport): Promise<string> {
   const dir = join(dataDir, "nightly_reports");
   await mkdir(dir, { recursive: true });
-  const file = join(dir, `${report.date}_${report.model}_${report.mode}.json`);
+  const file = join(
+    dir,
+    `${report.date}_${report.model}_${report.mode}${report.variant ? `_${report.variant}` : ""}.json`,
+  );
   await writeFile(file, `${JSON.stringify({ ...report, report: undefined }, null, 2)}\n`);
   return file;
 }

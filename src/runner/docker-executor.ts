@@ -6,6 +6,10 @@
  * Docker has no "kill this exec" call, so every command runs under a small `sh` wrapper that writes
  * its PID to a file; a timeout or cancel kills that process and all its descendants (walking
  * /proc/<pid>/task/<tid>/children) with SIGTERM, then SIGKILL after the grace period.
+ *
+ * A reused container may still run the server of a sglbench that was SIGKILLed (execs outlive their
+ * client): each executor writes its owner (`host:SGLBENCH_OWNER`) into the container, and one that
+ * finds processes of a gone owner restarts the container first (only sglbench's labelled ones).
  */
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
@@ -20,9 +24,15 @@ import {
   type Executor,
 } from "./executor.js";
 import { errorMessage } from "../core/util/index.js";
+import { hostname } from "node:os";
+import { OWNER_ENV, ownerAlive, ownerToken } from "./leftovers.js";
 
 /** The label that marks containers sglbench created (and may therefore stop). */
 export const SGLBENCH_LABEL = "sglbench";
+/** The label naming the sglbench process that created the container (`host:pid.start`). */
+export const OWNER_LABEL = "sglbench.owner";
+/** Where, inside the container, the executor that uses it writes its owner. */
+const OWNER_FILE = "/tmp/.sglbench-owner";
 const ROCM_DEVICES = ["/dev/kfd", "/dev/dri"];
 
 export interface DockerExecutorOptions {
@@ -62,7 +72,7 @@ export function containerSpec(options: DockerExecutorOptions, name: string): Doc
     // Keeps the container alive between execs (busybox and coreutils both have tail).
     Entrypoint: ["tail"],
     Cmd: ["-f", "/dev/null"],
-    Labels: { [SGLBENCH_LABEL]: "1" },
+    Labels: { [SGLBENCH_LABEL]: "1", [OWNER_LABEL]: `${hostname()}:${ownerToken()}` },
     ...(options.workDir ? { WorkingDir: options.workDir } : {}),
     HostConfig: {
       NetworkMode: "host",
@@ -121,11 +131,16 @@ export class DockerExecutor implements Executor {
           `A container named ${name} exists and was not created by sglbench (no ${SGLBENCH_LABEL}=1 label); remove or rename it`,
         );
       }
+      let leftover = false;
       if (!info.State.Running) await existing.start();
-      return new DockerExecutor(docker, existing, name, false, options);
+      else leftover = await clearLeftovers(existing, name, options.onPullProgress);
+      await writeOwner(existing);
+      // A container a killed compare-pr step left behind is removed as if this run had created it.
+      return new DockerExecutor(docker, existing, name, leftover && options.removeOnClose === true, options);
     }
     const container = await docker.createContainer(containerSpec(options, name));
     await container.start();
+    await writeOwner(container);
     return new DockerExecutor(docker, container, name, true, options);
   }
 
@@ -167,7 +182,7 @@ export class DockerExecutor implements Executor {
   ): Promise<ExecResult> {
     const started = Date.now();
     const pidFile = `/tmp/.sglbench-${randomBytes(6).toString("hex")}.pid`;
-    const env = { ...this.options.env, ...options.env };
+    const env = { ...this.options.env, ...options.env, [OWNER_ENV]: ownerToken() };
     const exec = await this.container.exec({
       Cmd: ["sh", "-c", `echo $$ > ${pidFile}; exec "$@"`, "sh", ...argv],
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
@@ -223,6 +238,56 @@ export class DockerExecutor implements Executor {
     const signal = run.killedWith && code !== null && code > 128 ? run.killedWith : null;
     return { exitCode: signal ? null : code, signal, timedOut, cancelled, durationMs: Date.now() - started };
   }
+}
+
+/** Runs `sh -c script` in the container and returns its stdout (stderr discarded). */
+async function execText(container: Docker.Container, script: string): Promise<string> {
+  const exec = await container.exec({ Cmd: ["sh", "-c", script], AttachStdout: true, AttachStderr: true });
+  const stream = (await exec.start({ hijack: true, stdin: false })) as Readable;
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  container.modem.demuxStream(stream, out, new PassThrough().resume());
+  await new Promise<void>((resolve) => {
+    stream.on("end", resolve);
+    stream.on("close", resolve);
+    stream.on("error", resolve);
+  });
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Best effort: without the file a later run treats the container's leftovers as a gone owner's. */
+async function writeOwner(container: Docker.Container): Promise<void> {
+  try {
+    await execText(container, `echo '${hostname()}:${ownerToken()}' > ${OWNER_FILE}`);
+  } catch {
+    // an image without sh: the commands would fail the same way and say so
+  }
+}
+
+/**
+ * A running container we are about to reuse: when it still runs commands (more than its keep-alive
+ * process) of a sglbench that is gone, restart it so none of them survives; when that sglbench still
+ * runs here, refuse (two runs in one container would measure each other). Returns true on a restart.
+ */
+async function clearLeftovers(
+  container: Docker.Container,
+  name: string,
+  log?: (line: string) => void,
+): Promise<boolean> {
+  const top = (await container.top()) as { Processes?: string[][] };
+  if ((top.Processes?.length ?? 0) <= 1) return false;
+  const owner = (await execText(container, `cat ${OWNER_FILE} 2>/dev/null`)).trim();
+  const sep = owner.indexOf(":");
+  const [host, token] = sep > 0 ? [owner.slice(0, sep), owner.slice(sep + 1)] : ["", ""];
+  if (token === ownerToken()) return false;
+  if (host === hostname() && token && ownerAlive(token))
+    throw new Error(
+      `Container ${name} is in use by a running sglbench (PID ${token.split(".")[0]}); wait for it to finish or stop it first`,
+    );
+  log?.(`Container ${name} still runs commands of an earlier sglbench run that is gone: restarting it`);
+  await container.restart({ t: 2 });
+  return true;
 }
 
 /** One exec: knows its PID file so it can kill its process tree. */

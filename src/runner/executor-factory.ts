@@ -3,9 +3,14 @@
  * fresh container of an image (dockerode). The CLI suites, the nightly and compare-pr differ only in
  * the options below, so each caller's policy (GPUs, mounts, pulling, clean-up) is spelled out there.
  * Docker and the executors are loaded lazily, so `--local` works on a machine without an engine.
+ *
+ * Before a run, leftovers of an earlier sglbench that was killed are stopped (leftovers.ts; only
+ * processes sglbench marked), and the executor is registered for a forced shutdown (shutdown.ts).
  */
 import { existsSync } from "node:fs";
 import type { Executor } from "./executor.js";
+import { stopLeftovers } from "./leftovers.js";
+import { onForcedShutdown } from "./shutdown.js";
 
 export interface ExecutorChoice {
   /** Run on this machine instead of in a container. */
@@ -24,15 +29,33 @@ export interface ExecutorChoice {
   binds?: string[];
   /** Host paths mounted at the same path read-only, whatever `binds` says (for code that is not trusted). */
   readOnlyPaths?: string[];
+  /** Size of the container's /dev/shm (default 32 GiB). */
+  shmSizeBytes?: number;
   /** Pull a missing image (default true); false where images were resolved beforehand. */
   pull?: boolean;
   /** Remove the container on close (default false: the seed reused containers). */
   removeOnClose?: boolean;
   onPullProgress?: (line: string) => void;
+  /** Where to say that leftovers of an earlier run were stopped (default: onPullProgress). */
+  log?: (line: string) => void;
 }
 
 /** Starts the executor the choice asks for; close() it when done. */
 export async function startExecutor(choice: ExecutorChoice): Promise<Executor> {
+  const log = choice.log ?? choice.onPullProgress;
+  await stopLeftovers({ ...(log ? { log } : {}) });
+  const executor = await createExecutor(choice);
+  const unregister = onForcedShutdown(() => executor.close?.());
+  const close = executor.close?.bind(executor);
+  // Same object (DockerExecutor's container stays reachable), close() also unregisters.
+  executor.close = async () => {
+    unregister();
+    await close?.();
+  };
+  return executor;
+}
+
+async function createExecutor(choice: ExecutorChoice): Promise<Executor> {
   if (choice.local) {
     const { LocalExecutor } = await import("./local-executor.js");
     return new LocalExecutor({ env: { ...(choice.hostEnv ?? process.env), ...choice.env }, cwd: choice.workDir });
@@ -51,6 +74,7 @@ export async function startExecutor(choice: ExecutorChoice): Promise<Executor> {
     workDir: choice.workDir,
     ...(choice.env ? { env: choice.env } : {}),
     ...(choice.pull !== undefined ? { pull: choice.pull } : {}),
+    ...(choice.shmSizeBytes !== undefined ? { shmSizeBytes: choice.shmSizeBytes } : {}),
     ...(choice.removeOnClose !== undefined ? { removeOnClose: choice.removeOnClose } : {}),
     ...(choice.onPullProgress ? { onPullProgress: choice.onPullProgress } : {}),
   });

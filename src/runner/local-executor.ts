@@ -3,6 +3,8 @@
  * (the seed's INSIDE_CONTAINER), and for tests against the simulator.
  * Each command gets its own process group so a timeout or cancel kills the whole tree (SGLang's
  * launch_server forks one scheduler per GPU; killing only the parent leaves them holding the GPUs).
+ * Every command carries SGLBENCH_OWNER (see leftovers.ts) so a run that was SIGKILLed can be cleaned
+ * up by the next one, and groups still alive when this process exits are SIGKILLed on the way out.
  */
 import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
@@ -13,6 +15,7 @@ import {
   type ExecResult,
   type Executor,
 } from "./executor.js";
+import { OWNER_ENV, ownerToken } from "./leftovers.js";
 
 export interface LocalExecutorOptions {
   /** Base environment (default: this process's). */
@@ -41,6 +44,31 @@ export function groupAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Every group any LocalExecutor started that still runs: killed synchronously if this process exits. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** SIGKILLs every process group still running (the last resort on exit or a forced shutdown). */
+export function killAllGroupsNow(): void {
+  for (const pid of liveGroups) {
+    try {
+      killGroup(pid, "SIGKILL");
+    } catch {
+      // not ours to kill any more (EPERM): nothing else to do on the way out
+    }
+  }
+}
+
+function trackGroup(pid: number | undefined): () => void {
+  if (pid === undefined) return () => undefined;
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", killAllGroupsNow);
+  }
+  liveGroups.add(pid);
+  return () => liveGroups.delete(pid);
 }
 
 /** Executor for this machine. */
@@ -92,7 +120,7 @@ export class LocalExecutor implements Executor {
     if (!file) throw new Error("Cannot run an empty command");
     const started = Date.now();
     const child = execa(file, args, {
-      env: { ...this.options.env, ...options.env },
+      env: { ...this.options.env, ...options.env, [OWNER_ENV]: ownerToken() },
       extendEnv: this.options.env === undefined,
       cwd: options.cwd ?? this.options.cwd,
       detached: true,
@@ -104,7 +132,11 @@ export class LocalExecutor implements Executor {
     });
     const running = new Running(child, started, options, this.grace());
     this.live.add(running);
-    void running.done.finally(() => this.live.delete(running));
+    const untrack = trackGroup(child.pid);
+    void running.done.finally(() => {
+      untrack();
+      this.live.delete(running);
+    });
     return running;
   }
 }

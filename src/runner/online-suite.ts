@@ -20,7 +20,9 @@ import type { LogSink } from "./run-folder-writer.js";
 export async function runOnlineSuite(suite: OnlineSuite, points: Point[], ctx: SuiteContext): Promise<void> {
   const { writer } = ctx;
   const todo = points.filter((p) => writer.measured(p).length < ctx.repeats);
-  if (todo.length === 0) return; // resumed run: everything already measured
+  // A GSM8K-only suite (no points) still starts its server for the gate, unless a resumed run passed it.
+  const gateOnly = suite.gsm8kOnly && !writer.run.gsm8k?.passed && !ctx.skipGsm8k;
+  if (todo.length === 0 && !gateOnly) return; // resumed run: everything already measured
   const started = await startSuiteServer(suite, todo, ctx, "launch_server");
   if (!started) return;
   const { server } = started;

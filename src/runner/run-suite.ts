@@ -2,7 +2,9 @@
  * The runner's programmatic API, used by the CLI (`sglbench offline|online`), the PR pipeline and the nightly:
  * one suite on one image → one run folder in the seed's layout, written as it goes.
  */
+import { rm } from "node:fs/promises";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { parseImage, environmentFor, offlinePoints, onlinePoints, type Suite } from "../core/catalogue/index.js";
 import { emptyRun, type Point, type RunResults } from "../core/results/index.js";
 import { timestamp } from "../core/util/index.js";
@@ -17,6 +19,8 @@ import { safeExecutor } from "./safe-executor.js";
 import { DEFAULT_READY_TIMEOUT_MS } from "./server.js";
 import { measuredRepeatCount, RunFolderWriter } from "./run-folder-writer.js";
 import { formatTimingSummary } from "./timing-summary.js";
+import { anySignal, shutdownSignal } from "./shutdown.js";
+import { freeLocalPort } from "./free-port.js";
 
 export interface RunSuiteOptions {
   suite: Suite;
@@ -85,13 +89,15 @@ export function selectPoints(suite: Suite, only?: readonly number[]): Point[] {
 /** The run folder a suite on an image writes (the seed's classic layout). */
 export function runFolderFor(suite: Suite, image: string, outputDir: string): string {
   const info = parseImage(image);
-  return runFolderPath(outputDir, {
+  const folder = runFolderPath(outputDir, {
     tag: info.tag,
     model: suite.modelName,
     variant: suite.variant,
     kind: suite.kind,
     ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
   });
+  // A catalogue variant writes its own folder, as the original names them (`…_online_dp_attention`).
+  return suite.kind === "online" && suite.folderSuffix ? `${folder}_${suite.folderSuffix}` : folder;
 }
 
 /** Runs one suite on one image, writing the run folder as it goes. Throws only for bad options. */
@@ -102,12 +108,15 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   const points = selectPoints(suite, options.points);
   const repeats = options.repeats ?? (suite.kind === "online" ? suite.repeats : 1);
   const folder = runFolderFor(suite, options.image, options.outputDir);
+  // SIGTERM/SIGINT of the process (shutdown.ts) cancels every suite, whoever called it.
+  const signal = anySignal(options.signal, shutdownSignal());
   const started = new Date();
   const fresh = emptyRun({
     kind: suite.kind,
     suite: suite.id,
     model: { name: suite.modelName, variant: suite.variant, path: suite.modelPath },
-    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
+    // An online variant run is its own series: its mode is the variant (`dp_attention`), as ingest names it.
+    ...(suite.kind === "offline" ? { mode: suite.mode } : suite.variantKey ? { mode: suite.variantKey } : {}),
     image: { full: info.image, repo: info.repo, tag: info.tag },
     backend,
     ...(info.hardware ? { hardware: info.hardware } : {}),
@@ -119,6 +128,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     resume: options.resume ?? true,
     withH100: suite.kind === "online" && suite.h100Reference,
   });
+  // A resumed run is no longer the interrupted one (markInterrupted writes it again if this one is stopped too).
+  await rm(join(folder, "INTERRUPTED"), { force: true });
   // Every point appears in results.json from the start, so a cancelled run still lists what never ran.
   for (const p of points) writer.pointResult(p);
   const totalRepeats = points.length * repeats;
@@ -131,14 +142,17 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     backend,
     env,
     host: options.host ?? "127.0.0.1",
-    port: options.port ?? defaultServerPort(),
+    port: options.port ?? (process.env.SGLBENCH_PORT?.trim() === "auto" ? await freeLocalPort() : defaultServerPort()),
     repeats,
     skipGsm8k: options.skipGsm8k ?? false,
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
-    commandTimeoutMs: options.commandTimeoutMs ?? 60 * 60_000,
+    // The catalogue's per-suite limits (torch compile needs 30-45 min to come up) unless the caller sets them.
+    readyTimeoutMs:
+      options.readyTimeoutMs ?? (suite.timeouts.readyS ? suite.timeouts.readyS * 1000 : DEFAULT_READY_TIMEOUT_MS),
+    commandTimeoutMs:
+      options.commandTimeoutMs ?? (suite.timeouts.benchmarkS ? suite.timeouts.benchmarkS * 1000 : 60 * 60_000),
     warmup: options.warmup ?? true,
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
     progress: (event, finishedRepeat) => {
       if (finishedRepeat) finished++;
       const elapsedS = (Date.now() - started.getTime()) / 1000;
@@ -150,6 +164,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   if (suite.kind === "offline") await runOfflineSuite(suite, points, ctx);
   else await runOnlineSuite(suite, points, ctx);
   const run = writer.run;
+  if (signal.aborted) await markInterrupted(writer, signal);
   const finishedAt = new Date();
   run.finished_at = finishedAt.toISOString();
   (run.timings ??= {}).total = (finishedAt.getTime() - started.getTime()) / 1000;
@@ -159,7 +174,25 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     formatTimingSummary(run, { started, finished: finishedAt, image: options.image }),
   );
   const failed = run.points.filter((p) => p.failure).length;
-  const exitCode = runExitCode(measuredRepeatCount(run), failed);
+  // A GSM8K-only suite (DP attention, torch compile, sanity) measures accuracy, not repeats.
+  const exitCode = suite.gsm8kOnly
+    ? run.gsm8k?.runs.length
+      ? run.gsm8k.passed === false
+        ? 3
+        : 0
+      : 1
+    : runExitCode(measuredRepeatCount(run), failed);
   ctx.progress({ phase: "done", message: `finished: exit ${exitCode}` });
   return { run, folder, exitCode };
+}
+
+/** The run folder of a run stopped by a signal: a run-level `cancelled` failure naming it, and an INTERRUPTED file. */
+async function markInterrupted(writer: RunFolderWriter, signal: AbortSignal): Promise<void> {
+  const why = signal.reason instanceof Error ? signal.reason.message : "cancelled";
+  const at = new Date().toISOString();
+  writer.run.failures.push({
+    kind: "cancelled",
+    message: `run ${why} at ${at}; points not measured are marked cancelled`,
+  });
+  await writer.writeText("INTERRUPTED", `${why} at ${at}\n`);
 }

@@ -1,12 +1,17 @@
 /**
- * SGLang server lifecycle: launch in the background with its output streamed into a redacted log,
- * wait until ready (the ready line in the log, or `/health` then `/get_model_info` answering),
- * fail fast on a fatal line (OOM) or an early exit, give up after a timeout with the log tail, stop.
+ * SGLang server lifecycle: check the port is free, launch in the background with its output streamed
+ * into a redacted log, wait until ready, fail fast on a fatal line (OOM) or an early exit, give up
+ * after a timeout with the log tail, stop.
+ *
+ * Ready means: our own launch_server still runs, it printed "The server is fired up and ready to
+ * roll!", and `/health` then `/get_model_info` answer. HTTP alone is never enough: an older server
+ * left on the port answers too, and the run would measure it.
  */
 import type { Failure, KvCache } from "../core/results/index.js";
 import { createServerLogScanner } from "../sglang/server-log.js";
 import type { BackgroundProcess, ExecResult, Executor } from "./executor.js";
 import { classifyExit } from "./failures.js";
+import { busyOn } from "./free-port.js";
 import type { LogSink } from "./run-folder-writer.js";
 
 /** Default readiness timeout (the seed waited 300 s for Grok, 900 s for DeepSeek). */
@@ -44,6 +49,17 @@ export type LaunchOutcome = { ok: true; server: RunningServer } | { ok: false; f
 /** Launches the server and waits for it to be ready (never throws for a server that fails). */
 export async function launchServer(options: LaunchServerOptions): Promise<LaunchOutcome> {
   const started = Date.now();
+  const busy = await busyOn(options.host, options.port);
+  if (busy !== undefined) {
+    const message = `port ${options.port} on ${busy} is already in use by another process (not this run's server): stop it, or pick another port (--port=N, or --port=auto for a free one)`;
+    options.log.line(`sglbench: ${message}`);
+    options.log.flush();
+    return {
+      ok: false,
+      failure: { kind: "launch_failed", message, exit_code: null, signal: null, log_tail: options.log.tail() },
+      startupS: 0,
+    };
+  }
   const scanner = createServerLogScanner(options.log.path);
   let fatalSeen = false;
   const proc = await options.executor.spawnBackground(options.argv, {
@@ -66,7 +82,7 @@ export async function launchServer(options: LaunchServerOptions): Promise<Launch
     return { ok: false, failure: make(result), startupS: elapsedS() };
   };
   for (;;) {
-    if (scanner.done().ready || (await answers(base, pollMs))) {
+    if (proc.running() && scanner.done().ready && (await answers(base, pollMs)) && proc.running()) {
       const server: RunningServer = {
         process: proc,
         startupS: elapsedS(),

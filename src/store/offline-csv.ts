@@ -39,7 +39,8 @@ const DECIMALS: Record<OfflineMetricKey, number> = {
   overall_throughput: 2,
 };
 
-export type OfflineRowStatus = "ok" | "oom" | "crash" | "partial";
+/** `malformed`: not as many fields as the header (a truncated or garbled line); never read as data. */
+export type OfflineRowStatus = "ok" | "oom" | "crash" | "partial" | "malformed";
 
 export interface OfflineCsvRow {
   /** The row's cells exactly as in the file (what {@link formatOfflineCsv} writes). */
@@ -113,14 +114,17 @@ export function parseOfflineCsv(text: string, file: string): ParsedOfflineCsv {
       rows.push({ cells, line, values: {}, status: "crash" });
       continue;
     }
-    if (cells.length !== header.length) {
+    if (records.length > 0 && cells.length !== header.length) {
+      // A truncated line (a crash mid-write) would read `2` for 2.828: reported and left out.
       diagnostics.push({
         file,
         line,
-        expected: `${header.length} comma-separated fields`,
-        message: `row has ${cells.length} fields`,
-        severity: "warning",
+        expected: `${header.length} comma-separated fields like the header`,
+        message: `row has ${cells.length} fields, left out: ${cells.join(",")}`,
+        severity: "error",
       });
+      rows.push({ cells, line, values: {}, status: "malformed" });
+      continue;
     }
     const cell = (name: string): string | undefined => {
       const at = index(name);
@@ -195,7 +199,7 @@ const samePoint = (a: Point, b: Point): boolean =>
 export function offlineCsvToPoints(parsed: ParsedOfflineCsv): PointResult[] {
   const points: PointResult[] = [];
   for (const row of parsed.rows) {
-    if (row.tp === undefined || row.batch_size === undefined) continue;
+    if (row.status === "malformed" || row.tp === undefined || row.batch_size === undefined) continue;
     const point = pointOf(row);
     let result = points.find((p) => samePoint(p.point, point));
     if (!result) {

@@ -43,6 +43,8 @@ export interface OnlineCsvRow {
   backend?: string;
   node?: string;
   model?: string;
+  /** Not as many cells as the axis line (a truncated or garbled line): reported, never read as data. */
+  malformed?: true;
 }
 
 export interface OnlineCsvSection {
@@ -135,7 +137,19 @@ export function parseOnlineCsv(text: string, file: string): ParsedOnlineCsv {
     const rows: OnlineCsvRow[] = [];
     while (i < records.length && !isBlank(records[i])) {
       const [label = "", ...cells] = records[i] ?? [];
-      rows.push(classifyRow(label, cells));
+      const row = classifyRow(label, cells);
+      if (hasAxisLine && row.kind === "measured" && cells.length !== axisValues.length) {
+        // The seed writes one cell per axis value (empty when not run yet): any other count is a cut line.
+        diagnostics.push({
+          file,
+          line: i + 1,
+          expected: `${axisValues.length} TAB-separated values after the label, like the axis line`,
+          message: `row "${label}" has ${cells.length} values, left out`,
+          severity: "error",
+        });
+        row.malformed = true;
+      }
+      rows.push(row);
       i++;
     }
     let blankLinesAfter = 0;
@@ -200,7 +214,7 @@ export function onlineCsvToPoints(parsed: ParsedOnlineCsv): PointResult[] {
   const byAxis = new Map<string, PointResult>();
   for (const section of parsed.sections) {
     if (!section.metric) continue;
-    const measured = section.rows.find((r) => r.kind === "measured");
+    const measured = section.rows.find((r) => r.kind === "measured" && !r.malformed);
     if (!measured) continue;
     section.axisValues.forEach((axisValue, at) => {
       const raw = (measured.cells[at] ?? "").trim();

@@ -38,3 +38,28 @@ export function redactSecrets(text: string): string {
     out = out.replace(pattern, replace as (m: string, ...g: string[]) => string);
   return out;
 }
+
+/**
+ * Replaces known secret values (e.g. a webhook URL given by flag or environment, whatever its shape)
+ * with `<redacted>`, and for a URL also its path and query on their own (error messages may quote
+ * either), then applies {@link redactSecrets}.
+ */
+export function redactValues(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  const parts: string[] = [];
+  for (const secret of secrets) {
+    if (!secret) continue;
+    parts.push(secret);
+    try {
+      const url = new URL(secret);
+      const path = `${url.pathname}${url.search}`;
+      if (path.length >= 8) parts.push(path);
+      if (url.pathname.length >= 8) parts.push(url.pathname);
+      if (url.search.length >= 8) parts.push(url.search);
+    } catch {
+      // Not a URL: the value itself is the secret.
+    }
+  }
+  for (const part of parts.sort((a, b) => b.length - a.length)) out = out.split(part).join(REDACTED);
+  return redactSecrets(out);
+}

@@ -3,8 +3,8 @@
  * the original processors, plotters and dashboards (original-toolkit.md §1.6–1.7, §2.6, §2.9).
  * results.json stays the source of truth; these are views of it.
  */
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "./disk-write.js";
 import type { PointResult, Repeat, RunResults } from "../core/results/index.js";
 import { formatConfigJson, CONFIG_FILE } from "./config-json.js";
 import { gsm8kOnlineCsvName, runCsvName, servingCsvName } from "./layout.js";
@@ -155,7 +155,8 @@ export async function writeSeedFiles(dir: string, run: RunResults, options: Seed
   const written: string[] = [];
   for (const file of seedFilesForRun(run, options)) {
     const path = join(dir, file.name);
-    await writeFile(path, file.text);
+    // Whole or not at all: a full disk keeps the previous CSV rather than leaving it empty.
+    await writeFileAtomic(path, file.text);
     written.push(path);
   }
   return written;

@@ -30,15 +30,42 @@ const launch = async (script: string, port: number, readyTimeoutMs = 15_000) => 
 };
 
 describe("launchServer", () => {
-  it("is ready when /health and /get_model_info answer, even without the ready line", async () => {
+  const httpServer = (port: number, readyLine: boolean) =>
+    `require("http").createServer((q, s) => { s.statusCode = ["/health", "/get_model_info"].includes(q.url) ? 200 : 404; s.end("{}"); }).listen(${port}, "127.0.0.1", () => console.log(${JSON.stringify(readyLine ? "The server is fired up and ready to roll!" : "listening")}));`;
+
+  it("is ready once our process printed the ready line and /health and /get_model_info answer", async () => {
     const port = await freePort();
-    const script = `require("http").createServer((q, s) => { s.statusCode = ["/health", "/get_model_info"].includes(q.url) ? 200 : 404; s.end("{}"); }).listen(${port}, "127.0.0.1", () => console.log("listening"));`;
-    const { outcome } = await launch(script, port);
+    const { outcome } = await launch(httpServer(port, true), port);
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.server.alive()).toBe(true);
     await outcome.server.stop();
     expect(outcome.server.alive()).toBe(false);
+  });
+
+  it("HTTP answering without the ready line is not ready (an old server on the port answers too)", async () => {
+    const port = await freePort();
+    const { outcome } = await launch(httpServer(port, false), port, 1500);
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.failure.kind).toBe("never_ready");
+  });
+
+  it("a port something else listens on fails at once, naming the port, without starting the server", async () => {
+    const { createServer } = await import("node:net");
+    const other = createServer();
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const port = (other.address() as { port: number }).port;
+    try {
+      const { outcome, log } = await launch(`console.log("started"); setTimeout(() => {}, 60000);`, port);
+      expect(outcome.ok).toBe(false);
+      if (outcome.ok) return;
+      expect(outcome.failure.kind).toBe("launch_failed");
+      expect(outcome.failure.message).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(log.tail().join("\n")).not.toContain("started");
+    } finally {
+      other.close();
+    }
   });
 
   it("/health alone is not enough while /get_model_info fails", async () => {

@@ -14,8 +14,8 @@ export const FAKE_SUITE: PlanSuite = {
   startupPerRun: false,
   gsm8kMinutes: 1,
   points: [
-    { key: "concurrency=1", minutes: 5 },
-    { key: "concurrency=16", minutes: 1 },
+    { key: "concurrency=1", point: { concurrency: 1 }, minutes: 5 },
+    { key: "concurrency=16", point: { concurrency: 16 }, minutes: 1 },
   ],
   seedRepeats: 3,
 };

@@ -82,7 +82,7 @@ describe("sglbench compare", () => {
     expect(json.summary.regressed + json.summary.improved).toBe(0);
   });
 
-  it("refuses to compare different models and says so", async () => {
+  it("refuses to compare different models, says so field by field and exits 1", async () => {
     const io = captureIO();
     expect(
       await run(
@@ -96,7 +96,8 @@ describe("sglbench compare", () => {
         ],
         io,
       ),
-    ).toBe(0);
+    ).toBe(1);
+    expect(io.err.join("")).toContain("  model: main DeepSeek-V3-0324 FP8, PR GROK2 FP8\n");
     const json = JSON.parse(io.out.join("")) as {
       mismatches: string[];
       summary: { regressed: number; improved: number };
@@ -105,10 +106,10 @@ describe("sglbench compare", () => {
     expect(json.summary.regressed + json.summary.improved).toBe(0);
   });
 
-  it("exits 1 naming the folder when a side has no results, and 1 when the model filter leaves nothing", async () => {
+  it("exits 4 naming the folder when a side has nothing readable, and 1 when the model filter leaves nothing", async () => {
     const empty = mkdtempSync(join(tmpdir(), "sglbench-empty-"));
     const io = captureIO();
-    expect(await run(["--csv1", empty, "--csv2", day("20251014"), "--format", "json"], io)).toBe(1);
+    expect(await run(["--csv1", empty, "--csv2", day("20251014"), "--format", "json"], io)).toBe(4);
     expect(io.err.join("")).toContain(`main (--csv1) (${empty}): no benchmark results found`);
     const io2 = captureIO();
     expect(await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--model", "grok"], io2)).toBe(1);

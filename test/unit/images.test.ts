@@ -242,16 +242,16 @@ describe("suiteEnvironment", () => {
     ]);
   });
 
-  it("DeepSeek on an old lmsys release uses SGLANG_AITER_MOE", () => {
+  it("DeepSeek on an old lmsys release uses SGLANG_AITER_MOE, still 1 (its scripts never turned it off)", () => {
     const { backend, env } = suiteEnvironment(parseImage("lmsysorg/sglang:v0.4.6.post5-rocm630"), {
       model: "deepseek",
       kind: "offline",
     });
     expect(backend).toBe("triton");
-    expect(env.SGLANG_AITER_MOE).toBe("0");
+    expect(env.SGLANG_AITER_MOE).toBe("1");
   });
 
-  it("Grok-2 (seed 2025-07+): MSCCL off, int4 off", () => {
+  it("Grok-2 online as the December 2025 original runs it: MSCCL off, int4 off, no MoE padding variable", () => {
     const { env } = suiteEnvironment(parseImage("rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013"), {
       model: "grok2",
       kind: "online",
@@ -260,8 +260,15 @@ describe("suiteEnvironment", () => {
       RCCL_MSCCL_ENABLE: "0",
       SGLANG_USE_AITER: "1",
       SGLANG_INT4_WEIGHT: "0",
-      SGLANG_MOE_PADDING: "0",
     });
+  });
+
+  it("DeepSeek online sets only the aiter variable (the MSCCL/int4/padding trio is offline-only)", () => {
+    const { env } = suiteEnvironment(parseImage("rocm/sgl-dev:v0.5.3.post1-rocm630-mi30x-20251013"), {
+      model: "deepseek",
+      kind: "online",
+    });
+    expect(env).toEqual({ SGLANG_USE_AITER: "1" });
   });
 });
 

@@ -103,4 +103,89 @@ describe("sglbench nightly CLI", () => {
     for (const name of ["BENCHMARK_CI_DIR", "MOUNT_DIR", "WORK_DIR", "IMAGE_REPO", "GPU_USAGE_THRESHOLD"])
       expect(io.out.join("")).toContain(name);
   });
+
+  it("the original's DeepSeek switches pick the variant; --dry-run shows its model path, environment and server flags", async () => {
+    const io = { ...captureIO(dir), env: {} };
+    const args = ["--model=deepseek", "--mode=online", "--check-dp-attention", "--enable-torch-compile", "--dry-run"];
+    expect(await run(args, io, fake({ images: [], sleeps: [] }))).toBe(0);
+    const text = io.out.join("");
+    expect(text).toContain("suite deepseek-online-dp_attention_torch_compile");
+    expect(text).toContain("_DeepSeek-V3-0324_FP8_online_dp_attention_torch_compile");
+    expect(text).toContain(
+      "server: SGLANG_USE_AITER=1 SGLANG_USE_ROCM700A=1 HSA_ENABLE_COREDUMP=0 python3 -m sglang.launch_server --model-path /mnt/raid/models/huggingface/deepseek-ai/DeepSeek-V3-0324 --tp-size 8 --mem-fraction-static 0.8 --trust-remote-code --chunked-prefill-size 131072 --dp-size 8 --enable-dp-attention --cuda-graph-max-bs 16 --enable-torch-compile",
+    );
+    expect(text).toContain("GSM8K only: no serving sweep");
+  });
+
+  it("MXFP4 with MTP on MI355X, with the original's --model-path / --model-name / --tokenizer-path", async () => {
+    const io = { ...captureIO(dir), env: {} };
+    const args = [
+      "--model=DeepSeek-R1-MXFP4",
+      "--mode=online",
+      "--hardware=mi35x",
+      "--enable-mtp-test",
+      "--model-path=/data2/mxfp4",
+      "--model-name=DeepSeek-R1-MXFP4-Preview",
+      "--tokenizer-path=/data2/tok",
+      "--dry-run",
+    ];
+    expect(await run(args, io, fake({ images: [], sleeps: [] }))).toBe(0);
+    const text = io.out.join("");
+    expect(text).toContain("suite deepseek-r1-mxfp4-online-mtp");
+    expect(text).toContain("--model-path /data2/mxfp4 --tokenizer-path /data2/tok --tp-size 8");
+    expect(text).toContain("--speculative-algorithm EAGLE");
+    expect(text).toContain("_DeepSeek-R1-MXFP4-Preview_FP8_online_mtp_test");
+    // MI355X only.
+    const mi30 = { ...captureIO(dir), env: {} };
+    expect(await run(["--model=deepseek-r1-mxfp4", "--mode=online", "--dry-run"], mi30)).toBe(2);
+    expect(mi30.err.join("")).toContain("deepseek-r1-mxfp4 runs on mi35x only, not mi30x");
+  });
+
+  it("--continue-run-days runs one image per day, oldest first; --model=sanity is the sanity sweep", async () => {
+    const seen = { images: [] as string[], sleeps: [] as number[] };
+    const io = { ...captureIO(dir), env: {} };
+    const code = await run(
+      ["--model=grok2", "--mode=online", "--continue-run-days=3", "--data-dir", dir, "--lock-dir", dir],
+      io,
+      fake(seen),
+    );
+    expect(code).toBe(0);
+    // 20250629 has no image: noted, the others run.
+    expect(seen.images).toEqual(["grok2-online:rocm/sgl-dev:20250630", "grok2-online:rocm/sgl-dev:20250701"]);
+    expect(io.out.join("")).toContain("note: no mi30x image for 20250629");
+
+    const sanity = { images: [] as string[], sleeps: [] as number[] };
+    const sio = { ...captureIO(dir), env: {} };
+    const args = [
+      "--model=sanity",
+      "--sanity-models=GROK2.5",
+      "--sanity-trials=2",
+      "--data-dir",
+      dir,
+      "--lock-dir",
+      dir,
+    ];
+    expect(await run(args, sio, fake(sanity))).toBe(3); // the fake run has no GSM8K result: a failed check
+    expect(sanity.images).toEqual(["sanity-GROK2.5:rocm/sgl-dev:20250701"]);
+    expect(sio.out.join("")).toMatch(/\| GROK2\.5 +\| 20250701 +\| 2 +\| — +\| 0\.915 +\| FAIL +\|/);
+  });
+
+  it("rejects variant misuse and bad counts", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--enable-mtp-test", "--enable-torch-compile", "--model=deepseek"],
+        /No variant for --enable-torch-compile --enable-mtp-test \(known: --check-dp-attention;/,
+      ],
+      [["--check-dp-attention", "--model=deepseek", "--mode=offline"], /online variant/],
+      [["--check-dp-attention", "--model=grok1", "--mode=online", "--dry-run"], /No variant "dp_attention" for grok1/],
+      [["--continue-run-days=0"], /--continue-run-days must be/],
+      [["--mode=sanity", "--sanity-trials=x"], /--sanity-trials must be/],
+      [["--variant=dp", "--enable-dp-test"], /exclusive/],
+    ];
+    for (const [args, message] of cases) {
+      const io = { ...captureIO(dir), env: {} };
+      expect(await run(args, io, fake({ images: [], sleeps: [] }))).toBe(2);
+      expect(io.err.join("")).toMatch(message);
+    }
+  });
 });

@@ -121,7 +121,9 @@ describe("runNightly", () => {
     expect(calls.runSuite).toEqual([`deepseek-online@rocm/sgl-dev:${TODAY_TAG}`]);
     const summary = report.summaries[0]?.files[0] ?? "";
     expect(summary).toBe(join(dir, "online/DeepSeek-V3-0324/DeepSeek-V3-0324_FP8_online_aiter_summary.csv"));
-    expect(await readFile(summary, "utf8")).toContain("20251015,aiter,128,0.942,61316.42,10769.98,51.41,971748,63.6");
+    expect(await readFile(summary, "utf8")).toContain(
+      "20251015,standard,aiter,128,dell300x-pla-t10-23,0.942,61316.42,10769.98,51.41,971748,63.6",
+    );
     expect(report.regressions).toHaveLength(1);
     expect(report.regressions[0]).toMatchObject({ date: day(33), scope: "mi30x/DeepSeek-V3-0324_FP8/deepseek-online" });
     expect(calls.issues).toHaveLength(1);
@@ -218,5 +220,100 @@ describe("runNightly", () => {
   it("runs online then offline for --mode all, like perf_nightly.sh", () => {
     expect(nightlySuites("grok1", "all").map((s) => s.id)).toEqual(["grok-online", "grok-offline-normal"]);
     expect(nightlySuites("grok2", "offline").map((s) => s.id)).toEqual(["grok2-offline-normal"]);
+  });
+
+  it("suites come from the catalogue: variant online, base offline, hardware paths and the caller's overrides", () => {
+    const [online, offline] = nightlySuites("deepseek", "all", { variant: "torch_compile" });
+    expect(online).toMatchObject({
+      id: "deepseek-online-torch_compile",
+      folderSuffix: "torch_compile",
+      gsm8kOnly: true,
+    });
+    expect(offline?.id).toBe("deepseek-offline");
+    const [grok2] = nightlySuites("grok2", "online", { hardware: "mi35x" });
+    expect(grok2).toMatchObject({ modelPath: "/data/grok-2", tokenizer: "/data/alvarobartt--grok-2-tokenizer" });
+    const [custom] = nightlySuites("grok2", "online", {
+      hardware: "mi35x",
+      modelPath: "/raid/grok-2",
+      tokenizerPath: "/raid/tok",
+      modelName: "GROK2X",
+    });
+    expect(custom).toMatchObject({ modelPath: "/raid/grok-2", tokenizer: "/raid/tok", modelName: "GROK2X" });
+    expect(() => nightlySuites("grok1", "online", { variant: "mtp" })).toThrow(/No variant "mtp" for grok1/);
+  });
+
+  it("--download-model fetches into <work dir>/models/<name> with the model's disk need, then runs from there", async () => {
+    const downloads: unknown[] = [];
+    const ran: string[] = [];
+    const { svc } = fakeServices({
+      rocmSmi: async () => undefined,
+      downloadModel: async (input) => void downloads.push(input),
+      runSuite: async ({ suite }) => {
+        ran.push(suite.modelPath);
+        return { run: emptyRun({ kind: "online", suite: suite.id, model: { name: "x" } }), folder: "f", exitCode: 0 };
+      },
+    });
+    await runNightly(options({ downloadModel: "deepseek-ai/DeepSeek-V3-0324", workDir: "/work" }), svc);
+    expect(downloads).toEqual([
+      {
+        image: `rocm/sgl-dev:${TODAY_TAG}`,
+        repo: "deepseek-ai/DeepSeek-V3-0324",
+        target: "/work/models/DeepSeek-V3-0324",
+        diskGb: 685,
+      },
+    ]);
+    expect(ran).toEqual(["/work/models/DeepSeek-V3-0324"]);
+
+    // With --model-path the original never downloads.
+    downloads.length = 0;
+    const report = await runNightly(options({ downloadModel: "x/y", modelPath: "/mine" }), svc);
+    expect(downloads).toEqual([]);
+    expect(report.notes).toContain("--download-model x/y ignored: --model-path /mine is given");
+  });
+
+  it("a failed download runs nothing and says why", async () => {
+    const { svc, calls } = fakeServices({
+      rocmSmi: async () => undefined,
+      downloadModel: async () => {
+        throw new Error("Not enough disk for x/y: 12 GB free under /work/models/y, 685 GB needed");
+      },
+    });
+    const report = await runNightly(options({ downloadModel: "x/y" }), svc);
+    expect(calls.runSuite).toEqual([]);
+    expect(report.exitCode).toBe(1);
+    expect(report.notes.join("\n")).toContain("download of x/y failed: Not enough disk");
+  });
+
+  it("sanity: a row per model with its accuracy against its floor; failures raise one alert with the table", async () => {
+    const alerts: { title: string; body: string }[] = [];
+    const accuracy: Record<string, number> = { "GROK1-IN4": 0.83, "QWEN-30B": 0.8 };
+    const { svc } = fakeServices({
+      rocmSmi: async () => undefined,
+      runSuite: async ({ suite }) => {
+        const run = emptyRun({ kind: "online", suite: suite.id, model: { name: suite.modelName } });
+        const acc = accuracy[suite.modelName] ?? 0;
+        run.gsm8k = { runs: [{ index: 1, accuracy: acc }], average: acc };
+        return { run, folder: `f/${suite.modelName}`, exitCode: 0 };
+      },
+      alert: async (a) => {
+        alerts.push(a);
+        return "issue #7 opened";
+      },
+    });
+    const report = await runNightly(
+      options({ model: "sanity", mode: "sanity", sanityModels: ["GROK1-IN4", "QWEN-30B"], modelsDir: "/m" }),
+      svc,
+    );
+    expect(report.sanity?.map((r) => [r.model, r.accuracy, r.threshold, r.passed])).toEqual([
+      ["QWEN-30B", 0.8, 0.84, false],
+      ["GROK1-IN4", 0.83, 0.8, true],
+    ]);
+    expect(report.exitCode).toBe(3);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.title).toBe("Sanity check failed on 20251015: QWEN-30B");
+    expect(alerts[0]!.body).toMatch(/\| QWEN-30B +\| .* \| FAIL +\|/);
+    expect(report.notes).toContain("Sanity check failed on 20251015: QWEN-30B: issue #7 opened");
+    // No performance post-processing for a sanity sweep.
+    expect(report.summaries).toEqual([]);
   });
 });

@@ -204,3 +204,32 @@ describe("offline modes", () => {
     for (const suite of all) expect(findSuite(suite.id).kind).toBe(suite.kind);
   });
 });
+
+describe("typed plan points", () => {
+  it("every plan point carries its coordinates; its key is pointKey of them", async () => {
+    const { DEFAULT_PLAN_SUITES: all } = await import("../../src/core/plan/index.js");
+    const { pointKey } = await import("../../src/core/results/index.js");
+    for (const suite of all) for (const p of suite.points) expect(p.key).toBe(pointKey(p.point));
+  });
+
+  it("compare-pr selects the runner's values from the suite's typed points, never by parsing the key", async () => {
+    const { pointValues } = await import("../../src/pipeline/compare-pr-services.js");
+    const { findSuite } = await import("../../src/core/catalogue/index.js");
+    const { planSuiteFrom } = await import("../../src/core/plan/index.js");
+    const offline = findSuite("grok-offline-normal");
+    const offlineKeys = planSuiteFrom(offline).points.filter((p) => [8, 256].includes(p.point.batch_size ?? 0));
+    expect(
+      pointValues(
+        offline,
+        offlineKeys.map((p) => p.key),
+      ),
+    ).toEqual([8, 256]);
+    const online = findSuite("deepseek-online");
+    const keys = planSuiteFrom(online)
+      .points.slice(3)
+      .map((p) => p.key);
+    expect(pointValues(online, keys)).toEqual([4, 1]);
+    // A key of another suite (or a hand-written one) is an error, not a silently wrong value.
+    expect(() => pointValues(online, ["concurrency=4"])).toThrow(/deepseek-online has no point concurrency=4/);
+  });
+});

@@ -114,15 +114,19 @@ describe("offline CSV", () => {
     expect(points[0]?.repeats[0]?.labels).not.toHaveProperty("backend");
   });
 
-  it("reports bad rows with file and line but keeps them", () => {
+  it("reports a row cut short with file and line, keeps it for the round trip but never reads it as data", () => {
     const text = `${OFFLINE_HEADER_11.join(",")}\n8,1,1024,128,aiter,0.1,oops,1.6,1,2\n8,2,1024,128,aiter,NA,NA,NA,NA,NA,NA\n`;
     const parsed = parseOfflineCsv(text, "bad.csv");
     expect(parsed.diagnostics).toEqual([
-      expect.objectContaining({ file: "bad.csv", line: 2, message: "row has 10 fields" }),
-      expect.objectContaining({ file: "bad.csv", line: 2, message: expect.stringContaining("mixes values") }),
+      expect.objectContaining({
+        file: "bad.csv",
+        line: 2,
+        severity: "error",
+        message: "row has 10 fields, left out: 8,1,1024,128,aiter,0.1,oops,1.6,1,2",
+      }),
     ]);
     expect(formatOfflineCsv(parsed.header, parsed.rows, parsed.trailingNewline)).toBe(text);
-    expect(offlineCsvToPoints(parsed).map((p) => p.failure?.kind)).toEqual([undefined, "oom"]);
+    expect(offlineCsvToPoints(parsed).map((p) => [p.point.batch_size, p.failure?.kind])).toEqual([[2, "oom"]]);
   });
 
   it("flags an unexpected header", () => {

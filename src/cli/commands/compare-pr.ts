@@ -8,6 +8,7 @@ import { errorMessageWithCause, timestamp } from "../../core/util/index.js";
 import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
+import { resolvePort } from "../../runner/free-port.js";
 
 export const summary = "Benchmark a PR against its merge base and report (replaces compare_pr_performance.sh)";
 
@@ -24,10 +25,12 @@ ${REQUEST_FLAGS_USAGE}
   --base-sha=SHA --head-sha=SHA   merge base and PR head when known (else fetched in --work-dir)
   --main-env=K=V,...  --pr-env=K=V,...   extra environment per side
   --local                   run on this machine without Docker
+  --port=N|auto             server port (default 30000, or $SGLBENCH_PORT; auto: a free one, so two
+                            jobs on one machine do not collide)
   --merge=DIR               merge the results.json of matrix jobs under DIR into one report
   --fail-on=regressed|any   exit 1 when the verdict is regressed (any: or a cell or run failed)
 Exit: 0 report written, 3 report written but some runs failed, 1 nothing ran or --fail-on
-tripped, 2 bad flags.
+tripped, 2 bad flags, 143/130 stopped by SIGTERM/SIGINT (report written with what finished).
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -50,6 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       local: { type: "boolean", default: false },
       merge: { type: "string" },
       "fail-on": { type: "string" },
+      port: { type: "string" },
     },
     io,
   );
@@ -73,6 +77,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   ];
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
+  let port: number | undefined;
+  try {
+    port = values.port === undefined ? undefined : await resolvePort(values.port);
+  } catch (error: unknown) {
+    problems.push(errorMessageWithCause(error));
+  }
   if (!asked.ok || problems.length) return parsed.usage(problems.join("; "));
   const { pr, request } = asked;
   const input: ComparePrJobInput = {
@@ -100,6 +110,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       mainEnv: mainEnv.env,
       prEnv: prEnv.env,
       log,
+      ...(port !== undefined ? { port } : {}),
     });
     // The pipeline's last progress lines are the summary and the report's path.
     const result = await runComparePrJob(input, services, log);

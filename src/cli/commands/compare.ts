@@ -1,11 +1,17 @@
 /** `sglbench compare --csv1 DIR --csv2 DIR …`: noise-aware comparison of two runs (the seed's compare_csv_results.py flags). */
-import { appendFile, mkdir, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { basename, isAbsolute, join } from "node:path";
 import { DEFAULT_MIN_EFFECT_PCT, type Comparison, FAIL_ON, failOnReason, isFailOn } from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
 import { timestamp } from "../../core/util/index.js";
-import { CompareInputError, compareFromDisk, DEFAULT_GSM8K_LOG_PATTERNS } from "../../pipeline/compare-runs.js";
+import {
+  CompareInputError,
+  compareFromDisk,
+  DEFAULT_GSM8K_LOG_PATTERNS,
+  type SidePairCheck,
+} from "../../pipeline/compare-runs.js";
 import { existingRunsCost } from "../../pipeline/existing-runs-cost.js";
+import { DiskError, errnoCode, writeFileAtomic } from "../../store/disk-write.js";
 import { EXIT, parseFlags, usageError, UsageError, type CliIO } from "../io.js";
 
 export const summary = "Compare two runs with noise-aware verdicts";
@@ -22,6 +28,9 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   --mode offline|online|auto  which results to compare (default auto: from the folder's content)
   --model NAME                only this model (case-insensitive substring), both sides
   --model1 NAME / --model2 NAME   per side
+  --hardware NAME             hardware of runs whose image tag and logs do not name it (e.g. mi30x for
+                              the seed's date-only tags); without it such a run is not compared with
+                              one that names its hardware
   --history DIR               past nightly run folders for the noise model (repeatable)
   --performance-threshold P   minimum effect in % (env PERFORMANCE_THRESHOLD, default ${DEFAULT_MIN_EFFECT_PCT})
   --gsm8k-threshold T         smallest GSM8K accuracy change worth reporting, 0–1 (env GSM8K_ACCURACY_THRESHOLD)
@@ -35,8 +44,12 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   -h, --help                  this help
 
 Env GSM8K_LOG_PATTERNS (';'-separated globs) finds GSM8K logs a folder's own files do not give.
-Exit: 0 compared (whatever the verdicts, unless --fail-on), 1 inputs could not be compared, nothing was
-measured or --fail-on tripped, 2 bad usage.
+Malformed input rows (a truncated or garbled CSV line) are left out and listed as FILE:LINE on stderr;
+sides that differ in model, suite, hardware or attention backend get no verdicts, field by field on stderr.
+Exit: 0 compared (whatever the verdicts, unless --fail-on); 1 nothing could be compared (a side measured
+nothing or has no run of the --mode/--model asked, the sides share no kind, every suite differs in
+model/suite/hardware/backend) or --fail-on tripped; 2 bad usage; 3 compared in part (some suites
+refused, or input rows left out); 4 a side could not be read at all (missing, unreadable or empty).
 `;
 
 function numberOption(name: string, text: string | undefined, min: number, max = Infinity): number | undefined {
@@ -74,14 +87,19 @@ export function comparisonJson(c: Comparison): object {
   };
 }
 
+function missingAsEmpty(error: unknown): string {
+  if (errnoCode(error) === "ENOENT") return "";
+  throw error;
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     return await runCompare(argv, io);
   } catch (error: unknown) {
     if (error instanceof UsageError) return usageError(io, "compare", error.message, USAGE);
-    if (error instanceof CompareInputError) {
+    if (error instanceof CompareInputError || error instanceof DiskError) {
       io.stderr(`sglbench compare: ${error.message}\n`);
-      return EXIT.failed;
+      return error instanceof CompareInputError && error.unreadable ? EXIT.unreadable : EXIT.failed;
     }
     throw error;
   }
@@ -99,6 +117,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       model: { type: "string" },
       model1: { type: "string" },
       model2: { type: "string" },
+      hardware: { type: "string" },
       history: { type: "string", multiple: true },
       "performance-threshold": { type: "string" },
       "gsm8k-threshold": { type: "string" },
@@ -149,10 +168,13 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       model1: v.model1,
       model2: v.model2,
       gsm8kLogPatterns: patterns.length > 0 ? patterns : DEFAULT_GSM8K_LOG_PATTERNS,
+      ...(v.hardware ? { hardware: v.hardware } : {}),
     },
     { minEffectPct, gsm8kMinChange, gsm8kThreshold },
   );
   for (const s of outcome.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
+  for (const row of outcome.leftOut) io.stderr(`${row.file}${row.line ? `:${row.line}` : ""}: ${row.message}\n`);
+  for (const check of outcome.checks.filter((x) => x.refused)) io.stderr(describeRefusal(check));
   const c = outcome.comparison;
 
   const m1 = v.model1 ?? v.model;
@@ -179,21 +201,56 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       const name = `${timestamp(new Date())}_${basename(abs(v.csv1))}_vs_${basename(abs(v.csv2))}`;
       mdPath = join(outDir, name, `${name}.md`);
     }
-    await mkdir(dirname(mdPath), { recursive: true });
-    if (v.append) await appendFile(mdPath, markdown);
-    else await writeFile(mdPath, markdown);
+    // Whole report or none (a full disk keeps the previous file, never leaves a 0-byte one).
+    const before = v.append ? await readFile(mdPath, "utf8").catch((e: unknown) => missingAsEmpty(e)) : "";
+    await writeFileAtomic(mdPath, before + markdown);
   }
-  if (format === "json") io.stdout(JSON.stringify(comparisonJson(c), null, 2) + "\n");
-  else {
+  if (format === "json") {
+    const input = {
+      left_out: outcome.leftOut,
+      refused: outcome.checks.filter((x) => x.refused),
+      measured_nothing: outcome.measuredNothing,
+    };
+    io.stdout(JSON.stringify({ ...comparisonJson(c), input }, null, 2) + "\n");
+  } else {
     io.stdout(renderReportText(c));
     if (mdPath) io.stdout(`Report: ${mdPath}\n`);
   }
-  // Nothing measured on both sides (e.g. both runs crashed): the comparison itself failed.
+  // A side that measured nothing (both runs crashed, a folder with only a GSM8K log): nothing compared.
+  for (const m of outcome.measuredNothing) io.stderr(`sglbench compare: ${m.side} measured nothing: ${m.why}\n`);
+  if (outcome.measuredNothing.length > 0) return EXIT.failed;
   if (c.cells.length > 0 && c.cells.every((x) => x.verdict === "failed")) return EXIT.failed;
+  const refused = c.suites.filter((x) => x.mismatch).length;
+  if (refused > 0 && refused === c.suites.length) {
+    io.stderr(`sglbench compare: no suite could be compared (see above)\n`);
+    return EXIT.failed;
+  }
   const tripped = failOnReason(failOn, c.summary);
   if (tripped) {
     io.stderr(`sglbench compare: --fail-on ${failOn}: ${tripped}\n`);
     return EXIT.failed;
   }
+  if (refused > 0 || outcome.leftOut.length > 0) {
+    const parts = [
+      refused > 0 ? `${refused} of ${c.suites.length} suites not compared` : "",
+      outcome.leftOut.length > 0 ? `${outcome.leftOut.length} malformed input row(s) left out` : "",
+    ].filter(Boolean);
+    io.stderr(`sglbench compare: compared in part: ${parts.join(", ")}\n`);
+    return EXIT.partial;
+  }
   return EXIT.ok;
+}
+
+/** `suites …: not compared` and one line per field that differs or is named on one side only. */
+function describeRefusal(check: SidePairCheck): string {
+  const lines = [`sglbench compare: ${check.suites.join(" / ")}: not compared, the sides differ:`];
+  for (const f of check.fields) {
+    if (f.status === "same") continue;
+    const hint =
+      f.field === "hardware" && f.status === "one-side"
+        ? " (its image tag and logs do not name it: pass --hardware NAME if both ran on the same GPUs)"
+        : "";
+    lines.push(`  ${f.field}: main ${f.main ?? "not named"}, PR ${f.pr ?? "not named"}${hint}`);
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -1,7 +1,9 @@
 /** `sglbench plan`: what a compare-pr request will run and what it costs. Wiring only. */
 import { EXIT, parseFlags, type CliIO } from "../io.js";
+import { loadCatalogue } from "../../core/catalogue/index.js";
 import {
   DEFAULT_PLAN_SUITES,
+  planSuiteFrom,
   planRequest,
   renderPlan,
   type HistoryRun,
@@ -17,7 +19,9 @@ export const summary = "Show what a request will run and its GPU-minutes";
 
 const USAGE = `Usage: sglbench plan --pr=N [--models=…] [--types=…] [--modes=…] [--repeats=N] [--baseline=…]
        [--merge-base=SHA] [--fresh-baseline] [--skip-build] [--history-dir=DIR] [--hardware=mi300x]
+       [--suites-file=FILE]
 ${REQUEST_FLAGS_USAGE}
+  --suites-file=FILE        more models/suites (catalogue YAML, docs/catalogue.md): points and timings from it
   --history-dir=DIR         past runs: fresh merge-base baselines, per-point noise and timings
   --fresh-baseline          what-if: the history holds a fresh nightly run of the merge base, with the
                             typical noise of the real MI300X nightlies (fewer PR repeats where noise is low)
@@ -34,6 +38,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       "merge-base": { type: "string", default: "HEAD" },
       "fresh-baseline": { type: "boolean", default: false },
       hardware: { type: "string", default: "mi300x" },
+      "suites-file": { type: "string" },
     },
     io,
   );
@@ -52,8 +57,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     buildMinutes: values["skip-build"] ? 0 : 60,
     mainImageExists: values["fresh-baseline"],
   };
+  let catalogue = DEFAULT_PLAN_SUITES;
+  if (values["suites-file"]) {
+    try {
+      catalogue = loadCatalogue([resolve(io.cwd, values["suites-file"])])
+        .suites.filter((s) => !s.variantKey)
+        .map(planSuiteFrom);
+    } catch (error: unknown) {
+      io.stderr(`sglbench plan: ${errorMessage(error)}\n`);
+      return EXIT.usage;
+    }
+  }
   const history: HistoryRun[] = values["fresh-baseline"]
-    ? DEFAULT_PLAN_SUITES.map((suite) => ({
+    ? catalogue.map((suite) => ({
         suiteId: suite.id,
         imageCommit: request.mergeBaseCommit,
         configHash: "default",
@@ -77,7 +93,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   try {
     io.stdout(
-      renderPlan(planRequest(request, history, { timings, assumeTypicalNoise: values["fresh-baseline"] }), request),
+      renderPlan(
+        planRequest(request, history, { timings, catalogue, assumeTypicalNoise: values["fresh-baseline"] }),
+        request,
+      ),
     );
     return EXIT.ok;
   } catch (error: unknown) {

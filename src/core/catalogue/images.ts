@@ -190,36 +190,6 @@ export function attentionBackend(info: ImageInfo): AttentionBackend {
   return backendRule(info).decide(info).backend;
 }
 
-/** The suite an environment is for. */
-export interface SuiteEnvironmentInput {
-  model: "grok1" | "grok2" | "deepseek";
-  kind: "offline" | "online";
-  /** Offline mode: `normal` (default), `long_context`, `dummy`. */
-  mode?: string;
-}
-
-/**
- * Backend and environment variables for one suite on one image, in the seed's order
- * (`[RCCL_MSCCL_ENABLE=0] <AITER_VAR>=… SGLANG_INT4_WEIGHT=… SGLANG_MOE_PADDING=0`).
- * triton sets the aiter variable to 0 offline and leaves it out online, like the seed.
- * SGLANG_INT4_WEIGHT is 1 only for Grok-1's int4 weights outside dummy mode (Grok-2 and DeepSeek are not int4).
- */
-export function suiteEnvironment(
-  info: ImageInfo,
-  suite: SuiteEnvironmentInput,
-): { backend: AttentionBackend; env: Record<string, string> } {
-  const { backend, variable } = backendRule(info).decide(info);
-  const env: Record<string, string> = {};
-  // Grok-2 and DeepSeek runs disable MSCCL (seed, 2025-07+ for Grok-2).
-  if (suite.model !== "grok1") env.RCCL_MSCCL_ENABLE = "0";
-  if (backend === "aiter") env[variable] = "1";
-  else if (suite.kind === "offline") env[variable] = "0";
-  const int4 = suite.model === "grok1" && suite.mode !== "dummy";
-  env.SGLANG_INT4_WEIGHT = int4 ? "1" : "0";
-  env.SGLANG_MOE_PADDING = "0";
-  return { backend, env };
-}
-
 /**
  * Container name for an image: `<repo last segment>_<tag>` (`rocm/sgl-dev:20250623` → `sgl-dev_20250623`),
  * with characters Docker rejects replaced by `-`.

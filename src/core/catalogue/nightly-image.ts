@@ -98,3 +98,19 @@ function compareKeys(a: readonly number[], b: readonly number[]): number {
   }
   return 0;
 }
+
+/**
+ * The best tag of one Pacific date (`--continue-run-days`: one image per day, newest first), by the
+ * same ranking as {@link pickNightlyTag}; null when that day has none.
+ */
+export function nightlyTagForDate(
+  tags: readonly string[],
+  date: string,
+  options: Omit<PickOptions, "now">,
+): string | null {
+  const ranked = tags
+    .map((tag) => ({ tag, key: rankKey(tag, date, { ...options, now: new Date(0) }) }))
+    .filter((c): c is { tag: string; key: number[] } => c.key !== null)
+    .sort((a, b) => compareKeys(b.key, a.key));
+  return ranked[0]?.tag ?? null;
+}

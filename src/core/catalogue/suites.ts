@@ -7,10 +7,15 @@
  * SGLang adds an option sharing the prefix (§1.3).
  */
 import { z } from "zod";
-import { suiteEnvironment, type ImageInfo } from "./images.js";
+import { backendRule, type AttentionBackend, type ImageInfo } from "./images.js";
+import { builtinCatalogue, type Catalogue } from "./catalogue.js";
 import type { Point } from "../results/index.js";
 
-export const SuiteModelSchema = z.enum(["grok1", "grok2", "deepseek"]);
+/**
+ * The model a suite runs: a catalogue model key (`grok1`, `grok2`, `deepseek`, `deepseek-r1-mxfp4`, or a
+ * user's). For the built-in families the suite's `model` is the family, which decides log names.
+ */
+export const SuiteModelSchema = z.string().min(1);
 export type SuiteModel = z.infer<typeof SuiteModelSchema>;
 
 /** The GSM8K accuracy gate run against a live server (§3). */
@@ -27,29 +32,98 @@ export type Gsm8kGate = z.infer<typeof Gsm8kGateSchema>;
 
 /** Server launch parameters (online suites and DeepSeek's offline warm-up server). */
 export const ServerSpecSchema = z.object({
-  memFractionStatic: z.number().positive().max(1),
+  memFractionStatic: z.number().positive().max(1).optional(),
   maxRunningRequests: z.number().int().positive().optional(),
   quantization: z.string().optional(),
   /** Pass `--attention-backend <backend>` (Grok); DeepSeek leaves the choice to SGLang. */
-  attentionBackendFlag: z.boolean(),
+  attentionBackendFlag: z.boolean().default(false),
   /** Extra environment the seed set for this server only. */
   env: z.record(z.string(), z.string()).default({}),
   extraArgs: z.array(z.string()).default([]),
+  /** extraArgs are the whole launch line after the model and tokenizer (sanity table entries). */
+  verbatim: z.boolean().optional(),
 });
 export type ServerSpec = z.infer<typeof ServerSpecSchema>;
+
+const PerHardware = z.object({ default: z.string(), mi30x: z.string(), mi35x: z.string() }).partial();
+
+/** Time estimates of a suite (the one source for plans, dry runs and the nightly). */
+export const SuiteTimingSchema = z.object({
+  startupMinutes: z.number().nonnegative().default(0),
+  startupPerRun: z.boolean().default(false),
+  gsm8kMinutes: z.number().nonnegative().default(0),
+  minutesPerPoint: z.number().positive().default(3),
+  perPoint: z
+    .array(
+      z.object({
+        at: z.record(z.string(), z.number()),
+        minutes: z.number().positive().optional(),
+        noisePct: z.number().nonnegative().optional(),
+      }),
+    )
+    .default([]),
+});
+export type SuiteTiming = z.infer<typeof SuiteTimingSchema>;
+
+/**
+ * Time limits of a suite's commands, in seconds (sized from the real nightlies: DeepSeek's server took
+ * up to 888 s to get ready, one bench_serving run up to 2574 s, one GSM8K run ~170 s).
+ */
+export const SuiteTimeoutsSchema = z.object({
+  /** Launch → ready. */
+  readyS: z.number().positive().optional(),
+  /** One benchmark command (bench_serving run, bench_one_batch point). */
+  benchmarkS: z.number().positive().optional(),
+  /** One GSM8K run. */
+  gsm8kS: z.number().positive().optional(),
+});
+export type SuiteTimeouts = z.infer<typeof SuiteTimeoutsSchema>;
 
 const common = {
   id: z.string(),
   title: z.string(),
+  /** Family for the built-in models (grok1, grok2, deepseek), else the catalogue model key. */
   model: SuiteModelSchema,
+  /** The catalogue model key (`deepseek-r1-mxfp4`); defaults to `model`. */
+  modelKey: z.string().optional(),
   /** Folder spelling: GROK1, GROK2, DeepSeek-V3-0324. */
   modelName: z.string(),
   variant: z.string(),
   modelPath: z.string(),
+  /** Model paths per hardware (`default`, `mi30x`, `mi35x`), used when modelPath is the default one. */
+  modelPaths: PerHardware.default({}),
   /** Tokenizer name or path; absent → the model path. */
   tokenizer: z.string().optional(),
+  tokenizers: PerHardware.default({}),
+  /** The tokenizer is the model folder (the current Grok-1 online scripts). */
+  tokenizerFromModel: z.boolean().default(false),
   tp: z.number().int().positive(),
   gsm8k: Gsm8kGateSchema.optional(),
+  /** The model's GSM8K accuracy floor (the gate's default threshold). */
+  gsm8kMinAccuracy: z.number().min(0).max(1).optional(),
+  /** Environment of every command (model, kind, suite and variant variables). */
+  env: z.record(z.string(), z.string()).default({}),
+  /** More variables on images of one ROCm build (`700`). */
+  envByRocm: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  /** How the aiter variable is set: Grok `on_aiter`, DeepSeek `always` (1), sanity `none` (its env says). */
+  aiterVariable: z.enum(["on_aiter", "always", "none"]).default("on_aiter"),
+  /** Variant key (`dp_attention`) and the run folder suffix it writes under. */
+  variantKey: z.string().optional(),
+  folderSuffix: z.string().optional(),
+  /** Start the server and run the GSM8K gate only (no serving sweep). */
+  gsm8kOnly: z.boolean().default(false),
+  /** Hardware the suite runs on (absent: any). */
+  hardware: z.array(z.string()).optional(),
+  /** Hugging Face repository and disk space for `--download-model`. */
+  download: z.object({ repo: z.string(), diskGb: z.number().positive() }).optional(),
+  timing: SuiteTimingSchema.default({
+    startupMinutes: 0,
+    startupPerRun: false,
+    gsm8kMinutes: 0,
+    minutesPerPoint: 3,
+    perPoint: [],
+  }),
+  timeouts: SuiteTimeoutsSchema.default({}),
 };
 
 export const OfflineSuiteSchema = z.object({
@@ -71,8 +145,6 @@ export const OfflineSuiteSchema = z.object({
   passAttentionBackend: z.boolean().default(true),
   /** DeepSeek's warm-up server used for its GSM8K gate before benchmarking. */
   warmupServer: ServerSpecSchema.optional(),
-  /** Rough minutes per point on MI300X, for planning. */
-  estimatedMinutesPerPoint: z.number().positive().default(3),
 });
 export type OfflineSuite = z.infer<typeof OfflineSuiteSchema>;
 
@@ -95,160 +167,14 @@ export const OnlineSuiteSchema = z.object({
   server: ServerSpecSchema,
   /** Write the baseline CSV layout with the H100 reference rows and ratios. */
   h100Reference: z.boolean().default(false),
-  estimatedMinutesPerRepeat: z.number().positive().default(5),
 });
 export type OnlineSuite = z.infer<typeof OnlineSuiteSchema>;
 
 export const SuiteSchema = z.discriminatedUnion("kind", [OfflineSuiteSchema, OnlineSuiteSchema]);
 export type Suite = z.infer<typeof SuiteSchema>;
 
-const GROK1_MODEL = "/mnt/raid/models/huggingface/amd--grok-1-W4A8KV8/";
-const GROK1_TOKENIZER = "Xenova/grok-1-tokenizer";
-const DEEPSEEK_MODEL = "/mnt/raid/models/huggingface/deepseek-ai/DeepSeek-V3-0324";
-const GSM8K_SCRIPT = "/sgl-workspace/sglang/benchmark/gsm8k/bench_sglang.py";
-
-const grokGsm8k: Gsm8kGate = {
-  runs: 5,
-  threshold: 0.8,
-  numQuestions: 2000,
-  parallel: 2000,
-  numShots: 5,
-  script: GSM8K_SCRIPT,
-};
-const deepseekGsm8k: Gsm8kGate = { ...grokGsm8k, threshold: 0.93 };
-const grok1 = { model: "grok1", modelName: "GROK1", variant: "MOE-I4F8", modelPath: GROK1_MODEL } as const;
-const deepseek = {
-  model: "deepseek",
-  modelName: "DeepSeek-V3-0324",
-  variant: "FP8",
-  modelPath: DEEPSEEK_MODEL,
-} as const;
-
-/** The built-in catalogue, parameters as the original scripts ran them. */
-export const SUITES: readonly Suite[] = [
-  OfflineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-offline-normal",
-    title: "Grok-1 offline, normal mode (bench_one_batch)",
-    kind: "offline",
-    mode: "normal",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    batchSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-    inputLens: [1024],
-    outputLen: 128,
-    memFractionByBatch: { "128": 0.85, "256": 0.75 },
-    extraArgs: [
-      "--sampling-backend",
-      "pytorch",
-      "--quantization",
-      "fp8",
-      "--trust-remote-code",
-      "--cuda-graph-max-bs",
-      "1024",
-    ],
-    estimatedMinutesPerPoint: 3,
-  }),
-  OfflineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-offline-long_context",
-    title: "Grok-1 offline, long context (bench_one_batch)",
-    kind: "offline",
-    mode: "long_context",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    batchSizes: [1],
-    inputLens: [8192, 16384, 32768],
-    outputLen: 10,
-    extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
-    estimatedMinutesPerPoint: 4,
-  }),
-  OfflineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-offline-dummy",
-    title: "Grok-1 offline, dummy weights (bench_one_batch)",
-    kind: "offline",
-    mode: "dummy",
-    modelPath: "/mnt/raid/models/dummy_prod1/",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    batchSizes: [2],
-    inputLens: [256],
-    outputLen: 4096,
-    dummyWeights: true,
-    extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
-    aiterArgs: ["--torch-compile-max-bs", "4", "--enable-torch-compile"],
-    estimatedMinutesPerPoint: 10,
-  }),
-  OfflineSuiteSchema.parse({
-    ...deepseek,
-    id: "deepseek-offline",
-    title: "DeepSeek-V3 offline (GSM8K warm-up gate + bench_one_batch)",
-    kind: "offline",
-    mode: "normal",
-    tp: 8,
-    batchSizes: [32],
-    inputLens: [128],
-    outputLen: 32,
-    logWithoutInputLen: true,
-    passAttentionBackend: false,
-    extraArgs: ["--disable-radix-cache", "--trust-remote-code"],
-    gsm8k: deepseekGsm8k,
-    warmupServer: {
-      memFractionStatic: 0.7,
-      maxRunningRequests: 1024,
-      attentionBackendFlag: false,
-      env: { TORCHINDUCTOR_AUTOTUNE_ENABLE: "0" },
-      extraArgs: ["--trust-remote-code"],
-    },
-    estimatedMinutesPerPoint: 5,
-  }),
-  OnlineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-online",
-    title: "Grok-1 online (launch_server + GSM8K + bench_serving)",
-    kind: "online",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    axis: "request_rate",
-    values: [1, 2, 4, 8, 16],
-    repeats: 3,
-    inputLen: 1024,
-    outputLen: 1024,
-    prompts: { perValue: 300, cap: 2400 },
-    gsm8k: grokGsm8k,
-    server: {
-      memFractionStatic: 0.85,
-      quantization: "fp8",
-      attentionBackendFlag: true,
-      extraArgs: ["--trust-remote-code"],
-    },
-    h100Reference: true,
-    estimatedMinutesPerRepeat: 4,
-  }),
-  OnlineSuiteSchema.parse({
-    ...deepseek,
-    id: "deepseek-online",
-    title: "DeepSeek-V3 online (launch_server + GSM8K + bench_serving by concurrency)",
-    kind: "online",
-    tp: 8,
-    axis: "concurrency",
-    values: [128, 64, 16, 4, 1],
-    repeats: 3,
-    inputLen: 3200,
-    outputLen: 800,
-    rangeRatio: 1,
-    prompts: { smallUpTo: 16, small: 128, large: 500 },
-    gsm8k: deepseekGsm8k,
-    server: {
-      memFractionStatic: 0.9,
-      maxRunningRequests: 1024,
-      attentionBackendFlag: false,
-      extraArgs: ["--trust-remote-code"],
-    },
-    estimatedMinutesPerRepeat: 6,
-  }),
-];
+/** The catalogue's suites (catalogue/sglbench-catalogue.yaml), every variant included. */
+export const SUITES: readonly Suite[] = builtinCatalogue().suites;
 
 /** Per-suite overrides from a config file: any field but the id and kind. */
 export const SuiteOverridesSchema = z.object({
@@ -288,24 +214,47 @@ export function findSuite(id: string, catalogue: readonly Suite[] = SUITES): Sui
   return suite;
 }
 
-/** The catalogue suite for the seed's `--mode` (offline) or model (online). */
+/** The catalogue model key a name or alias stands for (`grok` → `grok1`, `DeepSeek-V3` → `deepseek`). */
+export function modelKeyFor(name: string, catalogue: Catalogue = builtinCatalogue()): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [key, model] of Object.entries(catalogue.models))
+    if (key.toLowerCase() === lower || model.aliases.some((a) => a.toLowerCase() === lower)) return key;
+  return undefined;
+}
+
+/** The catalogue suite (no variant) for the seed's `--mode` (offline) or model (online). */
 export function suiteFor(
   kind: "offline" | "online",
   model: SuiteModel,
   mode = "normal",
   catalogue: readonly Suite[] = SUITES,
 ): Suite {
-  const family = model === "deepseek" ? "deepseek" : "grok";
-  const id =
-    kind === "online" ? `${family}-online` : family === "deepseek" ? "deepseek-offline" : `grok-offline-${mode}`;
-  const base = findSuite(id, catalogue);
-  if (model !== "grok2") return base;
-  // Grok-2 runs the Grok parameters with its own folder names and tokenizer.
-  // Grok-2 runs the Grok parameters with its own names; its tokenizer ships with the weights
-  // (the seed: <model>/tokenizer.tok.json), so the Grok-1 tokenizer name is dropped.
-  const { tokenizer: _grok1Tokenizer, ...rest } = base;
-  void _grok1Tokenizer;
-  return { ...rest, id: base.id.replace("grok-", "grok2-"), model: "grok2", modelName: "GROK2", variant: "FP8" };
+  const key = modelKeyFor(model) ?? model;
+  const suite = catalogue.find(
+    (s) =>
+      s.kind === kind && !s.variantKey && (s.modelKey ?? s.model) === key && (s.kind === "online" || s.mode === mode),
+  );
+  if (!suite) {
+    const known = catalogue.filter((s) => !s.variantKey).map((s) => s.id);
+    throw new Error(
+      `No ${kind} suite for model "${model}"${kind === "offline" ? ` mode ${mode}` : ""} (known: ${known.join(", ")})`,
+    );
+  }
+  return suite;
+}
+
+/**
+ * The suite with its paths for one hardware (`mi35x` runs Grok-2 from /data/grok-2). Paths a caller
+ * set (`--model-path`) differ from the default and are kept.
+ */
+export function suiteForHardware<S extends Suite>(suite: S, hardware: string | undefined): S {
+  const pick = (map: Record<string, string | undefined>, current: string | undefined): string | undefined => {
+    const byHw = hardware ? map[hardware] : undefined;
+    return byHw && current === map.default ? byHw : current;
+  };
+  const modelPath = pick(suite.modelPaths, suite.modelPath) ?? suite.modelPath;
+  const tokenizer = suite.tokenizerFromModel ? modelPath : pick(suite.tokenizers, suite.tokenizer);
+  return { ...suite, modelPath, ...(tokenizer !== undefined ? { tokenizer } : {}) };
 }
 
 /** A command: argv (argv[0] is the program), its environment additions, and the log file it writes. */
@@ -340,6 +289,7 @@ export function offlinePoints(suite: OfflineSuite): Point[] {
 
 /** Every point of an online suite in the seed's run order. */
 export function onlinePoints(suite: OnlineSuite): Point[] {
+  if (suite.gsm8kOnly) return [];
   // Request-rate points carry no lengths: the seed's Grok files never did, so ingest keys them by rate only.
   return suite.values.map((v) =>
     suite.axis === "request_rate"
@@ -348,25 +298,46 @@ export function onlinePoints(suite: OnlineSuite): Point[] {
   );
 }
 
-/** The suite's environment and attention backend for one image. */
-export function environmentFor(suite: Suite, info: ImageInfo): { backend: string; env: Record<string, string> } {
-  const { backend, env } = suiteEnvironment(info, {
-    model: suite.model,
-    kind: suite.kind,
-    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
-  });
+/**
+ * The suite's attention backend and environment on one image, in the original's order
+ * (`[RCCL_MSCCL_ENABLE=0] <AITER_VAR>=… <model/kind/suite/variant variables> [ROCm extras]`).
+ * The aiter variable: Grok (`on_aiter`) 1 on aiter images, 0 offline on triton ones and unset online;
+ * DeepSeek (`always`) 1 whatever the image, as its scripts do; sanity models (`none`) set it in their env.
+ */
+export function environmentFor(
+  suite: Suite,
+  info: ImageInfo,
+): { backend: AttentionBackend; env: Record<string, string> } {
+  const { backend, variable } = backendRule(info).decide(info);
+  const env: Record<string, string> = {};
+  if (suite.env.RCCL_MSCCL_ENABLE !== undefined) env.RCCL_MSCCL_ENABLE = suite.env.RCCL_MSCCL_ENABLE;
+  if (suite.aiterVariable === "always" || (suite.aiterVariable === "on_aiter" && backend === "aiter"))
+    env[variable] = "1";
+  else if (suite.aiterVariable === "on_aiter" && suite.kind === "offline") env[variable] = "0";
+  Object.assign(env, suite.env, (info.rocm && suite.envByRocm[info.rocm]) || {});
   // A crashing GPU process would otherwise write a core dump of many GB (the original cron jobs
   // prefix HSA_ENABLE_COREDUMP=0 since Dec 2025). It changes no measurement.
   return { backend, env: { ...env, HSA_ENABLE_COREDUMP: "0" } };
 }
 
+/** Backend and environment of a catalogue suite (by model, kind and mode) on one image, core-dump switch left out. */
+export function suiteEnvironment(
+  info: ImageInfo,
+  input: { model: SuiteModel; kind: "offline" | "online"; mode?: string },
+): { backend: AttentionBackend; env: Record<string, string> } {
+  const { backend, env } = environmentFor(suiteFor(input.kind, input.model, input.mode), info);
+  delete env.HSA_ENABLE_COREDUMP;
+  return { backend, env };
+}
+
 /** bench_one_batch for one offline point. */
 export function offlineCommand(
-  suite: OfflineSuite,
+  base: OfflineSuite,
   point: Point,
   info: ImageInfo,
   opts: CommandOptions = {},
 ): OfflinePointCommand {
+  const suite = suiteForHardware(base, info.hardware);
   const { backend, env } = environmentFor(suite, info);
   const bs = point.batch_size ?? 1;
   const il = point.input_len ?? suite.inputLens[0];
@@ -393,23 +364,29 @@ export function offlineCommand(
 }
 
 /** The server launch command for an online suite (or DeepSeek's offline warm-up server). */
-export function serverCommand(suite: Suite, info: ImageInfo, opts: CommandOptions = {}): SuiteCommand {
+export function serverCommand(base: Suite, info: ImageInfo, opts: CommandOptions = {}): SuiteCommand {
+  const suite = suiteForHardware(base, info.hardware);
   const spec = suite.kind === "online" ? suite.server : suite.warmupServer;
   if (!spec) throw new Error(`Suite ${suite.id} has no server`);
   const { backend, env } = environmentFor(suite, info);
   const argv = [opts.python ?? "python3", "-m", "sglang.launch_server", "--model-path", suite.modelPath];
   if (suite.tokenizer) argv.push("--tokenizer-path", suite.tokenizer);
+  if (spec.verbatim) {
+    argv.push(...spec.extraArgs, "--host", opts.host ?? "127.0.0.1", "--port", String(opts.port ?? 30000));
+    return { argv, env: { ...env, ...spec.env }, log: "sglang_server.log" };
+  }
   argv.push("--tp-size", String(suite.tp));
   if (spec.quantization) argv.push("--quantization", spec.quantization);
   if (spec.attentionBackendFlag) argv.push("--attention-backend", backend);
-  argv.push("--mem-fraction-static", String(spec.memFractionStatic));
+  if (spec.memFractionStatic !== undefined) argv.push("--mem-fraction-static", String(spec.memFractionStatic));
   if (spec.maxRunningRequests !== undefined) argv.push("--max-running-requests", String(spec.maxRunningRequests));
   argv.push(...spec.extraArgs, "--host", opts.host ?? "127.0.0.1", "--port", String(opts.port ?? 30000));
   const deepseekLog = suite.kind === "online" ? "sglang_server.log" : "sglang_warmup_server.log";
   return {
     argv,
     env: { ...env, ...spec.env },
-    log: suite.model === "deepseek" ? deepseekLog : "server_output_aiter.log",
+    // Grok's scripts name the server log after aiter whatever the backend (original-toolkit.md §10 #5).
+    log: suite.model.startsWith("grok") ? "server_output_aiter.log" : deepseekLog,
   };
 }
 
@@ -462,6 +439,41 @@ export function gsm8kCommand(gate: Gsm8kGate, opts: CommandOptions = {}): string
   ];
 }
 
+/** Minutes one repeat of a point takes (the suite's per-point timing when it names the point). */
+export function pointMinutes(suite: Suite, point: Point): number {
+  const entry = suite.timing.perPoint.find(
+    (e) => e.minutes !== undefined && Object.entries(e.at).every(([k, v]) => point[k as keyof Point] === v),
+  );
+  return entry?.minutes ?? suite.timing.minutesPerPoint;
+}
+
+/** Typical relative noise (%) of a point from the catalogue, when it gives one. */
+export function pointNoise(suite: Suite, point: Point): number | undefined {
+  return suite.timing.perPoint.find(
+    (e) => e.noisePct !== undefined && Object.entries(e.at).every(([k, v]) => point[k as keyof Point] === v),
+  )?.noisePct;
+}
+
+/** The suite's typed points (offline sweep, online sweep; none for a GSM8K-only suite). */
+export function suitePoints(suite: Suite): Point[] {
+  return suite.kind === "offline" ? offlinePoints(suite) : onlinePoints(suite);
+}
+
+/**
+ * Wall minutes of a whole run: startup (per point when the model loads per process), GSM8K, and each
+ * point's minutes × repeats. The one estimate behind dry runs, plans and the nightly.
+ */
+export function estimateMinutes(suite: Suite, repeats = suite.kind === "online" ? suite.repeats : 1): number {
+  const t = suite.timing;
+  const points = suitePoints(suite);
+  const work = points.reduce(
+    (sum, p) => sum + repeats * (pointMinutes(suite, p) + (t.startupPerRun ? t.startupMinutes : 0)),
+    0,
+  );
+  const gsm8k = suite.gsm8k ? t.gsm8kMinutes : 0;
+  return work + (t.startupPerRun && points.length > 0 ? 0 : t.startupMinutes) + gsm8k;
+}
+
 /** Everything a suite would run on one image, for `--dry-run` and planning. */
 export interface SuiteCommands {
   server?: SuiteCommand;
@@ -479,7 +491,7 @@ export function buildCommands(suite: Suite, info: ImageInfo, opts: CommandOption
       ...(suite.warmupServer ? { server: serverCommand(suite, info, opts) } : {}),
       ...(gsm8k ? { gsm8k } : {}),
       points,
-      estimatedMinutes: points.length * suite.estimatedMinutesPerPoint,
+      estimatedMinutes: estimateMinutes(suite),
     };
   }
   const points = onlinePoints(suite).map((p) => ({ ...clientCommand(suite, p, opts), repeats: suite.repeats }));
@@ -487,6 +499,6 @@ export function buildCommands(suite: Suite, info: ImageInfo, opts: CommandOption
     server: serverCommand(suite, info, opts),
     ...(gsm8k ? { gsm8k } : {}),
     points,
-    estimatedMinutes: points.length * suite.repeats * suite.estimatedMinutesPerRepeat,
+    estimatedMinutes: estimateMinutes(suite),
   };
 }

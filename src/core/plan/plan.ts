@@ -4,17 +4,19 @@
  * the history shows, and what it all costs in GPU-minutes next to the original scripts' "build both,
  * run everything twice" approach.
  */
-import { COMPARED_METRICS } from "../catalogue/index.js";
-import { pointKey, type RunResults } from "../results/index.js";
+import { COMPARED_METRICS, pointMinutes, pointNoise, SUITES, suitePoints, type Suite } from "../catalogue/index.js";
+import { pointKey, type Point, type RunResults } from "../results/index.js";
 
 /** One measured point of a suite with its wall minutes per repeat. */
 export interface PlanPoint {
-  /** `pointKey()` of the point, e.g. `concurrency=16` or `batch_size=32`. */
+  /** `pointKey(point)`, e.g. `request_rate=4` or `tp=8,batch_size=32,…`: the key of maps below. */
   key: string;
+  /** The point's coordinates (what the runner selects by; never parsed back from the key). */
+  point: Point;
   minutes: number;
 }
 
-/** One benchmark suite as the planner sees it. A local view until `core/suites.ts` lands. */
+/** One benchmark suite as the planner sees it (built from the catalogue by `planSuiteFrom`). */
 export interface PlanSuite {
   /** The runner's suite id, e.g. `grok-offline-normal`. */
   id: string;
@@ -93,6 +95,13 @@ export interface SuitePlan {
   /** Where the repeat counts came from. */
   noiseSource: "history" | "typical" | "none";
   gpuMinutes: number;
+  /**
+   * Server launches per point on each side (the fewest over the suite's points); a reused nightly
+   * baseline is 1 launch. Main and PR are always separate launches, so the verdict adds
+   * between-launch noise (history or the built-in prior); with ≥ 2 launches on a side it also
+   * measures it from the spread between that side's blocks (docs/verdicts.md, "Between launches").
+   */
+  launches: { main: number; pr: number };
 }
 
 export interface Plan {
@@ -105,108 +114,40 @@ export interface Plan {
   interleave: Array<"main" | "pr">;
 }
 
-const point = (key: string, minutes: number): PlanPoint => ({ key, minutes });
+/** The model name requests use for a suite (`grok` for Grok-1, as the PR commands say it). */
+function requestModel(suite: Suite): string {
+  return suite.model === "grok1" ? "grok" : (suite.modelKey ?? suite.model);
+}
+
+/** A catalogue suite as the planner sees it: typed points, timings and noise from the catalogue. */
+export function planSuiteFrom(suite: Suite): PlanSuite {
+  const points = suitePoints(suite).map((p) => ({ key: pointKey(p), point: p, minutes: pointMinutes(suite, p) }));
+  const noise = Object.fromEntries(
+    points.flatMap((p) => {
+      const n = pointNoise(suite, p.point);
+      return n === undefined ? [] : [[p.key, n] as const];
+    }),
+  );
+  return {
+    id: suite.id,
+    model: requestModel(suite),
+    kind: suite.kind,
+    ...(suite.kind === "offline" ? { mode: suite.mode } : {}),
+    gpus: suite.tp,
+    startupMinutes: suite.timing.startupMinutes,
+    startupPerRun: suite.timing.startupPerRun,
+    gsm8kMinutes: suite.gsm8k ? suite.timing.gsm8kMinutes : 0,
+    points,
+    seedRepeats: suite.kind === "online" ? suite.repeats : 1,
+    ...(Object.keys(noise).length ? { typicalNoisePct: noise } : {}),
+  };
+}
 
 /**
- * Default catalogue. Online timings and DeepSeek noise come from the real MI300X nightlies in
- * test/fixtures/real (timing_summary logs: DeepSeek 2025-10-16, GROK2 2025-11-13); offline timings are
- * estimates (model load ≈ server start, one process per point as in the seed).
+ * Default catalogue: the base suites (no variants) of catalogue/sglbench-catalogue.yaml, whose timings
+ * come from the real MI300X nightlies (timing_summary logs: DeepSeek 2025-10-16, GROK2 2025-11-13).
  */
-export const DEFAULT_PLAN_SUITES: PlanSuite[] = [
-  {
-    id: "grok-offline-normal",
-    model: "grok",
-    kind: "offline",
-    mode: "normal",
-    gpus: 8,
-    startupMinutes: 2.5,
-    startupPerRun: true,
-    gsm8kMinutes: 0,
-    points: [1, 2, 4, 8, 16, 32, 64, 128, 256].map((bs) =>
-      point(`tp=8,batch_size=${bs},input_len=1024,output_len=128`, 0.5),
-    ),
-    seedRepeats: 1,
-  },
-  {
-    id: "grok-offline-long_context",
-    model: "grok",
-    kind: "offline",
-    mode: "long_context",
-    gpus: 8,
-    startupMinutes: 2.5,
-    startupPerRun: true,
-    gsm8kMinutes: 0,
-    points: [8192, 16384, 32768].map((il) => point(`tp=8,batch_size=1,input_len=${il},output_len=10`, 1)),
-    seedRepeats: 1,
-  },
-  {
-    id: "grok-offline-dummy",
-    model: "grok",
-    kind: "offline",
-    mode: "dummy",
-    gpus: 8,
-    // Dummy weights skip the checkpoint read; the long decode (4096 tokens) dominates.
-    startupMinutes: 1,
-    startupPerRun: true,
-    gsm8kMinutes: 0,
-    points: [point("tp=8,batch_size=2,input_len=256,output_len=4096", 2)],
-    seedRepeats: 1,
-  },
-  {
-    id: "grok-online",
-    model: "grok",
-    kind: "online",
-    gpus: 8,
-    startupMinutes: 2.5,
-    startupPerRun: false,
-    gsm8kMinutes: 2.8,
-    points: [
-      point("request_rate=1", 5.2),
-      point("request_rate=2", 5.5),
-      point("request_rate=4", 5.3),
-      point("request_rate=8", 6.4),
-      point("request_rate=16", 4.9),
-    ],
-    seedRepeats: 3,
-  },
-  {
-    id: "deepseek-offline",
-    model: "deepseek",
-    kind: "offline",
-    mode: "normal",
-    gpus: 8,
-    startupMinutes: 1.8,
-    startupPerRun: true,
-    gsm8kMinutes: 0,
-    points: [point("tp=8,batch_size=32,input_len=128,output_len=32", 0.5)],
-    seedRepeats: 1,
-  },
-  {
-    id: "deepseek-online",
-    model: "deepseek",
-    kind: "online",
-    gpus: 8,
-    startupMinutes: 1.8,
-    startupPerRun: false,
-    gsm8kMinutes: 3.6,
-    points: [
-      point("input_len=3200,output_len=800,concurrency=128", 4.5),
-      point("input_len=3200,output_len=800,concurrency=64", 6.1),
-      point("input_len=3200,output_len=800,concurrency=16", 3.2),
-      point("input_len=3200,output_len=800,concurrency=4", 9.2),
-      point("input_len=3200,output_len=800,concurrency=1", 35.4),
-    ],
-    seedRepeats: 3,
-    // Median CV over the compared metrics, 2025-10-14 nightly (runs 1-3; run 1 at c16 is a slow warm-up).
-    typicalNoisePct: {
-      "input_len=3200,output_len=800,concurrency=128": 0.1,
-      "input_len=3200,output_len=800,concurrency=64": 0.15,
-      "input_len=3200,output_len=800,concurrency=16": 5.9,
-      "input_len=3200,output_len=800,concurrency=4": 0.01,
-      "input_len=3200,output_len=800,concurrency=1": 0.01,
-    },
-  },
-];
+export const DEFAULT_PLAN_SUITES: PlanSuite[] = SUITES.filter((s) => !s.variantKey).map(planSuiteFrom);
 
 /** The suites a request selects: its models and types, and for offline suites its modes (default `normal`). */
 export function selectSuites<S extends PlanSuite>(
@@ -372,6 +313,14 @@ function stepsMinutes(suite: PlanSuite, t: ReturnType<typeof resolveTiming>, ste
   }, 0);
 }
 
+/** The fewest server launches (blocks) any point of the suite gets on one side. */
+function launchesPerPoint(suite: PlanSuite, steps: ScheduleStep[], side: "main" | "pr"): number {
+  const counts = suite.points.map(
+    (p) => steps.filter((s) => s.side === side && (s.points.length === 0 || s.points.includes(p.key))).length,
+  );
+  return counts.length ? Math.min(...counts) : 0;
+}
+
 /** Options for `planRequest`. */
 export interface PlanOptions {
   timings?: Record<string, SuiteTiming>;
@@ -417,24 +366,28 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
     if (reusable) {
       const cheapest = [...suite.points].sort((a, b) => t.minutes(a) - t.minutes(b))[0]!;
       const anchor: ScheduleStep = { side: "main", points: [cheapest.key], repeats: 1, gsm8k: false, block: 1 };
+      const steps = scheduleSuite(repeats, false);
       return {
         suiteId: suite.id,
+        launches: { main: 1, pr: launchesPerPoint(suite, steps, "pr") },
         main: { action: "reuse", historyAgeHours: reusable.ageHours, anchorPoint: cheapest.key, anchorPoints: 1 },
         prPoints: suite.points.length,
         repeats,
         noiseSource,
-        gpuMinutes: suite.gpus * stepsMinutes(suite, t, [anchor, ...scheduleSuite(repeats, false)]),
+        gpuMinutes: suite.gpus * stepsMinutes(suite, t, [anchor, ...steps]),
       };
     }
     const reason =
       request.baseline === "rerun" ? "baseline=rerun requested" : "no fresh baseline of the merge base in history";
+    const steps = scheduleSuite(repeats, true);
     return {
       suiteId: suite.id,
+      launches: { main: launchesPerPoint(suite, steps, "main"), pr: launchesPerPoint(suite, steps, "pr") },
       main: { action: "full", reason },
       prPoints: suite.points.length,
       repeats,
       noiseSource,
-      gpuMinutes: suite.gpus * stepsMinutes(suite, t, scheduleSuite(repeats, true)),
+      gpuMinutes: suite.gpus * stepsMinutes(suite, t, steps),
     };
   });
   const builds: Array<"main" | "pr"> = [];
@@ -467,6 +420,9 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
     const noise = s.noiseSource === "none" ? "no noise history" : `noise from ${s.noiseSource}`;
     lines.push(
       `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${noise}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
+      `  ${"".padEnd(18)} launches per side: main ${s.launches.main}, PR ${s.launches.pr} — between-launch noise from ${
+        s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : ""
+      }history / built-in prior`,
     );
   }
   const ratio = plan.seedGpuMinutes > 0 ? plan.gpuMinutes / plan.seedGpuMinutes : 0;

@@ -3,3 +3,5 @@ export * from "./changepoints.js";
 export * from "./nightly-series.js";
 export * from "./summaries.js";
 export * from "./newest-night.js";
+export * from "./series-identity.js";
+export * from "./night-quality.js";

@@ -9,9 +9,11 @@
 import { changeDirection, type ChangeDirection } from "../report/index.js";
 import { COMPARED_METRICS, gsm8kMinAccuracy, metricInfo, type Direction } from "../catalogue/index.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from "./noise.js";
-import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "../results/index.js";
+import { POINT_KEYS, pointKey, type Point, type PointResult, type Repeat, type RunResults } from "../results/index.js";
 import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
+import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
+import { baselineRegime, type ChangeDetector, type RegimeHistory } from "./regime.js";
 import {
   companionMetric,
   decideRequestCell,
@@ -102,6 +104,8 @@ export interface Comparison {
   /** Human sentences for each refused pairing. */
   mismatches: string[];
   settings: { minEffectPct: number; confidence: number; gsm8kThreshold?: number; historyRuns: number };
+  /** Per series of the baseline: the nights its noise was learnt from (its regime) and what was left out. */
+  learntFrom?: RegimeHistory["learntFrom"];
 }
 
 /** Options for {@link compareRuns}. */
@@ -127,6 +131,18 @@ export interface CompareOptions {
   defaultGsm8kQuestions?: number;
   /** Let a cell too noisy to judge alone borrow from the same metric at the suite's other points (pooling.ts; default true). */
   poolPoints?: boolean;
+  /**
+   * The built-in launch-noise prior (prior.ts), used when history is missing or short: default the
+   * shipped prior-noise.json; `false` = none (no history then means noise unknown).
+   */
+  prior?: PriorData | false;
+  /**
+   * Learn from the baseline's regime of the history only (regime.ts; default true): cut at host, ROCm,
+   * release, protocol changes and, with `detectChanges`, at level shifts.
+   */
+  regimes?: boolean;
+  /** The level-shift detector for the regime cut (the pipeline passes the trends stage's changepoints). */
+  detectChanges?: ChangeDetector;
 }
 
 const modelName = (run: RunResults): string => [run.model.name, run.model.variant].filter(Boolean).join("_");
@@ -239,11 +255,21 @@ interface SidePoint {
  * where any used repeat lacks them makes the whole side fall back to run-level values (`null`). The
  * first of ≥ 3 repeats is dropped as in verdict.ts unless the run measured a discarded warm-up round.
  */
-function collectRequests(entry: SidePoint, metric: string, p: PointResult, group: number): void {
+function collectRequests(entry: SidePoint, metric: string, p: PointResult, runIndex: number): void {
   if (!isRequestMetric(metric) || entry.requests.get(metric) === null) return;
-  const steady = p.repeats.filter((r) => !r.warmup).sort((a, b) => a.index - b.index);
-  const used = steady.length >= 3 && !p.repeats.some((r) => r.warmup) ? steady.slice(1) : steady;
-  const repeats = used.map((r) => ({ values: requestValues(r.requests, metric), index: r.index, group }));
+  const warmedUp = p.repeats.some((r) => r.warmup);
+  const byLaunch = new Map<number, Repeat[]>();
+  for (const r of p.repeats.filter((x) => !x.warmup).sort((a, b) => a.index - b.index)) {
+    const group = launchGroup(runIndex, r);
+    byLaunch.set(group, [...(byLaunch.get(group) ?? []), r]);
+  }
+  const repeats = [...byLaunch].flatMap(([group, steady]) =>
+    (steady.length >= 3 && !warmedUp ? steady.slice(1) : steady).map((r) => ({
+      values: requestValues(r.requests, metric),
+      index: r.index,
+      group,
+    })),
+  );
   if (repeats.length === 0 || repeats.some((r) => !r.values)) {
     entry.requests.set(metric, null);
     return;
@@ -251,13 +277,16 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, group
   entry.requests.set(metric, [...(entry.requests.get(metric) ?? []), ...(repeats as RequestRepeat[])]);
 }
 
+/** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
+const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
+
 function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   const out = new Map<string, SidePoint>();
   const runFailure = (run: RunResults): string | undefined => {
     const f = run.failures.find((x) => x.point === undefined);
     return f ? `${f.kind}: ${f.message}` : undefined;
   };
-  runs.forEach((run, group) => {
+  runs.forEach((run, runIndex) => {
     for (const p of run.points as PointResult[]) {
       const key = pointKey(p.point);
       const entry: SidePoint = out.get(key) ?? { point: p.point, values: new Map(), requests: new Map() };
@@ -267,11 +296,12 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
       for (const metric of metrics) {
         const obs = repeats.flatMap((r) => {
           const value = repeatValue(r.metrics, metric);
+          const group = launchGroup(runIndex, r);
           return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group }] : [];
         });
         // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.
         entry.values.set(metric, [...(entry.values.get(metric) ?? []), ...obs]);
-        collectRequests(entry, metric, p, group);
+        collectRequests(entry, metric, p, runIndex);
       }
       const failure = p.failure ?? run.failures.find((f) => f.point && pointKey(f.point) === key);
       if (repeats.length === 0)
@@ -453,7 +483,13 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
   const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
-  const noise = opts.noise ?? (opts.history && opts.history.length > 0 ? learnNoise(opts.history) : undefined);
+  const regime =
+    !opts.noise && opts.history && opts.history.length > 0 && opts.regimes !== false
+      ? baselineRegime(opts.history, baseline, opts.detectChanges)
+      : undefined;
+  const history = regime?.runs ?? opts.history ?? [];
+  const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
+  const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
 
@@ -501,15 +537,20 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
           cell.change_pct = (mean(cell.candidate.values) / mean(cell.baseline.values) - 1) * 100;
           cell.reason = `not compared: ${mismatch}`;
         } else {
-          const history = lookupNoise(noise, runScope(ref), point, m.key);
+          const learnt = lookupNoise(noise, runScope(ref), point, m.key);
+          const history = withPrior(learnt, prior && priorNoise(runScope(ref), point, m.key, prior));
           const requestSides = [b!.requests.get(m.key), c!.requests.get(m.key)];
+          const companionKey = companionMetric(m.key) ?? m.key;
           const v =
             (requestSides[0] && requestSides[1]
               ? decideRequestCell(requestSides[0], requestSides[1], m.key, metricInfo(m.key).better, {
                   minEffectPct,
                   confidence,
                   history,
-                  companion: lookupNoise(noise, runScope(ref), point, companionMetric(m.key) ?? m.key),
+                  companion: withPrior(
+                    lookupNoise(noise, runScope(ref), point, companionKey),
+                    prior && priorNoise(runScope(ref), point, companionKey, prior),
+                  ),
                   sameRun: opts.sameRun,
                 })
               : undefined) ??
@@ -562,7 +603,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     cells,
     summary: summarize(cells),
     mismatches,
-    settings: { minEffectPct, confidence, gsm8kThreshold: opts.gsm8kThreshold, historyRuns: opts.history?.length ?? 0 },
+    settings: { minEffectPct, confidence, gsm8kThreshold: opts.gsm8kThreshold, historyRuns: history.length },
+    ...(regime ? { learntFrom: regime.learntFrom } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import process from "node:process";
 import { appendFileSync } from "node:fs";
 import { parseArgs, printHelpIfAsked } from "./args.mjs";
+import { hangForever, shouldHang } from "./hang.mjs";
 import { sleep } from "./log.mjs";
 import { createRng } from "./rng.mjs";
 import { interTokenGaps, meanGapSeconds, profileFor, queueWaitSeconds, ttftSeconds } from "./perf.mjs";
@@ -114,6 +115,7 @@ export async function benchServing(argv, env = process.env) {
   const a = parsed.values;
   const out = (text) => process.stdout.write(text);
   out(`benchmark_args=${namespace(namespaceFields(a))}\n`);
+  if (shouldHang("serving", [a.request_rate, a.max_concurrency], env)) await hangForever(env);
   if (a.port === null) a.port = 30000;
   const base = a.base_url
     ? String(a.base_url).replace(/\/$/, "")

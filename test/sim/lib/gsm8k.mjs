@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { appendFileSync } from "node:fs";
+import { hangForever, shouldHang } from "./hang.mjs";
 import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { request } from "./http-client.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
@@ -50,6 +51,7 @@ export async function gsm8k(argv, options, env = process.env) {
   const base = `${host}:${a.port}`;
   const n = Math.max(1, Number(a.num_questions));
   const parallel = Math.max(1, Number(a.parallel));
+  if (shouldHang("gsm8k", [], env)) await hangForever(env);
 
   let modelInfo;
   try {

@@ -5,6 +5,7 @@
 import process from "node:process";
 import { setInterval } from "node:timers";
 import { appendFileSync } from "node:fs";
+import { hangForever, shouldHang } from "./hang.mjs";
 import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { logLine, sleep } from "./log.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
@@ -54,9 +55,10 @@ export async function benchOneBatch(argv, env = process.env) {
     process.stderr.write(`usage: bench_one_batch.py [-h] ...\nbench_one_batch.py: error: ${error.message}\n`);
     return 2;
   }
-  if (env.SGLSIM_HANG === "bench_one_batch") {
+  const hangAt = [a.batch_size ?? []].flat();
+  if (shouldHang("one_batch", hangAt, env)) {
     logLine("Load weight begin. avail mem=188.76 GB", "TP0");
-    await new Promise(() => setInterval(() => undefined, 60_000));
+    await hangForever(env);
   }
   const profile = profileFor(String(a.model_path), env);
   const rng = createRng(seedFromEnv(env, 2));

@@ -9,6 +9,7 @@ import { URL } from "node:url";
 import { Buffer } from "node:buffer";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
+import { hangForever, shouldHang } from "./hang.mjs";
 import { parseArgs, printHelpIfAsked } from "./args.mjs";
 import { logLine, sleep } from "./log.mjs";
 import { createRng, seedFromEnv } from "./rng.mjs";
@@ -69,6 +70,10 @@ function schedulerCrash(reason) {
 export async function launchServer(argv, env = process.env) {
   if (printHelpIfAsked(argv, "launch_server.py", SPECS)) return 0;
   const { values: args } = parseArgs(argv, SPECS);
+  if (shouldHang("launch", [], env)) {
+    logLine("Load weight begin. avail mem=188.76 GB", "TP0");
+    return hangForever(env);
+  }
   const modelPath = String(args.model_path);
   const tokenizerPath = String(args.tokenizer_path ?? modelPath);
   const tp = Number(args.tp_size);
