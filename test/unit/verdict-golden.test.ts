@@ -58,11 +58,11 @@ const verdicts = (c: Comparison): Record<string, string> =>
   );
 
 describe("verdicts on real nightlies (golden cells)", () => {
-  it("DeepSeek A/A: 14 cells unchanged, 1 inconclusive; latency ×1.10: all 15 regressed", () => {
+  it("DeepSeek A/A: all 15 cells unchanged; latency ×1.10: all 15 regressed", () => {
     const c = nextNightly("DeepSeek");
-    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 14, inconclusive: 1 });
-    // The built-in prior knows this cell's level moves ~3 % between launches (2 nights of history cannot).
-    expect(verdicts(c)["concurrency 16 median_ttft_ms"]).toBe("inconclusive");
+    // The prior is learnt from the standard series' complete nights only (variants and broken nights
+    // apart, issue 18), so the launch noise it knows is small enough to call every A/A cell.
+    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 15, inconclusive: 0 });
     expect(nextNightly("DeepSeek", 1.1, 0.9).summary).toMatchObject({ regressed: 15, improved: 0, unchanged: 0 });
   });
 
