@@ -44,6 +44,7 @@ export function comparePrJobInputFor(inputs: ActionInputs, env: Env): ComparePrJ
     local: inputs.executor === "local",
     ...(baseSha ? { baseSha } : {}),
     ...(headSha ? { headSha } : {}),
+    ...(Object.keys(inputs.timeouts).length ? { timeouts: inputs.timeouts } : {}),
   };
 }
 
@@ -81,6 +82,7 @@ export function suiteJobsFor(inputs: ActionInputs, env: Env): SuiteJob[] {
     workDir,
     outputDir: resolve(workDir, inputs.outputDir),
     skipGsm8k: false,
+    ...inputs.timeouts,
     gpu: true,
     mounts: defaultMounts(),
   };

@@ -1,6 +1,7 @@
 /** The Action's inputs, validated at the edge with zod so a bad value fails with a fix-it hint. */
 import { z } from "zod";
 import { parseEnvAssignments } from "../pipeline/compare-pr-job.js";
+import { parseTimeouts } from "../runner/run-suite.js";
 import { DEFAULT_REQUEST, parseRequestFields, type BenchmarkRequest } from "../core/request/index.js";
 
 /** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
@@ -31,6 +32,11 @@ export const ActionInputsSchema = z
     baseSha: z.string().regex(/^[0-9a-fA-F]{0,40}$/, "base-sha must be a commit SHA"),
     headSha: z.string().regex(/^[0-9a-fA-F]{0,40}$/, "head-sha must be a commit SHA"),
     artifactName: z.string().regex(/^[\w.-]+$/, "artifact-name may use letters, digits, . _ -"),
+    timeouts: z.string().transform((text, ctx) => {
+      const { timeouts, problems } = parseTimeouts(text);
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return timeouts;
+    }),
   })
   .superRefine((v, ctx) => {
     if (v.command === "compare-pr" && v.pr === undefined) {
@@ -71,6 +77,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   "base-sha": "",
   "head-sha": "",
   "artifact-name": "sglbench-report",
+  timeouts: "",
 };
 
 /** Reads `INPUT_<NAME>` the way @actions/core does (spaces → _, upper case), falling back to defaults. */
@@ -96,6 +103,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     baseSha: get("base-sha"),
     headSha: get("head-sha"),
     artifactName: get("artifact-name"),
+    timeouts: get("timeouts"),
   });
   const request = parseRequestFields({
     models: get("models"),

@@ -22,7 +22,13 @@ import {
 } from "../core/catalogue/index.js";
 import type { Executor } from "../runner/executor.js";
 import { runFolderFor, selectPoints } from "../runner/run-suite.js";
-import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
+import {
+  executorFailureLine,
+  defaultMounts,
+  defaultSuiteExecutor,
+  runSuiteJob,
+  type SuiteJob,
+} from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
 import { originalEnvPatch, shmSizeBytes } from "./original-env.js";
 import { EXIT, parseStrict, usageError, UsageError, type CliIO } from "./io.js";
@@ -61,6 +67,9 @@ const OPTIONS = {
   "no-gpu": { type: "boolean" },
   mount: { type: "string", multiple: true },
   "ready-timeout": { type: "string" },
+  "benchmark-timeout": { type: "string" },
+  "gsm8k-timeout": { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -107,12 +116,16 @@ ${specific}
   --repeats=N             measured repeats per point (default: offline 1, online 3)
   --port=N|auto           server port (default 30000, or $SGLBENCH_PORT; auto: a free one).
                           A port in use by anything else is an error naming it${kind === "offline" ? " (DeepSeek warm-up server)" : ""}
-  --ready-timeout=S       seconds to wait for the server (default 600)
+  --ready-timeout=S       seconds to wait for the server (default: the suite catalogue's)
   --local                 run here (already inside an SGLang container) instead of in Docker
   --no-gpu                Docker without /dev/kfd and /dev/dri (CI, simulator)
   --mount=HOST:CTR        extra bind mount (repeatable; default /mnt/raid/ when it exists)
   --suites-file=FILE      more models/suites (catalogue YAML, docs/catalogue.md) or overrides
                           ({ suites: { <id>: { field: value } } })
+  --benchmark-timeout=S   seconds per benchmark command (default: the suite catalogue's)
+  --gsm8k-timeout=S       seconds per GSM8K run (default: the suite catalogue's); after a timeout
+                          or a server crash the server is relaunched once, then the rest fail
+  --force                 start the run folder afresh instead of resuming its measured repeats
   --dry-run               print the plan and commands, run nothing
   -h, --help              this help
 ${
@@ -242,6 +255,14 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     throw new UsageError(errorMessage(error), { cause: error });
   }
   const ready = num("ready-timeout", v["ready-timeout"]);
+  const benchmarkTimeout = num("benchmark-timeout", v["benchmark-timeout"]);
+  const gsm8kTimeout = num("gsm8k-timeout", v["gsm8k-timeout"]);
+  for (const [flag, value] of [
+    ["ready-timeout", ready],
+    ["benchmark-timeout", benchmarkTimeout],
+    ["gsm8k-timeout", gsm8kTimeout],
+  ] as const)
+    if (value !== undefined && !(value > 0)) throw new UsageError(`--${flag}: expected seconds > 0`);
   if (points) {
     // Unknown points are a usage error now, not after an hour of setup.
     try {
@@ -265,6 +286,9 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     ...(portAuto ? { portAuto } : {}),
     ...(v.node ? { node: v.node } : {}),
     ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
+    ...(benchmarkTimeout !== undefined ? { commandTimeoutMs: benchmarkTimeout * 1000 } : {}),
+    ...(gsm8kTimeout !== undefined ? { gsm8kTimeoutMs: gsm8kTimeout * 1000 } : {}),
+    ...(v.force ? { force: true } : {}),
     gpu: !(v["no-gpu"] ?? false),
     ...(shmSizeBytes(io.env) !== undefined ? { shmSizeBytes: shmSizeBytes(io.env) } : {}),
     mounts: v.mount ?? defaultMounts(io.env.MOUNT_DIR || undefined),
@@ -331,8 +355,16 @@ export async function runSuiteCommand(
     io.stdout(renderDryRun(args));
     return EXIT.ok;
   }
+  // An image that cannot be pulled is one clear line and exit 1, not a stack trace.
+  let executor: Executor;
   try {
-    return await runSuiteJob(args, makeExecutor, io);
+    executor = await makeExecutor(args);
+  } catch (error: unknown) {
+    io.stderr(`sglbench ${kind}: ${executorFailureLine(args, error)}`);
+    return EXIT.failed;
+  }
+  try {
+    return await runSuiteJob(args, () => Promise.resolve(executor), io);
   } catch (error: unknown) {
     // A full or read-only disk: one line with the errno and path (results.json says it too when it could).
     if (!(error instanceof DiskError)) throw error;

@@ -18,6 +18,7 @@ import {
   resolveSideImage,
   type ImageEngine,
 } from "../runner/images.js";
+import type { TimeoutOverrides } from "../runner/run-suite.js";
 import { ingestPaths } from "../store/ingest.js";
 import {
   runComparePr,
@@ -58,6 +59,12 @@ export interface ComparePrJobInput {
   minEffectPct?: number;
   /** Why the plan costs what it does, for the report's footer (the demo explains its own cost). */
   costNotes?: (plan: Plan) => string[];
+  /** Time limits (ms) of every step; unset → the suite catalogue's. */
+  timeouts?: TimeoutOverrides;
+  /** Continue this comparison folder instead of starting a new one. */
+  resumeDir?: string;
+  /** With resumeDir: run a finished folder again from the start. */
+  force?: boolean;
 }
 
 export interface ComparePrJobServices<C extends { summary: ComparisonCounts }> {
@@ -203,6 +210,8 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     comparer: services.comparer,
     ...(services.now ? { now: services.now } : {}),
     ...(input.costNotes ? { costNotes: input.costNotes } : {}),
+    ...(input.timeouts ? { timeouts: input.timeouts } : {}),
+    ...(input.resumeDir ? { resumeDir: input.resumeDir, force: input.force ?? false } : {}),
     log,
   });
 }

@@ -105,6 +105,7 @@ export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunn
         repeats: request.repeats,
         ...(request.points.length ? { points: pointValues(suite, request.points) } : {}),
         skipGsm8k: request.skipGsm8k,
+        ...request.timeouts,
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         onProgress: (progress) => request.onProgress?.(formatProgress(progress)),

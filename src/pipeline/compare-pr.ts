@@ -4,7 +4,7 @@
  * It writes the original tool's tree `pr<N>_<YYYYMMDD_HHMMSS>/{comparison.log, comparison_report.md,
  * main/…, pr/…}` plus `results.json`. A failing side never stops the report: its failures become cells.
  */
-import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { makeDirSync, writeFileAtomicSync } from "../store/disk-write.js";
 import type { ComparisonCounts } from "../core/verdict/index.js";
@@ -18,9 +18,11 @@ import {
   type SuitePlan,
 } from "../core/plan/index.js";
 import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report/index.js";
-import { emptyRun, type RunResults } from "../core/results/index.js";
+import { emptyRun, type Failure, type RunResults } from "../core/results/index.js";
+import { DETERMINISTIC_KINDS } from "../runner/failures.js";
 import { timestamp, errorMessage } from "../core/util/index.js";
 import { anySignal, shutdownSignal } from "../runner/shutdown.js";
+import type { TimeoutOverrides } from "../runner/run-suite.js";
 import {
   checkAnchor,
   findBaselineRun,
@@ -42,6 +44,8 @@ export interface SideRunRequest {
   points: string[];
   repeats: number;
   skipGsm8k: boolean;
+  /** Time limits (ms) the request sets; unset → the suite catalogue's. */
+  timeouts?: TimeoutOverrides;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
 }
@@ -95,6 +99,15 @@ export interface ComparePrOptions<C extends { summary: ComparisonCounts }> {
   signal?: AbortSignal;
   /** Explanations of the cost shown in the report's footer (the demo says why it costs more). */
   costNotes?: (plan: Plan) => string[];
+  /** Time limits (ms) for every step; unset → the suite catalogue's. */
+  timeouts?: TimeoutOverrides;
+  /**
+   * Continue this comparison folder (an interrupted run): every step resumes its run folder, so
+   * measured repeats are kept. A folder that already holds a finished report is refused unless `force`.
+   */
+  resumeDir?: string;
+  /** With `resumeDir`: discard what the folder holds and run it again from the start. */
+  force?: boolean;
 }
 
 export type OverallVerdict = "regressed" | "improved" | "unchanged" | "inconclusive" | "failed";
@@ -130,14 +143,45 @@ export interface ComparePrResult<C> {
 /** The overall verdict: any regression wins, then failures, then improvements (the report model's rule). */
 export const overallVerdict: (counts: ComparisonCounts) => OverallVerdict = coreVerdict;
 
-/** A run that stands for a side that could not run at all, so the comparison shows its cells as failed. */
+/**
+ * A run that stands for a side that could not run at all (its container or image could not start), so
+ * the comparison shows its cells as failed. Such a failure repeats on the side's next block: launch_failed.
+ */
 export function failedRun(suite: PlanSuite, side: string, error: unknown): RunResults {
   const message = errorMessage(error);
   return emptyRun({
     kind: suite.kind,
     suite: suite.id,
     model: { name: suite.model },
-    failures: [{ kind: "crash", message: `${side} side of ${suite.id} did not run: ${message}` }],
+    failures: [{ kind: "launch_failed", message: `${side} side of ${suite.id} did not run: ${message}` }],
+  });
+}
+
+/**
+ * Why a side's later blocks would fail the same way (so they are not run): a launch that failed, a
+ * server that never got ready, a GSM8K gate that failed (it applies to every block of the side), or a
+ * block that measured nothing at all. Undefined when the next block is worth running.
+ */
+export function blockingFailure(run: RunResults): Failure | undefined {
+  const runLevel = run.failures.filter((f) => !f.point && f.kind !== "cancelled");
+  const deterministic = runLevel.find(
+    (f) => DETERMINISTIC_KINDS.includes(f.kind) || (f.kind === "requests_failed" && /GSM8K/.test(f.message)),
+  );
+  if (deterministic) return deterministic;
+  if (run.gsm8k?.passed === false)
+    return { kind: "low_accuracy", message: `GSM8K gate failed (average ${run.gsm8k.average ?? "?"})` };
+  const measured = run.points.some((p) => p.repeats.some((r) => !r.warmup));
+  if (!measured && run.points.length > 0 && runLevel[0]) return runLevel[0];
+  return undefined;
+}
+
+/** A run standing for a block that was not run because an earlier block of `side` failed for good. */
+export function skippedRun(suite: PlanSuite, side: string, block: number, cause: Failure): RunResults {
+  return emptyRun({
+    kind: suite.kind,
+    suite: suite.id,
+    model: { name: suite.model },
+    failures: [{ ...cause, message: `${side} block ${block} not run: ${cause.message}` }],
   });
 }
 
@@ -165,13 +209,16 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const now = options.now ?? (() => new Date());
   const started = now();
   const { request } = options;
-  const dir = join(options.outputDir, `pr${request.pr}_${timestamp(started, "utc")}`);
+  const dir = options.resumeDir ?? join(options.outputDir, `pr${request.pr}_${timestamp(started, "utc")}`);
+  if (options.resumeDir) prepareResume(options.resumeDir, request.pr, options.force ?? false);
   makeDirSync(dir);
   const logPath = join(dir, "comparison.log");
-  writeFileSync(
+  (options.resumeDir ? appendFileSync : writeFileSync)(
     logPath,
     [
-      `Comparison started at: ${started.toISOString()}`,
+      options.resumeDir
+        ? `Comparison ${options.force ? "restarted (--force)" : "resumed"} at: ${started.toISOString()}`
+        : `Comparison started at: ${started.toISOString()}`,
       `PR: #${request.pr}`,
       `Repository: ${options.repo}`,
       `Models: ${request.models.join(",")}`,
@@ -228,6 +275,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
         repeats: step.repeats,
         skipGsm8k: !step.gsm8k,
         signal,
+        ...(options.timeouts ? { timeouts: options.timeouts } : {}),
         onProgress: (line) => options.log?.(`  ${line}`),
       });
       log(`Finished ${label}: exit ${outcome.exitCode}, folder ${relative(dir, outcome.folder) || "."}`);
@@ -245,11 +293,24 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     mainSide.push(record.record);
     const steps = scheduleSuite(suitePlan.repeats, record.runMain);
     const blocks: Record<"main" | "pr", RunResults[]> = { main: [], pr: [] };
+    // A side whose block failed for good (launch, readiness, GSM8K gate) is not run again; when the PR
+    // side cannot run, main's remaining blocks would have nothing to be compared with.
+    const blocked: Partial<Record<"main" | "pr", Failure>> = {};
     for (const step of steps) {
       const image = step.side === "main" ? options.images.main : options.images.pr;
+      const cause = blocked[step.side] ?? (step.side === "main" ? blocked.pr : undefined);
+      if (cause) {
+        const why = blocked[step.side] ? "" : " (the PR side cannot run)";
+        log(`Skipping ${suite.id} ${step.side} block ${step.block}${why}: ${cause.kind}: ${cause.message}`);
+        blocks[step.side].push(skippedRun(suite, step.side, step.block, cause));
+        anyFailure = true;
+        continue;
+      }
       const { run, ok } = await runStep(suite, step, image, stepDir(dir, step));
       if (!ok) anyFailure = true;
       blocks[step.side].push(run);
+      const failure = blockingFailure(run);
+      if (failure) blocked[step.side] = failure;
     }
     if (record.baseline) mainRuns.push(record.baseline);
     else if (blocks.main.length) mainRuns.push(mergeBlocks(blocks.main));
@@ -338,6 +399,35 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     reportMarkdown,
     exitCode: anyFailure || verdict === "failed" ? 3 : 0,
   };
+}
+
+/**
+ * Checks a folder given to resume: it must be a compare-pr folder of this PR. One that already holds a
+ * finished report is refused (re-running it would measure nothing) unless `force`, which clears it.
+ */
+export function prepareResume(dir: string, pr: number, force: boolean): void {
+  if (!existsSync(join(dir, "comparison.log")))
+    throw new Error(`--resume ${dir}: not a compare-pr folder (no comparison.log)`);
+  const resultsFile = join(dir, "results.json");
+  let finished: { pr?: number; verdict?: string } | undefined;
+  if (existsSync(resultsFile)) {
+    try {
+      finished = JSON.parse(readFileSync(resultsFile, "utf8")) as { pr?: number; verdict?: string };
+    } catch {
+      finished = undefined; // a half-written results.json: the run was interrupted while writing it
+    }
+  }
+  if (finished?.pr !== undefined && finished.pr !== pr)
+    throw new Error(`--resume ${dir}: the folder holds PR #${finished.pr}, not #${pr}`);
+  if (!force) {
+    if (finished)
+      throw new Error(
+        `--resume ${dir}: this comparison already finished (verdict ${finished.verdict ?? "?"}, report ${join(dir, "comparison_report.md")}); pass --force to run it again`,
+      );
+    return;
+  }
+  for (const name of ["main", "pr", "results.json", "report.md", "comparison_report.md"])
+    rmSync(join(dir, name), { recursive: true, force: true });
 }
 
 /** The commands that reproduce a comparison: the request, and `compare` on the folders it wrote. */

@@ -10,6 +10,7 @@ import { startExecutor } from "../runner/executor-factory.js";
 import { progressPrinter } from "../runner/progress.js";
 import { runSuite } from "../runner/run-suite.js";
 import { redactSecrets } from "../store/redact.js";
+import { errorMessageWithCause } from "../core/util/index.js";
 
 /** What to run: a catalogue suite (overrides applied) on one image, and how. */
 export interface SuiteJob {
@@ -26,6 +27,11 @@ export interface SuiteJob {
   port?: number;
   node?: string;
   readyTimeoutMs?: number;
+  /** Per benchmark command and per GSM8K run (default: the suite catalogue's). */
+  commandTimeoutMs?: number;
+  gsm8kTimeoutMs?: number;
+  /** Start the run folder afresh instead of resuming the repeats it holds. */
+  force?: boolean;
   /** Expose /dev/kfd and /dev/dri to the container. */
   gpu: boolean;
   /** Extra `HOST:CONTAINER` bind mounts. */
@@ -41,6 +47,13 @@ export interface SuiteJobOutput {
   stderr: (text: string) => void;
   /** Progress bars on a terminal, one line per event in CI logs. */
   isTTY: boolean;
+}
+
+/** The line a CLI prints when the job's executor cannot start (an image that cannot be pulled, no engine). */
+export function executorFailureLine(job: SuiteJob, error: unknown): string {
+  return redactSecrets(
+    `launch_failed: ${job.suite.id} on ${job.image} did not start: ${errorMessageWithCause(error)}\n`,
+  );
 }
 
 /** The seed's models live under /mnt/raid (or MOUNT_DIR): mount it at the same path when this host has it. */
@@ -79,10 +92,15 @@ export async function runSuiteJob<J extends SuiteJob>(
       ...(job.port !== undefined ? { port: job.port } : {}),
       ...(job.node ? { node: job.node } : {}),
       ...(job.readyTimeoutMs !== undefined ? { readyTimeoutMs: job.readyTimeoutMs } : {}),
+      ...(job.commandTimeoutMs !== undefined ? { commandTimeoutMs: job.commandTimeoutMs } : {}),
+      ...(job.gsm8kTimeoutMs !== undefined ? { gsm8kTimeoutMs: job.gsm8kTimeoutMs } : {}),
+      ...(job.force ? { resume: false } : {}),
       signal: controller.signal,
       onProgress: progressPrinter(out.stdout, out.isTTY),
     });
     for (const f of outcome.run.failures) out.stderr(redactSecrets(`${f.kind}: ${f.message}\n`));
+    if (outcome.measuredNow === 0 && outcome.exitCode === 0)
+      out.stdout(`Nothing to run: every point is already measured in ${outcome.folder} (--force runs it again)\n`);
     out.stdout(`Run folder: ${outcome.folder}\n`);
     return outcome.exitCode;
   } finally {

@@ -17,8 +17,10 @@ export interface SuiteContext {
   skipGsm8k: boolean;
   threshold?: number;
   readyTimeoutMs: number;
-  /** Per bench command (bench_one_batch, bench_serving, one GSM8K run). */
+  /** Per bench command (bench_one_batch, bench_serving). */
   commandTimeoutMs: number;
+  /** Per GSM8K run (default: commandTimeoutMs). */
+  gsm8kTimeoutMs?: number;
   /** Run a discarded warm-up round before the first online point. */
   warmup: boolean;
   signal?: AbortSignal;

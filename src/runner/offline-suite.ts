@@ -7,11 +7,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Point } from "../core/results/index.js";
 import { runFolderPath } from "../store/layout.js";
-import { offlineCommand, offlinePoints, gsm8kCommand, type OfflineSuite } from "../core/catalogue/index.js";
+import { offlineCommand, offlinePoints, type OfflineSuite } from "../core/catalogue/index.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
-import { classifyExit } from "./failures.js";
-import { runGsm8kGate } from "./gsm8k-gate.js";
+import { classifyExit, describeCommand, describePoint } from "./failures.js";
+import { gateOnServer } from "./gsm8k-gate.js";
 import { startSuiteServer } from "./suite-server.js";
 
 /** Runs an offline suite into ctx.writer; returns when every point ran or failed. */
@@ -33,6 +33,7 @@ export async function runOfflineSuite(suite: OfflineSuite, points: Point[], ctx:
       return;
     }
   }
+  let timeouts = 0;
   for (const [i, point] of points.entries()) {
     const cmd = offlineCommand(suite, point, ctx.info, { host: ctx.host, port: ctx.port });
     for (let r = ctx.writer.measured(point).length + 1; r <= ctx.repeats; r++) {
@@ -67,18 +68,27 @@ export async function runOfflineSuite(suite: OfflineSuite, points: Point[], ctx:
       const blocks = parsed.blocks.filter((b) => !b.warmup);
       const last = blocks[blocks.length - 1];
       const failure =
-        classifyExit(result, { what: "bench_one_batch", point, repeat: r, tail: log.tail() }) ??
+        classifyExit(result, { what: "bench_one_batch", point, repeat: r, tail: log.tail(), log: cmd.log }) ??
         (parsed.oom
-          ? { kind: "oom" as const, message: "OutOfMemoryError in bench_one_batch output", point, log_tail: log.tail() }
+          ? {
+              kind: "oom" as const,
+              message: `${describeCommand("bench_one_batch", point)} ran out of GPU memory — see ${cmd.log}`,
+              point,
+              log_tail: log.tail(),
+            }
           : undefined) ??
         (parsed.skipped[0]
-          ? { kind: "skipped" as const, message: "bench_one_batch skipped the point (max batch size limit)", point }
+          ? {
+              kind: "skipped" as const,
+              message: `bench_one_batch skipped ${describePoint(point)} (max batch size limit) — see ${cmd.log}`,
+              point,
+            }
           : undefined) ??
         (last
           ? undefined
           : {
               kind: "crash" as const,
-              message: "no benchmark block in bench_one_batch output",
+              message: `${describeCommand("bench_one_batch", point)}: no benchmark block in the output — see ${cmd.log}`,
               point,
               log_tail: log.tail(),
             });
@@ -100,6 +110,16 @@ export async function runOfflineSuite(suite: OfflineSuite, points: Point[], ctx:
         failPoints(ctx, points.slice(i + 1), { kind: "cancelled", message: "cancelled before this point ran" });
         return;
       }
+      if (failure?.kind === "timeout" && ++timeouts >= 2) {
+        // Two hung points: the rest would most likely each wait out the same timeout.
+        const { point: _hung, repeat: _r, ...rest } = failure;
+        failPoints(ctx, points.slice(i + 1), {
+          ...rest,
+          message: `not run: ${failure.message} (the second timeout; the remaining points were not tried)`,
+        });
+        await ctx.writer.flush();
+        return;
+      }
       if (failure) break; // a failed point is not repeated
     }
   }
@@ -111,34 +131,15 @@ async function warmupGate(suite: OfflineSuite, points: Point[], ctx: SuiteContex
   if (!gate) return true;
   const started = await startSuiteServer(suite, points, ctx, "the warm-up server");
   if (!started) return false;
-  const timings = (ctx.writer.run.timings ??= {});
-  const gsm8kLog = ctx.writer.log(`sglang_client_log_${suite.modelName}_gsm8k.log`);
-  ctx.progress({
-    phase: "gsm8k",
-    message: `GSM8K gate (${gate.runs} runs, threshold ${ctx.threshold ?? gate.threshold})`,
-  });
   try {
-    const outcome = await runGsm8kGate({
-      executor: ctx.executor,
-      argv: gsm8kCommand(gate, { host: ctx.host, port: ctx.port }),
-      runs: gate.runs,
-      threshold: ctx.threshold ?? gate.threshold,
-      numQuestions: gate.numQuestions,
-      log: gsm8kLog,
-      backend: ctx.backend,
-      timeoutMs: ctx.commandTimeoutMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    ctx.writer.run.gsm8k = outcome.gsm8k;
-    timings.gsm8k = outcome.durationS;
-    if (outcome.failure) {
-      failPoints(ctx, points, outcome.failure);
+    const failure = await gateOnServer(gate, ctx, started, `sglang_client_log_${suite.modelName}_gsm8k.log`);
+    if (failure) {
+      failPoints(ctx, points, failure);
       await ctx.writer.flush();
       return false;
     }
     return true;
   } finally {
-    gsm8kLog.close();
     await started.stop();
   }
 }

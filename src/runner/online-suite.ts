@@ -1,85 +1,112 @@
 /**
  * Online suites: launch the server, GSM8K gate (unless skipped), a discarded warm-up round per point, then
  * bench_serving per point × repeats, each repeat in the seed's client log and recorded as it finishes.
- * A server that dies mid-run fails the remaining points as a crash; the server is always stopped.
+ * A server that dies or a command that times out (GSM8K, warm-up or benchmark) costs one relaunch; when
+ * it happens again the remaining points fail with that cause instead of each waiting out its timeout.
+ * The server is always stopped.
  */
-import type { Point, Repeat } from "../core/results/index.js";
-import { clientCommand, gsm8kCommand, promptsFor, type OnlineSuite } from "../core/catalogue/index.js";
+import type { Failure, Point, Repeat } from "../core/results/index.js";
+import { clientCommand, promptsFor, type OnlineSuite } from "../core/catalogue/index.js";
 import { timestamp } from "../core/util/index.js";
 import { clientLogName, servingLogName } from "../store/layout.js";
 import { parseServingOutput } from "../sglang/serving.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
-import { classifyExit } from "./failures.js";
-import { runGsm8kGate } from "./gsm8k-gate.js";
+import { classifyExit, describeCommand, percent, serverCrashed, SERVER_LOST_KINDS } from "./failures.js";
+import { gateOnServer } from "./gsm8k-gate.js";
 import { collectRequestDetails, requestDetailsTarget } from "./request-details.js";
-import type { RunningServer } from "./server.js";
-import { startSuiteServer } from "./suite-server.js";
+import { startSuiteServer, type SuiteServer } from "./suite-server.js";
 import type { LogSink } from "./run-folder-writer.js";
+
+/** Why a server session ended early: the failure and the points it did not get to. */
+interface Interrupted {
+  failure: Failure;
+  left: Point[];
+}
 
 /** Runs an online suite into ctx.writer. */
 export async function runOnlineSuite(suite: OnlineSuite, points: Point[], ctx: SuiteContext): Promise<void> {
   const { writer } = ctx;
-  const todo = points.filter((p) => writer.measured(p).length < ctx.repeats);
+  let todo = points.filter((p) => writer.measured(p).length < ctx.repeats);
   // A GSM8K-only suite (no points) still starts its server for the gate, unless a resumed run passed it.
   const gateOnly = suite.gsm8kOnly && !writer.run.gsm8k?.passed && !ctx.skipGsm8k;
   if (todo.length === 0 && !gateOnly) return; // resumed run: everything already measured
-  const started = await startSuiteServer(suite, todo, ctx, "launch_server");
-  if (!started) return;
-  const { server } = started;
-  try {
-    if (suite.gsm8k && !ctx.skipGsm8k && !writer.run.gsm8k?.passed) {
-      const passed = await gate(suite, todo, ctx);
-      if (!passed) return;
+  for (let launch = 1; ; launch++) {
+    const started = await startSuiteServer(suite, todo, ctx, launch === 1 ? "launch_server" : "launch_server again");
+    if (!started) return;
+    let interrupted: Interrupted | undefined;
+    try {
+      interrupted = await session(suite, todo, ctx, started);
+    } finally {
+      await started.stop();
+      if (started.server.kvCache) writer.run.kv_cache = started.server.kvCache;
+      await writer.flush();
     }
-    if (server.kvCache) writer.run.kv_cache = server.kvCache;
-    await clients(suite, todo, ctx, server);
-  } finally {
-    await started.stop();
-    if (server.kvCache) writer.run.kv_cache = server.kvCache;
-    await writer.flush();
+    if (!interrupted) return;
+    if (launch >= 2) {
+      // Second loss of the server: the rest would most likely wait out the same timeout or crash again.
+      const { point: _at, repeat: _r, ...rest } = interrupted.failure;
+      failPoints(ctx, interrupted.left, {
+        ...rest,
+        message: `not run: ${interrupted.failure.message} (again after a relaunch; the remaining points were not tried)`,
+      });
+      await writer.flush();
+      return;
+    }
+    writer.fail(interrupted.failure);
+    ctx.progress({ phase: "server", message: `${interrupted.failure.kind}: relaunching the server once` });
+    todo = interrupted.left;
   }
 }
 
-async function gate(suite: OnlineSuite, points: Point[], ctx: SuiteContext): Promise<boolean> {
-  const g = suite.gsm8k;
-  if (!g) return true;
-  const deepseek = suite.model === "deepseek";
-  const name = deepseek
-    ? `sglang_client_log_${suite.modelName}_gsm8k.log`
-    : `sglang_client_log_${suite.modelName}_gsm8k_${ctx.backend}.log`;
-  const log = ctx.writer.log(name, true);
-  const threshold = ctx.threshold ?? g.threshold;
-  ctx.progress({ phase: "gsm8k", message: `GSM8K gate (${g.runs} runs, threshold ${threshold})` });
-  try {
-    const outcome = await runGsm8kGate({
-      executor: ctx.executor,
-      argv: gsm8kCommand(g, { host: ctx.host, port: ctx.port }),
-      runs: g.runs,
-      threshold,
-      numQuestions: g.numQuestions,
-      log,
-      backend: ctx.backend,
-      timeoutMs: ctx.commandTimeoutMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onRun: (i, acc) => ctx.progress({ phase: "gsm8k", message: `GSM8K run ${i}/${g.runs}: accuracy ${acc}` }),
-    });
-    ctx.writer.run.gsm8k = outcome.gsm8k;
-    (ctx.writer.run.timings ??= {}).gsm8k = outcome.durationS;
-    if (outcome.failure) {
-      if (outcome.failure.kind === "low_accuracy")
-        log.line(`Skipping benchmarks for ${ctx.backend} backend due to low GSM8K accuracy.`);
-      failPoints(ctx, points, outcome.failure);
-      return false;
-    }
-    return true;
-  } finally {
-    log.close();
-    await ctx.writer.flush();
-  }
-}
-
-async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, server: RunningServer): Promise<void> {
+/** GSM8K gate (when due) and the clients on one live server; returns why it stopped early, if it did. */
+async function session(
+  suite: OnlineSuite,
+  points: Point[],
+  ctx: SuiteContext,
+  started: SuiteServer,
+): Promise<Interrupted | undefined> {
   const { writer } = ctx;
+  if (suite.gsm8k && !ctx.skipGsm8k && !writer.run.gsm8k?.passed) {
+    const outcome = await gate(suite, points, ctx, started);
+    if (outcome === "stop") return undefined;
+    if (outcome !== "passed") return outcome;
+  }
+  if (started.server.kvCache) writer.run.kv_cache = started.server.kvCache;
+  return clients(suite, points, ctx, started);
+}
+
+/**
+ * The GSM8K gate on the live server. "passed"; "stop" when it failed for good (low accuracy, requests
+ * failed, cancelled: every point is marked); or the server loss (crash, timeout) that earns a relaunch.
+ */
+async function gate(
+  suite: OnlineSuite,
+  points: Point[],
+  ctx: SuiteContext,
+  started: SuiteServer,
+): Promise<"passed" | "stop" | Interrupted> {
+  const g = suite.gsm8k;
+  if (!g) return "passed";
+  const name =
+    suite.model === "deepseek"
+      ? `sglang_client_log_${suite.modelName}_gsm8k.log`
+      : `sglang_client_log_${suite.modelName}_gsm8k_${ctx.backend}.log`;
+  const failure = await gateOnServer(g, ctx, started, name);
+  if (!failure) return "passed";
+  if (SERVER_LOST_KINDS.includes(failure.kind)) return { failure, left: points };
+  failPoints(ctx, points, failure);
+  await ctx.writer.flush();
+  return "stop";
+}
+
+async function clients(
+  suite: OnlineSuite,
+  points: Point[],
+  ctx: SuiteContext,
+  started: SuiteServer,
+): Promise<Interrupted | undefined> {
+  const { writer } = ctx;
+  const { server } = started;
   const stamp = timestamp(new Date());
   const clientStart = Date.now();
   const logName = (point: Point, run: number): string => {
@@ -87,6 +114,15 @@ async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, s
     return suite.axis === "concurrency"
       ? servingLogName(value, run, stamp)
       : clientLogName(suite.modelName, ctx.backend, value, run, stamp);
+  };
+  /** The server died or a command hung: the session ends here, from point i on. */
+  const lost = async (failure: Failure | undefined, i: number, what: string, point: Point, r?: number) => {
+    if (!server.alive()) {
+      const exit = await server.process.done;
+      return { failure: serverCrashed(what, exit, started.log, point, r), left: points.slice(i) };
+    }
+    if (failure && SERVER_LOST_KINDS.includes(failure.kind)) return { failure, left: points.slice(i) };
+    return undefined;
   };
   for (const [i, point] of points.entries()) {
     const pointStart = Date.now();
@@ -99,29 +135,23 @@ async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, s
       const prompts = Math.min(promptsFor(suite, value), Math.max(16, point.concurrency ?? 0));
       ctx.progress({ phase: "point", message: `warm-up round at ${suite.axis} ${value} (discarded)` });
       const log = writer.log(`sglang_warmup_client_${suite.axis}_${value}.log`);
-      const outcome = await oneRepeat(withPrompts(cmd.argv, prompts), log, ctx, point, 0);
+      const outcome = await oneRepeat(withPrompts(cmd.argv, prompts), log, ctx, point, 0, "bench_serving warm-up");
       log.close();
       if (outcome.repeat) writer.addRepeat(point, { ...outcome.repeat, warmup: true });
       if (ctx.signal?.aborted) {
         failPoints(ctx, points.slice(i), { kind: "cancelled", message: "cancelled during the warm-up round" });
-        return;
+        return undefined;
       }
+      const gone = await lost(outcome.failure, i, "the bench_serving warm-up round", point);
+      if (gone) return gone;
     }
     for (let r = writer.measured(point).length + 1; r <= ctx.repeats; r++) {
       if (ctx.signal?.aborted) {
         failPoints(ctx, points.slice(i), { kind: "cancelled", message: "cancelled before this point ran" });
-        return;
+        return undefined;
       }
-      if (!server.alive()) {
-        const result = await server.process.done;
-        failPoints(ctx, points.slice(i), {
-          kind: "crash",
-          message: `the server died during the run (${result.signal ? `signal ${result.signal}` : `exit code ${String(result.exitCode)}`})`,
-          exit_code: result.exitCode,
-          signal: result.signal,
-        });
-        return;
-      }
+      const before = await lost(undefined, i, "bench_serving", point, r);
+      if (before) return before;
       ctx.progress({
         phase: "point",
         message: `bench_serving ${suite.axis === "concurrency" ? "concurrency" : "rate"} ${value}`,
@@ -133,25 +163,34 @@ async function clients(suite: OnlineSuite, points: Point[], ctx: SuiteContext, s
       log.line(`Running benchmark with ${label} (Run ${r}) for mode ${ctx.backend}`);
       log.line(`Run started at: ${new Date().toISOString()}`);
       const details = requestDetailsTarget(log.path); // per-request timings for the tail verdicts
-      const outcome = await oneRepeat([...cmd.argv, ...details.args], log, ctx, point, r);
+      const outcome = await oneRepeat([...cmd.argv, ...details.args], log, ctx, point, r, "bench_serving");
       await collectRequestDetails(outcome.repeat, details, ctx.executor);
       log.line(`Run completed at: ${new Date().toISOString()}`);
       log.line(`Run duration: ${Math.round(outcome.durationS)} seconds`);
       log.line("-".repeat(40));
       log.close();
-      if (outcome.repeat) writer.addRepeat(point, outcome.repeat);
+      const gone =
+        outcome.failure?.kind === "cancelled" ? undefined : await lost(outcome.failure, i, "bench_serving", point, r);
+      if (gone) {
+        writer.run.finished_at = new Date().toISOString();
+        await writer.flush();
+        return gone;
+      }
+      // A repeat with failed requests is kept in its log but never judged: its numbers measure errors.
+      if (outcome.repeat && !outcome.failure) writer.addRepeat(point, outcome.repeat);
       if (outcome.failure) writer.fail(outcome.failure);
       writer.run.finished_at = new Date().toISOString();
       await writer.flush();
       ctx.progress({ phase: "point", message: `${label} run ${r}: ${outcome.failure?.kind ?? "done"}` }, true);
       if (outcome.failure?.kind === "cancelled") {
         failPoints(ctx, points.slice(i + 1), { kind: "cancelled", message: "cancelled before this point ran" });
-        return;
+        return undefined;
       }
     }
     (writer.run.timings ??= {})[`${suite.axis}_${value}`] = (Date.now() - pointStart) / 1000;
   }
   (writer.run.timings ??= {}).client_total = (Date.now() - clientStart) / 1000;
+  return undefined;
 }
 
 /** Lines where bench_serving reports that the server answered requests with errors. */
@@ -159,17 +198,21 @@ const REQUEST_ERROR = /Warmup failed|Internal server error|"code":\s*5\d\d|Faile
 
 interface RepeatOutcome {
   repeat?: Repeat;
-  failure?: NonNullable<ReturnType<typeof classifyExit>>;
+  failure?: Failure;
   durationS: number;
 }
 
-/** One bench_serving run: its block becomes a repeat; a failed count or a missing block becomes a failure. */
+/**
+ * One bench_serving run: its block becomes a repeat; a failed count, a missing block or a failed exit
+ * becomes a failure naming the point, the run and the log.
+ */
 async function oneRepeat(
   argv: string[],
   log: LogSink,
   ctx: SuiteContext,
   point: Point,
   r: number,
+  what: string,
 ): Promise<RepeatOutcome> {
   log.line(`Executing: ${commandLine(argv)}`);
   const out: string[] = [];
@@ -184,7 +227,9 @@ async function oneRepeat(
       if (out.length > 2000) out.splice(0, out.length - 1000);
     },
   });
+  log.flush();
   const durationS = result.durationMs / 1000;
+  const source = log.path.slice(log.path.lastIndexOf("/") + 1);
   const parsed = parseServingOutput(out.join("\n"), log.path);
   const block = parsed.blocks[parsed.blocks.length - 1];
   const repeat: Repeat | undefined = block
@@ -194,16 +239,18 @@ async function oneRepeat(
         ...(Object.keys(block.labels).length ? { labels: block.labels } : {}),
         started_at: started.toISOString(),
         duration_s: durationS,
-        source: log.path.slice(log.path.lastIndexOf("/") + 1),
+        source,
       }
     : undefined;
-  let exitFailure = classifyExit(result, { what: "bench_serving", point, repeat: r, tail: log.tail() });
+  const where = describeCommand(what, point, r || undefined);
+  const ctxRepeat = r ? { repeat: r } : {};
+  let exitFailure = classifyExit(result, { what, point, ...ctxRepeat, tail: log.tail(), log: log.path });
   // bench_serving aborts when its warm-up request gets an error back: the server answered, requests failed.
-  if (exitFailure?.kind === "crash" && !result.timedOut && log.tail().some((l) => REQUEST_ERROR.test(l))) {
+  if (exitFailure?.kind === "crash" && log.tail().some((l) => REQUEST_ERROR.test(l))) {
     exitFailure = {
       ...exitFailure,
       kind: "requests_failed",
-      message: `bench_serving aborted: requests failed (${exitFailure.message})`,
+      message: `${where}: the server answered requests with errors and bench_serving aborted — see ${source}`,
     };
   }
   if (exitFailure)
@@ -213,25 +260,29 @@ async function oneRepeat(
       durationS,
       failure: {
         kind: "crash",
-        message: "no `Serving Benchmark Result` block in bench_serving output",
+        message: `${where}: no \`Serving Benchmark Result\` block in the output — see ${source}`,
         point,
-        repeat: r,
+        ...ctxRepeat,
         log_tail: log.tail(),
+        source,
       },
     };
   }
   const prompts = Number(argv[argv.indexOf("--num-prompts") + 1]);
   const completed = repeat.metrics.completed;
   if (completed !== undefined && Number.isFinite(prompts) && completed < prompts) {
+    const failed = prompts - completed;
     return {
       repeat,
       durationS,
       failure: {
         kind: "requests_failed",
-        message: `${prompts - completed} of ${prompts} requests failed or were aborted`,
+        message: `${where}: ${failed} of ${prompts} requests failed (${percent(failed, prompts)}); this run is not judged — see ${source}`,
         point,
-        repeat: r,
+        ...ctxRepeat,
+        requests: { failed, total: prompts },
         log_tail: log.tail(),
+        source,
       },
     };
   }

@@ -16,7 +16,6 @@ import { runOfflineSuite } from "./offline-suite.js";
 import { runOnlineSuite } from "./online-suite.js";
 import type { Progress } from "./progress.js";
 import { safeExecutor } from "./safe-executor.js";
-import { DEFAULT_READY_TIMEOUT_MS } from "./server.js";
 import { measuredRepeatCount, RunFolderWriter } from "./run-folder-writer.js";
 import { formatTimingSummary } from "./timing-summary.js";
 import { anySignal, shutdownSignal } from "./shutdown.js";
@@ -41,10 +40,12 @@ export interface RunSuiteOptions {
   /** Server host and port (default 127.0.0.1 and `defaultServerPort()`; tests pick a free port). */
   host?: string;
   port?: number;
-  /** Server readiness timeout (default 600 s). */
+  /** Server readiness timeout (default: the suite's `timeouts.readyS`, else 30 min). */
   readyTimeoutMs?: number;
-  /** Timeout of each benchmark command (default 60 min). */
+  /** Timeout of each benchmark command (default: the suite's `timeouts.benchmarkS`, else 60 min). */
   commandTimeoutMs?: number;
+  /** Timeout of each GSM8K run (default: the suite's `timeouts.gsm8kS`, else 15 min). */
+  gsm8kTimeoutMs?: number;
   /** Online: a discarded warm-up round before the first point (default true). */
   warmup?: boolean;
   /** Keep repeats already in the folder's results.json (default true). */
@@ -58,6 +59,8 @@ export interface RunSuiteOutcome {
   folder: string;
   /** 0 everything ran, 3 partially, 1 nothing. */
   exitCode: 0 | 1 | 3;
+  /** Repeats measured by this call (0 when a resumed folder was already complete). */
+  measuredNow: number;
 }
 
 /**
@@ -71,6 +74,46 @@ export function defaultServerPort(env: NodeJS.ProcessEnv = process.env): number 
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new Error(`SGLBENCH_PORT must be a TCP port (1-65535), got "${text}"`);
   return port;
+}
+
+/**
+ * Defaults when neither the caller nor the suite sets a limit, sized from the real nightlies: the
+ * slowest server start 888 s (DeepSeek, torch compile), the slowest bench_serving run 2574 s, GSM8K
+ * runs ~170 s (the seed itself stopped waiting at 600 s).
+ */
+export const DEFAULT_TIMEOUTS_S = { readyS: 1800, benchmarkS: 3600, gsm8kS: 900 } as const;
+
+/** The time limits of a run in ms: the caller's, else the suite catalogue's, else the defaults. */
+export function suiteTimeouts(
+  suite: Suite,
+  options: Pick<RunSuiteOptions, "readyTimeoutMs" | "commandTimeoutMs" | "gsm8kTimeoutMs"> = {},
+): { readyTimeoutMs: number; commandTimeoutMs: number; gsm8kTimeoutMs: number } {
+  const t = { ...DEFAULT_TIMEOUTS_S, ...suite.timeouts };
+  return {
+    readyTimeoutMs: options.readyTimeoutMs ?? t.readyS * 1000,
+    commandTimeoutMs: options.commandTimeoutMs ?? t.benchmarkS * 1000,
+    gsm8kTimeoutMs: options.gsm8kTimeoutMs ?? t.gsm8kS * 1000,
+  };
+}
+
+/** Time limits a caller sets (ms); unset ones come from the suite catalogue, then the defaults. */
+export type TimeoutOverrides = Pick<RunSuiteOptions, "readyTimeoutMs" | "commandTimeoutMs" | "gsm8kTimeoutMs">;
+
+const TIMEOUT_NAMES = { ready: "readyTimeoutMs", benchmark: "commandTimeoutMs", gsm8k: "gsm8kTimeoutMs" } as const;
+
+/** `ready=1800,benchmark=3600,gsm8k=900` (seconds; any subset, comma or newline separated) → overrides. */
+export function parseTimeouts(text: string): { timeouts: TimeoutOverrides; problems: string[] } {
+  const timeouts: TimeoutOverrides = {};
+  const problems: string[] = [];
+  for (const entry of text
+    .split(/[\n,]/)
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^(ready|benchmark|gsm8k)=(\d+(?:\.\d+)?)$/.exec(entry);
+    if (m && Number(m[2]) > 0) timeouts[TIMEOUT_NAMES[m[1] as keyof typeof TIMEOUT_NAMES]] = Number(m[2]) * 1000;
+    else problems.push(`'${entry}' is not ready=S, benchmark=S or gsm8k=S (seconds > 0)`);
+  }
+  return { timeouts, problems };
 }
 
 /** The points a run covers, filtered by `--points` (batch sizes offline, rates/concurrencies online). */
@@ -146,11 +189,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     repeats,
     skipGsm8k: options.skipGsm8k ?? false,
     ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-    // The catalogue's per-suite limits (torch compile needs 30-45 min to come up) unless the caller sets them.
-    readyTimeoutMs:
-      options.readyTimeoutMs ?? (suite.timeouts.readyS ? suite.timeouts.readyS * 1000 : DEFAULT_READY_TIMEOUT_MS),
-    commandTimeoutMs:
-      options.commandTimeoutMs ?? (suite.timeouts.benchmarkS ? suite.timeouts.benchmarkS * 1000 : 60 * 60_000),
+    ...suiteTimeouts(suite, options),
     warmup: options.warmup ?? true,
     signal,
     progress: (event, finishedRepeat) => {
@@ -183,7 +222,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       : 1
     : runExitCode(measuredRepeatCount(run), failed);
   ctx.progress({ phase: "done", message: `finished: exit ${exitCode}` });
-  return { run, folder, exitCode };
+  return { run, folder, exitCode, measuredNow: measuredRepeatCount(run) - alreadyDone };
 }
 
 /** The run folder of a run stopped by a signal: a run-level `cancelled` failure naming it, and an INTERRUPTED file. */

@@ -72,6 +72,7 @@ export async function launchServer(options: LaunchServerOptions): Promise<Launch
     },
   });
   const elapsedS = (): number => (Date.now() - started) / 1000;
+  const logFile = options.log.path.slice(options.log.path.lastIndexOf("/") + 1);
   const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const pollMs = options.pollMs ?? 1000;
   const base = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
@@ -103,20 +104,29 @@ export async function launchServer(options: LaunchServerOptions): Promise<Launch
       }));
     }
     if (fatalSeen) {
+      // Deterministic: the side's other blocks are not retried (failures.ts DETERMINISTIC_KINDS).
       return fail((r) => ({
-        kind: "oom",
-        message: `launch_server ran out of GPU memory: ${scanner.done().fatal?.text ?? ""}`,
+        kind: "launch_failed",
+        message: `launch_server ran out of GPU memory: ${scanner.done().fatal?.text ?? ""} — see ${logFile}`,
+        cause: scanner.done().fatal?.text ?? "out of memory",
         exit_code: r.exitCode,
         signal: r.signal,
         log_tail: options.log.tail(),
+        source: logFile,
       }));
     }
     if (!proc.running()) {
       const result = await proc.done;
       options.log.flush();
-      const failure = classifyExit(result, { what: "launch_server", tail: options.log.tail(), launchStage: true }) ?? {
+      const failure = classifyExit(result, {
+        what: "launch_server",
+        tail: options.log.tail(),
+        log: logFile,
+        launchStage: true,
+      }) ?? {
         kind: "launch_failed",
-        message: "launch_server exited (code 0) before it was ready",
+        message: `launch_server exited (code 0) before it was ready — see ${logFile}`,
+        source: logFile,
         exit_code: result.exitCode,
         signal: result.signal,
         log_tail: options.log.tail(),
@@ -126,7 +136,8 @@ export async function launchServer(options: LaunchServerOptions): Promise<Launch
     if (Date.now() - started > timeoutMs) {
       return fail((r) => ({
         kind: "never_ready",
-        message: `launch_server not ready after ${Math.round(timeoutMs / 1000)} s`,
+        message: `launch_server not ready after ${Math.round(timeoutMs / 1000)} s — see ${logFile}`,
+        source: logFile,
         exit_code: r.exitCode,
         signal: r.signal,
         log_tail: options.log.tail(),

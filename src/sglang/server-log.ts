@@ -60,3 +60,36 @@ export function parseServerLog(text: string, file = "<input>"): ServerLogScan {
   for (const line of text.split(/\r\n|\r|\n/)) s.push(line);
   return s.done();
 }
+
+/**
+ * Lines that name why a process died: a Python exception line (`RuntimeError: HIP error: …`,
+ * `torch.OutOfMemoryError: …`, `OSError: [Errno 98] Address already in use`), a HIP/CUDA error or an
+ * out-of-memory message.
+ */
+const EXCEPTION_LINE =
+  /^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit|Interrupt)(?::|$)|HIP error|CUDA error|out of memory|Address already in use|Not enough memory|Fatal Python error|Segmentation fault|core dumped/i;
+/** Log prefixes before the message (`[2025-11-26 09:35:04 TP0] `, `ERROR:    `). */
+const LOG_PREFIX = /^(?:\[[^\]]*\]\s*)+|^(?:ERROR|CRITICAL|WARNING|INFO):\s+/;
+
+/**
+ * The last line of a log that names an exception or a fatal error, without its log prefix
+ * (trimmed to 300 characters); undefined when none does. Python prints the exception last, so
+ * the last such line is the cause, not the first frame of the traceback.
+ */
+export function lastExceptionLine(lines: readonly string[]): string | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const text = (lines[i] ?? "").trim().replace(LOG_PREFIX, "").trim();
+    if (text.length === 0 || text.length > 4000) continue;
+    if (/^Traceback \(most recent call last\)/.test(text) || /^File "/.test(text)) continue;
+    if (EXCEPTION_LINE.test(text)) return text.slice(0, 300);
+  }
+  return undefined;
+}
+
+/** `"POST /generate HTTP/1.1" 500` access-log lines: requests the server answered with a 5xx error. */
+const SERVER_ERROR_ACCESS = /"(?:POST|GET) [^"]*" 5\d\d\b/;
+
+/** How many requests a chunk of server log shows answered with a 5xx status. */
+export function countServerErrors(lines: readonly string[]): number {
+  return lines.reduce((n, line) => n + (SERVER_ERROR_ACCESS.test(line) ? 1 : 0), 0);
+}

@@ -86,7 +86,8 @@ describe("launchServer", () => {
     );
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.failure.kind).toBe("oom");
+    expect(outcome.failure.kind).toBe("launch_failed");
+    expect(outcome.failure.cause).toMatch(/OutOfMemoryError/);
   });
 
   it("an exit before ready is launch_failed with exit code and log tail", async () => {

@@ -9,6 +9,7 @@ import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compar
 import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { resolvePort } from "../../runner/free-port.js";
+import { parseTimeouts } from "../../runner/run-suite.js";
 
 export const summary = "Benchmark a PR against its merge base and report (replaces compare_pr_performance.sh)";
 
@@ -29,6 +30,12 @@ ${REQUEST_FLAGS_USAGE}
                             jobs on one machine do not collide)
   --merge=DIR               merge the results.json of matrix jobs under DIR into one report
   --fail-on=regressed|any   exit 1 when the verdict is regressed (any: or a cell or run failed)
+  --ready-timeout=S --benchmark-timeout=S --gsm8k-timeout=S
+                            seconds for the server to get ready, per benchmark command, per GSM8K
+                            run (default: the suite catalogue's; after a timeout or a server crash
+                            the server is relaunched once, then the side's remaining points fail)
+  --resume=DIR              continue an interrupted comparison folder (measured repeats are kept)
+  --force                   with --resume: run a finished folder again from the start
 Exit: 0 report written, 3 report written but some runs failed, 1 nothing ran or --fail-on
 tripped, 2 bad flags, 143/130 stopped by SIGTERM/SIGINT (report written with what finished).
 `;
@@ -54,6 +61,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       merge: { type: "string" },
       "fail-on": { type: "string" },
       port: { type: "string" },
+      "ready-timeout": { type: "string" },
+      "benchmark-timeout": { type: "string" },
+      "gsm8k-timeout": { type: "string" },
+      resume: { type: "string" },
+      force: { type: "boolean", default: false },
     },
     io,
   );
@@ -83,6 +95,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (error: unknown) {
     problems.push(errorMessageWithCause(error));
   }
+  if (values.force && !values.resume)
+    problems.push("--force needs --resume=DIR (a new comparison always starts fresh)");
+  const timeouts = parseTimeouts(
+    (["ready", "benchmark", "gsm8k"] as const)
+      .flatMap((name) => {
+        const v = values[`${name}-timeout`];
+        return v === undefined ? [] : [`${name}=${v}`];
+      })
+      .join(","),
+  );
+  problems.push(...timeouts.problems.map((p) => `timeout flags: ${p}`));
   if (!asked.ok || problems.length) return parsed.usage(problems.join("; "));
   const { pr, request } = asked;
   const input: ComparePrJobInput = {
@@ -103,6 +126,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     local: values.local,
     ...(values["base-sha"] ? { baseSha: values["base-sha"] } : {}),
     ...(values["head-sha"] ? { headSha: values["head-sha"] } : {}),
+    ...(Object.keys(timeouts.timeouts).length ? { timeouts: timeouts.timeouts } : {}),
+    ...(values.resume ? { resumeDir: resolve(io.cwd, values.resume), force: values.force } : {}),
   };
   try {
     const services = await defaultComparePrServices({

@@ -35,9 +35,18 @@ export type Point = z.infer<typeof PointSchema>;
 export const POINT_KEYS = ["tp", "batch_size", "input_len", "output_len", "request_rate", "concurrency"] as const;
 export type PointKey = (typeof POINT_KEYS)[number];
 
+/**
+ * Why a point or run has no result. launch_failed (the server's last exception line names the cause),
+ * never_ready, server_crashed (during GSM8K, warm-up or a benchmark), timeout (a command was killed),
+ * requests_failed (the server answered with errors; such a repeat is never judged), low_accuracy (only
+ * when the server stayed healthy and answered every GSM8K question), oom (a benchmark point ran out of
+ * memory), crash (the benchmark client itself failed).
+ */
 export const FailureKindSchema = z.enum([
   "launch_failed",
   "never_ready",
+  "server_crashed",
+  "timeout",
   "oom",
   "crash",
   "low_accuracy",
@@ -59,7 +68,12 @@ export const FailureSchema = z.object({
   signal: z.string().nullable().optional(),
   /** Last lines of the relevant log, already redacted. */
   log_tail: z.array(z.string()).optional(),
+  /** The log file that shows the failure (file name in the run folder, or a path). */
   source: z.string().optional(),
+  /** The cause in one line: the last exception line of the log (HIP error, OOM, address in use …). */
+  cause: z.string().optional(),
+  /** requests_failed: how many requests of how many the server answered with an error or aborted. */
+  requests: z.object({ failed: z.number().int(), total: z.number().int() }).optional(),
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
