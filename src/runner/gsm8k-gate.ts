@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { gsm8kCommand, type Gsm8kGate } from "../core/catalogue/index.js";
 import type { Failure, Gsm8k } from "../core/results/index.js";
-import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { GSM8K_TEST_QUESTIONS, parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { countServerErrors } from "../sglang/server-log.js";
 import type { SuiteContext } from "./context.js";
 import type { Executor } from "./executor.js";
@@ -50,6 +50,7 @@ export async function runGsm8kGate(options: Gsm8kGateOptions): Promise<Gsm8kGate
   const { log, backend } = options;
   log.line(`Starting GSM8K accuracy test at: ${new Date().toISOString()}`);
   const runs: Gsm8k["runs"] = [];
+  let asked: number | undefined;
   let sum = 0;
   /** The first run that failed or printed no accuracy: the gate's failure is then not low_accuracy. */
   let firstRunFailure: Failure | undefined;
@@ -70,11 +71,18 @@ export async function runGsm8kGate(options: Gsm8kGateOptions): Promise<Gsm8kGate
     if (result.cancelled || result.timedOut || (exitFailure && serverGone)) {
       // No use running the rest: the run was stopped, or the server it asks is gone.
       log.flush();
-      const gsm8k: Gsm8k = { runs, threshold: options.threshold, num_questions: options.numQuestions };
+      const gsm8k: Gsm8k = {
+        runs,
+        threshold: options.threshold,
+        num_questions: asked ?? Math.min(options.numQuestions, GSM8K_TEST_QUESTIONS),
+      };
       return { gsm8k, passed: false, durationS: (Date.now() - started) / 1000, failure: exitFailure };
     }
     if (exitFailure) firstRunFailure ??= exitFailure;
-    const parsed = parseGsm8kOutput(out.join("\n"), log.path).gsm8k?.runs[0];
+    const output = parseGsm8kOutput(out.join("\n"), log.path).gsm8k;
+    const parsed = output?.runs[0];
+    // What bench_sglang.py really asked (its progress total), not the --num-questions it was given.
+    asked ??= output?.num_questions;
     if (!parsed)
       firstRunFailure ??= {
         kind: "crash",
@@ -106,7 +114,7 @@ export async function runGsm8kGate(options: Gsm8kGateOptions): Promise<Gsm8kGate
     average,
     threshold: options.threshold,
     passed,
-    num_questions: options.numQuestions,
+    num_questions: asked ?? Math.min(options.numQuestions, GSM8K_TEST_QUESTIONS),
     source: log.path,
   };
   return {

@@ -13,6 +13,7 @@ import { parseServingOutput } from "../sglang/serving.js";
 import { commandLine, failPoints, type SuiteContext } from "./context.js";
 import { classifyExit, describeCommand, percent, serverCrashed, SERVER_LOST_KINDS } from "./failures.js";
 import { gateOnServer } from "./gsm8k-gate.js";
+import { collectRequestDetails, requestDetailsTarget } from "./request-details.js";
 import { startSuiteServer, type SuiteServer } from "./suite-server.js";
 import type { LogSink } from "./run-folder-writer.js";
 
@@ -161,7 +162,9 @@ async function clients(
       const label = suite.axis === "concurrency" ? `concurrency: ${value}` : `request rate: ${value}`;
       log.line(`Running benchmark with ${label} (Run ${r}) for mode ${ctx.backend}`);
       log.line(`Run started at: ${new Date().toISOString()}`);
-      const outcome = await oneRepeat(cmd.argv, log, ctx, point, r, "bench_serving");
+      const details = requestDetailsTarget(log.path); // per-request timings for the tail verdicts
+      const outcome = await oneRepeat([...cmd.argv, ...details.args], log, ctx, point, r, "bench_serving");
+      await collectRequestDetails(outcome.repeat, details, ctx.executor);
       log.line(`Run completed at: ${new Date().toISOString()}`);
       log.line(`Run duration: ${Math.round(outcome.durationS)} seconds`);
       log.line("-".repeat(40));

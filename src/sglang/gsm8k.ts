@@ -1,6 +1,9 @@
 /** Parser for GSM8K accuracy output (`Accuracy:`, `Invalid:`, `Latency:`, `Output throughput:` per run). */
 import type { Diagnostic, Gsm8k } from "../core/results/index.js";
-import { parseNumber, splitLines } from "./lines.js";
+import { isProgressLine, parseNumber, splitLines } from "./lines.js";
+
+/** Questions in the GSM8K test set that bench_sglang.py reads (it asks min(--num-questions, 1319)). */
+export const GSM8K_TEST_QUESTIONS = 1319;
 
 export interface Gsm8kParse {
   gsm8k?: Gsm8k;
@@ -19,8 +22,19 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
   let threshold: number | undefined;
   let passed: boolean | undefined;
   const lines = splitLines(text);
+  let progressTotal: number | undefined;
+  let asked: number | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
+    // Questions per run: the tqdm total (`0/1319 [`) says what was really asked; `--num-questions N`
+    // in an echoed command is capped by the test set (the original passes 2000 for 1 319 questions).
+    if (progressTotal === undefined && isProgressLine(line)) {
+      const total = /\d+\/(\d+) \[/.exec(line);
+      if (total) progressTotal = Number(total[1]);
+      continue;
+    }
+    const flag = /--num-questions[= ](\d+)/.exec(line);
+    if (flag) asked ??= Math.min(Number(flag[1]), GSM8K_TEST_QUESTIONS);
     // Verdict lines: `… meets threshold (0.8) …`, `… (0.774) is below threshold (0.8) …`.
     const verdict = /\b(meets|below) threshold \(([\d.]+)\)/i.exec(line);
     if (verdict) {
@@ -65,9 +79,11 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
   }
   if (runs.length === 0) return { diagnostics };
   const computed = runs.reduce((s, r) => s + r.accuracy, 0) / runs.length;
+  const numQuestions = progressTotal ?? asked;
   return {
     gsm8k: {
       runs,
+      ...(numQuestions ? { num_questions: numQuestions } : {}),
       average: average ?? Math.round(computed * 1e6) / 1e6,
       ...(threshold !== undefined ? { threshold } : {}),
       ...(passed !== undefined ? { passed } : {}),

@@ -1,5 +1,5 @@
 /** Parser for the `bench_serving` text result block ("Serving Benchmark Result"). */
-import type { Diagnostic } from "../core/results/index.js";
+import type { Diagnostic, RequestSamples } from "../core/results/index.js";
 import { SERVING_LABELS, slugLabel } from "../core/catalogue/index.js";
 import { isProgressLine, parseNumber, splitLines } from "./lines.js";
 
@@ -73,4 +73,30 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
 
 function truncated(file: string, line: number): Diagnostic {
   return { file, line, expected: "closing `=====` line", message: "result block is truncated", severity: "warning" };
+}
+
+/**
+ * Per-request timings from a bench_serving `--output-file` record written with `--output-details`
+ * (bench_serving.py `result_details`): `ttfts` (s), `itls` (s, one list per request), `output_lens`,
+ * `errors` — one entry per request, failed ones with an error text, TTFT 0 and output length 0.
+ * Returns successful requests only, in ms rounded to 0.01; undefined when the record has no details.
+ */
+export function parseServingDetails(record: Record<string, unknown>): RequestSamples | undefined {
+  const { ttfts, itls, output_lens: outputLens, errors } = record;
+  if (!Array.isArray(ttfts) || !Array.isArray(itls) || ttfts.length === 0) return undefined;
+  const round = (ms: number): number => Math.round(ms * 100) / 100;
+  const samples: Required<Omit<RequestSamples, "source">> = { ttft_ms: [], e2e_ms: [], output_len: [] };
+  for (let i = 0; i < ttfts.length; i++) {
+    const ttft = ttfts[i];
+    const error = Array.isArray(errors) ? errors[i] : "";
+    if (typeof ttft !== "number" || !Number.isFinite(ttft) || ttft <= 0 || (typeof error === "string" && error !== ""))
+      continue;
+    const gaps = Array.isArray(itls[i]) ? (itls[i] as unknown[]) : [];
+    const decode = gaps.reduce<number>((s, g) => s + (typeof g === "number" && Number.isFinite(g) ? g : 0), 0);
+    const out = Array.isArray(outputLens) && typeof outputLens[i] === "number" ? (outputLens[i] as number) : undefined;
+    samples.ttft_ms.push(round(ttft * 1000));
+    samples.e2e_ms.push(round((ttft + decode) * 1000));
+    samples.output_len.push(out ?? gaps.length + 1);
+  }
+  return samples.ttft_ms.length > 0 ? samples : undefined;
 }

@@ -119,3 +119,14 @@ export function timingSummaryName(timestamp: string): string {
 export function gsm8kOnlineCsvName(parts: Pick<RunFolderParts, "tag" | "model" | "variant">): string {
   return `${parts.tag}_${parts.model}_${parts.variant}_online.csv`;
 }
+
+/**
+ * Per-request timings of one bench_serving repeat, in the run folder's `requests/` subfolder (so the
+ * seed's globs over the folder see nothing new): `requests/<log stem>.json` (compact; see
+ * runner/request-details.ts). `raw` is the scratch file's name bench_serving first writes (under /tmp).
+ */
+export const REQUESTS_DIR = "requests";
+export function requestDetailsNames(clientLog: string): { raw: string; compact: string } {
+  const stem = clientLog.replace(/\.log$/, "");
+  return { raw: `${stem}.details.jsonl`, compact: `${REQUESTS_DIR}/${stem}.json` };
+}

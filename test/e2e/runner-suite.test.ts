@@ -220,6 +220,13 @@ describe("online suites on the simulator", () => {
     expect(files.filter((f) => /^sglang_client_log_GROK1_aiter_\d+_run\d_\d{8}_\d{6}\.log$/.test(f))).toHaveLength(4);
     expect(files).toContain("server_output_aiter.log");
     expect(files).toContain("sglang_client_log_GROK1_gsm8k_aiter.log");
+    // bench_serving's per-request details: a compact file per measured repeat, on the repeat too (tail verdicts).
+    const requestFiles = readdirSync(join(folder, "requests"));
+    expect(
+      requestFiles.filter((f) => /^sglang_client_log_GROK1_aiter_\d+_run\d_\d{8}_\d{6}\.json$/.test(f)),
+    ).toHaveLength(4);
+    const steady = run.points.flatMap((p) => p.repeats.filter((r) => !r.warmup));
+    expect(steady.every((r) => (r.requests?.ttft_ms.length ?? 0) === r.metrics.completed)).toBe(true);
     const csvName = files.find((f) => f.endsWith("_online.csv"))!;
     const csv = parseOnlineCsv(readFileSync(join(folder, csvName), "utf8"), csvName);
     expect(csv.withH100).toBe(true);

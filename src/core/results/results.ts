@@ -77,6 +77,20 @@ export const FailureSchema = z.object({
 });
 export type Failure = z.infer<typeof FailureSchema>;
 
+/**
+ * Per-request timings of one bench_serving repeat (from `--output-details`), successful requests
+ * only, in request order: what tail and median cells are judged on (verdict/request-tails.ts).
+ */
+export const RequestSamplesSchema = z.object({
+  ttft_ms: z.array(z.number()),
+  /** TTFT + the request's inter-token gaps (bench_serving's details carry no latency field). */
+  e2e_ms: z.array(z.number()),
+  output_len: z.array(z.number()).optional(),
+  /** The compact per-request file kept in the run folder. */
+  source: z.string().optional(),
+});
+export type RequestSamples = z.infer<typeof RequestSamplesSchema>;
+
 /** One execution of one point. */
 export const RepeatSchema = z.object({
   /** 1-based run number as the logs name it (run1, run2, …). */
@@ -90,6 +104,8 @@ export const RepeatSchema = z.object({
   started_at: z.string().optional(),
   duration_s: z.number().optional(),
   source: z.string().optional(),
+  /** Per-request timings when bench_serving wrote its details (online runs by sglbench). */
+  requests: RequestSamplesSchema.optional(),
 });
 export type Repeat = z.infer<typeof RepeatSchema>;
 

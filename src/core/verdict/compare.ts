@@ -1,18 +1,27 @@
 /**
  * Baseline vs candidate: pairs the runs of each suite, merges their points (offline on TP, batch
  * size, input and output length; online on request rate or concurrency) and decides every metric cell
- * with the noise-aware verdict (verdict.ts), plus GSM8K accuracy (binomial), KV-cache capacity and
+ * with the noise-aware verdict (verdict.ts; median and tail cells on per-request data when both sides
+ * have it, request-tails.ts), plus GSM8K accuracy (gsm8k-verdict.ts), KV-cache capacity and
  * failures (a point that ran on one side only). Refuses to call verdicts across different hardware,
  * attention backend or model: those cells are `inconclusive` and the mismatch is listed.
  */
 import { changeDirection, type ChangeDirection } from "../report/index.js";
-import { COMPARED_METRICS, metricInfo, type Direction } from "../catalogue/index.js";
+import { COMPARED_METRICS, gsm8kMinAccuracy, metricInfo, type Direction } from "../catalogue/index.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from "./noise.js";
-import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "../results/index.js";
-import { mean, normalQuantile } from "./stats.js";
+import { POINT_KEYS, pointKey, type Point, type PointResult, type Repeat, type RunResults } from "../results/index.js";
+import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
 import { baselineRegime, type ChangeDetector, type RegimeHistory } from "./regime.js";
+import {
+  companionMetric,
+  decideRequestCell,
+  isRequestMetric,
+  requestValues,
+  type RequestRepeat,
+} from "./request-tails.js";
+import { decideGsm8k, gsm8kHistorySpread, type Gsm8kLaunch } from "./gsm8k-verdict.js";
 import {
   DEFAULT_CONFIDENCE,
   DEFAULT_MIN_EFFECT_PCT,
@@ -107,7 +116,7 @@ export interface CompareOptions {
   history?: RunResults[];
   /** A pre-learnt noise table (overrides `history` when both are given). */
   noise?: NoiseTable;
-  /** Candidate GSM8K accuracy (0–1) below this is a regression whatever the statistics say. */
+  /** Candidate GSM8K accuracy (0–1) below this is a regression whatever the statistics say; default: the model's floor in the catalogue. */
   gsm8kThreshold?: number;
   /**
    * Smallest GSM8K accuracy change (absolute, 0–1) worth reporting — the seed's `--gsm8k-threshold`.
@@ -118,7 +127,7 @@ export interface CompareOptions {
   confidence?: number;
   /** Both sides are repeats of one server run (evaluation only): no run-to-run noise between them. */
   sameRun?: boolean;
-  /** GSM8K questions per run when the record does not say (bench_sglang.py's default: 200). */
+  /** Unused since GSM8K runs are judged as repeated measurements (gsm8k-verdict.ts); kept for callers. */
   defaultGsm8kQuestions?: number;
   /** Let a cell too noisy to judge alone borrow from the same metric at the suite's other points (pooling.ts; default true). */
   poolPoints?: boolean;
@@ -236,8 +245,40 @@ function mismatchOf(base: RunResults[], cand: RunResults[]): string | undefined 
 interface SidePoint {
   point: Point;
   values: Map<string, Observation[]>;
+  /** Per-request values of median/tail metrics, per repeat (request-tails.ts); absent when any run lacks them. */
+  requests: Map<string, RequestRepeat[] | null>;
   failure?: string;
 }
+
+/**
+ * Adds one run's per-request values of `metric` at a point to the side (request-tails.ts). A run
+ * where any used repeat lacks them makes the whole side fall back to run-level values (`null`). The
+ * first of ≥ 3 repeats is dropped as in verdict.ts unless the run measured a discarded warm-up round.
+ */
+function collectRequests(entry: SidePoint, metric: string, p: PointResult, runIndex: number): void {
+  if (!isRequestMetric(metric) || entry.requests.get(metric) === null) return;
+  const warmedUp = p.repeats.some((r) => r.warmup);
+  const byLaunch = new Map<number, Repeat[]>();
+  for (const r of p.repeats.filter((x) => !x.warmup).sort((a, b) => a.index - b.index)) {
+    const group = launchGroup(runIndex, r);
+    byLaunch.set(group, [...(byLaunch.get(group) ?? []), r]);
+  }
+  const repeats = [...byLaunch].flatMap(([group, steady]) =>
+    (steady.length >= 3 && !warmedUp ? steady.slice(1) : steady).map((r) => ({
+      values: requestValues(r.requests, metric),
+      index: r.index,
+      group,
+    })),
+  );
+  if (repeats.length === 0 || repeats.some((r) => !r.values)) {
+    entry.requests.set(metric, null);
+    return;
+  }
+  entry.requests.set(metric, [...(entry.requests.get(metric) ?? []), ...(repeats as RequestRepeat[])]);
+}
+
+/** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
+const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
 
 function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   const out = new Map<string, SidePoint>();
@@ -248,19 +289,19 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   runs.forEach((run, runIndex) => {
     for (const p of run.points as PointResult[]) {
       const key = pointKey(p.point);
-      const entry = out.get(key) ?? { point: p.point, values: new Map<string, Observation[]>() };
+      const entry: SidePoint = out.get(key) ?? { point: p.point, values: new Map(), requests: new Map() };
       out.set(key, entry);
       const repeats = p.repeats.filter((r) => !r.warmup);
       const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
       for (const metric of metrics) {
         const obs = repeats.flatMap((r) => {
           const value = repeatValue(r.metrics, metric);
-          // One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks).
-          const group = runIndex * 1000 + Number(r.labels?.launch ?? 0);
+          const group = launchGroup(runIndex, r);
           return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group }] : [];
         });
         // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.
         entry.values.set(metric, [...(entry.values.get(metric) ?? []), ...obs]);
+        collectRequests(entry, metric, p, runIndex);
       }
       const failure = p.failure ?? run.failures.find((f) => f.point && pointKey(f.point) === key);
       if (repeats.length === 0)
@@ -276,14 +317,9 @@ function gsm8kCell(
   common: Pick<ComparisonCell, "suite" | "model" | "mode">,
   opts: Required<Pick<CompareOptions, "minEffectPct" | "confidence" | "defaultGsm8kQuestions">> & CompareOptions,
 ): ComparisonCell | undefined {
-  const side = (runs: RunResults[]): { acc: number[]; n: number } => {
-    const acc = runs.flatMap((r) => r.gsm8k?.runs.map((x) => x.accuracy) ?? []);
-    const n = runs.reduce(
-      (s, r) => s + (r.gsm8k?.runs.length ?? 0) * (r.gsm8k?.num_questions ?? opts.defaultGsm8kQuestions),
-      0,
-    );
-    return { acc, n };
-  };
+  const side = (runs: RunResults[]): { acc: number[] } => ({
+    acc: runs.flatMap((r) => r.gsm8k?.runs.map((x) => x.accuracy) ?? []),
+  });
   const b = side(base);
   const c = side(cand);
   // A side whose GSM8K failed (or 0 on both: the client crashed) is "not measured", with its cause.
@@ -320,34 +356,27 @@ function gsm8kCell(
   }
   // A side without a result and without a GSM8K failure did not ask for it (compare-pr skips it on main).
   if (b.acc.length === 0 || c.acc.length === 0) return undefined;
-  const pb = mean(b.acc);
-  const pc = mean(c.acc);
-  // Binomial uncertainty of each side's pooled accuracy (questions × runs answers).
-  const se = Math.sqrt((pb * (1 - pb)) / b.n + (pc * (1 - pc)) / c.n);
-  const z = normalQuantile(1 - (1 - opts.confidence) / 2);
-  const diff = pc - pb;
-  const rel = (x: number): number => (pb > 0 ? (x / pb) * 100 : 0);
-  const interval: [number, number] = [rel(diff - z * se), rel(diff + z * se)];
-  const change = rel(diff);
-  const evidence = `accuracy ${pb.toFixed(3)} → ${pc.toFixed(3)} (${b.n} vs ${c.n} answers)`;
-  let verdict: Verdict;
-  let reason: string;
-  if (opts.gsm8kThreshold !== undefined && pc < opts.gsm8kThreshold) {
-    verdict = pb < opts.gsm8kThreshold ? "inconclusive" : "regressed";
-    reason = `${evidence}: below the ${opts.gsm8kThreshold} threshold${pb < opts.gsm8kThreshold ? " on both sides" : ""}`;
-  } else if (
-    (interval[0] > 0 || interval[1] < 0) &&
-    (opts.gsm8kMinChange !== undefined ? Math.abs(diff) >= opts.gsm8kMinChange : Math.abs(change) >= opts.minEffectPct)
-  ) {
-    verdict = diff < 0 ? "regressed" : "improved";
-    reason = `${evidence}: beyond the binomial noise`;
-  } else {
-    // Accuracy is gated by the threshold; the statistics only flag a drop the binomial noise cannot
-    // explain, so a move inside the noise is reported as unchanged (with its interval) rather than ❔.
-    verdict = "unchanged";
-    reason = `${evidence}: within the binomial noise or below the ${opts.minEffectPct}% minimum effect`;
-  }
-  return cell(change, interval, verdict, reason);
+  // Repeated runs over the same questions are repeated measurements of each launch (gsm8k-verdict.ts).
+  const launches = (runs: RunResults[]): Gsm8kLaunch[] =>
+    runs.flatMap((r) => {
+      const accuracies = r.gsm8k?.runs.map((x) => x.accuracy) ?? [];
+      return accuracies.length ? [{ accuracies, numQuestions: r.gsm8k?.num_questions }] : [];
+    });
+  const floorValue = opts.gsm8kThreshold ?? gsm8kMinAccuracy(common.model);
+  const j = decideGsm8k(launches(base), launches(cand), {
+    confidence: opts.confidence,
+    minChange: opts.gsm8kMinChange,
+    ...(floorValue !== undefined
+      ? {
+          floor: {
+            value: floorValue,
+            source: opts.gsm8kThreshold !== undefined ? "--gsm8k-min-accuracy" : "catalogue",
+          },
+        }
+      : {}),
+    ...(opts.history ? { spread: gsm8kHistorySpread(opts.history, cand[0]!) } : {}),
+  });
+  return cell(j.change_pct, j.interval, j.verdict, j.reason);
 }
 
 function kvCells(
@@ -510,12 +539,22 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
         } else {
           const learnt = lookupNoise(noise, runScope(ref), point, m.key);
           const history = withPrior(learnt, prior && priorNoise(runScope(ref), point, m.key, prior));
-          const v = decideCell(bv, cv, metricInfo(m.key).better, {
-            minEffectPct,
-            confidence,
-            history,
-            sameRun: opts.sameRun,
-          });
+          const requestSides = [b!.requests.get(m.key), c!.requests.get(m.key)];
+          const companionKey = companionMetric(m.key) ?? m.key;
+          const v =
+            (requestSides[0] && requestSides[1]
+              ? decideRequestCell(requestSides[0], requestSides[1], m.key, metricInfo(m.key).better, {
+                  minEffectPct,
+                  confidence,
+                  history,
+                  companion: withPrior(
+                    lookupNoise(noise, runScope(ref), point, companionKey),
+                    prior && priorNoise(runScope(ref), point, companionKey, prior),
+                  ),
+                  sameRun: opts.sameRun,
+                })
+              : undefined) ??
+            decideCell(bv, cv, metricInfo(m.key).better, { minEffectPct, confidence, history, sameRun: opts.sameRun });
           Object.assign(cell, {
             baseline: { values: v.used.baseline },
             candidate: { values: v.used.candidate },

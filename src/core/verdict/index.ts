@@ -7,3 +7,5 @@ export * from "./compare.js";
 export * from "./fail-on.js";
 export * from "./regime.js";
 export * from "./prior.js";
+export * from "./request-tails.js";
+export * from "./gsm8k-verdict.js";

@@ -425,6 +425,7 @@ export async function benchServing(argv, env = process.env) {
     concurrency: float(metrics.concurrency),
     accept_length: null,
   };
+  if (a.output_details) Object.assign(record, resultDetails(results, inputs));
   const now = new Date();
   const mmdd = `${String(now.getMonth() + 1).padStart(2, "0")}${String(now.getDate()).padStart(2, "0")}`;
   const file =
@@ -434,6 +435,28 @@ export async function benchServing(argv, env = process.env) {
       : `${a.backend}_${mmdd}_${n}_sharegpt.jsonl`);
   appendFileSync(String(file), `${dumps(record)}\n`);
   return 0;
+}
+
+/**
+ * `--output-details`: bench_serving's `result_details` (one entry per request; failed requests have
+ * TTFT 0, no gaps, output length 0 and an error). Times in seconds. Each request's gaps are the kept
+ * sample (every stride-th gap) rescaled so they sum to its real decode time, so TTFT + Σ gaps = latency.
+ */
+function resultDetails(results, inputs) {
+  const ok = (r) => Boolean(r?.success);
+  const gaps = (r) => {
+    const sample = r.itlSample ?? [];
+    const sum = sample.reduce((s, g) => s + g, 0);
+    return sum > 0 ? sample.map((g) => float((g * r.itlSum) / sum)) : [];
+  };
+  return {
+    input_lens: results.map((_, i) => inputs[i] ?? 0),
+    output_lens: results.map((r) => (ok(r) ? r.outputLen : 0)),
+    ttfts: results.map((r) => float(ok(r) ? r.ttft : 0)),
+    itls: results.map((r) => (ok(r) ? gaps(r) : [])),
+    generated_texts: results.map(() => ""),
+    errors: results.map((r) => (ok(r) ? "" : String(r?.error ?? ""))),
+  };
 }
 
 /** Python prints a float rate like 1.0 / 16.0 / 2.5. */

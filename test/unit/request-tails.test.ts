@@ -1,0 +1,174 @@
+import { describe, expect, it } from "@jest/globals";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  compareRuns,
+  decideRequestCell,
+  requestValues,
+  type NoiseEstimate,
+  type RequestRepeat,
+} from "../../src/core/verdict/index.js";
+import { emptyRun, type RequestSamples, type RunResults } from "../../src/core/results/index.js";
+import { parseServingDetails } from "../../src/sglang/serving.js";
+import { parseJsonl } from "../../src/sglang/jsonl.js";
+import { requestDetailsNames } from "../../src/store/layout.js";
+import { collectRequestDetails, requestDetailsTarget } from "../../src/runner/request-details.js";
+import { LocalExecutor } from "../../src/runner/local-executor.js";
+
+/** Seeded uniform PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const normal = (u: () => number): number => Math.sqrt(-2 * Math.log(u() || 1e-12)) * Math.cos(2 * Math.PI * u());
+
+/** Per-request TTFTs like the real Grok rate-1 runs (median ≈ 150 ms, P99/median ≈ 1.8), × `scale`. */
+function ttfts(n: number, seed: number, scale = 1): number[] {
+  const u = rng(seed);
+  return Array.from({ length: n }, () => 150 * scale * Math.exp(0.25 * normal(u)));
+}
+const samples = (ttft: number[]): RequestSamples => ({
+  ttft_ms: ttft,
+  e2e_ms: ttft.map((t) => t + 10_000),
+  output_len: ttft.map(() => 512),
+});
+const repeats = (seed: number, scale = 1, n = 300, count = 3): RequestRepeat[] =>
+  Array.from({ length: count }, (_, i) => ({ values: ttfts(n, seed * 10 + i, scale), index: i + 1, group: 0 }));
+
+/** An online run whose repeats carry per-request TTFTs (and the matching run-level P99). */
+function run(seed: number, scale = 1, withRequests = true): RunResults {
+  return emptyRun({
+    kind: "online",
+    suite: "grok-online",
+    model: { name: "GROK2", variant: "FP8" },
+    hardware: "mi30x",
+    backend: "aiter",
+    points: [
+      {
+        point: { request_rate: 1 },
+        repeats: [0, 1, 2, 3].map((i) => {
+          const t = ttfts(300, seed * 10 + i, scale);
+          const sorted = [...t].sort((a, b) => a - b);
+          return {
+            index: i,
+            ...(i === 0 ? { warmup: true } : {}),
+            metrics: { p99_ttft_ms: sorted[296]!, median_ttft_ms: sorted[149]! },
+            ...(withRequests ? { requests: samples(t) } : {}),
+          };
+        }),
+      },
+    ],
+  });
+}
+
+const opts = { minEffectPct: 2, confidence: 0.98 };
+/** Launch-to-launch noise of 1 % (log sd), learnt from 10 nights. */
+const history: NoiseEstimate = { variance: 0.0005, df: 20, runVariance: 0.01 ** 2, runDf: 9 };
+
+describe("bench_serving per-request details", () => {
+  it("reads the real --output-details keys: successful requests only, ms, E2E = TTFT + gaps", () => {
+    const record = {
+      completed: 2,
+      input_lens: [1024, 1024, 1024],
+      output_lens: [3, 0, 2],
+      ttfts: [0.1, 0.0, 0.2],
+      itls: [[0.02, 0.03], [], [0.05]],
+      generated_texts: ["a b", "", "c"],
+      errors: ["", "Internal server error", ""],
+    };
+    expect(parseServingDetails(record)).toEqual({ ttft_ms: [100, 200], e2e_ms: [150, 250], output_len: [3, 2] });
+    expect(parseServingDetails({ completed: 2, median_ttft_ms: 3 })).toBeUndefined();
+  });
+  it("parses a details line with Python's bare Infinity", () => {
+    const line = '{"p99_ttft_ms": Infinity, "ttfts": [0.5], "itls": [[0.1]], "output_lens": [2], "errors": [""]}';
+    const { records } = parseJsonl(line);
+    expect(parseServingDetails(records[0]!)).toEqual({ ttft_ms: [500], e2e_ms: [600], output_len: [2] });
+  });
+  it("reads the details back through the executor, keeps a compact copy in requests/ and on the repeat", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tails-"));
+    const log = join(dir, "sglang_client_log_GROK2_aiter_1_run1_20251113_123551.log");
+    const target = requestDetailsTarget(log);
+    expect(target.args).toEqual(["--output-file", target.raw, "--output-details"]);
+    expect(target.raw).toMatch(
+      /^\/tmp\/sglbench-[0-9a-f]{12}-sglang_client_log_GROK2_aiter_1_run1_20251113_123551\.details\.jsonl$/,
+    );
+    // bench_serving appends: an earlier record without details, then this repeat's.
+    const record = JSON.stringify({ ttfts: [0.1, 0.2], itls: [[0.01], [0.02]], errors: ["", ""] });
+    await writeFile(target.raw, `{"completed": 1}\n${record}\n`);
+    const repeat: { index: number; metrics: Record<string, number>; requests?: RequestSamples } = {
+      index: 1,
+      metrics: {},
+    };
+    await collectRequestDetails(repeat, target, new LocalExecutor({ env: { PATH: process.env.PATH ?? "" } }));
+    const names = requestDetailsNames("sglang_client_log_GROK2_aiter_1_run1_20251113_123551.log");
+    expect(names.compact).toBe("requests/sglang_client_log_GROK2_aiter_1_run1_20251113_123551.json");
+    expect(repeat.requests).toEqual({
+      ttft_ms: [100, 200],
+      e2e_ms: [110, 220],
+      output_len: [2, 2],
+      source: names.compact,
+    });
+    expect(await readdir(join(dir, "requests"))).toEqual([names.compact.slice("requests/".length)]);
+    expect(JSON.parse(await readFile(join(dir, names.compact), "utf8"))).toEqual({
+      ttft_ms: [100, 200],
+      e2e_ms: [110, 220],
+      output_len: [2, 2],
+    });
+    expect(existsSync(target.raw)).toBe(false);
+  });
+  it("leaves the repeat alone when bench_serving wrote no details", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tails-"));
+    const repeat = { index: 1, metrics: {} };
+    await collectRequestDetails(repeat, requestDetailsTarget(join(dir, "x.log")), new LocalExecutor({}));
+    expect(repeat).toEqual({ index: 1, metrics: {} });
+    expect(existsSync(join(dir, "requests"))).toBe(false);
+  });
+});
+
+describe("request-level median and tail cells", () => {
+  it("derives TPOT per request and refuses too few requests", () => {
+    expect(requestValues(samples(ttfts(30, 1)), "median_tpot_ms")![0]).toBeCloseTo(10_000 / 511, 6);
+    expect(requestValues(samples(ttfts(5, 1)), "p99_ttft_ms")).toBeUndefined();
+    expect(requestValues(samples(ttfts(30, 1)), "output_throughput")).toBeUndefined();
+  });
+  it("flags a ×1.10 P99 TTFT shift between launches that the 3rd-slowest request cannot show", () => {
+    const v = decideRequestCell(repeats(1), repeats(2, 1.1), "p99_ttft_ms", "lower", { ...opts, history })!;
+    expect(v.verdict).toBe("regressed");
+    expect(v.change_pct!).toBeGreaterThan(4);
+    expect(v.reason).toMatch(/^requests: PR vs main .*P90–P99 band of 900 vs 900 requests/);
+    expect(v.reason).toMatch(/launch-to-launch noise from history/);
+  });
+  it("does not flag two launches of the same image (A/A), median or tail", () => {
+    for (const seed of [3, 4, 5]) {
+      for (const metric of ["p99_ttft_ms", "median_ttft_ms"]) {
+        const v = decideRequestCell(repeats(seed), repeats(seed + 100), metric, "lower", { ...opts, history })!;
+        expect(v.verdict).not.toBe("regressed");
+        expect(v.verdict).not.toBe("improved");
+      }
+    }
+  });
+  it("widens the interval with the launch-to-launch noise (clusters, not requests)", () => {
+    const quiet = decideRequestCell(repeats(6), repeats(7), "median_ttft_ms", "lower", { ...opts, history })!;
+    const noisy = decideRequestCell(repeats(6), repeats(7), "median_ttft_ms", "lower", {
+      ...opts,
+      history: { ...history, runVariance: 0.05 ** 2 },
+    })!;
+    const width = (x: typeof quiet): number => x.interval![1] - x.interval![0];
+    expect(width(noisy)).toBeGreaterThan(2 * width(quiet));
+  });
+  it("compareRuns uses the requests when both sides have them, the run-level values otherwise", () => {
+    const both = compareRuns([run(1)], [run(2, 1.1)], { noise: undefined });
+    const p99 = both.cells.find((c) => c.metric === "p99_ttft_ms")!;
+    expect(p99.reason).toMatch(/^requests:/);
+    expect(p99.baseline.values).toHaveLength(3); // the warm-up round is not used
+    const old = compareRuns([run(1, 1, false)], [run(2, 1.1)]);
+    expect(old.cells.find((c) => c.metric === "p99_ttft_ms")!.reason).not.toMatch(/^requests:/);
+  });
+});
