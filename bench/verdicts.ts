@@ -312,3 +312,17 @@ if (paths.length === 0) {
     `learnNoise on 365 nights × 9 points × ${keys.length} metrics: ${(performance.now() - t0).toFixed(0)} ms (${[...table.values()][0]?.size ?? 0} cells)`,
   );
 }
+
+// Request-level tails and GSM8K (issue 16 items 4–5): synthetic requests calibrated on a real run, and
+// the real nightlies' GSM8K launches. Rates beside their goals; a missed goal is printed, not hidden.
+{
+  const { existsSync } = await import("node:fs");
+  const { evaluateTailsAndGsm8k, formatRateRows } = await import("./verdicts-tails.js");
+  const shared = "/work/shared/fixtures/real";
+  const tailRoots = process.env.SGLBENCH_NIGHTLIES?.split(":") ?? (existsSync(shared) ? [shared] : roots);
+  const t0 = performance.now();
+  const rows = await evaluateTailsAndGsm8k(tailRoots);
+  console.log("");
+  console.log(`Tails and GSM8K (${tailRoots.join(", ")}; ${((performance.now() - t0) / 1000).toFixed(0)} s):`);
+  console.log(formatRateRows(rows));
+}
