@@ -360,7 +360,7 @@ export function countsText(s: ComparisonCounts): string {
   return present.length > 0 ? present.join(" · ") : "nothing compared";
 }
 
-/** `~2 598 GPU-minutes; the original's double run: 5 611 (46 %)`. */
+/** `~2 627 GPU-minutes; the original's double run: 5 611 (47 %)`. */
 export function costText(cost: NonNullable<ReportContext["cost"]>): string {
   const ratio = cost.seedGpuMinutes > 0 ? ` (${Math.round((cost.gpuMinutes / cost.seedGpuMinutes) * 100)} %)` : "";
   return `~${Math.round(cost.gpuMinutes)} GPU-minutes; the original scripts' double run: ${Math.round(cost.seedGpuMinutes)}${ratio}`;
