@@ -3,3 +3,8 @@ export * from "./changepoints.js";
 export * from "./nightly-series.js";
 export * from "./summaries.js";
 export * from "./newest-night.js";
+export * from "./alerts.js";
+export * from "./causes.js";
+export * from "./level-shifts.js";
+export * from "./regimes.js";
+export * from "./run-identity.js";
