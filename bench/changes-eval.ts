@@ -21,7 +21,6 @@ import {
   normaliseRunIdentity,
   type NightInfo,
 } from "../src/core/trends/index.js";
-import { median } from "../src/core/verdict/index.js";
 import { loadHistory } from "../src/store/history.js";
 
 const { values } = parseArgs({

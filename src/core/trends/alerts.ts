@@ -28,6 +28,9 @@ export interface AlertChange extends SeriesChange {
   noise_pct: number;
 }
 
+/** A change that may carry the alert fields (changes computed elsewhere, e.g. the nightly's, may not). */
+export type ReportedChange = SeriesChange & Partial<Omit<AlertChange, keyof SeriesChange>>;
+
 /** A protocol change in a series group: a known break, not a performance change. */
 export interface ProtocolBreak {
   hardware: string;
