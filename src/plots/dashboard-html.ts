@@ -59,6 +59,8 @@ export interface ModelPage {
   path: string;
   suites: { data: SuiteChartData; charts: (ChartSpec & { images: { svg?: string; png?: string } })[] }[];
   runs: RunRow[];
+  /** The overview image (six panels) of the page's main suite, relative to the page. */
+  overview?: { src: string; suite: string };
 }
 
 function page(title: string, root: string, body: string, withCharts: boolean): string {
@@ -303,6 +305,7 @@ ${figures.join("\n")}</section>`;
   const body = `<header><h1>${esc(p.model)} on ${esc(hardwareName(p.hardware))} (${esc(p.hardware)})</h1>
 <p><a href="${root}index.html">← all models</a> · generated ${esc(generatedAt)}</p></header>
 <main><nav class="toc">${toc}</nav>
+${p.overview ? `<figure class="overview"><a href="${esc(p.overview.src)}"><img src="${esc(p.overview.src)}" alt="overview of ${esc(p.overview.suite)}: latency, TTFT, ITL, KV cache, GSM8K" loading="lazy"></a><figcaption class="muted">${esc(p.overview.suite)} at a glance</figcaption></figure>` : ""}
 ${sections.join("\n")}
 <h2 id="changes">Change points</h2>
 ${changeRows(changes)}

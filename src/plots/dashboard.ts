@@ -144,6 +144,11 @@ function runRow(run: RunResults, opts: DashboardOptions, pageDir: string): RunRo
   };
 }
 
+/** Nights charted in a suite (its longest line). */
+function nightsOf(d: SuiteChartData): number {
+  return Math.max(0, ...d.metrics.flatMap((m) => m.lines.map((l) => l.nights.length)));
+}
+
 /** Builds the whole site into `opts.outDir`. */
 export async function buildDashboard(opts: DashboardOptions): Promise<DashboardResult> {
   const loaded = await loadChartData(opts.dataDir, {
@@ -177,11 +182,25 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
       .filter((r) => (r.hardware ?? "unknown") === hardware && modelLabel(r) === model && runDate(r))
       .sort((a, b) => ((runDate(a) ?? "") < (runDate(b) ?? "") ? 1 : -1))
       .map((r) => runRow(r, opts, pageDir));
+    // The overview of the suite with the most nights leads the page (the morning glance).
+    const main = [...suites].sort((a, b) => nightsOf(b) - nightsOf(a))[0];
+    const overview = main
+      ? written.charts.find(
+          (w) =>
+            w.hardware === main.hardware && w.model === main.model && w.suite === main.suite && w.id === "overview",
+        )?.files
+      : undefined;
+    const overviewFile = overview?.png ?? overview?.svg;
     pages.push({
       hardware,
       model,
       path,
       runs,
+      ...(overviewFile && main
+        ? {
+            overview: { src: relative(pageDir, join(chartsDir, overviewFile)).split(sep).join("/"), suite: main.suite },
+          }
+        : {}),
       suites: suites.map((data) => ({
         data,
         charts: suiteChartSpecs(data, { interactive: true }).map((c) => {

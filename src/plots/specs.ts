@@ -579,7 +579,8 @@ function gsm8kPanel(rows: readonly Gsm8kNight[], xDomain: [number, number], widt
             {
               data: { values: [{ floor }] },
               mark: { type: "rule", strokeDash: [5, 3], color: CHANGE_COLORS.regression },
-              encoding: { y: { field: "floor", type: "quantitative" } },
+              // Its own x (the panel's is the night's date, which this row has not).
+              encoding: { x: { value: 0 }, x2: { value: width }, y: { field: "floor", type: "quantitative" } },
             },
           ]
         : []),
