@@ -60,7 +60,7 @@ function history(plan: (day: number) => NightPlan, days: number, seed = 5): RunR
             index: i + 1,
             metrics: { median_itl_ms: p.level * (1 + 0.004 * noise()), completed: 500 },
           })),
-      ...(p.failed ? { failure: { kind: "server_crash" as const, message: "server died" } } : {}),
+      ...(p.failed ? { failure: { kind: "crash" as const, message: "server died" } } : {}),
     });
     runs.push(r);
   }
