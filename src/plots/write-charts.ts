@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SuiteChartData } from "./chart-data.js";
+import { collectGarbage } from "./collect.js";
 import { renderSvg, svgToPng } from "./render.js";
 import { suiteChartSpecs, type SpecOptions } from "./specs.js";
 
@@ -86,6 +87,7 @@ export async function writeCharts(
   const previous = opts.reuse ? await readHashes(opts.outDir) : {};
   const hashes: Record<string, string> = { ...previous };
   let reused = 0;
+  let pendingPng: Promise<void> = Promise.resolve();
   for (const d of data) {
     const rel = suiteChartDir(d);
     await mkdir(join(opts.outDir, rel), { recursive: true });
@@ -103,18 +105,36 @@ export async function writeCharts(
         reused++;
         continue;
       }
+      const failed = (error: unknown): void => {
+        delete hashes[name];
+        failures.push({ chart: name, message: (error as Error).message });
+      };
       try {
         const svg = await renderSvg(chart.spec, name);
         if (files.svg) await writeFile(join(opts.outDir, files.svg), svg);
-        if (files.png) await writeFile(join(opts.outDir, files.png), await svgToPng(svg, opts.zoom));
-        charts.push(written);
-        hashes[name] = hash;
+        // The PNG is rasterised on libuv's thread pool while the next chart's SVG is built: one
+        // PNG in flight at a time, so memory stays at one raster.
+        await pendingPng;
+        collectGarbage();
+        const png = files.png;
+        pendingPng = png
+          ? svgToPng(svg, opts.zoom)
+              .then((buf) => writeFile(join(opts.outDir, png), buf))
+              .then(() => {
+                charts.push(written);
+                hashes[name] = hash;
+              }, failed)
+          : Promise.resolve();
+        if (!png) {
+          charts.push(written);
+          hashes[name] = hash;
+        }
       } catch (error: unknown) {
-        delete hashes[name];
-        failures.push({ chart: name, message: (error as Error).message });
+        failed(error);
       }
     }
   }
+  await pendingPng;
   if (opts.reuse) {
     await mkdir(opts.outDir, { recursive: true });
     await writeFile(join(opts.outDir, HASH_FILE), `${JSON.stringify(hashes, null, 1)}\n`);
