@@ -3,6 +3,7 @@
  * the flag oddly and never suggest the flag that was meant.
  */
 import { errorMessage, nearest } from "../core/util/index.js";
+import { replacementOf } from "./original-flags.js";
 
 /** `unknown option --dayz (did you mean --days?)`, `option --days needs a value`, … */
 export function flagErrorMessage(error: unknown, known: readonly string[]): string {
@@ -11,6 +12,8 @@ export function flagErrorMessage(error: unknown, known: readonly string[]): stri
   // Node quotes the flag as '--days', '--days <value>' or '-d, --days <value>'.
   const flag = /'(?:-\w, )?(--?[^'\s]+)/.exec(message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) {
+    const replaced = replacementOf(flag);
+    if (replaced) return `${flag} is the original toolkit's flag: ${replaced}`;
     const guess = flag.startsWith("--") ? nearest(flag.slice(2), known) : undefined;
     return `unknown option ${flag}${guess ? ` (did you mean --${guess}?)` : ""}`;
   }

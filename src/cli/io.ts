@@ -22,8 +22,8 @@ export interface CommandModule {
   run: CommandRun;
 }
 
-/** Exit codes shared by all commands. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
+/** Exit codes shared by all commands (README table). `unreadable`: the input (data dir, history) could not be read. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3, unreadable: 4 } as const;
 
 /** An error in how the command was called: printed with the command's usage, exit 2. */
 export class UsageError extends Error {}

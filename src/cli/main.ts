@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   serve: () => import("./commands/serve.js"),
   changes: () => import("./commands/changes.js"),
   plan: () => import("./commands/plan.js"),
+  "build-image": () => import("./commands/build-image.js"),
   demo: () => import("./commands/demo.js"),
 };
 

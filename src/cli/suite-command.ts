@@ -19,6 +19,7 @@ import type { Executor } from "../runner/executor.js";
 import { runFolderFor, selectPoints } from "../runner/run-suite.js";
 import { defaultMounts, defaultSuiteExecutor, runSuiteJob, type SuiteJob } from "../pipeline/suite-job.js";
 import { redactSecrets } from "../store/redact.js";
+import { originalEnvPatch, shmSizeBytes } from "./original-env.js";
 import { EXIT, parseStrict, usageError, UsageError, type CliIO } from "./io.js";
 import { errorMessage } from "../core/util/index.js";
 
@@ -90,7 +91,19 @@ ${specific}
   --suites-file=FILE      JSON/YAML suite overrides ({ suites: { <id>: { field: value } } })
   --dry-run               print the plan and commands, run nothing
   -h, --help              this help
-
+${
+  kind === "offline"
+    ? `
+Environment (the original's overrides; a flag still wins): DEFAULT_DOCKER_IMAGE, and for Grok-1
+BENCHMARK_MODEL_NAME, BENCHMARK_MODEL_VARIANT, DEFAULT_MODEL_PATH, DEFAULT_TOKENIZER_NAME;
+NORMAL_BATCH_SIZES="1 2 4 …", NORMAL_INPUT_LENGTHS, NORMAL_OUTPUT_LENGTH, BATCH_SIZE_128_MEM_FRACTION,
+BATCH_SIZE_256_MEM_FRACTION, LONG_CONTEXT_INPUT_LENGTHS, LONG_CONTEXT_OUTPUT_LENGTH, DUMMY_BATCH_SIZES,
+DUMMY_INPUT_LENGTHS, DUMMY_OUTPUT_LENGTH, CONTAINER_SHM_SIZE=32g, MOUNT_DIR.
+`
+    : `
+Environment: DEFAULT_DOCKER_IMAGE (default image), CONTAINER_SHM_SIZE=32g, MOUNT_DIR.
+`
+}
 Exit: 0 everything ran, 3 partially, 1 nothing ran, 2 bad usage.
 `;
 }
@@ -115,7 +128,8 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
   if (v.help) return "help";
   if (parsed.positionals.length > 1)
     throw new UsageError(`unexpected arguments: ${parsed.positionals.slice(1).join(" ")}`);
-  const image = v["docker-image"] ?? v.docker_image ?? parsed.positionals[0] ?? DEFAULT_IMAGE;
+  const image =
+    v["docker-image"] ?? v.docker_image ?? parsed.positionals[0] ?? (io.env.DEFAULT_DOCKER_IMAGE || DEFAULT_IMAGE);
   const mode = v.mode ?? "normal";
   if (kind === "offline" && !["normal", "long_context", "dummy"].includes(mode))
     throw new UsageError(`Invalid mode: ${mode}. Must be one of: normal, long_context, dummy`);
@@ -137,6 +151,14 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     catalogue = applySuiteOverrides(SUITES, file.endsWith(".json") ? JSON.parse(text) : parseYaml(text), file);
   }
   let suite = suiteFor(kind, modelType, mode, catalogue);
+  // The original's environment overrides sit between the catalogue and the flags.
+  const fromEnv = originalEnvPatch(suite.id, modelType, io.env);
+  if (Object.keys(fromEnv).length > 0)
+    try {
+      suite = applySuiteOverrides([suite], { suites: { [suite.id]: fromEnv } }, "environment")[0] ?? suite;
+    } catch (error: unknown) {
+      throw new UsageError(errorMessage(error), { cause: error });
+    }
   const modelPath = mode === "dummy" ? (v["dummy-model"] ?? v.model) : v.model;
   if (modelPath) suite = { ...suite, modelPath };
   if (v.tokenizer) suite = { ...suite, tokenizer: v.tokenizer };
@@ -182,7 +204,8 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     ...(v.node ? { node: v.node } : {}),
     ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
     gpu: !(v["no-gpu"] ?? false),
-    mounts: v.mount ?? defaultMounts(),
+    ...(shmSizeBytes(io.env) !== undefined ? { shmSizeBytes: shmSizeBytes(io.env) } : {}),
+    mounts: v.mount ?? defaultMounts(io.env.MOUNT_DIR || undefined),
     ...(v["download-model"]
       ? { download: { hfModelId: v["hf-model-id"] ?? "deepseek-ai/DeepSeek-V3-0324", modelPath: suite.modelPath } }
       : {}),

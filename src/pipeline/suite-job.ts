@@ -30,6 +30,8 @@ export interface SuiteJob {
   gpu: boolean;
   /** Extra `HOST:CONTAINER` bind mounts. */
   mounts: string[];
+  /** The container's /dev/shm (the original's CONTAINER_SHM_SIZE; default 32 GiB). */
+  shmSizeBytes?: number;
   download?: { hfModelId: string; modelPath: string };
 }
 
@@ -41,9 +43,10 @@ export interface SuiteJobOutput {
   isTTY: boolean;
 }
 
-/** The seed's models live under /mnt/raid: mount it when this host has it. */
-export function defaultMounts(): string[] {
-  return existsSync("/mnt/raid") ? ["/mnt/raid/:/mnt/raid/"] : [];
+/** The seed's models live under /mnt/raid (or MOUNT_DIR): mount it at the same path when this host has it. */
+export function defaultMounts(mountDir = "/mnt/raid/"): string[] {
+  const dir = mountDir.endsWith("/") ? mountDir : `${mountDir}/`;
+  return existsSync(dir) ? [`${dir}:${dir}`] : [];
 }
 
 /** Runs the job; 0 everything ran, 3 partly, 1 nothing. Throws when the executor cannot start. */
@@ -102,6 +105,7 @@ export async function defaultSuiteExecutor(
     hostEnv: env,
     gpu: job.gpu,
     binds: [...job.mounts, `${job.workDir}:${job.workDir}`],
+    ...(job.shmSizeBytes !== undefined ? { shmSizeBytes: job.shmSizeBytes } : {}),
     onPullProgress,
   });
 }

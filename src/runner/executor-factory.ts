@@ -24,6 +24,8 @@ export interface ExecutorChoice {
   binds?: string[];
   /** Host paths mounted at the same path read-only, whatever `binds` says (for code that is not trusted). */
   readOnlyPaths?: string[];
+  /** Size of the container's /dev/shm (default 32 GiB). */
+  shmSizeBytes?: number;
   /** Pull a missing image (default true); false where images were resolved beforehand. */
   pull?: boolean;
   /** Remove the container on close (default false: the seed reused containers). */
@@ -51,6 +53,7 @@ export async function startExecutor(choice: ExecutorChoice): Promise<Executor> {
     workDir: choice.workDir,
     ...(choice.env ? { env: choice.env } : {}),
     ...(choice.pull !== undefined ? { pull: choice.pull } : {}),
+    ...(choice.shmSizeBytes !== undefined ? { shmSizeBytes: choice.shmSizeBytes } : {}),
     ...(choice.removeOnClose !== undefined ? { removeOnClose: choice.removeOnClose } : {}),
     ...(choice.onPullProgress ? { onPullProgress: choice.onPullProgress } : {}),
   });

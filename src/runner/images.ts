@@ -43,12 +43,17 @@ export interface BuildRequest {
    */
   fromCommit?: boolean;
   baseImage: string;
+  /** Dockerfile inside the context (default SGLang's `docker/Dockerfile.rocm`). */
+  dockerfile?: string;
   buildType?: "all" | "srt";
   gpuArch?: string;
   /** Where the full build log is kept (also on failure). */
   logPath: string;
   onProgress?: (line: string) => void;
 }
+
+/** SGLang's ROCm Dockerfile, relative to the checkout. */
+export const DEFAULT_DOCKERFILE = "docker/Dockerfile.rocm";
 
 /** The PR's head is no longer the commit the request approved: nothing is built or run. */
 export class PrHeadMovedError extends Error {
@@ -114,7 +119,7 @@ export async function ensureImage(
   try {
     const messages = engine.build({
       context: snapshot ?? request.context,
-      dockerfile: "docker/Dockerfile.rocm",
+      dockerfile: request.dockerfile ?? DEFAULT_DOCKERFILE,
       tag,
       buildArgs: {
         BASE_IMAGE: request.baseImage,
@@ -260,9 +265,15 @@ export async function resolveSideImage(
  * Fetches the PR's current head (`refs/pull/<N>/head`, never `merge`) from `origin` into
  * `refs/sglbench/pr-<N>` and returns its full SHA. With `requested`, refuses (PrHeadMovedError) when
  * the head is no longer that commit: the approved commit is the one measured, or nothing is.
+ * `gitEnv` adds environment for git (a token header from `build-image --github-token`).
  */
-export async function fetchPrHead(checkout: string, pr: number, requested?: string): Promise<string> {
-  const git = (...args: string[]) => execa("git", args, { cwd: checkout });
+export async function fetchPrHead(
+  checkout: string,
+  pr: number,
+  requested?: string,
+  gitEnv: Record<string, string> = {},
+): Promise<string> {
+  const git = (...args: string[]) => execa("git", args, { cwd: checkout, env: gitEnv });
   const local = `refs/sglbench/pr-${pr}`;
   // A shallow checkout (actions/checkout's default) only needs the head commit itself.
   const shallow = (await git("rev-parse", "--is-shallow-repository").catch(() => ({ stdout: "false" }))).stdout;

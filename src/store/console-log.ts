@@ -8,6 +8,8 @@ import { isProgressLine } from "../sglang/lines.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { parseServerLog } from "../sglang/server-log.js";
 import { parseServingOutput } from "../sglang/serving.js";
+import { STANDARD_VARIANT } from "../core/trends/index.js";
+import { consoleLogIdentity } from "./series-identity.js";
 import { applyImageFacts, fillSeedLengths, imageRef, PointTable, repeatFrom, suiteFor } from "./run-builder.js";
 
 /** Why a console log gave nothing: its last `ERROR` line when it has one (e.g. no image found that night). */
@@ -17,19 +19,9 @@ export function noResultsReason(text: string): string {
   return `no benchmark results in console log${last ? ` (${last})` : ""}`;
 }
 
-/**
- * The model a nightly console log ran, from what the log itself says (`--model=grok2` on the
- * `Command:` line, `Auto-detected model type: grok2`), falling back to the file name.
- */
+/** The model a nightly console log ran (see {@link consoleLogIdentity}): `GROK1`, `GROK2`, `DeepSeek-R1-MXFP4-Preview`, … */
 export function consoleLogModel(head: string, file: string): string {
-  const said =
-    /Auto-detected model type:\s*(\w+)/.exec(head)?.[1] ??
-    /Model type:\s*(\w+)/.exec(head)?.[1] ??
-    /--model=([\w.-]+)/.exec(head)?.[1] ??
-    file;
-  if (/deepseek/i.test(said)) return "DeepSeek-V3-0324";
-  if (/grok-?2/i.test(said)) return "GROK2";
-  return "GROK1";
+  return consoleLogIdentity(head, file).model.name;
 }
 
 const IMAGE_LINE = /(?:Starting benchmarks for image|Using Docker image):\s*(\S+)/;
@@ -58,7 +50,9 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     else cur.lines.push(line);
   }
   segments.push(cur);
-  const modelGuess = consoleLogModel(text.slice(0, 20000), file);
+  const head = text.slice(0, 20000);
+  // One command per file: the model, hardware and serving variant hold for all its image blocks.
+  const id = consoleLogIdentity(head, file);
   const runs: RunResults[] = [];
   for (const seg of segments) {
     const segText = seg.lines.join("\n");
@@ -69,7 +63,9 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
     if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0 && !hasBest) continue;
     const kind = serving.blocks.length > 0 || gsm.gsm8k || hasBest ? "online" : "offline";
-    const run = emptyRun({ kind, suite: suiteFor(kind, modelGuess), model: { name: modelGuess } });
+    const run = emptyRun({ kind, suite: suiteFor(kind, id.model.name), model: { ...id.model } });
+    if (id.hardware) run.hardware = id.hardware;
+    if (kind === "online" && id.variant !== STANDARD_VARIANT) run.mode = id.variant;
     if (seg.image) run.image = imageRef(seg.image);
     const table = new PointTable();
     const counts = new Map<string, number>();

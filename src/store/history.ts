@@ -6,18 +6,27 @@
  * first KV-cache line of the server log, the GSM8K log) and is the fast path behind `process`;
  * {@link loadHistory} ingests whole folders into results records for change-point detection.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, type Dirent } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { RunResults } from "../core/results/index.js";
-import { dateInName, dateWindow, type LoadAxis, type OfflineRecord, type OnlineRecord } from "../core/trends/index.js";
+import {
+  dateInName,
+  dateWindow,
+  runVariant,
+  type LoadAxis,
+  type OfflineRecord,
+  type OnlineRecord,
+} from "../core/trends/index.js";
 import { createServerLogScanner } from "../sglang/server-log.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { CONFIG_FILE, parseConfigJson } from "./config-json.js";
 import { ingestPaths } from "./ingest.js";
 import { parseOfflineCsv } from "./offline-csv.js";
-import { parseOnlineCsv } from "./online-csv.js";
+import { parseGsm8kOnlineCsv, parseOnlineCsv } from "./online-csv.js";
+import { canonicalModel, normaliseHardware } from "./series-identity.js";
+import { parseTimingSummary } from "../sglang/timing-summary.js";
 import { parseRunFolderName } from "./run-folder-name.js";
 
 /** A file or folder that was left out, and why (shown to the user; the rest is still processed). */
@@ -38,6 +47,15 @@ export interface RunFolder {
   variant?: string;
   /** Folder suffix after the kind: `long_context`, `dummy` (offline), `dp_attention`, `torch_compile` (online). */
   mode?: string;
+  /** `mi30x`/`mi35x`: the image tag's, else the `<kind>_benchmark_log/<hw>/` folder's. */
+  hardware?: string;
+}
+
+/** The hardware a run folder ran on: its image tag says, else the tree it sits in. */
+function folderHardware(path: string, name: string): string | undefined {
+  const fromTag = /-(mi3\d+x)-/i.exec(name)?.[1];
+  const fromTree = /[\\/](?:online|offline)_benchmark_log[\\/]([^\\/]+)[\\/]/.exec(path)?.[1];
+  return normaliseHardware(fromTag ?? fromTree);
 }
 
 /** Options for finding run folders. */
@@ -54,6 +72,20 @@ function folderKind(name: string): "offline" | "online" | undefined {
   return undefined;
 }
 
+/**
+ * A directory entry that is a folder, following symlinks (a data dir often links in another disk's
+ * history); a dangling link is no folder.
+ */
+async function isFolder(e: Dirent, path: string): Promise<boolean> {
+  if (e.isDirectory()) return true;
+  if (!e.isSymbolicLink()) return false;
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Run folders under `dataDir` (a folder whose name carries a date and `_online`/`_offline`), sorted by path. */
 export async function findRunFolders(dataDir: string, opts: FindOptions = {}): Promise<RunFolder[]> {
   const out: RunFolder[] = [];
@@ -67,20 +99,23 @@ export async function findRunFolders(dataDir: string, opts: FindOptions = {}): P
       return;
     }
     for (const e of entries) {
-      if (!e.isDirectory() || e.name.startsWith(".")) continue;
+      if (e.name.startsWith(".")) continue;
       const path = join(dir, e.name);
+      if (!(await isFolder(e, path))) continue;
       const date = dateInName(e.name);
       const kind = folderKind(e.name);
       if (date && kind) {
         if (opts.dates && !opts.dates.has(date)) continue;
         const parsed = parseRunFolderName(e.name);
+        const hardware = folderHardware(path, e.name);
         out.push({
           path,
           name: e.name,
           date,
           kind,
-          ...(parsed ? { model: parsed.model, variant: parsed.variant } : {}),
+          ...(parsed ? { model: canonicalModel(parsed.model)?.name ?? parsed.model, variant: parsed.variant } : {}),
           ...(parsed?.mode ? { mode: parsed.mode } : {}),
+          ...(hardware ? { hardware } : {}),
         });
       } else if (depth < maxDepth) {
         await walk(path, depth + 1);
@@ -116,6 +151,8 @@ export interface SummaryGroup {
   online: OnlineRecord[];
   /** Online load axis seen in this group's files. */
   axis: LoadAxis;
+  /** Hardware of the group's folders (the latest folder's), for its rate set. */
+  hardware?: string;
   folders: number;
 }
 
@@ -155,6 +192,7 @@ export async function scanSummaryInputs(
       groups.set(key, group);
     }
     group.folders += 1;
+    if (folder.hardware) group.hardware = folder.hardware;
     try {
       if (opts.kind === "offline") await readOfflineFolder(folder, dates, group, skipped);
       else await readOnlineFolder(folder, dates, group, skipped);
@@ -254,6 +292,29 @@ export function modeOfLabel(label: string, backend: string | undefined, fallback
   return m?.[1] ?? backend?.trim() ?? fallback;
 }
 
+/**
+ * Every online table the nightly scripts write: `<stem>_online.csv` (Grok), `<stem>_serving.csv`
+ * (DeepSeek) and the variants' `<stem>_serving_dp_attention.csv`, `_serving_mtp.csv`, ….
+ */
+const ONLINE_CSV = /_(?:online|serving)(?:_[a-z0-9_]+)?\.csv$/i;
+
+/** The first line of a file (its layout's signature). */
+function firstLine(text: string): string {
+  const nl = text.indexOf("\n");
+  return (nl === -1 ? text : text.slice(0, nl)).trim();
+}
+
+/** The host a folder ran on, from its timing summary (the DeepSeek serving CSV's rows do not name it). */
+async function timingHost(folder: string, names: readonly string[]): Promise<string | undefined> {
+  const file = names.find((n) => /^timing_summary_.*\.log$/.test(n));
+  if (!file) return undefined;
+  try {
+    return parseTimingSummary(await readFile(join(folder, file), "utf8"), file).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readOnlineFolder(
   folder: RunFolder,
   dates: ReadonlySet<string>,
@@ -261,8 +322,11 @@ async function readOnlineFolder(
   skipped: Skipped[],
 ): Promise<void> {
   const names = await listFiles(folder.path);
-  const csvs = names.filter((f) => (f.endsWith("_online.csv") || f.endsWith("_serving.csv")) && !isSummaryFile(f));
+  const csvs = names.filter((f) => ONLINE_CSV.test(f) && !isSummaryFile(f));
   if (csvs.length === 0) {
+    // DP-attention / torch-compile nights run GSM8K only: an accuracy and no table is a finished run.
+    const gsm = names.find((n) => /gsm8k.*\.log$/.test(n));
+    if (gsm && (await readAccuracy(join(folder.path, gsm))) !== undefined) return;
     skipped.push({ file: folder.path, reason: "no online CSV in the run folder (run not finished or failed)" });
     return;
   }
@@ -270,12 +334,25 @@ async function readOnlineFolder(
   const serverLog = names.find((n) => /^server_output.*\.log$/.test(n)) ?? names.find((n) => n === "sglang_server.log");
   const kv = serverLog ? await firstKvCache(join(folder.path, serverLog)) : undefined;
   const gsmLog = names.find((n) => /gsm8k.*\.log$/.test(n));
-  const accuracy = gsmLog ? await readAccuracy(join(folder.path, gsmLog)) : undefined;
+  let accuracy = gsmLog ? await readAccuracy(join(folder.path, gsmLog)) : undefined;
+  const host = await timingHost(folder.path, names);
+  const variant = runVariant({ kind: "online", ...(folder.mode ? { mode: folder.mode } : {}) });
+  const tables: { file: string; date: string; text: string }[] = [];
   for (const name of csvs) {
     const file = join(folder.path, name);
     const date = dateInName(name) ?? folder.date;
     if (!dates.has(date)) continue;
-    const parsed = parseOnlineCsv(await readFile(file, "utf8"), file);
+    const text = await readFile(file, "utf8");
+    // DeepSeek's `_online.csv` (ours and the seed's) is its GSM8K result, not a serving table.
+    if (firstLine(text) === "Results") {
+      const gsm = parseGsm8kOnlineCsv(text, file);
+      accuracy ??= gsm.average;
+      continue;
+    }
+    tables.push({ file, date, text });
+  }
+  for (const { file, date, text } of tables) {
+    const parsed = parseOnlineCsv(text, file);
     const sections = parsed.sections.filter((s) => s.metric !== undefined);
     if (sections.length === 0) {
       const e = parsed.diagnostics.find((d) => d.severity === "error");
@@ -291,13 +368,16 @@ async function readOnlineFolder(
       for (const row of section.rows) {
         if (row.kind !== "measured") continue;
         const mode = modeOfLabel(row.label, row.backend, configBackend ?? "aiter");
+        const node = row.node?.trim() || host;
         section.axisValues.forEach((axisValue, i) => {
           const load = toNumber(axisValue);
           if (load === undefined) return;
-          const key = `${mode}\u0000${load}`;
+          const key = `${mode}\u0000${load}\u0000${node ?? ""}`;
           let rec = records.get(key);
           if (!rec) {
-            rec = { date, mode, load };
+            rec = { date, variant, mode, load };
+            if (node) rec.node_name = node;
+            if (folder.hardware) rec.hardware = folder.hardware;
             if (kv?.num_tokens !== undefined) rec.num_tokens = kv.num_tokens;
             if (kv?.size_gb !== undefined) rec.kv_size_gb = kv.size_gb;
             if (accuracy !== undefined) rec.gsm8k_accuracy = accuracy;
@@ -369,10 +449,10 @@ export async function findConsoleLogs(dataDir: string, dates?: ReadonlySet<strin
     }
     for (const e of entries) {
       const path = join(dir, e.name);
-      if (e.isDirectory() && !e.name.startsWith(".") && depth < maxDepth) {
+      if (!e.name.startsWith(".") && depth < maxDepth && (await isFolder(e, path))) {
         if (inCron || e.name === "cron_log") await walk(path, depth + 1, true);
         else if (!(dateInName(e.name) && folderKind(e.name))) await walk(path, depth + 1, false);
-      } else if (inCron && e.isFile() && e.name.endsWith(".log")) {
+      } else if (inCron && e.name.endsWith(".log") && (e.isFile() || e.isSymbolicLink())) {
         const date = dateInName(basename(dir)) ?? dateInName(e.name);
         if (!dates || (date && dates.has(date))) out.push(path);
       }

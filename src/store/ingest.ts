@@ -4,7 +4,7 @@
  * Files are read once; big logs are streamed line by line so memory stays flat.
  */
 import { createReadStream } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import {
@@ -31,6 +31,8 @@ import { redactSecrets } from "./redact.js";
 import { noResultsReason, parseConsoleLog } from "./console-log.js";
 import { applyImageFacts, fillSeedLengths, imageRef, PointTable, repeatFrom, suiteFor } from "./run-builder.js";
 import { errorMessage } from "../core/util/index.js";
+import { runVariant } from "../core/trends/index.js";
+import { normaliseHardware, normaliseRunIdentity } from "./series-identity.js";
 
 export interface IngestOptions {
   /** Sources are named relative to this folder when given. */
@@ -50,11 +52,12 @@ export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Pr
   const out: IngestOutcome = { runs: [], skipped: [] };
   const byDir = new Map<string, string[]>();
   const consoleLogs: string[] = [];
-  for (const p of paths) await collect(p, byDir, consoleLogs, out.skipped);
+  const seen = new Set<string>();
+  for (const p of paths) await collect(p, byDir, consoleLogs, out.skipped, seen);
   const name = (f: string) => (opts.root ? relative(opts.root, f) : f);
   for (const [dir, files] of [...byDir].sort(([a], [b]) => a.localeCompare(b))) {
     const run = await ingestFolder(dir, files.sort(), name, out.skipped);
-    if (run) out.runs.push(run);
+    if (run) out.runs.push(normaliseRunIdentity(run));
   }
   const folderRuns = [...out.runs];
   for (const file of consoleLogs.sort()) {
@@ -62,7 +65,7 @@ export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Pr
       const text = await readFile(file, "utf8");
       const runs = parseConsoleLog(text, name(file));
       if (runs.length === 0) out.skipped.push({ file: name(file), reason: noResultsReason(text) });
-      for (const run of runs) if (!mergeIntoFolderRun(run, folderRuns)) out.runs.push(run);
+      for (const run of runs) if (!mergeIntoFolderRun(normaliseRunIdentity(run), folderRuns)) out.runs.push(run);
     } catch (error: unknown) {
       out.skipped.push({ file, reason: errorMessage(error) });
     }
@@ -90,7 +93,8 @@ function redactOutcome(out: IngestOutcome): IngestOutcome {
 /**
  * A console log and the run folder it produced describe the same run: counting both would double
  * the nightly (the DeepSeek log, whose client output went to files, even looked like a GSM8K-only run).
- * When a folder record has the same image and suite, the console record only fills what the folder
+ * When a folder record has the same image, suite, model and serving variant (a DP-attention log
+ * belongs to the `_online_dp_attention` folder, not the standard one), the console record only fills what the folder
  * lacks (GSM8K, KV cache, node) and is dropped. Returns whether it was merged.
  */
 function mergeIntoFolderRun(run: RunResults, folderRuns: RunResults[]): boolean {
@@ -100,6 +104,7 @@ function mergeIntoFolderRun(run: RunResults, folderRuns: RunResults[]): boolean 
     (f) =>
       f.suite === run.suite &&
       f.model.name === run.model.name &&
+      runVariant(f) === runVariant(run) &&
       (f.image?.full === image || (f.image?.tag === run.image?.tag && !f.image?.repo)),
   );
   if (!target) return false;
@@ -112,11 +117,16 @@ function mergeIntoFolderRun(run: RunResults, folderRuns: RunResults[]): boolean 
   return true;
 }
 
+/**
+ * Walks `path` (symlinked folders followed: a data dir often links in another disk's history);
+ * `seen` holds the real paths already walked, so a link back up the tree is no endless loop.
+ */
 async function collect(
   path: string,
   byDir: Map<string, string[]>,
   consoleLogs: string[],
   skipped: IngestOutcome["skipped"],
+  seen: Set<string>,
 ): Promise<void> {
   let info;
   try {
@@ -126,6 +136,9 @@ async function collect(
     return;
   }
   if (info.isDirectory()) {
+    const real = await realpath(path).catch(() => path);
+    if (seen.has(real)) return;
+    seen.add(real);
     let entries;
     try {
       entries = await readdir(path, { withFileTypes: true });
@@ -133,7 +146,7 @@ async function collect(
       skipped.push({ file: path, reason: errorMessage(error) });
       return;
     }
-    for (const e of entries) await collect(join(path, e.name), byDir, consoleLogs, skipped);
+    for (const e of entries) await collect(join(path, e.name), byDir, consoleLogs, skipped, seen);
     return;
   }
   const base = basename(path);
@@ -219,7 +232,7 @@ async function ingestFolder(
         const t = parseTimingSummary(await readFile(file, "utf8"), src);
         if (t.image) run.image = imageRef(t.image);
         if (t.hostname) run.node = t.hostname;
-        if (t.hardware) run.hardware = t.hardware;
+        if (t.hardware) run.hardware = normaliseHardware(t.hardware);
         if (Object.keys(t.timings).length) run.timings = { ...run.timings, ...t.timings };
         diagnostics.push(...t.diagnostics);
         sources.push(src);

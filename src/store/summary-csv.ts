@@ -19,13 +19,19 @@ export const OFFLINE_SUMMARY_HEADER = [
   "OLEN",
 ] as const;
 
-/** Online summary header; `request_rate` becomes `concurrency` for DeepSeek, `GSM8K_Accuracy` only when measured. */
-export function onlineSummaryHeader(axis: LoadAxis, withAccuracy: boolean): string[] {
+/**
+ * Online summary header of the original's later processor (process_and_generate_online_plots.py,
+ * original-toolkit.md §5.2): `request_rate` becomes `concurrency` for DeepSeek; `GSM8K_Accuracy` is
+ * always there (empty when not measured), as are `variant` (`standard`, `dp_attention`, …) and `node_name`.
+ */
+export function onlineSummaryHeader(axis: LoadAxis): string[] {
   return [
     "date",
+    "variant",
     "mode",
     axis,
-    ...(withAccuracy ? ["GSM8K_Accuracy"] : []),
+    "node_name",
+    "GSM8K_Accuracy",
     "E2E_Latency_ms",
     "TTFT_ms",
     "ITL_ms",
@@ -75,12 +81,13 @@ export function formatOfflineSummary(rows: readonly OfflineSummaryRow[]): string
 
 /** The online summary CSV text. */
 export function formatOnlineSummary(rows: readonly OnlineSummaryRow[], axis: LoadAxis): string {
-  const withAccuracy = rows.some((r) => r.gsm8k_accuracy !== undefined);
   const records = rows.map((r) => [
     r.date,
+    r.variant ?? "standard",
     r.mode,
     intCell(r.load),
-    ...(withAccuracy ? [pythonFloat(r.gsm8k_accuracy)] : []),
+    r.node_name ?? "",
+    pythonFloat(r.gsm8k_accuracy),
     pythonFloat(r.e2e_ms),
     pythonFloat(r.ttft_ms),
     pythonFloat(r.itl_ms),
@@ -88,7 +95,7 @@ export function formatOnlineSummary(rows: readonly OnlineSummaryRow[], axis: Loa
     intCell(r.num_tokens),
     pythonFloat(r.kv_size_gb),
   ]);
-  return stringify([onlineSummaryHeader(axis, withAccuracy), ...records]);
+  return stringify([onlineSummaryHeader(axis), ...records]);
 }
 
 /** Writes `text` to `file` atomically (temp file + rename) so a reader never sees half a summary. */
@@ -142,6 +149,8 @@ export async function readOnlineSummary(file: string): Promise<{ axis: LoadAxis;
       const load = num(r[axis]);
       if (!r["date"] || load === undefined) throw new Error(`${file}:${i + 2}: expected date and ${axis}`);
       const row: OnlineSummaryRow = { date: r["date"], mode: r["mode"] ?? "", load, count: 1 };
+      if (r["variant"]) row.variant = r["variant"];
+      if (r["node_name"]) row.node_name = r["node_name"];
       const cells = [
         ["e2e_ms", "E2E_Latency_ms"],
         ["ttft_ms", "TTFT_ms"],

@@ -48,7 +48,7 @@ describe("buildDashboard on the real fixtures", () => {
     const pages = hrefs(index).filter((h) => h.endsWith("index.html"));
     expect(pages).toEqual([
       "mi30x/DeepSeek-V3-0324_FP8/index.html",
-      "mi30x/GROK1/index.html",
+      "mi30x/GROK1_MOE-I4F8/index.html",
       "mi30x/GROK2_FP8/index.html",
     ]);
     for (const p of pages) expect(existsSync(join(site, p))).toBe(true);
@@ -76,7 +76,7 @@ describe("buildDashboard on the real fixtures", () => {
     expect(svgLinks).toHaveLength(5);
     for (const h of svgLinks) expect(existsSync(resolve(dirname(pageFile), h))).toBe(true);
     // GROK1 came from the seed's console logs: the run links to its log.
-    const grok1 = await readFile(join(site, "mi30x", "GROK1", "index.html"), "utf8");
+    const grok1 = await readFile(join(site, "mi30x", "GROK1_MOE-I4F8", "index.html"), "utf8");
     expect(hrefs(grok1).filter((h) => h.endsWith("grok_nightly.log"))).toHaveLength(4);
   });
 

@@ -129,7 +129,7 @@ describe("chart data on the real fixtures", () => {
   it("groups hardware × model × suite and orders lines by load", () => {
     expect(data.data.map((d) => `${d.hardware}/${d.model}/${d.suite}`)).toEqual([
       "mi30x/DeepSeek-V3-0324_FP8/deepseek-online",
-      "mi30x/GROK1/grok-online",
+      "mi30x/GROK1_MOE-I4F8/grok-online",
       "mi30x/GROK2_FP8/grok-online",
     ]);
     const ds = data.data[0]!;
@@ -170,12 +170,12 @@ describe("chart data on the real fixtures", () => {
       "DeepSeek-V3-0324_FP8:kv",
       "DeepSeek-V3-0324_FP8:gsm8k",
       "DeepSeek-V3-0324_FP8:overview",
-      "GROK1:e2e",
-      "GROK1:ttft",
-      "GROK1:itl",
-      "GROK1:combined",
-      "GROK1:gsm8k",
-      "GROK1:overview",
+      "GROK1_MOE-I4F8:e2e",
+      "GROK1_MOE-I4F8:ttft",
+      "GROK1_MOE-I4F8:itl",
+      "GROK1_MOE-I4F8:combined",
+      "GROK1_MOE-I4F8:gsm8k",
+      "GROK1_MOE-I4F8:overview",
       "GROK2_FP8:e2e",
       "GROK2_FP8:ttft",
       "GROK2_FP8:itl",
@@ -285,9 +285,11 @@ describe("sglbench plot", () => {
     expect(code).toBe(0);
     expect(io.err.join("")).toContain("skipped cron_log/mi30x/20251013/grok_nightly.log");
     expect(io.err.join("")).toMatch(/\d+ of the skipped above are from older nights/);
-    await expect(stat(join(tmp, "all", "mi30x", "GROK1", "grok-online", "itl.png"))).rejects.toThrow();
+    await expect(stat(join(tmp, "all", "mi30x", "GROK1_MOE-I4F8", "grok-online", "itl.png"))).rejects.toThrow();
     expect(
-      (await readFile(join(tmp, "all", "mi30x", "GROK1", "grok-online", "itl.svg"), "utf8")).startsWith("<svg"),
+      (await readFile(join(tmp, "all", "mi30x", "GROK1_MOE-I4F8", "grok-online", "itl.svg"), "utf8")).startsWith(
+        "<svg",
+      ),
     ).toBe(true);
   });
 

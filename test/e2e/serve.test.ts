@@ -179,12 +179,12 @@ describe("sglbench serve", () => {
     expect(io.err.join("")).toMatch(new RegExp(`port ${busyPort} is already in use; (free ports: |none of)`));
   });
 
-  it("serves until told to stop", async () => {
+  it("serves until told to stop; the port may be given bare, as plots_server.sh [PORT] took it", async () => {
     const io = captureIO(tmp);
     await writeFile(join(tmp, "hello.txt"), "hi");
     let stop: () => void = () => undefined;
     const stopped = new Promise<void>((r) => (stop = r));
-    const done = run(["--port", "0", "--dir", tmp], io, () => stopped);
+    const done = run(["0", "--dir", tmp], io, () => stopped);
     for (let i = 0; i < 500 && io.out.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const port = Number(/:(\d+)\//.exec(io.out.join(""))?.[1]);
     expect((await get(port, "/hello.txt")).body).toBe("hi");
@@ -195,6 +195,11 @@ describe("sglbench serve", () => {
   it("rejects bad usage and a missing folder", async () => {
     let io = captureIO(tmp);
     expect(await run(["--port", "http"], io)).toBe(2);
+    io = captureIO(tmp);
+    expect(await run(["8001", "--port", "8002"], io)).toBe(2);
+    expect(io.err.join("")).toContain("give the port once");
+    io = captureIO(tmp);
+    expect(await run(["8001", "8002"], io)).toBe(2);
     io = captureIO(tmp);
     expect(await run(["--what"], io)).toBe(2);
     expect(io.err.join("")).toContain("Usage: sglbench serve");

@@ -165,7 +165,7 @@ describe("sglbench changes", () => {
   it("an empty folder is an error naming it", async () => {
     const empty = await mkdtemp(join(tmpdir(), "sglbench-changes-empty-"));
     const io = captureIO(empty);
-    expect(await run(["--data-dir", empty], io)).toBe(1);
+    expect(await run(["--data-dir", empty], io)).toBe(4);
     expect(io.err.join("")).toContain(`no runs under ${empty}`);
     await rm(empty, { recursive: true });
   });

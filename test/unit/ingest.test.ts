@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ingestPaths } from "../../src/store/ingest.js";
 import { RunResultsSchema } from "../../src/core/results/index.js";
@@ -94,9 +94,9 @@ describe("sglbench ingest command", () => {
       );
   });
 
-  it("exits 1 when nothing can be read, listing the file on stderr", async () => {
+  it("exits 4 (input unreadable) when nothing can be read, listing the file on stderr", async () => {
     const io = fakeIO();
-    expect(await ingestCommand(["/nonexistent/path"], io)).toBe(1);
+    expect(await ingestCommand(["/nonexistent/path"], io)).toBe(4);
     expect(io.err).toContain("/nonexistent/path");
   });
 
@@ -169,5 +169,21 @@ describe("console log model", () => {
     ).toBe("GROK2");
     expect(consoleLogModel("[online] Auto-detected model type: grok1 from path", "x/nightly.log")).toBe("GROK1");
     expect(consoleLogModel("", "cron/deepseek_nightly_online.log")).toBe("DeepSeek-V3-0324");
+  });
+});
+
+describe("symlinked folders", () => {
+  it("follows a symlinked history folder and does not loop on a link back up the tree", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ingest-links-"));
+    try {
+      const data = join(root, "data");
+      mkdirSync(data);
+      symlinkSync(join(REAL, "online"), join(data, "online"));
+      symlinkSync(data, join(data, "loop"));
+      const { runs } = await ingestPaths([data]);
+      expect(runs.map((r) => r.model.name)).toEqual(["GROK2"]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

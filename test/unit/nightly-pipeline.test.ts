@@ -121,7 +121,9 @@ describe("runNightly", () => {
     expect(calls.runSuite).toEqual([`deepseek-online@rocm/sgl-dev:${TODAY_TAG}`]);
     const summary = report.summaries[0]?.files[0] ?? "";
     expect(summary).toBe(join(dir, "online/DeepSeek-V3-0324/DeepSeek-V3-0324_FP8_online_aiter_summary.csv"));
-    expect(await readFile(summary, "utf8")).toContain("20251015,aiter,128,0.942,61316.42,10769.98,51.41,971748,63.6");
+    expect(await readFile(summary, "utf8")).toContain(
+      "20251015,standard,aiter,128,dell300x-pla-t10-23,0.942,61316.42,10769.98,51.41,971748,63.6",
+    );
     expect(report.regressions).toHaveLength(1);
     expect(report.regressions[0]).toMatchObject({ date: day(33), scope: "mi30x/DeepSeek-V3-0324_FP8/deepseek-online" });
     expect(calls.issues).toHaveLength(1);

@@ -1,11 +1,12 @@
 import { describe, expect, it, beforeEach, afterEach } from "@jest/globals";
-import { cp, mkdtemp, mkdir, readFile, rm, writeFile, access } from "node:fs/promises";
+import { cp, mkdtemp, mkdir, readFile, rename, rm, symlink, writeFile, access } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../../src/cli/commands/process.js";
 import { processSummaries } from "../../src/pipeline/process-summaries.js";
 import { findRunFolders, firstKvCache } from "../../src/store/history.js";
 import { captureIO } from "../helpers/capture-io.js";
+import { formatGsm8kOnlineCsv } from "../../src/store/online-csv.js";
 
 const REAL = join(process.cwd(), "test/fixtures/real");
 const HEADER11 =
@@ -41,13 +42,17 @@ describe("process on the real online fixtures", () => {
       "utf8",
     );
     const lines = ds.trim().split("\n");
-    expect(lines[0]).toBe("date,mode,concurrency,GSM8K_Accuracy,E2E_Latency_ms,TTFT_ms,ITL_ms,num_tokens,KV_size_GB");
+    expect(lines[0]).toBe(
+      "date,variant,mode,concurrency,node_name,GSM8K_Accuracy,E2E_Latency_ms,TTFT_ms,ITL_ms,num_tokens,KV_size_GB",
+    );
     expect(lines).toHaveLength(1 + 4 * 5);
     // The 20251013 serving CSV's best-of-3 medians, the printed GSM8K average, the MLA KV line.
-    expect(lines[1]).toBe("20251013,aiter,1,0.937,16462.56,103.52,20.47,971748,63.6");
-    expect(lines[5]).toBe("20251013,aiter,128,0.937,61139.44,10745.5,51.18,971748,63.6");
+    expect(lines[1]).toBe("20251013,standard,aiter,1,dell300x-pla-t10-23,0.937,16462.56,103.52,20.47,971748,63.6");
+    expect(lines[5]).toBe("20251013,standard,aiter,128,dell300x-pla-t10-23,0.937,61139.44,10745.5,51.18,971748,63.6");
     const grok = await readFile(join(dir, "real/online/GROK2/GROK2_FP8_online_aiter_summary.csv"), "utf8");
-    expect(grok.trim().split("\n")[1]).toBe("20251113,aiter,1,0.929,11494.06,148.46,19.12,3328113,101.56");
+    expect(grok.trim().split("\n")[1]).toBe(
+      "20251113,standard,aiter,1,dell300x-pla-t10-23,0.929,11494.06,148.46,19.12,3328113,101.56",
+    );
   });
 
   it("leaves out runs outside the window", async () => {
@@ -172,5 +177,76 @@ describe("process online configurations", () => {
       ["DeepSeek-V3-0324_FP8_online_aiter_summary.csv", 5],
       ["DeepSeek-V3-0324_FP8_dp_attention_online_aiter_summary.csv", 5],
     ]);
+  });
+});
+
+describe("process reads every layout the original writes", () => {
+  const SRC = join(REAL, "online_benchmark_log/mi30x/DeepSeek-V3-0324");
+  const STD = "v0.5.3.post1-rocm630-mi30x-20251015_DeepSeek-V3-0324_FP8_online";
+  const STEM = "v0.5.3.post1-rocm630-mi30x-20251015_DeepSeek-V3-0324_FP8";
+
+  /** A copy of the real 20251015 DeepSeek run as the `_online_<variant>` folder with `_serving_<variant>.csv`. */
+  async function variantRun(root: string, variant: string, extra: Record<string, string> = {}): Promise<string> {
+    const folder = join(root, `${STD}_${variant}`);
+    await cp(join(SRC, STD), folder, { recursive: true });
+    await rename(join(folder, `${STEM}_serving.csv`), join(folder, `${STEM}_serving_${variant}.csv`));
+    for (const [name, text] of Object.entries(extra)) await writeFile(join(folder, name), text);
+    return folder;
+  }
+
+  it("summarises the MTP and DP-attention serving CSVs, each as its variant, and reads our GSM8K _online.csv", async () => {
+    const root = join(dir, "online", "DeepSeek-V3-0324");
+    await cp(join(SRC, STD), join(root, STD), { recursive: true });
+    await variantRun(root, "mtp");
+    await variantRun(root, "dp_attention", { [`${STEM}_online.csv`]: formatGsm8kOnlineCsv(0.941) });
+    // A GSM8K-only night (the torch-compile variant runs no serving benchmark) is a finished run.
+    const gsmOnly = join(root, `${STD}_torch_compile`);
+    await mkdir(gsmOnly, { recursive: true });
+    await writeFile(join(gsmOnly, "sglang_client_log_DeepSeek-V3-0324_gsm8k.log"), "Accuracy: 0.940\n");
+    const out = await processSummaries({ dataDir: dir, kind: "online", today: "20251016", dryRun: true });
+    expect(out.skipped).toEqual([]);
+    expect(out.summaries.map((s) => [s.file.slice(root.length + 1), s.rows])).toEqual([
+      ["DeepSeek-V3-0324_FP8_online_aiter_summary.csv", 5],
+      ["DeepSeek-V3-0324_FP8_dp_attention_online_aiter_summary.csv", 5],
+      ["DeepSeek-V3-0324_FP8_mtp_online_aiter_summary.csv", 5],
+    ]);
+    const dp = out.summaries.find((s) => s.variant === "FP8_dp_attention")!;
+    expect(dp.online?.[0]).toMatchObject({ variant: "dp_attention", node_name: "dell300x-pla-t10-23" });
+    expect(out.summaries.find((s) => s.variant === "FP8_mtp")?.online?.[0]?.variant).toBe("mtp");
+  });
+
+  it("keeps a mi35x day of rates 1–8 (the rate set mi35x runs) instead of writing an empty summary", async () => {
+    const tag = "v0.5.5.post3-rocm700-mi35x-20251122";
+    const folder = join(dir, "online_benchmark_log", "mi35x", "GROK2", `${tag}_GROK2_FP8_online`);
+    await mkdir(folder, { recursive: true });
+    const grok = await readFile(
+      join(
+        REAL,
+        "online/GROK2/v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online/v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online.csv",
+      ),
+      "utf8",
+    );
+    // Drop the rate-16 column as the mi35x nightly never runs it.
+    const four = grok
+      .split("\n")
+      .map((l) => (l.includes("\t") ? l.split("\t").slice(0, 5).join("\t") : l))
+      .join("\n");
+    await writeFile(join(folder, `${tag}_GROK2_FP8_online.csv`), four);
+    const out = await processSummaries({ dataDir: dir, kind: "online", today: "20251122", dryRun: true });
+    expect(out.summaries[0]?.online?.map((r) => r.load)).toEqual([1, 2, 4, 8]);
+    expect(out.summaries[0]?.dropped).toEqual([]);
+  });
+
+  it("follows a symlinked history folder", async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), "sglbench-linked-"));
+    try {
+      await cp(join(SRC, STD), join(elsewhere, STD), { recursive: true });
+      await mkdir(join(dir, "online"), { recursive: true });
+      await symlink(elsewhere, join(dir, "online", "DeepSeek-V3-0324"));
+      const out = await processSummaries({ dataDir: dir, kind: "online", today: "20251016", dryRun: true });
+      expect(out.summaries.map((s) => s.rows)).toEqual([5]);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 });

@@ -139,8 +139,39 @@ describe("summarizeOnline", () => {
     expect(rows.map((r) => r.date)).toEqual(Array(5).fill("20250625"));
     expect(dropped).toEqual([{ date: "20250624", reason: "mode aiter: no measurement for load 16" }]);
     const text = formatOnlineSummary(rows, "request_rate");
-    expect(text.split("\n")[0]).toBe("date,mode,request_rate,E2E_Latency_ms,TTFT_ms,ITL_ms,num_tokens,KV_size_GB");
-    expect(text.split("\n")[1]).toBe("20250625,aiter,1,1000.0,90.0,17.0,4609641,140.68");
+    // The original's later processor's columns: variant and node_name, GSM8K_Accuracy always (empty here).
+    expect(text.split("\n")[0]).toBe(
+      "date,variant,mode,request_rate,node_name,GSM8K_Accuracy,E2E_Latency_ms,TTFT_ms,ITL_ms,num_tokens,KV_size_GB",
+    );
+    expect(text.split("\n")[1]).toBe("20250625,standard,aiter,1,,,1000.0,90.0,17.0,4609641,140.68");
+  });
+
+  it("takes each hardware's rate set: a mi35x day of rates 1–8 is complete, a mi30x one is not", () => {
+    const on = (hardware: string, date: string, loads: number[]) => day(date, loads).map((r) => ({ ...r, hardware }));
+    const { rows, dropped } = summarizeOnline(
+      [
+        ...on("mi35x", "20251122", [1, 2, 4, 8]),
+        ...on("mi35x", "20251014", [1, 2, 4, 8, 16]),
+        ...on("mi30x", "20251113", [1, 2, 4, 8]),
+      ],
+      { axis: "request_rate" },
+    );
+    expect([...new Set(rows.map((r) => r.date))]).toEqual(["20251014", "20251122"]);
+    expect(rows.filter((r) => r.date === "20251014").map((r) => r.load)).toEqual([1, 2, 4, 8, 16]);
+    expect(dropped).toEqual([{ date: "20251113", reason: "mode aiter: no measurement for load 16" }]);
+  });
+
+  it("judges each variant's day on its own and writes variant and node_name", () => {
+    const v = (variant: string, loads: number[]) =>
+      day("20251027", loads).map((r) => ({ ...r, variant, node_name: "dell300x-pla-t10-23" }));
+    const { rows, dropped } = summarizeOnline([...v("standard", [1, 2, 4, 8, 16]), ...v("mtp", [1, 2])]);
+    expect(rows.map((r) => r.variant)).toEqual(Array(5).fill("standard"));
+    expect(dropped).toEqual([
+      { date: "20251027", reason: "variant mtp, mode aiter: no measurement for load 4, 8, 16" },
+    ]);
+    expect(formatOnlineSummary(rows, "request_rate").split("\n")[1]).toBe(
+      "20251027,standard,aiter,1,dell300x-pla-t10-23,,1000.0,90.0,17.0,4609641,140.68",
+    );
   });
 
   it("drops a day when any mode is incomplete, filters modes, uses the concurrency axis", () => {

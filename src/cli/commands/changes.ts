@@ -42,7 +42,8 @@ commits between the two images. See docs/plots.md.
   --json             JSON array on stdout
   -h, --help         this help
 
-Exit: 0 no regression, 1 at least one regression (or nothing readable), 2 bad usage.
+Exit: 0 no open regression, 1 an open regression (a series' latest change is a regression),
+2 bad usage, 4 nothing readable under the data dir.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -94,12 +95,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
   } catch (error: unknown) {
     io.stderr(`sglbench changes: ${errorMessage(error)}\n`);
-    return EXIT.failed;
+    return EXIT.unreadable;
   }
   for (const s of history.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
   if (history.runs.length === 0) {
     io.stderr(`sglbench changes: no runs under ${dataDir}\n`);
-    return EXIT.failed;
+    return EXIT.unreadable;
   }
   // Console logs are not filtered by folder: drop their other models here.
   const runs = normaliseRunIdentity(v.model ? history.runs.filter((r) => r.model.name === v.model) : history.runs);
@@ -118,7 +119,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (v.regressions) changes = changes.filter((c) => c.kind === "regression");
   if (v.json) io.stdout(`${JSON.stringify(changes, null, 2)}\n`);
   else io.stdout(formatChanges(changes, series.length, runs.length, breaks));
-  return changes.some((c) => c.kind === "regression") ? EXIT.failed : EXIT.ok;
+  // Only an open regression (still the series' current level) is worth waking someone for.
+  return changes.some((c) => c.kind === "regression" && c.current) ? EXIT.failed : EXIT.ok;
 }
 
 function fmt(x: number): string {

@@ -29,7 +29,7 @@ points, and every run with links to its folder and logs. vega/vega-lite are copi
   -h, --help         this help
 
 Exit: 0 built, 3 built but some charts or inputs of the newest night skipped (listed on stderr;
-older nights' skipped inputs do not count), 1 nothing built, 2 bad usage.
+older nights' skipped inputs do not count), 1 nothing built, 2 bad usage, 4 data dir unreadable.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -72,7 +72,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
   } catch (error: unknown) {
     io.stderr(`sglbench dashboard: ${(error as Error).message}\n`);
-    return EXIT.failed;
+    return /^cannot read data directory/.test((error as Error).message) ? EXIT.unreadable : EXIT.failed;
   }
   for (const s of result.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
   if (result.runs === 0) {

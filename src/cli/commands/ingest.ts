@@ -19,7 +19,7 @@ stderr with the reason (secrets redacted).
   --out DIR    also write each record to DIR/<n>-<suite>-<tag>.json
   -h, --help   this help
 
-Exit: 0 all read (or some skipped but something ingested), 1 nothing readable, 2 bad usage.
+Exit: 0 all read (or some skipped but something ingested), 2 bad usage, 4 nothing readable.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -46,7 +46,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   else io.stdout(table(runs));
   if (runs.length === 0) {
     io.stderr("sglbench ingest: nothing could be read\n");
-    return EXIT.failed;
+    return EXIT.unreadable;
   }
   return EXIT.ok;
 }

@@ -30,7 +30,7 @@ and the KV-cache capacity (tokens, GB). Files: <out>/<hardware>/<model>/<suite>/
   -h, --help         this help
 
 Exit: 0 all charts written, 3 some charts or inputs of the newest night skipped (listed on stderr;
-older nights' skipped inputs do not count), 1 nothing to chart, 2 bad usage.
+older nights' skipped inputs do not count), 1 nothing to chart, 2 bad usage, 4 data dir unreadable.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -71,7 +71,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
   } catch (error: unknown) {
     io.stderr(`sglbench plot: ${(error as Error).message}\n`);
-    return EXIT.failed;
+    return EXIT.unreadable;
   }
   for (const s of loaded.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
   if (loaded.data.length === 0) {

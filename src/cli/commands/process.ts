@@ -30,7 +30,7 @@ seed's completeness rule) and listed; corrupt files are listed with the reason a
   -h, --help         this help
 
 Exit: 0 ok, 3 written but files of the newest night skipped (older nights' are listed, not
-counted), 1 nothing found, 2 bad usage.
+counted), 1 nothing found, 2 bad usage, 4 data dir unreadable.
 `;
 
 /** The data dir from flags and the seed's environment variables. */
@@ -92,7 +92,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   } catch (error: unknown) {
     io.stderr(`sglbench process: ${errorMessage(error)}\n`);
-    return EXIT.failed;
+    return EXIT.unreadable;
   }
 
   let written = 0;

@@ -6,13 +6,14 @@ import { defaultDataDir } from "./process.js";
 
 export const summary = "Serve the dashboard and run folders over HTTP";
 
-const USAGE = `Usage: sglbench serve [--port 8000] [--dir DIR] [--host 127.0.0.1]
+const USAGE = `Usage: sglbench serve [PORT | --port 8000] [--dir DIR] [--host 127.0.0.1]
 
 Serves DIR (default the data dir: $BENCHMARK_CI_DIR, else $MOUNT_DIR/sgl_benchmark_ci, else .)
 with directory listings, so the dashboard (built into DIR/dashboard by default) and the run
 folders and logs it links to are one click away. Paths with ".." are refused. Ctrl-C stops it.
 
-  --port N       port (default 8000); a busy port is an error that names free ones
+  PORT, --port N port (default 8000; a bare PORT as the original plots_server.sh took it); a busy
+                 port is an error that names free ones
   --dir DIR      folder to serve
   --host ADDR    interface to bind (default 127.0.0.1; 0.0.0.0 shares it on the network as the seed did)
   -h, --help     this help
@@ -40,17 +41,21 @@ export async function run(argv: string[], io: CliIO, until: () => Promise<void> 
     USAGE,
     argv,
     {
-      port: { type: "string", default: "8000" },
+      port: { type: "string" },
       dir: { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
     },
     io,
+    { positionals: true },
   );
   if (typeof parsed === "number") return parsed;
-  const { values: v, usage } = parsed;
-  const port = Number(v.port);
-  if (!/^\d+$/.test(v.port) || port > 65535)
-    return usage(`--port must be a number from 0 (any free port) to 65535, not "${v.port}"`);
+  const { values: v, positionals, usage } = parsed;
+  if (positionals.length > 1) return usage(`unexpected argument "${positionals[1]}"`);
+  if (positionals[0] !== undefined && v.port !== undefined) return usage("give the port once: PORT or --port");
+  const rawPort = positionals[0] ?? v.port ?? "8000";
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port > 65535)
+    return usage(`the port must be a number from 0 (any free port) to 65535, not "${rawPort}"`);
   const raw = v.dir ?? defaultDataDir(io.env, io.cwd);
   const root = isAbsolute(raw) ? raw : join(io.cwd, raw);
   let server;

@@ -1,5 +1,5 @@
 /**
- * Nightly series (hardware × model × suite × point × metric → one value list per night) built from
+ * Nightly series (hardware × model × variant × suite × point × metric → one value list per night) built from
  * results records, and the change points found in them (method: see changepoints.ts — binary
  * segmentation with a t-test whose noise comes from each night's repeats and the night-to-night
  * scatter, Bonferroni-corrected, plus a minimum effect size).
@@ -8,6 +8,8 @@ import { changeDirection, type ChangeDirection } from "../report/index.js";
 import { findChangepoints, type ChangeKind, type ChangepointOptions, type NightPoint } from "./changepoints.js";
 import { COMPARED_METRICS, metricInfo } from "../catalogue/index.js";
 import { pointKey, type RunResults } from "../results/index.js";
+import { nightQualities, runDate, type NightQuality } from "./night-quality.js";
+import { identityKey, identitySuite, seriesIdentity } from "./series-identity.js";
 
 /** One nightly series. */
 export interface NightlySeries {
@@ -15,13 +17,18 @@ export interface NightlySeries {
   key: string;
   hardware: string;
   model: string;
+  /** Serving variant (`standard`, `dp_attention`, `mtp`, …); also part of `suite` when not standard. */
+  variant?: string;
+  /** Suite id with the variant when not standard (`deepseek-online-dp_attention`). */
   suite: string;
   point: string;
   metric: string;
-  /** Nights ordered by date; several runs of one date are pooled. */
+  /** Complete nights ordered by date; several runs of one date are pooled. */
   nights: NightPoint[];
   /** Image tag per night (the last run's when several), same order as `nights`. */
   tags: string[];
+  /** Partial and failed nights of the series' group, by date: not in `nights`, marked on charts. */
+  excluded?: ExcludedNight[];
 }
 
 /** Options for {@link buildSeries}. */
@@ -39,42 +46,60 @@ export const NIGHTLY_METRICS = [
   "median_itl_ms",
 ] as const;
 
-/** Run date as `YYYYMMDD`: the record's own date, else the first 8-digit date in its tag. */
-export function runDate(run: RunResults): string | undefined {
-  if (run.date && /^\d{8}$/.test(run.date)) return run.date;
-  return /(?<!\d)(\d{8})(?!\d)/.exec(run.image?.tag ?? "")?.[1];
+/**
+ * The series group of a run: its suite, plus the serving variant for online runs that have one
+ * (`deepseek-online-dp_attention`): a different server configuration is a different series.
+ */
+export function seriesSuite(run: RunResults): string {
+  return identitySuite(seriesIdentity(run));
+}
+
+/** A night left out of a series' trend (partial or failed), kept so charts can mark it. */
+export interface ExcludedNight {
+  date: string;
+  quality: Exclude<NightQuality, "complete">;
+  /** This series' own values that night, when it measured any (drawn as a hollow marker, never joined). */
+  values: number[];
+  /** Image tag of the night. */
+  tag: string;
+  reason: string;
 }
 
 /**
- * The series group of a run: its suite, plus the folder's configuration for online runs that have
- * one (`deepseek-online-dp_attention`): a different server configuration is a different series.
+ * Groups every repeat of every run into series; runs without a date are ignored (nothing to order
+ * them by). Only complete nights (night-quality.ts) make up `nights`, so trends, change points and
+ * noise never see a crashed or half-run night; those nights are listed in `excluded` for the charts.
  */
-export function seriesSuite(run: RunResults): string {
-  return run.kind === "online" && run.mode ? `${run.suite}-${run.mode}` : run.suite;
-}
-
-/** Groups every repeat of every run into series; runs without a date are ignored (nothing to order them by). */
 export function buildSeries(runs: readonly RunResults[], opts: SeriesOptions = {}): NightlySeries[] {
   const metrics = new Set(opts.metrics ?? NIGHTLY_METRICS);
+  const quality = nightQualities(runs);
   const byKey = new Map<
     string,
-    { s: Omit<NightlySeries, "nights" | "tags">; byDate: Map<string, { values: number[]; tag: string }> }
+    {
+      s: Omit<NightlySeries, "nights" | "tags" | "excluded"> & { variant: string };
+      group: string;
+      byDate: Map<string, { values: number[]; tag: string }>;
+    }
   >();
   for (const run of runs) {
     const date = runDate(run);
     if (!date) continue;
-    const hardware = run.hardware ?? "unknown";
-    const model = [run.model.name, run.model.variant].filter(Boolean).join("_");
-    const suite = seriesSuite(run);
+    const id = seriesIdentity(run);
+    const group = identityKey(id);
+    const suite = identitySuite(id);
     for (const p of run.points) {
       const point = pointKey(p.point);
       for (const rep of p.repeats) {
         for (const [metric, value] of Object.entries(rep.metrics)) {
           if (!metrics.has(metric) || !Number.isFinite(value)) continue;
-          const key = [hardware, model, suite, point, metric].join("/");
+          const key = [group, point, metric].join("/");
           let entry = byKey.get(key);
           if (!entry) {
-            entry = { s: { key, hardware, model, suite, point, metric }, byDate: new Map() };
+            entry = {
+              s: { key, hardware: id.hardware, model: id.model, variant: id.variant, suite, point, metric },
+              group,
+              byDate: new Map(),
+            };
             byKey.set(key, entry);
           }
           let night = entry.byDate.get(date);
@@ -89,12 +114,40 @@ export function buildSeries(runs: readonly RunResults[], opts: SeriesOptions = {
     }
   }
   const out: NightlySeries[] = [];
-  for (const { s, byDate } of byKey.values()) {
-    const dates = [...byDate.keys()].sort();
+  for (const { s, group, byDate } of byKey.values()) {
+    const statuses = quality.get(group);
+    const complete: string[] = [];
+    const excluded: ExcludedNight[] = [];
+    for (const date of [...byDate.keys()].sort()) {
+      const status = statuses?.get(date);
+      const night = byDate.get(date);
+      if (!night) continue;
+      if (!status || status.quality === "complete") complete.push(date);
+      else
+        excluded.push({
+          date,
+          quality: status.quality,
+          values: night.values,
+          tag: night.tag,
+          reason: status.reason ?? status.quality,
+        });
+    }
+    // Failed nights measured nothing, so they have no values here; list them too so a chart can mark them.
+    for (const status of statuses?.values() ?? [])
+      if (status.quality === "failed" && !byDate.has(status.date))
+        excluded.push({
+          date: status.date,
+          quality: "failed",
+          values: [],
+          tag: status.date,
+          reason: status.reason ?? "failed",
+        });
+    excluded.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     out.push({
       ...s,
-      nights: dates.map((date) => ({ date, values: byDate.get(date)?.values ?? [] })),
-      tags: dates.map((d) => byDate.get(d)?.tag ?? d),
+      nights: complete.map((date) => ({ date, values: byDate.get(date)?.values ?? [] })),
+      tags: complete.map((d) => byDate.get(d)?.tag ?? d),
+      excluded,
     });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -5,25 +5,26 @@
  */
 import { pointKey, type PointResult, type RunResults } from "../results/index.js";
 import type { NightFacts } from "./causes.js";
-import { runDate, seriesSuite } from "./nightly-series.js";
+import { runDate } from "./night-quality.js";
+import { seriesSuite } from "./nightly-series.js";
+import { modelKey } from "./series-identity.js";
 
-/** complete: every planned repeat measured; partial: some (or a point failure); failed: none. */
-export type NightQuality = "complete" | "partial" | "failed";
+/**
+ * One point's night: complete when every planned repeat was measured; partial: some (or a point
+ * failure); failed: none. (The group's night quality is night-quality.ts; this is per point.)
+ */
+export type PointQuality = "complete" | "partial" | "failed";
 
 export interface NightInfo {
   facts: NightFacts;
   /** `3 repeats, 128 prompts`: nights of one protocol form a regime. */
   protocol: string;
-  quality: NightQuality;
+  quality: PointQuality;
 }
 
 /** `hardware/model/suite` as the series key starts (nightly-series.ts). */
 export function groupKey(hardware: string, model: string, suite: string): string {
   return [hardware, model, suite].join("/");
-}
-
-function modelLabel(run: RunResults): string {
-  return [run.model.name, run.model.variant].filter(Boolean).join("_");
 }
 
 /** How one point of a run was measured. */
@@ -38,13 +39,13 @@ function protocolOf(run: RunResults, p: PointResult): string {
   ].join(", ");
 }
 
-function qualityOf(run: RunResults, p: PointResult): NightQuality {
+function qualityOf(run: RunResults, p: PointResult): PointQuality {
   if (p.repeats.length === 0) return "failed";
   const planned = Math.max(...run.points.map((q) => q.repeats.length));
   return p.failure || p.repeats.length < planned ? "partial" : "complete";
 }
 
-const RANK: Record<NightQuality, number> = { failed: 0, partial: 1, complete: 2 };
+const RANK: Record<PointQuality, number> = { failed: 0, partial: 1, complete: 2 };
 
 /**
  * Night information per series group and point: `groupKey → point key → date → info`. When a night
@@ -56,7 +57,7 @@ export function nightInfoIndex(runs: readonly RunResults[]): Map<string, Map<str
   for (const run of runs) {
     const date = runDate(run);
     if (!date) continue;
-    const key = groupKey(run.hardware ?? "unknown", modelLabel(run), seriesSuite(run));
+    const key = groupKey(run.hardware ?? "unknown", modelKey(run), seriesSuite(run));
     const byPoint = index.get(key) ?? new Map<string, Map<string, NightInfo>>();
     index.set(key, byPoint);
     const facts: NightFacts = {

@@ -45,8 +45,14 @@ export type LoadAxis = "request_rate" | "concurrency";
 /** One measured online point of one run. */
 export interface OnlineRecord {
   date: string;
+  /** Serving variant (`standard`, `dp_attention`, `mtp`, …), as the original's later processor names it. */
+  variant?: string;
   /** `aiter`, `triton`, `aiter_decode`, or the model label for DeepSeek's serving CSV. */
   mode: string;
+  /** Host the run was measured on (the CSV row's `MI300x-aiter, <node>`, else the timing summary's). */
+  node_name?: string;
+  /** `mi30x`/`mi35x`: decides the rate set a complete day has ({@link expectedLoads}); not written. */
+  hardware?: string;
   load: number;
   e2e_ms?: number;
   ttft_ms?: number;
@@ -58,13 +64,26 @@ export interface OnlineRecord {
 
 /** One row of `<MODEL>_<VARIANT>_online_<modes>_summary.csv`. */
 export type OnlineSummaryRow = Required<Pick<OnlineRecord, "date" | "mode" | "load">> &
-  Omit<OnlineRecord, "date" | "mode" | "load"> & { count: number };
+  Omit<OnlineRecord, "date" | "mode" | "load" | "hardware"> & { count: number };
 
 /** Loads the seed's completeness filter expects per axis (§5.2 and its July successor). */
 export const EXPECTED_LOADS: Record<LoadAxis, readonly number[]> = {
   request_rate: [1, 2, 4, 8, 16],
   concurrency: [1, 4, 16, 64, 128],
 };
+
+/**
+ * Rate sets that differ by hardware: the mi35x nightly runs Grok at rates 1–8 only (the original's
+ * later processor expects `[1, 2, 4, 8]` there), so a mi35x day without rate 16 is complete.
+ */
+export const HARDWARE_LOADS: Readonly<Record<string, Partial<Record<LoadAxis, readonly number[]>>>> = {
+  mi35x: { request_rate: [1, 2, 4, 8] },
+};
+
+/** The loads a complete day has on this axis and hardware. */
+export function expectedLoads(axis: LoadAxis, hardware?: string): readonly number[] {
+  return (hardware ? HARDWARE_LOADS[hardware]?.[axis] : undefined) ?? EXPECTED_LOADS[axis];
+}
 
 /** Mean of the finite values; undefined when there are none (pandas' `mean()` skips NaN the same way). */
 export function meanOf(values: readonly (number | undefined)[]): number | undefined {
@@ -125,6 +144,8 @@ export function summarizeOffline(records: Iterable<OfflineRecord>): OfflineSumma
 export interface OnlineSummaryOptions {
   /** Loads a complete day must have for every mode; default the request-rate set. Empty = no filter. */
   expectedLoads?: readonly number[];
+  /** Instead of `expectedLoads`: each day's set from its axis and the hardware of its records ({@link expectedLoads}). */
+  axis?: LoadAxis;
   /** Keep only these modes (`aiter`, …); undefined or `["all"]` keeps every mode. */
   modes?: readonly string[];
 }
@@ -143,12 +164,13 @@ export function summarizeOnline(
   records: Iterable<OnlineRecord>,
   opts: OnlineSummaryOptions = {},
 ): { rows: OnlineSummaryRow[]; dropped: DroppedDate[] } {
-  const expected = opts.expectedLoads ?? EXPECTED_LOADS.request_rate;
   const modes = opts.modes && !opts.modes.includes("all") ? new Set(opts.modes) : undefined;
   const groups = new Map<string, OnlineRecord[]>();
+  const kept: OnlineRecord[] = [];
   for (const r of records) {
     if (modes && !modes.has(r.mode)) continue;
-    const key = [r.date, r.mode, r.load].join("\u0000");
+    kept.push(r);
+    const key = [r.date, r.variant ?? "", r.mode, r.load, r.node_name ?? ""].join("\u0000");
     const list = groups.get(key);
     if (list) list.push(r);
     else groups.set(key, [r]);
@@ -157,7 +179,14 @@ export function summarizeOnline(
   for (const list of groups.values()) {
     const first = list[0];
     if (!first) continue;
-    const row: OnlineSummaryRow = { date: first.date, mode: first.mode, load: first.load, count: list.length };
+    const row: OnlineSummaryRow = {
+      date: first.date,
+      ...(first.variant !== undefined ? { variant: first.variant } : {}),
+      mode: first.mode,
+      load: first.load,
+      ...(first.node_name !== undefined ? { node_name: first.node_name } : {}),
+      count: list.length,
+    };
     const fields = ["e2e_ms", "ttft_ms", "itl_ms", "num_tokens", "kv_size_gb", "gsm8k_accuracy"] as const;
     for (const f of fields) {
       const m = meanOf(list.map((r) => r[f]));
@@ -165,30 +194,48 @@ export function summarizeOnline(
     }
     rows.push(row);
   }
-  rows.sort((a, b) => compareText(a.date, b.date) || compareText(a.mode, b.mode) || a.load - b.load);
+  rows.sort(
+    (a, b) =>
+      compareText(a.date, b.date) ||
+      compareText(a.variant ?? "", b.variant ?? "") ||
+      compareText(a.mode, b.mode) ||
+      a.load - b.load ||
+      compareText(a.node_name ?? "", b.node_name ?? ""),
+  );
 
+  // Completeness is judged per date × variant, as the original's later processor does.
+  const dayKey = (r: { date: string; variant?: string }) => `${r.date}\u0000${r.variant ?? ""}`;
+  const hardwareOf = new Map<string, string>();
+  for (const r of kept) if (r.hardware) hardwareOf.set(dayKey(r), r.hardware);
   const dropped: DroppedDate[] = [];
-  if (expected.length === 0) return { rows, dropped };
-  const byDate = new Map<string, OnlineSummaryRow[]>();
+  const byDay = new Map<string, OnlineSummaryRow[]>();
   for (const row of rows) {
-    const list = byDate.get(row.date);
+    const list = byDay.get(dayKey(row));
     if (list) list.push(row);
-    else byDate.set(row.date, [row]);
+    else byDay.set(dayKey(row), [row]);
   }
   const keep = new Set<string>();
-  for (const [date, dayRows] of byDate) {
-    const reason = incompleteReason(dayRows, expected);
-    if (reason) dropped.push({ date, reason });
-    else keep.add(date);
+  for (const [key, dayRows] of byDay) {
+    const expected = opts.axis
+      ? expectedLoads(opts.axis, hardwareOf.get(key))
+      : (opts.expectedLoads ?? EXPECTED_LOADS.request_rate);
+    const reason = expected.length === 0 ? undefined : incompleteReason(dayRows, expected);
+    const first = dayRows[0];
+    const variant = first?.variant && first.variant !== "standard" ? `variant ${first.variant}, ` : "";
+    if (reason && first) dropped.push({ date: first.date, reason: `${variant}${reason}` });
+    else keep.add(key);
   }
-  return { rows: rows.filter((r) => keep.has(r.date)), dropped };
+  return { rows: rows.filter((r) => keep.has(dayKey(r))), dropped };
 }
 
 function measured(row: OnlineSummaryRow): boolean {
   return row.e2e_ms !== undefined || row.ttft_ms !== undefined || row.itl_ms !== undefined;
 }
 
-/** The seed's rule: every mode has exactly the expected loads, each with at least one of E2E/TTFT/ITL. */
+/**
+ * The seed's rule: every mode has the expected loads, each with at least one of E2E/TTFT/ITL. A
+ * load beyond the set (rate 16 on an early mi35x night) is kept, not a reason to drop the day.
+ */
 function incompleteReason(dayRows: readonly OnlineSummaryRow[], expected: readonly number[]): string | undefined {
   const byMode = new Map<string, OnlineSummaryRow[]>();
   for (const row of dayRows) {
@@ -199,9 +246,7 @@ function incompleteReason(dayRows: readonly OnlineSummaryRow[], expected: readon
   for (const [mode, list] of byMode) {
     const loads = list.filter(measured).map((r) => r.load);
     const missing = expected.filter((l) => !loads.includes(l));
-    const extra = list.map((r) => r.load).filter((l) => !expected.includes(l));
     if (missing.length > 0) return `mode ${mode}: no measurement for load ${missing.join(", ")}`;
-    if (extra.length > 0) return `mode ${mode}: unexpected load ${extra.join(", ")} (expected ${expected.join(", ")})`;
   }
   return undefined;
 }
