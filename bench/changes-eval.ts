@@ -18,7 +18,6 @@ import {
   groupKey,
   imageFacts,
   nightInfoIndex,
-  normaliseRunIdentity,
   type NightInfo,
 } from "../src/core/trends/index.js";
 import { loadHistory } from "../src/store/history.js";
@@ -34,7 +33,7 @@ const { values } = parseArgs({
 
 const t0 = performance.now();
 const history = await loadHistory(values["data-dir"]);
-const runs = normaliseRunIdentity(history.runs);
+const runs = history.runs;
 const series = buildSeries(runs);
 const { changes, breaks } = findAlerts(series, runs, {
   ...(values.k ? { k: Number(values.k) } : {}),

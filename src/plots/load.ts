@@ -1,5 +1,5 @@
 /** Loads the nightly history of a data folder and turns it into chart data. */
-import { normaliseRunIdentity, type SeriesChange } from "../core/trends/index.js";
+import type { SeriesChange } from "../core/trends/index.js";
 import type { RunResults } from "../core/results/index.js";
 import { loadHistory, type HistoryOptions, type Skipped } from "../store/history.js";
 import { buildChartData, chartSuite, type SuiteChartData } from "./chart-data.js";
@@ -26,8 +26,7 @@ export async function loadChartData(
   const { suites, hardware, metrics, changes, changeNights, ...history } = sel;
   const loaded = await loadHistory(dataDir, history);
   // Console logs are not filtered by folder: apply the model filter to the records too.
-  // One page per real series: one hardware spelling, a lost variant restored (run-identity.ts).
-  const runs = normaliseRunIdentity(loaded.runs).filter(
+  const runs = loaded.runs.filter(
     (r) =>
       (!sel.model || r.model.name === sel.model) &&
       (!suites || suites.includes(r.suite) || suites.includes(chartSuite(r))) &&

@@ -2,13 +2,11 @@ import { describe, expect, it } from "@jest/globals";
 import {
   buildSeries,
   changeCauses,
-  cleanHardware,
   commitRangeUrl,
   findAlerts,
   findLevelShifts,
   imageFacts,
   nightNoise,
-  normaliseRunIdentity,
 } from "../../src/core/trends/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
@@ -158,7 +156,7 @@ describe("alerts from runs", () => {
   });
 });
 
-describe("causes and identity", () => {
+describe("causes", () => {
   it("reads image tags", () => {
     expect(imageFacts("v0.5.5.post3-rocm700-mi30x-20251121")).toEqual({
       version: "v0.5.5.post3",
@@ -182,18 +180,5 @@ describe("causes and identity", () => {
     expect(commitRangeUrl(noCommit, { ...noCommit, date: "20251121", tag: "v0.5.5-rocm630-mi30x-20251121" })).toBe(
       "https://github.com/sgl-project/sglang/commits/main/?since=2025-11-20&until=2025-11-21",
     );
-  });
-
-  it("one hardware spelling and one model label per real series", () => {
-    expect(cleanHardware('"mi30x"')).toBe("mi30x");
-    const runs = history(() => ({ level: 42, repeats: 1 }), 3);
-    const lost = { ...runs[0]!, hardware: '"mi30x"', model: { name: "DeepSeek-V3-0324" } } as RunResults;
-    const fixed = normaliseRunIdentity([lost, ...runs.slice(1)]);
-    expect(fixed.map((r) => [r.hardware, r.model.variant])).toEqual([
-      ["mi30x", "FP8"],
-      ["mi30x", "FP8"],
-      ["mi30x", "FP8"],
-    ]);
-    expect(buildSeries(fixed)).toHaveLength(1);
   });
 });

@@ -7,7 +7,6 @@ import {
   findAlerts,
   knownMetric,
   NIGHTLY_METRICS,
-  normaliseRunIdentity,
   sparkline,
   type ReportedChange,
   type ProtocolBreak,
@@ -103,7 +102,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT.unreadable;
   }
   // Console logs are not filtered by folder: drop their other models here.
-  const runs = normaliseRunIdentity(v.model ? history.runs.filter((r) => r.model.name === v.model) : history.runs);
+  const runs = v.model ? history.runs.filter((r) => r.model.name === v.model) : history.runs;
   const series = buildSeries(runs, v.metric ? { metrics: v.metric } : {});
   const found = findAlerts(series, runs, {
     ...(k !== undefined ? { k } : {}),

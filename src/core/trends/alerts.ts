@@ -104,12 +104,18 @@ export function findAlerts(
   for (const s of series) {
     const infos = index.get(groupKey(s.hardware, s.model, s.suite))?.get(s.point);
     let nights: Night[] = [];
-    s.nights.forEach((n, i) => {
+    // The series' complete nights, plus the nights its group ran only in part when THIS point was
+    // measured in full (a night that lost concurrency 128 still measured concurrency 64 properly).
+    const candidates = [
+      ...s.nights.map((n, i) => ({ date: n.date, values: n.values, tag: s.tags[i] ?? n.date })),
+      ...(s.excluded ?? []).filter((e) => e.quality === "partial" && e.values.length > 0),
+    ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    for (const n of candidates) {
       const values = n.values.filter((v) => Number.isFinite(v) && v > 0);
-      const info = infos?.get(n.date) ?? fallbackInfo(n.date, s.tags[i] ?? n.date);
-      if (values.length === 0 || info.quality !== "complete") return;
+      const info = infos?.get(n.date) ?? fallbackInfo(n.date, n.tag);
+      if (values.length === 0 || info.quality !== "complete") continue;
       nights.push({ date: n.date, value: median(values), info });
-    });
+    }
     if (opts.lastNights) nights = nights.slice(-opts.lastNights);
     const parts = regimes(nights, opts.persist ?? LEVEL_SHIFT_DEFAULTS.persist);
     parts.slice(1).forEach((part, i) => {

@@ -7,6 +7,5 @@ export * from "./alerts.js";
 export * from "./causes.js";
 export * from "./level-shifts.js";
 export * from "./regimes.js";
-export * from "./run-identity.js";
 export * from "./series-identity.js";
 export * from "./night-quality.js";
