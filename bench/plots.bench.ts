@@ -197,12 +197,15 @@ try {
     (l) =>
       `${l.runs.length} runs, ${l.data.length} suites, ${l.data.reduce((n, d) => n + d.metrics.reduce((m, x) => m + x.lines.length, 0), 0)} series, ${l.data.reduce((n, d) => n + d.changes.length, 0)} change points`,
   );
-  // The commands as the nightly runs them, each in its own process: wall time and peak RSS.
+  // The commands as the nightly runs them: the bundled CLI (what dist/ ships), each in its own
+  // process, with wall time and peak RSS. Built into node_modules/.cache so @resvg/resvg-js resolves.
+  const repo = join(import.meta.dirname, "..");
+  const dist = join(repo, "node_modules", ".cache", "sglbench-bench-dist");
+  await execa("node", [join(repo, "scripts", "build.mjs")], { cwd: repo, env: { SGLBENCH_DIST_DIR: dist } });
   const cli = async (label: string, args: string[]): Promise<void> => {
-    const main = join(import.meta.dirname, "..", "src", "cli", "main.ts");
     const t0 = performance.now();
-    // GNU time reports the peak RSS of the command (the largest process of its tree).
-    const r = await execa("/usr/bin/time", ["-f", "%M", "npx", "tsx", main, ...args], { reject: false });
+    // GNU time reports the peak RSS of the command.
+    const r = await execa("/usr/bin/time", ["-f", "%M", "node", join(dist, "cli.js"), ...args], { reject: false });
     const s = (performance.now() - t0) / 1000;
     const kb = Number(r.stderr.trim().split("\n").pop());
     const rss = Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : "n/a (no /usr/bin/time)";

@@ -73,7 +73,7 @@ describe("buildDashboard on the real fixtures", () => {
     for (const h of links) expect(existsSync(resolve(dirname(pageFile), decodeURIComponent(h)))).toBe(true);
     expect(links.some((h) => h.endsWith("sglang_server.log"))).toBe(true);
     const svgLinks = hrefs(page).filter((h) => h.endsWith(".svg"));
-    expect(svgLinks).toHaveLength(5);
+    expect(svgLinks).toHaveLength(7); // the overview, then e2e, ttft, itl, combined, kv, gsm8k
     for (const h of svgLinks) expect(existsSync(resolve(dirname(pageFile), h))).toBe(true);
     // GROK1 came from the seed's console logs: the run links to its log.
     const grok1 = await readFile(join(site, "mi30x", "GROK1_MOE-I4F8", "index.html"), "utf8");
