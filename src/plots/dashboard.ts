@@ -13,6 +13,7 @@ import type { Skipped } from "../store/history.js";
 import { writeAssets } from "./assets.js";
 import { modelLabel, type SuiteChartData } from "./chart-data.js";
 import { indexHtml, modelPageHtml, type ModelPage, type NightlyRow, type RunRow } from "./dashboard-html.js";
+import { collectGarbage } from "./collect.js";
 import { loadChartData } from "./load.js";
 import { suiteChartSpecs } from "./specs.js";
 import { safeSegment, suiteChartDir, writeCharts, type ChartFailure, type ChartFormat } from "./write-charts.js";
@@ -174,6 +175,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
     byPage.set(key, [...(byPage.get(key) ?? []), d]);
   }
   const pages: ModelPage[] = [];
+  const out: string[] = [];
   for (const [key, suites] of byPage) {
     const [hardware = "unknown", model = ""] = key.split("\u0000");
     const path = `${safeSegment(hardware)}/${safeSegment(model)}/index.html`;
@@ -191,7 +193,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
         )?.files
       : undefined;
     const overviewFile = overview?.png ?? overview?.svg;
-    pages.push({
+    const page: ModelPage = {
       hardware,
       model,
       path,
@@ -214,14 +216,15 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
           return { ...c, images: { ...(svg ? { svg } : {}), ...(png ? { png } : {}) } };
         }),
       })),
-    });
-  }
-  const out: string[] = [];
-  for (const p of pages) {
-    const file = join(opts.outDir, p.path);
+    };
+    // Written now and kept without its chart specs: a year of nights inlined in every page's
+    // specs is the largest thing the dashboard builds, and the index needs none of it.
+    const file = join(opts.outDir, path);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, modelPageHtml(p, generatedAt));
+    await writeFile(file, modelPageHtml(page, generatedAt));
     out.push(file);
+    pages.push({ ...page, suites: page.suites.map((x) => ({ data: x.data, charts: [] })) });
+    collectGarbage();
   }
   const skipped = [...loaded.skipped, ...reports.skipped];
   const index = join(opts.outDir, "index.html");
