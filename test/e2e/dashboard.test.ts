@@ -219,6 +219,14 @@ if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not 
       const listing = await page.goto(new URL(href ?? "", page.url()).toString());
       expect(listing?.status()).toBe(200);
       expect(await page.content()).toContain("results.json");
+
+      // On a 390 px phone the pages are no wider than the screen: wide tables and charts scroll inside.
+      const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+      for (const path of ["index.html", "mi30x/GROK1_MOE-I4F8/index.html"]) {
+        await phone.goto(`file://${join(data, "dashboard", path)}`);
+        await phone.waitForLoadState("load");
+        expect(await phone.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
+      }
     } finally {
       await server.close();
       await browser.close();
