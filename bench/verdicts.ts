@@ -175,6 +175,68 @@ if (paths.length === 0) {
   } else console.log("All claims hold (A/A ≤ 1 % flagged, ×1.10 caught ≥ 95 %, one-point shifts stay put).");
 }
 
+// Between launches (issue 16): real nightly series, every comparison between separate launches.
+// Default: the full nightlies (/work/shared/fixtures/real) when present, else the repo's fixtures;
+// SGLBENCH_NIGHTLIES=PATH[:PATH…] picks others.
+{
+  const { existsSync } = await import("node:fs");
+  const { evaluateLaunches, LAUNCH_GOALS } = await import("./verdicts-launch.js");
+  const shared = "/work/shared/fixtures/real";
+  const launchRoots = process.env.SGLBENCH_NIGHTLIES?.split(":") ?? (existsSync(shared) ? [shared] : roots);
+  const { runs: nightly } = await ingestPaths(launchRoots);
+  const t0 = performance.now();
+  const { tallies: lt, series } = evaluateLaunches(nightly);
+  console.log("");
+  console.log(`Between launches (${launchRoots.join(", ")}; ${((performance.now() - t0) / 1000).toFixed(0)} s):`);
+  for (const s of series) console.log(`  ${s}`);
+  console.log("Prior out of sample by time (2 folds at the median night), except the in-sample row.");
+  console.log("");
+  console.log(
+    "| Scenario | Method | Cells | Flagged 🔴/🟢 | Right way 🔴 (steps: 🔴/🟢) | Inconclusive | Goal | Met |",
+  );
+  console.log("|---|---|--:|--:|--:|--:|---|---|");
+  const order = [
+    "A/A night vs next night, quiet",
+    "A/A night vs next night, quiet: cells that moved ≥ 5 %",
+    "A/A night vs next night, quiet, one repeat per side",
+    "A/A night vs next night, quiet, history spans a regime change",
+    "A/A same image & night, other option",
+    "×1.10/×0.90 night vs next night, quiet",
+    "×1.10/×0.90 night vs next night, quiet, one repeat per side",
+    "×1.10/×0.90 night vs next night, quiet, history spans a regime change",
+    "real step ≥ 5 %, the night it happens",
+    "GSM8K A/A night vs next night",
+    "GSM8K A/A same image & night, other option",
+    "GSM8K drop −2 points, night vs next night",
+    "GSM8K drop −5 points, night vs next night",
+    ...[1, 2, 3, "1+2"].flatMap((b) => [
+      `A/A, ${b} launch(es) per side, prior only`,
+      `×1.10/×0.90, ${b} launch(es) per side, prior only`,
+    ]),
+  ];
+  for (const sc of order) {
+    for (const [key, t] of [...lt].filter(([k]) => k.startsWith(`${sc}|`))) {
+      const goal = sc.includes("moved ≥") ? undefined : LAUNCH_GOALS.find(([re]) => re.test(sc));
+      const value = goal ? goal[2](t) : undefined;
+      const met =
+        goal && value !== undefined ? (goal[1].startsWith("≤") ? value <= goal[3] : value >= goal[3]) : undefined;
+      const inc = key.endsWith("fixed ±5% rule") ? "—" : pct(t.inconclusive, t.cells);
+      console.log(
+        `| ${sc} | ${key.split("|")[1]} | ${t.cells} | ${pct(t.flagged, t.cells)} | ${pct(t.regressed, t.cells)} | ${inc} | ${goal?.[1] ?? ""} | ${met === undefined ? "" : met ? "yes" : "no"} |`,
+      );
+    }
+  }
+  // Cost of the default request with a fresh nightly baseline: the PR side's launches × repeats
+  // against the original's double run (both sides, 3 repeats per rate, one launch each).
+  console.log("");
+  for (const b of [1, 2, 3]) {
+    const pr = b; // one repeat per launch
+    console.log(
+      `  ${b} PR launch(es) × 1 repeat vs the original's 2 × 3 repeats: ${((100 * pr) / 6).toFixed(0)} % of the point-runs, ${b} server start(s) vs 2`,
+    );
+  }
+}
+
 // Size and speed of the largest report the issue names: 5 models × 4 suites × 9 points, 3 repeats.
 {
   const { compareRuns } = await import("../src/core/verdict/index.js");

@@ -173,7 +173,8 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
   const [first, ...rest] = runs;
   if (!first) throw new Error("mergeBlocks needs at least one run");
   const merged: RunResults = structuredClone(first);
-  for (const run of rest) {
+  for (const [i, run] of rest.entries()) {
+    const block = i + 1;
     for (const p of run.points) {
       const key = pointKey(p.point);
       const into = merged.points.find((q) => pointKey(q.point) === key);
@@ -182,7 +183,14 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
         continue;
       }
       const next = into.repeats.reduce((m, r) => Math.max(m, r.index), 0);
-      into.repeats.push(...p.repeats.map((r, i) => ({ ...structuredClone(r), index: next + i + 1 })));
+      // Each block is its own server launch: the label keeps it apart for the launch-level noise (compare.ts).
+      into.repeats.push(
+        ...p.repeats.map((r, i) => ({
+          ...structuredClone(r),
+          index: next + i + 1,
+          labels: { ...r.labels, launch: String(block) },
+        })),
+      );
       if (p.failure && !into.failure) into.failure = structuredClone(p.failure);
     }
     merged.gsm8k ??= run.gsm8k;

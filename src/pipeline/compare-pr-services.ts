@@ -15,6 +15,7 @@ import { formatProgress } from "../runner/progress.js";
 import { runSuite } from "../runner/run-suite.js";
 import type { ComparePrJobServices } from "./compare-pr-job.js";
 import type { Comparer, ImagePair, SideRunner, SideRunRequest } from "./compare-pr.js";
+import { changepointDetector } from "./regime-history.js";
 
 export interface ServiceOptions {
   /** Run on this machine (execa) instead of in Docker containers. */
@@ -37,7 +38,8 @@ export interface ServiceOptions {
 
 /** The verdict engine behind the pipeline's comparer interface. */
 export const verdictComparer: Comparer<Comparison> = {
-  compare: (baseline, candidate, { history }) => compareRuns(baseline, candidate, { history }),
+  compare: (baseline, candidate, { history }) =>
+    compareRuns(baseline, candidate, { history, detectChanges: changepointDetector }),
   render: (comparison, options) => renderReport(comparison, options ?? {}),
   renderText: (comparison) => renderReportText(comparison),
 };

@@ -9,6 +9,7 @@ import { compareRuns, type CompareOptions, type Comparison } from "../core/verdi
 import type { RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
+import { changepointDetector } from "./regime-history.js";
 
 /** The seed's default GSM8K log patterns (`GSM8K_LOG_PATTERNS`, `;`-separated). */
 export const DEFAULT_GSM8K_LOG_PATTERNS = ["*gsm8k*.log", "*GSM8K*.log", "sglang_client_log_*_gsm8k*.log"];
@@ -115,6 +116,6 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
     history = h.runs;
     skipped.push(...h.skipped);
   }
-  const comparison = compareRuns(baseline, candidate, { ...opts, history });
+  const comparison = compareRuns(baseline, candidate, { detectChanges: changepointDetector, ...opts, history });
   return { comparison, baseline, candidate, history, skipped };
 }

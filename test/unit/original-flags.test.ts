@@ -92,16 +92,8 @@ describe("docs/original-flags.md", () => {
   const rows = docRows(DOC);
 
   it("reads the original's usage text: every script and its flags", () => {
-    expect(scripts.get("perf_nightly.sh")).toEqual(
-      new Set(
-        expect.arrayContaining([
-          "--continue-run-days",
-          "--teams-webhook-url",
-          "--enable-mtp-test",
-          "--models-dir",
-        ]) as never,
-      ),
-    );
+    for (const flag of ["--continue-run-days", "--teams-webhook-url", "--enable-mtp-test", "--models-dir"])
+      expect(scripts.get("perf_nightly.sh")?.has(flag)).toBe(true);
     expect([...(scripts.get("build_sglang_docker.sh") ?? [])].sort()).toEqual(
       ["--branch", "--container-name", "--github-dockerfile-url", "--github-token", "--help", "--pr"].sort(),
     );

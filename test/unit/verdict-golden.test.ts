@@ -58,25 +58,24 @@ const verdicts = (c: Comparison): Record<string, string> =>
   );
 
 describe("verdicts on real nightlies (golden cells)", () => {
-  it("DeepSeek A/A: all 15 cells unchanged; latency ×1.10: all 15 regressed", () => {
-    expect(nextNightly("DeepSeek").summary).toMatchObject({
-      regressed: 0,
-      improved: 0,
-      unchanged: 15,
-      inconclusive: 0,
-    });
+  it("DeepSeek A/A: 14 cells unchanged, 1 inconclusive; latency ×1.10: all 15 regressed", () => {
+    const c = nextNightly("DeepSeek");
+    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 14, inconclusive: 1 });
+    // The built-in prior knows this cell's level moves ~3 % between launches (2 nights of history cannot).
+    expect(verdicts(c)["concurrency 16 median_ttft_ms"]).toBe("inconclusive");
     expect(nextNightly("DeepSeek", 1.1, 0.9).summary).toMatchObject({ regressed: 15, improved: 0, unchanged: 0 });
   });
 
   it("Grok-1 A/A: nothing flagged; the noisy tails and rate 8 stay inconclusive", () => {
     const c = nextNightly("GROK1");
-    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 29, inconclusive: 11 });
+    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 28, inconclusive: 12 });
     expect(verdicts(c)).toMatchObject({
       "rate 1 median_itl_ms": "unchanged",
       "rate 1 p99_ttft_ms": "inconclusive",
       "rate 8 median_e2e_latency_ms": "inconclusive", // +3.1 % between two nights of one image
       "rate 16 p99_ttft_ms": "inconclusive", // +12.5 %: a tail this noisy is not called
       "rate 16 output_throughput": "unchanged",
+      "rate 4 p99_itl_ms": "inconclusive", // +1.4 %: the prior's launch noise widens it past ±4 %
     });
   });
 

@@ -93,6 +93,13 @@ export interface SuitePlan {
   /** Where the repeat counts came from. */
   noiseSource: "history" | "typical" | "none";
   gpuMinutes: number;
+  /**
+   * Server launches per point on each side (the fewest over the suite's points); a reused nightly
+   * baseline is 1 launch. Main and PR are always separate launches, so the verdict adds
+   * between-launch noise (history or the built-in prior); with ≥ 2 launches on a side it also
+   * measures it from the spread between that side's blocks (docs/verdicts.md, "Between launches").
+   */
+  launches: { main: number; pr: number };
 }
 
 export interface Plan {
@@ -372,6 +379,14 @@ function stepsMinutes(suite: PlanSuite, t: ReturnType<typeof resolveTiming>, ste
   }, 0);
 }
 
+/** The fewest server launches (blocks) any point of the suite gets on one side. */
+function launchesPerPoint(suite: PlanSuite, steps: ScheduleStep[], side: "main" | "pr"): number {
+  const counts = suite.points.map(
+    (p) => steps.filter((s) => s.side === side && (s.points.length === 0 || s.points.includes(p.key))).length,
+  );
+  return counts.length ? Math.min(...counts) : 0;
+}
+
 /** Options for `planRequest`. */
 export interface PlanOptions {
   timings?: Record<string, SuiteTiming>;
@@ -417,24 +432,28 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
     if (reusable) {
       const cheapest = [...suite.points].sort((a, b) => t.minutes(a) - t.minutes(b))[0]!;
       const anchor: ScheduleStep = { side: "main", points: [cheapest.key], repeats: 1, gsm8k: false, block: 1 };
+      const steps = scheduleSuite(repeats, false);
       return {
         suiteId: suite.id,
+        launches: { main: 1, pr: launchesPerPoint(suite, steps, "pr") },
         main: { action: "reuse", historyAgeHours: reusable.ageHours, anchorPoint: cheapest.key, anchorPoints: 1 },
         prPoints: suite.points.length,
         repeats,
         noiseSource,
-        gpuMinutes: suite.gpus * stepsMinutes(suite, t, [anchor, ...scheduleSuite(repeats, false)]),
+        gpuMinutes: suite.gpus * stepsMinutes(suite, t, [anchor, ...steps]),
       };
     }
     const reason =
       request.baseline === "rerun" ? "baseline=rerun requested" : "no fresh baseline of the merge base in history";
+    const steps = scheduleSuite(repeats, true);
     return {
       suiteId: suite.id,
+      launches: { main: launchesPerPoint(suite, steps, "main"), pr: launchesPerPoint(suite, steps, "pr") },
       main: { action: "full", reason },
       prPoints: suite.points.length,
       repeats,
       noiseSource,
-      gpuMinutes: suite.gpus * stepsMinutes(suite, t, scheduleSuite(repeats, true)),
+      gpuMinutes: suite.gpus * stepsMinutes(suite, t, steps),
     };
   });
   const builds: Array<"main" | "pr"> = [];
@@ -467,6 +486,9 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
     const noise = s.noiseSource === "none" ? "no noise history" : `noise from ${s.noiseSource}`;
     lines.push(
       `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${noise}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
+      `  ${"".padEnd(18)} launches per side: main ${s.launches.main}, PR ${s.launches.pr} — between-launch noise from ${
+        s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : ""
+      }history / built-in prior`,
     );
   }
   const ratio = plan.seedGpuMinutes > 0 ? plan.gpuMinutes / plan.seedGpuMinutes : 0;

@@ -327,9 +327,21 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
     })),
     method: `Verdicts: ${Math.round(s.confidence * 100)} % interval on log values (noise from repeats${
       s.historyRuns > 0 ? ` and ${s.historyRuns} history run(s)` : ""
-    }), minimum effect ${s.minEffectPct} %; "pooled" borrows from the metric's other points. A signed change is the value's own: + went up (a latency +5 % is slower).`,
+    }), minimum effect ${s.minEffectPct} %; "pooled" borrows from the metric's other points. A signed change is the value's own: + went up (a latency +5 % is slower).${learntFromText(c)}`,
     context: ctx,
   };
+}
+
+/** ` Noise learnt from the baseline's regime: GROK2 grok-online 20251105–20251112 (6 nights; since host a → b).` */
+function learntFromText(c: Comparison): string {
+  const parts = (c.learntFrom ?? []).map((l) => {
+    const [, model, suite] = l.scope.split("/");
+    const nights = l.nights.length
+      ? `${l.nights[0]}–${l.nights[l.nights.length - 1]} (${l.nights.length} night${l.nights.length === 1 ? "" : "s"}${l.startReason ? `; since ${l.startReason}` : ""})`
+      : "no night of its regime (built-in prior only)";
+    return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}`;
+  });
+  return parts.length ? ` Noise learnt from the baseline's regime: ${parts.join("; ")}.` : "";
 }
 
 /**

@@ -11,6 +11,8 @@ import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from 
 import { POINT_KEYS, pointKey, type Point, type PointResult, type RunResults } from "../results/index.js";
 import { mean, normalQuantile } from "./stats.js";
 import { poolPoints } from "./pooling.js";
+import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
+import { baselineRegime, type ChangeDetector, type RegimeHistory } from "./regime.js";
 import {
   DEFAULT_CONFIDENCE,
   DEFAULT_MIN_EFFECT_PCT,
@@ -93,6 +95,8 @@ export interface Comparison {
   /** Human sentences for each refused pairing. */
   mismatches: string[];
   settings: { minEffectPct: number; confidence: number; gsm8kThreshold?: number; historyRuns: number };
+  /** Per series of the baseline: the nights its noise was learnt from (its regime) and what was left out. */
+  learntFrom?: RegimeHistory["learntFrom"];
 }
 
 /** Options for {@link compareRuns}. */
@@ -118,6 +122,18 @@ export interface CompareOptions {
   defaultGsm8kQuestions?: number;
   /** Let a cell too noisy to judge alone borrow from the same metric at the suite's other points (pooling.ts; default true). */
   poolPoints?: boolean;
+  /**
+   * The built-in launch-noise prior (prior.ts), used when history is missing or short: default the
+   * shipped prior-noise.json; `false` = none (no history then means noise unknown).
+   */
+  prior?: PriorData | false;
+  /**
+   * Learn from the baseline's regime of the history only (regime.ts; default true): cut at host, ROCm,
+   * release, protocol changes and, with `detectChanges`, at level shifts.
+   */
+  regimes?: boolean;
+  /** The level-shift detector for the regime cut (the pipeline passes the trends stage's changepoints). */
+  detectChanges?: ChangeDetector;
 }
 
 const modelName = (run: RunResults): string => [run.model.name, run.model.variant].filter(Boolean).join("_");
@@ -229,7 +245,7 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
     const f = run.failures.find((x) => x.point === undefined);
     return f ? `${f.kind}: ${f.message}` : undefined;
   };
-  runs.forEach((run, group) => {
+  runs.forEach((run, runIndex) => {
     for (const p of run.points as PointResult[]) {
       const key = pointKey(p.point);
       const entry = out.get(key) ?? { point: p.point, values: new Map<string, Observation[]>() };
@@ -239,6 +255,8 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
       for (const metric of metrics) {
         const obs = repeats.flatMap((r) => {
           const value = repeatValue(r.metrics, metric);
+          // One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks).
+          const group = runIndex * 1000 + Number(r.labels?.launch ?? 0);
           return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group }] : [];
         });
         // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.
@@ -436,7 +454,13 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
   const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
-  const noise = opts.noise ?? (opts.history && opts.history.length > 0 ? learnNoise(opts.history) : undefined);
+  const regime =
+    !opts.noise && opts.history && opts.history.length > 0 && opts.regimes !== false
+      ? baselineRegime(opts.history, baseline, opts.detectChanges)
+      : undefined;
+  const history = regime?.runs ?? opts.history ?? [];
+  const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
+  const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
 
@@ -484,7 +508,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
           cell.change_pct = (mean(cell.candidate.values) / mean(cell.baseline.values) - 1) * 100;
           cell.reason = `not compared: ${mismatch}`;
         } else {
-          const history = lookupNoise(noise, runScope(ref), point, m.key);
+          const learnt = lookupNoise(noise, runScope(ref), point, m.key);
+          const history = withPrior(learnt, prior && priorNoise(runScope(ref), point, m.key, prior));
           const v = decideCell(bv, cv, metricInfo(m.key).better, {
             minEffectPct,
             confidence,
@@ -539,7 +564,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     cells,
     summary: summarize(cells),
     mismatches,
-    settings: { minEffectPct, confidence, gsm8kThreshold: opts.gsm8kThreshold, historyRuns: opts.history?.length ?? 0 },
+    settings: { minEffectPct, confidence, gsm8kThreshold: opts.gsm8kThreshold, historyRuns: history.length },
+    ...(regime ? { learntFrom: regime.learntFrom } : {}),
   };
 }
 

@@ -5,3 +5,5 @@ export * from "./pooling.js";
 export * from "./verdict.js";
 export * from "./compare.js";
 export * from "./fail-on.js";
+export * from "./regime.js";
+export * from "./prior.js";

@@ -54,6 +54,8 @@ export interface NoiseEstimate {
   /** The part of a run's level variance shared by all points of the launch (noise.ts withSharedRunNoise); unknown = all of it. */
   sharedRunVariance?: number;
   sharedRunDf?: number;
+  /** Where the built-in prior for the launch-level term came from (prior.ts), when one was used. */
+  priorSource?: string;
 }
 
 /** One measured value and the repeat it came from (1-based `index`; `group` = which run, when pooling runs). */
@@ -206,6 +208,44 @@ const pct = (logRatio: number): number => (Math.exp(logRatio) - 1) * 100;
 const fmt = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(Math.abs(x) < 10 ? 1 : 0)}%`;
 
 /**
+ * The launch-level variance seen between the launches (groups) of each side: each launch's mean log
+ * value spreads around its side's mean by σ²_run + σ²/r, so σ²_run = Σ(m_g − m_side)²/Σ(g − 1) − σ²/r̄
+ * with Σ(g − 1) df (one-way random effects, pooled over the two sides). Undefined when neither side
+ * has two launches.
+ */
+function blockLaunchVariance(
+  baseObs: Observation[],
+  candObs: Observation[],
+  lb: number[],
+  lc: number[],
+  repeatVariance: number,
+): { variance: number; df: number; launches: number } | undefined {
+  let ss = 0;
+  let df = 0;
+  let launches = 0;
+  let perLaunch = 0;
+  let counted = 0;
+  for (const [obs, logs] of [
+    [baseObs, lb],
+    [candObs, lc],
+  ] as const) {
+    const byGroup = new Map<number, number[]>();
+    obs.forEach((o, i) => byGroup.set(o.group ?? 0, [...(byGroup.get(o.group ?? 0) ?? []), logs[i]!]));
+    launches += byGroup.size;
+    if (byGroup.size < 2) continue;
+    const means = [...byGroup.values()].map(mean);
+    const m = mean(means);
+    ss += means.reduce((s, x) => s + (x - m) ** 2, 0);
+    df += means.length - 1;
+    perLaunch += [...byGroup.values()].reduce((s, g) => s + 1 / g.length, 0);
+    counted += byGroup.size;
+  }
+  if (df === 0) return undefined;
+  const avgInverseRepeats = perLaunch / counted;
+  return { variance: Math.max(0, ss / df - repeatVariance * avgInverseRepeats), df, launches };
+}
+
+/**
  * Decides one cell from the repeats on each side. `better` is the metric's direction; a metric with no
  * direction is never called better or worse (at most `unchanged`).
  */
@@ -268,8 +308,13 @@ export function decideCell(
     df += opts.history.df;
   }
   const groups = (obs: Observation[]): number => new Set(obs.map((o) => o.group ?? 0)).size;
-  const runVar = opts.sameRun ? 0 : (opts.history?.runVariance ?? 0);
-  const runDf = opts.history?.runDf ?? 0;
+  // Launch-level noise: from history (or the built-in prior), and from the spread between the
+  // launches (blocks) of each side when a side has several (compare-pr's interleaved main/PR blocks).
+  const blocks = opts.sameRun ? undefined : blockLaunchVariance(baseObs, candObs, lb, lc, df > 0 ? ss / df : 0);
+  const histRunVar = opts.sameRun ? 0 : (opts.history?.runVariance ?? 0);
+  const histRunDf = opts.sameRun ? 0 : (opts.history?.runDf ?? 0);
+  const runDf = histRunDf + (blocks?.df ?? 0);
+  const runVar = runDf > 0 ? (histRunVar * histRunDf + (blocks ? blocks.variance * blocks.df : 0)) / runDf : 0;
   if (df === 0 && !(runVar > 0 && runDf > 0)) {
     return {
       verdict: "inconclusive",
@@ -300,8 +345,13 @@ export function decideCell(
   df = Number.isFinite(dfTotal) ? dfTotal : Math.max(df, runDf, 1);
   const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
   const fromHistory = (opts.history?.df ?? 0) > 0 || runPart > 0;
+  const launch = [
+    opts.history?.runPriorDf ? "run-to-run pooled over points" : "run-to-run",
+    opts.history?.priorSource && histRunDf > 0 ? `prior ${opts.history.priorSource}` : "",
+    blocks ? `${blocks.launches} launches` : "",
+  ].filter(Boolean);
   const source = fromHistory
-    ? `repeats+history${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, run-to-run${opts.history?.runPriorDf ? " pooled over points" : ""}` : ""}`
+    ? `${(opts.history?.df ?? 0) > 0 ? "repeats+history" : "repeats"}${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, ${launch.join(", ")}` : ""}`
     : "repeats only";
   const j = judge(diff, half, better, minEffect);
   const evidence = `PR vs main ${formatEvidence(j)} (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;

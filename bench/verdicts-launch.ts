@@ -1,0 +1,319 @@
+/**
+ * Verdicts between server launches (issue 16), on real nightly series: every comparison here is
+ * between separate launches, as a PR comparison always is.
+ *
+ * - Night vs next night inside a quiet stretch (both nights in one regime: same host, ROCm, release
+ *   line, protocol, no level shift between them): the nearest substitute for a between-launch A/A.
+ *   Also the same with ×1.10 latency / ×0.90 throughput injected into the later night.
+ * - Same image, same night, another launch: a run of the series' image with an extra option (mode)
+ *   that may or may not have been enabled — a true A/A only if it was not.
+ * - Real steps: the night a level shift starts (a regime cut by the changepoint detector); the cells
+ *   whose level moved ≥ 5 % persistently (median of the next regime vs the previous) must be caught
+ *   the right way on that night.
+ * - Blocks: b consecutive quiet nights merged as b launches per side (main = nights i…i+b−1, PR = the
+ *   next b), prior only: what b blocks per side buy between launches.
+ * Engines: the original ±5 % rule; the previous engine (history = every past night of the series, no
+ * regime cut, no prior); the new one (history cut to the baseline's regime + the built-in prior);
+ * and the prior alone (no --history). The prior is learnt out of sample by time (two folds split at
+ * the median night: each half's prior comes from the other half), as a shipped prior meets nights it
+ * never saw; the "shipped prior (in-sample)" row uses prior-noise.json, learnt from these very nights.
+ */
+import { COMPARED_METRICS, metricInfo } from "../src/core/catalogue/index.js";
+import { pointKey, type RunResults } from "../src/core/results/index.js";
+import {
+  compareRuns,
+  metadataBreak,
+  priorHardware,
+  runRegimeKey,
+  runLevel,
+  runScope,
+  scopeKey,
+  splitRegimes,
+  type ComparisonCell,
+  type PriorData,
+} from "../src/core/verdict/index.js";
+import { mergeBlocks } from "../src/pipeline/baseline.js";
+import { changepointDetector, regimeHistory } from "../src/pipeline/regime-history.js";
+import { dedupeRuns, learnPrior } from "./prior-learn.js";
+import { shifted } from "./verdicts-eval.js";
+import { zero, type Tally } from "./verdicts-eval.js";
+
+/** Tallies keyed `scenario|engine`. */
+export type LaunchTallies = Map<string, Tally>;
+
+const nightOf = (r: RunResults): string => r.date ?? "";
+
+function scaleRun(run: RunResults, lat: number, thr: number): RunResults {
+  const factor = (metric: string): number => {
+    const better = metricInfo(metric).better;
+    return better === "lower" ? lat : better === "higher" ? thr : metric === "duration" ? 1 / thr : 1;
+  };
+  return {
+    ...run,
+    gsm8k: undefined,
+    kv_cache: undefined,
+    failures: [],
+    points: run.points.map((p) => ({
+      ...p,
+      repeats: p.repeats.map((r) => ({
+        ...r,
+        metrics: Object.fromEntries(Object.entries(r.metrics).map(([m, v]) => [m, shifted(v, factor(m))])),
+      })),
+    })),
+  };
+}
+
+const steadyRepeats = (r: RunResults): number =>
+  Math.max(0, ...r.points.map((p) => p.repeats.filter((x) => !x.warmup).length));
+
+/** Evaluates the launch-level scenarios on nightly runs (any number of series). */
+export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchTallies; series: string[] } {
+  const runs = dedupeRuns(all).filter((r) => r.points.length > 0 && priorHardware(r.hardware));
+  const tallies: LaunchTallies = new Map();
+  const bump = (key: string, cell: ComparisonCell, want?: "regressed" | "improved"): void => {
+    const t = tallies.get(key) ?? zero();
+    t.cells++;
+    if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+    if (cell.verdict === (want ?? "regressed")) t.regressed++;
+    if (cell.verdict === "inconclusive") t.inconclusive++;
+    tallies.set(key, t);
+  };
+  const bumpFixed = (key: string, cell: ComparisonCell, want?: "regressed" | "improved"): void => {
+    const avg = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+    const change = (avg(cell.candidate.values) / avg(cell.baseline.values) - 1) * 100;
+    const t = tallies.get(key) ?? zero();
+    t.cells++;
+    const worse = cell.better === "lower" ? change > 5 : change < -5;
+    const better = cell.better === "lower" ? change < -5 : change > 5;
+    if (worse || better) t.flagged++;
+    if ((want ?? "regressed") === "regressed" ? worse : better) t.regressed++;
+    tallies.set(key, t);
+  };
+  const directed = (c: ComparisonCell): boolean => c.kind === "metric" && c.better !== "none";
+
+  // Out-of-sample priors by time (2 folds): nights before the median night learn the prior for the
+  // nights after it, and the other way round — a prior shipped today is checked on nights it never saw.
+  const allDates = runs.map(nightOf).sort();
+  const split = allDates[Math.floor(allDates.length / 2)] ?? "";
+  const early = (r: RunResults): boolean => nightOf(r) < split;
+  const folds = new Map<boolean, PriorData>();
+  const priorFor = (r: RunResults): PriorData => {
+    const fold = early(r);
+    if (!folds.has(fold))
+      folds.set(
+        fold,
+        learnPrior(
+          runs.filter((x) => early(x) !== fold),
+          `fold ${fold ? "late" : "early"}`,
+        ),
+      );
+    return folds.get(fold)!;
+  };
+
+  const byScope = new Map<string, RunResults[]>();
+  for (const r of runs) byScope.set(scopeKey(runScope(r)), [...(byScope.get(scopeKey(runScope(r))) ?? []), r]);
+  const series: string[] = [];
+  for (const [scope, group] of byScope) {
+    const nights = [...group].sort((a, b) => nightOf(a).localeCompare(nightOf(b)));
+    if (nights.length < 3) continue;
+    series.push(`${scope} (${nights.length} nights)`);
+    const regimes = splitRegimes(nights, changepointDetector);
+    const regimeOf = new Map<RunResults, number>();
+    regimes.forEach((g, k) => g.runs.forEach((r) => regimeOf.set(r, k)));
+
+    for (let i = 1; i < nights.length; i++) {
+      const base = nights[i - 1]!;
+      const cand = nights[i]!;
+      const past = nights.slice(0, i);
+      const cut = regimeHistory(past, [base]).runs;
+      const quiet = regimeOf.get(base) === regimeOf.get(cand);
+      const oneRepeat = steadyRepeats(base) === 1 && steadyRepeats(cand) === 1;
+      const prior = priorFor(cand);
+      const engines = [
+        ["previous engine (all past nights)", { history: past, regimes: false, prior: false as const }],
+        ["regime history + prior", { history: cut, regimes: false, prior }],
+        ["prior only, no --history", { prior }],
+        ["regime history + shipped prior (in-sample)", { history: cut, regimes: false }],
+      ] as const;
+      if (quiet) {
+        for (const [name, lat, thr] of [
+          ["A/A night vs next night, quiet", 1, 1],
+          ["×1.10/×0.90 night vs next night, quiet", 1.1, 0.9],
+        ] as const) {
+          const c = scaleRun(cand, lat, thr);
+          // The past nights span a regime change (a step, a host swap, 3 → 1 repeats …): the history
+          // the previous engine learnt from mixes regimes.
+          const mixed = regimeOf.get(past[0]!) !== regimeOf.get(base);
+          const settings = [
+            name,
+            ...(oneRepeat ? [`${name}, one repeat per side`] : []),
+            ...(mixed ? [`${name}, history spans a regime change`] : []),
+          ];
+          for (const [engine, opts] of engines) {
+            const cmp = compareRuns([scaleRun(base, 1, 1)], [c], opts);
+            for (const cell of cmp.cells.filter(directed)) {
+              for (const s of settings) {
+                bump(`${s}|${engine}`, cell);
+                // How far the A/A cells the engine flags moved: one-night moves of ≥ 5 % are hardly noise.
+                if (
+                  lat === 1 &&
+                  engine === "regime history + prior" &&
+                  s === name &&
+                  Math.abs(cell.change_pct ?? 0) >= 5
+                )
+                  bump(`${name}: cells that moved ≥ 5 %|${engine}`, cell);
+
+                if (engine === "regime history + prior") bumpFixed(`${s}|fixed ±5% rule`, cell);
+              }
+            }
+          }
+        }
+      }
+      // The night a level shift starts: cells that moved ≥ 5 % persistently, caught the right way?
+      const start = regimes[regimeOf.get(cand)!]!;
+      if (!quiet && start.runs[0] === cand && start.startReason?.startsWith("level shift")) {
+        const before = regimes[regimeOf.get(base)!]!.runs;
+        for (const [engine, opts] of engines) {
+          const cmp = compareRuns([scaleRun(base, 1, 1)], [scaleRun(cand, 1, 1)], opts);
+          for (const cell of cmp.cells.filter(directed)) {
+            const key = pointKey(cell.point);
+            const med = (rs: RunResults[]): number | undefined => {
+              const ls = rs
+                .map((r) => runLevel(r, key, cell.metric)?.level)
+                .filter((x): x is number => x !== undefined);
+              return ls.length ? ls.sort((a, b) => a - b)[Math.floor(ls.length / 2)] : undefined;
+            };
+            const a = med(before);
+            const b = med(start.runs);
+            if (a === undefined || b === undefined || Math.abs(b - a) < Math.log(1.05)) continue;
+            const worse = cell.better === "lower" ? b > a : b < a;
+            const want = worse ? "regressed" : "improved";
+            bump(`real step ≥ 5 %, the night it happens|${engine}`, cell, want);
+            if (engine === "regime history + prior")
+              bumpFixed(`real step ≥ 5 %, the night it happens|fixed ±5% rule`, cell, want);
+          }
+        }
+      }
+    }
+
+    // Same image, same night, another launch (a run of the same image with an extra option).
+    const others = runs.filter(
+      (r) =>
+        r.hardware === nights[0]!.hardware &&
+        r.model.name === nights[0]!.model.name &&
+        r.suite === nights[0]!.suite &&
+        (r.mode ?? "") !== (nights[0]!.mode ?? ""),
+    );
+    for (const other of others) {
+      const i = nights.findIndex((n) => n.image?.tag === other.image?.tag && nightOf(n) === nightOf(other));
+      if (i < 0) continue;
+      const base = nights[i]!;
+      const prior = priorFor(base);
+      const withOther = { ...scaleRun(other, 1, 1), mode: base.mode };
+      for (const [engine, opts] of [
+        [
+          "regime history + prior",
+          { history: regimeHistory(nights.slice(0, i + 1), [base]).runs, regimes: false, prior },
+        ],
+        ["prior only, no --history", { prior }],
+      ] as const) {
+        const cmp = compareRuns([scaleRun(base, 1, 1)], [withOther], opts);
+        for (const cell of cmp.cells.filter(directed)) {
+          bump(`A/A same image & night, other option|${engine}`, cell);
+          if (engine === "regime history + prior")
+            bumpFixed(`A/A same image & night, other option|fixed ±5% rule`, cell);
+        }
+      }
+    }
+
+    // Blocks: b quiet nights per side as b launches, prior only; "1+2" = a reused nightly as main
+    // (one launch) and the PR in two launches after it.
+    for (const b of [1, 2, 3, "1+2"] as const) {
+      const size = b === "1+2" ? 3 : 2 * b;
+      for (let i = 0; i + size <= nights.length; i += b === "1+2" ? 1 : b) {
+        const window = nights.slice(i, i + size);
+        if (new Set(window.map((r) => regimeOf.get(r))).size !== 1) continue;
+        // Interleaved as compare-pr runs them: main, PR, PR, main, main, PR … (a slow drift cancels).
+        const order =
+          b === "1+2" ? [true, false, false] : Array.from({ length: size }, (_, k) => ((k + 1) >> 1) % 2 === 0);
+        const mainNights = window.filter((_, k) => order[k]);
+        const prNights = window.filter((_, k) => !order[k]);
+        const main = mergeBlocks(mainNights.map((r) => scaleRun(r, 1, 1)));
+        const prior = priorFor(window[window.length - 1]!);
+        for (const [name, lat, thr] of [
+          [`A/A, ${b} launch(es) per side, prior only`, 1, 1],
+          [`×1.10/×0.90, ${b} launch(es) per side, prior only`, 1.1, 0.9],
+        ] as const) {
+          const pr = mergeBlocks(prNights.map((r) => scaleRun(r, lat, thr)));
+          const cmp = compareRuns([main], [{ ...pr, date: main.date }], { prior });
+          for (const cell of cmp.cells.filter(directed)) bump(`${name}|blocks`, cell);
+        }
+      }
+    }
+  }
+  evaluateGsm8k(dedupeRuns(all), tallies);
+  return { tallies, series };
+}
+
+/** A run's GSM8K accuracies moved by `delta` (absolute), points dropped (GSM8K cells only), compared as `as`'s mode. */
+function gsm8kOnly(run: RunResults, delta: number, as: RunResults = run): RunResults {
+  return {
+    ...run,
+    mode: as.mode,
+    points: [],
+    kv_cache: undefined,
+    failures: [],
+    gsm8k: run.gsm8k && { ...run.gsm8k, runs: run.gsm8k.runs.map((x) => ({ ...x, accuracy: x.accuracy + delta })) },
+  };
+}
+
+/**
+ * GSM8K between launches: night vs next night of one series (same host, ROCm and release) and the
+ * same image on the same night with another option (mode); A/A and accuracy drops of 2 and 5 points.
+ */
+function evaluateGsm8k(runs: RunResults[], tallies: LaunchTallies): void {
+  const withAcc = runs.filter((r) => (r.gsm8k?.runs.length ?? 0) > 0 && priorHardware(r.hardware));
+  const key = (r: RunResults): string => [r.hardware, r.model.name, r.model.variant, r.suite].join("/");
+  const bump = (name: string, cell: ComparisonCell | undefined, want?: "regressed"): void => {
+    if (!cell) return;
+    const t = tallies.get(`${name}|engine`) ?? zero();
+    t.cells++;
+    if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
+    if (cell.verdict === (want ?? "regressed")) t.regressed++;
+    if (cell.verdict === "inconclusive") t.inconclusive++;
+    tallies.set(`${name}|engine`, t);
+  };
+  const gsmCell = (base: RunResults, cand: RunResults): ComparisonCell | undefined =>
+    compareRuns([base], [cand]).cells.find((c) => c.kind === "gsm8k");
+  const groups = new Map<string, RunResults[]>();
+  for (const r of withAcc)
+    groups.set(`${key(r)}/${r.mode ?? ""}`, [...(groups.get(`${key(r)}/${r.mode ?? ""}`) ?? []), r]);
+  for (const group of groups.values()) {
+    const nights = [...group].sort((a, b) => nightOf(a).localeCompare(nightOf(b)));
+    for (let i = 1; i < nights.length; i++) {
+      const [a, b] = [nights[i - 1]!, nights[i]!];
+      if (metadataBreak(runRegimeKey(a), runRegimeKey(b))) continue;
+      bump("GSM8K A/A night vs next night", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, 0)));
+      bump("GSM8K drop −2 points, night vs next night", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, -0.02)));
+      bump("GSM8K drop −5 points, night vs next night", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, -0.05)));
+    }
+  }
+  for (const a of withAcc) {
+    for (const b of withAcc) {
+      if (a === b || key(a) !== key(b) || (a.mode ?? "") >= (b.mode ?? "")) continue;
+      if (a.image?.tag !== b.image?.tag || nightOf(a) !== nightOf(b)) continue;
+      bump("GSM8K A/A same image & night, other option", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, 0, a)));
+    }
+  }
+}
+
+/** The goals of issue 16, by scenario prefix: [kind, bound]. */
+export const LAUNCH_GOALS: [RegExp, string, (t: Tally) => number, number][] = [
+  [/^(GSM8K )?A\/A/, "≤ 1 % flagged", (t) => t.flagged / t.cells, 0.01],
+  [/^GSM8K drop −5/, "≥ 95 % caught 🔴", (t) => t.regressed / t.cells, 0.95],
+  [/^×1\.10/, "≥ 95 % caught 🔴", (t) => t.regressed / t.cells, 0.95],
+  [/^real step/, "≥ 90 % caught the right way", (t) => t.regressed / t.cells, 0.9],
+];
+
+/** Every directed metric of the catalogue (for the header). */
+export const LAUNCH_METRICS = COMPARED_METRICS.filter((m) => m.better !== "none").map((m) => m.key);

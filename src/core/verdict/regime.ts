@@ -1,0 +1,234 @@
+/**
+ * History by regime: the nights of one series (hardware × model × suite × mode) cut wherever the
+ * noise they teach stops applying — a host swap, a ROCm upgrade, a new SGLang release line, a change
+ * of protocol (repeats per rate, prompts per point) and a level shift found by the changepoint
+ * detector. Noise is learnt from the baseline's regime only: a regression, a host swap or the switch
+ * from 3 repeats per rate to 1 inside the history would otherwise inflate it (on the real MI355X
+ * nightlies ❔ reached 40–66 % of cells that way).
+ *
+ * The changepoint detector lives in src/core/trends (which itself uses this stage's statistics), so
+ * it is passed in (`detect`) rather than imported: the pipeline wires `findChangepoints`.
+ */
+import { pointKey, type RunResults } from "../results/index.js";
+import { COMPARED_METRICS } from "../catalogue/index.js";
+import { runScope, scopeKey, repeatValue } from "./noise.js";
+
+/** One night of one cell for the detector: its date and its repeat values. */
+export interface RegimeNight {
+  date: string;
+  values: number[];
+}
+
+/** A level-shift detector over one cell's nights: the indexes (into the given nights) where a new level starts. */
+export type ChangeDetector = (nights: readonly RegimeNight[], metric: string) => number[];
+
+/** What a run's metadata says about its regime. */
+export interface RunRegimeKey {
+  host?: string;
+  rocm?: string;
+  /** SGLang release line (v0.5.4 for v0.5.4.post2). */
+  release?: string;
+  /** Steady repeats per point. */
+  repeats: number;
+  /** Prompts per point (completed requests of its first steady repeat), by point key. */
+  prompts: Record<string, number>;
+}
+
+/** A stretch of one series' nights with one regime. */
+export interface Regime {
+  scope: string;
+  runs: RunResults[];
+  /** The nights (dates or tags) it holds, oldest first. */
+  nights: string[];
+  /** Why it starts where it does (absent for the first regime of a series). */
+  startReason?: string;
+}
+
+const nightOf = (run: RunResults): string => run.date ?? run.image?.tag ?? "";
+const steady = (run: RunResults) => run.points.map((p) => p.repeats.filter((r) => !r.warmup));
+
+/** The regime key of a run from its metadata. */
+export function runRegimeKey(run: RunResults): RunRegimeKey {
+  const tag = run.image?.tag ?? "";
+  const prompts: Record<string, number> = {};
+  run.points.forEach((p, i) => {
+    const first = steady(run)[i]![0];
+    const completed = first?.metrics.completed;
+    if (completed !== undefined) prompts[pointKey(p.point)] = completed;
+  });
+  return {
+    host: run.node || undefined,
+    rocm: /rocm(\d+)/i.exec(tag)?.[1],
+    release: /^v?(\d+\.\d+\.\d+)/.exec(tag)?.[1],
+    repeats: Math.max(0, ...steady(run).map((r) => r.length)),
+    prompts,
+  };
+}
+
+/** Why two consecutive runs belong to different regimes ("" when they do not). */
+export function metadataBreak(a: RunRegimeKey, b: RunRegimeKey): string {
+  const reasons: string[] = [];
+  const differs = (x: string | undefined, y: string | undefined): boolean => !!x && !!y && x !== y;
+  if (differs(a.host, b.host)) reasons.push(`host ${a.host} → ${b.host}`);
+  if (differs(a.rocm, b.rocm)) reasons.push(`ROCm ${a.rocm} → ${b.rocm}`);
+  if (differs(a.release, b.release)) reasons.push(`release ${a.release} → ${b.release}`);
+  if (a.repeats > 0 && b.repeats > 0 && a.repeats !== b.repeats)
+    reasons.push(`${a.repeats} → ${b.repeats} repeats per point`);
+  // Prompt counts: a point run with a different number of requests (≥ 10 % apart: a few failed requests are not a protocol).
+  const changed = Object.keys(a.prompts).filter((k) => {
+    const x = a.prompts[k]!;
+    const y = b.prompts[k];
+    return y !== undefined && Math.abs(x - y) > 0.1 * Math.max(x, y);
+  });
+  if (changed.length > 0)
+    reasons.push(`prompts per point changed (${changed[0]}: ${a.prompts[changed[0]!]} → ${b.prompts[changed[0]!]})`);
+  return reasons.join(", ");
+}
+
+/**
+ * Where a level shift starts, by the detector, over every cell of one metadata regime: a night
+ * where at least a quarter of the cells (and at least two) shift is a cut — a real change moves
+ * several points and metrics at once, one noisy cell does not.
+ */
+function levelBreaks(runs: readonly RunResults[], detect: ChangeDetector): Map<number, string> {
+  const votes = new Map<number, string[]>();
+  const points = new Map(runs.flatMap((r) => r.points.map((p) => [pointKey(p.point), p.point] as const)));
+  let cells = 0;
+  for (const key of points.keys()) {
+    for (const m of COMPARED_METRICS) {
+      if (m.better === "none") continue;
+      const idx: number[] = [];
+      const nights: RegimeNight[] = [];
+      runs.forEach((run, i) => {
+        const p = run.points.find((q) => pointKey(q.point) === key);
+        const values = (p?.repeats ?? [])
+          .filter((r) => !r.warmup)
+          .map((r) => repeatValue(r.metrics, m.key))
+          .filter((v): v is number => v !== undefined && v > 0);
+        if (values.length === 0) return;
+        idx.push(i);
+        nights.push({ date: nightOf(run), values });
+      });
+      if (nights.length < 4) continue;
+      cells++;
+      for (const at of detect(nights, m.key)) {
+        const runIndex = idx[at];
+        if (runIndex === undefined) continue;
+        votes.set(runIndex, [...(votes.get(runIndex) ?? []), `${m.key} at ${key}`]);
+      }
+    }
+  }
+  const out = new Map<number, string>();
+  for (const [i, what] of votes) {
+    if (what.length >= Math.max(2, Math.ceil(cells / 4)))
+      out.set(i, `level shift in ${what.length} cells (${what[0]} …)`);
+  }
+  return out;
+}
+
+/** Cuts each series of the history into regimes, oldest first (runs without points are left out). */
+export function splitRegimes(history: readonly RunResults[], detect?: ChangeDetector): Regime[] {
+  const byScope = new Map<string, RunResults[]>();
+  for (const run of history) {
+    if (run.points.length === 0) continue;
+    const scope = scopeKey(runScope(run));
+    byScope.set(scope, [...(byScope.get(scope) ?? []), run]);
+  }
+  const out: Regime[] = [];
+  for (const [scope, runs] of byScope) {
+    const sorted = [...runs].sort((a, b) => nightOf(a).localeCompare(nightOf(b)));
+    // Metadata first, then level shifts inside each metadata stretch.
+    const stretches: { runs: RunResults[]; reason?: string }[] = [];
+    sorted.forEach((run, i) => {
+      const why = i === 0 ? "" : metadataBreak(runRegimeKey(sorted[i - 1]!), runRegimeKey(run));
+      if (i === 0 || why) stretches.push({ runs: [run], reason: why || undefined });
+      else stretches[stretches.length - 1]!.runs.push(run);
+    });
+    for (const s of stretches) {
+      const cuts = detect ? levelBreaks(s.runs, detect) : new Map<number, string>();
+      let current: Regime = { scope, runs: [], nights: [], startReason: s.reason };
+      s.runs.forEach((run, i) => {
+        if (cuts.has(i) && current.runs.length > 0) {
+          out.push(current);
+          current = { scope, runs: [], nights: [], startReason: cuts.get(i) };
+        }
+        current.runs.push(run);
+        current.nights.push(nightOf(run));
+      });
+      out.push(current);
+    }
+  }
+  return out;
+}
+
+/** The history the baseline's noise is learnt from, and what was left out. */
+export interface RegimeHistory {
+  /** Runs of the baseline's regime in every series the baseline has (others untouched: no baseline there). */
+  runs: RunResults[];
+  /** Per series: the nights learnt from and why the regime starts there. */
+  learntFrom: { scope: string; nights: string[]; startReason?: string; leftOut: number }[];
+}
+
+/**
+ * Keeps, for each series of the baseline, only the regime the baseline belongs to: the last regime
+ * that starts on or before the baseline's night (the baseline's own night included when it is in
+ * the history), and none when the baseline's host or ROCm differ from that regime's (its noise does
+ * not apply; the built-in prior does). Series the baseline does not have are kept as they are.
+ */
+export function baselineRegime(
+  history: readonly RunResults[],
+  baseline: readonly RunResults[],
+  detect?: ChangeDetector,
+): RegimeHistory {
+  const regimes = splitRegimes(history, detect);
+  const baseScopes = new Map<string, RunResults>();
+  for (const b of baseline) if (b.points.length > 0) baseScopes.set(scopeKey(runScope(b)), b);
+  const runs: RunResults[] = [];
+  const learntFrom: RegimeHistory["learntFrom"] = [];
+  const scopes = new Set(regimes.map((r) => r.scope));
+  for (const scope of scopes) {
+    const series = regimes.filter((r) => r.scope === scope);
+    const base = baseScopes.get(scope);
+    if (!base) {
+      runs.push(...series.flatMap((r) => r.runs));
+      continue;
+    }
+    // By date when the baseline and the history are dated (YYYYMMDD); otherwise the latest regime.
+    const dated = (x: string | undefined): boolean => /^\d{8}$/.test(x ?? "");
+    const night = dated(base.date) && series.every((r) => dated(r.nights[0])) ? base.date! : undefined;
+    const candidates = series.filter((r) => !night || r.nights[0]! <= night);
+    let chosen = candidates[candidates.length - 1];
+    if (chosen) {
+      const last = chosen.runs[chosen.runs.length - 1]!;
+      const k = runRegimeKey(base);
+      const l = runRegimeKey(last);
+      const differs = (x?: string, y?: string): boolean => !!x && !!y && x !== y;
+      if (differs(k.host, l.host) || differs(k.rocm, l.rocm)) chosen = undefined;
+    }
+    const total = series.reduce((s, r) => s + r.runs.length, 0);
+    if (chosen) runs.push(...chosen.runs);
+    learntFrom.push({
+      scope,
+      nights: chosen?.nights ?? [],
+      startReason: chosen?.startReason,
+      leftOut: total - (chosen?.runs.length ?? 0),
+    });
+  }
+  return { runs, learntFrom };
+}
+
+/**
+ * A run's level for one cell: the mean ln value of its steady repeats, the first of ≥ 3 dropped
+ * (warm-up), as the verdict does without learnt position offsets. Undefined when it has no value.
+ */
+export function runLevel(run: RunResults, key: string, metric: string): { level: number; repeats: number } | undefined {
+  const p = run.points.find((q) => pointKey(q.point) === key);
+  const values = (p?.repeats ?? [])
+    .filter((r) => !r.warmup)
+    .sort((a, b) => a.index - b.index)
+    .map((r) => repeatValue(r.metrics, metric))
+    .filter((v): v is number => v !== undefined && v > 0);
+  const used = values.length >= 3 ? values.slice(1) : values;
+  if (used.length === 0) return undefined;
+  return { level: used.reduce((s, v) => s + Math.log(v), 0) / used.length, repeats: used.length };
+}

@@ -1,0 +1,260 @@
+/**
+ * Verdicts between server launches (issue 16): history by regime, the built-in prior, and the
+ * launch-level noise seen between the blocks (launches) of each side.
+ */
+import { describe, expect, it } from "@jest/globals";
+import {
+  baselineRegime,
+  compareRuns,
+  decideCell,
+  metadataBreak,
+  priorNoise,
+  runRegimeKey,
+  splitRegimes,
+  withPrior,
+  type ChangeDetector,
+  type PriorData,
+} from "../../src/core/verdict/index.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { mergeBlocks } from "../../src/pipeline/baseline.js";
+import { renderReport } from "../../src/core/report/index.js";
+import { planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
+
+/** One nightly of a 3-point online series: `level` scales latency up and throughput down. */
+function night(
+  date: string,
+  opts: { level?: number; node?: string; tag?: string; repeats?: number; prompts?: number; model?: string } = {},
+): RunResults {
+  const level = opts.level ?? 1;
+  const wobble = (i: number, p: number): number => 1 + 0.002 * Math.sin(Number(date) * 7.1 + i * 3.3 + p);
+  return emptyRun({
+    kind: "online",
+    suite: "grok-online",
+    model: { name: opts.model ?? "GROK2", variant: "FP8" },
+    hardware: "mi35x",
+    node: opts.node ?? "host-a",
+    date,
+    image: {
+      full: `rocm/sgl-dev:${opts.tag ?? "v0.5.5"}-rocm700-mi35x-${date}`,
+      tag: `${opts.tag ?? "v0.5.5"}-rocm700-mi35x-${date}`,
+    },
+    points: [1, 2, 4].map((rate, p) => ({
+      point: { request_rate: rate },
+      repeats: Array.from({ length: opts.repeats ?? 1 }, (_, k) => ({
+        index: k + 1,
+        metrics: {
+          completed: opts.prompts ?? 300,
+          median_e2e_latency_ms: 1000 * rate * level * wobble(k, p),
+          output_throughput: (500 * rate * wobble(k + 5, p)) / level,
+        },
+      })),
+    })),
+  });
+}
+
+const dates = (n: number, from = 20251101): string[] => Array.from({ length: n }, (_, i) => String(from + i));
+
+describe("history by regime", () => {
+  it("names what changed between two nights: host, ROCm, release, repeats, prompts", () => {
+    const a = runRegimeKey(night("20251101"));
+    expect(metadataBreak(a, runRegimeKey(night("20251102")))).toBe("");
+    expect(metadataBreak(a, runRegimeKey(night("20251102", { node: "host-b" })))).toBe("host host-a → host-b");
+    expect(metadataBreak(a, runRegimeKey(night("20251102", { tag: "v0.5.6" })))).toBe("release 0.5.5 → 0.5.6");
+    expect(metadataBreak(a, runRegimeKey(night("20251102", { repeats: 3 })))).toBe("1 → 3 repeats per point");
+    expect(metadataBreak(a, runRegimeKey(night("20251102", { prompts: 128 })))).toMatch(/^prompts per point changed/);
+  });
+
+  it("cuts a series at metadata changes and at the detector's level shifts, oldest first", () => {
+    const runs = [
+      ...dates(5).map((d) => night(d, { repeats: 3 })),
+      ...dates(5, 20251106).map((d) => night(d)),
+      ...dates(5, 20251111).map((d) => night(d, { level: 1.1 })),
+    ];
+    // A detector that sees the ×1.1 step on the 11th (index into the nights it is given).
+    const detect: ChangeDetector = (nights) => {
+      const i = nights.findIndex((n) => n.date === "20251111");
+      return i > 0 ? [i] : [];
+    };
+    const regimes = splitRegimes(runs, detect);
+    expect(regimes.map((r) => [r.nights[0], r.nights.length])).toEqual([
+      ["20251101", 5],
+      ["20251106", 5],
+      ["20251111", 5],
+    ]);
+    expect(regimes[1]!.startReason).toBe("3 → 1 repeats per point");
+    expect(regimes[2]!.startReason).toMatch(/^level shift in \d+ cells/);
+    // Without a detector only the metadata cut remains.
+    expect(splitRegimes(runs).map((r) => r.nights.length)).toEqual([5, 10]);
+  });
+
+  it("learns from the baseline's regime only and names its nights", () => {
+    const history = [
+      ...dates(4).map((d) => night(d, { node: "host-a" })),
+      ...dates(4, 20251105).map((d) => night(d, { node: "host-b" })),
+    ];
+    const base = night("20251108", { node: "host-b" });
+    const r = baselineRegime(history, [base]);
+    expect(r.runs.map((x) => x.date)).toEqual(["20251105", "20251106", "20251107", "20251108"]);
+    expect(r.learntFrom).toEqual([
+      expect.objectContaining({ nights: ["20251105", "20251106", "20251107", "20251108"], leftOut: 4 }),
+    ]);
+    // A baseline on another host than its regime's: nothing from history applies.
+    expect(baselineRegime(history, [night("20251109", { node: "host-c" })]).runs).toEqual([]);
+    // compareRuns reports the nights it learnt from.
+    const c = compareRuns([base], [night("20251109", { node: "host-b" })], { history, prior: false });
+    expect(c.learntFrom?.[0]?.nights).toHaveLength(4);
+    expect(c.settings.historyRuns).toBe(4);
+    expect(renderReport(c)).toContain(
+      "Noise learnt from the baseline's regime: GROK2_FP8 grok-online 20251105–20251108 (4 nights; since host host-a → host-b), 4 other nights left out.",
+    );
+  });
+
+  it("a noisier regime and a step inside the history no longer hide a real change", () => {
+    // Old host: levels jump ±5 % night to night; then a new host, quiet, with an 8 % step inside.
+    const old = dates(6).map((d, i) => night(d, { node: "host-a", level: i % 2 ? 1.05 : 0.95 }));
+    const before = dates(4, 20251107).map((d) => night(d, { node: "host-b" }));
+    const after = dates(4, 20251111).map((d) => night(d, { node: "host-b", level: 1.08 }));
+    const detect: ChangeDetector = (nights) => {
+      const i = nights.findIndex((n) => n.date === "20251111");
+      return i > 0 ? [i] : [];
+    };
+    const history = [...old, ...before, ...after];
+    const base = after[after.length - 1]!;
+    const cand = night("20251115", { node: "host-b", level: 1.08 * 1.06 });
+    const cut = compareRuns([base], [cand], { history, detectChanges: detect, prior: false });
+    const mixed = compareRuns([base], [cand], { history, regimes: false, prior: false });
+    const e2e = (c: typeof cut): string[] =>
+      c.cells.filter((x) => x.metric === "median_e2e_latency_ms").map((x) => x.verdict);
+    expect(e2e(cut)).toEqual(["regressed", "regressed", "regressed"]);
+    expect(cut.learntFrom?.[0]).toMatchObject({ nights: dates(4, 20251111), leftOut: 10 });
+    expect(cut.learntFrom?.[0]?.startReason).toMatch(/^level shift/);
+    expect(mixed.learntFrom).toBeUndefined();
+    expect(e2e(mixed)).not.toContain("regressed");
+  });
+});
+
+/** A tiny prior: GROK2 on mi35x, 1 % launch noise (ln units² = 1e-4) with 30 df. */
+const PRIOR: PriorData = {
+  generated_from: "test",
+  method: "test",
+  series: {
+    "mi35x/GROK2_FP8/grok-online/-": {
+      median_e2e_latency_ms: {
+        all: { variance: 1e-4, df: 30, nights: 31 },
+        points: { request_rate: { variance: 1e-4, df: 30, nights: 31 } },
+      },
+    },
+  },
+  models: { "mi35x/GROK2/grok-online": { output_throughput: { all: { variance: 1e-4, df: 20, nights: 21 } } } },
+  hardware: { mi35x: { median_ttft_ms: { all: { variance: 1e-4, df: 10, nights: 11 } } } },
+};
+
+describe("the built-in prior", () => {
+  const scope = { hardware: "MI355X", model: "GROK2_FP8", suite: "grok-online" };
+  it("looks up the series, then the model; never a model or hardware it has not seen", () => {
+    expect(priorNoise(scope, { request_rate: 1 }, "median_e2e_latency_ms", PRIOR)?.source).toBe(
+      "series mi35x/GROK2_FP8/grok-online/-",
+    );
+    expect(priorNoise(scope, { request_rate: 1 }, "output_throughput", PRIOR)?.source).toBe(
+      "model mi35x/GROK2/grok-online",
+    );
+    expect(priorNoise(scope, { request_rate: 1 }, "median_ttft_ms", PRIOR)).toBeUndefined();
+    expect(priorNoise(scope, { request_rate: 1 }, "median_ttft_ms", PRIOR, { anyModel: true })?.df).toBe(10);
+    expect(priorNoise({ ...scope, model: "Llama" }, { request_rate: 1 }, "output_throughput", PRIOR)).toBeUndefined();
+    expect(priorNoise({ ...scope, hardware: undefined }, { request_rate: 1 }, "output_throughput", PRIOR)).toBe(
+      undefined,
+    );
+  });
+
+  it("without history: a 10 % change is flagged, an unchanged metric is ⚪, an unknown model stays ❔", () => {
+    const base = night("20251101");
+    const cand = night("20251102", { level: 1.1 });
+    const c = compareRuns([base], [cand], { prior: PRIOR });
+    const verdicts = (cmp: typeof c, metric: string): string[] =>
+      cmp.cells.filter((x) => x.metric === metric).map((x) => x.verdict);
+    expect(verdicts(c, "median_e2e_latency_ms")).toEqual(["regressed", "regressed", "regressed"]);
+    expect(verdicts(c, "output_throughput")).toEqual(["regressed", "regressed", "regressed"]);
+    expect(c.cells.find((x) => x.metric === "median_e2e_latency_ms")!.reason).toContain("prior series mi35x");
+    const same = compareRuns([base], [night("20251102")], { prior: PRIOR });
+    expect(verdicts(same, "median_e2e_latency_ms")).toEqual(["unchanged", "unchanged", "unchanged"]);
+    const llama = compareRuns(
+      [night("20251101", { model: "Llama" })],
+      [night("20251102", { model: "Llama", level: 1.1 })],
+      {
+        prior: PRIOR,
+      },
+    );
+    expect(verdicts(llama, "median_e2e_latency_ms")).toEqual(["inconclusive", "inconclusive", "inconclusive"]);
+    expect(compareRuns([base], [cand], { prior: false }).summary.regressed).toBe(0);
+  });
+
+  it("moderates a short history's launch variance towards the prior (d₀s₀² + d·s²)/(d₀ + d)", () => {
+    const h = { variance: 0, df: 4, levelVariance: 9e-4, runVariance: 9e-4, runDf: 2, levelRepeats: 1 };
+    const p = { variance: 1e-4, df: 30, nights: 31, source: "t" };
+    const m = withPrior(h, p)!;
+    expect(m.levelVariance).toBeCloseTo((30 * 1e-4 + 2 * 9e-4) / 32, 10);
+    expect(m.runDf).toBe(32);
+    expect(withPrior(undefined, p)).toMatchObject({ runVariance: 1e-4, runDf: 30, df: 0 });
+    expect(withPrior(h, undefined)).toBe(h);
+  });
+});
+
+describe("launch-level noise between blocks", () => {
+  it("widens the interval by the spread between each side's launches", () => {
+    // Two launches per side, 2 repeats each: repeats agree within a launch, launches differ by ±3 %.
+    const obs = (levels: number[]) =>
+      levels.flatMap((l, g) =>
+        [0, 1].map((i) => ({ value: 100 * l * (1 + 0.001 * i), index: 2 * g + i + 1, group: g })),
+      );
+    const spread = decideCell(obs([1, 1.06]), obs([1.08, 1.14]), "lower", { dropWarmup: false });
+    const flat = decideCell(
+      obs([1.03, 1.03]).map((o) => ({ ...o, group: 0 })),
+      obs([1.11, 1.11]).map((o) => ({ ...o, group: 0 })),
+      "lower",
+      { dropWarmup: false },
+    );
+    expect(spread.reason).toContain("4 launches");
+    const width = (v: typeof spread): number => v.interval![1] - v.interval![0];
+    expect(width(spread)).toBeGreaterThan(3 * width(flat));
+  });
+
+  it("mergeBlocks keeps each block's launch so compare sees them apart", () => {
+    const merged = mergeBlocks([night("20251101", { repeats: 2 }), night("20251101", { repeats: 2, level: 1.06 })]);
+    expect(merged.points[0]!.repeats.map((r) => r.labels?.launch ?? "0")).toEqual(["0", "0", "1", "1"]);
+    const c = compareRuns(
+      [merged],
+      [mergeBlocks([night("20251102", { repeats: 2 }), night("20251102", { repeats: 2 })])],
+      {
+        prior: false,
+      },
+    );
+    expect(c.cells.find((x) => x.metric === "median_e2e_latency_ms")!.reason).toContain("4 launches");
+  });
+});
+
+describe("sglbench plan: launches per side", () => {
+  const request: PlanRequest = {
+    pr: 1,
+    models: ["grok"],
+    types: ["online"],
+    repeats: 3,
+    baseline: "nightly",
+    mergeBaseCommit: "abc123",
+    configHash: "cfg",
+    hardware: "mi300x",
+    backend: "rocm",
+    maxBaselineAgeHours: 36,
+    buildMinutes: 0,
+    mainImageExists: true,
+  };
+  it("counts the server launches each side gets and says where between-launch noise comes from", () => {
+    const plan = planRequest(request, []);
+    expect(plan.suites.map((s) => s.launches)).toEqual([{ main: 2, pr: 2 }]);
+    expect(renderPlan(plan, request)).toContain(
+      "launches per side: main 2, PR 2 — between-launch noise from the blocks' spread + history / built-in prior",
+    );
+    const single = planRequest({ ...request, repeats: 1 }, []);
+    expect(single.suites.map((s) => s.launches)).toEqual([{ main: 1, pr: 1 }]);
+    expect(renderPlan(single, request)).toContain("between-launch noise from history / built-in prior");
+  });
+});
