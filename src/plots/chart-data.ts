@@ -7,8 +7,11 @@ import { metricInfo, type Direction } from "../core/catalogue/index.js";
 import {
   buildSeries,
   findAlerts,
+  identityKey,
   NIGHTLY_METRICS,
+  nightQualities,
   runDate,
+  seriesIdentity,
   seriesSuite,
   type NightlySeries,
   type SeriesChange,
@@ -247,13 +250,18 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
   return out;
 }
 
-/** KV-cache capacity per night (the last run of a night wins: an `rc` rerun replaces the first). */
+/**
+ * KV-cache capacity per night (the last run of a night wins: an `rc` rerun replaces the first). A
+ * failed night (the server started, logged its KV cache, then measured nothing) is not charted.
+ */
 function kvNights(runs: readonly RunResults[]): KvNight[] {
+  const quality = nightQualities(runs);
   const byDate = new Map<string, KvNight>();
   for (const run of runs) {
     const date = runDate(run);
     const kv = run.kv_cache;
     if (!date || !kv || (kv.num_tokens === undefined && kv.size_gb === undefined)) continue;
+    if (quality.get(identityKey(seriesIdentity(run)))?.get(date)?.quality === "failed") continue;
     byDate.set(date, {
       date,
       day: isoDay(date),

@@ -9,6 +9,7 @@ import {
   nightNoise,
 } from "../../src/core/trends/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { buildChartData } from "../../src/plots/chart-data.js";
 
 /** Deterministic noise so the test is reproducible. */
 function rng(seed: number): () => number {
@@ -145,6 +146,13 @@ describe("alerts from runs", () => {
       [dateOf(11), dateOf(9), "host t10-23 → t12-38"],
     ]);
     expect(buildSeries(runs)[0]?.nights.some((n) => n.date === dateOf(10) && n.values.length > 0)).toBe(false);
+    // Nor its KV cache (the server started and logged it, then measured nothing); GSM8K keeps its floor.
+    const withKv = runs.map((r) => ({ ...r, kv_cache: { num_tokens: 971748 } }));
+    withKv[3] = { ...withKv[3]!, gsm8k: { runs: [{ index: 1, accuracy: 0.91 }], average: 0.91 } };
+    const [chart] = buildChartData(withKv);
+    expect(chart?.kv.map((k) => k.date)).not.toContain(dateOf(10));
+    expect(chart?.kv).toHaveLength(23);
+    expect(chart?.gsm8k).toEqual([expect.objectContaining({ date: dateOf(3), accuracy: 0.91, floor: 0.93 })]);
   });
 
   it("one odd night measured another way does not cut the regime", () => {
