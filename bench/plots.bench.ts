@@ -5,7 +5,9 @@
  *   - every chart rendered to SVG and PNG (`sglbench plot`),
  *   - the whole dashboard (interactive pages + SVG images),
  *   - the nightly's incremental update: one new run, its model's dashboard rebuilt.
- * Each step prints wall time and the process's peak RSS so far. Figures only, no assertions.
+ * `plot` and `dashboard` run as their own CLI processes (what the nightly runs), each with its wall
+ * time and peak RSS (goal for a year: under 20 s and 300 MB each). The in-process steps print wall
+ * time and this process's peak RSS so far. Figures only, no assertions.
  *
  *   npx tsx bench/plots.bench.ts [--days 365] [--from DIR] [--keep]
  * --from DIR charts an existing history instead (e.g. the one bench/nightly.bench.ts --keep leaves).
@@ -15,10 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { emptyRun, type RunResults } from "../src/core/results/index.js";
-import { buildDashboard } from "../src/plots/dashboard.js";
 import { loadChartData } from "../src/plots/load.js";
-import { writeCharts } from "../src/plots/write-charts.js";
 import { writeResults } from "../src/store/results-file.js";
+import { execa } from "execa";
 
 const { values } = parseArgs({
   options: {
@@ -190,22 +191,40 @@ try {
       (n) => `${n} runs, ${days} nights × ${PLANS.length} series`,
     );
   }
-  const loaded = await timed(
+  await timed(
     "load + chart data (ingest, series, change points)",
     () => loadChartData(root),
     (l) =>
       `${l.runs.length} runs, ${l.data.length} suites, ${l.data.reduce((n, d) => n + d.metrics.reduce((m, x) => m + x.lines.length, 0), 0)} series, ${l.data.reduce((n, d) => n + d.changes.length, 0)} change points`,
   );
-  await timed(
-    "every chart → SVG + PNG",
-    () => writeCharts(loaded.data, { outDir: join(out, "charts") }),
-    (w) => `${w.charts.length} charts, ${w.failures.length} failed`,
-  );
-  await timed(
-    "whole dashboard (load, pages, SVG images)",
-    () => buildDashboard({ dataDir: root, outDir: join(out, "site"), images: ["svg"] }),
-    (r) => `${r.pages.length} pages, ${r.charts} images`,
-  );
+  // The commands as the nightly runs them: the bundled CLI (what dist/ ships), each in its own
+  // process, with wall time and peak RSS. Built into node_modules/.cache so @resvg/resvg-js resolves.
+  const repo = join(import.meta.dirname, "..");
+  const dist = join(repo, "node_modules", ".cache", "sglbench-bench-dist");
+  await execa("node", [join(repo, "scripts", "build.mjs")], { cwd: repo, env: { SGLBENCH_DIST_DIR: dist } });
+  const cli = async (label: string, args: string[]): Promise<void> => {
+    const t0 = performance.now();
+    // GNU time reports the peak RSS of the command.
+    const r = await execa("/usr/bin/time", ["-f", "%M", "node", join(dist, "cli.js"), ...args], { reject: false });
+    const s = (performance.now() - t0) / 1000;
+    const kb = Number(r.stderr.trim().split("\n").pop());
+    const rss = Number.isFinite(kb) ? `${(kb / 1024).toFixed(0)} MB` : "n/a (no /usr/bin/time)";
+    console.log(`${label}: ${s.toFixed(2)} s, peak RSS ${rss}, exit ${r.exitCode} (goal: < 20 s, < 300 MB)`);
+  };
+  await cli("sglbench plot (every chart → SVG + PNG, own process)", [
+    "plot",
+    "--data-dir",
+    root,
+    "--out",
+    join(out, "charts"),
+  ]);
+  await cli("sglbench dashboard (pages + SVG/PNG images, own process)", [
+    "dashboard",
+    "--data-dir",
+    root,
+    "--out",
+    join(out, "site"),
+  ]);
   const pages = await buildSizes(join(out, "site"));
   console.log(`dashboard pages: ${(pages / 1e6).toFixed(1)} MB of HTML with the inlined chart data`);
   if (!values.from) {
@@ -214,11 +233,13 @@ try {
     if (plan) {
       const r = runFor(plan, days, days, rng(9));
       await writeResults(join(root, plan.folder, `${r.image?.tag}_${plan.name}_${plan.variant}_${plan.kind}`), r);
-      await timed(
-        "incremental: one new DeepSeek run, whole dashboard rebuilt (SVG + PNG, unchanged charts kept)",
-        () => buildDashboard({ dataDir: root, outDir: join(out, "site"), images: ["svg"] }),
-        (res) => `${res.runs} runs, ${res.charts} images, ${res.reused} unchanged`,
-      );
+      await cli("incremental: one new DeepSeek run, sglbench dashboard again (unchanged charts kept)", [
+        "dashboard",
+        "--data-dir",
+        root,
+        "--out",
+        join(out, "site"),
+      ]);
     }
   }
 } finally {

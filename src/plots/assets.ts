@@ -84,6 +84,10 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure.chart{background:#fff;border:1px solid #ddd;margin:14px 0;padding:10px;overflow-x:auto}
 figure.chart figcaption{font-size:12px;color:#555;margin-top:4px}
 nav.toc a{margin-right:12px}.muted{color:#777}details{margin:8px 0}
+table{display:block;overflow-x:auto;max-width:100%}img{max-width:100%;height:auto}
+figure.overview{margin:10px 0}figure.overview img{border:1px solid #ddd;background:#fff}
+@media (max-width:700px){header{padding:10px 12px}main{padding:10px 12px}header h1{font-size:18px}
+figure.chart{padding:4px;margin:10px 0}th,td{padding:3px 5px}table{font-size:12px}}
 `;
 
 /** Writes the assets into `<out>/assets`; throws naming what is missing when vega is not installed. */

@@ -6,15 +6,19 @@
 import { metricInfo, type Direction } from "../core/catalogue/index.js";
 import {
   buildSeries,
-  findSeriesChanges,
+  findAlerts,
+  identityKey,
   NIGHTLY_METRICS,
+  nightQualities,
   runDate,
+  seriesIdentity,
   seriesSuite,
   type NightlySeries,
   type SeriesChange,
-  type ChangepointOptions,
+  type AlertOptions,
 } from "../core/trends/index.js";
 import type { RunResults } from "../core/results/index.js";
+import { gsm8kFloor } from "./gsm8k-floor.js";
 
 /** One night of one line. */
 export interface NightStat {
@@ -61,6 +65,16 @@ export interface KvNight {
   size_gb?: number;
 }
 
+/** GSM8K accuracy of one night (the last run of a night wins) and the model's floor. */
+export interface Gsm8kNight {
+  date: string;
+  day: string;
+  tag: string;
+  accuracy: number;
+  /** Pass mark: the run's own threshold, else the model's (gsm8k-floor.ts). */
+  floor?: number;
+}
+
 /** Everything charted for one hardware × model × suite. */
 export interface SuiteChartData {
   hardware: string;
@@ -80,6 +94,8 @@ export interface SuiteChartData {
   axis: string;
   metrics: MetricLines[];
   kv: KvNight[];
+  /** GSM8K accuracy per night. */
+  gsm8k: Gsm8kNight[];
   /** Every change point of the suite's series. */
   changes: SeriesChange[];
 }
@@ -159,8 +175,8 @@ function nightStats(series: NightlySeries): NightStat[] {
 export interface ChartDataOptions {
   /** Metrics charted (default: the seed's — E2E latency/throughput offline, E2E/TTFT/ITL online). */
   metrics?: readonly string[];
-  /** Change-point detection options (alpha, min effect …). */
-  changepoints?: ChangepointOptions;
+  /** Change-point detection options (noise factor, persistence, min effect …). */
+  changepoints?: AlertOptions;
   /** Precomputed change points (from the nightly), used instead of detecting them again. */
   changes?: readonly SeriesChange[];
   /**
@@ -173,11 +189,6 @@ export interface ChartDataOptions {
 
 /** Default window of the change-point search, in nights: 0 = the whole series (a year takes < 1 s). */
 export const DEFAULT_CHANGE_NIGHTS = 0;
-
-function lastNights(series: readonly NightlySeries[], n: number): NightlySeries[] {
-  if (n <= 0) return [...series];
-  return series.map((s) => (s.nights.length <= n ? s : { ...s, nights: s.nights.slice(-n), tags: s.tags.slice(-n) }));
-}
 
 /** Groups runs by hardware × model × suite and summarises every series for charting. */
 export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptions = {}): SuiteChartData[] {
@@ -197,7 +208,10 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
     const series = buildSeries(groupRuns, { metrics });
     const changes = opts.changes
       ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === suite)
-      : findSeriesChanges(lastNights(series, opts.changeNights ?? DEFAULT_CHANGE_NIGHTS), opts.changepoints);
+      : findAlerts(series, groupRuns, {
+          ...opts.changepoints,
+          ...(opts.changeNights ? { lastNights: opts.changeNights } : {}),
+        }).changes;
     const { axis, labels } = labelPoints([...new Set(series.map((s) => s.point))]);
     const byMetric = new Map<string, ChartLine[]>();
     for (const s of series) {
@@ -229,25 +243,53 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
           return { metric: m, display: info.display, unit: info.unit, better: info.better, lines };
         }),
       kv: kvNights(groupRuns),
+      gsm8k: gsm8kNights(groupRuns),
       changes,
     });
   }
   return out;
 }
 
-/** KV-cache capacity per night (the last run of a night wins: an `rc` rerun replaces the first). */
+/**
+ * KV-cache capacity per night (the last run of a night wins: an `rc` rerun replaces the first). A
+ * failed night (the server started, logged its KV cache, then measured nothing) is not charted.
+ */
 function kvNights(runs: readonly RunResults[]): KvNight[] {
+  const quality = nightQualities(runs);
   const byDate = new Map<string, KvNight>();
   for (const run of runs) {
     const date = runDate(run);
     const kv = run.kv_cache;
     if (!date || !kv || (kv.num_tokens === undefined && kv.size_gb === undefined)) continue;
+    if (quality.get(identityKey(seriesIdentity(run)))?.get(date)?.quality === "failed") continue;
     byDate.set(date, {
       date,
       day: isoDay(date),
       tag: run.image?.tag ?? date,
       ...(kv.num_tokens !== undefined ? { num_tokens: kv.num_tokens } : {}),
       ...(kv.size_gb !== undefined ? { size_gb: kv.size_gb } : {}),
+    });
+  }
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
+}
+
+/** GSM8K accuracy per night (the last run of a night wins, as for the KV cache). */
+function gsm8kNights(runs: readonly RunResults[]): Gsm8kNight[] {
+  const byDate = new Map<string, Gsm8kNight>();
+  for (const run of runs) {
+    const date = runDate(run);
+    const g = run.gsm8k;
+    const accuracy =
+      g?.average ?? (g?.runs.length ? g.runs.reduce((a, r) => a + r.accuracy, 0) / g.runs.length : undefined);
+    // 0 is what a crashed GSM8K client leaves: a failed night, not an accuracy.
+    if (!date || accuracy === undefined || !(accuracy > 0)) continue;
+    const floor = g?.threshold ?? gsm8kFloor(run.model.name);
+    byDate.set(date, {
+      date,
+      day: isoDay(date),
+      tag: run.image?.tag ?? date,
+      accuracy,
+      ...(floor !== undefined ? { floor } : {}),
     });
   }
   return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1));

@@ -4,7 +4,7 @@
  * change points, the list of runs with links to their folders and logs).
  */
 import { changeHeadline, changePhrase, pointKeyLabel } from "../core/report/index.js";
-import type { SeriesChange } from "../core/trends/index.js";
+import type { ReportedChange, SeriesChange } from "../core/trends/index.js";
 import type { SuiteChartData } from "./chart-data.js";
 import { formatValue } from "./labels.js";
 import { hardwareName, type ChartSpec } from "./specs.js";
@@ -59,6 +59,8 @@ export interface ModelPage {
   path: string;
   suites: { data: SuiteChartData; charts: (ChartSpec & { images: { svg?: string; png?: string } })[] }[];
   runs: RunRow[];
+  /** The overview image (six panels) of the page's main suite, relative to the page. */
+  overview?: { src: string; suite: string };
 }
 
 function page(title: string, root: string, body: string, withCharts: boolean): string {
@@ -82,27 +84,77 @@ const pct = (c: Pick<SeriesChange, "metric" | "change_pct">): string => changePh
 export const changeSentence = (c: SeriesChange): string =>
   changeHeadline({ ...c, point: pointKeyLabel(c.point), since: c.date });
 
-function changeRows(changes: readonly SeriesChange[], link?: (c: SeriesChange) => string): string {
+/** The likely cause with a link to the commits between the two images, when known. */
+function causeCell(c: ReportedChange): string {
+  const text = c.cause ?? `${c.tag_before} → ${c.tag_after}`;
+  return c.commits_url ? `${esc(text)} · <a href="${esc(c.commits_url)}">commits</a>` : esc(text);
+}
+
+function changeRows(changes: readonly ReportedChange[], link?: (c: SeriesChange) => string): string {
   if (changes.length === 0) return `<p class="muted">No change points.</p>`;
   const rows = changes.map(
     (c) =>
-      `<tr title="${esc(changeSentence(c))}"><td>${esc(c.date)}</td><td class="${esc(c.kind)}">${esc(c.kind)}</td>` +
-      `<td>${link ? `<a href="${esc(link(c))}">${esc(`${c.model} · ${c.suite}`)}</a>` : esc(c.suite)}</td>` +
-      `<td>${esc(c.point)}</td><td>${esc(`${c.label} (${c.unit})`)}</td>` +
+      `<tr title="${esc(changeSentence(c))}"><td>${esc(c.date)}</td><td>${c.current ? "open" : ""}</td><td class="${esc(c.kind)}">${esc(c.kind)}</td>` +
+      `<td>${esc(c.hardware)}</td><td>${link ? `<a href="${esc(link(c))}">${esc(`${c.model} · ${c.suite}`)}</a>` : esc(c.suite)}</td>` +
+      `<td>${esc(pointKeyLabel(c.point))}</td><td>${esc(`${c.label} (${c.unit})`)}</td>` +
       `<td class="num">${esc(formatValue(c.before))} → ${esc(formatValue(c.after))}</td>` +
-      `<td class="num ${esc(c.kind)}">${esc(pct(c))}</td><td class="num">${c.strength.toFixed(1)}</td>` +
-      `<td>${esc(c.tag_before)} → ${esc(c.tag_after)}</td></tr>`,
+      `<td class="num ${esc(c.kind)}">${esc(pct(c))}</td><td>${causeCell(c)}</td></tr>`,
   );
-  return `<table><tr><th>first night</th><th>kind</th><th>${link ? "model · suite" : "suite"}</th><th>point</th><th>metric</th><th>before → after</th><th>change</th><th>|t|</th><th>images</th></tr>
+  return `<table><tr><th>first night</th><th></th><th>kind</th><th>hardware</th><th>${link ? "model · suite" : "suite"}</th><th>point</th><th>metric</th><th>before → after</th><th>change</th><th>likely cause</th></tr>
 ${rows.join("\n")}</table>`;
 }
 
-/** Open change points first: regressions, newest first. */
-function sortChanges(changes: readonly SeriesChange[]): SeriesChange[] {
+/** Open change points first, then the newest, then the largest. */
+function sortChanges<T extends SeriesChange>(changes: readonly T[]): T[] {
   return [...changes].sort(
     (a, b) =>
-      Number(b.kind === "regression") - Number(a.kind === "regression") ||
-      (a.date < b.date ? 1 : a.date > b.date ? -1 : 0),
+      Number(b.current) - Number(a.current) ||
+      (a.date < b.date ? 1 : a.date > b.date ? -1 : 0) ||
+      Math.abs(b.change_pct) - Math.abs(a.change_pct),
+  );
+}
+
+/**
+ * The index's alerts: one row per hardware × model × suite × night (its series share a cause), open
+ * ones first, then by recency and size; each names its largest change, likely cause and commits.
+ */
+function alertRows(changes: readonly ReportedChange[], link: (c: SeriesChange) => string): string {
+  if (changes.length === 0) return `<p class="muted">No change points.</p>`;
+  const groups = new Map<string, ReportedChange[]>();
+  for (const c of changes) {
+    const key = [c.hardware, c.model, c.suite, c.date].join("/");
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const alerts = [...groups.values()].map((list) => {
+    const sorted = [...list].sort((a, b) => Math.abs(b.change_pct) - Math.abs(a.change_pct));
+    const top = sorted[0] as ReportedChange;
+    return { top, list, open: list.some((c) => c.current) };
+  });
+  alerts.sort(
+    (a, b) =>
+      Number(b.open) - Number(a.open) ||
+      (a.top.date < b.top.date ? 1 : a.top.date > b.top.date ? -1 : 0) ||
+      Math.abs(b.top.change_pct) - Math.abs(a.top.change_pct),
+  );
+  const row = ({ top, list, open }: (typeof alerts)[number]): string => {
+    const regressions = list.filter((c) => c.kind === "regression").length;
+    return (
+      `<tr title="${esc(changeSentence(top))}"><td>${esc(top.date)}</td><td>${open ? "open" : ""}</td>` +
+      `<td>${esc(hardwareName(top.hardware))} (${esc(top.hardware)})</td>` +
+      `<td><a href="${esc(link(top))}">${esc(`${top.model} · ${top.suite}`)}</a></td>` +
+      `<td class="num">${list.length}</td><td class="num ${regressions ? "regression" : "improvement"}">${regressions}</td>` +
+      `<td class="${esc(top.kind)}">${esc(`${top.label}, ${pointKeyLabel(top.point)}: ${pct(top)}`)}</td>` +
+      `<td>${causeCell(top)}</td></tr>`
+    );
+  };
+  const head = `<tr><th>first night</th><th></th><th>hardware</th><th>model · suite</th><th>series</th><th>regressions</th><th>largest change</th><th>likely cause</th></tr>`;
+  const shown = alerts.slice(0, 15);
+  const rest = alerts.slice(15);
+  return (
+    `<table id="alerts">${head}\n${shown.map(row).join("\n")}</table>` +
+    (rest.length
+      ? `<details><summary>${rest.length} older change nights</summary><table>${head}\n${rest.map(row).join("\n")}</table></details>`
+      : "")
   );
 }
 
@@ -126,7 +178,7 @@ export function indexHtml(input: {
   skipped: { file: string; reason: string }[];
 }): string {
   const all = input.pages.flatMap((p) => p.suites.flatMap((s) => s.data.changes));
-  const open = sortChanges(all.filter((c) => c.current));
+  const open = sortChanges(all.filter((c) => c.current && c.kind === "regression"));
   const pageOf = (c: SeriesChange): string =>
     input.pages.find((p) => p.hardware === c.hardware && p.model === c.model)?.path ?? "";
   const pages = input.pages.map((p) => {
@@ -153,9 +205,9 @@ export function indexHtml(input: {
 ${pages.length ? `<table id="pages"><tr><th>hardware</th><th>model</th><th>suites</th><th>runs</th><th>latest run</th><th>status</th></tr>\n${pages.join("\n")}</table>` : `<p class="muted">No runs found.</p>`}
 <h2>Latest nightlies</h2>
 ${nightlies.length ? `<table id="nightlies"><tr><th>date</th><th>model</th><th>mode</th><th>image</th><th>result</th><th>suites</th><th>regressions</th><th>notes</th></tr>\n${nightlies.join("\n")}</table>` : `<p class="muted">No nightly reports (nightly_reports/*.json) yet.</p>`}
-<h2>Open change points</h2>
-<p class="muted">The current level of each series, when it differs from the one before (regressions first).</p>
-${openHeadlines(open)}<div id="open-changes">${changeRows(open, pageOf)}</div>
+<h2>Change points</h2>
+<p class="muted">One row per hardware × model × suite and night: open ones (the series' current level) first, then the newest and largest. Only complete nights of one measurement protocol are compared.</p>
+${openHeadlines(open)}<div id="open-changes">${alertRows(all, pageOf)}</div>
 ${
   input.skipped.length
     ? `<h2>Inputs skipped</h2><details><summary>${input.skipped.length} file(s) could not be read</summary><table><tr><th>file</th><th>reason</th></tr>${input.skipped
@@ -253,6 +305,7 @@ ${figures.join("\n")}</section>`;
   const body = `<header><h1>${esc(p.model)} on ${esc(hardwareName(p.hardware))} (${esc(p.hardware)})</h1>
 <p><a href="${root}index.html">← all models</a> · generated ${esc(generatedAt)}</p></header>
 <main><nav class="toc">${toc}</nav>
+${p.overview ? `<figure class="overview"><a href="${esc(p.overview.src)}"><img src="${esc(p.overview.src)}" alt="overview of ${esc(p.overview.suite)}: latency, TTFT, ITL, KV cache, GSM8K" loading="lazy"></a><figcaption class="muted">${esc(p.overview.suite)} at a glance</figcaption></figure>` : ""}
 ${sections.join("\n")}
 <h2 id="changes">Change points</h2>
 ${changeRows(changes)}

@@ -13,6 +13,7 @@ import type { Skipped } from "../store/history.js";
 import { writeAssets } from "./assets.js";
 import { modelLabel, type SuiteChartData } from "./chart-data.js";
 import { indexHtml, modelPageHtml, type ModelPage, type NightlyRow, type RunRow } from "./dashboard-html.js";
+import { collectGarbage } from "./collect.js";
 import { loadChartData } from "./load.js";
 import { suiteChartSpecs } from "./specs.js";
 import { safeSegment, suiteChartDir, writeCharts, type ChartFailure, type ChartFormat } from "./write-charts.js";
@@ -144,6 +145,11 @@ function runRow(run: RunResults, opts: DashboardOptions, pageDir: string): RunRo
   };
 }
 
+/** Nights charted in a suite (its longest line). */
+function nightsOf(d: SuiteChartData): number {
+  return Math.max(0, ...d.metrics.flatMap((m) => m.lines.map((l) => l.nights.length)));
+}
+
 /** Builds the whole site into `opts.outDir`. */
 export async function buildDashboard(opts: DashboardOptions): Promise<DashboardResult> {
   const loaded = await loadChartData(opts.dataDir, {
@@ -169,6 +175,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
     byPage.set(key, [...(byPage.get(key) ?? []), d]);
   }
   const pages: ModelPage[] = [];
+  const out: string[] = [];
   for (const [key, suites] of byPage) {
     const [hardware = "unknown", model = ""] = key.split("\u0000");
     const path = `${safeSegment(hardware)}/${safeSegment(model)}/index.html`;
@@ -177,11 +184,25 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
       .filter((r) => (r.hardware ?? "unknown") === hardware && modelLabel(r) === model && runDate(r))
       .sort((a, b) => ((runDate(a) ?? "") < (runDate(b) ?? "") ? 1 : -1))
       .map((r) => runRow(r, opts, pageDir));
-    pages.push({
+    // The overview of the suite with the most nights leads the page (the morning glance).
+    const main = [...suites].sort((a, b) => nightsOf(b) - nightsOf(a))[0];
+    const overview = main
+      ? written.charts.find(
+          (w) =>
+            w.hardware === main.hardware && w.model === main.model && w.suite === main.suite && w.id === "overview",
+        )?.files
+      : undefined;
+    const overviewFile = overview?.png ?? overview?.svg;
+    const page: ModelPage = {
       hardware,
       model,
       path,
       runs,
+      ...(overviewFile && main
+        ? {
+            overview: { src: relative(pageDir, join(chartsDir, overviewFile)).split(sep).join("/"), suite: main.suite },
+          }
+        : {}),
       suites: suites.map((data) => ({
         data,
         charts: suiteChartSpecs(data, { interactive: true }).map((c) => {
@@ -195,14 +216,15 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
           return { ...c, images: { ...(svg ? { svg } : {}), ...(png ? { png } : {}) } };
         }),
       })),
-    });
-  }
-  const out: string[] = [];
-  for (const p of pages) {
-    const file = join(opts.outDir, p.path);
+    };
+    // Written now and kept without its chart specs: a year of nights inlined in every page's
+    // specs is the largest thing the dashboard builds, and the index needs none of it.
+    const file = join(opts.outDir, path);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, modelPageHtml(p, generatedAt));
+    await writeFile(file, modelPageHtml(page, generatedAt));
     out.push(file);
+    pages.push({ ...page, suites: page.suites.map((x) => ({ data: x.data, charts: [] })) });
+    collectGarbage();
   }
   const skipped = [...loaded.skipped, ...reports.skipped];
   const index = join(opts.outDir, "index.html");

@@ -9,7 +9,7 @@
  */
 import { changePhrase } from "../core/report/index.js";
 import type { SeriesChange } from "../core/trends/index.js";
-import type { ChartLine, KvNight, MetricLines, NightStat, SuiteChartData } from "./chart-data.js";
+import type { ChartLine, Gsm8kNight, KvNight, MetricLines, NightStat, SuiteChartData } from "./chart-data.js";
 import {
   formatValue,
   labelMark,
@@ -540,6 +540,155 @@ export function kvSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec {
   };
 }
 
+/** GSM8K accuracy per night with the model's floor (dashed): below it the night failed its gate. */
+function gsm8kPanel(rows: readonly Gsm8kNight[], xDomain: [number, number], width: number, height: number): VlSpec {
+  const floor = rows.find((r) => r.floor !== undefined)?.floor;
+  const values = rows.map((r) => ({
+    day: r.day,
+    tag: r.tag,
+    accuracy: round(r.accuracy),
+    below: floor !== undefined && r.accuracy < floor,
+  }));
+  const all = [...rows.map((r) => r.accuracy), ...(floor !== undefined ? [floor] : [])];
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const pad = Math.max(0.005, (hi - lo) * 0.15);
+  const y = {
+    field: "accuracy",
+    type: "quantitative",
+    scale: { domain: [lo - pad, Math.min(1, hi + pad)], nice: false, zero: false },
+  };
+  return {
+    width,
+    height,
+    title: { text: `GSM8K accuracy${floor !== undefined ? ` (floor ${floor})` : ""}`, fontSize: 12, anchor: "start" },
+    data: { values },
+    encoding: { x: xEncoding(xDomain, null) },
+    layer: [
+      {
+        mark: { type: "line", color: "#00796b", point: { filled: true, size: 14 } },
+        encoding: { y: { ...y, title: "accuracy", axis: { format: ".3f" } } },
+      },
+      {
+        transform: [{ filter: "datum.below" }],
+        mark: { type: "point", color: CHANGE_COLORS.regression, filled: true, size: 50 },
+        encoding: { y },
+      },
+      ...(floor !== undefined
+        ? [
+            {
+              data: { values: [{ floor }] },
+              mark: { type: "rule", strokeDash: [5, 3], color: CHANGE_COLORS.regression },
+              // Its own x (the panel's is the night's date, which this row has not).
+              encoding: { x: { value: 0 }, x2: { value: width }, y: { field: "floor", type: "quantitative" } },
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** GSM8K accuracy chart of a suite. */
+export function gsm8kSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec {
+  const o = defaults(opts);
+  const xDomain = timeDomain(
+    d.gsm8k.map((g) => g.day),
+    o.width,
+  );
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: `GSM8K accuracy — ${suiteTitle(d)}`,
+      subtitle: subtitleOf(d, "average over the night's GSM8K runs; dashed = the model's floor, red = below it"),
+    },
+    config: baseConfig(),
+    vconcat: [gsm8kPanel(d.gsm8k, xDomain, o.width, 160)],
+  };
+}
+
+/**
+ * The morning glance, as the original's six panels: every point of each metric (log scale), the KV
+ * cache in tokens and GB, and GSM8K accuracy with its floor, two panels a row. Static (no labels).
+ */
+export function overviewSpec(d: SuiteChartData): VlSpec {
+  const width = 400;
+  const height = 190;
+  const days = [
+    ...d.metrics.flatMap((m) => m.lines.flatMap((l) => l.nights.map((n) => n.day))),
+    ...d.kv.map((k) => k.day),
+    ...d.gsm8k.map((g) => g.day),
+  ];
+  const xDomain = timeDomain(days, width);
+  const labelsOrder = [...new Map(d.metrics.flatMap((m) => m.lines.map((l) => [l.label, l.order]))).entries()]
+    .sort((a, b) => a[1] - b[1])
+    .map(([l]) => l);
+  const metricPanels = d.metrics.map((m) => {
+    const rows = m.lines.flatMap((l) => l.nights.map((n) => ({ day: n.day, median: round(n.median), line: l.label })));
+    const yDomain = valueDomain(
+      rows.map((r) => r.median),
+      true,
+    );
+    return {
+      width,
+      height,
+      title: { text: `${m.display} (${m.unit})`, fontSize: 12, anchor: "start" },
+      data: { values: rows },
+      mark: { type: "line", strokeWidth: 1.4 },
+      encoding: {
+        x: xEncoding(xDomain, null),
+        y: {
+          field: "median",
+          type: "quantitative",
+          scale: { type: "log", domain: yDomain, nice: false },
+          title: `${m.unit} (log)`,
+        },
+        color: { field: "line", type: "ordinal", title: d.axis, scale: { domain: labelsOrder, scheme: "tableau10" } },
+      },
+    };
+  });
+  const kvPanel = (field: "num_tokens" | "size_gb", title: string): VlSpec | undefined => {
+    const rows = d.kv.filter((k) => k[field] !== undefined).map((k) => ({ day: k.day, value: k[field] }));
+    if (rows.length === 0) return undefined;
+    const yDomain = valueDomain(
+      rows.map((r) => r.value as number),
+      false,
+    );
+    return {
+      width,
+      height,
+      title: { text: title, fontSize: 12, anchor: "start" },
+      data: { values: rows },
+      mark: { type: "line", color: "#8e6bbf", point: { filled: true, size: 12 }, interpolate: "step-after" },
+      encoding: {
+        x: xEncoding(xDomain, null),
+        y: {
+          field: "value",
+          type: "quantitative",
+          scale: { domain: yDomain, nice: false, zero: false },
+          title: field === "size_gb" ? "GB" : "tokens",
+        },
+      },
+    };
+  };
+  const panels = [
+    ...metricPanels,
+    kvPanel("num_tokens", "# tokens the KV cache holds (server start)"),
+    kvPanel("size_gb", "KV cache size (GB)"),
+    ...(d.gsm8k.length ? [gsm8kPanel(d.gsm8k, xDomain, width, height)] : []),
+  ].filter((p): p is VlSpec => p !== undefined);
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: `Overview — ${suiteTitle(d)}`,
+      subtitle: subtitleOf(d, `nightly medians per ${d.axis} (log scale), KV cache, GSM8K accuracy and floor`),
+    },
+    config: { ...baseConfig(), legend: { labelFont: FONT, titleFont: FONT, orient: "right" } },
+    columns: 2,
+    concat: panels,
+    resolve: { scale: { color: "independent" } },
+  };
+}
+
 /** Every chart of a suite, in display order. */
 export function suiteChartSpecs(d: SuiteChartData, opts: SpecOptions = {}): ChartSpec[] {
   const out: ChartSpec[] = d.metrics
@@ -551,5 +700,9 @@ export function suiteChartSpecs(d: SuiteChartData, opts: SpecOptions = {}): Char
     }));
   if (d.metrics.length > 0) out.push({ id: "combined", title: "Trends (all points)", spec: combinedSpec(d, opts) });
   if (d.kv.length > 0) out.push({ id: "kv", title: "KV cache", spec: kvSpec(d, opts) });
+  if (d.gsm8k.length > 0) out.push({ id: "gsm8k", title: "GSM8K accuracy", spec: gsm8kSpec(d, opts) });
+  // The overview is an image for the morning glance (and the page's top); not drawn interactively.
+  if (!opts.interactive && d.metrics.length > 0)
+    out.push({ id: "overview", title: "Overview (six panels)", spec: overviewSpec(d) });
   return out;
 }

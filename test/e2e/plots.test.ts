@@ -168,16 +168,34 @@ describe("chart data on the real fixtures", () => {
       "DeepSeek-V3-0324_FP8:itl",
       "DeepSeek-V3-0324_FP8:combined",
       "DeepSeek-V3-0324_FP8:kv",
+      "DeepSeek-V3-0324_FP8:gsm8k",
+      "DeepSeek-V3-0324_FP8:overview",
       "GROK1_MOE-I4F8:e2e",
       "GROK1_MOE-I4F8:ttft",
       "GROK1_MOE-I4F8:itl",
       "GROK1_MOE-I4F8:combined",
+      "GROK1_MOE-I4F8:gsm8k",
+      "GROK1_MOE-I4F8:overview",
       "GROK2_FP8:e2e",
       "GROK2_FP8:ttft",
       "GROK2_FP8:itl",
       "GROK2_FP8:combined",
       "GROK2_FP8:kv",
+      "GROK2_FP8:gsm8k",
+      "GROK2_FP8:overview",
     ]);
+    // The morning glance: the original's six panels (E2E, TTFT, ITL, KV tokens, KV GB, and GSM8K with its floor).
+    const overview = specs.find(({ d, c }) => d.model === "DeepSeek-V3-0324_FP8" && c.id === "overview")!.c;
+    const ovSvg = await renderSvg(overview.spec);
+    for (const title of [
+      "Median E2E Latency (ms)",
+      "Median TTFT (ms)",
+      "Median ITL (ms)",
+      "# tokens the KV cache holds",
+      "KV cache size (GB)",
+      "GSM8K accuracy (floor 0.93)",
+    ])
+      expect(ovSvg).toContain(title);
     const { c } = specs[0]!;
     const svg = await renderSvg(c.spec);
     expect(svg.startsWith("<svg")).toBe(true);
@@ -205,7 +223,7 @@ describe("charts of a synthetic history with a planted shift", () => {
     expect(change.kind).toBe("regression");
     expect(change.direction).toBe("slower");
     const svg = await renderSvg(metricSpec(d!, lat));
-    expect(svg).toMatch(/\+10\.\d % slower regression/);
+    expect(svg).toMatch(/\+(9\.[5-9]|10\.\d) % slower regression/);
     // The panel labels both sides of the step.
     const bs32 = withChanges[0]!;
     const before = bs32.nights.find((n) => n.date === change.previous_date)!;
@@ -253,12 +271,12 @@ describe("sglbench plot", () => {
     const code = await run(["--data-dir", join(REAL, "online"), "--out", join(tmp, "out"), "--model", "GROK2"], io);
     expect(io.err.join("")).toBe("");
     expect(code).toBe(0);
-    for (const id of ["e2e", "ttft", "itl", "combined", "kv"])
+    for (const id of ["e2e", "ttft", "itl", "combined", "kv", "gsm8k", "overview"])
       for (const ext of ["svg", "png"])
         expect(
           (await stat(join(tmp, "out", "mi30x", "GROK2_FP8", "grok-online", `${id}.${ext}`))).size,
         ).toBeGreaterThan(1000);
-    expect(io.out.join("")).toContain("5 charts (0 unchanged) for 1 suites from 1 runs");
+    expect(io.out.join("")).toContain("7 charts (0 unchanged) for 1 suites from 1 runs");
   });
 
   it("names the skipped inputs of older nights, and exits 0 since the newest night is complete", async () => {
@@ -352,13 +370,13 @@ describe("change-point window and chart reuse", () => {
         reuse: true,
       });
       expect(first).toMatchObject({ reused: 0, failures: [] });
-      expect(first.charts).toHaveLength(3);
+      expect(first.charts).toHaveLength(4); // latency, throughput, combined, overview
       const again = await writeCharts(buildChartData(offlineHistory(20, 12)), {
         outDir: out,
         formats: ["svg"],
         reuse: true,
       });
-      expect(again.reused).toBe(3);
+      expect(again.reused).toBe(4);
       const more = await writeCharts(buildChartData(offlineHistory(21, 12)), {
         outDir: out,
         formats: ["svg"],
@@ -372,7 +390,7 @@ describe("change-point window and chart reuse", () => {
         formats: ["svg"],
         reuse: true,
       });
-      expect(healed.reused).toBe(2);
+      expect(healed.reused).toBe(3);
       expect(JSON.parse(await readFile(join(out, HASH_FILE), "utf8"))).toHaveProperty(
         "mi30x/GROK1_MOE-I4F8/grok-offline-normal/latency",
       );

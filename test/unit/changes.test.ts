@@ -111,8 +111,16 @@ describe("sglbench changes", () => {
     const io = captureIO(dir);
     expect(await run(["--data-dir", dir], io)).toBe(1);
     const out = io.out.join("");
-    expect(out).toContain("60 runs, 4 series, 1 change point");
-    expect(out).toMatch(new RegExp(`${dateOf(40)}\\s+regression\\s+DeepSeek-V3-0324_FP8 deepseek-online`));
+    expect(out).toContain("60 runs, 4 series, 1 change point on 1 night");
+    expect(out).toContain(`${dateOf(40)}  mi30x DeepSeek-V3-0324_FP8 deepseek-online: 1 series (1 regression)`);
+    // Same image version and host on both sides: the nightly image is the likely cause, with its commits.
+    expect(out).toContain(
+      `likely cause: nightly image v0.5.3-rocm630-mi30x-${dateOf(39)} → v0.5.3-rocm630-mi30x-${dateOf(40)}`,
+    );
+    expect(out).toContain(
+      "commits: https://github.com/sgl-project/sglang/commits/main/?since=2025-02-09&until=2025-02-10",
+    );
+    expect(out).toMatch(/regression\s+input_len=3200,output_len=800,concurrency=64\s+Median ITL \(ms\)/);
     const json = captureIO(dir);
     await run(["--data-dir", dir, "--json"], json);
     const changes = JSON.parse(json.out.join("")) as SeriesChange[];
@@ -141,7 +149,13 @@ describe("sglbench changes", () => {
     const grok2 = captureIO(process.cwd());
     expect(await run(["--data-dir", "test/fixtures/real", "--model", "GROK2"], grok2)).toBe(0);
     expect(grok2.out.join("")).toMatch(/^1 runs, 15 series, 0 change points/);
-    for (const args of [["--metric", "nope"], ["--alpha", "2"], ["--since", "yesterday"], ["--x"]]) {
+    for (const args of [
+      ["--metric", "nope"],
+      ["--noise-k", "0"],
+      ["--persist", "1.5"],
+      ["--since", "yesterday"],
+      ["--x"],
+    ]) {
       const bad = captureIO(dir);
       expect(await run(args, bad)).toBe(2);
       expect(bad.err.join("")).toContain("Usage: sglbench changes");
