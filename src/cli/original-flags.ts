@@ -17,6 +17,9 @@ export const REPLACED_FLAGS: Readonly<Record<string, string>> = {
   "--csv-mode-filter": "replaced by --mode-filter",
   "--log-dir": "replaced by --output-dir (the run folder keeps every log)",
   "--platform": "replaced by --hardware",
+  "--summary-csv":
+    "replaced by --data-dir: sglbench charts the run folders themselves (sglbench process still writes the summary CSVs)",
+  "--output-prefix": "replaced by --out: charts are named by their series (<out>/<hardware>/<model>/<suite>/<chart>)",
 };
 
 /** The replacement of an original flag (`--rocm-version=700` → its message), or undefined. */

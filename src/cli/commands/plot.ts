@@ -3,6 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { historyWindow } from "../history-window.js";
 import { loadChartData } from "../../plots/load.js";
 import { writeCharts, type ChartFormat } from "../../plots/write-charts.js";
+import { keepLoads, keepVariants, splitRequestRates } from "../../plots/plot-selection.js";
 import { runDate } from "../../core/trends/index.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { partialExit } from "../partial-exit.js";
@@ -27,6 +28,11 @@ and the KV-cache capacity (tokens, GB). Files: <out>/<hardware>/<model>/<suite>/
   --suite ID         only this suite (repeatable: grok-online, deepseek-online, grok-offline-normal, …)
   --format LIST      svg,png (default both)
   --force            redraw every chart (default: charts whose data did not change are kept)
+The original plot scripts' options:
+  --plot-date YYYYMMDD      same as --today
+  --request-rates 1,2,4     only these request rates / concurrencies in the online charts
+  --split-request-rates     draw low (≤ 4) and high request rates apart (<suite>_low_rr, <suite>_high_rr)
+  --variant-filter A,B      only these serving variants (standard, dp_attention, mtp_test …)
   -h, --help         this help
 
 Exit: 0 all charts written, 3 some charts or inputs of the newest night skipped (listed on stderr;
@@ -48,11 +54,26 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       suite: { type: "string", multiple: true },
       format: { type: "string", default: "svg,png" },
       force: { type: "boolean" },
+      "plot-date": { type: "string" },
+      "request-rates": { type: "string" },
+      "split-request-rates": { type: "boolean" },
+      "variant-filter": { type: "string" },
     },
     io,
   );
   if (typeof parsed === "number") return parsed;
   const { values: v, usage } = parsed;
+  if (v["plot-date"] !== undefined) {
+    if (v.today !== undefined && v.today !== v["plot-date"]) return usage("give --today or --plot-date, not both");
+    v.today = v["plot-date"];
+  }
+  const loads = v["request-rates"]?.split(",").map((x) => Number(x.trim()));
+  if (loads?.some((n) => !(n > 0)))
+    return usage(`--request-rates takes positive numbers separated by commas, not "${v["request-rates"]}"`);
+  const variants = v["variant-filter"]
+    ?.split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   const window = historyWindow(v, usage);
   if (typeof window === "number") return window;
   const formats = v.format.split(",").map((f) => f.trim());
@@ -78,7 +99,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`sglbench plot: no dated runs to chart under ${dataDir}\n`);
     return EXIT.failed;
   }
-  const { charts, failures, reused } = await writeCharts(loaded.data, {
+  let data = loaded.data;
+  if (variants) data = keepVariants(data, variants);
+  if (loads) data = keepLoads(data, loads);
+  if (v["split-request-rates"]) data = splitRequestRates(data);
+  if (data.length === 0) {
+    io.stderr(`sglbench plot: nothing left to chart after --variant-filter/--request-rates\n`);
+    return EXIT.failed;
+  }
+  const { charts, failures, reused } = await writeCharts(data, {
     outDir,
     formats: formats as ChartFormat[],
     reuse: !v.force,
