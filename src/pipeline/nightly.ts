@@ -24,7 +24,7 @@ import {
   type Suite,
   type SuiteModel,
 } from "../core/catalogue/index.js";
-import { buildSeries, findSeriesChanges, type SeriesChange, dateWindow } from "../core/trends/index.js";
+import { buildSeries, findAlerts, type SeriesChange, dateWindow } from "../core/trends/index.js";
 import type { RunResults } from "../core/results/index.js";
 import { groupRegressions, type IssueSync, type RegressionGroup } from "../github/issues.js";
 import { acquireLock, LockHeldError, nightlyLockFile, type Lock } from "../runner/lock.js";
@@ -559,7 +559,8 @@ async function postProcess(opts: NightlyOptions, svc: NightlyServices, report: N
     model: modelName,
   });
   const runs = history.runs.filter((r) => r.model.name === modelName);
-  report.changes = findSeriesChanges(buildSeries(runs));
+  // The same alert rule as `sglbench changes` and the dashboard: complete nights, within a regime, with a likely cause.
+  report.changes = findAlerts(buildSeries(runs), runs).changes;
   const recent = dateWindow(report.date, opts.issueWindowDays ?? 14, true);
   report.regressions = groupRegressions(report.changes.filter((c) => recent.has(c.date)));
   svc.log(`${report.changes.length} change points, ${report.regressions.length} open regressions`);
