@@ -4,7 +4,7 @@ import type { Diagnostic, KvCache } from "../core/results/index.js";
 export interface ServerLogScan {
   kv_cache?: KvCache;
   ready: boolean;
-  /** First fatal error line seen (OOM, Traceback, RuntimeError …). */
+  /** The first fatal error: its exception line when a traceback ends in one (OOM, RuntimeError …). */
   fatal?: { line: number; text: string; oom: boolean };
   diagnostics: Diagnostic[];
 }
@@ -18,6 +18,8 @@ const FATAL = /Traceback \(most recent call last\)|OutOfMemoryError|out of memor
 export function createServerLogScanner(file = "<input>") {
   const out: ServerLogScan = { ready: false, diagnostics: [] };
   let lineNo = 0;
+  // After "Traceback (most recent call last):", the cause is the exception line that ends it.
+  let awaitingException = false;
   return {
     push(line: string): void {
       lineNo++;
@@ -45,8 +47,16 @@ export function createServerLogScanner(file = "<input>") {
       if (max && out.kv_cache?.max_total_num_tokens === undefined)
         out.kv_cache = { ...out.kv_cache, max_total_num_tokens: Number(max[1]), source: file };
       if (line.includes("The server is fired up and ready to roll")) out.ready = true;
-      if (!out.fatal && FATAL.test(line))
+      if (!out.fatal && FATAL.test(line)) {
         out.fatal = { line: lineNo, text: line.trim().slice(0, 300), oom: /out of memory|OutOfMemory/i.test(line) };
+        awaitingException = /Traceback \(most recent call last\)/.test(line);
+      } else if (awaitingException) {
+        const text = line.trim().replace(LOG_PREFIX, "").trim();
+        if (text && !/^File "/.test(text) && EXCEPTION_LINE.test(text)) {
+          out.fatal = { line: lineNo, text: text.slice(0, 300), oom: /out of memory|OutOfMemory/i.test(text) };
+          awaitingException = false;
+        }
+      }
     },
     done(): ServerLogScan {
       return out;

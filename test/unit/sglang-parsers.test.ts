@@ -57,6 +57,18 @@ describe("server log", () => {
     expect(scan.ready).toBe(true);
     expect(scan.fatal).toMatchObject({ line: 4, oom: true });
   });
+  it("names a crash by the exception that ends its traceback, not the traceback's first line", () => {
+    const scan = parseServerLog(
+      [
+        "[2025-11-26 09:35:04 TP3] Scheduler hit an exception: Traceback (most recent call last):",
+        '  File "/sgl-workspace/sglang/python/sglang/srt/managers/scheduler.py", line 2412, in run_scheduler_process',
+        "    scheduler = Scheduler(server_args, port_args, gpu_id, tp_rank, dp_rank)",
+        "RuntimeError: HIP error: invalid device function",
+        "torch.OutOfMemoryError: later noise",
+      ].join("\n"),
+    );
+    expect(scan.fatal).toEqual({ line: 4, text: "RuntimeError: HIP error: invalid device function", oom: false });
+  });
   it("reads the MLA form", () => {
     expect(parseServerLog("#tokens: 971748, KV size: 63.60 GB").kv_cache).toMatchObject({
       num_tokens: 971748,
