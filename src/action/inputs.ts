@@ -32,6 +32,7 @@ export const ActionInputsSchema = z
     baseSha: z.string().regex(/^[0-9a-fA-F]{0,40}$/, "base-sha must be a commit SHA"),
     headSha: z.string().regex(/^[0-9a-fA-F]{0,40}$/, "head-sha must be a commit SHA"),
     artifactName: z.string().regex(/^[\w.-]+$/, "artifact-name may use letters, digits, . _ -"),
+    suitesFile: z.string(),
     timeouts: z.string().transform((text, ctx) => {
       const { timeouts, problems } = parseTimeouts(text);
       for (const message of problems) ctx.addIssue({ code: "custom", message });
@@ -78,6 +79,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   "head-sha": "",
   "artifact-name": "sglbench-report",
   timeouts: "",
+  "suites-file": "",
 };
 
 /** Reads `INPUT_<NAME>` the way @actions/core does (spaces → _, upper case), falling back to defaults. */
@@ -104,6 +106,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     headSha: get("head-sha"),
     artifactName: get("artifact-name"),
     timeouts: get("timeouts"),
+    suitesFile: get("suites-file"),
   });
   const request = parseRequestFields({
     models: get("models"),

@@ -1,4 +1,5 @@
 /** Step 3: the outside world each command needs (Docker, runner, GitHub), replaceable by tests. */
+import { resolve } from "node:path";
 import * as core from "@actions/core";
 import type { ActionInputs } from "./inputs.js";
 import type { ArtifactUploader } from "./artifacts.js";
@@ -36,7 +37,13 @@ export async function buildServices(
   const local = inputs.executor === "local";
   switch (inputs.command) {
     case "compare-pr": {
-      const options = { local, mainEnv: inputs.mainEnv, prEnv: inputs.prEnv, log: (line: string) => core.info(line) };
+      const options = {
+        local,
+        mainEnv: inputs.mainEnv,
+        prEnv: inputs.prEnv,
+        log: (line: string) => core.info(line),
+        ...(inputs.suitesFile ? { suitesFiles: [resolve(workspaceOf(env), inputs.suitesFile)] } : {}),
+      };
       return { command: "compare-pr", comparePr: await (deps.services ?? defaultComparePrServices)(options) };
     }
     case "nightly": {

@@ -5,9 +5,9 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { compareRuns, type Comparison } from "../core/verdict/index.js";
-import { DEFAULT_PLAN_SUITES } from "../core/plan/index.js";
+import { DEFAULT_PLAN_SUITES, planSuiteFrom } from "../core/plan/index.js";
 import { renderReport, renderReportText } from "../core/report/index.js";
-import { findSuite, suitePoints, type Suite } from "../core/catalogue/index.js";
+import { findSuite, loadCatalogue, suitePoints, type Suite } from "../core/catalogue/index.js";
 import { pointKey } from "../core/results/index.js";
 import type { Executor } from "../runner/executor.js";
 import { startExecutor } from "../runner/executor-factory.js";
@@ -33,6 +33,8 @@ export interface ServiceOptions {
   readOnlyPaths?: string[];
   /** Environment the local executor starts from (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** Catalogue files added to the built-in one (`--suites-file`): more models and suites, no code. */
+  suitesFiles?: string[];
   /** Server port (default 30000, SGLang's); tests running side by side pick free ones. */
   port?: number;
 }
@@ -92,7 +94,7 @@ function executorFor(request: SideRunRequest, env: Record<string, string>, optio
 /** runSuite for one side of a request, on the executor the options ask for. */
 export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunner {
   return async (request) => {
-    const suite = findSuite(request.suite);
+    const suite = findSuite(request.suite, loadCatalogue(options.suitesFiles ?? []).suites);
     const env = request.side === "pr" ? options.prEnv : options.mainEnv;
     await mkdir(request.outputDir, { recursive: true });
     const executor = await executorFor(request, env, options);
@@ -124,7 +126,11 @@ export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunn
 export async function defaultComparePrServices(options: ServiceOptions): Promise<ComparePrJobServices<Comparison>> {
   return {
     ...(options.local ? {} : { engine: await dockerodeEngine() }),
-    catalogue: DEFAULT_PLAN_SUITES,
+    catalogue: options.suitesFiles?.length
+      ? loadCatalogue(options.suitesFiles)
+          .suites.filter((s) => !s.variantKey)
+          .map(planSuiteFrom)
+      : DEFAULT_PLAN_SUITES,
     runSideFor: (images) => sideRunner(images, options),
     comparer: verdictComparer,
   };

@@ -257,6 +257,16 @@ describe("catalogue files", () => {
     // The shipped entries are still there.
     expect(c.suites.some((s) => s.id === "grok-online")).toBe(true);
     expect(planSuiteFrom(suite).model).toBe("qwen3-30b");
+    // compare-pr --suites-file: the same file adds the suite to what a PR request can run.
+    const { defaultComparePrServices } = await import("../../src/pipeline/compare-pr-services.js");
+    const services = await defaultComparePrServices({
+      local: true,
+      mainEnv: {},
+      prEnv: {},
+      log: () => undefined,
+      suitesFiles: [file],
+    });
+    expect(services.catalogue.find((s) => s.id === "qwen3-30b-online")?.model).toBe("qwen3-30b");
   });
 
   it("a suite naming an unknown model is an error naming the file", async () => {

@@ -19,6 +19,7 @@ ${REQUEST_FLAGS_USAGE}
   --repo=owner/name         SGLang repository (default sgl-project/sglang)
   --base-image=IMAGE        BASE_IMAGE for docker/Dockerfile.rocm (default rocm/sgl-dev:vllm20250114)
   --dockerfile-path=PATH    Dockerfile inside the checkout (default docker/Dockerfile.rocm), as build-image
+  --suites-file=FILE        more models/suites (catalogue YAML, docs/catalogue.md) for --models/--types
   --build-type=all|srt      BUILD_TYPE build argument (default all); images are tagged as build-image tags them
   --work-dir=DIR            SGLang checkout / build context (default .)
   --output-dir=DIR          default <work-dir>/comparison_results
@@ -52,6 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       repo: { type: "string", default: "sgl-project/sglang" },
       "base-image": { type: "string", default: "rocm/sgl-dev:vllm20250114" },
       "dockerfile-path": { type: "string" },
+      "suites-file": { type: "string" },
       "build-type": { type: "string" },
       "work-dir": { type: "string", default: "." },
       "output-dir": { type: "string" },
@@ -144,6 +146,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       prEnv: prEnv.env,
       log,
       ...(port !== undefined ? { port } : {}),
+      ...(values["suites-file"] ? { suitesFiles: [resolve(io.cwd, values["suites-file"])] } : {}),
     });
     // The pipeline's last progress lines are the summary and the report's path.
     const result = await runComparePrJob(input, services, log);
