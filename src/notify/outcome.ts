@@ -62,6 +62,10 @@ const ReportSchema = z.object({
   ),
   notes: z.array(z.string()).default([]),
   published: z.array(z.string()).default([]),
+  /** The sanity sweep's pass/fail table (`--mode sanity`). */
+  sanity: z
+    .array(z.object({ model: z.string(), accuracy: z.number().optional(), threshold: z.number(), passed: z.boolean() }))
+    .optional(),
 });
 export type NightlyReportLike = z.infer<typeof ReportSchema>;
 
@@ -113,6 +117,10 @@ export async function outcomeFromReport(
     if (failure) outcome.sanityFailures.push({ suite: s.suite, message: `${failure.kind}: ${failure.message}` });
     else if (s.exitCode === 1 && !outcome.accuracyFailures.some((a) => a.suite === s.suite))
       outcome.sanityFailures.push({ suite: s.suite, message: "nothing measured" });
+  }
+  for (const row of (report.sanity ?? []).filter((r) => !r.passed)) {
+    const accuracy = row.accuracy === undefined ? "no accuracy" : `accuracy ${row.accuracy.toFixed(3)}`;
+    outcome.sanityFailures.push({ suite: `sanity ${row.model}`, message: `${accuracy} < floor ${row.threshold}` });
   }
   for (const note of report.notes) {
     if (/could not run|busy|lock/i.test(note)) outcome.sanityFailures.push({ suite: "nightly", message: note });

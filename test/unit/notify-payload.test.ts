@@ -69,3 +69,28 @@ describe("webhook secrets", () => {
     );
   });
 });
+
+describe("a sanity nightly's report", () => {
+  it("alerts for each model below its floor, named with its accuracy", async () => {
+    const { outcomeFromReport } = await import("../../src/notify/outcome.js");
+    const o = await outcomeFromReport({
+      date: "20251204",
+      model: "sanity",
+      mode: "sanity",
+      suites: [],
+      regressions: [],
+      notes: [],
+      published: [],
+      sanity: [
+        { model: "QWEN-30B", accuracy: 0.81, threshold: 0.84, passed: false },
+        { model: "GROK1-IN4", accuracy: 0.812, threshold: 0.8, passed: true },
+        { model: "GPT-OSS-20B", threshold: 0.5, passed: false },
+      ],
+    });
+    expect(o.sanityFailures).toEqual([
+      { suite: "sanity QWEN-30B", message: "accuracy 0.810 < floor 0.84" },
+      { suite: "sanity GPT-OSS-20B", message: "no accuracy < floor 0.5" },
+    ]);
+    expect(buildMessage(o, {}).title).toMatch(/needs attention/);
+  });
+});
