@@ -2925,9 +2925,9 @@ var require_transport = __commonJS({
           return join(__dirname, "..", "file.js");
         }
         let fixTarget2;
-        for (const filePath of callers) {
+        for (const filePath2 of callers) {
           try {
-            const context = filePath === "node:repl" ? process.cwd() + sep2 : filePath;
+            const context = filePath2 === "node:repl" ? process.cwd() + sep2 : filePath2;
             fixTarget2 = createRequire3(context).resolve(origin);
             break;
           } catch (err2) {
@@ -15825,7 +15825,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
-    var LineCounter = class {
+    var LineCounter2 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -15848,7 +15848,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports2.LineCounter = LineCounter;
+    exports2.LineCounter = LineCounter2;
   }
 });
 
@@ -16756,7 +16756,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options2 = {}) {
+    function parseDocument2(source, options2 = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options2);
@@ -16782,7 +16782,7 @@ var require_public_api = __commonJS({
       } else if (options2 === void 0 && reviver && typeof reviver === "object") {
         options2 = reviver;
       }
-      const doc = parseDocument(src, options2);
+      const doc = parseDocument2(src, options2);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -16818,7 +16818,7 @@ var require_public_api = __commonJS({
     }
     exports2.parse = parse5;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument;
+    exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
   }
 });
@@ -48181,6 +48181,8 @@ var PointSchema = external_exports.object({
 var FailureKindSchema = external_exports.enum([
   "launch_failed",
   "never_ready",
+  "server_crashed",
+  "timeout",
   "oom",
   "crash",
   "low_accuracy",
@@ -48200,6 +48202,19 @@ var FailureSchema = external_exports.object({
   signal: external_exports.string().nullable().optional(),
   /** Last lines of the relevant log, already redacted. */
   log_tail: external_exports.array(external_exports.string()).optional(),
+  /** The log file that shows the failure (file name in the run folder, or a path). */
+  source: external_exports.string().optional(),
+  /** The cause in one line: the last exception line of the log (HIP error, OOM, address in use …). */
+  cause: external_exports.string().optional(),
+  /** requests_failed: how many requests of how many the server answered with an error or aborted. */
+  requests: external_exports.object({ failed: external_exports.number().int(), total: external_exports.number().int() }).optional()
+});
+var RequestSamplesSchema = external_exports.object({
+  ttft_ms: external_exports.array(external_exports.number()),
+  /** TTFT + the request's inter-token gaps (bench_serving's details carry no latency field). */
+  e2e_ms: external_exports.array(external_exports.number()),
+  output_len: external_exports.array(external_exports.number()).optional(),
+  /** The compact per-request file kept in the run folder. */
   source: external_exports.string().optional()
 });
 var RepeatSchema = external_exports.object({
@@ -48213,7 +48228,9 @@ var RepeatSchema = external_exports.object({
   warmup: external_exports.boolean().optional(),
   started_at: external_exports.string().optional(),
   duration_s: external_exports.number().optional(),
-  source: external_exports.string().optional()
+  source: external_exports.string().optional(),
+  /** Per-request timings when bench_serving wrote its details (online runs by sglbench). */
+  requests: RequestSamplesSchema.optional()
 });
 var PointResultSchema = external_exports.object({
   point: PointSchema,
@@ -48281,8 +48298,419 @@ var RunResultsSchema = external_exports.object({
   sources: external_exports.array(external_exports.string())
 });
 
+// src/core/catalogue/catalogue.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+
+// src/core/catalogue/catalogue-load.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+
+// src/core/catalogue/catalogue-schema.ts
+var PerHardwareSchema = external_exports.object({ default: external_exports.string().min(1), mi30x: external_exports.string().min(1), mi35x: external_exports.string().min(1) }).partial().strict();
+var EnvSchema = external_exports.record(
+  external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "not an environment variable name"),
+  external_exports.string()
+);
+var HardwareNameSchema = external_exports.enum(["mi30x", "mi35x"]);
+var Gsm8kDefaultsSchema = external_exports.object({
+  runs: external_exports.number().int().positive(),
+  numQuestions: external_exports.number().int().positive(),
+  parallel: external_exports.number().int().positive(),
+  numShots: external_exports.number().int().nonnegative(),
+  script: external_exports.string().min(1)
+});
+var ModelEntrySchema = external_exports.object({
+  /** Naming and behaviour family: grok1, grok2, deepseek; anything else is generic. */
+  family: external_exports.string().default("generic"),
+  displayName: external_exports.string().optional(),
+  /** Folder spelling: GROK1, GROK2, DeepSeek-V3-0324. */
+  folderName: external_exports.string().min(1),
+  variant: external_exports.string().default("FP8"),
+  aliases: external_exports.array(external_exports.string()).default([]),
+  /** Hardware the model runs on (absent: any). */
+  hardware: external_exports.array(HardwareNameSchema).optional(),
+  paths: PerHardwareSchema,
+  tokenizer: PerHardwareSchema.optional(),
+  tp: external_exports.number().int().positive().default(8),
+  aiterVariable: external_exports.enum(["on_aiter", "always"]).default("on_aiter"),
+  env: EnvSchema.default({}),
+  envOffline: EnvSchema.default({}),
+  envOnline: EnvSchema.default({}),
+  gsm8kMinAccuracy: external_exports.number().min(0).max(1),
+  download: external_exports.object({ repo: external_exports.string().min(1), diskGb: external_exports.number().positive() }).optional()
+}).strict();
+var PointAtSchema = external_exports.object({
+  tp: external_exports.number(),
+  batch_size: external_exports.number(),
+  input_len: external_exports.number(),
+  output_len: external_exports.number(),
+  request_rate: external_exports.number(),
+  concurrency: external_exports.number()
+}).partial().strict();
+var TimingSchema = external_exports.object({
+  /** Model load (offline, per point when startupPerRun) or server start (online), minutes. */
+  startupMinutes: external_exports.number().nonnegative().default(0),
+  startupPerRun: external_exports.boolean().default(false),
+  gsm8kMinutes: external_exports.number().nonnegative().default(0),
+  /** Wall minutes of one point, one repeat. */
+  minutesPerPoint: external_exports.number().positive(),
+  perPoint: external_exports.array(
+    external_exports.object({
+      at: PointAtSchema,
+      minutes: external_exports.number().positive().optional(),
+      noisePct: external_exports.number().nonnegative().optional()
+    }).strict()
+  ).default([])
+}).strict();
+var TimeoutsSchema = external_exports.object({
+  /** Launch → ready, seconds. */
+  readyS: external_exports.number().positive(),
+  /** One benchmark command (bench_serving run, bench_one_batch point), seconds. */
+  benchmarkS: external_exports.number().positive(),
+  /** One GSM8K run, seconds. */
+  gsm8kS: external_exports.number().positive()
+}).partial().strict();
+var ServerEntrySchema = external_exports.object({
+  memFractionStatic: external_exports.number().positive().max(1).optional(),
+  maxRunningRequests: external_exports.number().int().positive().nullable().optional(),
+  quantization: external_exports.string().optional(),
+  attentionBackendFlag: external_exports.boolean().default(false),
+  env: EnvSchema.default({}),
+  extraArgs: external_exports.array(external_exports.string()).default([])
+}).strict();
+var SuiteEntryCommon = {
+  id: external_exports.string().regex(/^[A-Za-z0-9][\w.-]*$/, "letters, digits, '-', '_' or '.'"),
+  title: external_exports.string(),
+  /** Key of an entry under `models`. */
+  model: external_exports.string(),
+  modelPath: external_exports.string().optional(),
+  /** Tokenizer name or path; `model` = the model folder. Default: the model's tokenizer. */
+  tokenizer: external_exports.string().optional(),
+  modelName: external_exports.string().optional(),
+  variant: external_exports.string().optional(),
+  tp: external_exports.number().int().positive().optional(),
+  /** The GSM8K gate; `{}` = the catalogue defaults with the model's accuracy floor. */
+  gsm8k: Gsm8kDefaultsSchema.extend({ threshold: external_exports.number().min(0).max(1) }).partial().strict().optional(),
+  env: EnvSchema.default({}),
+  timing: TimingSchema,
+  timeouts: TimeoutsSchema.default({})
+};
+var OfflineSuiteEntrySchema = external_exports.object({
+  ...SuiteEntryCommon,
+  kind: external_exports.literal("offline"),
+  mode: external_exports.enum(["normal", "long_context", "dummy"]),
+  batchSizes: external_exports.array(external_exports.number().int().positive()).nonempty(),
+  inputLens: external_exports.array(external_exports.number().int().positive()).nonempty(),
+  outputLen: external_exports.number().int().positive(),
+  memFractionByBatch: external_exports.record(external_exports.string().regex(/^\d+$/, "a batch size"), external_exports.number()).default({}),
+  dummyWeights: external_exports.boolean().default(false),
+  logWithoutInputLen: external_exports.boolean().default(false),
+  extraArgs: external_exports.array(external_exports.string()).default([]),
+  aiterArgs: external_exports.array(external_exports.string()).default([]),
+  passAttentionBackend: external_exports.boolean().default(true),
+  warmupServer: ServerEntrySchema.extend({ memFractionStatic: external_exports.number().positive().max(1) }).optional()
+}).strict();
+var OnlineSuiteEntrySchema = external_exports.object({
+  ...SuiteEntryCommon,
+  kind: external_exports.literal("online"),
+  axis: external_exports.enum(["request_rate", "concurrency"]),
+  values: external_exports.array(external_exports.number().positive()).nonempty(),
+  repeats: external_exports.number().int().positive(),
+  inputLen: external_exports.number().int().positive(),
+  outputLen: external_exports.number().int().positive(),
+  rangeRatio: external_exports.number().min(0).max(1).optional(),
+  prompts: external_exports.union([
+    external_exports.object({ perValue: external_exports.number().int().positive(), cap: external_exports.number().int().positive() }).strict(),
+    external_exports.object({ smallUpTo: external_exports.number(), small: external_exports.number().int().positive(), large: external_exports.number().int().positive() }).strict()
+  ]),
+  server: ServerEntrySchema.extend({ memFractionStatic: external_exports.number().positive().max(1) }),
+  h100Reference: external_exports.boolean().default(false)
+}).strict();
+var SuiteEntrySchema = external_exports.discriminatedUnion("kind", [OfflineSuiteEntrySchema, OnlineSuiteEntrySchema]);
+var VariantEntrySchema = external_exports.object({
+  title: external_exports.string(),
+  /** Nightly switches selecting the variant (all of them, no more). */
+  flags: external_exports.array(external_exports.string().regex(/^[a-z][a-z0-9-]*$/, "a flag name without dashes in front")).nonempty(),
+  /** Model keys the variant applies to. */
+  models: external_exports.array(external_exports.string()).nonempty(),
+  folderSuffix: external_exports.string().regex(/^[a-z0-9_]+$/, "lower-case letters, digits and '_'"),
+  gsm8kOnly: external_exports.boolean().default(false),
+  env: EnvSchema.default({}),
+  envByRocm: external_exports.record(external_exports.string(), EnvSchema).default({}),
+  server: ServerEntrySchema.partial().default({}),
+  timeouts: TimeoutsSchema.default({}),
+  timing: TimingSchema.partial().default({})
+}).strict();
+var SanityModelSchema = external_exports.object({
+  paths: PerHardwareSchema,
+  tokenizer: PerHardwareSchema.optional(),
+  gsm8kMinAccuracy: external_exports.number().min(0).max(1),
+  /** Per hardware (or `default`): the server's environment and launch_server arguments after --model-path. */
+  launch: external_exports.partialRecord(
+    external_exports.enum(["default", "mi30x", "mi35x"]),
+    external_exports.object({ env: EnvSchema.default({}), args: external_exports.array(external_exports.string()).default([]) }).strict()
+  )
+}).strict();
+var SanitySchema = external_exports.object({
+  trials: external_exports.number().int().positive().default(1),
+  modelsDir: external_exports.string().default("/mnt/raid/models/huggingface"),
+  models: external_exports.record(external_exports.string(), SanityModelSchema).default({})
+}).strict();
+var CatalogueFileSchema = external_exports.object({
+  version: external_exports.literal(1).default(1),
+  gsm8k: Gsm8kDefaultsSchema.partial().strict().default({}),
+  models: external_exports.record(external_exports.string(), ModelEntrySchema).default({}),
+  suites: external_exports.array(SuiteEntrySchema).default([]),
+  variants: external_exports.record(external_exports.string(), VariantEntrySchema).default({}),
+  sanity: SanitySchema.partial().strict().optional()
+}).strict();
+
+// src/core/catalogue/catalogue-load.ts
+var DATA_MAPS = /* @__PURE__ */ new Set([
+  "env",
+  "envOffline",
+  "envOnline",
+  "envByRocm",
+  "at",
+  "memFractionByBatch",
+  "paths",
+  "tokenizer",
+  "models",
+  "variants",
+  "launch"
+]);
+var ENTRY_MAPS = /* @__PURE__ */ new Set(["models", "variants", "launch"]);
+var SNAKE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/;
+var camel = (key) => SNAKE.test(key) ? key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase()) : key;
+function camelizeKeys(value, dataMap = false) {
+  if (Array.isArray(value)) return value.map((v) => camelizeKeys(v));
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const [key, child] of Object.entries(value)) {
+    const name = dataMap ? key : camel(key);
+    if (dataMap) out[name] = camelizeKeys(child);
+    else if (ENTRY_MAPS.has(name) && child && typeof child === "object" && !Array.isArray(child))
+      out[name] = Object.fromEntries(
+        Object.entries(child).map(([k, v]) => [k, camelizeKeys(v)])
+      );
+    else out[name] = camelizeKeys(child, DATA_MAPS.has(name));
+  }
+  return out;
+}
+function filePath(doc, path2) {
+  const out = [];
+  for (const seg of path2) {
+    if (typeof seg === "number") {
+      out.push(seg);
+      continue;
+    }
+    const key = String(seg);
+    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    out.push(doc.hasIn([...out, key]) ? key : doc.hasIn([...out, snake]) ? snake : key);
+  }
+  return out;
+}
+function lineOf(doc, counter, path2) {
+  for (let n = path2.length; n >= 0; n--) {
+    const node2 = n === 0 ? doc.contents : doc.getIn(path2.slice(0, n), true);
+    const range = node2?.range;
+    if (range) return counter.linePos(range[0]).line;
+  }
+  return void 0;
+}
+var show = (path2) => path2.reduce((s, seg) => typeof seg === "number" ? `${s}[${seg}]` : s ? `${s}.${seg}` : seg, "") || "(top)";
+var CatalogueError = class extends Error {
+};
+function parseCatalogue(text, source) {
+  const counter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text, { lineCounter: counter, prettyErrors: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0]?.line;
+    throw new CatalogueError(`${source}${line ? `:${line}` : ""}: invalid YAML: ${e.message.split("\n")[0]}`);
+  }
+  const raw = camelizeKeys(doc.toJS() ?? {});
+  const parsed = CatalogueFileSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue2) => {
+    const path2 = filePath(doc, issue2.path);
+    const line = lineOf(doc, counter, path2);
+    return `${source}${line ? `:${line}` : ""}: ${show(path2)}: ${issue2.message}`;
+  });
+  throw new CatalogueError(lines.join("\n"));
+}
+
+// src/core/catalogue/catalogue.ts
+var FAMILIES = /* @__PURE__ */ new Set(["grok1", "grok2", "deepseek"]);
+var BUILTIN_GSM8K = {
+  runs: 5,
+  numQuestions: 2e3,
+  parallel: 2e3,
+  numShots: 5,
+  script: "/sgl-workspace/sglang/benchmark/gsm8k/bench_sglang.py"
+};
+var BUILTIN_CATALOGUE_PATH = "catalogue/sglbench-catalogue.yaml";
+function builtinText() {
+  if (true)
+    return { text: '# sglbench catalogue: every model, suite, variant and sanity check sglbench can run, as data.\n#\n# One source for the runner (commands), the planner (points, timings), the nightly (matrix, sanity\n# sweep) and compare-pr. Parameters are the original toolkit\'s as it runs them in December 2025\n# (original-toolkit-2025-12.md and the real console logs): model paths per hardware, environment,\n# server flags. Flags are spelled in full (--model-path, --tp-size \u2026), never the seed\'s prefixes.\n#\n# Add a model or suite without code: write a file with the same shape (any section) and pass it with\n# `--suites-file FILE` (or `suitesFile:` in the config). Its entries are added to these, or replace the\n# entry with the same key. See docs/catalogue.md.\nversion: 1\n\ngsm8k:\n  runs: 5\n  num_questions: 2000\n  parallel: 2000\n  num_shots: 5\n  script: /sgl-workspace/sglang/benchmark/gsm8k/bench_sglang.py\n\n# Models. `family` picks the file/log naming and defaults (grok1, grok2, deepseek; anything else: generic).\n# `paths` / `tokenizer` are per hardware (mi30x, mi35x) with `default` for the rest; a tokenizer of\n# `model` means the model folder. `env` is set on every command of the model, `env_offline` /\n# `env_online` only on that kind. `aiter_variable`: `on_aiter` (the aiter variable is 1 on aiter images,\n# 0 offline on triton images, unset online on them: the Grok scripts) or `always` (always 1: the\n# DeepSeek scripts never turned it off). `gsm8k_min_accuracy` is the accuracy floor of its GSM8K gate.\nmodels:\n  grok1:\n    family: grok1\n    display_name: Grok-1\n    folder_name: GROK1\n    variant: MOE-I4F8\n    aliases: [grok, grok-1, GROK1]\n    paths:\n      default: /mnt/raid/models/huggingface/amd--grok-1-W4A8KV8/\n    tokenizer:\n      default: Xenova/grok-1-tokenizer\n    tp: 8\n    aiter_variable: on_aiter\n    env_offline: { SGLANG_INT4_WEIGHT: "1", SGLANG_MOE_PADDING: "0" }\n    env_online: { SGLANG_INT4_WEIGHT: "1" }\n    gsm8k_min_accuracy: 0.8\n    download: { repo: amd/grok-1-W4A8KV8, disk_gb: 200 }\n  grok2:\n    family: grok2\n    display_name: Grok-2\n    folder_name: GROK2\n    variant: FP8\n    aliases: [grok-2, grok2.5, GROK2]\n    paths:\n      default: /mnt/raid/models/huggingface/grok-2\n      mi35x: /data/grok-2\n    tokenizer:\n      default: /mnt/raid/models/huggingface/alvarobartt--grok-2-tokenizer\n      mi35x: /data/alvarobartt--grok-2-tokenizer\n    tp: 8\n    aiter_variable: on_aiter\n    env: { RCCL_MSCCL_ENABLE: "0" }\n    env_offline: { SGLANG_INT4_WEIGHT: "0", SGLANG_MOE_PADDING: "0" }\n    env_online: { SGLANG_INT4_WEIGHT: "0" }\n    gsm8k_min_accuracy: 0.92\n    download: { repo: xai-org/grok-2, disk_gb: 200 }\n  deepseek:\n    family: deepseek\n    display_name: DeepSeek-V3\n    folder_name: DeepSeek-V3-0324\n    variant: FP8\n    aliases: [deepseek-v3, DeepSeek-V3, DeepSeek-V3-0324]\n    paths:\n      default: /mnt/raid/models/huggingface/deepseek-ai/DeepSeek-V3-0324\n    tp: 8\n    aiter_variable: always\n    # The original sets these on its offline script only; online it sets just the aiter variable.\n    env_offline: { RCCL_MSCCL_ENABLE: "0", SGLANG_INT4_WEIGHT: "0", SGLANG_MOE_PADDING: "0" }\n    gsm8k_min_accuracy: 0.93\n    download: { repo: deepseek-ai/DeepSeek-V3-0324, disk_gb: 685 }\n  deepseek-r1-mxfp4:\n    family: deepseek\n    display_name: DeepSeek-R1-MXFP4\n    folder_name: DeepSeek-R1-MXFP4-Preview\n    variant: FP8\n    aliases: [DeepSeek-R1-MXFP4, DeepSeek-R1-MXFP4-Preview]\n    hardware: [mi35x]\n    paths:\n      default: /data/models/amd-DeepSeek-R1-MXFP4-Preview\n    tp: 8\n    aiter_variable: always\n    gsm8k_min_accuracy: 0.93\n    download: { repo: amd/DeepSeek-R1-MXFP4-Preview, disk_gb: 685 }\n\n# Suites: what one run measures. `model` names an entry above; the model\'s path, tokenizer, TP,\n# folder name, variant and GSM8K floor apply unless the suite says otherwise. `timing` is the one\n# source of time estimates (plan, dry run, nightly): minutes per point and repeat, model load/server\n# start (`startup_per_run`: paid per point, as bench_one_batch loads the model each time), GSM8K gate;\n# `per_point` entries refine a point (`at` names its coordinates). `timeouts` bound a live run, in\n# seconds: `ready_s` (launch \u2192 ready), `benchmark_s` (one benchmark command), `gsm8k_s` (one GSM8K\n# run); sized from the real nightlies (DeepSeek\'s server took up to 888 s, one bench_serving run up\n# to 2574 s, one GSM8K run ~170 s). The runner\'s defaults: 1800 / 3600 / 900.\nsuites:\n  - id: grok-offline-normal\n    title: Grok-1 offline, normal mode (bench_one_batch)\n    kind: offline\n    model: grok1\n    mode: normal\n    batch_sizes: [1, 2, 4, 8, 16, 32, 64, 128, 256]\n    input_lens: [1024]\n    output_len: 128\n    mem_fraction_by_batch: { "128": 0.85, "256": 0.75 }\n    extra_args: [--sampling-backend, pytorch, --quantization, fp8, --trust-remote-code, --cuda-graph-max-bs, "1024"]\n    timing: { startup_minutes: 2.5, startup_per_run: true, minutes_per_point: 0.5 }\n    timeouts: { benchmark_s: 1800 }\n  - id: grok-offline-long_context\n    title: Grok-1 offline, long context (bench_one_batch)\n    kind: offline\n    model: grok1\n    mode: long_context\n    batch_sizes: [1]\n    input_lens: [8192, 16384, 32768]\n    output_len: 10\n    extra_args: [--quantization, fp8, --trust-remote-code]\n    timing: { startup_minutes: 2.5, startup_per_run: true, minutes_per_point: 1 }\n    timeouts: { benchmark_s: 1800 }\n  - id: grok-offline-dummy\n    title: Grok-1 offline, dummy weights (bench_one_batch)\n    kind: offline\n    model: grok1\n    mode: dummy\n    model_path: /mnt/raid/models/dummy_prod1/\n    batch_sizes: [2]\n    input_lens: [256]\n    output_len: 4096\n    dummy_weights: true\n    env: { SGLANG_INT4_WEIGHT: "0" }\n    extra_args: [--quantization, fp8, --trust-remote-code]\n    aiter_args: [--torch-compile-max-bs, "4", --enable-torch-compile]\n    # Dummy weights skip the checkpoint read; the long decode (4096 tokens) dominates.\n    timing: { startup_minutes: 1, startup_per_run: true, minutes_per_point: 2 }\n    timeouts: { benchmark_s: 3600 }\n  - id: grok-online\n    title: Grok-1 online (launch_server + GSM8K + bench_serving)\n    kind: online\n    model: grok1\n    # The current original serves and benchmarks Grok-1 with the tokenizer in the model folder.\n    tokenizer: model\n    axis: request_rate\n    values: [1, 2, 4, 8, 16]\n    repeats: 3\n    input_len: 1024\n    output_len: 1024\n    prompts: { per_value: 300, cap: 2400 }\n    server:\n      mem_fraction_static: 0.85\n      quantization: fp8\n      attention_backend_flag: true\n      extra_args: [--trust-remote-code]\n    h100_reference: true\n    timing:\n      startup_minutes: 2.5\n      gsm8k_minutes: 2.8\n      minutes_per_point: 5.5\n      per_point:\n        - { at: { request_rate: 1 }, minutes: 5.2 }\n        - { at: { request_rate: 2 }, minutes: 5.5 }\n        - { at: { request_rate: 4 }, minutes: 5.3 }\n        - { at: { request_rate: 8 }, minutes: 6.4 }\n        - { at: { request_rate: 16 }, minutes: 4.9 }\n    timeouts: { ready_s: 900, benchmark_s: 3600, gsm8k_s: 900 }\n  - id: grok2-offline-normal\n    title: Grok-2 offline, normal mode (bench_one_batch)\n    kind: offline\n    model: grok2\n    mode: normal\n    # The offline script names Grok-2 runs GROK2_MOE-I4F0 (the online one says FP8).\n    variant: MOE-I4F0\n    batch_sizes: [1, 2, 4, 8, 16, 32, 64, 128, 256]\n    input_lens: [1024]\n    output_len: 128\n    mem_fraction_by_batch: { "128": 0.85, "256": 0.75 }\n    extra_args: [--sampling-backend, pytorch, --quantization, fp8, --trust-remote-code, --cuda-graph-max-bs, "1024"]\n    timing: { startup_minutes: 2.5, startup_per_run: true, minutes_per_point: 0.5 }\n    timeouts: { benchmark_s: 1800 }\n  - id: grok2-offline-long_context\n    title: Grok-2 offline, long context (bench_one_batch)\n    kind: offline\n    model: grok2\n    mode: long_context\n    variant: MOE-I4F0\n    batch_sizes: [1]\n    input_lens: [8192, 16384, 32768]\n    output_len: 10\n    extra_args: [--quantization, fp8, --trust-remote-code]\n    timing: { startup_minutes: 2.5, startup_per_run: true, minutes_per_point: 1 }\n    timeouts: { benchmark_s: 1800 }\n  - id: grok2-online\n    title: Grok-2 online (launch_server + GSM8K + bench_serving)\n    kind: online\n    model: grok2\n    axis: request_rate\n    values: [1, 2, 4, 8, 16]\n    repeats: 3\n    input_len: 1024\n    output_len: 1024\n    prompts: { per_value: 300, cap: 2400 }\n    server:\n      mem_fraction_static: 0.85\n      quantization: fp8\n      attention_backend_flag: true\n      extra_args: [--trust-remote-code, --watchdog-timeout, "600"]\n    h100_reference: true\n    timing:\n      startup_minutes: 3\n      gsm8k_minutes: 2.8\n      minutes_per_point: 5.5\n    timeouts: { ready_s: 900, benchmark_s: 3600, gsm8k_s: 900 }\n  - id: deepseek-offline\n    title: DeepSeek-V3 offline (GSM8K warm-up gate + bench_one_batch)\n    kind: offline\n    model: deepseek\n    mode: normal\n    batch_sizes: [32]\n    input_lens: [128]\n    output_len: 32\n    log_without_input_len: true\n    pass_attention_backend: false\n    extra_args: [--disable-radix-cache, --trust-remote-code]\n    gsm8k: {}\n    warmup_server:\n      mem_fraction_static: 0.7\n      max_running_requests: 1024\n      attention_backend_flag: false\n      env: { TORCHINDUCTOR_AUTOTUNE_ENABLE: "0" }\n      extra_args: [--trust-remote-code]\n    timing: { startup_minutes: 1.8, startup_per_run: true, gsm8k_minutes: 3.6, minutes_per_point: 0.5 }\n    timeouts: { ready_s: 1800, benchmark_s: 1800, gsm8k_s: 900 }\n  - id: deepseek-online\n    title: DeepSeek-V3 online (launch_server + GSM8K + bench_serving by concurrency)\n    kind: online\n    model: deepseek\n    axis: concurrency\n    values: [128, 64, 16, 4, 1]\n    repeats: 3\n    input_len: 3200\n    output_len: 800\n    range_ratio: 1\n    prompts: { small_up_to: 16, small: 128, large: 500 }\n    gsm8k: {}\n    server:\n      mem_fraction_static: 0.9\n      max_running_requests: 1024\n      attention_backend_flag: false\n      extra_args: [--trust-remote-code]\n    timing:\n      startup_minutes: 1.8\n      gsm8k_minutes: 3.6\n      minutes_per_point: 6\n      # Wall minutes per repeat from the 2025-10-16 MI300X nightly; noise: median CV over the compared\n      # metrics, 2025-10-14 nightly (runs 1-3; run 1 at c16 is a slow warm-up).\n      per_point:\n        - { at: { concurrency: 128 }, minutes: 4.5, noise_pct: 0.1 }\n        - { at: { concurrency: 64 }, minutes: 6.1, noise_pct: 0.15 }\n        - { at: { concurrency: 16 }, minutes: 3.2, noise_pct: 5.9 }\n        - { at: { concurrency: 4 }, minutes: 9.2, noise_pct: 0.01 }\n        - { at: { concurrency: 1 }, minutes: 35.4, noise_pct: 0.01 }\n    timeouts: { ready_s: 1800, benchmark_s: 3600, gsm8k_s: 900 }\n  - id: deepseek-r1-mxfp4-online\n    title: DeepSeek-R1-MXFP4 online on MI355X (launch_server + GSM8K + bench_serving by concurrency)\n    kind: online\n    model: deepseek-r1-mxfp4\n    axis: concurrency\n    values: [128, 64, 16, 4, 1]\n    repeats: 3\n    input_len: 3200\n    output_len: 800\n    range_ratio: 1\n    prompts: { small_up_to: 16, small: 128, large: 500 }\n    gsm8k: {}\n    server:\n      mem_fraction_static: 0.9\n      max_running_requests: 1024\n      attention_backend_flag: false\n      extra_args: [--trust-remote-code]\n    timing: { startup_minutes: 3, gsm8k_minutes: 3.6, minutes_per_point: 8 }\n    timeouts: { ready_s: 1800, benchmark_s: 3600, gsm8k_s: 900 }\n\n# Variants: the same suite with extra server flags and environment, written to their own run folder\n# (`<TAG>_<MODEL>_<VARIANT>_online_<folder_suffix>`) and so their own series. `flags` are the nightly\n# switches that select it (the original perf_nightly.sh\'s). `gsm8k_only`: the server is started and\n# gated, no serving sweep (the original\'s DP-attention and torch-compile checks). `server` fields\n# replace the suite\'s; `extra_args` are appended. `env_by_rocm` adds variables on images of that ROCm.\nvariants:\n  dp_attention:\n    title: DP attention (GSM8K only)\n    flags: [check-dp-attention]\n    models: [deepseek, deepseek-r1-mxfp4]\n    folder_suffix: dp_attention\n    gsm8k_only: true\n    env: { SGLANG_USE_AITER: "1" }\n    env_by_rocm: { "700": { SGLANG_USE_ROCM700A: "1" } }\n    server:\n      mem_fraction_static: 0.85\n      max_running_requests: null\n      extra_args: [--chunked-prefill-size, "131072", --dp-size, "8", --enable-dp-attention]\n    timeouts: { ready_s: 900 }\n  torch_compile:\n    title: torch compile (GSM8K only)\n    flags: [enable-torch-compile]\n    models: [deepseek, deepseek-r1-mxfp4]\n    folder_suffix: torch_compile\n    gsm8k_only: true\n    server:\n      mem_fraction_static: 0.8\n      extra_args: [--cuda-graph-max-bs, "16", --enable-torch-compile]\n    timeouts: { ready_s: 1800 }\n    timing: { startup_minutes: 20 }\n  dp_attention_torch_compile:\n    title: DP attention + torch compile (GSM8K only)\n    flags: [check-dp-attention, enable-torch-compile]\n    models: [deepseek, deepseek-r1-mxfp4]\n    folder_suffix: dp_attention_torch_compile\n    gsm8k_only: true\n    env: { SGLANG_USE_AITER: "1" }\n    env_by_rocm: { "700": { SGLANG_USE_ROCM700A: "1" } }\n    server:\n      mem_fraction_static: 0.8\n      max_running_requests: null\n      extra_args:\n        [--chunked-prefill-size, "131072", --dp-size, "8", --enable-dp-attention, --cuda-graph-max-bs, "16", --enable-torch-compile]\n    timeouts: { ready_s: 2700 }\n    timing: { startup_minutes: 30 }\n  mtp:\n    title: MTP speculative decoding (EAGLE), serving sweep\n    flags: [enable-mtp-test]\n    models: [deepseek, deepseek-r1-mxfp4]\n    folder_suffix: mtp_test\n    server:\n      extra_args: [--speculative-algorithm, EAGLE, --speculative-num-steps, "3", --speculative-eagle-topk, "1", --speculative-num-draft-tokens, "4"]\n    timeouts: { ready_s: 1800 }\n  dp:\n    title: DP attention, serving sweep\n    flags: [enable-dp-test]\n    models: [deepseek, deepseek-r1-mxfp4]\n    folder_suffix: dp_test\n    env: { SGLANG_USE_AITER: "1" }\n    env_by_rocm: { "700": { SGLANG_USE_ROCM700A: "1" } }\n    server:\n      max_running_requests: null\n      extra_args: [--chunked-prefill-size, "131072", --dp-size, "8", --enable-dp-attention]\n    timeouts: { ready_s: 900 }\n  dp_mtp:\n    title: DP attention + MTP, serving sweep\n    flags: [enable-dp-test, enable-mtp-test]\n    models: [deepseek, deepseek-r1-mxfp4]\n    folder_suffix: dp_attention_mtp_test\n    env: { SGLANG_USE_AITER: "1" }\n    env_by_rocm: { "700": { SGLANG_USE_ROCM700A: "1" } }\n    server:\n      max_running_requests: null\n      extra_args:\n        - --chunked-prefill-size\n        - "131072"\n        - --dp-size\n        - "8"\n        - --enable-dp-attention\n        - --speculative-algorithm\n        - EAGLE\n        - --speculative-num-steps\n        - "3"\n        - --speculative-eagle-topk\n        - "1"\n        - --speculative-num-draft-tokens\n        - "4"\n    timeouts: { ready_s: 1800 }\n\n# The sanity sweep (the original\'s test/sanity_check.py table): GSM8K only, per model and hardware\n# launch settings, `trials` GSM8K runs (the nightly\'s --sanity-trials overrides), pass when the mean\n# accuracy reaches `gsm8k_min_accuracy`. Relative paths are under --models-dir.\nsanity:\n  trials: 1\n  models_dir: /mnt/raid/models/huggingface\n  models:\n    GPT-OSS-120B:\n      paths: { mi30x: lmsys/gpt-oss-120b-bf16, mi35x: openai/gpt-oss-120b }\n      gsm8k_min_accuracy: 0.82\n      launch:\n        mi30x:\n          env: { SGLANG_USE_AITER: "0" }\n          args: [--tp-size, "8", --trust-remote-code, --chunked-prefill-size, "130172", --max-running-requests, "128", --mem-fraction-static, "0.85", --attention-backend, triton]\n        mi35x:\n          env: { SGLANG_USE_AITER: "1" }\n          args: [--tp-size, "8", --trust-remote-code, --chunked-prefill-size, "130172", --max-running-requests, "128", --mem-fraction-static, "0.90", --attention-backend, triton]\n    GPT-OSS-20B:\n      paths: { mi30x: lmsys/gpt-oss-20b-bf16, mi35x: openai/gpt-oss-20b }\n      gsm8k_min_accuracy: 0.5\n      launch:\n        mi30x:\n          env: { SGLANG_USE_AITER: "0" }\n          args: [--tp-size, "8", --trust-remote-code, --chunked-prefill-size, "130172", --max-running-requests, "128", --mem-fraction-static, "0.85", --attention-backend, triton]\n        mi35x:\n          env: { SGLANG_USE_AITER: "1" }\n          args: [--tp-size, "8", --trust-remote-code, --chunked-prefill-size, "130172", --max-running-requests, "128", --mem-fraction-static, "0.90", --attention-backend, triton]\n    QWEN-30B:\n      paths: { default: Qwen/Qwen3-30B-A3B-Thinking-2507 }\n      gsm8k_min_accuracy: 0.84\n      launch:\n        default:\n          env: { SGLANG_USE_AITER: "0" }\n          args: [--tp-size, "8", --trust-remote-code, --chunked-prefill-size, "130172", --max-running-requests, "128", --mem-fraction-static, "0.85", --attention-backend, aiter]\n    GROK1-IN4:\n      paths: { default: amd--grok-1-W4A8KV8 }\n      tokenizer: { default: Xenova--grok-1-tokenizer }\n      gsm8k_min_accuracy: 0.8\n      launch:\n        default:\n          env: { RCCL_MSCCL_ENABLE: "0", SGLANG_USE_AITER: "1", SGLANG_INT4_WEIGHT: "1" }\n          args: [--tp-size, "8", --quantization, fp8, --trust-remote-code, --attention-backend, aiter, --mem-fraction-static, "0.85"]\n    GROK1-FP8:\n      paths: { default: lmzheng-grok-1 }\n      tokenizer: { default: Xenova--grok-1-tokenizer }\n      gsm8k_min_accuracy: 0.8\n      launch:\n        default:\n          env: { RCCL_MSCCL_ENABLE: "0", SGLANG_USE_AITER: "1", SGLANG_INT4_WEIGHT: "0" }\n          args: [--tp-size, "8", --quantization, fp8, --trust-remote-code, --attention-backend, aiter, --mem-fraction-static, "0.85"]\n    GROK2.5:\n      paths: { default: grok-2 }\n      tokenizer: { default: alvarobartt--grok-2-tokenizer }\n      gsm8k_min_accuracy: 0.915\n      launch:\n        default:\n          env: { RCCL_MSCCL_ENABLE: "0", SGLANG_USE_AITER: "1", SGLANG_INT4_WEIGHT: "0" }\n          args: [--tp-size, "8", --quantization, fp8, --trust-remote-code, --attention-backend, aiter, --mem-fraction-static, "0.85"]\n    llama4:\n      paths:\n        mi30x: meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8\n        mi35x: /data/meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8\n      gsm8k_min_accuracy: 0.9\n      launch:\n        default:\n          env: { SGLANG_USE_AITER: "1" }\n          args: [--tp-size, "8", --attention-backend, aiter, --trust-remote-code]\n', source: `(bundled) ${BUILTIN_CATALOGUE_PATH}` };
+  const url2 = new URL(`../../../${BUILTIN_CATALOGUE_PATH}`, import.meta.url);
+  return { text: readFileSync2(url2, "utf8"), source: BUILTIN_CATALOGUE_PATH };
+}
+var builtin;
+function builtinCatalogue() {
+  if (!builtin) {
+    const { text, source } = builtinText();
+    builtin = resolveCatalogue([{ file: parseCatalogue(text, source), source }]);
+  }
+  return builtin;
+}
+function perHardware(map2, hardware) {
+  if (!map2) return void 0;
+  const own2 = hardware ? map2[hardware] : void 0;
+  return own2 ?? map2.default ?? (hardware ? void 0 : map2.mi30x ?? map2.mi35x);
+}
+function resolveCatalogue(files) {
+  const models = {};
+  const modelSource = {};
+  const variants = {};
+  const entries = /* @__PURE__ */ new Map();
+  let gsm8k = { ...BUILTIN_GSM8K };
+  const sanity = { trials: 1, modelsDir: "/mnt/raid/models/huggingface", models: {} };
+  for (const { file: file2, source } of files) {
+    gsm8k = { ...gsm8k, ...file2.gsm8k };
+    for (const [key, model] of Object.entries(file2.models)) {
+      models[key] = model;
+      modelSource[key] = source;
+    }
+    Object.assign(variants, file2.variants);
+    for (const entry of file2.suites) entries.set(entry.id, { entry, source });
+    if (file2.sanity) {
+      if (file2.sanity.trials !== void 0) sanity.trials = file2.sanity.trials;
+      if (file2.sanity.modelsDir !== void 0) sanity.modelsDir = file2.sanity.modelsDir;
+      Object.assign(sanity.models, file2.sanity.models ?? {});
+    }
+  }
+  const base = [];
+  for (const { entry, source } of entries.values()) {
+    const model = models[entry.model];
+    if (!model)
+      throw new CatalogueError(
+        `${source}: suite "${entry.id}": unknown model "${entry.model}" (known: ${Object.keys(models).join(", ")})`
+      );
+    base.push(resolveSuite(entry, entry.model, model, gsm8k));
+  }
+  for (const [key, variant] of Object.entries(variants))
+    for (const m of variant.models) if (!models[m]) throw new CatalogueError(`variant "${key}": unknown model "${m}"`);
+  const derived2 = base.flatMap(
+    (suite) => Object.entries(variants).filter(([, v]) => suite.kind === "online" && v.models.includes(suite.modelKey ?? suite.model)).map(([key, v]) => applyVariant(suite, key, v))
+  );
+  return { sources: files.map((f) => f.source), gsm8k, models, variants, suites: [...base, ...derived2], sanity };
+}
+function gateFor(entry, model, defaults) {
+  const wants = entry.gsm8k !== void 0 || entry.kind === "online" && model.family.startsWith("grok");
+  if (!wants) return void 0;
+  return { ...defaults, threshold: model.gsm8kMinAccuracy, ...entry.gsm8k };
+}
+function resolveSuite(entry, key, model, gsm8kDefaults) {
+  const family = FAMILIES.has(model.family) ? model.family : key;
+  const modelPaths = entry.modelPath ? {} : model.paths;
+  const modelPath = entry.modelPath ?? perHardware(model.paths) ?? "";
+  const tokenizerFromModel = entry.tokenizer === "model";
+  const tokenizers = entry.tokenizer ? {} : model.tokenizer ?? {};
+  const tokenizer = tokenizerFromModel ? modelPath : entry.tokenizer ?? perHardware(model.tokenizer);
+  const gsm8k = gateFor(entry, model, gsm8kDefaults);
+  const kindEnv = entry.kind === "offline" ? model.envOffline : model.envOnline;
+  const common2 = {
+    id: entry.id,
+    title: entry.title,
+    model: family,
+    modelKey: key,
+    modelName: entry.modelName ?? model.folderName,
+    variant: entry.variant ?? model.variant,
+    modelPath,
+    modelPaths,
+    ...tokenizer !== void 0 ? { tokenizer } : {},
+    tokenizers,
+    tokenizerFromModel,
+    tp: entry.tp ?? model.tp,
+    ...gsm8k ? { gsm8k } : {},
+    gsm8kMinAccuracy: model.gsm8kMinAccuracy,
+    env: { ...model.env, ...kindEnv, ...entry.env },
+    envByRocm: {},
+    aiterVariable: model.aiterVariable,
+    gsm8kOnly: false,
+    ...model.hardware ? { hardware: [...model.hardware] } : {},
+    ...model.download ? { download: { ...model.download } } : {},
+    timing: { ...entry.timing, perPoint: entry.timing.perPoint.map((p) => ({ ...p, at: { ...p.at } })) },
+    timeouts: { ...entry.timeouts }
+  };
+  if (entry.kind === "offline") {
+    const { warmupServer } = entry;
+    return {
+      ...common2,
+      kind: "offline",
+      mode: entry.mode,
+      batchSizes: entry.batchSizes,
+      inputLens: entry.inputLens,
+      outputLen: entry.outputLen,
+      memFractionByBatch: entry.memFractionByBatch,
+      dummyWeights: entry.dummyWeights,
+      logWithoutInputLen: entry.logWithoutInputLen,
+      extraArgs: entry.extraArgs,
+      aiterArgs: entry.aiterArgs,
+      passAttentionBackend: entry.passAttentionBackend,
+      ...warmupServer ? { warmupServer: serverSpec(warmupServer) } : {}
+    };
+  }
+  return {
+    ...common2,
+    kind: "online",
+    axis: entry.axis,
+    values: entry.values,
+    repeats: entry.repeats,
+    inputLen: entry.inputLen,
+    outputLen: entry.outputLen,
+    ...entry.rangeRatio !== void 0 ? { rangeRatio: entry.rangeRatio } : {},
+    prompts: entry.prompts,
+    server: serverSpec(entry.server),
+    h100Reference: entry.h100Reference
+  };
+}
+function serverSpec(s) {
+  return {
+    ...s.memFractionStatic !== void 0 ? { memFractionStatic: s.memFractionStatic } : {},
+    ...typeof s.maxRunningRequests === "number" ? { maxRunningRequests: s.maxRunningRequests } : {},
+    ...s.quantization ? { quantization: s.quantization } : {},
+    attentionBackendFlag: s.attentionBackendFlag ?? false,
+    env: { ...s.env },
+    extraArgs: [...s.extraArgs ?? []]
+  };
+}
+function applyVariant(suite, key, v) {
+  const server = { ...suite.server, env: { ...suite.server.env, ...v.server.env } };
+  if (v.server.memFractionStatic !== void 0) server.memFractionStatic = v.server.memFractionStatic;
+  if (v.server.maxRunningRequests === null) delete server.maxRunningRequests;
+  else if (v.server.maxRunningRequests !== void 0) server.maxRunningRequests = v.server.maxRunningRequests;
+  if (v.server.quantization !== void 0) server.quantization = v.server.quantization;
+  server.extraArgs = [...suite.server.extraArgs, ...v.server.extraArgs ?? []];
+  const envByRocm = { ...suite.envByRocm };
+  for (const [rocm, env] of Object.entries(v.envByRocm)) envByRocm[rocm] = { ...envByRocm[rocm], ...env };
+  return {
+    ...suite,
+    id: `${suite.id}-${key}`,
+    title: `${suite.title}, ${v.title}`,
+    variantKey: key,
+    folderSuffix: v.folderSuffix,
+    gsm8kOnly: v.gsm8kOnly,
+    env: { ...suite.env, ...v.env },
+    envByRocm,
+    server,
+    timing: { ...suite.timing, ...v.timing },
+    timeouts: { ...suite.timeouts, ...v.timeouts }
+  };
+}
+
 // src/core/catalogue/suites.ts
-var SuiteModelSchema = external_exports.enum(["grok1", "grok2", "deepseek"]);
+var SuiteModelSchema = external_exports.string().min(1);
 var Gsm8kGateSchema = external_exports.object({
   runs: external_exports.number().int().positive(),
   threshold: external_exports.number().min(0).max(1),
@@ -48293,27 +48721,84 @@ var Gsm8kGateSchema = external_exports.object({
   script: external_exports.string()
 });
 var ServerSpecSchema = external_exports.object({
-  memFractionStatic: external_exports.number().positive().max(1),
+  memFractionStatic: external_exports.number().positive().max(1).optional(),
   maxRunningRequests: external_exports.number().int().positive().optional(),
   quantization: external_exports.string().optional(),
   /** Pass `--attention-backend <backend>` (Grok); DeepSeek leaves the choice to SGLang. */
-  attentionBackendFlag: external_exports.boolean(),
+  attentionBackendFlag: external_exports.boolean().default(false),
   /** Extra environment the seed set for this server only. */
   env: external_exports.record(external_exports.string(), external_exports.string()).default({}),
-  extraArgs: external_exports.array(external_exports.string()).default([])
+  extraArgs: external_exports.array(external_exports.string()).default([]),
+  /** extraArgs are the whole launch line after the model and tokenizer (sanity table entries). */
+  verbatim: external_exports.boolean().optional()
+});
+var PerHardware = external_exports.object({ default: external_exports.string(), mi30x: external_exports.string(), mi35x: external_exports.string() }).partial();
+var SuiteTimingSchema = external_exports.object({
+  startupMinutes: external_exports.number().nonnegative().default(0),
+  startupPerRun: external_exports.boolean().default(false),
+  gsm8kMinutes: external_exports.number().nonnegative().default(0),
+  minutesPerPoint: external_exports.number().positive().default(3),
+  perPoint: external_exports.array(
+    external_exports.object({
+      at: external_exports.record(external_exports.string(), external_exports.number()),
+      minutes: external_exports.number().positive().optional(),
+      noisePct: external_exports.number().nonnegative().optional()
+    })
+  ).default([])
+});
+var SuiteTimeoutsSchema = external_exports.object({
+  /** Launch → ready. */
+  readyS: external_exports.number().positive().optional(),
+  /** One benchmark command (bench_serving run, bench_one_batch point). */
+  benchmarkS: external_exports.number().positive().optional(),
+  /** One GSM8K run. */
+  gsm8kS: external_exports.number().positive().optional()
 });
 var common = {
   id: external_exports.string(),
   title: external_exports.string(),
+  /** Family for the built-in models (grok1, grok2, deepseek), else the catalogue model key. */
   model: SuiteModelSchema,
+  /** The catalogue model key (`deepseek-r1-mxfp4`); defaults to `model`. */
+  modelKey: external_exports.string().optional(),
   /** Folder spelling: GROK1, GROK2, DeepSeek-V3-0324. */
   modelName: external_exports.string(),
   variant: external_exports.string(),
   modelPath: external_exports.string(),
+  /** Model paths per hardware (`default`, `mi30x`, `mi35x`), used when modelPath is the default one. */
+  modelPaths: PerHardware.default({}),
   /** Tokenizer name or path; absent → the model path. */
   tokenizer: external_exports.string().optional(),
+  tokenizers: PerHardware.default({}),
+  /** The tokenizer is the model folder (the current Grok-1 online scripts). */
+  tokenizerFromModel: external_exports.boolean().default(false),
   tp: external_exports.number().int().positive(),
-  gsm8k: Gsm8kGateSchema.optional()
+  gsm8k: Gsm8kGateSchema.optional(),
+  /** The model's GSM8K accuracy floor (the gate's default threshold). */
+  gsm8kMinAccuracy: external_exports.number().min(0).max(1).optional(),
+  /** Environment of every command (model, kind, suite and variant variables). */
+  env: external_exports.record(external_exports.string(), external_exports.string()).default({}),
+  /** More variables on images of one ROCm build (`700`). */
+  envByRocm: external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), external_exports.string())).default({}),
+  /** How the aiter variable is set: Grok `on_aiter`, DeepSeek `always` (1), sanity `none` (its env says). */
+  aiterVariable: external_exports.enum(["on_aiter", "always", "none"]).default("on_aiter"),
+  /** Variant key (`dp_attention`) and the run folder suffix it writes under. */
+  variantKey: external_exports.string().optional(),
+  folderSuffix: external_exports.string().optional(),
+  /** Start the server and run the GSM8K gate only (no serving sweep). */
+  gsm8kOnly: external_exports.boolean().default(false),
+  /** Hardware the suite runs on (absent: any). */
+  hardware: external_exports.array(external_exports.string()).optional(),
+  /** Hugging Face repository and disk space for `--download-model`. */
+  download: external_exports.object({ repo: external_exports.string(), diskGb: external_exports.number().positive() }).optional(),
+  timing: SuiteTimingSchema.default({
+    startupMinutes: 0,
+    startupPerRun: false,
+    gsm8kMinutes: 0,
+    minutesPerPoint: 3,
+    perPoint: []
+  }),
+  timeouts: SuiteTimeoutsSchema.default({})
 };
 var OfflineSuiteSchema = external_exports.object({
   ...common,
@@ -48333,9 +48818,7 @@ var OfflineSuiteSchema = external_exports.object({
   aiterArgs: external_exports.array(external_exports.string()).default([]),
   passAttentionBackend: external_exports.boolean().default(true),
   /** DeepSeek's warm-up server used for its GSM8K gate before benchmarking. */
-  warmupServer: ServerSpecSchema.optional(),
-  /** Rough minutes per point on MI300X, for planning. */
-  estimatedMinutesPerPoint: external_exports.number().positive().default(3)
+  warmupServer: ServerSpecSchema.optional()
 });
 var OnlineSuiteSchema = external_exports.object({
   ...common,
@@ -48355,154 +48838,10 @@ var OnlineSuiteSchema = external_exports.object({
   ]),
   server: ServerSpecSchema,
   /** Write the baseline CSV layout with the H100 reference rows and ratios. */
-  h100Reference: external_exports.boolean().default(false),
-  estimatedMinutesPerRepeat: external_exports.number().positive().default(5)
+  h100Reference: external_exports.boolean().default(false)
 });
 var SuiteSchema = external_exports.discriminatedUnion("kind", [OfflineSuiteSchema, OnlineSuiteSchema]);
-var GROK1_MODEL = "/mnt/raid/models/huggingface/amd--grok-1-W4A8KV8/";
-var GROK1_TOKENIZER = "Xenova/grok-1-tokenizer";
-var DEEPSEEK_MODEL = "/mnt/raid/models/huggingface/deepseek-ai/DeepSeek-V3-0324";
-var GSM8K_SCRIPT = "/sgl-workspace/sglang/benchmark/gsm8k/bench_sglang.py";
-var grokGsm8k = {
-  runs: 5,
-  threshold: 0.8,
-  numQuestions: 2e3,
-  parallel: 2e3,
-  numShots: 5,
-  script: GSM8K_SCRIPT
-};
-var deepseekGsm8k = { ...grokGsm8k, threshold: 0.93 };
-var grok1 = { model: "grok1", modelName: "GROK1", variant: "MOE-I4F8", modelPath: GROK1_MODEL };
-var deepseek = {
-  model: "deepseek",
-  modelName: "DeepSeek-V3-0324",
-  variant: "FP8",
-  modelPath: DEEPSEEK_MODEL
-};
-var SUITES = [
-  OfflineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-offline-normal",
-    title: "Grok-1 offline, normal mode (bench_one_batch)",
-    kind: "offline",
-    mode: "normal",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    batchSizes: [1, 2, 4, 8, 16, 32, 64, 128, 256],
-    inputLens: [1024],
-    outputLen: 128,
-    memFractionByBatch: { "128": 0.85, "256": 0.75 },
-    extraArgs: [
-      "--sampling-backend",
-      "pytorch",
-      "--quantization",
-      "fp8",
-      "--trust-remote-code",
-      "--cuda-graph-max-bs",
-      "1024"
-    ],
-    estimatedMinutesPerPoint: 3
-  }),
-  OfflineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-offline-long_context",
-    title: "Grok-1 offline, long context (bench_one_batch)",
-    kind: "offline",
-    mode: "long_context",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    batchSizes: [1],
-    inputLens: [8192, 16384, 32768],
-    outputLen: 10,
-    extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
-    estimatedMinutesPerPoint: 4
-  }),
-  OfflineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-offline-dummy",
-    title: "Grok-1 offline, dummy weights (bench_one_batch)",
-    kind: "offline",
-    mode: "dummy",
-    modelPath: "/mnt/raid/models/dummy_prod1/",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    batchSizes: [2],
-    inputLens: [256],
-    outputLen: 4096,
-    dummyWeights: true,
-    extraArgs: ["--quantization", "fp8", "--trust-remote-code"],
-    aiterArgs: ["--torch-compile-max-bs", "4", "--enable-torch-compile"],
-    estimatedMinutesPerPoint: 10
-  }),
-  OfflineSuiteSchema.parse({
-    ...deepseek,
-    id: "deepseek-offline",
-    title: "DeepSeek-V3 offline (GSM8K warm-up gate + bench_one_batch)",
-    kind: "offline",
-    mode: "normal",
-    tp: 8,
-    batchSizes: [32],
-    inputLens: [128],
-    outputLen: 32,
-    logWithoutInputLen: true,
-    passAttentionBackend: false,
-    extraArgs: ["--disable-radix-cache", "--trust-remote-code"],
-    gsm8k: deepseekGsm8k,
-    warmupServer: {
-      memFractionStatic: 0.7,
-      maxRunningRequests: 1024,
-      attentionBackendFlag: false,
-      env: { TORCHINDUCTOR_AUTOTUNE_ENABLE: "0" },
-      extraArgs: ["--trust-remote-code"]
-    },
-    estimatedMinutesPerPoint: 5
-  }),
-  OnlineSuiteSchema.parse({
-    ...grok1,
-    id: "grok-online",
-    title: "Grok-1 online (launch_server + GSM8K + bench_serving)",
-    kind: "online",
-    tokenizer: GROK1_TOKENIZER,
-    tp: 8,
-    axis: "request_rate",
-    values: [1, 2, 4, 8, 16],
-    repeats: 3,
-    inputLen: 1024,
-    outputLen: 1024,
-    prompts: { perValue: 300, cap: 2400 },
-    gsm8k: grokGsm8k,
-    server: {
-      memFractionStatic: 0.85,
-      quantization: "fp8",
-      attentionBackendFlag: true,
-      extraArgs: ["--trust-remote-code"]
-    },
-    h100Reference: true,
-    estimatedMinutesPerRepeat: 4
-  }),
-  OnlineSuiteSchema.parse({
-    ...deepseek,
-    id: "deepseek-online",
-    title: "DeepSeek-V3 online (launch_server + GSM8K + bench_serving by concurrency)",
-    kind: "online",
-    tp: 8,
-    axis: "concurrency",
-    values: [128, 64, 16, 4, 1],
-    repeats: 3,
-    inputLen: 3200,
-    outputLen: 800,
-    rangeRatio: 1,
-    prompts: { smallUpTo: 16, small: 128, large: 500 },
-    gsm8k: deepseekGsm8k,
-    server: {
-      memFractionStatic: 0.9,
-      maxRunningRequests: 1024,
-      attentionBackendFlag: false,
-      extraArgs: ["--trust-remote-code"]
-    },
-    estimatedMinutesPerRepeat: 6
-  })
-];
+var SUITES = builtinCatalogue().suites;
 var SuiteOverridesSchema = external_exports.object({
   suites: external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()))
 });
