@@ -2,7 +2,7 @@
  * Charts and dashboard at scale: a year of nightly history for 5 model × kind series (≈ 1 800
  * runs, written as results.json run folders with repeat noise and planted shifts), then measured:
  *   - load + chart data (ingest, series, change points),
- *   - every chart rendered to SVG and PNG (`sglbench plot`),
+ *   - every chart rendered to SVG and PNG (`sglbench plot`), and to SVG only,
  *   - the whole dashboard (interactive pages + SVG images),
  *   - the nightly's incremental update: one new run, its model's dashboard rebuilt.
  * `plot` and `dashboard` run as their own CLI processes (what the nightly runs), each with its wall
@@ -217,6 +217,15 @@ try {
     root,
     "--out",
     join(out, "charts"),
+  ]);
+  await cli("sglbench plot --format svg (every chart → SVG, own process)", [
+    "plot",
+    "--format",
+    "svg",
+    "--data-dir",
+    root,
+    "--out",
+    join(out, "charts-svg"),
   ]);
   await cli("sglbench dashboard (pages + SVG/PNG images, own process)", [
     "dashboard",

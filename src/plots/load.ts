@@ -3,6 +3,7 @@ import type { SeriesChange } from "../core/trends/index.js";
 import type { RunResults } from "../core/results/index.js";
 import { loadHistory, type HistoryOptions, type Skipped } from "../store/history.js";
 import { buildChartData, chartSuite, type SuiteChartData } from "./chart-data.js";
+import { keepYoungGenerationSmall } from "./collect.js";
 
 /** Which part of the history to chart. */
 export interface ChartSelection extends HistoryOptions {
@@ -24,6 +25,8 @@ export async function loadChartData(
   sel: ChartSelection = {},
 ): Promise<{ runs: RunResults[]; data: SuiteChartData[]; skipped: Skipped[] }> {
   const { suites, hardware, metrics, changes, changeNights, ...history } = sel;
+  // Everything that charts loads first: the process's peak memory is set from here on.
+  keepYoungGenerationSmall();
   const loaded = await loadHistory(dataDir, history);
   // Console logs are not filtered by folder: apply the model filter to the records too.
   const runs = loaded.runs.filter(
