@@ -91,6 +91,6 @@ describe("a sanity nightly's report", () => {
       { suite: "sanity QWEN-30B", message: "accuracy 0.810 < floor 0.84" },
       { suite: "sanity GPT-OSS-20B", message: "no accuracy < floor 0.5" },
     ]);
-    expect(buildMessage(o, {}).title).toMatch(/needs attention/);
+    expect(buildMessage(o, { kind: "alert" }).title).toMatch(/needs attention/);
   });
 });

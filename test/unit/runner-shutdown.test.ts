@@ -19,6 +19,11 @@ import { shouldHang } from "../sim/lib/hang.mjs";
 
 afterEach(() => resetShutdown());
 
+/** Waits for a condition without assuming how fast a loaded machine is (the test's timeout bounds it). */
+async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await ready())) await new Promise((r) => setTimeout(r, 20));
+}
+
 describe("shutdown", () => {
   it("exit codes follow the shell: 130 for SIGINT, 143 for SIGTERM", () => {
     expect(interruptedExitCode("SIGINT")).toBe(130);
@@ -42,7 +47,7 @@ describe("shutdown", () => {
       expect(shutdownReason()).toBe("SIGTERM");
       expect(exits).toEqual([]);
       process.emit("SIGTERM", "SIGTERM");
-      await new Promise((r) => setTimeout(r, 50));
+      await until(() => exits.length > 0);
       expect(cleaned).toBe(1);
       expect(exits).toEqual([143]);
       expect(lines.join("\n")).toMatch(/SIGTERM received: stopping[\s\S]*SIGTERM received again/);
@@ -57,7 +62,7 @@ describe("shutdown", () => {
     const uninstall = installShutdownHandlers({ log: () => undefined, exit: (c) => exits.push(c), graceMs: 20 });
     try {
       process.emit("SIGINT", "SIGINT");
-      await new Promise((r) => setTimeout(r, 200));
+      await until(() => exits.length > 0);
       expect(exits).toEqual([130]);
     } finally {
       uninstall();
@@ -93,15 +98,16 @@ describe("leftovers", () => {
       spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { env: env(owner), stdio: "ignore" }),
     );
     try {
-      await new Promise((r) => setTimeout(r, 300));
-      const found = (await findLeftovers()).map((l) => l.pid);
+      // A spawned process shows its own environment once it has exec'd: wait for it, however loaded the machine.
+      let found: number[] = [];
+      await until(async () => (found = (await findLeftovers()).map((l) => l.pid)).includes(sleepers[0]!.pid!));
       expect(found).toContain(sleepers[0]!.pid);
       expect(found).not.toContain(sleepers[1]!.pid);
       expect(found).not.toContain(sleepers[2]!.pid);
     } finally {
       for (const s of sleepers) s.kill("SIGKILL");
     }
-  });
+  }, 20_000);
 });
 
 describe("ports", () => {
