@@ -23,7 +23,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sglbench-nightly-variants-"));
 });
 afterAll(async () => {
-  nock.activate();
+  // No nock.activate() here: re-activating after test/setup/restore-nock.ts restored it would leave
+  // nock intercepting in the next files of this worker (each file's own import activates it).
   await rm(dir, { recursive: true, force: true });
 });
 
