@@ -227,7 +227,8 @@ describe("the demo comment", () => {
       nightlies: [],
       skipped: [],
     });
-    expect(dashboard).toContain(`>${said}</td>`);
+    // The change table names the metric and point before the change, in the same words.
+    expect(dashboard).toContain(`: ${said}</td>`);
     expect(dashboard).toContain(`<li class="regression">${lead}</li>`);
   });
 });
