@@ -371,9 +371,14 @@ function panelSpec(
     candidates.map((c) => (dense && c.priority > 3 ? { ...c, x: Number.NaN } : c)),
     { width, height, obstacles, reserved },
   );
+  // Without dots, a night alone in its segment (between two excluded nights) would draw nothing.
+  const dots = line.nights.length <= DOT_NIGHTS;
+  const segmentSize = new Map<number, number>();
+  for (const n of line.nights) segmentSize.set(n.segment, (segmentSize.get(n.segment) ?? 0) + 1);
   const rows = line.nights.map((n, i) => {
     const pos = placed[i];
-    return { ...chartRow(n), ...(pos ? { text: candidates[i]?.text, pos } : {}) };
+    const alone = !dots && segmentSize.get(n.segment) === 1;
+    return { ...chartRow(n), ...(pos ? { text: candidates[i]?.text, pos } : {}), ...(alone ? { alone } : {}) };
   });
   const y = { field: "median", type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } };
   const lineLayer: VlSpec = {
@@ -382,7 +387,7 @@ function panelSpec(
       color: LINE_COLOR,
       strokeWidth: 1.8,
       // Dots help on a few nights; on months of nights they merge into a thick smear.
-      point: line.nights.length <= DOT_NIGHTS ? { filled: true, size: 22, color: LINE_COLOR } : false,
+      point: dots ? { filled: true, size: 22, color: LINE_COLOR } : false,
     },
     encoding: { y: { ...y, title: `${m.unit}` }, detail: SEGMENT_DETAIL },
     ...(opts.interactive
@@ -405,6 +410,15 @@ function panelSpec(
       },
     },
     lineLayer,
+    ...(rows.some((r) => "alone" in r)
+      ? [
+          {
+            transform: [{ filter: "datum.alone" }],
+            mark: { type: "point", filled: true, size: 18, color: LINE_COLOR },
+            encoding: { y },
+          },
+        ]
+      : []),
     ...excludedLayers(line.excluded, { y, domain: yDomain, height, interactive: opts.interactive }),
     ...labelLayers(placed, y, { color: "#333" }),
     ...(opts.interactive ? [hoverLayer(y, tooltip(m.unit))] : []),

@@ -118,6 +118,31 @@ describe("excluded nights in chart data", () => {
   });
 });
 
+describe("a long series (no dots)", () => {
+  it("still draws a night that is alone between two failed nights", () => {
+    const days = Array.from({ length: 70 }, (_, i) => new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10));
+    const long = days.map((day) => {
+      const date = day.replaceAll("-", "");
+      if (day === "2025-02-01" || day === "2025-02-03") {
+        const r = night(date, []);
+        r.failures.push({ kind: "crash", message: "server died" });
+        return r;
+      }
+      return night(date, RATES);
+    });
+    const [suite] = buildChartData(long, { metrics: ["median_e2e_latency_ms"] });
+    const spec = metricSpec(suite!, suite!.metrics[0]!);
+    const panel = layers(spec).find((l) => l.layer)!;
+    expect(
+      rowsOf(panel)
+        .filter((r) => r.alone)
+        .map((r) => r.day),
+    ).toEqual(["2025-02-02"]);
+    const lone = (panel.layer as VlSpec[]).find((l) => JSON.stringify(l.transform ?? []).includes("datum.alone"));
+    expect((lone?.mark as { type?: string } | undefined)?.type).toBe("point");
+  });
+});
+
 describe("GSM8K floors", () => {
   it("come from the catalogue for a known model and the toolkit's table otherwise", () => {
     expect(gsm8kFloor("GROK2")).toBe(0.92);
