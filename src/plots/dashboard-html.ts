@@ -347,16 +347,16 @@ export function sanityHtml(nights: readonly SanityNight[], href: (rel: string) =
       : `<span class="failed">no model ran</span>`;
     const rows = ordered(n.rows).map(
       (r) =>
-        `<tr><td>${esc(r.model)}</td><td title="${esc(r.image)}">${esc(imageTag(r.image))}</td>` +
-        `<td class="num">${esc(r.trials)}</td>` +
+        // The verdict right after the model: on a phone the columns past ~3 scroll out of view.
+        `<tr><td>${esc(r.model)}</td><td class="${r.passed ? "ok" : "regression"}">${r.passed ? "PASS" : "FAIL"}</td>` +
         `<td class="num">${r.accuracy === undefined ? "—" : esc(r.accuracy.toFixed(3))}</td>` +
         `<td class="num">${esc(r.threshold.toFixed(3))}</td>` +
-        `<td class="${r.passed ? "ok" : "regression"}">${r.passed ? "PASS" : "FAIL"}</td></tr>`,
+        `<td class="num">${esc(r.trials)}</td><td title="${esc(r.image)}">${esc(imageTag(r.image))}</td></tr>`,
     );
     return (
       `<h3>${esc(hardwareName(n.hardware))} (${esc(n.hardware)}) · night ${esc(n.date)} · ${status} · <a href="${esc(href(n.file))}">report</a></h3>\n` +
       (rows.length
-        ? `<table class="sanity" id="sanity-${esc(n.hardware)}"><tr><th>model</th><th>image</th><th>trials</th><th>accuracy</th><th>floor</th><th>result</th></tr>\n${rows.join("\n")}</table>`
+        ? `<table class="sanity" id="sanity-${esc(n.hardware)}"><tr><th>model</th><th>result</th><th>accuracy</th><th>floor</th><th>trials</th><th>image</th></tr>\n${rows.join("\n")}</table>`
         : "")
     );
   });
