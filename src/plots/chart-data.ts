@@ -33,6 +33,23 @@ export interface NightStat {
   max: number;
   /** Repeats pooled into this night. */
   n: number;
+  /**
+   * Line segment: the line is drawn unbroken only within a segment. A new one starts after an
+   * excluded (partial or failed) night or a calendar gap of more than {@link GAP_DAYS} days.
+   */
+  segment: number;
+}
+
+/** A partial or failed night of a line: marked on the chart, never a line point. */
+export interface ExcludedMark {
+  date: string;
+  day: string;
+  tag: string;
+  quality: "partial" | "failed";
+  /** Median of what the line measured that night, when it measured anything (a partial night). */
+  value?: number;
+  /** `partial: no measurement for request_rate=16`, `failed: nothing measured (server: …)`. */
+  label: string;
 }
 
 /** One benchmark point followed over the nights. */
@@ -44,6 +61,8 @@ export interface ChartLine {
   /** Sort key (the load value). */
   order: number;
   nights: NightStat[];
+  /** Partial and failed nights, by date: marked, and the line is broken across them. */
+  excluded: ExcludedMark[];
   changes: SeriesChange[];
 }
 
@@ -153,11 +172,28 @@ function labelPoints(points: readonly string[]): {
   return { axis: axis?.name ?? "point", labels };
 }
 
+/** Nights further apart than this (a missed night or two is no break; a week off is) break the line. */
+export const GAP_DAYS = 2;
+
+function daysBetween(a: string, b: string): number {
+  return (Date.parse(`${isoDay(b)}T00:00:00Z`) - Date.parse(`${isoDay(a)}T00:00:00Z`)) / 86_400_000;
+}
+
 function nightStats(series: NightlySeries): NightStat[] {
   const out: NightStat[] = [];
+  const excluded = (series.excluded ?? []).map((e) => e.date).sort();
+  let segment = 0;
+  let previous: string | undefined;
   series.nights.forEach((night, i) => {
     const values = night.values.filter(Number.isFinite).sort((a, b) => a - b);
     if (values.length === 0) return;
+    // The line must not join two nights across an excluded night or a long calendar gap.
+    if (
+      previous !== undefined &&
+      (daysBetween(previous, night.date) > GAP_DAYS || excluded.some((d) => d > (previous ?? "") && d < night.date))
+    )
+      segment += 1;
+    previous = night.date;
     out.push({
       date: night.date,
       day: isoDay(night.date),
@@ -166,9 +202,49 @@ function nightStats(series: NightlySeries): NightStat[] {
       min: values[0] ?? Number.NaN,
       max: values[values.length - 1] ?? Number.NaN,
       n: values.length,
+      segment,
     });
   });
   return out;
+}
+
+/**
+ * buildSeries lists a partial night only in the series that measured something that night; every
+ * line of the group is marked (and broken) there, so the night's own status is added to the others.
+ */
+function withGroupExclusions(series: NightlySeries[], runs: readonly RunResults[]): NightlySeries[] {
+  const quality = nightQualities(runs);
+  return series.map((s) => {
+    const group = [s.hardware, s.model, s.suite].join("/"); // identityKey of the series group
+    const have = new Set((s.excluded ?? []).map((e) => e.date));
+    const extra = [...(quality.get(group)?.values() ?? [])]
+      .filter((st) => st.quality !== "complete" && !have.has(st.date))
+      .map((st) => ({
+        date: st.date,
+        quality: st.quality as "partial" | "failed",
+        values: [],
+        tag: runs.find((r) => runDate(r) === st.date)?.image?.tag ?? st.date,
+        reason: st.reason ?? st.quality,
+      }));
+    if (extra.length === 0) return s;
+    const excluded = [...(s.excluded ?? []), ...extra].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    return { ...s, excluded };
+  });
+}
+
+/** The excluded nights of a series as chart markers. */
+function excludedMarks(series: NightlySeries): ExcludedMark[] {
+  return (series.excluded ?? []).map((e) => {
+    const values = e.values.filter(Number.isFinite).sort((a, b) => a - b);
+    return {
+      date: e.date,
+      day: isoDay(e.date),
+      tag: e.tag,
+      quality: e.quality,
+      ...(values.length ? { value: median(values) } : {}),
+      label: `${e.quality}: ${e.reason}`,
+    };
+  });
 }
 
 /** Options for {@link buildChartData}. */
@@ -205,7 +281,7 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
   for (const [key, groupRuns] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const [hardware = "unknown", model = "", suite = ""] = key.split("/");
     const baseSuite = groupRuns[0]?.suite ?? suite;
-    const series = buildSeries(groupRuns, { metrics });
+    const series = withGroupExclusions(buildSeries(groupRuns, { metrics }), groupRuns);
     const changes = opts.changes
       ? opts.changes.filter((c) => c.hardware === hardware && c.model === model && c.suite === suite)
       : findAlerts(series, groupRuns, {
@@ -222,6 +298,7 @@ export function buildChartData(runs: readonly RunResults[], opts: ChartDataOptio
         label: l.label,
         order: l.order,
         nights: nightStats(s),
+        excluded: excludedMarks(s),
         changes: changes.filter((c) => c.series === s.key),
       });
       byMetric.set(s.metric, lines);

@@ -6,6 +6,7 @@
 import { changeHeadline, changePhrase, pointKeyLabel } from "../core/report/index.js";
 import type { ReportedChange, SeriesChange } from "../core/trends/index.js";
 import type { SuiteChartData } from "./chart-data.js";
+import type { SanityModelRow, SanityNight } from "./sanity-table.js";
 import { formatValue } from "./labels.js";
 import { hardwareName, type ChartSpec } from "./specs.js";
 
@@ -175,6 +176,10 @@ export function indexHtml(input: {
   dataDir: string;
   pages: ModelPage[];
   nightlies: NightlyRow[];
+  /** Newest sanity sweep per hardware (sanity-table.ts). */
+  sanity?: SanityNight[];
+  /** Link from the index to a data-dir file (the sanity report); default the path itself. */
+  dataHref?: (rel: string) => string;
   skipped: { file: string; reason: string }[];
 }): string {
   const all = input.pages.flatMap((p) => p.suites.flatMap((s) => s.data.changes));
@@ -205,6 +210,7 @@ export function indexHtml(input: {
 ${pages.length ? `<table id="pages"><tr><th>hardware</th><th>model</th><th>suites</th><th>runs</th><th>latest run</th><th>status</th></tr>\n${pages.join("\n")}</table>` : `<p class="muted">No runs found.</p>`}
 <h2>Latest nightlies</h2>
 ${nightlies.length ? `<table id="nightlies"><tr><th>date</th><th>model</th><th>mode</th><th>image</th><th>result</th><th>suites</th><th>regressions</th><th>notes</th></tr>\n${nightlies.join("\n")}</table>` : `<p class="muted">No nightly reports (nightly_reports/*.json) yet.</p>`}
+${sanityHtml(input.sanity ?? [], input.dataHref)}
 <h2>Change points</h2>
 <p class="muted">One row per hardware × model × suite and night: open ones (the series' current level) first, then the newest and largest. Only complete nights of one measurement protocol are compared.</p>
 ${openHeadlines(open)}<div id="open-changes">${alertRows(all, pageOf)}</div>
@@ -313,4 +319,46 @@ ${changeRows(changes)}
 ${runRows(p.runs)}
 </main>`;
   return page(`${p.model} · ${p.hardware} — sglbench`, root, body, true);
+}
+
+/** Failures first (what needs a look), then by model name. */
+function ordered(rows: readonly SanityModelRow[]): SanityModelRow[] {
+  return [...rows].sort((a, b) => Number(a.passed) - Number(b.passed) || (a.model < b.model ? -1 : 1));
+}
+
+/** `rocm/sgl-dev:v0.5.3-rocm630-mi30x-20251013` → `v0.5.3-rocm630-mi30x-20251013`. */
+function imageTag(image: string): string {
+  return image.slice(image.lastIndexOf(":") + 1);
+}
+
+/**
+ * The "Sanity (GSM8K sweep)" section: one table per hardware (its newest sanity night), one row per
+ * model. `href` turns a data-dir path into a link from the page (the report JSON).
+ */
+export function sanityHtml(nights: readonly SanityNight[], href: (rel: string) => string = (r) => r): string {
+  const head = `<h2>Sanity (GSM8K sweep)</h2>`;
+  if (nights.length === 0) return `${head}\n<p class="muted">No sanity sweep (nightly --mode sanity) reported yet.</p>`;
+  const blocks = nights.map((n) => {
+    const failed = n.rows.filter((r) => !r.passed).length;
+    const status = n.rows.length
+      ? failed
+        ? `<span class="regression">${failed} of ${n.rows.length} failed</span>`
+        : `<span class="ok">all ${n.rows.length} passed</span>`
+      : `<span class="failed">no model ran</span>`;
+    const rows = ordered(n.rows).map(
+      (r) =>
+        // The verdict right after the model: on a phone the columns past ~3 scroll out of view.
+        `<tr><td>${esc(r.model)}</td><td class="${r.passed ? "ok" : "regression"}">${r.passed ? "PASS" : "FAIL"}</td>` +
+        `<td class="num">${r.accuracy === undefined ? "—" : esc(r.accuracy.toFixed(3))}</td>` +
+        `<td class="num">${esc(r.threshold.toFixed(3))}</td>` +
+        `<td class="num">${esc(r.trials)}</td><td title="${esc(r.image)}">${esc(imageTag(r.image))}</td></tr>`,
+    );
+    return (
+      `<h3>${esc(hardwareName(n.hardware))} (${esc(n.hardware)}) · night ${esc(n.date)} · ${status} · <a href="${esc(href(n.file))}">report</a></h3>\n` +
+      (rows.length
+        ? `<table class="sanity" id="sanity-${esc(n.hardware)}"><tr><th>model</th><th>result</th><th>accuracy</th><th>floor</th><th>trials</th><th>image</th></tr>\n${rows.join("\n")}</table>`
+        : "")
+    );
+  });
+  return `${head}\n${blocks.join("\n")}`;
 }

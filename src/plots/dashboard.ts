@@ -15,6 +15,7 @@ import { modelLabel, type SuiteChartData } from "./chart-data.js";
 import { indexHtml, modelPageHtml, type ModelPage, type NightlyRow, type RunRow } from "./dashboard-html.js";
 import { collectGarbage } from "./collect.js";
 import { loadChartData } from "./load.js";
+import { readSanityNights } from "./sanity-table.js";
 import { suiteChartSpecs } from "./specs.js";
 import { safeSegment, suiteChartDir, writeCharts, type ChartFailure, type ChartFormat } from "./write-charts.js";
 
@@ -159,6 +160,7 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
     ...(opts.changeNights !== undefined ? { changeNights: opts.changeNights } : {}),
   });
   const reports = await readNightlyReports(opts.dataDir);
+  const sanity = await readSanityNights(opts.dataDir);
   const generatedAt = (opts.now ?? new Date()).toISOString().slice(0, 16).replace("T", " ") + " UTC";
   await mkdir(opts.outDir, { recursive: true });
   await writeAssets(opts.outDir);
@@ -235,6 +237,8 @@ export async function buildDashboard(opts: DashboardOptions): Promise<DashboardR
       dataDir: basename(opts.dataDir) || opts.dataDir,
       pages,
       nightlies: reports.rows,
+      sanity,
+      dataHref: (rel) => linkTo(opts, opts.outDir, rel),
       skipped,
     }),
   );

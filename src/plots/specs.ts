@@ -9,7 +9,15 @@
  */
 import { changePhrase } from "../core/report/index.js";
 import type { SeriesChange } from "../core/trends/index.js";
-import type { ChartLine, Gsm8kNight, KvNight, MetricLines, NightStat, SuiteChartData } from "./chart-data.js";
+import type {
+  ChartLine,
+  ExcludedMark,
+  Gsm8kNight,
+  KvNight,
+  MetricLines,
+  NightStat,
+  SuiteChartData,
+} from "./chart-data.js";
 import {
   formatValue,
   labelMark,
@@ -46,6 +54,10 @@ const FONT = "DejaVu Sans";
 const LINE_COLOR = "#1f5fa8";
 const BAND_COLOR = "#7fa7d6";
 const CHANGE_COLORS = { regression: "#c62828", improvement: "#2e7d32" } as const;
+/** Markers of nights left out of the trend: grey = partial, red = failed. */
+const EXCLUDED_COLORS = { partial: "#8a8a8a", failed: "#c62828" } as const;
+/** What the subtitles say about those markers. */
+const EXCLUDED_NOTE = "× = partial (grey) or failed (red) night, not in the trend";
 const DAY_MS = 86_400_000;
 /** Above this many nights a panel labels only its informative nights. */
 const DENSE_NIGHTS = 14;
@@ -186,9 +198,82 @@ function round(v: number): number {
   return Number.isFinite(v) ? Number(v.toPrecision(6)) : v;
 }
 
-/** The fields a chart row needs (no raw date: `day` is the axis). */
-function chartRow(n: NightStat): { day: string; tag: string; median: number; min: number; max: number; n: number } {
-  return { day: n.day, tag: n.tag, median: round(n.median), min: round(n.min), max: round(n.max), n: n.n };
+/** The fields a chart row needs (no raw date: `day` is the axis; `segment` breaks the line). */
+function chartRow(n: NightStat): {
+  day: string;
+  tag: string;
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+  segment: number;
+} {
+  return {
+    day: n.day,
+    tag: n.tag,
+    median: round(n.median),
+    min: round(n.min),
+    max: round(n.max),
+    n: n.n,
+    segment: n.segment,
+  };
+}
+
+/** Lines and bands are drawn per segment, so they stop at an excluded night or a long gap. */
+const SEGMENT_DETAIL: VlSpec = { field: "segment", type: "nominal" };
+
+/** Excluded nights, one marker per date (the first line's when several lines list it). */
+function uniqueMarks(marks: readonly ExcludedMark[]): ExcludedMark[] {
+  const byDate = new Map<string, ExcludedMark>();
+  for (const m of marks) if (!byDate.has(m.date)) byDate.set(m.date, m);
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
+}
+
+/**
+ * Layers marking excluded nights with a cross: at the night's value when the line measured one
+ * (clamped into the panel, a stray value must not stretch the scale), else at the panel's
+ * baseline. Never part of the line.
+ */
+function excludedLayers(
+  marks: readonly ExcludedMark[],
+  opts: { y?: VlSpec; domain?: [number, number]; height: number; interactive: boolean },
+): VlSpec[] {
+  if (marks.length === 0) return [];
+  const clamp = (v: number): number =>
+    opts.domain ? Math.min(opts.domain[1], Math.max(opts.domain[0], v)) : Number.NaN;
+  const rows = marks.map((m) => ({
+    day: m.day,
+    tag: m.tag,
+    quality: m.quality,
+    label: m.label,
+    ...(m.value !== undefined && opts.y ? { value: round(m.value), at: round(clamp(m.value)) } : {}),
+  }));
+  const tooltip = opts.interactive
+    ? {
+        tooltip: [
+          { field: "day", type: "temporal", timeUnit: "utcyearmonthdate", title: "date", format: "%Y-%m-%d" },
+          { field: "tag", type: "nominal", title: "image" },
+          { field: "label", type: "nominal", title: "excluded" },
+          ...(rows.some((r) => r.value !== undefined)
+            ? [{ field: "value", type: "quantitative", title: "value", format: ",.4~f" }]
+            : []),
+        ],
+      }
+    : {};
+  // One layer per quality and placement: a color encoding would share the panel's color scale
+  // with the change rules (regression/improvement).
+  const out: VlSpec[] = [];
+  for (const quality of ["partial", "failed"] as const) {
+    const mark = { type: "point", shape: "cross", filled: true, size: 70, color: EXCLUDED_COLORS[quality] };
+    const mine = rows.filter((r) => r.quality === quality);
+    const placed = mine.filter((r) => r.at !== undefined && Number.isFinite(r.at));
+    const atBase = mine.filter((r) => !placed.includes(r));
+    if (placed.length && opts.y)
+      out.push({ data: { values: placed }, mark, encoding: { y: { ...opts.y, field: "at" }, ...tooltip } });
+    if (atBase.length)
+      out.push({ data: { values: atBase }, mark, encoding: { y: { value: opts.height - 6 }, ...tooltip } });
+  }
+  return out;
 }
 
 /** One text layer per label position in use (Vega-Lite cannot encode align/dx per datum). */
@@ -286,9 +371,14 @@ function panelSpec(
     candidates.map((c) => (dense && c.priority > 3 ? { ...c, x: Number.NaN } : c)),
     { width, height, obstacles, reserved },
   );
+  // Without dots, a night alone in its segment (between two excluded nights) would draw nothing.
+  const dots = line.nights.length <= DOT_NIGHTS;
+  const segmentSize = new Map<number, number>();
+  for (const n of line.nights) segmentSize.set(n.segment, (segmentSize.get(n.segment) ?? 0) + 1);
   const rows = line.nights.map((n, i) => {
     const pos = placed[i];
-    return { ...chartRow(n), ...(pos ? { text: candidates[i]?.text, pos } : {}) };
+    const alone = !dots && segmentSize.get(n.segment) === 1;
+    return { ...chartRow(n), ...(pos ? { text: candidates[i]?.text, pos } : {}), ...(alone ? { alone } : {}) };
   });
   const y = { field: "median", type: "quantitative", scale: { domain: yDomain, nice: false, zero: false } };
   const lineLayer: VlSpec = {
@@ -297,9 +387,9 @@ function panelSpec(
       color: LINE_COLOR,
       strokeWidth: 1.8,
       // Dots help on a few nights; on months of nights they merge into a thick smear.
-      point: line.nights.length <= DOT_NIGHTS ? { filled: true, size: 22, color: LINE_COLOR } : false,
+      point: dots ? { filled: true, size: 22, color: LINE_COLOR } : false,
     },
-    encoding: { y: { ...y, title: `${m.unit}` } },
+    encoding: { y: { ...y, title: `${m.unit}` }, detail: SEGMENT_DETAIL },
     ...(opts.interactive
       ? { params: [{ name: `zoom${opts.index}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
       : {}),
@@ -313,9 +403,23 @@ function panelSpec(
   const layers: VlSpec[] = [
     {
       mark: { type: "area", color: BAND_COLOR, opacity: 0.35 },
-      encoding: { y: { field: "min", type: "quantitative", scale: y.scale }, y2: { field: "max" } },
+      encoding: {
+        y: { field: "min", type: "quantitative", scale: y.scale },
+        y2: { field: "max" },
+        detail: SEGMENT_DETAIL,
+      },
     },
     lineLayer,
+    ...(rows.some((r) => "alone" in r)
+      ? [
+          {
+            transform: [{ filter: "datum.alone" }],
+            mark: { type: "point", filled: true, size: 18, color: LINE_COLOR },
+            encoding: { y },
+          },
+        ]
+      : []),
+    ...excludedLayers(line.excluded, { y, domain: yDomain, height, interactive: opts.interactive }),
     ...labelLayers(placed, y, { color: "#333" }),
     ...(opts.interactive ? [hoverLayer(y, tooltip(m.unit))] : []),
   ];
@@ -350,11 +454,12 @@ function defaults(opts: SpecOptions): Required<Omit<SpecOptions, "interactive">>
 /** A metric's chart: one panel per point, stacked. */
 export function metricSpec(d: SuiteChartData, m: MetricLines, opts: SpecOptions = {}): VlSpec {
   const o = defaults(opts);
+  const lines = m.lines.filter((l) => l.nights.length > 0);
   const xDomain = timeDomain(
-    m.lines.flatMap((l) => l.nights.map((n) => n.day)),
+    lines.flatMap((l) => [...l.nights.map((n) => n.day), ...l.excluded.map((e) => e.day)]),
     o.width,
   );
-  const lines = m.lines.filter((l) => l.nights.length > 0);
+  const excluded = lines.some((l) => l.excluded.length > 0);
   const regressions = lines.reduce((n, l) => n + l.changes.filter((c) => c.kind === "regression").length, 0);
   const better = m.better === "lower" ? "lower is better" : m.better === "higher" ? "higher is better" : "";
   return {
@@ -364,7 +469,8 @@ export function metricSpec(d: SuiteChartData, m: MetricLines, opts: SpecOptions 
       subtitle: subtitleOf(
         d,
         `${better}; line = nightly median, band = min–max over the night's repeats, dashed = change point` +
-          (regressions ? ` (${regressions} regression${regressions > 1 ? "s" : ""})` : ""),
+          (regressions ? ` (${regressions} regression${regressions > 1 ? "s" : ""})` : "") +
+          (excluded ? `; ${EXCLUDED_NOTE}` : ""),
       ),
     },
     config: baseConfig(),
@@ -381,7 +487,7 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
     .sort((a, b) => a[1] - b[1])
     .map(([l]) => l);
   const xDomain = timeDomain(
-    d.metrics.flatMap((m) => m.lines.flatMap((l) => l.nights.map((n) => n.day))),
+    d.metrics.flatMap((m) => m.lines.flatMap((l) => [...l.nights.map((n) => n.day), ...l.excluded.map((e) => e.day)])),
     width,
   );
   const panels = d.metrics.map((m, mi) => {
@@ -434,12 +540,18 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
           encoding: {
             y: { ...y, title: `${m.unit} (log)` },
             color,
+            detail: SEGMENT_DETAIL,
           },
           ...(o.interactive
             ? { params: [{ name: `czoom${mi}`, select: { type: "interval", encodings: ["x"] }, bind: "scales" }] }
             : {}),
         },
         ...labelLayers(placed, y, {}, { color }),
+        // Lines differ in value, so an excluded night is marked once, at the baseline.
+        ...excludedLayers(
+          uniqueMarks(m.lines.flatMap((l) => l.excluded)).map(({ value: _v, ...rest }) => rest),
+          { height, interactive: o.interactive },
+        ),
         ...(o.interactive ? [hoverLayer(y, [{ field: "line", title: d.axis }, ...tooltip(m.unit)])] : []),
       ],
     };
@@ -448,7 +560,11 @@ export function combinedSpec(d: SuiteChartData, opts: SpecOptions = {}): VlSpec 
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
       text: `Trends — ${suiteTitle(d)}`,
-      subtitle: subtitleOf(d, `nightly median per ${d.axis}, log scale; latest value labelled`),
+      subtitle: subtitleOf(
+        d,
+        `nightly median per ${d.axis}, log scale; latest value labelled` +
+          (d.metrics.some((m) => m.lines.some((l) => l.excluded.length)) ? `; ${EXCLUDED_NOTE}` : ""),
+      ),
     },
     config: baseConfig(),
     hconcat: panels,
@@ -614,7 +730,9 @@ export function overviewSpec(d: SuiteChartData): VlSpec {
   const width = 400;
   const height = 190;
   const days = [
-    ...d.metrics.flatMap((m) => m.lines.flatMap((l) => l.nights.map((n) => n.day))),
+    ...d.metrics.flatMap((m) =>
+      m.lines.flatMap((l) => [...l.nights.map((n) => n.day), ...l.excluded.map((e) => e.day)]),
+    ),
     ...d.kv.map((k) => k.day),
     ...d.gsm8k.map((g) => g.day),
   ];
@@ -623,7 +741,9 @@ export function overviewSpec(d: SuiteChartData): VlSpec {
     .sort((a, b) => a[1] - b[1])
     .map(([l]) => l);
   const metricPanels = d.metrics.map((m) => {
-    const rows = m.lines.flatMap((l) => l.nights.map((n) => ({ day: n.day, median: round(n.median), line: l.label })));
+    const rows = m.lines.flatMap((l) =>
+      l.nights.map((n) => ({ day: n.day, median: round(n.median), line: l.label, segment: n.segment })),
+    );
     const yDomain = valueDomain(
       rows.map((r) => r.median),
       true,
@@ -633,17 +753,31 @@ export function overviewSpec(d: SuiteChartData): VlSpec {
       height,
       title: { text: `${m.display} (${m.unit})`, fontSize: 12, anchor: "start" },
       data: { values: rows },
-      mark: { type: "line", strokeWidth: 1.4 },
-      encoding: {
-        x: xEncoding(xDomain, null),
-        y: {
-          field: "median",
-          type: "quantitative",
-          scale: { type: "log", domain: yDomain, nice: false },
-          title: `${m.unit} (log)`,
+      encoding: { x: xEncoding(xDomain, null) },
+      layer: [
+        {
+          mark: { type: "line", strokeWidth: 1.4 },
+          encoding: {
+            y: {
+              field: "median",
+              type: "quantitative",
+              scale: { type: "log", domain: yDomain, nice: false },
+              title: `${m.unit} (log)`,
+            },
+            color: {
+              field: "line",
+              type: "ordinal",
+              title: d.axis,
+              scale: { domain: labelsOrder, scheme: "tableau10" },
+            },
+            detail: SEGMENT_DETAIL,
+          },
         },
-        color: { field: "line", type: "ordinal", title: d.axis, scale: { domain: labelsOrder, scheme: "tableau10" } },
-      },
+        ...excludedLayers(
+          uniqueMarks(m.lines.flatMap((l) => l.excluded)).map(({ value: _v, ...rest }) => rest),
+          { height, interactive: false },
+        ),
+      ],
     };
   });
   const kvPanel = (field: "num_tokens" | "size_gb", title: string): VlSpec | undefined => {
@@ -680,7 +814,11 @@ export function overviewSpec(d: SuiteChartData): VlSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
       text: `Overview — ${suiteTitle(d)}`,
-      subtitle: subtitleOf(d, `nightly medians per ${d.axis} (log scale), KV cache, GSM8K accuracy and floor`),
+      subtitle: subtitleOf(
+        d,
+        `nightly medians per ${d.axis} (log scale), KV cache, GSM8K accuracy and floor` +
+          (d.metrics.some((m) => m.lines.some((l) => l.excluded.length)) ? `; ${EXCLUDED_NOTE}` : ""),
+      ),
     },
     config: { ...baseConfig(), legend: { labelFont: FONT, titleFont: FONT, orient: "right" } },
     columns: 2,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { run } from "../../src/cli/commands/dashboard.js";
@@ -174,6 +174,12 @@ if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not 
     tmp = await mkdtemp(join(tmpdir(), "sglbench-dash-browser-"));
     data = join(tmp, "data");
     await writeHistory(data, offlineHistory(40, 30));
+    // A sanity sweep's report: its pass/fail table must fit the phone too.
+    await mkdir(join(data, "nightly_reports"), { recursive: true });
+    await copyFile(
+      join(import.meta.dirname, "..", "fixtures", "sanity-reports", "nightly_reports", "20251014_sanity_sanity.json"),
+      join(data, "nightly_reports", "20251014_sanity_sanity.json"),
+    );
     await buildDashboard({ dataDir: data, outDir: join(data, "dashboard"), images: [] });
   });
   afterAll(async () => {
@@ -222,6 +228,7 @@ if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} not 
 
       // On a 390 px phone the pages are no wider than the screen: wide tables and charts scroll inside.
       const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+      expect(await readFile(join(data, "dashboard", "index.html"), "utf8")).toContain('id="sanity-mi30x"');
       for (const path of ["index.html", "mi30x/GROK1_MOE-I4F8/index.html"]) {
         await phone.goto(`file://${join(data, "dashboard", path)}`);
         await phone.waitForLoadState("load");
