@@ -139,6 +139,8 @@ export interface NightlyReport {
   mode: NightlyMode;
   model: SuiteModel;
   variant?: string;
+  /** The hardware the night ran on (`mi30x`, `mi35x`). */
+  hardware?: string;
   image?: string;
   /** Every image run (`--continue-run-days`), oldest first. */
   images?: string[];
@@ -313,6 +315,7 @@ export async function runNightly(opts: NightlyOptions, svc: NightlyServices): Pr
     mode: opts.mode,
     model: opts.model,
     ...(opts.variant ? { variant: opts.variant } : {}),
+    hardware: opts.hardware,
     gpu: { checked: false, idle: false, attempts: 0, reasons: [], stopped: [] },
     suites: [],
     summaries: [],
