@@ -181,11 +181,13 @@ export async function benchServing(argv, env = process.env) {
   const rng = createRng((Number(a.seed) * 1_000_003 + Math.floor(runFactor * 1e9)) >>> 0);
 
   // Virtual schedule: Poisson arrivals (or all at t=0), a concurrency cap, batch = running requests.
+  // The arrivals come from --seed like the lengths (the real tool seeds numpy once with it), so every
+  // run of a point replays the same schedule and only the GPU's run noise differs between repeats.
   const arrivals = [];
   let clock = 0;
   for (let i = 0; i < n; i++) {
     arrivals.push(clock);
-    if (Number.isFinite(a.request_rate)) clock += rng.exp(Number(a.request_rate));
+    if (Number.isFinite(a.request_rate)) clock += dataRng.exp(Number(a.request_rate));
   }
   const cap = a.max_concurrency ? Number(a.max_concurrency) : Infinity;
   const plan = [];
