@@ -33,8 +33,10 @@ describe("simulator noise under a fixed SGLSIM_SEED", () => {
   it("varies between invocations of one command, and replays for a new parent process", async () => {
     const env = { PATH, SGLSIM_SEED: "4242", SGLSIM_TIME_SCALE: "0" };
     const twice = `python3 ${ONE_BATCH.join(" ")}; python3 ${ONE_BATCH.join(" ")}`;
-    const first = prefills((await execa("sh", ["-c", twice], { env, extendEnv: false })).stdout);
-    const again = prefills((await execa("sh", ["-c", twice], { env, extendEnv: false })).stdout);
+    // bench_one_batch appends result.jsonl to its working folder.
+    const cwd = mkdtempSync(join(tmpdir(), "sglbench-seeded-"));
+    const first = prefills((await execa("sh", ["-c", twice], { env, extendEnv: false, cwd })).stdout);
+    const again = prefills((await execa("sh", ["-c", twice], { env, extendEnv: false, cwd })).stdout);
     expect(first).toHaveLength(4); // warm-up + benchmark block per invocation
     expect(first[1]).not.toEqual(first[3]); // the second repeat draws its own noise
     expect(again).toEqual(first); // same parent commands, same seed: same numbers
