@@ -2,6 +2,9 @@
  * Item 9 measurement: compare-pr on the simulator with identical images (same environment on both
  * sides), several seeds; prints how many cells each run flagged 🔴/🟢 and which. Ideal: none.
  *   npx tsx bench/identical-images.ts [runs=4] [models=grok,deepseek] [types=offline,online] [seed=1000]
+ * IDENT_RANDOM=1: a fresh seed per process (the demo's setting) instead of a fixed seed per side.
+ * IDENT_PR_DECODE_SPEED=1.05: the demo's 5 %-slower decode PR instead of identical images (then the
+ * flags should be its decode cells, all 🔴).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +28,7 @@ for (let i = 0; i < runs; i++) {
   const random = process.env.IDENT_RANDOM === "1";
   const env: Record<string, string> = random ? { PATH } : { PATH, SGLSIM_SEED: seed };
   const prEnv: Record<string, string> = random ? { PATH } : { PATH, SGLSIM_SEED: String(Number(seed) + 1) };
+  if (process.env.IDENT_PR_DECODE_SPEED) prEnv.SGLSIM_DECODE_SPEED = process.env.IDENT_PR_DECODE_SPEED;
   if (random) delete process.env.SGLSIM_SEED;
   else process.env.SGLSIM_SEED = seed;
   const dir = mkdtempSync(join(tmpdir(), "sglbench-ident-"));
@@ -56,7 +60,9 @@ for (let i = 0; i < runs; i++) {
     },
     services,
   );
-  const comparison = result.comparison as { cells: Array<{ verdict: string; metric: string; point?: unknown; suite: string; change_pct: number | null }> };
+  const comparison = result.comparison as {
+    cells: Array<{ verdict: string; metric: string; point?: unknown; suite: string; change_pct: number | null }>;
+  };
   const flagged = comparison.cells.filter((c) => c.verdict === "regressed" || c.verdict === "improved");
   cells += comparison.cells.length;
   flaggedCells += flagged.length;

@@ -61,7 +61,7 @@ export async function benchOneBatch(argv, env = process.env) {
     await hangForever(env);
   }
   const profile = profileFor(String(a.model_path), env);
-  const rng = createRng(seedFromEnv(env, 2));
+  const rng = createRng(seedFromEnv(env, 2, `one_batch ${argv.join(" ")}`));
   const runFactor = runFactorFor(profile, rng, false);
   const scale = timeScale(env);
   const oomAt = env.SGLSIM_OOM_AT_BS ? Number(env.SGLSIM_OOM_AT_BS) : Infinity;

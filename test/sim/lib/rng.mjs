@@ -1,4 +1,7 @@
 /** Seeded random numbers (mulberry32) so a given SGLSIM_SEED replays the same run. */
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 
 /**
@@ -30,10 +33,50 @@ export function createRng(seed) {
   };
 }
 
-/** Seed from SGLSIM_SEED, else a fresh one per process (repeats then differ like real runs). */
-export function seedFromEnv(env = process.env, salt = 0) {
+/**
+ * Seed from SGLSIM_SEED, else a fresh one per process (repeats then differ like real runs).
+ * With a fixed seed and a `stream` name (the command: tool + arguments), the n-th invocation of that
+ * command by the same parent process gets the n-th seed of the stream: every repeat and every launch
+ * draws its own noise like a real GPU, yet the same parent replaying the same commands gets the same
+ * numbers. Without a stream every process of the seed draws the same numbers.
+ */
+export function seedFromEnv(env = process.env, salt = 0, stream = undefined) {
   const raw = env.SGLSIM_SEED;
-  const base =
-    raw !== undefined && raw !== "" && Number.isFinite(Number(raw)) ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
-  return (base + salt * 7919) >>> 0;
+  const fixed = raw !== undefined && raw !== "" && Number.isFinite(Number(raw));
+  const base = fixed ? Number(raw) : Math.floor(Math.random() * 2 ** 31);
+  const n = fixed && stream !== undefined ? invocationIndex(`${raw}|${salt}|${stream}`) : 0;
+  return (base + salt * 7919 + Math.imul(n, 0x9e3779b1)) >>> 0;
+}
+
+/** FNV-1a of a string (file names for the invocation counters). */
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * 0 for the first invocation of `key` under this parent process, then 1, 2, … (a counter file in the
+ * temp folder; the parent's start time keeps a recycled pid from continuing an old count).
+ */
+function invocationIndex(key) {
+  let parent = String(process.ppid);
+  try {
+    parent += `-${readFileSync(`/proc/${process.ppid}/stat`, "utf8").split(") ")[1]?.split(" ")[19] ?? ""}`;
+  } catch {
+    // no /proc: the pid alone
+  }
+  const file = join(tmpdir(), `sglsim-runs-${hash(`${parent}|${key}`)}`);
+  let n = 0;
+  try {
+    n = Number(readFileSync(file, "utf8")) || 0;
+  } catch {
+    // first invocation
+  }
+  try {
+    writeFileSync(file, String(n + 1));
+  } catch {
+    // read-only temp: every invocation is the first
+  }
+  return n;
 }

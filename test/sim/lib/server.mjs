@@ -80,7 +80,7 @@ export async function launchServer(argv, env = process.env) {
   const profile = profileFor(modelPath, env);
   const crash = parseCrash(env.SGLSIM_CRASH);
   const scale = timeScale(env);
-  const rng = createRng(seedFromEnv(env, 1));
+  const rng = createRng(seedFromEnv(env, 1, `launch ${modelPath}`));
   const servedName = String(args.served_model_name ?? modelPath);
   const serverArgs = {
     model_path: modelPath,
