@@ -164,10 +164,14 @@ describe("request-level median and tail cells", () => {
     expect(width(noisy)).toBeGreaterThan(2 * width(quiet));
   });
   it("compareRuns uses the requests when both sides have them, the run-level values otherwise", () => {
-    const both = compareRuns([run(1)], [run(2, 1.1)], { noise: undefined });
+    // Two launches a side (compare-pr's blocks): their spread is the launch noise when history has none.
+    const both = compareRuns([run(1), run(3)], [run(2, 1.1), run(4, 1.1)], { noise: undefined });
     const p99 = both.cells.find((c) => c.metric === "p99_ttft_ms")!;
-    expect(p99.reason).toMatch(/^requests:/);
-    expect(p99.baseline.values).toHaveLength(3); // the warm-up round is not used
+    expect(p99.reason).toMatch(/^requests:.*launch-to-launch noise from the spread of 2 \+ 2 launches/);
+    expect(p99.baseline.values).toHaveLength(6); // the warm-up rounds are not used
+    // One launch a side and no history: a launch's level is unknown, so the requests decide nothing.
+    const single = compareRuns([run(1)], [run(2, 1.1)], { noise: undefined });
+    expect(single.cells.find((c) => c.metric === "p99_ttft_ms")!.reason).not.toMatch(/^requests:/);
     const old = compareRuns([run(1, 1, false)], [run(2, 1.1)]);
     expect(old.cells.find((c) => c.metric === "p99_ttft_ms")!.reason).not.toMatch(/^requests:/);
   });

@@ -158,6 +158,25 @@ interface SideEstimate {
   requests: number;
 }
 
+/**
+ * Variance of one launch's level from the spread of each side's launch means (pooled over the sides,
+ * df = launches − sides); undefined with fewer than two launches on any side.
+ */
+function launchSpread(sides: readonly SideEstimate[]): { variance: number; df: number } | undefined {
+  let squares = 0;
+  let df = 0;
+  for (const side of sides) {
+    const byLaunch = new Map<number, number[]>();
+    for (const r of side.repeats) byLaunch.set(r.group, [...(byLaunch.get(r.group) ?? []), r.value]);
+    if (byLaunch.size < 2) return undefined;
+    const means = [...byLaunch.values()].map((v) => v.reduce((a, x) => a + x, 0) / v.length);
+    const mean = means.reduce((a, x) => a + x, 0) / means.length;
+    squares += means.reduce((a, x) => a + (x - mean) ** 2, 0);
+    df += means.length - 1;
+  }
+  return df > 0 && squares > 0 ? { variance: squares / df, df } : undefined;
+}
+
 function estimateSide(repeats: readonly RequestRepeat[], tail: boolean, seed: number): SideEstimate {
   const qs = tail ? TAIL_QUANTILES : [0.5];
   const printed = tail ? [0.99] : [0.5];
@@ -252,8 +271,13 @@ export function decideRequestCell(
   const launchNoise = [opts.history, opts.companion]
     .filter((h): h is NoiseEstimate => (h?.runVariance ?? 0) > 0 && (h?.runDf ?? 0) > 0)
     .sort((x, y) => y.runVariance! - x.runVariance!)[0];
-  const runVar = opts.sameRun ? 0 : (launchNoise?.runVariance ?? 0);
-  const runDf = launchNoise?.runDf ?? 0;
+  // Without history, the spread between a side's launches (compare-pr's interleaved blocks) is the
+  // launch noise; with one launch a side and neither, the level of a launch is unknown: no verdict
+  // here (the run-level cell, with its own rules, decides).
+  const spread = launchNoise ? undefined : launchSpread([b, c]);
+  if (!opts.sameRun && !launchNoise && !spread) return undefined;
+  const runVar = opts.sameRun ? 0 : (launchNoise?.runVariance ?? spread?.variance ?? 0);
+  const runDf = launchNoise?.runDf ?? spread?.df ?? 0;
   const runPart = runVar * (1 / launches(b) + 1 / launches(c));
   const samplingPart = b.samplingVariance + c.samplingVariance;
   const df = satterthwaiteDf([
@@ -267,9 +291,9 @@ export function decideRequestCell(
   const what = tail ? "P90–P99 band" : "median";
   const launchNote = opts.sameRun
     ? "same launch"
-    : runPart > 0
+    : launchNoise
       ? "launch-to-launch noise from history"
-      : "launch-to-launch noise unknown (no history)";
+      : `launch-to-launch noise from the spread of ${launches(b)} + ${launches(c)} launches`;
   const evidence = `requests: PR vs main ${formatEvidence(j)} (${what} of ${b.requests} vs ${c.requests} requests in ${b.repeats.length} vs ${c.repeats.length} repeats; ${Math.round(opts.confidence * 100)}%, ${launchNote})`;
   const perRepeat = (s: SideEstimate): number[] => s.repeats.map((r) => Math.round(Math.exp(r.value) * 100) / 100);
   return {
