@@ -72,6 +72,36 @@ describe("failure causes on the simulator", () => {
     expect(serverLog.match(/^Executing: /gm)?.length).toBe(2);
   });
 
+  it("a bench_serving that hangs is a timeout: the server is relaunched once, then the side's rest fails instead of waiting", async () => {
+    const { run, folder, exitCode } = await runOn(
+      "deepseek-online",
+      "serving-hang",
+      { SGLSIM_HANG: "serving:1" },
+      { commandTimeoutMs: 8_000 },
+    );
+    expect(exitCode).toBe(3);
+    expect(run.points[0]?.failure).toBeUndefined();
+    expect(run.points[0]?.repeats.filter((r) => !r.warmup).length).toBeGreaterThan(0);
+    expect(run.points[1]?.failure?.kind).toBe("timeout");
+    expect(run.points[1]?.failure?.message).toMatch(/concurrency 1 timed out after 8 s and was killed/);
+    expect(run.failures.some((f) => f.kind === "timeout" && /again after a relaunch/.test(f.message))).toBe(true);
+    const serverLog = readFileSync(join(folder, "sglang_server.log"), "utf8");
+    expect(serverLog.match(/^Executing: /gm)?.length).toBe(2);
+  });
+
+  it("a GSM8K client that hangs is a timeout of the gate, not low_accuracy", async () => {
+    const { run, exitCode } = await runOn(
+      "deepseek-online",
+      "gsm8k-hang",
+      { SGLSIM_HANG: "gsm8k" },
+      { gsm8kTimeoutMs: 5_000 },
+    );
+    expect(exitCode).toBe(1);
+    expect(run.points.map((p) => p.failure?.kind)).toEqual(["timeout", "timeout"]);
+    expect(run.points[0]?.failure?.message).toMatch(/GSM8K/);
+    expect(run.failures.some((f) => f.kind === "low_accuracy")).toBe(false);
+  });
+
   it("HTTP 500s during the GSM8K gate are requests_failed naming the server log, not low_accuracy", async () => {
     const { run, exitCode } = await runOn("deepseek-online", "gsm8k-500", { SGLSIM_FAIL_REQUESTS: "0.3" }, {});
     expect(exitCode).toBe(1);
