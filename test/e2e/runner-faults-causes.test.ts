@@ -2,7 +2,8 @@
  * Every failure names its real cause, its point and its log (issue 15 item 4), on the simulated SGLang:
  * a server crash during the GSM8K gate is server_crashed (relaunched once, then the rest fail), HTTP 500s
  * during the gate are requests_failed (not low_accuracy), a benchmark with failed requests is never
- * judged, and two hung offline points stop the rest instead of each waiting out its timeout.
+ * judged, a hung bench_serving or GSM8K client is a timeout (one relaunch, then the rest fail), and two
+ * hung offline points stop the rest instead of each waiting out its timeout.
  */
 import { afterAll, describe, expect, it, jest } from "@jest/globals";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
