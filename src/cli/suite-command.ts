@@ -255,6 +255,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     throw new UsageError(errorMessage(error), { cause: error });
   }
   const ready = num("ready-timeout", v["ready-timeout"]);
+  const shm = shmSizeBytes(io.env);
   const benchmarkTimeout = num("benchmark-timeout", v["benchmark-timeout"]);
   const gsm8kTimeout = num("gsm8k-timeout", v["gsm8k-timeout"]);
   for (const [flag, value] of [
@@ -290,7 +291,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     ...(gsm8kTimeout !== undefined ? { gsm8kTimeoutMs: gsm8kTimeout * 1000 } : {}),
     ...(v.force ? { force: true } : {}),
     gpu: !(v["no-gpu"] ?? false),
-    ...(shmSizeBytes(io.env) !== undefined ? { shmSizeBytes: shmSizeBytes(io.env) } : {}),
+    ...(shm !== undefined ? { shmSizeBytes: shm } : {}),
     mounts: v.mount ?? defaultMounts(io.env.MOUNT_DIR || undefined),
     ...(v["download-model"]
       ? { download: { hfModelId: v["hf-model-id"] ?? "deepseek-ai/DeepSeek-V3-0324", modelPath: suite.modelPath } }

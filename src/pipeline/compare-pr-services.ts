@@ -93,8 +93,10 @@ function executorFor(request: SideRunRequest, env: Record<string, string>, optio
 
 /** runSuite for one side of a request, on the executor the options ask for. */
 export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunner {
+  // Read once for the whole comparison, not once per side run (a user file is parsed with the built-in one).
+  const suites = loadCatalogue(options.suitesFiles ?? []).suites;
   return async (request) => {
-    const suite = findSuite(request.suite, loadCatalogue(options.suitesFiles ?? []).suites);
+    const suite = findSuite(request.suite, suites);
     const env = request.side === "pr" ? options.prEnv : options.mainEnv;
     await mkdir(request.outputDir, { recursive: true });
     const executor = await executorFor(request, env, options);
