@@ -7,6 +7,7 @@ import { COMPARED_METRICS } from "../src/core/catalogue/index.js";
 import { pointKey, type RunResults } from "../src/core/results/index.js";
 import {
   expectedMedianChi2,
+  fitStudentT,
   fitVariancePrior,
   median,
   priorHardware,
@@ -18,6 +19,10 @@ import {
   type PriorMetrics,
 } from "../src/core/verdict/index.js";
 import { changepointDetector } from "../src/pipeline/regime-history.js";
+import { findChangepoints } from "../src/core/trends/index.js";
+import type { TailFit } from "../src/core/verdict/index.js";
+
+const DIRECTED_METRICS = COMPARED_METRICS.filter((m) => m.better !== "none").map((m) => m.key);
 
 /** One (point, regime) estimate of the launch-level variance. */
 interface Estimate {
@@ -58,6 +63,43 @@ export function dedupeRuns(runs: readonly RunResults[]): RunResults[] {
   });
 }
 
+/**
+ * Every cell's own persistent level changes, found with hindsight over the whole series (the
+ * changepoint detector on that cell's nights): `point|metric` → night index → levels before/after.
+ * The evaluation's ground truth: a cell that stepped on a night is not an A/A cell that night,
+ * even when too few cells stepped to cut the launch's regime.
+ */
+export function stepsPerCell(
+  nights: readonly RunResults[],
+): Map<string, Map<number, { before: number; after: number }>> {
+  const out = new Map<string, Map<number, { before: number; after: number }>>();
+  const keys = new Set(nights.flatMap((r) => r.points.map((p) => pointKey(p.point))));
+  for (const key of keys) {
+    for (const metric of DIRECTED_METRICS) {
+      const idx: number[] = [];
+      const series: { date: string; values: number[] }[] = [];
+      nights.forEach((r, i) => {
+        const level = runLevel(r, key, metric);
+        if (!level) return;
+        idx.push(i);
+        series.push({ date: r.date ?? "", values: [Math.exp(level.level)] });
+      });
+      if (series.length < 6) continue;
+      const steps = new Map<number, { before: number; after: number }>();
+      for (const c of findChangepoints(series, { metric }))
+        steps.set(idx[c.index]!, { before: c.before, after: c.after });
+      if (steps.size > 0) out.set(`${key}|${metric}`, steps);
+    }
+  }
+  return out;
+}
+
+/** The heavy-tail fit of a family's scores (stats.ts fitStudentT), rounded; none below 20 scores. */
+function fitTail(scores: number[]): TailFit | undefined {
+  const fit = fitStudentT(scores);
+  return fit && { df: round(fit.df), scale: round(fit.scale), n: fit.n };
+}
+
 /** Learns the prior from nightly runs (any number of series). */
 export function learnPrior(runs: readonly RunResults[], source: string): PriorData {
   const regimes = splitRegimes(dedupeRuns(runs), changepointDetector);
@@ -65,6 +107,21 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
   const diffs = new Map<string, Map<string, Map<string, number[][]>>>();
   const nightsOf = new Map<string, number>();
   const hardwareOf = new Map<string, string>();
+  // Each cell's own persistent steps (hindsight over its whole series) are real changes, not launch
+  // noise: their night differences are left out.
+  const stepNight = new Map<RunResults, Map<string, Map<number, unknown>>>();
+  const byScope = new Map<string, RunResults[]>();
+  for (const r of regimes) byScope.set(r.scope, [...(byScope.get(r.scope) ?? []), ...r.runs]);
+  for (const series of byScope.values()) {
+    const steps = stepsPerCell(series);
+    series.forEach((run, i) => {
+      const at = new Map<string, Map<number, unknown>>();
+      for (const [cell, nights] of steps) if (nights.has(i)) at.set(cell, nights);
+      stepNight.set(run, at);
+    });
+  }
+  const stepped = (run: RunResults, key: string, metric: string): boolean =>
+    stepNight.get(run)?.has(`${key}|${metric}`) ?? false;
   for (const regime of regimes) {
     const first = regime.runs[0]!;
     const hw = priorHardware(first.hardware);
@@ -81,21 +138,23 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
       byMetric.set(m.key, byPoint);
       for (const key of points) {
         const levels = regime.runs
-          .map((r) => runLevel(r, key, m.key))
-          .filter((x): x is NonNullable<typeof x> => x !== undefined);
-        const d = levels.slice(1).map((x, i) => x.level - levels[i]!.level);
+          .map((r) => ({ run: r, level: runLevel(r, key, m.key)?.level }))
+          .filter((x): x is { run: RunResults; level: number } => x.level !== undefined);
+        const d = levels.slice(1).flatMap((x, i) => (stepped(x.run, key, m.key) ? [] : [x.level - levels[i]!.level]));
         if (d.length > 0) byPoint.set(key, [...(byPoint.get(key) ?? []), d]);
       }
     }
   }
   const series: Record<string, PriorMetrics> = {};
-  const families = new Map<string, Map<string, { estimates: Estimate[]; nights: number }>>();
-  const addFamily = (level: string, metric: string, estimates: Estimate[], nights: number): void => {
-    const byMetric = families.get(level) ?? new Map<string, { estimates: Estimate[]; nights: number }>();
+  type Family = { estimates: Estimate[]; nights: number; scores: number[] };
+  const families = new Map<string, Map<string, Family>>();
+  const addFamily = (level: string, metric: string, estimates: Estimate[], nights: number, scores: number[]): void => {
+    const byMetric = families.get(level) ?? new Map<string, Family>();
     families.set(level, byMetric);
-    const f = byMetric.get(metric) ?? { estimates: [], nights: 0 };
+    const f = byMetric.get(metric) ?? { estimates: [], nights: 0, scores: [] };
     f.estimates.push(...estimates);
     f.nights += nights;
+    f.scores.push(...scores);
     byMetric.set(metric, f);
   };
   for (const [scope, byMetric] of diffs) {
@@ -108,16 +167,20 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
       const fam = familyPrior(perRegime, nights);
       if (!fam) continue;
       const points: Record<string, PriorEntry> = {};
+      // Each difference in units of its point's prior scale (√2·σ): what the tail is fitted to.
+      const scores: number[] = [];
       for (const [key, rs] of byPoint) {
         const own = robustLevelVariance(rs.flat());
         if (!own || !(own.variance > 0)) continue;
         // Moderated towards the series' prior (EB), as the verdict moderates history.
         const variance = (fam.df * fam.variance + own.df * own.variance) / (fam.df + own.df);
         points[key] = rounded({ variance, df: fam.df + own.df, nights: own.df + rs.length });
+        scores.push(...rs.flat().map((d) => d / Math.sqrt(2 * variance)));
       }
-      (series[scope] ??= {})[metric] = { all: rounded(fam), points };
-      addFamily(`model|${priorModelKey(hw, model, suite)}`, metric, perRegime, nights);
-      addFamily(`hardware|${hardwareOf.get(scope)}`, metric, perRegime, nights);
+      const tail = fitTail(scores);
+      (series[scope] ??= {})[metric] = { all: { ...rounded(fam), ...(tail ? { tail } : {}) }, points };
+      addFamily(`model|${priorModelKey(hw, model, suite)}`, metric, perRegime, nights, scores);
+      addFamily(`hardware|${hardwareOf.get(scope)}`, metric, perRegime, nights, scores);
     }
   }
   const models: Record<string, PriorMetrics> = {};
@@ -127,13 +190,16 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
     for (const [metric, f] of byMetric) {
       const p = familyPrior(f.estimates, f.nights);
       if (!p) continue;
-      ((kind === "model" ? models : hardware)[key] ??= {})[metric] = { all: rounded(p) };
+      const tail = fitTail(f.scores);
+      ((kind === "model" ? models : hardware)[key] ??= {})[metric] = {
+        all: { ...rounded(p), ...(tail ? { tail } : {}) },
+      };
     }
   }
   return {
     generated_from: source,
     method:
-      "launch-level variance of ln value: robust scale of consecutive nights' level differences inside each regime (host, ROCm, release, protocol, changepoints); empirical-Bayes scaled inverse-chi2 prior over points and regimes (scripts/learn-prior-noise.ts)",
+      "launch-level variance of ln value: robust scale of consecutive nights' level differences inside each regime (host, ROCm, release, protocol, changepoints); empirical-Bayes scaled inverse-chi2 prior over points and regimes; tail: Student-t (df, scale) fitted by maximum likelihood to the differences in units of their point's scale, each cell's own persistent steps left out (scripts/learn-prior-noise.ts)",
     series,
     models,
     hardware,

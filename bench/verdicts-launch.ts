@@ -34,7 +34,7 @@ import {
 } from "../src/core/verdict/index.js";
 import { mergeBlocks } from "../src/pipeline/baseline.js";
 import { changepointDetector, regimeHistory } from "../src/pipeline/regime-history.js";
-import { dedupeRuns, learnPrior } from "./prior-learn.js";
+import { dedupeRuns, learnPrior, stepsPerCell } from "./prior-learn.js";
 import { shifted } from "./verdicts-eval.js";
 import { zero, type Tally } from "./verdicts-eval.js";
 
@@ -120,6 +120,7 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
     const regimes = splitRegimes(nights, changepointDetector);
     const regimeOf = new Map<RunResults, number>();
     regimes.forEach((g, k) => g.runs.forEach((r) => regimeOf.set(r, k)));
+    const cellSteps = stepsPerCell(nights);
 
     for (let i = 1; i < nights.length; i++) {
       const base = nights[i - 1]!;
@@ -152,6 +153,9 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
           for (const [engine, opts] of engines) {
             const cmp = compareRuns([scaleRun(base, 1, 1)], [c], opts);
             for (const cell of cmp.cells.filter(directed)) {
+              // A cell whose own level moved for good on this night (hindsight, the whole series) is
+              // not an A/A cell: it is a real step, judged below.
+              if (cellSteps.get(`${pointKey(cell.point)}|${cell.metric}`)?.has(i)) continue;
               for (const s of settings) {
                 bump(`${s}|${engine}`, cell);
                 // How far the A/A cells the engine flags moved: one-night moves of ≥ 5 % are hardly noise.
@@ -170,21 +174,27 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         }
       }
       // The night a level shift starts: cells that moved ≥ 5 % persistently, caught the right way?
+      // Either the whole launch's (a regime cut) or a cell's own step (hindsight, see stepsPerCell).
       const start = regimes[regimeOf.get(cand)!]!;
-      if (!quiet && start.runs[0] === cand && start.startReason?.startsWith("level shift")) {
+      const regimeStep = !quiet && start.runs[0] === cand && !!start.startReason?.startsWith("level shift");
+      const ownStep = (cell: ComparisonCell): boolean =>
+        quiet && !!cellSteps.get(`${pointKey(cell.point)}|${cell.metric}`)?.has(i);
+      if (regimeStep || quiet) {
         const before = regimes[regimeOf.get(base)!]!.runs;
         for (const [engine, opts] of engines) {
           const cmp = compareRuns([scaleRun(base, 1, 1)], [scaleRun(cand, 1, 1)], opts);
           for (const cell of cmp.cells.filter(directed)) {
+            if (!regimeStep && !ownStep(cell)) continue;
             const key = pointKey(cell.point);
+            const own = cellSteps.get(`${key}|${cell.metric}`)?.get(i);
             const med = (rs: RunResults[]): number | undefined => {
               const ls = rs
                 .map((r) => runLevel(r, key, cell.metric)?.level)
                 .filter((x): x is number => x !== undefined);
               return ls.length ? ls.sort((a, b) => a - b)[Math.floor(ls.length / 2)] : undefined;
             };
-            const a = med(before);
-            const b = med(start.runs);
+            const a = own ? Math.log(own.before) : med(before);
+            const b = own ? Math.log(own.after) : med(start.runs);
             if (a === undefined || b === undefined || Math.abs(b - a) < Math.log(1.05)) continue;
             const worse = cell.better === "lower" ? b > a : b < a;
             const want = worse ? "regressed" : "improved";

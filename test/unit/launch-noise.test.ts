@@ -7,6 +7,7 @@ import {
   baselineRegime,
   compareRuns,
   decideCell,
+  fitStudentT,
   metadataBreak,
   priorNoise,
   runRegimeKey,
@@ -256,5 +257,88 @@ describe("sglbench plan: launches per side", () => {
     const single = planRequest({ ...request, repeats: 1 }, []);
     expect(single.suites.map((s) => s.launches)).toEqual([{ main: 1, pr: 1 }]);
     expect(renderPlan(single, request)).toContain("between-launch noise from history / built-in prior");
+  });
+});
+
+/** A seeded uniform generator (mulberry32), so the samples below are the same on every run. */
+function uniforms(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("heavy-tailed launch noise", () => {
+  const normals = (n: number, seed: number): number[] => {
+    const u = uniforms(seed);
+    return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()));
+  };
+
+  it("fits a Student t's df by maximum likelihood: small for t(2) samples, large for normal ones", () => {
+    const z = normals(3000, 1);
+    const chi2 = normals(3000, 2).map((x, i) => x * x + normals(1, 100 + i)[0]! ** 2);
+    const t2 = z.map((x, i) => x / Math.sqrt(chi2[i]! / 2));
+    const heavy = fitStudentT(t2)!;
+    expect(heavy.df).toBeGreaterThan(1.2);
+    expect(heavy.df).toBeLessThan(3.5);
+    expect(fitStudentT(normals(3000, 3))!.df).toBeGreaterThan(15);
+    expect(fitStudentT([1, 2, 3])).toBeUndefined();
+  });
+
+  it("a launch-level move of 6 robust σ is flagged under a normal model but not under the learnt tail", () => {
+    const sigma2 = 1e-5; // launch sd ≈ 0.32 %
+    const history = { variance: 0, df: 0, runVariance: sigma2, runDf: 40, levelVariance: sigma2, levelRepeats: 1 };
+    const move = 6 * Math.sqrt(2 * sigma2); // ≈ +2.7 %
+    const normal = decideCell([100], [100 * Math.exp(move)], "lower", { history });
+    expect(normal.verdict).toBe("regressed");
+    const tailed = decideCell([100], [100 * Math.exp(move)], "lower", {
+      history: { ...history, launchTail: { df: 1.3, scale: 0.75, n: 400 } },
+    });
+    expect(tailed.verdict).toBe("inconclusive");
+    // A 10 % slowdown is still far outside the tail.
+    const big = decideCell([100], [110], "lower", {
+      history: { ...history, launchTail: { df: 1.3, scale: 0.75, n: 400 } },
+    });
+    expect(big.verdict).toBe("regressed");
+  });
+
+  it("the prior carries its series' tail, and a short series borrows its hardware's", () => {
+    const tail = { df: 1.5, scale: 0.8, n: 300 };
+    const prior: PriorData = {
+      ...PRIOR,
+      series: {
+        "mi35x/GROK2_FP8/grok-online/-": {
+          median_e2e_latency_ms: { all: { variance: 1e-5, df: 10, nights: 12 } },
+        },
+      },
+      hardware: { mi35x: { median_e2e_latency_ms: { all: { variance: 1e-5, df: 10, nights: 50, tail } } } },
+    };
+    const scope = { hardware: "MI355X", model: "GROK2_FP8", suite: "grok-online" };
+    const found = priorNoise(scope, { request_rate: 1 }, "median_e2e_latency_ms", prior)!;
+    expect(found.tail).toEqual(tail);
+    expect(withPrior(undefined, found)!.launchTail).toEqual(tail);
+  });
+
+  it("finds a step on the second night after a release change (sought across metadata changes)", () => {
+    const runs = [
+      ...dates(6).map((d) => night(d, { tag: "v0.5.4" })),
+      night("20251107", { tag: "v0.5.5" }),
+      ...dates(6, 20251108).map((d) => night(d, { tag: "v0.5.5", level: 1.4 })),
+    ];
+    const detect: ChangeDetector = (nights) => {
+      const i = nights.findIndex((n) => n.date === "20251108");
+      return i > 0 ? [i] : [];
+    };
+    expect(
+      splitRegimes(runs, detect).map((r) => [r.nights[0], r.nights.length, r.startReason?.split(" (")[0]]),
+    ).toEqual([
+      ["20251101", 6, undefined],
+      ["20251107", 1, "release 0.5.4 → 0.5.5"],
+      ["20251108", 6, "level shift in 6 cells"],
+    ]);
   });
 });

@@ -58,17 +58,18 @@ const verdicts = (c: Comparison): Record<string, string> =>
   );
 
 describe("verdicts on real nightlies (golden cells)", () => {
-  it("DeepSeek A/A: all 15 cells unchanged; latency ×1.10: all 15 regressed", () => {
+  it("DeepSeek A/A: nothing flagged; latency ×1.10: all 15 regressed", () => {
     const c = nextNightly("DeepSeek");
-    // The prior is learnt from the standard series' complete nights only (variants and broken nights
-    // apart, issue 18), so the launch noise it knows is small enough to call every A/A cell.
-    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 15, inconclusive: 0 });
+    // Launch-to-launch differences are heavy-tailed (the prior's Student-t tail, df ≈ 1–2: now and
+    // then a whole night is off by a few %), so between two single launches about half the A/A
+    // cells cannot be called unchanged within ±4 % — but none is flagged, and ×1.10 still is.
+    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 7, inconclusive: 8 });
     expect(nextNightly("DeepSeek", 1.1, 0.9).summary).toMatchObject({ regressed: 15, improved: 0, unchanged: 0 });
   });
 
   it("Grok-1 A/A: nothing flagged; the noisy tails and rate 8 stay inconclusive", () => {
     const c = nextNightly("GROK1");
-    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 28, inconclusive: 12 });
+    expect(c.summary).toMatchObject({ regressed: 0, improved: 0, unchanged: 26, inconclusive: 14 });
     expect(verdicts(c)).toMatchObject({
       "rate 1 median_itl_ms": "unchanged",
       "rate 1 p99_ttft_ms": "inconclusive",

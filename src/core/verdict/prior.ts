@@ -18,12 +18,19 @@ import data from "./prior-noise.json" with { type: "json" };
 import { pointKey, type Point } from "../results/index.js";
 import type { NoiseScope } from "./noise.js";
 import type { NoiseEstimate } from "./verdict.js";
+import type { TailFit } from "./stats.js";
 
 /** One prior: launch-level variance of ln value, its degrees of freedom, and the nights behind it. */
 export interface PriorEntry {
   variance: number;
   df: number;
   nights: number;
+  /**
+   * How heavy the tails of launch-to-launch differences are (series/model/hardware-wide entries):
+   * differences ÷ (√2·σ) ~ scale · t(df). On the real nightlies df ≈ 1–2: most nights agree to a
+   * fraction of σ's normal spread, and now and then a whole night is off by several %.
+   */
+  tail?: TailFit;
 }
 
 /** Per metric: the series-wide prior and one per point. */
@@ -79,12 +86,16 @@ export function priorNoise(
     // The hardware-wide entry (every model) only when asked: a model never measured gets no prior.
     ...(opts.anyModel ? ([[`hardware ${hw}`, prior.hardware[hw]]] as [string, PriorMetrics | undefined][]) : []),
   ];
+  // The tail: the most specific level that could fit one (a short series borrows its hardware's).
+  const tail = [prior.series[series], prior.models[model], prior.hardware[hw]]
+    .map((x) => x?.[metric]?.all.tail)
+    .find((t) => t !== undefined);
   for (const [name, metrics] of levels) {
     const m = metrics?.[metric];
     if (!m) continue;
     const at = m.points?.[pk];
-    if (at) return { ...at, source: `${name} at ${pk}` };
-    return { ...m.all, source: name };
+    const found = at ? { ...at, source: `${name} at ${pk}` } : { ...m.all, source: name };
+    return { ...found, ...(tail ? { tail } : {}) };
   }
   return undefined;
 }
@@ -110,6 +121,7 @@ export function withPrior(
       levelVariance: prior.variance,
       levelRepeats: 1,
       priorSource: prior.source,
+      ...(prior.tail ? { launchTail: prior.tail } : {}),
     };
   }
   const d = history.levelVariance !== undefined ? (history.runDf ?? 0) : 0;
@@ -123,5 +135,6 @@ export function withPrior(
     runVariance: Math.max(0, levelVariance - history.variance / repeats),
     runDf: prior.df + d,
     priorSource: prior.source,
+    ...(prior.tail ? { launchTail: prior.tail } : {}),
   };
 }

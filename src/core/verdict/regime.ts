@@ -144,13 +144,20 @@ export function splitRegimes(history: readonly RunResults[], detect?: ChangeDete
       if (i === 0 || why) stretches.push({ runs: [run], reason: why || undefined });
       else stretches[stretches.length - 1]!.runs.push(run);
     });
+    // Level shifts are sought over the whole series, across metadata changes: a step on the second
+    // night after a host or release change has too few nights before it inside its own stretch to
+    // be seen (the real MI355X Grok-2 +40 % TTFT of 2025-10-30, one night after a release change).
+    const allCuts = detect ? levelBreaks(sorted, detect) : new Map<number, string>();
+    let offset = 0;
     for (const s of stretches) {
-      const cuts = detect ? levelBreaks(s.runs, detect) : new Map<number, string>();
+      const base = offset;
+      offset += s.runs.length;
       let current: Regime = { scope, runs: [], nights: [], startReason: s.reason };
       s.runs.forEach((run, i) => {
-        if (cuts.has(i) && current.runs.length > 0) {
+        const cut = allCuts.get(base + i);
+        if (cut && current.runs.length > 0) {
           out.push(current);
-          current = { scope, runs: [], nights: [], startReason: cuts.get(i) };
+          current = { scope, runs: [], nights: [], startReason: cut };
         }
         current.runs.push(run);
         current.nights.push(nightOf(run));

@@ -25,7 +25,7 @@
  *   history). It never guesses.
  */
 import type { Direction } from "../catalogue/index.js";
-import { mean, satterthwaiteDf, tQuantile, variance } from "./stats.js";
+import { mean, satterthwaiteDf, tQuantile, variance, type TailFit } from "./stats.js";
 
 /** What a cell concluded. `failed`: the cell ran on one side only (set by compare.ts, never here). */
 export type Verdict = "improved" | "regressed" | "unchanged" | "inconclusive" | "failed";
@@ -56,6 +56,8 @@ export interface NoiseEstimate {
   sharedRunDf?: number;
   /** Where the built-in prior for the launch-level term came from (prior.ts), when one was used. */
   priorSource?: string;
+  /** How heavy-tailed launch-to-launch differences are (prior.ts PriorEntry.tail), when known. */
+  launchTail?: TailFit;
 }
 
 /** One measured value and the repeat it came from (1-based `index`; `group` = which run, when pooling runs). */
@@ -246,6 +248,24 @@ function blockLaunchVariance(
 }
 
 /**
+ * The launch-level term under heavy tails. The learnt variance is a normal-equivalent robust scale
+ * (median of squared night differences); real launch differences are scale · t(ν) in its units
+ * (prior.ts, ν ≈ 1–2 on the real nightlies). A t(ν) variable is a normal whose variance is known
+ * with ν degrees of freedom, so the tail enters as extra uncertainty of the launch variance: its df
+ * combine as 1/df = 1/df_estimate + 1/ν (the two inverse-χ² factors multiply; their log-variances,
+ * ~2/df each, add). Averaging m launches per side thins the tail (excess kurtosis falls as 1/m):
+ * ν·m. Without a learnt tail nothing changes.
+ */
+function launchTail(
+  fit: TailFit | undefined,
+  launchesPerSide: number,
+): { scale2: number; df: (estimateDf: number) => number } {
+  if (!fit || !(fit.df > 0 && fit.scale > 0)) return { scale2: 1, df: (d) => d };
+  const nu = fit.df * Math.max(1, launchesPerSide);
+  return { scale2: fit.scale ** 2, df: (d) => 1 / (1 / d + 1 / nu) };
+}
+
+/**
  * Decides one cell from the repeats on each side. `better` is the metric's direction; a metric with no
  * direction is never called better or worse (at most `unchanged`).
  */
@@ -333,13 +353,14 @@ export function decideCell(
   const repeatPart = s2 * (1 / lb.length + 1 / lc.length) + offsetVar;
   // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools.
   const runs = 1 / groups(baseObs) + 1 / groups(candObs);
-  const runPart = runVar * runs;
+  const tail = launchTail(opts.history?.launchTail, Math.min(groups(baseObs), groups(candObs)));
+  const runPart = runVar * runs * tail.scale2;
   const shared = opts.history?.sharedRunVariance;
-  const sharedPart = shared === undefined ? runPart : Math.min(runVar, shared) * runs;
+  const sharedPart = shared === undefined ? runPart : Math.min(runVar, shared) * runs * tail.scale2;
   const se = Math.sqrt(repeatPart + runPart);
   const dfTotal = satterthwaiteDf([
     { variance: repeatPart, df: df > 0 ? df : Infinity },
-    { variance: runPart, df: runDf > 0 ? runDf : Infinity },
+    { variance: runPart, df: tail.df(runDf > 0 ? runDf : Infinity) },
   ]);
   const repeatDf = df > 0 ? df : Infinity;
   df = Number.isFinite(dfTotal) ? dfTotal : Math.max(df, runDf, 1);
@@ -367,9 +388,10 @@ export function decideCell(
       repeatVariance: repeatPart,
       repeatDf,
       runVariance: runPart,
-      runDf: runDf > 0 ? runDf : Infinity,
+      runDf: tail.df(runDf > 0 ? runDf : Infinity),
       sharedRunVariance: sharedPart,
-      sharedRunDf: opts.history?.sharedRunDf,
+      // A night off on every point is the heavy tail itself: the shared part carries it too.
+      sharedRunDf: opts.history?.sharedRunDf === undefined ? undefined : tail.df(opts.history.sharedRunDf),
     },
   };
 }
