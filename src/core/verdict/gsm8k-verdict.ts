@@ -149,7 +149,9 @@ export function decideGsm8k(
       runVar / n,
       (GSM8K_MIN_LAUNCH_SD / 2) ** 2,
     );
-    return (PRIOR_DF * priorVar(n) + spread.df * learnt) / (PRIOR_DF + spread.df);
+    // The constant lends a short history degrees of freedom, never a smaller spread than its own
+    // (Grok-2's launch sd is nearer 0.004 than DeepSeek's 0.002).
+    return Math.max(learnt, (PRIOR_DF * priorVar(n) + spread.df * learnt) / (PRIOR_DF + spread.df));
   };
   /** Variance of a side's level (the mean of its launch averages). */
   const sideVar = (side: readonly Gsm8kLaunch[]): number =>
