@@ -22,9 +22,7 @@ import { COMPARED_METRICS, metricInfo } from "../src/core/catalogue/index.js";
 import { pointKey, type RunResults } from "../src/core/results/index.js";
 import {
   compareRuns,
-  metadataBreak,
   priorHardware,
-  runRegimeKey,
   runLevel,
   runScope,
   scopeKey,
@@ -35,6 +33,7 @@ import {
 import { mergeBlocks } from "../src/pipeline/baseline.js";
 import { changepointDetector, regimeHistory } from "../src/pipeline/regime-history.js";
 import { dedupeRuns, learnPrior, stepsPerCell } from "./prior-learn.js";
+import { evaluateGsm8k } from "./verdicts-gsm8k.js";
 import { shifted } from "./verdicts-eval.js";
 import { zero, type Tally } from "./verdicts-eval.js";
 
@@ -261,60 +260,8 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
       }
     }
   }
-  evaluateGsm8k(dedupeRuns(all), tallies);
+  evaluateGsm8k(all, tallies);
   return { tallies, series };
-}
-
-/** A run's GSM8K accuracies moved by `delta` (absolute), points dropped (GSM8K cells only), compared as `as`'s mode. */
-function gsm8kOnly(run: RunResults, delta: number, as: RunResults = run): RunResults {
-  return {
-    ...run,
-    mode: as.mode,
-    points: [],
-    kv_cache: undefined,
-    failures: [],
-    gsm8k: run.gsm8k && { ...run.gsm8k, runs: run.gsm8k.runs.map((x) => ({ ...x, accuracy: x.accuracy + delta })) },
-  };
-}
-
-/**
- * GSM8K between launches: night vs next night of one series (same host, ROCm and release) and the
- * same image on the same night with another option (mode); A/A and accuracy drops of 2 and 5 points.
- */
-function evaluateGsm8k(runs: RunResults[], tallies: LaunchTallies): void {
-  const withAcc = runs.filter((r) => (r.gsm8k?.runs.length ?? 0) > 0 && priorHardware(r.hardware));
-  const key = (r: RunResults): string => [r.hardware, r.model.name, r.model.variant, r.suite].join("/");
-  const bump = (name: string, cell: ComparisonCell | undefined, want?: "regressed"): void => {
-    if (!cell) return;
-    const t = tallies.get(`${name}|engine`) ?? zero();
-    t.cells++;
-    if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;
-    if (cell.verdict === (want ?? "regressed")) t.regressed++;
-    if (cell.verdict === "inconclusive") t.inconclusive++;
-    tallies.set(`${name}|engine`, t);
-  };
-  const gsmCell = (base: RunResults, cand: RunResults): ComparisonCell | undefined =>
-    compareRuns([base], [cand]).cells.find((c) => c.kind === "gsm8k");
-  const groups = new Map<string, RunResults[]>();
-  for (const r of withAcc)
-    groups.set(`${key(r)}/${r.mode ?? ""}`, [...(groups.get(`${key(r)}/${r.mode ?? ""}`) ?? []), r]);
-  for (const group of groups.values()) {
-    const nights = [...group].sort((a, b) => nightOf(a).localeCompare(nightOf(b)));
-    for (let i = 1; i < nights.length; i++) {
-      const [a, b] = [nights[i - 1]!, nights[i]!];
-      if (metadataBreak(runRegimeKey(a), runRegimeKey(b))) continue;
-      bump("GSM8K A/A night vs next night", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, 0)));
-      bump("GSM8K drop −2 points, night vs next night", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, -0.02)));
-      bump("GSM8K drop −5 points, night vs next night", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, -0.05)));
-    }
-  }
-  for (const a of withAcc) {
-    for (const b of withAcc) {
-      if (a === b || key(a) !== key(b) || (a.mode ?? "") >= (b.mode ?? "")) continue;
-      if (a.image?.tag !== b.image?.tag || nightOf(a) !== nightOf(b)) continue;
-      bump("GSM8K A/A same image & night, other option", gsmCell(gsm8kOnly(a, 0), gsm8kOnly(b, 0, a)));
-    }
-  }
 }
 
 /** The goals of issue 16, by scenario prefix: [kind, bound]. */

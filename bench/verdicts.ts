@@ -209,6 +209,8 @@ if (paths.length === 0) {
     "GSM8K A/A same image & night, other option",
     "GSM8K drop −2 points, night vs next night",
     "GSM8K drop −5 points, night vs next night",
+    "GSM8K real accuracy change, night vs next night",
+    "GSM8K real accuracy change, same image & night, other option",
     ...[1, 2, 3, "1+2"].flatMap((b) => [
       `A/A, ${b} launch(es) per side, prior only`,
       `×1.10/×0.90, ${b} launch(es) per side, prior only`,
