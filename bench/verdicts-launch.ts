@@ -237,14 +237,18 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
 
     // Blocks: b quiet nights per side as b launches, prior only; "1+2" = a reused nightly as main
     // (one launch) and the PR in two launches after it.
-    for (const b of [1, 2, 3, "1+2"] as const) {
-      const size = b === "1+2" ? 3 : 2 * b;
-      for (let i = 0; i + size <= nights.length; i += b === "1+2" ? 1 : b) {
+    for (const b of [1, 2, 3, "1+2", "3+1", "3+2"] as const) {
+      // "m+p": m nights of main (a reused nightly and the nights before it in its regime), then p PR launches.
+      const [m, p] = typeof b === "string" ? b.split("+").map(Number) : [b, b];
+      const size = m! + p!;
+      for (let i = 0; i + size <= nights.length; i += typeof b === "string" ? 1 : b) {
         const window = nights.slice(i, i + size);
         if (new Set(window.map((r) => regimeOf.get(r))).size !== 1) continue;
         // Interleaved as compare-pr runs them: main, PR, PR, main, main, PR … (a slow drift cancels).
         const order =
-          b === "1+2" ? [true, false, false] : Array.from({ length: size }, (_, k) => ((k + 1) >> 1) % 2 === 0);
+          typeof b === "string"
+            ? window.map((_, k) => k < m!)
+            : Array.from({ length: size }, (_, k) => ((k + 1) >> 1) % 2 === 0);
         const mainNights = window.filter((_, k) => order[k]);
         const prNights = window.filter((_, k) => !order[k]);
         const main = mergeBlocks(mainNights.map((r) => scaleRun(r, 1, 1)));
@@ -255,7 +259,12 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         ] as const) {
           const pr = mergeBlocks(prNights.map((r) => scaleRun(r, lat, thr)));
           const cmp = compareRuns([main], [{ ...pr, date: main.date }], { prior });
-          for (const cell of cmp.cells.filter(directed)) bump(`${name}|blocks`, cell);
+          for (const cell of cmp.cells.filter(directed)) {
+            // As above: a cell whose own level stepped inside the window is no A/A cell.
+            const steps = cellSteps.get(`${pointKey(cell.point)}|${cell.metric}`);
+            if (window.some((_, k) => k > 0 && steps?.has(i + k))) continue;
+            bump(`${name}|blocks`, cell);
+          }
         }
       }
     }

@@ -131,11 +131,13 @@ describe("scheduleSuite", () => {
     expect(steps.filter((s) => s.side === "main").map((s) => s.block)).toEqual([1, 2, 3]);
   });
 
-  it("runs only the PR side when the baseline is reused", () => {
-    expect(scheduleSuite({ a: 1, b: 3 }, false).map((s) => [s.side, s.repeats])).toEqual([
-      ["pr", 3],
-      ["pr", 1],
+  it("runs only the PR side when the baseline is reused, in two launches when a point has ≥ 2 repeats", () => {
+    expect(scheduleSuite({ a: 1, b: 3 }, false).map((s) => [s.side, s.points.join("+"), s.repeats, s.block])).toEqual([
+      ["pr", "b", 2, 1],
+      ["pr", "b", 1, 2],
+      ["pr", "a", 1, 3],
     ]);
+    expect(scheduleSuite({ a: 2 }, false).map((s) => s.repeats)).toEqual([1, 1]);
   });
 });
 
