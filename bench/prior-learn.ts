@@ -76,18 +76,24 @@ export function stepsPerCell(
   const keys = new Set(nights.flatMap((r) => r.points.map((p) => pointKey(p.point))));
   for (const key of keys) {
     for (const metric of DIRECTED_METRICS) {
-      const idx: number[] = [];
-      const series: { date: string; values: number[] }[] = [];
+      // Levels are comparable only between nights with the same repeats at this point (1 repeat
+      // is a first, warm-up-biased one; 3 repeats drop it): the series is searched per stretch.
+      const stretches: { idx: number[]; series: { date: string; values: number[] }[]; repeats: number }[] = [];
       nights.forEach((r, i) => {
         const level = runLevel(r, key, metric);
         if (!level) return;
-        idx.push(i);
-        series.push({ date: r.date ?? "", values: [Math.exp(level.level)] });
+        const repeats = r.points.find((p) => pointKey(p.point) === key)!.repeats.filter((x) => !x.warmup).length;
+        let last = stretches[stretches.length - 1];
+        if (!last || last.repeats !== repeats) stretches.push((last = { idx: [], series: [], repeats }));
+        last.idx.push(i);
+        last.series.push({ date: r.date ?? "", values: [Math.exp(level.level)] });
       });
-      if (series.length < 6) continue;
       const steps = new Map<number, { before: number; after: number }>();
-      for (const c of findChangepoints(series, { metric }))
-        steps.set(idx[c.index]!, { before: c.before, after: c.after });
+      for (const { idx, series } of stretches) {
+        if (series.length < 6) continue;
+        for (const c of findChangepoints(series, { metric }))
+          steps.set(idx[c.index]!, { before: c.before, after: c.after });
+      }
       if (steps.size > 0) out.set(`${key}|${metric}`, steps);
     }
   }

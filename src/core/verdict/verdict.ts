@@ -259,10 +259,10 @@ function blockLaunchVariance(
 function launchTail(
   fit: TailFit | undefined,
   launchesPerSide: number,
-): { scale2: number; df: (estimateDf: number) => number } {
+): { scale2: number; df: (estimateDf: number) => number; nu?: number } {
   if (!fit || !(fit.df > 0 && fit.scale > 0)) return { scale2: 1, df: (d) => d };
   const nu = fit.df * Math.max(1, launchesPerSide);
-  return { scale2: fit.scale ** 2, df: (d) => 1 / (1 / d + 1 / nu) };
+  return { scale2: fit.scale ** 2, df: (d) => 1 / (1 / d + 1 / nu), nu };
 }
 
 /**
@@ -370,6 +370,7 @@ export function decideCell(
     opts.history?.runPriorDf ? "run-to-run pooled over points" : "run-to-run",
     opts.history?.priorSource && histRunDf > 0 ? `prior ${opts.history.priorSource}` : "",
     blocks ? `${blocks.launches} launches` : "",
+    tail.nu !== undefined ? `heavy-tailed between launches, t df ${tail.nu.toFixed(1)}` : "",
   ].filter(Boolean);
   const source = fromHistory
     ? `${(opts.history?.df ?? 0) > 0 ? "repeats+history" : "repeats"}${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, ${launch.join(", ")}` : ""}`
