@@ -66,8 +66,10 @@ describe("compareRuns", () => {
     expect(
       noHistory.cells.filter((x) => x.metric === "median_e2e_latency_ms").every((x) => x.verdict === "inconclusive"),
     ).toBe(true);
+    // History alone (the built-in prior off: its heavy launch tail is tested in launch-noise.test.ts).
     const withHistory = compareRuns([single(grok("a"))], [single(grok("b", { lat: 1.1 }))], {
       history: [grok("h1"), grok("h2"), grok("h3")],
+      prior: false,
     });
     expect(
       withHistory.cells.filter((x) => x.metric === "median_e2e_latency_ms").every((x) => x.verdict === "regressed"),
