@@ -354,7 +354,11 @@ export function decideCell(
   // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools.
   const runs = 1 / groups(baseObs) + 1 / groups(candObs);
   const tail = launchTail(opts.history?.launchTail, Math.min(groups(baseObs), groups(candObs)));
-  const runPart = runVar * runs * tail.scale2;
+  // The tail describes whole launch levels (repeats included): when history explains the nights'
+  // spread by repeat noise alone (launch part clipped to 0), an odd launch must still be covered.
+  const levelPart =
+    tail.nu !== undefined && !opts.sameRun ? (opts.history?.levelVariance ?? 0) * runs * tail.scale2 : 0;
+  const runPart = Math.max(runVar * runs * tail.scale2, levelPart - repeatPart);
   const shared = opts.history?.sharedRunVariance;
   const sharedPart = shared === undefined ? runPart : Math.min(runVar, shared) * runs * tail.scale2;
   const se = Math.sqrt(repeatPart + runPart);
