@@ -32,6 +32,7 @@ import {
   type AnchorCheck,
   type ScheduleStep,
 } from "./baseline.js";
+import { regimeCompanions } from "./regime-history.js";
 
 /** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
 export interface SideRunRequest {
@@ -119,6 +120,8 @@ export interface MainSideRecord {
   reason: string;
   anchor?: AnchorCheck;
   baselineSources?: string[];
+  /** Earlier nightlies of the baseline's regime used as more launches of main (regime-history.ts). */
+  companionNights?: string[];
 }
 
 export interface ComparePrResult<C> {
@@ -355,10 +358,22 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     const anchor = checkAnchor(baseline, anchorRun, request.minEffectPct);
     log(`Anchor ${suite.id}: ${anchor.agrees ? "reproduces the baseline" : "DISAGREES"} (${anchor.reason})`);
     if (anchor.agrees) {
+      // The nightlies before it in its regime join it as more launches of main (regime-history.ts).
+      const companions = regimeCompanions(options.history, baseline);
+      const nights = companions.map((r) => r.date ?? "?");
+      if (nights.length > 0) log(`${suite.id}: main's launches also from the nightlies of ${nights.join(", ")}`);
+      const main = companions.length > 0 ? mergeBlocks([baseline, ...companions]) : baseline;
       return {
-        record: { suite: suite.id, action: "reuse", reason: anchor.reason, anchor, baselineSources: baseline.sources },
+        record: {
+          suite: suite.id,
+          action: "reuse",
+          reason: anchor.reason,
+          anchor,
+          baselineSources: main.sources,
+          ...(nights.length > 0 ? { companionNights: nights } : {}),
+        },
         runMain: false,
-        baseline,
+        baseline: main,
       };
     }
     return {
@@ -443,7 +458,7 @@ export function reproCommands(request: PlanRequest, dir: string): string[] {
 export function baselineNotes(mainSide: readonly MainSideRecord[]): string[] {
   return mainSide.map(
     (m) =>
-      `${m.suite}: ${m.action === "reuse" ? `nightly of the merge base reused (anchor: ${m.reason})` : `main ran in full (${m.reason})`}`,
+      `${m.suite}: ${m.action === "reuse" ? `nightly of the merge base reused (anchor: ${m.reason})${m.companionNights?.length ? `, with the nightlies of ${m.companionNights.join(", ")} from its regime as more launches of main` : ""}` : `main ran in full (${m.reason})`}`,
   );
 }
 

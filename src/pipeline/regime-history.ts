@@ -4,7 +4,8 @@
  * stage's changepoint finder (wired here because trends itself uses the verdict stage's statistics).
  */
 import { findChangepoints } from "../core/trends/index.js";
-import { baselineRegime, type ChangeDetector, type RegimeHistory } from "../core/verdict/index.js";
+import { baselineRegime, runScope, scopeKey, type ChangeDetector, type RegimeHistory } from "../core/verdict/index.js";
+import { configHashOf } from "./baseline.js";
 import type { RunResults } from "../core/results/index.js";
 
 /** sglbench's own changepoint detection as a regime cutter: the nights where a new level starts. */
@@ -14,4 +15,43 @@ export const changepointDetector: ChangeDetector = (nights, metric) =>
 /** The history the baseline's noise is learnt from: its regime in each of its series. */
 export function regimeHistory(history: readonly RunResults[], baseline: readonly RunResults[]): RegimeHistory {
   return baselineRegime(history, baseline, changepointDetector);
+}
+
+/** Most earlier nightlies a reused baseline is joined by (3 launches of main in all). */
+export const MAX_BASELINE_COMPANIONS = 2;
+
+const nightOf = (run: RunResults): string => run.date ?? "";
+
+/**
+ * The nightlies that stand beside a reused baseline as more launches of main: runs of the baseline's
+ * series (hardware, model, suite, mode, set-up) in its regime — same host, ROCm, release line and
+ * protocol, no level shift between them — older than it, complete, newest first. Launches of main
+ * differ by odd nights (5–24 % of the real nightlies' launches are off by 2–8 %); with one launch an
+ * odd baseline passes for a change of the PR, with three the spread between them is measured and an
+ * odd one is averaged down (on the real nightlies ×1.10 caught 85 % instead of 67 % for one PR
+ * launch, 90 % instead of 82 % for two, at the same false-alarm rate; docs/verdicts.md). Their
+ * commits are older than the merge base: within a quiet regime the nightlies measure alike, which is
+ * what the regime cut checks.
+ */
+export function regimeCompanions(
+  history: readonly RunResults[],
+  baseline: RunResults,
+  max = MAX_BASELINE_COMPANIONS,
+): RunResults[] {
+  const scope = scopeKey(runScope(baseline));
+  const night = nightOf(baseline);
+  if (!/^\d{8}$/.test(night)) return [];
+  const series = history.filter(
+    (r) =>
+      r !== baseline &&
+      nightOf(r) !== night &&
+      scopeKey(runScope(r)) === scope &&
+      configHashOf(r) === configHashOf(baseline) &&
+      r.backend === baseline.backend,
+  );
+  const regime = regimeHistory([...series, baseline], [baseline]).runs;
+  return regime
+    .filter((r) => r !== baseline && nightOf(r) < night && r.points.length > 0 && r.points.every((p) => !p.failure))
+    .sort((a, b) => nightOf(b).localeCompare(nightOf(a)))
+    .slice(0, max);
 }

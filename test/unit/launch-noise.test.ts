@@ -18,6 +18,7 @@ import {
 } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
+import { regimeCompanions } from "../../src/pipeline/regime-history.js";
 import { renderReport } from "../../src/core/report/index.js";
 import { planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
 
@@ -340,5 +341,21 @@ describe("heavy-tailed launch noise", () => {
       ["20251107", 1, "release 0.5.4 → 0.5.5"],
       ["20251108", 6, "level shift in 6 cells"],
     ]);
+  });
+});
+
+describe("a reused baseline's companions", () => {
+  it("joins the baseline with the newest earlier nightlies of its regime, never across a host change", () => {
+    const runs = [...dates(3).map((d) => night(d, { node: "host-b" })), ...dates(4, 20251104).map((d) => night(d))];
+    const baseline = runs[runs.length - 1]!;
+    expect(regimeCompanions(runs, baseline).map((r) => r.date)).toEqual(["20251106", "20251105"]);
+    expect(regimeCompanions(runs, runs[4]!).map((r) => r.date)).toEqual(["20251104"]);
+    // The first night after the host change has no companion; another model's nights never are.
+    expect(regimeCompanions(runs, runs[3]!)).toEqual([]);
+    expect(regimeCompanions([...runs, night("20251106", { model: "Llama" })], runs[4]!).map((r) => r.date)).toEqual([
+      "20251104",
+    ]);
+    const merged = mergeBlocks([baseline, ...regimeCompanions(runs, baseline)]);
+    expect(new Set(merged.points[0]!.repeats.map((r) => r.labels?.launch ?? "0")).size).toBe(3);
   });
 });
