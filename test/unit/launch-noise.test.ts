@@ -8,6 +8,7 @@ import {
   compareRuns,
   decideCell,
   fitStudentT,
+  learnLaunchTails,
   metadataBreak,
   priorNoise,
   runRegimeKey,
@@ -18,7 +19,7 @@ import {
 } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
-import { regimeCompanions } from "../../src/pipeline/regime-history.js";
+import { changepointDetector, regimeCompanions } from "../../src/pipeline/regime-history.js";
 import { renderReport } from "../../src/core/report/index.js";
 import { planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
 
@@ -357,5 +358,34 @@ describe("a reused baseline's companions", () => {
     ]);
     const merged = mergeBlocks([baseline, ...regimeCompanions(runs, baseline)]);
     expect(new Set(merged.points[0]!.repeats.map((r) => r.labels?.launch ?? "0")).size).toBe(3);
+  });
+});
+
+describe("the tail learnt from the user's own history", () => {
+  // A model the shipped prior never saw: 24 nights, every 6th one off by +3 % on every point.
+  const nights = dates(24).map((d, i) => night(d, { model: "Llama", level: i % 6 === 3 ? 1.03 : 1 }));
+  const base = night("20251201", { model: "Llama" });
+
+  it("fits a heavy tail from the history's night differences", () => {
+    const tails = learnLaunchTails(nights, changepointDetector);
+    const tail = tails.get("mi35x/Llama_FP8/grok-online/-")?.get("median_e2e_latency_ms");
+    expect(tail).toBeDefined();
+    expect(tail!.df).toBeLessThan(3);
+    expect(learnLaunchTails(nights.slice(0, 4), changepointDetector).size).toBe(0);
+    expect(learnLaunchTails(nights).size).toBe(0); // no detector: no regimes to learn within
+  });
+
+  it("an odd-night-sized move is no longer flagged; a 15 % slowdown still is", () => {
+    const verdicts = (level: number, detect?: typeof changepointDetector): string[] =>
+      compareRuns([base], [night("20251202", { model: "Llama", level })], {
+        history: nights,
+        prior: false,
+        ...(detect ? { detectChanges: detect } : {}),
+      })
+        .cells.filter((c) => c.metric === "median_e2e_latency_ms")
+        .map((c) => c.verdict);
+    expect(verdicts(1.03)).toContain("regressed"); // history without its tail: a normal model
+    expect(verdicts(1.03, changepointDetector)).not.toContain("regressed");
+    expect(verdicts(1.15, changepointDetector)).toEqual(["regressed", "regressed", "regressed"]);
   });
 });

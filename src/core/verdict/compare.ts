@@ -14,6 +14,7 @@ import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
 import { baselineRegime, type ChangeDetector, type RegimeHistory } from "./regime.js";
+import { learnLaunchTails, lookupTail, withLaunchTail } from "./launch-tails.js";
 import {
   companionMetric,
   decideRequestCell,
@@ -490,6 +491,9 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const history = regime?.runs ?? opts.history ?? [];
   const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
   const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
+  // The heavy tail between launches from the whole history (every regime: a property of the platform),
+  // when it holds enough night differences; otherwise the prior's (launch-tails.ts).
+  const tails = opts.history?.length ? learnLaunchTails(opts.history, opts.detectChanges) : undefined;
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
 
@@ -538,7 +542,10 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
           cell.reason = `not compared: ${mismatch}`;
         } else {
           const learnt = lookupNoise(noise, runScope(ref), point, m.key);
-          const history = withPrior(learnt, prior && priorNoise(runScope(ref), point, m.key, prior));
+          const history = withLaunchTail(
+            withPrior(learnt, prior && priorNoise(runScope(ref), point, m.key, prior)),
+            lookupTail(tails, ref, m.key),
+          );
           const requestSides = [b!.requests.get(m.key), c!.requests.get(m.key)];
           const companionKey = companionMetric(m.key) ?? m.key;
           const v =

@@ -9,3 +9,4 @@ export * from "./regime.js";
 export * from "./prior.js";
 export * from "./request-tails.js";
 export * from "./gsm8k-verdict.js";
+export * from "./launch-tails.js";

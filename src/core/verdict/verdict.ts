@@ -261,7 +261,9 @@ function launchTail(
   launchesPerSide: number,
 ): { scale2: number; df: (estimateDf: number) => number; nu?: number } {
   if (!fit || !(fit.df > 0 && fit.scale > 0)) return { scale2: 1, df: (d) => d };
-  const nu = fit.df * Math.max(1, launchesPerSide);
+  // Below 1 (no finite mean) a t's far quantiles run past anything measured — a few odd nights
+  // against an almost noiseless series fit df ≈ 0.5 and would leave nothing decidable — so 1 at least.
+  const nu = Math.max(1, fit.df) * Math.max(1, launchesPerSide);
   return { scale2: fit.scale ** 2, df: (d) => 1 / (1 / d + 1 / nu), nu };
 }
 
