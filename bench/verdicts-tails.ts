@@ -89,7 +89,11 @@ interface Schedule {
 }
 function schedule(u: () => number): Schedule {
   const draw = (f: () => number): number[][] => POINTS.map((p) => Array.from({ length: p.prompts }, f));
-  return { base: draw(() => normal(u)), decode: draw(() => normal(u)), outputLen: draw(() => 1 + Math.floor(u() * 1024)) };
+  return {
+    base: draw(() => normal(u)),
+    decode: draw(() => normal(u)),
+    outputLen: draw(() => 1 + Math.floor(u() * 1024)),
+  };
 }
 
 /** One launch of the online suite: a warm-up round and 3 steady repeats per point, latencies × `scale`. */

@@ -145,18 +145,17 @@ export function harrellDavis(sorted: ArrayLike<number>, q: number): { value: num
 }
 
 /**
- * Degrees of freedom a launch-level estimate from history really carries. noise.ts learns it as
+ * Degrees of freedom a launch-level estimate from history really carries. noise.ts learns it from
  * the median of m squared night-to-night differences and counts m df; a median of successive
  * squared differences of Gaussian levels has the variance of a χ² mean with about m/3 + 1/2 df
- * (simulated for m = 2…30, within ±15 %: 0.37 for a median of independent χ²₁, less for
- * overlapping differences). The empirical-Bayes prior's df (runPriorDf, and a built-in prior's)
- * is kept as it is.
+ * (simulated for m = 2…30, within ±15 %; a median of independent χ²₁ alone keeps 0.37 of them).
+ * Its empirical-Bayes prior (runPriorDf, capped at the family's counted df) is made of the same
+ * estimates at the other points, so the whole runDf is scaled alike.
  */
 export function effectiveRunDf(noise: NoiseEstimate): number {
   const df = noise.runDf ?? 0;
-  const m = Math.min(noise.runDiffs ?? 0, df);
-  if (m <= 0) return df;
-  return df - m + Math.min(m, m / 3 + 0.5);
+  const m = noise.runDiffs ?? 0;
+  return m > 0 ? df * Math.min(1, (m / 3 + 0.5) / m) : df;
 }
 
 /** One side: per launch, its repeats' log quantiles and their sampling variances. */
@@ -220,7 +219,11 @@ function withinVariance(sides: readonly Side[], history?: NoiseEstimate): { vari
  * already holds it); otherwise (unknown, or one schedule a side but different between the sides)
  * each side's mean Maritz–Jarrett variance, once per side.
  */
-function scheduleVariance(baseline: readonly RequestRepeat[], candidate: readonly RequestRepeat[], sides: Side[]): number {
+function scheduleVariance(
+  baseline: readonly RequestRepeat[],
+  candidate: readonly RequestRepeat[],
+  sides: Side[],
+): number {
   const keys = [...baseline, ...candidate].map((r) => r.schedule);
   if (keys.every((k) => k !== undefined && k === keys[0])) return 0;
   const fresh = (repeats: readonly RequestRepeat[]): boolean => {
