@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/verdicts-tails.ts [--launch-sd=0.015] [--trials=12] [--fresh=0.02] [PATH…]`: the tail and GSM8K
+ * `npx tsx bench/verdicts-tails.ts [--launch-sd=0.015] [--trials=40] [--fresh=0.02] [PATH…]`: the tail and GSM8K
  * verdicts against their goals (issue 16 items 4 and 5). Exported as {@link evaluateTailsAndGsm8k} for bench:verdicts.
  *
  * Tails (request-level, verdict/request-tails.ts). No real run has per-request details yet, so the
@@ -325,7 +325,7 @@ export async function evaluateTailsAndGsm8k(
   const rate = (t: Tally | undefined): number => (t && t.cells > 0 ? t.flagged / t.cells : NaN);
   const launchSd = opts.launchSd ?? 0.015;
   const fresh = opts.fresh ?? 0.02;
-  const trials = opts.trials ?? 12;
+  const trials = opts.trials ?? 40;
   const sd = `launch sd ${(launchSd * 100).toFixed(1)} %`;
   const methods = [
     ["known", "requests, launch noise known"],
