@@ -6,7 +6,13 @@ import { join } from "node:path";
 import {
   compareRuns,
   decideRequestCell,
+  effectiveRunDf,
+  harrellDavis,
+  learnNoise,
+  lookupNoise,
   requestValues,
+  runScope,
+  scheduleKey,
   type NoiseEstimate,
   type RequestRepeat,
 } from "../../src/core/verdict/index.js";
@@ -39,6 +45,18 @@ const samples = (ttft: number[]): RequestSamples => ({
   e2e_ms: ttft.map((t) => t + 10_000),
   output_len: ttft.map(() => 512),
 });
+/**
+ * Repeats of one launch as bench_serving runs them: the same seeded prompt schedule every run (one
+ * fixed set of requests), each repeat's level moved by 1 % and each request by a small jitter.
+ */
+function scheduled(seed: number, scale = 1): RequestRepeat[] {
+  const schedule = ttfts(300, 4242);
+  const u = rng(seed);
+  return [1, 2, 3].map((index) => {
+    const level = scale * Math.exp(0.01 * normal(u));
+    return { values: schedule.map((t) => t * level * Math.exp(0.035 * normal(u))), index, group: 0, schedule: "s" };
+  });
+}
 const repeats = (seed: number, scale = 1, n = 300, count = 3): RequestRepeat[] =>
   Array.from({ length: count }, (_, i) => ({ values: ttfts(n, seed * 10 + i, scale), index: i + 1, group: 0 }));
 
@@ -138,11 +156,11 @@ describe("request-level median and tail cells", () => {
     expect(requestValues(samples(ttfts(5, 1)), "p99_ttft_ms")).toBeUndefined();
     expect(requestValues(samples(ttfts(30, 1)), "output_throughput")).toBeUndefined();
   });
-  it("flags a ×1.10 P99 TTFT shift between launches that the 3rd-slowest request cannot show", () => {
-    const v = decideRequestCell(repeats(1), repeats(2, 1.1), "p99_ttft_ms", "lower", { ...opts, history })!;
+  it("flags a ×1.10 P99 TTFT shift between launches of the same prompt schedule", () => {
+    const v = decideRequestCell(scheduled(1), scheduled(2, 1.1), "p99_ttft_ms", "lower", { ...opts, history })!;
     expect(v.verdict).toBe("regressed");
     expect(v.change_pct!).toBeGreaterThan(4);
-    expect(v.reason).toMatch(/^requests: PR vs main .*P90–P99 band of 900 vs 900 requests/);
+    expect(v.reason).toMatch(/^requests: PR vs main .*Harrell–Davis P99 of 900 vs 900 requests/);
     expect(v.reason).toMatch(/launch-to-launch noise from history/);
   });
   it("does not flag two launches of the same image (A/A), median or tail", () => {
@@ -174,5 +192,86 @@ describe("request-level median and tail cells", () => {
     expect(single.cells.find((c) => c.metric === "p99_ttft_ms")!.reason).not.toMatch(/^requests:/);
     const old = compareRuns([run(1, 1, false)], [run(2, 1.1)]);
     expect(old.cells.find((c) => c.metric === "p99_ttft_ms")!.reason).not.toMatch(/^requests:/);
+  });
+  it("estimates a quantile from the requests around it (Harrell–Davis), with its Maritz–Jarrett variance", () => {
+    const sorted = Array.from({ length: 101 }, (_, i) => i);
+    const median = harrellDavis(sorted, 0.5);
+    expect(median.value).toBeCloseTo(50, 6); // symmetric weights around the middle
+    const p99 = harrellDavis(sorted, 0.99);
+    expect(p99.value).toBeGreaterThan(97);
+    expect(p99.value).toBeLessThan(100);
+    // Not one order statistic: the estimate moves with its neighbours too.
+    const moved = harrellDavis([...sorted.slice(0, 97), 97.5, 98.5, 99.5, 100.5], 0.99);
+    expect(moved.value).toBeGreaterThan(p99.value);
+    expect(p99.variance).toBeGreaterThan(0);
+    // A sample of the same values twice as large gives a smaller sampling variance.
+    const doubled = Array.from({ length: 202 }, (_, i) => i / 2);
+    expect(harrellDavis(doubled, 0.99).variance).toBeLessThan(p99.variance);
+  });
+  it("fingerprints the prompt schedule by the requests' output lengths", () => {
+    const a = samples(ttfts(30, 1));
+    expect(scheduleKey(a)).toBe(scheduleKey({ ...samples(ttfts(30, 2)) }));
+    expect(scheduleKey({ ...a, output_len: a.output_len!.map((n, i) => (i === 3 ? n + 1 : n)) })).not.toBe(
+      scheduleKey(a),
+    );
+    expect(scheduleKey({ ttft_ms: [1], e2e_ms: [2] })).toBeUndefined();
+  });
+  it("adds the schedule's sampling noise only when the sides ran different prompt schedules", () => {
+    // Each side: one schedule for all its repeats (the same requests, a little jitter), the sides'
+    // schedules drawn apart: the sides differ by their prompts, which the repeats' spread cannot show.
+    const side = (seed: number, schedule: string): RequestRepeat[] => {
+      const base = ttfts(300, seed);
+      const u = rng(seed + 7);
+      return [1, 2, 3].map((index) => ({
+        values: base.map((t) => t * Math.exp(0.01 * normal(u))),
+        index,
+        group: 0,
+        schedule,
+      }));
+    };
+    const same = decideRequestCell(side(11, "s"), side(12, "s"), "p99_ttft_ms", "lower", { ...opts, history })!;
+    const apart = decideRequestCell(side(11, "a"), side(12, "b"), "p99_ttft_ms", "lower", { ...opts, history })!;
+    const unknown = decideRequestCell(
+      side(11, "a").map(({ schedule: _, ...r }) => r),
+      side(12, "b").map(({ schedule: _, ...r }) => r),
+      "p99_ttft_ms",
+      "lower",
+      { ...opts, history },
+    )!;
+    const width = (x: typeof same): number => x.interval![1] - x.interval![0];
+    expect(width(apart)).toBeGreaterThan(1.2 * width(same));
+    expect(width(unknown)).toBeCloseTo(width(apart), 6);
+    expect(apart.reason).toMatch(/prompt schedules differ/);
+    expect(same.reason).not.toMatch(/prompt schedules differ/);
+  });
+  it("carries the df a median of night-to-night differences really has (about a third)", () => {
+    expect(effectiveRunDf({ variance: 0, df: 0, runVariance: 1e-4, runDf: 9, runDiffs: 9 })).toBeCloseTo(3.5, 6);
+    // The empirical-Bayes prior is made of the same kind of estimate: scaled alike.
+    expect(effectiveRunDf({ variance: 0, df: 0, runVariance: 1e-4, runDf: 18, runDiffs: 9 })).toBeCloseTo(7, 6);
+    // Not learnt from night differences (a known or built-in value): as given.
+    expect(effectiveRunDf({ variance: 0, df: 0, runVariance: 1e-4, runDf: 1000 })).toBe(1000);
+    // learnNoise records how many differences were behind it.
+    const nights = [1, 2, 3, 4, 5].map((seed) => ({ ...run(seed, 1, false), date: `2025010${seed}` }));
+    const learnt = lookupNoise(learnNoise(nights), runScope(nights[0]!), { request_rate: 1 }, "median_ttft_ms");
+    expect(learnt?.runDiffs).toBe(4);
+    // The cell's df follows: fewer than the claimed 9, so the interval is wider than with them.
+    const claimed = decideRequestCell(repeats(21), repeats(22), "median_ttft_ms", "lower", { ...opts, history })!;
+    const honest = decideRequestCell(repeats(21), repeats(22), "median_ttft_ms", "lower", {
+      ...opts,
+      history: { ...history, runDiffs: 9 },
+    })!;
+    expect(honest.df).toBeLessThan(claimed.df);
+    expect(honest.interval![1] - honest.interval![0]).toBeGreaterThan(claimed.interval![1] - claimed.interval![0]);
+  });
+  it("averages each launch's repeats first: a launch with more repeats does not outweigh the other", () => {
+    const launchRepeats = (group: number, count: number, scale: number): RequestRepeat[] =>
+      Array.from({ length: count }, (_, i) => ({ values: ttfts(300, group * 100 + i, scale), index: i + 1, group }));
+    // Side: launch 1 at ×1.00 with 5 repeats, launch 2 at ×1.20 with 1: the side's level is between,
+    // halfway in logs (not 5:1 towards launch 1).
+    const side = [...launchRepeats(1, 5, 1), ...launchRepeats(2, 1, 1.2)];
+    const flat = [...launchRepeats(3, 3, 1), ...launchRepeats(4, 3, 1)];
+    const v = decideRequestCell(flat, side, "median_ttft_ms", "lower", { ...opts, history })!;
+    expect(v.change_pct!).toBeGreaterThan(7);
+    expect(v.change_pct!).toBeLessThan(12);
   });
 });

@@ -20,6 +20,7 @@ import {
   decideRequestCell,
   isRequestMetric,
   requestValues,
+  scheduleKey,
   type RequestRepeat,
 } from "./request-tails.js";
 import { decideGsm8k, gsm8kHistorySpread, type Gsm8kLaunch } from "./gsm8k-verdict.js";
@@ -269,6 +270,7 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, runIn
       values: requestValues(r.requests, metric),
       index: r.index,
       group,
+      schedule: scheduleKey(r.requests),
     })),
   );
   if (repeats.length === 0 || repeats.some((r) => !r.values)) {

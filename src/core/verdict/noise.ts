@@ -131,7 +131,13 @@ export function cellNoise(nights: readonly Night[], opts: LearnNoiseOptions = {}
     df,
     ...(best ? { offsets: best.offsets, offsetNights: best.nights } : {}),
     ...(run
-      ? { runVariance: run.variance, runDf: run.df, levelVariance: run.levelVariance, levelRepeats: run.repeats }
+      ? {
+          runVariance: run.variance,
+          runDf: run.df,
+          runDiffs: run.df,
+          levelVariance: run.levelVariance,
+          levelRepeats: run.repeats,
+        }
       : {}),
   };
 }

@@ -1,25 +1,28 @@
 /**
  * Median and tail cells judged on the requests themselves (bench_serving `--output-details`), not on
- * one printed number per repeat: with 300 prompts a run's P99 TTFT is its 3rd-slowest request, so the
- * run-level value moves ±15 % by chance and a real ×1.10 shift hides in it.
+ * the one number a repeat prints: with 300 prompts a run's P99 TTFT is its 3rd-slowest request.
  *
- * Per side, the requests of all repeats are pooled (log values). The statistic is
- * - a median cell: the median of the pooled requests;
- * - a P99 cell: the upper-tail level, the mean log of the P90, P91 … P99 quantiles. A slowdown of the
- *   tail moves it like P99 but it rests on ten times more requests than P99 alone (whose estimate is
- *   a handful of requests); the reason says so.
- * Its uncertainty has three parts, added in log units:
- * - request sampling: a bootstrap that resamples requests within each repeat (stratified);
- * - repeat-to-repeat level within a launch: the spread of the per-repeat statistics beyond their own
- *   sampling noise (pooled with the history's per-repeat noise), once per repeat;
- * - launch-to-launch level (the history's run-to-run variance, noise.ts), once per launch — the
- *   launches are the clusters: requests of one launch never count as independent of its level.
- * The decision is verdict.ts `judge` (interval on one side of 0 and ≥ the minimum effect).
- * Old folders without per-request data keep the run-level verdict (compare.ts decides which).
+ * Per repeat, the metric's quantile (P50 or P99) is estimated from all its requests with the
+ * Harrell–Davis estimator (a Beta-weighted mean of the order statistics, of log values): it uses
+ * the requests around the quantile instead of one of them, so it moves less by chance than the
+ * printed value. The cell compares the two sides' means of those per-repeat values, with launches
+ * as clusters (each launch's repeats averaged first). Its variance has three parts, in log units:
+ * - within a launch: the spread of the per-repeat values between repeats of one launch (pooled over
+ *   both sides' launches and with the history's per-repeat noise), once per repeat;
+ * - between launches: the variance of a launch's level, from history (noise.ts; the metric's own,
+ *   or for a tail its median's when larger, see companionMetric), or without history from the
+ *   spread of each side's launches (compare-pr's blocks), once per launch;
+ * - the prompt schedule: bench_serving seeds its prompts and arrivals (`--seed`, default 1), so
+ *   every run sends the same requests and their sampling noise cancels between the sides; only when
+ *   the runs did not provide the same schedule (per-request output lengths differ or are missing)
+ *   is each side's sampling variance of its quantile added (Maritz–Jarrett), once per side.
+ * The decision is verdict.ts `judge` on a t interval with Satterthwaite df, the launch part's df
+ * being what its estimate really carries (effectiveRunDf). Old folders without per-request data
+ * keep the run-level verdict (compare.ts decides which).
  */
 import type { Direction } from "../catalogue/index.js";
 import type { RequestSamples } from "../results/index.js";
-import { mean, satterthwaiteDf, tQuantile } from "./stats.js";
+import { incompleteBeta, mean, satterthwaiteDf, tQuantile } from "./stats.js";
 import { formatEvidence, judge, type CellVerdict, type NoiseEstimate } from "./verdict.js";
 
 /** The request-level statistic behind each metric that has one. */
@@ -32,9 +35,6 @@ const REQUEST_METRICS: Record<string, { field: "ttft" | "e2e" | "tpot"; stat: "m
   p99_tpot_ms: { field: "tpot", stat: "tail" },
 };
 
-/** Quantiles averaged (in logs) for a tail cell. */
-const TAIL_QUANTILES = [0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99];
-const BOOTSTRAP_ROUNDS = 300;
 /** Fewer requests per repeat than this: the tail is too thin to judge from requests. */
 const MIN_REQUESTS = 20;
 
@@ -73,11 +73,29 @@ export function requestValues(samples: RequestSamples | undefined, metric: strin
   return positive.length >= MIN_REQUESTS ? positive : undefined;
 }
 
-/** One repeat's requests: `group` is the launch (run folder) it belongs to, `index` its repeat number. */
+/**
+ * The prompt schedule a repeat ran, as a fingerprint of its requests' output lengths in request
+ * order (bench_serving draws them with the prompts and arrivals from its seed); undefined without
+ * them. Two repeats with the same key sent the same requests.
+ */
+export function scheduleKey(samples: RequestSamples | undefined): string | undefined {
+  const lens = samples?.output_len;
+  if (!lens || lens.length === 0) return undefined;
+  let h = 0x811c9dc5;
+  for (const n of lens) {
+    h ^= n | 0;
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${lens.length}:${(h >>> 0).toString(16)}`;
+}
+
+/** One repeat's requests: `group` is the launch (run folder or block) it belongs to, `index` its repeat number. */
 export interface RequestRepeat {
   values: number[];
   index: number;
   group: number;
+  /** {@link scheduleKey} of the repeat, when its requests' output lengths are known. */
+  schedule?: string;
 }
 
 /** Tuning of {@link decideRequestCell}. */
@@ -92,165 +110,186 @@ export interface RequestCellOptions {
   sameRun?: boolean;
 }
 
-/**
- * Deterministic PRNG (xorshift32) returning an index below `n`: the same data always gets the same
- * verdict. Bit operations only: `Math.*` calls in this hot loop cost ~30× more under jest's VM.
- */
-function indexRng(seed: number): (n: number) => number {
-  let x = seed | 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (((x >>> 0) / 4294967296) * n) | 0;
-  };
-}
+const weightCache = new Map<string, Float64Array>();
 
-/** Sorted logs of a side's repeats, pooled, with each repeat's positions in the pooled order. */
-interface PooledSide {
-  sorted: Float64Array;
-  /** Per repeat: the pooled positions of its values. */
-  members: Int32Array[];
-  /** Per repeat: its own sorted logs. */
-  own: Float64Array[];
-}
-
-function poolSide(repeats: readonly RequestRepeat[]): PooledSide {
-  const tagged = repeats.flatMap((r, j) => r.values.map((v) => ({ v: Math.log(v), j })));
-  tagged.sort((a, b) => a.v - b.v);
-  const positions: number[][] = repeats.map(() => []);
-  tagged.forEach((t, pos) => positions[t.j]!.push(pos));
-  return {
-    sorted: Float64Array.from(tagged, (t) => t.v),
-    members: positions.map((p) => Int32Array.from(p)),
-    own: repeats.map((r) => Float64Array.from(r.values, Math.log).sort()),
-  };
-}
-
-/**
- * The statistic of a weighted sorted sample: `weights[i]` copies of `sorted[i]` (all 1 for the sample
- * itself, multinomial counts for a bootstrap replicate). Quantiles are inverse-CDF (type 1).
- */
-function statistic(sorted: Float64Array, weights: Uint32Array | undefined, total: number, qs: number[]): number {
-  const ranks = qs.map((q) => Math.max(1, Math.ceil(q * total - 1e-9)));
-  let sum = 0;
-  let k = 0;
-  let cum = 0;
-  for (let i = 0; i < sorted.length && k < ranks.length; i++) {
-    cum += weights ? weights[i]! : 1;
-    while (k < ranks.length && cum >= ranks[k]!) {
-      sum += sorted[i]!;
-      k++;
-    }
+/** Harrell–Davis weights of the q-quantile of n sorted values: Beta((n+1)q, (n+1)(1−q)) mass of each ((i−1)/n, i/n]. */
+function hdWeights(n: number, q: number): Float64Array {
+  const key = `${n}|${q}`;
+  const cached = weightCache.get(key);
+  if (cached) return cached;
+  const a = (n + 1) * q;
+  const b = (n + 1) * (1 - q);
+  const w = new Float64Array(n);
+  let previous = 0;
+  for (let i = 1; i <= n; i++) {
+    const next = i === n ? 1 : incompleteBeta(i / n, a, b);
+    w[i - 1] = next - previous;
+    previous = next;
   }
-  return k === 0 ? NaN : sum / k;
+  if (weightCache.size > 64) weightCache.clear();
+  weightCache.set(key, w);
+  return w;
 }
 
 /**
- * A side's statistic and its request-sampling variance; per repeat, the statistic, its sampling
- * variance, and the sampling variance of the metric's own single quantile (what a run prints, so
- * what the history's per-repeat noise is made of).
+ * Harrell–Davis estimate of the q-quantile of sorted values, with its Maritz–Jarrett variance
+ * (Σ wᵢ (x₍ᵢ₎ − estimate)²: the estimator's sampling variance over the requests).
  */
-interface SideEstimate {
+export function harrellDavis(sorted: ArrayLike<number>, q: number): { value: number; variance: number } {
+  const w = hdWeights(sorted.length, q);
+  let value = 0;
+  for (let i = 0; i < sorted.length; i++) value += w[i]! * sorted[i]!;
+  let variance = 0;
+  for (let i = 0; i < sorted.length; i++) variance += w[i]! * (sorted[i]! - value) ** 2;
+  return { value, variance };
+}
+
+/**
+ * Degrees of freedom a launch-level estimate from history really carries. noise.ts learns it from
+ * the median of m squared night-to-night differences and counts m df; a median of successive
+ * squared differences of Gaussian levels has the variance of a χ² mean with about m/3 + 1/2 df
+ * (simulated for m = 2…30, within ±15 %; a median of independent χ²₁ alone keeps 0.37 of them).
+ * Its empirical-Bayes prior (runPriorDf, capped at the family's counted df) is made of the same
+ * estimates at the other points, so the whole runDf is scaled alike.
+ */
+export function effectiveRunDf(noise: NoiseEstimate): number {
+  const df = noise.runDf ?? 0;
+  const m = noise.runDiffs ?? 0;
+  return m > 0 ? df * Math.min(1, (m / 3 + 0.5) / m) : df;
+}
+
+/** One side: per launch, its repeats' log quantiles and their sampling variances. */
+interface Side {
+  launches: { values: number[]; sampling: number[] }[];
+  /** Mean of the launch means. */
   value: number;
-  samplingVariance: number;
-  repeats: { value: number; samplingVariance: number; printedVariance: number; group: number }[];
+  /** Weight of the within-launch variance in the side's mean: Σ 1/n_l over launches, ÷ L². */
+  withinWeight: number;
+  repeats: number[];
   requests: number;
 }
 
+function estimateSide(repeats: readonly RequestRepeat[], q: number): Side {
+  const byLaunch = new Map<number, { values: number[]; sampling: number[] }>();
+  for (const r of repeats) {
+    const sorted = Float64Array.from(r.values, Math.log).sort();
+    const hd = harrellDavis(sorted, q);
+    const launch = byLaunch.get(r.group) ?? { values: [], sampling: [] };
+    launch.values.push(hd.value);
+    launch.sampling.push(hd.variance);
+    byLaunch.set(r.group, launch);
+  }
+  const launches = [...byLaunch.values()];
+  const L = launches.length;
+  return {
+    launches,
+    value: mean(launches.map((l) => mean(l.values))),
+    withinWeight: launches.reduce((s, l) => s + 1 / l.values.length, 0) / (L * L),
+    repeats: launches.flatMap((l) => l.values),
+    requests: repeats.reduce((s, r) => s + r.values.length, 0),
+  };
+}
+
 /**
- * Variance of one launch's level from the spread of each side's launch means (pooled over the sides,
- * df = launches − sides); undefined with fewer than two launches on any side.
+ * Within-launch variance of one repeat's value: the spread of repeats inside each launch of both
+ * sides, pooled with the history's per-repeat noise of the printed value (the same quantile taken
+ * from one request, so no quieter than this one: at worst cautious).
  */
-function launchSpread(sides: readonly SideEstimate[]): { variance: number; df: number } | undefined {
+function withinVariance(sides: readonly Side[], history?: NoiseEstimate): { variance: number; df: number } {
+  let ss = 0;
+  let df = 0;
+  for (const side of sides) {
+    for (const l of side.launches) {
+      if (l.values.length < 2) continue;
+      const m = mean(l.values);
+      ss += l.values.reduce((s, v) => s + (v - m) ** 2, 0);
+      df += l.values.length - 1;
+    }
+  }
+  if (history && history.df > 0) {
+    ss += history.variance * history.df;
+    df += history.df;
+  }
+  return { variance: df > 0 ? ss / df : 0, df };
+}
+
+/**
+ * Sampling variance of the prompt schedule, per side: zero when every repeat of both sides ran the
+ * same schedule (it cancels) or when no two repeats of a launch share one (the within-launch spread
+ * already holds it); otherwise (unknown, or one schedule a side but different between the sides)
+ * each side's mean Maritz–Jarrett variance, once per side.
+ */
+function scheduleVariance(
+  baseline: readonly RequestRepeat[],
+  candidate: readonly RequestRepeat[],
+  sides: Side[],
+): number {
+  const keys = [...baseline, ...candidate].map((r) => r.schedule);
+  if (keys.every((k) => k !== undefined && k === keys[0])) return 0;
+  const fresh = (repeats: readonly RequestRepeat[]): boolean => {
+    const seen = new Set<string>();
+    for (const r of repeats) {
+      const key = `${r.group}|${r.schedule}`;
+      if (r.schedule === undefined || seen.has(key)) return false;
+      seen.add(key);
+    }
+    return true;
+  };
+  if (fresh(baseline) && fresh(candidate)) return 0;
+  return sides.reduce((s, side) => s + mean(side.launches.flatMap((l) => l.sampling)), 0);
+}
+
+/**
+ * Variance of each side's launches' means around the side mean (compare-pr's interleaved blocks),
+ * pooled over the sides, df = launches − sides; undefined with fewer than two launches on any side.
+ */
+function launchSpread(sides: readonly Side[]): { variance: number; df: number } | undefined {
   let squares = 0;
   let df = 0;
   for (const side of sides) {
-    const byLaunch = new Map<number, number[]>();
-    for (const r of side.repeats) byLaunch.set(r.group, [...(byLaunch.get(r.group) ?? []), r.value]);
-    if (byLaunch.size < 2) return undefined;
-    const means = [...byLaunch.values()].map((v) => v.reduce((a, x) => a + x, 0) / v.length);
-    const mean = means.reduce((a, x) => a + x, 0) / means.length;
-    squares += means.reduce((a, x) => a + (x - mean) ** 2, 0);
+    if (side.launches.length < 2) return undefined;
+    const means = side.launches.map((l) => mean(l.values));
+    const m = mean(means);
+    squares += means.reduce((a, x) => a + (x - m) ** 2, 0);
     df += means.length - 1;
   }
   return df > 0 && squares > 0 ? { variance: squares / df, df } : undefined;
 }
 
-function estimateSide(repeats: readonly RequestRepeat[], tail: boolean, seed: number): SideEstimate {
-  const qs = tail ? TAIL_QUANTILES : [0.5];
-  const printed = tail ? [0.99] : [0.5];
-  const side = poolSide(repeats);
-  const total = side.sorted.length;
-  const value = statistic(side.sorted, undefined, total, qs);
-  const random = indexRng(seed * 2654435761);
-  const pooledWeights = new Uint32Array(total);
-  const ownWeights = side.own.map((o) => new Uint32Array(o.length));
-  const pooledDraws: number[] = [];
-  const ownDraws: number[][] = side.own.map(() => []);
-  const printedDraws: number[][] = side.own.map(() => []);
-  for (let b = 0; b < BOOTSTRAP_ROUNDS; b++) {
-    pooledWeights.fill(0);
-    side.members.forEach((positions, j) => {
-      const own = ownWeights[j]!;
-      own.fill(0);
-      for (let i = 0; i < positions.length; i++) {
-        own[random(positions.length)]! += 1;
-      }
-      // The pooled sorted order keeps each repeat's own order, so the i-th smallest of repeat j is members[j][i].
-      for (let i = 0; i < positions.length; i++) pooledWeights[positions[i]!]! += own[i]!;
-      ownDraws[j]!.push(statistic(side.own[j]!, own, positions.length, qs));
-      if (tail) printedDraws[j]!.push(statistic(side.own[j]!, own, positions.length, printed));
-    });
-    pooledDraws.push(statistic(side.sorted, pooledWeights, total, qs));
-  }
-  const spread = (xs: number[]): number => {
-    const m = mean(xs);
-    return xs.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, xs.length - 1);
-  };
-  return {
-    value,
-    samplingVariance: spread(pooledDraws),
-    repeats: side.own.map((own, j) => ({
-      value: statistic(own, undefined, own.length, qs),
-      samplingVariance: spread(ownDraws[j]!),
-      printedVariance: spread(tail ? printedDraws[j]! : ownDraws[j]!),
-      group: repeats[j]!.group,
-    })),
-    requests: total,
-  };
+/** The launch and within parts of the variance of the difference, with their df. */
+interface Parts {
+  launch: number;
+  launchDf: number;
+  within: number;
+  withinDf: number;
+  source: string;
 }
 
 /**
- * Within-launch repeat-to-repeat variance of the level beyond request sampling, with its df: the
- * spread of per-repeat statistics inside each launch minus their sampling variance, pooled with the
- * history's per-repeat noise of the printed value minus that value's own sampling variance; ≥ 0.
+ * The two parts from one history estimate. Its level variance is the variance of a night's mean of
+ * R printed repeats, σ²_launch + v/R; per launch of a side that is used whole, plus whatever this
+ * statistic's within-launch part exceeds the printed value's (never less: cautious).
  */
-function repeatLevelVariance(sides: SideEstimate[], history?: NoiseEstimate): { variance: number; df: number } {
-  let ss = 0;
-  let df = 0;
-  const all = sides.flatMap((s) => s.repeats);
-  for (const side of sides) {
-    const groups = new Map<number, number[]>();
-    for (const r of side.repeats) groups.set(r.group, [...(groups.get(r.group) ?? []), r.value]);
-    for (const values of groups.values()) {
-      if (values.length < 2) continue;
-      const m = mean(values);
-      ss += values.reduce((s, v) => s + (v - m) ** 2, 0);
-      df += values.length - 1;
-    }
-  }
-  let excess = df > 0 ? (ss / df - mean(all.map((r) => r.samplingVariance))) * df : 0;
-  if (history && history.df > 0) {
-    excess += (history.variance - mean(all.map((r) => r.printedVariance))) * history.df;
-    df += history.df;
-  }
-  return df > 0 ? { variance: Math.max(0, excess / df), df } : { variance: 0, df: 0 };
+function fromHistory(h: NoiseEstimate, sides: Side[], within: { variance: number; df: number }): Parts | undefined {
+  const repeats = h.levelRepeats ?? 1;
+  const level = h.levelVariance ?? (h.runVariance ?? 0) + h.variance / repeats;
+  const df = effectiveRunDf(h);
+  if (!(level > 0 && df > 0)) return undefined;
+  const perLaunch = sides.reduce((s, side) => s + 1 / side.launches.length, 0);
+  const withinWeight = sides.reduce((s, side) => s + side.withinWeight, 0);
+  return {
+    launch: level * perLaunch,
+    launchDf: df,
+    within: Math.max(0, within.variance * withinWeight - (h.variance / repeats) * perLaunch),
+    withinDf: within.df,
+    source: "history",
+  };
 }
 
 /**
  * Decides one median or tail cell from per-request data: each side's repeats (already without
- * warm-up) with the launch they belong to. Undefined when the metric has no request-level statistic.
+ * warm-up) with the launch they belong to. Undefined when the metric has no request-level statistic
+ * or the launch-to-launch noise is unknown (the run-level cell decides then).
  */
 export function decideRequestCell(
   baseline: readonly RequestRepeat[],
@@ -262,40 +301,49 @@ export function decideRequestCell(
   const spec = REQUEST_METRICS[metric];
   if (!spec || baseline.length === 0 || candidate.length === 0) return undefined;
   const tail = spec.stat === "tail";
-  const b = estimateSide(baseline, tail, 1);
-  const c = estimateSide(candidate, tail, 2);
+  const b = estimateSide(baseline, tail ? 0.99 : 0.5);
+  const c = estimateSide(candidate, tail ? 0.99 : 0.5);
+  const sides = [b, c];
   const diff = c.value - b.value;
-  const repeatLevel = repeatLevelVariance([b, c], opts.history);
-  const repeatPart = repeatLevel.variance * (1 / b.repeats.length + 1 / c.repeats.length);
-  const launches = (s: SideEstimate): number => new Set(s.repeats.map((r) => r.group)).size;
-  const launchNoise = [opts.history, opts.companion]
-    .filter((h): h is NoiseEstimate => (h?.runVariance ?? 0) > 0 && (h?.runDf ?? 0) > 0)
-    .sort((x, y) => y.runVariance! - x.runVariance!)[0];
-  // Without history, the spread between a side's launches (compare-pr's interleaved blocks) is the
-  // launch noise; with one launch a side and neither, the level of a launch is unknown: no verdict
-  // here (the run-level cell, with its own rules, decides).
-  const spread = launchNoise ? undefined : launchSpread([b, c]);
-  if (!opts.sameRun && !launchNoise && !spread) return undefined;
-  const runVar = opts.sameRun ? 0 : (launchNoise?.runVariance ?? spread?.variance ?? 0);
-  const runDf = launchNoise?.runDf ?? spread?.df ?? 0;
-  const runPart = runVar * (1 / launches(b) + 1 / launches(c));
-  const samplingPart = b.samplingVariance + c.samplingVariance;
+  const within = withinVariance(sides, opts.history);
+  let parts: Parts | undefined;
+  if (opts.sameRun) {
+    const weight = b.withinWeight + c.withinWeight;
+    parts = { launch: 0, launchDf: Infinity, within: within.variance * weight, withinDf: within.df, source: "" };
+  } else {
+    parts = [opts.history, tail ? opts.companion : undefined]
+      .flatMap((h) => (h ? [fromHistory(h, sides, within)] : []))
+      .filter((p): p is Parts => p !== undefined)
+      .sort((x, y) => y.launch + y.within - (x.launch + x.within))[0];
+    // Without history, launch means hold their repeats' noise: their spread is the whole variance.
+    const spread = parts ? undefined : launchSpread(sides);
+    if (spread) {
+      parts = {
+        launch: spread.variance * (1 / b.launches.length + 1 / c.launches.length),
+        launchDf: spread.df,
+        within: 0,
+        withinDf: Infinity,
+        source: `the spread of ${b.launches.length} + ${c.launches.length} launches`,
+      };
+    }
+  }
+  // One launch a side and no history: a launch's level is unknown, so the requests decide nothing.
+  if (!parts) return undefined;
+  const schedule = scheduleVariance(baseline, candidate, sides);
+  const total = parts.launch + parts.within + schedule;
   const df = satterthwaiteDf([
-    { variance: samplingPart, df: Infinity },
-    { variance: repeatPart, df: repeatLevel.df > 0 ? repeatLevel.df : Infinity },
-    { variance: runPart, df: runDf > 0 ? runDf : Infinity },
+    { variance: parts.launch, df: parts.launchDf },
+    { variance: parts.within, df: parts.withinDf > 0 ? parts.withinDf : Infinity },
+    { variance: schedule, df: Infinity },
   ]);
   const dfUsed = Number.isFinite(df) ? df : 1000;
-  const half = tQuantile(1 - (1 - opts.confidence) / 2, dfUsed) * Math.sqrt(samplingPart + repeatPart + runPart);
+  const half = total > 0 ? tQuantile(1 - (1 - opts.confidence) / 2, dfUsed) * Math.sqrt(total) : 0;
   const j = judge(diff, half, better, opts.minEffectPct);
-  const what = tail ? "P90–P99 band" : "median";
-  const launchNote = opts.sameRun
-    ? "same launch"
-    : launchNoise
-      ? "launch-to-launch noise from history"
-      : `launch-to-launch noise from the spread of ${launches(b)} + ${launches(c)} launches`;
-  const evidence = `requests: PR vs main ${formatEvidence(j)} (${what} of ${b.requests} vs ${c.requests} requests in ${b.repeats.length} vs ${c.repeats.length} repeats; ${Math.round(opts.confidence * 100)}%, ${launchNote})`;
-  const perRepeat = (s: SideEstimate): number[] => s.repeats.map((r) => Math.round(Math.exp(r.value) * 100) / 100);
+  const what = tail ? "P99" : "median";
+  const launchNote = opts.sameRun ? "same launch" : `launch-to-launch noise from ${parts.source}`;
+  const scheduleNote = schedule > 0 ? ", prompt schedules differ" : "";
+  const evidence = `requests: PR vs main ${formatEvidence(j)} (Harrell–Davis ${what} of ${b.requests} vs ${c.requests} requests in ${b.repeats.length} vs ${c.repeats.length} repeats; ${Math.round(opts.confidence * 100)}%, df ${Math.round(dfUsed)}, ${launchNote}${scheduleNote})`;
+  const perRepeat = (s: Side): number[] => s.repeats.map((v) => Math.round(Math.exp(v) * 100) / 100);
   return {
     verdict: j.verdict,
     change_pct: j.change_pct,
@@ -305,10 +353,10 @@ export function decideRequestCell(
     df: dfUsed,
     evidence: {
       logChange: diff,
-      repeatVariance: samplingPart + repeatPart,
-      repeatDf: repeatLevel.df > 0 ? repeatLevel.df : Infinity,
-      runVariance: runPart,
-      runDf: runDf > 0 ? runDf : Infinity,
+      repeatVariance: parts.within + schedule,
+      repeatDf: parts.withinDf > 0 ? parts.withinDf : Infinity,
+      runVariance: parts.launch,
+      runDf: parts.launchDf > 0 ? parts.launchDf : Infinity,
     },
   };
 }

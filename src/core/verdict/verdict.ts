@@ -45,6 +45,11 @@ export interface NoiseEstimate {
   /** Variance (log units) of a whole run's level between server launches, beyond its repeats' noise. */
   runVariance?: number;
   runDf?: number;
+  /**
+   * Night-to-night differences behind runDf's own part (noise.ts runToRun): runDf counts each as one
+   * df, but their median carries about a third of that (request-tails.ts effectiveRunDf).
+   */
+  runDiffs?: number;
   /** Variance (log units) of a run's level between nights, repeats' noise included (runVariance + variance/levelRepeats). */
   levelVariance?: number;
   /** Mean repeats per night behind levelVariance. */
