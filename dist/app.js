@@ -48875,6 +48875,9 @@ var COMPARED_METRICS = [
 ];
 var BY_KEY = new Map(COMPARED_METRICS.map((m) => [m.key, m]));
 
+// src/core/verdict/launch-tails.ts
+var DIRECTED_METRICS = COMPARED_METRICS.filter((m) => m.better !== "none").map((m) => m.key);
+
 // src/core/report/report-model.ts
 function countsText(s) {
   const parts = [
