@@ -1,18 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { findChangepoints, type NightPoint } from "../../src/core/trends/index.js";
 import { studentTwoSidedP } from "../../src/core/verdict/index.js";
-
-/** mulberry32: small seeded PRNG so every run sees the same "noise". */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../helpers/prng.js";
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

@@ -22,6 +22,7 @@ import { mergeBlocks } from "../../src/pipeline/baseline.js";
 import { changepointDetector, regimeCompanions } from "../../src/pipeline/regime-history.js";
 import { renderReport } from "../../src/core/report/index.js";
 import { planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
+import { prng } from "../helpers/prng.js";
 
 /** One nightly of a 3-point online series: `level` scales latency up and throughput down. */
 function night(
@@ -262,21 +263,9 @@ describe("sglbench plan: launches per side", () => {
   });
 });
 
-/** A seeded uniform generator (mulberry32), so the samples below are the same on every run. */
-function uniforms(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("heavy-tailed launch noise", () => {
   const normals = (n: number, seed: number): number[] => {
-    const u = uniforms(seed);
+    const u = prng(seed);
     return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()));
   };
 
