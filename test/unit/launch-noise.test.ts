@@ -8,6 +8,7 @@ import {
   compareRuns,
   decideCell,
   fitStudentT,
+  TOO_WIDE_ONE_LAUNCH,
   learnLaunchTails,
   metadataBreak,
   priorNoise,
@@ -290,6 +291,8 @@ describe("heavy-tailed launch noise", () => {
       history: { ...history, launchTail: { df: 1.3, scale: 0.75, n: 400 } },
     });
     expect(tailed.verdict).toBe("inconclusive");
+    // The ❔ says what would help.
+    expect(tailed.reason.endsWith(`: ${TOO_WIDE_ONE_LAUNCH}`)).toBe(true);
     // A 10 % slowdown is still far outside the tail.
     const big = decideCell([100], [110], "lower", {
       history: { ...history, launchTail: { df: 1.3, scale: 0.75, n: 400 } },

@@ -149,7 +149,7 @@ export function judge(logChange: number, halfWidth: number, better: Direction, m
   if (!bigEnough && interval[0] > -bound && interval[1] < bound) {
     return { verdict: "unchanged", change_pct, interval, why: `below the ${minEffectPct}% minimum effect` };
   }
-  const why = significant && bigEnough ? "no better direction for this metric" : "interval too wide for the noise";
+  const why = significant && bigEnough ? "no better direction for this metric" : TOO_WIDE;
   return { verdict: "inconclusive", change_pct, interval, why };
 }
 
@@ -157,6 +157,10 @@ export function judge(logChange: number, halfWidth: number, better: Direction, m
 export function formatEvidence(j: Pick<Judgement, "change_pct" | "interval">): string {
   return `${fmt(j.change_pct)} [${fmt(j.interval[0])}, ${fmt(j.interval[1])}]`;
 }
+
+const TOO_WIDE = "interval too wide for the noise";
+/** The ❔ reason when heavy-tailed launch noise and a single launch on a side make it too wide (≤ 80 characters). */
+export const TOO_WIDE_ONE_LAUNCH = "too wide for one launch a side (launches here now and then differ by a few %)";
 
 export const DEFAULT_MIN_EFFECT_PCT = 2;
 export const DEFAULT_CONFIDENCE = 0.98;
@@ -387,6 +391,10 @@ export function decideCell(
     ? `${(opts.history?.df ?? 0) > 0 ? "repeats+history" : "repeats"}${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, ${launch.join(", ")}` : ""}`
     : "repeats only";
   const j = judge(diff, half, better, minEffect);
+  // Say what would help: with one launch on a side an odd launch cannot be told from a change.
+  const single = Math.min(groups(baseObs), groups(candObs)) === 1;
+  if (j.verdict === "inconclusive" && j.why === TOO_WIDE && tail.nu !== undefined && single)
+    j.why = TOO_WIDE_ONE_LAUNCH;
   const evidence = `PR vs main ${formatEvidence(j)} (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
   return {
     verdict: j.verdict,
