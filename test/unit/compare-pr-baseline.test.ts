@@ -10,6 +10,7 @@ import {
   timingsFromHistory,
   toHistoryRun,
 } from "../../src/pipeline/baseline.js";
+import { baselineNotes } from "../../src/pipeline/compare-pr.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
@@ -156,5 +157,19 @@ describe("mergeBlocks", () => {
     expect(merged.points[1]!.failure?.kind).toBe("oom");
     expect(merged.failures).toHaveLength(1);
     expect(a.points[0]!.repeats).toHaveLength(2); // inputs untouched
+  });
+});
+
+describe("baselineNotes", () => {
+  it("names the earlier nightlies that joined a reused baseline as launches of main", () => {
+    expect(
+      baselineNotes([
+        { suite: "grok-online", action: "reuse", reason: "agrees", companionNights: ["20251105", "20251104"] },
+        { suite: "deepseek-online", action: "full", reason: "no fresh nightly" },
+      ]),
+    ).toEqual([
+      "grok-online: nightly of the merge base reused (anchor: agrees), with the nightlies of 20251105, 20251104 from its regime as more launches of main",
+      "deepseek-online: main ran in full (no fresh nightly)",
+    ]);
   });
 });
