@@ -9,9 +9,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
-import { runComparePrJob } from "../src/pipeline/compare-pr-job.js";
-import { defaultComparePrServices } from "../src/pipeline/compare-pr-services.js";
-import { freeLocalPort } from "../src/runner/free-port.js";
+import { simulatedComparePr } from "../test/helpers/sim-compare-pr.js";
 
 const runs = Number(process.argv[2] ?? 4);
 const models = (process.argv[3] ?? "grok,deepseek").split(",");
@@ -32,43 +30,14 @@ for (let i = 0; i < runs; i++) {
   if (random) delete process.env.SGLSIM_SEED;
   else process.env.SGLSIM_SEED = seed;
   const dir = mkdtempSync(join(tmpdir(), "sglbench-ident-"));
-  const services = await defaultComparePrServices({
-    local: true,
-    mainEnv: env,
-    prEnv,
-    log: () => undefined,
-    port: await freeLocalPort(),
-  });
   const started = Date.now();
-  const result = await runComparePrJob(
-    {
-      pr: 1,
-      repo: "sgl-project/sglang",
-      models,
-      types,
-      repeats: 3,
-      baseline: "rerun",
-      mainImage: "sglbench-sim:main",
-      prImage: "sglbench-sim:pr",
-      skipBuild: true,
-      baseImage: "unused",
-      workDir: dir,
-      outputDir: join(dir, "out"),
-      local: true,
-      baseSha: "0".repeat(40),
-      headSha: "1".repeat(40),
-    },
-    services,
-  );
-  const comparison = result.comparison as {
-    cells: Array<{ verdict: string; metric: string; point?: unknown; suite: string; change_pct: number | null }>;
-  };
-  const flagged = comparison.cells.filter((c) => c.verdict === "regressed" || c.verdict === "improved");
-  cells += comparison.cells.length;
+  const result = await simulatedComparePr({ dir, models, types, mainEnv: env, prEnv });
+  const flagged = result.cells.filter((c) => c.verdict === "regressed" || c.verdict === "improved");
+  cells += result.cells.length;
   flaggedCells += flagged.length;
   if (flagged.length) flaggedRuns++;
   console.log(
-    `seed ${seed}: ${result.verdict}, ${flagged.length}/${comparison.cells.length} flagged, ${Math.round((Date.now() - started) / 1000)} s, ${result.dir}`,
+    `seed ${seed}: ${result.verdict}, ${flagged.length}/${result.cells.length} flagged, ${Math.round((Date.now() - started) / 1000)} s, ${result.dir}`,
   );
   for (const c of flagged)
     console.log(`  ${c.verdict} ${c.suite} ${c.metric} ${JSON.stringify(c.point)} ${c.change_pct?.toFixed(2)} %`);

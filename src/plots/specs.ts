@@ -199,15 +199,7 @@ function round(v: number): number {
 }
 
 /** The fields a chart row needs (no raw date: `day` is the axis; `segment` breaks the line). */
-function chartRow(n: NightStat): {
-  day: string;
-  tag: string;
-  median: number;
-  min: number;
-  max: number;
-  n: number;
-  segment: number;
-} {
+function chartRow(n: NightStat): Omit<NightStat, "date"> {
   return {
     day: n.day,
     tag: n.tag,

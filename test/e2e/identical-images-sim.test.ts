@@ -9,9 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { execa } from "execa";
-import { runComparePrJob } from "../../src/pipeline/compare-pr-job.js";
-import { defaultComparePrServices } from "../../src/pipeline/compare-pr-services.js";
-import { freePort } from "../helpers/app-standin.js";
+import { simulatedComparePr } from "../helpers/sim-compare-pr.js";
 
 // A compare-pr of two suites with interleaved blocks: tens of seconds, more on a busy machine.
 jest.setTimeout(300_000);
@@ -46,38 +44,13 @@ describe("simulator noise under a fixed SGLSIM_SEED", () => {
 describe("compare-pr with identical images on the simulator", () => {
   it("flags no cell 🔴/🟢 (each side its own fixed seed)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sglbench-identical-"));
-    const services = await defaultComparePrServices({
-      local: true,
+    const { cells } = await simulatedComparePr({
+      dir,
+      models: ["grok"],
+      types: ["offline", "online"],
       mainEnv: { PATH, SGLSIM_SEED: "101" },
       prEnv: { PATH, SGLSIM_SEED: "202" },
-      log: () => undefined,
-      port: await freePort(),
     });
-    const result = await runComparePrJob(
-      {
-        pr: 1,
-        repo: "sgl-project/sglang",
-        models: ["grok"],
-        types: ["offline", "online"],
-        repeats: 3,
-        baseline: "rerun",
-        mainImage: "sglbench-sim:main",
-        prImage: "sglbench-sim:pr",
-        skipBuild: true,
-        baseImage: "unused",
-        workDir: dir,
-        outputDir: join(dir, "out"),
-        local: true,
-        baseSha: "0".repeat(40),
-        headSha: "1".repeat(40),
-      },
-      services,
-    );
-    const cells = (
-      result.comparison as {
-        cells: Array<{ verdict: string; suite: string; metric: string; baseline?: { values: number[] } }>;
-      }
-    ).cells;
     expect(cells.length).toBeGreaterThan(50);
     const flagged = cells
       .filter((c) => c.verdict === "regressed" || c.verdict === "improved")
