@@ -120,6 +120,9 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
     const regimeOf = new Map<RunResults, number>();
     regimes.forEach((g, k) => g.runs.forEach((r) => regimeOf.set(r, k)));
     const cellSteps = stepsPerCell(nights);
+    // A cell's own persistent step starting on night `at` (hindsight, the whole series), if any.
+    const stepOf = (cell: ComparisonCell, at: number) =>
+      cellSteps.get(`${pointKey(cell.point)}|${cell.metric}`)?.get(at);
 
     for (let i = 1; i < nights.length; i++) {
       const base = nights[i - 1]!;
@@ -154,7 +157,7 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
             for (const cell of cmp.cells.filter(directed)) {
               // A cell whose own level moved for good on this night (hindsight, the whole series) is
               // not an A/A cell: it is a real step, judged below.
-              if (cellSteps.get(`${pointKey(cell.point)}|${cell.metric}`)?.has(i)) continue;
+              if (stepOf(cell, i)) continue;
               for (const s of settings) {
                 bump(`${s}|${engine}`, cell);
                 // How far the A/A cells the engine flags moved: one-night moves of ≥ 5 % are hardly noise.
@@ -176,16 +179,14 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
       // Either the whole launch's (a regime cut) or a cell's own step (hindsight, see stepsPerCell).
       const start = regimes[regimeOf.get(cand)!]!;
       const regimeStep = !quiet && start.runs[0] === cand && !!start.startReason?.startsWith("level shift");
-      const ownStep = (cell: ComparisonCell): boolean =>
-        quiet && !!cellSteps.get(`${pointKey(cell.point)}|${cell.metric}`)?.has(i);
       if (regimeStep || quiet) {
         const before = regimes[regimeOf.get(base)!]!.runs;
         for (const [engine, opts] of engines) {
           const cmp = compareRuns([scaleRun(base, 1, 1)], [scaleRun(cand, 1, 1)], opts);
           for (const cell of cmp.cells.filter(directed)) {
-            if (!regimeStep && !ownStep(cell)) continue;
+            const own = stepOf(cell, i);
+            if (!regimeStep && !(quiet && own)) continue;
             const key = pointKey(cell.point);
-            const own = cellSteps.get(`${key}|${cell.metric}`)?.get(i);
             const med = (rs: RunResults[]): number | undefined => {
               const ls = rs
                 .map((r) => runLevel(r, key, cell.metric)?.level)
@@ -261,8 +262,7 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
           const cmp = compareRuns([main], [{ ...pr, date: main.date }], { prior });
           for (const cell of cmp.cells.filter(directed)) {
             // As above: a cell whose own level stepped inside the window is no A/A cell.
-            const steps = cellSteps.get(`${pointKey(cell.point)}|${cell.metric}`);
-            if (window.some((_, k) => k > 0 && steps?.has(i + k))) continue;
+            if (window.some((_, k) => k > 0 && stepOf(cell, i + k))) continue;
             bump(`${name}|blocks`, cell);
           }
         }

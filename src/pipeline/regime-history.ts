@@ -6,6 +6,7 @@
 import { findChangepoints } from "../core/trends/index.js";
 import { baselineRegime, runScope, scopeKey, type ChangeDetector, type RegimeHistory } from "../core/verdict/index.js";
 import { configHashOf } from "./baseline.js";
+import { MAX_BASELINE_COMPANIONS } from "../core/plan/index.js";
 import type { RunResults } from "../core/results/index.js";
 
 /** sglbench's own changepoint detection as a regime cutter: the nights where a new level starts. */
@@ -16,9 +17,6 @@ export const changepointDetector: ChangeDetector = (nights, metric) =>
 export function regimeHistory(history: readonly RunResults[], baseline: readonly RunResults[]): RegimeHistory {
   return baselineRegime(history, baseline, changepointDetector);
 }
-
-/** Most earlier nightlies a reused baseline is joined by (3 launches of main in all). */
-export const MAX_BASELINE_COMPANIONS = 2;
 
 const nightOf = (run: RunResults): string => run.date ?? "";
 

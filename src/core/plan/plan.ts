@@ -256,6 +256,9 @@ function resolveTiming(suite: PlanSuite, timing: SuiteTiming | undefined) {
   };
 }
 
+/** Most earlier nightlies of its regime a reused baseline is joined by as launches of main (pipeline/regime-history.ts). */
+export const MAX_BASELINE_COMPANIONS = 2;
+
 /** One runSuite call of the schedule. */
 export interface ScheduleStep {
   side: "main" | "pr";
@@ -425,7 +428,7 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
     const noise = s.noiseSource === "none" ? "no noise history" : `noise from ${s.noiseSource}`;
     lines.push(
       `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${noise}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
-      `  ${"".padEnd(18)} launches per side: main ${s.launches.main}${s.main.action === "reuse" ? " (+ up to 2 earlier nightlies of its regime)" : ""}, PR ${s.launches.pr} — between-launch noise from ${
+      `  ${"".padEnd(18)} launches per side: main ${s.launches.main}${s.main.action === "reuse" ? ` (+ up to ${MAX_BASELINE_COMPANIONS} earlier nightlies of its regime)` : ""}, PR ${s.launches.pr} — between-launch noise from ${
         s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : ""
       }history / built-in prior`,
     );

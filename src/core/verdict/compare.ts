@@ -13,7 +13,7 @@ import { POINT_KEYS, pointKey, type Point, type PointResult, type Repeat, type R
 import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
-import { baselineRegime, type ChangeDetector, type RegimeHistory } from "./regime.js";
+import { baselineRegime, splitRegimes, type ChangeDetector, type RegimeHistory } from "./regime.js";
 import { learnLaunchTails, lookupTail, withLaunchTail } from "./launch-tails.js";
 import {
   companionMetric,
@@ -486,16 +486,19 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
   const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
+  // The history's regimes, split once: the baseline's regime and the launch tails both read them.
+  const regimes =
+    opts.history?.length && opts.detectChanges ? splitRegimes(opts.history, opts.detectChanges) : undefined;
   const regime =
     !opts.noise && opts.history && opts.history.length > 0 && opts.regimes !== false
-      ? baselineRegime(opts.history, baseline, opts.detectChanges)
+      ? baselineRegime(opts.history, baseline, opts.detectChanges, regimes)
       : undefined;
   const history = regime?.runs ?? opts.history ?? [];
   const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
   const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
   // The heavy tail between launches from the whole history (every regime: a property of the platform),
   // when it holds enough night differences; otherwise the prior's (launch-tails.ts).
-  const tails = opts.history?.length ? learnLaunchTails(opts.history, opts.detectChanges) : undefined;
+  const tails = opts.history?.length ? learnLaunchTails(opts.history, opts.detectChanges, regimes) : undefined;
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
 

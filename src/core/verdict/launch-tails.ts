@@ -11,7 +11,7 @@
 import { COMPARED_METRICS } from "../catalogue/index.js";
 import { pointKey, type RunResults } from "../results/index.js";
 import { runScope, scopeKey } from "./noise.js";
-import { runLevel, splitRegimes, type ChangeDetector } from "./regime.js";
+import { runLevel, splitRegimes, type ChangeDetector, type Regime } from "./regime.js";
 import { expectedMedianChi2, fitStudentT, median, type TailFit } from "./stats.js";
 import type { NoiseEstimate } from "./verdict.js";
 
@@ -70,8 +70,11 @@ export function stepsPerCell(nights: readonly RunResults[], detect: ChangeDetect
 export type QuietDifferences = Map<string, Map<string, Map<string, number[][]>>>;
 
 /** The consecutive nights' level differences (log units) of every cell, regime by regime, steps left out. */
-export function quietDifferences(runs: readonly RunResults[], detect: ChangeDetector): QuietDifferences {
-  const regimes = splitRegimes(runs, detect);
+export function quietDifferences(
+  runs: readonly RunResults[],
+  detect: ChangeDetector,
+  regimes: Regime[] = splitRegimes(runs, detect),
+): QuietDifferences {
   const stepped = new Map<RunResults, Set<string>>();
   const byScope = new Map<string, RunResults[]>();
   for (const r of regimes) byScope.set(r.scope, [...(byScope.get(r.scope) ?? []), ...r.runs]);
@@ -128,10 +131,11 @@ export function tailScores(byPoint: ReadonlyMap<string, number[][]>, variance?: 
 export function learnLaunchTails(
   runs: readonly RunResults[],
   detect?: ChangeDetector,
+  regimes?: Regime[],
 ): Map<string, Map<string, TailFit>> {
   const out = new Map<string, Map<string, TailFit>>();
   if (!detect || runs.length < 3) return out;
-  for (const [scope, byMetric] of quietDifferences(runs, detect)) {
+  for (const [scope, byMetric] of quietDifferences(runs, detect, regimes)) {
     for (const [metric, byPoint] of byMetric) {
       const scores = tailScores(byPoint);
       if (scores.length < MIN_TAIL_SCORES) continue;

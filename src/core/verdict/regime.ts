@@ -186,8 +186,8 @@ export function baselineRegime(
   history: readonly RunResults[],
   baseline: readonly RunResults[],
   detect?: ChangeDetector,
+  regimes: Regime[] = splitRegimes(history, detect),
 ): RegimeHistory {
-  const regimes = splitRegimes(history, detect);
   const baseScopes = new Map<string, RunResults>();
   for (const b of baseline) if (b.points.length > 0) baseScopes.set(scopeKey(runScope(b)), b);
   const runs: RunResults[] = [];

@@ -364,7 +364,8 @@ export function decideCell(
   const repeatPart = s2 * (1 / lb.length + 1 / lc.length) + offsetVar;
   // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools.
   const runs = 1 / groups(baseObs) + 1 / groups(candObs);
-  const tail = launchTail(opts.history?.launchTail, Math.min(groups(baseObs), groups(candObs)));
+  const fewestLaunches = Math.min(groups(baseObs), groups(candObs));
+  const tail = launchTail(opts.history?.launchTail, fewestLaunches);
   // The tail describes whole launch levels (repeats included): when history explains the nights'
   // spread by repeat noise alone (launch part clipped to 0), an odd launch must still be covered.
   const levelPart =
@@ -392,8 +393,7 @@ export function decideCell(
     : "repeats only";
   const j = judge(diff, half, better, minEffect);
   // Say what would help: with one launch on a side an odd launch cannot be told from a change.
-  const single = Math.min(groups(baseObs), groups(candObs)) === 1;
-  if (j.verdict === "inconclusive" && j.why === TOO_WIDE && tail.nu !== undefined && single)
+  if (j.verdict === "inconclusive" && j.why === TOO_WIDE && tail.nu !== undefined && fewestLaunches === 1)
     j.why = TOO_WIDE_ONE_LAUNCH;
   const evidence = `PR vs main ${formatEvidence(j)} (${Math.round(confidence * 100)}%, df ${Math.round(df)}, ${source})`;
   return {
