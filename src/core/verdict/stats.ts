@@ -319,11 +319,9 @@ export function fitVariancePrior(estimates: readonly { variance: number; df: num
   return { variance: Math.exp(eMean + digamma(df / 2) - Math.log(df / 2)), df };
 }
 
-/** ln density of Student's t with `df` degrees of freedom at t (unit scale). */
-function tLogDensity(t: number, df: number): number {
-  return (
-    logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df)
-  );
+/** ln of Student's t density's constant factor for `df` degrees of freedom (unit scale). */
+function tLogNormaliser(df: number): number {
+  return logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI);
 }
 
 /** A heavy-tailed fit: scores ~ scale · t(df). */
@@ -344,10 +342,11 @@ export interface TailFit {
 export function fitStudentT(scores: readonly number[]): TailFit | undefined {
   const z = scores.filter((x) => Number.isFinite(x));
   if (z.length < 20) return undefined;
+  // Σ ln density of x/scale, less n·ln scale; the constant factor is the same for every score.
   const loglik = (df: number, scale: number): number => {
-    let s = 0;
-    for (const x of z) s += tLogDensity(x / scale, df) - Math.log(scale);
-    return s;
+    let kernel = 0;
+    for (const x of z) kernel += Math.log1p((x / scale) ** 2 / df);
+    return z.length * (tLogNormaliser(df) - Math.log(scale)) - ((df + 1) / 2) * kernel;
   };
   const mad = median(z.map((x) => Math.abs(x))) || 1e-12;
   let best: { df: number; scale: number; ll: number } | undefined;
