@@ -9,7 +9,10 @@ import {
   fitVariancePrior,
   priorHardware,
   priorModelKey,
-  quietDifferences,
+  differencesOf,
+  fitDrift,
+  quietLevels,
+  type QuietStretch,
   robustLevelVariance,
   stepsPerCell as cellSteps,
   tailScores,
@@ -42,6 +45,13 @@ function familyPrior(estimates: Estimate[], nights: number): PriorEntry | undefi
 
 const round = (x: number): number => Number(x.toPrecision(4));
 const rounded = (e: PriorEntry): PriorEntry => ({ variance: round(e.variance), df: round(e.df), nights: e.nights });
+
+/** A family's entry: its prior with the tail and drift share fitted to it, when they could be. */
+function shape(prior: PriorEntry, scores: number[], cells: QuietStretch[][]): PriorEntry {
+  const tail = fitTail(scores);
+  const drift = fitDrift(cells);
+  return { ...rounded(prior), ...(tail ? { tail } : {}), ...(drift !== undefined ? { drift: round(drift) } : {}) };
+}
 
 /** The same logs ingested twice (two folder layouts of one night) are one launch, not two. */
 export function dedupeRuns(runs: readonly RunResults[]): RunResults[] {
@@ -82,7 +92,18 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
     hardwareOf.set(scope, scope.split("/")[0]!);
     nightsOf.set(scope, (nightsOf.get(scope) ?? 0) + 1);
   }
-  for (const [raw, byMetric] of quietDifferences(deduped, changepointDetector)) {
+  const levels = quietLevels(deduped, changepointDetector);
+  // scope → metric → each point × regime's quiet stretches: what the drift share is fitted to
+  const stretches = new Map<string, Map<string, QuietStretch[][]>>();
+  for (const [raw, byMetric] of levels) {
+    const scope = normalised(raw);
+    if (!scope) continue;
+    const into = stretches.get(scope) ?? new Map<string, QuietStretch[][]>();
+    stretches.set(scope, into);
+    for (const [metric, byPoint] of byMetric)
+      into.set(metric, [...(into.get(metric) ?? []), ...[...byPoint.values()].flat()]);
+  }
+  for (const [raw, byMetric] of differencesOf(levels)) {
     const scope = normalised(raw);
     if (!scope) continue;
     const into = diffs.get(scope) ?? new Map<string, Map<string, number[][]>>();
@@ -94,15 +115,16 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
     }
   }
   const series: Record<string, PriorMetrics> = {};
-  type Family = { estimates: Estimate[]; nights: number; scores: number[] };
+  type Family = { estimates: Estimate[]; nights: number; scores: number[]; cells: QuietStretch[][] };
   const families = new Map<string, Map<string, Family>>();
-  const addFamily = (level: string, metric: string, estimates: Estimate[], nights: number, scores: number[]): void => {
+  const addFamily = (level: string, metric: string, add: Family): void => {
     const byMetric = families.get(level) ?? new Map<string, Family>();
     families.set(level, byMetric);
-    const f = byMetric.get(metric) ?? { estimates: [], nights: 0, scores: [] };
-    f.estimates.push(...estimates);
-    f.nights += nights;
-    f.scores.push(...scores);
+    const f = byMetric.get(metric) ?? { estimates: [], nights: 0, scores: [], cells: [] };
+    f.estimates.push(...add.estimates);
+    f.nights += add.nights;
+    f.scores.push(...add.scores);
+    f.cells.push(...add.cells);
     byMetric.set(metric, f);
   };
   for (const [scope, byMetric] of diffs) {
@@ -126,10 +148,11 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
       }
       // Each difference in units of its point's prior scale (√2·σ): what the tail is fitted to.
       const scores = tailScores(byPoint, (key) => moderated.get(key) ?? 0);
-      const tail = fitTail(scores);
-      (series[scope] ??= {})[metric] = { all: { ...rounded(fam), ...(tail ? { tail } : {}) }, points };
-      addFamily(`model|${priorModelKey(hw, model, suite)}`, metric, perRegime, nights, scores);
-      addFamily(`hardware|${hardwareOf.get(scope)}`, metric, perRegime, nights, scores);
+      const cells = stretches.get(scope)?.get(metric) ?? [];
+      (series[scope] ??= {})[metric] = { all: shape(fam, scores, cells), points };
+      const family = { estimates: perRegime, nights, scores, cells };
+      addFamily(`model|${priorModelKey(hw, model, suite)}`, metric, family);
+      addFamily(`hardware|${hardwareOf.get(scope)}`, metric, family);
     }
   }
   const models: Record<string, PriorMetrics> = {};
@@ -139,16 +162,13 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
     for (const [metric, f] of byMetric) {
       const p = familyPrior(f.estimates, f.nights);
       if (!p) continue;
-      const tail = fitTail(f.scores);
-      ((kind === "model" ? models : hardware)[key] ??= {})[metric] = {
-        all: { ...rounded(p), ...(tail ? { tail } : {}) },
-      };
+      ((kind === "model" ? models : hardware)[key] ??= {})[metric] = { all: shape(p, f.scores, f.cells) };
     }
   }
   return {
     generated_from: source,
     method:
-      "launch-level variance of ln value: robust scale of consecutive nights' level differences inside each regime (host, ROCm, release, protocol, changepoints); empirical-Bayes scaled inverse-chi2 prior over points and regimes; tail: Student-t (df, scale) fitted by maximum likelihood to the differences in units of their point's scale, each cell's own persistent steps left out (scripts/learn-prior-noise.ts)",
+      "launch-level variance of ln value: robust scale of consecutive nights' level differences inside each regime (host, ROCm, release, protocol, changepoints); empirical-Bayes scaled inverse-chi2 prior over points and regimes; tail: Student-t (df, scale) fitted by maximum likelihood to the differences in units of their point's scale, each cell's own persistent steps left out; drift: share of the consecutive nights' variance that grows with the nights between launches, slope of median var(lag h)/var(lag 1) over h = 2-4 (drift.ts) (scripts/learn-prior-noise.ts)",
     series,
     models,
     hardware,

@@ -259,7 +259,7 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
           [`×1.10/×0.90, ${b} launch(es) per side, prior only`, 1.1, 0.9],
         ] as const) {
           const pr = mergeBlocks(prNights.map((r) => scaleRun(r, lat, thr)));
-          const cmp = compareRuns([main], [{ ...pr, date: main.date }], { prior });
+          const cmp = compareRuns([main], [pr], { prior });
           for (const cell of cmp.cells.filter(directed)) {
             // As above: a cell whose own level stepped inside the window is no A/A cell.
             if (window.some((_, k) => k > 0 && stepOf(cell, i + k))) continue;

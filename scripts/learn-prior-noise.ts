@@ -15,6 +15,9 @@
  *    the (point, regime) estimates — its df says how alike they are across points and time; each
  *    point's pooled estimate is moderated towards it. The same fit over every series of a model on a
  *    hardware, and over every series of a hardware, gives the fallbacks.
+ * 4. Per series × metric (and per model and hardware): the heavy tail of the consecutive differences
+ *    (a Student t, launch-tails.ts) and the drift share — how much of a consecutive nights' variance
+ *    grows with the nights between launches (drift.ts fitDrift).
  * `--exclude` leaves series out (the leave-one-series-out evaluation in bench/verdicts-launch.ts
  * calls learnPrior directly instead).
  */

@@ -173,6 +173,11 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
   const [first, ...rest] = runs;
   if (!first) throw new Error("mergeBlocks needs at least one run");
   const merged: RunResults = structuredClone(first);
+  // Each block keeps the day it ran: launches nights apart also differ by the level's slow drift (drift.ts).
+  const dated = (run: RunResults): Record<string, string> => (run.date ? { date: run.date } : {});
+  if (rest.length > 0)
+    for (const p of merged.points)
+      p.repeats = p.repeats.map((r) => ({ ...r, labels: { ...r.labels, ...dated(first) } }));
   for (const [i, run] of rest.entries()) {
     const block = i + 1;
     for (const p of run.points) {
@@ -188,7 +193,7 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
         ...p.repeats.map((r, i) => ({
           ...structuredClone(r),
           index: next + i + 1,
-          labels: { ...r.labels, launch: String(block) },
+          labels: { ...r.labels, launch: String(block), ...dated(run) },
         })),
       );
       if (p.failure && !into.failure) into.failure = structuredClone(p.failure);

@@ -14,7 +14,8 @@ import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
 import { baselineRegime, splitRegimes, type ChangeDetector, type RegimeHistory } from "./regime.js";
-import { learnLaunchTails, lookupTail, withLaunchTail } from "./launch-tails.js";
+import { learnLaunchShapes, lookupShape, withLaunchShape } from "./launch-tails.js";
+import { launchDay } from "./drift.js";
 import {
   companionMetric,
   decideRequestCell,
@@ -257,7 +258,7 @@ interface SidePoint {
  * where any used repeat lacks them makes the whole side fall back to run-level values (`null`). The
  * first of ≥ 3 repeats is dropped as in verdict.ts unless the run measured a discarded warm-up round.
  */
-function collectRequests(entry: SidePoint, metric: string, p: PointResult, runIndex: number): void {
+function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: RunResults, runIndex: number): void {
   if (!isRequestMetric(metric) || entry.requests.get(metric) === null) return;
   const warmedUp = p.repeats.some((r) => r.warmup);
   const byLaunch = new Map<number, Repeat[]>();
@@ -270,6 +271,7 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, runIn
       values: requestValues(r.requests, metric),
       index: r.index,
       group,
+      day: dayOf(run, r),
       schedule: scheduleKey(r.requests),
     })),
   );
@@ -282,6 +284,8 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, runIn
 
 /** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
 const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
+/** The day a repeat's launch ran: its block's date (mergeBlocks labels it), else its run's. */
+const dayOf = (run: RunResults, r: Repeat): number | undefined => launchDay(r.labels?.date ?? run.date);
 
 function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   const out = new Map<string, SidePoint>();
@@ -300,11 +304,12 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
         const obs = repeats.flatMap((r) => {
           const value = repeatValue(r.metrics, metric);
           const group = launchGroup(runIndex, r);
-          return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group }] : [];
+          const day = dayOf(run, r);
+          return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group, day }] : [];
         });
         // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.
         entry.values.set(metric, [...(entry.values.get(metric) ?? []), ...obs]);
-        collectRequests(entry, metric, p, runIndex);
+        collectRequests(entry, metric, p, run, runIndex);
       }
       const failure = p.failure ?? run.failures.find((f) => f.point && pointKey(f.point) === key);
       if (repeats.length === 0)
@@ -496,9 +501,9 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const history = regime?.runs ?? opts.history ?? [];
   const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
   const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
-  // The heavy tail between launches from the whole history (every regime: a property of the platform),
-  // when it holds enough night differences; otherwise the prior's (launch-tails.ts).
-  const tails = opts.history?.length ? learnLaunchTails(opts.history, opts.detectChanges, regimes) : undefined;
+  // The heavy tail and the drift between launches from the whole history (every regime: a property
+  // of the platform), when it holds enough quiet nights; otherwise the prior's (launch-tails.ts).
+  const shapes = opts.history?.length ? learnLaunchShapes(opts.history, opts.detectChanges, regimes) : undefined;
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
 
@@ -547,9 +552,9 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
           cell.reason = `not compared: ${mismatch}`;
         } else {
           const learnt = lookupNoise(noise, runScope(ref), point, m.key);
-          const history = withLaunchTail(
+          const history = withLaunchShape(
             withPrior(learnt, prior && priorNoise(runScope(ref), point, m.key, prior)),
-            lookupTail(tails, ref, m.key),
+            lookupShape(shapes, ref, m.key),
           );
           const requestSides = [b!.requests.get(m.key), c!.requests.get(m.key)];
           const companionKey = companionMetric(m.key) ?? m.key;

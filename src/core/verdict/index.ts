@@ -10,3 +10,4 @@ export * from "./prior.js";
 export * from "./request-tails.js";
 export * from "./gsm8k-verdict.js";
 export * from "./launch-tails.js";
+export * from "./drift.js";

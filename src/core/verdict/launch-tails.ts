@@ -14,6 +14,7 @@ import { runScope, scopeKey } from "./noise.js";
 import { runLevel, splitRegimes, type ChangeDetector, type Regime } from "./regime.js";
 import { expectedMedianChi2, fitStudentT, median, type TailFit } from "./stats.js";
 import type { NoiseEstimate } from "./verdict.js";
+import { fitDrift, launchDay } from "./drift.js";
 
 /** Fewest differences a tail is fitted from (below it the fit of df is too loose to use). */
 export const MIN_TAIL_SCORES = 30;
@@ -66,15 +67,28 @@ export function stepsPerCell(nights: readonly RunResults[], detect: ChangeDetect
   return out;
 }
 
-/** Quiet differences: scope → metric → point → one list of consecutive-night differences per regime. */
-export type QuietDifferences = Map<string, Map<string, Map<string, number[][]>>>;
+/** One night of one cell: its day (launchDay of the run's date; undefined when unknown) and level (mean ln value). */
+export interface QuietNight {
+  day?: number;
+  level: number;
+}
 
-/** The consecutive nights' level differences (log units) of every cell, regime by regime, steps left out. */
-export function quietDifferences(
+/** Nights of one cell with no level change between them, oldest first. */
+export type QuietStretch = QuietNight[];
+
+/**
+ * Quiet levels: scope → metric → point → per regime, its stretches of nights with no level change.
+ * A stretch ends where the regime does and where that cell's own level moved for good (a real step
+ * is not launch noise).
+ */
+export type QuietLevels = Map<string, Map<string, Map<string, QuietStretch[][]>>>;
+
+/** Every cell's levels in stretches without a change (regimes, and each cell's own steps, cut them). */
+export function quietLevels(
   runs: readonly RunResults[],
   detect: ChangeDetector,
   regimes: Regime[] = splitRegimes(runs, detect),
-): QuietDifferences {
+): QuietLevels {
   const stepped = new Map<RunResults, Set<string>>();
   const byScope = new Map<string, RunResults[]>();
   for (const r of regimes) byScope.set(r.scope, [...(byScope.get(r.scope) ?? []), ...r.runs]);
@@ -86,22 +100,60 @@ export function quietDifferences(
       stepped.set(run, cells);
     });
   }
-  const out: QuietDifferences = new Map();
+  const out: QuietLevels = new Map();
   for (const regime of regimes) {
-    const byMetric = out.get(regime.scope) ?? new Map<string, Map<string, number[][]>>();
+    const byMetric = out.get(regime.scope) ?? new Map<string, Map<string, QuietStretch[][]>>();
     out.set(regime.scope, byMetric);
     const points = new Set(regime.runs.flatMap((r) => r.points.map((p) => pointKey(p.point))));
     for (const metric of DIRECTED_METRICS) {
-      const byPoint = byMetric.get(metric) ?? new Map<string, number[][]>();
+      const byPoint = byMetric.get(metric) ?? new Map<string, QuietStretch[][]>();
       byMetric.set(metric, byPoint);
       for (const key of points) {
-        const levels = regime.runs
-          .map((run) => ({ run, level: runLevel(run, key, metric)?.level }))
-          .filter((x): x is { run: RunResults; level: number } => x.level !== undefined);
-        const d = levels
-          .slice(1)
-          .flatMap((x, i) => (stepped.get(x.run)?.has(`${key}|${metric}`) ? [] : [x.level - levels[i]!.level]));
-        if (d.length > 0) byPoint.set(key, [...(byPoint.get(key) ?? []), d]);
+        const stretches: QuietStretch[] = [];
+        let current: QuietStretch = [];
+        for (const run of regime.runs) {
+          const level = runLevel(run, key, metric)?.level;
+          if (level === undefined) continue;
+          if (stepped.get(run)?.has(`${key}|${metric}`) && current.length > 0) {
+            stretches.push(current);
+            current = [];
+          }
+          current.push({ day: launchDay(run.date), level });
+        }
+        if (current.length > 0) stretches.push(current);
+        if (stretches.length > 0) byPoint.set(key, [...(byPoint.get(key) ?? []), stretches]);
+      }
+    }
+  }
+  return out;
+}
+
+/** Quiet differences: scope → metric → point → one list of consecutive-night differences per regime. */
+export type QuietDifferences = Map<string, Map<string, Map<string, number[][]>>>;
+
+/** The consecutive nights' level differences (log units) of every cell, regime by regime, steps left out. */
+export function quietDifferences(
+  runs: readonly RunResults[],
+  detect: ChangeDetector,
+  regimes: Regime[] = splitRegimes(runs, detect),
+): QuietDifferences {
+  return differencesOf(quietLevels(runs, detect, regimes));
+}
+
+/** Consecutive differences within each quiet stretch, one list per regime as quietDifferences gives them. */
+export function differencesOf(levels: QuietLevels): QuietDifferences {
+  const out: QuietDifferences = new Map();
+  for (const [scope, byMetric] of levels) {
+    const metrics = new Map<string, Map<string, number[][]>>();
+    out.set(scope, metrics);
+    for (const [metric, byPoint] of byMetric) {
+      const points = new Map<string, number[][]>();
+      metrics.set(metric, points);
+      for (const [key, regimes] of byPoint) {
+        const lists = regimes
+          .map((stretches) => stretches.flatMap((s) => s.slice(1).map((x, i) => x.level - s[i]!.level)))
+          .filter((d) => d.length > 0);
+        if (lists.length > 0) points.set(key, lists);
       }
     }
   }
@@ -127,6 +179,39 @@ export function tailScores(byPoint: ReadonlyMap<string, number[][]>, variance?: 
   return scores;
 }
 
+/** How launches of one scope × metric differ, learnt from history: the heavy tail and the drift share. */
+export interface LaunchShape {
+  tail?: TailFit;
+  drift?: number;
+}
+
+/**
+ * The tail (from at least MIN_TAIL_SCORES differences) and the drift share (drift.ts fitDrift) of each
+ * scope × metric that has enough quiet nights: scope key → metric → shape.
+ */
+export function learnLaunchShapes(
+  runs: readonly RunResults[],
+  detect?: ChangeDetector,
+  regimes?: Regime[],
+): Map<string, Map<string, LaunchShape>> {
+  const out = new Map<string, Map<string, LaunchShape>>();
+  if (!detect || runs.length < 3) return out;
+  const levels = quietLevels(runs, detect, regimes);
+  const diffs = differencesOf(levels);
+  for (const [scope, byMetric] of diffs) {
+    for (const [metric, byPoint] of byMetric) {
+      const scores = tailScores(byPoint);
+      const tail = scores.length >= MIN_TAIL_SCORES ? fitStudentT(scores) : undefined;
+      const cells = [...(levels.get(scope)?.get(metric)?.values() ?? [])].flat(); // one cell per point × regime
+      const drift = fitDrift(cells);
+      if (!tail && drift === undefined) continue;
+      const shape: LaunchShape = { ...(tail ? { tail } : {}), ...(drift !== undefined ? { drift } : {}) };
+      out.set(scope, (out.get(scope) ?? new Map<string, LaunchShape>()).set(metric, shape));
+    }
+  }
+  return out;
+}
+
 /** The tail of each scope × metric with at least MIN_TAIL_SCORES differences: scope key → metric → fit. */
 export function learnLaunchTails(
   runs: readonly RunResults[],
@@ -134,28 +219,30 @@ export function learnLaunchTails(
   regimes?: Regime[],
 ): Map<string, Map<string, TailFit>> {
   const out = new Map<string, Map<string, TailFit>>();
-  if (!detect || runs.length < 3) return out;
-  for (const [scope, byMetric] of quietDifferences(runs, detect, regimes)) {
-    for (const [metric, byPoint] of byMetric) {
-      const scores = tailScores(byPoint);
-      if (scores.length < MIN_TAIL_SCORES) continue;
-      const fit = fitStudentT(scores);
-      if (fit) out.set(scope, (out.get(scope) ?? new Map<string, TailFit>()).set(metric, fit));
-    }
-  }
+  for (const [scope, byMetric] of learnLaunchShapes(runs, detect, regimes))
+    for (const [metric, { tail }] of byMetric)
+      if (tail) out.set(scope, (out.get(scope) ?? new Map<string, TailFit>()).set(metric, tail));
   return out;
 }
 
-/** The tail of a run's scope and metric, if learnt. */
-export function lookupTail(
-  tails: ReadonlyMap<string, ReadonlyMap<string, TailFit>> | undefined,
+/** The learnt shape of a run's scope and metric, if any. */
+export function lookupShape(
+  shapes: ReadonlyMap<string, ReadonlyMap<string, LaunchShape>> | undefined,
   run: RunResults,
   metric: string,
-): TailFit | undefined {
-  return tails?.get(scopeKey(runScope(run)))?.get(metric);
+): LaunchShape | undefined {
+  return shapes?.get(scopeKey(runScope(run)))?.get(metric);
 }
 
-/** A cell's noise with the tail learnt from history in place of the prior's (unchanged without either). */
-export function withLaunchTail(noise: NoiseEstimate | undefined, tail: TailFit | undefined): NoiseEstimate | undefined {
-  return noise && tail ? { ...noise, launchTail: tail } : noise;
+/** A cell's noise with the tail and drift learnt from history in place of the prior's (unchanged without either). */
+export function withLaunchShape(
+  noise: NoiseEstimate | undefined,
+  shape: LaunchShape | undefined,
+): NoiseEstimate | undefined {
+  if (!noise || !shape) return noise;
+  return {
+    ...noise,
+    ...(shape.tail ? { launchTail: shape.tail } : {}),
+    ...(shape.drift !== undefined ? { launchDrift: shape.drift } : {}),
+  };
 }

@@ -31,6 +31,8 @@ export interface PriorEntry {
    * fraction of σ's normal spread, and now and then a whole night is off by several %.
    */
   tail?: TailFit;
+  /** The share of consecutive nights' launch variance that is slow drift (drift.ts), series/model/hardware-wide. */
+  drift?: number;
 }
 
 /** Per metric: the series-wide prior and one per point. */
@@ -90,12 +92,15 @@ export function priorNoise(
   const tail = [prior.series[series], prior.models[model], prior.hardware[hw]]
     .map((x) => x?.[metric]?.all.tail)
     .find((t) => t !== undefined);
+  const drift = [prior.series[series], prior.models[model], prior.hardware[hw]]
+    .map((x) => x?.[metric]?.all.drift)
+    .find((d) => d !== undefined);
   for (const [name, metrics] of levels) {
     const m = metrics?.[metric];
     if (!m) continue;
     const at = m.points?.[pk];
     const found = at ? { ...at, source: `${name} at ${pk}` } : { ...m.all, source: name };
-    return { ...found, ...(tail ? { tail } : {}) };
+    return { ...found, ...(tail ? { tail } : {}), ...(drift !== undefined ? { drift } : {}) };
   }
   return undefined;
 }
@@ -121,7 +126,7 @@ export function withPrior(
       levelVariance: prior.variance,
       levelRepeats: 1,
       priorSource: prior.source,
-      ...(prior.tail ? { launchTail: prior.tail } : {}),
+      ...launchShape(prior),
     };
   }
   const d = history.levelVariance !== undefined ? (history.runDf ?? 0) : 0;
@@ -135,6 +140,12 @@ export function withPrior(
     runVariance: Math.max(0, levelVariance - history.variance / repeats),
     runDf: prior.df + d,
     priorSource: prior.source,
-    ...(prior.tail ? { launchTail: prior.tail } : {}),
+    ...launchShape(prior),
   };
 }
+
+/** The prior's tail and drift share, as a noise estimate carries them. */
+const launchShape = (prior: PriorEntry): Pick<NoiseEstimate, "launchTail" | "launchDrift"> => ({
+  ...(prior.tail ? { launchTail: prior.tail } : {}),
+  ...(prior.drift !== undefined ? { launchDrift: prior.drift } : {}),
+});

@@ -22,6 +22,7 @@
  */
 import type { Direction } from "../catalogue/index.js";
 import type { RequestSamples } from "../results/index.js";
+import { driftWeight } from "./drift.js";
 import { incompleteBeta, mean, satterthwaiteDf, tQuantile } from "./stats.js";
 import { formatEvidence, judge, type CellVerdict, type NoiseEstimate } from "./verdict.js";
 
@@ -94,6 +95,8 @@ export interface RequestRepeat {
   values: number[];
   index: number;
   group: number;
+  /** The day its launch ran (drift.ts launchDay), when known. */
+  day?: number;
   /** {@link scheduleKey} of the repeat, when its requests' output lengths are known. */
   schedule?: string;
 }
@@ -270,15 +273,22 @@ interface Parts {
  * R printed repeats, σ²_launch + v/R; per launch of a side that is used whole, plus whatever this
  * statistic's within-launch part exceeds the printed value's (never less: cautious).
  */
-function fromHistory(h: NoiseEstimate, sides: Side[], within: { variance: number; df: number }): Parts | undefined {
+function fromHistory(
+  h: NoiseEstimate,
+  sides: Side[],
+  within: { variance: number; df: number },
+  repeatsBySide: readonly (readonly RequestRepeat[])[],
+): Parts | undefined {
   const repeats = h.levelRepeats ?? 1;
   const level = h.levelVariance ?? (h.runVariance ?? 0) + h.variance / repeats;
   const df = effectiveRunDf(h);
   if (!(level > 0 && df > 0)) return undefined;
+  // Σ 1/launches over the sides, widened for launches nights apart (drift.ts).
+  const launchWeight = driftWeight(repeatsBySide[0]!, repeatsBySide[1]!, h.launchDrift);
   const perLaunch = sides.reduce((s, side) => s + 1 / side.launches.length, 0);
   const withinWeight = sides.reduce((s, side) => s + side.withinWeight, 0);
   return {
-    launch: level * perLaunch,
+    launch: level * launchWeight,
     launchDf: df,
     within: Math.max(0, within.variance * withinWeight - (h.variance / repeats) * perLaunch),
     withinDf: within.df,
@@ -312,7 +322,7 @@ export function decideRequestCell(
     parts = { launch: 0, launchDf: Infinity, within: within.variance * weight, withinDf: within.df, source: "" };
   } else {
     parts = [opts.history, tail ? opts.companion : undefined]
-      .flatMap((h) => (h ? [fromHistory(h, sides, within)] : []))
+      .flatMap((h) => (h ? [fromHistory(h, sides, within, [baseline, candidate])] : []))
       .filter((p): p is Parts => p !== undefined)
       .sort((x, y) => y.launch + y.within - (x.launch + x.within))[0];
     // Without history, launch means hold their repeats' noise: their spread is the whole variance.

@@ -25,6 +25,7 @@
  *   history). It never guesses.
  */
 import type { Direction } from "../catalogue/index.js";
+import { driftWeight } from "./drift.js";
 import { mean, satterthwaiteDf, tQuantile, variance, type TailFit } from "./stats.js";
 
 /** What a cell concluded. `failed`: the cell ran on one side only (set by compare.ts, never here). */
@@ -63,6 +64,8 @@ export interface NoiseEstimate {
   priorSource?: string;
   /** How heavy-tailed launch-to-launch differences are (prior.ts PriorEntry.tail), when known. */
   launchTail?: TailFit;
+  /** The share of consecutive nights' launch variance that is slow drift (drift.ts), when known. */
+  launchDrift?: number;
 }
 
 /** One measured value and the repeat it came from (1-based `index`; `group` = which run, when pooling runs). */
@@ -70,6 +73,8 @@ export interface Observation {
   value: number;
   index: number;
   group?: number;
+  /** The day its launch ran (drift.ts launchDay), when known. */
+  day?: number;
 }
 
 /** Tuning of {@link decideCell}. */
@@ -362,8 +367,9 @@ export function decideCell(
   const offsetVar =
     corrected && !sameIndexes(baseObs, candObs) ? (2 * s2) / Math.max(1, opts.history?.offsetNights ?? 1) : 0;
   const repeatPart = s2 * (1 / lb.length + 1 / lc.length) + offsetVar;
-  // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools.
-  const runs = 1 / groups(baseObs) + 1 / groups(candObs);
+  // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools,
+  // and drifts slowly: launches nights apart differ by more (drift.ts).
+  const runs = driftWeight(baseObs, candObs, opts.sameRun ? undefined : opts.history?.launchDrift);
   const fewestLaunches = Math.min(groups(baseObs), groups(candObs));
   const tail = launchTail(opts.history?.launchTail, fewestLaunches);
   // The tail describes whole launch levels (repeats included): when history explains the nights'

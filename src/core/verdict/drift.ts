@@ -1,0 +1,104 @@
+/**
+ * Slow drift between launches. Inside a quiet regime a cell's level also wanders from night to
+ * night: on the real nightlies the spread of level differences grows with the nights between them
+ * (DeepSeek-V3 and Grok-2, median over cells of var(lag h)/var(lag 1) ≈ 1.4 at 2 nights, 1.6 at 3,
+ * 2–3 at 5–6). The launch noise learnt from consecutive nights holds exactly for two launches one
+ * night apart; main launches nights before the PR's (a reused nightly and its companions) differ by
+ * more, and launches on both sides several nights apart cancel part of it only when interleaved.
+ *
+ * The model: a level = drift (a random walk) + launch noise (independent per launch). Its
+ * semivariogram is γ(h) = σ² + ½τ²·h for launches h nights apart, so the consecutive nights'
+ * difference variance V₁ = 2σ² + τ² splits by the drift share ρ = τ²/V₁, learnt from how the
+ * spread grows with the lag. For a contrast a (−1/m on each main launch, +1/p on each PR launch) the
+ * launch-level variance is −Σᵢ Σⱼ aᵢ aⱼ γ(|tᵢ − tⱼ|) = (V₁/2)·[(1 − ρ)·Σa² + 2ρ·D] with
+ * D = −½ Σᵢ Σⱼ aᵢ aⱼ |tᵢ − tⱼ|; the engine's launch term is (V₁/2)·Σa², so `driftWeight` replaces
+ * Σa². Two launches a night apart give Σa² = 2, D = 1: unchanged. Launches the same day count as a
+ * night apart (the learnt noise is the closest measured; same-night launches were not found to
+ * agree better), so the weight never falls below Σa² — drift only widens, never narrows.
+ */
+import { median } from "./stats.js";
+
+/** A value's launch (group) and the day it ran: an Observation or a RequestRepeat. */
+type Launched = { group?: number; day?: number };
+
+/** Longest lag (nights) the linear drift is extrapolated to: the variogram was measured up to 8 nights. */
+export const MAX_DRIFT_LAG = 8;
+/** Lags the drift share is fitted on (compare-pr's companions are 1–3 nights before the PR). */
+const FIT_LAGS = [2, 3, 4];
+/** Fewest cell ratios a drift share is learnt from. */
+export const MIN_DRIFT_RATIOS = 10;
+
+/** Days since 1970 of a run's date (YYYYMMDD or an ISO date), undefined when it has none. */
+export function launchDay(date: string | undefined): number | undefined {
+  const digits = (date ?? "").replace(/-/g, "").slice(0, 8);
+  if (!/^\d{8}$/.test(digits)) return undefined;
+  const t = Date.UTC(Number(digits.slice(0, 4)), Number(digits.slice(4, 6)) - 1, Number(digits.slice(6, 8)));
+  return Number.isFinite(t) ? Math.round(t / 86_400_000) : undefined;
+}
+
+/**
+ * Σa² replaced for drift: (1 − ρ)·Σa² + 2ρ·D over the two sides' launches (groups) and their days.
+ * Without a drift share or with a launch of unknown day, Σa² (no drift term).
+ */
+export function driftWeight(base: readonly Launched[], cand: readonly Launched[], rho?: number): number {
+  const launches = (obs: readonly Launched[]) => {
+    const days = new Map<number, number | undefined>();
+    for (const o of obs) if (!days.has(o.group ?? 0)) days.set(o.group ?? 0, o.day);
+    return [...days.values()];
+  };
+  const b = launches(base);
+  const c = launches(cand);
+  const sumA2 = 1 / b.length + 1 / c.length;
+  if (!(rho !== undefined && rho > 0)) return sumA2;
+  const all = [...b.map((day) => ({ day, a: -1 / b.length })), ...c.map((day) => ({ day, a: 1 / c.length }))];
+  if (all.some((x) => x.day === undefined)) return sumA2;
+  let d = 0;
+  for (let i = 0; i < all.length; i++)
+    for (let j = i + 1; j < all.length; j++) {
+      const lag = Math.min(MAX_DRIFT_LAG, Math.max(1, Math.abs(all[i]!.day! - all[j]!.day!)));
+      d -= all[i]!.a * all[j]!.a * lag;
+    }
+  return (1 - rho) * sumA2 + 2 * rho * d;
+}
+
+/** One cell's nights without a change: day and level, oldest first (launch-tails.ts quietLevels). */
+type Stretch = readonly { day?: number; level: number }[];
+
+/**
+ * The drift share ρ of one metric from its cells' quiet stretches: per cell, the median squared
+ * difference at h nights over the one at 1 night; per lag the median of those ratios over cells;
+ * then the least-squares slope of ratio − 1 on h − 1 (weighted by cells), clipped to [0, 1].
+ * Medians, because single odd nights are common (launch-tails.ts). Undefined with too few ratios.
+ */
+export function fitDrift(cells: readonly (readonly Stretch[])[]): number | undefined {
+  const byLag = new Map<number, number[]>();
+  for (const stretches of cells) {
+    const squares = new Map<number, number[]>();
+    for (const s of stretches)
+      for (let i = 0; i < s.length; i++)
+        for (let j = i + 1; j < s.length; j++) {
+          if (s[i]!.day === undefined || s[j]!.day === undefined) continue;
+          const h = Math.round(Math.abs(s[j]!.day! - s[i]!.day!));
+          if (h >= 1 && h <= Math.max(...FIT_LAGS))
+            squares.set(h, [...(squares.get(h) ?? []), (s[j]!.level - s[i]!.level) ** 2]);
+        }
+    const one = squares.get(1);
+    if (!one || one.length < 3) continue;
+    const base = median(one);
+    if (!(base > 0)) continue;
+    for (const h of FIT_LAGS) {
+      const sq = squares.get(h);
+      if (sq && sq.length >= 3) byLag.set(h, [...(byLag.get(h) ?? []), median(sq) / base]);
+    }
+  }
+  let num = 0;
+  let den = 0;
+  let n = 0;
+  for (const [h, ratios] of byLag) {
+    num += ratios.length * (h - 1) * (median(ratios) - 1);
+    den += ratios.length * (h - 1) ** 2;
+    n += ratios.length;
+  }
+  if (n < MIN_DRIFT_RATIOS || den === 0) return undefined;
+  return Math.min(1, Math.max(0, num / den));
+}
