@@ -37,6 +37,9 @@ import { evaluateGsm8k } from "./verdicts-gsm8k.js";
 import { shifted } from "./verdicts-eval.js";
 import { zero, type Tally } from "./verdicts-eval.js";
 
+/** The suffix of a ×1.10 scenario counted without its run-level P99 cells. */
+export const NO_RUN_TAILS = ", without run-level P99";
+
 /** Tallies keyed `scenario|engine`. */
 export type LaunchTallies = Map<string, Tally>;
 
@@ -70,6 +73,11 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
   const runs = dedupeRuns(all).filter((r) => r.points.length > 0 && priorHardware(r.hardware));
   const tallies: LaunchTallies = new Map();
   const bump = (key: string, cell: ComparisonCell, want?: "regressed" | "improved"): void => {
+    // The goal counts tails where request-level data exists (the tails rows): here also without
+    // the run-level P99 cells, whose one printed value per run is the 2nd–3rd slowest request.
+    const [scenario, engine] = key.split("|") as [string, string];
+    if (scenario.startsWith("×1.10") && !scenario.endsWith(NO_RUN_TAILS) && !cell.metric.startsWith("p99_"))
+      bump(`${scenario}${NO_RUN_TAILS}|${engine}`, cell, want);
     const t = tallies.get(key) ?? zero();
     t.cells++;
     if (cell.verdict === "regressed" || cell.verdict === "improved") t.flagged++;

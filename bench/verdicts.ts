@@ -180,7 +180,7 @@ if (paths.length === 0) {
 // SGLBENCH_NIGHTLIES=PATH[:PATH…] picks others.
 {
   const { existsSync } = await import("node:fs");
-  const { evaluateLaunches, LAUNCH_GOALS } = await import("./verdicts-launch.js");
+  const { evaluateLaunches, LAUNCH_GOALS, NO_RUN_TAILS } = await import("./verdicts-launch.js");
   const shared = "/work/shared/fixtures/real";
   const launchRoots = process.env.SGLBENCH_NIGHTLIES?.split(":") ?? (existsSync(shared) ? [shared] : roots);
   const { runs: nightly } = await ingestPaths(launchRoots);
@@ -202,6 +202,7 @@ if (paths.length === 0) {
     "A/A night vs next night, quiet, history spans a regime change",
     "A/A same image & night, other option",
     "×1.10/×0.90 night vs next night, quiet",
+    `×1.10/×0.90 night vs next night, quiet${NO_RUN_TAILS}`,
     "×1.10/×0.90 night vs next night, quiet, one repeat per side",
     "×1.10/×0.90 night vs next night, quiet, history spans a regime change",
     "real step ≥ 5 %, the night it happens",
@@ -214,6 +215,7 @@ if (paths.length === 0) {
     ...[1, 2, 3, "1+2", "3+1", "3+2"].flatMap((b) => [
       `A/A, ${b} launch(es) per side, prior only`,
       `×1.10/×0.90, ${b} launch(es) per side, prior only`,
+      `×1.10/×0.90, ${b} launch(es) per side, prior only${NO_RUN_TAILS}`,
     ]),
   ];
   for (const sc of order) {

@@ -16,7 +16,7 @@
  * night apart (the learnt noise is the closest measured; same-night launches were not found to
  * agree better), so the weight never falls below Σa² — drift only widens, never narrows.
  */
-import { median } from "./stats.js";
+import { mean } from "./stats.js";
 
 /** A value's launch (group) and the day it ran: an Observation or a RequestRepeat. */
 type Launched = { group?: number; day?: number };
@@ -65,39 +65,41 @@ export function driftWeight(base: readonly Launched[], cand: readonly Launched[]
 type Stretch = readonly { day?: number; level: number }[];
 
 /**
- * The drift share ρ of one metric from its cells' quiet stretches: per cell, the median squared
- * difference at h nights over the one at 1 night; per lag the median of those ratios over cells;
- * then the least-squares slope of ratio − 1 on h − 1 (weighted by cells), clipped to [0, 1].
- * Medians, because single odd nights are common (launch-tails.ts). Undefined with too few ratios.
+ * The drift share ρ of one metric from its cells' quiet stretches. Per cell and lag h, the mean of
+ * ln d² over the pairs of nights h apart: for d ~ scale·(any fixed shape) it is ln(var at h) + a
+ * constant, so its difference to lag 1's is an unbiased ln(var(h)/var(1)) — a ratio of two small
+ * samples' medians or means is not (it came out at ρ ≈ 0.14 on nights without drift), and single odd
+ * nights, common here (launch-tails.ts), weigh little on the log scale. Averaged over cells per lag,
+ * ratio(h) = exp of it; ρ is the least-squares slope of ratio(h) − 1 on h − 1 (weighted by cells),
+ * clipped to [0, 1]. Undefined with fewer than MIN_DRIFT_RATIOS cell-lag ratios.
  */
 export function fitDrift(cells: readonly (readonly Stretch[])[]): number | undefined {
   const byLag = new Map<number, number[]>();
   for (const stretches of cells) {
-    const squares = new Map<number, number[]>();
+    const logs = new Map<number, number[]>();
     for (const s of stretches)
       for (let i = 0; i < s.length; i++)
         for (let j = i + 1; j < s.length; j++) {
           if (s[i]!.day === undefined || s[j]!.day === undefined) continue;
           const h = Math.round(Math.abs(s[j]!.day! - s[i]!.day!));
-          if (h >= 1 && h <= Math.max(...FIT_LAGS))
-            squares.set(h, [...(squares.get(h) ?? []), (s[j]!.level - s[i]!.level) ** 2]);
+          const d2 = (s[j]!.level - s[i]!.level) ** 2;
+          // Identical printed levels carry no scale (ln 0).
+          if (h >= 1 && h <= Math.max(...FIT_LAGS) && d2 > 0) logs.set(h, [...(logs.get(h) ?? []), Math.log(d2)]);
         }
-    const one = squares.get(1);
+    const one = logs.get(1);
     if (!one || one.length < 3) continue;
-    const base = median(one);
-    if (!(base > 0)) continue;
     for (const h of FIT_LAGS) {
-      const sq = squares.get(h);
-      if (sq && sq.length >= 3) byLag.set(h, [...(byLag.get(h) ?? []), median(sq) / base]);
+      const at = logs.get(h);
+      if (at && at.length >= 3) byLag.set(h, [...(byLag.get(h) ?? []), mean(at) - mean(one)]);
     }
   }
   let num = 0;
   let den = 0;
   let n = 0;
-  for (const [h, ratios] of byLag) {
-    num += ratios.length * (h - 1) * (median(ratios) - 1);
-    den += ratios.length * (h - 1) ** 2;
-    n += ratios.length;
+  for (const [h, logRatios] of byLag) {
+    num += logRatios.length * (h - 1) * (Math.exp(mean(logRatios)) - 1);
+    den += logRatios.length * (h - 1) ** 2;
+    n += logRatios.length;
   }
   if (n < MIN_DRIFT_RATIOS || den === 0) return undefined;
   return Math.min(1, Math.max(0, num / den));
