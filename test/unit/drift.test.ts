@@ -108,3 +108,14 @@ describe("mergeBlocks", () => {
     expect(merged.points[0]!.repeats.map((r) => r.labels?.launch)).toEqual([undefined, "1"]);
   });
 });
+
+describe("drift in the reason", () => {
+  it("says how many nights apart the launches were when it widened the interval", () => {
+    const history = { variance: 0, df: 0, runVariance: 0.0001, runDf: 40, levelVariance: 0.0001, levelRepeats: 1 };
+    const obs = (day: number, value: number, group: number): Observation[] => [{ value, index: 1, group, day }];
+    const week = decideCell(obs(0, 100, 0), obs(7, 103, 1), "higher", { history: { ...history, launchDrift: 0.3 } });
+    expect(week.reason).toContain("slow drift over 7 nights");
+    const next = decideCell(obs(0, 100, 0), obs(1, 103, 1), "higher", { history: { ...history, launchDrift: 0.3 } });
+    expect(next.reason).not.toContain("drift");
+  });
+});

@@ -61,6 +61,15 @@ export function driftWeight(base: readonly Launched[], cand: readonly Launched[]
   return (1 - rho) * sumA2 + 2 * rho * d;
 }
 
+/** Nights from main's launches to the PR's, on average (rounded; undefined when a day is unknown). */
+export function nightsBetween(base: readonly Launched[], cand: readonly Launched[]): number | undefined {
+  const days = (obs: readonly Launched[]) => obs.map((o) => o.day);
+  const [b, c] = [days(base), days(cand)];
+  if ([...b, ...c].some((d) => d === undefined) || b.length === 0 || c.length === 0) return undefined;
+  const avg = (xs: (number | undefined)[]) => xs.reduce((s: number, x) => s + x!, 0) / xs.length;
+  return Math.round(Math.abs(avg(c) - avg(b)));
+}
+
 /** One cell's nights without a change: day and level, oldest first (launch-tails.ts quietLevels). */
 type Stretch = readonly { day?: number; level: number }[];
 

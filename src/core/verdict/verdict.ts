@@ -25,7 +25,7 @@
  *   history). It never guesses.
  */
 import type { Direction } from "../catalogue/index.js";
-import { driftWeight } from "./drift.js";
+import { driftWeight, nightsBetween } from "./drift.js";
 import { mean, satterthwaiteDf, tQuantile, variance, type TailFit } from "./stats.js";
 
 /** What a cell concluded. `failed`: the cell ran on one side only (set by compare.ts, never here). */
@@ -370,6 +370,7 @@ export function decideCell(
   // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools,
   // and drifts slowly: launches nights apart differ by more (drift.ts).
   const runs = driftWeight(baseObs, candObs, opts.sameRun ? undefined : opts.history?.launchDrift);
+  const drifted = runs > 1.001 * (1 / groups(baseObs) + 1 / groups(candObs));
   const fewestLaunches = Math.min(groups(baseObs), groups(candObs));
   const tail = launchTail(opts.history?.launchTail, fewestLaunches);
   // The tail describes whole launch levels (repeats included): when history explains the nights'
@@ -393,6 +394,7 @@ export function decideCell(
     opts.history?.priorSource && histRunDf > 0 ? `prior ${opts.history.priorSource}` : "",
     blocks ? `${blocks.launches} launches` : "",
     tail.nu !== undefined ? `heavy-tailed between launches, t df ${tail.nu.toFixed(1)}` : "",
+    drifted ? `slow drift over ${nightsBetween(baseObs, candObs)} nights` : "",
   ].filter(Boolean);
   const source = fromHistory
     ? `${(opts.history?.df ?? 0) > 0 ? "repeats+history" : "repeats"}${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, ${launch.join(", ")}` : ""}`
