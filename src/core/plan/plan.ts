@@ -430,7 +430,7 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
       `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${noise}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
       `  ${"".padEnd(18)} launches per side: main ${s.launches.main}${s.main.action === "reuse" ? ` (+ up to ${MAX_BASELINE_COMPANIONS} earlier nightlies of its regime)` : ""}, PR ${s.launches.pr} — between-launch noise from ${
         s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : ""
-      }history / built-in prior`,
+      }history / built-in prior${s.main.action === "reuse" ? ", widened for the nights between main's launches and the PR's (drift)" : ""}`,
     );
   }
   const ratio = plan.seedGpuMinutes > 0 ? plan.gpuMinutes / plan.seedGpuMinutes : 0;

@@ -1,10 +1,11 @@
 /**
  * Slow drift between launches. Inside a quiet regime a cell's level also wanders from night to
  * night: on the real nightlies the spread of level differences grows with the nights between them
- * (DeepSeek-V3 and Grok-2, median over cells of var(lag h)/var(lag 1) ≈ 1.4 at 2 nights, 1.6 at 3,
- * 2–3 at 5–6). The launch noise learnt from consecutive nights holds exactly for two launches one
- * night apart; main launches nights before the PR's (a reused nightly and its companions) differ by
- * more, and launches on both sides several nights apart cancel part of it only when interleaved.
+ * (DeepSeek-V3 and Grok-2, var(lag h)/var(lag 1), median over cells and metrics: 1.4 at 2 nights,
+ * 1.6 at 3, 1.7 at 5, 2.6 at 6). The launch noise learnt from consecutive nights holds exactly for
+ * two launches one night apart; main launches nights before the PR's (a reused nightly and its
+ * companions) differ by more, and launches several nights apart cancel part of it only when
+ * interleaved.
  *
  * The model: a level = drift (a random walk) + launch noise (independent per launch). Its
  * semivariogram is γ(h) = σ² + ½τ²·h for launches h nights apart, so the consecutive nights'
