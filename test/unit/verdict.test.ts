@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import {
+  equivalenceHalf,
+  judge,
   decideCell,
   quantisationVariance,
   usableRepeats,
@@ -265,5 +267,27 @@ describe("repeatValue", () => {
     expect(cell.baseline.values[0]).toBeCloseTo(128 / 2107, 4);
     expect(cell.change_pct).toBeCloseTo(-5, 0);
     expect(cell.verdict).toBe("regressed");
+  });
+});
+
+describe("judge: ⚪ by equivalence", () => {
+  const ln = Math.log;
+  it("calls a small change unchanged when its 90 % interval is within ±2× the minimum effect", () => {
+    // 98 % interval +0.5 % ± 5 % reaches past +4 %; the 90 % one (± 3 %) does not.
+    const j = judge(ln(1.005), ln(1.05), "higher", 2, ln(1.03));
+    expect(j.verdict).toBe("unchanged");
+    expect(j.why).toMatch(/90% interval \[-2\.\d%, \+3\.\d%\] within ±4%/);
+    expect(judge(ln(1.005), ln(1.05), "higher", 2).verdict).toBe("inconclusive");
+  });
+
+  it("never changes what is flagged: a change must still clear the 98 % interval", () => {
+    expect(judge(ln(1.03), ln(1.035), "higher", 2, ln(1.01)).verdict).toBe("inconclusive");
+    expect(judge(ln(1.05), ln(1.03), "higher", 2, ln(1.01)).verdict).toBe("improved");
+  });
+
+  it("uses the 90 % quantile of the same t: narrower by t(0.95)/t(0.99)", () => {
+    expect(equivalenceHalf(1, 1000, 0.98)).toBeCloseTo(1.646 / 2.33, 2);
+    expect(equivalenceHalf(1, 3, 0.98)).toBeCloseTo(2.353 / 4.541, 2);
+    expect(equivalenceHalf(1, 3, 0.9)).toBe(1);
   });
 });

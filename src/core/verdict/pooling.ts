@@ -23,7 +23,7 @@
  */
 import type { Direction } from "../catalogue/index.js";
 import { satterthwaiteDf, tQuantile } from "./stats.js";
-import { judge, type CellEvidence, type Judgement } from "./verdict.js";
+import { equivalenceHalf, judge, type CellEvidence, type Judgement } from "./verdict.js";
 
 /** Fewest points with evidence for a metric to be pooled (τ² needs a spread to estimate). */
 export const MIN_POOLED_POINTS = 3;
@@ -108,7 +108,8 @@ export function poolPoints(
       { variance: run, df: p.sharedRunDf ?? p.runDf },
     ]);
     const df = Number.isFinite(dfTotal) ? dfTotal : 1000;
-    return { ...judge(m, z(df) * Math.sqrt(variance), better, minEffectPct), df };
+    const half = z(df) * Math.sqrt(variance);
+    return { ...judge(m, half, better, minEffectPct, equivalenceHalf(half, df, confidence)), df };
   });
   return { family: { mean: mu, variance: independent + shared, tau2, points: k }, judgements };
 }

@@ -24,7 +24,7 @@ import type { Direction } from "../catalogue/index.js";
 import type { RequestSamples } from "../results/index.js";
 import { driftWeight } from "./drift.js";
 import { incompleteBeta, mean, satterthwaiteDf, tQuantile } from "./stats.js";
-import { formatEvidence, judge, type CellVerdict, type NoiseEstimate } from "./verdict.js";
+import { equivalenceHalf, formatEvidence, judge, type CellVerdict, type NoiseEstimate } from "./verdict.js";
 
 /** The request-level statistic behind each metric that has one. */
 const REQUEST_METRICS: Record<string, { field: "ttft" | "e2e" | "tpot"; stat: "median" | "tail" }> = {
@@ -348,7 +348,7 @@ export function decideRequestCell(
   ]);
   const dfUsed = Number.isFinite(df) ? df : 1000;
   const half = total > 0 ? tQuantile(1 - (1 - opts.confidence) / 2, dfUsed) * Math.sqrt(total) : 0;
-  const j = judge(diff, half, better, opts.minEffectPct);
+  const j = judge(diff, half, better, opts.minEffectPct, equivalenceHalf(half, dfUsed, opts.confidence));
   const what = tail ? "P99" : "median";
   const launchNote = opts.sameRun ? "same launch" : `launch-to-launch noise from ${parts.source}`;
   const scheduleNote = schedule > 0 ? ", prompt schedules differ" : "";

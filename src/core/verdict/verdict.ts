@@ -20,9 +20,9 @@
  *   uncertainty when the two sides' positions differ), shown as % change; confidence 98 %.
  * - Decision: `regressed`/`improved` only when the interval lies entirely on one side of 0 AND the
  *   estimate reaches the minimum effect (default 2 %); `unchanged` when the estimate is below the
- *   minimum effect and the whole interval lies within ±2× the minimum effect; otherwise
- *   `inconclusive` — including when there is no way to estimate the noise (one repeat per side and no
- *   history). It never guesses.
+ *   minimum effect and equivalence within ±2× the minimum effect is shown (two one-sided tests at 5 %:
+ *   the 90 % interval, same noise and df); otherwise `inconclusive` — including when there is no way
+ *   to estimate the noise (one repeat per side and no history). It never guesses.
  */
 import type { Direction } from "../catalogue/index.js";
 import { driftWeight, nightsBetween } from "./drift.js";
@@ -139,9 +139,16 @@ export interface Judgement {
 /**
  * The decision rule: `regressed`/`improved` only when the interval lies entirely on one side of 0 AND
  * the estimate reaches the minimum effect; `unchanged` when the estimate is below the minimum effect
- * and the whole interval within ±2× the minimum effect; otherwise `inconclusive`.
+ * and the equivalence interval (`equivalenceHalfWidth`: two one-sided tests at 5 %, the 90 %
+ * interval; default the flagging one) lies within ±2× the minimum effect; otherwise `inconclusive`.
  */
-export function judge(logChange: number, halfWidth: number, better: Direction, minEffectPct: number): Judgement {
+export function judge(
+  logChange: number,
+  halfWidth: number,
+  better: Direction,
+  minEffectPct: number,
+  equivalenceHalfWidth = halfWidth,
+): Judgement {
   const change_pct = pct(logChange);
   const interval: [number, number] = [pct(logChange - halfWidth), pct(logChange + halfWidth)];
   const significant = interval[0] > 0 || interval[1] < 0;
@@ -151,8 +158,12 @@ export function judge(logChange: number, halfWidth: number, better: Direction, m
     return { verdict: worse ? "regressed" : "improved", change_pct, interval, why: "" };
   }
   const bound = 2 * minEffectPct;
-  if (!bigEnough && interval[0] > -bound && interval[1] < bound) {
-    return { verdict: "unchanged", change_pct, interval, why: `below the ${minEffectPct}% minimum effect` };
+  const within = [pct(logChange - equivalenceHalfWidth), pct(logChange + equivalenceHalfWidth)] as const;
+  if (!bigEnough && within[0] > -bound && within[1] < bound) {
+    // Equivalence (two one-sided tests): the narrower interval that proves it is named when it differs.
+    const proof =
+      equivalenceHalfWidth < halfWidth ? `; 90% interval [${fmt(within[0])}, ${fmt(within[1])}] within ±${bound}%` : "";
+    return { verdict: "unchanged", change_pct, interval, why: `below the ${minEffectPct}% minimum effect${proof}` };
   }
   const why = significant && bigEnough ? "no better direction for this metric" : TOO_WIDE;
   return { verdict: "inconclusive", change_pct, interval, why };
@@ -168,6 +179,14 @@ const TOO_WIDE = "interval too wide for the noise";
 export const TOO_WIDE_ONE_LAUNCH = "too wide for one launch a side (launches here now and then differ by a few %)";
 
 export const DEFAULT_MIN_EFFECT_PCT = 2;
+/** Confidence of the equivalence check behind ⚪ (two one-sided tests at 5 % each: the 90 % interval). */
+export const EQUIVALENCE_CONFIDENCE = 0.9;
+
+/** The half-width of the equivalence interval from the flagging interval's (same standard error and df). */
+export function equivalenceHalf(half: number, df: number, confidence: number): number {
+  const q = (c: number): number => tQuantile(1 - (1 - c) / 2, df);
+  return confidence > EQUIVALENCE_CONFIDENCE ? (half * q(EQUIVALENCE_CONFIDENCE)) / q(confidence) : half;
+}
 export const DEFAULT_CONFIDENCE = 0.98;
 
 /** The repeats a side contributes: the first is dropped when there are ≥ 3 (warm-up bias). */
@@ -399,7 +418,7 @@ export function decideCell(
   const source = fromHistory
     ? `${(opts.history?.df ?? 0) > 0 ? "repeats+history" : "repeats"}${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, ${launch.join(", ")}` : ""}`
     : "repeats only";
-  const j = judge(diff, half, better, minEffect);
+  const j = judge(diff, half, better, minEffect, equivalenceHalf(half, df, confidence));
   // Say what would help: with one launch on a side an odd launch cannot be told from a change.
   if (j.verdict === "inconclusive" && j.why === TOO_WIDE && tail.nu !== undefined && fewestLaunches === 1)
     j.why = TOO_WIDE_ONE_LAUNCH;
