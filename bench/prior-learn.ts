@@ -168,7 +168,7 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
   return {
     generated_from: source,
     method:
-      "launch-level variance of ln value: robust scale of consecutive nights' level differences inside each regime (host, ROCm, release, protocol, changepoints); empirical-Bayes scaled inverse-chi2 prior over points and regimes; tail: Student-t (df, scale) fitted by maximum likelihood to the differences in units of their point's scale, each cell's own persistent steps left out; drift: share of the consecutive nights' variance that grows with the nights between launches, slope of median var(lag h)/var(lag 1) over h = 2-4 (drift.ts) (scripts/learn-prior-noise.ts)",
+      "launch-level variance of ln value: robust scale of consecutive nights' level differences inside each regime (host, ROCm, release, protocol, changepoints); empirical-Bayes scaled inverse-chi2 prior over points and regimes; tail: Student-t (df, scale) fitted by maximum likelihood to the differences in units of their point's scale, each cell's own persistent steps left out; drift: share of the consecutive nights' variance that grows with the nights between launches, least-squares slope over h = 2-4 of var(lag h)/var(lag 1) - 1, the ratio from the mean of ln d² per lag (drift.ts fitDrift) (scripts/learn-prior-noise.ts)",
     series,
     models,
     hardware,

@@ -174,7 +174,10 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
   if (!first) throw new Error("mergeBlocks needs at least one run");
   const merged: RunResults = structuredClone(first);
   // Each block keeps the day it ran: launches nights apart also differ by the level's slow drift (drift.ts).
-  const dated = (run: RunResults): Record<string, string> => (run.date ? { date: run.date } : {});
+  const dated = (run: RunResults): Record<string, string> => {
+    const launched = run.started_at ?? run.date;
+    return launched ? { launched } : {};
+  };
   if (rest.length > 0)
     for (const p of merged.points)
       p.repeats = p.repeats.map((r) => ({ ...r, labels: { ...r.labels, ...dated(first) } }));
@@ -184,7 +187,11 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
       const key = pointKey(p.point);
       const into = merged.points.find((q) => pointKey(q.point) === key);
       if (!into) {
-        merged.points.push(structuredClone(p));
+        const labels = { launch: String(block), ...dated(run) };
+        merged.points.push({
+          ...structuredClone(p),
+          repeats: p.repeats.map((r) => ({ ...structuredClone(r), labels: { ...r.labels, ...labels } })),
+        });
         continue;
       }
       const next = into.repeats.reduce((m, r) => Math.max(m, r.index), 0);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "@jest/globals";
-import { decideCell, driftWeight, fitDrift, launchDay, type Observation } from "../../src/core/verdict/index.js";
+import {
+  decideCell,
+  driftWeight,
+  fitDrift,
+  launchDay,
+  launchDayOf,
+  type Observation,
+} from "../../src/core/verdict/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
 import type { RunResults } from "../../src/core/results/index.js";
 import { prng } from "../helpers/prng.js";
@@ -15,6 +22,15 @@ describe("launchDay", () => {
     expect(launchDay("2025-10-13T04:00:00Z")).toBe(launchDay("20251013"));
     expect(launchDay(undefined)).toBeUndefined();
     expect(launchDay("v0.5.3")).toBeUndefined();
+  });
+
+  it("takes the day a launch started over its image's build date", () => {
+    // A nightly image (built 2025-10-13) run on 2025-10-20 launched on the 20th.
+    expect(launchDayOf({ date: "20251013", started_at: "2025-10-20T03:00:00Z" })).toBe(launchDay("20251020"));
+    expect(launchDayOf({ date: "20251013" }, { labels: { launched: "2025-10-21T01:00:00Z" } })).toBe(
+      launchDay("20251021"),
+    );
+    expect(launchDayOf({ date: "20251013" })).toBe(launchDay("20251013"));
   });
 });
 
@@ -87,25 +103,43 @@ describe("drift in a verdict", () => {
       decideCell(side([0, 3], 100, 0), side([1, 2], 103, 10), "higher", { history: { ...history, launchDrift } });
     expect(width(interleaved(0.4))).toBeCloseTo(width(interleaved(undefined)), 6);
   });
+
+  it("widens by the whole level variance it was fitted on, even when repeats explain the nights' spread", () => {
+    // runVariance 0: history puts all of a night's spread on its repeats; the drift still applies.
+    const quiet = { variance: 0.0004, df: 20, runVariance: 0, runDf: 40, levelVariance: 0.0004, levelRepeats: 1 };
+    const far = (launchDrift?: number) =>
+      decideCell(side([0], 100, 0), side([8], 101, 10), "higher", { history: { ...quiet, launchDrift } });
+    const width = (v: ReturnType<typeof decideCell>) => v.interval![1] - v.interval![0];
+    expect(width(far(0.5))).toBeGreaterThan(1.5 * width(far(undefined)));
+  });
 });
 
 describe("mergeBlocks", () => {
+  const run = (date: string): RunResults =>
+    ({
+      schema_version: 1,
+      suite: "s",
+      model: { name: "m" },
+      hardware: "mi300x",
+      date,
+      points: [{ point: { request_rate: 1 }, repeats: [{ index: 1, metrics: { output_throughput: 1 } }] }],
+      failures: [],
+      diagnostics: [],
+      sources: [],
+    }) as unknown as RunResults;
+
   it("labels every block with the night it ran, so the verdict sees how far apart launches are", () => {
-    const run = (date: string): RunResults =>
-      ({
-        schema_version: 1,
-        suite: "s",
-        model: { name: "m" },
-        hardware: "mi300x",
-        date,
-        points: [{ point: { request_rate: 1 }, repeats: [{ index: 1, metrics: { output_throughput: 1 } }] }],
-        failures: [],
-        diagnostics: [],
-        sources: [],
-      }) as unknown as RunResults;
     const merged = mergeBlocks([run("20251001"), run("20251003")]);
-    expect(merged.points[0]!.repeats.map((r) => r.labels?.date)).toEqual(["20251001", "20251003"]);
+    expect(merged.points[0]!.repeats.map((r) => r.labels?.launched)).toEqual(["20251001", "20251003"]);
     expect(merged.points[0]!.repeats.map((r) => r.labels?.launch)).toEqual([undefined, "1"]);
+  });
+
+  it("labels a point first measured in a later block with that block's launch and day", () => {
+    const a = run("20251001");
+    const b = run("20251003");
+    b.points[0]!.point = { request_rate: 2 };
+    const merged = mergeBlocks([a, b]);
+    expect(merged.points[1]!.repeats[0]!.labels).toEqual({ launch: "1", launched: "20251003" });
   });
 });
 

@@ -15,7 +15,7 @@ import { poolPoints } from "./pooling.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
 import { baselineRegime, splitRegimes, type ChangeDetector, type RegimeHistory } from "./regime.js";
 import { learnLaunchShapes, lookupShape, withLaunchShape } from "./launch-tails.js";
-import { launchDay } from "./drift.js";
+import { launchDayOf } from "./drift.js";
 import {
   companionMetric,
   decideRequestCell,
@@ -284,8 +284,8 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: 
 
 /** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
 const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
-/** The day a repeat's launch ran: its block's date (mergeBlocks labels it), else its run's. */
-const dayOf = (run: RunResults, r: Repeat): number | undefined => launchDay(r.labels?.date ?? run.date);
+/** The day a repeat's launch ran (drift.ts launchDayOf: when it started, else its run's date). */
+const dayOf = (run: RunResults, r: Repeat): number | undefined => launchDayOf(run, r);
 
 function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   const out = new Map<string, SidePoint>();

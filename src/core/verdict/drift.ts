@@ -15,7 +15,8 @@
  * D = −½ Σᵢ Σⱼ aᵢ aⱼ |tᵢ − tⱼ|; the engine's launch term is (V₁/2)·Σa², so `driftWeight` replaces
  * Σa². Two launches a night apart give Σa² = 2, D = 1: unchanged. Launches the same day count as a
  * night apart (the learnt noise is the closest measured; same-night launches were not found to
- * agree better), so the weight never falls below Σa² — drift only widens, never narrows.
+ * agree better), and the weight is never below Σa² — drift only widens, never narrows. The drift's
+ * extra (weight − Σa²) scales the whole level variance it was fitted on (repeats included).
  */
 import { mean } from "./stats.js";
 
@@ -28,6 +29,18 @@ export const MAX_DRIFT_LAG = 8;
 const FIT_LAGS = [2, 3, 4];
 /** Fewest cell ratios a drift share is learnt from. */
 export const MIN_DRIFT_RATIOS = 10;
+
+/**
+ * The day a launch ran: when it started (a repeat's or its run's `started_at`; mergeBlocks labels
+ * each block with it as `launched`), else the run's `date` — which is the image's build date when
+ * known, so a nightly image run today would otherwise look days old.
+ */
+export function launchDayOf(
+  run: { started_at?: string; date?: string },
+  repeat?: { started_at?: string; labels?: Record<string, string> },
+): number | undefined {
+  return launchDay(repeat?.started_at ?? repeat?.labels?.launched ?? run.started_at ?? run.date);
+}
 
 /** Days since 1970 of a run's date (YYYYMMDD or an ISO date), undefined when it has none. */
 export function launchDay(date: string | undefined): number | undefined {
@@ -59,7 +72,8 @@ export function driftWeight(base: readonly Launched[], cand: readonly Launched[]
       const lag = Math.min(MAX_DRIFT_LAG, Math.max(1, Math.abs(all[i]!.day! - all[j]!.day!)));
       d -= all[i]!.a * all[j]!.a * lag;
     }
-  return (1 - rho) * sumA2 + 2 * rho * d;
+  // Same-day launches on one side (lags floored at 1) can give less than Σa² in odd layouts: never narrower.
+  return Math.max(sumA2, (1 - rho) * sumA2 + 2 * rho * d);
 }
 
 /** Nights from main's launches to the PR's, on average (rounded; undefined when a day is unknown). */
@@ -94,7 +108,8 @@ export function fitDrift(cells: readonly (readonly Stretch[])[]): number | undef
           const h = Math.round(Math.abs(s[j]!.day! - s[i]!.day!));
           const d2 = (s[j]!.level - s[i]!.level) ** 2;
           // Identical printed levels carry no scale (ln 0).
-          if (h >= 1 && h <= Math.max(...FIT_LAGS) && d2 > 0) logs.set(h, [...(logs.get(h) ?? []), Math.log(d2)]);
+          if (h >= 1 && h <= Math.max(...FIT_LAGS) && d2 > 0 && Number.isFinite(d2))
+            logs.set(h, [...(logs.get(h) ?? []), Math.log(d2)]);
         }
     const one = logs.get(1);
     if (!one || one.length < 3) continue;

@@ -14,7 +14,7 @@ import { runScope, scopeKey } from "./noise.js";
 import { runLevel, splitRegimes, type ChangeDetector, type Regime } from "./regime.js";
 import { expectedMedianChi2, fitStudentT, median, type TailFit } from "./stats.js";
 import type { NoiseEstimate } from "./verdict.js";
-import { fitDrift, launchDay } from "./drift.js";
+import { fitDrift, launchDayOf } from "./drift.js";
 
 /** Fewest differences a tail is fitted from (below it the fit of df is too loose to use). */
 export const MIN_TAIL_SCORES = 30;
@@ -118,7 +118,7 @@ export function quietLevels(
             stretches.push(current);
             current = [];
           }
-          current.push({ day: launchDay(run.date), level });
+          current.push({ day: launchDayOf(run), level });
         }
         if (current.length > 0) stretches.push(current);
         if (stretches.length > 0) byPoint.set(key, [...(byPoint.get(key) ?? []), stretches]);

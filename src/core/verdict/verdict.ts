@@ -388,17 +388,21 @@ export function decideCell(
   const repeatPart = s2 * (1 / lb.length + 1 / lc.length) + offsetVar;
   // Each side's level also moves from launch to launch (run-to-run noise), once per run it pools,
   // and drifts slowly: launches nights apart differ by more (drift.ts).
-  const runs = driftWeight(baseObs, candObs, opts.sameRun ? undefined : opts.history?.launchDrift);
-  const drifted = runs > 1.001 * (1 / groups(baseObs) + 1 / groups(candObs));
+  const runs = 1 / groups(baseObs) + 1 / groups(candObs);
+  // The drift's extra over a night apart, on the whole level variance its share was fitted on.
+  const driftExtra =
+    (driftWeight(baseObs, candObs, opts.sameRun ? undefined : opts.history?.launchDrift) - runs) *
+    (opts.history?.levelVariance ?? runVar);
+  const drifted = driftExtra > 0;
   const fewestLaunches = Math.min(groups(baseObs), groups(candObs));
   const tail = launchTail(opts.history?.launchTail, fewestLaunches);
   // The tail describes whole launch levels (repeats included): when history explains the nights'
   // spread by repeat noise alone (launch part clipped to 0), an odd launch must still be covered.
   const levelPart =
     tail.nu !== undefined && !opts.sameRun ? (opts.history?.levelVariance ?? 0) * runs * tail.scale2 : 0;
-  const runPart = Math.max(runVar * runs * tail.scale2, levelPart - repeatPart);
+  const runPart = Math.max(runVar * runs * tail.scale2, levelPart - repeatPart) + driftExtra * tail.scale2;
   const shared = opts.history?.sharedRunVariance;
-  const sharedPart = shared === undefined ? runPart : Math.min(runVar, shared) * runs * tail.scale2;
+  const sharedPart = shared === undefined ? runPart : (Math.min(runVar, shared) * runs + driftExtra) * tail.scale2;
   const se = Math.sqrt(repeatPart + runPart);
   const dfTotal = satterthwaiteDf([
     { variance: repeatPart, df: df > 0 ? df : Infinity },
