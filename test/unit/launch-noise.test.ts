@@ -22,7 +22,7 @@ import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
 import { changepointDetector, regimeCompanions } from "../../src/pipeline/regime-history.js";
 import { renderReport } from "../../src/core/report/index.js";
-import { planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
+import { layoutRates, planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
 import { prng } from "../helpers/prng.js";
 
 /** One nightly of a 3-point online series: `level` scales latency up and throughput down. */
@@ -261,6 +261,16 @@ describe("sglbench plan: launches per side", () => {
     const single = planRequest({ ...request, repeats: 1 }, []);
     expect(single.suites.map((s) => s.launches)).toEqual([{ main: 1, pr: 1 }]);
     expect(renderPlan(single, request)).toContain("between-launch noise from history / built-in prior");
+  });
+
+  it("prints what the planned layout bought between launches on the real nightlies", () => {
+    expect(renderPlan(planRequest(request, []), request)).toContain(
+      "2 + 2 launches (interleaved) on the real online nightlies: 0.7 % of unchanged cells flagged, 97 % of ×1.10 caught",
+    );
+    const single = { ...request, repeats: 1 };
+    expect(renderPlan(planRequest(single, []), single)).toContain("1 + 1 launches (one a side)");
+    expect(layoutRates(3, 2, false)).toEqual({ falseAlarms: 1.3, caught: 97.1 });
+    expect(layoutRates(5, 4, false)).toBeUndefined(); // not measured: nothing printed
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { COMPARED_METRICS, pointMinutes, pointNoise, SUITES, suitePoints, type Suite } from "../catalogue/index.js";
 import { pointKey, type Point, type RunResults } from "../results/index.js";
+import { describeLayout } from "./launch-rates.js";
 
 /** One measured point of a suite with its wall minutes per repeat. */
 export interface PlanPoint {
@@ -432,6 +433,10 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
         s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : ""
       }history / built-in prior${s.main.action === "reuse" ? ", widened for the nights between main's launches and the PR's (drift)" : ""}`,
     );
+    // With a reused baseline main is at best the nightly and its companions, all before the PR.
+    const reuse = s.main.action === "reuse";
+    const measured = describeLayout(s.launches.main + (reuse ? MAX_BASELINE_COMPANIONS : 0), s.launches.pr, !reuse);
+    if (measured) lines.push(`  ${"".padEnd(18)} ${measured}`);
   }
   const ratio = plan.seedGpuMinutes > 0 ? plan.gpuMinutes / plan.seedGpuMinutes : 0;
   lines.push(
