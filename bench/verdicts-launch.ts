@@ -169,13 +169,11 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
               for (const s of settings) {
                 bump(`${s}|${engine}`, cell);
                 // How far the A/A cells the engine flags moved: one-night moves of ≥ 5 % are hardly noise.
-                if (
-                  lat === 1 &&
-                  engine === "regime history + prior" &&
-                  s === name &&
-                  Math.abs(cell.change_pct ?? 0) >= 5
-                )
-                  bump(`${name}: cells that moved ≥ 5 %|${engine}`, cell);
+                if (lat === 1 && engine === "regime history + prior" && s === name)
+                  bump(
+                    `${name}: cells that moved ${Math.abs(cell.change_pct ?? 0) >= 5 ? "≥" : "<"} 5 %|${engine}`,
+                    cell,
+                  );
 
                 if (engine === "regime history + prior") bumpFixed(`${s}|fixed ±5% rule`, cell);
               }
@@ -272,6 +270,9 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
             // As above: a cell whose own level stepped inside the window is no A/A cell.
             if (window.some((_, k) => k > 0 && stepOf(cell, i + k))) continue;
             bump(`${name}|blocks`, cell);
+            // The default request's layout: how far the A/A cells it flags moved.
+            if (b === "3+2" && lat === 1)
+              bump(`${name}: cells that moved ${Math.abs(cell.change_pct ?? 0) >= 5 ? "≥" : "<"} 5 %|blocks`, cell);
           }
         }
       }

@@ -198,6 +198,7 @@ if (paths.length === 0) {
   const order = [
     "A/A night vs next night, quiet",
     "A/A night vs next night, quiet: cells that moved ≥ 5 %",
+    "A/A night vs next night, quiet: cells that moved < 5 %",
     "A/A night vs next night, quiet, one repeat per side",
     "A/A night vs next night, quiet, history spans a regime change",
     "A/A same image & night, other option",
@@ -216,11 +217,14 @@ if (paths.length === 0) {
       `A/A, ${b} launch(es) per side, prior only`,
       `×1.10/×0.90, ${b} launch(es) per side, prior only`,
       `×1.10/×0.90, ${b} launch(es) per side, prior only${NO_RUN_TAILS}`,
+      ...(b === "3+2"
+        ? [0, 1].map((k) => `A/A, ${b} launch(es) per side, prior only: cells that moved ${k ? "<" : "≥"} 5 %`)
+        : []),
     ]),
   ];
   for (const sc of order) {
     for (const [key, t] of [...lt].filter(([k]) => k.startsWith(`${sc}|`))) {
-      const goal = sc.includes("moved ≥") ? undefined : LAUNCH_GOALS.find(([re]) => re.test(sc));
+      const goal = sc.includes("moved ") ? undefined : LAUNCH_GOALS.find(([re]) => re.test(sc));
       const value = goal ? goal[2](t) : undefined;
       const met =
         goal && value !== undefined ? (goal[1].startsWith("≤") ? value <= goal[3] : value >= goal[3]) : undefined;
