@@ -48298,6 +48298,10 @@ var RunResultsSchema = external_exports.object({
   sources: external_exports.array(external_exports.string())
 });
 
+// src/core/verdict/drift.ts
+var FIT_LAGS = [2, 3, 4];
+var LONGEST_FIT_LAG = Math.max(...FIT_LAGS);
+
 // src/core/catalogue/catalogue.ts
 import { readFileSync as readFileSync2 } from "node:fs";
 

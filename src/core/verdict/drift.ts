@@ -27,6 +27,7 @@ type Launched = { group?: number; day?: number };
 export const MAX_DRIFT_LAG = 8;
 /** Lags the drift share is fitted on (compare-pr's companions are 1–3 nights before the PR). */
 const FIT_LAGS = [2, 3, 4];
+const LONGEST_FIT_LAG = Math.max(...FIT_LAGS);
 /** Fewest cell ratios a drift share is learnt from. */
 export const MIN_DRIFT_RATIOS = 10;
 
@@ -106,10 +107,13 @@ export function fitDrift(cells: readonly (readonly Stretch[])[]): number | undef
         for (let j = i + 1; j < s.length; j++) {
           if (s[i]!.day === undefined || s[j]!.day === undefined) continue;
           const h = Math.round(Math.abs(s[j]!.day! - s[i]!.day!));
+          if (h > LONGEST_FIT_LAG) continue;
           const d2 = (s[j]!.level - s[i]!.level) ** 2;
           // Identical printed levels carry no scale (ln 0).
-          if (h >= 1 && h <= Math.max(...FIT_LAGS) && d2 > 0 && Number.isFinite(d2))
-            logs.set(h, [...(logs.get(h) ?? []), Math.log(d2)]);
+          if (h >= 1 && d2 > 0 && Number.isFinite(d2)) {
+            if (!logs.has(h)) logs.set(h, []);
+            logs.get(h)!.push(Math.log(d2));
+          }
         }
     const one = logs.get(1);
     if (!one || one.length < 3) continue;
