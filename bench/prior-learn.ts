@@ -10,6 +10,7 @@ import {
   priorHardware,
   priorModelKey,
   differencesOf,
+  driftCells,
   fitDrift,
   quietLevels,
   type QuietStretch,
@@ -100,8 +101,7 @@ export function learnPrior(runs: readonly RunResults[], source: string): PriorDa
     if (!scope) continue;
     const into = stretches.get(scope) ?? new Map<string, QuietStretch[][]>();
     stretches.set(scope, into);
-    for (const [metric, byPoint] of byMetric)
-      into.set(metric, [...(into.get(metric) ?? []), ...[...byPoint.values()].flat()]);
+    for (const [metric, byPoint] of byMetric) into.set(metric, [...(into.get(metric) ?? []), ...driftCells(byPoint)]);
   }
   for (const [raw, byMetric] of differencesOf(levels)) {
     const scope = normalised(raw);

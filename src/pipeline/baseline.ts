@@ -9,6 +9,7 @@ import { normalizeHardware, pointNoisePct, sameCommit, type HistoryRun, type Sui
 
 export { sameCommit, scheduleSuite, type ScheduleStep } from "../core/plan/index.js";
 import { pointKey, type PointResult, type RunResults } from "../core/results/index.js";
+import { launchedAt } from "../core/verdict/index.js";
 
 /** The commit a run's image was built from: the recorded commit, else one spelled in an sglbench tag. */
 export function runCommit(run: RunResults): string | undefined {
@@ -175,7 +176,7 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
   const merged: RunResults = structuredClone(first);
   // Each block keeps the day it ran: launches nights apart also differ by the level's slow drift (drift.ts).
   const dated = (run: RunResults): Record<string, string> => {
-    const launched = run.started_at ?? run.date;
+    const launched = launchedAt(run);
     return launched ? { launched } : {};
   };
   if (rest.length > 0)

@@ -271,7 +271,7 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: 
       values: requestValues(r.requests, metric),
       index: r.index,
       group,
-      day: dayOf(run, r),
+      day: launchDayOf(run, r),
       schedule: scheduleKey(r.requests),
     })),
   );
@@ -284,8 +284,6 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: 
 
 /** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
 const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
-/** The day a repeat's launch ran (drift.ts launchDayOf: when it started, else its run's date). */
-const dayOf = (run: RunResults, r: Repeat): number | undefined => launchDayOf(run, r);
 
 function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   const out = new Map<string, SidePoint>();
@@ -304,7 +302,7 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
         const obs = repeats.flatMap((r) => {
           const value = repeatValue(r.metrics, metric);
           const group = launchGroup(runIndex, r);
-          const day = dayOf(run, r);
+          const day = launchDayOf(run, r);
           return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group, day }] : [];
         });
         // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.

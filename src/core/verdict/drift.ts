@@ -40,7 +40,12 @@ export function launchDayOf(
   run: { started_at?: string; date?: string },
   repeat?: { started_at?: string; labels?: Record<string, string> },
 ): number | undefined {
-  return launchDay(repeat?.started_at ?? repeat?.labels?.launched ?? run.started_at ?? run.date);
+  return launchDay(repeat?.started_at ?? repeat?.labels?.launched ?? launchedAt(run));
+}
+
+/** When a run launched, as written: its start, else its date (what mergeBlocks labels `launched`). */
+export function launchedAt(run: { started_at?: string; date?: string }): string | undefined {
+  return run.started_at ?? run.date;
 }
 
 /** Days since 1970 of a run's date (YYYYMMDD or an ISO date), undefined when it has none. */

@@ -128,6 +128,11 @@ export function quietLevels(
   return out;
 }
 
+/** What a drift share is fitted to (drift.ts fitDrift): one cell per point × regime, its quiet stretches. */
+export function driftCells(byPoint: ReadonlyMap<string, QuietStretch[][]> | undefined): QuietStretch[][] {
+  return [...(byPoint?.values() ?? [])].flat();
+}
+
 /** Quiet differences: scope → metric → point → one list of consecutive-night differences per regime. */
 export type QuietDifferences = Map<string, Map<string, Map<string, number[][]>>>;
 
@@ -202,8 +207,7 @@ export function learnLaunchShapes(
     for (const [metric, byPoint] of byMetric) {
       const scores = tailScores(byPoint);
       const tail = scores.length >= MIN_TAIL_SCORES ? fitStudentT(scores) : undefined;
-      const cells = [...(levels.get(scope)?.get(metric)?.values() ?? [])].flat(); // one cell per point × regime
-      const drift = fitDrift(cells);
+      const drift = fitDrift(driftCells(levels.get(scope)?.get(metric)));
       if (!tail && drift === undefined) continue;
       const shape: LaunchShape = { ...(tail ? { tail } : {}), ...(drift !== undefined ? { drift } : {}) };
       out.set(scope, (out.get(scope) ?? new Map<string, LaunchShape>()).set(metric, shape));

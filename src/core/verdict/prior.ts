@@ -88,13 +88,13 @@ export function priorNoise(
     // The hardware-wide entry (every model) only when asked: a model never measured gets no prior.
     ...(opts.anyModel ? ([[`hardware ${hw}`, prior.hardware[hw]]] as [string, PriorMetrics | undefined][]) : []),
   ];
-  // The tail: the most specific level that could fit one (a short series borrows its hardware's).
-  const tail = [prior.series[series], prior.models[model], prior.hardware[hw]]
-    .map((x) => x?.[metric]?.all.tail)
-    .find((t) => t !== undefined);
-  const drift = [prior.series[series], prior.models[model], prior.hardware[hw]]
-    .map((x) => x?.[metric]?.all.drift)
-    .find((d) => d !== undefined);
+  // The tail and the drift: the most specific level that could fit one (a short series borrows its hardware's).
+  const mostSpecific = <K extends "tail" | "drift">(key: K): PriorEntry[K] =>
+    [prior.series[series], prior.models[model], prior.hardware[hw]]
+      .map((x) => x?.[metric]?.all[key])
+      .find((v) => v !== undefined);
+  const tail = mostSpecific("tail");
+  const drift = mostSpecific("drift");
   for (const [name, metrics] of levels) {
     const m = metrics?.[metric];
     if (!m) continue;
