@@ -153,3 +153,10 @@ describe("drift in the reason", () => {
     expect(next.reason).not.toContain("drift");
   });
 });
+
+describe("driftWeight on odd days", () => {
+  it("treats a day that is not a number as unknown, and caps the widening at 8 nights", () => {
+    expect(driftWeight(launches([Number.NaN]), launches([1], 1), 0.5)).toBeCloseTo(2);
+    expect(driftWeight(launches([0]), launches([1e9], 1), 1)).toBeCloseTo(16);
+  });
+});

@@ -71,7 +71,7 @@ export function driftWeight(base: readonly Launched[], cand: readonly Launched[]
   const sumA2 = 1 / b.length + 1 / c.length;
   if (!(rho !== undefined && rho > 0)) return sumA2;
   const all = [...b.map((day) => ({ day, a: -1 / b.length })), ...c.map((day) => ({ day, a: 1 / c.length }))];
-  if (all.some((x) => x.day === undefined)) return sumA2;
+  if (all.some((x) => !Number.isFinite(x.day))) return sumA2; // unknown (or not a number): no drift term
   let d = 0;
   for (let i = 0; i < all.length; i++)
     for (let j = i + 1; j < all.length; j++) {
