@@ -39,6 +39,8 @@ import { zero, type Tally } from "./verdicts-eval.js";
 
 /** The suffix of a ×1.10 scenario counted without its run-level P99 cells. */
 export const NO_RUN_TAILS = ", without run-level P99";
+/** The suffix of a night-vs-night scenario restricted to pairs whose base is past its regime's first night. */
+export const SETTLED = ", base past its regime's first night";
 
 /** Tallies keyed `scenario|engine`. */
 export type LaunchTallies = Map<string, Tally>;
@@ -138,6 +140,10 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
       const past = nights.slice(0, i);
       const cut = regimeHistory(past, [base]).runs;
       const quiet = regimeOf.get(base) === regimeOf.get(cand);
+      // The base past its regime's first night: a cell's own step on the night after a regime starts
+      // has no night before it for hindsight to see it by (Grok-2 2025-11-12 → 13: −10 % ITL that
+      // stayed, one night after the 3 → 1 repeat switch), so only these pairs are surely quiet.
+      const settled = quiet && regimes[regimeOf.get(base)!]!.runs[0] !== base;
       const oneRepeat = steadyRepeats(base) === 1 && steadyRepeats(cand) === 1;
       const prior = priorFor(cand);
       const engines = [
@@ -157,6 +163,7 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
           const mixed = regimeOf.get(past[0]!) !== regimeOf.get(base);
           const settings = [
             name,
+            ...(settled ? [`${name}${SETTLED}`] : []),
             ...(oneRepeat ? [`${name}, one repeat per side`] : []),
             ...(mixed ? [`${name}, history spans a regime change`] : []),
           ];

@@ -180,7 +180,7 @@ if (paths.length === 0) {
 // SGLBENCH_NIGHTLIES=PATH[:PATH…] picks others.
 {
   const { existsSync } = await import("node:fs");
-  const { evaluateLaunches, LAUNCH_GOALS, NO_RUN_TAILS } = await import("./verdicts-launch.js");
+  const { evaluateLaunches, LAUNCH_GOALS, NO_RUN_TAILS, SETTLED } = await import("./verdicts-launch.js");
   const shared = "/work/shared/fixtures/real";
   const launchRoots = process.env.SGLBENCH_NIGHTLIES?.split(":") ?? (existsSync(shared) ? [shared] : roots);
   const { runs: nightly } = await ingestPaths(launchRoots);
@@ -199,11 +199,13 @@ if (paths.length === 0) {
     "A/A night vs next night, quiet",
     "A/A night vs next night, quiet: cells that moved ≥ 5 %",
     "A/A night vs next night, quiet: cells that moved < 5 %",
+    `A/A night vs next night, quiet${SETTLED}`,
     "A/A night vs next night, quiet, one repeat per side",
     "A/A night vs next night, quiet, history spans a regime change",
     "A/A same image & night, other option",
     "×1.10/×0.90 night vs next night, quiet",
     `×1.10/×0.90 night vs next night, quiet${NO_RUN_TAILS}`,
+    `×1.10/×0.90 night vs next night, quiet${SETTLED}`,
     "×1.10/×0.90 night vs next night, quiet, one repeat per side",
     "×1.10/×0.90 night vs next night, quiet, history spans a regime change",
     "real step ≥ 5 %, the night it happens",

@@ -173,12 +173,31 @@ describe("sglbench compare", () => {
     expect(same.filter((v) => v === "regressed" || v === "improved")).toHaveLength(0);
   });
 
+  it("controls false discoveries across a suite unless --false-discovery-rate off", async () => {
+    // 20251014 → 20251015 (same regime): alone, P99 TTFT at concurrency 16 is +6.6 % [+1.9, +12] — one
+    // borderline cell of 43, within chance for the suite.
+    const flagged = async (...extra: string[]) => {
+      const io = captureIO();
+      expect(await run(["--csv1", day("20251014"), "--csv2", day("20251015"), "--format", "json", ...extra], io)).toBe(
+        0,
+      );
+      const json = JSON.parse(io.out.join("")) as { summary: Record<string, number>; settings: object };
+      return { flags: json.summary.regressed! + json.summary.improved!, settings: json.settings };
+    };
+    const on = await flagged();
+    expect(on).toMatchObject({ flags: 0, settings: { falseDiscoveryRate: 0.1 } });
+    const off = await flagged("--false-discovery-rate", "off");
+    expect(off.flags).toBe(1);
+    expect(off.settings).not.toHaveProperty("falseDiscoveryRate");
+  });
+
   it("exits 2 with the usage on bad flags", async () => {
     for (const argv of [
       ["--csv1", "a"],
       ["--bogus"],
       ["--csv1", "a", "--csv2", "b", "--mode", "x"],
       ["--csv1", "a", "--csv2", "b", "--performance-threshold", "abc"],
+      ["--csv1", "a", "--csv2", "b", "--false-discovery-rate", "2"],
     ]) {
       const io = captureIO();
       expect(await run(argv, io)).toBe(2);

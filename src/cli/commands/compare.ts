@@ -1,7 +1,14 @@
 /** `sglbench compare --csv1 DIR --csv2 DIR …`: noise-aware comparison of two runs (the seed's compare_csv_results.py flags). */
 import { readFile } from "node:fs/promises";
 import { basename, isAbsolute, join } from "node:path";
-import { DEFAULT_MIN_EFFECT_PCT, type Comparison, FAIL_ON, failOnReason, isFailOn } from "../../core/verdict/index.js";
+import {
+  DEFAULT_FALSE_DISCOVERY_RATE,
+  DEFAULT_MIN_EFFECT_PCT,
+  type Comparison,
+  FAIL_ON,
+  failOnReason,
+  isFailOn,
+} from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
 import { timestamp } from "../../core/util/index.js";
 import {
@@ -35,6 +42,8 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   --performance-threshold P   minimum effect in % (env PERFORMANCE_THRESHOLD, default ${DEFAULT_MIN_EFFECT_PCT})
   --gsm8k-threshold T         smallest GSM8K accuracy change worth reporting, 0–1 (env GSM8K_ACCURACY_THRESHOLD)
   --gsm8k-min-accuracy A      PR accuracy below A is a regression
+  --false-discovery-rate Q    a suite's 🔴/🟢 kept at ≤ Q expected false (Benjamini–Hochberg over its
+                              cells; default ${DEFAULT_FALSE_DISCOVERY_RATE}); off: each cell judged alone
   --format md|json            md (default): write the report, print a summary; json: print the cells
   --output-md FILE            write the markdown here
   --output-dir DIR            else DIR/<YYYYMMDD_HHMMSS>_<dir1>_vs_<dir2>/<same>.md
@@ -122,6 +131,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       "performance-threshold": { type: "string" },
       "gsm8k-threshold": { type: "string" },
       "gsm8k-min-accuracy": { type: "string" },
+      "false-discovery-rate": { type: "string" },
       format: { type: "string" },
       "output-md": { type: "string" },
       "output-dir": { type: "string" },
@@ -152,6 +162,9 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     1,
   );
   const gsm8kThreshold = numberOption("--gsm8k-min-accuracy", v["gsm8k-min-accuracy"], 0, 1);
+  const fdr = v["false-discovery-rate"];
+  const falseDiscoveryRate =
+    fdr === "off" ? false : (numberOption("--false-discovery-rate", fdr, 0.001, 1) ?? DEFAULT_FALSE_DISCOVERY_RATE);
   const abs = (p: string): string => (isAbsolute(p) ? p : join(io.cwd, p));
   const patterns = (io.env.GSM8K_LOG_PATTERNS ?? "")
     .split(";")
@@ -170,7 +183,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
       gsm8kLogPatterns: patterns.length > 0 ? patterns : DEFAULT_GSM8K_LOG_PATTERNS,
       ...(v.hardware ? { hardware: v.hardware } : {}),
     },
-    { minEffectPct, gsm8kMinChange, gsm8kThreshold },
+    { minEffectPct, gsm8kMinChange, gsm8kThreshold, falseDiscoveryRate },
   );
   for (const s of outcome.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
   for (const row of outcome.leftOut) io.stderr(`${row.file}${row.line ? `:${row.line}` : ""}: ${row.message}\n`);
@@ -187,7 +200,8 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
         : "Benchmark Comparison";
   const repro = [
     `sglbench compare --csv1 ${v.csv1} --csv2 ${v.csv2} --mode ${mode} --performance-threshold ${minEffectPct}` +
-      (v.history ?? []).map((h) => ` --history ${h}`).join(""),
+      (v.history ?? []).map((h) => ` --history ${h}`).join("") +
+      (fdr !== undefined ? ` --false-discovery-rate ${fdr}` : ""),
   ];
   const costNote = existingRunsCost(outcome.baseline, outcome.candidate);
   const markdown = renderReport(c, { title, repro, costNote });

@@ -327,7 +327,11 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
     })),
     method: `Verdicts: ${Math.round(s.confidence * 100)} % interval on log values (noise from repeats${
       s.historyRuns > 0 ? ` and ${s.historyRuns} history run(s)` : ""
-    }; between launches also their heavy tails and slow drift, from history or the built-in prior), minimum effect ${s.minEffectPct} %; ⚪ when its 90 % interval lies within ±${2 * s.minEffectPct} %; "pooled" borrows from the metric's other points. A signed change is the value's own: + went up (a latency +5 % is slower).${learntFromText(c)}`,
+    }; between launches also their heavy tails and slow drift, from history or the built-in prior), minimum effect ${s.minEffectPct} %${
+      s.falseDiscoveryRate !== undefined
+        ? `; a suite's flags kept at ≤ ${Math.round(s.falseDiscoveryRate * 100)} % expected false (Benjamini–Hochberg over its cells)`
+        : ""
+    }; ⚪ when its 90 % interval lies within ±${2 * s.minEffectPct} %; "pooled" borrows from the metric's other points. A signed change is the value's own: + went up (a latency +5 % is slower).${learntFromText(c)}`,
     context: ctx,
   };
 }

@@ -12,6 +12,7 @@ import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from 
 import { POINT_KEYS, pointKey, type Point, type PointResult, type Repeat, type RunResults } from "../results/index.js";
 import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
+import { controlFalseDiscoveries, DEFAULT_FALSE_DISCOVERY_RATE } from "./discoveries.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
 import { baselineRegime, splitRegimes, type ChangeDetector, type RegimeHistory } from "./regime.js";
 import { learnLaunchShapes, lookupShape, withLaunchShape } from "./launch-tails.js";
@@ -106,7 +107,14 @@ export interface Comparison {
   summary: ComparisonCounts;
   /** Human sentences for each refused pairing. */
   mismatches: string[];
-  settings: { minEffectPct: number; confidence: number; gsm8kThreshold?: number; historyRuns: number };
+  settings: {
+    minEffectPct: number;
+    confidence: number;
+    gsm8kThreshold?: number;
+    historyRuns: number;
+    /** Benjamini–Hochberg's q over each suite's cells; absent when off. */
+    falseDiscoveryRate?: number;
+  };
   /** Per series of the baseline: the nights its noise was learnt from (its regime) and what was left out. */
   learntFrom?: RegimeHistory["learntFrom"];
 }
@@ -134,6 +142,8 @@ export interface CompareOptions {
   defaultGsm8kQuestions?: number;
   /** Let a cell too noisy to judge alone borrow from the same metric at the suite's other points (pooling.ts; default true). */
   poolPoints?: boolean;
+  /** Benjamini–Hochberg's q over each suite's cells (discoveries.ts; default 0.1); `false` = off. */
+  falseDiscoveryRate?: number | false;
   /**
    * The built-in launch-noise prior (prior.ts), used when history is missing or short: default the
    * shipped prior-noise.json; `false` = none (no history then means noise unknown).
@@ -449,6 +459,7 @@ function sideFailure(runs: RunResults[]): string {
 function poolUndecided(
   cells: ComparisonCell[],
   evidence: Map<ComparisonCell, CellEvidence>,
+  dfs: Map<ComparisonCell, number>,
   minEffectPct: number,
   confidence: number,
 ): void {
@@ -466,6 +477,7 @@ function poolUndecided(
       const j = pooled.judgements[i]!;
       if (cell.verdict !== "inconclusive" || j.verdict === "inconclusive") return;
       const alone = cell.reason.replace(/^PR vs main /, "").replace(/: [^:]*$/, "");
+      dfs.set(cell, j.df);
       Object.assign(cell, {
         pooled: { points: pooled.family.points, alone_change_pct: cell.change_pct, alone_interval: cell.interval },
         verdict: j.verdict,
@@ -488,6 +500,7 @@ export function summarize(cells: readonly ComparisonCell[]): ComparisonCounts {
 export function compareRuns(baseline: RunResults[], candidate: RunResults[], opts: CompareOptions = {}): Comparison {
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
+  const falseDiscoveryRate = opts.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE;
   const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
   // The history's regimes, split once: the baseline's regime and the launch tails both read them.
   const regimes =
@@ -518,6 +531,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       .sort((x, y) => comparePoints(x.point, y.point));
     const cells: ComparisonCell[] = [];
     const evidence = new Map<ComparisonCell, CellEvidence>();
+    const dfs = new Map<ComparisonCell, number>();
     for (const { key, point } of points) {
       const b = bSide.get(key);
       const c = cSide.get(key);
@@ -579,11 +593,19 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
             reason: v.reason,
           });
           if (v.evidence) evidence.set(cell, v.evidence);
+          dfs.set(cell, v.df);
         }
         cells.push(cell);
       }
     }
-    if (opts.poolPoints !== false) poolUndecided(cells, evidence, minEffectPct, confidence);
+    if (opts.poolPoints !== false) poolUndecided(cells, evidence, dfs, minEffectPct, confidence);
+    // Dozens of cells per suite: keep its flags' false-discovery share at 1 − confidence (discoveries.ts).
+    if (falseDiscoveryRate !== false)
+      controlFalseDiscoveries(
+        [...dfs].map(([cell, df]) => ({ cell, df })),
+        confidence,
+        falseDiscoveryRate,
+      );
     // A suite that measured no point failed, whatever else (KV cache, GSM8K) it logged: never ⚪.
     if (points.length === 0) {
       cells.push(
@@ -618,7 +640,13 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     cells,
     summary: summarize(cells),
     mismatches,
-    settings: { minEffectPct, confidence, gsm8kThreshold: opts.gsm8kThreshold, historyRuns: history.length },
+    settings: {
+      minEffectPct,
+      confidence,
+      gsm8kThreshold: opts.gsm8kThreshold,
+      historyRuns: history.length,
+      ...(falseDiscoveryRate !== false ? { falseDiscoveryRate } : {}),
+    },
     ...(regime ? { learntFrom: regime.learntFrom } : {}),
   };
 }

@@ -11,3 +11,4 @@ export * from "./request-tails.js";
 export * from "./gsm8k-verdict.js";
 export * from "./launch-tails.js";
 export * from "./drift.js";
+export * from "./discoveries.js";
