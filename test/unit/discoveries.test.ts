@@ -9,6 +9,7 @@ import {
   type ComparisonCell,
 } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { renderReport } from "../../src/core/report/index.js";
 import { join } from "node:path";
 import { ingestPaths } from "../../src/store/ingest.js";
 
@@ -59,7 +60,9 @@ describe("controlFalseDiscoveries (Benjamini–Hochberg over a suite's cells)", 
     const quiet = Array.from({ length: 39 }, (_, i) => cell(((i % 7) - 3) * 0.3, 1));
     expect(controlFalseDiscoveries(tested([lone, ...quiet]), CONFIDENCE)).toBe(1);
     expect(lone.verdict).toBe("inconclusive");
-    expect(lone.reason).toMatch(/not flagged, p 1\.\d% is within chance for 40 cells \(Benjamini–Hochberg at 10%\)$/);
+    expect(lone.reason).toMatch(
+      /^PR vs main \(p 1(\.\d)?%, 40 cells\): significant for this cell, within chance among the suite's cells \(Benjamini–Hochberg at 10%\)$/,
+    );
     expect(quiet.every((c) => c.verdict === "unchanged")).toBe(true);
   });
   it("keeps a lone flag far outside the noise", () => {
@@ -84,6 +87,18 @@ describe("controlFalseDiscoveries (Benjamini–Hochberg over a suite's cells)", 
     // Alone in its family: p ≈ 1 % ≤ 10 % · 1/1, kept.
     expect(controlFalseDiscoveries(tested([lone, ...others]), CONFIDENCE)).toBe(0);
     expect(lone.verdict).toBe("regressed");
+  });
+  it("counts a cell below the minimum effect as p = 1: precise small moves make no room for a lone noisy flag", () => {
+    // 20 cells moved +1 % with a 0.2 % standard error (significant, but ⚪: below the 2 % minimum effect).
+    const lone = cell(6.5, 2);
+    const small = Array.from({ length: 20 }, () => cell(1, 0.2));
+    const quiet = Array.from({ length: 19 }, () => cell(0, 1));
+    expect(controlFalseDiscoveries(tested([lone, ...small, ...quiet]), CONFIDENCE, 0.1, 2)).toBe(1);
+    expect(lone.verdict).toBe("inconclusive");
+  });
+  it("refuses a rate outside (0, 1]", () => {
+    expect(() => controlFalseDiscoveries([], CONFIDENCE, 0)).toThrow(RangeError);
+    expect(() => controlFalseDiscoveries([], CONFIDENCE, Number.NaN)).toThrow(RangeError);
   });
   it("defaults to the customary 10 %", () => {
     expect(DEFAULT_FALSE_DISCOVERY_RATE).toBe(0.1);
@@ -125,6 +140,23 @@ describe("compareRuns with false-discovery control", () => {
   });
 });
 
+describe("a taken-back pooled flag in the report", () => {
+  it("says why it is ❔ before what pooling showed", () => {
+    const cmp = compareRuns([run("a")], [run("b", { 16: 1.1 })], { prior: false, falseDiscoveryRate: false });
+    const c = cmp.cells.find((x) => x.verdict === "regressed")!;
+    // As compareRuns leaves a pooled cell whose flag the suite's control took back.
+    Object.assign(c, {
+      verdict: "inconclusive",
+      pooled: { points: 5, alone_change_pct: 9.8, alone_interval: [-3, 24] },
+      reason: `pooled over 5 points: PR vs main +10% [+1%, +19%] (98%, df 9; this point alone +9.8% [-3%, +24%]) (p 1.2%, 20 cells): significant for this cell, within chance among the suite's cells (Benjamini–Hochberg at 10%)`,
+    });
+    cmp.summary = { ...cmp.summary, regressed: cmp.summary.regressed - 1, inconclusive: cmp.summary.inconclusive + 1 };
+    expect(renderReport(cmp)).toMatch(
+      /\| ❔ \| .* \| significant for this cell, within chance among the suite's cells \(Benjamini–Hochberg at 10%\); pooled over 5 points; alone \+9\.8 % slower \[-3\.0, \+24\.0\] \|/,
+    );
+  });
+});
+
 describe("false-discovery control on real nightlies", () => {
   it("takes back the one 🔴 of an A/A pair: DeepSeek-V3 20251014 → 20251015 (same regime), built-in prior", async () => {
     const { runs } = await ingestPaths([join(import.meta.dirname, "..", "fixtures", "real")]);
@@ -133,7 +165,7 @@ describe("false-discovery control on real nightlies", () => {
     const [a, b] = [night("20251014"), night("20251015")];
     const off = compareRuns([a], [b], { falseDiscoveryRate: false });
     const on = compareRuns([a], [b]);
-    // Alone: P99 TTFT at concurrency 16, +6.6 % [+1.9, +12] with 2 df — one of 43 cells.
+    // Alone: P99 TTFT at concurrency 16, +6.6 % [+1.9, +12] with 2 df — one of 40 cells with an interval.
     expect(off.summary.regressed + off.summary.improved).toBe(1);
     expect(on.summary.regressed + on.summary.improved).toBe(0);
     const taken = on.cells.filter((c) => /Benjamini–Hochberg/.test(c.reason));

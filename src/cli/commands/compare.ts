@@ -162,9 +162,11 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     1,
   );
   const gsm8kThreshold = numberOption("--gsm8k-min-accuracy", v["gsm8k-min-accuracy"], 0, 1);
-  const fdr = v["false-discovery-rate"];
+  const fdr = v["false-discovery-rate"]?.trim();
   const falseDiscoveryRate =
-    fdr === "off" ? false : (numberOption("--false-discovery-rate", fdr, 0.001, 1) ?? DEFAULT_FALSE_DISCOVERY_RATE);
+    fdr?.toLowerCase() === "off"
+      ? false
+      : (numberOption("--false-discovery-rate (or off)", fdr, 0.001, 1) ?? DEFAULT_FALSE_DISCOVERY_RATE);
   const abs = (p: string): string => (isAbsolute(p) ? p : join(io.cwd, p));
   const patterns = (io.env.GSM8K_LOG_PATTERNS ?? "")
     .split(";")
@@ -201,7 +203,9 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
   const repro = [
     `sglbench compare --csv1 ${v.csv1} --csv2 ${v.csv2} --mode ${mode} --performance-threshold ${minEffectPct}` +
       (v.history ?? []).map((h) => ` --history ${h}`).join("") +
-      (fdr !== undefined ? ` --false-discovery-rate ${fdr}` : ""),
+      (falseDiscoveryRate !== DEFAULT_FALSE_DISCOVERY_RATE
+        ? ` --false-discovery-rate ${falseDiscoveryRate === false ? "off" : falseDiscoveryRate}`
+        : ""),
   ];
   const costNote = existingRunsCost(outcome.baseline, outcome.candidate);
   const markdown = renderReport(c, { title, repro, costNote });

@@ -5,6 +5,7 @@
  * report.ts renders it as markdown, report-text.ts as plain text.
  */
 import {
+  fmtP,
   pointLabel,
   type Comparison,
   type ComparisonCell,
@@ -150,16 +151,18 @@ function pointOf(cell: ComparisonCell): string {
 /** The why of a ❔, ❌ or pooled cell (the part after the evidence, which the other columns show). */
 function reasonOf(cell: ComparisonCell): string {
   const clean = (t: string): string => t.replace(/\s+/g, " ").replace(/\|/g, "/").slice(0, 300);
+  const i = cell.reason.lastIndexOf(": ");
+  const why = cell.verdict === "inconclusive" ? clean(i >= 0 ? cell.reason.slice(i + 2) : cell.reason) : "";
   if (cell.pooled) {
-    // A borrowed verdict says so, with what the point showed alone.
+    // A borrowed verdict says so, with what the point showed alone (and, when the suite's false
+    // discovery control took the flag back, why it is ❔).
     const p = cell.pooled;
     const alone = p.alone_change_pct === null ? "" : `; alone ${changePhrase(cell.metric, p.alone_change_pct)}`;
-    return `pooled over ${p.points} points${alone}${p.alone_interval ? ` ${intervalText(p.alone_interval)}` : ""}`;
+    const text = `pooled over ${p.points} points${alone}${p.alone_interval ? ` ${intervalText(p.alone_interval)}` : ""}`;
+    return why ? `${why}; ${text}` : text;
   }
   if (cell.verdict === "failed") return clean(cell.reason);
-  if (cell.verdict !== "inconclusive") return "";
-  const i = cell.reason.lastIndexOf(": ");
-  return clean(i >= 0 ? cell.reason.slice(i + 2) : cell.reason);
+  return why;
 }
 
 export function rowOf(cell: ComparisonCell): ReportRow {
@@ -329,7 +332,7 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
       s.historyRuns > 0 ? ` and ${s.historyRuns} history run(s)` : ""
     }; between launches also their heavy tails and slow drift, from history or the built-in prior), minimum effect ${s.minEffectPct} %${
       s.falseDiscoveryRate !== undefined
-        ? `; a suite's flags kept at ≤ ${Math.round(s.falseDiscoveryRate * 100)} % expected false (Benjamini–Hochberg over its cells)`
+        ? `; a suite's flags kept at ≤ ${fmtP(s.falseDiscoveryRate).replace("%", " %")} expected false (Benjamini–Hochberg over its cells)`
         : ""
     }; ⚪ when its 90 % interval lies within ±${2 * s.minEffectPct} %; "pooled" borrows from the metric's other points. A signed change is the value's own: + went up (a latency +5 % is slower).${learntFromText(c)}`,
     context: ctx,

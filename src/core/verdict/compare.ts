@@ -501,6 +501,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
   const falseDiscoveryRate = opts.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE;
+  if (falseDiscoveryRate !== false && !(falseDiscoveryRate > 0 && falseDiscoveryRate <= 1))
+    throw new RangeError(`falseDiscoveryRate must be in (0, 1] or false, got ${falseDiscoveryRate}`);
   const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
   // The history's regimes, split once: the baseline's regime and the launch tails both read them.
   const regimes =
@@ -605,6 +607,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
         [...dfs].map(([cell, df]) => ({ cell, df })),
         confidence,
         falseDiscoveryRate,
+        minEffectPct,
       );
     // A suite that measured no point failed, whatever else (KV cache, GSM8K) it logged: never ⚪.
     if (points.length === 0) {
