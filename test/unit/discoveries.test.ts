@@ -8,7 +8,8 @@ import {
   tQuantile,
   type ComparisonCell,
 } from "../../src/core/verdict/index.js";
-import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import type { RunResults } from "../../src/core/results/index.js";
+import { onlineRun } from "../helpers/online-run.js";
 import { renderReport } from "../../src/core/report/index.js";
 import { join } from "node:path";
 import { ingestPaths } from "../../src/store/ingest.js";
@@ -109,22 +110,11 @@ describe("controlFalseDiscoveries (Benjamini–Hochberg over a suite's cells)", 
 function run(tag: string, slow: Record<number, number> = {}): RunResults {
   const wobble = [1, 1.005, 0.995];
   const metrics = ["median_e2e_latency_ms", "median_ttft_ms", "median_itl_ms", "p99_itl_ms"];
-  return emptyRun({
-    kind: "online",
-    suite: "grok-online",
-    model: { name: "GROK1" },
-    hardware: "mi30x",
-    image: { full: `rocm/sgl-dev:${tag}`, tag },
-    points: [1, 2, 4, 8, 16].map((rate) => ({
-      point: { request_rate: rate },
-      repeats: [1, 2, 3].map((i) => ({
-        index: i,
-        metrics: Object.fromEntries(
-          metrics.map((m, k) => [m, (100 + 10 * k) * rate * (slow[rate] ?? 1) * wobble[(i + k + rate) % 3]!]),
-        ),
-      })),
-    })),
-  });
+  return onlineRun(tag, 3, (rate, i) =>
+    Object.fromEntries(
+      metrics.map((m, k) => [m, (100 + 10 * k) * rate * (slow[rate] ?? 1) * wobble[(i + k + rate) % 3]!]),
+    ),
+  );
 }
 
 describe("compareRuns with false-discovery control", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { compareRuns, poolPoints, type CellEvidence } from "../../src/core/verdict/index.js";
 import { renderReport } from "../../src/core/report/index.js";
-import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import type { RunResults } from "../../src/core/results/index.js";
+import { onlineRun } from "../helpers/online-run.js";
 
 /** One point's evidence: a log change seen through repeat noise of `sdPct` % (df 4), no run-to-run part. */
 const point = (changePct: number, sdPct: number, runSdPct = 0): CellEvidence => ({
@@ -84,20 +85,7 @@ describe("poolPoints", () => {
 function run(tag: string, lat: number): RunResults {
   const wobble = [1, 1.004, 0.996, 1.002];
   const wild = [1, 1.18, 0.85, 1.02];
-  return emptyRun({
-    kind: "online",
-    suite: "grok-online",
-    model: { name: "GROK1" },
-    hardware: "mi30x",
-    image: { full: `rocm/sgl-dev:${tag}`, tag },
-    points: [1, 2, 4, 8, 16].map((rate) => ({
-      point: { request_rate: rate },
-      repeats: [1, 2, 3, 4].map((i) => ({
-        index: i,
-        metrics: { p99_ttft_ms: 100 * rate * lat * (rate === 16 ? wild : wobble)[i - 1]! },
-      })),
-    })),
-  });
+  return onlineRun(tag, 4, (rate, i) => ({ p99_ttft_ms: 100 * rate * lat * (rate === 16 ? wild : wobble)[i - 1]! }));
 }
 
 describe("compareRuns with pooling over points", () => {
