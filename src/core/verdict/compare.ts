@@ -12,7 +12,7 @@ import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from 
 import { POINT_KEYS, pointKey, type Point, type PointResult, type Repeat, type RunResults } from "../results/index.js";
 import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
-import { controlFalseDiscoveries, DEFAULT_FALSE_DISCOVERY_RATE } from "./discoveries.js";
+import { checkedRate, controlFalseDiscoveries, DEFAULT_FALSE_DISCOVERY_RATE } from "./discoveries.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
 import { baselineRegime, splitRegimes, type ChangeDetector, type RegimeHistory } from "./regime.js";
 import { learnLaunchShapes, lookupShape, withLaunchShape } from "./launch-tails.js";
@@ -500,9 +500,9 @@ export function summarize(cells: readonly ComparisonCell[]): ComparisonCounts {
 export function compareRuns(baseline: RunResults[], candidate: RunResults[], opts: CompareOptions = {}): Comparison {
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
-  const falseDiscoveryRate = opts.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE;
-  if (falseDiscoveryRate !== false && !(falseDiscoveryRate > 0 && falseDiscoveryRate <= 1))
-    throw new RangeError(`falseDiscoveryRate must be in (0, 1] or false, got ${falseDiscoveryRate}`);
+  // Checked before any work: a bad rate must not surface after the cells are judged.
+  const falseDiscoveryRate =
+    opts.falseDiscoveryRate === false ? false : checkedRate(opts.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE);
   const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
   // The history's regimes, split once: the baseline's regime and the launch tails both read them.
   const regimes =
@@ -601,7 +601,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       }
     }
     if (opts.poolPoints !== false) poolUndecided(cells, evidence, dfs, minEffectPct, confidence);
-    // Dozens of cells per suite: keep its flags' false-discovery share at 1 − confidence (discoveries.ts).
+    // Dozens of cells per suite: keep the expected share of its flags that are noise at q (discoveries.ts).
     if (falseDiscoveryRate !== false)
       controlFalseDiscoveries(
         [...dfs].map(([cell, df]) => ({ cell, df })),

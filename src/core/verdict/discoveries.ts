@@ -21,6 +21,12 @@ import { normalCdf, studentTwoSidedP, tQuantile } from "./stats.js";
 /** The expected share of a suite's 🔴/🟢 that are noise (Benjamini–Hochberg's q). */
 export const DEFAULT_FALSE_DISCOVERY_RATE = 0.1;
 
+/** The rate itself, when it is one Benjamini–Hochberg can use: in (0, 1]. */
+export function checkedRate(rate: number): number {
+  if (!(rate > 0 && rate <= 1)) throw new RangeError(`false discovery rate must be in (0, 1], got ${rate}`);
+  return rate;
+}
+
 /** A judged cell and the degrees of freedom of its interval. */
 export interface TestedCell {
   cell: ComparisonCell;
@@ -64,7 +70,7 @@ export function controlFalseDiscoveries(
   rate = DEFAULT_FALSE_DISCOVERY_RATE,
   minEffectPct = 0,
 ): number {
-  if (!(rate > 0 && rate <= 1)) throw new RangeError(`false discovery rate must be in (0, 1], got ${rate}`);
+  checkedRate(rate);
   const tests = tested
     .filter(({ cell }) => isTest(cell))
     .map(({ cell, df }) => ({
