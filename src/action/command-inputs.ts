@@ -45,6 +45,7 @@ export function comparePrJobInputFor(inputs: ActionInputs, env: Env): ComparePrJ
     ...(baseSha ? { baseSha } : {}),
     ...(headSha ? { headSha } : {}),
     ...(Object.keys(inputs.timeouts).length ? { timeouts: inputs.timeouts } : {}),
+    ...inputs.verdictSettings,
   };
 }
 

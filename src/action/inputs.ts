@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseEnvAssignments } from "../pipeline/compare-pr-job.js";
 import { parseTimeouts } from "../runner/run-suite.js";
 import { DEFAULT_REQUEST, parseRequestFields, type BenchmarkRequest } from "../core/request/index.js";
+import { parseVerdictSettings, type VerdictSettings } from "../core/verdict/index.js";
 
 /** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
 const envLines = z.string().transform((text, ctx) => {
@@ -53,7 +54,11 @@ export const ActionInputsSchema = z
   });
 
 /** The request fields (models, types, modes, repeats, baseline) are parsed like a comment's or the CLI's. */
-export type ActionInputs = z.infer<typeof ActionInputsSchema> & BenchmarkRequest;
+export type ActionInputs = z.infer<typeof ActionInputsSchema> &
+  BenchmarkRequest & {
+    /** compare-pr: what the inputs changed of the verdict rule. */
+    verdictSettings?: VerdictSettings;
+  };
 
 /** Defaults mirror action.yml so the entry also works when run outside the Actions runner. */
 export const INPUT_DEFAULTS: Record<string, string> = {
@@ -80,6 +85,8 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   "artifact-name": "sglbench-report",
   timeouts: "",
   "suites-file": "",
+  "performance-threshold": "",
+  "false-discovery-rate": "",
 };
 
 /** Reads `INPUT_<NAME>` the way @actions/core does (spaces → _, upper case), falling back to defaults. */
@@ -115,8 +122,13 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     repeats: get("repeats"),
     baseline: get("baseline"),
   });
+  const verdict = parseVerdictSettings(
+    { performanceThreshold: get("performance-threshold"), falseDiscoveryRate: get("false-discovery-rate") },
+    { performanceThreshold: "input 'performance-threshold'", falseDiscoveryRate: "input 'false-discovery-rate'" },
+  );
   const problems = [
     ...(request.ok ? [] : request.problems),
+    ...verdict.problems,
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `input '${i.path.join(".")}': ${i.message}`)),
   ];
   // The original toolkit's name is not an input here; say so instead of silently running both types.
@@ -126,5 +138,5 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
       `Invalid action inputs: ${problems.join("; ")}. Fix the 'with:' block of the sglbench step (see docs/action.md).`,
     );
   }
-  return { ...parsed.data, ...request.request };
+  return { ...parsed.data, ...request.request, verdictSettings: verdict.settings };
 }

@@ -60,6 +60,8 @@ export interface ComparePrJobInput {
   backend?: string;
   maxBaselineAgeHours?: number;
   minEffectPct?: number;
+  /** A suite's false-discovery rate (Benjamini–Hochberg), false = off; unset = the engine's default. */
+  falseDiscoveryRate?: number | false;
   /** Why the plan costs what it does, for the report's footer (the demo explains its own cost). */
   costNotes?: (plan: Plan) => string[];
   /** Time limits (ms) of every step; unset → the suite catalogue's. */
@@ -216,6 +218,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     ...(services.now ? { now: services.now } : {}),
     ...(input.costNotes ? { costNotes: input.costNotes } : {}),
     ...(input.timeouts ? { timeouts: input.timeouts } : {}),
+    ...(input.falseDiscoveryRate !== undefined ? { falseDiscoveryRate: input.falseDiscoveryRate } : {}),
     ...(input.resumeDir ? { resumeDir: input.resumeDir, force: input.force ?? false } : {}),
     log,
   });

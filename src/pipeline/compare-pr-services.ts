@@ -41,8 +41,8 @@ export interface ServiceOptions {
 
 /** The verdict engine behind the pipeline's comparer interface. */
 export const verdictComparer: Comparer<Comparison> = {
-  compare: (baseline, candidate, { history }) =>
-    compareRuns(baseline, candidate, { history, detectChanges: changepointDetector }),
+  compare: (baseline, candidate, { history, ...settings }) =>
+    compareRuns(baseline, candidate, { history, ...settings, detectChanges: changepointDetector }),
   render: (comparison, options) => renderReport(comparison, options ?? {}),
   renderText: (comparison) => renderReportText(comparison),
 };

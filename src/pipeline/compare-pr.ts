@@ -7,7 +7,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { makeDirSync, writeFileAtomicSync } from "../store/disk-write.js";
-import type { ComparisonCounts } from "../core/verdict/index.js";
+import { verdictSettingsFlags, type ComparisonCounts, type VerdictSettings } from "../core/verdict/index.js";
 
 import {
   planRequest,
@@ -64,7 +64,8 @@ export type { ComparisonCounts };
 
 /** The comparison step, injected so the pipeline does not depend on how verdicts are computed. */
 export interface Comparer<C extends { summary: ComparisonCounts }> {
-  compare(baseline: RunResults[], candidate: RunResults[], options: { history: RunResults[] }): C;
+  /** `settings`: what the request changed of the verdict rule (absent = the engine's defaults). */
+  compare(baseline: RunResults[], candidate: RunResults[], options: { history: RunResults[] } & VerdictSettings): C;
   /**
    * Markdown body of the report (headline first, footer with the baseline, cost and repro the
    * pipeline passes in); comparison_report.md puts it under the original title, before the run details.
@@ -109,6 +110,8 @@ export interface ComparePrOptions<C extends { summary: ComparisonCounts }> {
   resumeDir?: string;
   /** With `resumeDir`: discard what the folder holds and run it again from the start. */
   force?: boolean;
+  /** The suite's false-discovery rate when not the engine's default (the minimum effect is `request.minEffectPct`). */
+  falseDiscoveryRate?: number | false;
 }
 
 export type OverallVerdict = "regressed" | "improved" | "unchanged" | "inconclusive" | "failed";
@@ -382,8 +385,14 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     };
   }
 
-  const comparison = options.comparer.compare(mainRuns, prRuns, { history: options.history });
+  // The plan, the anchor and the verdicts all judge by the same minimum effect.
+  const verdictSettings: VerdictSettings = {
+    ...(request.minEffectPct !== undefined ? { minEffectPct: request.minEffectPct } : {}),
+    ...(options.falseDiscoveryRate !== undefined ? { falseDiscoveryRate: options.falseDiscoveryRate } : {}),
+  };
+  const comparison = options.comparer.compare(mainRuns, prRuns, { history: options.history, ...verdictSettings });
   const written = writeComparisonFiles(dir, options.comparer, comparison, {
+    verdictSettings,
     pr: request.pr,
     repo: options.repo,
     images: options.images,
@@ -392,7 +401,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     plan,
     mainSide,
     runs: { main: mainRuns, pr: prRuns },
-    repro: reproCommands(request, dir),
+    repro: reproCommands(request, dir, verdictSettings),
     ...(options.costNotes ? { costNotes: options.costNotes(plan) } : {}),
   });
   const { counts, verdict, reportPath, resultsPath, reportMarkdown } = written;
@@ -446,11 +455,12 @@ export function prepareResume(dir: string, pr: number, force: boolean): void {
 }
 
 /** The commands that reproduce a comparison: the request, and `compare` on the folders it wrote. */
-export function reproCommands(request: PlanRequest, dir: string): string[] {
+export function reproCommands(request: PlanRequest, dir: string, settings: VerdictSettings = {}): string[] {
   const modes = request.modes?.length ? ` --modes=${request.modes.join(",")}` : "";
+  const rule = verdictSettingsFlags(settings);
   return [
-    `sglbench compare-pr --pr=${request.pr} --models=${request.models.join(",")} --types=${request.types.join(",")}${modes} --repeats=${request.repeats} --baseline=${request.baseline}`,
-    `sglbench compare --csv1 ${join(dir, "main")} --csv2 ${join(dir, "pr")}`,
+    `sglbench compare-pr --pr=${request.pr} --models=${request.models.join(",")} --types=${request.types.join(",")}${modes} --repeats=${request.repeats} --baseline=${request.baseline}${rule}`,
+    `sglbench compare --csv1 ${join(dir, "main")} --csv2 ${join(dir, "pr")}${rule}`,
   ];
 }
 
@@ -478,6 +488,8 @@ export interface ComparisonRecord {
   costNotes?: string[];
   /** GPU-minutes when there is no single plan (a merge of matrix jobs). */
   cost?: { gpuMinutes: number; seedGpuMinutes: number };
+  /** What the request changed of the verdict rule, so `--merge` judges the jobs' runs by the same one. */
+  verdictSettings?: VerdictSettings;
 }
 
 /** The results.json of a compare-pr folder (what the App and `--merge` read). */
@@ -495,6 +507,7 @@ export interface ComparisonFile<C> {
   plan?: Plan;
   main_side: MainSideRecord[];
   runs: { main: RunResults[]; pr: RunResults[] };
+  verdict_settings?: VerdictSettings;
   comparison: C;
 }
 
@@ -570,10 +583,27 @@ export function writeComparisonFiles<C extends { summary: ComparisonCounts }>(
     ...(record.plan ? { plan: record.plan } : {}),
     main_side: record.mainSide,
     runs: record.runs,
+    ...(record.verdictSettings && Object.keys(record.verdictSettings).length > 0
+      ? { verdict_settings: record.verdictSettings }
+      : {}),
     comparison,
   };
   writeFileAtomicSync(resultsPath, JSON.stringify(file, null, 2));
   return { counts, verdict, reportPath, resultsPath, reportMarkdown };
+}
+
+/** The matrix jobs' verdict settings (the flags given override them): one request gives every job the same. */
+function mergedVerdictSettings(
+  files: ReadonlyArray<ComparisonFile<unknown>>,
+  override: VerdictSettings,
+): VerdictSettings {
+  const settings = files.map((f) => ({ ...f.verdict_settings, ...override }));
+  const rules = [...new Set(settings.map((v) => verdictSettingsFlags(v).trim() || "the defaults"))];
+  if (rules.length > 1)
+    throw new Error(
+      `Refusing to merge jobs judged by different verdict settings (${rules.join(" vs ")}); pass --performance-threshold and --false-discovery-rate to choose one`,
+    );
+  return settings[0] ?? override;
 }
 
 /**
@@ -585,13 +615,15 @@ export function mergeComparisonFiles<C extends { summary: ComparisonCounts }>(
   comparer: Comparer<C>,
   dir: string,
   history: RunResults[] = [],
+  override: VerdictSettings = {},
 ): { counts: ComparisonCounts; verdict: OverallVerdict; reportPath: string; resultsPath: string; summaryLine: string } {
   const [first] = files;
   if (!first) throw new Error("Nothing to merge: no results.json of a compare-pr run was found.");
   const prs = [...new Set(files.map((f) => f.pr))];
   if (prs.length > 1) throw new Error(`Refusing to merge results of different PRs: ${prs.join(", ")}`);
   const runs = { main: files.flatMap((f) => f.runs.main), pr: files.flatMap((f) => f.runs.pr) };
-  const comparison = comparer.compare(runs.main, runs.pr, { history });
+  const verdictSettings = mergedVerdictSettings(files, override);
+  const comparison = comparer.compare(runs.main, runs.pr, { history, ...verdictSettings });
   mkdirSync(dir, { recursive: true });
   const written = writeComparisonFiles(dir, comparer, comparison, {
     pr: first.pr,
@@ -609,7 +641,10 @@ export function mergeComparisonFiles<C extends { summary: ComparisonCounts }>(
         .at(-1) ?? first.finished_at,
     mainSide: files.flatMap((f) => f.main_side),
     runs,
-    repro: [`sglbench compare-pr --merge=<folder of the matrix jobs' results.json> --output-dir=${dir}`],
+    repro: [
+      `sglbench compare-pr --merge=<folder of the matrix jobs' results.json> --output-dir=${dir}${verdictSettingsFlags(verdictSettings)}`,
+    ],
+    verdictSettings,
     // The request's cost is the sum of its matrix jobs' plans.
     ...(files.every((f) => f.plan)
       ? {

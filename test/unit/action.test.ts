@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readActionInputs } from "../../src/action/inputs.js";
+import { comparePrJobInputFor } from "../../src/action/command-inputs.js";
 import { run } from "../../src/action/run.js";
 import { FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fakes.js";
 import { captureStdout } from "../helpers/capture-io.js";
@@ -25,6 +26,23 @@ describe("action inputs", () => {
       /`models`: unknown value `llama`.*`repeats`: `0` is not an integer.*Fix the 'with:' block/,
     );
     expect(() => readActionInputs({ INPUT_PR: "1", "INPUT_SKIP-BUILD": "true" })).toThrow(/main-image/);
+  });
+
+  it("reads the verdict settings compare-pr judges by, and names a bad one", () => {
+    const inputs = readActionInputs({
+      INPUT_PR: "1",
+      "INPUT_PERFORMANCE-THRESHOLD": "3",
+      "INPUT_FALSE-DISCOVERY-RATE": "Off",
+    });
+    expect(inputs.verdictSettings).toEqual({ minEffectPct: 3, falseDiscoveryRate: false });
+    expect(comparePrJobInputFor(inputs, { GITHUB_WORKSPACE: "/ws" })).toMatchObject({
+      minEffectPct: 3,
+      falseDiscoveryRate: false,
+    });
+    expect(readActionInputs({ INPUT_PR: "1" }).verdictSettings).toEqual({});
+    expect(() => readActionInputs({ INPUT_PR: "1", "INPUT_FALSE-DISCOVERY-RATE": "0.0001" })).toThrow(
+      /input 'false-discovery-rate' must be a number in \[0.001, 1\] or off, got "0.0001"/,
+    );
   });
 
   it("takes the suite types from `types` only: the original's `benchmark-types` is named, not used", () => {

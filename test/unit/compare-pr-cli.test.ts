@@ -21,6 +21,14 @@ describe("sglbench compare-pr flags", () => {
     expect(err).toMatch(/`benchmark-types`: unknown value `gpu` \(allowed: offline, online\)/);
   });
 
+  it("names a bad verdict setting", async () => {
+    const io = captureIO("/");
+    expect(await run(["--pr=1", "--performance-threshold=-1", "--false-discovery-rate=none"], io)).toBe(2);
+    expect(io.err.join("")).toMatch(
+      /--performance-threshold must be a number of % in \[0, 1000\], got "-1"; --false-discovery-rate must be a number in \[0.001, 1\] or off, got "none"/,
+    );
+  });
+
   it("prints its usage with --help", async () => {
     const io = captureIO("/");
     expect(await run(["--help"], io)).toBe(0);

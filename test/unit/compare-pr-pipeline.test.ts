@@ -172,3 +172,43 @@ describe("mergeComparisonFiles", () => {
     expect(() => mergeComparisonFiles([], fakeComparer, dir)).toThrow(/Nothing to merge/);
   });
 });
+
+describe("the request's verdict settings", () => {
+  it("reach the verdicts, results.json and the repro, and a merge judges by the jobs' settings", async () => {
+    const seen: object[] = [];
+    const recording: typeof fakeComparer = {
+      ...fakeComparer,
+      compare: (main, pr, options) => {
+        seen.push(options);
+        return fakeComparer.compare(main, pr, options);
+      },
+    };
+    const strict = await runComparePr({
+      ...base({ request: { ...REQUEST, minEffectPct: 5 }, falseDiscoveryRate: false }),
+      comparer: recording,
+      runSide: fakeRunner({ "img:pr": 1.05 }).runSide,
+    });
+    // Before, the plan and the anchor used the request's minimum effect but the verdicts the default 2 %.
+    expect(seen[0]).toMatchObject({ minEffectPct: 5, falseDiscoveryRate: false });
+    const read = (p: string) => JSON.parse(readFileSync(p, "utf8"));
+    expect(read(strict.resultsPath).verdict_settings).toEqual({ minEffectPct: 5, falseDiscoveryRate: false });
+    expect(readFileSync(join(strict.dir, "report.md"), "utf8")).toContain(
+      "--baseline=nightly --performance-threshold 5 --false-discovery-rate off",
+    );
+
+    const plain = await runComparePr({ ...base(), comparer: recording, runSide: fakeRunner({}).runSide });
+    expect(seen[1]).not.toHaveProperty("minEffectPct");
+    expect(read(plain.resultsPath)).not.toHaveProperty("verdict_settings");
+
+    const files = [read(strict.resultsPath), read(plain.resultsPath)];
+    const dir = join(tmp(), "merged");
+    expect(() => mergeComparisonFiles(files, recording, dir)).toThrow(
+      /different verdict settings \(--performance-threshold 5 --false-discovery-rate off vs the defaults\)/,
+    );
+    const merged = mergeComparisonFiles(files, recording, dir, [], { minEffectPct: 3, falseDiscoveryRate: 0.05 });
+    expect(seen.at(-1)).toMatchObject({ minEffectPct: 3, falseDiscoveryRate: 0.05 });
+    expect(read(merged.resultsPath).verdict_settings).toEqual({ minEffectPct: 3, falseDiscoveryRate: 0.05 });
+    mergeComparisonFiles([files[0], files[0]], recording, join(tmp(), "same"));
+    expect(seen.at(-1)).toMatchObject({ minEffectPct: 5, falseDiscoveryRate: false });
+  });
+});

@@ -1,7 +1,16 @@
 /** `sglbench compare-pr`: the original compare_pr_performance.sh flags, plus --baseline/--repeats/--local. */
 import { readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { FAIL_ON, failOnReason, isFailOn, type FailOn } from "../../core/verdict/index.js";
+import {
+  DEFAULT_FALSE_DISCOVERY_RATE,
+  DEFAULT_MIN_EFFECT_PCT,
+  FAIL_ON,
+  failOnReason,
+  isFailOn,
+  parseVerdictSettings,
+  type FailOn,
+  type VerdictSettings,
+} from "../../core/verdict/index.js";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { errorMessageWithCause, timestamp } from "../../core/util/index.js";
@@ -33,6 +42,11 @@ ${REQUEST_FLAGS_USAGE}
                             jobs on one machine do not collide)
   --merge=DIR               merge the results.json of matrix jobs under DIR into one report
   --fail-on=regressed|any   exit 1 when the verdict is regressed (any: or a cell or run failed)
+  --performance-threshold=P minimum effect in % for the plan, the anchor and the verdicts
+                            (env PERFORMANCE_THRESHOLD, default ${DEFAULT_MIN_EFFECT_PCT})
+  --false-discovery-rate=Q  a suite's 🔴/🟢 kept at ≤ Q expected false (Benjamini–Hochberg over its
+                            cells; default ${DEFAULT_FALSE_DISCOVERY_RATE}); off: each cell judged alone.
+                            With --merge: override what the jobs used (they must agree otherwise)
   --ready-timeout=S --benchmark-timeout=S --gsm8k-timeout=S
                             seconds for the server to get ready, per benchmark command, per GSM8K
                             run (default: the suite catalogue's; after a timeout or a server crash
@@ -66,6 +80,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       local: { type: "boolean", default: false },
       merge: { type: "string" },
       "fail-on": { type: "string" },
+      "performance-threshold": { type: "string" },
+      "false-discovery-rate": { type: "string" },
       port: { type: "string" },
       "ready-timeout": { type: "string" },
       "benchmark-timeout": { type: "string" },
@@ -83,7 +99,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const workDir = resolve(io.cwd, values["work-dir"]);
   const outputDir = resolve(workDir, values["output-dir"] ?? "comparison_results");
   const log = (line: string) => io.stdout(`${line}\n`);
-  if (values.merge) return merge(resolve(io.cwd, values.merge), outputDir, io, log, failOn);
+  const verdict = parseVerdictSettings({
+    performanceThreshold: values["performance-threshold"] ?? io.env.PERFORMANCE_THRESHOLD,
+    falseDiscoveryRate: values["false-discovery-rate"],
+  });
+  if (verdict.problems.length > 0) return parsed.usage(verdict.problems.join("; "));
+  if (values.merge) return merge(resolve(io.cwd, values.merge), outputDir, io, log, failOn, verdict.settings);
 
   const asked = requestFromFlags(values);
   const mainEnv = parseEnvAssignments(values["main-env"]);
@@ -138,6 +159,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(values["head-sha"] ? { headSha: values["head-sha"] } : {}),
     ...(Object.keys(timeouts.timeouts).length ? { timeouts: timeouts.timeouts } : {}),
     ...(values.resume ? { resumeDir: resolve(io.cwd, values.resume), force: values.force } : {}),
+    ...verdict.settings,
   };
   try {
     const services = await defaultComparePrServices({
@@ -168,6 +190,7 @@ async function merge(
   io: CliIO,
   log: (line: string) => void,
   failOn: FailOn | undefined,
+  verdictSettings: VerdictSettings,
 ): Promise<number> {
   try {
     const files: Array<ComparisonFile<unknown>> = [];
@@ -186,7 +209,7 @@ async function merge(
     const services = await defaultComparePrServices({ local: true, mainEnv: {}, prEnv: {}, log });
     const first = files[0];
     const dir = join(outputDir, `pr${first?.pr ?? 0}_${timestamp(new Date(), "utc")}`);
-    const merged = mergeComparisonFiles(files, services.comparer, dir);
+    const merged = mergeComparisonFiles(files, services.comparer, dir, [], verdictSettings);
     io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
     const tripped = failOnReason(failOn, merged.counts);
     if (tripped) {

@@ -8,6 +8,8 @@ import {
   FAIL_ON,
   failOnReason,
   isFailOn,
+  parseVerdictSettings,
+  verdictSettingsFlags,
 } from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
 import { timestamp } from "../../core/util/index.js";
@@ -152,9 +154,13 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`--fail-on must be ${FAIL_ON.join(" or ")}, got "${failOn}"`);
   const format = v.format ?? "md";
   if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, got "${format}"`);
-  const minEffectPct =
-    numberOption("--performance-threshold", v["performance-threshold"] ?? io.env.PERFORMANCE_THRESHOLD, 0, 1000) ??
-    DEFAULT_MIN_EFFECT_PCT;
+  const verdictSettings = parseVerdictSettings({
+    performanceThreshold: v["performance-threshold"] ?? io.env.PERFORMANCE_THRESHOLD,
+    falseDiscoveryRate: v["false-discovery-rate"],
+  });
+  if (verdictSettings.problems.length > 0) throw new UsageError(verdictSettings.problems.join("; "));
+  const minEffectPct = verdictSettings.settings.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
+  const falseDiscoveryRate = verdictSettings.settings.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE;
   const gsm8kMinChange = numberOption(
     "--gsm8k-threshold",
     v["gsm8k-threshold"] ?? io.env.GSM8K_ACCURACY_THRESHOLD,
@@ -162,11 +168,6 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     1,
   );
   const gsm8kThreshold = numberOption("--gsm8k-min-accuracy", v["gsm8k-min-accuracy"], 0, 1);
-  const fdr = v["false-discovery-rate"]?.trim();
-  const falseDiscoveryRate =
-    fdr?.toLowerCase() === "off"
-      ? false
-      : (numberOption("--false-discovery-rate (or off)", fdr, 0.001, 1) ?? DEFAULT_FALSE_DISCOVERY_RATE);
   const abs = (p: string): string => (isAbsolute(p) ? p : join(io.cwd, p));
   const patterns = (io.env.GSM8K_LOG_PATTERNS ?? "")
     .split(";")
@@ -203,9 +204,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
   const repro = [
     `sglbench compare --csv1 ${v.csv1} --csv2 ${v.csv2} --mode ${mode} --performance-threshold ${minEffectPct}` +
       (v.history ?? []).map((h) => ` --history ${h}`).join("") +
-      (falseDiscoveryRate !== DEFAULT_FALSE_DISCOVERY_RATE
-        ? ` --false-discovery-rate ${falseDiscoveryRate === false ? "off" : falseDiscoveryRate}`
-        : ""),
+      verdictSettingsFlags({ falseDiscoveryRate }),
   ];
   const costNote = existingRunsCost(outcome.baseline, outcome.candidate);
   const markdown = renderReport(c, { title, repro, costNote });

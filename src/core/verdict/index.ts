@@ -12,3 +12,4 @@ export * from "./gsm8k-verdict.js";
 export * from "./launch-tails.js";
 export * from "./drift.js";
 export * from "./discoveries.js";
+export * from "./verdict-settings.js";
