@@ -114,6 +114,38 @@ describe("history by regime", () => {
     );
   });
 
+  it("a baseline outside the history starts its own regime on a platform change, and says how it differs", () => {
+    const history = dates(4).map((d) => night(d, { repeats: 3 }));
+    // A new release the history never ran: its noise does not apply; the prior does, and the footer says why.
+    const released = baselineRegime(history, [night("20251106", { tag: "v0.5.6" })]);
+    expect(released.runs).toEqual([]);
+    expect(released.learntFrom[0]).toMatchObject({
+      nights: [],
+      baselineDiffers: "release 0.5.5 → 0.5.6, 3 → 1 repeats per point",
+    });
+    const c = compareRuns([night("20251106", { tag: "v0.5.6" })], [night("20251107", { tag: "v0.5.6" })], {
+      history,
+      prior: false,
+    });
+    expect(renderReport(c)).toContain(
+      "no night of its regime (built-in prior only: the baseline differs from the history's last regime by release 0.5.5 → 0.5.6, 3 → 1 repeats per point)",
+    );
+    // Only the protocol differs: the launch noise transfers (repeats accounted for), and the footer says so.
+    const protocol = baselineRegime(history, [night("20251106")]);
+    expect(protocol.runs).toHaveLength(4);
+    expect(protocol.learntFrom[0]).toMatchObject({ baselineDiffers: "3 → 1 repeats per point" });
+    // The baseline's own night in the history: nothing to say.
+    expect(baselineRegime(history, [history[3]!]).learntFrom[0]).not.toHaveProperty("baselineDiffers");
+  });
+
+  it("never learns noise from the candidate's own run given in the history", () => {
+    const history = dates(6).map((d, i) => night(d, { level: i === 5 ? 1.3 : 1 }));
+    const cand = history[5]!;
+    const c = compareRuns([history[4]!], [cand], { history, prior: false });
+    expect(c.settings.historyRuns).toBe(5);
+    expect(c.learntFrom?.[0]?.nights).toEqual(dates(5));
+  });
+
   it("a noisier regime and a step inside the history no longer hide a real change", () => {
     // Old host: levels jump ±5 % night to night; then a new host, quiet, with an 8 % step inside.
     const old = dates(6).map((d, i) => night(d, { node: "host-a", level: i % 2 ? 1.05 : 0.95 }));
@@ -364,8 +396,11 @@ describe("a reused baseline's companions", () => {
 });
 
 describe("the tail learnt from the user's own history", () => {
-  // A model the shipped prior never saw: 24 nights, every 6th one off by +3 % on every point.
-  const nights = dates(24).map((d, i) => night(d, { model: "Llama", level: i % 6 === 3 ? 1.03 : 1 }));
+  // A model the shipped prior never saw: 24 nights whose launch level moves a little on every point
+  // at once (as on the real nightlies: shared fraction 0–0.4), every 6th one off by +3 %.
+  const nights = dates(24).map((d, i) =>
+    night(d, { model: "Llama", level: i % 6 === 3 ? 1.03 : 1 + 0.002 * Math.sin(i * 1.7) }),
+  );
   const base = night("20251201", { model: "Llama" });
 
   it("fits a heavy tail from the history's night differences", () => {

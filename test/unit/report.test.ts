@@ -149,7 +149,11 @@ describe("renderReport", () => {
     const line = lines.findIndex((l) => l.startsWith("- ❔ "));
     expect(line).toBeGreaterThan(0);
     expect(line).toBeLessThan(fold);
-    expect(lines[line]).toBe(`- ❔ ${c.summary.inconclusive} inconclusive: noise unknown`);
+    expect(lines[line]).toBe(
+      `- ❔ ${c.summary.inconclusive} inconclusive: noise unknown (no history, no built-in prior) — pass earlier runs as history`,
+    );
+    // Nothing was judged ⚪ but the gates: the headline says so instead of "nothing measurable".
+    expect(lines[0]).toMatch(/^### ❔ No verdict: 20 cell\(s\) too noisy or not comparable/);
   });
   it("opens with the headline, then the counts once, the top changes, the sides once, suites and failures", () => {
     const cand = run("deepseek-online", "DeepSeek-V3", 3, 1.1);

@@ -29,16 +29,16 @@ describe("verdict settings", () => {
       ...onlineRun(tag, 3, (_rate, i) => ({ median_e2e_latency_ms: (1000 + i) * factor })),
       ...(date ? { date } : {}),
     });
-    // Quiet nights of main as history: the launch noise is learnt, so a +6 % move is clear.
+    // Quiet nights of main as history: the launch noise is learnt, so a +15 % move is clear.
     const history = [1, 1.004, 0.997, 1.002, 0.999, 1.003].map((f, k) => run(`n${k}`, f, `2025110${k}`));
     const judged = (settings: object) =>
-      verdictComparer.compare([run("main", 1, "20251107")], [run("pr", 1.06)], { history, ...settings });
+      verdictComparer.compare([run("main", 1, "20251107")], [run("pr", 1.15)], { history, ...settings });
     const plain = judged({});
     expect(plain.settings).toMatchObject({ minEffectPct: 2, falseDiscoveryRate: 0.1 });
     expect(plain.summary.regressed).toBe(5);
-    // +6 % is below a 10 % minimum effect: unchanged, whatever the noise.
-    const strict = judged({ minEffectPct: 10, falseDiscoveryRate: false });
-    expect(strict.settings.minEffectPct).toBe(10);
+    // +15 % is below a 20 % minimum effect: unchanged, whatever the noise.
+    const strict = judged({ minEffectPct: 20, falseDiscoveryRate: false });
+    expect(strict.settings.minEffectPct).toBe(20);
     expect(strict.settings).not.toHaveProperty("falseDiscoveryRate");
     expect(strict.summary).toMatchObject({ regressed: 0, unchanged: 5 });
   });

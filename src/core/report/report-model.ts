@@ -30,7 +30,9 @@ export function overallVerdict(counts: ComparisonCounts): Verdict {
   if (counts.regressed > 0) return "regressed";
   if (counts.failed > 0) return "failed";
   if (counts.improved > 0) return "improved";
-  if (counts.unchanged > 0) return "unchanged";
+  // "Nothing measurable" is a claim about the cells judged: it needs most of them judged ⚪, not a few
+  // gates among dozens of cells whose noise was unknown or too wide (those make it "no verdict").
+  if (counts.unchanged > counts.inconclusive) return "unchanged";
   return "inconclusive";
 }
 
@@ -257,7 +259,8 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${c.summary.inconclusive ? `, ${c.summary.inconclusive} too noisy to judge` : ""}`;
     default: {
       const first = flagged("inconclusive")[0];
-      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${first ? ` (${reasonOf(first)})` : ""}`;
+      const within = c.summary.unchanged ? `; ${c.summary.unchanged} within ±${c.settings.minEffectPct} %` : "";
+      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${within}${first ? ` (${reasonOf(first)})` : ""}`;
     }
   }
 }
@@ -344,8 +347,8 @@ function learntFromText(c: Comparison): string {
   const parts = (c.learntFrom ?? []).map((l) => {
     const [, model, suite] = l.scope.split("/");
     const nights = l.nights.length
-      ? `${l.nights[0]}–${l.nights[l.nights.length - 1]} (${l.nights.length} night${l.nights.length === 1 ? "" : "s"}${l.startReason ? `; since ${l.startReason}` : ""})`
-      : "no night of its regime (built-in prior only)";
+      ? `${l.nights[0]}–${l.nights[l.nights.length - 1]} (${l.nights.length} night${l.nights.length === 1 ? "" : "s"}${l.startReason ? `; since ${l.startReason}` : ""}${l.baselineDiffers ? `; the baseline, not among them, differs by ${l.baselineDiffers}` : ""})`
+      : `no night of its regime (built-in prior only${l.baselineDiffers ? `: the baseline differs from the history's last regime by ${l.baselineDiffers}` : ""})`;
     return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}`;
   });
   return parts.length ? ` Noise learnt from the baseline's regime: ${parts.join("; ")}.` : "";

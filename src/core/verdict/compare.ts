@@ -8,7 +8,7 @@
  */
 import { changeDirection, type ChangeDirection } from "../report/index.js";
 import { COMPARED_METRICS, gsm8kMinAccuracy, metricInfo, type Direction } from "../catalogue/index.js";
-import { learnNoise, lookupNoise, repeatValue, runScope, type NoiseTable } from "./noise.js";
+import { learnNoise, lookupNoise, repeatValue, runScope, scopeKey, type NoiseTable } from "./noise.js";
 import { POINT_KEYS, pointKey, type Point, type PointResult, type Repeat, type RunResults } from "../results/index.js";
 import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
@@ -496,6 +496,19 @@ export function summarize(cells: readonly ComparisonCell[]): ComparisonCounts {
   return s;
 }
 
+/** The same run read twice: one series, and a file in common or the same night, image, host and start. */
+function sameRun(a: RunResults, b: RunResults): boolean {
+  if (scopeKey(runScope(a)) !== scopeKey(runScope(b))) return false;
+  if (a.sources.some((f) => b.sources.includes(f))) return true;
+  return (
+    a.date !== undefined &&
+    a.date === b.date &&
+    a.image?.full === b.image?.full &&
+    a.node === b.node &&
+    a.started_at === b.started_at
+  );
+}
+
 /** Compares candidate runs against baseline runs, suite by suite. */
 export function compareRuns(baseline: RunResults[], candidate: RunResults[], opts: CompareOptions = {}): Comparison {
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
@@ -503,20 +516,28 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   // Checked before any work: a bad rate must not surface after the cells are judged.
   const falseDiscoveryRate =
     opts.falseDiscoveryRate === false ? false : checkedRate(opts.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE);
-  const full = { ...opts, minEffectPct, confidence, defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200 };
+  // The candidate is what is judged: its own runs in the history (a whole nightly folder given as
+  // --history) would be learnt from as noise.
+  const pastRuns = opts.history?.filter((h) => !candidate.some((c) => sameRun(h, c)));
+  const full = {
+    ...opts,
+    ...(pastRuns ? { history: pastRuns } : {}),
+    minEffectPct,
+    confidence,
+    defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200,
+  };
   // The history's regimes, split once: the baseline's regime and the launch tails both read them.
-  const regimes =
-    opts.history?.length && opts.detectChanges ? splitRegimes(opts.history, opts.detectChanges) : undefined;
+  const regimes = pastRuns?.length && opts.detectChanges ? splitRegimes(pastRuns, opts.detectChanges) : undefined;
   const regime =
-    !opts.noise && opts.history && opts.history.length > 0 && opts.regimes !== false
-      ? baselineRegime(opts.history, baseline, opts.detectChanges, regimes)
+    !opts.noise && pastRuns && pastRuns.length > 0 && opts.regimes !== false
+      ? baselineRegime(pastRuns, baseline, opts.detectChanges, regimes)
       : undefined;
-  const history = regime?.runs ?? opts.history ?? [];
+  const history = regime?.runs ?? pastRuns ?? [];
   const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
   const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
   // The heavy tail and the drift between launches from the whole history (every regime: a property
   // of the platform), when it holds enough quiet nights; otherwise the prior's (launch-tails.ts).
-  const shapes = opts.history?.length ? learnLaunchShapes(opts.history, opts.detectChanges, regimes) : undefined;
+  const shapes = pastRuns?.length ? learnLaunchShapes(pastRuns, opts.detectChanges, regimes) : undefined;
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
 

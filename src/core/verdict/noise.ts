@@ -242,8 +242,9 @@ function metricFamilies(model: NoiseModel): string[][] {
 /**
  * The part of the run-to-run noise every point of a launch shares (one server, one GPU state), per
  * metric: with night levels L[n][p] centred per point, the variance of each night's mean over the P
- * points, minus what the points' own movements explain (their spread around that mean ÷ P) — a
- * one-way random-effects split with nights − 1 df. On the real nightlies most night-to-night
+ * points (robustly: the median of consecutive nights' squared differences, as runToRun), minus what
+ * the points' own movements explain (their spread around that mean ÷ P) — a one-way random-effects
+ * split with nights − 1 df. On the real nightlies most night-to-night
  * movement is the point's own (shared fraction 0–0.3, DeepSeek P99 TTFT 0.4), which matters when
  * pooling over points (pooling.ts): a shared part does not average out, a point's own part does.
  * Needs ≥ 3 nights (2 df) common to ≥ 3 points, each night known by a date or tag of its own;
@@ -271,7 +272,11 @@ function withSharedRunNoise(model: NoiseModel, cells: Map<string, Night[]>, opts
       return common.map((n) => l.get(n)! - m);
     });
     const nightMeans = common.map((_, n) => mean(centred.map((row) => row[n]!)));
-    const between = nightMeans.reduce((s, x) => s + x * x, 0) / (nights - 1);
+    // Robust, as runToRun: from consecutive nights' differences by their median, so one odd night
+    // (a whole launch off by 15 %) does not widen every pooled interval; odd launches are the tail's
+    // part (launchTail), counted once.
+    const steps = nightMeans.slice(1).map((x, n) => (x - nightMeans[n]!) ** 2);
+    const between = median(steps) / expectedMedianChi2(steps.length) / 2;
     let within = 0;
     for (const row of centred) row.forEach((x, n) => (within += (x - nightMeans[n]!) ** 2));
     within /= (nights - 1) * (points - 1);

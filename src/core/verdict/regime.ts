@@ -173,14 +173,26 @@ export interface RegimeHistory {
   /** Runs of the baseline's regime in every series the baseline has (others untouched: no baseline there). */
   runs: RunResults[];
   /** Per series: the nights learnt from and why the regime starts there. */
-  learntFrom: { scope: string; nights: string[]; startReason?: string; leftOut: number }[];
+  learntFrom: {
+    scope: string;
+    nights: string[];
+    startReason?: string;
+    leftOut: number;
+    /**
+     * How the baseline differs from the nights learnt from, when it is not one of them: a host, ROCm
+     * or release change (then nothing is learnt: the prior applies) or a protocol one (repeats,
+     * prompts: the launch noise still transfers, the repeats are accounted for).
+     */
+    baselineDiffers?: string;
+  }[];
 }
 
 /**
  * Keeps, for each series of the baseline, only the regime the baseline belongs to: the last regime
  * that starts on or before the baseline's night (the baseline's own night included when it is in
- * the history), and none when the baseline's host or ROCm differ from that regime's (its noise does
- * not apply; the built-in prior does). Series the baseline does not have are kept as they are.
+ * the history), and none when the baseline's host, ROCm or release line differ from that regime's
+ * (the baseline starts a new regime of its own: its noise does not apply; the built-in prior does).
+ * Series the baseline does not have are kept as they are.
  */
 export function baselineRegime(
   history: readonly RunResults[],
@@ -205,12 +217,14 @@ export function baselineRegime(
     const night = dated(base.date) && series.every((r) => dated(r.nights[0])) ? base.date! : undefined;
     const candidates = series.filter((r) => !night || r.nights[0]! <= night);
     let chosen = candidates[candidates.length - 1];
-    if (chosen) {
-      const last = chosen.runs[chosen.runs.length - 1]!;
+    let baselineDiffers: string | undefined;
+    // A baseline outside the history (its night not among the regime's) may start a regime of its own.
+    if (chosen && !(night && chosen.nights.includes(night))) {
       const k = runRegimeKey(base);
-      const l = runRegimeKey(last);
-      const differs = (x?: string, y?: string): boolean => !!x && !!y && x !== y;
-      if (differs(k.host, l.host) || differs(k.rocm, l.rocm)) chosen = undefined;
+      const l = runRegimeKey(chosen.runs[chosen.runs.length - 1]!);
+      const platform = metadataBreak({ ...l, repeats: 0, prompts: {} }, { ...k, repeats: 0, prompts: {} });
+      baselineDiffers = metadataBreak(l, k) || undefined;
+      if (platform) chosen = undefined;
     }
     const total = series.reduce((s, r) => s + r.runs.length, 0);
     if (chosen) runs.push(...chosen.runs);
@@ -219,6 +233,7 @@ export function baselineRegime(
       nights: chosen?.nights ?? [],
       startReason: chosen?.startReason,
       leftOut: total - (chosen?.runs.length ?? 0),
+      ...(baselineDiffers ? { baselineDiffers } : {}),
     });
   }
   return { runs, learntFrom };

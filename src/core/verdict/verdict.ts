@@ -375,7 +375,7 @@ export function decideCell(
       verdict: "inconclusive",
       change_pct: change,
       interval: null,
-      reason: `PR vs main ${fmt(change)} from one repeat per side and no history: noise unknown`,
+      reason: `PR vs main ${fmt(change)}: noise unknown (no history, no built-in prior) — pass earlier runs as history`,
       used,
       df: 0,
     };
