@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { compareRuns, decideGsm8k, gsm8kHistorySpread } from "../../src/core/verdict/index.js";
 import { gsm8kMinAccuracy } from "../../src/core/catalogue/index.js";
+import { rowOf } from "../../src/core/report/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { parseGsm8kOutput } from "../../src/sglang/gsm8k.js";
 
@@ -160,6 +161,11 @@ describe("GSM8K floor and noise on real nights", () => {
     const low = cellOf(grok2(GROK2["1101"]), grok2(GROK2["1103"]));
     expect(low.verdict).toBe("regressed");
     expect(low.reason).toMatch(/below the 0.92 threshold/);
+    // The report's row: the change in accuracy points (what the floor is in), and the grounds.
+    const row = rowOf(low);
+    expect(row.change).toMatch(/^-2\.1 pts \(-2\.2 % lower\)$/);
+    expect(row.interval).toMatch(/^\[-\d\.\d, -\d\.\d\] pts$/);
+    expect(row.reason).toMatch(/runs of 1319 questions.*below the 0.92 threshold/);
   });
   it("catches a 5-point drop when main is already under the floor", () => {
     const main = GROK2["1009"];

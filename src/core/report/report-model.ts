@@ -164,12 +164,28 @@ function reasonOf(cell: ComparisonCell): string {
     return why ? `${why}; ${text}` : text;
   }
   if (cell.verdict === "failed") return clean(cell.reason);
+  // GSM8K is a gate: its runs, question count, floor and noise are the verdict's grounds, whatever it is.
+  if (cell.kind === "gsm8k") return clean(cell.reason);
   return why;
+}
+
+/** A GSM8K change in accuracy points (the floor and the thresholds are points), the relative change after it. */
+function gsm8kChange(cell: ComparisonCell, base: number): { change: string; interval: string } {
+  const pts = (pct: number): number => pct * base;
+  const signed = (x: number): string => `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(1)}`;
+  return {
+    change: `${signed(pts(cell.change_pct!))} pts (${changePhrase(cell.metric, cell.change_pct!)})`,
+    interval: cell.interval ? `${intervalText([pts(cell.interval[0]), pts(cell.interval[1])])} pts` : "",
+  };
 }
 
 export function rowOf(cell: ComparisonCell): ReportRow {
   const side = (v: number[]): string => (v.length ? formatValue(mean(v)) : "—");
   const hasInterval = cell.interval && cell.kind !== "kv_cache";
+  const gsm8k =
+    cell.kind === "gsm8k" && cell.change_pct !== null && cell.baseline.values.length > 0
+      ? gsm8kChange(cell, mean(cell.baseline.values))
+      : undefined;
   return {
     cell,
     emoji: VERDICT_EMOJI[cell.verdict],
@@ -178,8 +194,8 @@ export function rowOf(cell: ComparisonCell): ReportRow {
     metric: metricName(cell),
     baseline: side(cell.baseline.values),
     candidate: side(cell.candidate.values),
-    change: cell.change_pct === null ? "—" : changePhrase(cell.metric, cell.change_pct),
-    interval: hasInterval ? intervalText(cell.interval!) : "",
+    change: gsm8k?.change ?? (cell.change_pct === null ? "—" : changePhrase(cell.metric, cell.change_pct)),
+    interval: gsm8k?.interval ?? (hasInterval ? intervalText(cell.interval!) : ""),
     reason: reasonOf(cell),
   };
 }
