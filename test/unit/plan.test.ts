@@ -151,7 +151,7 @@ describe("sglbench plan", () => {
     const text = io.out.join("");
     const match = /\((\d+) %\)/.exec(text);
     expect(Number(match?.[1])).toBeLessThanOrEqual(50);
-    expect(text).toMatch(/deepseek-online .*noise from typical/);
+    expect(text).toMatch(/deepseek-online .*repeats from typical noise: the built-in prior/);
   });
 
   it("explains a cost above the original's (main in full, repeats for noise) and not otherwise", async () => {
@@ -173,7 +173,7 @@ describe("sglbench plan", () => {
     const text = io.out.join("");
     expect(text).toMatch(/History: 4 runs/);
     // Real repeats are steady except the warm-up-hit concurrency 16: 1+1+3+1+1 runs instead of 15.
-    expect(text).toMatch(/deepseek-online +PR: 5 points, 7 runs \(noise from history\)/);
+    expect(text).toMatch(/deepseek-online +PR: 5 points, 7 runs \(repeats from this set-up's noise in history\)/);
   });
 
   it("rejects unknown flags with usage", async () => {

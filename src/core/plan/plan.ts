@@ -6,7 +6,7 @@
  */
 import { COMPARED_METRICS, pointMinutes, pointNoise, SUITES, suitePoints, type Suite } from "../catalogue/index.js";
 import { pointKey, type Point, type RunResults } from "../results/index.js";
-import { describeLayout } from "./launch-rates.js";
+import { describeLayout, layoutRates } from "./launch-rates.js";
 
 /** One measured point of a suite with its wall minutes per repeat. */
 export interface PlanPoint {
@@ -103,6 +103,22 @@ export interface SuitePlan {
    * measures it from the spread between that side's blocks (docs/verdicts.md, "Between launches").
    */
   launches: { main: number; pr: number };
+  /**
+   * The suite's points grouped by the launches their blocks give them (most first): points with
+   * different repeat counts run in different blocks, so one suite can hold 2 + 2 and 1 + 1 points.
+   * A reused baseline counts as 1 launch of main (its regime companions are not known here).
+   */
+  layouts: LaunchLayout[];
+  /** The runSuite calls compare-pr makes for the suite, in order (the anchor first when main is reused). */
+  schedule: ScheduleStep[];
+  kind: "offline" | "online";
+}
+
+/** Points that get the same number of server launches on each side. */
+export interface LaunchLayout {
+  main: number;
+  pr: number;
+  points: string[];
 }
 
 export interface Plan {
@@ -111,7 +127,10 @@ export interface Plan {
   gpuMinutes: number;
   /** What compare_pr_performance.sh would have spent: two builds and every suite run twice, once each. */
   seedGpuMinutes: number;
-  /** Order of execution per suite when both sides run fully: interleaved to cancel drift on the node. */
+  /**
+   * Order of a group of ≥ 2 repeats when both sides run fully (interleaved to cancel drift on the
+   * node); a group of one repeat runs main, PR. Each suite's `schedule` is the order it really runs.
+   */
   interleave: Array<"main" | "pr">;
 }
 
@@ -330,6 +349,21 @@ function launchesPerPoint(suite: PlanSuite, steps: ScheduleStep[], side: "main" 
   return counts.length ? Math.min(...counts) : 0;
 }
 
+/** The suite's points grouped by their launches per side (a reused baseline: 1 launch of main). */
+function launchLayouts(suite: PlanSuite, steps: ScheduleStep[], mainReused: boolean): LaunchLayout[] {
+  const count = (key: string, side: "main" | "pr") =>
+    steps.filter((s) => s.side === side && (s.points.length === 0 || s.points.includes(key))).length;
+  const layouts: LaunchLayout[] = [];
+  for (const p of suite.points) {
+    const main = mainReused ? 1 : count(p.key, "main");
+    const pr = count(p.key, "pr");
+    const same = layouts.find((l) => l.main === main && l.pr === pr);
+    if (same) same.points.push(p.key);
+    else layouts.push({ main, pr, points: [p.key] });
+  }
+  return layouts.sort((a, b) => b.main + b.pr - (a.main + a.pr));
+}
+
 /** Options for `planRequest`. */
 export interface PlanOptions {
   timings?: Record<string, SuiteTiming>;
@@ -378,7 +412,10 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
       const steps = scheduleSuite(repeats, false);
       return {
         suiteId: suite.id,
+        kind: suite.kind,
         launches: { main: 1, pr: launchesPerPoint(suite, steps, "pr") },
+        layouts: launchLayouts(suite, steps, true),
+        schedule: [anchor, ...steps],
         main: { action: "reuse", historyAgeHours: reusable.ageHours, anchorPoint: cheapest.key, anchorPoints: 1 },
         prPoints: suite.points.length,
         repeats,
@@ -391,7 +428,10 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
     const steps = scheduleSuite(repeats, true);
     return {
       suiteId: suite.id,
+      kind: suite.kind,
       launches: { main: launchesPerPoint(suite, steps, "main"), pr: launchesPerPoint(suite, steps, "pr") },
+      layouts: launchLayouts(suite, steps, false),
+      schedule: steps,
       main: { action: "full", reason },
       prPoints: suite.points.length,
       repeats,
@@ -415,10 +455,100 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
   };
 }
 
+const pointsText = (n: number): string => `${n} point${n === 1 ? "" : "s"}`;
+
+/** Point keys without the coordinates every point of the suite shares (`concurrency=16`, not the whole key). */
+function shortKeys(all: string[], keys: string[]): string[] {
+  const parts = all.map((k) => k.split(","));
+  const common = new Set(parts[0]?.filter((p) => parts.every((q) => q.includes(p))));
+  return keys.map(
+    (k) =>
+      k
+        .split(",")
+        .filter((p) => !common.has(p))
+        .join(",") || k,
+  );
+}
+
+/** Where a suite's repeat counts per point come from, in words. */
+function repeatsSource(s: SuitePlan, request: PlanRequest): string {
+  if (s.noiseSource === "history") return "repeats from this set-up's noise in history";
+  if (s.noiseSource === "typical")
+    return "repeats from typical noise: the built-in prior learnt from real MI300X nightlies, no history of this set-up";
+  return `no noise figure: ${request.repeats} repeats, as requested`;
+}
+
+/** `launches per side: …` — one layout in one line, several with the points each covers. */
+function launchesLine(s: SuitePlan): string {
+  const reuse = s.main.action === "reuse";
+  const companions = reuse ? ` (+ up to ${MAX_BASELINE_COMPANIONS} earlier nightlies of its regime)` : "";
+  const drift = reuse ? ", widened for the nights between main's launches and the PR's (drift)" : "";
+  const [only] = s.layouts;
+  if (s.layouts.length <= 1) {
+    const spread = s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : "";
+    return `launches per side: main ${only?.main ?? s.launches.main}${companions}, PR ${only?.pr ?? s.launches.pr} — between-launch noise from ${spread}history / built-in prior${drift}`;
+  }
+  // Several layouts: a group of one repeat runs in one block a side (scheduleSuite), the others in two.
+  const all = Object.keys(s.repeats);
+  const groups = s.layouts.map((l) =>
+    reuse
+      ? `PR ${l.pr} for ${pointsText(l.points.length)}`
+      : `main ${l.main}, PR ${l.pr} for ${pointsText(l.points.length)}`,
+  );
+  const single = Object.entries(s.repeats)
+    .filter(([, n]) => n === 1)
+    .map(([key]) => key);
+  const why = single.length
+    ? ` (1 repeat, one block ${reuse ? "on the PR side" : "a side"}: ${shortKeys(all, single).join(", ")})`
+    : "";
+  return `launches per side: ${reuse ? `main 1${companions}; ` : ""}${groups.join("; ")}${why} — between-launch noise from the blocks' spread where a side has ≥ 2 launches + history / built-in prior${drift}`;
+}
+
+/** What each layout bought between launches on the real online nightlies (none measured for offline suites). */
+function ratesLines(s: SuitePlan): string[] {
+  if (s.kind === "offline")
+    return ["no measured rate for offline suites: the between-launch rates were measured on the online nightlies only"];
+  const reuse = s.main.action === "reuse";
+  return s.layouts.map((l) => {
+    const prefix = s.layouts.length > 1 ? `${pointsText(l.points.length)}: ` : "";
+    // With a reused baseline main is at best the nightly and its companions, all before the PR.
+    const main = reuse ? l.main + MAX_BASELINE_COMPANIONS : l.main;
+    const measured = describeLayout(main, l.pr, !reuse);
+    if (!measured) return `${prefix}${main} + ${l.pr} launches: no measured rate for this layout`;
+    const alone = reuse ? layoutRates(l.main, l.pr, false) : undefined;
+    const fallback = alone
+      ? ` — if both earlier nightlies of its regime are found; nightly alone, ${l.main} + ${l.pr}: ${alone.falseAlarms.toFixed(1)} %, ${Math.round(alone.caught)} %`
+      : "";
+    return `${prefix}${measured}${fallback}`;
+  });
+}
+
+/** The blocks compare-pr runs for the suite, in order: `main ×2, PR ×2, PR ×1, main ×1 (4 points); …`. */
+function orderLine(s: SuitePlan): string {
+  const all = Object.keys(s.repeats);
+  const steps = [...s.schedule];
+  const anchor = s.main.action === "reuse" ? steps.shift() : undefined;
+  const segments: Array<{ points: string[]; labels: string[] }> = [];
+  for (const step of steps) {
+    const points = step.points.length ? step.points : all;
+    const label = `${step.side === "main" ? "main" : "PR"} ×${step.repeats}`;
+    const last = segments.at(-1);
+    if (last && last.points.join(" ") === points.join(" ")) last.labels.push(label);
+    else segments.push({ points, labels: [label] });
+  }
+  const whole = segments.length === 1 && segments[0]!.points.length === all.length;
+  const body = segments
+    .map((g) => `${g.labels.join(", ")}${whole ? "" : ` (${pointsText(g.points.length)})`}`)
+    .join("; ");
+  const first = anchor ? `anchor on main ×1 (${shortKeys(all, anchor.points).join(", ")}); ` : "";
+  return `order: ${first}${body} — each block a server launch`;
+}
+
 /** Human-readable plan for `sglbench plan`. */
 export function renderPlan(plan: Plan, request: PlanRequest): string {
   const lines = [`Plan for PR #${request.pr} (merge base ${request.mergeBaseCommit.slice(0, 12)}):`];
   if (plan.builds.length) lines.push(`  build images: ${plan.builds.join(", ")}`);
+  const indent = `  ${"".padEnd(18)} `;
   for (const s of plan.suites) {
     const main =
       s.main.action === "reuse"
@@ -426,21 +556,15 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
         : `run main in full (${s.main.reason})`;
     const counts = Object.values(s.repeats);
     const total = counts.reduce((a, b) => a + b, 0);
-    const noise = s.noiseSource === "none" ? "no noise history" : `noise from ${s.noiseSource}`;
     lines.push(
-      `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${noise}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
-      `  ${"".padEnd(18)} launches per side: main ${s.launches.main}${s.main.action === "reuse" ? ` (+ up to ${MAX_BASELINE_COMPANIONS} earlier nightlies of its regime)` : ""}, PR ${s.launches.pr} — between-launch noise from ${
-        s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : ""
-      }history / built-in prior${s.main.action === "reuse" ? ", widened for the nights between main's launches and the PR's (drift)" : ""}`,
+      `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${repeatsSource(s, request)}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
+      `${indent}${launchesLine(s)}`,
+      ...ratesLines(s).map((line) => `${indent}${line}`),
+      `${indent}${orderLine(s)}`,
     );
-    // With a reused baseline main is at best the nightly and its companions, all before the PR.
-    const reuse = s.main.action === "reuse";
-    const measured = describeLayout(s.launches.main + (reuse ? MAX_BASELINE_COMPANIONS : 0), s.launches.pr, !reuse);
-    if (measured) lines.push(`  ${"".padEnd(18)} ${measured}`);
   }
   const ratio = plan.seedGpuMinutes > 0 ? plan.gpuMinutes / plan.seedGpuMinutes : 0;
   lines.push(
-    `  order: ${plan.interleave.join(", ")}`,
     `Estimated: ${Math.round(plan.gpuMinutes)} GPU-minutes; original scripts' double run: ${Math.round(plan.seedGpuMinutes)} GPU-minutes (${Math.round(ratio * 100)} %).`,
   );
   if (ratio > 1 && plan.suites.some((s) => s.main.action === "full"))

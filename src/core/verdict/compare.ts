@@ -519,13 +519,6 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   // The candidate is what is judged: its own runs in the history (a whole nightly folder given as
   // --history) would be learnt from as noise.
   const pastRuns = opts.history?.filter((h) => !candidate.some((c) => sameRun(h, c)));
-  const full = {
-    ...opts,
-    ...(pastRuns ? { history: pastRuns } : {}),
-    minEffectPct,
-    confidence,
-    defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200,
-  };
   // The history's regimes, split once: the baseline's regime and the launch tails both read them.
   const regimes = pastRuns?.length && opts.detectChanges ? splitRegimes(pastRuns, opts.detectChanges) : undefined;
   const regime =
@@ -533,6 +526,14 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       ? baselineRegime(pastRuns, baseline, opts.detectChanges, regimes)
       : undefined;
   const history = regime?.runs ?? pastRuns ?? [];
+  // GSM8K's launch spread is learnt from the same regime as every other cell's noise.
+  const full = {
+    ...opts,
+    ...(pastRuns ? { history } : {}),
+    minEffectPct,
+    confidence,
+    defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200,
+  };
   const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
   const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
   // The heavy tail and the drift between launches from the whole history (every regime: a property

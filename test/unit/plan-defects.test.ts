@@ -1,0 +1,180 @@
+/**
+ * `sglbench plan` must say what compare-pr will run: the launches and measured rates of each point
+ * group (points with different repeat counts run in different blocks), the rates only where they were
+ * measured (online suites), and where the repeat counts came from in words a newcomer can read.
+ */
+import { describe, expect, it } from "@jest/globals";
+import { join } from "node:path";
+import {
+  DEFAULT_PLAN_SUITES,
+  planRequest,
+  renderPlan,
+  scheduleSuite,
+  type HistoryRun,
+  type PlanRequest,
+  type SuitePlan,
+} from "../../src/core/plan/index.js";
+import { run as planCommand } from "../../src/cli/commands/plan.js";
+import { captureIO } from "../helpers/capture-io.js";
+
+const request: PlanRequest = {
+  pr: 1,
+  models: ["deepseek"],
+  types: ["online"],
+  repeats: 3,
+  baseline: "nightly",
+  mergeBaseCommit: "abc1234",
+  configHash: "cfg",
+  hardware: "mi300x",
+  backend: "rocm",
+  maxBaselineAgeHours: 36,
+  buildMinutes: 0,
+  mainImageExists: false,
+};
+const C1 = "input_len=3200,output_len=800,concurrency=1";
+const C16 = "input_len=3200,output_len=800,concurrency=16";
+const noisyHistory: HistoryRun = {
+  suiteId: "deepseek-online",
+  imageCommit: "older00",
+  configHash: "cfg",
+  hardware: "mi300x",
+  backend: "rocm",
+  ageHours: 50,
+  noisePct: { [C1]: 0.1 }, // steady: one repeat; the other points have no figure: 3 repeats
+};
+const freshNightly = (suiteId: string): HistoryRun => ({
+  suiteId,
+  imageCommit: "abc1234",
+  configHash: "cfg",
+  hardware: "mi300x",
+  backend: "rocm",
+  ageHours: 6,
+});
+
+/** Launches per point on each side, counted from the very blocks compare-pr runs (scheduleSuite). */
+function scheduledLaunches(s: SuitePlan): Record<string, { main: number; pr: number }> {
+  const steps = scheduleSuite(s.repeats, s.main.action === "full");
+  return Object.fromEntries(
+    Object.keys(s.repeats).map((key) => {
+      const count = (side: "main" | "pr") => steps.filter((x) => x.side === side && x.points.includes(key)).length;
+      return [key, { main: s.main.action === "full" ? count("main") : 1, pr: count("pr") }];
+    }),
+  );
+}
+
+/** The lines of one suite's block in the rendered plan. */
+function suiteBlock(text: string, suiteId: string): string {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.trimStart().startsWith(suiteId));
+  const end = lines.findIndex((l, i) => i > start && /^ {2}\S/.test(l));
+  return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}
+
+describe("plan: launches per point group (defect 1)", () => {
+  it("gives each group of points the launches and rates its own blocks get, and their real order", () => {
+    const plan = planRequest(request, [noisyHistory]);
+    const ds = plan.suites[0]!;
+    expect(ds.repeats[C1]).toBe(1);
+    expect(ds.repeats[C16]).toBe(3);
+    // Each layout lists the points whose blocks give them that many launches.
+    const actual = scheduledLaunches(ds);
+    for (const layout of ds.layouts)
+      for (const key of layout.points) expect(actual[key]).toEqual({ main: layout.main, pr: layout.pr });
+    expect(ds.layouts.map((l) => [l.main, l.pr, l.points.length])).toEqual([
+      [2, 2, 4],
+      [1, 1, 1],
+    ]);
+    const text = renderPlan(plan, request);
+    expect(text).toContain("launches per side: main 2, PR 2 for 4 points; main 1, PR 1 for 1 point (");
+    expect(text).toMatch(/4 points: 2 \+ 2 launches \(interleaved\) on the real online nightlies: 0\.2 %/);
+    expect(text).toMatch(/1 point: 1 \+ 1 launches \(one a side\) on the real online nightlies: 1\.1 %/);
+    // The order is the suite's own blocks, not a fixed main, pr, pr, main.
+    expect(text).not.toContain("order: main, pr, pr, main");
+    expect(text).toContain("order: main ×2, PR ×2, PR ×1, main ×1 (4 points); main ×1, PR ×1 (1 point)");
+  });
+
+  it("keeps the one-line form when every point gets the same launches", () => {
+    const plan = planRequest({ ...request, models: ["grok"] }, []);
+    expect(plan.suites[0]!.layouts).toHaveLength(1);
+    const text = renderPlan(plan, request);
+    expect(text).toContain("launches per side: main 2, PR 2 — between-launch noise");
+    expect(text).toContain("order: main ×2, PR ×2, PR ×1, main ×1 — each block a server launch");
+  });
+
+  it("CLI on the real nightlies: the printed launches match the printed order", async () => {
+    const io = captureIO("/");
+    const history = join(import.meta.dirname, "..", "fixtures", "real", "online_benchmark_log");
+    expect(await planCommand(["--pr=123", "--models=deepseek", "--types=online", `--history-dir=${history}`], io)).toBe(
+      0,
+    );
+    const text = io.out.join("");
+    // 1+1+3+1+1 repeats: concurrency 16 runs main, PR, PR, main; the four steady points main, PR.
+    expect(text).toContain("launches per side: main 2, PR 2 for 1 point; main 1, PR 1 for 4 points");
+    expect(text).toContain("order: main ×2, PR ×2, PR ×1, main ×1 (1 point); main ×1, PR ×1 (4 points)");
+    expect(text).not.toContain("order: main, pr, pr, main");
+  });
+});
+
+describe("plan: a fresh nightly baseline (defect 2)", () => {
+  it("says which points the PR runs in 2 launches (3 + 2) and which in 1 (3 + 1), as compare-pr schedules them", () => {
+    const req = { ...request, mainImageExists: true };
+    const plan = planRequest(req, [freshNightly("deepseek-online")], { assumeTypicalNoise: true });
+    const ds = plan.suites[0]!;
+    const actual = scheduledLaunches(ds);
+    for (const layout of ds.layouts)
+      for (const key of layout.points) expect(actual[key]).toEqual({ main: layout.main, pr: layout.pr });
+    expect(ds.layouts.map((l) => [l.main, l.pr, l.points])).toEqual([
+      [1, 2, [C16]],
+      [1, 1, expect.arrayContaining([C1])],
+    ]);
+    const text = renderPlan(plan, req);
+    expect(text).toMatch(/PR 2 for 1 point; PR 1 for 4 points/);
+    expect(text).toMatch(/1 point: 3 \+ 2 launches \(main's before the PR's\) .*97 % of ×1\.10 caught/);
+    expect(text).toMatch(/4 points: 3 \+ 1 launches \(main's before the PR's\) .*91 % of ×1\.10 caught/);
+    // 3 launches of main only when both earlier nightlies of its regime are found: the fallback is shown.
+    expect(text).toMatch(/nightly alone, 1 \+ 2: 1\.2 %, 90 %/);
+    expect(text).toContain("order: anchor on main ×1 (concurrency=16); PR ×2, PR ×1 (1 point); PR ×1 (4 points)");
+  });
+
+  it("CLI --fresh-baseline: deepseek-online is not summed up as PR 1 for every point", async () => {
+    const io = captureIO("/");
+    expect(await planCommand(["--pr=123", "--models=deepseek", "--types=online", "--fresh-baseline"], io)).toBe(0);
+    const text = io.out.join("");
+    expect(text).not.toMatch(/PR 1 — between-launch/);
+    expect(text).toContain("PR 2 for 1 point; PR 1 for 4 points");
+  });
+});
+
+describe("plan: offline suites (defect 3)", () => {
+  it("does not show the online nightlies' rates for an offline suite", () => {
+    const req = { ...request, types: ["offline", "online"] as Array<"offline" | "online"> };
+    const text = renderPlan(planRequest(req, []), req);
+    const offline = suiteBlock(text, "deepseek-offline");
+    expect(offline).not.toContain("on the real online nightlies");
+    expect(offline).toContain("no measured rate for offline suites");
+    expect(suiteBlock(text, "deepseek-online")).toContain("on the real online nightlies");
+  });
+});
+
+describe("plan: where the repeat counts come from (defect 4)", () => {
+  it("says what typical noise is instead of `noise from typical`", async () => {
+    const io = captureIO("/");
+    expect(await planCommand(["--pr=1", "--models=deepseek", "--types=online", "--fresh-baseline"], io)).toBe(0);
+    const text = io.out.join("");
+    expect(text).not.toContain("noise from typical");
+    expect(text).toContain("repeats from typical noise: the built-in prior learnt from real MI300X nightlies");
+  });
+
+  it("names history and no history plainly too", () => {
+    const fromHistory = renderPlan(planRequest(request, [noisyHistory]), request);
+    expect(fromHistory).toContain("repeats from this set-up's noise in history");
+    const none = renderPlan(planRequest(request, []), request);
+    expect(none).toContain("no noise figure: 3 repeats, as requested");
+  });
+});
+
+// The catalogue the tests rely on: deepseek-online's five points, concurrency 16 the noisy one.
+it("the default catalogue still has the points the tests name", () => {
+  const ds = DEFAULT_PLAN_SUITES.find((s) => s.id === "deepseek-online")!;
+  expect(ds.points.map((p) => p.key)).toEqual(expect.arrayContaining([C1, C16]));
+});
