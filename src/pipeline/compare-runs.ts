@@ -5,8 +5,17 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { compareRuns, summarize, type CompareOptions, type Comparison } from "../core/verdict/index.js";
-import type { RunResults } from "../core/results/index.js";
+import { COMPARED_METRICS, metricInfo } from "../core/catalogue/index.js";
+import {
+  compareRuns,
+  repeatValue,
+  summarize,
+  type CompareOptions,
+  type Comparison,
+  type ComparisonCell,
+  type SuiteComparison,
+} from "../core/verdict/index.js";
+import { pointKey, type Diagnostic, type PointResult, type RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
 import { changepointDetector } from "./regime-history.js";
@@ -243,6 +252,107 @@ function refuseOneSidedHardware(comparison: Comparison, checks: SidePairCheck[])
   comparison.summary = summarize(comparison.cells);
 }
 
+/** The parsers' word for a result block a log ends in the middle of (src/sglang/serving.ts). */
+const TRUNCATED_BLOCK = "result block is truncated";
+
+/** The runs of a side that a suite of the comparison was built from (same suite, mode and kind; else the kind's only suite). */
+function suiteOf(comparison: Comparison, run: RunResults): SuiteComparison | undefined {
+  const same = comparison.suites.find(
+    (s) => s.suite === run.suite && (s.mode ?? "") === (run.mode ?? "") && s.kind === run.kind,
+  );
+  if (same) return same;
+  const ofKind = comparison.suites.filter((s) => s.kind === run.kind);
+  return ofKind.length === 1 ? ofKind[0] : undefined;
+}
+
+/** Compared metrics with a usable value at a point (warm-up repeats aside), over a side's runs of a suite. */
+function metricsAt(runs: RunResults[], key: string): Set<string> {
+  const out = new Set<string>();
+  for (const run of runs)
+    for (const p of run.points)
+      if (pointKey(p.point) === key)
+        for (const r of p.repeats.filter((x) => !x.warmup))
+          for (const m of COMPARED_METRICS) {
+            const v = repeatValue(r.metrics, m.key);
+            if (v !== undefined && Number.isFinite(v)) out.add(m.key);
+          }
+  return out;
+}
+
+/**
+ * A client log cut off inside its result block gives a repeat with the first metrics only; the
+ * comparison makes cells only for metrics both sides have, so the rest (TTFT, ITL, TPOT …) would
+ * vanish. One ❌ cell per such point names the log, its line and the metrics it lost.
+ */
+function addTruncatedCells(comparison: Comparison, baseline: RunResults[], candidate: RunResults[]): void {
+  let added = false;
+  const sides = [
+    { label: "main", runs: baseline, other: candidate },
+    { label: "PR", runs: candidate, other: baseline },
+  ];
+  for (const { label, runs, other } of sides) {
+    for (const run of runs) {
+      const cuts = run.diagnostics.filter((d) => d.message === TRUNCATED_BLOCK && d.severity === "error");
+      if (cuts.length === 0) continue;
+      const suite = suiteOf(comparison, run);
+      if (!suite) continue;
+      const sameSuite = (r: RunResults) => suiteOf(comparison, r) === suite;
+      for (const cut of cuts) {
+        const hit = run.points.filter((p) => p.repeats.some((r) => fromDiagnostic(r.source, cut)));
+        for (const p of hit)
+          added = addTruncatedCell(suite, p, cut, label, runs.filter(sameSuite), other.filter(sameSuite)) || added;
+      }
+    }
+  }
+  if (!added) return;
+  comparison.cells = comparison.suites.flatMap((s) => s.cells);
+  comparison.summary = summarize(comparison.cells);
+}
+
+/** A repeat read from the log a diagnostic is about (folder logs name the file, console logs file:line). */
+const fromDiagnostic = (source: string | undefined, d: Diagnostic): boolean =>
+  source !== undefined && (source === d.file || source === `${d.file}:${d.line ?? ""}`);
+
+function addTruncatedCell(
+  suite: SuiteComparison,
+  p: PointResult,
+  cut: Diagnostic,
+  label: string,
+  runs: RunResults[],
+  other: RunResults[],
+): boolean {
+  const key = pointKey(p.point);
+  const atPoint = suite.cells.filter((c) => pointKey(c.point) === key);
+  // A point with no value at all is already a ❌ cell of the comparison.
+  if (atPoint.some((c) => c.kind === "failure")) return false;
+  const has = metricsAt(runs, key);
+  const inCells = new Set(atPoint.map((c) => c.metric));
+  const lost = [...metricsAt(other, key)].filter((m) => !has.has(m) && !inCells.has(m));
+  if (lost.length === 0) return false;
+  // The log's name is enough in a report (stderr gives the whole path).
+  const where = `${basename(cut.file)}${cut.line !== undefined ? `:${cut.line}` : ""}`;
+  const cell: ComparisonCell = {
+    suite: suite.suite,
+    model: suite.model,
+    ...(suite.mode ? { mode: suite.mode } : {}),
+    kind: "failure",
+    point: p.point,
+    metric: "run",
+    better: "none",
+    baseline: { values: [] },
+    candidate: { values: [] },
+    change_pct: null,
+    interval: null,
+    verdict: "failed",
+    reason: `${label}: ${TRUNCATED_BLOCK} (${where}): no ${lost.map((m) => metricInfo(m).display).join(", ")}`,
+  };
+  // After the point's cells; a point with none goes before the suite's GSM8K and KV-cache cells.
+  const last = atPoint.length > 0 ? suite.cells.indexOf(atPoint[atPoint.length - 1]!) : -1;
+  const extras = suite.cells.findIndex((c) => c.kind === "gsm8k" || c.kind === "kv_cache");
+  suite.cells.splice(last >= 0 ? last + 1 : extras >= 0 ? extras : suite.cells.length, 0, cell);
+  return true;
+}
+
 /** Why a side's runs measured no benchmark repeat, or undefined when one did. */
 function nothingMeasured(runs: RunResults[]): string | undefined {
   const measured = runs.some((r) => r.points.some((p) => p.repeats.some((x) => !x.warmup)));
@@ -274,6 +384,7 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
   }
   const checks = checkSides(baseline, candidate);
   const comparison = compareRuns(baseline, candidate, { detectChanges: changepointDetector, ...opts, history });
+  addTruncatedCells(comparison, baseline, candidate);
   refuseOneSidedHardware(comparison, checks);
   const leftOut = leftOutRows([...baseline, ...candidate]);
   const measuredNothing = [

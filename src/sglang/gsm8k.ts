@@ -1,6 +1,6 @@
 /** Parser for GSM8K accuracy output (`Accuracy:`, `Invalid:`, `Latency:`, `Output throughput:` per run). */
 import type { Diagnostic, Gsm8k } from "../core/results/index.js";
-import { isProgressLine, parseNumber, splitLines } from "./lines.js";
+import { isProgressLine, parseNumber, splitNumberedLines } from "./lines.js";
 
 /** Questions in the GSM8K test set that bench_sglang.py reads (it asks min(--num-questions, 1319)). */
 export const GSM8K_TEST_QUESTIONS = 1319;
@@ -11,7 +11,8 @@ export interface Gsm8kParse {
 }
 
 /**
- * Each `Accuracy: X` line that is not a `Run N:` echo starts a run; `Average accuracy` lines
+ * Each `Accuracy: X` line that is not a `Run N:` echo starts a run (a run the log marks as an
+ * excluded warm-up is dropped); `Average accuracy` lines
  * set the printed average; `meets/below threshold (T)` and `(Required: T)` give threshold and verdict.
  * Returns no gsm8k when no accuracy was printed.
  */
@@ -21,9 +22,11 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
   let average: number | undefined;
   let threshold: number | undefined;
   let passed: boolean | undefined;
-  const lines = splitLines(text);
+  const { lines, lineNo } = splitNumberedLines(text);
   let progressTotal: number | undefined;
   let asked: number | undefined;
+  // Runs as the log numbers them (a discarded warm-up keeps its number: the next run is `Run 2`).
+  let accuracyLines = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
     // Questions per run: the tqdm total (`0/1319 [`) says what was really asked; `--num-questions N`
@@ -54,6 +57,16 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
       average = parseNumber(avg[1] ?? "");
       continue;
     }
+    // The seed's script discards its first round: `✗ Run 1 excluded from average (warm-up run)`.
+    // Its accuracy is no measurement of the model (the printed average leaves it out too). Runs it
+    // excluded as `likely failed/crashed` stay: their ~0 accuracy is the failure.
+    const warmup = /\bRun (\d+) excluded from average \(warm-?up\b/i.exec(line);
+    if (warmup) {
+      const n = Number(warmup[1]);
+      const at = runs.findIndex((r) => r.index === n);
+      if (at >= 0) runs.splice(at, 1);
+      continue;
+    }
     if (/^Run \d+:/i.test(line)) continue;
     const m = /^(Accuracy|Invalid|Latency|Output throughput):\s*([^\s]+)/.exec(line);
     if (!m) continue;
@@ -61,14 +74,14 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
     if (value === undefined) {
       diagnostics.push({
         file,
-        line: i + 1,
+        line: lineNo[i] ?? i + 1,
         expected: `a number after ${m[1]}:`,
         message: `bad GSM8K value: ${line}`,
         severity: "warning",
       });
       continue;
     }
-    if (m[1] === "Accuracy") runs.push({ index: runs.length + 1, accuracy: value });
+    if (m[1] === "Accuracy") runs.push({ index: ++accuracyLines, accuracy: value });
     else {
       const run = runs[runs.length - 1];
       if (!run) continue;

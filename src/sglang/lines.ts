@@ -5,6 +5,27 @@ export function splitLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
 }
 
+/**
+ * {@link splitLines} with, for each piece, the 1-based line number an editor or `wc -l` gives it:
+ * only `\n` ends a line, so the `\r`-separated tqdm redraws of one line share its number.
+ */
+export function splitNumberedLines(text: string): { lines: string[]; lineNo: number[] } {
+  const lines: string[] = [];
+  const lineNo: number[] = [];
+  const breaks = /\r\n|\r|\n/g;
+  let start = 0;
+  let n = 1;
+  for (let m = breaks.exec(text); m; m = breaks.exec(text)) {
+    lines.push(text.slice(start, m.index));
+    lineNo.push(n);
+    if (m[0] !== "\r") n++;
+    start = breaks.lastIndex;
+  }
+  lines.push(text.slice(start));
+  lineNo.push(n);
+  return { lines, lineNo };
+}
+
 /** True for a tqdm progress redraw, which carries no result and can be ~20 kB long. */
 export function isProgressLine(line: string): boolean {
   return line.includes("%|") || line.includes("it/s]") || line.includes("s/it]");

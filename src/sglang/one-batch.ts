@@ -3,7 +3,7 @@
  * blocks before the `Benchmark ...` line are warm-up. Metric keys follow result.jsonl.
  */
 import type { Diagnostic } from "../core/results/index.js";
-import { splitLines } from "./lines.js";
+import { splitNumberedLines } from "./lines.js";
 
 export interface OneBatchBlock {
   warmup: boolean;
@@ -56,7 +56,7 @@ export function parseOneBatchOutput(text: string, file = "<input>"): OneBatchPar
     blocks.push(block);
     cur = undefined;
   };
-  const lines = splitLines(text);
+  const { lines, lineNo } = splitNumberedLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
     if (line === "Benchmark ...") {
@@ -75,7 +75,7 @@ export function parseOneBatchOutput(text: string, file = "<input>"): OneBatchPar
         batch_size: Number(skip[1]),
         input_len: Number(skip[2]),
         output_len: Number(skip[3]),
-        line: i + 1,
+        line: lineNo[i] ?? i + 1,
       });
       continue;
     }
@@ -85,7 +85,7 @@ export function parseOneBatchOutput(text: string, file = "<input>"): OneBatchPar
       cur = {
         warmup: !inBenchmark,
         metrics: { prefill_latency: Number(m[1]), prefill_throughput: Number(m[2]) },
-        line: i + 1,
+        line: lineNo[i] ?? i + 1,
         steps: [],
         stepTput: [],
       };

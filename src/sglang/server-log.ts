@@ -6,7 +6,36 @@ export interface ServerLogScan {
   ready: boolean;
   /** The first fatal error: its exception line when a traceback ends in one (OOM, RuntimeError …). */
   fatal?: { line: number; text: string; oom: boolean };
+  /** What the `server_args=ServerArgs(…)` line says about the model and serving variant, when printed. */
+  server_args?: ServerArgsFacts;
   diagnostics: Diagnostic[];
+}
+
+/** The model and serving switches of a launch, from its `ServerArgs(…)` line. */
+export interface ServerArgsFacts {
+  model_path?: string;
+  served_model_name?: string;
+  enable_dp_attention?: boolean;
+  enable_torch_compile?: boolean;
+}
+
+/** `model_path='/data/grok-2', …, enable_dp_attention=True, …` → the facts above; undefined when none is there. */
+export function parseServerArgs(line: string): ServerArgsFacts | undefined {
+  const text = (key: string) => new RegExp(`\\b${key}=['"]([^'"]+)['"]`).exec(line)?.[1];
+  const flag = (key: string) => {
+    const v = new RegExp(`\\b${key}=(True|False)\\b`).exec(line)?.[1];
+    return v === undefined ? undefined : v === "True";
+  };
+  const facts: ServerArgsFacts = {};
+  const path = text("model_path");
+  const served = text("served_model_name");
+  const dp = flag("enable_dp_attention");
+  const compile = flag("enable_torch_compile");
+  if (path) facts.model_path = path;
+  if (served) facts.served_model_name = served;
+  if (dp !== undefined) facts.enable_dp_attention = dp;
+  if (compile !== undefined) facts.enable_torch_compile = compile;
+  return Object.keys(facts).length > 0 ? facts : undefined;
 }
 
 const KV_MHA = /#tokens:\s*(\d+),\s*K size:\s*([\d.]+)\s*GB,\s*V size:\s*([\d.]+)\s*GB/;
@@ -23,6 +52,11 @@ export function createServerLogScanner(file = "<input>") {
   return {
     push(line: string): void {
       lineNo++;
+      // The ServerArgs line runs to ~9 kB: read before the length cut below.
+      if (!out.server_args && line.includes("ServerArgs(")) {
+        const facts = parseServerArgs(line);
+        if (facts) out.server_args = facts;
+      }
       if (line.length > 4000) return; // tqdm redraws: never a result line
       if (!out.kv_cache?.num_tokens) {
         const mha = KV_MHA.exec(line);

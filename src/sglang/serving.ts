@@ -1,13 +1,13 @@
 /** Parser for the `bench_serving` text result block ("Serving Benchmark Result"). */
 import type { Diagnostic, RequestSamples } from "../core/results/index.js";
 import { SERVING_LABELS, slugLabel } from "../core/catalogue/index.js";
-import { isProgressLine, parseNumber, splitLines } from "./lines.js";
+import { isProgressLine, parseNumber, splitNumberedLines } from "./lines.js";
 
 /** One result block: canonical metrics plus non-numeric labels (backend, `not set`). */
 export interface ServingBlock {
   metrics: Record<string, number>;
   labels: Record<string, string>;
-  /** 1-based line of the block header. */
+  /** 1-based line of the block header, counting `\n` only (as `wc -l` and editors do). */
   line: number;
   /** False when the closing `=====` line was never reached (truncated log). */
   complete: boolean;
@@ -20,9 +20,12 @@ export interface ServingParse {
 
 const HEADER = "Serving Benchmark Result";
 
-/** Parse every result block in a client log; never throws. */
+/**
+ * Parse every result block in a client log; never throws. A block cut short (no closing `=====`)
+ * keeps the lines it has and is reported as an error: its missing metrics are input left out.
+ */
 export function parseServingOutput(text: string, file = "<input>"): ServingParse {
-  const lines = splitLines(text);
+  const { lines, lineNo } = splitNumberedLines(text);
   const blocks: ServingBlock[] = [];
   const diagnostics: Diagnostic[] = [];
   let current: ServingBlock | undefined;
@@ -33,7 +36,7 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
         diagnostics.push(truncated(file, current.line));
         blocks.push(current);
       }
-      current = { metrics: {}, labels: {}, line: i + 1, complete: false };
+      current = { metrics: {}, labels: {}, line: lineNo[i] ?? i + 1, complete: false };
       continue;
     }
     if (!current) continue;
@@ -50,7 +53,7 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
     if (colon <= 0) {
       diagnostics.push({
         file,
-        line: i + 1,
+        line: lineNo[i] ?? i + 1,
         expected: "`Label: value`",
         message: `unexpected line in result block: ${trimmed.slice(0, 80)}`,
         severity: "warning",
@@ -72,7 +75,7 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
 }
 
 function truncated(file: string, line: number): Diagnostic {
-  return { file, line, expected: "closing `=====` line", message: "result block is truncated", severity: "warning" };
+  return { file, line, expected: "closing `=====` line", message: "result block is truncated", severity: "error" };
 }
 
 /**

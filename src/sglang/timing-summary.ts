@@ -6,6 +6,14 @@ export interface TimingSummary {
   image?: string;
   hostname?: string;
   hardware?: string;
+  /** `Model:` — the model path the nightly served. */
+  model?: string;
+  /** `Command:` — the nightly script's command line (its flags name the serving variant). */
+  command?: string;
+  /** `Mode:` — online or offline. */
+  mode?: "online" | "offline";
+  /** Yes/no lines: `DP Attention`, `Torch Compile`, `MTP Test Enabled`, `DP Test Enabled` → true/false. */
+  switches: Record<string, boolean>;
   /** Named durations in seconds: server_startup, gsm8k, total, client_rate_<r> … */
   timings: Record<string, number>;
   diagnostics: Diagnostic[];
@@ -13,7 +21,7 @@ export interface TimingSummary {
 
 /** Read what the summary states; lines it does not know are ignored. Never throws. */
 export function parseTimingSummary(text: string, file = "<input>"): TimingSummary {
-  const out: TimingSummary = { timings: {}, diagnostics: [] };
+  const out: TimingSummary = { timings: {}, switches: {}, diagnostics: [] };
   let section = "";
   for (const raw of splitLines(text)) {
     const line = raw.trim();
@@ -23,6 +31,11 @@ export function parseTimingSummary(text: string, file = "<input>"): TimingSummar
     if ((m = /^Docker image:\s*(\S+)/.exec(line))) out.image = m[1];
     else if ((m = /^Hostname:\s*(\S+)/.exec(line))) out.hostname = m[1];
     else if ((m = /^Hardware:\s*(\S+)/.exec(line))) out.hardware = m[1];
+    else if ((m = /^Model:\s*(\S+)/.exec(line))) out.model ??= m[1];
+    else if ((m = /^Command:\s*(.+)$/.exec(line))) out.command ??= m[1];
+    else if ((m = /^Mode:\s*(online|offline)\b/i.exec(line))) out.mode ??= m[1]!.toLowerCase() as "online" | "offline";
+    else if ((m = /^(DP Attention|Torch Compile|MTP Test Enabled|DP Test Enabled):\s*(true|false)\b/i.exec(line)))
+      out.switches[m[1]!] = m[2]!.toLowerCase() === "true";
     else if ((m = /^Server startup time:\s*(\d+(?:\.\d+)?) seconds/.exec(line)))
       out.timings.server_startup = Number(m[1]);
     else if ((m = /^Total duration:\s*(\d+(?:\.\d+)?) seconds/.exec(line)) && section === "gsm8k")

@@ -39,13 +39,14 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
       cur = { image: m[1], start: i + 1, lines: [] };
     } else if (m && !cur.image) cur.image = m[1];
     // tqdm redraws (~20 kB, `\r`-separated) carry no results: drop them once here, not in every parser.
-    // Joined with "\n" into one slot so later line numbers stay aligned with the file.
+    // What is left stays one line (joined by `\r`, which the parsers split on but do not count as a
+    // line break), so the line numbers they report stay those of the file.
     if (line.includes("\r"))
       cur.lines.push(
         line
           .split("\r")
           .filter((piece) => piece.trim() !== "" && !isProgressLine(piece))
-          .join("\n"),
+          .join("\r"),
       );
     else cur.lines.push(line);
   }

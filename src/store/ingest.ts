@@ -22,7 +22,13 @@ import { parseTimingSummary } from "../sglang/timing-summary.js";
 import { parseOneBatchOutput, type OneBatchParse } from "../sglang/one-batch.js";
 import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
 import { parseServingOutput } from "../sglang/serving.js";
-import { parseClientLogName, parseOneBatchLogName, parseRunFolderName } from "./run-folder-name.js";
+import {
+  clientLogModel,
+  parseClientLogName,
+  parseOneBatchLogName,
+  parseRunFolderName,
+  parseSeedCsvName,
+} from "./run-folder-name.js";
 import { readConfigJson } from "./config-json.js";
 import { offlineCsvToPoints, parseOfflineCsv } from "./offline-csv.js";
 import { onlineCsvToPoints, parseGsm8kOnlineCsv, parseOnlineCsv } from "./online-csv.js";
@@ -32,7 +38,7 @@ import { noResultsReason, parseConsoleLog } from "./console-log.js";
 import { applyImageFacts, fillSeedLengths, imageRef, PointTable, repeatFrom, suiteFor } from "./run-builder.js";
 import { errorMessage } from "../core/util/index.js";
 import { runVariant } from "../core/trends/index.js";
-import { normaliseHardware, normaliseRunIdentity } from "./series-identity.js";
+import { identityFromFiles, normaliseHardware, normaliseRunIdentity, type FolderFileHints } from "./series-identity.js";
 
 export interface IngestOptions {
   /** Sources are named relative to this folder when given. */
@@ -196,12 +202,16 @@ async function ingestFolder(
   }
   let csvOnly = true;
   const csvFiles: string[] = [];
+  // What the files say about the run, for a folder whose name does not say it (a renamed copy).
+  const hints: FolderFileHints = { clientModels: [] };
+  let summaryKind: "online" | "offline" | undefined;
   const jsonlRecords: { record: Record<string, unknown>; src: string }[] = [];
   for (const file of files) {
     const base = basename(file);
     const src = name(file);
     if (base.endsWith(".csv")) {
       csvFiles.push(file);
+      hints.csvName ??= parseSeedCsvName(base);
       continue;
     }
     if (base === RESULTS_FILE) continue;
@@ -224,6 +234,15 @@ async function ingestFolder(
         if (scan.fatal)
           run.failures.push({ kind: scan.fatal.oom ? "oom" : "crash", message: scan.fatal.text, source: src });
         diagnostics.push(...scan.diagnostics);
+        const args = scan.server_args;
+        if (args) {
+          hints.servedName ??= args.served_model_name;
+          hints.modelPath ??= args.model_path;
+          hints.serverSwitches ??= {
+            dp_attention: args.enable_dp_attention,
+            torch_compile: args.enable_torch_compile,
+          };
+        }
         sources.push(src);
         continue;
       }
@@ -234,10 +253,16 @@ async function ingestFolder(
         if (t.hostname) run.node = t.hostname;
         if (t.hardware) run.hardware = normaliseHardware(t.hardware);
         if (Object.keys(t.timings).length) run.timings = { ...run.timings, ...t.timings };
+        hints.summaryModel ??= t.model;
+        hints.command ??= t.command;
+        hints.switches = { ...t.switches, ...hints.switches };
+        summaryKind ??= t.mode;
         diagnostics.push(...t.diagnostics);
         sources.push(src);
         continue;
       }
+      const logModel = clientLogModel(base);
+      if (logModel) hints.clientModels!.push(logModel);
       const text = await readFile(file, "utf8");
       if (/gsm8k/i.test(base)) {
         const g = parseGsm8kOutput(text, src);
@@ -311,12 +336,28 @@ async function ingestFolder(
   if (sources.length === 0 && !csvOnly) return undefined;
   if (!folder && sources.length === 0) return undefined;
   run.points = table.size > 0 ? table.list() : fromCsv;
+  if (!folder) applyFileIdentity(run, hints, summaryKind);
   applyImageFacts(run);
   fillSeedLengths(run);
   run.suite = suiteFor(run.kind, run.model.name, run.mode);
   run.diagnostics = diagnostics;
   run.sources = files.map(name);
   return run;
+}
+
+/**
+ * A folder whose name is not `<tag>_<model>_<variant>_<online|offline>[_mode]` (a copy under another
+ * name): model, image tag and mode from what its files say ({@link identityFromFiles}), as the
+ * original folder name would have given them. `kind` is the timing summary's `Mode:`, used only when
+ * the run has no point to say which kind it is.
+ */
+function applyFileIdentity(run: RunResults, hints: FolderFileHints, kind: "online" | "offline" | undefined): void {
+  const id = identityFromFiles(hints);
+  if (id.model) run.model = { ...run.model, ...id.model };
+  if (id.tag && !run.image) run.image = { full: id.tag, tag: id.tag };
+  if (kind && run.points.length === 0) run.kind = kind;
+  if (id.mode) run.mode = id.mode;
+  else if (run.kind === "online" && id.servingVariant) run.mode = id.servingVariant;
 }
 
 /** JSONL points fill in only what the text logs did not already give (logs are preferred). */

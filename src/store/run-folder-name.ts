@@ -44,3 +44,18 @@ export function parseOneBatchLogName(name: string): { tp: number; batch_size: nu
   if (!m) return undefined;
   return { tp: Number(m[1]), batch_size: Number(m[2]), ...(m[3] ? { input_len: Number(m[3]) } : {}) };
 }
+
+/**
+ * The seed names its CSVs after the run folder: `<TAG>_<MODEL>_<VARIANT>_serving.csv` (DeepSeek
+ * online), `…_online.csv` (Grok online), `…_offline[_mode].csv`. The parts of the folder name they
+ * repeat; undefined for other names.
+ */
+export function parseSeedCsvName(name: string): RunFolderName | undefined {
+  const stem = name.replace(/\.csv$/, "").replace(/_serving(?=_|$)/, "_online");
+  return parseRunFolderName(stem);
+}
+
+/** The model segment of a client log name: `sglang_client_log_GROK2_aiter_4_run1_….log` → `GROK2`. */
+export function clientLogModel(name: string): string | undefined {
+  return /^sglang_client_log_([^_]+)_/.exec(name)?.[1];
+}

@@ -142,3 +142,86 @@ export function normaliseRunIdentity(run: RunResults): RunResults {
 
 /** The identity fields ingest fills, for callers that want them without the trends module. */
 export type { SeriesIdentity };
+
+/** What a run folder's own files say about the run, for a folder whose name does not (a renamed copy). */
+export interface FolderFileHints {
+  /** The seed's CSV names repeat the run folder's name: `<tag>_<model>_<variant>_serving.csv`. */
+  csvName?: { tag: string; model: string; variant: string; kind: "online" | "offline"; mode?: string };
+  /** Served name and model path from the server's `ServerArgs(…)` line. */
+  servedName?: string;
+  modelPath?: string;
+  /** The timing summary's `Model:` path and `Command:` line. */
+  summaryModel?: string;
+  command?: string;
+  /** The timing summary's yes/no lines (`DP Attention: true` …). */
+  switches?: Record<string, boolean>;
+  /** The server's `enable_dp_attention` / `enable_torch_compile`. */
+  serverSwitches?: { dp_attention?: boolean; torch_compile?: boolean };
+  /** Model segments of the client log names (`sglang_client_log_GROK2_aiter_…` → `GROK2`). */
+  clientModels?: string[];
+}
+
+/** Timing summary yes/no lines → the serving variant part they stand for, in folder-suffix order. */
+const SUMMARY_SWITCHES: readonly [string, string][] = [
+  ["DP Attention", "dp_attention"],
+  ["DP Test Enabled", "dp"],
+  ["MTP Test Enabled", "mtp"],
+  ["Torch Compile", "torch_compile"],
+];
+
+/**
+ * The identity a run folder's name would have given, from its files: the model (canonical name and
+ * default variant) from the seed's CSV name, the server's served name or model path, the timing
+ * summary's `Model:`, the client log names or `--model=`; the mode from the CSV name; the online
+ * serving variant from the command's flags, else the timing summary's switches, else the server's.
+ * Undefined model when nothing names one.
+ */
+export function identityFromFiles(h: FolderFileHints): {
+  model?: { name: string; variant: string };
+  tag?: string;
+  kind?: "online" | "offline";
+  /** The mode the CSV name ends in (`long_context`, `dp_attention` …). */
+  mode?: string;
+  /** The online serving variant (`dp_attention_torch_compile`) the flags and switches name. */
+  servingVariant?: string;
+} {
+  const short = h.command ? /--model=([\w.-]+)/.exec(h.command)?.[1] : undefined;
+  const candidates = [
+    h.csvName?.model,
+    h.servedName,
+    h.modelPath,
+    h.summaryModel,
+    ...(h.clientModels ?? []),
+    short,
+  ].filter((c): c is string => Boolean(c));
+  let model: { name: string; variant: string } | undefined;
+  for (const c of candidates) {
+    const alias = canonicalModel(c);
+    if (!alias) continue;
+    const sameAsCsv = h.csvName && canonicalModel(h.csvName.model)?.name === alias.name;
+    model = { name: alias.name, variant: sameAsCsv ? h.csvName!.variant : alias.variant };
+    break;
+  }
+  if (!model && h.csvName) model = { name: h.csvName.model, variant: h.csvName.variant };
+  const path = h.servedName ?? h.modelPath ?? h.summaryModel;
+  if (!model && path) model = { name: lastSegment(path), variant: "FP8" };
+  let serving: string | undefined;
+  if (h.command) serving = variantFromFlags(h.command);
+  if ((!serving || serving === STANDARD_VARIANT) && h.switches) {
+    const parts = SUMMARY_SWITCHES.filter(([k]) => h.switches?.[k]).map(([, v]) => v);
+    if (parts.length > 0) serving = parts.join("_");
+  }
+  if ((!serving || serving === STANDARD_VARIANT) && h.serverSwitches) {
+    const parts = [
+      h.serverSwitches.dp_attention ? "dp_attention" : "",
+      h.serverSwitches.torch_compile ? "torch_compile" : "",
+    ].filter(Boolean);
+    if (parts.length > 0) serving = parts.join("_");
+  }
+  return {
+    ...(model ? { model } : {}),
+    ...(h.csvName ? { tag: h.csvName.tag, kind: h.csvName.kind } : {}),
+    ...(h.csvName?.mode ? { mode: h.csvName.mode } : {}),
+    ...(serving && serving !== STANDARD_VARIANT ? { servingVariant: serving } : {}),
+  };
+}

@@ -30,8 +30,12 @@ describe("sglbench compare", () => {
         baseline: { values: number[] };
       }[];
       summary: Record<string, number>;
+      learntFrom: { nights: string[] }[];
     };
     expect(json.cells.length).toBeGreaterThan(40);
+    // The history folder holds the PR's own night too: it is judged, never learnt from.
+    expect(json.learntFrom[0]!.nights).toContain("20251013");
+    expect(json.learntFrom[0]!.nights).not.toContain("20251015");
     const total = Object.values(json.summary).reduce((a, b) => a + b, 0);
     expect(total).toBe(json.cells.length);
     const e2e = json.cells.find(

@@ -60,6 +60,7 @@ describe("formatting", () => {
   it("adapts precision instead of the seed's fixed .2f", () => {
     expect(formatValue(0.0118)).toBe("0.0118");
     expect(formatValue(16462.56)).toBe("16462.6");
+    expect(formatValue(5603306)).toBe("5603306"); // KV cache tokens: a count, not "5603306.0"
     expect(formatValue(20.47)).toBe("20.47");
     expect(formatValue(2)).toBe("2");
   });

@@ -95,6 +95,8 @@ export function comparisonJson(c: Comparison): object {
     summary: c.summary,
     mismatches: c.mismatches,
     settings: c.settings,
+    // The nights the noise was learnt from (the report's footer), per series of the baseline.
+    ...(c.learntFrom ? { learntFrom: c.learntFrom } : {}),
   };
 }
 
@@ -250,7 +252,9 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
   if (refused > 0 || outcome.leftOut.length > 0) {
     const parts = [
       refused > 0 ? `${refused} of ${c.suites.length} suites not compared` : "",
-      outcome.leftOut.length > 0 ? `${outcome.leftOut.length} malformed input row(s) left out` : "",
+      outcome.leftOut.length > 0
+        ? `${outcome.leftOut.length} malformed input row(s) or truncated result block(s) left out`
+        : "",
     ].filter(Boolean);
     io.stderr(`sglbench compare: compared in part: ${parts.join(", ")}\n`);
     return EXIT.partial;

@@ -123,7 +123,7 @@ const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
 export function formatValue(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
-  if (a >= 1000) return x.toFixed(1);
+  if (a >= 1000) return Number.isInteger(x) ? String(x) : x.toFixed(1);
   if (a === 0) return "0";
   const text = x.toPrecision(4);
   return text.includes("e") ? text : text.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
