@@ -8,11 +8,11 @@ import { basename, join } from "node:path";
 import { COMPARED_METRICS, metricInfo } from "../core/catalogue/index.js";
 import {
   compareRuns,
+  failureCell,
   repeatValue,
   summarize,
   type CompareOptions,
   type Comparison,
-  type ComparisonCell,
   type SuiteComparison,
 } from "../core/verdict/index.js";
 import { pointKey, type Diagnostic, type PointResult, type RunResults } from "../core/results/index.js";
@@ -331,21 +331,11 @@ function addTruncatedCell(
   if (lost.length === 0) return false;
   // The log's name is enough in a report (stderr gives the whole path).
   const where = `${basename(cut.file)}${cut.line !== undefined ? `:${cut.line}` : ""}`;
-  const cell: ComparisonCell = {
-    suite: suite.suite,
-    model: suite.model,
-    ...(suite.mode ? { mode: suite.mode } : {}),
-    kind: "failure",
-    point: p.point,
-    metric: "run",
-    better: "none",
-    baseline: { values: [] },
-    candidate: { values: [] },
-    change_pct: null,
-    interval: null,
-    verdict: "failed",
-    reason: `${label}: ${TRUNCATED_BLOCK} (${where}): no ${lost.map((m) => metricInfo(m).display).join(", ")}`,
-  };
+  const cell = failureCell(
+    { suite: suite.suite, model: suite.model, ...(suite.mode ? { mode: suite.mode } : {}) },
+    p.point,
+    `${label}: ${TRUNCATED_BLOCK} (${where}): no ${lost.map((m) => metricInfo(m).display).join(", ")}`,
+  );
   // After the point's cells; a point with none goes before the suite's GSM8K and KV-cache cells.
   const last = atPoint.length > 0 ? suite.cells.indexOf(atPoint[atPoint.length - 1]!) : -1;
   const extras = suite.cells.findIndex((c) => c.kind === "gsm8k" || c.kind === "kv_cache");

@@ -677,7 +677,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
 }
 
 /** A ❌ cell for a point (or a whole suite) that did not run, with its cause. */
-function failureCell(
+export function failureCell(
   common: Pick<ComparisonCell, "model" | "suite" | "mode">,
   point: ComparisonCell["point"],
   reason: string,
