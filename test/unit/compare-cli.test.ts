@@ -195,6 +195,20 @@ describe("sglbench compare", () => {
     expect(off.settings).not.toHaveProperty("falseDiscoveryRate");
   });
 
+  it("names the built-in prior entries the launch noise came from when there is no history", async () => {
+    const io = captureIO();
+    expect(await run(["--csv1", day("20251014"), "--csv2", day("20251015"), "--format", "json"], io)).toBe(0);
+    const json = JSON.parse(io.out.join("")) as { priorUsed?: string[]; learntFrom?: unknown };
+    expect(json.priorUsed).toContain("series mi30x/DeepSeek-V3-0324_FP8/deepseek-online/-");
+    expect(json).not.toHaveProperty("learntFrom");
+    const md = captureIO();
+    const out = join(mkdtempSync(join(tmpdir(), "sglbench-prior-")), "r.md");
+    expect(await run(["--csv1", day("20251014"), "--csv2", day("20251015"), "--output-md", out], md)).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain(
+      "Launch noise from the built-in prior (learnt from real nightlies): series mi30x/DeepSeek-V3-0324_FP8/deepseek-online/-",
+    );
+  });
+
   it("exits 2 with the usage on bad flags", async () => {
     for (const argv of [
       ["--csv1", "a"],

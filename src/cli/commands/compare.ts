@@ -97,6 +97,7 @@ export function comparisonJson(c: Comparison): object {
     settings: c.settings,
     // The nights the noise was learnt from (the report's footer), per series of the baseline.
     ...(c.learntFrom ? { learntFrom: c.learntFrom } : {}),
+    ...(c.priorUsed ? { priorUsed: c.priorUsed } : {}),
   };
 }
 

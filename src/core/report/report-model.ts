@@ -367,7 +367,10 @@ function learntFromText(c: Comparison): string {
       : `no night of its regime (built-in prior only${l.baselineDiffers ? `: the baseline differs from the history's last regime by ${l.baselineDiffers}` : ""})`;
     return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}`;
   });
-  return parts.length ? ` Noise learnt from the baseline's regime: ${parts.join("; ")}.` : "";
+  const prior = c.priorUsed?.length
+    ? ` Launch noise ${parts.length ? "also " : ""}from the built-in prior (learnt from real nightlies): ${c.priorUsed.join("; ")}.`
+    : "";
+  return `${parts.length ? ` Noise learnt from the baseline's regime: ${parts.join("; ")}.` : ""}${prior}`;
 }
 
 /**

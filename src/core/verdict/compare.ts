@@ -117,6 +117,8 @@ export interface Comparison {
   };
   /** Per series of the baseline: the nights its noise was learnt from (its regime) and what was left out. */
   learntFrom?: RegimeHistory["learntFrom"];
+  /** The built-in prior's entries the launch noise came from (`series …`, `model …`), when any was used. */
+  priorUsed?: string[];
 }
 
 /** Options for {@link compareRuns}. */
@@ -541,6 +543,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const shapes = pastRuns?.length ? learnLaunchShapes(pastRuns, opts.detectChanges, regimes) : undefined;
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
+  const priorUsed = new Set<string>();
 
   for (const { base, cand } of pairRuns(baseline, candidate)) {
     const ref = cand[0] ?? base[0]!;
@@ -592,6 +595,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
             withPrior(learnt, prior && priorNoise(runScope(ref), point, m.key, prior)),
             lookupShape(shapes, ref, m.key),
           );
+          if (history?.priorSource) priorUsed.add(history.priorSource.replace(/ at .*$/, ""));
           const requestSides = [b!.requests.get(m.key), c!.requests.get(m.key)];
           const companionKey = companionMetric(m.key) ?? m.key;
           const v =
@@ -673,6 +677,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       ...(falseDiscoveryRate !== false ? { falseDiscoveryRate } : {}),
     },
     ...(regime ? { learntFrom: regime.learntFrom } : {}),
+    ...(priorUsed.size > 0 ? { priorUsed: [...priorUsed].sort() } : {}),
   };
 }
 
