@@ -4,7 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { compareRuns, type Comparison } from "../core/verdict/index.js";
+import { z } from "zod";
+import { compareRuns, joinComparisons, type Comparison } from "../core/verdict/index.js";
 import { DEFAULT_PLAN_SUITES, planSuiteFrom } from "../core/plan/index.js";
 import { renderReport, renderReportText } from "../core/report/index.js";
 import { findSuite, loadCatalogue, suitePoints, type Suite } from "../core/catalogue/index.js";
@@ -39,10 +40,40 @@ export interface ServiceOptions {
   port?: number;
 }
 
+/**
+ * What a matrix job's comparison must look like for its verdicts to be kept as they are at a merge:
+ * results.json arrives as an artifact, so it is checked (and bounded) before anything of it is shown;
+ * anything else is compared again from its runs.
+ */
+const JoinableComparison = z.looseObject({
+  suites: z
+    .array(
+      z.looseObject({
+        suite: z.string().max(200),
+        model: z.string().max(200),
+        mode: z.string().max(200).optional(),
+        cells: z
+          .array(
+            z.looseObject({
+              verdict: z.enum(["improved", "regressed", "unchanged", "inconclusive", "failed"]),
+              metric: z.string().max(200),
+              reason: z.string().max(5000),
+            }),
+          )
+          .max(5000),
+      }),
+    )
+    .max(200),
+  mismatches: z.array(z.string().max(2000)).max(200),
+  settings: z.looseObject({ minEffectPct: z.number(), confidence: z.number(), historyRuns: z.number() }),
+});
+
 /** The verdict engine behind the pipeline's comparer interface. */
 export const verdictComparer: Comparer<Comparison> = {
   compare: (baseline, candidate, { history, ...settings }) =>
     compareRuns(baseline, candidate, { history, ...settings, detectChanges: changepointDetector }),
+  join: (parts) =>
+    parts.every((p) => JoinableComparison.safeParse(p).success) ? joinComparisons(parts as Comparison[]) : undefined,
   render: (comparison, options) => renderReport(comparison, options ?? {}),
   renderText: (comparison) => renderReportText(comparison),
 };

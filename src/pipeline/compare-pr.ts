@@ -73,6 +73,11 @@ export interface Comparer<C extends { summary: ComparisonCounts }> {
   render(comparison: C, options?: ReportContext): string;
   /** Plain-text variant (one line per flagged cell) for consoles and job logs. */
   renderText?(comparison: C): string;
+  /**
+   * The matrix jobs' comparisons side by side, each suite with the verdicts its job gave it (with its
+   * history); undefined when they cannot be (the same suite twice, other rules, a malformed file).
+   */
+  join?(parts: unknown[]): C | undefined;
 }
 
 export interface ImagePair {
@@ -623,7 +628,11 @@ export function mergeComparisonFiles<C extends { summary: ComparisonCounts }>(
   if (prs.length > 1) throw new Error(`Refusing to merge results of different PRs: ${prs.join(", ")}`);
   const runs = { main: files.flatMap((f) => f.runs.main), pr: files.flatMap((f) => f.runs.pr) };
   const verdictSettings = mergedVerdictSettings(files, override);
-  const comparison = comparer.compare(runs.main, runs.pr, { history, ...verdictSettings });
+  // Each job judged its suites with its own history (the merging machine usually has none): keep
+  // those verdicts unless asked to judge again, by other settings or with a history given here.
+  const rejudge = history.length > 0 || Object.keys(override).length > 0;
+  const joined = rejudge ? undefined : comparer.join?.(files.map((f) => f.comparison));
+  const comparison = joined ?? comparer.compare(runs.main, runs.pr, { history, ...verdictSettings });
   mkdirSync(dir, { recursive: true });
   const written = writeComparisonFiles(dir, comparer, comparison, {
     pr: first.pr,

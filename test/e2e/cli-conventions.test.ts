@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -17,6 +17,7 @@ import { pathDate, skipsOfNewestNight } from "../../src/core/trends/index.js";
 import type { RunResults } from "../../src/core/results/index.js";
 import { writeResults } from "../../src/store/results-file.js";
 import { captureIO } from "../helpers/capture-io.js";
+import { comparisonFile } from "../helpers/compare-pr-fakes.js";
 import { offlineHistory, writeHistory } from "../helpers/plots-history.js";
 
 // Processes and bundles: seconds each, more on a busy machine (unit tests keep 5 s).
@@ -195,21 +196,7 @@ describe("--fail-on", () => {
 
   it("compare-pr --merge gates the merged verdict", async () => {
     const jobs = join(tmp, "jobs");
-    const file = (pr: RunResults) => ({
-      kind: "sglbench-compare-pr",
-      version: 1,
-      pr: 7,
-      repo: "sgl-project/sglang",
-      merge_base: "0123456789abcdef",
-      images: { main: "main:1", pr: "pr:1", mainCommit: "0123456789abcdef" },
-      started_at: "2025-03-01T00:00:00Z",
-      finished_at: "2025-03-01T01:00:00Z",
-      verdict: "unchanged",
-      summary: { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 },
-      main_side: [],
-      runs: { main: [history[0]], pr: [pr] },
-      comparison: {},
-    });
+    const file = (pr: RunResults) => comparisonFile(7, { main: [history[0]!], pr: [pr] });
     await mkdir(join(jobs, "regressed"), { recursive: true });
     await writeFile(join(jobs, "regressed", "results.json"), JSON.stringify(file(history[50]!)));
     const out = join(tmp, "merged");
@@ -224,6 +211,23 @@ describe("--fail-on", () => {
       ),
     ).toBe(1);
     expect(gated.err.join("")).toMatch(/--fail-on regressed: \d+ regressed/);
+    // With the jobs' history the merged verdicts learn their noise from it, not only the prior.
+    const hist = join(tmp, "merge-history");
+    await mkdir(hist, { recursive: true });
+    for (const [i, run] of history.slice(0, 20).entries())
+      await writeFile(join(hist, `run${i}.json`), JSON.stringify(run));
+    const withHistory = captureIO(tmp);
+    const mergedDir = join(tmp, "merged-history");
+    expect(
+      await main(
+        ["compare-pr", `--merge=${join(jobs, "regressed")}`, `--output-dir=${mergedDir}`, `--history-dir=${hist}`],
+        withHistory,
+      ),
+    ).toBe(0);
+    expect(withHistory.out.join("")).toContain(`merge: noise history 20 runs from ${hist}`);
+    const [folder] = await readdir(mergedDir);
+    const merged = JSON.parse(await readFile(join(mergedDir, folder!, "results.json"), "utf8"));
+    expect(merged.comparison.settings.historyRuns).toBeGreaterThan(0);
   });
 
   it("the gate's rule", () => {

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import type { PlanSuite } from "../../src/core/plan/index.js";
 import { emptyRun, pointKey, type RunResults } from "../../src/core/results/index.js";
 import { countsText } from "../../src/core/report/index.js";
-import { type Comparer, type ComparisonCounts, type SideRunRequest } from "../../src/pipeline/compare-pr.js";
+import {
+  type Comparer,
+  type ComparisonCounts,
+  type ComparisonFile,
+  type SideRunRequest,
+} from "../../src/pipeline/compare-pr.js";
 
 export const FAKE_SUITE: PlanSuite = {
   id: "deepseek-online",
@@ -74,3 +79,26 @@ export const fakeComparer: Comparer<FakeComparison> = {
   render: (c, options) =>
     `${countsText(c.summary)}\n\n## ${options?.title ?? "Results"}\n\n${c.cells.join("\n")}\n\n${[...(options?.baseline ?? []), ...(options?.repro ?? [])].join("\n")}\n`,
 };
+
+/** A matrix job's results.json for PR `pr` with these runs and comparison (merge tests). */
+export function comparisonFile(
+  pr: number,
+  runs: { main: RunResults[]; pr: RunResults[] },
+  comparison: unknown = {},
+): ComparisonFile<unknown> {
+  return {
+    kind: "sglbench-compare-pr",
+    version: 1,
+    pr,
+    repo: "sgl-project/sglang",
+    merge_base: "0123456789abcdef",
+    images: { main: "main:1", pr: "pr:1", mainCommit: "0123456789abcdef" },
+    started_at: "2025-03-01T00:00:00Z",
+    finished_at: "2025-03-01T01:00:00Z",
+    verdict: "unchanged",
+    summary: { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 },
+    main_side: [],
+    runs,
+    comparison,
+  };
+}

@@ -2,8 +2,11 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mergeComparisonFiles, runComparePr } from "../../src/pipeline/compare-pr.js";
-import { FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fakes.js";
+import { mergeComparisonFiles, runComparePr, type ComparisonFile } from "../../src/pipeline/compare-pr.js";
+import { verdictComparer } from "../../src/pipeline/compare-pr-services.js";
+import type { Comparison } from "../../src/core/verdict/index.js";
+import { onlineRun } from "../helpers/online-run.js";
+import { comparisonFile, FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fakes.js";
 import type { PlanRequest } from "../../src/core/plan/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 
@@ -210,5 +213,43 @@ describe("the request's verdict settings", () => {
     expect(read(merged.resultsPath).verdict_settings).toEqual({ minEffectPct: 3, falseDiscoveryRate: 0.05 });
     mergeComparisonFiles([files[0], files[0]], recording, join(tmp(), "same"));
     expect(seen.at(-1)).toMatchObject({ minEffectPct: 5, falseDiscoveryRate: false });
+  });
+});
+
+describe("merging matrix jobs judged with their own history", () => {
+  const job = (suite: string, pr: number) => {
+    const run = (tag: string, factor: number, date?: string) => ({
+      ...onlineRun(tag, 1, (rate) => ({ median_e2e_latency_ms: 1000 * rate * factor })),
+      suite,
+      ...(date ? { date } : {}),
+    });
+    // The job's history: quiet nights of main, so a +15 % move is judged against learnt noise.
+    const history = [1, 1.004, 0.997, 1.002, 0.999, 1.003].map((f, k) => run(`n${k}`, f, `2025110${k}`));
+    const main = run("main", 1, "20251107");
+    const prRun = run("pr", 1.15);
+    return comparisonFile(pr, { main: [main], pr: [prRun] }, verdictComparer.compare([main], [prRun], { history }));
+  };
+
+  it("keeps each suite's verdicts from its job instead of judging again without the history", () => {
+    const [a, b] = [job("grok-online", 42), job("other-online", 42)];
+    const own = (f: ComparisonFile<unknown>) => (f.comparison as Comparison).summary.regressed;
+    expect(own(a)).toBe(5);
+    const merged = mergeComparisonFiles([a, b], verdictComparer, join(tmp(), "joined"));
+    const results = JSON.parse(readFileSync(merged.resultsPath, "utf8"));
+    expect(results.comparison.suites.map((s: { suite: string }) => s.suite)).toEqual(["grok-online", "other-online"]);
+    expect(merged.counts.regressed).toBe(own(a) + own(b));
+    expect(results.comparison.settings.historyRuns).toBe(12);
+    // Judged again from the runs alone (no history here), the same moves are not all 🔴.
+    const again = mergeComparisonFiles([a, b], verdictComparer, join(tmp(), "again"), [], { minEffectPct: 2 });
+    expect(again.counts.regressed).toBeLessThan(merged.counts.regressed);
+  });
+
+  it("judges again when a file's comparison is malformed or two jobs judged the same suite", () => {
+    const a = job("grok-online", 42);
+    const forged = { ...job("other-online", 42), comparison: { suites: [{ suite: "x", cells: "🔴" }] } };
+    const merged = mergeComparisonFiles([a, forged], verdictComparer, join(tmp(), "forged"));
+    expect(JSON.parse(readFileSync(merged.resultsPath, "utf8")).comparison.settings.historyRuns).toBe(0);
+    const twice = mergeComparisonFiles([a, job("grok-online", 42)], verdictComparer, join(tmp(), "twice"));
+    expect(JSON.parse(readFileSync(twice.resultsPath, "utf8")).comparison.settings.historyRuns).toBe(0);
   });
 });

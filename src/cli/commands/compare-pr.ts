@@ -15,7 +15,12 @@ import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { errorMessageWithCause, timestamp } from "../../core/util/index.js";
 import { mergeComparisonFiles, type ComparisonFile } from "../../pipeline/compare-pr.js";
-import { parseEnvAssignments, runComparePrJob, type ComparePrJobInput } from "../../pipeline/compare-pr-job.js";
+import {
+  loadHistory,
+  parseEnvAssignments,
+  runComparePrJob,
+  type ComparePrJobInput,
+} from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { resolvePort } from "../../runner/free-port.js";
 import { parseTimeouts } from "../../runner/run-suite.js";
@@ -41,6 +46,7 @@ ${REQUEST_FLAGS_USAGE}
   --port=N|auto             server port (default 30000, or $SGLBENCH_PORT; auto: a free one, so two
                             jobs on one machine do not collide)
   --merge=DIR               merge the results.json of matrix jobs under DIR into one report
+                            (with --history-dir: the noise history the jobs used; else the built-in prior)
   --fail-on=regressed|any   exit 1 when the verdict is regressed (any: or a cell or run failed)
   --performance-threshold=P minimum effect in % for the plan, the anchor and the verdicts
                             (env PERFORMANCE_THRESHOLD, default ${DEFAULT_MIN_EFFECT_PCT})
@@ -104,7 +110,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     falseDiscoveryRate: values["false-discovery-rate"],
   });
   if (verdict.problems.length > 0) return parsed.usage(verdict.problems.join("; "));
-  if (values.merge) return merge(resolve(io.cwd, values.merge), outputDir, io, log, failOn, verdict.settings);
+  if (values.merge)
+    return merge(resolve(io.cwd, values.merge), outputDir, io, log, failOn, verdict.settings, values["history-dir"]);
 
   const asked = requestFromFlags(values);
   const mainEnv = parseEnvAssignments(values["main-env"]);
@@ -191,6 +198,7 @@ async function merge(
   log: (line: string) => void,
   failOn: FailOn | undefined,
   verdictSettings: VerdictSettings,
+  historyDir: string | undefined,
 ): Promise<number> {
   try {
     const files: Array<ComparisonFile<unknown>> = [];
@@ -209,7 +217,10 @@ async function merge(
     const services = await defaultComparePrServices({ local: true, mainEnv: {}, prEnv: {}, log });
     const first = files[0];
     const dir = join(outputDir, `pr${first?.pr ?? 0}_${timestamp(new Date(), "utc")}`);
-    const merged = mergeComparisonFiles(files, services.comparer, dir, [], verdictSettings);
+    // The jobs' noise history, when the merging machine has it (else the built-in prior only).
+    const history = historyDir ? await loadHistory(resolve(io.cwd, historyDir), log) : [];
+    if (historyDir) log(`merge: noise history ${history.length} runs from ${historyDir}`);
+    const merged = mergeComparisonFiles(files, services.comparer, dir, history, verdictSettings);
     io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
     const tripped = failOnReason(failOn, merged.counts);
     if (tripped) {

@@ -661,7 +661,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       cells,
     });
   }
-  suites.sort((a, b) => `${a.model}|${a.suite}|${a.mode ?? ""}`.localeCompare(`${b.model}|${b.suite}|${b.mode ?? ""}`));
+  suites.sort((a, b) => suiteKey(a).localeCompare(suiteKey(b)));
   const cells = suites.flatMap((s) => s.cells);
   for (const c of cells) if (c.change_pct !== null) c.direction = changeDirection(c.metric, c.change_pct);
   return {
@@ -678,6 +678,43 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     },
     ...(regime ? { learntFrom: regime.learntFrom } : {}),
     ...(priorUsed.size > 0 ? { priorUsed: [...priorUsed].sort() } : {}),
+  };
+}
+
+const suiteKey = (s: Pick<SuiteComparison, "model" | "suite" | "mode">): string =>
+  `${s.model}|${s.suite}|${s.mode ?? ""}`;
+
+/**
+ * One comparison from comparisons of separate suites (compare-pr's matrix jobs): every suite keeps
+ * the verdicts its job gave it with that job's history — they are judged suite by suite, the false
+ * discoveries too, so nothing changes by putting them side by side. Undefined when two parts judge
+ * the same suite or were judged by different rules (then the runs must be compared again).
+ */
+export function joinComparisons(parts: readonly Comparison[]): Comparison | undefined {
+  const [first] = parts;
+  if (!first) return undefined;
+  const suites = parts.flatMap((p) => p.suites);
+  if (new Set(suites.map(suiteKey)).size !== suites.length) return undefined;
+  const rule = (c: Comparison) =>
+    JSON.stringify([
+      c.settings.minEffectPct,
+      c.settings.confidence,
+      c.settings.gsm8kThreshold,
+      c.settings.falseDiscoveryRate,
+    ]);
+  if (parts.some((p) => rule(p) !== rule(first))) return undefined;
+  suites.sort((a, b) => suiteKey(a).localeCompare(suiteKey(b)));
+  const cells = suites.flatMap((s) => s.cells);
+  const learntFrom = parts.flatMap((p) => p.learntFrom ?? []);
+  const priorUsed = [...new Set(parts.flatMap((p) => p.priorUsed ?? []))].sort();
+  return {
+    suites,
+    cells,
+    summary: summarize(cells),
+    mismatches: parts.flatMap((p) => p.mismatches),
+    settings: { ...first.settings, historyRuns: parts.reduce((n, p) => n + p.settings.historyRuns, 0) },
+    ...(learntFrom.length > 0 ? { learntFrom } : {}),
+    ...(priorUsed.length > 0 ? { priorUsed } : {}),
   };
 }
 
