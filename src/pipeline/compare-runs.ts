@@ -280,9 +280,10 @@ function metricsAt(runs: RunResults[], key: string): Set<string> {
 }
 
 /**
- * A client log cut off inside its result block gives a repeat with the first metrics only; the
- * comparison makes cells only for metrics both sides have, so the rest (TTFT, ITL, TPOT …) would
- * vanish. One ❌ cell per such point names the log, its line and the metrics it lost.
+ * A client log cut off inside its result block gives a repeat with the first metrics only. The cells
+ * of the metrics it lost are ❌ (judged on the point's other runs they would compare the warm-up run
+ * against main's steady ones), and the metrics no run kept, which the comparison drops, get one ❌
+ * cell per point naming the log, its line and what it lost.
  */
 function addTruncatedCells(comparison: Comparison, baseline: RunResults[], candidate: RunResults[]): void {
   let added = false;
@@ -325,16 +326,37 @@ function addTruncatedCell(
   const atPoint = suite.cells.filter((c) => pointKey(c.point) === key);
   // A point with no value at all is already a ❌ cell of the comparison.
   if (atPoint.some((c) => c.kind === "failure")) return false;
-  const has = metricsAt(runs, key);
-  const inCells = new Set(atPoint.map((c) => c.metric));
-  const lost = [...metricsAt(other, key)].filter((m) => !has.has(m) && !inCells.has(m));
+  // What the cut-off run lost: the metrics the point has elsewhere (its other runs, the other side).
+  const cutRun = p.repeats.filter((r) => fromDiagnostic(r.source, cut));
+  const kept = new Set(
+    cutRun.flatMap((r) =>
+      COMPARED_METRICS.filter((m) => repeatValue(r.metrics, m.key) !== undefined).map((m) => m.key),
+    ),
+  );
+  const lost = [...new Set([...metricsAt(other, key), ...metricsAt(runs, key)])].filter((m) => !kept.has(m));
   if (lost.length === 0) return false;
   // The log's name is enough in a report (stderr gives the whole path).
   const where = `${basename(cut.file)}${cut.line !== undefined ? `:${cut.line}` : ""}`;
+  const why = `${label}: ${TRUNCATED_BLOCK} (${where})`;
+  // A metric the other runs of the point still have is not judged on them: with a run missing, the
+  // warm-up run would stand in for it (3 runs drop the first; 2 keep it), a bias, not a change.
+  let marked = false;
+  for (const c of atPoint)
+    if (c.kind === "metric" && lost.includes(c.metric)) {
+      Object.assign(c, {
+        verdict: "failed",
+        interval: null,
+        reason: `${why}: this run lost it; not judged on the point's other runs`,
+      });
+      marked = true;
+    }
+  const inCells = new Set(atPoint.map((c) => c.metric));
+  const vanished = lost.filter((m) => !inCells.has(m));
+  if (vanished.length === 0) return marked;
   const cell = failureCell(
     { suite: suite.suite, model: suite.model, ...(suite.mode ? { mode: suite.mode } : {}) },
     p.point,
-    `${label}: ${TRUNCATED_BLOCK} (${where}): no ${lost.map((m) => metricInfo(m).display).join(", ")}`,
+    `${why}: no ${vanished.map((m) => metricInfo(m).display).join(", ")}`,
   );
   // After the point's cells; a point with none goes before the suite's GSM8K and KV-cache cells.
   const last = atPoint.length > 0 ? suite.cells.indexOf(atPoint[atPoint.length - 1]!) : -1;

@@ -117,6 +117,23 @@ describe("a client log cut off inside its result block", () => {
     );
   });
 
+  it("a point with other runs: the cells the cut run lost are ❌, not judged with the warm-up standing in", async () => {
+    // DeepSeek 2025-10-15 ran 3 runs per point; run 2 at concurrency 4 is cut before Mean E2E Latency.
+    const pr = copy(DS1015, "ds-pr-cut");
+    const name = readdirSync(pr).find((f) => f.includes("concurrency_4_run2"))!;
+    const text = readFileSync(join(pr, name), "utf8");
+    writeFileSync(join(pr, name), text.slice(0, text.indexOf("Mean E2E Latency")));
+    const r = await compare("--csv1", DS1014, "--csv2", pr);
+    expect(r.err).toMatch(/concurrency_4_run2_\S+:\d+: result block is truncated\n/);
+    expect(r.code).toBe(3);
+    const at4 = (JSON.parse(r.out) as { cells: JsonCell[] }).cells.filter((c) => c.point.concurrency === 4);
+    const e2e = at4.find((c) => c.metric === "median_e2e_latency_ms")!;
+    expect(e2e.verdict).toBe("failed");
+    expect(e2e.reason).toMatch(/^PR: result block is truncated \(sglang_serving_benchmark_concurrency_4_run2_/);
+    // What the cut run still printed before the cut is judged as usual.
+    expect(at4.find((c) => c.metric === "output_throughput")!.verdict).not.toBe("failed");
+  });
+
   it("an intact pair still compares cleanly (exit 0, nothing on stderr)", async () => {
     const r = await compare("--csv1", copy(GROK2, "grok-a"), "--csv2", copy(GROK2, "grok-b"));
     expect(r.err).toBe("");

@@ -154,7 +154,10 @@ describe("renderReport", () => {
       `- ❔ ${c.summary.inconclusive} inconclusive: noise unknown (no history, no built-in prior) — pass earlier runs as history`,
     );
     // Nothing was judged ⚪ but the gates: the headline says so instead of "nothing measurable".
-    expect(lines[0]).toMatch(/^### ❔ No verdict: 20 cell\(s\) too noisy or not comparable/);
+    // The reason follows the ❔ count it explains, then the ⚪ count.
+    expect(lines[0]).toMatch(
+      /^### ❔ No verdict: 20 cell\(s\) too noisy or not comparable — noise unknown .*; 1 within ±2 %$/,
+    );
   });
   it("opens with the headline, then the counts once, the top changes, the sides once, suites and failures", () => {
     const cand = run("deepseek-online", "DeepSeek-V3", 3, 1.1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseVerdictSettings, verdictSettingsFlags } from "../../src/core/verdict/index.js";
+import { parseVerdictSettings, verdictSettingsFlags, verdictSettingsFromFlags } from "../../src/core/verdict/index.js";
 import { verdictComparer } from "../../src/pipeline/compare-pr-services.js";
 import { onlineRun } from "../helpers/online-run.js";
 
@@ -15,6 +15,21 @@ describe("verdict settings", () => {
       '--performance-threshold must be a number of % in [0, 1000], got "5%"',
       '--false-discovery-rate must be a number in [0.001, 1] or off, got "0"',
     ]);
+  });
+
+  it("refuses a flag given empty, and names the variable a bad value came from", () => {
+    expect(verdictSettingsFromFlags({ "performance-threshold": "" }, {}).problems).toEqual([
+      "--performance-threshold needs a value",
+    ]);
+    expect(verdictSettingsFromFlags({}, { PERFORMANCE_THRESHOLD: "x" }).problems).toEqual([
+      'PERFORMANCE_THRESHOLD must be a number of % in [0, 1000], got "x"',
+    ]);
+    expect(verdictSettingsFromFlags({}, { PERFORMANCE_THRESHOLD: "5" }).settings).toEqual({ minEffectPct: 5 });
+    // The flag wins over the variable.
+    expect(verdictSettingsFromFlags({ "performance-threshold": "3" }, { PERFORMANCE_THRESHOLD: "x" })).toEqual({
+      settings: { minEffectPct: 3 },
+      problems: [],
+    });
   });
 
   it("reproduces only what differs from the defaults", () => {

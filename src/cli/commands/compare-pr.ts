@@ -7,7 +7,7 @@ import {
   FAIL_ON,
   failOnReason,
   isFailOn,
-  parseVerdictSettings,
+  verdictSettingsFromFlags,
   type FailOn,
   type VerdictSettings,
 } from "../../core/verdict/index.js";
@@ -105,10 +105,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const workDir = resolve(io.cwd, values["work-dir"]);
   const outputDir = resolve(workDir, values["output-dir"] ?? "comparison_results");
   const log = (line: string) => io.stdout(`${line}\n`);
-  const verdict = parseVerdictSettings({
-    performanceThreshold: values["performance-threshold"] ?? io.env.PERFORMANCE_THRESHOLD,
-    falseDiscoveryRate: values["false-discovery-rate"],
-  });
+  const verdict = verdictSettingsFromFlags(values, io.env);
   if (verdict.problems.length > 0) return parsed.usage(verdict.problems.join("; "));
   if (values.merge)
     return merge(resolve(io.cwd, values.merge), outputDir, io, log, failOn, verdict.settings, values["history-dir"]);

@@ -8,7 +8,7 @@ import {
   FAIL_ON,
   failOnReason,
   isFailOn,
-  parseVerdictSettings,
+  verdictSettingsFromFlags,
   verdictSettingsFlags,
 } from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
@@ -157,10 +157,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`--fail-on must be ${FAIL_ON.join(" or ")}, got "${failOn}"`);
   const format = v.format ?? "md";
   if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, got "${format}"`);
-  const verdictSettings = parseVerdictSettings({
-    performanceThreshold: v["performance-threshold"] ?? io.env.PERFORMANCE_THRESHOLD,
-    falseDiscoveryRate: v["false-discovery-rate"],
-  });
+  const verdictSettings = verdictSettingsFromFlags(v, io.env);
   if (verdictSettings.problems.length > 0) throw new UsageError(verdictSettings.problems.join("; "));
   const minEffectPct = verdictSettings.settings.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const falseDiscoveryRate = verdictSettings.settings.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE;

@@ -276,7 +276,8 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
     default: {
       const first = flagged("inconclusive")[0];
       const within = c.summary.unchanged ? `; ${c.summary.unchanged} within ±${c.settings.minEffectPct} %` : "";
-      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${within}${first ? ` (${reasonOf(first)})` : ""}`;
+      // The reason belongs to the ❔ cells, so it follows them, before the ⚪ count.
+      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${first ? ` — ${reasonOf(first)}` : ""}${within}`;
     }
   }
 }

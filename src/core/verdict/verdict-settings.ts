@@ -70,3 +70,29 @@ export function verdictSettingsFlags(settings: VerdictSettings): string {
     flags.push(`--false-discovery-rate ${rate === false ? "off" : rate}`);
   return flags.map((f) => ` ${f}`).join("");
 }
+
+/**
+ * The settings from a command's flags, falling back to the environment the original scripts read
+ * (PERFORMANCE_THRESHOLD). A flag given empty is a mistake, not a default; each problem names what
+ * the user typed (the flag or the variable).
+ */
+export function verdictSettingsFromFlags(
+  flags: { "performance-threshold"?: string; "false-discovery-rate"?: string },
+  env: Readonly<Record<string, string | undefined>>,
+): { settings: VerdictSettings; problems: string[] } {
+  const empty = (["performance-threshold", "false-discovery-rate"] as const)
+    .filter((f) => flags[f] !== undefined && flags[f]!.trim() === "")
+    .map((f) => `--${f} needs a value`);
+  const fromEnv = flags["performance-threshold"] === undefined && env.PERFORMANCE_THRESHOLD !== undefined;
+  const parsed = parseVerdictSettings(
+    {
+      performanceThreshold: flags["performance-threshold"] ?? env.PERFORMANCE_THRESHOLD,
+      falseDiscoveryRate: flags["false-discovery-rate"],
+    },
+    {
+      performanceThreshold: fromEnv ? "PERFORMANCE_THRESHOLD" : "--performance-threshold",
+      falseDiscoveryRate: "--false-discovery-rate",
+    },
+  );
+  return { settings: parsed.settings, problems: [...empty, ...parsed.problems] };
+}
