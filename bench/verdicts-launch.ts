@@ -151,6 +151,12 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         ["regime history + prior", { history: cut, regimes: false, prior }],
         ["prior only, no --history", { prior }],
         ["regime history + shipped prior (in-sample)", { history: cut, regimes: false }],
+        // What `sglbench compare --history <every past night>` does: the regime cut inside, and the
+        // tail and drift learnt from the whole history when it holds enough quiet nights.
+        [
+          "as the CLI: every past night + detector + prior",
+          { history: past, detectChanges: changepointDetector, prior },
+        ],
       ] as const;
       if (quiet) {
         for (const [name, lat, thr] of [
