@@ -9,7 +9,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, isAbsolute } from "node:path";
 import { selectSuites, type Plan, type PlanRequest, type PlanSuite } from "../core/plan/index.js";
-import { errorMessage } from "../core/util/index.js";
+import { errorMessage, skippedLines } from "../core/util/index.js";
 import { RunResultsSchema, type RunResults } from "../core/results/index.js";
 import {
   fetchPrHead,
@@ -114,7 +114,7 @@ export async function loadHistory(dir: string, warn: (line: string) => void = ()
   }
   if (runs.length > 0) return runs;
   const ingested = await ingestPaths([dir], { root: dir });
-  for (const s of ingested.skipped) warn(`history: skipped ${s.file}: ${s.reason}`);
+  for (const line of skippedLines(ingested.skipped, "history: skipped")) warn(line);
   return ingested.runs;
 }
 

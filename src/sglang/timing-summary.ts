@@ -26,8 +26,10 @@ export function parseTimingSummary(text: string, file = "<input>"): TimingSummar
   for (const raw of splitLines(text)) {
     const line = raw.trim();
     let m: RegExpExecArray | null;
+    // A header ("GSM8K Test Results:", "Client …" or "Serving Benchmark Results:", "Performance Summary:")
+    // opens a section; the DeepSeek summary's serving section has a "Total duration:" of its own.
     if (/^GSM8K Test Results:/.test(line)) section = "gsm8k";
-    else if (/^Client Benchmark Results:/.test(line)) section = "client";
+    else if (/^[A-Z][A-Za-z0-9 ]*(Results|Summary):$/.test(line)) section = "other";
     if ((m = /^Docker image:\s*(\S+)/.exec(line))) out.image = m[1];
     else if ((m = /^Hostname:\s*(\S+)/.exec(line))) out.hostname = m[1];
     else if ((m = /^Hardware:\s*(\S+)/.exec(line))) out.hardware = m[1];
@@ -39,7 +41,7 @@ export function parseTimingSummary(text: string, file = "<input>"): TimingSummar
     else if ((m = /^Server startup time:\s*(\d+(?:\.\d+)?) seconds/.exec(line)))
       out.timings.server_startup = Number(m[1]);
     else if ((m = /^Total duration:\s*(\d+(?:\.\d+)?) seconds/.exec(line)) && section === "gsm8k")
-      out.timings.gsm8k = Number(m[1]);
+      out.timings.gsm8k ??= Number(m[1]);
     else if ((m = /^Completed (rate|concurrency) (\S+) - Total time:\s*(\d+(?:\.\d+)?) seconds/.exec(line)))
       out.timings[`client_${m[1]}_${m[2]}`] = Number(m[3]);
     else if ((m = /^Total execution time:\s*(\d+(?:\.\d+)?) seconds/.exec(line))) out.timings.total = Number(m[1]);

@@ -70,6 +70,14 @@ describe("ingestPaths on the real fixtures", () => {
       for (const p of r.points) expect(p.repeats.map((x) => x.index)).toEqual([1, 2, 3]);
     }
   });
+
+  it("takes GSM8K's duration from its own section, not the serving section's total after it", async () => {
+    const dir = join(REAL, "online_benchmark_log/mi30x/DeepSeek-V3-0324");
+    const { runs } = await ingestPaths([join(dir, "v0.5.3.post1-rocm630-mi30x-20251015_DeepSeek-V3-0324_FP8_online")]);
+    // timing_summary: "GSM8K Test Results: Total duration: 217 seconds", then "Serving Benchmark
+    // Results: … Total duration: 10625 seconds".
+    expect(runs[0]!.timings).toMatchObject({ server_startup: expect.any(Number), gsm8k: 217 });
+  });
 });
 
 describe("sglbench ingest command", () => {

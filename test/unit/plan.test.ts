@@ -82,6 +82,22 @@ describe("planRequest", () => {
     expect(ds.main.action).toBe("full"); // noise may come from another commit, the baseline may not
   });
 
+  it("takes each point's noise from the youngest runs that measured it, as a median", () => {
+    const C1 = "input_len=3200,output_len=800,concurrency=1";
+    const C64 = "input_len=3200,output_len=800,concurrency=64";
+    const run = (ageHours: number, noisePct: Record<string, number>) =>
+      fresh("deepseek-online", { imageCommit: "other", ageHours, noisePct });
+    const history = [
+      // The youngest night crashed before C1: it measured C64 only (odd: 5 %).
+      run(10, { [C64]: 5 }),
+      run(20, { [C1]: 0.1, [C64]: 0.2 }),
+      run(30, { [C1]: 0.2, [C64]: 0.1 }),
+    ];
+    const ds = planRequest(request, history).suites.find((s) => s.suiteId === "deepseek-online")!;
+    expect(ds.repeats[C1]).toBe(1); // from the older runs, not "no figure: as requested"
+    expect(ds.repeats[C64]).toBe(1); // median of 5, 0.2, 0.1: one odd night does not set it
+  });
+
   it("uses measured timings over the catalogue's", () => {
     const base = planRequest(request, [], {
       catalogue: [DEFAULT_PLAN_SUITES.find((s) => s.id === "deepseek-offline")!],

@@ -12,7 +12,7 @@ import {
   verdictSettingsFlags,
 } from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
-import { timestamp } from "../../core/util/index.js";
+import { skippedLines, timestamp } from "../../core/util/index.js";
 import {
   CompareInputError,
   compareFromDisk,
@@ -188,7 +188,7 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
     },
     { minEffectPct, gsm8kMinChange, gsm8kThreshold, falseDiscoveryRate },
   );
-  for (const s of outcome.skipped) io.stderr(`skipped ${s.file}: ${s.reason}\n`);
+  for (const line of skippedLines(outcome.skipped)) io.stderr(`${line}\n`);
   for (const row of outcome.leftOut) io.stderr(`${row.file}${row.line ? `:${row.line}` : ""}: ${row.message}\n`);
   for (const check of outcome.checks.filter((x) => x.refused)) io.stderr(describeRefusal(check));
   const c = outcome.comparison;

@@ -7,6 +7,7 @@
 import { COMPARED_METRICS, pointMinutes, pointNoise, SUITES, suitePoints, type Suite } from "../catalogue/index.js";
 import { pointKey, type Point, type RunResults } from "../results/index.js";
 import { describeLayout, layoutRates } from "./launch-rates.js";
+import { median } from "../verdict/stats.js";
 
 /** One measured point of a suite with its wall minutes per repeat. */
 export interface PlanPoint {
@@ -256,16 +257,29 @@ export function findReusableBaseline(
     .sort((a, b) => a.ageHours - b.ageHours)[0];
 }
 
-/** Noise per point from the youngest history run of the same setup (any commit: noise belongs to the setup). */
+/** How many of the youngest runs with a noise figure a point's noise is the median of. */
+export const NOISE_HISTORY_RUNS = 5;
+
+/**
+ * Noise per point from history (any commit: noise belongs to the setup): the median of the figures the
+ * point has in the NOISE_HISTORY_RUNS youngest runs of the same setup that measured it. Per point, so a
+ * run that measured only some points (a crashed night) leaves the others to older runs; a median, so
+ * one odd night does not set the repeats.
+ */
 function historyNoise(
   request: PlanRequest,
   suiteId: string,
   history: HistoryRun[],
 ): Record<string, number> | undefined {
-  return history
-    .filter(sameSetup(request, suiteId))
-    .filter((h) => h.noisePct && Object.keys(h.noisePct).length > 0)
-    .sort((a, b) => a.ageHours - b.ageHours)[0]?.noisePct;
+  const youngestFirst = history.filter(sameSetup(request, suiteId)).sort((a, b) => a.ageHours - b.ageHours);
+  const figures = new Map<string, number[]>();
+  for (const run of youngestFirst)
+    for (const [key, pct] of Object.entries(run.noisePct ?? {})) {
+      const list = figures.get(key) ?? [];
+      if (list.length < NOISE_HISTORY_RUNS && Number.isFinite(pct)) figures.set(key, [...list, pct]);
+    }
+  if (figures.size === 0) return undefined;
+  return Object.fromEntries([...figures].map(([key, list]) => [key, median(list)]));
 }
 
 function resolveTiming(suite: PlanSuite, timing: SuiteTiming | undefined) {

@@ -3,3 +3,4 @@ export * from "./errors.js";
 export * from "./entry-point.js";
 export * from "./timestamp.js";
 export * from "./nearest.js";
+export * from "./skipped-lines.js";
