@@ -7,7 +7,7 @@
 import { COMPARED_METRICS, pointMinutes, pointNoise, SUITES, suitePoints, type Suite } from "../catalogue/index.js";
 import { pointKey, type Point, type RunResults } from "../results/index.js";
 import { describeLayout, layoutRates } from "./launch-rates.js";
-import { median } from "../verdict/stats.js";
+import { median } from "../verdict/index.js";
 
 /** One measured point of a suite with its wall minutes per repeat. */
 export interface PlanPoint {
