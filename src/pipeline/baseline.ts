@@ -78,33 +78,36 @@ export function findBaselineRun(history: RunResults[], criteria: BaselineCriteri
 }
 
 /**
- * Past timings per suite from history (youngest run wins): server start and GSM8K from the timing
- * summary, minutes per repeat per point from the per-rate/concurrency totals or the repeats' durations.
+ * Past timings per suite from history, each figure from the youngest run that has it: server start and
+ * GSM8K from the timing summary, minutes per repeat per point from the per-rate/concurrency totals or
+ * the repeats' durations. Per figure, so a younger run that timed only part (a GSM8K-only variant, a
+ * night that crashed after two points) does not send the rest back to the catalogue's estimates.
  */
 export function timingsFromHistory(runs: RunResults[], now: Date): Record<string, SuiteTiming> {
   const out: Record<string, SuiteTiming> = {};
   const youngestFirst = [...runs].sort((a, b) => toHistoryRun(a, now).ageHours - toHistoryRun(b, now).ageHours);
   for (const run of youngestFirst) {
-    if (out[run.suite]) continue;
     const t = run.timings ?? {};
-    const pointMinutes: Record<string, number> = {};
+    const timing = (out[run.suite] ??= {});
     for (const p of run.points) {
-      const measuredRepeats = p.repeats.length;
+      const key = pointKey(p.point);
+      if (timing.pointMinutes?.[key] !== undefined) continue;
       const by =
         p.point.concurrency !== undefined ? `concurrency_${p.point.concurrency}` : `rate_${p.point.request_rate}`;
       const total = t[`client_${by}`];
       const durations = p.repeats.map((r) => r.duration_s).filter((d): d is number => Number.isFinite(d));
-      if (total !== undefined && measuredRepeats > 0) pointMinutes[pointKey(p.point)] = total / measuredRepeats / 60;
-      else if (durations.length)
-        pointMinutes[pointKey(p.point)] = durations.reduce((a, b) => a + b, 0) / durations.length / 60;
+      const minutes =
+        total !== undefined && p.repeats.length > 0
+          ? total / p.repeats.length / 60
+          : durations.length
+            ? durations.reduce((a, b) => a + b, 0) / durations.length / 60
+            : undefined;
+      if (minutes !== undefined) timing.pointMinutes = { ...timing.pointMinutes, [key]: minutes };
     }
-    const timing: SuiteTiming = {
-      ...(t.server_startup !== undefined ? { startupMinutes: t.server_startup / 60 } : {}),
-      ...(t.gsm8k !== undefined ? { gsm8kMinutes: t.gsm8k / 60 } : {}),
-      ...(Object.keys(pointMinutes).length ? { pointMinutes } : {}),
-    };
-    if (Object.keys(timing).length) out[run.suite] = timing;
+    if (t.server_startup !== undefined) timing.startupMinutes ??= t.server_startup / 60;
+    if (t.gsm8k !== undefined) timing.gsm8kMinutes ??= t.gsm8k / 60;
   }
+  for (const [suite, timing] of Object.entries(out)) if (Object.keys(timing).length === 0) delete out[suite];
   return out;
 }
 

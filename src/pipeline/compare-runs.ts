@@ -343,11 +343,15 @@ function addTruncatedCell(
   let marked = false;
   for (const c of atPoint)
     if (c.kind === "metric" && lost.includes(c.metric)) {
+      // No change either: the PR value left is the biased one (warm-up standing in).
       Object.assign(c, {
         verdict: "failed",
         interval: null,
+        change_pct: null,
         reason: `${why}: this run lost it; not judged on the point's other runs`,
       });
+      delete c.direction;
+      delete c.pooled;
       marked = true;
     }
   const inCells = new Set(atPoint.map((c) => c.metric));

@@ -85,6 +85,17 @@ describe("timingsFromHistory", () => {
       "deepseek-online": { startupMinutes: 2, gsm8kMinutes: 3, pointMinutes: { "concurrency=16": 3 } },
     });
   });
+
+  it("takes each figure from the youngest run that has it: a GSM8K-only variant does not hide the points' timings", () => {
+    const plain = onlineRun([1, 1, 1], {
+      finished_at: "2026-11-20T00:00:00Z",
+      timings: { server_startup: 600, gsm8k: 600, client_concurrency_16: 540 },
+    });
+    const gsm8kOnly = { ...onlineRun([1]), points: [], timings: { gsm8k: 120 } };
+    expect(timingsFromHistory([plain, gsm8kOnly], NOW)).toEqual({
+      "deepseek-online": { startupMinutes: 10, gsm8kMinutes: 2, pointMinutes: { "concurrency=16": 3 } },
+    });
+  });
 });
 
 describe("checkAnchor", () => {

@@ -61,6 +61,7 @@ interface JsonCell {
   point: { request_rate?: number; concurrency?: number };
   metric: string;
   verdict: string;
+  change_pct: number | null;
   reason: string;
 }
 
@@ -129,6 +130,7 @@ describe("a client log cut off inside its result block", () => {
     const at4 = (JSON.parse(r.out) as { cells: JsonCell[] }).cells.filter((c) => c.point.concurrency === 4);
     const e2e = at4.find((c) => c.metric === "median_e2e_latency_ms")!;
     expect(e2e.verdict).toBe("failed");
+    expect(e2e.change_pct).toBeNull();
     expect(e2e.reason).toMatch(/^PR: result block is truncated \(sglang_serving_benchmark_concurrency_4_run2_/);
     // What the cut run still printed before the cut is judged as usual.
     expect(at4.find((c) => c.metric === "output_throughput")!.verdict).not.toBe("failed");
