@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { compareRuns, decideGsm8k, gsm8kHistorySpread } from "../../src/core/verdict/index.js";
 import { gsm8kMinAccuracy } from "../../src/core/catalogue/index.js";
-import { rowOf } from "../../src/core/report/index.js";
+import { buildReportModel, rowOf } from "../../src/core/report/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { parseGsm8kOutput } from "../../src/sglang/gsm8k.js";
 
@@ -166,6 +166,9 @@ describe("GSM8K floor and noise on real nights", () => {
     expect(row.change).toMatch(/^-2\.1 pts \(-2\.2 % lower\)$/);
     expect(row.interval).toMatch(/^\[-\d\.\d, -\d\.\d\] pts$/);
     expect(row.reason).toMatch(/runs of 1319 questions.*below the 0.92 threshold/);
+    // The report's headline says it in points too, with both levels.
+    const c = compareRuns([grok2(GROK2["1101"])], [grok2(GROK2["1103"])]);
+    expect(buildReportModel(c).headline).toMatch(/accuracy \d\.\d points lower \(0\.9\d\d → 0\.9\d\d\)/);
   });
   it("catches a 5-point drop when main is already under the floor", () => {
     const main = GROK2["1009"];

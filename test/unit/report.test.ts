@@ -133,6 +133,15 @@ describe("the headline's words", () => {
     expect(changeLead({ model: "GROK2_FP8", metric: "gsm8k_accuracy", change_pct: -2 })).toBe(
       "Grok-2 accuracy 2.0 % lower",
     );
+    // With both levels known, in points as the GSM8K rows and the floor are.
+    expect(
+      changeLead({
+        model: "DeepSeek-V3-0324_FP8",
+        metric: "gsm8k_accuracy",
+        change_pct: -2.27,
+        accuracy: { from: 0.926, to: 0.905 },
+      }),
+    ).toBe("DeepSeek-V3 accuracy 2.1 points lower (0.926 → 0.905)");
   });
 });
 

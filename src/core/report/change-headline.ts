@@ -33,17 +33,23 @@ export interface HeadlineChange {
   suite?: string;
   /** YYYYMMDD of the first night at the new level (nightly surfaces). */
   since?: string;
+  /** An accuracy's mean on each side (0–1): the lead then says the change in points, as the rows do. */
+  accuracy?: { from: number; to: number };
 }
 
-/** `DeepSeek-V3 decode 5.8 % slower`, `Grok-1 accuracy 2.0 % lower`. */
-export function changeLead(c: Pick<HeadlineChange, "model" | "metric" | "change_pct">): string {
+/** `DeepSeek-V3 decode 5.8 % slower`, `Grok-1 accuracy 2.1 points lower (0.926 → 0.905)`. */
+export function changeLead(c: Pick<HeadlineChange, "model" | "metric" | "change_pct" | "accuracy">): string {
   const phase = phaseOf(c.metric);
   const d = changeDirection(c.metric, c.change_pct);
   // The phase already names what went up or down: "accuracy 2.0 % lower", not "… lower accuracy".
+  // An accuracy's floor and its rows are in points, so its change is too when both levels are known.
+  const a = c.accuracy;
   const words =
-    (phase === "accuracy" || phase === "KV cache") && d !== "unchanged"
-      ? `${Math.abs(c.change_pct).toFixed(1)} % ${d}`
-      : changeWords(c.metric, c.change_pct);
+    phase === "accuracy" && a && d !== "unchanged"
+      ? `${(Math.abs(a.to - a.from) * 100).toFixed(1)} points ${d} (${a.from.toFixed(3)} → ${a.to.toFixed(3)})`
+      : (phase === "accuracy" || phase === "KV cache") && d !== "unchanged"
+        ? `${Math.abs(c.change_pct).toFixed(1)} % ${d}`
+        : changeWords(c.metric, c.change_pct);
   return [modelDisplayName(c.model), phase, words].filter(Boolean).join(" ");
 }
 

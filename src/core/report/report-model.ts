@@ -239,6 +239,13 @@ export function pointsText(points: readonly string[]): string {
   return named.length <= 3 ? named.join(", ") : `${named.length} points`;
 }
 
+/** A GSM8K cell's mean accuracy on each side, when both sides have runs. */
+function accuracyLevels(cell: ComparisonCell): { accuracy?: { from: number; to: number } } {
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const [from, to] = [cell.baseline.values, cell.candidate.values];
+  return from.length && to.length ? { accuracy: { from: mean(from), to: mean(to) } } : {};
+}
+
 function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
   const who = ctx.pr !== undefined ? `Merging #${ctx.pr}` : "The PR side";
   const emoji = VERDICT_EMOJI[verdict];
@@ -258,6 +265,7 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       label: shortMetric(top),
       point: pointOf(top),
       suite: top.suite,
+      ...(top.kind === "gsm8k" ? accuracyLevels(top) : {}),
     });
     return `${emoji} ${who} makes ${change}${others}`;
   };
