@@ -125,6 +125,11 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
   for (const [scope, group] of byScope) {
     const nights = [...group].sort((a, b) => nightOf(a).localeCompare(nightOf(b)));
     if (nights.length < 3) continue;
+    // A model the shipped prior never saw (on any hardware): the prior learnt from the other models only.
+    const unseenPrior = learnPrior(
+      runs.filter((r) => r.model.name !== nights[0]!.model.name),
+      `without ${nights[0]!.model.name}`,
+    );
     series.push(`${scope} (${nights.length} nights)`);
     const regimes = splitRegimes(nights, changepointDetector);
     const regimeOf = new Map<RunResults, number>();
@@ -156,6 +161,10 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         [
           "as the CLI: every past night + detector + prior",
           { history: past, detectChanges: changepointDetector, prior },
+        ],
+        [
+          "as the CLI, a model the prior never saw",
+          { history: past, detectChanges: changepointDetector, prior: unseenPrior },
         ],
       ] as const;
       if (quiet) {
