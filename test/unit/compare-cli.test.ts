@@ -205,7 +205,7 @@ describe("sglbench compare", () => {
     const out = join(mkdtempSync(join(tmpdir(), "sglbench-prior-")), "r.md");
     expect(await run(["--csv1", day("20251014"), "--csv2", day("20251015"), "--output-md", out], md)).toBe(0);
     expect(readFileSync(out, "utf8")).toContain(
-      "Launch noise from the built-in prior (learnt from real nightlies): series mi30x/DeepSeek-V3-0324_FP8/deepseek-online/-",
+      "Launch noise from the built-in prior (learnt from real nightlies): series mi30x DeepSeek-V3-0324_FP8 deepseek-online",
     );
   });
 

@@ -146,6 +146,24 @@ describe("history by regime", () => {
     expect(c.learntFrom?.[0]?.nights).toEqual(dates(5));
   });
 
+  it("learns nothing from nights after the PR side's, and counts only the compared series' runs", () => {
+    // 10 nights; the PR side is the 6th. Nights 7–10 are noisy (±8 %): were they learnt from, the
+    // intervals would widen. Another model's nights in the folder are not counted either.
+    const history = [
+      ...dates(10).map((d, i) => night(d, { level: i > 5 ? (i % 2 ? 1.08 : 0.92) : 1 })),
+      ...dates(7).map((d) => night(d, { model: "DeepSeek" })),
+    ];
+    const c = compareRuns([history[4]!], [night("20251106", { level: 1.04 })], { history, prior: false });
+    expect(c.learntFrom?.[0]).toMatchObject({ nights: dates(5), afterCandidate: 4 });
+    expect(c.settings.historyRuns).toBe(5);
+    const only = compareRuns([history[4]!], [night("20251106", { level: 1.04 })], {
+      history: history.slice(0, 5),
+      prior: false,
+    });
+    expect(c.cells.map((x) => x.verdict)).toEqual(only.cells.map((x) => x.verdict));
+    expect(renderReport(c)).toContain("4 nights after the PR side's not used");
+  });
+
   it("a noisier regime and a step inside the history no longer hide a real change", () => {
     // Old host: levels jump ±5 % night to night; then a new host, quiet, with an 8 % step inside.
     const old = dates(6).map((d, i) => night(d, { node: "host-a", level: i % 2 ? 1.05 : 0.95 }));

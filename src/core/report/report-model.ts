@@ -367,6 +367,17 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
   };
 }
 
+/** `series mi30x/DeepSeek-V3-0324_FP8/deepseek-online/-` → `series mi30x DeepSeek-V3-0324_FP8 deepseek-online`. */
+const priorSourceText = (source: string): string =>
+  source.replace(/\S+/g, (word) =>
+    word.includes("/")
+      ? word
+          .split("/")
+          .filter((part) => part !== "-")
+          .join(" ")
+      : word,
+  );
+
 /** ` Noise learnt from the baseline's regime: GROK2 grok-online 20251105–20251112 (6 nights; since host a → b).` */
 function learntFromText(c: Comparison): string {
   const parts = (c.learntFrom ?? []).map((l) => {
@@ -374,10 +385,13 @@ function learntFromText(c: Comparison): string {
     const nights = l.nights.length
       ? `${l.nights[0]}–${l.nights[l.nights.length - 1]} (${l.nights.length} night${l.nights.length === 1 ? "" : "s"}${l.startReason ? `; since ${l.startReason}` : ""}${l.baselineDiffers ? `; the baseline, not among them, differs by ${l.baselineDiffers}` : ""})`
       : `no night of its regime (built-in prior only${l.baselineDiffers ? `: the baseline differs from the history's last regime by ${l.baselineDiffers}` : ""})`;
-    return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}`;
+    const later = l.afterCandidate
+      ? `, ${l.afterCandidate} night${l.afterCandidate === 1 ? "" : "s"} after the PR side's not used`
+      : "";
+    return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}${later}`;
   });
   const prior = c.priorUsed?.length
-    ? ` Launch noise ${parts.length ? "also " : ""}from the built-in prior (learnt from real nightlies): ${c.priorUsed.join("; ")}.`
+    ? ` Launch noise ${parts.length ? "also " : ""}from the built-in prior (learnt from real nightlies): ${c.priorUsed.map(priorSourceText).join("; ")}.`
     : "";
   return `${parts.length ? ` Noise learnt from the baseline's regime: ${parts.join("; ")}.` : ""}${prior}`;
 }

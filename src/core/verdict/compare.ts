@@ -511,6 +511,32 @@ function sameRun(a: RunResults, b: RunResults): boolean {
   );
 }
 
+/**
+ * The history without the nights of a candidate's series dated after the candidate's night (dated
+ * YYYYMMDD on both), and how many nights that left out per series.
+ */
+function beforeCandidate(
+  history: RunResults[] | undefined,
+  candidate: readonly RunResults[],
+): { before: RunResults[] | undefined; later: Map<string, number> } {
+  const later = new Map<string, Set<string>>();
+  if (!history) return { before: history, later: new Map() };
+  const dated = (d: string | undefined): d is string => /^\d{8}$/.test(d ?? "");
+  const night = new Map<string, string>();
+  for (const c of candidate) {
+    const scope = scopeKey(runScope(c));
+    if (dated(c.date) && !(night.get(scope)! >= c.date)) night.set(scope, c.date);
+  }
+  const before = history.filter((h) => {
+    const scope = scopeKey(runScope(h));
+    const limit = night.get(scope);
+    if (!limit || !dated(h.date) || h.date <= limit) return true;
+    later.set(scope, (later.get(scope) ?? new Set()).add(h.date));
+    return false;
+  });
+  return { before, later: new Map([...later].map(([scope, nights]) => [scope, nights.size])) };
+}
+
 /** Compares candidate runs against baseline runs, suite by suite. */
 export function compareRuns(baseline: RunResults[], candidate: RunResults[], opts: CompareOptions = {}): Comparison {
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
@@ -519,8 +545,14 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const falseDiscoveryRate =
     opts.falseDiscoveryRate === false ? false : checkedRate(opts.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE);
   // The candidate is what is judged: its own runs in the history (a whole nightly folder given as
-  // --history) would be learnt from as noise.
-  const pastRuns = opts.history?.filter((h) => !candidate.some((c) => sameRun(h, c)));
+  // --history) would be learnt from as noise. Nor is anything after it: a PR comparison has no later
+  // nights, the rates in docs/verdicts.md were measured without them, and a verdict must not change
+  // when later nights are added to the folder.
+  const { before: pastRuns, later } = beforeCandidate(
+    opts.history?.filter((h) => !candidate.some((c) => sameRun(h, c))),
+    candidate,
+  );
+  const comparedScopes = new Set([...baseline, ...candidate].map((r) => scopeKey(runScope(r))));
   // The history's regimes, split once: the baseline's regime and the launch tails both read them.
   const regimes = pastRuns?.length && opts.detectChanges ? splitRegimes(pastRuns, opts.detectChanges) : undefined;
   const regime =
@@ -673,10 +705,17 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       minEffectPct,
       confidence,
       gsm8kThreshold: opts.gsm8kThreshold,
-      historyRuns: history.length,
+      // The runs of the compared series learnt from, not every run read.
+      historyRuns: history.filter((h) => comparedScopes.has(scopeKey(runScope(h)))).length,
       ...(falseDiscoveryRate !== false ? { falseDiscoveryRate } : {}),
     },
-    ...(regime ? { learntFrom: regime.learntFrom } : {}),
+    ...(regime
+      ? {
+          learntFrom: regime.learntFrom.map((l) =>
+            later.get(l.scope) ? { ...l, afterCandidate: later.get(l.scope)! } : l,
+          ),
+        }
+      : {}),
     ...(priorUsed.size > 0 ? { priorUsed: [...priorUsed].sort() } : {}),
   };
 }

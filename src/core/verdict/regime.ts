@@ -184,6 +184,8 @@ export interface RegimeHistory {
      * prompts: the launch noise still transfers, the repeats are accounted for).
      */
     baselineDiffers?: string;
+    /** Nights of the series dated after the PR side's, left out before the regimes were cut. */
+    afterCandidate?: number;
   }[];
 }
 
