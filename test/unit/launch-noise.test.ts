@@ -164,6 +164,17 @@ describe("history by regime", () => {
     expect(renderReport(c)).toContain("4 nights after the PR side's not used");
   });
 
+  it("says when main and PR ran on different hosts or ROCm, and not when they did not", () => {
+    const apart = compareRuns([night("20251101", { node: "host-a" })], [night("20251102", { node: "host-b" })]);
+    expect(apart.caveats).toEqual([
+      "grok-online: main and PR differ by host host-a → host-b — part of any change may come from that, not from the code",
+    ]);
+    expect(renderReport(apart)).toContain("> ⚠️ grok-online: main and PR differ by host host-a → host-b");
+    // A new release on the same host is the code being compared: nothing to say.
+    const alike = compareRuns([night("20251101")], [night("20251102", { tag: "v0.5.6" })]);
+    expect(alike.caveats).toBeUndefined();
+  });
+
   it("a noisier regime and a step inside the history no longer hide a real change", () => {
     // Old host: levels jump ±5 % night to night; then a new host, quiet, with an 8 % step inside.
     const old = dates(6).map((d, i) => night(d, { node: "host-a", level: i % 2 ? 1.05 : 0.95 }));

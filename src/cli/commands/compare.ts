@@ -94,6 +94,7 @@ export function comparisonJson(c: Comparison): object {
     })),
     summary: c.summary,
     mismatches: c.mismatches,
+    ...(c.caveats ? { caveats: c.caveats } : {}),
     settings: c.settings,
     // The nights the noise was learnt from (the report's footer), per series of the baseline.
     ...(c.learntFrom ? { learntFrom: c.learntFrom } : {}),

@@ -108,6 +108,8 @@ export interface ReportModel {
   /** `image · commit · date · hardware · backend` per side, once. */
   sides: { label: string; identity: string }[];
   mismatches: string[];
+  /** Compared, but the sides ran on different platforms or protocols. */
+  caveats: string[];
   suites: SuiteSection[];
   /** How verdicts are decided and what the sign means. */
   method: string;
@@ -349,6 +351,7 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
       { label: ctx.candidateLabel ?? "PR", identity: identityText(c.suites.flatMap((x) => x.candidate)) },
     ],
     mismatches: c.mismatches,
+    caveats: c.caveats ?? [],
     suites: c.suites.map((x) => ({
       title: `${x.model} · ${x.suite}${x.mode ? ` (${x.mode})` : ""}`,
       counts: suiteCounts(x.cells),

@@ -31,6 +31,7 @@ export function renderReportText(comparison: Comparison, opts: ReportTextOptions
     ...m.sides.map((s) => `${s.label}: ${s.identity.replace(/`/g, "")}`),
   ];
   for (const x of m.mismatches) out.push(`WARNING ${x}`);
+  for (const x of m.caveats) out.push(`NOTE ${x}`);
   const rows = m.suites
     .flatMap((s) => s.rows)
     .filter((r) => opts.all || r.cell.verdict !== "unchanged")

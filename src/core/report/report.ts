@@ -127,8 +127,8 @@ export function renderFirstScreen(m: ReportModel): string[] {
   if (tops.length > 0) out.push(...tops, "");
   out.push(m.sides.map((s) => `**${s.label}:** ${s.identity}`).join("  \n"), "");
   // Mismatches are rare; one line each, at most three, keeps the first screen short.
-  for (const x of m.mismatches.slice(0, 3)) out.push(`> ⚠️ ${x}`);
-  if (m.mismatches.length > 0) out.push("");
+  for (const x of [...m.mismatches, ...m.caveats].slice(0, 3)) out.push(`> ⚠️ ${x}`);
+  if (m.mismatches.length + m.caveats.length > 0) out.push("");
   return out;
 }
 

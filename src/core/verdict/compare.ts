@@ -14,7 +14,14 @@ import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import { checkedRate, controlFalseDiscoveries, DEFAULT_FALSE_DISCOVERY_RATE } from "./discoveries.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
-import { baselineRegime, splitRegimes, type ChangeDetector, type RegimeHistory } from "./regime.js";
+import {
+  baselineRegime,
+  metadataBreak,
+  runRegimeKey,
+  splitRegimes,
+  type ChangeDetector,
+  type RegimeHistory,
+} from "./regime.js";
 import { learnLaunchShapes, lookupShape, withLaunchShape } from "./launch-tails.js";
 import { launchDayOf } from "./drift.js";
 import {
@@ -107,6 +114,8 @@ export interface Comparison {
   summary: ComparisonCounts;
   /** Human sentences for each refused pairing. */
   mismatches: string[];
+  /** Compared, but the sides differ in platform or protocol (host, ROCm, prompts per point): one sentence per suite. */
+  caveats?: string[];
   settings: {
     minEffectPct: number;
     confidence: number;
@@ -537,6 +546,15 @@ function beforeCandidate(
   return { before, later: new Map([...later].map(([scope, nights]) => [scope, nights.size])) };
 }
 
+/**
+ * How the sides' platforms differ (host, ROCm, prompts per point: what a nightly's regime is cut at,
+ * the release aside — that is the code being compared), "" when alike or not known on both.
+ */
+function platformApart(base: readonly RunResults[], cand: readonly RunResults[]): string {
+  const key = (r: RunResults) => ({ ...runRegimeKey(r), release: undefined, repeats: 0 });
+  return metadataBreak(key(base[base.length - 1]!), key(cand[0]!));
+}
+
 /** Compares candidate runs against baseline runs, suite by suite. */
 export function compareRuns(baseline: RunResults[], candidate: RunResults[], opts: CompareOptions = {}): Comparison {
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
@@ -575,6 +593,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const shapes = pastRuns?.length ? learnLaunchShapes(pastRuns, opts.detectChanges, regimes) : undefined;
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
+  const caveats: string[] = [];
   const priorUsed = new Set<string>();
 
   for (const { base, cand } of pairRuns(baseline, candidate)) {
@@ -582,6 +601,11 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     const common = { suite: ref.suite, model: modelName(ref), mode: ref.mode };
     const mismatch = base.length > 0 && cand.length > 0 ? mismatchOf(base, cand) : undefined;
     if (mismatch) mismatches.push(`${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: ${mismatch} — no verdicts`);
+    const apart = !mismatch && base.length > 0 && cand.length > 0 ? platformApart(base, cand) : "";
+    if (apart)
+      caveats.push(
+        `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: main and PR differ by ${apart} — part of any change may come from that, not from the code`,
+      );
     const bSide = collectSide(base);
     const cSide = collectSide(cand);
     const keys = [...new Set([...bSide.keys(), ...cSide.keys()])];
@@ -701,6 +725,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     cells,
     summary: summarize(cells),
     mismatches,
+    ...(caveats.length > 0 ? { caveats } : {}),
     settings: {
       minEffectPct,
       confidence,
@@ -751,6 +776,7 @@ export function joinComparisons(parts: readonly Comparison[]): Comparison | unde
     cells,
     summary: summarize(cells),
     mismatches: parts.flatMap((p) => p.mismatches),
+    ...(parts.some((p) => p.caveats?.length) ? { caveats: parts.flatMap((p) => p.caveats ?? []) } : {}),
     settings: { ...first.settings, historyRuns: parts.reduce((n, p) => n + p.settings.historyRuns, 0) },
     ...(learntFrom.length > 0 ? { learntFrom } : {}),
     ...(priorUsed.length > 0 ? { priorUsed } : {}),
