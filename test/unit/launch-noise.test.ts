@@ -164,6 +164,23 @@ describe("history by regime", () => {
     expect(renderReport(c)).toContain("4 nights after the PR side's not used");
   });
 
+  it("a metric or GSM8K measured on one side only is a ❔ saying so, not dropped", () => {
+    const base = { ...night("20251101"), gsm8k: { average: 0.93, runs: [{ accuracy: 0.93 }] } } as RunResults;
+    const cand = night("20251102");
+    // The PR's CSV row was cut before its throughput column.
+    for (const p of cand.points) for (const r of p.repeats) delete r.metrics.output_throughput;
+    const c = compareRuns([base], [cand]);
+    const lost = c.cells.filter((x) => x.metric === "output_throughput");
+    expect(lost).toHaveLength(3);
+    for (const x of lost) {
+      expect(x.verdict).toBe("inconclusive");
+      expect(x.reason).toMatch(/^measured on main only: the PR side's output has no Output Throughput/);
+    }
+    const gsm8k = c.cells.find((x) => x.kind === "gsm8k")!;
+    expect(gsm8k).toMatchObject({ verdict: "inconclusive", change_pct: null });
+    expect(gsm8k.reason).toBe("measured on main only: the PR side's output has no GSM8K result");
+  });
+
   it("says when main and PR ran on different hosts or ROCm, and not when they did not", () => {
     const apart = compareRuns([night("20251101", { node: "host-a" })], [night("20251102", { node: "host-b" })]);
     expect(apart.caveats).toEqual([

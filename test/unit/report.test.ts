@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { compareRuns } from "../../src/core/verdict/index.js";
+import { compareRuns, type ComparisonCell } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import {
   changeHeadline,
@@ -8,8 +8,10 @@ import {
   formatValue,
   phaseOf,
   pointKeyLabel,
+  POSITIONS_NOTE,
   renderReport,
   renderReportText,
+  rowOf,
 } from "../../src/core/report/index.js";
 import { modelDisplayName } from "../../src/core/catalogue/index.js";
 
@@ -254,5 +256,30 @@ describe("renderReportText", () => {
     );
     expect(text).not.toContain("**");
     expect(renderReportText(c, { maxChars: 400 }).length).toBeLessThan(400);
+  });
+});
+
+describe("rowOf", () => {
+  const cell = (baseline: number[], candidate: number[], reason: string): ComparisonCell => ({
+    suite: "grok-online",
+    model: "GROK2_FP8",
+    kind: "metric",
+    point: { request_rate: 2 },
+    metric: "median_e2e_latency_ms",
+    better: "lower",
+    baseline: { values: baseline },
+    candidate: { values: candidate },
+    change_pct: -3.6,
+    interval: [-5.3, -2.0],
+    verdict: "improved",
+    reason,
+  });
+
+  it("says a position-corrected change compares like runs when the columns' means disagree with it", () => {
+    const why = "PR vs main −3.6 % (98%, df 4, repeats+history, positions corrected, run-to-run)";
+    // Main: nightly runs 2–3 (28 267 was run 1); PR: its run 1 only.
+    expect(rowOf(cell([25715, 25715], [27316], why)).reason).toBe(POSITIONS_NOTE);
+    // Same runs per side: the means are what was compared.
+    expect(rowOf(cell([25715, 25715], [24800, 24800], why)).reason).toBe("");
   });
 });

@@ -168,8 +168,16 @@ function reasonOf(cell: ComparisonCell): string {
   if (cell.verdict === "failed") return clean(cell.reason);
   // GSM8K is a gate: its runs, question count, floor and noise are the verdict's grounds, whatever it is.
   if (cell.kind === "gsm8k") return clean(cell.reason);
-  return why;
+  // Sides with different runs per point (main's 3 nightly repeats, the PR's 1): the change is run
+  // against like run (the first run is slower), so it may disagree with the plain means shown.
+  const corrected =
+    cell.reason.includes("positions corrected") && cell.baseline.values.length !== cell.candidate.values.length;
+  const note = corrected ? POSITIONS_NOTE : "";
+  return [why, note].filter(Boolean).join("; ");
 }
+
+/** Why a position-corrected change may disagree with the Main and PR columns. */
+export const POSITIONS_NOTE = "change of like runs (run 1 vs run 1 …); Main/PR show plain means";
 
 /** A GSM8K change in accuracy points (the floor and the thresholds are points), the relative change after it. */
 function gsm8kChange(cell: ComparisonCell, base: number): { change: string; interval: string } {

@@ -338,6 +338,10 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   return out;
 }
 
+/** A value one side measured and the other did not print (a cut-off CSV row, an older client, no GSM8K log). */
+const oneSided = (measuredOn: "main" | "PR", what: string): string =>
+  `measured on ${measuredOn} only: the ${measuredOn === "main" ? "PR" : "main"} side's output has no ${what}`;
+
 function gsm8kCell(
   base: RunResults[],
   cand: RunResults[],
@@ -381,8 +385,11 @@ function gsm8kCell(
       : [bMissing ? `main: ${why(bMissing)}` : "", cMissing ? `PR: ${why(cMissing)}` : ""].filter(Boolean).join("; ");
     return cell(null, null, "failed", reason);
   }
-  // A side without a result and without a GSM8K failure did not ask for it (compare-pr skips it on main).
-  if (b.acc.length === 0 || c.acc.length === 0) return undefined;
+  // A side without a result and without a GSM8K failure did not run it: said, not dropped (a gate
+  // that silently vanishes reads as passed).
+  if (b.acc.length === 0 && c.acc.length === 0) return undefined;
+  if (b.acc.length === 0 || c.acc.length === 0)
+    return cell(null, null, "inconclusive", oneSided(b.acc.length > 0 ? "main" : "PR", "GSM8K result"));
   // Repeated runs over the same questions are repeated measurements of each launch (gsm8k-verdict.ts).
   const launches = (runs: RunResults[]): Gsm8kLaunch[] =>
     runs.flatMap((r) => {
@@ -628,21 +635,23 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       for (const m of COMPARED_METRICS) {
         const bv = b!.values.get(m.key);
         const cv = c!.values.get(m.key);
-        if (!bv?.length || !cv?.length) continue;
+        if (!bv?.length && !cv?.length) continue;
         const cell: ComparisonCell = {
           ...common,
           kind: "metric",
           point,
           metric: m.key,
           better: m.better,
-          baseline: { values: bv.map((o) => o.value) },
-          candidate: { values: cv.map((o) => o.value) },
+          baseline: { values: (bv ?? []).map((o) => o.value) },
+          candidate: { values: (cv ?? []).map((o) => o.value) },
           change_pct: null,
           interval: null,
           verdict: "inconclusive",
           reason: "",
         };
-        if (mismatch) {
+        if (!bv?.length || !cv?.length) {
+          cell.reason = oneSided(bv?.length ? "main" : "PR", metricInfo(m.key).display);
+        } else if (mismatch) {
           cell.change_pct = (mean(cell.candidate.values) / mean(cell.baseline.values) - 1) * 100;
           cell.reason = `not compared: ${mismatch}`;
         } else {
