@@ -3,7 +3,7 @@
  * compares them: run folders of either layout, results.json, logs or seed CSVs — whatever
  * `ingestPaths` reads. The kind (offline/online) comes from the content, never from the path.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { access, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { COMPARED_METRICS, metricInfo } from "../core/catalogue/index.js";
 import {
@@ -394,9 +394,19 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
   const candidate = await loadSide("PR (--csv2)", input.candidate, input, input.model2 ?? input.model, skipped);
   let history: RunResults[] = [];
   if (input.history && input.history.length > 0) {
+    // A --history path that is not there is a typo, not "no history": fail closed (exit 4).
+    for (const path of input.history)
+      await access(path).catch(() => {
+        throw new CompareInputError(`--history ${path}: no such file or folder`, true);
+      });
     const h = await ingestPaths(input.history);
     history = h.runs;
     skipped.push(...h.skipped);
+    if (history.length === 0)
+      skipped.push({
+        file: input.history.join(", "),
+        reason: "--history gave no readable run: the noise comes from the built-in prior only",
+      });
   }
   const checks = checkSides(baseline, candidate);
   const comparison = compareRuns(baseline, candidate, { detectChanges: changepointDetector, ...opts, history });

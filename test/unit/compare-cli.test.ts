@@ -122,6 +122,17 @@ describe("sglbench compare", () => {
     expect(await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--mode", "offline"], io3)).toBe(1);
   });
 
+  it("a --history path that is not there exits 4; one that gives no run is said on stderr", async () => {
+    const io = captureIO();
+    const args = ["--csv1", day("20251013"), "--csv2", day("20251014"), "--format", "json"];
+    expect(await run([...args, "--history", "/nonexistent-history"], io)).toBe(4);
+    expect(io.err.join("")).toContain("--history /nonexistent-history: no such file or folder");
+    const empty = mkdtempSync(join(tmpdir(), "sglbench-empty-history-"));
+    const io2 = captureIO();
+    expect(await run([...args, "--history", empty], io2)).toBe(0);
+    expect(io2.err.join("")).toContain(`${empty}: --history gave no readable run`);
+  });
+
   it("finds GSM8K results through GSM8K_LOG_PATTERNS when the folder's own files do not give them", async () => {
     const root = mkdtempSync(join(tmpdir(), "sglbench-gsm8k-"));
     const side = (d: string): string => {

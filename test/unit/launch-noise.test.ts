@@ -190,6 +190,11 @@ describe("history by regime", () => {
     // A new release on the same host is the code being compared: nothing to say.
     const alike = compareRuns([night("20251101")], [night("20251102", { tag: "v0.5.6" })]);
     expect(alike.caveats).toBeUndefined();
+    // One folder given as both sides.
+    const same = night("20251101");
+    expect(compareRuns([same], [same]).caveats).toEqual([
+      "grok-online: main and PR are the same run read twice — any difference shown is not a change",
+    ]);
   });
 
   it("a noisier regime and a step inside the history no longer hide a real change", () => {

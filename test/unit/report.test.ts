@@ -6,6 +6,7 @@ import {
   changeLead,
   formatChange,
   formatValue,
+  inconclusiveLine,
   phaseOf,
   pointKeyLabel,
   POSITIONS_NOTE,
@@ -281,5 +282,26 @@ describe("rowOf", () => {
     expect(rowOf(cell([25715, 25715], [27316], why)).reason).toBe(POSITIONS_NOTE);
     // Same runs per side: the means are what was compared.
     expect(rowOf(cell([25715, 25715], [24800, 24800], why)).reason).toBe("");
+  });
+
+  it("a ⚪ whose shown interval reaches past ±4 % gives the 90 % interval that made it ⚪", () => {
+    const why =
+      "PR vs main -1.9% [-8.6%, +5.3%] (98%, df 1): below the 2% minimum effect; 90% interval [-3.5%, -0.2%] within ±4%";
+    const wide = { ...cell([1], [1], why), verdict: "unchanged" as const, interval: [-8.6, 5.3] as [number, number] };
+    expect(rowOf(wide).reason).toBe("⚪ as its 90% interval [-3.5%, -0.2%] within ±4%");
+    expect(rowOf({ ...wide, interval: [-3.0, 1.0] }).reason).toBe("");
+  });
+});
+
+describe("inconclusiveLine", () => {
+  it("cuts a long reason at a word and never inside an open parenthesis", () => {
+    const reason = "significant for this cell, within chance among the suite's cells (Benjamini–Hochberg at 10%)";
+    const line = inconclusiveLine([
+      { reason, count: 2 },
+      { reason: "noise unknown", count: 1 },
+    ]);
+    expect(line).toBe(
+      "- ❔ 3 inconclusive: significant for this cell, within chance among the suite's cells… ×2; noise unknown ×1",
+    );
   });
 });

@@ -173,7 +173,19 @@ function reasonOf(cell: ComparisonCell): string {
   const corrected =
     cell.reason.includes("positions corrected") && cell.baseline.values.length !== cell.candidate.values.length;
   const note = corrected ? POSITIONS_NOTE : "";
-  return [why, note].filter(Boolean).join("; ");
+  return [why, equivalenceNote(cell), note].filter(Boolean).join("; ");
+}
+
+/**
+ * A ⚪ whose shown (98 %) interval reaches past the equivalence bound: the narrower interval that
+ * made it ⚪ (`90% interval [+1.1%, +2.5%] within ±4%`), so the row does not contradict itself.
+ */
+function equivalenceNote(cell: ComparisonCell): string {
+  if (cell.verdict !== "unchanged" || !cell.interval) return "";
+  const m = /90% interval \[[^\]]*\] within ±([\d.]+)%/.exec(cell.reason);
+  if (!m) return "";
+  const bound = Number(m[1]);
+  return Math.max(Math.abs(cell.interval[0]), Math.abs(cell.interval[1])) > bound ? `⚪ as its ${m[0]}` : "";
 }
 
 /** Why a position-corrected change may disagree with the Main and PR columns. */

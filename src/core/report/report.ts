@@ -65,7 +65,14 @@ export function inconclusiveLine(reasons: readonly ReasonCount[]): string {
   const total = reasons.reduce((n, r) => n + r.count, 0);
   if (total === 0) return "";
   // The three most frequent reasons, each cut short; the rest counted, so the line never wraps into a list.
-  const cut = (t: string): string => (t.length > 80 ? `${t.slice(0, 79)}…` : t);
+  const cut = (t: string): string => {
+    if (t.length <= 80) return t;
+    // At a word, before a parenthesis the cut would leave open: "(Benjamini–Hoc…" reads as a typo.
+    let s = t.slice(0, 79);
+    if (s.lastIndexOf(" ") > 40) s = s.slice(0, s.lastIndexOf(" "));
+    if (s.lastIndexOf("(") > s.lastIndexOf(")")) s = s.slice(0, s.lastIndexOf("("));
+    return `${s.replace(/[\s,;:—-]+$/, "")}…`;
+  };
   const shown = reasons.slice(0, 3).map((r) => (reasons.length > 1 ? `${cut(r.reason)} ×${r.count}` : cut(r.reason)));
   const rest = reasons.length > 3 ? `; ${reasons.length - 3} other reason(s) in the suites below` : "";
   return `- ❔ ${total} inconclusive: ${shown.join("; ")}${rest}`;

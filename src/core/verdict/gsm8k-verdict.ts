@@ -166,7 +166,7 @@ export function decideGsm8k(
   const questions = [...baseline, ...candidate].find((l) => l.numQuestions)?.numQuestions;
   const noise = opts.spread
     ? `launch sd ${Math.sqrt(launchVar).toFixed(4)} from ${opts.spread.launches} launches in history and ${GSM8K_MIN_LAUNCH_SD}`
-    : `launch sd ${Math.sqrt(launchVar).toFixed(4)} from the runs' spread + ${GSM8K_MIN_LAUNCH_SD}, no history`;
+    : `launch sd ${Math.sqrt(launchVar).toFixed(4)} from the runs' spread + ${GSM8K_MIN_LAUNCH_SD}, none from history (it needs 3 GSM8K nights of the baseline's regime)`;
   const floorNote = opts.floor ? `; floor ${opts.floor.value} (${opts.floor.source})` : "";
   const evidence = `accuracy ${pb.toFixed(3)} → ${pc.toFixed(3)} (${bRuns.length} vs ${cRuns.length} runs${questions ? ` of ${questions} questions` : ""}; ${noise}${floorNote})`;
   const result = (verdict: Verdict, why: string): Gsm8kJudgement => ({
