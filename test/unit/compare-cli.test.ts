@@ -104,10 +104,14 @@ describe("sglbench compare", () => {
     expect(io.err.join("")).toContain("  model: main DeepSeek-V3-0324 FP8, PR GROK2 FP8\n");
     const json = JSON.parse(io.out.join("")) as {
       mismatches: string[];
-      summary: { regressed: number; improved: number };
+      summary: { regressed: number; improved: number; failed: number };
+      cells: { verdict: string; reason: string }[];
     };
     expect(json.mismatches[0]).toMatch(/different model DeepSeek-V3-0324_FP8 vs GROK2_FP8/);
     expect(json.summary.regressed + json.summary.improved).toBe(0);
+    // Their points differ too (concurrency vs rate): not compared, never "main: not run" ❌.
+    expect(json.summary.failed).toBe(0);
+    for (const c of json.cells) expect(c.reason).toMatch(/^not compared: different model/);
   });
 
   it("exits 4 naming the folder when a side has nothing readable, and 1 when the model filter leaves nothing", async () => {

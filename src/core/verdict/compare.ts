@@ -633,7 +633,10 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       const cFail = !c || c.values.size === 0 ? (c?.failure ?? sideFailure(cand)) : undefined;
       if (bFail || cFail) {
         const reason = [bFail ? `main: ${bFail}` : "", cFail ? `PR: ${cFail}` : ""].filter(Boolean).join("; ");
-        cells.push(failureCell(common, point, reason));
+        // Sides of different models or hardware have different points: not a failure, not compared.
+        const cell = failureCell(common, point, reason);
+        if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
+        cells.push(cell);
         continue;
       }
       for (const m of COMPARED_METRICS) {
