@@ -138,6 +138,18 @@ describe("history by regime", () => {
     expect(baselineRegime(history, [history[3]!]).learntFrom[0]).not.toHaveProperty("baselineDiffers");
   });
 
+  it("a crashed night between the last 3-repeat night and the first 1-repeat one does not hide the change", () => {
+    const crashed = { ...night("20251104"), points: [{ point: { request_rate: 1 }, repeats: [] }] };
+    const history = [
+      ...dates(3).map((d) => night(d, { repeats: 3 })),
+      crashed,
+      ...dates(3, 20251105).map((d) => night(d, { repeats: 1 })),
+    ];
+    const regimes = splitRegimes(history);
+    expect(regimes.map((r) => r.nights)).toEqual([[...dates(3), "20251104"], dates(3, 20251105)]);
+    expect(regimes[1]!.startReason).toBe("3 → 1 repeats per point");
+  });
+
   it("never learns noise from the candidate's own run given in the history", () => {
     const history = dates(6).map((d, i) => night(d, { level: i === 5 ? 1.3 : 1 }));
     const cand = history[5]!;

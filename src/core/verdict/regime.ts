@@ -65,6 +65,17 @@ export function runRegimeKey(run: RunResults): RunRegimeKey {
   };
 }
 
+/** A series' metadata after `next`: what it says, else what the runs before it said. */
+function carriedForward(known: RunRegimeKey, next: RunRegimeKey): RunRegimeKey {
+  return {
+    host: next.host ?? known.host,
+    rocm: next.rocm ?? known.rocm,
+    release: next.release ?? known.release,
+    repeats: next.repeats > 0 ? next.repeats : known.repeats,
+    prompts: { ...known.prompts, ...next.prompts },
+  };
+}
+
 /** Why two consecutive runs belong to different regimes ("" when they do not). */
 export function metadataBreak(a: RunRegimeKey, b: RunRegimeKey): string {
   const reasons: string[] = [];
@@ -138,9 +149,14 @@ export function splitRegimes(history: readonly RunResults[], detect?: ChangeDete
   for (const [scope, runs] of byScope) {
     const sorted = [...runs].sort((a, b) => nightOf(a).localeCompare(nightOf(b)));
     // Metadata first, then level shifts inside each metadata stretch.
+    // Each run against what the runs before it last said (a crashed night between the last 3-repeat
+    // night and the first 1-repeat one says nothing, and must not hide the change).
     const stretches: { runs: RunResults[]; reason?: string }[] = [];
+    let known: RunRegimeKey | undefined;
     sorted.forEach((run, i) => {
-      const why = i === 0 ? "" : metadataBreak(runRegimeKey(sorted[i - 1]!), runRegimeKey(run));
+      const key = runRegimeKey(run);
+      const why = known ? metadataBreak(known, key) : "";
+      known = known ? carriedForward(known, key) : key;
       if (i === 0 || why) stretches.push({ runs: [run], reason: why || undefined });
       else stretches[stretches.length - 1]!.runs.push(run);
     });
