@@ -13,6 +13,7 @@ import {
   summarize,
   type CompareOptions,
   type Comparison,
+  type ComparisonCell,
   type SuiteComparison,
 } from "../core/verdict/index.js";
 import { pointKey, type Diagnostic, type PointResult, type RunResults } from "../core/results/index.js";
@@ -323,9 +324,10 @@ function addTruncatedCell(
   other: RunResults[],
 ): boolean {
   const key = pointKey(p.point);
-  const atPoint = suite.cells.filter((c) => pointKey(c.point) === key);
   // A point with no value at all is already a ❌ cell of the comparison.
-  if (atPoint.some((c) => c.kind === "failure")) return false;
+  if (suite.cells.some((c) => pointKey(c.point) === key && c.kind === "failure")) return false;
+  const oneSided = (c: ComparisonCell): boolean =>
+    c.kind === "metric" && (c.baseline.values.length === 0 || c.candidate.values.length === 0);
   // What the cut-off run lost: the metrics the point has elsewhere (its other runs, the other side).
   const cutRun = p.repeats.filter((r) => fromDiagnostic(r.source, cut));
   const kept = new Set(
@@ -335,6 +337,9 @@ function addTruncatedCell(
   );
   const lost = [...new Set([...metricsAt(other, key), ...metricsAt(runs, key)])].filter((m) => !kept.has(m));
   if (lost.length === 0) return false;
+  // Cells one side has no value for are the cut's to say (one ❌ naming what was lost), not ❔.
+  suite.cells = suite.cells.filter((c) => pointKey(c.point) !== key || !oneSided(c));
+  const atPoint = suite.cells.filter((c) => pointKey(c.point) === key);
   // The log's name is enough in a report (stderr gives the whole path).
   const where = `${basename(cut.file)}${cut.line !== undefined ? `:${cut.line}` : ""}`;
   const why = `${label}: ${TRUNCATED_BLOCK} (${where})`;
