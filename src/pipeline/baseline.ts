@@ -5,7 +5,15 @@
  * one run.
  */
 import { COMPARED_METRICS } from "../core/catalogue/index.js";
-import { normalizeHardware, pointNoisePct, sameCommit, type HistoryRun, type SuiteTiming } from "../core/plan/index.js";
+import {
+  normalizeHardware,
+  planSuiteForRun,
+  pointNoisePct,
+  sameCommit,
+  type HistoryRun,
+  type PlanSuite,
+  type SuiteTiming,
+} from "../core/plan/index.js";
 
 export { sameCommit, scheduleSuite, type ScheduleStep } from "../core/plan/index.js";
 import { pointKey, type PointResult, type RunResults } from "../core/results/index.js";
@@ -46,6 +54,38 @@ export function toHistoryRun(run: RunResults, now: Date): HistoryRun {
     ageHours: time ? Math.max(0, (now.getTime() - time.getTime()) / 3_600_000) : Number.POSITIVE_INFINITY,
     noisePct: pointNoisePct(run),
   };
+}
+
+/** The history `sglbench plan` may use (the stored runs it was drawn from, less those left out). */
+export interface PlanHistory {
+  /** The planner's view of each run that measured a suite of the plan's catalogue on its hardware. */
+  history: HistoryRun[];
+  /** Those runs under their catalogue suite's id, for `timingsFromHistory`. */
+  runs: RunResults[];
+}
+
+/**
+ * The history a plan on one hardware may learn from: each stored run that measured a suite of the
+ * catalogue (`planSuiteForRun`: same model, same offline mode or serving variant) on that hardware
+ * (`mi30x` ≡ `mi300x`), filed under that suite's id with the plan's config hash. The others (Grok-2 that
+ * ingest files as `grok-online`, a DeepSeek DP-attention check, another hardware or none recorded) are
+ * left out of the baselines, the noise and the timings alike.
+ */
+export function planHistory(
+  runs: RunResults[],
+  catalogue: readonly PlanSuite[],
+  request: { hardware: string; configHash: string },
+  now: Date,
+): PlanHistory {
+  const out: PlanHistory = { history: [], runs: [] };
+  for (const run of runs) {
+    if (!run.hardware || normalizeHardware(run.hardware) !== normalizeHardware(request.hardware)) continue;
+    const suite = planSuiteForRun(run, catalogue);
+    if (!suite) continue;
+    out.history.push({ ...toHistoryRun(run, now), suiteId: suite.id, configHash: request.configHash });
+    out.runs.push({ ...run, suite: suite.id });
+  }
+  return out;
 }
 
 export interface BaselineCriteria {

@@ -4,7 +4,10 @@
  * measured (online suites), and where the repeat counts came from in words a newcomer can read.
  */
 import { describe, expect, it } from "@jest/globals";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EXIT } from "../../src/cli/io.js";
 import {
   DEFAULT_PLAN_SUITES,
   planRequest,
@@ -168,8 +171,124 @@ describe("plan: where the repeat counts come from (defect 4)", () => {
   it("names history and no history plainly too", () => {
     const fromHistory = renderPlan(planRequest(request, [noisyHistory]), request);
     expect(fromHistory).toContain("repeats from this set-up's noise in history");
-    const none = renderPlan(planRequest(request, []), request);
-    expect(none).toContain("no noise figure: 3 repeats, as requested");
+    const asked = { ...request, repeatsFrom: "asked" as const };
+    expect(renderPlan(planRequest(asked, []), asked)).toContain("no noise figure: 3 repeats, as requested");
+  });
+});
+
+/** Runs `sglbench plan` in-process: exit code, stdout and stderr. */
+async function planCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIO("/");
+  const code = await planCommand(args, io);
+  return { code, out: io.out.join(""), err: io.err.join("") };
+}
+
+describe("plan --hardware is checked (newcomer defect 2)", () => {
+  it("refuses an unknown hardware with the known list, exit 2", async () => {
+    const { code, err } = await planCli(["--pr=1", "--hardware=banana"]);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toContain("--hardware=banana is not a known hardware (known: mi300x, mi355x");
+    expect(err).toContain("Usage: sglbench plan");
+  });
+
+  it("takes the folder spellings and any case for the known ones", async () => {
+    for (const hw of ["mi35x", "MI355X", "mi30x", "mi300x"])
+      expect((await planCli(["--pr=1", `--hardware=${hw}`])).code).toBe(0);
+  });
+
+  it("does not pass MI300X's typical noise off as another hardware's", async () => {
+    const { code, out } = await planCli(["--pr=1", "--fresh-baseline", "--hardware=mi355x"]);
+    expect(code).toBe(0);
+    expect(out).not.toContain("repeats from typical noise");
+    expect(suiteBlock(out, "deepseek-online")).toContain(
+      "(no noise figure: the default 3 repeats — the built-in typical noise is from MI300X nightlies, none is known for MI355X)",
+    );
+    const mi355x = { ...request, hardware: "mi355x", mainImageExists: true };
+    const ds = planRequest(mi355x, [], { assumeTypicalNoise: true }).suites[0]!;
+    expect(ds.noiseSource).toBe("none");
+    expect(ds.typicalNoiseUnknownOn).toBe("mi355x");
+    expect(Object.values(ds.repeats).every((n) => n === 3)).toBe(true);
+    // On MI300X the what-if still uses it.
+    expect(planRequest(request, [], { assumeTypicalNoise: true }).suites[0]!.noiseSource).toBe("typical");
+  });
+});
+
+describe("plan wording (newcomer defect 3)", () => {
+  it("says the merge base is not known rather than 'merge base HEAD'", async () => {
+    const { out } = await planCli(["--pr=1", "--models=deepseek", "--types=online"]);
+    expect(out).not.toContain("merge base HEAD");
+    expect(out).toContain("Plan for PR #1 (merge base not known):");
+    expect(out).toContain("main: run main in full (merge base not known, so no stored run can stand in for it)");
+    const known = await planCli(["--pr=1", "--models=deepseek", "--types=online", "--merge-base=0123456789abcdef"]);
+    expect(known.out).toContain("Plan for PR #1 (merge base 0123456789ab):");
+  });
+
+  it("says 'the default 3 repeats' unless --repeats was given", async () => {
+    const { out } = await planCli(["--pr=1", "--models=deepseek", "--types=online"]);
+    expect(out).toContain("(no noise figure: the default 3 repeats)");
+    expect(out).not.toContain("as requested");
+    const asked = await planCli(["--pr=1", "--models=deepseek", "--types=online", "--repeats=3"]);
+    expect(asked.out).toContain("(no noise figure: 3 repeats, as requested)");
+  });
+
+  it("says '1 point', not '1 points'", async () => {
+    const { out } = await planCli(["--pr=1", "--models=deepseek", "--types=offline"]);
+    expect(out).toContain("deepseek-offline   PR: 1 point, 3 runs");
+    expect(out).not.toMatch(/\b1 points\b/);
+  });
+});
+
+describe("plan: the GPU-minutes add up (newcomer defect 4)", () => {
+  /** The build line's and each suite's `~N GPU-min`, and the estimate. */
+  function figures(text: string): { parts: number[]; build: number | undefined; total: number } {
+    const lines = text.split("\n").filter((l) => /^ {2}\S/.test(l));
+    const parts = lines.map((l) => Number(/~(\d+) GPU-min$/.exec(l)?.[1]));
+    const build = lines.find((l) => l.startsWith("  build images"));
+    return {
+      parts,
+      build: build ? Number(/~(\d+) GPU-min$/.exec(build)?.[1]) : undefined,
+      total: Number(/^Estimated: (\d+) GPU-minutes/m.exec(text)?.[1]),
+    };
+  }
+
+  it("lists the image build with its GPU-minutes, and the lines add up to the estimate", async () => {
+    for (const args of [["--fresh-baseline"], [], ["--skip-build"], ["--fresh-baseline", "--models=deepseek"]]) {
+      const { out } = await planCli(["--pr=1", ...args]);
+      const { parts, build, total } = figures(out);
+      expect(parts.every(Number.isFinite)).toBe(true);
+      expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+      if (args.includes("--skip-build")) expect(build).toBeUndefined();
+      else expect(build).toBe(args.includes("--fresh-baseline") ? 480 : 960);
+    }
+    const { out } = await planCli(["--pr=1", "--fresh-baseline"]);
+    expect(out).toContain("  build images       pr: 60 min on the 8-GPU node; ~480 GPU-min");
+  });
+});
+
+describe("plan: bad --pr and unreadable --history-dir (newcomer defect 5)", () => {
+  it("says a --pr that is not a number is not a number", async () => {
+    const { code, err } = await planCli(["--pr=abc"]);
+    expect(code).toBe(EXIT.usage);
+    expect(err).toContain("--pr=abc is not a number");
+    expect(err).not.toContain("--pr=N is required");
+    // The other flags' problems are still listed.
+    const both = await planCli(["--pr=abc", "--repeats=99"]);
+    expect(both.err).toMatch(/--pr=abc is not a number.*; .*repeats/);
+    expect((await planCli([])).err).toContain("--pr=N is required");
+  });
+
+  it("exits 4 (input unreadable, as in the README) for a history folder that cannot be read or holds no run", async () => {
+    const missing = await planCli(["--pr=1", "--history-dir=/nonexistent/sglbench-history"]);
+    expect(missing.code).toBe(EXIT.unreadable);
+    expect(missing.err).toContain("Cannot read the history folder");
+    const empty = mkdtempSync(join(tmpdir(), "sglbench-plan-"));
+    try {
+      const none = await planCli(["--pr=1", `--history-dir=${empty}`]);
+      expect(none.code).toBe(EXIT.unreadable);
+      expect(none.err).toContain("no readable run under the history folder");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,15 +3,19 @@ import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import {
   DEFAULT_PLAN_SUITES,
+  hardwareName,
+  KNOWN_HARDWARE,
+  normalizeHardware,
   planSuiteFrom,
   planRequest,
   renderPlan,
+  UNKNOWN_MERGE_BASE,
   type HistoryRun,
   type PlanRequest,
 } from "../../core/plan/index.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { loadHistory } from "../../pipeline/compare-pr-job.js";
-import { timingsFromHistory, toHistoryRun } from "../../pipeline/baseline.js";
+import { planHistory, timingsFromHistory } from "../../pipeline/baseline.js";
 import { resolve } from "node:path";
 import { errorMessage } from "../../core/util/index.js";
 
@@ -21,12 +25,22 @@ const USAGE = `Usage: sglbench plan --pr=N [--models=…] [--types=…] [--modes
        [--merge-base=SHA] [--fresh-baseline] [--skip-build] [--history-dir=DIR] [--hardware=mi300x]
        [--suites-file=FILE]
 ${REQUEST_FLAGS_USAGE}
+  --merge-base=SHA          the merge base's commit (not known without it: no stored run stands in for main)
+  --hardware=H              ${KNOWN_HARDWARE.join(", ")} (default mi300x; mi30x, mi35x mean the same)
   --suites-file=FILE        more models/suites (catalogue YAML, docs/catalogue.md): points and timings from it
-  --history-dir=DIR         past runs: fresh merge-base baselines, per-point noise and timings
+  --history-dir=DIR         past runs: fresh merge-base baselines, per-point noise and timings, from the
+                            runs of each suite's model and serving set-up on --hardware only
   --fresh-baseline          what-if: the history holds a fresh nightly run of the merge base, with the
-                            typical noise of the real MI300X nightlies (fewer PR repeats where noise is low)
+                            typical noise of the real MI300X nightlies (fewer PR repeats where noise is
+                            low; on other hardware no typical noise is known)
 Defaults follow the /benchmark defaults; the flags are checked like a /benchmark comment's keys.
 `;
+
+/** `--pr=abc`: the value is named as not a number (request-flags only says --pr is required). */
+function prProblem(pr: string | undefined): string | undefined {
+  if (pr === undefined || /^\d+$/.test(pr.trim())) return undefined;
+  return `--pr=${pr} is not a number: give the pull request's number (--pr=123)`;
+}
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseFlags(
@@ -35,7 +49,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     argv,
     {
       ...REQUEST_FLAGS,
-      "merge-base": { type: "string", default: "HEAD" },
+      "merge-base": { type: "string" },
       "fresh-baseline": { type: "boolean", default: false },
       hardware: { type: "string", default: "mi300x" },
       "suites-file": { type: "string" },
@@ -45,13 +59,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   const asked = requestFromFlags(values);
-  if (!asked.ok) return parsed.usage(asked.problems.join("; "));
+  const badPr = prProblem(values.pr);
+  // requestFromFlags lists the --pr problem first; a value that is not a number is named as such.
+  if (!asked.ok) return parsed.usage((badPr ? [badPr, ...asked.problems.slice(1)] : asked.problems).join("; "));
+  if (badPr) return parsed.usage(badPr);
+  const hardware = normalizeHardware(values.hardware.trim());
+  if (!KNOWN_HARDWARE.includes(hardware))
+    return parsed.usage(
+      `--hardware=${values.hardware} is not a known hardware (known: ${KNOWN_HARDWARE.join(", ")}; mi30x, mi35x mean the same)`,
+    );
   const request: PlanRequest = {
     pr: asked.pr,
     ...asked.request,
-    mergeBaseCommit: values["merge-base"],
+    repeatsFrom: values.repeats === undefined ? "default" : "asked",
+    mergeBaseCommit: values["merge-base"]?.trim() || UNKNOWN_MERGE_BASE,
     configHash: "default",
-    hardware: values.hardware,
+    hardware,
     backend: "",
     maxBaselineAgeHours: 36,
     buildMinutes: values["skip-build"] ? 0 : 60,
@@ -72,7 +95,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ? catalogue.map((suite) => ({
         suiteId: suite.id,
         imageCommit: request.mergeBaseCommit,
-        configHash: "default",
+        configHash: request.configHash,
         hardware: request.hardware,
         backend: "",
         ageHours: 6,
@@ -81,16 +104,27 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let timings = {};
   if (values["history-dir"]) {
     const now = new Date();
+    let runs;
     try {
-      const runs = await loadHistory(resolve(io.cwd, values["history-dir"]), (line) => io.stderr(`${line}\n`));
-      history.push(...runs.map((run) => ({ ...toHistoryRun(run, now), configHash: "default" })));
-      timings = timingsFromHistory(runs, now);
-      io.stdout(`History: ${runs.length} runs from ${values["history-dir"]}\n`);
+      runs = await loadHistory(resolve(io.cwd, values["history-dir"]), (line) => io.stderr(`${line}\n`));
     } catch (error: unknown) {
       io.stderr(`sglbench plan: ${errorMessage(error)}\n`);
-      return EXIT.failed;
+      return EXIT.unreadable;
     }
+    if (runs.length === 0) {
+      io.stderr(`sglbench plan: no readable run under the history folder ${values["history-dir"]}\n`);
+      return EXIT.unreadable;
+    }
+    // Only runs of a catalogue suite's own model and serving set-up on this hardware count for it.
+    const usable = planHistory(runs, catalogue, request, now);
+    history.push(...usable.history);
+    timings = timingsFromHistory(usable.runs, now);
+    const others = runs.length - usable.runs.length;
+    io.stdout(
+      `History: ${runs.length} runs from ${values["history-dir"]}; ${usable.runs.length} measured a suite of the catalogue on ${hardwareName(hardware)}${others ? ` (${others} left out: another model, serving variant or hardware)` : ""}\n`,
+    );
   }
+
   try {
     io.stdout(
       renderPlan(

@@ -4,7 +4,15 @@
  * the history shows, and what it all costs in GPU-minutes next to the original scripts' "build both,
  * run everything twice" approach.
  */
-import { COMPARED_METRICS, pointMinutes, pointNoise, SUITES, suitePoints, type Suite } from "../catalogue/index.js";
+import {
+  COMPARED_METRICS,
+  modelKeyFor,
+  pointMinutes,
+  pointNoise,
+  SUITES,
+  suitePoints,
+  type Suite,
+} from "../catalogue/index.js";
 import { pointKey, type Point, type RunResults } from "../results/index.js";
 import { describeLayout, layoutRates } from "./launch-rates.js";
 import { median } from "../verdict/index.js";
@@ -39,6 +47,14 @@ export interface PlanSuite {
   seedRepeats: number;
   /** Typical relative noise (%) per point from real MI300X nightlies, for what-if plans without history. */
   typicalNoisePct?: Record<string, number>;
+  /** How stored runs spell the model: its folder name (`GROK1`, `DeepSeek-V3-0324`); absent: `model`. */
+  modelName?: string;
+  /** The catalogue model key (`grok1`, `deepseek`): what a run's model name or alias resolves to. */
+  modelKey?: string;
+  /** The model's variant as run folders spell it (`MOE-I4F8`, `FP8`). */
+  modelVariant?: string;
+  /** The catalogue variant the suite serves with (`dp_attention`); absent: the plain serving set-up. */
+  servingVariant?: string;
 }
 
 /** Measured timings that override the catalogue's (minutes). */
@@ -69,7 +85,10 @@ export interface PlanRequest {
   modes?: string[];
   /** Repeats requested per point: the most the PR side runs; fewer where history shows low noise. */
   repeats: number;
+  /** Whether `repeats` was asked for (`--repeats`, `repeats:`) or is the default; absent: not known. */
+  repeatsFrom?: "asked" | "default";
   baseline: "nightly" | "rerun";
+  /** The merge base's commit, or UNKNOWN_MERGE_BASE. */
   mergeBaseCommit: string;
   configHash: string;
   hardware: string;
@@ -96,6 +115,11 @@ export interface SuitePlan {
   repeats: Record<string, number>;
   /** Where the repeat counts came from. */
   noiseSource: "history" | "typical" | "none";
+  /**
+   * Typical noise was asked for (a what-if) but is not known for the request's hardware: the
+   * catalogue's figures come from MI300X nightlies only. The hardware as asked (`mi355x`).
+   */
+  typicalNoiseUnknownOn?: string;
   gpuMinutes: number;
   /**
    * Server launches per point on each side (the fewest over the suite's points); a reused nightly
@@ -126,6 +150,8 @@ export interface Plan {
   suites: SuitePlan[];
   builds: Array<"main" | "pr">;
   gpuMinutes: number;
+  /** GPU-minutes of the image builds (part of `gpuMinutes`): the build minutes × the node's GPUs, per image. */
+  buildGpuMinutes: number;
   /** What compare_pr_performance.sh would have spent: two builds and every suite run twice, once each. */
   seedGpuMinutes: number;
   /**
@@ -161,7 +187,46 @@ export function planSuiteFrom(suite: Suite): PlanSuite {
     points,
     seedRepeats: suite.kind === "online" ? suite.repeats : 1,
     ...(Object.keys(noise).length ? { typicalNoisePct: noise } : {}),
+    modelName: suite.modelName,
+    modelKey: suite.modelKey ?? suite.model,
+    modelVariant: suite.variant,
+    ...(suite.variantKey ? { servingVariant: suite.variantKey } : {}),
   };
+}
+
+/** What a stored run says about its set-up (RunResults fields). */
+export type StoredRunSetup = Pick<RunResults, "kind" | "suite" | "mode" | "model">;
+
+/** Does a run's model name (folder name, catalogue key or alias) name the suite's model? */
+function sameModel(suite: PlanSuite, name: string): boolean {
+  const lower = name.toLowerCase();
+  if ((suite.modelName ?? suite.model).toLowerCase() === lower) return true;
+  const key = modelKeyFor(name);
+  return key !== undefined && key === (suite.modelKey ?? suite.model);
+}
+
+/** Does a run's set-up match the suite's: kind, model (and its variant), offline mode or serving variant? */
+function runMeasured(suite: PlanSuite, run: StoredRunSetup): boolean {
+  if (run.kind !== suite.kind || !sameModel(suite, run.model.name)) return false;
+  const variant = run.model.variant?.toLowerCase();
+  if (variant && suite.modelVariant && variant !== suite.modelVariant.toLowerCase()) return false;
+  // Offline runs carry their mode (normal, long_context, dummy); online runs a serving variant or none.
+  return suite.kind === "offline"
+    ? (run.mode || "normal") === (suite.mode ?? "normal")
+    : (run.mode ?? "") === (suite.servingVariant ?? "");
+}
+
+/**
+ * The catalogue suite a stored run measured, if any. Stored suite ids name only the family (ingest
+ * files Grok-1 and Grok-2 both under `grok-online`, and a DeepSeek DP-attention check under
+ * `deepseek-online` with its mode), so the run counts for the suite of the same model and the same
+ * offline mode or serving variant (the plain one when the run has none). Of several such suites the
+ * one with the run's suite id wins; none, or several without it, leave the run out.
+ */
+export function planSuiteForRun<S extends PlanSuite>(run: StoredRunSetup, catalogue: readonly S[]): S | undefined {
+  const candidates = catalogue.filter((suite) => runMeasured(suite, run));
+  if (candidates.length <= 1) return candidates[0];
+  return candidates.find((suite) => suite.id === run.suite);
 }
 
 /**
@@ -183,6 +248,9 @@ export function selectSuites<S extends PlanSuite>(
       (s.kind !== "offline" || modes.includes(s.mode ?? "normal")),
   );
 }
+
+/** The merge base when it is not known (no `--merge-base`, or compare-pr could not resolve it). */
+export const UNKNOWN_MERGE_BASE = "unknown";
 
 /** The anchor is one point per suite (the cheapest): enough to show the baseline still reproduces. */
 export const ANCHOR_POINTS = 1;
@@ -231,11 +299,23 @@ export function sameCommit(a: string | undefined, b: string | undefined): boolea
   return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
 }
 
+/** The seed's folder spelling of each hardware sglbench knows (the catalogue's per-hardware keys). */
+const FOLDER_HARDWARE: Record<string, string> = { mi30x: "mi300x", mi35x: "mi355x" };
+
+/** The hardware sglbench knows, as it says them (`mi30x` / `mi35x`, the folder spellings, mean the same). */
+export const KNOWN_HARDWARE: readonly string[] = Object.values(FOLDER_HARDWARE);
+
+/** The hardware the catalogue's typical noise per point was measured on (the real MI300X nightlies). */
+export const TYPICAL_NOISE_HARDWARE = "mi300x";
+
 /** The seed names the MI300X family `mi30x` and MI355X `mi35x`; sglbench says `mi300x` / `mi355x`. */
 export function normalizeHardware(hardware: string | undefined): string {
   const h = (hardware ?? "").toLowerCase();
-  return ({ mi30x: "mi300x", mi35x: "mi355x" } as Record<string, string>)[h] ?? h;
+  return FOLDER_HARDWARE[h] ?? h;
 }
+
+/** `MI300X` for `mi300x` or `mi30x`: the hardware as a reader says it. */
+export const hardwareName = (hardware: string): string => normalizeHardware(hardware).toUpperCase();
 
 /** Same suite, config, hardware and backend; an empty hardware/backend in the request accepts any. */
 const sameSetup = (request: PlanRequest, suiteId: string) => (h: HistoryRun) =>
@@ -391,6 +471,7 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
   const catalogue = options.catalogue ?? DEFAULT_PLAN_SUITES;
   const minEffect = request.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
   const selected = selectSuites(catalogue, request);
+  const typicalKnown = !request.hardware || normalizeHardware(request.hardware) === TYPICAL_NOISE_HARDWARE;
   if (selected.length === 0) {
     throw new Error(
       `No suite matches models=${request.models.join(",")} types=${request.types.join(",")}; known: ${catalogue.map((s) => s.id).join(", ")}`,
@@ -413,8 +494,14 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
     seedGpuMinutes += 2 * suite.gpus * stepsMinutes(suite, t, [seedSide]);
 
     const measured = historyNoise(request, suite.id, history);
-    const noise = measured ?? (options.assumeTypicalNoise ? suite.typicalNoisePct : undefined);
+    const typical = options.assumeTypicalNoise && typicalKnown ? suite.typicalNoisePct : undefined;
+    const noise = measured ?? typical;
     const noiseSource = measured ? "history" : noise ? "typical" : "none";
+    // A what-if on other hardware: the catalogue's typical noise is MI300X's, so it is not used there.
+    const unknownOn =
+      !noise && options.assumeTypicalNoise && !typicalKnown && suite.typicalNoisePct
+        ? { typicalNoiseUnknownOn: request.hardware }
+        : {};
     const repeats = Object.fromEntries(
       suite.points.map((p) => [p.key, repeatsForNoise(noise?.[p.key], minEffect, request.repeats)]),
     );
@@ -434,11 +521,16 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
         prPoints: suite.points.length,
         repeats,
         noiseSource,
+        ...unknownOn,
         gpuMinutes: suite.gpus * stepsMinutes(suite, t, [anchor, ...steps]),
       };
     }
     const reason =
-      request.baseline === "rerun" ? "baseline=rerun requested" : "no fresh baseline of the merge base in history";
+      request.baseline === "rerun"
+        ? "baseline=rerun requested"
+        : request.mergeBaseCommit === UNKNOWN_MERGE_BASE
+          ? "merge base not known, so no stored run can stand in for it"
+          : "no fresh baseline of the merge base in history";
     const steps = scheduleSuite(repeats, true);
     return {
       suiteId: suite.id,
@@ -450,6 +542,7 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
       prPoints: suite.points.length,
       repeats,
       noiseSource,
+      ...unknownOn,
       gpuMinutes: suite.gpus * stepsMinutes(suite, t, steps),
     };
   });
@@ -458,12 +551,14 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
     if (!request.mainImageExists) builds.push("main");
     builds.push("pr");
   }
-  const gpuMinutes = suites.reduce((sum, s) => sum + s.gpuMinutes, 0) + builds.length * buildGpuMinutes;
+  const buildsGpuMinutes = builds.length * buildGpuMinutes;
+  const gpuMinutes = suites.reduce((sum, s) => sum + s.gpuMinutes, 0) + buildsGpuMinutes;
   const anyFull = suites.some((s) => s.main.action === "full");
   return {
     suites,
     builds,
     gpuMinutes,
+    buildGpuMinutes: buildsGpuMinutes,
     seedGpuMinutes,
     interleave: anyFull ? ["main", "pr", "pr", "main"] : ["pr"],
   };
@@ -489,7 +584,30 @@ function repeatsSource(s: SuitePlan, request: PlanRequest): string {
   if (s.noiseSource === "history") return "repeats from this set-up's noise in history";
   if (s.noiseSource === "typical")
     return "repeats from typical noise: the built-in prior learnt from real MI300X nightlies, no history of this set-up";
-  return `no noise figure: ${request.repeats} repeats, as requested`;
+  const n = request.repeats;
+  const repeats =
+    request.repeatsFrom === "default"
+      ? `the default ${n} repeats`
+      : request.repeatsFrom === "asked"
+        ? `${n} repeats, as requested`
+        : `${n} repeats`;
+  const why = s.typicalNoiseUnknownOn
+    ? ` — the built-in typical noise is from MI300X nightlies, none is known for ${hardwareName(s.typicalNoiseUnknownOn)}`
+    : "";
+  return `no noise figure: ${repeats}${why}`;
+}
+
+/** Rounds parts so the rounded parts add up to the rounded total (largest remainder first). */
+function roundParts(parts: number[]): number[] {
+  const floors = parts.map(Math.floor);
+  let left = Math.round(parts.reduce((a, b) => a + b, 0)) - floors.reduce((a, b) => a + b, 0);
+  const order = parts.map((x, i) => ({ i, rest: x - Math.floor(x) })).sort((a, b) => b.rest - a.rest);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    floors[i]! += 1;
+    left -= 1;
+  }
+  return floors;
 }
 
 /** `launches per side: …` — one layout in one line, several with the points each covers. */
@@ -560,10 +678,26 @@ function orderLine(s: SuitePlan): string {
 
 /** Human-readable plan for `sglbench plan`. */
 export function renderPlan(plan: Plan, request: PlanRequest): string {
-  const lines = [`Plan for PR #${request.pr} (merge base ${request.mergeBaseCommit.slice(0, 12)}):`];
-  if (plan.builds.length) lines.push(`  build images: ${plan.builds.join(", ")}`);
+  const base =
+    request.mergeBaseCommit === UNKNOWN_MERGE_BASE
+      ? "merge base not known"
+      : `merge base ${request.mergeBaseCommit.slice(0, 12)}`;
+  const lines = [`Plan for PR #${request.pr} (${base}):`];
+  // The builds and each suite with its GPU-minutes, rounded so that they add up to the estimate.
+  const [buildRounded = 0, ...suiteRounded] = roundParts([
+    plan.buildGpuMinutes,
+    ...plan.suites.map((s) => s.gpuMinutes),
+  ]);
+  if (plan.builds.length) {
+    // The builds hold the whole GPU node (planRequest): its GPUs × the build minutes, per image.
+    const gpus = request.buildMinutes > 0 ? plan.buildGpuMinutes / plan.builds.length / request.buildMinutes : 0;
+    const each = plan.builds.length > 1 ? " each" : "";
+    lines.push(
+      `  ${"build images".padEnd(18)} ${plan.builds.join(", ")}: ${request.buildMinutes} min${each} on the ${gpus}-GPU node; ~${buildRounded} GPU-min`,
+    );
+  }
   const indent = `  ${"".padEnd(18)} `;
-  for (const s of plan.suites) {
+  for (const [i, s] of plan.suites.entries()) {
     const main =
       s.main.action === "reuse"
         ? `reuse baseline (${s.main.historyAgeHours} h old) + anchor ${s.main.anchorPoint} ×1 on main`
@@ -571,7 +705,7 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
     const counts = Object.values(s.repeats);
     const total = counts.reduce((a, b) => a + b, 0);
     lines.push(
-      `  ${s.suiteId.padEnd(18)} PR: ${s.prPoints} points, ${total} runs (${repeatsSource(s, request)}); main: ${main}; ~${Math.round(s.gpuMinutes)} GPU-min`,
+      `  ${s.suiteId.padEnd(18)} PR: ${pointsText(s.prPoints)}, ${total} runs (${repeatsSource(s, request)}); main: ${main}; ~${suiteRounded[i] ?? Math.round(s.gpuMinutes)} GPU-min`,
       `${indent}${launchesLine(s)}`,
       ...ratesLines(s).map((line) => `${indent}${line}`),
       `${indent}${orderLine(s)}`,
