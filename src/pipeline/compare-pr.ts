@@ -11,6 +11,7 @@ import { verdictSettingsFlags, type ComparisonCounts, type VerdictSettings } fro
 
 import {
   planRequest,
+  planSuiteForRun,
   renderPlan,
   type Plan,
   type PlanRequest,
@@ -244,11 +245,12 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     options.log?.(line);
   };
 
-  // The suite id carries the set-up (model, kind, mode); the caller passes history of this hardware only.
-  const historyRuns = options.history.map((run) => ({
-    ...toHistoryRun(run, started),
-    configHash: request.configHash,
-  }));
+  // The caller passes history of this hardware only; each run counts for the suite of its model and
+  // serving variant (planSuiteForRun: ingest files Grok-1 and Grok-2 alike under grok-online).
+  const historyRuns = options.history.flatMap((run) => {
+    const suite = planSuiteForRun(run, options.catalogue);
+    return suite ? [{ ...toHistoryRun(run, started), suiteId: suite.id, configHash: request.configHash }] : [];
+  });
   const plan = planRequest(request, historyRuns, { catalogue: options.catalogue });
   for (const line of renderPlan(plan, request).trimEnd().split("\n")) log(line);
 
