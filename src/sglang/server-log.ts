@@ -107,27 +107,39 @@ export function parseServerLog(text: string, file = "<input>"): ServerLogScan {
 
 /**
  * Lines that name why a process died: a Python exception line (`RuntimeError: HIP error: …`,
- * `torch.OutOfMemoryError: …`, `OSError: [Errno 98] Address already in use`), a HIP/CUDA error or an
- * out-of-memory message.
+ * `torch.OutOfMemoryError: …`, `OSError: [Errno 98] Address already in use`,
+ * `http.client.RemoteDisconnected: …`), a HIP/CUDA error or an out-of-memory message.
  */
 const EXCEPTION_LINE =
-  /^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit|Interrupt)(?::|$)|HIP error|CUDA error|out of memory|Address already in use|Not enough memory|Fatal Python error|Segmentation fault|core dumped/i;
+  /^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit|Interrupt|Disconnected)(?::|$)|HIP error|CUDA error|out of memory|Address already in use|Not enough memory|Fatal Python error|Segmentation fault|core dumped/i;
 /** Log prefixes before the message (`[2025-11-26 09:35:04 TP0] `, `ERROR:    `). */
 const LOG_PREFIX = /^(?:\[[^\]]*\]\s*)+|^(?:ERROR|CRITICAL|WARNING|INFO):\s+/;
 
 /**
+ * Exception lines that say a client lost its server: refused, reset or dropped connections
+ * (`http.client.RemoteDisconnected`, `ConnectionRefusedError`, `requests.exceptions.ConnectionError`).
+ */
+export const CONNECTION_LOST =
+  /RemoteDisconnected|Connection refused|ConnectionRefused|ConnectionReset|Connection reset|ConnectionError|Connection aborted|closed connection/i;
+
+/**
  * The last line of a log that names an exception or a fatal error, without its log prefix
  * (trimmed to 300 characters); undefined when none does. Python prints the exception last, so
- * the last such line is the cause, not the first frame of the traceback.
+ * the last such line is the cause, not the first frame of the traceback. With `prefer`, the last
+ * exception line matching it wins when there is one (a lost connection rather than the `KeyError`
+ * it led to).
  */
-export function lastExceptionLine(lines: readonly string[]): string | undefined {
+export function lastExceptionLine(lines: readonly string[], prefer?: RegExp): string | undefined {
+  let last: string | undefined;
   for (let i = lines.length - 1; i >= 0; i--) {
     const text = (lines[i] ?? "").trim().replace(LOG_PREFIX, "").trim();
     if (text.length === 0 || text.length > 4000) continue;
     if (/^Traceback \(most recent call last\)/.test(text) || /^File "/.test(text)) continue;
-    if (EXCEPTION_LINE.test(text)) return text.slice(0, 300);
+    if (!EXCEPTION_LINE.test(text)) continue;
+    if (!prefer || prefer.test(text)) return text.slice(0, 300);
+    last ??= text.slice(0, 300);
   }
-  return undefined;
+  return last;
 }
 
 /** `"POST /generate HTTP/1.1" 500` access-log lines: requests the server answered with a 5xx error. */

@@ -16,6 +16,14 @@ export interface TimingSummary {
   switches: Record<string, boolean>;
   /** Named durations in seconds: server_startup, gsm8k, total, client_rate_<r> … */
   timings: Record<string, number>;
+  /**
+   * The server loss the summary ends in: its last failed health check (`Server Health Check (before
+   * Run N):` / `Status: FAILED - …`, with the `Connection error: YES (Run M)` before it) when no
+   * restart, GSM8K result or benchmark followed it. `crashes` counts every failed check.
+   */
+  crash?: { line: number; text: string; crashes: number };
+  /** `GSM8K benchmark completed. Serving benchmarks skipped in DP attention mode.`: no benchmark was planned. */
+  servingSkipped?: string;
   diagnostics: Diagnostic[];
 }
 
@@ -23,9 +31,25 @@ export interface TimingSummary {
 export function parseTimingSummary(text: string, file = "<input>"): TimingSummary {
   const out: TimingSummary = { timings: {}, switches: {}, diagnostics: [] };
   let section = "";
-  for (const raw of splitLines(text)) {
-    const line = raw.trim();
+  let connectionError: string | undefined;
+  let healthCheck: string | undefined;
+  let crashes = 0;
+  const lines = splitLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? "").trim();
     let m: RegExpExecArray | null;
+    if ((m = /^Connection error: YES \(Run (\d+)\)/i.exec(line)))
+      connectionError = `GSM8K run ${m[1]}: connection error`;
+    else if ((m = /^Server Health Check \(before Run (\d+)\)/i.exec(line))) healthCheck = line.replace(/:$/, "");
+    else if ((m = /^Status: FAILED\b\s*-?\s*(.*)$/i.exec(line)) && healthCheck) {
+      crashes++;
+      const check = `${healthCheck}: FAILED${m[1] ? ` - ${m[1]}` : ""}`;
+      out.crash = { line: i + 1, text: connectionError ? `${connectionError}; ${check}` : check, crashes };
+      connectionError = undefined;
+      healthCheck = undefined;
+    } else if (/^Restart attempt: SUCCESS\b|^GSM8K Test Results:|^(Serving|Client) Benchmark Results:/i.test(line))
+      delete out.crash;
+    if (/Serving benchmarks skipped/i.test(line)) out.servingSkipped ??= line;
     // A header ("GSM8K Test Results:", "Client …" or "Serving Benchmark Results:", "Performance Summary:")
     // opens a section; the DeepSeek summary's serving section has a "Total duration:" of its own.
     if (/^GSM8K Test Results:/.test(line)) section = "gsm8k";

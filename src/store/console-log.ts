@@ -3,7 +3,7 @@
  * GSM8K, KV cache, serving runs or the seed's best-of-3 summary lines.
  */
 import { emptyRun, pointKey, type Point, type Repeat, type RunResults } from "../core/results/index.js";
-import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { parseGsm8kOutput, recordedGsm8k } from "../sglang/gsm8k.js";
 import { isProgressLine } from "../sglang/lines.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
 import { parseServerLog } from "../sglang/server-log.js";
@@ -62,8 +62,9 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     const oneBatch = parseOneBatchOutput(segText, file);
     const benchBlocks = oneBatch.blocks.filter((b) => !b.warmup);
     const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
-    if (serving.blocks.length === 0 && !gsm.gsm8k && benchBlocks.length === 0 && !hasBest) continue;
-    const kind = serving.blocks.length > 0 || gsm.gsm8k || hasBest ? "online" : "offline";
+    // A GSM8K test that failed as a whole (a server that died, no valid run) is a run with that failure.
+    if (serving.blocks.length === 0 && !gsm.gsm8k && !gsm.failure && benchBlocks.length === 0 && !hasBest) continue;
+    const kind = serving.blocks.length > 0 || gsm.gsm8k || gsm.failure || hasBest ? "online" : "offline";
     const run = emptyRun({ kind, suite: suiteFor(kind, id.model.name), model: { ...id.model } });
     if (id.hardware) run.hardware = id.hardware;
     if (kind === "online" && id.variant !== STANDARD_VARIANT) run.mode = id.variant;
@@ -91,7 +92,9 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     }
     const scan = parseServerLog(segText, file);
     if (scan.kv_cache) run.kv_cache = scan.kv_cache;
-    if (gsm.gsm8k) run.gsm8k = gsm.gsm8k;
+    const gsm8k = recordedGsm8k(gsm);
+    if (gsm8k) run.gsm8k = gsm8k;
+    if (gsm.failure) run.failures.push(gsm.failure);
     run.points = table.list();
     run.diagnostics = [...serving.diagnostics, ...gsm.diagnostics, ...oneBatch.diagnostics].map((d) => ({
       ...d,

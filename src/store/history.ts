@@ -20,7 +20,7 @@ import {
   type OnlineRecord,
 } from "../core/trends/index.js";
 import { createServerLogScanner } from "../sglang/server-log.js";
-import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { parseGsm8kOutput, recordedGsm8k } from "../sglang/gsm8k.js";
 import { CONFIG_FILE, parseConfigJson } from "./config-json.js";
 import { ingestPaths } from "./ingest.js";
 import { parseOfflineCsv } from "./offline-csv.js";
@@ -416,8 +416,8 @@ export async function firstKvCache(file: string): Promise<{ num_tokens?: number;
 async function readAccuracy(file: string): Promise<number | undefined> {
   // GSM8K logs are small (a few KB): read whole.
   if ((await stat(file)).size > 8 * 1024 * 1024) return undefined;
-  const parsed = parseGsm8kOutput(await readFile(file, "utf8"), basename(file));
-  const g = parsed.gsm8k;
+  // A test that failed as a whole (0 valid runs, a server that died) gives no accuracy, not its printed 0.
+  const g = recordedGsm8k(parseGsm8kOutput(await readFile(file, "utf8"), basename(file)));
   if (!g) return undefined;
   if (g.average !== undefined) return g.average;
   const accs = g.runs.map((r) => r.accuracy).filter((a): a is number => typeof a === "number");

@@ -16,12 +16,13 @@ import {
   type PointResult,
   type RunResults,
 } from "../core/results/index.js";
-import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { parseGsm8kOutput, recordedGsm8k } from "../sglang/gsm8k.js";
 import { numericFields, parseJsonl } from "../sglang/jsonl.js";
-import { parseTimingSummary } from "../sglang/timing-summary.js";
+import { parseTimingSummary, type TimingSummary } from "../sglang/timing-summary.js";
 import { parseOneBatchOutput, type OneBatchParse } from "../sglang/one-batch.js";
-import { createServerLogScanner, parseServerLog } from "../sglang/server-log.js";
+import { createServerLogScanner, lastExceptionLine, parseServerLog, type ServerLogScan } from "../sglang/server-log.js";
 import { parseServingOutput } from "../sglang/serving.js";
+import { splitLines } from "../sglang/lines.js";
 import {
   clientLogModel,
   parseClientLogName,
@@ -86,11 +87,13 @@ export async function ingestPaths(paths: string[], opts: IngestOptions = {}): Pr
 function redactOutcome(out: IngestOutcome): IngestOutcome {
   for (const run of out.runs) {
     for (const d of run.diagnostics) d.message = redactSecrets(d.message);
-    for (const f of run.failures) {
+    const redactFailure = (f: Failure): void => {
       f.message = redactSecrets(f.message);
+      if (f.cause) f.cause = redactSecrets(f.cause);
       if (f.log_tail) f.log_tail = f.log_tail.map(redactSecrets);
-    }
-    for (const p of run.points) if (p.failure) p.failure.message = redactSecrets(p.failure.message);
+    };
+    for (const f of run.failures) redactFailure(f);
+    for (const p of run.points) if (p.failure && !run.failures.includes(p.failure)) redactFailure(p.failure);
   }
   for (const s of out.skipped) s.reason = redactSecrets(s.reason);
   return out;
@@ -114,7 +117,11 @@ function mergeIntoFolderRun(run: RunResults, folderRuns: RunResults[]): boolean 
       (f.image?.full === image || (f.image?.tag === run.image?.tag && !f.image?.repo)),
   );
   if (!target) return false;
-  if (!target.gsm8k && run.gsm8k) target.gsm8k = run.gsm8k;
+  if (!target.gsm8k && run.gsm8k) {
+    target.gsm8k = run.gsm8k;
+    // A console GSM8K test that failed as a whole holds no accuracy: its failure says why.
+    target.failures.push(...run.failures.filter((f) => !target.failures.some((t) => t.message === f.message)));
+  }
   if (!target.kv_cache && run.kv_cache) target.kv_cache = run.kv_cache;
   if (!target.node && run.node) target.node = run.node;
   if (!target.image?.repo && run.image) target.image = run.image;
@@ -205,6 +212,9 @@ async function ingestFolder(
   // What the files say about the run, for a folder whose name does not say it (a renamed copy).
   const hints: FolderFileHints = { clientModels: [] };
   let summaryKind: "online" | "offline" | undefined;
+  // What the logs say about a night that measured nothing (see nightFailures).
+  const night: NightLogs = { summaries: [] };
+  const clientFailures: Failure[] = [];
   const jsonlRecords: { record: Record<string, unknown>; src: string }[] = [];
   for (const file of files) {
     const base = basename(file);
@@ -230,6 +240,7 @@ async function ingestFolder(
     try {
       if (/server/.test(base) && !/serving_benchmark/.test(base)) {
         const scan = await scanServerLog(file, src);
+        night.server = { scan, src };
         if (scan.kv_cache) run.kv_cache = scan.kv_cache;
         if (scan.fatal)
           run.failures.push({ kind: scan.fatal.oom ? "oom" : "crash", message: scan.fatal.text, source: src });
@@ -249,6 +260,7 @@ async function ingestFolder(
       if (/^process_and_generate/.test(base)) continue;
       if (/^timing_summary_/.test(base)) {
         const t = parseTimingSummary(await readFile(file, "utf8"), src);
+        night.summaries.push({ summary: t, src });
         if (t.image) run.image = imageRef(t.image);
         if (t.hostname) run.node = t.hostname;
         if (t.hardware) run.hardware = normaliseHardware(t.hardware);
@@ -266,7 +278,14 @@ async function ingestFolder(
       const text = await readFile(file, "utf8");
       if (/gsm8k/i.test(base)) {
         const g = parseGsm8kOutput(text, src);
-        if (g.gsm8k) run.gsm8k = g.gsm8k;
+        // An average over 0 valid runs, or runs against a server that died, is no accuracy (recordedGsm8k).
+        const gsm8k = recordedGsm8k(g);
+        if (gsm8k) run.gsm8k = gsm8k;
+        night.gsm8kLog = src;
+        if (g.failure) {
+          run.failures.push(g.failure);
+          night.gsm8kFailure = g.failure;
+        }
         diagnostics.push(...g.diagnostics);
         sources.push(src);
         continue;
@@ -320,7 +339,9 @@ async function ingestFolder(
             message: "no result block in client log",
             severity: "error",
           });
-          run.failures.push({ kind: "missing", message: "no result block", point, repeat: client.run, source: src });
+          const failure = clientFailure(text, point, client.run, src);
+          run.failures.push(failure);
+          clientFailures.push(failure);
         }
         if (client.backend && !run.backend && client.backend !== "gsm8k") run.backend = client.backend;
         sources.push(src);
@@ -335,7 +356,12 @@ async function ingestFolder(
   if (fromCsv.length > 0) sources.push(...csvFiles.map(name));
   if (sources.length === 0 && !csvOnly) return undefined;
   if (!folder && sources.length === 0) return undefined;
-  run.points = table.size > 0 ? table.list() : fromCsv;
+  // A point whose client logs all failed is ❌ with their cause, not "not run".
+  const fromLogs = table.size > 0 || fromCsv.length === 0;
+  if (fromLogs) for (const f of clientFailures) if (f.point && !table.has(f.point)) table.fail(f.point, f);
+  run.points = fromLogs ? table.list() : fromCsv;
+  if (!fromLogs) for (const f of clientFailures) failPoint(run, f);
+  if (!run.points.some((p) => p.repeats.some((r) => !r.warmup))) run.failures.push(...nightFailures(run, night));
   if (!folder) applyFileIdentity(run, hints, summaryKind);
   applyImageFacts(run);
   fillSeedLengths(run);
@@ -477,4 +503,118 @@ function oneBatchFailure(parsed: OneBatchParse, point: Point, text: string, sour
     };
   }
   return { kind: "crash", message: "no benchmark block in bench_one_batch output", point, log_tail: tail, source };
+}
+
+/** What a run folder's logs say about how its night ended, beyond its results. */
+interface NightLogs {
+  /** Timing summaries, oldest first (one per launch of the nightly script). */
+  summaries: { summary: TimingSummary; src: string }[];
+  server?: { scan: ServerLogScan; src: string };
+  gsm8kLog?: string;
+  /** The GSM8K log's own failure (parseGsm8kOutput), already on the run. */
+  gsm8kFailure?: Failure;
+}
+
+/** The file name of a source (a run folder holds it): what messages name. */
+const fileName = (src: string): string => basename(src);
+
+/**
+ * Why a night that measured no benchmark point has none, from its logs, in this order (compare shows
+ * the first at each point):
+ * - the GSM8K gate failed (average below the threshold) with a healthy server: the seed skips the
+ *   serving benchmarks (`Skipping benchmarks … due to low GSM8K accuracy`) — low_accuracy;
+ * - the last launch's timing summary ends in a failed health check (`server crashed or became
+ *   unresponsive`) that the GSM8K log did not already report — server_crashed;
+ * - earlier launches of the night (their own timing summaries) ended the same way — server_crashed;
+ * - nothing else, and the server log never printed its ready line — never_ready.
+ * GSM8K-only variants (`Serving benchmarks skipped in … mode`) get no gate failure for it.
+ */
+function nightFailures(run: RunResults, night: NightLogs): Failure[] {
+  const out: Failure[] = [];
+  const gsmLost = night.gsm8kFailure?.kind === "server_crashed";
+  // The server answered GSM8K before it died, so a server log without a ready line is the restart's.
+  if (gsmLost && night.server && !night.server.scan.ready) {
+    const f = night.gsm8kFailure!;
+    const note = `; the restarted server never got ready (${fileName(night.server.src)} has no ready line)`;
+    const message = f.message.replace("; the script restarted it and ran no further GSM8K run", "");
+    f.message = message.includes(" — see ") ? message.replace(" — see ", `${note} — see `) : `${message}${note}`;
+  }
+  const g = run.gsm8k;
+  const gsm8kOnly = night.summaries.some((s) => s.summary.servingSkipped) || run.mode !== undefined;
+  if (!night.gsm8kFailure && g?.passed === false && !gsm8kOnly) {
+    const average = g.average !== undefined ? g.average.toFixed(3) : "?";
+    out.push({
+      kind: "low_accuracy",
+      message: `GSM8K average accuracy ${average} is below the threshold ${g.threshold ?? "?"}: the nightly skipped the serving benchmarks — see ${fileName(g.source ?? night.gsm8kLog ?? "GSM8K log")}`,
+      ...(g.source ? { source: g.source } : {}),
+    });
+  }
+  // The last launch that did anything; header-only summaries (a launch that found nothing to do) aside.
+  const launches = night.summaries.filter(
+    (s) => s.summary.crash || Object.keys(s.summary.timings).length > 0 || s.summary.servingSkipped,
+  );
+  // The last launch's crash first (what compare shows at each point), then the earlier ones, oldest first.
+  const ordered = launches.length > 0 ? [launches[launches.length - 1]!, ...launches.slice(0, -1)] : [];
+  ordered.forEach(({ summary, src }, i) => {
+    const crash = summary.crash;
+    if (!crash) return;
+    const last = i === 0;
+    if (last && gsmLost) return;
+    const restarts = crash.crashes > 1 ? ` (after ${crash.crashes - 1} restart${crash.crashes > 2 ? "s" : ""})` : "";
+    out.push({
+      kind: "server_crashed",
+      message: `${last ? "" : "an earlier launch that night: "}${crash.text}${restarts} — see ${fileName(src)}`,
+      cause: crash.text,
+      source: `${src}:${crash.line}`,
+    });
+  });
+  // A launch that began (its ServerArgs line) and never printed the ready line, when the last launch's
+  // summary has no startup time either; an empty or missing server log says nothing.
+  const startedUp = launches[launches.length - 1]?.summary.timings.server_startup !== undefined;
+  const server = night.server;
+  if (
+    run.failures.length === 0 &&
+    out.length === 0 &&
+    !g &&
+    server?.scan.server_args &&
+    !server.scan.ready &&
+    !startedUp
+  ) {
+    const { src } = server;
+    out.push({
+      kind: "never_ready",
+      message: `the server never got ready: ${fileName(src)} ends before its ready line ("The server is fired up")`,
+      source: src,
+    });
+  }
+  return out;
+}
+
+/**
+ * A bench_serving client log without a result block: `oom` when it ran out of memory, `crash` with
+ * the log's last exception line (a traceback ends in it), else `missing` (cut off, garbled).
+ */
+function clientFailure(text: string, point: Point, repeat: number, source: string): Failure {
+  const lines = splitLines(text).filter((l) => l.trim() !== "" && l.length < 4000);
+  const cause = lastExceptionLine(lines);
+  const tail = lines.slice(-5).map((l) => redactSecrets(l.trimEnd()));
+  const at =
+    point.concurrency !== undefined ? `concurrency ${point.concurrency}` : `request rate ${point.request_rate}`;
+  const base = { point, repeat, source, log_tail: tail };
+  if (!cause) return { kind: "missing", message: "no result block", ...base };
+  const oom = /OutOfMemoryError|out of memory/i.test(cause);
+  return {
+    kind: oom ? "oom" : "crash",
+    message: `bench_serving at ${at}, run ${repeat} printed no result: ${cause} — see ${fileName(source)}`,
+    cause,
+    ...base,
+  };
+}
+
+/** Marks a client log's failure on its point when no log of that point measured anything. */
+function failPoint(run: RunResults, failure: Failure): void {
+  const key = pointKey(failure.point ?? {});
+  const entry = run.points.find((p) => pointKey(p.point) === key);
+  if (!entry) run.points.push({ point: failure.point ?? {}, repeats: [], failure });
+  else if (entry.repeats.length === 0) entry.failure ??= failure;
 }

@@ -1,0 +1,138 @@
+/**
+ * Crashes read from the nightly logs (test/fixtures/ingest-failures, trimmed copies of the real
+ * DeepSeek nights): a client log that ends in a Python traceback is a `crash` at its point with the
+ * exception as cause, and a night that measured nothing says why (the GSM8K gate, the timing
+ * summaries' failed health checks) — compare shows ❌ with that reason instead of "not run".
+ */
+import { describe, expect, it } from "@jest/globals";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { run as compareCommand } from "../../src/cli/commands/compare.js";
+import { lastExceptionLine } from "../../src/sglang/server-log.js";
+import { parseTimingSummary } from "../../src/sglang/timing-summary.js";
+import { ingestPaths } from "../../src/store/ingest.js";
+import { captureIO } from "../helpers/capture-io.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "fixtures", "ingest-failures");
+const night = (tag: string): string => join(FIXTURES, `${tag}_DeepSeek-V3-0324_FP8_online`);
+const DS1120 = night("v0.5.5.post3-rocm700-mi30x-20251120");
+const DS1123 = night("v0.5.5.post3-rocm700-mi30x-20251123");
+const DS1208 = night("v0.5.6-rocm700-mi30x-20251208");
+const DS1209 = night("v0.5.6.post1-rocm700-mi30x-20251209");
+const CONNECTION_ERROR =
+  "requests.exceptions.ConnectionError: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))";
+
+interface JsonCell {
+  kind: string;
+  point: { concurrency?: number };
+  metric: string;
+  verdict: string;
+  reason: string;
+}
+
+async function compare(main: string, pr: string) {
+  const io = captureIO();
+  const code = await compareCommand(["--csv1", main, "--csv2", pr, "--format", "json"], io);
+  const out = io.out.join("");
+  const cells = out ? (JSON.parse(out) as { cells: JsonCell[] }).cells : [];
+  return { code, err: io.err.join(""), cells };
+}
+
+describe("a client log that ends in a traceback (DeepSeek 2025-12-09, concurrency 128)", () => {
+  it("is a crash at its point, the traceback's last exception line as cause", async () => {
+    const [run] = (await ingestPaths([DS1209])).runs;
+    const point = run!.points.find((p) => p.point.concurrency === 128);
+    expect(point).toMatchObject({
+      point: { concurrency: 128, input_len: 3200, output_len: 800 },
+      repeats: [],
+      failure: { kind: "crash", cause: CONNECTION_ERROR, repeat: 1 },
+    });
+    expect(point!.failure!.message).toContain(CONNECTION_ERROR);
+    expect(point!.failure!.message).toContain("sglang_serving_benchmark_concurrency_128_run1_20251209_152305.log");
+    expect(run!.failures).toEqual([expect.objectContaining({ kind: "crash", cause: CONNECTION_ERROR })]);
+    // The other point of the night is measured as before.
+    expect(run!.points.find((p) => p.point.concurrency === 64)!.repeats).toHaveLength(1);
+  });
+
+  it("compare shows the point ❌ with the crash and its cause, not `not run`", async () => {
+    const r = await compare(DS1208, DS1209);
+    const failed = r.cells.find((c) => c.kind === "failure" && c.point.concurrency === 128);
+    expect(failed).toMatchObject({ verdict: "failed", metric: "run" });
+    expect(failed!.reason).toContain(
+      `PR: crash: bench_serving at concurrency 128, run 1 printed no result: ${CONNECTION_ERROR}`,
+    );
+    expect(failed!.reason).not.toContain("not run");
+    expect(r.cells.some((c) => c.kind === "metric" && c.point.concurrency === 64)).toBe(true);
+  });
+
+  it("`http.client.RemoteDisconnected` is an exception line; a lost connection wins over the KeyError it led to", () => {
+    const tail = [
+      "http.client.RemoteDisconnected: Remote end closed connection without response",
+      '  warnings.warn(f"Error in stream_executor: {get_exception_traceback()}")',
+      "Traceback (most recent call last):",
+      '  File "/sgl-workspace/sglang/benchmark/gsm8k/bench_sglang.py", line 99, in main',
+      "KeyError: 'answer'",
+    ];
+    expect(lastExceptionLine(tail)).toBe("KeyError: 'answer'");
+    expect(lastExceptionLine(tail, /RemoteDisconnected/)).toBe(
+      "http.client.RemoteDisconnected: Remote end closed connection without response",
+    );
+    expect(lastExceptionLine(["KeyError: 'answer'"], /RemoteDisconnected/)).toBe("KeyError: 'answer'");
+  });
+});
+
+describe("a night that measured nothing (DeepSeek 2025-11-20: two launches crashed, the third failed the GSM8K gate)", () => {
+  it("the timing summary's crash line is read; a restart and a GSM8K result after it mean the launch went on", () => {
+    const summary = (name: string) => readFileSync(join(DS1120, name), "utf8");
+    expect(parseTimingSummary(summary("timing_summary_20251120_121709.log")).crash).toEqual({
+      line: 21,
+      text: "GSM8K run 1: connection error; Server Health Check (before Run 2): FAILED - server crashed or became unresponsive",
+      crashes: 1,
+    });
+    expect(parseTimingSummary(summary("timing_summary_20251120_160725.log")).crash).toMatchObject({
+      text: "GSM8K run 4: connection error; Server Health Check (before Run 5): FAILED - server crashed or became unresponsive",
+      crashes: 4,
+    });
+    expect(parseTimingSummary(summary("timing_summary_20251120_165040.log")).crash).toBeUndefined();
+    const recovered = [
+      "Server startup time: 165 seconds",
+      "  Connection error: YES (Run 2)",
+      "Server Health Check (before Run 3):",
+      "  Status: FAILED - server crashed or became unresponsive",
+      "Server startup time: 131 seconds",
+      "  Restart attempt: SUCCESS",
+      "GSM8K Test Results:",
+      "  Average accuracy: 0.935",
+    ].join("\n");
+    expect(parseTimingSummary(recovered).crash).toBeUndefined();
+  });
+
+  it("records the gate that skipped the benchmarks first, then the launches that crashed", async () => {
+    const [run] = (await ingestPaths([DS1120])).runs;
+    expect(run!.points).toEqual([]);
+    expect(run!.failures.map((f) => f.kind)).toEqual(["low_accuracy", "server_crashed", "server_crashed"]);
+    expect(run!.failures[0]!.message).toBe(
+      "GSM8K average accuracy 0.928 is below the threshold 0.93: the nightly skipped the serving benchmarks — see sglang_client_log_DeepSeek-V3-0324_gsm8k.log",
+    );
+    expect(run!.failures[1]).toMatchObject({
+      cause:
+        "GSM8K run 1: connection error; Server Health Check (before Run 2): FAILED - server crashed or became unresponsive",
+    });
+    expect(run!.failures[1]!.message).toMatch(
+      /^an earlier launch that night: .* — see timing_summary_20251120_121709\.log$/,
+    );
+    expect(run!.failures[2]!.message).toContain("(after 3 restarts)");
+    // Its GSM8K was measured on a healthy server: still compared.
+    expect(run!.gsm8k?.average).toBe(0.928);
+  });
+
+  it("compare gives every point ❌ with that reason, and exits 1 (PR measured nothing)", async () => {
+    const r = await compare(DS1123, DS1120);
+    expect(r.code).toBe(1);
+    const failed = r.cells.find((c) => c.kind === "failure" && c.point.concurrency === 128);
+    expect(failed!.reason).toBe(
+      "PR: low_accuracy: GSM8K average accuracy 0.928 is below the threshold 0.93: the nightly skipped the serving benchmarks — see sglang_client_log_DeepSeek-V3-0324_gsm8k.log",
+    );
+    expect(r.err).toContain("server_crashed: an earlier launch that night: GSM8K run 1: connection error");
+  });
+});
