@@ -160,12 +160,13 @@ describe("sglbench compare", () => {
   });
 
   it("catches a ×1.10 latency / ×0.90 throughput shift written into the PR night's real logs, and flags nothing without it", async () => {
-    // The PR side: night 14 with every bench_serving number rewritten as a 10 % slower build would
-    // print it (latencies ×1.10, throughputs ×0.90, duration ÷0.90, same decimals). History: the
-    // other nights (the PR night left out), as the App passes main's nightlies.
+    // The PR side: night 16 with every bench_serving number rewritten as a 10 % slower build would
+    // print it (latencies ×1.10, throughputs ×0.90, duration ÷0.90, same decimals); main: night 15.
+    // History: the nights before, as the App passes main's nightlies.
     const root = mkdtempSync(join(tmpdir(), "sglbench-shift-"));
-    const pr = join(root, basename(day("20251014")));
-    cpSync(day("20251014"), pr, { recursive: true });
+    const night = day("20251016", "post2");
+    const pr = join(root, basename(night));
+    cpSync(night, pr, { recursive: true });
     for (const f of readdirSync(pr).filter((x) => x.startsWith("sglang_serving_benchmark"))) {
       const text = readFileSync(join(pr, f), "utf8").replace(
         /^(.*\((ms|s|req\/s|tok\/s)\):\s+)(\d+(?:\.(\d+))?)/gm,
@@ -176,11 +177,10 @@ describe("sglbench compare", () => {
       );
       writeFileSync(join(pr, f), text);
     }
-    const history = ["20251013", "20251015"].flatMap((d) => ["--history", day(d)]);
-    history.push("--history", day("20251016", "post2"));
+    const history = ["20251013", "20251014"].flatMap((d) => ["--history", day(d)]);
     const verdicts = async (candidate: string) => {
       const io = captureIO();
-      expect(await run(["--csv1", day("20251013"), "--csv2", candidate, ...history, "--format", "json"], io)).toBe(0);
+      expect(await run(["--csv1", day("20251015"), "--csv2", candidate, ...history, "--format", "json"], io)).toBe(0);
       const json = JSON.parse(io.out.join("")) as { cells: { kind: string; better: string; verdict: string }[] };
       return json.cells.filter((c) => c.kind === "metric" && c.better !== "none").map((c) => c.verdict);
     };
@@ -188,7 +188,7 @@ describe("sglbench compare", () => {
     expect(shifted).toHaveLength(40); // 5 concurrencies × 8 directed metrics
     expect(shifted.filter((v) => v === "regressed").length).toBeGreaterThanOrEqual(38); // ≥ 95 %
     expect(shifted).not.toContain("improved");
-    const same = await verdicts(day("20251014"));
+    const same = await verdicts(night);
     expect(same.filter((v) => v === "regressed" || v === "improved")).toHaveLength(0);
   });
 
