@@ -193,6 +193,21 @@ describe("history by regime", () => {
     expect(gsm8k.reason).toBe("measured on main only: the PR side's output has no GSM8K result");
   });
 
+  it("a PR side that measured nothing gets no ⚪ KV-cache cells next to its ❌", () => {
+    const kv = { num_tokens: 3328113, size_gb: 101.56 };
+    const base = { ...night("20251101"), kv_cache: kv } as RunResults;
+    const crashed = { ...night("20251102"), kv_cache: kv } as RunResults;
+    crashed.points = crashed.points.map((p) => ({ ...p, repeats: [] }));
+    const c = compareRuns([base], [crashed]);
+    expect(c.cells.filter((x) => x.kind === "kv_cache")).toHaveLength(0);
+    expect(c.cells.some((x) => x.verdict === "failed")).toBe(true);
+    expect(
+      compareRuns([base], [{ ...night("20251102"), kv_cache: kv } as RunResults]).cells.some(
+        (x) => x.kind === "kv_cache",
+      ),
+    ).toBe(true);
+  });
+
   it("says when main and PR ran on different hosts or ROCm, and not when they did not", () => {
     const apart = compareRuns([night("20251101", { node: "host-a" })], [night("20251102", { node: "host-b" })]);
     expect(apart.caveats).toEqual([

@@ -714,8 +714,9 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       );
     }
     if (base.length > 0 && cand.length > 0) {
-      // KV-cache capacity of a suite that measured nothing would read ⚪ next to its ❌: left out.
-      const kv = points.length > 0 ? kvCells(base, cand, common, minEffectPct) : [];
+      // KV-cache capacity of a side that measured nothing would read ⚪ next to its ❌: left out.
+      const measured = (runs: RunResults[]): boolean => runs.some((r) => r.points.some((p) => p.repeats.length > 0));
+      const kv = measured(base) && measured(cand) ? kvCells(base, cand, common, minEffectPct) : [];
       const extra = [gsm8kCell(base, cand, common, full), ...kv].filter((x): x is ComparisonCell => x !== undefined);
       for (const cell of extra) {
         if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
