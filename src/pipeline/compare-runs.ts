@@ -17,7 +17,7 @@ import {
   type SuiteComparison,
 } from "../core/verdict/index.js";
 import { pointKey, type Diagnostic, type PointResult, type RunResults } from "../core/results/index.js";
-import { parseGsm8kOutput } from "../sglang/gsm8k.js";
+import { parseGsm8kOutput, recordedGsm8k } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
 import { changepointDetector } from "./regime-history.js";
 
@@ -119,8 +119,9 @@ async function attachGsm8k(runs: RunResults[], paths: string[], patterns: string
     for (const name of names) {
       if (!regexes.some((re) => re.test(name))) continue;
       if (model && !name.toLowerCase().includes(model.toLowerCase())) continue;
-      const { gsm8k } = parseGsm8kOutput(await readFile(join(dir, name), "utf8"), name);
-      if (!gsm8k) continue;
+      // A failed test (no valid run) records no accuracy: a printed 0 is not one.
+      const gsm8k = recordedGsm8k(parseGsm8kOutput(await readFile(join(dir, name), "utf8"), name));
+      if (!gsm8k?.runs.length) continue;
       for (const r of runs) if (!r.gsm8k) r.gsm8k = gsm8k;
       return;
     }
