@@ -53,7 +53,14 @@ export type RequestFromFlags = { ok: true; pr: number; request: BenchmarkRequest
 /** `--pr` and the request flags → the PR number and the request, or every problem (the command exits 2). */
 export function requestFromFlags(values: RequestFlagValues): RequestFromFlags {
   const pr = Number(values.pr);
-  const prProblems = values.pr && Number.isInteger(pr) && pr > 0 ? [] : ["--pr=N is required (a pull request number)"];
+  const prProblems =
+    values.pr && Number.isInteger(pr) && pr > 0
+      ? []
+      : [
+          values.pr
+            ? `--pr=${values.pr} is not a number: give the pull request's number (--pr=123)`
+            : "--pr=N is required (a pull request number)",
+        ];
   const parsed = parseRequestFields({
     models: values.models,
     types: values.types,

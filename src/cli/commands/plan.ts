@@ -36,12 +36,6 @@ ${REQUEST_FLAGS_USAGE}
 Defaults follow the /benchmark defaults; the flags are checked like a /benchmark comment's keys.
 `;
 
-/** `--pr=abc`: the value is named as not a number (request-flags only says --pr is required). */
-function prProblem(pr: string | undefined): string | undefined {
-  if (pr === undefined || /^\d+$/.test(pr.trim())) return undefined;
-  return `--pr=${pr} is not a number: give the pull request's number (--pr=123)`;
-}
-
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const parsed = parseFlags(
     "plan",
@@ -59,10 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   const asked = requestFromFlags(values);
-  const badPr = prProblem(values.pr);
-  // requestFromFlags lists the --pr problem first; a value that is not a number is named as such.
-  if (!asked.ok) return parsed.usage((badPr ? [badPr, ...asked.problems.slice(1)] : asked.problems).join("; "));
-  if (badPr) return parsed.usage(badPr);
+  if (!asked.ok) return parsed.usage(asked.problems.join("; "));
   const hardware = normalizeHardware(values.hardware.trim());
   if (!KNOWN_HARDWARE.includes(hardware))
     return parsed.usage(
