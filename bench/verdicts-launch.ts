@@ -98,7 +98,9 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
     if ((want ?? "regressed") === "regressed" ? worse : better) t.regressed++;
     tallies.set(key, t);
   };
-  const directed = (c: ComparisonCell): boolean => c.kind === "metric" && c.better !== "none";
+  // A metric one night did not print (❔ "measured on main only") is no comparison of two launches.
+  const directed = (c: ComparisonCell): boolean =>
+    c.kind === "metric" && c.better !== "none" && c.baseline.values.length > 0 && c.candidate.values.length > 0;
 
   // Out-of-sample priors by time (2 folds): nights before the median night learn the prior for the
   // nights after it, and the other way round — a prior shipped today is checked on nights it never saw.
