@@ -123,11 +123,15 @@ describe("runComparePr", () => {
     expect(result.mainSide[0]?.reason).toMatch(
       /anchor disagreed: median_e2e_latency_ms at concurrency=16 moved 11\.1 %/,
     );
-    // The history shows no noise, so one repeat per side suffices: anchor, then main, PR.
+    // The history shows no noise, so one repeat per side would do; the plan gave the PR a second
+    // launch (the budget allowed it against the reused nightly), so main, run in full, gets one too:
+    // anchor, then main, PR, PR, main.
     expect(fake.calls.map((c) => `${c.side}:${c.points.length}x${c.repeats}`)).toEqual([
       "main:1x1",
       "main:2x1",
       "pr:2x1",
+      "pr:2x1",
+      "main:2x1",
     ]);
     expect(result.verdict).toBe("unchanged"); // compared against the fresh main run, not the stale baseline
   });
