@@ -3,6 +3,7 @@ import {
   equivalenceHalf,
   judge,
   decideCell,
+  PROTOCOLS_DIFFER,
   quantisationVariance,
   usableRepeats,
   learnNoise,
@@ -293,5 +294,21 @@ describe("judge: ⚪ by equivalence", () => {
     expect(equivalenceHalf(1, 1000, 0.98)).toBeCloseTo(1.646 / 2.33, 2);
     expect(equivalenceHalf(1, 3, 0.98)).toBeCloseTo(2.353 / 4.541, 2);
     expect(equivalenceHalf(1, 3, 0.9)).toBe(1);
+  });
+});
+
+describe("decideCell across protocols", () => {
+  it("does not judge a 3-repeat side against a 1-repeat side without position offsets (warm-up dropped on one side only)", () => {
+    // Real Grok-2 rate 1 median TTFT: a 3-repeat night (run 1 217 ms, runs 2–3 126) vs a 1-repeat night (216).
+    const v = decideCell([217.4, 126.1, 126.7], [215.9], "lower");
+    expect(v.verdict).toBe("inconclusive");
+    expect(v.reason).toContain(PROTOCOLS_DIFFER);
+    expect(v.reason).toContain("main ran 3 repeat(s) here, the PR 1");
+    // With offsets learnt for every position, it is judged (positions corrected).
+    const offsets = { 1: Math.log(217 / 126), 2: 0, 3: 0 };
+    const history = { variance: 1e-4, df: 20, offsets, offsetNights: 10 };
+    const judged = decideCell([217.4, 126.1, 126.7], [215.9], "lower", { history });
+    expect(judged.reason).toContain("positions corrected");
+    expect(judged.verdict).toBe("unchanged");
   });
 });

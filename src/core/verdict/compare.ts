@@ -554,11 +554,11 @@ function beforeCandidate(
 }
 
 /**
- * How the sides' platforms differ (host, ROCm, prompts per point: what a nightly's regime is cut at,
+ * How the sides' platforms differ (host, ROCm, repeats and prompts per point: what a nightly's regime is cut at,
  * the release aside — that is the code being compared), "" when alike or not known on both.
  */
 function platformApart(base: readonly RunResults[], cand: readonly RunResults[]): string {
-  const key = (r: RunResults) => ({ ...runRegimeKey(r), release: undefined, repeats: 0 });
+  const key = (r: RunResults) => ({ ...runRegimeKey(r), release: undefined });
   return metadataBreak(key(base[base.length - 1]!), key(cand[0]!));
 }
 

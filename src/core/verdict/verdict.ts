@@ -199,6 +199,9 @@ function toObservations(values: readonly (number | Observation)[]): Observation[
   return values.map((v, i) => (typeof v === "number" ? { value: v, index: i + 1, group: 0 } : v));
 }
 
+/** Why a cell whose sides ran different repeats per point is not judged without position offsets. */
+export const PROTOCOLS_DIFFER = "not comparable as run: repeats per point differ";
+
 /** Drops the first repeat of every run that has ≥ 3 (when positions cannot be corrected from history). */
 function dropFirstPerRun(obs: Observation[]): Observation[] {
   const groups = new Map<number, Observation[]>();
@@ -326,6 +329,22 @@ export function decideCell(
   const keepAll = corrected || opts.dropWarmup === false;
   const baseObs = keepAll ? allBase : dropFirstPerRun(allBase);
   const candObs = keepAll ? allCand : dropFirstPerRun(allCand);
+  // Runs of ≥ 3 repeats lose their first (warm-up) run, shorter ones keep it: a 3-repeat nightly
+  // against a 1-repeat PR would set runs 2–3 against a first run (+70 % TTFT that is only the
+  // warm-up), and run 1 against run 1 is no better (on the real Grok-2 nightlies a 3-repeat night's
+  // run 1 at rate 4 is 359 ms TTFT, a 1-repeat night's 213). Without offsets to correct them: ❔.
+  const hasFirst = (obs: Observation[]): boolean => obs.some((o) => o.index === 1);
+  if (!keepAll && hasFirst(baseObs) !== hasFirst(candObs)) {
+    const runs = (obs: Observation[]): number => Math.max(...obs.map((o) => o.index));
+    return {
+      verdict: "inconclusive",
+      change_pct: (mean(allCand.map((o) => o.value)) / mean(allBase.map((o) => o.value)) - 1) * 100,
+      interval: null,
+      reason: `${PROTOCOLS_DIFFER}: main ran ${runs(allBase)} repeat(s) here, the PR ${runs(allCand)}, and a first run is slower in one protocol than the other — history with position offsets (--history) can correct it`,
+      used: { baseline: allBase.map((o) => o.value), candidate: allCand.map((o) => o.value) },
+      df: 0,
+    };
+  }
   const base = baseObs.map((o) => o.value);
   const cand = candObs.map((o) => o.value);
   const used = { baseline: base, candidate: cand };
@@ -419,9 +438,10 @@ export function decideCell(
     tail.nu !== undefined ? `heavy-tailed between launches, t df ${tail.nu.toFixed(1)}` : "",
     drifted ? `slow drift over ${nightsBetween(baseObs, candObs)} nights` : "",
   ].filter(Boolean);
+  const positions = corrected ? ", positions corrected" : "";
   const source = fromHistory
-    ? `${(opts.history?.df ?? 0) > 0 ? "repeats+history" : "repeats"}${corrected ? ", positions corrected" : ""}${runPart > 0 ? `, ${launch.join(", ")}` : ""}`
-    : "repeats only";
+    ? `${(opts.history?.df ?? 0) > 0 ? "repeats+history" : "repeats"}${positions}${runPart > 0 ? `, ${launch.join(", ")}` : ""}`
+    : `repeats only${positions}`;
   const j = judge(diff, half, better, minEffect, equivalenceHalf(half, df, confidence));
   // Say what would help: with one launch on a side an odd launch cannot be told from a change.
   if (j.verdict === "inconclusive" && j.why === TOO_WIDE && tail.nu !== undefined && fewestLaunches === 1)
