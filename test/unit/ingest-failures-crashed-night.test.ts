@@ -125,3 +125,14 @@ describe("the server died during GSM8K and its restart never got ready", () => {
     expect(r!.failures).toEqual([]);
   });
 });
+
+describe("ingest's table", () => {
+  it("shows a crashed night's failures, not only zero points", async () => {
+    const { run: ingestCommand } = await import("../../src/cli/commands/ingest.js");
+    const io = captureIO();
+    expect(await ingestCommand([DS1124], io)).toBe(0);
+    const [header, row] = io.out.join("").split("\n");
+    expect(header).toMatch(/\bfailures\b/);
+    expect(row).toMatch(/\b\d+ \((server_crashed|crash|never_ready|low_accuracy)/);
+  });
+});

@@ -94,11 +94,11 @@ describe("sglbench ingest command", () => {
     const io = fakeIO();
     expect(await ingestCommand(["online_benchmark_log"], io)).toBe(0);
     const [header, ...rows] = io.out.trim().split("\n");
-    expect(header).toMatch(/^suite\s+image\s+points\s+repeats\s+gsm8k\s+kv tokens\s+diagnostics\s+source$/);
+    expect(header).toMatch(/^suite\s+image\s+points\s+repeats\s+gsm8k\s+kv tokens\s+failures\s+diagnostics\s+source$/);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     for (const row of rows)
       expect(row).toMatch(
-        /^deepseek-online\s+v0\.5\.3\S+\s+5\s+15\s+0\.9\d+\s+971748\s+0\s+\S+_online\/ \(\d+ files\)$/,
+        /^deepseek-online\s+v0\.5\.3\S+\s+5\s+15\s+0\.9\d+\s+971748\s+0\s+0\s+\S+_online\/ \(\d+ files\)$/,
       );
   });
 

@@ -173,7 +173,7 @@ describe("history by regime", () => {
       prior: false,
     });
     expect(c.cells.map((x) => x.verdict)).toEqual(only.cells.map((x) => x.verdict));
-    expect(renderReport(c)).toContain("4 nights after the PR side's not used");
+    expect(renderReport(c)).toContain("4 later nights (after the PR side's) not used");
   });
 
   it("a metric or GSM8K measured on one side only is a ❔ saying so, not dropped", () => {

@@ -61,8 +61,14 @@ function sourceLabel(sources: string[]): string {
   return `${folder}/ (${count} files${elsewhere ? ` + ${elsewhere} elsewhere` : ""})`;
 }
 
+/** `2 (server_crashed, crash)`: how many failures a run recorded and of what kinds (`--json` has their causes). */
+function failuresText(r: RunResults): string {
+  if (r.failures.length === 0) return "0";
+  return `${r.failures.length} (${[...new Set(r.failures.map((f) => f.kind))].join(", ")})`;
+}
+
 function table(runs: RunResults[]): string {
-  const rows = [["suite", "image", "points", "repeats", "gsm8k", "kv tokens", "diagnostics", "source"]];
+  const rows = [["suite", "image", "points", "repeats", "gsm8k", "kv tokens", "failures", "diagnostics", "source"]];
   for (const r of runs)
     rows.push([
       r.suite,
@@ -71,6 +77,7 @@ function table(runs: RunResults[]): string {
       String(r.points.reduce((s, p) => s + p.repeats.length, 0)),
       r.gsm8k?.average?.toFixed(3) ?? "-",
       String(r.kv_cache?.num_tokens ?? "-"),
+      failuresText(r),
       String(r.diagnostics.length),
       sourceLabel(r.sources),
     ]);

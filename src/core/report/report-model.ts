@@ -409,7 +409,7 @@ function learntFromText(c: Comparison): string {
       ? `${l.nights[0]}–${l.nights[l.nights.length - 1]} (${l.nights.length} night${l.nights.length === 1 ? "" : "s"}${l.startReason ? `; since ${l.startReason}` : ""}${l.baselineDiffers ? `; the baseline, not among them, differs by ${l.baselineDiffers}` : ""})`
       : `no night of its regime (built-in prior only${l.baselineDiffers ? `: the baseline differs from the history's last regime by ${l.baselineDiffers}` : ""})`;
     const later = l.afterCandidate
-      ? `, ${l.afterCandidate} night${l.afterCandidate === 1 ? "" : "s"} after the PR side's not used`
+      ? `, ${l.afterCandidate} later night${l.afterCandidate === 1 ? "" : "s"} (after the PR side's) not used`
       : "";
     return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}${later}`;
   });
