@@ -208,6 +208,15 @@ describe("history by regime", () => {
     ).toBe(true);
   });
 
+  it("says a repeat lost at a point whose other repeats measured it", () => {
+    const base = night("20251101", { repeats: 3 });
+    base.failures = [{ kind: "crash", message: "no result block", point: { request_rate: 4 } }];
+    const c = compareRuns([base], [night("20251102", { repeats: 3 })]);
+    expect(c.caveats).toEqual([
+      "grok-online: main lost a repeat at rate 4 (crash: no result block) — judged on the point's other repeats",
+    ]);
+  });
+
   it("says when main and PR ran on different hosts or ROCm, and not when they did not", () => {
     const apart = compareRuns([night("20251101", { node: "host-a" })], [night("20251102", { node: "host-b" })]);
     expect(apart.caveats).toEqual([

@@ -338,6 +338,21 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   return out;
 }
 
+/** `a repeat at rate 8 (crash: …)`: failures at points that still have repeats, or "" when none. */
+function partialFailures(runs: readonly RunResults[]): string {
+  const lost = runs.flatMap((run) =>
+    run.failures.filter((f) => {
+      if (!f.point) return false;
+      const p = run.points.find((q) => pointKey(q.point) === pointKey(f.point!));
+      return (p?.repeats.filter((r) => !r.warmup).length ?? 0) > 0;
+    }),
+  );
+  if (lost.length === 0) return "";
+  const first = lost[0]!;
+  const more = lost.length > 1 ? ` and ${lost.length - 1} more` : "";
+  return `a repeat at ${pointLabel(first.point!)} (${first.kind}: ${first.message.slice(0, 120)})${more}`;
+}
+
 /** A value one side measured and the other did not print (a cut-off CSV row, an older client, no GSM8K log). */
 const oneSided = (measuredOn: "main" | "PR", what: string): string =>
   `measured on ${measuredOn} only: the ${measuredOn === "main" ? "PR" : "main"} side's output has no ${what}`;
@@ -612,6 +627,17 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       caveats.push(
         `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: main and PR are the same run read twice — any difference shown is not a change`,
       );
+    // A repeat that failed at a point whose other repeats measured it: judged on those, and said.
+    for (const [side, runs] of [
+      ["main", base],
+      ["PR", cand],
+    ] as const) {
+      const lost = partialFailures(runs);
+      if (lost)
+        caveats.push(
+          `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: ${side} lost ${lost} — judged on the point's other repeats`,
+        );
+    }
     const apart = !mismatch && base.length > 0 && cand.length > 0 ? platformApart(base, cand) : "";
     if (apart)
       caveats.push(
