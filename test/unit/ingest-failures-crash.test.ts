@@ -7,11 +7,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { run as compareCommand } from "../../src/cli/commands/compare.js";
 import { lastExceptionLine } from "../../src/sglang/server-log.js";
 import { parseTimingSummary } from "../../src/sglang/timing-summary.js";
 import { ingestPaths } from "../../src/store/ingest.js";
-import { captureIO } from "../helpers/capture-io.js";
+import { compareJson } from "../helpers/compare-json.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "ingest-failures");
 const night = (tag: string): string => join(FIXTURES, `${tag}_DeepSeek-V3-0324_FP8_online`);
@@ -22,21 +21,7 @@ const DS1209 = night("v0.5.6.post1-rocm700-mi30x-20251209");
 const CONNECTION_ERROR =
   "requests.exceptions.ConnectionError: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))";
 
-interface JsonCell {
-  kind: string;
-  point: { concurrency?: number };
-  metric: string;
-  verdict: string;
-  reason: string;
-}
-
-async function compare(main: string, pr: string) {
-  const io = captureIO();
-  const code = await compareCommand(["--csv1", main, "--csv2", pr, "--format", "json"], io);
-  const out = io.out.join("");
-  const cells = out ? (JSON.parse(out) as { cells: JsonCell[] }).cells : [];
-  return { code, err: io.err.join(""), cells };
-}
+const compare = compareJson;
 
 describe("a client log that ends in a traceback (DeepSeek 2025-12-09, concurrency 128)", () => {
   it("is a crash at its point, the traceback's last exception line as cause", async () => {

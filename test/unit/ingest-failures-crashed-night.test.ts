@@ -9,10 +9,10 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run as compareCommand } from "../../src/cli/commands/compare.js";
 import { parseGsm8kOutput } from "../../src/sglang/gsm8k.js";
 import { ingestPaths } from "../../src/store/ingest.js";
 import { captureIO } from "../helpers/capture-io.js";
+import { compareJson } from "../helpers/compare-json.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "ingest-failures");
 const NAME = (date: string): string => `v0.5.5.post3-rocm700-mi30x-${date}_DeepSeek-V3-0324_FP8_online`;
@@ -24,20 +24,7 @@ const LOST = "http.client.RemoteDisconnected: Remote end closed connection witho
 const root = mkdtempSync(join(tmpdir(), "sglbench-ingest-failures-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface JsonCell {
-  kind: string;
-  point: { concurrency?: number };
-  metric: string;
-  verdict: string;
-  reason: string;
-}
-
-async function compare(main: string, pr: string) {
-  const io = captureIO();
-  const code = await compareCommand(["--csv1", main, "--csv2", pr, "--format", "json"], io);
-  const out = io.out.join("");
-  return { code, err: io.err.join(""), cells: out ? (JSON.parse(out) as { cells: JsonCell[] }).cells : [] };
-}
+const compare = compareJson;
 
 describe("the server died during GSM8K and its restart never got ready", () => {
   it("the GSM8K log says which run lost the server and how (11-27: run 1, no accuracy printed)", () => {
