@@ -6,6 +6,7 @@ import {
   changeLead,
   formatChange,
   formatValue,
+  buildReportModel,
   inconclusiveLine,
   phaseOf,
   pointKeyLabel,
@@ -145,6 +146,10 @@ describe("the headline's words", () => {
         accuracy: { from: 0.926, to: 0.905 },
       }),
     ).toBe("DeepSeek-V3 accuracy 2.1 points lower (0.926 → 0.905)");
+    // A P99 is said as the phase's tail.
+    expect(changeLead({ model: "GROK2_FP8", metric: "p99_itl_ms", change_pct: 24.1 })).toBe(
+      "Grok-2 decode tail 24.1 % slower",
+    );
   });
 });
 
@@ -302,6 +307,31 @@ describe("inconclusiveLine", () => {
     ]);
     expect(line).toBe(
       "- ❔ 3 inconclusive: significant for this cell, within chance among the suite's cells… ×2; noise unknown ×1",
+    );
+  });
+});
+
+describe("the headline's change", () => {
+  it("names a median or throughput that moved before a P99 that moved more", () => {
+    const cell = (metric: string, change_pct: number): ComparisonCell => ({
+      suite: "grok-online",
+      model: "GROK2_FP8",
+      kind: "metric",
+      point: { request_rate: 4 },
+      metric,
+      better: "lower",
+      baseline: { values: [100] },
+      candidate: { values: [100 * (1 + change_pct / 100)] },
+      change_pct,
+      interval: [change_pct - 5, change_pct + 5],
+      verdict: "regressed",
+      reason: "",
+    });
+    const c = compareRuns([], []);
+    c.cells = [cell("p99_itl_ms", 215.5), cell("median_itl_ms", 19)];
+    c.summary = { regressed: 2, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
+    expect(buildReportModel(c).headline).toMatch(
+      /makes Grok-2 decode 19\.0 % slower: Median ITL, rate 4 .*\(and 1 more regression\)/,
     );
   });
 });

@@ -19,6 +19,9 @@ export function phaseOf(metric: string): string {
   return "";
 }
 
+/** A tail percentile (P99 …): one slow request in a hundred, not the phase's typical speed. */
+export const isTailMetric = (metric: string): boolean => /^p9\d_/.test(metric);
+
 /** A change as the headline says it. */
 export interface HeadlineChange {
   /** Any spelling: `DeepSeek-V3-0324_FP8`, `GROK1`, `grok2`. */
@@ -39,7 +42,8 @@ export interface HeadlineChange {
 
 /** `DeepSeek-V3 decode 5.8 % slower`, `Grok-1 accuracy 2.1 points lower (0.926 → 0.905)`. */
 export function changeLead(c: Pick<HeadlineChange, "model" | "metric" | "change_pct" | "accuracy">): string {
-  const phase = phaseOf(c.metric);
+  // A P99 moves far more than the phase it belongs to: "decode tail 24 % slower", not "decode …".
+  const phase = `${phaseOf(c.metric)}${isTailMetric(c.metric) && phaseOf(c.metric) ? " tail" : ""}`;
   const d = changeDirection(c.metric, c.change_pct);
   // The phase already names what went up or down: "accuracy 2.0 % lower", not "… lower accuracy".
   // An accuracy's floor and its rows are in points, so its change is too when both levels are known.

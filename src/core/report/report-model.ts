@@ -14,7 +14,7 @@ import {
   type Verdict,
 } from "../verdict/index.js";
 import { changePhrase, intervalText } from "./direction.js";
-import { changeHeadline } from "./change-headline.js";
+import { changeHeadline, isTailMetric } from "./change-headline.js";
 import { metricInfo } from "../catalogue/index.js";
 
 export const VERDICT_EMOJI: Record<Verdict, string> = {
@@ -274,7 +274,9 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
   const flagged = (v: Verdict): ComparisonCell[] => c.cells.filter((x) => x.verdict === v).sort(byImportance);
   const lead = (v: "regressed" | "improved"): string => {
     const cells = flagged(v);
-    const top = cells[0]!;
+    // The headline names a median or a throughput when one moved: a P99 is the 2nd–3rd slowest
+    // request of a run and moves far more; it stays in the list below.
+    const top = cells.find((x) => !isTailMetric(x.metric)) ?? cells[0]!;
     const others =
       cells.length > 1
         ? ` (and ${cells.length - 1} more ${v === "regressed" ? "regression" : "improvement"}${cells.length > 2 ? "s" : ""})`
