@@ -231,6 +231,10 @@ describe("history by regime", () => {
     expect(compareRuns([same], [same]).caveats).toEqual([
       "grok-online: main and PR are the same run read twice — any difference shown is not a change",
     ]);
+    // The same identity with other values (a run rewritten as a PR, as the demo's screens do) is not.
+    expect(
+      compareRuns([same], [{ ...same, points: night("20251101", { level: 1.05 }).points }]).caveats,
+    ).toBeUndefined();
   });
 
   it("a noisier regime and a step inside the history no longer hide a real change", () => {
