@@ -78,6 +78,10 @@ describe("formatting", () => {
     expect(formatChange({ change_pct: -1.1, interval: [-3, 1], metric: "total_latency" })).toBe(
       "-1.1 % faster [-3.0, +1.0]",
     );
+    // A bound past ×11 says only that it is huge.
+    expect(formatChange({ change_pct: 74.1, interval: [-100, 2088864915075.2], metric: "median_ttft_ms" })).toBe(
+      "+74.1 % slower [-100.0, >+999]",
+    );
     expect(formatChange({ change_pct: -0.01, interval: null, metric: "total_latency" })).toBe("0.0 %");
     expect(formatChange({ change_pct: null, interval: null, metric: "run" })).toBe("—");
   });

@@ -54,6 +54,7 @@ export function changePhrase(metric: string, changePct: number): string {
 /** An interval in the same sign: `[+2.4, +7.9]`. */
 export function intervalText(interval: readonly [number, number]): string {
   const [a, b] = [Math.min(...interval), Math.max(...interval)];
-  const s = (x: number): string => `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(1)}`;
+  // Past ×11 the digits say nothing a reader can use (a t with df near 1 reaches +10¹² %).
+  const s = (x: number): string => (x > 999 ? ">+999" : `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(1)}`);
   return `[${s(a)}, ${s(b)}]`;
 }
