@@ -263,7 +263,6 @@ export function pointsText(points: readonly string[]): string {
 
 /** A GSM8K cell's mean accuracy on each side, when both sides have runs. */
 function accuracyLevels(cell: ComparisonCell): { accuracy?: { from: number; to: number } } {
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const [from, to] = [cell.baseline.values, cell.candidate.values];
   return from.length && to.length ? { accuracy: { from: mean(from), to: mean(to) } } : {};
 }

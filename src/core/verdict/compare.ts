@@ -114,7 +114,10 @@ export interface Comparison {
   summary: ComparisonCounts;
   /** Human sentences for each refused pairing. */
   mismatches: string[];
-  /** Compared, but the sides differ in platform or protocol (host, ROCm, prompts per point): one sentence per suite. */
+  /**
+   * Compared, with something a reader must know: the sides differ in host, ROCm or protocol, one run
+   * was given as both sides, or a side lost a repeat at a point it still measured. One sentence each.
+   */
   caveats?: string[];
   settings: {
     minEffectPct: number;
@@ -353,6 +356,9 @@ function partialFailures(runs: readonly RunResults[]): string {
   return `a repeat at ${pointLabel(first.point!)} (${first.kind}: ${first.message.slice(0, 120)})${more}`;
 }
 
+/** The same values at the same points: with sameRun, one run read twice. */
+const samePoints = (a: RunResults, b: RunResults): boolean => JSON.stringify(a.points) === JSON.stringify(b.points);
+
 /** A value one side measured and the other did not print (a cut-off CSV row, an older client, no GSM8K log). */
 const oneSided = (measuredOn: "main" | "PR", what: string): string =>
   `measured on ${measuredOn} only: the ${measuredOn === "main" ? "PR" : "main"} side's output has no ${what}`;
@@ -554,9 +560,11 @@ function beforeCandidate(
   if (!history) return { before: history, later: new Map() };
   const dated = (d: string | undefined): d is string => /^\d{8}$/.test(d ?? "");
   const night = new Map<string, string>();
+  // Per series, the candidate's latest night.
   for (const c of candidate) {
     const scope = scopeKey(runScope(c));
-    if (dated(c.date) && !(night.get(scope)! >= c.date)) night.set(scope, c.date);
+    const latest = night.get(scope);
+    if (dated(c.date) && (latest === undefined || c.date > latest)) night.set(scope, c.date);
   }
   const before = history.filter((h) => {
     const scope = scopeKey(runScope(h));
@@ -622,28 +630,24 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     const ref = cand[0] ?? base[0]!;
     const common = { suite: ref.suite, model: modelName(ref), mode: ref.mode };
     const mismatch = base.length > 0 && cand.length > 0 ? mismatchOf(base, cand) : undefined;
-    if (mismatch) mismatches.push(`${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: ${mismatch} — no verdicts`);
+    // How every sentence about this pairing names it: `deepseek-online (dp_attention)`.
+    const named = `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}`;
+    if (mismatch) mismatches.push(`${named}: ${mismatch} — no verdicts`);
     // The same run read twice: same identity and the same values (not a run rewritten as a test's PR).
-    const samePoints = (a: RunResults, b: RunResults): boolean => JSON.stringify(a.points) === JSON.stringify(b.points);
     if (base.length > 0 && cand.every((c) => base.some((b) => sameRun(b, c) && samePoints(b, c))))
-      caveats.push(
-        `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: main and PR are the same run read twice — any difference shown is not a change`,
-      );
+      caveats.push(`${named}: main and PR are the same run read twice — any difference shown is not a change`);
     // A repeat that failed at a point whose other repeats measured it: judged on those, and said.
     for (const [side, runs] of [
       ["main", base],
       ["PR", cand],
     ] as const) {
       const lost = partialFailures(runs);
-      if (lost)
-        caveats.push(
-          `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: ${side} lost ${lost} — judged on the point's other repeats`,
-        );
+      if (lost) caveats.push(`${named}: ${side} lost ${lost} — judged on the point's other repeats`);
     }
     const apart = !mismatch && base.length > 0 && cand.length > 0 ? platformApart(base, cand) : "";
     if (apart)
       caveats.push(
-        `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}: main and PR differ by ${apart} — part of any change may come from that, not from the code`,
+        `${named}: main and PR differ by ${apart} — part of any change may come from that, not from the code`,
       );
     const bSide = collectSide(base);
     const cSide = collectSide(cand);
