@@ -4,6 +4,7 @@ import {
   judge,
   decideCell,
   PROTOCOLS_DIFFER,
+  SAME_POSITIONS,
   quantisationVariance,
   usableRepeats,
   learnNoise,
@@ -310,5 +311,31 @@ describe("decideCell across protocols", () => {
     const judged = decideCell([217.4, 126.1, 126.7], [215.9], "lower", { history });
     expect(judged.reason).toContain("positions corrected");
     expect(judged.verdict).toBe("unchanged");
+  });
+
+  it("compares run 1 against run 1 when one side lost its other repeats to failures (same protocol)", () => {
+    // Real Grok-2 rate 8 median ITL: 2025-10-29 kept one repeat of three (28.2 ms), 10-30 ran all three.
+    const history = { variance: 1e-4, df: 20 };
+    const v = decideCell([28.2], [263.2, 249.8, 253.6], "lower", { history, sameProtocol: true });
+    expect(v.reason).toContain(SAME_POSITIONS);
+    expect(v.used).toEqual({ baseline: [28.2], candidate: [263.2] });
+    expect(v.verdict).toBe("regressed");
+    // Run 1 against run 1 only: an unchanged first run is not flagged for the PR's steady runs.
+    expect(decideCell([103.2], [103.5, 85.0, 84.7], "lower", { history, sameProtocol: true }).verdict).toBe(
+      "unchanged",
+    );
+  });
+
+  it("tells a lost repeat (same protocol, run 1 against run 1) from a 1-repeat protocol (❔) in compareRuns", () => {
+    const threeRepeats = nightly("a", [
+      [120, 100, 101],
+      [130, 110, 111],
+    ]);
+    const lostTwo = nightly("b", [[120, 100, 101], [131]]);
+    const atRate2 = (c: ReturnType<typeof compareRuns>) =>
+      c.suites[0]!.cells.find((x) => x.point.request_rate === 2 && x.metric === "median_ttft_ms")!;
+    expect(atRate2(compareRuns([threeRepeats], [lostTwo], { prior: false })).reason).toContain(SAME_POSITIONS);
+    const oneRepeat = nightly("c", [[121], [131]]);
+    expect(atRate2(compareRuns([threeRepeats], [oneRepeat], { prior: false })).reason).toContain(PROTOCOLS_DIFFER);
   });
 });

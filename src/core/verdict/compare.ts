@@ -651,6 +651,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       );
     const bSide = collectSide(base);
     const cSide = collectSide(cand);
+    // One repeats-per-point protocol on both sides: a point with fewer repeats lost them to failures.
+    const sameProtocol = new Set([...base, ...cand].map((r) => runRegimeKey(r).repeats)).size === 1;
     const keys = [...new Set([...bSide.keys(), ...cSide.keys()])];
     const points = keys
       .map((k) => ({ key: k, point: (cSide.get(k) ?? bSide.get(k))!.point }))
@@ -715,7 +717,13 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
                   sameRun: opts.sameRun,
                 })
               : undefined) ??
-            decideCell(bv, cv, metricInfo(m.key).better, { minEffectPct, confidence, history, sameRun: opts.sameRun });
+            decideCell(bv, cv, metricInfo(m.key).better, {
+              minEffectPct,
+              confidence,
+              history,
+              sameRun: opts.sameRun,
+              sameProtocol,
+            });
           Object.assign(cell, {
             baseline: { values: v.used.baseline },
             candidate: { values: v.used.candidate },

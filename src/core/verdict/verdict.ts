@@ -92,6 +92,12 @@ export interface VerdictOptions {
   sameRun?: boolean;
   /** Drop the first repeat of each run with ≥ 3 repeats when history gives no position offsets (default true). */
   dropWarmup?: boolean;
+  /**
+   * Both sides ran the same repeats per point, so where one side has fewer here it lost repeats to
+   * failures: when that leaves one side's warm-up run in and the other's out, the repeats at the
+   * positions both sides have are compared (run 1 against run 1), warm-up included on both.
+   */
+  sameProtocol?: boolean;
 }
 
 /** The verdict of one cell with its evidence. */
@@ -201,6 +207,10 @@ function toObservations(values: readonly (number | Observation)[]): Observation[
 
 /** Why a cell whose sides ran different repeats per point is not judged without position offsets. */
 export const PROTOCOLS_DIFFER = "not comparable as run: repeats per point differ";
+
+/** Said when a side lost repeats to failures and the positions both sides have were compared. */
+export const SAME_POSITIONS =
+  "repeats lost to failures: the runs both sides have at this point compared, first run included";
 
 /** Drops the first repeat of every run that has ≥ 3 (when positions cannot be corrected from history). */
 function dropFirstPerRun(obs: Observation[]): Observation[] {
@@ -334,7 +344,15 @@ export function decideCell(
   // warm-up), and run 1 against run 1 is no better (on the real Grok-2 nightlies a 3-repeat night's
   // run 1 at rate 4 is 359 ms TTFT, a 1-repeat night's 213). Without offsets to correct them: ❔.
   const hasFirst = (obs: Observation[]): boolean => obs.some((o) => o.index === 1);
-  if (!keepAll && hasFirst(baseObs) !== hasFirst(candObs)) {
+  const firstDiffers = !keepAll && hasFirst(baseObs) !== hasFirst(candObs);
+  if (firstDiffers && opts.sameProtocol) {
+    const positions = (obs: Observation[]): Set<number> => new Set(obs.map((o) => o.index));
+    const shared = (obs: Observation[], other: Observation[]): Observation[] =>
+      obs.filter((o) => positions(other).has(o.index));
+    const v = decideCell(shared(allBase, allCand), shared(allCand, allBase), better, { ...opts, dropWarmup: false });
+    return { ...v, reason: `${v.reason}; ${SAME_POSITIONS}` };
+  }
+  if (firstDiffers) {
     const runs = (obs: Observation[]): number => Math.max(...obs.map((o) => o.index));
     return {
       verdict: "inconclusive",
