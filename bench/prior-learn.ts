@@ -15,6 +15,7 @@ import {
   quietLevels,
   type QuietStretch,
   robustLevelVariance,
+  runLevel,
   stepsPerCell as cellSteps,
   tailScores,
   type CellSteps,
@@ -24,6 +25,7 @@ import {
   type TailFit,
 } from "../src/core/verdict/index.js";
 import { changepointDetector } from "../src/pipeline/regime-history.js";
+import { findChangepoints } from "../src/core/trends/changepoints.js";
 import { runScope, scopeKey } from "../src/core/verdict/index.js";
 
 /** One (point, regime) estimate of the launch-level variance. */
@@ -65,9 +67,37 @@ export function dedupeRuns(runs: readonly RunResults[]): RunResults[] {
   });
 }
 
-/** Each cell's own persistent steps with hindsight (src/core/verdict/launch-tails.ts), by sglbench's detector. */
+/**
+ * Each cell's own persistent steps with hindsight (src/core/verdict/launch-tails.ts), by sglbench's
+ * detector — and the steps it cannot see because a level held only 2 nights (its alerts ask 3 on
+ * either side): DeepSeek concurrency 64 ITL 108.9, 108.8, then 121.7 and 5 nights alike on
+ * v0.5.6.post1 is a step on its third night, not an A/A pair. Such a short level counts only when
+ * every night on either side sits nearer its own level than the other's (an odd night followed by a
+ * step is no level of two).
+ */
 export function stepsPerCell(nights: readonly RunResults[]): CellSteps {
-  return cellSteps(nights, changepointDetector);
+  const steps = cellSteps(nights, changepointDetector);
+  const short = cellSteps(nights, (n, metric) => findChangepoints(n, { metric, minSegment: 2 }).map((c) => c.index));
+  for (const [cell, found] of short) {
+    const [key, metric] = cell.split("|") as [string, string];
+    const cuts = [...found.keys()].sort((a, b) => a - b);
+    const levels = (from: number, to: number): number[] =>
+      nights
+        .slice(from, to)
+        .map((r) => runLevel(r, key, metric)?.level)
+        .filter((l): l is number => l !== undefined);
+    cuts.forEach((at, n) => {
+      if (steps.get(cell)?.has(at)) return;
+      const { before, after } = found.get(at)!;
+      const [b, a] = [Math.log(before), Math.log(after)];
+      const nearer = (own: number, other: number) => (l: number) => Math.abs(l - own) < Math.abs(l - other);
+      const separated =
+        levels(cuts[n - 1] ?? 0, at).every(nearer(b, a)) &&
+        levels(at, cuts[n + 1] ?? nights.length).every(nearer(a, b));
+      if (separated) steps.set(cell, new Map([...(steps.get(cell) ?? []), [at, { before, after }]]));
+    });
+  }
+  return steps;
 }
 
 /** The heavy-tail fit of a family's scores (stats.ts fitStudentT), rounded; none below 20 scores. */
