@@ -25,7 +25,7 @@ import {
   type TailFit,
 } from "../src/core/verdict/index.js";
 import { changepointDetector } from "../src/pipeline/regime-history.js";
-import { findChangepoints } from "../src/core/trends/changepoints.js";
+import { findChangepoints } from "../src/core/trends/index.js";
 import { runScope, scopeKey } from "../src/core/verdict/index.js";
 
 /** One (point, regime) estimate of the launch-level variance. */
