@@ -10,8 +10,8 @@ import { MAX_BASELINE_COMPANIONS } from "../core/plan/index.js";
 import type { RunResults } from "../core/results/index.js";
 
 /** sglbench's own changepoint detection as a regime cutter: the nights where a new level starts. */
-export const changepointDetector: ChangeDetector = (nights, metric) =>
-  findChangepoints(nights, { metric }).map((c) => c.index);
+export const changepointDetector: ChangeDetector = (nights, metric, minSegment) =>
+  findChangepoints(nights, { metric, ...(minSegment ? { minSegment } : {}) }).map((c) => c.index);
 
 /** The history the baseline's noise is learnt from: its regime in each of its series. */
 export function regimeHistory(history: readonly RunResults[], baseline: readonly RunResults[]): RegimeHistory {

@@ -114,6 +114,19 @@ describe("history by regime", () => {
     );
   });
 
+  it("learns from the baseline's last two nights when they hold a new level the 3-night detector cannot see yet", () => {
+    // Six nights at one level, then a ×1.3 step two nights before the baseline (the real DeepSeek 11-21 → 11-22).
+    const history = [...dates(6).map((d) => night(d)), ...dates(2, 20251107).map((d) => night(d, { level: 1.3 }))];
+    const onStep = baselineRegime(history, [history[7]!], changepointDetector);
+    expect(onStep.runs.map((r) => r.date)).toEqual(["20251107", "20251108"]);
+    expect(onStep.learntFrom[0]!.startReason).toMatch(/^level shift in \d+ cells/);
+    // One night after the step is no level yet: the whole regime stays (its noise is wide, not wrong).
+    expect(baselineRegime(history.slice(0, 7), [history[6]!], changepointDetector).runs).toHaveLength(7);
+    // Nor is a quiet series cut.
+    const quiet = dates(8).map((d) => night(d));
+    expect(baselineRegime(quiet, [quiet[7]!], changepointDetector).runs).toHaveLength(8);
+  });
+
   it("a baseline outside the history starts its own regime on a platform change, and says how it differs", () => {
     const history = dates(4).map((d) => night(d, { repeats: 3 }));
     // A new release the history never ran: its noise does not apply; the prior does, and the footer says why.

@@ -19,8 +19,11 @@ export interface RegimeNight {
   values: number[];
 }
 
-/** A level-shift detector over one cell's nights: the indexes (into the given nights) where a new level starts. */
-export type ChangeDetector = (nights: readonly RegimeNight[], metric: string) => number[];
+/**
+ * A level-shift detector over one cell's nights: the indexes (into the given nights) where a new
+ * level starts, each level at least `minSegment` nights long (the detector's own default when not given).
+ */
+export type ChangeDetector = (nights: readonly RegimeNight[], metric: string, minSegment?: number) => number[];
 
 /** What a run's metadata says about its regime. */
 export interface RunRegimeKey {
@@ -101,7 +104,7 @@ export function metadataBreak(a: RunRegimeKey, b: RunRegimeKey): string {
  * where at least a quarter of the cells (and at least two) shift is a cut — a real change moves
  * several points and metrics at once, one noisy cell does not.
  */
-function levelBreaks(runs: readonly RunResults[], detect: ChangeDetector): Map<number, string> {
+function levelBreaks(runs: readonly RunResults[], detect: ChangeDetector, minSegment?: number): Map<number, string> {
   const votes = new Map<number, string[]>();
   const points = new Map(runs.flatMap((r) => r.points.map((p) => [pointKey(p.point), p.point] as const)));
   let cells = 0;
@@ -122,7 +125,7 @@ function levelBreaks(runs: readonly RunResults[], detect: ChangeDetector): Map<n
       });
       if (nights.length < 4) continue;
       cells++;
-      for (const at of detect(nights, m.key)) {
+      for (const at of detect(nights, m.key, minSegment)) {
         const runIndex = idx[at];
         if (runIndex === undefined) continue;
         votes.set(runIndex, [...(votes.get(runIndex) ?? []), `${m.key} at ${key}`]);
@@ -206,6 +209,21 @@ export interface RegimeHistory {
 }
 
 /**
+ * A regime that ends on the baseline, from its last two nights when those hold a new level: the
+ * detector asks 3 nights on either side of a shift, so for two nights after a real step the regime
+ * still holds the nights before it and its noise is the step (DeepSeek 2025-11-22 after the −28 %
+ * TTFT of 11-21: 45 cells ❔ with intervals of ±400 %). The same vote as levelBreaks, 2 nights a level.
+ */
+function newestLevel(regime: Regime, series: readonly Regime[], detect: ChangeDetector): Regime {
+  if (regime.runs.length < 3) return regime;
+  // Sought over the series up to the baseline (as splitRegimes does): the level before may be short too.
+  const upTo = series.slice(0, series.indexOf(regime) + 1).flatMap((r) => r.runs);
+  const why = levelBreaks(upTo, detect, 2).get(upTo.length - 2);
+  if (!why) return regime;
+  return { ...regime, runs: regime.runs.slice(-2), nights: regime.nights.slice(-2), startReason: why };
+}
+
+/**
  * Keeps, for each series of the baseline, only the regime the baseline belongs to: the last regime
  * that starts on or before the baseline's night (the baseline's own night included when it is in
  * the history), and none when the baseline's host, ROCm or release line differ from that regime's
@@ -244,6 +262,8 @@ export function baselineRegime(
       baselineDiffers = metadataBreak(l, k) || undefined;
       if (platform) chosen = undefined;
     }
+    if (chosen && detect && night && chosen.nights[chosen.nights.length - 1] === night)
+      chosen = newestLevel(chosen, series, detect);
     const total = series.reduce((s, r) => s + r.runs.length, 0);
     if (chosen) runs.push(...chosen.runs);
     learntFrom.push({
