@@ -405,7 +405,7 @@ describe("sglbench plan: launches per side", () => {
     );
     const single = { ...request, repeats: 1 };
     expect(renderPlan(planRequest(single, []), single)).toContain("1 + 1 launches (one a side)");
-    expect(layoutRates(3, 2, false)).toEqual({ falseAlarms: 0.8, caught: 97.1 });
+    expect(layoutRates(3, 2, false)).toEqual({ falseAlarms: 0.4, caught: 96.7 });
     expect(layoutRates(5, 4, false)).toBeUndefined(); // not measured: nothing printed
   });
 });

@@ -326,6 +326,31 @@ describe("decideCell across protocols", () => {
     );
   });
 
+  it("reads warm-up runs per launch: merged blocks number their runs on (a 1-repeat block's run is index 2)", () => {
+    // compare-pr's blocks of one repeat each, main's first block without this point: no protocol differs.
+    const history = { variance: 1e-4, df: 20, runVariance: 1e-4, runDf: 20 };
+    const main = [{ value: 100, index: 2, group: 1 }];
+    const pr = [
+      { value: 100.5, index: 1, group: 0 },
+      { value: 99.8, index: 2, group: 1 },
+    ];
+    const v = decideCell(main, pr, "lower", { history, sameProtocol: true });
+    expect(v.reason).not.toContain(PROTOCOLS_DIFFER);
+    expect(v.reason).not.toContain(SAME_POSITIONS);
+    expect(v.used.candidate).toEqual([100.5, 99.8]);
+    // A 3-repeat block that lost two repeats is set aside beside a full one.
+    const lost = [
+      { value: 130, index: 1, group: 0 },
+      { value: 100, index: 2, group: 1 },
+      { value: 101, index: 3, group: 1 },
+      { value: 100, index: 4, group: 1 },
+    ];
+    const full = [100, 101, 100].map((value, i) => ({ value: value + (i === 0 ? 30 : 0), index: i + 1, group: 0 }));
+    const w = decideCell(lost, full, "lower", { history, sameProtocol: true });
+    expect(w.reason).toContain(SAME_POSITIONS);
+    expect(w.used.baseline).toEqual([101, 100]);
+  });
+
   it("tells a lost repeat (same protocol, run 1 against run 1) from a 1-repeat protocol (❔) in compareRuns", () => {
     const threeRepeats = nightly("a", [
       [120, 100, 101],

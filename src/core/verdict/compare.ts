@@ -309,6 +309,20 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: 
 /** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
 const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
 
+/** A side's protocol: the most steady repeats one launch ran at any point (merged blocks counted apart). */
+function launchRepeats(runs: readonly RunResults[]): number {
+  let most = 0;
+  runs.forEach((run, runIndex) => {
+    for (const p of run.points) {
+      const perLaunch = new Map<number, number>();
+      for (const r of p.repeats.filter((x) => !x.warmup))
+        perLaunch.set(launchGroup(runIndex, r), (perLaunch.get(launchGroup(runIndex, r)) ?? 0) + 1);
+      most = Math.max(most, ...perLaunch.values());
+    }
+  });
+  return most;
+}
+
 function collectSide(runs: RunResults[]): Map<string, SidePoint> {
   const out = new Map<string, SidePoint>();
   const runFailure = (run: RunResults): string | undefined => {
@@ -652,7 +666,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     const bSide = collectSide(base);
     const cSide = collectSide(cand);
     // One repeats-per-point protocol on both sides: a point with fewer repeats lost them to failures.
-    const sameProtocol = new Set([...base, ...cand].map((r) => runRegimeKey(r).repeats)).size === 1;
+    const sameProtocol = launchRepeats(base) === launchRepeats(cand);
     const keys = [...new Set([...bSide.keys(), ...cSide.keys()])];
     const points = keys
       .map((k) => ({ key: k, point: (cSide.get(k) ?? bSide.get(k))!.point }))

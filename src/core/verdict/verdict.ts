@@ -214,10 +214,18 @@ export const SAME_POSITIONS =
 
 /** Drops the first repeat of every run that has ≥ 3 (when positions cannot be corrected from history). */
 function dropFirstPerRun(obs: Observation[]): Observation[] {
+  return byLaunch(obs).flatMap((g) => usableRepeats(g));
+}
+
+/** A side's repeats by launch (group), each in run order (merged blocks number runs on across launches). */
+function byLaunch(obs: Observation[]): Observation[][] {
   const groups = new Map<number, Observation[]>();
   for (const o of obs) groups.set(o.group ?? 0, [...(groups.get(o.group ?? 0) ?? []), o]);
-  return [...groups.values()].flatMap((g) => usableRepeats([...g].sort((a, b) => a.index - b.index)));
+  return [...groups.values()].map((g) => [...g].sort((a, b) => a.index - b.index));
 }
+
+/** A launch of 1–2 repeats keeps its first (warm-up) run; ≥ 3 drop it (usableRepeats). */
+const keepsWarmup = (obs: Observation[]): boolean => byLaunch(obs).some((g) => g.length < 3);
 
 const sameIndexes = (a: Observation[], b: Observation[]): boolean =>
   a
@@ -343,17 +351,28 @@ export function decideCell(
   // against a 1-repeat PR would set runs 2–3 against a first run (+70 % TTFT that is only the
   // warm-up), and run 1 against run 1 is no better (on the real Grok-2 nightlies a 3-repeat night's
   // run 1 at rate 4 is 359 ms TTFT, a 1-repeat night's 213). Without offsets to correct them: ❔.
-  const hasFirst = (obs: Observation[]): boolean => obs.some((o) => o.index === 1);
-  const firstDiffers = !keepAll && hasFirst(baseObs) !== hasFirst(candObs);
+  const firstDiffers = !keepAll && keepsWarmup(allBase) !== keepsWarmup(allCand);
   if (firstDiffers && opts.sameProtocol) {
-    const positions = (obs: Observation[]): Set<number> => new Set(obs.map((o) => o.index));
+    // A launch that lost repeats kept its warm-up run: set aside when its side has launches that
+    // did not; otherwise (one launch a side) run 1 against run 1, warm-up included on both.
+    const [b, c] = [allBase, allCand].map((obs) =>
+      byLaunch(obs)
+        .filter((g) => g.length >= 3)
+        .flatMap((g) => usableRepeats(g)),
+    ) as [Observation[], Observation[]];
+    const [pb, pc] = [allBase, allCand].map((obs) =>
+      byLaunch(obs).flatMap((g) => g.map((o, k) => ({ ...o, index: k + 1 }))),
+    ) as [Observation[], Observation[]];
     const shared = (obs: Observation[], other: Observation[]): Observation[] =>
-      obs.filter((o) => positions(other).has(o.index));
-    const v = decideCell(shared(allBase, allCand), shared(allCand, allBase), better, { ...opts, dropWarmup: false });
+      obs.filter((o) => other.some((x) => x.index === o.index));
+    const v =
+      b.length > 0 && c.length > 0
+        ? decideCell(b, c, better, { ...opts, dropWarmup: false })
+        : decideCell(shared(pb, pc), shared(pc, pb), better, { ...opts, dropWarmup: false });
     return { ...v, reason: `${v.reason}; ${SAME_POSITIONS}` };
   }
   if (firstDiffers) {
-    const runs = (obs: Observation[]): number => Math.max(...obs.map((o) => o.index));
+    const runs = (obs: Observation[]): number => Math.max(...byLaunch(obs).map((g) => g.length));
     return {
       verdict: "inconclusive",
       change_pct: (mean(allCand.map((o) => o.value)) / mean(allBase.map((o) => o.value)) - 1) * 100,
