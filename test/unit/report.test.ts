@@ -288,15 +288,23 @@ describe("rowOf", () => {
   it("says a position-corrected change compares like runs when the columns' means disagree with it", () => {
     const why = "PR vs main −3.6 % (98%, df 4, repeats+history, positions corrected, run-to-run)";
     // Main: nightly runs 2–3 (28 267 was run 1); PR: its run 1 only.
-    expect(rowOf(cell([25715, 25715], [27316], why)).reason).toBe(POSITIONS_NOTE);
+    const corrected = (b: number[], c: number[]) => ({ ...cell(b, c, why), positions_corrected: true });
+    expect(rowOf(corrected([25715, 25715], [27316])).reason).toBe(POSITIONS_NOTE);
     // Same runs per side: the means are what was compared.
-    expect(rowOf(cell([25715, 25715], [24800, 24800], why)).reason).toBe("");
+    expect(rowOf(corrected([25715, 25715], [24800, 24800])).reason).toBe("");
+    // The cell's field says it, not the words of its reason.
+    expect(rowOf(cell([25715, 25715], [27316], why)).reason).toBe("");
   });
 
   it("a ⚪ whose shown interval reaches past ±4 % gives the 90 % interval that made it ⚪", () => {
     const why =
       "PR vs main -1.9% [-8.6%, +5.3%] (98%, df 1): below the 2% minimum effect; 90% interval [-3.5%, -0.2%] within ±4%";
-    const wide = { ...cell([1], [1], why), verdict: "unchanged" as const, interval: [-8.6, 5.3] as [number, number] };
+    const wide = {
+      ...cell([1], [1], why),
+      verdict: "unchanged" as const,
+      interval: [-8.6, 5.3] as [number, number],
+      equivalence: { interval: [-3.5, -0.2] as [number, number], within: 4 },
+    };
     expect(rowOf(wide).reason).toBe("⚪ as its 90% interval [-3.5%, -0.2%] within ±4%");
     expect(rowOf({ ...wide, interval: [-3.0, 1.0] }).reason).toBe("");
   });

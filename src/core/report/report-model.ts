@@ -6,6 +6,7 @@
  */
 import {
   fmtP,
+  formatPct,
   pointLabel,
   type Comparison,
   type ComparisonCell,
@@ -170,8 +171,7 @@ function reasonOf(cell: ComparisonCell): string {
   if (cell.kind === "gsm8k") return clean(cell.reason);
   // Sides with different runs per point (main's 3 nightly repeats, the PR's 1): the change is run
   // against like run (the first run is slower), so it may disagree with the plain means shown.
-  const corrected =
-    cell.reason.includes("positions corrected") && cell.baseline.values.length !== cell.candidate.values.length;
+  const corrected = cell.positions_corrected && cell.baseline.values.length !== cell.candidate.values.length;
   const note = corrected ? POSITIONS_NOTE : "";
   return [why, equivalenceNote(cell), note].filter(Boolean).join("; ");
 }
@@ -181,11 +181,12 @@ function reasonOf(cell: ComparisonCell): string {
  * made it ⚪ (`90% interval [+1.1%, +2.5%] within ±4%`), so the row does not contradict itself.
  */
 function equivalenceNote(cell: ComparisonCell): string {
-  if (cell.verdict !== "unchanged" || !cell.interval) return "";
-  const m = /90% interval \[[^\]]*\] within ±([\d.]+)%/.exec(cell.reason);
-  if (!m) return "";
-  const bound = Number(m[1]);
-  return Math.max(Math.abs(cell.interval[0]), Math.abs(cell.interval[1])) > bound ? `⚪ as its ${m[0]}` : "";
+  const eq = cell.equivalence;
+  if (cell.verdict !== "unchanged" || !cell.interval || !eq) return "";
+  const shown = Math.max(Math.abs(cell.interval[0]), Math.abs(cell.interval[1]));
+  return shown > eq.within
+    ? `⚪ as its 90% interval [${formatPct(eq.interval[0])}, ${formatPct(eq.interval[1])}] within ±${eq.within}%`
+    : "";
 }
 
 /** Why a position-corrected change may disagree with the Main and PR columns. */

@@ -37,6 +37,7 @@ import {
   DEFAULT_CONFIDENCE,
   DEFAULT_MIN_EFFECT_PCT,
   decideCell,
+  type Equivalence,
   formatEvidence,
   type CellEvidence,
   type Observation,
@@ -72,6 +73,10 @@ export interface ComparisonCell {
    * `interval` are then the pooled estimate for this point, and this is what the point showed alone.
    */
   pooled?: { points: number; alone_change_pct: number | null; alone_interval: [number, number] | null };
+  /** An `unchanged` proven by the 90 % interval, narrower than the one shown: the report names it. */
+  equivalence?: Equivalence;
+  /** Compared run against like run (history's position offsets), so the change may disagree with the plain means. */
+  positions_corrected?: boolean;
 }
 
 /** Verdict counts; every cell is counted exactly once. */
@@ -536,6 +541,7 @@ function poolUndecided(
         verdict: j.verdict,
         change_pct: j.change_pct,
         interval: j.interval,
+        ...(j.equivalence ? { equivalence: j.equivalence } : {}),
         reason: `pooled over ${pooled.family.points} points: PR vs main ${formatEvidence(j)} (${Math.round(confidence * 100)}%, df ${j.df > 999 ? "∞" : Math.round(j.df)}; this point alone ${alone})`,
       });
     });
@@ -745,6 +751,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
             interval: v.interval,
             verdict: v.verdict,
             reason: v.reason,
+            ...(v.equivalence ? { equivalence: v.equivalence } : {}),
+            ...(v.positionsCorrected ? { positions_corrected: true } : {}),
           });
           if (v.evidence) evidence.set(cell, v.evidence);
           dfs.set(cell, v.df);

@@ -359,6 +359,7 @@ export function decideRequestCell(
     change_pct: j.change_pct,
     interval: j.interval,
     reason: j.why ? `${evidence}: ${j.why}` : evidence,
+    ...(j.equivalence ? { equivalence: j.equivalence } : {}),
     used: { baseline: perRepeat(b), candidate: perRepeat(c) },
     df: dfUsed,
     evidence: {

@@ -109,6 +109,10 @@ export interface CellVerdict {
   interval: [number, number] | null;
   /** One line saying why. */
   reason: string;
+  /** See {@link Judgement.equivalence}. */
+  equivalence?: Equivalence;
+  /** Repeat positions were corrected by history's offsets (run 1 against run 1 …), so all repeats count. */
+  positionsCorrected?: boolean;
   /** Repeats actually used per side (after warm-up handling). */
   used: { baseline: number[]; candidate: number[] };
   /** Degrees of freedom of the noise estimate (0 when unknown). */
@@ -140,6 +144,14 @@ export interface Judgement {
   interval: [number, number];
   /** Why, after the evidence: "" when flagged, else the reason it is not. */
   why: string;
+  /** An `unchanged` proven by an equivalence interval (the 90 % one, in %) narrower than the one shown, within ±`within` %. */
+  equivalence?: Equivalence;
+}
+
+/** The interval that proved a cell unchanged, and the bound it lies within (2× the minimum effect), in %. */
+export interface Equivalence {
+  interval: [number, number];
+  within: number;
 }
 
 /**
@@ -169,7 +181,13 @@ export function judge(
     // Equivalence (two one-sided tests): the narrower interval that proves it is named when it differs.
     const proof =
       equivalenceHalfWidth < halfWidth ? `; 90% interval [${fmt(within[0])}, ${fmt(within[1])}] within ±${bound}%` : "";
-    return { verdict: "unchanged", change_pct, interval, why: `below the ${minEffectPct}% minimum effect${proof}` };
+    return {
+      verdict: "unchanged",
+      change_pct,
+      interval,
+      why: `below the ${minEffectPct}% minimum effect${proof}`,
+      ...(proof ? { equivalence: { interval: [within[0], within[1]], within: bound } } : {}),
+    };
   }
   const why = significant && bigEnough ? "no better direction for this metric" : TOO_WIDE;
   return { verdict: "inconclusive", change_pct, interval, why };
@@ -261,7 +279,9 @@ export function quantisationVariance(values: readonly number[]): number {
 }
 
 const pct = (logRatio: number): number => (Math.exp(logRatio) - 1) * 100;
-const fmt = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(Math.abs(x) < 10 ? 1 : 0)}%`;
+/** `+5.2%`, `-12%`: a change in % as the reasons print it. */
+export const formatPct = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(Math.abs(x) < 10 ? 1 : 0)}%`;
+const fmt = formatPct;
 
 /**
  * The launch-level variance seen between the launches (groups) of each side: each launch's mean log
@@ -489,6 +509,8 @@ export function decideCell(
     change_pct: j.change_pct,
     interval: j.interval,
     reason: j.why ? `${evidence}: ${j.why}` : evidence,
+    ...(j.equivalence ? { equivalence: j.equivalence } : {}),
+    ...(corrected ? { positionsCorrected: true } : {}),
     used,
     df,
     evidence: {
