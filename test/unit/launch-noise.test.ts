@@ -169,6 +169,18 @@ describe("history by regime", () => {
     const c = compareRuns([history[4]!], [cand], { history, prior: false });
     expect(c.settings.historyRuns).toBe(5);
     expect(c.learntFrom?.[0]?.nights).toEqual(dates(5));
+    // The same night read from its console log (no host, no start time, other files) is the same run.
+    const consoleLog = { ...cand, node: undefined, sources: ["cron_log/20251106/grok_nightly_online.log"] };
+    const fromLogs = compareRuns([history[4]!], [cand], {
+      history: [...history.slice(0, 5), consoleLog],
+      prior: false,
+    });
+    expect(fromLogs.learntFrom?.[0]?.nights).toEqual(dates(5));
+    // Another launch that night, started at another time, is not.
+    const started = { ...cand, started_at: "2025-11-06T02:00:00Z" };
+    const rerun = { ...cand, started_at: "2025-11-06T09:00:00Z", sources: ["rerun.log"] };
+    const withRerun = compareRuns([history[4]!], [started], { history: [...history.slice(0, 5), rerun], prior: false });
+    expect(withRerun.settings.historyRuns).toBe(6);
   });
 
   it("learns nothing from nights after the PR side's, and counts only the compared series' runs", () => {

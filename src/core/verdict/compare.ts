@@ -555,16 +555,21 @@ export function summarize(cells: readonly ComparisonCell[]): ComparisonCounts {
   return s;
 }
 
-/** The same run read twice: one series, and a file in common or the same night, image, host and start. */
+/**
+ * The same run read twice: one series, and a file in common or the same night and image, and the same
+ * host and start where both say them (a night's console log names neither, its result folder does).
+ */
 function sameRun(a: RunResults, b: RunResults): boolean {
   if (scopeKey(runScope(a)) !== scopeKey(runScope(b))) return false;
   if (a.sources.some((f) => b.sources.includes(f))) return true;
+  const agree = (x: string | undefined, y: string | undefined): boolean => !x || !y || x === y;
   return (
     a.date !== undefined &&
     a.date === b.date &&
-    a.image?.full === b.image?.full &&
-    a.node === b.node &&
-    a.started_at === b.started_at
+    a.image?.full !== undefined &&
+    a.image.full === b.image?.full &&
+    agree(a.node, b.node) &&
+    agree(a.started_at, b.started_at)
   );
 }
 
