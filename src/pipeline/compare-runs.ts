@@ -10,6 +10,8 @@ import {
   compareRuns,
   failureCell,
   repeatValue,
+  runScope,
+  scopeKey,
   summarize,
   type CompareOptions,
   type Comparison,
@@ -408,10 +410,17 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
     const h = await ingestPaths(input.history);
     history = h.runs;
     skipped.push(...h.skipped);
+    const compared = new Set([...baseline, ...candidate].map((r) => scopeKey(runScope(r))));
     if (history.length === 0)
       skipped.push({
         file: input.history.join(", "),
         reason: "--history gave no readable run: the noise comes from the built-in prior only",
+      });
+    // Another model's or hardware's nights teach nothing about these: said, not silently unused.
+    else if (!history.some((r) => compared.has(scopeKey(runScope(r)))))
+      skipped.push({
+        file: input.history.join(", "),
+        reason: `--history has no run of the compared series (${[...compared].join(", ")}): the noise comes from the built-in prior only`,
       });
   }
   const checks = checkSides(baseline, candidate);

@@ -135,6 +135,10 @@ describe("sglbench compare", () => {
     const io2 = captureIO();
     expect(await run([...args, "--history", empty], io2)).toBe(0);
     expect(io2.err.join("")).toContain(`${empty}: --history gave no readable run`);
+    // Another model's nights: read, and said to teach nothing here.
+    const io3 = captureIO();
+    expect(await run([...args, "--history", GROK], io3)).toBe(0);
+    expect(io3.err.join("")).toContain(`${GROK}: --history has no run of the compared series (`);
   });
 
   it("finds GSM8K results through GSM8K_LOG_PATTERNS when the folder's own files do not give them", async () => {

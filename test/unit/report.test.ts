@@ -347,3 +347,18 @@ describe("the headline's change", () => {
     );
   });
 });
+
+describe("the headline when a point failed", () => {
+  it("says part of the comparison failed and counts the cells that were judged", () => {
+    const main = run("deepseek-online", "DeepSeek-V3-0324", 3, 1);
+    const pr = {
+      ...run("deepseek-online", "DeepSeek-V3-0324", 3, 1),
+      points: run("deepseek-online", "DeepSeek-V3-0324", 2, 1).points,
+    };
+    const c = compareRuns([main], [pr], { prior: false });
+    const head = renderReportText(c).split("\n")[0]!;
+    expect(head).toMatch(/^❌ Part of the comparison failed: .*concurrency 4.* — PR: /);
+    expect(head).toMatch(/; the other \d+ cell\(s\): /);
+    expect(buildReportModel(c, { pr: 7 }).headline).toMatch(/^❌ Merging #7 could not be measured in part: /);
+  });
+});

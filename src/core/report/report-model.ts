@@ -300,8 +300,19 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       return lead("improved");
     case "failed": {
       const g = groupFailures(c.cells)[0]!;
-      const what = ctx.pr !== undefined ? `${who} could not be measured` : "The comparison failed";
-      return `${emoji} ${what}: ${g.where}${pointsText(g.points) ? ` ${pointsText(g.points)}` : ""} — ${g.reason}`;
+      // A point that did not run among cells that were judged: the failure leads, the rest is said.
+      const judged = c.cells.filter((x) => x.verdict !== "failed").map((x) => x.verdict);
+      const part = judged.length > 0;
+      const what =
+        ctx.pr !== undefined
+          ? `${who} could not be measured${part ? " in part" : ""}`
+          : part
+            ? "Part of the comparison failed"
+            : "The comparison failed";
+      const rest = part
+        ? `; the other ${judged.length} cell(s): ${suiteCounts(c.cells.filter((x) => x.verdict !== "failed"))}`
+        : "";
+      return `${emoji} ${what}: ${g.where}${pointsText(g.points) ? ` ${pointsText(g.points)}` : ""} — ${g.reason}${rest}`;
     }
     case "unchanged":
       return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${c.summary.inconclusive ? `, ${c.summary.inconclusive} too noisy to judge` : ""}`;

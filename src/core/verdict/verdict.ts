@@ -200,7 +200,7 @@ export function formatEvidence(j: Pick<Judgement, "change_pct" | "interval">): s
 
 const TOO_WIDE = "interval too wide for the noise";
 /** The ❔ reason when heavy-tailed launch noise and a single launch on a side make it too wide (≤ 80 characters). */
-export const TOO_WIDE_ONE_LAUNCH = "too wide for one launch a side (launches here now and then differ by a few %)";
+export const TOO_WIDE_ONE_LAUNCH = "too wide for one launch a side (a launch here is now and then far off)";
 
 export const DEFAULT_MIN_EFFECT_PCT = 2;
 /** Confidence of the equivalence check behind ⚪ (two one-sided tests at 5 % each: the 90 % interval). */
@@ -397,7 +397,7 @@ export function decideCell(
       verdict: "inconclusive",
       change_pct: (mean(allCand.map((o) => o.value)) / mean(allBase.map((o) => o.value)) - 1) * 100,
       interval: null,
-      reason: `${PROTOCOLS_DIFFER}: main ran ${runs(allBase)} repeat(s) here, the PR ${runs(allCand)}, and a first run is slower in one protocol than the other — history with position offsets (--history) can correct it`,
+      reason: `${PROTOCOLS_DIFFER}: main ran ${runs(allBase)} repeat(s) here, the PR ${runs(allCand)}, and a first run is slower in one protocol than the other — history that ran both protocols gives the position offsets that correct it`,
       used: { baseline: allBase.map((o) => o.value), candidate: allCand.map((o) => o.value) },
       df: 0,
     };
