@@ -17,7 +17,22 @@ export interface ServerArgsFacts {
   served_model_name?: string;
   enable_dp_attention?: boolean;
   enable_torch_compile?: boolean;
+  /** The numeric launch settings that size memory and batching (LAUNCH_SETTINGS), as printed. */
+  settings?: Record<string, number>;
 }
+
+/**
+ * Launch settings that change what a benchmark measures without any code change: the KV cache's
+ * share of memory, the CUDA-graph batch limit, the prefill chunk, the request cap, the parallelism.
+ */
+export const LAUNCH_SETTINGS = [
+  "mem_fraction_static",
+  "cuda_graph_max_bs",
+  "chunked_prefill_size",
+  "max_running_requests",
+  "tp_size",
+  "dp_size",
+] as const;
 
 /** `model_path='/data/grok-2', …, enable_dp_attention=True, …` → the facts above; undefined when none is there. */
 export function parseServerArgs(line: string): ServerArgsFacts | undefined {
@@ -35,6 +50,12 @@ export function parseServerArgs(line: string): ServerArgsFacts | undefined {
   if (served) facts.served_model_name = served;
   if (dp !== undefined) facts.enable_dp_attention = dp;
   if (compile !== undefined) facts.enable_torch_compile = compile;
+  const settings: Record<string, number> = {};
+  for (const key of LAUNCH_SETTINGS) {
+    const v = new RegExp(`\\b${key}=([\\d.]+)\\b`).exec(line)?.[1];
+    if (v !== undefined && Number.isFinite(Number(v))) settings[key] = Number(v);
+  }
+  if (Object.keys(settings).length > 0) facts.settings = settings;
   return Object.keys(facts).length > 0 ? facts : undefined;
 }
 

@@ -246,6 +246,7 @@ async function ingestFolder(
           run.failures.push({ kind: scan.fatal.oom ? "oom" : "crash", message: scan.fatal.text, source: src });
         diagnostics.push(...scan.diagnostics);
         const args = scan.server_args;
+        if (args?.settings) run.server_settings ??= args.settings;
         if (args) {
           hints.servedName ??= args.served_model_name;
           hints.modelPath ??= args.model_path;

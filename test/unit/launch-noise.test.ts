@@ -262,6 +262,24 @@ describe("history by regime", () => {
     ).toBeUndefined();
   });
 
+  it("says when the server was launched with other settings, and leaves the KV cache they size unjudged", () => {
+    const kv = (tokens: number, memFraction: number): RunResults => ({
+      ...night("20251101"),
+      kv_cache: { num_tokens: tokens, size_gb: tokens / 15000 },
+      server_settings: { mem_fraction_static: memFraction, cuda_graph_max_bs: 512 },
+    });
+    const c = compareRuns([kv(981410, 0.765)], [{ ...kv(541660, 0.612), date: "20251102" }]);
+    expect(c.caveats).toEqual([
+      "grok-online: main and PR launched the server with other settings (mem_fraction_static 0.765 → 0.612) — part of any change may come from that, not from the code",
+    ]);
+    const kvCells = c.cells.filter((x) => x.kind === "kv_cache");
+    expect(kvCells.map((x) => x.verdict)).toEqual(["inconclusive", "inconclusive"]);
+    expect(kvCells[0]!.reason).toMatch(/^not comparable: the server's launch settings differ/);
+    // The same settings: the capacity is judged (deterministic).
+    const same = compareRuns([kv(981410, 0.765)], [{ ...kv(541660, 0.765), date: "20251102" }]);
+    expect(same.cells.filter((x) => x.kind === "kv_cache").map((x) => x.verdict)).toEqual(["regressed", "regressed"]);
+  });
+
   it("a noisier regime and a step inside the history no longer hide a real change", () => {
     // Old host: levels jump ±5 % night to night; then a new host, quiet, with an 8 % step inside.
     const old = dates(6).map((d, i) => night(d, { node: "host-a", level: i % 2 ? 1.05 : 0.95 }));

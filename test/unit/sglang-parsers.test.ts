@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { parseServingOutput } from "../../src/sglang/serving.js";
 import { parseGsm8kOutput } from "../../src/sglang/gsm8k.js";
-import { parseServerLog } from "../../src/sglang/server-log.js";
+import { parseServerArgs, parseServerLog } from "../../src/sglang/server-log.js";
 import { parseOneBatchOutput } from "../../src/sglang/one-batch.js";
 
 const BLOCK = [
@@ -119,5 +119,21 @@ describe("JSONL", () => {
     expect(records[0]!.backend).toBe("NaN Infinity");
     expect(records[1]).toEqual({ batch_size: 4, total_latency: 1.112 });
     expect(diagnostics).toEqual([expect.objectContaining({ file: "r.jsonl", line: 2 })]);
+  });
+});
+
+describe("parseServerArgs: launch settings", () => {
+  it("reads the numeric settings that size memory and batching, and skips the ones printed as None", () => {
+    // Real DeepSeek-V3 MI300X nightly of 2025-11-23 (abridged ServerArgs line).
+    const line =
+      "[2025-11-23 12:15:40] server_args=ServerArgs(model_path='/mnt/raid/models/huggingface/deepseek-ai/DeepSeek-V3-0324', mem_fraction_static=0.612, max_running_requests=1024, max_total_tokens=None, chunked_prefill_size=16384, tp_size=8, dp_size=1, cuda_graph_max_bs=256, enable_dp_attention=False)";
+    expect(parseServerArgs(line)?.settings).toEqual({
+      mem_fraction_static: 0.612,
+      max_running_requests: 1024,
+      chunked_prefill_size: 16384,
+      tp_size: 8,
+      dp_size: 1,
+      cuda_graph_max_bs: 256,
+    });
   });
 });

@@ -176,6 +176,8 @@ export const RunResultsSchema = z.object({
   kv_cache: KvCacheSchema.optional(),
   /** Named durations in seconds (server_startup, gsm8k, client_total, total …). */
   timings: z.record(z.string(), z.number()).optional(),
+  /** The server's numeric launch settings that size memory and batching (mem_fraction_static …), from its ServerArgs line. */
+  server_settings: z.record(z.string(), z.number()).optional(),
   failures: z.array(FailureSchema),
   diagnostics: z.array(DiagnosticSchema),
   /** Files this record was built from (relative to the ingested root when possible). */

@@ -601,6 +601,16 @@ function beforeCandidate(
   return { before, later: new Map([...later].map(([scope, nights]) => [scope, nights.size])) };
 }
 
+/** `mem_fraction_static 0.765 → 0.612, cuda_graph_max_bs 512 → 256`: launch settings both sides printed and that differ, or "". */
+function settingsApart(base: readonly RunResults[], cand: readonly RunResults[]): string {
+  const a = base[base.length - 1]!.server_settings ?? {};
+  const b = cand[0]!.server_settings ?? {};
+  return Object.keys(a)
+    .filter((k) => b[k] !== undefined && a[k] !== b[k])
+    .map((k) => `${k} ${a[k]} → ${b[k]}`)
+    .join(", ");
+}
+
 /**
  * How the sides' platforms differ (host, ROCm, repeats and prompts per point: what a nightly's regime is cut at,
  * the release aside — that is the code being compared), "" when alike or not known on both.
@@ -669,6 +679,12 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       const lost = partialFailures(runs);
       if (lost) caveats.push(`${named}: ${side} lost ${lost} — judged on the point's other repeats`);
     }
+    // Launched with other memory or batching settings: what they size (the KV cache) is not the code's doing.
+    const launched = !mismatch && base.length > 0 && cand.length > 0 ? settingsApart(base, cand) : "";
+    if (launched)
+      caveats.push(
+        `${named}: main and PR launched the server with other settings (${launched}) — part of any change may come from that, not from the code`,
+      );
     const apart = !mismatch && base.length > 0 && cand.length > 0 ? platformApart(base, cand) : "";
     if (apart)
       caveats.push(
@@ -787,6 +803,12 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       const extra = [gsm8kCell(base, cand, common, full), ...kv].filter((x): x is ComparisonCell => x !== undefined);
       for (const cell of extra) {
         if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
+        else if (launched && cell.kind === "kv_cache")
+          Object.assign(cell, {
+            verdict: "inconclusive",
+            interval: null,
+            reason: `not comparable: the server's launch settings differ (${launched}), and they size the KV cache`,
+          });
         cells.push(cell);
       }
     }
