@@ -262,6 +262,15 @@ describe("history by regime", () => {
     ).toBeUndefined();
   });
 
+  it("says when a side ran fewer repeats at some points than at its others, with no failure to say why", () => {
+    const full = night("20251101", { repeats: 3 });
+    const stopped = night("20251102", { repeats: 3 });
+    stopped.points[1]!.repeats = stopped.points[1]!.repeats.slice(0, 1);
+    expect(compareRuns([full], [stopped]).caveats).toEqual([
+      "grok-online: PR ran 1 of 3 repeats at rate 2 — judged on the repeats it has",
+    ]);
+  });
+
   it("says when the server was launched with other settings, and leaves the KV cache they size unjudged", () => {
     const kv = (tokens: number, memFraction: number): RunResults => ({
       ...night("20251101"),

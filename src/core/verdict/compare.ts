@@ -375,6 +375,27 @@ function partialFailures(runs: readonly RunResults[]): string {
   return `a repeat at ${pointLabel(first.point!)} (${first.kind}: ${first.message.slice(0, 120)})${more}`;
 }
 
+/**
+ * `1 of 3 repeats at concurrency 4, 16`: points of a run with fewer repeats than its others and no
+ * failure to say why (a run stopped early), or "" when none.
+ */
+function shortPoints(runs: readonly RunResults[]): string {
+  for (const run of runs) {
+    const full = runRegimeKey(run).repeats;
+    const short = run.points.filter((p) => {
+      const n = p.repeats.filter((r) => !r.warmup).length;
+      return n > 0 && n < full;
+    });
+    if (short.length === 0) continue;
+    const counts = short.map((p) => p.repeats.filter((r) => !r.warmup).length);
+    const [fewest, most] = [Math.min(...counts), Math.max(...counts)];
+    const where = short.map((p) => pointLabel(p.point));
+    const more = where.length > 3 ? ` and ${where.length - 3} more` : "";
+    return `${fewest === most ? fewest : `${fewest}–${most}`} of ${full} repeats at ${where.slice(0, 3).join(", ")}${more}`;
+  }
+  return "";
+}
+
 /** The same values at the same points: with sameRun, one run read twice. */
 const samePoints = (a: RunResults, b: RunResults): boolean => JSON.stringify(a.points) === JSON.stringify(b.points);
 
@@ -678,6 +699,10 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     ] as const) {
       const lost = partialFailures(runs);
       if (lost) caveats.push(`${named}: ${side} lost ${lost} — judged on the point's other repeats`);
+      else {
+        const short = shortPoints(runs);
+        if (short) caveats.push(`${named}: ${side} ran ${short} — judged on the repeats it has`);
+      }
     }
     // Launched with other memory or batching settings: what they size (the KV cache) is not the code's doing.
     const launched = !mismatch && base.length > 0 && cand.length > 0 ? settingsApart(base, cand) : "";
