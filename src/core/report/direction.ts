@@ -42,7 +42,10 @@ export function signedPct(changePct: number, digits = 1): string {
 export function changeWords(metric: string, changePct: number): string {
   const d = changeDirection(metric, changePct);
   if (d === "unchanged") return "unchanged";
-  return `${Math.abs(changePct).toFixed(1)} % ${d}${d === "higher" || d === "lower" ? subject(metric) : ""}`;
+  // Past doubling a factor reads better than thousands of percent: "58× slower", not "5638.4 % slower".
+  const size =
+    changePct >= 100 ? `${Number((1 + changePct / 100).toPrecision(2))}×` : `${Math.abs(changePct).toFixed(1)} %`;
+  return `${size} ${d}${d === "higher" || d === "lower" ? subject(metric) : ""}`;
 }
 
 /** `+5.1 % slower`: the signed number and the words, the form every table uses. */

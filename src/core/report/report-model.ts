@@ -15,7 +15,7 @@ import {
   type Verdict,
 } from "../verdict/index.js";
 import { changePhrase, intervalText } from "./direction.js";
-import { changeHeadline, isTailMetric } from "./change-headline.js";
+import { changeHeadline, changeLead, isTailMetric } from "./change-headline.js";
 import { metricInfo } from "../catalogue/index.js";
 
 export const VERDICT_EMOJI: Record<Verdict, string> = {
@@ -277,10 +277,16 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
     // The headline names a median or a throughput when one moved: a P99 is the 2nd–3rd slowest
     // request of a run and moves far more; it stays in the list below.
     const top = cells.find((x) => !isTailMetric(x.metric)) ?? cells[0]!;
+    // A tail that moved more than the named cell is said too: a reader must not miss it.
+    const tail = cells.find(
+      (x) => x !== top && isTailMetric(x.metric) && Math.abs(x.change_pct ?? 0) > Math.abs(top.change_pct ?? 0),
+    );
+    const tailText = tail
+      ? `; ${changeLead({ model: "", metric: tail.metric, change_pct: tail.change_pct ?? 0 }).trim()}: ${shortMetric(tail)}${pointOf(tail) !== "—" ? `, ${pointOf(tail)}` : ""}`
+      : "";
+    const rest = cells.length - 1 - (tail ? 1 : 0);
     const others =
-      cells.length > 1
-        ? ` (and ${cells.length - 1} more ${v === "regressed" ? "regression" : "improvement"}${cells.length > 2 ? "s" : ""})`
-        : "";
+      rest > 0 ? ` (and ${rest} more ${v === "regressed" ? "regression" : "improvement"}${rest > 1 ? "s" : ""})` : "";
     // The same sentence as the nightly issues and the dashboard, after who makes the change.
     const change = changeHeadline({
       model: top.model,
@@ -291,7 +297,7 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       suite: top.suite,
       ...(top.kind === "gsm8k" ? accuracyLevels(top) : {}),
     });
-    return `${emoji} ${who} makes ${change}${others}`;
+    return `${emoji} ${who} makes ${change}${tailText}${others}`;
   };
   switch (verdict) {
     case "regressed":
