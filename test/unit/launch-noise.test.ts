@@ -5,6 +5,7 @@
 import { describe, expect, it } from "@jest/globals";
 import {
   baselineRegime,
+  settingsChanged,
   compareRuns,
   decideCell,
   fitStudentT,
@@ -67,6 +68,12 @@ describe("history by regime", () => {
     expect(metadataBreak(a, runRegimeKey(night("20251102", { tag: "v0.5.6" })))).toBe("release 0.5.5 → 0.5.6");
     expect(metadataBreak(a, runRegimeKey(night("20251102", { repeats: 3 })))).toBe("1 → 3 repeats per point");
     expect(metadataBreak(a, runRegimeKey(night("20251102", { prompts: 128 })))).toMatch(/^prompts per point changed/);
+    // Launch settings are said by the report (settingsChanged), not a regime cut: measured, cutting there
+    // shortened the regimes and cost detection (docs/verdicts.md, session 12).
+    expect(settingsChanged({ mem_fraction_static: 0.85 }, { mem_fraction_static: 0.7224999999999999 })).toBe(
+      "mem_fraction_static 0.85 → 0.7225",
+    );
+    expect(settingsChanged({ mem_fraction_static: 0.85 }, undefined)).toBe("");
   });
 
   it("cuts a series at metadata changes and at the detector's level shifts, oldest first", () => {

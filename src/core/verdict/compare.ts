@@ -18,6 +18,7 @@ import {
   baselineRegime,
   metadataBreak,
   runRegimeKey,
+  settingsChanged,
   splitRegimes,
   type ChangeDetector,
   type RegimeHistory,
@@ -624,12 +625,7 @@ function beforeCandidate(
 
 /** `mem_fraction_static 0.765 → 0.612, cuda_graph_max_bs 512 → 256`: launch settings both sides printed and that differ, or "". */
 function settingsApart(base: readonly RunResults[], cand: readonly RunResults[]): string {
-  const a = base[base.length - 1]!.server_settings ?? {};
-  const b = cand[0]!.server_settings ?? {};
-  return Object.keys(a)
-    .filter((k) => b[k] !== undefined && a[k] !== b[k])
-    .map((k) => `${k} ${a[k]} → ${b[k]}`)
-    .join(", ");
+  return settingsChanged(base[base.length - 1]!.server_settings, cand[0]!.server_settings);
 }
 
 /**

@@ -79,6 +79,15 @@ function carriedForward(known: RunRegimeKey, next: RunRegimeKey): RunRegimeKey {
   };
 }
 
+/** `mem_fraction_static 0.765 → 0.612, cuda_graph_max_bs 512 → 256`: settings both printed that differ, or "". */
+export function settingsChanged(a: Record<string, number> | undefined, b: Record<string, number> | undefined): string {
+  const shown = (v: number): number => Number(v.toPrecision(4));
+  return Object.keys(a ?? {})
+    .filter((k) => b?.[k] !== undefined && a![k] !== b[k])
+    .map((k) => `${k} ${shown(a![k]!)} → ${shown(b![k]!)}`)
+    .join(", ");
+}
+
 /** Why two consecutive runs belong to different regimes ("" when they do not). */
 export function metadataBreak(a: RunRegimeKey, b: RunRegimeKey): string {
   const reasons: string[] = [];
