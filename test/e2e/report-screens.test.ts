@@ -130,7 +130,7 @@ describe.each([
     // Words a reader uses: the model's name and the phase, then the metric, the point and the suite.
     expect(
       head.some((l) =>
-        /^### 🔴 Merging #\d+ makes (DeepSeek-V3|Grok-1|Grok-2) (decode|prefill|end-to-end) \d+\.\d % slower: [A-Z][\w ]+, (concurrency|rate) \d+ · [a-z0-9-]+( \(and \d+ more regressions?\))?$/.test(
+        /^### 🔴 Merging #\d+ makes (DeepSeek-V3|Grok-1|Grok-2) (decode|prefill|end-to-end) \d+\.\d % slower: [A-Z][\w ]+, (concurrency|rate) \d+ · [a-z0-9-]+(; (decode|prefill|end-to-end) tail [\d.]+(×| %) slower: [A-Z][\w ]+, (concurrency|rate) \d+)?( \(and \d+ more regressions?\))?$/.test(
           l,
         ),
       ),
