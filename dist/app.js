@@ -48292,6 +48292,8 @@ var RunResultsSchema = external_exports.object({
   kv_cache: KvCacheSchema.optional(),
   /** Named durations in seconds (server_startup, gsm8k, client_total, total …). */
   timings: external_exports.record(external_exports.string(), external_exports.number()).optional(),
+  /** The server's numeric launch settings that size memory and batching (mem_fraction_static …), from its ServerArgs line. */
+  server_settings: external_exports.record(external_exports.string(), external_exports.number()).optional(),
   failures: external_exports.array(FailureSchema),
   diagnostics: external_exports.array(DiagnosticSchema),
   /** Files this record was built from (relative to the ingested root when possible). */
