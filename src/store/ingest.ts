@@ -588,6 +588,15 @@ function nightFailures(run: RunResults, night: NightLogs): Failure[] {
       source: src,
     });
   }
+  // GSM8K ran and nothing after it: the night's logs end before the serving benchmarks (cut off or killed).
+  if (run.failures.length === 0 && out.length === 0 && g && !gsm8kOnly) {
+    const where = server ? ` — ${fileName(server.src)} ends without a benchmark` : "";
+    out.push({
+      kind: "missing",
+      message: `GSM8K ran${g.average !== undefined ? ` (accuracy ${g.average.toFixed(3)})` : ""} but no serving benchmark point was recorded${where}`,
+      ...(server ? { source: server.src } : {}),
+    });
+  }
   return out;
 }
 

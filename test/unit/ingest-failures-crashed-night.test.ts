@@ -123,3 +123,18 @@ describe("ingest's table", () => {
     expect(row).toMatch(/\b\d+ \((server_crashed|crash|never_ready|low_accuracy)/);
   });
 });
+
+describe("GSM8K ran and nothing after it (DeepSeek 2025-11-25: the server log ends before any benchmark)", () => {
+  it("is a run with a failure that says so, not a night with 0 failures", async () => {
+    const { runs } = await ingestPaths([join(FIXTURES, NAME("20251125"))]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.points).toHaveLength(0);
+    expect(runs[0]!.failures).toEqual([
+      expect.objectContaining({
+        kind: "missing",
+        message:
+          "GSM8K ran (accuracy 0.934) but no serving benchmark point was recorded — sglang_server.log ends without a benchmark",
+      }),
+    ]);
+  });
+});
