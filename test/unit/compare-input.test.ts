@@ -141,6 +141,20 @@ describe("exit codes", () => {
     );
   });
 
+  it("two GSM8K checks by design (DP-attention nightlies skip the serving benchmarks) are compared, not failed", async () => {
+    const checks = join(import.meta.dirname, "..", "fixtures", "gsm8k-checks");
+    const night = (d: string) =>
+      join(checks, `v0.5.4.post2-rocm630-mi30x-${d}_DeepSeek-V3-0324_FP8_online_dp_attention`);
+    const r = await compare("--csv1", night("20251103"), "--csv2", night("20251104"), "--history", checks);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as {
+      input: { measured_nothing?: object[] };
+      cells: { kind: string; verdict: string; reason: string }[];
+    };
+    expect(json.input.measured_nothing ?? []).toEqual([]);
+    expect(json.cells.map((c) => [c.kind, c.verdict])).toEqual([["gsm8k", "unchanged"]]);
+  });
+
   it("a side that measured nothing (only a GSM8K log) exits 1 saying so, not 0 with 'not run' cells", async () => {
     const src = join(import.meta.dirname, "..", "fixtures", "real", "online", "GROK2");
     const main = join(src, "v0.5.5.post2-rocm700-mi30x-20251113_GROK2_FP8_online");
@@ -152,9 +166,11 @@ describe("exit codes", () => {
     );
     const r = await compare("--csv1", main, "--csv2", gsm8kOnly);
     expect(r.code).toBe(1);
-    expect(r.err).toBe("sglbench compare: PR (--csv2) measured nothing: only a GSM8K result, no benchmark point\n");
+    // Ingest says why: GSM8K ran and the logs end before any benchmark point.
+    const why = "every point failed (missing: GSM8K ran (accuracy 0.929) but no serving benchmark point was recorded)";
+    expect(r.err).toBe(`sglbench compare: PR (--csv2) measured nothing: ${why}\n`);
     expect((JSON.parse(r.out) as { input: { measured_nothing: object[] } }).input.measured_nothing).toEqual([
-      { side: "PR (--csv2)", why: "only a GSM8K result, no benchmark point" },
+      { side: "PR (--csv2)", why },
     ]);
   });
 });

@@ -269,12 +269,25 @@ describe("history by regime", () => {
     ).toBeUndefined();
   });
 
+  it("a GSM8K check by design learns its launch spread from the series' earlier checks (no regime: no points)", () => {
+    const check = (date: string, acc: number): RunResults => ({
+      ...night(date),
+      mode: "dp_attention",
+      points: [],
+      gsm8k: { runs: [1, 2, 3].map((index) => ({ index, accuracy: acc + index / 1000 })), num_questions: 1319 },
+    });
+    const history = [0.93, 0.935, 0.932, 0.934].map((a, i) => check(dates(4)[i]!, a));
+    const c = compareRuns([history[3]!], [check("20251105", 0.933)], { history });
+    expect(c.cells.map((x) => [x.kind, x.verdict])).toEqual([["gsm8k", "unchanged"]]);
+    expect(c.cells[0]!.reason).toMatch(/from 4 launches in history/);
+  });
+
   it("says when a side ran fewer repeats at some points than at its others, with no failure to say why", () => {
     const full = night("20251101", { repeats: 3 });
     const stopped = night("20251102", { repeats: 3 });
     stopped.points[1]!.repeats = stopped.points[1]!.repeats.slice(0, 1);
     expect(compareRuns([full], [stopped]).caveats).toEqual([
-      "grok-online: PR ran 1 of 3 repeats at rate 2 — judged on the repeats it has",
+      "grok-online: PR ran 1 of 3 repeats at rate 2, no failure recorded — judged on the runs it has",
     ]);
   });
 

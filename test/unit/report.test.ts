@@ -362,4 +362,14 @@ describe("the headline when a point failed", () => {
     expect(head).toMatch(/; the other \d+ cell\(s\): /);
     expect(buildReportModel(c, { pr: 7 }).headline).toMatch(/^❌ Merging #7 could not be measured in part: /);
   });
+
+  it("says how many more failures there are when they differ in cause", () => {
+    const main = run("deepseek-online", "DeepSeek-V3-0324", 3, 1);
+    const pr = run("deepseek-online", "DeepSeek-V3-0324", 3, 1);
+    pr.points = pr.points.slice(0, 2);
+    pr.points[1] = { ...pr.points[1]!, repeats: [] };
+    pr.failures = [{ kind: "oom", message: "out of memory", point: pr.points[1]!.point }];
+    const head = renderReportText(compareRuns([main], [pr], { prior: false })).split("\n")[0]!;
+    expect(head).toMatch(/ \(and 1 more failure\); the other \d+ cell\(s\): /);
+  });
 });

@@ -305,7 +305,9 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
     case "improved":
       return lead("improved");
     case "failed": {
-      const g = groupFailures(c.cells)[0]!;
+      const groups = groupFailures(c.cells);
+      const g = groups[0]!;
+      const more = groups.length > 1 ? ` (and ${groups.length - 1} more failure${groups.length > 2 ? "s" : ""})` : "";
       // A point that did not run among cells that were judged: the failure leads, the rest is said.
       const judged = c.cells.filter((x) => x.verdict !== "failed").map((x) => x.verdict);
       const part = judged.length > 0;
@@ -318,7 +320,7 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       const rest = part
         ? `; the other ${judged.length} cell(s): ${suiteCounts(c.cells.filter((x) => x.verdict !== "failed"))}`
         : "";
-      return `${emoji} ${what}: ${g.where}${pointsText(g.points) ? ` ${pointsText(g.points)}` : ""} — ${g.reason}${rest}`;
+      return `${emoji} ${what}: ${g.where}${pointsText(g.points) ? ` ${pointsText(g.points)}` : ""} — ${g.reason}${more}${rest}`;
     }
     case "unchanged":
       return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${c.summary.inconclusive ? `, ${c.summary.inconclusive} too noisy to judge` : ""}`;
