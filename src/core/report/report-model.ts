@@ -309,7 +309,7 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       const g = groups[0]!;
       const more = groups.length > 1 ? ` (and ${groups.length - 1} more failure${groups.length > 2 ? "s" : ""})` : "";
       // A point that did not run among cells that were judged: the failure leads, the rest is said.
-      const judged = c.cells.filter((x) => x.verdict !== "failed").map((x) => x.verdict);
+      const judged = c.cells.filter((x) => x.verdict !== "failed");
       const part = judged.length > 0;
       const what =
         ctx.pr !== undefined
@@ -317,9 +317,7 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
           : part
             ? "Part of the comparison failed"
             : "The comparison failed";
-      const rest = part
-        ? `; the other ${judged.length} cell(s): ${suiteCounts(c.cells.filter((x) => x.verdict !== "failed"))}`
-        : "";
+      const rest = part ? `; the other ${judged.length} cell(s): ${suiteCounts(judged)}` : "";
       return `${emoji} ${what}: ${g.where}${pointsText(g.points) ? ` ${pointsText(g.points)}` : ""} — ${g.reason}${more}${rest}`;
     }
     case "unchanged":

@@ -321,12 +321,24 @@ function launchRepeats(runs: readonly RunResults[]): number {
   runs.forEach((run, runIndex) => {
     for (const p of run.points) {
       const perLaunch = new Map<number, number>();
-      for (const r of p.repeats.filter((x) => !x.warmup))
-        perLaunch.set(launchGroup(runIndex, r), (perLaunch.get(launchGroup(runIndex, r)) ?? 0) + 1);
+      for (const r of p.repeats.filter((x) => !x.warmup)) {
+        const launch = launchGroup(runIndex, r);
+        perLaunch.set(launch, (perLaunch.get(launch) ?? 0) + 1);
+      }
       most = Math.max(most, ...perLaunch.values());
     }
   });
   return most;
+}
+
+/**
+ * A side of GSM8K checks by design (a DP-attention nightly skips the serving benchmarks): no
+ * benchmark point, a GSM8K result and nothing failed — it measured what it ran.
+ */
+export function isGsm8kCheck(runs: readonly RunResults[]): boolean {
+  return (
+    runs.length > 0 && runs.every((r) => r.points.length === 0 && r.gsm8k !== undefined && r.failures.length === 0)
+  );
 }
 
 function collectSide(runs: RunResults[]): Map<string, SidePoint> {
@@ -820,9 +832,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     // A suite that measured no point failed, whatever else (KV cache, GSM8K) it logged: never ⚪ —
     // unless both sides are GSM8K checks by design (a DP-attention nightly skips the serving
     // benchmarks): GSM8K and nothing failed on either side.
-    const gsm8kCheck = (runs: RunResults[]): boolean =>
-      runs.length > 0 && runs.every((r) => r.gsm8k !== undefined && r.failures.length === 0);
-    if (points.length === 0 && !(gsm8kCheck(base) && gsm8kCheck(cand))) {
+    if (points.length === 0 && !(isGsm8kCheck(base) && isGsm8kCheck(cand))) {
       cells.push(
         failureCell(common, {}, `no benchmark point ran — main: ${noPointsCause(base)}; PR: ${noPointsCause(cand)}`),
       );
