@@ -1,5 +1,5 @@
 /** Incremental scanner for `launch_server` logs: KV-cache size, max_total_num_tokens, ready line, fatal errors. */
-import type { Diagnostic, KvCache } from "../core/results/index.js";
+import { LAUNCH_SETTINGS, type Diagnostic, type KvCache } from "../core/results/index.js";
 
 export interface ServerLogScan {
   kv_cache?: KvCache;
@@ -20,19 +20,6 @@ export interface ServerArgsFacts {
   /** The numeric launch settings that size memory and batching (LAUNCH_SETTINGS), as printed. */
   settings?: Record<string, number>;
 }
-
-/**
- * Launch settings that change what a benchmark measures without any code change: the KV cache's
- * share of memory, the CUDA-graph batch limit, the prefill chunk, the request cap, the parallelism.
- */
-export const LAUNCH_SETTINGS = [
-  "mem_fraction_static",
-  "cuda_graph_max_bs",
-  "chunked_prefill_size",
-  "max_running_requests",
-  "tp_size",
-  "dp_size",
-] as const;
 
 /** `model_path='/data/grok-2', …, enable_dp_attention=True, …` → the facts above; undefined when none is there. */
 export function parseServerArgs(line: string): ServerArgsFacts | undefined {

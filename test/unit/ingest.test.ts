@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ingestPaths } from "../../src/store/ingest.js";
-import { RunResultsSchema } from "../../src/core/results/index.js";
+import { emptyRun, RunResultsSchema } from "../../src/core/results/index.js";
 import { run as ingestCommand } from "../../src/cli/commands/ingest.js";
 import type { CliIO } from "../../src/cli/io.js";
 
@@ -21,6 +21,14 @@ function fakeIO(): CliIO & { out: string; err: string } {
   };
   return io;
 }
+
+describe("results.json server_settings", () => {
+  it("keeps only the known launch settings: a forged record cannot fill the report's settings line", () => {
+    const base = emptyRun({ kind: "online", suite: "grok-online", model: { name: "GROK2_FP8" } });
+    const run = { ...base, server_settings: { mem_fraction_static: 0.765, injected_key_1: 1, tp_size: 8 } };
+    expect(RunResultsSchema.parse(run).server_settings).toEqual({ mem_fraction_static: 0.765, tp_size: 8 });
+  });
+});
 
 describe("ingestPaths on the real fixtures", () => {
   it("reads the Grok console log of 2025-10-14: rate-1 medians and GSM8K runs", async () => {

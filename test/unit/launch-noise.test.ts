@@ -289,6 +289,14 @@ describe("history by regime", () => {
     expect(compareRuns([full], [stopped]).caveats).toEqual([
       "grok-online: PR ran 1 of 3 repeats at rate 2, no failure recorded — judged on the runs it has",
     ]);
+    // Merged blocks count per launch: two whole blocks of 3 are not "3 of 6", one short block is said.
+    const blocks = mergeBlocks([night("20251102", { repeats: 3 }), night("20251102", { repeats: 3 })]);
+    expect(compareRuns([full], [blocks]).caveats).toBeUndefined();
+    const shortBlock = night("20251102", { repeats: 3 });
+    shortBlock.points[0]!.repeats = shortBlock.points[0]!.repeats.slice(0, 2);
+    expect(compareRuns([full], [mergeBlocks([night("20251102", { repeats: 3 }), shortBlock])]).caveats).toEqual([
+      "grok-online: PR ran 2 of 3 repeats at rate 1, no failure recorded — judged on the runs it has",
+    ]);
   });
 
   it("says when the server was launched with other settings, and leaves the KV cache they size unjudged", () => {
@@ -304,6 +312,8 @@ describe("history by regime", () => {
     const kvCells = c.cells.filter((x) => x.kind === "kv_cache");
     expect(kvCells.map((x) => x.verdict)).toEqual(["inconclusive", "inconclusive"]);
     expect(kvCells[0]!.reason).toMatch(/^not comparable: the server's launch settings differ/);
+    // The headline does not count them as "too noisy": they were not comparable.
+    expect(renderReport(c)).toContain("nothing measurable: 6 cells within ±2 %, 2 not comparable\n");
     // The same settings: the capacity is judged (deterministic).
     const same = compareRuns([kv(981410, 0.765)], [{ ...kv(541660, 0.765), date: "20251102" }]);
     expect(same.cells.filter((x) => x.kind === "kv_cache").map((x) => x.verdict)).toEqual(["regressed", "regressed"]);

@@ -5,6 +5,7 @@ import {
   decideCell,
   PROTOCOLS_DIFFER,
   SAME_POSITIONS,
+  LAUNCH_SET_ASIDE,
   quantisationVariance,
   usableRepeats,
   learnNoise,
@@ -347,7 +348,8 @@ describe("decideCell across protocols", () => {
     ];
     const full = [100, 101, 100].map((value, i) => ({ value: value + (i === 0 ? 30 : 0), index: i + 1, group: 0 }));
     const w = decideCell(lost, full, "lower", { history, sameProtocol: true });
-    expect(w.reason).toContain(SAME_POSITIONS);
+    expect(w.reason).toContain(LAUNCH_SET_ASIDE);
+    expect(w.reason).not.toContain(SAME_POSITIONS);
     expect(w.used.baseline).toEqual([101, 100]);
   });
 

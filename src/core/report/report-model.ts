@@ -7,6 +7,7 @@
 import {
   fmtP,
   formatPct,
+  notComparable,
   pointLabel,
   type Comparison,
   type ComparisonCell,
@@ -320,8 +321,13 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       const rest = part ? `; the other ${judged.length} cell(s): ${suiteCounts(judged)}` : "";
       return `${emoji} ${what}: ${g.where}${pointsText(g.points) ? ` ${pointsText(g.points)}` : ""} — ${g.reason}${more}${rest}`;
     }
-    case "unchanged":
-      return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${c.summary.inconclusive ? `, ${c.summary.inconclusive} too noisy to judge` : ""}`;
+    case "unchanged": {
+      // A KV cell left ❔ because the launch settings differ is not "too noisy": each is said as it is.
+      const apart = c.cells.filter(notComparable).length;
+      const noisy = c.summary.inconclusive - apart;
+      const rest = [noisy ? `${noisy} too noisy to judge` : "", apart ? `${apart} not comparable` : ""].filter(Boolean);
+      return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${rest.map((x) => `, ${x}`).join("")}`;
+    }
     default: {
       const first = flagged("inconclusive")[0];
       const within = c.summary.unchanged ? `; ${c.summary.unchanged} within ±${c.settings.minEffectPct} %` : "";

@@ -153,6 +153,27 @@ export const ImageRefSchema = z.object({
   tag: z.string(),
 });
 
+/**
+ * Launch settings that change what a benchmark measures without any code change: the KV cache's
+ * share of memory, the CUDA-graph batch limit, the prefill chunk, the request cap, the parallelism.
+ */
+export const LAUNCH_SETTINGS = [
+  "mem_fraction_static",
+  "cuda_graph_max_bs",
+  "chunked_prefill_size",
+  "max_running_requests",
+  "tp_size",
+  "dp_size",
+] as const;
+
+/** Only the known settings are kept (zod strips the rest): a forged record cannot fill the report. */
+const ServerSettingsSchema = z.object(
+  Object.fromEntries(LAUNCH_SETTINGS.map((k) => [k, z.number().finite().optional()])) as Record<
+    (typeof LAUNCH_SETTINGS)[number],
+    z.ZodOptional<z.ZodNumber>
+  >,
+);
+
 export const RunResultsSchema = z.object({
   schema_version: z.literal(RESULTS_SCHEMA_VERSION),
   kind: z.enum(["offline", "online"]),
@@ -177,7 +198,7 @@ export const RunResultsSchema = z.object({
   /** Named durations in seconds (server_startup, gsm8k, client_total, total …). */
   timings: z.record(z.string(), z.number()).optional(),
   /** The server's numeric launch settings that size memory and batching (mem_fraction_static …), from its ServerArgs line. */
-  server_settings: z.record(z.string(), z.number()).optional(),
+  server_settings: ServerSettingsSchema.optional(),
   failures: z.array(FailureSchema),
   diagnostics: z.array(DiagnosticSchema),
   /** Files this record was built from (relative to the ingested root when possible). */

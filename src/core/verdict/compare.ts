@@ -315,20 +315,29 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: 
 /** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
 const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
 
-/** A side's protocol: the most steady repeats one launch ran at any point (merged blocks counted apart). */
-function launchRepeats(runs: readonly RunResults[]): number {
-  let most = 0;
-  runs.forEach((run, runIndex) => {
-    for (const p of run.points) {
-      const perLaunch = new Map<number, number>();
-      for (const r of p.repeats.filter((x) => !x.warmup)) {
-        const launch = launchGroup(runIndex, r);
-        perLaunch.set(launch, (perLaunch.get(launch) ?? 0) + 1);
-      }
-      most = Math.max(most, ...perLaunch.values());
+/** Steady repeats per launch at each point of a run (merged blocks counted apart). */
+function repeatsPerLaunch(run: RunResults, runIndex: number): { point: PointResult; counts: number[] }[] {
+  return run.points.map((p) => {
+    const perLaunch = new Map<number, number>();
+    for (const r of p.repeats.filter((x) => !x.warmup)) {
+      const launch = launchGroup(runIndex, r);
+      perLaunch.set(launch, (perLaunch.get(launch) ?? 0) + 1);
     }
+    return { point: p, counts: [...perLaunch.values()] };
   });
-  return most;
+}
+
+/** A side's protocol: the most steady repeats one launch ran at any point. */
+function launchRepeats(runs: readonly RunResults[]): number {
+  return Math.max(0, ...runs.flatMap((run, i) => repeatsPerLaunch(run, i).flatMap((p) => p.counts)));
+}
+
+/**
+ * A ❔ cell that was not judged because the sides are not alike (other model or hardware, other
+ * protocol, other launch settings), as against one whose noise was too wide to decide.
+ */
+export function notComparable(cell: Pick<ComparisonCell, "verdict" | "reason">): boolean {
+  return cell.verdict === "inconclusive" && /^not compar/.test(cell.reason);
 }
 
 /**
@@ -394,14 +403,15 @@ function partialFailures(runs: readonly RunResults[]): string {
  */
 function shortPoints(runs: readonly RunResults[]): string {
   for (const run of runs) {
-    const full = runRegimeKey(run).repeats;
+    // Counted per launch, as the protocol is: a merged side's 6 repeats over two blocks are 3 a launch.
+    const full = launchRepeats([run]);
     const failed = new Set(run.failures.flatMap((f) => (f.point ? [pointKey(f.point)] : [])));
-    const short = run.points.filter((p) => {
-      const n = p.repeats.filter((r) => !r.warmup).length;
-      return n > 0 && n < full && !failed.has(pointKey(p.point));
-    });
+    const short = repeatsPerLaunch(run, 0)
+      .filter((p) => !failed.has(pointKey(p.point.point)))
+      .map((p) => ({ point: p.point.point, fewest: Math.min(...p.counts.filter((n) => n < full)) }))
+      .filter((p) => Number.isFinite(p.fewest));
     if (short.length === 0) continue;
-    const counts = short.map((p) => p.repeats.filter((r) => !r.warmup).length);
+    const counts = short.map((p) => p.fewest);
     const [fewest, most] = [Math.min(...counts), Math.max(...counts)];
     const where = short.map((p) => pointLabel(p.point));
     const more = where.length > 3 ? ` and ${where.length - 3} more` : "";
@@ -493,6 +503,7 @@ function kvCells(
   cand: RunResults[],
   common: Pick<ComparisonCell, "suite" | "model" | "mode">,
   minEffect: number,
+  launchedApart: string,
 ): ComparisonCell[] {
   const cells: ComparisonCell[] = [];
   for (const [metric, field] of [
@@ -505,6 +516,17 @@ function kvCells(
     // Capacity is deterministic for a given image and memory setting: no noise, any change is real.
     const change = (mean(c) / mean(b) - 1) * 100;
     const verdict: Verdict = Math.abs(change) < minEffect ? "unchanged" : change > 0 ? "improved" : "regressed";
+    const judged = launchedApart
+      ? {
+          verdict: "inconclusive" as const,
+          interval: null,
+          reason: `not comparable: the server's launch settings differ (${launchedApart}), and they size the KV cache`,
+        }
+      : {
+          verdict,
+          interval: [change, change] as [number, number],
+          reason: change === 0 ? "same capacity" : `capacity is deterministic: ${change.toFixed(2)}%`,
+        };
     cells.push({
       ...common,
       kind: "kv_cache",
@@ -514,9 +536,7 @@ function kvCells(
       baseline: { values: b },
       candidate: { values: c },
       change_pct: change,
-      interval: [change, change],
-      verdict,
-      reason: change === 0 ? "same capacity" : `capacity is deterministic: ${change.toFixed(2)}%`,
+      ...judged,
     });
   }
   return cells;
@@ -646,7 +666,8 @@ function settingsApart(base: readonly RunResults[], cand: readonly RunResults[])
  * the release aside — that is the code being compared), "" when alike or not known on both.
  */
 function platformApart(base: readonly RunResults[], cand: readonly RunResults[]): string {
-  const key = (r: RunResults) => ({ ...runRegimeKey(r), release: undefined });
+  // Repeats per launch: a merged side's blocks each ran the protocol once.
+  const key = (r: RunResults) => ({ ...runRegimeKey(r), repeats: launchRepeats([r]), release: undefined });
   return metadataBreak(key(base[base.length - 1]!), key(cand[0]!));
 }
 
@@ -840,16 +861,10 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     if (base.length > 0 && cand.length > 0) {
       // KV-cache capacity of a side that measured nothing would read ⚪ next to its ❌: left out.
       const measured = (runs: RunResults[]): boolean => runs.some((r) => r.points.some((p) => p.repeats.length > 0));
-      const kv = measured(base) && measured(cand) ? kvCells(base, cand, common, minEffectPct) : [];
+      const kv = measured(base) && measured(cand) ? kvCells(base, cand, common, minEffectPct, launched) : [];
       const extra = [gsm8kCell(base, cand, common, full), ...kv].filter((x): x is ComparisonCell => x !== undefined);
       for (const cell of extra) {
         if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
-        else if (launched && cell.kind === "kv_cache")
-          Object.assign(cell, {
-            verdict: "inconclusive",
-            interval: null,
-            reason: `not comparable: the server's launch settings differ (${launched}), and they size the KV cache`,
-          });
         cells.push(cell);
       }
     }

@@ -230,6 +230,10 @@ export const PROTOCOLS_DIFFER = "not comparable as run: repeats per point differ
 export const SAME_POSITIONS =
   "repeats lost to failures: the runs both sides have at this point compared, first run included";
 
+/** Said when a launch that lost repeats (its warm-up run left alone) was set aside beside whole launches. */
+export const LAUNCH_SET_ASIDE =
+  "repeats lost to failures: a launch left with its warm-up run only is set aside, the whole launches compared";
+
 /** Drops the first repeat of every run that has ≥ 3 (when positions cannot be corrected from history). */
 function dropFirstPerRun(obs: Observation[]): Observation[] {
   return byLaunch(obs).flatMap((g) => usableRepeats(g));
@@ -385,10 +389,11 @@ export function decideCell(
     ) as [Observation[], Observation[]];
     const shared = (obs: Observation[], other: Observation[]): Observation[] =>
       obs.filter((o) => other.some((x) => x.index === o.index));
-    const v =
-      b.length > 0 && c.length > 0
-        ? decideCell(b, c, better, { ...opts, dropWarmup: false })
-        : decideCell(shared(pb, pc), shared(pc, pb), better, { ...opts, dropWarmup: false });
+    if (b.length > 0 && c.length > 0) {
+      const v = decideCell(b, c, better, { ...opts, dropWarmup: false });
+      return { ...v, reason: `${v.reason}; ${LAUNCH_SET_ASIDE}` };
+    }
+    const v = decideCell(shared(pb, pc), shared(pc, pb), better, { ...opts, dropWarmup: false });
     return { ...v, reason: `${v.reason}; ${SAME_POSITIONS}` };
   }
   if (firstDiffers) {
