@@ -402,6 +402,8 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
   const baseline = await loadSide("main (--csv1)", input.baseline, input, input.model1 ?? input.model, skipped);
   const candidate = await loadSide("PR (--csv2)", input.candidate, input, input.model2 ?? input.model, skipped);
   let history: RunResults[] = [];
+  // Said in the report too: a saved report must not read as if --history had taught it anything.
+  let historyUnused = "";
   if (input.history && input.history.length > 0) {
     // A --history path that is not there is a typo, not "no history": fail closed (exit 4).
     for (const path of input.history)
@@ -412,20 +414,20 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
     history = h.runs;
     skipped.push(...h.skipped);
     const compared = new Set([...baseline, ...candidate].map((r) => scopeKey(runScope(r))));
-    if (history.length === 0)
-      skipped.push({
-        file: input.history.join(", "),
-        reason: "--history gave no readable run: the noise comes from the built-in prior only",
-      });
+    if (history.length === 0) historyUnused = "--history gave no readable run";
     // Another model's or hardware's nights teach nothing about these: said, not silently unused.
     else if (!history.some((r) => compared.has(scopeKey(runScope(r)))))
+      historyUnused = `--history has no run of the compared series (${[...compared].join(", ")})`;
+    if (historyUnused)
       skipped.push({
         file: input.history.join(", "),
-        reason: `--history has no run of the compared series (${[...compared].join(", ")}): the noise comes from the built-in prior only`,
+        reason: `${historyUnused}: the noise comes from the built-in prior only`,
       });
   }
   const checks = checkSides(baseline, candidate);
   const comparison = compareRuns(baseline, candidate, { detectChanges: changepointDetector, ...opts, history });
+  if (historyUnused)
+    comparison.caveats = [...(comparison.caveats ?? []), `${historyUnused}: noise from the built-in prior only`];
   addTruncatedCells(comparison, baseline, candidate);
   refuseOneSidedHardware(comparison, checks);
   const leftOut = leftOutRows([...baseline, ...candidate]);

@@ -126,7 +126,7 @@ describe("sglbench compare", () => {
     expect(await run(["--csv1", day("20251013"), "--csv2", day("20251014"), "--mode", "offline"], io3)).toBe(1);
   });
 
-  it("a --history path that is not there exits 4; one that gives no run is said on stderr", async () => {
+  it("a --history path that is not there exits 4; one that gives no run is said on stderr and in the report", async () => {
     const io = captureIO();
     const args = ["--csv1", day("20251013"), "--csv2", day("20251014"), "--format", "json"];
     expect(await run([...args, "--history", "/nonexistent-history"], io)).toBe(4);
@@ -139,6 +139,12 @@ describe("sglbench compare", () => {
     const io3 = captureIO();
     expect(await run([...args, "--history", GROK], io3)).toBe(0);
     expect(io3.err.join("")).toContain(`${GROK}: --history has no run of the compared series (`);
+    // …and in the saved report itself, not only on stderr.
+    const caveats = (JSON.parse(io3.out.join("")) as { caveats?: string[] }).caveats ?? [];
+    expect(caveats.some((x) => x.startsWith("--history has no run of the compared series ("))).toBe(true);
+    expect((JSON.parse(io2.out.join("")) as { caveats?: string[] }).caveats).toContain(
+      "--history gave no readable run: noise from the built-in prior only",
+    );
   });
 
   it("finds GSM8K results through GSM8K_LOG_PATTERNS when the folder's own files do not give them", async () => {

@@ -308,6 +308,15 @@ describe("rowOf", () => {
     expect(rowOf(wide).reason).toBe("⚪ as its 90% interval [-3.5%, -0.2%] within ±4%");
     expect(rowOf({ ...wide, interval: [-3.0, 1.0] }).reason).toBe("");
   });
+
+  it("a ⚪ just under the minimum effect shows two decimals, not the threshold itself", () => {
+    const under = { ...cell([1], [1], ""), verdict: "unchanged" as const, change_pct: 1.96 };
+    expect(rowOf(under).change).toBe("+1.96 % slower");
+    expect(rowOf({ ...under, change_pct: 1.2 }).change).toBe("+1.2 % slower");
+    expect(rowOf({ ...under, change_pct: 2.96 }, 3).change).toBe("+2.96 % slower");
+    // A flag at the same size keeps one decimal: it is past the threshold.
+    expect(rowOf({ ...under, verdict: "regressed" }).change).toBe("+2.0 % slower");
+  });
 });
 
 describe("inconclusiveLine", () => {

@@ -49,9 +49,9 @@ export function changeWords(metric: string, changePct: number): string {
 }
 
 /** `+5.1 % slower`: the signed number and the words, the form every table uses. */
-export function changePhrase(metric: string, changePct: number): string {
+export function changePhrase(metric: string, changePct: number, digits = 1): string {
   const d = changeDirection(metric, changePct);
-  return d === "unchanged" ? signedPct(changePct) : `${signedPct(changePct)} ${d}`;
+  return d === "unchanged" ? signedPct(changePct, digits) : `${signedPct(changePct, digits)} ${d}`;
 }
 
 /** An interval in the same sign: `[+2.4, +7.9]`. */

@@ -5,6 +5,7 @@
  * report.ts renders it as markdown, report-text.ts as plain text.
  */
 import {
+  DEFAULT_MIN_EFFECT_PCT,
   fmtP,
   formatPct,
   notComparable,
@@ -203,7 +204,12 @@ function gsm8kChange(cell: ComparisonCell, base: number): { change: string; inte
   };
 }
 
-export function rowOf(cell: ComparisonCell): ReportRow {
+export function rowOf(cell: ComparisonCell, minEffectPct = DEFAULT_MIN_EFFECT_PCT): ReportRow {
+  // A ⚪ just under the minimum effect must not read as on it ("+2.0 %" for +1.96 within ±2 %).
+  const atEdge =
+    cell.verdict === "unchanged" &&
+    cell.change_pct !== null &&
+    Math.abs(Number(cell.change_pct.toFixed(1))) >= minEffectPct;
   const side = (v: number[]): string => (v.length ? formatValue(mean(v)) : "—");
   const hasInterval = cell.interval && cell.kind !== "kv_cache";
   const gsm8k =
@@ -218,7 +224,8 @@ export function rowOf(cell: ComparisonCell): ReportRow {
     metric: metricName(cell),
     baseline: side(cell.baseline.values),
     candidate: side(cell.candidate.values),
-    change: gsm8k?.change ?? (cell.change_pct === null ? "—" : changePhrase(cell.metric, cell.change_pct)),
+    change:
+      gsm8k?.change ?? (cell.change_pct === null ? "—" : changePhrase(cell.metric, cell.change_pct, atEdge ? 2 : 1)),
     interval: gsm8k?.interval ?? (hasInterval ? intervalText(cell.interval!) : ""),
     reason: reasonOf(cell),
   };
@@ -386,7 +393,7 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
     headline: headline(c, verdict, ctx),
     summary: c.summary,
     top: {
-      rows: [...topRegressions, ...topImprovements].map(rowOf),
+      rows: [...topRegressions, ...topImprovements].map((x) => rowOf(x, s.minEffectPct)),
       failures: topFailures,
       inconclusive: inconclusiveReasons(c.cells),
       more,
@@ -402,7 +409,7 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
       counts: suiteCounts(x.cells),
       open: x.cells.some((y) => y.verdict === "regressed" || y.verdict === "failed"),
       ...(x.mismatch ? { mismatch: x.mismatch } : {}),
-      rows: [...x.cells].sort(byImportance).map(rowOf),
+      rows: [...x.cells].sort(byImportance).map((cell) => rowOf(cell, s.minEffectPct)),
     })),
     method: `Verdicts: ${Math.round(s.confidence * 100)} % interval on log values (noise from repeats${
       s.historyRuns > 0 ? ` and ${s.historyRuns} history run(s)` : ""
