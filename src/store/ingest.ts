@@ -174,6 +174,12 @@ async function collect(
   byDir.set(dir, list);
 }
 
+/** `only process_and_generate_online_plots.log`: what a folder holds, its first few names. */
+function filesText(files: string[]): string {
+  const names = files.map((f) => basename(f));
+  return `only ${names.slice(0, 3).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}`;
+}
+
 /** Lengths from the client's `--random-input N --random-output M` / Namespace line, when printed. */
 function lengthsFrom(text: string): Pick<Point, "input_len" | "output_len"> {
   const i = /random[-_]input(?:[-_]len)?[= ]+'?(\d+)/.exec(text)?.[1];
@@ -355,8 +361,15 @@ async function ingestFolder(
   // The seed's CSVs hold only best-of-3 medians: use them when no log gave points (CSV-only folders).
   const fromCsv = await readSeedCsvs(csvFiles, name, run, diagnostics, skipped, table.size === 0);
   if (fromCsv.length > 0) sources.push(...csvFiles.map(name));
-  if (sources.length === 0 && !csvOnly) return undefined;
-  if (!folder && sources.length === 0) return undefined;
+  if (sources.length === 0 && (!csvOnly || !folder)) {
+    // A nightly's folder that holds only what the seed's plotting wrote: said, not silently dropped.
+    if (folder)
+      skipped.push({
+        file: name(dir),
+        reason: `a run folder with no result in it (${filesText(files)}): the night's console log may hold them`,
+      });
+    return undefined;
+  }
   // A point whose client logs all failed is ❌ with their cause, not "not run".
   const fromLogs = table.size > 0 || fromCsv.length === 0;
   if (fromLogs) for (const f of clientFailures) if (f.point && !table.has(f.point)) table.fail(f.point, f);

@@ -152,6 +152,22 @@ describe("garbled input", () => {
   });
 });
 
+describe("a run folder with nothing to read", () => {
+  const DEEPSEEK_1204 = "v0.5.6-rocm700-mi30x-20251204_DeepSeek-V3-0324_FP8_online";
+  it("is said with what it holds (the real DeepSeek 2025-12-04 folder: only the plotting log), not dropped silently", async () => {
+    const dir = join(import.meta.dirname, "..", "fixtures", "ingest-failures", DEEPSEEK_1204);
+    const { runs, skipped } = await ingestPaths([dir]);
+    expect(runs).toEqual([]);
+    expect(skipped).toEqual([
+      {
+        file: dir,
+        reason:
+          "a run folder with no result in it (only process_and_generate_online_plots.log): the night's console log may hold them",
+      },
+    ]);
+  });
+});
+
 describe("result.jsonl", () => {
   it("gives offline points from bench_one_batch's result.jsonl when no log has them", async () => {
     const root = mkdtempSync(join(tmpdir(), "sglbench-ingest-"));
