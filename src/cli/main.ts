@@ -95,7 +95,15 @@ async function dispatch(name: string | undefined, rest: string[], io: CliIO): Pr
   return command.run(rest, io);
 }
 
-if (isEntryPoint(import.meta.url)) {
+// Run from source (`tsx src/cli/main.ts`) under an older Node, some commands fail deep inside with an
+// unrelated error (Set.prototype.union): say what is wrong first, as bin/sglbench.js does.
+const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
+if (isEntryPoint(import.meta.url) && NODE_MAJOR < 24) {
+  process.stderr.write(
+    `sglbench needs Node.js 24 or newer; this is ${process.version}. Run it as npm run sglbench -- … (the project's pinned Node) or install Node 24 LTS.\n`,
+  );
+  process.exitCode = EXIT.failed;
+} else if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

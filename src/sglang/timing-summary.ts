@@ -22,6 +22,10 @@ export interface TimingSummary {
    * restart, GSM8K result or benchmark followed it. `crashes` counts every failed check.
    */
   crash?: { line: number; text: string; crashes: number };
+  /** `Average accuracy: 0.000` under `GSM8K Test Results:` (what the launch's GSM8K gate averaged). */
+  gsm8kAverage?: number;
+  /** `Valid runs: 0`: the GSM8K runs that gave an accuracy (0: the average is no measurement). */
+  gsm8kValidRuns?: number;
   /** `GSM8K benchmark completed. Serving benchmarks skipped in DP attention mode.`: no benchmark was planned. */
   servingSkipped?: string;
   diagnostics: Diagnostic[];
@@ -64,6 +68,9 @@ export function parseTimingSummary(text: string, file = "<input>"): TimingSummar
       out.switches[m[1]!] = m[2]!.toLowerCase() === "true";
     else if ((m = /^Server startup time:\s*(\d+(?:\.\d+)?) seconds/.exec(line)))
       out.timings.server_startup = Number(m[1]);
+    else if ((m = /^Average accuracy:\s*(\d+(?:\.\d+)?)\s*$/.exec(line)) && section === "gsm8k")
+      out.gsm8kAverage = Number(m[1]);
+    else if ((m = /^Valid runs:\s*(\d+)\s*$/.exec(line)) && section === "gsm8k") out.gsm8kValidRuns = Number(m[1]);
     else if ((m = /^Total duration:\s*(\d+(?:\.\d+)?) seconds/.exec(line)) && section === "gsm8k")
       out.timings.gsm8k ??= Number(m[1]);
     else if ((m = /^Completed (rate|concurrency) (\S+) - Total time:\s*(\d+(?:\.\d+)?) seconds/.exec(line)))

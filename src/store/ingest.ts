@@ -601,12 +601,21 @@ function nightFailures(run: RunResults, night: NightLogs): Failure[] {
       source: src,
     });
   }
-  // GSM8K ran and nothing after it: the night's logs end before the serving benchmarks (cut off or killed).
-  if (run.failures.length === 0 && out.length === 0 && g && !gsm8kOnly) {
+  // GSM8K ran and nothing after it: the night's logs end before the serving benchmarks (cut off or
+  // killed). The GSM8K log may be empty while the launch's timing summary kept the average (2025-11-12).
+  const summarised = [...launches].reverse().find((s) => s.summary.gsm8kAverage !== undefined);
+  if (run.failures.length === 0 && out.length === 0 && (g || summarised) && !gsm8kOnly) {
     const where = server ? ` — ${fileName(server.src)} ends without a benchmark` : "";
+    const accuracy = g
+      ? g.average !== undefined
+        ? ` (accuracy ${g.average.toFixed(3)})`
+        : ""
+      : summarised!.summary.gsm8kValidRuns === 0
+        ? ` (no valid run in ${fileName(summarised!.src)})`
+        : ` (average accuracy ${summarised!.summary.gsm8kAverage!.toFixed(3)} in ${fileName(summarised!.src)}; the GSM8K log holds no result)`;
     out.push({
       kind: "missing",
-      message: `GSM8K ran${g.average !== undefined ? ` (accuracy ${g.average.toFixed(3)})` : ""} but no serving benchmark point was recorded${where}`,
+      message: `GSM8K ran${accuracy} but no serving benchmark point was recorded${where}`,
       ...(server ? { source: server.src } : {}),
     });
   }

@@ -46,6 +46,12 @@ describe("GSM8K question count", () => {
     expect(parseGsm8kOutput(small).gsm8k?.num_questions).toBe(200);
     expect(parseGsm8kOutput("Accuracy: 0.8\n").gsm8k?.num_questions).toBeUndefined();
   });
+  it("names each side's count when the sides asked different numbers of questions", () => {
+    const [a, b] = [NIGHTS[0]!, NIGHTS[1]!];
+    expect(gsm8kCell([deepseek(a, 1319)], [deepseek(b, 200)]).reason).toContain("5 vs 5 runs of 1319 vs 200 questions");
+    expect(gsm8kCell([deepseek(a, 200)], [deepseek(b, 1319)]).reason).toContain("5 vs 5 runs of 200 vs 1319 questions");
+    expect(gsm8kCell([deepseek(a, 1319)], [deepseek(b)]).reason).toContain("5 vs 5 runs of 1319 questions");
+  });
 });
 
 describe("GSM8K verdict: repeated runs over the same questions", () => {

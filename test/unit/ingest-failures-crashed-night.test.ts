@@ -99,7 +99,7 @@ describe("the server died during GSM8K and its restart never got ready", () => {
     expect(c.err).toContain("never_ready");
   });
 
-  it("an empty server log, or a summary that gives the startup time, claims no `never_ready`", async () => {
+  it("an empty server log, or a summary that gives the startup time, claims no `never_ready` (what the summary says instead)", async () => {
     const dir = join(root, "started", NAME("20251128"));
     mkdirSync(dir, { recursive: true });
     cpSync(
@@ -109,7 +109,14 @@ describe("the server died during GSM8K and its restart never got ready", () => {
     writeFileSync(join(dir, "sglang_server.log"), "");
     const [r] = (await ingestPaths([dir])).runs;
     expect(r!.timings?.server_startup).toBe(176);
-    expect(r!.failures).toEqual([]);
+    // The summary's GSM8K (0 valid runs) is what it says, and no benchmark followed.
+    expect(r!.failures).toEqual([
+      expect.objectContaining({
+        kind: "missing",
+        message:
+          "GSM8K ran (no valid run in timing_summary_20251128_121532.log) but no serving benchmark point was recorded — sglang_server.log ends without a benchmark",
+      }),
+    ]);
   });
 });
 
@@ -134,6 +141,23 @@ describe("GSM8K ran and nothing after it (DeepSeek 2025-11-25: the server log en
         kind: "missing",
         message:
           "GSM8K ran (accuracy 0.934) but no serving benchmark point was recorded — sglang_server.log ends without a benchmark",
+      }),
+    ]);
+  });
+});
+
+describe("GSM8K said only by the timing summary (DeepSeek 2025-11-12: an empty GSM8K log, average 0.000)", () => {
+  it("is a run with a failure that names where the accuracy was read, so compare reports it (exit 1, not 4)", async () => {
+    const { runs } = await ingestPaths([
+      join(FIXTURES, "v0.5.5.post2-rocm700-mi30x-20251112_DeepSeek-V3-0324_FP8_online"),
+    ]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.points).toHaveLength(0);
+    expect(runs[0]!.failures).toEqual([
+      expect.objectContaining({
+        kind: "missing",
+        message:
+          "GSM8K ran (average accuracy 0.000 in timing_summary_20251112_174917.log; the GSM8K log holds no result) but no serving benchmark point was recorded — sglang_server.log ends without a benchmark",
       }),
     ]);
   });

@@ -315,6 +315,9 @@ describe("history by regime", () => {
     // The headline does not count them as "too noisy": they were not comparable.
     expect(renderReport(c)).toContain("nothing measurable: 6 cells within ±2 %, 2 not comparable\n");
     // The same settings: the capacity is judged (deterministic).
+    // Other settings but the same capacity (the real 10-24 → 11-09: 971748 vs 971639 tokens): judged ⚪.
+    const alike = compareRuns([kv(971748, 0.9)], [{ ...kv(971639, 0.765), date: "20251102" }]);
+    expect(alike.cells.filter((x) => x.kind === "kv_cache").map((x) => x.verdict)).toEqual(["unchanged", "unchanged"]);
     const same = compareRuns([kv(981410, 0.765)], [{ ...kv(541660, 0.765), date: "20251102" }]);
     expect(same.cells.filter((x) => x.kind === "kv_cache").map((x) => x.verdict)).toEqual(["regressed", "regressed"]);
   });

@@ -179,6 +179,17 @@ describe("renderReport", () => {
     expect(lines[0]).toMatch(
       /^### ❔ No verdict: 20 cell\(s\) too noisy or not comparable — noise unknown .*; 1 within ±2 %$/,
     );
+    // The headline gives the reason most ❔ cells share, not the largest cell's.
+    const cells = c.cells.map((x, i) =>
+      x.verdict === "inconclusive" && i % 4 === 0
+        ? { ...x, reason: "measured on main only: the PR side's output has no p99" }
+        : x,
+    );
+    const odd = cells.filter((x) => x.reason.startsWith("measured on main only")).length;
+    const mixed = renderReport({ ...c, cells }, { pr: 5 }).split("\n")[0]!;
+    expect(mixed).toContain(
+      `— noise unknown (no history, no built-in prior) — pass earlier runs as history (${20 - odd} of them)`,
+    );
   });
   it("opens with the headline, then the counts once, the top changes, the sides once, suites and failures", () => {
     const cand = run("deepseek-online", "DeepSeek-V3", 3, 1.1);

@@ -336,10 +336,12 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${rest.map((x) => `, ${x}`).join("")}`;
     }
     default: {
-      const first = flagged("inconclusive")[0];
+      // The most frequent reason, not the largest cell's: 26 cells the PR did not print outweigh 2 noisy ones.
+      const top = inconclusiveReasons(c.cells)[0];
+      const share = top && top.count < c.summary.inconclusive ? ` (${top.count} of them)` : "";
       const within = c.summary.unchanged ? `; ${c.summary.unchanged} within ±${c.settings.minEffectPct} %` : "";
       // The reason belongs to the ❔ cells, so it follows them, before the ⚪ count.
-      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${first ? ` — ${reasonOf(first)}` : ""}${within}`;
+      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${top ? ` — ${top.reason}${share}` : ""}${within}`;
     }
   }
 }

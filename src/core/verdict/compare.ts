@@ -516,17 +516,19 @@ function kvCells(
     // Capacity is deterministic for a given image and memory setting: no noise, any change is real.
     const change = (mean(c) / mean(b) - 1) * 100;
     const verdict: Verdict = Math.abs(change) < minEffect ? "unchanged" : change > 0 ? "improved" : "regressed";
-    const judged = launchedApart
-      ? {
-          verdict: "inconclusive" as const,
-          interval: null,
-          reason: `not comparable: the server's launch settings differ (${launchedApart}), and they size the KV cache`,
-        }
-      : {
-          verdict,
-          interval: [change, change] as [number, number],
-          reason: change === 0 ? "same capacity" : `capacity is deterministic: ${change.toFixed(2)}%`,
-        };
+    // Other launch settings explain a capacity change; one within the minimum effect is judged as usual.
+    const judged =
+      launchedApart && verdict !== "unchanged"
+        ? {
+            verdict: "inconclusive" as const,
+            interval: null,
+            reason: `not comparable: the server's launch settings differ (${launchedApart}), and they size the KV cache`,
+          }
+        : {
+            verdict,
+            interval: [change, change] as [number, number],
+            reason: change === 0 ? "same capacity" : `capacity is deterministic: ${change.toFixed(2)}%`,
+          };
     cells.push({
       ...common,
       kind: "kv_cache",

@@ -163,7 +163,10 @@ export function decideGsm8k(
   const half = tQuantile(1 - (1 - opts.confidence) / 2, df) * se;
   const interval: [number, number] = [pct(diff - half, pb), pct(diff + half, pb)];
   const change = pct(diff, pb);
-  const questions = [...baseline, ...candidate].find((l) => l.numQuestions)?.numQuestions;
+  // Each side's question count; sides that asked different counts are said as such.
+  const asked = (side: readonly Gsm8kLaunch[]): number | undefined => side.find((l) => l.numQuestions)?.numQuestions;
+  const [qb, qc] = [asked(baseline), asked(candidate)];
+  const questions = qb && qc && qb !== qc ? `${qb} vs ${qc}` : (qb ?? qc);
   const noise = opts.spread
     ? `launch sd ${Math.sqrt(launchVar).toFixed(4)} from ${opts.spread.launches} launches in history and ${GSM8K_MIN_LAUNCH_SD}`
     : `launch sd ${Math.sqrt(launchVar).toFixed(4)} from the runs' spread + ${GSM8K_MIN_LAUNCH_SD}, none from history (it needs 3 GSM8K nights of the baseline's regime)`;

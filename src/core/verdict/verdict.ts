@@ -402,7 +402,11 @@ export function decideCell(
       verdict: "inconclusive",
       change_pct: (mean(allCand.map((o) => o.value)) / mean(allBase.map((o) => o.value)) - 1) * 100,
       interval: null,
-      reason: `${PROTOCOLS_DIFFER}: main ran ${runs(allBase)} repeat(s) here, the PR ${runs(allCand)}, and a first run is slower in one protocol than the other — history that ran both protocols gives the position offsets that correct it`,
+      reason: `${PROTOCOLS_DIFFER}: main ran ${runs(allBase)} repeat(s) here, the PR ${runs(allCand)}, and a first run is slower in one protocol than the other — ${
+        (opts.history?.df ?? 0) > 0
+          ? "the history learnt no offset for every position here (too few nights of the baseline's protocol in its regime)"
+          : "earlier nights given as history would give the position offsets that correct it"
+      }`,
       used: { baseline: allBase.map((o) => o.value), candidate: allCand.map((o) => o.value) },
       df: 0,
     };
