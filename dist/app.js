@@ -48269,6 +48269,17 @@ var ImageRefSchema = external_exports.object({
   repo: external_exports.string().optional(),
   tag: external_exports.string()
 });
+var LAUNCH_SETTINGS = [
+  "mem_fraction_static",
+  "cuda_graph_max_bs",
+  "chunked_prefill_size",
+  "max_running_requests",
+  "tp_size",
+  "dp_size"
+];
+var ServerSettingsSchema = external_exports.object(
+  Object.fromEntries(LAUNCH_SETTINGS.map((k) => [k, external_exports.number().finite().optional()]))
+);
 var RunResultsSchema = external_exports.object({
   schema_version: external_exports.literal(RESULTS_SCHEMA_VERSION),
   kind: external_exports.enum(["offline", "online"]),
@@ -48293,7 +48304,7 @@ var RunResultsSchema = external_exports.object({
   /** Named durations in seconds (server_startup, gsm8k, client_total, total …). */
   timings: external_exports.record(external_exports.string(), external_exports.number()).optional(),
   /** The server's numeric launch settings that size memory and batching (mem_fraction_static …), from its ServerArgs line. */
-  server_settings: external_exports.record(external_exports.string(), external_exports.number()).optional(),
+  server_settings: ServerSettingsSchema.optional(),
   failures: external_exports.array(FailureSchema),
   diagnostics: external_exports.array(DiagnosticSchema),
   /** Files this record was built from (relative to the ingested root when possible). */
