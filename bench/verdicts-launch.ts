@@ -162,11 +162,11 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         // tail and drift learnt from the whole history when it holds enough quiet nights.
         [
           "as the CLI: every past night + detector + prior",
-          { history: past, detectChanges: changepointDetector, prior },
+          { history: past, detectChanges: changepointDetector, prior, ownPrior: true },
         ],
         [
           "as the CLI, a model the prior never saw",
-          { history: past, detectChanges: changepointDetector, prior: unseenPrior },
+          { history: past, detectChanges: changepointDetector, prior: unseenPrior, ownPrior: true },
         ],
       ] as const;
       if (quiet) {

@@ -71,7 +71,7 @@ const JoinableComparison = z.looseObject({
 /** The verdict engine behind the pipeline's comparer interface. */
 export const verdictComparer: Comparer<Comparison> = {
   compare: (baseline, candidate, { history, ...settings }) =>
-    compareRuns(baseline, candidate, { history, ...settings, detectChanges: changepointDetector }),
+    compareRuns(baseline, candidate, { history, ...settings, detectChanges: changepointDetector, ownPrior: true }),
   join: (parts) =>
     parts.every((p) => JoinableComparison.safeParse(p).success) ? joinComparisons(parts as Comparison[]) : undefined,
   render: (comparison, options) => renderReport(comparison, options ?? {}),

@@ -425,7 +425,13 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
       });
   }
   const checks = checkSides(baseline, candidate);
-  const comparison = compareRuns(baseline, candidate, { detectChanges: changepointDetector, ...opts, history });
+  // A series the built-in prior never saw learns one from the history's other regimes (prior-learn.ts).
+  const comparison = compareRuns(baseline, candidate, {
+    detectChanges: changepointDetector,
+    ownPrior: true,
+    ...opts,
+    history,
+  });
   if (historyUnused)
     comparison.caveats = [...(comparison.caveats ?? []), `${historyUnused}: noise from the built-in prior only`];
   addTruncatedCells(comparison, baseline, candidate);

@@ -7,6 +7,7 @@
 import {
   DEFAULT_MIN_EFFECT_PCT,
   fmtP,
+  HISTORY_PRIOR,
   formatPct,
   notComparable,
   pointLabel,
@@ -447,9 +448,19 @@ function learntFromText(c: Comparison): string {
       : "";
     return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}${later}`;
   });
-  const prior = c.priorUsed?.length
-    ? ` Launch noise ${parts.length ? "also " : ""}from the built-in prior (learnt from real nightlies): ${c.priorUsed.map(priorSourceText).join("; ")}.`
-    : "";
+  const [own, shipped] = [true, false].map((fromHistory) =>
+    (c.priorUsed ?? []).filter((x) => x.startsWith(`${HISTORY_PRIOR} `) === fromHistory),
+  ) as [string[], string[]];
+  const also = parts.length ? "also " : "";
+  const prior = [
+    shipped.length
+      ? ` Launch noise ${also}from the built-in prior (learnt from real nightlies): ${shipped.map(priorSourceText).join("; ")}.`
+      : "",
+    // A series the built-in prior never saw: its prior was learnt from the history's other regimes.
+    own.length
+      ? ` Launch noise ${also}from a prior learnt from the history's earlier regimes of the series (the built-in prior has none for it): ${own.map((x) => priorSourceText(x.slice(HISTORY_PRIOR.length + 1))).join("; ")}.`
+      : "",
+  ].join("");
   return `${parts.length ? ` Noise learnt from the baseline's regime: ${parts.join("; ")}.` : ""}${prior}`;
 }
 

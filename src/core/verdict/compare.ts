@@ -14,6 +14,7 @@ import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import { checkedRate, controlFalseDiscoveries, DEFAULT_FALSE_DISCOVERY_RATE } from "./discoveries.js";
 import { PRIOR_NOISE, priorNoise, withPrior, type PriorData } from "./prior.js";
+import { withOwnPrior } from "./prior-learn.js";
 import {
   baselineRegime,
   metadataBreak,
@@ -169,6 +170,11 @@ export interface CompareOptions {
    * shipped prior-noise.json; `false` = none (no history then means noise unknown).
    */
   prior?: PriorData | false;
+  /**
+   * For a series the prior never saw (no series or model entry), learn one from the history's nights
+   * of that series outside the baseline's regime (prior-learn.ts ownHistoryPrior; default false).
+   */
+  ownPrior?: boolean;
   /**
    * Learn from the baseline's regime of the history only (regime.ts; default true): cut at host, ROCm,
    * release, protocol changes and, with `detectChanges`, at level shifts.
@@ -712,7 +718,11 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     defaultGsm8kQuestions: opts.defaultGsm8kQuestions ?? 200,
   };
   const noise = opts.noise ?? (history.length > 0 ? learnNoise(history) : undefined);
-  const prior = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
+  const shipped = opts.prior === false ? undefined : (opts.prior ?? PRIOR_NOISE);
+  const prior =
+    shipped && opts.ownPrior && pastRuns?.length && regime
+      ? withOwnPrior(shipped, pastRuns, baseline, regime.runs, opts.detectChanges ?? (() => []))
+      : shipped;
   // The heavy tail and the drift between launches from the whole history (every regime: a property
   // of the platform), when it holds enough quiet nights; otherwise the prior's (launch-tails.ts).
   const shapes = pastRuns?.length ? learnLaunchShapes(pastRuns, opts.detectChanges, regimes) : undefined;

@@ -13,3 +13,4 @@ export * from "./launch-tails.js";
 export * from "./drift.js";
 export * from "./discoveries.js";
 export * from "./verdict-settings.js";
+export * from "./prior-learn.js";

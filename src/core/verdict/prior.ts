@@ -48,7 +48,12 @@ export interface PriorData {
   models: Record<string, PriorMetrics>;
   /** hardware → metric → prior (every model measured on it). */
   hardware: Record<string, PriorMetrics>;
+  /** Series and model keys learnt from the user's own history, not shipped (prior-learn.ts withOwnPrior). */
+  fromHistory?: string[];
 }
+
+/** The word a cell's prior source starts with: what a reader is told the prior came from. */
+export const HISTORY_PRIOR = "own-history";
 
 export const PRIOR_NOISE: PriorData = data as PriorData;
 
@@ -82,9 +87,10 @@ export function priorNoise(
   const pk = pointKey(point);
   const series = [hw, scope.model, scope.suite, scope.mode ?? "-"].join("/");
   const model = priorModelKey(hw, scope.model, scope.suite);
+  const own = (key: string): string => (prior.fromHistory?.includes(key) ? `${HISTORY_PRIOR} ` : "");
   const levels: [string, PriorMetrics | undefined][] = [
-    [`series ${series}`, prior.series[series]],
-    [`model ${model}`, prior.models[model]],
+    [`${own(series)}series ${series}`, prior.series[series]],
+    [`${own(model)}model ${model}`, prior.models[model]],
     // The hardware-wide entry (every model) only when asked: a model never measured gets no prior.
     ...(opts.anyModel ? ([[`hardware ${hw}`, prior.hardware[hw]]] as [string, PriorMetrics | undefined][]) : []),
   ];
