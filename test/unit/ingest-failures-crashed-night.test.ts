@@ -131,34 +131,26 @@ describe("ingest's table", () => {
   });
 });
 
-describe("GSM8K ran and nothing after it (DeepSeek 2025-11-25: the server log ends before any benchmark)", () => {
-  it("is a run with a failure that says so, not a night with 0 failures", async () => {
-    const { runs } = await ingestPaths([join(FIXTURES, NAME("20251125"))]);
+describe("GSM8K ran and nothing after it", () => {
+  it.each([
+    // 11-25: the server log ends before any benchmark.
+    [NAME("20251125"), "GSM8K ran (accuracy 0.934)"],
+    // 11-12: an empty GSM8K log; only the launch's timing summary kept the average.
+    [
+      "v0.5.5.post2-rocm700-mi30x-20251112_DeepSeek-V3-0324_FP8_online",
+      "GSM8K ran (average accuracy 0.000 in timing_summary_20251112_174917.log; the GSM8K log holds no result)",
+    ],
+  ])("%s is a run whose `missing` failure says so, and compare reports it (exit 1, not 4)", async (folder, ran) => {
+    const dir = join(FIXTURES, folder);
+    const { runs } = await ingestPaths([dir]);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.points).toHaveLength(0);
     expect(runs[0]!.failures).toEqual([
       expect.objectContaining({
         kind: "missing",
-        message:
-          "GSM8K ran (accuracy 0.934) but no serving benchmark point was recorded — sglang_server.log ends without a benchmark",
+        message: `${ran} but no serving benchmark point was recorded — sglang_server.log ends without a benchmark`,
       }),
     ]);
-  });
-});
-
-describe("GSM8K said only by the timing summary (DeepSeek 2025-11-12: an empty GSM8K log, average 0.000)", () => {
-  it("is a run with a failure that names where the accuracy was read, so compare reports it (exit 1, not 4)", async () => {
-    const { runs } = await ingestPaths([
-      join(FIXTURES, "v0.5.5.post2-rocm700-mi30x-20251112_DeepSeek-V3-0324_FP8_online"),
-    ]);
-    expect(runs).toHaveLength(1);
-    expect(runs[0]!.points).toHaveLength(0);
-    expect(runs[0]!.failures).toEqual([
-      expect.objectContaining({
-        kind: "missing",
-        message:
-          "GSM8K ran (average accuracy 0.000 in timing_summary_20251112_174917.log; the GSM8K log holds no result) but no serving benchmark point was recorded — sglang_server.log ends without a benchmark",
-      }),
-    ]);
+    expect((await compare(DS1123, dir)).code).toBe(1);
   });
 });
