@@ -42,11 +42,14 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
   // Runs as the log numbers them (a discarded warm-up keeps its number: the next run is `Run 2`).
   let accuracyLines = 0;
   let test = newTest(0, undefined);
+  // Where each test starts (runs so far): a log appended to over two launches holds two launches' runs.
+  const starts: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").trim();
     const at = lineNo[i] ?? i + 1;
     // A log the seed appended to (`tee -a`) holds one test per `Starting GSM8K accuracy test`: the last one counts.
     if (/^Starting GSM8K accuracy test\b/i.test(line)) {
+      starts.push(runs.length);
       test = newTest(runs.length, { average, threshold, passed });
       continue;
     }
@@ -114,6 +117,7 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
       else run.output_throughput = value;
     }
   }
+  labelLaunches(runs, starts);
   const failure = testFailure(test, runs.slice(test.firstRun), file, diagnostics);
   const numQuestions = progressTotal ?? asked;
   const record = (kept: Gsm8k["runs"], printed: TestState["before"]): Gsm8k => {
@@ -342,4 +346,13 @@ function testFailure(
     cause,
     source,
   };
+}
+
+/** Each run's test (launch), when runs came from more than one test; tests without a run are skipped. */
+function labelLaunches(runs: Gsm8k["runs"], starts: readonly number[]): void {
+  const withRuns = [...new Set(starts)].filter((start, k, all) => (all[k + 1] ?? runs.length) > start);
+  if (withRuns.length < 2) return;
+  runs.forEach((run, i) => {
+    run.launch = withRuns.filter((start) => start <= i).length - 1;
+  });
 }

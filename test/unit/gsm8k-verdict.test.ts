@@ -4,6 +4,8 @@ import { gsm8kMinAccuracy } from "../../src/core/catalogue/index.js";
 import { buildReportModel, rowOf } from "../../src/core/report/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { parseGsm8kOutput } from "../../src/sglang/gsm8k.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** A DeepSeek online run whose GSM8K gate gave these accuracies (one launch). */
 function deepseek(accuracies: number[], numQuestions?: number): RunResults {
@@ -51,6 +53,33 @@ describe("GSM8K question count", () => {
     expect(gsm8kCell([deepseek(a, 1319)], [deepseek(b, 200)]).reason).toContain("5 vs 5 runs of 1319 vs 200 questions");
     expect(gsm8kCell([deepseek(a, 200)], [deepseek(b, 1319)]).reason).toContain("5 vs 5 runs of 200 vs 1319 questions");
     expect(gsm8kCell([deepseek(a, 1319)], [deepseek(b)]).reason).toContain("5 vs 5 runs of 1319 questions");
+  });
+});
+
+describe("a GSM8K log appended over two launches (real Grok-2 2025-11-01 folder: tests of 11-01 and 11-02)", () => {
+  const log = readFileSync(
+    join(
+      import.meta.dirname,
+      "..",
+      "fixtures",
+      "gsm8k-launches",
+      "grok2-20251101-two-launches",
+      "sglang_client_log_GROK2_gsm8k_aiter.log",
+    ),
+    "utf8",
+  );
+  it("labels each run with its test, and compare judges them as two launches", () => {
+    const g = parseGsm8kOutput(log).gsm8k!;
+    expect(g.runs.map((r) => r.launch)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    expect(parseGsm8kOutput("Accuracy: 0.9\nAccuracy: 0.91\n").gsm8k!.runs.map((r) => r.launch)).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const base = { ...deepseek([]), gsm8k: g };
+    const cell = gsm8kCell([base], [deepseek(NIGHTS[0]!, 1319)]);
+    expect(cell.reason).toContain("(10 runs in 2 launches vs 5 runs of 1319 questions;");
+    // The side's level is the mean of its launches' averages (0.920 and 0.932).
+    expect(cell.reason).toMatch(/^accuracy 0\.926 → /);
   });
 });
 

@@ -119,6 +119,8 @@ export type PointResult = z.infer<typeof PointResultSchema>;
 export const Gsm8kRunSchema = z.object({
   index: z.number().int(),
   accuracy: z.number(),
+  /** The GSM8K test (a server launch) it belongs to, 0-based, when one log holds several (`tee -a`). */
+  launch: z.number().int().min(0).max(1000).optional(),
   invalid: z.number().optional(),
   latency_s: z.number().optional(),
   output_throughput: z.number().optional(),

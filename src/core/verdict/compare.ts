@@ -34,7 +34,7 @@ import {
   scheduleKey,
   type RequestRepeat,
 } from "./request-tails.js";
-import { decideGsm8k, gsm8kHistorySpread, type Gsm8kLaunch } from "./gsm8k-verdict.js";
+import { decideGsm8k, gsm8kHistorySpread, launchAccuracies, type Gsm8kLaunch } from "./gsm8k-verdict.js";
 import {
   DEFAULT_CONFIDENCE,
   DEFAULT_MIN_EFFECT_PCT,
@@ -483,10 +483,9 @@ function gsm8kCell(
     return cell(null, null, "inconclusive", oneSided(b.acc.length > 0 ? "main" : "PR", "GSM8K result"));
   // Repeated runs over the same questions are repeated measurements of each launch (gsm8k-verdict.ts).
   const launches = (runs: RunResults[]): Gsm8kLaunch[] =>
-    runs.flatMap((r) => {
-      const accuracies = r.gsm8k?.runs.map((x) => x.accuracy) ?? [];
-      return accuracies.length ? [{ accuracies, numQuestions: r.gsm8k?.num_questions }] : [];
-    });
+    runs.flatMap((r) =>
+      launchAccuracies(r).map((accuracies) => ({ accuracies, numQuestions: r.gsm8k?.num_questions })),
+    );
   const floorValue = opts.gsm8kThreshold ?? gsm8kMinAccuracy(common.model);
   const j = decideGsm8k(launches(base), launches(cand), {
     confidence: opts.confidence,

@@ -67,6 +67,14 @@ export interface Gsm8kJudgement {
 /** A run's launch level: the mean of its accuracies (runs that printed nothing count as absent). */
 const level = (launch: Gsm8kLaunch): number => mean(launch.accuracies);
 
+/** A run's GSM8K accuracies by launch: a log appended over two launches holds two (each run's `launch`). */
+export function launchAccuracies(run: RunResults): number[][] {
+  const byLaunch = new Map<number, number[]>();
+  for (const x of run.gsm8k?.runs ?? [])
+    byLaunch.set(x.launch ?? 0, [...(byLaunch.get(x.launch ?? 0) ?? []), x.accuracy]);
+  return [...byLaunch.values()];
+}
+
 /**
  * The spread of launch levels over history runs of the same hardware/model/suite/mode as `like`,
  * robust to the broken or regressed nights history holds (real DeepSeek nights at 0.856 and 0.011
@@ -77,7 +85,7 @@ export function gsm8kHistorySpread(history: readonly RunResults[], like: RunResu
   const scope = JSON.stringify(runScope(like));
   const launches = history
     .filter((r) => JSON.stringify(runScope(r)) === scope)
-    .map((r) => (r.gsm8k?.runs ?? []).map((x) => x.accuracy).filter((a) => a > 0))
+    .flatMap((r) => launchAccuracies(r).map((accs) => accs.filter((a) => a > 0)))
     .filter((accs) => accs.length > 0);
   if (launches.length < 3) return undefined;
   const levels = launches.map((accs) => mean(accs));
@@ -171,7 +179,9 @@ export function decideGsm8k(
     ? `launch sd ${Math.sqrt(launchVar).toFixed(4)} from ${opts.spread.launches} launches in history and ${GSM8K_MIN_LAUNCH_SD}`
     : `launch sd ${Math.sqrt(launchVar).toFixed(4)} from the runs' spread + ${GSM8K_MIN_LAUNCH_SD}, none from history (it needs 3 GSM8K nights of the baseline's regime)`;
   const floorNote = opts.floor ? `; floor ${opts.floor.value} (${opts.floor.source})` : "";
-  const evidence = `accuracy ${pb.toFixed(3)} → ${pc.toFixed(3)} (${bRuns.length} vs ${cRuns.length} runs${questions ? ` of ${questions} questions` : ""}; ${noise}${floorNote})`;
+  const runsOf = (n: number, side: readonly Gsm8kLaunch[]): string =>
+    side.length > 1 ? `${n} runs in ${side.length} launches` : `${n}`;
+  const evidence = `accuracy ${pb.toFixed(3)} → ${pc.toFixed(3)} (${runsOf(bRuns.length, baseline)} vs ${runsOf(cRuns.length, candidate)} runs${questions ? ` of ${questions} questions` : ""}; ${noise}${floorNote})`;
   const result = (verdict: Verdict, why: string): Gsm8kJudgement => ({
     verdict,
     change_pct: change,
