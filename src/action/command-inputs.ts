@@ -18,7 +18,11 @@ export function workspaceOf(env: Env): string {
 }
 
 /** The Action's model names (those of the `/benchmark` comment) → the catalogue's. */
-const SUITE_MODELS: Record<ActionInputs["models"][number], SuiteModel> = { grok: "grok1", deepseek: "deepseek" };
+const SUITE_MODELS: Record<ActionInputs["models"][number], SuiteModel> = {
+  grok: "grok1",
+  grok2: "grok2",
+  deepseek: "deepseek",
+};
 
 /** `command: compare-pr` → runComparePrJob's input; the SHAs may also come from the App's environment. */
 export function comparePrJobInputFor(inputs: ActionInputs, env: Env): ComparePrJobInput {

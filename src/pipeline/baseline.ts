@@ -53,6 +53,7 @@ export function toHistoryRun(run: RunResults, now: Date): HistoryRun {
     backend: run.backend ?? "",
     ageHours: time ? Math.max(0, (now.getTime() - time.getTime()) / 3_600_000) : Number.POSITIVE_INFINITY,
     noisePct: pointNoisePct(run),
+    measuredPoints: run.points.filter((p) => p.repeats.some((r) => !r.warmup)).map((p) => pointKey(p.point)),
   };
 }
 

@@ -421,7 +421,7 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
     if (historyUnused)
       skipped.push({
         file: input.history.join(", "),
-        reason: `${historyUnused}: the noise comes from the built-in prior only`,
+        reason: `${historyUnused}: nothing is learnt from it`,
       });
   }
   const checks = checkSides(baseline, candidate);
@@ -432,8 +432,13 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
     ...opts,
     history,
   });
-  if (historyUnused)
-    comparison.caveats = [...(comparison.caveats ?? []), `${historyUnused}: noise from the built-in prior only`];
+  if (historyUnused) {
+    // The built-in prior stands in only for the series it knows; for the rest nothing does.
+    const instead = comparison.priorUsed?.length
+      ? "noise from the built-in prior only"
+      : "no noise between launches is known (the built-in prior has none for this series)";
+    comparison.caveats = [...(comparison.caveats ?? []), `${historyUnused}: ${instead}`];
+  }
   addTruncatedCells(comparison, baseline, candidate);
   refuseOneSidedHardware(comparison, checks);
   const leftOut = leftOutRows([...baseline, ...candidate]);

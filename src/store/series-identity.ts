@@ -72,7 +72,8 @@ export function variantFromLogName(file: string): string {
     .replace(/\.log$/, "")
     .replace(/_(?:rerun|retest|retry)\d*$/, "")
     .replace(/^(?:deepseek|grok\d?)_?/i, "")
-    .replace(/^nightly(?:_online|_offline)?_?/, "");
+    // Any model's prefix before `nightly` (a model sglbench has no alias for names its logs too).
+    .replace(/^(?:[\w.-]*?_)?nightly(?:_online|_offline)?_?/, "");
   return stem === "" || stem === "online" || stem === "offline" ? STANDARD_VARIANT : stem;
 }
 
@@ -107,7 +108,8 @@ export function consoleLogIdentity(head: string, file: string): ConsoleLogIdenti
       model = { name: alias.name, variant: alias.variant };
       break;
     }
-    if (c === servedName) {
+    // A served name or `--model=` no alias knows is a model of its own, not Grok-1 by default.
+    if (c === servedName || c === short) {
       model = { name: c, variant: "FP8" };
       break;
     }

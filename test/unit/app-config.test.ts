@@ -80,7 +80,7 @@ cooldown_minutes: 0
       expect.arrayContaining([
         expect.stringMatching(/^triggers\.min_permission: expected one of .*"write"/),
         "workflow.repo: expected owner/name",
-        expect.stringMatching(/^defaults\.models\.0: expected one of "grok", "deepseek"/),
+        expect.stringMatching(/^defaults\.models\.0: expected one of "grok", "grok2", "deepseek"/),
         expect.stringMatching(/^defaults\.repeats: /),
         expect.stringMatching(/^gate\.policy: expected one of "fail-on-regression", "neutral", "fail-on-any-failure"/),
         "cooldown_minutes: expected number",

@@ -119,9 +119,13 @@ function run(tag: string, slow: Record<number, number> = {}): RunResults {
 
 describe("compareRuns with false-discovery control", () => {
   it("is on by default, reported in the settings, and can be turned off", () => {
-    const on = compareRuns([run("a")], [run("b", { 16: 1.1 })], { prior: false });
+    const on = compareRuns([run("a")], [run("b", { 16: 1.1 })], { prior: false, sameRun: true });
     expect(on.settings.falseDiscoveryRate).toBe(0.1);
-    const off = compareRuns([run("a")], [run("b", { 16: 1.1 })], { prior: false, falseDiscoveryRate: false });
+    const off = compareRuns([run("a")], [run("b", { 16: 1.1 })], {
+      prior: false,
+      falseDiscoveryRate: false,
+      sameRun: true,
+    });
     expect(off.settings.falseDiscoveryRate).toBeUndefined();
     // A clear 10 % slowdown at one rate stays 🔴 either way (its p is far below 10 % / 20).
     const at16 = (c: typeof on) => c.cells.filter((x) => x.point.request_rate === 16).map((x) => x.verdict);
@@ -132,7 +136,11 @@ describe("compareRuns with false-discovery control", () => {
 
 describe("a taken-back pooled flag in the report", () => {
   it("says why it is ❔ before what pooling showed", () => {
-    const cmp = compareRuns([run("a")], [run("b", { 16: 1.1 })], { prior: false, falseDiscoveryRate: false });
+    const cmp = compareRuns([run("a")], [run("b", { 16: 1.1 })], {
+      prior: false,
+      falseDiscoveryRate: false,
+      sameRun: true,
+    });
     const c = cmp.cells.find((x) => x.verdict === "regressed")!;
     // As compareRuns leaves a pooled cell whose flag the suite's control took back.
     Object.assign(c, {

@@ -424,7 +424,8 @@ describe("launch-level noise between blocks", () => {
       obs([1.03, 1.03]).map((o) => ({ ...o, group: 0 })),
       obs([1.11, 1.11]).map((o) => ({ ...o, group: 0 })),
       "lower",
-      { dropWarmup: false },
+      // One launch a side and no history: the repeats alone, as within one launch.
+      { dropWarmup: false, sameRun: true },
     );
     expect(spread.reason).toContain("4 launches");
     const width = (v: typeof spread): number => v.interval![1] - v.interval![0];

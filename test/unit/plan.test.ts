@@ -55,6 +55,13 @@ describe("planRequest", () => {
     const ds = plan.suites.find((s) => s.suiteId === "deepseek-online")!;
     expect(ds.main).toMatchObject({ action: "reuse", anchorPoint: "input_len=3200,output_len=800,concurrency=16" });
     expect(plan.interleave).toEqual(["pr"]);
+    // The anchor is a point the reused nightly measured (the MI355X Grok-2 nightlies skip rate 16).
+    const grok2 = planRequest({ ...request, models: ["grok2"], types: ["online"], mainImageExists: true }, [
+      fresh("grok2-online", { measuredPoints: ["request_rate=2"] }),
+    ]);
+    expect(grok2.suites.map((x) => [x.suiteId, x.main.action === "reuse" && x.main.anchorPoint])).toEqual([
+      ["grok2-online", "request_rate=2"],
+    ]);
   });
 
   it("costs at most half the seed's double run for the default request with a fresh nightly baseline", () => {

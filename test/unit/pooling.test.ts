@@ -92,10 +92,10 @@ describe("compareRuns with pooling over points", () => {
   it("turns the noisy rate's ❔ into 🔴 when every rate slowed down, and says it was pooled", () => {
     // The noise here is the synthetic repeats' alone: the built-in prior (real GROK1 P99 TTFT moves
     // up to ±13 % between launches at rate 8) would widen every interval, so it is off.
-    const alone = compareRuns([run("a", 1)], [run("b", 1.1)], { poolPoints: false, prior: false });
+    const alone = compareRuns([run("a", 1)], [run("b", 1.1)], { poolPoints: false, prior: false, sameRun: true });
     const cell = (c: typeof alone) => c.cells.find((x) => x.point.request_rate === 16)!;
     expect(cell(alone).verdict).toBe("inconclusive");
-    const pooled = compareRuns([run("a", 1)], [run("b", 1.1)], { prior: false });
+    const pooled = compareRuns([run("a", 1)], [run("b", 1.1)], { prior: false, sameRun: true });
     expect(pooled.cells.filter((x) => x.kind === "metric").map((x) => x.verdict)).toEqual(Array(5).fill("regressed"));
     expect(cell(pooled).reason).toMatch(
       /^pooled over 5 points: PR vs main \+10(\.\d)?% \[.*\(98%, df (\d+|∞); this point alone/,

@@ -60,6 +60,9 @@ function run(
   });
 }
 
+/** Made-up models with no history: their repeats judged as within one launch (no launch noise to learn here). */
+const REPEATS_ONLY = { sameRun: true } as const;
+
 describe("formatting", () => {
   it("adapts precision instead of the seed's fixed .2f", () => {
     expect(formatValue(0.0118)).toBe("0.0118");
@@ -194,7 +197,7 @@ describe("renderReport", () => {
   it("opens with the headline, then the counts once, the top changes, the sides once, suites and failures", () => {
     const cand = run("deepseek-online", "DeepSeek-V3", 3, 1.1);
     cand.points[2] = { point: { concurrency: 4 }, repeats: [], failure: { kind: "oom", message: "out of memory" } };
-    const c = compareRuns([run("deepseek-online", "DeepSeek-V3", 3, 1)], [cand]);
+    const c = compareRuns([run("deepseek-online", "DeepSeek-V3", 3, 1)], [cand], REPEATS_ONLY);
     const md = renderReport(c, { pr: 123, repro: ["sglbench compare --csv1 a --csv2 b"] });
     const lines = md.split("\n");
     expect(lines[0]).toMatch(
@@ -225,7 +228,7 @@ describe("renderReport", () => {
     expect(md).not.toMatch(/^\| 🟢/m);
   });
   it("says the PR side without a PR number, and the verdict in the text output alike", () => {
-    const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)]);
+    const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)], REPEATS_ONLY);
     expect(renderReport(c).split("\n")[0]).toMatch(
       /^### 🔴 The PR side makes M_FP8 end-to-end 10\.0 % slower: Median E2E Latency, concurrency \d+ · s/,
     );
@@ -250,7 +253,7 @@ describe("renderReport", () => {
     const suites = ["offline-normal", "offline-long", "online-rate", "online-conc"];
     const base = models.flatMap((m) => suites.map((s) => run(s, m, 9, 1)));
     const cand = models.flatMap((m, i) => suites.map((s) => run(s, m, 9, i === 0 ? 1.1 : 1)));
-    const c = compareRuns(base, cand);
+    const c = compareRuns(base, cand, REPEATS_ONLY);
     expect(c.cells.length).toBeGreaterThan(5 * 4 * 9 * 10);
     const md = renderReport(c);
     expect(md.length).toBeLessThan(65_536);
@@ -269,7 +272,7 @@ describe("renderReport", () => {
 
 describe("renderReportText", () => {
   it("lists the flagged cells first in plain text, in the report's words", () => {
-    const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)]);
+    const c = compareRuns([run("s", "M", 2, 1)], [run("s", "M", 2, 1.1)], REPEATS_ONLY);
     const text = renderReportText(c);
     expect(text.split("\n")[1]).toMatch(/^🔴 \d+ regressed/);
     expect(text).toMatch(

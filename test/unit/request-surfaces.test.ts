@@ -8,7 +8,7 @@ import { captureIO } from "../helpers/capture-io.js";
 
 const BAD = { models: "llama", types: "gpu", modes: "fast", repeats: "21", baseline: "main" };
 const PROBLEMS = [
-  "`models`: unknown value `llama` (allowed: grok, deepseek)",
+  "`models`: unknown value `llama` (allowed: grok, grok2, deepseek)",
   "`types`: unknown value `gpu` (allowed: offline, online)",
   "`modes`: unknown value `fast` (allowed: normal, long_context, dummy)",
   "`repeats`: `21` is not an integer from 1 to 20",

@@ -65,6 +65,9 @@ describe("serving variants", () => {
     expect(variantFromLogName("deepseek_nightly_online_retry.log")).toBe("standard");
     expect(variantFromLogName("grok2_nightly_online.log")).toBe("standard");
     expect(variantFromLogName("grok_nightly.log")).toBe("standard");
+    // A model sglbench has no alias for: its prefix is no serving variant.
+    expect(variantFromLogName("mixtral8x22b_nightly_online.log")).toBe("standard");
+    expect(variantFromLogName("qwen3_nightly_dp_attention.log")).toBe("dp_attention");
   });
 });
 
@@ -84,6 +87,19 @@ describe("console log identity (real log heads)", () => {
       model: { name: "DeepSeek-V3-0324", variant: "FP8" },
       hardware: "mi30x",
       variant: "dp_attention",
+    });
+  });
+  it("files a night of a model it has no alias for under that model, not Grok-1", () => {
+    // The real Grok-2 head of 2025-10-04 with its command naming another model.
+    const file = "cron_log/mi35x/20251004/mixtral8x22b_nightly_online.log";
+    const head = read("cron_log/mi35x/20251004/grok2_nightly_online.log")
+      .replace(/--model=\S+/, "--model=mixtral8x22b")
+      .replace(/--model-path=\S+/, "--model-path=/mnt/raid/models/huggingface/mixtral-8x22b");
+    expect(head).toContain("--model=mixtral8x22b");
+    expect(consoleLogIdentity(head, file)).toEqual({
+      model: { name: "mixtral8x22b", variant: "FP8" },
+      hardware: "mi35x",
+      variant: "standard",
     });
   });
   it("files a mi35x Grok-2 night under GROK2_FP8 on mi35x", () => {

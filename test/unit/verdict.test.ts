@@ -27,7 +27,8 @@ describe("usableRepeats", () => {
 });
 
 describe("decideCell", () => {
-  const quiet = { variance: 0.002 ** 2, df: 20 };
+  // A history that learnt the repeats' noise and launches no further apart (runVariance 0 with its df).
+  const quiet = { variance: 0.002 ** 2, df: 20, runVariance: 0, runDf: 20 };
   it("calls a clear latency increase regressed and a throughput increase improved", () => {
     const lat = decideCell([100, 100.1, 99.9], [110, 110.2, 109.8], "lower", { history: quiet });
     expect(lat.verdict).toBe("regressed");
@@ -58,7 +59,7 @@ describe("decideCell", () => {
     ).toBe("regressed");
   });
   it("is inconclusive when the noise is as large as the change", () => {
-    const noisy = { variance: 0.1 ** 2, df: 4 };
+    const noisy = { variance: 0.1 ** 2, df: 4, runVariance: 0, runDf: 4 };
     const v = decideCell([100], [110], "lower", { history: noisy });
     expect(v.verdict).toBe("inconclusive");
     expect(v.reason).toMatch(/too wide/);
@@ -70,7 +71,20 @@ describe("decideCell", () => {
     expect(quantisationVariance([0.06])).toBeGreaterThan(0.001);
     const v = decideCell([0.06, 0.06], [0.06, 0.06], "higher");
     expect(v.verdict).not.toBe("unchanged");
-    expect(decideCell([16462.56, 16462.57], [16462.55, 16462.56], "lower").verdict).toBe("unchanged");
+    expect(decideCell([16462.56, 16462.57], [16462.55, 16462.56], "lower", { sameRun: true }).verdict).toBe(
+      "unchanged",
+    );
+  });
+  it("judges separate launches only with some source of launch-to-launch noise (repeats of one launch do not show it)", () => {
+    const v = decideCell([136.0, 135.2, 135.4], [114.0, 113.7, 113.9], "lower");
+    expect(v.verdict).toBe("inconclusive");
+    expect(v.reason).toMatch(/noise between launches unknown \(no history, no built-in prior\)/);
+    expect(decideCell([136.0, 135.2, 135.4], [114.0, 113.7, 113.9], "lower", { historyGiven: true }).reason).toMatch(
+      /the history holds no earlier night of this series' regime and protocol/,
+    );
+    expect(decideCell([136.0, 135.2, 135.4], [114.0, 113.7, 113.9], "lower", { sameRun: true }).verdict).toBe(
+      "improved",
+    );
   });
 });
 
@@ -308,7 +322,7 @@ describe("decideCell across protocols", () => {
     expect(v.reason).toContain("main ran 3 repeat(s) here, the PR 1");
     // With offsets learnt for every position, it is judged (positions corrected).
     const offsets = { 1: Math.log(217 / 126), 2: 0, 3: 0 };
-    const history = { variance: 1e-4, df: 20, offsets, offsetNights: 10 };
+    const history = { variance: 1e-4, df: 20, runVariance: 0, runDf: 20, offsets, offsetNights: 10 };
     const judged = decideCell([217.4, 126.1, 126.7], [215.9], "lower", { history });
     expect(judged.reason).toContain("positions corrected");
     expect(judged.verdict).toBe("unchanged");
@@ -316,7 +330,7 @@ describe("decideCell across protocols", () => {
 
   it("compares run 1 against run 1 when one side lost its other repeats to failures (same protocol)", () => {
     // Real Grok-2 rate 8 median ITL: 2025-10-29 kept one repeat of three (28.2 ms), 10-30 ran all three.
-    const history = { variance: 1e-4, df: 20 };
+    const history = { variance: 1e-4, df: 20, runVariance: 0, runDf: 20 };
     const v = decideCell([28.2], [263.2, 249.8, 253.6], "lower", { history, sameProtocol: true });
     expect(v.reason).toContain(SAME_POSITIONS);
     expect(v.used).toEqual({ baseline: [28.2], candidate: [263.2] });

@@ -108,6 +108,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     // Only runs of a catalogue suite's own model and serving set-up on this hardware count for it.
     const usable = planHistory(runs, catalogue, request, now);
+    // The what-if nightly measures what the series' newest nightly measured (its anchor must be one).
+    for (const fresh of history) {
+      const newest = usable.history
+        .filter((h) => h.suiteId === fresh.suiteId && h.measuredPoints?.length)
+        .sort((a, b) => a.ageHours - b.ageHours)[0];
+      if (newest) fresh.measuredPoints = newest.measuredPoints;
+    }
     history.push(...usable.history);
     timings = timingsFromHistory(usable.runs, now);
     const others = runs.length - usable.runs.length;

@@ -75,6 +75,8 @@ export interface HistoryRun {
   ageHours: number;
   /** pointKey → relative noise (%) between this run's repeats (see `pointNoisePct`). */
   noisePct?: Record<string, number>;
+  /** The points it measured (pointKey): a reused baseline's anchor must be one of them. */
+  measuredPoints?: string[];
 }
 
 export interface PlanRequest {
@@ -104,7 +106,7 @@ export interface PlanRequest {
 }
 
 export type MainSideAction =
-  | { action: "reuse"; historyAgeHours: number; anchorPoint: string; anchorPoints: number }
+  | { action: "reuse"; historyAgeHours: number; anchorPoint: string; anchorPoints: number; measuredPoints?: string[] }
   | { action: "full"; reason: string };
 
 export interface SuitePlan {
@@ -475,8 +477,12 @@ function reusedSuitePlan(
   t: ReturnType<typeof resolveTiming>,
   repeats: Record<string, number>,
   ageHours: number,
+  measured?: readonly string[],
 ): Omit<SuitePlan, "noiseSource"> {
-  const cheapest = [...suite.points].sort((a, b) => t.minutes(a) - t.minutes(b))[0]!;
+  // The anchor shows the baseline still reproduces: only a point the reused nightly measured can
+  // (the MI355X Grok-2 nightlies ran rates 1–8, not the catalogue's cheapest, 16).
+  const anchorable = suite.points.filter((p) => !measured?.length || measured.includes(p.key));
+  const cheapest = [...(anchorable.length ? anchorable : suite.points)].sort((a, b) => t.minutes(a) - t.minutes(b))[0]!;
   const anchor: ScheduleStep = { side: "main", points: [cheapest.key], repeats: 1, gsm8k: false, block: 1 };
   const steps = scheduleSuite(repeats, false);
   return {
@@ -485,7 +491,13 @@ function reusedSuitePlan(
     launches: { main: 1, pr: launchesPerPoint(suite, steps, "pr") },
     layouts: launchLayouts(suite, steps, true),
     schedule: [anchor, ...steps],
-    main: { action: "reuse", historyAgeHours: ageHours, anchorPoint: cheapest.key, anchorPoints: 1 },
+    main: {
+      action: "reuse",
+      historyAgeHours: ageHours,
+      anchorPoint: cheapest.key,
+      anchorPoints: 1,
+      ...(measured?.length ? { measuredPoints: [...measured] } : {}),
+    },
     prPoints: suite.points.length,
     repeats,
     gpuMinutes: suite.gpus * stepsMinutes(suite, t, [anchor, ...steps]),
@@ -513,7 +525,13 @@ function secondLaunches(
       const t = resolveTiming(suite, timings?.[suite.id]);
       for (const [key, n] of Object.entries(s.repeats)) {
         if (n !== 1) continue;
-        const plan = reusedSuitePlan(suite, t, { ...s.repeats, [key]: 2 }, s.main.historyAgeHours);
+        const plan = reusedSuitePlan(
+          suite,
+          t,
+          { ...s.repeats, [key]: 2 },
+          s.main.historyAgeHours,
+          s.main.measuredPoints,
+        );
         const extra = plan.gpuMinutes - s.gpuMinutes;
         if (!best || extra < best.extra) best = { index, plan, extra };
       }
@@ -566,7 +584,7 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
 
     const reusable = findReusableBaseline(request, suite.id, history);
     if (reusable) {
-      const plan = reusedSuitePlan(suite, t, repeats, reusable.ageHours);
+      const plan = reusedSuitePlan(suite, t, repeats, reusable.ageHours, reusable.measuredPoints);
       return { ...plan, noiseSource, ...unknownOn };
     }
     const reason =

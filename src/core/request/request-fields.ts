@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const MODELS = ["grok", "deepseek"] as const;
+export const MODELS = ["grok", "grok2", "deepseek"] as const;
 export const TYPES = ["offline", "online"] as const;
 export const MODES = ["normal", "long_context", "dummy"] as const;
 export const BASELINES = ["nightly", "rerun"] as const;

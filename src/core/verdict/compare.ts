@@ -835,6 +835,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
               history,
               sameRun: opts.sameRun,
               sameProtocol,
+              historyGiven: (opts.history?.length ?? 0) > 0,
             });
           Object.assign(cell, {
             baseline: { values: v.used.baseline },

@@ -98,6 +98,8 @@ export interface VerdictOptions {
    * positions both sides have are compared (run 1 against run 1), warm-up included on both.
    */
   sameProtocol?: boolean;
+  /** History was given (compareRuns `history`): a ❔ for unknown noise says what it lacked, not "pass history". */
+  historyGiven?: boolean;
 }
 
 /** The verdict of one cell with its evidence. */
@@ -455,12 +457,29 @@ export function decideCell(
   const histRunDf = opts.sameRun ? 0 : (opts.history?.runDf ?? 0);
   const runDf = histRunDf + (blocks?.df ?? 0);
   const runVar = runDf > 0 ? (histRunVar * histRunDf + (blocks ? blocks.variance * blocks.df : 0)) / runDf : 0;
+  const unknownWhy = opts.historyGiven
+    ? "the history holds no earlier night of this series' regime and protocol, and the built-in prior has none for it"
+    : "no history, no built-in prior";
+  const passHistory = opts.historyGiven ? "" : " — pass earlier runs as history";
   if (df === 0 && !(runVar > 0 && runDf > 0)) {
     return {
       verdict: "inconclusive",
       change_pct: change,
       interval: null,
-      reason: `PR vs main ${fmt(change)}: noise unknown (no history, no built-in prior) — pass earlier runs as history`,
+      reason: `PR vs main ${fmt(change)}: noise unknown (${unknownWhy})${passHistory}`,
+      used,
+      df: 0,
+    };
+  }
+  // Main and PR are separate launches: their repeats alone cannot show how far launches differ (a
+  // whole launch at ~115 or ~135 ms on DeepSeek's P99 TTFT at concurrency 1). Without any source of
+  // that spread — history, the built-in prior, or several launches a side — nothing is judged.
+  if (!opts.sameRun && runDf === 0) {
+    return {
+      verdict: "inconclusive",
+      change_pct: change,
+      interval: null,
+      reason: `PR vs main ${fmt(change)}: noise between launches unknown (${unknownWhy}); the repeats of one launch do not show it${passHistory}`,
       used,
       df: 0,
     };
