@@ -47717,7 +47717,7 @@ function date4(params) {
 }
 
 // src/core/request/request-fields.ts
-var MODELS = ["grok", "deepseek"];
+var MODELS = ["grok", "grok2", "deepseek"];
 var TYPES = ["offline", "online"];
 var MODES = ["normal", "long_context", "dummy"];
 var BASELINES = ["nightly", "rerun"];
@@ -48240,6 +48240,8 @@ var PointResultSchema = external_exports.object({
 var Gsm8kRunSchema = external_exports.object({
   index: external_exports.number().int(),
   accuracy: external_exports.number(),
+  /** The GSM8K test (a server launch) it belongs to, 0-based, when one log holds several (`tee -a`). */
+  launch: external_exports.number().int().min(0).max(1e3).optional(),
   invalid: external_exports.number().optional(),
   latency_s: external_exports.number().optional(),
   output_throughput: external_exports.number().optional()
