@@ -412,6 +412,8 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
       });
     const h = await ingestPaths(input.history);
     history = h.runs;
+    // The same identity as the sides: a seed-layout offline night names its mode only in its suite id.
+    for (const run of history) normalizeIdentity(run, input.hardware);
     skipped.push(...h.skipped);
     const compared = new Set([...baseline, ...candidate].map((r) => scopeKey(runScope(r))));
     if (history.length === 0) historyUnused = "--history gave no readable run";

@@ -140,25 +140,32 @@ async function runFolder(name: string, run: RunResults): Promise<string> {
 }
 
 describe("--fail-on", () => {
-  // Night 50 is 10 % slower at batch size 32 than night 0; nights 0 and 1 differ by noise only.
+  // Night 50 is 10 % slower at batch size 32 than night 30; nights 30 and 31 differ by noise only.
   const history = offlineHistory(60, 40);
   let before: string;
   let after: string;
   let same: string;
   let missing: string;
+  // Separate launches are judged only with a source of launch noise: quiet nights before the shift.
+  let quiet: string;
   beforeAll(async () => {
-    before = await runFolder("night0", history[0]!);
+    quiet = join(tmp, "compare-history");
+    await writeHistory(quiet, history.slice(2, 30));
+    before = await runFolder("night30", history[30]!);
     after = await runFolder("night50", history[50]!);
-    same = await runFolder("night1", history[1]!);
+    same = await runFolder("night31", history[31]!);
     // Batch size 256 did not run on the candidate: a ❌ cell, no regression.
-    missing = await runFolder("night1-missing", {
-      ...history[1]!,
-      points: history[1]!.points.filter((p) => p.point.batch_size !== 256),
+    missing = await runFolder("night31-missing", {
+      ...history[31]!,
+      points: history[31]!.points.filter((p) => p.point.batch_size !== 256),
     });
   });
   const compare = async (candidate: string, ...extra: string[]) => {
     const io = captureIO(tmp);
-    const code = await main(["compare", "--csv1", before, "--csv2", candidate, "--format", "json", ...extra], io);
+    const code = await main(
+      ["compare", "--csv1", before, "--csv2", candidate, "--format", "json", "--history", quiet, ...extra],
+      io,
+    );
     const summary = (JSON.parse(io.out.join("")) as { summary: { regressed: number; failed: number } }).summary;
     return { code, summary, err: io.err.join("") };
   };
@@ -196,9 +203,10 @@ describe("--fail-on", () => {
 
   it("compare-pr --merge gates the merged verdict", async () => {
     const jobs = join(tmp, "jobs");
-    const file = (pr: RunResults) => comparisonFile(7, { main: [history[0]!], pr: [pr] });
+    // Two launches a side: their spread is the launch noise (no prior for this offline suite).
+    const file = (pr: RunResults[]) => comparisonFile(7, { main: [history[0]!, history[1]!], pr });
     await mkdir(join(jobs, "regressed"), { recursive: true });
-    await writeFile(join(jobs, "regressed", "results.json"), JSON.stringify(file(history[50]!)));
+    await writeFile(join(jobs, "regressed", "results.json"), JSON.stringify(file([history[50]!, history[51]!])));
     const out = join(tmp, "merged");
     const plain = captureIO(tmp);
     expect(await main(["compare-pr", `--merge=${join(jobs, "regressed")}`, `--output-dir=${out}`], plain)).toBe(0);
