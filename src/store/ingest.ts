@@ -12,6 +12,7 @@ import {
   pointKey,
   type Diagnostic,
   type Failure,
+  type Gsm8k,
   type Point,
   type PointResult,
   type RunResults,
@@ -529,6 +530,15 @@ interface NightLogs {
   gsm8kFailure?: Failure;
 }
 
+/** ` (accuracy 0.934)`: what the GSM8K log averaged, or "" when it printed no average. */
+const logAccuracy = (g: Gsm8k): string => (g.average !== undefined ? ` (accuracy ${g.average.toFixed(3)})` : "");
+
+/** What a launch's timing summary kept of a GSM8K whose log holds no result. */
+function summaryAccuracy({ summary, src }: { summary: TimingSummary; src: string }): string {
+  if (summary.gsm8kValidRuns === 0) return ` (no valid run in ${fileName(src)})`;
+  return ` (average accuracy ${summary.gsm8kAverage!.toFixed(3)} in ${fileName(src)}; the GSM8K log holds no result)`;
+}
+
 /** The file name of a source (a run folder holds it): what messages name. */
 const fileName = (src: string): string => basename(src);
 
@@ -606,13 +616,7 @@ function nightFailures(run: RunResults, night: NightLogs): Failure[] {
   const summarised = [...launches].reverse().find((s) => s.summary.gsm8kAverage !== undefined);
   if (run.failures.length === 0 && out.length === 0 && (g || summarised) && !gsm8kOnly) {
     const where = server ? ` — ${fileName(server.src)} ends without a benchmark` : "";
-    const accuracy = g
-      ? g.average !== undefined
-        ? ` (accuracy ${g.average.toFixed(3)})`
-        : ""
-      : summarised!.summary.gsm8kValidRuns === 0
-        ? ` (no valid run in ${fileName(summarised!.src)})`
-        : ` (average accuracy ${summarised!.summary.gsm8kAverage!.toFixed(3)} in ${fileName(summarised!.src)}; the GSM8K log holds no result)`;
+    const accuracy = g ? logAccuracy(g) : summaryAccuracy(summarised!);
     out.push({
       kind: "missing",
       message: `GSM8K ran${accuracy} but no serving benchmark point was recorded${where}`,

@@ -410,9 +410,10 @@ function partialFailures(runs: readonly RunResults[]): string {
 function shortPoints(runs: readonly RunResults[]): string {
   for (const run of runs) {
     // Counted per launch, as the protocol is: a merged side's 6 repeats over two blocks are 3 a launch.
-    const full = launchRepeats([run]);
+    const perPoint = repeatsPerLaunch(run, 0);
+    const full = Math.max(0, ...perPoint.flatMap((p) => p.counts));
     const failed = new Set(run.failures.flatMap((f) => (f.point ? [pointKey(f.point)] : [])));
-    const short = repeatsPerLaunch(run, 0)
+    const short = perPoint
       .filter((p) => !failed.has(pointKey(p.point.point)))
       .map((p) => ({ point: p.point.point, fewest: Math.min(...p.counts.filter((n) => n < full)) }))
       .filter((p) => Number.isFinite(p.fewest));

@@ -15,7 +15,7 @@ import {
   type QuietStretch,
 } from "./launch-tails.js";
 import { fitDrift } from "./drift.js";
-import { runRegimeKey, type ChangeDetector } from "./regime.js";
+import { promptsChanged, runRegimeKey, type ChangeDetector } from "./regime.js";
 import { runScope, scopeKey } from "./noise.js";
 
 /** One (point, regime) estimate of the launch-level variance. */
@@ -166,11 +166,7 @@ export function learnPrior(runs: readonly RunResults[], source: string, detect: 
 function sameProtocol(a: RunResults, b: RunResults): boolean {
   const x = runRegimeKey(a);
   const y = runRegimeKey(b);
-  if (x.repeats !== y.repeats) return false;
-  return Object.keys(x.prompts).every((k) => {
-    const [p, q] = [x.prompts[k]!, y.prompts[k]];
-    return q === undefined || Math.abs(p - q) <= 0.1 * Math.max(p, q);
-  });
+  return x.repeats === y.repeats && promptsChanged(x, y).length === 0;
 }
 
 /**
@@ -202,10 +198,7 @@ export function priorKnows(prior: PriorData, run: RunResults): boolean {
   const hw = priorHardware(run.hardware);
   if (!hw) return false;
   const s = runScope(run);
-  return (
-    !!prior.series[[hw, s.model, s.suite, s.mode ?? "-"].join("/")] ||
-    !!prior.models[priorModelKey(hw, s.model, s.suite)]
-  );
+  return !!prior.series[scopeKey({ ...s, hardware: hw })] || !!prior.models[priorModelKey(hw, s.model, s.suite)];
 }
 
 /** The prior with an own-history entry for each baseline series it never saw (ownHistoryPrior). */

@@ -16,7 +16,7 @@
  */
 import data from "./prior-noise.json" with { type: "json" };
 import { pointKey, type Point } from "../results/index.js";
-import type { NoiseScope } from "./noise.js";
+import { scopeKey, type NoiseScope } from "./noise.js";
 import type { NoiseEstimate } from "./verdict.js";
 import type { TailFit } from "./stats.js";
 
@@ -85,7 +85,7 @@ export function priorNoise(
   const hw = priorHardware(scope.hardware);
   if (!hw) return undefined;
   const pk = pointKey(point);
-  const series = [hw, scope.model, scope.suite, scope.mode ?? "-"].join("/");
+  const series = scopeKey({ ...scope, hardware: hw });
   const model = priorModelKey(hw, scope.model, scope.suite);
   const own = (key: string): string => (prior.fromHistory?.includes(key) ? `${HISTORY_PRIOR} ` : "");
   const levels: [string, PriorMetrics | undefined][] = [

@@ -88,6 +88,18 @@ export function settingsChanged(a: Record<string, number> | undefined, b: Record
     .join(", ");
 }
 
+/**
+ * Points both runs ran with a different number of requests (≥ 10 % apart: a few failed requests are
+ * not a protocol).
+ */
+export function promptsChanged(a: RunRegimeKey, b: RunRegimeKey): string[] {
+  return Object.keys(a.prompts).filter((k) => {
+    const x = a.prompts[k]!;
+    const y = b.prompts[k];
+    return y !== undefined && Math.abs(x - y) > 0.1 * Math.max(x, y);
+  });
+}
+
 /** Why two consecutive runs belong to different regimes ("" when they do not). */
 export function metadataBreak(a: RunRegimeKey, b: RunRegimeKey): string {
   const reasons: string[] = [];
@@ -97,12 +109,7 @@ export function metadataBreak(a: RunRegimeKey, b: RunRegimeKey): string {
   if (differs(a.release, b.release)) reasons.push(`release ${a.release} → ${b.release}`);
   if (a.repeats > 0 && b.repeats > 0 && a.repeats !== b.repeats)
     reasons.push(`${a.repeats} → ${b.repeats} repeats per point`);
-  // Prompt counts: a point run with a different number of requests (≥ 10 % apart: a few failed requests are not a protocol).
-  const changed = Object.keys(a.prompts).filter((k) => {
-    const x = a.prompts[k]!;
-    const y = b.prompts[k];
-    return y !== undefined && Math.abs(x - y) > 0.1 * Math.max(x, y);
-  });
+  const changed = promptsChanged(a, b);
   if (changed.length > 0)
     reasons.push(`prompts per point changed (${changed[0]}: ${a.prompts[changed[0]!]} → ${b.prompts[changed[0]!]})`);
   return reasons.join(", ");

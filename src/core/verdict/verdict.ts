@@ -461,29 +461,20 @@ export function decideCell(
     ? "the history holds no earlier night of this series' regime and protocol, and the built-in prior has none for it"
     : "no history, no built-in prior";
   const passHistory = opts.historyGiven ? "" : " — pass earlier runs as history";
-  if (df === 0 && !(runVar > 0 && runDf > 0)) {
-    return {
-      verdict: "inconclusive",
-      change_pct: change,
-      interval: null,
-      reason: `PR vs main ${fmt(change)}: noise unknown (${unknownWhy})${passHistory}`,
-      used,
-      df: 0,
-    };
-  }
+  const unknown = (what: string): CellVerdict => ({
+    verdict: "inconclusive",
+    change_pct: change,
+    interval: null,
+    reason: `PR vs main ${fmt(change)}: ${what}${passHistory}`,
+    used,
+    df: 0,
+  });
+  if (df === 0 && !(runVar > 0 && runDf > 0)) return unknown(`noise unknown (${unknownWhy})`);
   // Main and PR are separate launches: their repeats alone cannot show how far launches differ (a
   // whole launch at ~115 or ~135 ms on DeepSeek's P99 TTFT at concurrency 1). Without any source of
   // that spread — history, the built-in prior, or several launches a side — nothing is judged.
-  if (!opts.sameRun && runDf === 0) {
-    return {
-      verdict: "inconclusive",
-      change_pct: change,
-      interval: null,
-      reason: `PR vs main ${fmt(change)}: noise between launches unknown (${unknownWhy}); the repeats of one launch do not show it${passHistory}`,
-      used,
-      df: 0,
-    };
-  }
+  if (!opts.sameRun && runDf === 0)
+    return unknown(`noise between launches unknown (${unknownWhy}); the repeats of one launch do not show it`);
   const quantisation = quantisationVariance([...base, ...cand]);
   const s2 = df > 0 ? Math.max(ss / df, quantisation) : quantisation;
   // Correcting different positions on the two sides adds the offsets' own uncertainty (~2σ²/nights).
