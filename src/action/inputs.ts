@@ -4,6 +4,8 @@ import { parseEnvAssignments } from "../pipeline/compare-pr-job.js";
 import { parseTimeouts } from "../runner/run-suite.js";
 import { DEFAULT_REQUEST, parseRequestFields, type BenchmarkRequest } from "../core/request/index.js";
 import { parseVerdictSettings, type VerdictSettings } from "../core/verdict/index.js";
+import { folderHardware, KNOWN_HARDWARE } from "../core/plan/index.js";
+import { parseImage } from "../core/catalogue/index.js";
 
 /** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
 const envLines = z.string().transform((text, ctx) => {
@@ -34,6 +36,14 @@ export const ActionInputsSchema = z
     headSha: z.string().regex(/^[0-9a-fA-F]{0,40}$/, "head-sha must be a commit SHA"),
     artifactName: z.string().regex(/^[\w.-]+$/, "artifact-name may use letters, digits, . _ -"),
     suitesFile: z.string(),
+    /** Folder spelling (`mi30x`, `mi35x`) or empty: the main image's tag decides (comparePrHardware). */
+    hardware: z.string().transform((text, ctx) => {
+      if (!text) return "";
+      const folder = folderHardware(text);
+      if (!folder)
+        ctx.addIssue({ code: "custom", message: `hardware must be ${KNOWN_HARDWARE.join(" or ")}, got "${text}"` });
+      return folder ?? "";
+    }),
     timeouts: z.string().transform((text, ctx) => {
       const { timeouts, problems } = parseTimeouts(text);
       for (const message of problems) ctx.addIssue({ code: "custom", message });
@@ -85,6 +95,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   "artifact-name": "sglbench-report",
   timeouts: "",
   "suites-file": "",
+  hardware: "",
   "performance-threshold": "",
   "false-discovery-rate": "",
 };
@@ -114,6 +125,7 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     artifactName: get("artifact-name"),
     timeouts: get("timeouts"),
     suitesFile: get("suites-file"),
+    hardware: get("hardware"),
   });
   const request = parseRequestFields({
     models: get("models"),
@@ -139,4 +151,9 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
     );
   }
   return { ...parsed.data, ...request.request, verdictSettings: verdict.settings };
+}
+
+/** The GPUs a compare-pr runs on: the input, else what the main image's tag names (`…-mi35x-…`). */
+export function comparePrHardware(inputs: Pick<ActionInputs, "hardware" | "mainImage">): string | undefined {
+  return inputs.hardware || folderHardware(parseImage(inputs.mainImage).hardware);
 }

@@ -6,9 +6,9 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { z } from "zod";
 import { compareRuns, joinComparisons, type Comparison } from "../core/verdict/index.js";
-import { DEFAULT_PLAN_SUITES, planSuiteFrom } from "../core/plan/index.js";
+import { folderHardware, planSuitesFor } from "../core/plan/index.js";
 import { renderReport, renderReportText } from "../core/report/index.js";
-import { findSuite, loadCatalogue, suitePoints, type Suite } from "../core/catalogue/index.js";
+import { findSuite, loadCatalogue, suiteForHardware, suitePoints, type Suite } from "../core/catalogue/index.js";
 import { pointKey } from "../core/results/index.js";
 import type { Executor } from "../runner/executor.js";
 import { startExecutor } from "../runner/executor-factory.js";
@@ -38,6 +38,8 @@ export interface ServiceOptions {
   suitesFiles?: string[];
   /** Server port (default 30000, SGLang's); tests running side by side pick free ones. */
   port?: number;
+  /** The GPUs the runs are on (`mi30x`, `mi35x`): the catalogue's model paths and points for them. */
+  hardware?: string;
 }
 
 /**
@@ -127,7 +129,7 @@ export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunn
   // Read once for the whole comparison, not once per side run (a user file is parsed with the built-in one).
   const suites = loadCatalogue(options.suitesFiles ?? []).suites;
   return async (request) => {
-    const suite = findSuite(request.suite, suites);
+    const suite = suiteForHardware(findSuite(request.suite, suites), folderHardware(options.hardware));
     const env = request.side === "pr" ? options.prEnv : options.mainEnv;
     await mkdir(request.outputDir, { recursive: true });
     const executor = await executorFor(request, env, options);
@@ -159,11 +161,7 @@ export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunn
 export async function defaultComparePrServices(options: ServiceOptions): Promise<ComparePrJobServices<Comparison>> {
   return {
     ...(options.local ? {} : { engine: await dockerodeEngine() }),
-    catalogue: options.suitesFiles?.length
-      ? loadCatalogue(options.suitesFiles)
-          .suites.filter((s) => !s.variantKey)
-          .map(planSuiteFrom)
-      : DEFAULT_PLAN_SUITES,
+    catalogue: planSuitesFor(loadCatalogue(options.suitesFiles ?? []).suites, options.hardware),
     runSideFor: (images) => sideRunner(images, options),
     comparer: verdictComparer,
   };

@@ -24,6 +24,18 @@ describe("the Action's commands → their pipeline functions' arguments", () => 
     });
   });
 
+  it("compare-pr: the hardware from the input (either spelling), else the main image's tag; a wrong one is named", () => {
+    const hardwareOf = (env: Record<string, string>) =>
+      comparePrJobInputFor(readActionInputs({ INPUT_PR: "7", ...env }), WS).hardware;
+    expect(hardwareOf({ INPUT_HARDWARE: "mi355x" })).toBe("mi35x");
+    expect(hardwareOf({ INPUT_HARDWARE: "MI30X" })).toBe("mi30x");
+    expect(hardwareOf({ "INPUT_MAIN-IMAGE": "rocm/sgl-dev:v0.5.6-rocm700-mi35x-20251210" })).toBe("mi35x");
+    expect(hardwareOf({})).toBeUndefined();
+    expect(() => readActionInputs({ INPUT_PR: "7", INPUT_HARDWARE: "h100" })).toThrow(
+      /hardware must be mi300x or mi355x, got "h100"/,
+    );
+  });
+
   it("nightly: one request per model, mode from the types, the history dir as the results tree", () => {
     const inputs = readActionInputs({
       INPUT_COMMAND: "nightly",

@@ -16,6 +16,8 @@ import {
   parseImage,
   sanitySuites,
   suiteFor,
+  suiteForHardware,
+  onlinePoints,
   variantForFlags,
 } from "../../src/core/catalogue/index.js";
 import { planSuiteFrom } from "../../src/core/plan/index.js";
@@ -73,6 +75,23 @@ describe("the shipped catalogue", () => {
     expect(shell(point)).toContain("--model-path /mnt/raid/models/huggingface/grok-2 ");
     expect(shell(point)).toContain("--tokenizer-path /mnt/raid/models/huggingface/alvarobartt--grok-2-tokenizer");
     expect(shell(buildCommands(suite, mi35x).points[0]!)).toContain("--model-path /data/grok-2 ");
+  });
+
+  it("Grok online on MI355X runs rates 1–8, as the original's script there (its nightlies never run 16)", () => {
+    const rates = (cmds: ReturnType<typeof buildCommands>) =>
+      cmds.points.map((p) => ("point" in p ? p.point.request_rate : undefined));
+    const onlinePointValues = (suite: ReturnType<typeof suiteFor>) =>
+      suite.kind === "online" ? onlinePoints(suite).map((p) => p.request_rate ?? p.concurrency) : [];
+    for (const model of ["grok1", "grok2"] as const) {
+      const suite = suiteFor("online", model);
+      expect(rates(buildCommands(suite, mi35x))).toEqual([1, 2, 4, 8]);
+      expect(rates(buildCommands(suite, mi30x700))).toEqual([1, 2, 4, 8, 16]);
+      expect(onlinePointValues(suiteForHardware(suite, "mi35x"))).toEqual([1, 2, 4, 8]);
+      expect(onlinePointValues(suiteForHardware(suite, undefined))).toEqual([1, 2, 4, 8, 16]);
+    }
+    // DeepSeek names no hardware of its own: the same concurrencies everywhere.
+    const ds = suiteFor("online", "deepseek");
+    expect(onlinePointValues(suiteForHardware(ds, "mi35x"))).toEqual(onlinePointValues(ds));
   });
 
   it("servers run with the December 2025 original's environment and flags (real console logs)", () => {

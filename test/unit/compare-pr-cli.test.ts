@@ -21,6 +21,28 @@ describe("sglbench compare-pr flags", () => {
     expect(err).toMatch(/`benchmark-types`: unknown value `gpu` \(allowed: offline, online\)/);
   });
 
+  it("names an unknown --hardware", async () => {
+    const io = captureIO("/");
+    expect(await run(["--pr=1", "--hardware=h100"], io)).toBe(2);
+    expect(io.err.join("")).toMatch(/--hardware: expected mi300x or mi355x, got "h100"/);
+  });
+
+  it("plans and runs the hardware's points: Grok-2 online on MI355X at rates 1–8", async () => {
+    const { defaultComparePrServices } = await import("../../src/pipeline/compare-pr-services.js");
+    const pointsOn = async (hardware?: string) => {
+      const services = await defaultComparePrServices({
+        local: true,
+        mainEnv: {},
+        prEnv: {},
+        log: () => {},
+        ...(hardware ? { hardware } : {}),
+      });
+      return services.catalogue.find((s) => s.id === "grok2-online")!.points.map((p) => p.key);
+    };
+    expect(await pointsOn("mi35x")).toEqual(["request_rate=1", "request_rate=2", "request_rate=4", "request_rate=8"]);
+    expect(await pointsOn()).toHaveLength(5);
+  });
+
   it("names a bad verdict setting", async () => {
     const io = captureIO("/");
     expect(await run(["--pr=1", "--performance-threshold=-1", "--false-discovery-rate=none"], io)).toBe(2);

@@ -23,6 +23,8 @@ import {
 } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { resolvePort } from "../../runner/free-port.js";
+import { parseImage } from "../../core/catalogue/index.js";
+import { folderHardware, KNOWN_HARDWARE } from "../../core/plan/index.js";
 import { parseTimeouts } from "../../runner/run-suite.js";
 
 export const summary = "Benchmark a PR against its merge base and report (replaces compare_pr_performance.sh)";
@@ -39,6 +41,9 @@ ${REQUEST_FLAGS_USAGE}
   --output-dir=DIR          default <work-dir>/comparison_results
   --skip-build              use --main-image and --pr-image as given
   --main-image=IMAGE --pr-image=IMAGE
+  --hardware=H              mi300x or mi355x (mi30x, mi35x mean the same): the catalogue's model
+                            paths and points for it (Grok on MI355X: rates 1–8) and history of it
+                            only; default: what --main-image's tag names, else the catalogue's own
   --history-dir=DIR         past runs: baseline candidates, noise and timings
   --base-sha=SHA --head-sha=SHA   merge base and PR head when known (else fetched in --work-dir)
   --main-env=K=V,...  --pr-env=K=V,...   extra environment per side
@@ -89,6 +94,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       "performance-threshold": { type: "string" },
       "false-discovery-rate": { type: "string" },
       port: { type: "string" },
+      hardware: { type: "string" },
       "ready-timeout": { type: "string" },
       "benchmark-timeout": { type: "string" },
       "gsm8k-timeout": { type: "string" },
@@ -118,6 +124,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...mainEnv.problems.map((p) => `--main-env: ${p}`),
     ...prEnv.problems.map((p) => `--pr-env: ${p}`),
   ];
+  const hardware = folderHardware(values.hardware ?? parseImage(values["main-image"] ?? "").hardware);
+  if (values.hardware !== undefined && !hardware)
+    problems.push(`--hardware: expected ${KNOWN_HARDWARE.join(" or ")}, got "${values.hardware}"`);
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");
   if (values["build-type"] !== undefined && !["all", "srt"].includes(values["build-type"]))
@@ -161,6 +170,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     local: values.local,
     ...(values["base-sha"] ? { baseSha: values["base-sha"] } : {}),
     ...(values["head-sha"] ? { headSha: values["head-sha"] } : {}),
+    ...(hardware ? { hardware } : {}),
     ...(Object.keys(timeouts.timeouts).length ? { timeouts: timeouts.timeouts } : {}),
     ...(values.resume ? { resumeDir: resolve(io.cwd, values.resume), force: values.force } : {}),
     ...verdict.settings,
@@ -172,6 +182,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       prEnv: prEnv.env,
       log,
       ...(port !== undefined ? { port } : {}),
+      ...(hardware ? { hardware } : {}),
       ...(values["suites-file"] ? { suitesFiles: [resolve(io.cwd, values["suites-file"])] } : {}),
     });
     // The pipeline's last progress lines are the summary and the report's path.

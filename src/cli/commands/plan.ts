@@ -2,11 +2,10 @@
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { loadCatalogue } from "../../core/catalogue/index.js";
 import {
-  DEFAULT_PLAN_SUITES,
   hardwareName,
   KNOWN_HARDWARE,
   normalizeHardware,
-  planSuiteFrom,
+  planSuitesFor,
   planRequest,
   renderPlan,
   UNKNOWN_MERGE_BASE,
@@ -71,16 +70,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     buildMinutes: values["skip-build"] ? 0 : 60,
     mainImageExists: values["fresh-baseline"],
   };
-  let catalogue = DEFAULT_PLAN_SUITES;
-  if (values["suites-file"]) {
-    try {
-      catalogue = loadCatalogue([resolve(io.cwd, values["suites-file"])])
-        .suites.filter((s) => !s.variantKey)
-        .map(planSuiteFrom);
-    } catch (error: unknown) {
-      io.stderr(`sglbench plan: ${errorMessage(error)}\n`);
-      return EXIT.usage;
-    }
+  let catalogue;
+  try {
+    catalogue = planSuitesFor(
+      loadCatalogue(values["suites-file"] ? [resolve(io.cwd, values["suites-file"])] : []).suites,
+      hardware,
+    );
+  } catch (error: unknown) {
+    io.stderr(`sglbench plan: ${errorMessage(error)}\n`);
+    return EXIT.usage;
   }
   const history: HistoryRun[] = values["fresh-baseline"]
     ? catalogue.map((suite) => ({

@@ -21,6 +21,7 @@ const DATA_MAPS = new Set([
   "models",
   "variants",
   "launch",
+  "valuesByHardware",
 ]);
 // Children of these data maps are entries with schema keys again (models: { grok1: { folder_name … } }).
 const ENTRY_MAPS = new Set(["models", "variants", "launch"]);

@@ -156,6 +156,7 @@ export const OnlineSuiteEntrySchema = z
     kind: z.literal("online"),
     axis: z.enum(["request_rate", "concurrency"]),
     values: z.array(z.number().positive()).nonempty(),
+    valuesByHardware: z.partialRecord(HardwareNameSchema, z.array(z.number().positive()).nonempty()).optional(),
     repeats: z.number().int().positive(),
     inputLen: z.number().int().positive(),
     outputLen: z.number().int().positive(),

@@ -199,6 +199,7 @@ function resolveSuite(entry: SuiteEntry, key: string, model: ModelEntry, gsm8kDe
     kind: "online",
     axis: entry.axis,
     values: entry.values,
+    ...(entry.valuesByHardware ? { valuesByHardware: entry.valuesByHardware } : {}),
     repeats: entry.repeats,
     inputLen: entry.inputLen,
     outputLen: entry.outputLen,

@@ -154,6 +154,8 @@ export const OnlineSuiteSchema = z.object({
   axis: z.enum(["request_rate", "concurrency"]),
   /** Request rates (req/s) or concurrencies, in the seed's run order. */
   values: z.array(z.number().positive()).nonempty(),
+  /** Values on one hardware instead (`mi35x`: the original runs Grok's rates 1–8 there, not 16). */
+  valuesByHardware: z.record(z.string(), z.array(z.number().positive()).nonempty()).optional(),
   repeats: z.number().int().positive(),
   inputLen: z.number().int().positive(),
   outputLen: z.number().int().positive(),
@@ -244,8 +246,8 @@ export function suiteFor(
 }
 
 /**
- * The suite with its paths for one hardware (`mi35x` runs Grok-2 from /data/grok-2). Paths a caller
- * set (`--model-path`) differ from the default and are kept.
+ * The suite with its paths and points for one hardware (`mi35x` runs Grok-2 from /data/grok-2, at
+ * rates 1–8). Paths a caller set (`--model-path`) differ from the default and are kept.
  */
 export function suiteForHardware<S extends Suite>(suite: S, hardware: string | undefined): S {
   const pick = (map: Record<string, string | undefined>, current: string | undefined): string | undefined => {
@@ -254,7 +256,8 @@ export function suiteForHardware<S extends Suite>(suite: S, hardware: string | u
   };
   const modelPath = pick(suite.modelPaths, suite.modelPath) ?? suite.modelPath;
   const tokenizer = suite.tokenizerFromModel ? modelPath : pick(suite.tokenizers, suite.tokenizer);
-  return { ...suite, modelPath, ...(tokenizer !== undefined ? { tokenizer } : {}) };
+  const values = suite.kind === "online" && hardware ? suite.valuesByHardware?.[hardware] : undefined;
+  return { ...suite, modelPath, ...(tokenizer !== undefined ? { tokenizer } : {}), ...(values ? { values } : {}) };
 }
 
 /** A command: argv (argv[0] is the program), its environment additions, and the log file it writes. */
@@ -483,7 +486,8 @@ export interface SuiteCommands {
 }
 
 /** All commands of a suite on one image (argv arrays with full flag names). */
-export function buildCommands(suite: Suite, info: ImageInfo, opts: CommandOptions = {}): SuiteCommands {
+export function buildCommands(base: Suite, info: ImageInfo, opts: CommandOptions = {}): SuiteCommands {
+  const suite = suiteForHardware(base, info.hardware);
   const gsm8k = suite.gsm8k ? gsm8kCommand(suite.gsm8k, opts) : undefined;
   if (suite.kind === "offline") {
     const points = offlinePoints(suite).map((p) => ({ ...offlineCommand(suite, p, info, opts), repeats: 1 }));

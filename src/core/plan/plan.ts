@@ -10,6 +10,7 @@ import {
   pointMinutes,
   pointNoise,
   SUITES,
+  suiteForHardware,
   suitePoints,
   type Suite,
 } from "../catalogue/index.js";
@@ -237,6 +238,15 @@ export function planSuiteForRun<S extends PlanSuite>(run: StoredRunSetup, catalo
  */
 export const DEFAULT_PLAN_SUITES: PlanSuite[] = SUITES.filter((s) => !s.variantKey).map(planSuiteFrom);
 
+/**
+ * The base suites as they run on one hardware (either spelling; none or unknown: the catalogue's own
+ * points): the Grok online suites on MI355X plan rates 1–8, the points its nightlies measure.
+ */
+export function planSuitesFor(suites: readonly Suite[], hardware: string | undefined): PlanSuite[] {
+  const folder = folderHardware(hardware);
+  return suites.filter((s) => !s.variantKey).map((s) => planSuiteFrom(suiteForHardware(s, folder)));
+}
+
 /** The suites a request selects: its models and types, and for offline suites its modes (default `normal`). */
 export function selectSuites<S extends PlanSuite>(
   catalogue: readonly S[],
@@ -314,6 +324,12 @@ export const TYPICAL_NOISE_HARDWARE = "mi300x";
 export function normalizeHardware(hardware: string | undefined): string {
   const h = (hardware ?? "").toLowerCase();
   return FOLDER_HARDWARE[h] ?? h;
+}
+
+/** The seed's (and the catalogue's) spelling, `mi30x` for `mi300x` or `mi30x`; undefined when not known. */
+export function folderHardware(hardware: string | undefined): string | undefined {
+  const h = normalizeHardware(hardware);
+  return Object.keys(FOLDER_HARDWARE).find((k) => FOLDER_HARDWARE[k] === h);
 }
 
 /** `MI300X` for `mi300x` or `mi30x`: the hardware as a reader says it. */
