@@ -1,18 +1,19 @@
 /**
  * `sglbench compare … | head -1`: once the reader has what it wants it closes the pipe, and the
- * next write to stdout fails with EPIPE. That is the reader's choice, not our failure: end at once,
- * quietly, with exit 0, instead of Node's unhandled-error stack trace.
+ * next write to stdout fails with EPIPE. That is the reader's choice, not our failure: later output
+ * is dropped quietly, instead of Node's unhandled-error stack trace, and the command still finishes
+ * (its report files are written) and exits with its own code — a `--fail-on` gate in a pipeline
+ * must not read 0 because `head` stopped reading.
  */
 let installed = false;
 
-export function endQuietlyOnClosedPipe(
-  stream: NodeJS.WritableStream = process.stdout,
-  exit: (code: number) => void = (code) => process.exit(code),
-): void {
+/** What a write to an already closed stdout reports: the pipe's close, then the stream's end. */
+const CLOSED = new Set(["EPIPE", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END"]);
+
+export function dropOutputOnClosedPipe(stream: NodeJS.WritableStream = process.stdout): void {
   if (stream === process.stdout && installed) return;
   if (stream === process.stdout) installed = true;
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    exit(0);
+    if (!error.code || !CLOSED.has(error.code)) throw error;
   });
 }

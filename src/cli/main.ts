@@ -4,7 +4,7 @@
  */
 import { DiskError } from "../store/disk-write.js";
 import { isEntryPoint, nearest } from "../core/util/index.js";
-import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
+import { dropOutputOnClosedPipe } from "./closed-pipe.js";
 import { EXIT, processIO, type CliIO, type CommandModule } from "./io.js";
 import { sglbenchVersion } from "./version.js";
 import { installShutdownHandlers, interruptedExitCode, shutdownReason } from "../runner/shutdown.js";
@@ -54,7 +54,7 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   let uninstall: (() => void) | undefined;
   if (!io) {
-    endQuietlyOnClosedPipe();
+    dropOutputOnClosedPipe();
     io = processIO();
     const stderr = io.stderr;
     if (name && LONG_COMMANDS.has(name)) uninstall = installShutdownHandlers({ log: (line) => stderr(`${line}\n`) });

@@ -427,8 +427,26 @@ function shortPoints(runs: readonly RunResults[]): string {
   return "";
 }
 
-/** The same values at the same points: with sameRun, one run read twice. */
-const samePoints = (a: RunResults, b: RunResults): boolean => JSON.stringify(a.points) === JSON.stringify(b.points);
+/**
+ * The same values at the same points: with sameRun, one run read twice — from another path, or once
+ * as its console log and once as its result folder (whose CSV rounds to fewer digits: 4 kept).
+ */
+const samePoints = (a: RunResults, b: RunResults): boolean => measuredValues(a) === measuredValues(b);
+
+function measuredValues(run: RunResults): string {
+  const round = (v: number): number => Number(v.toPrecision(4));
+  const repeats = run.points.map((p) => [
+    pointKey(p.point),
+    p.repeats
+      .filter((r) => !r.warmup)
+      .map((r) =>
+        Object.entries(r.metrics)
+          .map(([m, v]) => [m, round(v)])
+          .sort(),
+      ),
+  ]);
+  return JSON.stringify(repeats.sort());
+}
 
 /** A value one side measured and the other did not print (a cut-off CSV row, an older client, no GSM8K log). */
 const oneSided = (measuredOn: "main" | "PR", what: string): string =>
@@ -611,6 +629,25 @@ function poolUndecided(
   }
 }
 
+/** A suite's comparison but its cells: what ran on each side. */
+function suiteHeader(
+  ref: RunResults,
+  model: string,
+  base: RunResults[],
+  cand: RunResults[],
+  mismatch: string | undefined,
+): Omit<SuiteComparison, "cells"> {
+  return {
+    suite: ref.suite,
+    model,
+    mode: ref.mode,
+    kind: ref.kind,
+    baseline: base.map(identity),
+    candidate: cand.map(identity),
+    mismatch,
+  };
+}
+
 /** Counts cells per verdict. */
 export function summarize(cells: readonly ComparisonCell[]): ComparisonCounts {
   const s: ComparisonCounts = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, failed: 0 };
@@ -738,8 +775,22 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     // How every sentence about this pairing names it: `deepseek-online (dp_attention)`.
     const named = `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}`;
     if (mismatch) mismatches.push(`${named}: ${mismatch} — no verdicts`);
+    // A suite only one side's folders hold (a variant the other night did not run): nothing to compare,
+    // and nothing failed — compare-pr records a side that did not run as a failed run, never as none.
+    if (base.length === 0 || cand.length === 0) {
+      const [has, lacks] = base.length > 0 ? ["main", "PR"] : ["PR", "main"];
+      const cell = failureCell(common, {}, "");
+      Object.assign(cell, {
+        verdict: "inconclusive",
+        reason: `not compared: only ${has} has a run of ${named} (the ${lacks} side's input holds none)`,
+      });
+      suites.push({ ...suiteHeader(ref, common.model, base, cand, mismatch), cells: [cell] });
+      continue;
+    }
     // The same run read twice: same identity and the same values (not a run rewritten as a test's PR).
-    if (base.length > 0 && cand.every((c) => base.some((b) => sameRun(b, c) && samePoints(b, c))))
+    // Its repeats are judged as one launch's: no launch noise lies between a run and itself.
+    const readTwice = cand.every((c) => base.some((b) => sameRun(b, c) && samePoints(b, c)));
+    if (readTwice)
       caveats.push(`${named}: main and PR are the same run read twice — any difference shown is not a change`);
     // A repeat that failed at a point whose other repeats measured it: judged on those, and said.
     for (const [side, runs] of [
@@ -827,14 +878,14 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
                     lookupNoise(noise, runScope(ref), point, companionKey),
                     prior && priorNoise(runScope(ref), point, companionKey, prior),
                   ),
-                  sameRun: opts.sameRun,
+                  sameRun: opts.sameRun || readTwice,
                 })
               : undefined) ??
             decideCell(bv, cv, metricInfo(m.key).better, {
               minEffectPct,
               confidence,
               history,
-              sameRun: opts.sameRun,
+              sameRun: opts.sameRun || readTwice,
               sameProtocol,
               historyGiven: (opts.history?.length ?? 0) > 0,
             });
@@ -881,16 +932,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
         cells.push(cell);
       }
     }
-    suites.push({
-      suite: ref.suite,
-      model: common.model,
-      mode: ref.mode,
-      kind: ref.kind,
-      baseline: base.map(identity),
-      candidate: cand.map(identity),
-      mismatch,
-      cells,
-    });
+    suites.push({ ...suiteHeader(ref, common.model, base, cand, mismatch), cells });
   }
   suites.sort((a, b) => suiteKey(a).localeCompare(suiteKey(b)));
   const cells = suites.flatMap((s) => s.cells);
