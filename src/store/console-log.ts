@@ -2,11 +2,11 @@
  * Nightly console logs (`cron_log/<hw>/<date>/*.log`): one results record per image block, with its
  * GSM8K, KV cache, serving runs or the seed's best-of-3 summary lines.
  */
-import { emptyRun, pointKey, type Point, type Repeat, type RunResults } from "../core/results/index.js";
+import { emptyRun, pointKey, type Failure, type Point, type Repeat, type RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput, recordedGsm8k } from "../sglang/gsm8k.js";
 import { isProgressLine } from "../sglang/lines.js";
 import { parseOneBatchOutput } from "../sglang/one-batch.js";
-import { parseServerLog } from "../sglang/server-log.js";
+import { lastExceptionLine, parseServerLog } from "../sglang/server-log.js";
 import { parseServingOutput } from "../sglang/serving.js";
 import { STANDARD_VARIANT } from "../core/trends/index.js";
 import { consoleLogIdentity } from "./series-identity.js";
@@ -25,6 +25,35 @@ export function consoleLogModel(head: string, file: string): string {
 }
 
 const IMAGE_LINE = /(?:Starting benchmarks for image|Using Docker image):\s*(\S+)/;
+
+/** What the nightly scripts print when the server did not come up: it died starting, or never got ready. */
+const SERVER_DIED = /SGLang server encountered critical errors during startup|^--- End of server log ---/;
+const SERVER_NOT_READY =
+  /SGLang server failed to start in time \(\d+ seconds|Server failed to start within \d+ seconds/;
+
+/**
+ * A launch that never served, from a block of console log with no result: the server died starting
+ * (its cause is the last exception the dumped server log shows: `ValueError: The memory capacity is
+ * unbalanced …`) or never got ready in time.
+ */
+function serverNotUp(lines: readonly string[], start: number, file: string): Failure | undefined {
+  const at = (re: RegExp): number => lines.findIndex((l) => l.length < 2000 && re.test(l.trim()));
+  const died = at(SERVER_DIED);
+  const late = at(SERVER_NOT_READY);
+  if (died < 0 && late < 0) return undefined;
+  const line = died >= 0 ? died : late;
+  const source = `${file}:${start + line}`;
+  if (died < 0) return { kind: "never_ready", message: lines[late]!.trim().slice(0, 300), source };
+  // The scripts print the server log's error details after their own line, or dump the log before it.
+  const cause = lastExceptionLine(lines.slice(died, died + 40)) ?? lastExceptionLine(lines.slice(0, died + 1));
+  const message = `server did not start: ${cause ?? lines[died]!.trim().slice(0, 300)}`;
+  return {
+    kind: cause && /out of memory|OutOfMemory|Not enough memory/i.test(cause) ? "oom" : "crash",
+    message,
+    ...(cause ? { cause } : {}),
+    source,
+  };
+}
 
 /** Split a nightly console log into one record per image block, with its GSM8K, KV cache and serving runs. */
 export function parseConsoleLog(text: string, file: string): RunResults[] {
@@ -62,9 +91,15 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     const oneBatch = parseOneBatchOutput(segText, file);
     const benchBlocks = oneBatch.blocks.filter((b) => !b.warmup);
     const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
-    // A GSM8K test that failed as a whole (a server that died, no valid run) is a run with that failure.
-    if (serving.blocks.length === 0 && !gsm.gsm8k && !gsm.failure && benchBlocks.length === 0 && !hasBest) continue;
-    const kind = serving.blocks.length > 0 || gsm.gsm8k || gsm.failure || hasBest ? "online" : "offline";
+    // A GSM8K test that failed as a whole (a server that died, no valid run) is a run with that failure;
+    // so is a server that never came up (the night's only trace of it is this log).
+    const measured = serving.blocks.length > 0 || gsm.gsm8k || gsm.failure || benchBlocks.length > 0 || hasBest;
+    const notUp = measured ? undefined : serverNotUp(seg.lines, seg.start, file);
+    if (!measured && !notUp) continue;
+    const kind =
+      serving.blocks.length > 0 || gsm.gsm8k || gsm.failure || hasBest || (notUp && !/offline/i.test(file))
+        ? "online"
+        : "offline";
     const run = emptyRun({ kind, suite: suiteFor(kind, id.model.name), model: { ...id.model } });
     if (id.hardware) run.hardware = id.hardware;
     if (kind === "online" && id.variant !== STANDARD_VARIANT) run.mode = id.variant;
@@ -95,6 +130,7 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     const gsm8k = recordedGsm8k(gsm);
     if (gsm8k) run.gsm8k = gsm8k;
     if (gsm.failure) run.failures.push(gsm.failure);
+    if (notUp) run.failures.push(notUp);
     run.points = table.list();
     run.diagnostics = [...serving.diagnostics, ...gsm.diagnostics, ...oneBatch.diagnostics].map((d) => ({
       ...d,

@@ -257,6 +257,20 @@ describe("--fail-on", () => {
     expect(merged.comparison.settings.historyRuns).toBeGreaterThan(0);
   });
 
+  it("compare-pr --merge keeps a job's failed run: exit 3, and --fail-on any trips", async () => {
+    const jobs = join(tmp, "jobs-crashed");
+    // The PR's server went down once; its relaunch measured every point (as unchanged as main).
+    const crashedPr = { ...history[31]!, failures: [{ kind: "server_crashed" as const, message: "HIP error" }] };
+    const file = comparisonFile(7, { main: [history[30]!, history[29]!], pr: [crashedPr, history[28]!] });
+    await mkdir(jobs, { recursive: true });
+    await writeFile(join(jobs, "results.json"), JSON.stringify(file));
+    const out = join(tmp, "merged-crashed");
+    expect(await main(["compare-pr", `--merge=${jobs}`, `--output-dir=${out}`], captureIO(tmp))).toBe(3);
+    const gated = captureIO(tmp);
+    expect(await main(["compare-pr", `--merge=${jobs}`, `--output-dir=${out}`, "--fail-on=any"], gated)).toBe(1);
+    expect(gated.err.join("")).toMatch(/--fail-on any: /);
+  });
+
   it("the gate's rule", () => {
     const counts = (regressed: number, failed: number) => ({ regressed, failed });
     expect(failOnReason(undefined, counts(3, 3))).toBeUndefined();

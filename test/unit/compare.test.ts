@@ -168,3 +168,61 @@ describe("compareRuns offline and run-level failures", () => {
     expect(c.cells[0]!.reason).toBe("PR: launch_failed: container exited 137");
   });
 });
+
+describe("a server crash on the PR side only", () => {
+  const crashed = (run: RunResults, message: string): RunResults => ({
+    ...run,
+    failures: [{ kind: "server_crashed", message, point: { request_rate: 4, input_len: 1024, output_len: 512 } }],
+  });
+
+  it("leads as a failed cell even when every point was measured after the relaunch", () => {
+    const c = compareRuns([grok("a")], [crashed(grok("b"), "HIP error: an illegal memory access")], { sameRun: true });
+    const failed = c.cells.filter((x) => x.verdict === "failed");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.reason).toMatch(
+      /^PR: server_crashed: HIP error: an illegal memory access — the PR's server went down/,
+    );
+    expect(c.cells.filter((x) => x.kind === "metric").every((x) => x.verdict !== "failed")).toBe(true);
+  });
+
+  it("is left to the ⚠️ lines when main's server went down too (the machine's, not the code's)", () => {
+    const c = compareRuns([crashed(grok("a"), "node hiccup")], [crashed(grok("b"), "node hiccup")], { sameRun: true });
+    expect(c.cells.some((x) => x.verdict === "failed")).toBe(false);
+  });
+});
+
+describe("launches that ran their own warm-up round (sglbench's runner) against ones that did not count repeats alike", () => {
+  const point = { concurrency: 4, input_len: 3200, output_len: 800 };
+  const repeat = (index: number, v: number, launch: number, warmup = false) => ({
+    index,
+    metrics: { median_itl_ms: v, output_throughput: 10000 / v },
+    labels: { launch: String(launch) },
+    ...(warmup ? { warmup } : {}),
+  });
+  /** One launch per entry of `sizes`, each a discarded warm-up round (3× slower) then its repeats. */
+  function side(tag: string, sizes: number[], level: number): RunResults {
+    let index = 0;
+    const repeats = sizes.flatMap((n, launch) => [
+      repeat(++index, 3 * level, launch, true),
+      ...Array.from({ length: n }, (_, k) => repeat(++index, level * (1 + 0.002 * (k % 2 ? 1 : -1)), launch)),
+    ]);
+    return emptyRun({
+      kind: "online",
+      suite: "deepseek-online",
+      model: { name: "DeepSeek-V3-0324", variant: "FP8" },
+      hardware: "mi30x",
+      image: { full: `rocm/sgl-dev:${tag}`, tag },
+      points: [{ point, repeats }],
+    });
+  }
+
+  it("a 3-repeat main against a PR in launches of 2 and 1: judged, no protocol ❔, no 'fewer repeats' ⚠️", () => {
+    const slower = compareRuns([side("main", [3], 20)], [side("pr", [2, 1], 22)], {
+      history: [side("n1", [3], 20), side("n2", [3], 20.2), side("n3", [3], 19.9)],
+    });
+    const itl = slower.cells.find((c) => c.metric === "median_itl_ms")!;
+    expect(itl.reason).not.toMatch(/repeats per point differ/);
+    expect(itl.verdict).toBe("regressed");
+    expect((slower.caveats ?? []).join("\n")).not.toMatch(/repeats at|repeats per point/);
+  });
+});

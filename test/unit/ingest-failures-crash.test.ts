@@ -121,3 +121,46 @@ describe("a night that measured nothing (DeepSeek 2025-11-20: two launches crash
     expect(r.err).toContain("server_crashed: an earlier launch that night: GSM8K run 1: connection error");
   });
 });
+
+describe("a night whose server never came up, read from its console log (DeepSeek 2025-10-05, real logs)", () => {
+  const CRON = join(import.meta.dirname, "..", "fixtures", "console-crash", "cron_log", "mi30x", "20251005");
+
+  it("is a run with the launch's failure and the dumped server log's cause, not a skipped file", async () => {
+    const { runs, skipped } = await ingestPaths([CRON]);
+    expect(skipped).toEqual([]);
+    const plain = runs.find((r) => !r.mode)!;
+    expect(plain).toMatchObject({ kind: "online", suite: "deepseek-online", hardware: "mi30x", points: [] });
+    expect(plain.failures).toEqual([
+      expect.objectContaining({
+        kind: "crash",
+        cause: expect.stringMatching(/^ValueError: The memory capacity is unbalanced/),
+        source: expect.stringMatching(/deepseek_nightly_online\.log:\d+$/),
+      }),
+    ]);
+    // DP attention: the scripts print the server log's error details after their own line.
+    const dp = runs.find((r) => r.mode === "dp_attention")!;
+    expect(dp.failures).toEqual([
+      expect.objectContaining({ kind: "oom", cause: expect.stringMatching(/^RuntimeError: Not enough memory/) }),
+    ]);
+  });
+
+  it("compare shows ❌ with the cause on each side that did not start", async () => {
+    const r = await compare(CRON, CRON);
+    const cells = r.cells.filter((c) => c.kind === "failure");
+    expect(cells.length).toBeGreaterThan(0);
+    expect(cells.every((c) => c.verdict === "failed")).toBe(true);
+    expect(cells.map((c) => c.reason).join("\n")).toContain("server did not start: ValueError: The memory capacity");
+  });
+});
+
+describe("sglbench ingest's table", () => {
+  it("names each run's variant, so a night's runs read apart", async () => {
+    const { run } = await import("../../src/cli/commands/ingest.js");
+    const { captureIO } = await import("../helpers/capture-io.js");
+    const io = captureIO();
+    await run([join(import.meta.dirname, "..", "fixtures", "console-crash", "cron_log", "mi30x", "20251005")], io);
+    const lines = io.out.join("").split("\n");
+    expect(lines.find((l) => l.startsWith("deepseek-online (dp_attention) "))).toContain("1 (oom)");
+    expect(lines.find((l) => l.startsWith("deepseek-online  "))).toContain("1 (crash)");
+  });
+});

@@ -230,12 +230,16 @@ async function merge(
     if (historyDir) log(`merge: noise history ${history.length} runs from ${historyDir}`);
     const merged = mergeComparisonFiles(files, services.comparer, dir, history, verdictSettings);
     io.stdout(`${merged.summaryLine}\nReport: ${merged.reportPath}\n`);
-    const tripped = failOnReason(failOn, merged.counts);
+    // As each job's own exit: a run that failed (a crash the relaunch got past) is partial work.
+    const runsFailed = files.some((f) =>
+      [...f.runs.main, ...f.runs.pr].some((r) => r.failures.some((x) => x.kind !== "cancelled")),
+    );
+    const tripped = failOnReason(failOn, merged.counts, runsFailed);
     if (tripped) {
       io.stderr(`sglbench compare-pr --merge: --fail-on ${failOn}: ${tripped}\n`);
       return EXIT.failed;
     }
-    return EXIT.ok;
+    return runsFailed || merged.counts.failed > 0 ? EXIT.partial : EXIT.ok;
   } catch (error: unknown) {
     io.stderr(`sglbench compare-pr --merge: ${errorMessageWithCause(error)}\n`);
     return EXIT.failed;

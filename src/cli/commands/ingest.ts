@@ -71,7 +71,8 @@ function table(runs: RunResults[]): string {
   const rows = [["suite", "image", "points", "repeats", "gsm8k", "kv tokens", "failures", "diagnostics", "source"]];
   for (const r of runs)
     rows.push([
-      r.suite,
+      // A night's variants (DP attention, torch compile …) are separate series: named as compare names them.
+      r.mode ? `${r.suite} (${r.mode})` : r.suite,
       r.image?.tag ?? "-",
       String(r.points.length),
       String(r.points.reduce((s, p) => s + p.repeats.length, 0)),

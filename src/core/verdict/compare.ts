@@ -321,19 +321,29 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: 
 /** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
 const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
 
-/** Steady repeats per launch at each point of a run (merged blocks counted apart). */
+/** The launches of a point that ran a discarded warm-up round first (sglbench's runner): none of their repeats is a first run. */
+function warmedLaunches(p: PointResult, runIndex: number): Set<number> {
+  return new Set(p.repeats.filter((r) => r.warmup).map((r) => launchGroup(runIndex, r)));
+}
+
+/**
+ * Steady repeats per launch at each point of a run (merged blocks counted apart), of the launches
+ * whose count is a protocol: a launch that ran its own warm-up round has no first-run bias whatever
+ * its count, and sglbench plans its blocks' sizes (2 + 1) and records any repeat it lost.
+ */
 function repeatsPerLaunch(run: RunResults, runIndex: number): { point: PointResult; counts: number[] }[] {
   return run.points.map((p) => {
+    const warmed = warmedLaunches(p, runIndex);
     const perLaunch = new Map<number, number>();
     for (const r of p.repeats.filter((x) => !x.warmup)) {
       const launch = launchGroup(runIndex, r);
-      perLaunch.set(launch, (perLaunch.get(launch) ?? 0) + 1);
+      if (!warmed.has(launch)) perLaunch.set(launch, (perLaunch.get(launch) ?? 0) + 1);
     }
     return { point: p, counts: [...perLaunch.values()] };
   });
 }
 
-/** A side's protocol: the most steady repeats one launch ran at any point. */
+/** A side's protocol: the most steady repeats one launch without its own warm-up ran at any point (0: none). */
 function launchRepeats(runs: readonly RunResults[]): number {
   return Math.max(0, ...runs.flatMap((run, i) => repeatsPerLaunch(run, i).flatMap((p) => p.counts)));
 }
@@ -369,12 +379,16 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
       out.set(key, entry);
       const repeats = p.repeats.filter((r) => !r.warmup);
       const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
+      const warmed = warmedLaunches(p, runIndex);
       for (const metric of metrics) {
         const obs = repeats.flatMap((r) => {
           const value = repeatValue(r.metrics, metric);
           const group = launchGroup(runIndex, r);
           const day = launchDayOf(run, r);
-          return value !== undefined && Number.isFinite(value) ? [{ value, index: r.index, group, day }] : [];
+          const warmedUp = warmed.has(group);
+          return value !== undefined && Number.isFinite(value)
+            ? [{ value, index: r.index, group, day, ...(warmedUp ? { warmedUp } : {}) }]
+            : [];
         });
         // Warm-up is handled in the verdict per run (group), so pooling runs never drops a steady repeat.
         entry.values.set(metric, [...(entry.values.get(metric) ?? []), ...obs]);
@@ -629,6 +643,28 @@ function poolUndecided(
   }
 }
 
+/** Failures that take a server down: the PR's code may have done it. */
+const SERVER_DOWN = new Set(["server_crashed", "crash", "oom"]);
+
+/**
+ * A server crash on the PR side only, with every point still measured (after a relaunch): the cells
+ * alone would read ⚪, yet a PR that brings the server down under load is the finding — a failed
+ * cell leads with it. Crashes on both sides are the machine's, left to the ⚠️ lines.
+ */
+function prOnlyCrash(
+  base: readonly RunResults[],
+  cand: readonly RunResults[],
+): { point?: ComparisonCell["point"]; reason: string } | undefined {
+  const down = (runs: readonly RunResults[]) => runs.flatMap((r) => r.failures).filter((f) => SERVER_DOWN.has(f.kind));
+  const [first] = down(cand);
+  if (!first || down(base).length > 0) return undefined;
+  const more = down(cand).length - 1;
+  return {
+    ...(first.point ? { point: first.point } : {}),
+    reason: `PR: ${first.kind}: ${first.message.slice(0, 300)}${more > 0 ? ` (and ${more} more)` : ""} — the PR's server went down during the benchmark and main's did not; the points measured after it are judged as usual`,
+  };
+}
+
 /** A suite's comparison but its cells: what ran on each side. */
 function suiteHeader(
   ref: RunResults,
@@ -716,6 +752,25 @@ function platformApart(base: readonly RunResults[], cand: readonly RunResults[])
   return metadataBreak(key(base[base.length - 1]!), key(cand[0]!));
 }
 
+/**
+ * A baseline night alone in its regime (the regime starts on it: a new host, release or protocol)
+ * has no night of its kind to show whether it was a usual one: an odd main night then reads as a
+ * change of the PR (Grok-2 2025-11-12, the first one-repeat night, 15 % slower than every night
+ * after it). Said where it applies, not only in the footer.
+ */
+function loneBaselineNights(regime: RegimeHistory, baseline: readonly RunResults[]): string[] {
+  return regime.learntFrom.flatMap((l) => {
+    const base = baseline.find((b) => b.points.length > 0 && scopeKey(runScope(b)) === l.scope);
+    // Cut off from earlier nights of its series (not a history that holds only this night).
+    if (!base || l.nights.length !== 1 || l.nights[0] !== base.date || l.leftOut === 0) return [];
+    const named = `${base.suite}${base.mode ? ` (${base.mode})` : ""}`;
+    const why = l.startReason ? ` (${l.startReason})` : "";
+    return [
+      `${named}: main's night ${base.date} starts its regime in the history${why} and is its only night — no other night shows whether main's own launch was a usual one; its launch noise is the built-in prior's where there is one`,
+    ];
+  });
+}
+
 /** Compares candidate runs against baseline runs, suite by suite. */
 export function compareRuns(baseline: RunResults[], candidate: RunResults[], opts: CompareOptions = {}): Comparison {
   const minEffectPct = opts.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;
@@ -765,7 +820,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   const shapes = pastRuns?.length ? learnLaunchShapes(pastRuns, opts.detectChanges, regimes) : undefined;
   const suites: SuiteComparison[] = [];
   const mismatches: string[] = [];
-  const caveats: string[] = [];
+  const caveats: string[] = regime ? loneBaselineNights(regime, baseline) : [];
   const priorUsed = new Set<string>();
 
   for (const { base, cand } of pairRuns(baseline, candidate)) {
@@ -932,6 +987,8 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
         cells.push(cell);
       }
     }
+    const crash = !mismatch && !cells.some((x) => x.verdict === "failed") ? prOnlyCrash(base, cand) : undefined;
+    if (crash) cells.push(failureCell(common, crash.point ?? {}, crash.reason));
     suites.push({ ...suiteHeader(ref, common.model, base, cand, mismatch), cells });
   }
   suites.sort((a, b) => suiteKey(a).localeCompare(suiteKey(b)));

@@ -75,6 +75,11 @@ export interface Observation {
   group?: number;
   /** The day its launch ran (drift.ts launchDay), when known. */
   day?: number;
+  /**
+   * Its launch ran a discarded warm-up round first (sglbench's runner does at every point): no
+   * repeat of it is a first run, so none is dropped or position-corrected, whatever the count.
+   */
+  warmedUp?: boolean;
 }
 
 /** Tuning of {@link decideCell}. */
@@ -238,7 +243,7 @@ export const LAUNCH_SET_ASIDE =
 
 /** Drops the first repeat of every run that has ≥ 3 (when positions cannot be corrected from history). */
 function dropFirstPerRun(obs: Observation[]): Observation[] {
-  return byLaunch(obs).flatMap((g) => usableRepeats(g));
+  return byLaunch(obs).flatMap((g) => (g[0]?.warmedUp ? g : usableRepeats(g)));
 }
 
 /** A side's repeats by launch (group), each in run order (merged blocks number runs on across launches). */
@@ -248,8 +253,8 @@ function byLaunch(obs: Observation[]): Observation[][] {
   return [...groups.values()].map((g) => [...g].sort((a, b) => a.index - b.index));
 }
 
-/** A launch of 1–2 repeats keeps its first (warm-up) run; ≥ 3 drop it (usableRepeats). */
-const keepsWarmup = (obs: Observation[]): boolean => byLaunch(obs).some((g) => g.length < 3);
+/** A launch of 1–2 repeats keeps its first (warm-up) run; ≥ 3 drop it (usableRepeats); one warmed up has none. */
+const keepsWarmup = (obs: Observation[]): boolean => byLaunch(obs).some((g) => g.length < 3 && !g[0]?.warmedUp);
 
 const sameIndexes = (a: Observation[], b: Observation[]): boolean =>
   a
@@ -365,11 +370,13 @@ export function decideCell(
   const offsets = opts.history?.offsets;
   // With learnt position offsets covering every repeat, correct all repeats (warm-up included);
   // otherwise fall back to dropping the first of ≥ 3 repeats per run.
+  const positioned = [...allBase, ...allCand].filter((o) => !o.warmedUp);
   const corrected =
     offsets !== undefined &&
     allBase.length > 0 &&
     allCand.length > 0 &&
-    [...allBase, ...allCand].every((o) => offsets[o.index] !== undefined);
+    positioned.length > 0 &&
+    positioned.every((o) => offsets[o.index] !== undefined);
   const keepAll = corrected || opts.dropWarmup === false;
   const baseObs = keepAll ? allBase : dropFirstPerRun(allBase);
   const candObs = keepAll ? allCand : dropFirstPerRun(allCand);
@@ -430,7 +437,7 @@ export function decideCell(
       df: 0,
     };
   }
-  const shift = (o: Observation): number => (corrected ? (offsets?.[o.index] ?? 0) : 0);
+  const shift = (o: Observation): number => (corrected && !o.warmedUp ? (offsets?.[o.index] ?? 0) : 0);
   const lb = baseObs.map((o) => Math.log(o.value) - shift(o));
   const lc = candObs.map((o) => Math.log(o.value) - shift(o));
   const diff = mean(lc) - mean(lb);
