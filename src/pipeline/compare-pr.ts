@@ -307,13 +307,15 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     const steps = scheduleSuite(suitePlan.repeats, record.runMain);
     const blocks: Record<"main" | "pr", RunResults[]> = { main: [], pr: [] };
     // A side whose block failed for good (launch, readiness, GSM8K gate) is not run again; when the PR
-    // side cannot run, main's remaining blocks would have nothing to be compared with.
+    // side cannot run, main's remaining blocks would have nothing to be compared with; when main
+    // cannot, the PR runs once (does it launch, its GSM8K) and its other blocks are GPU time for nothing.
     const blocked: Partial<Record<"main" | "pr", Failure>> = {};
     for (const step of steps) {
       const image = step.side === "main" ? options.images.main : options.images.pr;
-      const cause = blocked[step.side] ?? (step.side === "main" ? blocked.pr : undefined);
+      const other = step.side === "main" ? blocked.pr : blocks.pr.length > 0 ? blocked.main : undefined;
+      const cause = blocked[step.side] ?? other;
       if (cause) {
-        const why = blocked[step.side] ? "" : " (the PR side cannot run)";
+        const why = blocked[step.side] ? "" : ` (the ${step.side === "main" ? "PR" : "main"} side cannot run)`;
         log(`Skipping ${suite.id} ${step.side} block ${step.block}${why}: ${cause.kind}: ${cause.message}`);
         blocks[step.side].push(skippedRun(suite, step.side, step.block, cause));
         anyFailure = true;

@@ -49,11 +49,16 @@ function jobInput(dir: string, over: Partial<ComparePrJobInput> = {}): ComparePr
   };
 }
 
-async function compareWithPr(name: string, prExtra: Record<string, string>, over: Partial<ComparePrJobInput> = {}) {
+async function compareWithPr(
+  name: string,
+  prExtra: Record<string, string>,
+  over: Partial<ComparePrJobInput> = {},
+  mainExtra: Record<string, string> = {},
+) {
   const dir = mkdtempSync(join(root, `${name}-`));
   const services = await defaultComparePrServices({
     local: true,
-    mainEnv: SIM,
+    mainEnv: { ...SIM, ...mainExtra },
     prEnv: { ...SIM, ...prExtra },
     log: () => undefined,
     port: await freePort(),
@@ -73,6 +78,14 @@ describe("compare-pr with faults on the PR side", () => {
     expect(log).toMatch(/Skipping deepseek-online main block 2 \(the PR side cannot run\)/);
     const report = readFileSync(result.reportPath, "utf8");
     expect(report).toMatch(/launch_failed: .*Not enough memory.*see sglang_server\.log/);
+  });
+
+  it("OOM at launch on main: the PR runs once (does it launch, its GSM8K), its other blocks are skipped", async () => {
+    const { result, log } = await compareWithPr("oom-main", {}, {}, { SGLSIM_OOM_AT_LAUNCH: "1" });
+    expect(result.exitCode).toBe(3);
+    expect(existsSync(join(result.dir, "pr", "online"))).toBe(true);
+    expect(existsSync(join(result.dir, "pr", "block2"))).toBe(false);
+    expect(log).toMatch(/Skipping deepseek-online pr block 2 \(the main side cannot run\)/);
   });
 
   it("a crash during the PR's GSM8K gate is reported as server_crashed, not low accuracy", async () => {

@@ -55,7 +55,8 @@ describe("nightly variants, Grok-2 and sanity on the simulator", () => {
     const results = await readResults(join(folder, "results.json"));
     expect(results.suite).toBe("grok2-online");
     expect(results.model.path).toBe("/data/grok-2");
-    expect(results.points.map((p) => p.point.request_rate)).toEqual([1, 2, 4, 8, 16]);
+    // Rates 1–8 on MI355X, as the original's script there ("excluding 16"): catalogue values_by_hardware.
+    expect(results.points.map((p) => p.point.request_rate)).toEqual([1, 2, 4, 8]);
     expect(results.gsm8k).toMatchObject({ passed: true, threshold: 0.92 });
     const server = await readFile(join(folder, "server_output_aiter.log"), "utf8");
     expect(server).toContain(

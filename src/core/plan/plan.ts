@@ -658,6 +658,13 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
   };
 }
 
+/** `6 h`, `40 min`, `under a minute`: how old a reused baseline is, as a reader says it. */
+function ageText(hours: number): string {
+  if (hours >= 1) return `${Math.round(hours)} h`;
+  const minutes = Math.round(hours * 60);
+  return minutes >= 1 ? `${minutes} min` : "under a minute";
+}
+
 const pointsText = (n: number): string => `${n} point${n === 1 ? "" : "s"}`;
 
 /** Point keys without the coordinates every point of the suite shares (`concurrency=16`, not the whole key). */
@@ -794,7 +801,7 @@ export function renderPlan(plan: Plan, request: PlanRequest): string {
   for (const [i, s] of plan.suites.entries()) {
     const main =
       s.main.action === "reuse"
-        ? `reuse baseline (${s.main.historyAgeHours} h old) + anchor ${s.main.anchorPoint} ×1 on main`
+        ? `reuse baseline (${ageText(s.main.historyAgeHours)} old) + anchor ${s.main.anchorPoint} ×1 on main`
         : `run main in full (${s.main.reason})`;
     const counts = Object.values(s.repeats);
     const total = counts.reduce((a, b) => a + b, 0);

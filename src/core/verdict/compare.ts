@@ -414,7 +414,7 @@ function partialFailures(runs: readonly RunResults[]): string {
   if (lost.length === 0) return "";
   const first = lost[0]!;
   const more = lost.length > 1 ? ` and ${lost.length - 1} more` : "";
-  return `a repeat at ${pointLabel(first.point!)} (${first.kind}: ${first.message.slice(0, 120)})${more}`;
+  return `a repeat at ${pointLabel(first.point!)} (${first.kind}: ${clip(first.message, 120)})${more}`;
 }
 
 /**
@@ -643,6 +643,13 @@ function poolUndecided(
   }
 }
 
+/** At most `max` characters, cut at a word with an ellipsis: a cause must not end mid-word. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), max / 2))}…`;
+}
+
 /** Failures that take a server down: the PR's code may have done it. */
 const SERVER_DOWN = new Set(["server_crashed", "crash", "oom"]);
 
@@ -661,7 +668,7 @@ function prOnlyCrash(
   const more = down(cand).length - 1;
   return {
     ...(first.point ? { point: first.point } : {}),
-    reason: `PR: ${first.kind}: ${first.message.slice(0, 300)}${more > 0 ? ` (and ${more} more)` : ""} — the PR's server went down during the benchmark and main's did not; the points measured after it are judged as usual`,
+    reason: `PR: ${first.kind}: ${clip(first.message, 300)}${more > 0 ? ` (and ${more} more)` : ""} — the PR's server went down during the benchmark and main's did not; the points measured after it are judged as usual`,
   };
 }
 

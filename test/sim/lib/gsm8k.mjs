@@ -49,7 +49,9 @@ export async function gsm8k(argv, options, env = process.env) {
   }
   const host = String(a.host).includes("://") ? String(a.host) : `http://${a.host}`;
   const base = `${host}:${a.port}`;
-  const n = Math.max(1, Number(a.num_questions));
+  // bench_sglang.py slices the test set: asking 2000 (the original's flag) gets its 1 319 questions.
+  const GSM8K_TEST_QUESTIONS = 1319;
+  const n = Math.min(GSM8K_TEST_QUESTIONS, Math.max(1, Number(a.num_questions)));
   const parallel = Math.max(1, Number(a.parallel));
   if (shouldHang("gsm8k", [], env)) await hangForever(env);
 
