@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { execa } from "execa";
 import { delimiter, join, resolve } from "node:path";
 import { findSuite } from "../../src/core/catalogue/index.js";
+import type { Comparison } from "../../src/core/verdict/index.js";
 import { run } from "../../src/action/run.js";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../src/pipeline/compare-pr-services.js";
@@ -72,7 +73,7 @@ async function simServices(prExtra: Record<string, string> = {}) {
 }
 
 /** A nightly of the merge-base image on the simulator, stored as history. */
-async function nightlyHistory(dir: string, env: Record<string, string> = {}): Promise<string> {
+async function nightlyHistory(dir: string, env: Record<string, string> = {}, repeats = 2): Promise<string> {
   const history = join(dir, "history");
   mkdirSync(history, { recursive: true });
   await runSuite({
@@ -82,7 +83,7 @@ async function nightlyHistory(dir: string, env: Record<string, string> = {}): Pr
     // bench_serving drops its JSONL in the working directory: keep it out of the checkout.
     executor: new LocalExecutor({ env: { ...process.env, ...SIM, ...env }, cwd: history }),
     outputDir: history,
-    repeats: 2,
+    repeats,
   });
   return history;
 }
@@ -150,6 +151,22 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     // timing under load, in the simulator as on a GPU, and two repeats can underrate that noise.
     expect(verdictLines(result.reportMarkdown).filter((row) => !/\| P99 /.test(row))).toEqual([]);
     expect(result.plan.gpuMinutes).toBeLessThan(result.plan.seedGpuMinutes);
+  }, 240_000);
+
+  it("a reused nightly of 3 repeats in one launch against a PR 10 % slower in 2 + 1: ITL and throughput 🔴", async () => {
+    // Both sides ran a discarded warm-up round first: repeats per launch are not a protocol then
+    // (they were: every ITL and throughput cell ❔ "repeats per point differ", even at +10 %).
+    const dir = tmp("reuse-slow");
+    const historyDir = await nightlyHistory(dir, {}, 3);
+    const services = await simServices({ SGLSIM_SPEED: "1.10" });
+    const result = await runComparePrJob(jobInput(dir, { historyDir }), services, quietLog);
+    expect(result.mainSide[0]).toMatchObject({ action: "reuse" });
+    const cells = (result.comparison as Comparison).cells;
+    expect(cells.filter((c) => /repeats per point differ/.test(c.reason))).toEqual([]);
+    const regressed = (metric: string) => cells.filter((c) => c.metric === metric && c.verdict === "regressed").length;
+    expect(regressed("median_itl_ms")).toBeGreaterThanOrEqual(4);
+    expect(regressed("output_throughput")).toBeGreaterThanOrEqual(4);
+    expect(result.counts.improved).toBe(0);
   }, 240_000);
 
   it("runs main in full when the anchor no longer reproduces the stored baseline", async () => {
