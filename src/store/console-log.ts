@@ -26,6 +26,30 @@ export function consoleLogModel(head: string, file: string): string {
 
 const IMAGE_LINE = /(?:Starting benchmarks for image|Using Docker image):\s*(\S+)/;
 
+/** The container went away under the script (`docker exec` into a stopped container). */
+const CONTAINER_GONE = /OCI runtime exec failed|Failed to create log directory in container/;
+/** The DeepSeek scripts' GSM8K gate: below it, the serving benchmarks are skipped. */
+const GATE_FAILED = /Average accuracy \(([\d.]+)\) is below threshold \(([\d.]+)\)/;
+
+/** A block that stopped before any result for another reason than its server: the container, the GSM8K gate. */
+function stoppedOtherwise(lines: readonly string[], start: number, file: string): Failure | undefined {
+  for (const [i, raw] of lines.entries()) {
+    if (raw.length > 2000) continue;
+    const line = raw.trim();
+    const source = `${file}:${start + i}`;
+    const gate = GATE_FAILED.exec(line);
+    if (gate)
+      return {
+        kind: "low_accuracy",
+        message: `GSM8K gate: average accuracy ${gate[1]} below the threshold ${gate[2]}; the benchmarks were skipped`,
+        source,
+      };
+    if (CONTAINER_GONE.test(line))
+      return { kind: "launch_failed", message: `the benchmark container went away: ${line.slice(0, 200)}`, source };
+  }
+  return undefined;
+}
+
 /** What the nightly scripts print when the server did not come up: it died starting, or never got ready. */
 const SERVER_DIED = /SGLang server encountered critical errors during startup|^--- End of server log ---/;
 const SERVER_NOT_READY =
@@ -40,7 +64,7 @@ function serverNotUp(lines: readonly string[], start: number, file: string): Fai
   const at = (re: RegExp): number => lines.findIndex((l) => l.length < 2000 && re.test(l.trim()));
   const died = at(SERVER_DIED);
   const late = at(SERVER_NOT_READY);
-  if (died < 0 && late < 0) return undefined;
+  if (died < 0 && late < 0) return stoppedOtherwise(lines, start, file);
   const line = died >= 0 ? died : late;
   const source = `${file}:${start + line}`;
   if (died < 0) return { kind: "never_ready", message: lines[late]!.trim().slice(0, 300), source };
@@ -94,7 +118,13 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     // A GSM8K test that failed as a whole (a server that died, no valid run) is a run with that failure;
     // so is a server that never came up (the night's only trace of it is this log).
     const measured = serving.blocks.length > 0 || gsm.gsm8k || gsm.failure || benchBlocks.length > 0 || hasBest;
-    const notUp = measured ? undefined : serverNotUp(seg.lines, seg.start, file);
+    // GSM8K only (its gate stopped the benchmarks, or the container went): the cause, when printed.
+    const perf = serving.blocks.length > 0 || benchBlocks.length > 0 || hasBest;
+    const notUp = !measured
+      ? serverNotUp(seg.lines, seg.start, file)
+      : !perf && !gsm.failure
+        ? stoppedOtherwise(seg.lines, seg.start, file)
+        : undefined;
     if (!measured && !notUp) continue;
     const kind =
       serving.blocks.length > 0 || gsm.gsm8k || gsm.failure || hasBest || (notUp && !/offline/i.test(file))

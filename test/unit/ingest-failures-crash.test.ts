@@ -164,3 +164,28 @@ describe("sglbench ingest's table", () => {
     expect(lines.find((l) => l.startsWith("deepseek-online  "))).toContain("1 (crash)");
   });
 });
+
+describe("a night stopped before any benchmark for another reason, read from its console log (real logs)", () => {
+  const CRON = join(import.meta.dirname, "..", "fixtures", "console-crash", "cron_log", "mi30x");
+
+  it("the GSM8K gate (DeepSeek 2025-10-03: 0.913 below 0.93) is a low_accuracy failure, not 'not run'", async () => {
+    const { runs } = await ingestPaths([join(CRON, "20251003")]);
+    expect(runs[0]!.failures).toEqual([
+      expect.objectContaining({
+        kind: "low_accuracy",
+        message: "GSM8K gate: average accuracy 0.913 below the threshold 0.93; the benchmarks were skipped",
+      }),
+    ]);
+  });
+
+  it("a container that went away (DeepSeek 2025-10-30, DP attention + torch compile) is launch_failed", async () => {
+    const { runs, skipped } = await ingestPaths([join(CRON, "20251030")]);
+    expect(skipped).toEqual([]);
+    expect(runs[0]!.failures).toEqual([
+      expect.objectContaining({
+        kind: "launch_failed",
+        message: expect.stringMatching(/^the benchmark container went away/),
+      }),
+    ]);
+  });
+});

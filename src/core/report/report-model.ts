@@ -158,7 +158,11 @@ function pointOf(cell: ComparisonCell): string {
 
 /** The why of a ❔, ❌ or pooled cell (the part after the evidence, which the other columns show). */
 function reasonOf(cell: ComparisonCell): string {
-  const clean = (t: string): string => t.replace(/\s+/g, " ").replace(/\|/g, "/").slice(0, 300);
+  const clean = (t: string): string => {
+    const one = t.replace(/\s+/g, " ").replace(/\|/g, "/");
+    // Cut at a word, marked, never mid-word.
+    return one.length <= 300 ? one : `${one.slice(0, Math.max(one.lastIndexOf(" ", 299), 150))}…`;
+  };
   const i = cell.reason.lastIndexOf(": ");
   const why = cell.verdict === "inconclusive" ? clean(i >= 0 ? cell.reason.slice(i + 2) : cell.reason) : "";
   if (cell.pooled) {

@@ -443,23 +443,30 @@ function shortPoints(runs: readonly RunResults[]): string {
 
 /**
  * The same values at the same points: with sameRun, one run read twice — from another path, or once
- * as its console log and once as its result folder (whose CSV rounds to fewer digits: 4 kept).
+ * as its console log and once as its result folder (whose CSV rounds to fewer digits: 4 kept; a
+ * DeepSeek console log prints only E2E, TTFT and ITL: the metrics both have are compared).
  */
-const samePoints = (a: RunResults, b: RunResults): boolean => measuredValues(a) === measuredValues(b);
-
-function measuredValues(run: RunResults): string {
+function samePoints(a: RunResults, b: RunResults): boolean {
   const round = (v: number): number => Number(v.toPrecision(4));
-  const repeats = run.points.map((p) => [
-    pointKey(p.point),
-    p.repeats
-      .filter((r) => !r.warmup)
-      .map((r) =>
-        Object.entries(r.metrics)
-          .map(([m, v]) => [m, round(v)])
-          .sort(),
-      ),
-  ]);
-  return JSON.stringify(repeats.sort());
+  const steady = (run: RunResults) =>
+    new Map(run.points.map((p) => [pointKey(p.point), p.repeats.filter((r) => !r.warmup)] as const));
+  const [pa, pb] = [steady(a), steady(b)];
+  if (pa.size !== pb.size) return false;
+  let compared = 0;
+  for (const [key, ra] of pa) {
+    const rb = pb.get(key);
+    if (!rb || rb.length !== ra.length) return false;
+    for (const [i, x] of ra.entries()) {
+      const y = rb[i]!;
+      for (const [metric, v] of Object.entries(x.metrics)) {
+        const w = y.metrics[metric];
+        if (w === undefined) continue;
+        if (round(v) !== round(w)) return false;
+        compared += 1;
+      }
+    }
+  }
+  return compared > 0 || (pa.size === 0 && a.failures.length === b.failures.length);
 }
 
 /** A value one side measured and the other did not print (a cut-off CSV row, an older client, no GSM8K log). */
@@ -593,8 +600,10 @@ function gsm8kCause(runs: RunResults[]): string {
 /** Why a side ran no point at all: every run-level failure, or that nothing was recorded. */
 function noPointsCause(runs: RunResults[]): string {
   if (runs.length === 0) return "suite not run";
-  const fs = runs.flatMap((r) => r.failures).map((f) => `${f.kind}: ${f.message}`);
-  return fs.length > 0 ? [...new Set(fs)].join("; ") : "no benchmark point recorded";
+  // Each side's causes kept short, so the other side's still shows in the report's 300 characters.
+  const fs = [...new Set(runs.flatMap((r) => r.failures).map((f) => `${f.kind}: ${f.message}`))];
+  if (fs.length === 0) return "no benchmark point recorded";
+  return fs.length > 1 ? `${clip(fs[0]!, 120)} (and ${fs.length - 1} more)` : clip(fs[0]!, 140);
 }
 
 /** Why a side has no result for a point: its run-level failure (launch, readiness, GSM8K gate …) if any. */
@@ -768,12 +777,20 @@ function platformApart(base: readonly RunResults[], cand: readonly RunResults[])
 function loneBaselineNights(regime: RegimeHistory, baseline: readonly RunResults[]): string[] {
   return regime.learntFrom.flatMap((l) => {
     const base = baseline.find((b) => b.points.length > 0 && scopeKey(runScope(b)) === l.scope);
-    // Cut off from earlier nights of its series (not a history that holds only this night).
-    if (!base || l.nights.length !== 1 || l.nights[0] !== base.date || l.leftOut === 0) return [];
+    if (!base) return [];
     const named = `${base.suite}${base.mode ? ` (${base.mode})` : ""}`;
+    const unseen = "no other night shows whether main's own launch was a usual one";
+    const after = `${unseen}; its launch noise is the built-in prior's where there is one`;
+    // Not in the history, and unlike its latest regime (another protocol, host or release).
+    if (l.baselineDiffers && !l.nights.includes(base.date ?? ""))
+      return [
+        `${named}: main's night ${base.date ?? ""} differs from the history's nights (${l.baselineDiffers}) — ${unseen}`,
+      ];
+    // Cut off from earlier nights of its series (not a history that holds only this night).
+    if (l.nights.length !== 1 || l.nights[0] !== base.date || l.leftOut === 0) return [];
     const why = l.startReason ? ` (${l.startReason})` : "";
     return [
-      `${named}: main's night ${base.date} starts its regime in the history${why} and is its only night — no other night shows whether main's own launch was a usual one; its launch noise is the built-in prior's where there is one`,
+      `${named}: main's night ${base.date} starts its regime in the history${why} and is its only night — ${after}`,
     ];
   });
 }

@@ -273,7 +273,9 @@ export function baselineRegime(
     // A baseline outside the history (its night not among the regime's) may start a regime of its own.
     if (chosen && !(night && chosen.nights.includes(night))) {
       const k = runRegimeKey(base);
-      const l = runRegimeKey(chosen.runs[chosen.runs.length - 1]!);
+      // Its latest night that measured something: a crashed night says nothing of repeats or host.
+      const measured = chosen.runs.filter((r) => r.points.some((p) => p.repeats.some((x) => !x.warmup)));
+      const l = runRegimeKey(measured[measured.length - 1] ?? chosen.runs[chosen.runs.length - 1]!);
       const platform = metadataBreak({ ...l, repeats: 0, prompts: {} }, { ...k, repeats: 0, prompts: {} });
       baselineDiffers = metadataBreak(l, k) || undefined;
       if (platform) chosen = undefined;
