@@ -135,7 +135,12 @@ async function clients(
       const prompts = Math.min(promptsFor(suite, value), Math.max(16, point.concurrency ?? 0));
       ctx.progress({ phase: "point", message: `warm-up round at ${suite.axis} ${value} (discarded)` });
       const log = writer.log(`sglang_warmup_client_${suite.axis}_${value}.log`);
-      const outcome = await oneRepeat(withPrompts(cmd.argv, prompts), log, ctx, point, 0, "bench_serving warm-up");
+      // Its JSONL goes to a scratch file that is removed: bench_serving's default one would land in
+      // the working folder and read as a run of its own.
+      const scratch = requestDetailsTarget(log.path);
+      const argv = [...withPrompts(cmd.argv, prompts), "--output-file", scratch.raw];
+      const outcome = await oneRepeat(argv, log, ctx, point, 0, "bench_serving warm-up");
+      await collectRequestDetails(undefined, scratch, ctx.executor);
       log.close();
       if (outcome.repeat) writer.addRepeat(point, { ...outcome.repeat, warmup: true });
       if (ctx.signal?.aborted) {

@@ -64,8 +64,18 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
     const value = trimmed.slice(colon + 1).trim();
     const key = SERVING_LABELS[label] ?? slugLabel(label);
     const n = parseNumber(value);
-    if (n === undefined || !Number.isFinite(n)) current.labels[label] = value;
-    else current.metrics[key] = n;
+    if (n === undefined || !Number.isFinite(n)) {
+      current.labels[label] = value;
+      // A known figure that is not a number (`Median ITL (ms): 4x.96`) is lost: said, with its line.
+      if (SERVING_LABELS[label] && !NOT_A_FIGURE.test(label) && !WORDS.test(value))
+        diagnostics.push({
+          file,
+          line: lineNo[i] ?? i + 1,
+          expected: "a number",
+          message: `not a number, left out: ${trimmed.slice(0, 80)}`,
+          severity: "error",
+        });
+    } else current.metrics[key] = n;
   }
   if (current) {
     diagnostics.push(truncated(file, current.line));
@@ -73,6 +83,10 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
   }
   return { blocks, diagnostics };
 }
+
+/** Labels whose value is a word (the backend), and the words bench_serving prints for unset figures. */
+const NOT_A_FIGURE = /^Backend$/i;
+const WORDS = /^(?:inf|-?inf|nan|none|not set|n\/a|)$/i;
 
 function truncated(file: string, line: number): Diagnostic {
   return { file, line, expected: "closing `=====` line", message: "result block is truncated", severity: "error" };

@@ -4,7 +4,7 @@
  * side that crashes, and the Action's entry (compare-pr and suite) filling GITHUB_OUTPUT.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execa } from "execa";
 import { delimiter, join, resolve } from "node:path";
@@ -62,13 +62,14 @@ function jobInput(dir: string, over: Partial<ComparePrJobInput> = {}): ComparePr
 }
 
 /** The production services on the simulator, locally, on a free port; `prExtra` changes the PR side. */
-async function simServices(prExtra: Record<string, string> = {}) {
+async function simServices(prExtra: Record<string, string> = {}, hardware?: string) {
   return defaultComparePrServices({
     local: true,
     mainEnv: SIM,
     prEnv: { ...SIM, ...prExtra },
     log: quietLog,
     port: await freePort(),
+    ...(hardware ? { hardware } : {}),
   });
 }
 
@@ -167,6 +168,27 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     expect(regressed("median_itl_ms")).toBeGreaterThanOrEqual(4);
     expect(regressed("output_throughput")).toBeGreaterThanOrEqual(4);
     expect(result.counts.improved).toBe(0);
+  }, 240_000);
+
+  it("on named hardware the runs carry it, the built-in prior judges one launch a side, no stray JSONL", async () => {
+    // Images sglbench builds name no hardware: without it, one launch a side had no source of launch
+    // noise and every cell was ❔ "the built-in prior has none for it".
+    const dir = tmp("hardware");
+    const services = await simServices({ SGLSIM_SPEED: "1.10" }, "mi30x");
+    const result = await runComparePrJob(
+      jobInput(dir, { baseline: "rerun", repeats: 1, hardware: "mi30x" }),
+      services,
+      quietLog,
+    );
+    const comparison = result.comparison as Comparison;
+    expect(comparison.priorUsed).toEqual(expect.arrayContaining([expect.stringMatching(/^series mi30x\//)]));
+    expect(comparison.cells.filter((c) => /noise between launches unknown/.test(c.reason))).toEqual([]);
+    expect(result.counts.regressed).toBeGreaterThanOrEqual(20);
+    // The warm-up rounds' JSONL goes to a scratch file: nothing bench_serving names by default is left.
+    const stray = readdirSync(result.dir, { recursive: true, encoding: "utf8" }).filter((f) =>
+      /(^|\/)sglang_\d{4}_[^/]*\.jsonl$/.test(f),
+    );
+    expect(stray).toEqual([]);
   }, 240_000);
 
   it("runs main in full when the anchor no longer reproduces the stored baseline", async () => {

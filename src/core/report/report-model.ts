@@ -161,7 +161,7 @@ function reasonOf(cell: ComparisonCell): string {
   const clean = (t: string): string => {
     const one = t.replace(/\s+/g, " ").replace(/\|/g, "/");
     // Cut at a word, marked, never mid-word.
-    return one.length <= 300 ? one : `${one.slice(0, Math.max(one.lastIndexOf(" ", 299), 150))}…`;
+    return one.length <= 300 ? one : `${one.slice(0, Math.max(one.lastIndexOf(" ", 299), 150)).replace(/[;,:]$/, "")}…`;
   };
   const i = cell.reason.lastIndexOf(": ");
   const why = cell.verdict === "inconclusive" ? clean(i >= 0 ? cell.reason.slice(i + 2) : cell.reason) : "";

@@ -321,9 +321,13 @@ function collectRequests(entry: SidePoint, metric: string, p: PointResult, run: 
 /** One group per server launch: a run, or a block of a merged run (label `launch`, baseline.ts mergeBlocks). */
 const launchGroup = (runIndex: number, r: Repeat): number => runIndex * 1000 + Number(r.labels?.launch ?? 0);
 
-/** The launches of a point that ran a discarded warm-up round first (sglbench's runner): none of their repeats is a first run. */
-function warmedLaunches(p: PointResult, runIndex: number): Set<number> {
-  return new Set(p.repeats.filter((r) => r.warmup).map((r) => launchGroup(runIndex, r)));
+/**
+ * The launches of a point that ran a discarded warm-up round first (sglbench's runner, online), or
+ * whose every repeat warms up on its own (bench_one_batch, offline): none of their repeats is a first run.
+ */
+function warmedLaunches(run: RunResults, p: PointResult, runIndex: number): Set<number> {
+  const repeats = run.kind === "offline" ? p.repeats : p.repeats.filter((r) => r.warmup);
+  return new Set(repeats.map((r) => launchGroup(runIndex, r)));
 }
 
 /**
@@ -333,7 +337,7 @@ function warmedLaunches(p: PointResult, runIndex: number): Set<number> {
  */
 function repeatsPerLaunch(run: RunResults, runIndex: number): { point: PointResult; counts: number[] }[] {
   return run.points.map((p) => {
-    const warmed = warmedLaunches(p, runIndex);
+    const warmed = warmedLaunches(run, p, runIndex);
     const perLaunch = new Map<number, number>();
     for (const r of p.repeats.filter((x) => !x.warmup)) {
       const launch = launchGroup(runIndex, r);
@@ -379,7 +383,7 @@ function collectSide(runs: RunResults[]): Map<string, SidePoint> {
       out.set(key, entry);
       const repeats = p.repeats.filter((r) => !r.warmup);
       const metrics = new Set(repeats.flatMap((r) => Object.keys(r.metrics)));
-      const warmed = warmedLaunches(p, runIndex);
+      const warmed = warmedLaunches(run, p, runIndex);
       for (const metric of metrics) {
         const obs = repeats.flatMap((r) => {
           const value = repeatValue(r.metrics, metric);
@@ -677,7 +681,7 @@ function prOnlyCrash(
   const more = down(cand).length - 1;
   return {
     ...(first.point ? { point: first.point } : {}),
-    reason: `PR: ${first.kind}: ${clip(first.message, 300)}${more > 0 ? ` (and ${more} more)` : ""} — the PR's server went down during the benchmark and main's did not; the points measured after it are judged as usual`,
+    reason: `PR: ${first.kind}: ${clip(first.message, 160)}${more > 0 ? ` (and ${more} more)` : ""} — the PR's server went down, main's did not (the points measured after the relaunch are judged as usual)`,
   };
 }
 
