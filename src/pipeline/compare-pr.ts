@@ -442,17 +442,26 @@ export function prepareResume(dir: string, pr: number, force: boolean): void {
   if (!existsSync(join(dir, "comparison.log")))
     throw new Error(`--resume ${dir}: not a compare-pr folder (no comparison.log)`);
   const resultsFile = join(dir, "results.json");
-  let finished: { pr?: number; verdict?: string } | undefined;
+  type Written = { pr?: number; verdict?: string; runs?: { main?: RunResults[]; pr?: RunResults[] } };
+  let finished: Written | undefined;
   if (existsSync(resultsFile)) {
     try {
-      finished = JSON.parse(readFileSync(resultsFile, "utf8")) as { pr?: number; verdict?: string };
+      finished = JSON.parse(readFileSync(resultsFile, "utf8")) as Written;
     } catch {
       finished = undefined; // a half-written results.json: the run was interrupted while writing it
     }
   }
   if (finished?.pr !== undefined && finished.pr !== pr)
     throw new Error(`--resume ${dir}: the folder holds PR #${finished.pr}, not #${pr}`);
+  // A report written when a stop signal came (SIGTERM, Ctrl-C) has steps cancelled: not finished.
+  const runs = [...(finished?.runs?.main ?? []), ...(finished?.runs?.pr ?? [])];
+  const stopped = runs.some((r) => r.failures?.some((f) => f.kind === "cancelled"));
   if (!force) {
+    if (finished && stopped) {
+      for (const name of ["results.json", "report.md", "comparison_report.md"])
+        rmSync(join(dir, name), { force: true });
+      return;
+    }
     if (finished)
       throw new Error(
         `--resume ${dir}: this comparison already finished (verdict ${finished.verdict ?? "?"}, report ${join(dir, "comparison_report.md")}); pass --force to run it again`,

@@ -257,3 +257,30 @@ describe("merging matrix jobs judged with their own history", () => {
     expect(JSON.parse(readFileSync(twice.resultsPath, "utf8")).comparison.settings.historyRuns).toBe(0);
   });
 });
+
+describe("--resume of a comparison a stop signal ended", () => {
+  it("continues it (its report was written with steps cancelled), but refuses a finished one", async () => {
+    const { prepareResume } = await import("../../src/pipeline/compare-pr.js");
+    const { writeFileSync, mkdirSync } = await import("node:fs");
+    const { emptyRun } = await import("../../src/core/results/index.js");
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-resume-"));
+    mkdirSync(join(dir, "pr"), { recursive: true });
+    writeFileSync(join(dir, "comparison.log"), "");
+    writeFileSync(join(dir, "pr", "kept.txt"), "measured");
+    const cancelled = emptyRun({ kind: "online", suite: "deepseek-online", model: { name: "DeepSeek-V3-0324" } });
+    cancelled.failures.push({ kind: "cancelled", message: "pr side of deepseek-online did not run: SIGTERM" });
+    writeFileSync(
+      join(dir, "results.json"),
+      JSON.stringify({ pr: 7, verdict: "failed", runs: { main: [], pr: [cancelled] } }),
+    );
+    expect(() => prepareResume(dir, 7, false)).not.toThrow();
+    expect(existsSync(join(dir, "results.json"))).toBe(false);
+    expect(existsSync(join(dir, "pr", "kept.txt"))).toBe(true);
+    writeFileSync(
+      join(dir, "results.json"),
+      JSON.stringify({ pr: 7, verdict: "unchanged", runs: { main: [], pr: [] } }),
+    );
+    expect(() => prepareResume(dir, 7, false)).toThrow(/already finished/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

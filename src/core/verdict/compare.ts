@@ -675,7 +675,9 @@ function prOnlyCrash(
   base: readonly RunResults[],
   cand: readonly RunResults[],
 ): { point?: ComparisonCell["point"]; reason: string } | undefined {
-  const down = (runs: readonly RunResults[]) => runs.flatMap((r) => r.failures).filter((f) => SERVER_DOWN.has(f.kind));
+  // A `crash` at a point is a client's traceback (a reset connection, a dataset download): the server's own crash is run-level.
+  const down = (runs: readonly RunResults[]) =>
+    runs.flatMap((r) => r.failures).filter((f) => SERVER_DOWN.has(f.kind) && !(f.kind === "crash" && f.point));
   const [first] = down(cand);
   if (!first || down(base).length > 0) return undefined;
   const more = down(cand).length - 1;
