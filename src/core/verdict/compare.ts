@@ -788,9 +788,10 @@ function loneBaselineNights(regime: RegimeHistory, baseline: readonly RunResults
     const unseen = "no other night shows whether main's own launch was a usual one";
     const after = `${unseen}; its launch noise is the built-in prior's where there is one`;
     // Not in the history, and unlike its latest regime (another protocol, host or release).
-    if (l.baselineDiffers && !l.nights.includes(base.date ?? ""))
+    // (A dated night: a PR comparison's main launch is no night and need not match the nightlies' protocol.)
+    if (l.baselineDiffers && base.date && !l.nights.includes(base.date))
       return [
-        `${named}: main's night ${base.date ?? ""} differs from the history's nights (${l.baselineDiffers}) — ${unseen}`,
+        `${named}: main's night ${base.date} differs from the history's nights (${l.baselineDiffers}) — ${unseen}`,
       ];
     // Cut off from earlier nights of its series (not a history that holds only this night).
     if (l.nights.length !== 1 || l.nights[0] !== base.date || l.leftOut === 0) return [];
