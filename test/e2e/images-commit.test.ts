@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { DEFAULT_PLAN_SUITES } from "../../src/core/plan/index.js";
-import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { emptyRun } from "../../src/core/results/index.js";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 import type { ImagePair } from "../../src/pipeline/compare-pr.js";
 import {
@@ -121,13 +121,12 @@ function jobInput(checkout: string, over: Partial<ComparePrJobInput>): ComparePr
 }
 
 /** Runs the job up to the point where both images are resolved, and returns them. */
-async function imagesOf(input: ComparePrJobInput, engine: ImageEngine, history: RunResults[] = []): Promise<ImagePair> {
+async function imagesOf(input: ComparePrJobInput, engine: ImageEngine): Promise<ImagePair> {
   let images: ImagePair | undefined;
   const stop = new Error("images resolved");
   const failure = await runComparePrJob(input, {
     engine,
     catalogue: DEFAULT_PLAN_SUITES,
-    loadHistory: async () => history,
     runSideFor: (pair) => {
       images = pair;
       throw stop;
@@ -207,6 +206,8 @@ describe("the PR image is built from the approved head SHA", () => {
       ],
     });
     const { engine, builds } = recordingEngine([nightlyImage]);
+    let images: ImagePair | undefined;
+    const stop = new Error("images resolved");
     const input = jobInput(r.checkout, {
       baseSha: r.base,
       headSha: r.head,
@@ -214,8 +215,18 @@ describe("the PR image is built from the approved head SHA", () => {
       historyDir: tmp("hist"),
     });
     delete (input as { mainImage?: string }).mainImage;
-    const images = await imagesOf(input, engine, [nightly]);
-    expect(images.main).toBe(nightlyImage);
+    const failure = await runComparePrJob(input, {
+      engine,
+      catalogue: DEFAULT_PLAN_SUITES,
+      loadHistory: async () => [nightly],
+      runSideFor: (pair) => {
+        images = pair;
+        throw stop;
+      },
+      comparer: { compare: () => ({ summary: {} as never }), render: () => "" },
+    }).catch((e: unknown) => e);
+    expect(failure).toBe(stop);
+    expect(images!.main).toBe(nightlyImage);
     // Only the PR is built.
     expect(builds.map((b) => b.tag)).toEqual([`sglbench/sglang:pr-7-${r.head.slice(0, 12)}-rocm630`]);
   });
