@@ -20,7 +20,6 @@ import {
 } from "../runner/images.js";
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import { ingestPaths } from "../store/ingest.js";
-import { findBaselineRun } from "./baseline.js";
 import {
   runComparePr,
   type Comparer,
@@ -164,6 +163,22 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     logPath: join(input.outputDir, "logs", `build-${side}-${commit.slice(0, 12)}.log`),
     onProgress: (line: string) => log(`  [build ${side}] ${line}`),
   });
+  const main = await resolveSideImage(engine, {
+    side: "main",
+    ...(input.mainImage ? { given: input.mainImage } : {}),
+    trustGiven,
+    build: buildFor("main", commits.mergeBase),
+  });
+  log(`Main image: ${main.image} (${main.source})`);
+  const pr = await resolveSideImage(engine, {
+    side: "pr",
+    ...(input.prImage ? { given: input.prImage } : {}),
+    trustGiven,
+    build: buildFor("pr", commits.head),
+  });
+  log(`PR image: ${pr.image} (${pr.source})`);
+  const images: ImagePair = { main: main.image, pr: pr.image, mainCommit: commits.mergeBase, prCommit: commits.head };
+
   // Unset = any hardware: the runner label already pins the node family; history of other families is
   // still kept apart by the noise tables (per hardware).
   const hardware = input.hardware ?? "";
@@ -173,36 +188,6 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
       )
     : [];
   if (input.historyDir) log(`History: ${history.length} runs from ${input.historyDir}`);
-
-  // A fresh nightly of the merge base stands in for main: its image is main's code, so the anchor (and
-  // main in full, if the anchor disagrees) runs on it instead of an hour's build (the plan counts none).
-  const nightlyImage =
-    input.mainImage || input.baseline !== "nightly" || commits.mergeBase === UNKNOWN_COMMIT
-      ? undefined
-      : reusedNightlyImage(selected, history, commits.mergeBase, input);
-  let main: Awaited<ReturnType<typeof resolveSideImage>> | undefined;
-  if (nightlyImage)
-    try {
-      main = await resolveSideImage(engine, { side: "main", given: nightlyImage, trustGiven });
-      log(`Main image: ${main.image} (the reused nightly's, ${main.source}: no build)`);
-    } catch (error: unknown) {
-      log(`The reused nightly's image ${nightlyImage} is not available (${errorMessage(error)}): building main`);
-    }
-  main ??= await resolveSideImage(engine, {
-    side: "main",
-    ...(input.mainImage ? { given: input.mainImage } : {}),
-    trustGiven,
-    build: buildFor("main", commits.mergeBase),
-  });
-  if (!nightlyImage || main.image !== nightlyImage) log(`Main image: ${main.image} (${main.source})`);
-  const pr = await resolveSideImage(engine, {
-    side: "pr",
-    ...(input.prImage ? { given: input.prImage } : {}),
-    trustGiven,
-    build: buildFor("pr", commits.head),
-  });
-  log(`PR image: ${pr.image} (${pr.source})`);
-  const images: ImagePair = { main: main.image, pr: pr.image, mainCommit: commits.mergeBase, prCommit: commits.head };
 
   const request: PlanRequest = {
     pr: input.pr,
@@ -240,31 +225,6 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
 }
 
 const UNKNOWN_COMMIT = "unknown";
-
-/**
- * The image of the fresh nightly of the merge base that every selected suite would reuse
- * (findBaselineRun, as compare-pr picks it), when they all name the same one; else undefined.
- */
-function reusedNightlyImage(
-  selected: readonly PlanSuite[],
-  history: RunResults[],
-  mergeBase: string,
-  input: ComparePrJobInput,
-): string | undefined {
-  const images = selected.map(
-    (suite) =>
-      findBaselineRun(history, {
-        suite: suite.id,
-        mergeBaseCommit: mergeBase,
-        hardware: input.hardware ?? "",
-        backend: input.backend ?? "",
-        maxAgeHours: input.maxBaselineAgeHours ?? 36,
-        now: new Date(),
-      })?.image?.full,
-  );
-  const [first] = images;
-  return first && images.every((x) => x === first) ? first : undefined;
-}
 
 /**
  * The run's output folder is the only host path PR containers may write: it must not be, hold or sit

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { DEFAULT_PLAN_SUITES } from "../../src/core/plan/index.js";
-import { emptyRun } from "../../src/core/results/index.js";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 import type { ImagePair } from "../../src/pipeline/compare-pr.js";
 import {
@@ -185,50 +184,6 @@ describe("the PR image is built from the approved head SHA", () => {
       new RegExp(`PR #7 head is now ${moved.slice(0, 12)}, not the requested ${r.head.slice(0, 12)}`),
     );
     expect(builds).toEqual([]);
-  });
-
-  it("a fresh nightly of the merge base stands in for main: its image runs the anchor, main is not built", async () => {
-    const r = await repos();
-    const nightlyImage = "rocm/sgl-dev:v0.5.6-rocm700-mi30x-20251204";
-    const nightly = emptyRun({
-      kind: "offline",
-      suite: "grok-offline-normal",
-      mode: "normal",
-      model: { name: "GROK1", variant: "MOE-I4F8" },
-      image: { full: nightlyImage, tag: "v0.5.6-rocm700-mi30x-20251204" },
-      commit: r.base,
-      started_at: new Date(Date.now() - 6 * 3600_000).toISOString(),
-      points: [
-        {
-          point: { tp: 8, batch_size: 1, input_len: 1024, output_len: 128 },
-          repeats: [{ index: 1, metrics: { total_latency: 1 } }],
-        },
-      ],
-    });
-    const { engine, builds } = recordingEngine([nightlyImage]);
-    let images: ImagePair | undefined;
-    const stop = new Error("images resolved");
-    const input = jobInput(r.checkout, {
-      baseSha: r.base,
-      headSha: r.head,
-      baseline: "nightly",
-      historyDir: tmp("hist"),
-    });
-    delete (input as { mainImage?: string }).mainImage;
-    const failure = await runComparePrJob(input, {
-      engine,
-      catalogue: DEFAULT_PLAN_SUITES,
-      loadHistory: async () => [nightly],
-      runSideFor: (pair) => {
-        images = pair;
-        throw stop;
-      },
-      comparer: { compare: () => ({ summary: {} as never }), render: () => "" },
-    }).catch((e: unknown) => e);
-    expect(failure).toBe(stop);
-    expect(images!.main).toBe(nightlyImage);
-    // Only the PR is built.
-    expect(builds.map((b) => b.tag)).toEqual([`sglbench/sglang:pr-7-${r.head.slice(0, 12)}-rocm630`]);
   });
 
   it("without a base SHA: merge base from main, head fetched fresh and checked; a stale local ref is not trusted", async () => {

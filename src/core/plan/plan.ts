@@ -635,8 +635,7 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
   });
   const builds: Array<"main" | "pr"> = [];
   if (request.buildMinutes > 0) {
-    // A reused nightly's image is main's code: compare-pr runs the anchor on it, no build.
-    if (!request.mainImageExists && !suites.every((s) => s.main.action === "reuse")) builds.push("main");
+    if (!request.mainImageExists) builds.push("main");
     builds.push("pr");
   }
   const buildsGpuMinutes = builds.length * buildGpuMinutes;
