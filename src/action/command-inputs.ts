@@ -3,7 +3,7 @@
  * the mapping is tested on its own; paths are resolved against the workspace.
  */
 import { isAbsolute, resolve } from "node:path";
-import { comparePrHardware, type ActionInputs } from "./inputs.js";
+import { comparePrHardware, hardwareOption, type ActionInputs } from "./inputs.js";
 import { defaultDataDir } from "../cli/commands/process.js";
 import { suiteFor, type SuiteModel } from "../core/catalogue/index.js";
 import type { ComparePrJobInput } from "../pipeline/compare-pr-job.js";
@@ -48,7 +48,7 @@ export function comparePrJobInputFor(inputs: ActionInputs, env: Env): ComparePrJ
     local: inputs.executor === "local",
     ...(baseSha ? { baseSha } : {}),
     ...(headSha ? { headSha } : {}),
-    ...(comparePrHardware(inputs) ? { hardware: comparePrHardware(inputs) } : {}),
+    ...hardwareOption(comparePrHardware(inputs)),
     ...(Object.keys(inputs.timeouts).length ? { timeouts: inputs.timeouts } : {}),
     ...inputs.verdictSettings,
   };

@@ -4,8 +4,7 @@ import { parseEnvAssignments } from "../pipeline/compare-pr-job.js";
 import { parseTimeouts } from "../runner/run-suite.js";
 import { DEFAULT_REQUEST, parseRequestFields, type BenchmarkRequest } from "../core/request/index.js";
 import { parseVerdictSettings, type VerdictSettings } from "../core/verdict/index.js";
-import { folderHardware, KNOWN_HARDWARE } from "../core/plan/index.js";
-import { parseImage } from "../core/catalogue/index.js";
+import { comparisonHardware, folderHardware, KNOWN_HARDWARE } from "../core/plan/index.js";
 
 /** `KEY=VALUE` per line or comma-separated → record; a bad entry is named. */
 const envLines = z.string().transform((text, ctx) => {
@@ -155,5 +154,8 @@ export function readActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
 
 /** The GPUs a compare-pr runs on: the input, else what the main image's tag names (`…-mi35x-…`). */
 export function comparePrHardware(inputs: Pick<ActionInputs, "hardware" | "mainImage">): string | undefined {
-  return inputs.hardware || folderHardware(parseImage(inputs.mainImage).hardware);
+  return comparisonHardware(inputs.hardware, inputs.mainImage);
 }
+
+/** `{ hardware }` when known, to spread into an options object (absent otherwise). */
+export const hardwareOption = (hardware: string | undefined): { hardware?: string } => (hardware ? { hardware } : {});

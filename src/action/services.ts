@@ -1,7 +1,7 @@
 /** Step 3: the outside world each command needs (Docker, runner, GitHub), replaceable by tests. */
 import { resolve } from "node:path";
 import * as core from "@actions/core";
-import { comparePrHardware, type ActionInputs } from "./inputs.js";
+import { comparePrHardware, hardwareOption, type ActionInputs } from "./inputs.js";
 import type { ArtifactUploader } from "./artifacts.js";
 import { workspaceOf } from "./command-inputs.js";
 import type { ComparePrJobServices } from "../pipeline/compare-pr-job.js";
@@ -43,7 +43,7 @@ export async function buildServices(
         prEnv: inputs.prEnv,
         log: (line: string) => core.info(line),
         ...(inputs.suitesFile ? { suitesFiles: [resolve(workspaceOf(env), inputs.suitesFile)] } : {}),
-        ...(comparePrHardware(inputs) ? { hardware: comparePrHardware(inputs) } : {}),
+        ...hardwareOption(comparePrHardware(inputs)),
       };
       return { command: "compare-pr", comparePr: await (deps.services ?? defaultComparePrServices)(options) };
     }

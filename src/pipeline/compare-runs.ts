@@ -19,7 +19,7 @@ import {
   type ComparisonCell,
   type SuiteComparison,
 } from "../core/verdict/index.js";
-import { pointKey, type Diagnostic, type PointResult, type RunResults } from "../core/results/index.js";
+import { pointKey, suiteLabel, type Diagnostic, type PointResult, type RunResults } from "../core/results/index.js";
 import { parseGsm8kOutput, recordedGsm8k } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
 import { changepointDetector } from "./regime-history.js";
@@ -246,7 +246,7 @@ function refuseOneSidedHardware(comparison: Comparison, checks: SidePairCheck[])
     for (const suite of comparison.suites) {
       if (!check.suites.includes(suite.suite) || suite.mismatch) continue;
       suite.mismatch = why;
-      comparison.mismatches.push(`${suite.suite}${suite.mode ? ` (${suite.mode})` : ""}: ${why} — no verdicts`);
+      comparison.mismatches.push(`${suiteLabel(suite)}: ${why} — no verdicts`);
       for (const cell of suite.cells) {
         if (cell.kind === "failure") continue;
         Object.assign(cell, { verdict: "inconclusive", interval: null, reason: `not compared: ${why}` });

@@ -86,7 +86,7 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
 
 /** Labels whose value is a word (the backend), and the words bench_serving prints for unset figures. */
 const NOT_A_FIGURE = /^Backend$/i;
-const WORDS = /^(?:inf|-?inf|nan|none|not set|n\/a|)$/i;
+const WORDS = /^(?:-?inf|nan|none|not set|n\/a|)$/i;
 
 function truncated(file: string, line: number): Diagnostic {
   return { file, line, expected: "closing `=====` line", message: "result block is truncated", severity: "error" };

@@ -117,9 +117,9 @@ export function parseConsoleLog(text: string, file: string): RunResults[] {
     const hasBest = seg.lines.some((l) => BEST_RESULTS.test(l));
     // A GSM8K test that failed as a whole (a server that died, no valid run) is a run with that failure;
     // so is a server that never came up (the night's only trace of it is this log).
-    const measured = serving.blocks.length > 0 || gsm.gsm8k || gsm.failure || benchBlocks.length > 0 || hasBest;
-    // GSM8K only (its gate stopped the benchmarks, or the container went): the cause, when printed.
     const perf = serving.blocks.length > 0 || benchBlocks.length > 0 || hasBest;
+    const measured = perf || Boolean(gsm.gsm8k) || Boolean(gsm.failure);
+    // GSM8K only (its gate stopped the benchmarks, or the container went): the cause, when printed.
     const notUp = !measured
       ? serverNotUp(seg.lines, seg.start, file)
       : !perf && !gsm.failure

@@ -27,6 +27,20 @@ describe("bench_serving block", () => {
     });
   });
 
+  it("says a known figure that is not a number (a garbled log) with its line, and keeps the rest", () => {
+    const text = BLOCK.replace("9893.41", "98x3.41");
+    const { blocks, diagnostics } = parseServingOutput(text, "c.log");
+    expect(blocks[0]!.metrics).toEqual({ brand_new_metric_ms: 1.5 });
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        file: "c.log",
+        line: 4,
+        severity: "error",
+        message: expect.stringMatching(/^not a number, left out: Median E2E Latency \(ms\): +98x3\.41/),
+      }),
+    ]);
+  });
+
   it("keeps a truncated block and says where it started", () => {
     const text = BLOCK.split("\n").slice(0, 4).join("\n");
     const { blocks, diagnostics } = parseServingOutput(`noise\n${text}`, "c.log");

@@ -23,8 +23,7 @@ import {
 } from "../../pipeline/compare-pr-job.js";
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { resolvePort } from "../../runner/free-port.js";
-import { parseImage } from "../../core/catalogue/index.js";
-import { folderHardware, KNOWN_HARDWARE } from "../../core/plan/index.js";
+import { comparisonHardware, folderHardware, KNOWN_HARDWARE } from "../../core/plan/index.js";
 import { parseTimeouts } from "../../runner/run-suite.js";
 
 export const summary = "Benchmark a PR against its merge base and report (replaces compare_pr_performance.sh)";
@@ -124,8 +123,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...mainEnv.problems.map((p) => `--main-env: ${p}`),
     ...prEnv.problems.map((p) => `--pr-env: ${p}`),
   ];
-  const hardware = folderHardware(values.hardware ?? parseImage(values["main-image"] ?? "").hardware);
-  if (values.hardware !== undefined && !hardware)
+  const hardware = comparisonHardware(values.hardware, values["main-image"]);
+  if (values.hardware !== undefined && !folderHardware(values.hardware))
     problems.push(`--hardware: expected ${KNOWN_HARDWARE.join(" or ")}, got "${values.hardware}"`);
   if (values["skip-build"] && (!values["main-image"] || !values["pr-image"]))
     problems.push("--skip-build needs --main-image and --pr-image");

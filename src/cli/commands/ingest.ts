@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { EXIT, parseFlags, type CliIO } from "../io.js";
 import { ingestPaths } from "../../store/ingest.js";
-import type { RunResults } from "../../core/results/index.js";
+import { suiteLabel, type RunResults } from "../../core/results/index.js";
 
 export const summary = "Parse run folders, logs and console logs into results";
 
@@ -72,7 +72,7 @@ function table(runs: RunResults[]): string {
   for (const r of runs)
     rows.push([
       // A night's variants (DP attention, torch compile …) are separate series: named as compare names them.
-      r.mode ? `${r.suite} (${r.mode})` : r.suite,
+      suiteLabel(r),
       r.image?.tag ?? "-",
       String(r.points.length),
       String(r.points.reduce((s, p) => s + p.repeats.length, 0)),

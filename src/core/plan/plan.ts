@@ -7,6 +7,7 @@
 import {
   COMPARED_METRICS,
   modelKeyFor,
+  parseImage,
   pointMinutes,
   pointNoise,
   SUITES,
@@ -330,6 +331,14 @@ export function normalizeHardware(hardware: string | undefined): string {
 export function folderHardware(hardware: string | undefined): string | undefined {
   const h = normalizeHardware(hardware);
   return Object.keys(FOLDER_HARDWARE).find((k) => FOLDER_HARDWARE[k] === h);
+}
+
+/**
+ * The GPUs a PR comparison runs on, in the catalogue's spelling: the one given (either spelling),
+ * else what the main image's tag names (`…-rocm700-mi35x-…`); undefined when neither says.
+ */
+export function comparisonHardware(given: string | undefined, mainImage: string | undefined): string | undefined {
+  return folderHardware(given || parseImage(mainImage ?? "").hardware);
 }
 
 /** `MI300X` for `mi300x` or `mi30x`: the hardware as a reader says it. */

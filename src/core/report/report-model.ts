@@ -20,6 +20,8 @@ import {
 import { changePhrase, intervalText } from "./direction.js";
 import { changeHeadline, changeLead, isTailMetric } from "./change-headline.js";
 import { metricInfo } from "../catalogue/index.js";
+import { suiteLabel } from "../results/index.js";
+import { clipAtWord } from "../util/index.js";
 
 export const VERDICT_EMOJI: Record<Verdict, string> = {
   regressed: "🔴",
@@ -158,11 +160,7 @@ function pointOf(cell: ComparisonCell): string {
 
 /** The why of a ❔, ❌ or pooled cell (the part after the evidence, which the other columns show). */
 function reasonOf(cell: ComparisonCell): string {
-  const clean = (t: string): string => {
-    const one = t.replace(/\s+/g, " ").replace(/\|/g, "/");
-    // Cut at a word, marked, never mid-word.
-    return one.length <= 300 ? one : `${one.slice(0, Math.max(one.lastIndexOf(" ", 299), 150)).replace(/[;,:]$/, "")}…`;
-  };
+  const clean = (t: string): string => clipAtWord(t.replace(/\s+/g, " ").replace(/\|/g, "/"), 300);
   const i = cell.reason.lastIndexOf(": ");
   const why = cell.verdict === "inconclusive" ? clean(i >= 0 ? cell.reason.slice(i + 2) : cell.reason) : "";
   if (cell.pooled) {
@@ -412,7 +410,7 @@ export function buildReportModel(c: Comparison, ctx: ReportContext = {}): Report
     mismatches: c.mismatches,
     caveats: c.caveats ?? [],
     suites: c.suites.map((x) => ({
-      title: `${x.model} · ${x.suite}${x.mode ? ` (${x.mode})` : ""}`,
+      title: `${x.model} · ${suiteLabel(x)}`,
       counts: suiteCounts(x.cells),
       open: x.cells.some((y) => y.verdict === "regressed" || y.verdict === "failed"),
       ...(x.mismatch ? { mismatch: x.mismatch } : {}),

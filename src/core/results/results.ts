@@ -215,6 +215,11 @@ export function pointKey(point: Point): string {
     .join(",");
 }
 
+/** How a run's suite is named to a reader: `deepseek-online`, or `deepseek-online (dp_attention)` for a variant. */
+export function suiteLabel(run: Pick<RunResults, "suite" | "mode">): string {
+  return run.mode ? `${run.suite} (${run.mode})` : run.suite;
+}
+
 /** An empty record to fill in; keeps callers from forgetting the required arrays. */
 export function emptyRun(init: Pick<RunResults, "kind" | "suite" | "model"> & Partial<RunResults>): RunResults {
   return { schema_version: RESULTS_SCHEMA_VERSION, points: [], failures: [], diagnostics: [], sources: [], ...init };

@@ -4,3 +4,4 @@ export * from "./entry-point.js";
 export * from "./timestamp.js";
 export * from "./nearest.js";
 export * from "./skipped-lines.js";
+export * from "./clip.js";

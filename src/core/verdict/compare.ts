@@ -9,7 +9,16 @@
 import { changeDirection, type ChangeDirection } from "../report/index.js";
 import { COMPARED_METRICS, gsm8kMinAccuracy, metricInfo, type Direction } from "../catalogue/index.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, scopeKey, type NoiseTable } from "./noise.js";
-import { POINT_KEYS, pointKey, type Point, type PointResult, type Repeat, type RunResults } from "../results/index.js";
+import {
+  POINT_KEYS,
+  pointKey,
+  suiteLabel,
+  type Point,
+  type PointResult,
+  type Repeat,
+  type RunResults,
+} from "../results/index.js";
+import { clipAtWord } from "../util/index.js";
 import { mean } from "./stats.js";
 import { poolPoints } from "./pooling.js";
 import { checkedRate, controlFalseDiscoveries, DEFAULT_FALSE_DISCOVERY_RATE } from "./discoveries.js";
@@ -418,7 +427,7 @@ function partialFailures(runs: readonly RunResults[]): string {
   if (lost.length === 0) return "";
   const first = lost[0]!;
   const more = lost.length > 1 ? ` and ${lost.length - 1} more` : "";
-  return `a repeat at ${pointLabel(first.point!)} (${first.kind}: ${clip(first.message, 120)})${more}`;
+  return `a repeat at ${pointLabel(first.point!)} (${first.kind}: ${clipAtWord(first.message, 120)})${more}`;
 }
 
 /**
@@ -607,7 +616,7 @@ function noPointsCause(runs: RunResults[]): string {
   // Each side's causes kept short, so the other side's still shows in the report's 300 characters.
   const fs = [...new Set(runs.flatMap((r) => r.failures).map((f) => `${f.kind}: ${f.message}`))];
   if (fs.length === 0) return "no benchmark point recorded";
-  return fs.length > 1 ? `${clip(fs[0]!, 120)} (and ${fs.length - 1} more)` : clip(fs[0]!, 140);
+  return fs.length > 1 ? `${clipAtWord(fs[0]!, 120)} (and ${fs.length - 1} more)` : clipAtWord(fs[0]!, 140);
 }
 
 /** Why a side has no result for a point: its run-level failure (launch, readiness, GSM8K gate …) if any. */
@@ -656,11 +665,9 @@ function poolUndecided(
   }
 }
 
-/** At most `max` characters, cut at a word with an ellipsis: a cause must not end mid-word. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), max / 2))}…`;
+/** A cell of sides that are not alike (model, hardware, one side missing): ❔ with why, never judged. */
+function notCompared(cell: ComparisonCell, why: string): ComparisonCell {
+  return Object.assign(cell, { verdict: "inconclusive" as const, reason: `not compared: ${why}` });
 }
 
 /** Failures that take a server down: the PR's code may have done it. */
@@ -683,7 +690,7 @@ function prOnlyCrash(
   const more = down(cand).length - 1;
   return {
     ...(first.point ? { point: first.point } : {}),
-    reason: `PR: ${first.kind}: ${clip(first.message, 160)}${more > 0 ? ` (and ${more} more)` : ""} — the PR's server went down, main's did not (the points measured after the relaunch are judged as usual)`,
+    reason: `PR: ${first.kind}: ${clipAtWord(first.message, 160)}${more > 0 ? ` (and ${more} more)` : ""} — the PR's server went down, main's did not (the points measured after the relaunch are judged as usual)`,
   };
 }
 
@@ -784,7 +791,7 @@ function loneBaselineNights(regime: RegimeHistory, baseline: readonly RunResults
   return regime.learntFrom.flatMap((l) => {
     const base = baseline.find((b) => b.points.length > 0 && scopeKey(runScope(b)) === l.scope);
     if (!base) return [];
-    const named = `${base.suite}${base.mode ? ` (${base.mode})` : ""}`;
+    const named = suiteLabel(base);
     const unseen = "no other night shows whether main's own launch was a usual one";
     const after = `${unseen}; its launch noise is the built-in prior's where there is one`;
     // Not in the history, and unlike its latest regime (another protocol, host or release).
@@ -859,17 +866,16 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     const common = { suite: ref.suite, model: modelName(ref), mode: ref.mode };
     const mismatch = base.length > 0 && cand.length > 0 ? mismatchOf(base, cand) : undefined;
     // How every sentence about this pairing names it: `deepseek-online (dp_attention)`.
-    const named = `${ref.suite}${ref.mode ? ` (${ref.mode})` : ""}`;
+    const named = suiteLabel(ref);
     if (mismatch) mismatches.push(`${named}: ${mismatch} — no verdicts`);
     // A suite only one side's folders hold (a variant the other night did not run): nothing to compare,
     // and nothing failed — compare-pr records a side that did not run as a failed run, never as none.
     if (base.length === 0 || cand.length === 0) {
       const [has, lacks] = base.length > 0 ? ["main", "PR"] : ["PR", "main"];
-      const cell = failureCell(common, {}, "");
-      Object.assign(cell, {
-        verdict: "inconclusive",
-        reason: `not compared: only ${has} has a run of ${named} (the ${lacks} side's input holds none)`,
-      });
+      const cell = notCompared(
+        failureCell(common, {}, ""),
+        `only ${has} has a run of ${named} (the ${lacks} side's input holds none)`,
+      );
       suites.push({ ...suiteHeader(ref, common.model, base, cand, mismatch), cells: [cell] });
       continue;
     }
@@ -919,7 +925,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
         const reason = [bFail ? `main: ${bFail}` : "", cFail ? `PR: ${cFail}` : ""].filter(Boolean).join("; ");
         // Sides of different models or hardware have different points: not a failure, not compared.
         const cell = failureCell(common, point, reason);
-        if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
+        if (mismatch) notCompared(cell, mismatch);
         cells.push(cell);
         continue;
       }
@@ -944,7 +950,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
           cell.reason = oneSided(bv?.length ? "main" : "PR", metricInfo(m.key).display);
         } else if (mismatch) {
           cell.change_pct = (mean(cell.candidate.values) / mean(cell.baseline.values) - 1) * 100;
-          cell.reason = `not compared: ${mismatch}`;
+          notCompared(cell, mismatch);
         } else {
           const learnt = lookupNoise(noise, runScope(ref), point, m.key);
           const history = withLaunchShape(
@@ -1014,7 +1020,7 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
       const kv = measured(base) && measured(cand) ? kvCells(base, cand, common, minEffectPct, launched) : [];
       const extra = [gsm8kCell(base, cand, common, full), ...kv].filter((x): x is ComparisonCell => x !== undefined);
       for (const cell of extra) {
-        if (mismatch) Object.assign(cell, { verdict: "inconclusive", reason: `not compared: ${mismatch}` });
+        if (mismatch) notCompared(cell, mismatch);
         cells.push(cell);
       }
     }

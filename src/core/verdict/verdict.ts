@@ -468,20 +468,16 @@ export function decideCell(
     ? "the history holds no earlier night of this series' regime and protocol, and the built-in prior has none for it"
     : "no history, no built-in prior";
   const passHistory = opts.historyGiven ? "" : " — pass earlier runs as history";
-  const unknown = (what: string): CellVerdict => ({
+  const unknown = (what: string, hint = passHistory): CellVerdict => ({
     verdict: "inconclusive",
     change_pct: change,
     interval: null,
-    reason: `PR vs main ${fmt(change)}: ${what}${passHistory}`,
+    reason: `PR vs main ${fmt(change)}: ${what}${hint}`,
     used,
     df: 0,
   });
   // One launch (the same run read twice) with one repeat a side: no spread at all, whatever is known.
-  if (df === 0 && opts.sameRun)
-    return {
-      ...unknown("one repeat of one launch a side: no spread to judge by"),
-      reason: `PR vs main ${fmt(change)}: one repeat of one launch a side: no spread to judge by`,
-    };
+  if (df === 0 && opts.sameRun) return unknown("one repeat of one launch a side: no spread to judge by", "");
   if (df === 0 && !(runVar > 0 && runDf > 0)) return unknown(`noise unknown (${unknownWhy})`);
   // Main and PR are separate launches: their repeats alone cannot show how far launches differ (a
   // whole launch at ~115 or ~135 ms on DeepSeek's P99 TTFT at concurrency 1). Without any source of
