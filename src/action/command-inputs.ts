@@ -44,6 +44,7 @@ export function comparePrJobInputFor(inputs: ActionInputs, env: Env): ComparePrJ
     baseImage: inputs.baseImage,
     workDir,
     ...(inputs.historyDir ? { historyDir: resolve(workspace, inputs.historyDir) } : {}),
+    ...(inputs.mainRunsDir ? { mainRunsDir: resolve(workspace, inputs.mainRunsDir) } : {}),
     outputDir: resolve(workDir, inputs.outputDir),
     local: inputs.executor === "local",
     ...(baseSha ? { baseSha } : {}),

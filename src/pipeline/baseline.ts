@@ -45,6 +45,8 @@ export function configHashOf(run: RunResults): string {
 /** The planner's view of a history run (age, setup, per-point noise). */
 export function toHistoryRun(run: RunResults, now: Date): HistoryRun {
   const time = runTime(run);
+  // mergeBlocks labels the repeats of every block after the first with its launch.
+  const launches = new Set(run.points.flatMap((p) => p.repeats.map((r) => r.labels?.launch ?? "0"))).size;
   return {
     suiteId: run.suite,
     imageCommit: runCommit(run) ?? "",
@@ -54,6 +56,7 @@ export function toHistoryRun(run: RunResults, now: Date): HistoryRun {
     ageHours: time ? Math.max(0, (now.getTime() - time.getTime()) / 3_600_000) : Number.POSITIVE_INFINITY,
     noisePct: pointNoisePct(run),
     measuredPoints: run.points.filter((p) => p.repeats.some((r) => !r.warmup)).map((p) => pointKey(p.point)),
+    ...(launches > 1 ? { launches } : {}),
   };
 }
 

@@ -7,7 +7,7 @@
  * after fetching it: a PR pushed to after the request is refused (PrHeadMovedError), not measured.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative, isAbsolute } from "node:path";
+import { basename, join, relative, isAbsolute } from "node:path";
 import { selectSuites, type Plan, type PlanRequest, type PlanSuite } from "../core/plan/index.js";
 import { errorMessage, skippedLines } from "../core/util/index.js";
 import { RunResultsSchema, type RunResults } from "../core/results/index.js";
@@ -20,6 +20,7 @@ import {
 } from "../runner/images.js";
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import { ingestPaths } from "../store/ingest.js";
+import { keepMainRuns, loadMainRuns } from "./main-runs.js";
 import {
   runComparePr,
   type Comparer,
@@ -47,6 +48,11 @@ export interface ComparePrJobInput {
   buildType?: "all" | "srt";
   workDir: string;
   historyDir?: string;
+  /**
+   * Main's runs kept between requests (main-runs.ts): a request on a merge base main already ran in
+   * full for (≤ maxBaselineAgeHours ago) reuses them after an anchor; a full main run is kept here.
+   */
+  mainRunsDir?: string;
   outputDir: string;
   /** Run on this machine without Docker (images are only labels then). */
   local: boolean;
@@ -146,6 +152,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     );
   }
   if (input.historyDir) assertOutsideHistory(input.outputDir, input.historyDir);
+  if (input.mainRunsDir) assertOutsideHistory(input.outputDir, input.mainRunsDir, "main runs");
   const commits = await commitsFor(input, log);
   const trustGiven = input.skipBuild || input.local;
   const engine = input.local ? undefined : services.engine;
@@ -188,6 +195,12 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
       )
     : [];
   if (input.historyDir) log(`History: ${history.length} runs from ${input.historyDir}`);
+  const earlierMain = input.mainRunsDir
+    ? (await loadMainRuns(input.mainRunsDir, commits.mergeBase, log)).filter(
+        (run) => !run.hardware || !input.hardware || run.hardware === hardware,
+      )
+    : [];
+  if (earlierMain.length) log(`Main's runs of earlier requests on this merge base: ${earlierMain.length}`);
 
   const request: PlanRequest = {
     pr: input.pr,
@@ -206,13 +219,14 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     mainImageExists: true,
     ...(input.minEffectPct !== undefined ? { minEffectPct: input.minEffectPct } : {}),
   };
-  return runComparePr({
+  const result = await runComparePr({
     request,
     repo: input.repo,
     catalogue: selected,
     images,
     outputDir: input.outputDir,
     history,
+    earlierMain,
     runSide: services.runSideFor(images),
     comparer: services.comparer,
     ...(services.now ? { now: services.now } : {}),
@@ -222,6 +236,21 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     ...(input.resumeDir ? { resumeDir: input.resumeDir, force: input.force ?? false } : {}),
     log,
   });
+  if (input.mainRunsDir) {
+    const kept = await keepMainRuns({
+      dir: input.mainRunsDir,
+      mergeBase: commits.mergeBase,
+      mainImage: images.main,
+      ranInFull: result.mainSide.filter((m) => m.action === "full").map((m) => m.suite),
+      runs: result.mainRuns,
+      pr: input.pr,
+      stamp: basename(result.dir),
+      now: (services.now ?? (() => new Date()))(),
+      maxAgeHours: request.maxBaselineAgeHours,
+    }).catch((error: unknown) => [`main runs not kept: ${errorMessage(error)}`]);
+    for (const line of kept) log(line);
+  }
+  return result;
 }
 
 const UNKNOWN_COMMIT = "unknown";
@@ -230,14 +259,14 @@ const UNKNOWN_COMMIT = "unknown";
  * The run's output folder is the only host path PR containers may write: it must not be, hold or sit
  * inside the history sglbench reads baselines from.
  */
-export function assertOutsideHistory(outputDir: string, historyDir: string): void {
+export function assertOutsideHistory(outputDir: string, historyDir: string, what = "history"): void {
   const inside = (child: string, parent: string) => {
     const rel = relative(parent, child);
     return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
   };
   if (inside(outputDir, historyDir) || inside(historyDir, outputDir))
     throw new Error(
-      `The output folder ${outputDir} overlaps the history folder ${historyDir}; PR containers write to the output folder, so keep it apart from the history.`,
+      `The output folder ${outputDir} overlaps the ${what} folder ${historyDir}; PR containers write to the output folder, so keep it apart from the ${what}.`,
     );
 }
 

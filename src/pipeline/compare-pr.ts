@@ -99,6 +99,11 @@ export interface ComparePrOptions<C extends { summary: ComparisonCounts }> {
   outputDir: string;
   /** Past runs: baseline candidates and noise. */
   history: RunResults[];
+  /**
+   * Main's kept runs of earlier requests on this merge base (main-runs.ts): baseline candidates only,
+   * never noise history (they are this request's own main, not nights of a series).
+   */
+  earlierMain?: RunResults[];
   runSide: SideRunner;
   comparer: Comparer<C>;
   now?: () => Date;
@@ -131,6 +136,8 @@ export interface MainSideRecord {
   baselineSources?: string[];
   /** Earlier nightlies of the baseline's regime used as more launches of main (regime-history.ts). */
   companionNights?: string[];
+  /** The reused baseline is main's run of an earlier request on this merge base (main-runs.ts), not a nightly. */
+  earlierRequest?: boolean;
 }
 
 export interface ComparePrResult<C> {
@@ -142,6 +149,8 @@ export interface ComparePrResult<C> {
   logFiles: string[];
   plan: Plan;
   mainSide: MainSideRecord[];
+  /** Main's run per suite as compared (merged launches, or the reused baseline). */
+  mainRuns: RunResults[];
   comparison: C;
   counts: ComparisonCounts;
   verdict: OverallVerdict;
@@ -247,7 +256,8 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
 
   // The caller passes history of this hardware only; each run counts for the suite of its model and
   // serving variant (planSuiteForRun: ingest files Grok-1 and Grok-2 alike under grok-online).
-  const historyRuns = options.history.flatMap((run) => {
+  const earlierMain = options.earlierMain ?? [];
+  const historyRuns = [...options.history, ...earlierMain].flatMap((run) => {
     const suite = planSuiteForRun(run, options.catalogue);
     return suite ? [{ ...toHistoryRun(run, started), suiteId: suite.id, configHash: request.configHash }] : [];
   });
@@ -339,7 +349,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     if (suitePlan.main.action !== "reuse") {
       return { record: { suite: suite.id, action: "full", reason: suitePlan.main.reason }, runMain: true };
     }
-    const baseline = findBaselineRun(options.history, {
+    const baseline = findBaselineRun([...options.history, ...earlierMain], {
       suite: suite.id,
       mergeBaseCommit: request.mergeBaseCommit,
       hardware: request.hardware,
@@ -357,8 +367,10 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
       gsm8k: false,
       block: 1,
     };
+    const earlierRequest = earlierMain.includes(baseline);
+    const from = earlierRequest ? "main's runs of an earlier request" : "history";
     log(
-      `Reusing ${suite.id} baseline from history (${baseline.sources[0] ?? baseline.started_at ?? "?"}); anchor first`,
+      `Reusing ${suite.id} baseline from ${from} (${baseline.sources[0] ?? baseline.started_at ?? "?"}); anchor first`,
     );
     const { run: anchorRun } = await runStep(
       suite,
@@ -370,8 +382,9 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     const anchor = checkAnchor(baseline, anchorRun, request.minEffectPct);
     log(`Anchor ${suite.id}: ${anchor.agrees ? "reproduces the baseline" : "DISAGREES"} (${anchor.reason})`);
     if (anchor.agrees) {
-      // The nightlies before it in its regime join it as more launches of main (regime-history.ts).
-      const companions = regimeCompanions(options.history, baseline);
+      // The nightlies before it in its regime join it as more launches of main (regime-history.ts); an
+      // earlier request's main already holds its own launches.
+      const companions = earlierRequest ? [] : regimeCompanions(options.history, baseline);
       const nights = companions.map((r) => r.date ?? "?");
       if (nights.length > 0) log(`${suite.id}: main's launches also from the nightlies of ${nights.join(", ")}`);
       const main = companions.length > 0 ? mergeBlocks([baseline, ...companions]) : baseline;
@@ -383,6 +396,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
           anchor,
           baselineSources: main.sources,
           ...(nights.length > 0 ? { companionNights: nights } : {}),
+          ...(earlierRequest ? { earlierRequest } : {}),
         },
         runMain: false,
         baseline: main,
@@ -425,6 +439,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     logFiles: listLogs(dir),
     plan,
     mainSide,
+    mainRuns,
     comparison,
     counts,
     verdict,
@@ -486,7 +501,7 @@ export function reproCommands(request: PlanRequest, dir: string, settings: Verdi
 export function baselineNotes(mainSide: readonly MainSideRecord[]): string[] {
   return mainSide.map(
     (m) =>
-      `${m.suite}: ${m.action === "reuse" ? `nightly of the merge base reused (anchor: ${m.reason})${m.companionNights?.length ? `, with the nightlies of ${m.companionNights.join(", ")} from its regime as more launches of main` : ""}` : `main ran in full (${m.reason})`}`,
+      `${m.suite}: ${m.action === "reuse" ? `${m.earlierRequest ? "main's runs of an earlier request on the merge base" : "nightly of the merge base"} reused (anchor: ${m.reason})${m.companionNights?.length ? `, with the nightlies of ${m.companionNights.join(", ")} from its regime as more launches of main` : ""}` : `main ran in full (${m.reason})`}`,
   );
 }
 

@@ -44,6 +44,8 @@ ${REQUEST_FLAGS_USAGE}
                             paths and points for it (Grok on MI355X: rates 1–8) and history of it
                             only; default: what --main-image's tag names, else the catalogue's own
   --history-dir=DIR         past runs: baseline candidates, noise and timings
+  --main-runs-dir=DIR       keep main's full runs here (≤ 36 h, by merge base) and reuse them, after a
+                            one-point anchor, on the next request on the same merge base
   --base-sha=SHA --head-sha=SHA   merge base and PR head when known (else fetched in --work-dir)
   --main-env=K=V,...  --pr-env=K=V,...   extra environment per side
   --local                   run on this machine without Docker
@@ -79,6 +81,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       "dockerfile-path": { type: "string" },
       "suites-file": { type: "string" },
       "build-type": { type: "string" },
+      "main-runs-dir": { type: "string" },
       "work-dir": { type: "string", default: "." },
       "output-dir": { type: "string" },
       "main-image": { type: "string" },
@@ -165,6 +168,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(values["build-type"] ? { buildType: values["build-type"] as "all" | "srt" } : {}),
     workDir,
     ...(values["history-dir"] ? { historyDir: resolve(io.cwd, values["history-dir"]) } : {}),
+    ...(values["main-runs-dir"] ? { mainRunsDir: resolve(io.cwd, values["main-runs-dir"]) } : {}),
     outputDir,
     local: values.local,
     ...(values["base-sha"] ? { baseSha: values["base-sha"] } : {}),

@@ -79,6 +79,8 @@ export interface HistoryRun {
   noisePct?: Record<string, number>;
   /** The points it measured (pointKey): a reused baseline's anchor must be one of them. */
   measuredPoints?: string[];
+  /** Launches of main it holds when more than one (an earlier request's kept main: its blocks). */
+  launches?: number;
 }
 
 export interface PlanRequest {
@@ -108,7 +110,15 @@ export interface PlanRequest {
 }
 
 export type MainSideAction =
-  | { action: "reuse"; historyAgeHours: number; anchorPoint: string; anchorPoints: number; measuredPoints?: string[] }
+  | {
+      action: "reuse";
+      historyAgeHours: number;
+      anchorPoint: string;
+      anchorPoints: number;
+      measuredPoints?: string[];
+      /** Launches the reused main holds when more than one (an earlier request's): no nightlies join it. */
+      baselineLaunches?: number;
+    }
   | { action: "full"; reason: string };
 
 export interface SuitePlan {
@@ -501,9 +511,10 @@ function reusedSuitePlan(
   suite: PlanSuite,
   t: ReturnType<typeof resolveTiming>,
   repeats: Record<string, number>,
-  ageHours: number,
-  measured?: readonly string[],
+  reused: { historyAgeHours: number; measuredPoints?: readonly string[]; baselineLaunches?: number },
 ): Omit<SuitePlan, "noiseSource"> {
+  const measured = reused.measuredPoints;
+  const launches = reused.baselineLaunches ?? 1;
   // The anchor shows the baseline still reproduces: only a point the reused nightly measured can
   // (the MI355X Grok-2 nightlies ran rates 1–8, not the catalogue's cheapest, 16).
   const anchorable = suite.points.filter((p) => !measured?.length || measured.includes(p.key));
@@ -513,15 +524,16 @@ function reusedSuitePlan(
   return {
     suiteId: suite.id,
     kind: suite.kind,
-    launches: { main: 1, pr: launchesPerPoint(suite, steps, "pr") },
+    launches: { main: launches, pr: launchesPerPoint(suite, steps, "pr") },
     layouts: launchLayouts(suite, steps, true),
     schedule: [anchor, ...steps],
     main: {
       action: "reuse",
-      historyAgeHours: ageHours,
+      historyAgeHours: reused.historyAgeHours,
       anchorPoint: cheapest.key,
       anchorPoints: 1,
       ...(measured?.length ? { measuredPoints: [...measured] } : {}),
+      ...(launches > 1 ? { baselineLaunches: launches } : {}),
     },
     prPoints: suite.points.length,
     repeats,
@@ -577,7 +589,7 @@ function secondLaunches(
         const repeats = { ...s.repeats, [key]: 2 };
         const plan =
           s.main.action === "reuse"
-            ? reusedSuitePlan(suite, t, repeats, s.main.historyAgeHours, s.main.measuredPoints)
+            ? reusedSuitePlan(suite, t, repeats, s.main)
             : fullSuitePlan(suite, t, repeats, s.main.reason);
         const extra = plan.gpuMinutes - s.gpuMinutes;
         if (!best || extra < best.extra) best = { index, plan, extra };
@@ -631,7 +643,11 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
 
     const reusable = findReusableBaseline(request, suite.id, history);
     if (reusable) {
-      const plan = reusedSuitePlan(suite, t, repeats, reusable.ageHours, reusable.measuredPoints);
+      const plan = reusedSuitePlan(suite, t, repeats, {
+        historyAgeHours: reusable.ageHours,
+        ...(reusable.measuredPoints ? { measuredPoints: reusable.measuredPoints } : {}),
+        ...(reusable.launches ? { baselineLaunches: reusable.launches } : {}),
+      });
       return { ...plan, noiseSource, ...unknownOn };
     }
     const reason =
@@ -723,12 +739,17 @@ function roundParts(parts: number[]): number[] {
 /** `launches per side: …` — one layout in one line, several with the points each covers. */
 function launchesLine(s: SuitePlan): string {
   const reuse = s.main.action === "reuse";
-  const companions = reuse ? ` (+ up to ${MAX_BASELINE_COMPANIONS} earlier nightlies of its regime)` : "";
+  const own = s.main.action === "reuse" && s.main.baselineLaunches;
+  const companions = !reuse
+    ? ""
+    : own
+      ? " (an earlier request's, on this merge base)"
+      : ` (+ up to ${MAX_BASELINE_COMPANIONS} earlier nightlies of its regime)`;
   const drift = reuse ? ", widened for the nights between main's launches and the PR's (drift)" : "";
   const [only] = s.layouts;
   if (s.layouts.length <= 1) {
     const spread = s.launches.main >= 2 || s.launches.pr >= 2 ? "the blocks' spread + " : "";
-    return `launches per side: main ${only?.main ?? s.launches.main}${companions}, PR ${only?.pr ?? s.launches.pr} — between-launch noise from ${spread}history / built-in prior${drift}`;
+    return `launches per side: main ${own ? s.launches.main : (only?.main ?? s.launches.main)}${companions}, PR ${only?.pr ?? s.launches.pr} — between-launch noise from ${spread}history / built-in prior${drift}`;
   }
   // Several layouts: a group of one repeat runs in one block a side (scheduleSuite), the others in two.
   const all = Object.keys(s.repeats);
@@ -743,7 +764,7 @@ function launchesLine(s: SuitePlan): string {
   const why = single.length
     ? ` (1 repeat, one block ${reuse ? "on the PR side" : "a side"}: ${shortKeys(all, single).join(", ")})`
     : "";
-  return `launches per side: ${reuse ? `main 1${companions}; ` : ""}${groups.join("; ")}${why} — between-launch noise from the blocks' spread where a side has ≥ 2 launches + history / built-in prior${drift}`;
+  return `launches per side: ${reuse ? `main ${s.launches.main}${companions}; ` : ""}${groups.join("; ")}${why} — between-launch noise from the blocks' spread where a side has ≥ 2 launches + history / built-in prior${drift}`;
 }
 
 /** What each layout bought between launches on the real online nightlies (none measured for offline suites). */
@@ -753,11 +774,13 @@ function ratesLines(s: SuitePlan): string[] {
   const reuse = s.main.action === "reuse";
   return s.layouts.map((l) => {
     const prefix = s.layouts.length > 1 ? `${pointsText(l.points.length)}: ` : "";
-    // With a reused baseline main is at best the nightly and its companions, all before the PR.
-    const main = reuse ? l.main + MAX_BASELINE_COMPANIONS : l.main;
+    // With a reused nightly main is at best the nightly and its companions, all before the PR; an
+    // earlier request's main is its own launches.
+    const own = s.main.action === "reuse" ? s.main.baselineLaunches : undefined;
+    const main = own ?? (reuse ? l.main + MAX_BASELINE_COMPANIONS : l.main);
     const measured = describeLayout(main, l.pr, !reuse);
     if (!measured) return `${prefix}${main} + ${l.pr} launches: no measured rate for this layout`;
-    const alone = reuse ? layoutRates(l.main, l.pr, false) : undefined;
+    const alone = reuse && !own ? layoutRates(l.main, l.pr, false) : undefined;
     const fallback = alone
       ? ` — if both earlier nightlies of its regime are found; nightly alone, ${l.main} + ${l.pr}: ${alone.falseAlarms.toFixed(1)} %, ${Math.round(alone.caught)} %`
       : "";

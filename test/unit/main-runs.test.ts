@@ -1,0 +1,184 @@
+import { afterAll, describe, expect, it } from "@jest/globals";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtForCommit, keepMainRuns, loadMainRuns } from "../../src/pipeline/main-runs.js";
+import { runComparePrJob } from "../../src/pipeline/compare-pr-job.js";
+import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fakes.js";
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "sglbench-main-runs-"));
+  roots.push(d);
+  return d;
+};
+
+const BASE = "feedface0001abcdef0123456789abcdef012345";
+const MAIN_IMAGE = "sglbench/sglang:main-feedface0001-rocm630";
+const NOW = new Date("2026-11-23T06:00:00Z");
+
+function mainRun(suite = "deepseek-online", failed = false): RunResults {
+  const run = emptyRun({
+    kind: "online",
+    suite,
+    model: { name: "DeepSeek-V3-0324" },
+    started_at: "2026-11-23T05:00:00Z",
+    points: [{ point: { concurrency: 16 }, repeats: [{ index: 1, metrics: { median_e2e_latency_ms: 1000 } }] }],
+  });
+  if (failed) run.failures.push({ kind: "server_crashed", message: "exit 1" });
+  return run;
+}
+
+const keep = (dir: string, over: Partial<Parameters<typeof keepMainRuns>[0]> = {}) =>
+  keepMainRuns({
+    dir,
+    mergeBase: BASE,
+    mainImage: MAIN_IMAGE,
+    ranInFull: ["deepseek-online"],
+    runs: [mainRun()],
+    pr: 42,
+    stamp: "pr42_20261123_050000",
+    now: NOW,
+    maxAgeHours: 36,
+    ...over,
+  });
+
+describe("main's runs kept between requests", () => {
+  it("knows sglbench's own build of a commit by its tag, and nothing else", () => {
+    expect(builtForCommit(MAIN_IMAGE, BASE)).toBe(true);
+    expect(builtForCommit("sglbench-sim:main-feedface0001", BASE)).toBe(true);
+    expect(builtForCommit("sglbench/sglang:main-feedface0002-rocm630", BASE)).toBe(false);
+    expect(builtForCommit("sglbench/sglang:pr-42-feedface0001-rocm630", BASE)).toBe(false);
+    expect(builtForCommit("rocm/sgl-dev:v0.5.5.post3-rocm700-mi30x-20251126", BASE)).toBe(false);
+  });
+
+  it("keeps a complete full run under the merge base and reads it back", async () => {
+    const dir = tmp();
+    const lines = await keep(dir);
+    expect(lines).toEqual([expect.stringMatching(/main runs of deepseek-online kept .*feedface0001/)]);
+    const runs = await loadMainRuns(dir, BASE);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ suite: "deepseek-online", commit: BASE, started_at: "2026-11-23T05:00:00Z" });
+    expect(await loadMainRuns(dir, "0123456789ab")).toEqual([]);
+  });
+
+  it("keeps nothing of a reused main, a failed run or an image not built for the merge base", async () => {
+    const dir = tmp();
+    expect(await keep(dir, { ranInFull: [] })).toEqual([]);
+    expect(await keep(dir, { runs: [mainRun("deepseek-online", true)] })).toEqual([
+      "main runs not kept for deepseek-online: it did not complete",
+    ]);
+    expect(await keep(dir, { mainImage: "rocm/sgl-dev:v0.5.5-rocm700-mi30x-20251126" })).toEqual([
+      expect.stringMatching(/not sglbench's build of feedface0001/),
+    ]);
+    expect(await keep(dir, { mergeBase: "unknown" })).toEqual(["main runs not kept: merge base unknown"]);
+    expect(existsSync(join(dir, "feedface0001"))).toBe(false);
+  });
+
+  it("skips a damaged or foreign file with its path, and removes files older than the reuse window", async () => {
+    const dir = tmp();
+    await keep(dir);
+    const folder = join(dir, "feedface0001");
+    writeFileSync(join(folder, "broken.json"), "{ not json");
+    writeFileSync(join(folder, "other.json"), JSON.stringify({ ...mainRun(), commit: "0123456789abcdef" }));
+    const warnings: string[] = [];
+    expect(await loadMainRuns(dir, BASE, (l) => warnings.push(l))).toHaveLength(1);
+    expect(warnings).toEqual([
+      expect.stringContaining(`${join(folder, "broken.json")}:`),
+      expect.stringMatching(/other\.json: measured another commit/),
+    ]);
+    const old = new Date(NOW.getTime() - 40 * 3_600_000);
+    for (const name of readdirSync(folder)) utimesSync(join(folder, name), old, old);
+    mkdirSync(join(dir, "not-a-sha"));
+    const lines = await keep(dir, { runs: [] });
+    expect(lines.filter((l) => l.startsWith("main runs: removed"))).toHaveLength(3);
+    expect(existsSync(folder)).toBe(false);
+    expect(existsSync(join(dir, "not-a-sha"))).toBe(true);
+  });
+
+  it("a second request on the same merge base reuses the first one's main after an anchor", async () => {
+    const root = tmp();
+    const mainRunsDir = join(root, "main-runs");
+    const fake = fakeRunner({});
+    const services = {
+      runSideFor: () => fake.runSide,
+      comparer: fakeComparer,
+      catalogue: [FAKE_SUITE],
+      now: () => NOW,
+    };
+    const input = (n: number) => ({
+      pr: 42,
+      repo: "sgl-project/sglang",
+      models: ["deepseek"],
+      types: ["online" as const],
+      repeats: 2,
+      baseline: "nightly" as const,
+      mainImage: MAIN_IMAGE,
+      prImage: "sglbench/sglang:pr-42-0123456789ab-rocm630",
+      skipBuild: true,
+      baseImage: "unused",
+      workDir: root,
+      outputDir: join(root, `out${n}`),
+      local: true,
+      baseSha: BASE,
+      headSha: "0123456789abcdef0123456789abcdef01234567",
+      mainRunsDir,
+    });
+    const first = await runComparePrJob(input(1), services);
+    expect(first.mainSide).toEqual([expect.objectContaining({ action: "full" })]);
+    expect(readdirSync(join(mainRunsDir, "feedface0001"))).toEqual([
+      expect.stringMatching(/^deepseek-online-pr42-pr42_/),
+    ]);
+
+    fake.calls.length = 0;
+    const second = await runComparePrJob(input(2), services);
+    expect(second.mainSide[0]).toMatchObject({ action: "reuse", earlierRequest: true });
+    expect(fake.calls[0]).toMatchObject({ side: "main", repeats: 1 });
+    expect(fake.calls[0]!.outputDir).toMatch(/main\/anchor$/);
+    expect(fake.calls.slice(1).every((c) => c.side === "pr")).toBe(true);
+    expect(second.plan.gpuMinutes).toBeLessThan(first.plan.gpuMinutes);
+    expect(readFileSync(second.reportPath, "utf8")).toMatch(
+      /deepseek-online: main's runs of an earlier request on the merge base reused \(anchor: /,
+    );
+    // The reused main is not kept again: still the first request's one file.
+    expect(readdirSync(join(mainRunsDir, "feedface0001"))).toHaveLength(1);
+  });
+
+  it("refuses a main-runs folder that overlaps the output folder", async () => {
+    const root = tmp();
+    const fake = fakeRunner({});
+    await expect(
+      runComparePrJob(
+        {
+          pr: 1,
+          repo: "sgl-project/sglang",
+          models: ["deepseek"],
+          types: ["online"],
+          repeats: 2,
+          baseline: "nightly",
+          mainImage: MAIN_IMAGE,
+          prImage: "x:pr",
+          skipBuild: true,
+          baseImage: "unused",
+          workDir: root,
+          outputDir: join(root, "out"),
+          mainRunsDir: join(root, "out", "keep"),
+          local: true,
+          baseSha: BASE,
+        },
+        { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] },
+      ),
+    ).rejects.toThrow(/overlaps the main runs folder/);
+  });
+});
