@@ -52,6 +52,7 @@ export function comparePrJobInputFor(inputs: ActionInputs, env: Env): ComparePrJ
     ...hardwareOption(comparePrHardware(inputs)),
     ...(Object.keys(inputs.timeouts).length ? { timeouts: inputs.timeouts } : {}),
     ...inputs.verdictSettings,
+    sideEnv: { main: inputs.mainEnv, pr: inputs.prEnv },
   };
 }
 

@@ -4,6 +4,8 @@ import type { CommandOutcome } from "./commands.js";
 
 export function settleStepStatus(outcome: CommandOutcome): void {
   if (outcome.command === "compare-pr") {
+    if (outcome.result.exitCode === 1)
+      throw new Error("sglbench compare-pr measured nothing: every cell failed (the report says why).");
     if (outcome.result.exitCode !== 0) core.warning("Some runs failed; the report shows them as failed cells.");
     return;
   }

@@ -286,6 +286,7 @@ export function parseSuiteArgs(kind: "offline" | "online", argv: string[], io: C
     ...(port !== undefined ? { port } : {}),
     ...(portAuto ? { portAuto } : {}),
     ...(v.node ? { node: v.node } : {}),
+    ...(hardware ? { hardware } : {}),
     ...(ready !== undefined ? { readyTimeoutMs: ready * 1000 } : {}),
     ...(benchmarkTimeout !== undefined ? { commandTimeoutMs: benchmarkTimeout * 1000 } : {}),
     ...(gsm8kTimeout !== undefined ? { gsm8kTimeoutMs: gsm8kTimeout * 1000 } : {}),

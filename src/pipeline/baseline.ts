@@ -110,7 +110,9 @@ export function findBaselineRun(history: RunResults[], criteria: BaselineCriteri
       (run) =>
         run.suite === criteria.suite &&
         sameCommit(runCommit(run), criteria.mergeBaseCommit) &&
-        (!criteria.hardware || normalizeHardware(run.hardware) === normalizeHardware(criteria.hardware)) &&
+        (!criteria.hardware ||
+          !run.hardware ||
+          normalizeHardware(run.hardware) === normalizeHardware(criteria.hardware)) &&
         (!criteria.backend || run.backend === criteria.backend) &&
         (criteria.configHash === undefined || configHashOf(run) === criteria.configHash) &&
         run.points.length > 0 &&

@@ -21,6 +21,7 @@ import {
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import { ingestPaths } from "../store/ingest.js";
 import { keepMainRuns, loadMainRuns } from "./main-runs.js";
+import { redactSecrets } from "../store/redact.js";
 import {
   runComparePr,
   type Comparer,
@@ -76,6 +77,8 @@ export interface ComparePrJobInput {
   resumeDir?: string;
   /** With resumeDir: run a finished folder again from the start. */
   force?: boolean;
+  /** Each side's extra environment (the services apply it), named in the reproduce line. */
+  sideEnv?: { main: Record<string, string>; pr: Record<string, string> };
 }
 
 export interface ComparePrJobServices<C extends { summary: ComparisonCounts }> {
@@ -234,6 +237,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     ...(input.timeouts ? { timeouts: input.timeouts } : {}),
     ...(input.falseDiscoveryRate !== undefined ? { falseDiscoveryRate: input.falseDiscoveryRate } : {}),
     ...(input.resumeDir ? { resumeDir: input.resumeDir, force: input.force ?? false } : {}),
+    reproFlags: reproFlags(input, images, hardware),
     log,
   });
   if (input.mainRunsDir) {
@@ -254,6 +258,38 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
 }
 
 const UNKNOWN_COMMIT = "unknown";
+
+/**
+ * What the reproduce lines need beyond the plan request: the commits, the images as given, where it
+ * ran, the history and hardware, each side's environment (secret-looking values redacted).
+ */
+function reproFlags(input: ComparePrJobInput, images: ImagePair, hardware: string) {
+  const flag = (name: string, value: string | undefined) => (value ? ` --${name}=${value}` : "");
+  const env = (name: string, vars: Record<string, string> | undefined) =>
+    flag(
+      name,
+      Object.entries(vars ?? {})
+        .map(([k, v]) => redactSecrets(`${k}=${v}`))
+        .join(","),
+    );
+  const known = (commit: string | undefined) => (commit && commit !== UNKNOWN_COMMIT ? commit : undefined);
+  const history = flag("history-dir", input.historyDir);
+  return {
+    comparePr:
+      flag("hardware", hardware) +
+      flag("base-sha", known(images.mainCommit)) +
+      flag("head-sha", input.headSha) +
+      (input.skipBuild ? " --skip-build" : "") +
+      flag("main-image", input.mainImage) +
+      flag("pr-image", input.prImage) +
+      (input.local ? " --local" : "") +
+      history +
+      flag("main-runs-dir", input.mainRunsDir) +
+      env("main-env", input.sideEnv?.main) +
+      env("pr-env", input.sideEnv?.pr),
+    compare: (input.historyDir ? ` --history ${input.historyDir}` : "") + (hardware ? ` --hardware ${hardware}` : ""),
+  };
+}
 
 /**
  * The run's output folder is the only host path PR containers may write: it must not be, hold or sit

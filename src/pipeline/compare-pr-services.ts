@@ -144,15 +144,15 @@ export function sideRunner(images: ImagePair, options: ServiceOptions): SideRunn
         skipGsm8k: request.skipGsm8k,
         ...request.timeouts,
         ...(options.port !== undefined ? { port: options.port } : {}),
+        // An image sglbench built names no hardware: the runs are the node's, so the built-in prior
+        // of that hardware applies to them (it is looked up by the runs' hardware).
+        ...(options.hardware ? { hardware: folderHardware(options.hardware) ?? options.hardware } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
         onProgress: (progress) => request.onProgress?.(formatProgress(progress)),
       });
       // The image tag rarely spells the commit; the report names the commits the images were built from.
       const commit = request.side === "main" ? images.mainCommit : images.prCommit;
       if (commit && !outcome.run.commit) outcome.run.commit = commit;
-      // An image sglbench built names no hardware: the runs are the node's, so the built-in prior
-      // of that hardware applies to them (it is looked up by the runs' hardware).
-      if (options.hardware && !outcome.run.hardware) outcome.run.hardware = options.hardware;
       return outcome;
     } finally {
       await executor.close?.();

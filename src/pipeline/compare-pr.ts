@@ -123,6 +123,8 @@ export interface ComparePrOptions<C extends { summary: ComparisonCounts }> {
   force?: boolean;
   /** The suite's false-discovery rate when not the engine's default (the minimum effect is `request.minEffectPct`). */
   falseDiscoveryRate?: number | false;
+  /** Flags the request was given beyond the plan request (images, history, hardware …), for the reproduce lines. */
+  reproFlags?: { comparePr?: string; compare?: string };
 }
 
 export type OverallVerdict = "regressed" | "improved" | "unchanged" | "inconclusive" | "failed";
@@ -157,8 +159,8 @@ export interface ComparePrResult<C> {
   /** One line for consoles, job logs and the CLI. */
   summaryLine: string;
   reportMarkdown: string;
-  /** 0 everything ran; 3 some run failed but the report was written. */
-  exitCode: 0 | 3;
+  /** 0 everything ran; 3 some run failed but the report was written; 1 no cell was measured (the report says why). */
+  exitCode: 0 | 1 | 3;
 }
 
 /** The overall verdict: any regression wins, then failures, then improvements (the report model's rule). */
@@ -414,6 +416,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     ...(options.falseDiscoveryRate !== undefined ? { falseDiscoveryRate: options.falseDiscoveryRate } : {}),
   };
   const comparison = options.comparer.compare(mainRuns, prRuns, { history: options.history, ...verdictSettings });
+  writeComparedRuns(dir, { main: mainRuns, pr: prRuns });
   const written = writeComparisonFiles(dir, options.comparer, comparison, {
     verdictSettings,
     pr: request.pr,
@@ -424,7 +427,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     plan,
     mainSide,
     runs: { main: mainRuns, pr: prRuns },
-    repro: reproCommands(request, dir, verdictSettings),
+    repro: reproCommands(request, dir, verdictSettings, options.reproFlags),
     ...(options.costNotes ? { costNotes: options.costNotes(plan) } : {}),
   });
   const { counts, verdict, reportPath, resultsPath, reportMarkdown } = written;
@@ -445,8 +448,13 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     verdict,
     summaryLine,
     reportMarkdown,
-    exitCode: anyFailure || verdict === "failed" ? 3 : 0,
+    exitCode: measuredNothing([...mainRuns, ...prRuns]) ? 1 : anyFailure || verdict === "failed" ? 3 : 0,
   };
+}
+
+/** True when no side measured a single benchmark repeat (both failed to launch, both stopped by the GSM8K gate). */
+function measuredNothing(runs: readonly RunResults[]): boolean {
+  return !runs.some((run) => run.points.some((p) => p.repeats.some((r) => !r.warmup)));
 }
 
 /**
@@ -487,13 +495,36 @@ export function prepareResume(dir: string, pr: number, force: boolean): void {
     rmSync(join(dir, name), { recursive: true, force: true });
 }
 
-/** The commands that reproduce a comparison: the request, and `compare` on the folders it wrote. */
-export function reproCommands(request: PlanRequest, dir: string, settings: VerdictSettings = {}): string[] {
+/**
+ * The runs each side was judged on, one `results.json` per suite under `<dir>/compared/<side>/`: a
+ * reused baseline (with its companions) or main's merged blocks, and the PR's merged blocks. `main/`
+ * holds only the anchor when main was reused, so `compare` on it would judge something else.
+ */
+function writeComparedRuns(dir: string, runs: Record<"main" | "pr", RunResults[]>): void {
+  for (const [side, list] of Object.entries(runs))
+    for (const [i, run] of list.entries()) {
+      const name = list.filter((r) => r.suite === run.suite).length > 1 ? `${run.suite}-${i + 1}` : run.suite;
+      writeFileAtomicSync(join(dir, COMPARED_DIR, side, name, "results.json"), JSON.stringify(run));
+    }
+}
+
+const COMPARED_DIR = "compared";
+
+/**
+ * The commands that reproduce a comparison: the request (with `flags.comparePr`: its images, history,
+ * hardware …), and `compare` on the runs each side was judged on (with `flags.compare`: the history).
+ */
+export function reproCommands(
+  request: PlanRequest,
+  dir: string,
+  settings: VerdictSettings = {},
+  flags: { comparePr?: string; compare?: string } = {},
+): string[] {
   const modes = request.modes?.length ? ` --modes=${request.modes.join(",")}` : "";
   const rule = verdictSettingsFlags(settings);
   return [
-    `sglbench compare-pr --pr=${request.pr} --models=${request.models.join(",")} --types=${request.types.join(",")}${modes} --repeats=${request.repeats} --baseline=${request.baseline}${rule}`,
-    `sglbench compare --csv1 ${join(dir, "main")} --csv2 ${join(dir, "pr")}${rule}`,
+    `sglbench compare-pr --pr=${request.pr} --models=${request.models.join(",")} --types=${request.types.join(",")}${modes} --repeats=${request.repeats} --baseline=${request.baseline}${rule}${flags.comparePr ?? ""}`,
+    `sglbench compare --csv1 ${join(dir, COMPARED_DIR, "main")} --csv2 ${join(dir, COMPARED_DIR, "pr")}${rule}${flags.compare ?? ""}`,
   ];
 }
 

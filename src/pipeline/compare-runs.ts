@@ -315,6 +315,20 @@ function addTruncatedCells(comparison: Comparison, baseline: RunResults[], candi
   comparison.summary = summarize(comparison.cells);
 }
 
+/**
+ * A history run without the repeats whose result block was cut off: a repeat with its first metrics
+ * only (or a value cut mid-number) would widen the noise learnt from the night, or bias it.
+ */
+function withoutCutRepeats(run: RunResults): RunResults {
+  const cuts = run.diagnostics.filter((d) => d.message === TRUNCATED_BLOCK && d.severity === "error");
+  if (cuts.length === 0) return run;
+  const cut = (source: string | undefined) => cuts.some((d) => fromDiagnostic(source, d));
+  const points = run.points
+    .map((p) => ({ ...p, repeats: p.repeats.filter((r) => !cut(r.source)) }))
+    .filter((p) => p.repeats.length > 0);
+  return { ...run, points };
+}
+
 /** A repeat read from the log a diagnostic is about (folder logs name the file, console logs file:line). */
 const fromDiagnostic = (source: string | undefined, d: Diagnostic): boolean =>
   source !== undefined && (source === d.file || source === `${d.file}:${d.line ?? ""}`);
@@ -411,7 +425,7 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
         throw new CompareInputError(`--history ${path}: no such file or folder`, true);
       });
     const h = await ingestPaths(input.history);
-    history = h.runs;
+    history = h.runs.map(withoutCutRepeats);
     // The same identity as the sides: a seed-layout offline night names its mode only in its suite id.
     for (const run of history) normalizeIdentity(run, input.hardware);
     skipped.push(...h.skipped);
@@ -443,7 +457,11 @@ export async function compareFromDisk(input: CompareRunsInput, opts: CompareOpti
   }
   addTruncatedCells(comparison, baseline, candidate);
   refuseOneSidedHardware(comparison, checks);
-  const leftOut = leftOutRows([...baseline, ...candidate]);
+  const leftOut = [
+    ...leftOutRows([...baseline, ...candidate]),
+    // The history's damaged files too: what they lost is not learnt from, and the reader is told.
+    ...leftOutRows(history).map((row) => ({ ...row, message: `history: ${row.message}` })),
+  ];
   // Two GSM8K checks by design measured what they ran.
   const bothChecks = isGsm8kCheck(baseline) && isGsm8kCheck(candidate);
   const measuredNothing = (

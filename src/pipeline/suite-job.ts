@@ -26,6 +26,8 @@ export interface SuiteJob {
   threshold?: number;
   port?: number;
   node?: string;
+  /** `--hardware`: the node's GPUs, recorded on runs whose image tag names none. */
+  hardware?: string;
   readyTimeoutMs?: number;
   /** Per benchmark command and per GSM8K run (default: the suite catalogue's). */
   commandTimeoutMs?: number;
@@ -91,6 +93,7 @@ export async function runSuiteJob<J extends SuiteJob>(
       ...(job.threshold !== undefined ? { threshold: job.threshold } : {}),
       ...(job.port !== undefined ? { port: job.port } : {}),
       ...(job.node ? { node: job.node } : {}),
+      ...(job.hardware ? { hardware: job.hardware } : {}),
       ...(job.readyTimeoutMs !== undefined ? { readyTimeoutMs: job.readyTimeoutMs } : {}),
       ...(job.commandTimeoutMs !== undefined ? { commandTimeoutMs: job.commandTimeoutMs } : {}),
       ...(job.gsm8kTimeoutMs !== undefined ? { gsm8kTimeoutMs: job.gsm8kTimeoutMs } : {}),

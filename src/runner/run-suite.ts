@@ -52,6 +52,11 @@ export interface RunSuiteOptions {
   resume?: boolean;
   /** Node name for the Grok online CSV title. */
   node?: string;
+  /**
+   * The node's GPUs (`mi30x`), recorded on the run when the image tag names none (sglbench's own
+   * builds): the history, the plan and the built-in prior look runs up by it.
+   */
+  hardware?: string;
 }
 
 export interface RunSuiteOutcome {
@@ -162,7 +167,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     ...(suite.kind === "offline" ? { mode: suite.mode } : suite.variantKey ? { mode: suite.variantKey } : {}),
     image: { full: info.image, repo: info.repo, tag: info.tag },
     backend,
-    ...(info.hardware ? { hardware: info.hardware } : {}),
+    ...(info.hardware || options.hardware ? { hardware: info.hardware ?? options.hardware } : {}),
     node: options.node ?? hostname(),
     date: info.date ?? timestamp(started).slice(0, 8),
     started_at: started.toISOString(),

@@ -1,6 +1,6 @@
 /** Parser for GSM8K accuracy output (`Accuracy:`, `Invalid:`, `Latency:`, `Output throughput:` per run). */
 import type { Diagnostic, Failure, Gsm8k } from "../core/results/index.js";
-import { isProgressLine, parseNumber, splitNumberedLines } from "./lines.js";
+import { cutLineDiagnostic, cutLineIndex, isProgressLine, parseNumber, splitNumberedLines } from "./lines.js";
 import { CONNECTION_LOST, lastExceptionLine } from "./server-log.js";
 
 /** Questions in the GSM8K test set that bench_sglang.py reads (it asks min(--num-questions, 1319)). */
@@ -37,6 +37,7 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
   let threshold: number | undefined;
   let passed: boolean | undefined;
   const { lines, lineNo } = splitNumberedLines(text);
+  const cutAt = cutLineIndex(text, lines);
   let progressTotal: number | undefined;
   let asked: number | undefined;
   // Runs as the log numbers them (a discarded warm-up keeps its number: the next run is `Run 2`).
@@ -51,6 +52,11 @@ export function parseGsm8kOutput(text: string, file = "<input>"): Gsm8kParse {
     if (/^Starting GSM8K accuracy test\b/i.test(line)) {
       starts.push(runs.length);
       test = newTest(runs.length, { average, threshold, passed });
+      continue;
+    }
+    // A figure on a line the log stops in may be cut mid-number (`0.9` of `0.935`).
+    if (i === cutAt && /^(?:Average accuracy|Accuracy|Invalid|Latency|Output throughput)\b.*:/i.test(line)) {
+      diagnostics.push(cutLineDiagnostic(file, at, line));
       continue;
     }
     if (trackTest(test, line, at)) continue;

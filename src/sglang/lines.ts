@@ -1,3 +1,4 @@
+import type { Diagnostic } from "../core/results/index.js";
 /** Line splitting shared by every parser: SGLang logs mix `\r` (tqdm) and `\n`. */
 
 /** Split text on `\r` and `\n`; tqdm redraws become separate lines that parsers skip. */
@@ -24,6 +25,25 @@ export function splitNumberedLines(text: string): { lines: string[]; lineNo: num
   lines.push(text.slice(start));
   lineNo.push(n);
   return { lines, lineNo };
+}
+
+/**
+ * The index of the last line when the text stops without a line break (a log cut mid-line, whose last
+ * value may be cut mid-number: `195` of `1954.62`), else -1.
+ */
+export function cutLineIndex(text: string, lines: readonly string[]): number {
+  return /[\r\n]$/.test(text) || text === "" ? -1 : lines.length - 1;
+}
+
+/** A cut last line's value, left out: said with its line so the reader knows what is missing. */
+export function cutLineDiagnostic(file: string, line: number, text: string): Diagnostic {
+  return {
+    file,
+    line,
+    expected: "a complete last line",
+    message: `the log stops mid-line, its last value left out: ${text.slice(0, 80)}`,
+    severity: "error",
+  };
 }
 
 /** True for a tqdm progress redraw, which carries no result and can be ~20 kB long. */

@@ -1,7 +1,7 @@
 /** Parser for the `bench_serving` text result block ("Serving Benchmark Result"). */
 import type { Diagnostic, RequestSamples } from "../core/results/index.js";
 import { SERVING_LABELS, slugLabel } from "../core/catalogue/index.js";
-import { isProgressLine, parseNumber, splitNumberedLines } from "./lines.js";
+import { cutLineDiagnostic, cutLineIndex, isProgressLine, parseNumber, splitNumberedLines } from "./lines.js";
 
 /** One result block: canonical metrics plus non-numeric labels (backend, `not set`). */
 export interface ServingBlock {
@@ -29,6 +29,7 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
   const blocks: ServingBlock[] = [];
   const diagnostics: Diagnostic[] = [];
   let current: ServingBlock | undefined;
+  const cutAt = cutLineIndex(text, lines);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
     if (line.includes(HEADER)) {
@@ -62,6 +63,10 @@ export function parseServingOutput(text: string, file = "<input>"): ServingParse
     }
     const label = trimmed.slice(0, colon).trim();
     const value = trimmed.slice(colon + 1).trim();
+    if (i === cutAt) {
+      diagnostics.push(cutLineDiagnostic(file, lineNo[i] ?? i + 1, trimmed));
+      continue;
+    }
     const key = SERVING_LABELS[label] ?? slugLabel(label);
     const n = parseNumber(value);
     if (n === undefined || !Number.isFinite(n)) {

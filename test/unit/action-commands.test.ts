@@ -30,7 +30,8 @@ describe("the Action's commands → their pipeline functions' arguments", () => 
     expect(hardwareOf({ INPUT_HARDWARE: "mi355x" })).toBe("mi35x");
     expect(hardwareOf({ INPUT_HARDWARE: "MI30X" })).toBe("mi30x");
     expect(hardwareOf({ "INPUT_MAIN-IMAGE": "rocm/sgl-dev:v0.5.6-rocm700-mi35x-20251210" })).toBe("mi35x");
-    expect(hardwareOf({})).toBeUndefined();
+    // Neither given nor in the tag: the catalogue's own, so the built-in prior applies.
+    expect(hardwareOf({})).toBe("mi30x");
     expect(() => readActionInputs({ INPUT_PR: "7", INPUT_HARDWARE: "h100" })).toThrow(
       /hardware must be mi300x or mi355x, got "h100"/,
     );

@@ -147,6 +147,32 @@ describe("sglbench compare", () => {
     );
   });
 
+  it("a history log cut mid-number is named FILE:LINE, exits 3, and its run is not learnt from", async () => {
+    const args = ["--csv1", day("20251015"), "--csv2", day("20251016", "post2"), "--format", "json"];
+    const history = (damage: (log: string) => void): string => {
+      const dir = mkdtempSync(join(tmpdir(), "sglbench-cut-history-"));
+      for (const d of ["20251013", "20251014"]) cpSync(day(d), join(dir, basename(day(d))), { recursive: true });
+      damage(join(dir, basename(day("20251013")), "sglang_serving_benchmark_concurrency_1_run1_20251014_024635.log"));
+      return dir;
+    };
+    // Cut at `Median ITL (ms): 2` (of 20.47), line 37: the log stops there.
+    const cut = history((log) => {
+      const text = readFileSync(log, "utf8");
+      const line = text.indexOf("Median ITL (ms):");
+      writeFileSync(log, text.slice(0, text.indexOf("20.47", line) + 1));
+    });
+    const io = captureIO();
+    expect(await run([...args, "--history", cut], io)).toBe(3);
+    expect(io.err.join("")).toMatch(/concurrency_1_run1_20251014_024635\.log:37: history: the log stops mid-line/);
+    // The run it cut is left out of what is learnt: as if that repeat had never been logged.
+    const gone = history((log) => writeFileSync(log, ""));
+    const io2 = captureIO();
+    await run([...args, "--history", gone], io2);
+    type Cells = { cells: { metric: string; point: object; interval: number[] | null }[] };
+    const intervals = (out: string[]) => (JSON.parse(out.join("")) as Cells).cells.map((c) => c.interval);
+    expect(intervals(io.out)).toEqual(intervals(io2.out));
+  });
+
   it("finds GSM8K results through GSM8K_LOG_PATTERNS when the folder's own files do not give them", async () => {
     const root = mkdtempSync(join(tmpdir(), "sglbench-gsm8k-"));
     const side = (d: string): string => {

@@ -158,6 +158,16 @@ describe("runComparePr", () => {
     expect(results.runs.pr[0].failures[0].message).toMatch(/pr side of deepseek-online did not run: server exited/);
     expect(readFileSync(result.logPath, "utf8")).toMatch(/FAILED deepseek-online pr block 1/);
   });
+
+  it("exits 1 when neither side measured anything (both failed to launch), with the report written", async () => {
+    const runSide = async () => {
+      throw new Error("server exited with code 1 (launch)");
+    };
+    const result = await runComparePr({ ...base(), runSide });
+    expect(result.verdict).toBe("failed");
+    expect(result.exitCode).toBe(1);
+    expect(existsSync(result.reportPath)).toBe(true);
+  });
 });
 
 describe("mergeComparisonFiles", () => {

@@ -151,6 +151,14 @@ describe("main's runs kept between requests", () => {
     expect(readFileSync(second.reportPath, "utf8")).toMatch(
       /deepseek-online: main's runs of an earlier request on the merge base reused \(anchor: /,
     );
+    // Its reproduce line compares the runs each side was judged on (main/ holds only the anchor).
+    expect(existsSync(join(second.dir, "compared", "main", "deepseek-online", "results.json"))).toBe(true);
+    expect(readFileSync(second.reportPath, "utf8")).toContain(
+      `sglbench compare --csv1 ${join(second.dir, "compared", "main")} --csv2 ${join(second.dir, "compared", "pr")}`,
+    );
+    expect(readFileSync(second.reportPath, "utf8")).toMatch(
+      /sglbench compare-pr --pr=42 .* --base-sha=feedface0001abcdef0123456789abcdef012345 .*--skip-build --main-image=sglbench\/sglang:main-feedface0001-rocm630 .*--local --main-runs-dir=/,
+    );
     // The reused main is not kept again: still the first request's one file.
     expect(readdirSync(join(mainRunsDir, "feedface0001"))).toHaveLength(1);
   });

@@ -397,3 +397,28 @@ describe("the headline when a point failed", () => {
     expect(head).toMatch(/ \(and 1 more failure\); the other \d+ cell\(s\): /);
   });
 });
+
+describe("the headline when GSM8K sits under the model's floor", () => {
+  it("a ⚪ headline still says the accuracy under the floor that the cell left ❔", () => {
+    const c = compareRuns(
+      [run("deepseek-online", "DeepSeek-V3-0324", 2, 1)],
+      [run("deepseek-online", "DeepSeek-V3-0324", 2, 1)],
+      REPEATS_ONLY,
+    );
+    const gsm8k = c.cells.find((x) => x.kind === "gsm8k")!;
+    expect(renderReport(c)).not.toContain("⚠️ GSM8K accuracy");
+    // As gsm8k-verdict.ts words a PR average under the floor within the noise of it (a real night: 0.928 < 0.93).
+    const was = gsm8k.verdict;
+    Object.assign(gsm8k, {
+      verdict: "inconclusive",
+      reason: "0.928 is under the 0.93 threshold but within the noise of it",
+    });
+    c.summary = { ...c.summary, [was]: c.summary[was as "unchanged"] - 1, inconclusive: c.summary.inconclusive + 1 };
+    const headline = renderReport(c)
+      .split("\n")
+      .find((l) => l.startsWith("### "))!;
+    expect(headline).toMatch(
+      /nothing measurable.*; ⚠️ GSM8K accuracy 0\.928 is under the 0\.93 floor \(within its noise\)$/,
+    );
+  });
+});

@@ -145,6 +145,7 @@ describe("ingest gives one identity per model and hardware", () => {
           "[nightly] Command: scripts/perf_nightly.sh --model=deepseek --model-path=/m/DeepSeek-V3-0324 --mode=online --hardware=mi30x --check-dp-attention",
           `[nightly] Starting benchmarks for image: rocm/sgl-dev:${tag}`,
           "Accuracy: 0.940",
+          "",
         ].join("\n"),
       );
       const { runs } = await ingestPaths([root]);

@@ -43,9 +43,19 @@ describe("bench_serving block", () => {
 
   it("keeps a truncated block and says where it started", () => {
     const text = BLOCK.split("\n").slice(0, 4).join("\n");
-    const { blocks, diagnostics } = parseServingOutput(`noise\n${text}`, "c.log");
+    const { blocks, diagnostics } = parseServingOutput(`noise\n${text}\n`, "c.log");
     expect(blocks[0]!.metrics.median_e2e_latency_ms).toBe(9893.41);
     expect(diagnostics[0]).toMatchObject({ file: "c.log", line: 2, expected: "closing `=====` line" });
+  });
+
+  it("leaves out a value on the line a log stops in (cut mid-number: 195 of 1954.62), with its line", () => {
+    const text = `${BLOCK.split("\n").slice(0, 3).join("\n")}\nMedian TTFT (ms):                        195`;
+    const { blocks, diagnostics } = parseServingOutput(text, "c.log");
+    expect(blocks[0]!.metrics).toEqual({});
+    expect(diagnostics).toEqual([
+      expect.objectContaining({ file: "c.log", line: 4, message: expect.stringMatching(/stops mid-line.*195$/) }),
+      expect.objectContaining({ file: "c.log", line: 1, message: "result block is truncated" }),
+    ]);
   });
 });
 
@@ -59,6 +69,12 @@ describe("GSM8K", () => {
       { index: 2, accuracy: 0.818 },
     ]);
     expect(gsm8k?.average).toBe(0.811);
+  });
+
+  it("leaves out an accuracy on the line a log stops in (0.9 of 0.935), with its line", () => {
+    const { gsm8k, diagnostics } = parseGsm8kOutput("Accuracy: 0.931\nAccuracy: 0.9", "g.log");
+    expect(gsm8k?.runs).toEqual([{ index: 1, accuracy: 0.931 }]);
+    expect(diagnostics).toEqual([expect.objectContaining({ file: "g.log", line: 2, severity: "error" })]);
   });
 });
 

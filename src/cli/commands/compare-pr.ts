@@ -42,7 +42,7 @@ ${REQUEST_FLAGS_USAGE}
   --main-image=IMAGE --pr-image=IMAGE
   --hardware=H              mi300x or mi355x (mi30x, mi35x mean the same): the catalogue's model
                             paths and points for it (Grok on MI355X: rates 1–8) and history of it
-                            only; default: what --main-image's tag names, else the catalogue's own
+                            only; default: what --main-image's tag names, else mi300x (the catalogue's own)
   --history-dir=DIR         past runs: baseline candidates, noise and timings
   --main-runs-dir=DIR       keep main's full runs here (≤ 36 h, by merge base) and reuse them, after a
                             one-point anchor, on the next request on the same merge base
@@ -176,6 +176,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(hardware ? { hardware } : {}),
     ...(Object.keys(timeouts.timeouts).length ? { timeouts: timeouts.timeouts } : {}),
     ...(values.resume ? { resumeDir: resolve(io.cwd, values.resume), force: values.force } : {}),
+    sideEnv: { main: mainEnv.env, pr: prEnv.env },
     ...verdict.settings,
   };
   try {

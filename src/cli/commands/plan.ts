@@ -29,9 +29,10 @@ ${REQUEST_FLAGS_USAGE}
   --suites-file=FILE        more models/suites (catalogue YAML, docs/catalogue.md): points and timings from it
   --history-dir=DIR         past runs: fresh merge-base baselines, per-point noise and timings, from the
                             runs of each suite's model and serving set-up on --hardware only
-  --fresh-baseline          what-if: the history holds a fresh nightly run of the merge base, with the
-                            typical noise of the real MI300X nightlies (fewer PR repeats where noise is
-                            low; on other hardware no typical noise is known)
+  --fresh-baseline          what-if: a fresh run of the merge base exists (main kept by an earlier
+                            request, or a nightly of sglbench's main build), so main's image is built
+                            already, with the typical noise of the real MI300X nightlies (fewer PR
+                            repeats where noise is low; on other hardware no typical noise is known)
 Defaults follow the /benchmark defaults; the flags are checked like a /benchmark comment's keys.
 `;
 
@@ -122,11 +123,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 
   try {
+    const text = renderPlan(
+      planRequest(request, history, { timings, catalogue, assumeTypicalNoise: values["fresh-baseline"] }),
+      request,
+    );
+    // The what-if says so where the merge base is named: it is assumed, not found.
     io.stdout(
-      renderPlan(
-        planRequest(request, history, { timings, catalogue, assumeTypicalNoise: values["fresh-baseline"] }),
-        request,
-      ),
+      values["fresh-baseline"]
+        ? text.replace(/^(Plan for PR #\d+ \()[^)]*\)/, "$1what-if: a fresh run of the merge base, its image built)")
+        : text,
     );
     return EXIT.ok;
   } catch (error: unknown) {

@@ -345,20 +345,25 @@ export function folderHardware(hardware: string | undefined): string | undefined
 
 /**
  * The GPUs a PR comparison runs on, in the catalogue's spelling: the one given (either spelling),
- * else what the main image's tag names (`…-rocm700-mi35x-…`); undefined when neither says.
+ * else what the main image's tag names (`…-rocm700-mi35x-…`), else the catalogue's own (MI300X, as
+ * `sglbench plan` assumes): sglbench's own builds name none, and a comparison without hardware has no
+ * built-in prior. Undefined only for a given name that is no known hardware.
  */
 export function comparisonHardware(given: string | undefined, mainImage: string | undefined): string | undefined {
-  return folderHardware(given || parseImage(mainImage ?? "").hardware);
+  return folderHardware(given || parseImage(mainImage ?? "").hardware || TYPICAL_NOISE_HARDWARE);
 }
 
 /** `MI300X` for `mi300x` or `mi30x`: the hardware as a reader says it. */
 export const hardwareName = (hardware: string): string => normalizeHardware(hardware).toUpperCase();
 
-/** Same suite, config, hardware and backend; an empty hardware/backend in the request accepts any. */
+/**
+ * Same suite, config, hardware and backend; an empty hardware/backend in the request accepts any, and
+ * a run that names no hardware is taken as this node's (compare-pr's history is the runner's own disk).
+ */
 const sameSetup = (request: PlanRequest, suiteId: string) => (h: HistoryRun) =>
   h.suiteId === suiteId &&
   h.configHash === request.configHash &&
-  (!request.hardware || normalizeHardware(h.hardware) === normalizeHardware(request.hardware)) &&
+  (!request.hardware || !h.hardware || normalizeHardware(h.hardware) === normalizeHardware(request.hardware)) &&
   (!request.backend || h.backend === request.backend);
 
 /** The history run that may stand in for the main side, if any: same merge-base image, setup, fresh enough. */

@@ -336,7 +336,7 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       const apart = c.cells.filter(notComparable).length;
       const noisy = c.summary.inconclusive - apart;
       const rest = [noisy ? `${noisy} too noisy to judge` : "", apart ? `${apart} not comparable` : ""].filter(Boolean);
-      return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${rest.map((x) => `, ${x}`).join("")}`;
+      return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${rest.map((x) => `, ${x}`).join("")}${underFloor(c.cells)}`;
     }
     default: {
       // The most frequent reason, not the largest cell's: 26 cells the PR did not print outweigh 2 noisy ones.
@@ -344,9 +344,25 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       const share = top && top.count < c.summary.inconclusive ? ` (${top.count} of them)` : "";
       const within = c.summary.unchanged ? `; ${c.summary.unchanged} within ±${c.settings.minEffectPct} %` : "";
       // The reason belongs to the ❔ cells, so it follows them, before the ⚪ count.
-      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${top ? ` — ${top.reason}${share}` : ""}${within}`;
+      return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${top ? ` — ${top.reason}${share}` : ""}${within}${underFloor(c.cells)}`;
     }
   }
+}
+
+/**
+ * `; ⚠️ GSM8K accuracy 0.928 is under the 0.93 floor (within its noise)`: a ❔ accuracy under the
+ * model's floor is what a reader of a ⚪ headline must not miss (the nightly's own gate fails it).
+ * gsm8k-verdict.ts words these cells `X is under the F threshold …` / `below the F threshold on both sides`.
+ */
+function underFloor(cells: readonly ComparisonCell[]): string {
+  for (const cell of cells) {
+    if (cell.kind !== "gsm8k" || cell.verdict !== "inconclusive") continue;
+    const under = /(\d\.\d+) is under the (\d\.?\d*) threshold/.exec(cell.reason);
+    if (under) return `; ⚠️ GSM8K accuracy ${under[1]} is under the ${under[2]} floor (within its noise)`;
+    const both = /below the (\d\.?\d*) threshold on both sides/.exec(cell.reason);
+    if (both) return `; ⚠️ GSM8K accuracy is below the ${both[1]} floor on both sides`;
+  }
+  return "";
 }
 
 function identityText(ids: RunIdentity[]): string {
