@@ -114,6 +114,8 @@ describe("compareRuns with pooling over points", () => {
     expect(renderReport(pooled)).toMatch(
       /\| 🔴 \| .* \| pooled over 5 points; alone \+\d+\.\d % slower \[-\d+\.\d, \+\d+\.\d\] \|/,
     );
+    // …and so does its bullet, whose Main → PR values give the point's own change, not the pooled one.
+    expect(renderReport(pooled)).toMatch(/^- 🔴 \*\*.*→.* \(pooled over 5 points; alone \+\d+\.\d % slower\)$/m);
   });
   it("leaves identical runs alone", () => {
     const c = compareRuns([run("a", 1)], [run("b", 1)]);

@@ -1,5 +1,5 @@
 /** `sglbench compare-pr`: the original compare_pr_performance.sh flags, plus --baseline/--repeats/--local. */
-import { readFile, readdir } from "node:fs/promises";
+import { access, readFile, readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   DEFAULT_FALSE_DISCOVERY_RATE,
@@ -141,15 +141,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.force && !values.resume)
     problems.push("--force needs --resume=DIR (a new comparison always starts fresh)");
-  const timeouts = parseTimeouts(
-    (["ready", "benchmark", "gsm8k"] as const)
-      .flatMap((name) => {
-        const v = values[`${name}-timeout`];
-        return v === undefined ? [] : [`${name}=${v}`];
-      })
-      .join(","),
-  );
-  problems.push(...timeouts.problems.map((p) => `timeout flags: ${p}`));
+  // Each flag on its own, so a bad value is named by the flag that was typed.
+  const timeouts = { timeouts: {} as ComparePrJobInput["timeouts"] & object, problems: [] as string[] };
+  for (const name of ["ready", "benchmark", "gsm8k"] as const) {
+    const v = values[`${name}-timeout`];
+    if (v === undefined) continue;
+    const one = parseTimeouts(`${name}=${v}`);
+    Object.assign(timeouts.timeouts, one.timeouts);
+    if (one.problems.length) timeouts.problems.push(`--${name}-timeout=${v}: expected seconds > 0`);
+  }
+  problems.push(...timeouts.problems);
   if (!asked.ok || problems.length) return parsed.usage(problems.join("; "));
   const { pr, request } = asked;
   const input: ComparePrJobInput = {
@@ -214,6 +215,9 @@ async function merge(
 ): Promise<number> {
   try {
     const files: Array<ComparisonFile<unknown>> = [];
+    await access(root).catch(() => {
+      throw new Error(`${root}: no such folder (give the folder the matrix jobs' results were downloaded to)`);
+    });
     const walk = async (dir: string): Promise<void> => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);

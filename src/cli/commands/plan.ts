@@ -54,6 +54,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parsed;
   const asked = requestFromFlags(values);
   if (!asked.ok) return parsed.usage(asked.problems.join("; "));
+  const mergeBase = values["merge-base"]?.trim();
+  if (mergeBase && !/^[0-9a-f]{7,40}$/i.test(mergeBase))
+    return parsed.usage(`--merge-base=${mergeBase} is not a commit SHA (7–40 hex digits)`);
   const hardware = normalizeHardware(values.hardware.trim());
   if (!KNOWN_HARDWARE.includes(hardware))
     return parsed.usage(

@@ -158,6 +158,18 @@ function pointOf(cell: ComparisonCell): string {
   return p === "all" ? "—" : p;
 }
 
+/**
+ * `pooled over 4 points; alone -16.0 % faster`: a pooled cell's change is borrowed from the metric's
+ * other points, so the point's own Main → PR values give another figure; this says both.
+ */
+export function pooledNote(cell: ComparisonCell, withInterval = false): string {
+  const p = cell.pooled;
+  if (!p) return "";
+  const alone = p.alone_change_pct === null ? "" : `; alone ${changePhrase(cell.metric, p.alone_change_pct)}`;
+  const interval = withInterval && p.alone_interval ? ` ${intervalText(p.alone_interval)}` : "";
+  return `pooled over ${p.points} points${alone}${interval}`;
+}
+
 /** The why of a ❔, ❌ or pooled cell (the part after the evidence, which the other columns show). */
 function reasonOf(cell: ComparisonCell): string {
   const clean = (t: string): string => clipAtWord(t.replace(/\s+/g, " ").replace(/\|/g, "/"), 300);
@@ -166,9 +178,7 @@ function reasonOf(cell: ComparisonCell): string {
   if (cell.pooled) {
     // A borrowed verdict says so, with what the point showed alone (and, when the suite's false
     // discovery control took the flag back, why it is ❔).
-    const p = cell.pooled;
-    const alone = p.alone_change_pct === null ? "" : `; alone ${changePhrase(cell.metric, p.alone_change_pct)}`;
-    const text = `pooled over ${p.points} points${alone}${p.alone_interval ? ` ${intervalText(p.alone_interval)}` : ""}`;
+    const text = pooledNote(cell, true);
     return why ? `${why}; ${text}` : text;
   }
   if (cell.verdict === "failed") return clean(cell.reason);

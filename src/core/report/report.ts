@@ -13,6 +13,7 @@ import {
   costText,
   countsText,
   pointsText,
+  pooledNote,
   type FailureGroup,
   type ReasonCount,
   type ReportContext,
@@ -52,7 +53,9 @@ const escapeCell = (t: string): string => t.replace(/\|/g, "/");
 function topLine(r: ReportRow): string {
   const point = r.point === "—" ? "" : ` · ${r.point}`;
   const interval = r.interval ? ` ${r.interval}` : "";
-  return `- ${r.emoji} **${r.change}** ${r.metric}${point} · ${r.where} · ${r.baseline} → ${r.candidate}${interval}`;
+  // The bold change of a pooled cell is not what its Main → PR values give: said beside them.
+  const pooled = r.cell.pooled ? ` (${pooledNote(r.cell)})` : "";
+  return `- ${r.emoji} **${r.change}** ${r.metric}${point} · ${r.where} · ${r.baseline} → ${r.candidate}${interval}${pooled}`;
 }
 
 function failureLine(g: FailureGroup): string {

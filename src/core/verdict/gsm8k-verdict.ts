@@ -176,7 +176,7 @@ export function decideGsm8k(
   const [qb, qc] = [asked(baseline), asked(candidate)];
   const questions = qb && qc && qb !== qc ? `${qb} vs ${qc}` : (qb ?? qc);
   const noise = opts.spread
-    ? `launch sd ${Math.sqrt(launchVar).toFixed(4)} from ${opts.spread.launches} launches in history and ${GSM8K_MIN_LAUNCH_SD}`
+    ? `launch sd ${Math.sqrt(launchVar).toFixed(4)} from ${opts.spread.launches} launches in history pooled with the nightlies' typical ${GSM8K_MIN_LAUNCH_SD}`
     : `launch sd ${Math.sqrt(launchVar).toFixed(4)} from the runs' spread + ${GSM8K_MIN_LAUNCH_SD}, none from history (it needs 3 GSM8K nights of the baseline's regime)`;
   const floorNote = opts.floor ? `; floor ${opts.floor.value} (${opts.floor.source})` : "";
   const runsOf = (n: number, side: readonly Gsm8kLaunch[]): string =>
