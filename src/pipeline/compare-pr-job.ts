@@ -198,8 +198,12 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
       )
     : [];
   if (input.historyDir) log(`History: ${history.length} runs from ${input.historyDir}`);
-  const earlierMain = input.mainRunsDir
-    ? (await loadMainRuns(input.mainRunsDir, commits.mergeBase, log)).filter(
+  // Main with extra environment (an A/B of a flag) is not the merge base as built: neither reused nor kept.
+  const mainRunsDir = Object.keys(input.sideEnv?.main ?? {}).length ? undefined : input.mainRunsDir;
+  if (input.mainRunsDir && !mainRunsDir)
+    log("Main's runs are neither reused nor kept: main runs with extra environment.");
+  const earlierMain = mainRunsDir
+    ? (await loadMainRuns(mainRunsDir, commits.mergeBase, log)).filter(
         (run) => !run.hardware || !input.hardware || run.hardware === hardware,
       )
     : [];
@@ -240,9 +244,9 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     reproFlags: reproFlags(input, images, hardware),
     log,
   });
-  if (input.mainRunsDir) {
+  if (mainRunsDir) {
     const kept = await keepMainRuns({
-      dir: input.mainRunsDir,
+      dir: mainRunsDir,
       mergeBase: commits.mergeBase,
       mainImage: images.main,
       ranInFull: result.mainSide.filter((m) => m.action === "full").map((m) => m.suite),

@@ -159,6 +159,10 @@ describe("main's runs kept between requests", () => {
     expect(readFileSync(second.reportPath, "utf8")).toMatch(
       /sglbench compare-pr --pr=42 .* --base-sha=feedface0001abcdef0123456789abcdef012345 .*--skip-build --main-image=sglbench\/sglang:main-feedface0001-rocm630 .*--local --main-runs-dir=/,
     );
+    // A request that runs main with extra environment (an A/B of a flag) neither reuses nor keeps it.
+    fake.calls.length = 0;
+    const ab = await runComparePrJob({ ...input(3), sideEnv: { main: { SGLANG_FLAG: "1" }, pr: {} } }, services);
+    expect(ab.mainSide[0]).toMatchObject({ action: "full" });
     // The reused main is not kept again: still the first request's one file.
     expect(readdirSync(join(mainRunsDir, "feedface0001"))).toHaveLength(1);
   });

@@ -26,7 +26,7 @@ Runs compare-pr end to end on the simulated SGLang (test/sim): main vs a "PR ima
   --docker          run the suites in containers of two simulator images (needs a Docker engine)
   --local           run the simulator on this machine (default when no Docker engine answers)
   --output-dir DIR  where pr1_<timestamp>/ is written (default: a fresh folder under the temp dir)
-  --models LIST     grok,deepseek (default deepseek)   --types LIST (default online)
+  --models LIST     grok,grok2,deepseek (default deepseek)   --types LIST (default online)
   --repeats N       repeats per point and side, 1-20 (default 5)
   --verbose         also print the runner's progress lines
   --real-nightlies  show two real DeepSeek nightlies side by side instead (--fixtures DIR)
