@@ -12,6 +12,7 @@ import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/comp
 import { defaultComparePrServices } from "../../src/pipeline/compare-pr-services.js";
 import { readResults } from "../../src/store/results-file.js";
 import { freePort } from "../helpers/app-standin.js";
+import { localJobInput } from "../helpers/compare-pr-fakes.js";
 
 jest.setTimeout(300_000);
 
@@ -29,24 +30,7 @@ afterAll(() => {
 });
 
 function jobInput(dir: string, over: Partial<ComparePrJobInput> = {}): ComparePrJobInput {
-  return {
-    pr: 42,
-    repo: "sgl-project/sglang",
-    models: ["deepseek"],
-    types: ["online"],
-    repeats: 2,
-    baseline: "rerun",
-    mainImage: `sglbench-sim:main-${MERGE_BASE.slice(0, 12)}`,
-    prImage: "sglbench-sim:pr-42-feed",
-    skipBuild: true,
-    baseImage: "unused",
-    workDir: dir,
-    outputDir: join(dir, "comparison_results"),
-    local: true,
-    baseSha: MERGE_BASE,
-    headSha: "feed000000000000000000000000000000000042",
-    ...over,
-  };
+  return localJobInput(dir, MERGE_BASE, { baseline: "rerun", ...over });
 }
 
 async function compareWithPr(

@@ -18,6 +18,7 @@ import { LocalExecutor } from "../../src/runner/local-executor.js";
 import { runSuite } from "../../src/runner/run-suite.js";
 import { freePort } from "../helpers/app-standin.js";
 import { captureStdout } from "../helpers/capture-io.js";
+import { localJobInput } from "../helpers/compare-pr-fakes.js";
 
 // Processes, servers and real files: seconds each, more on a busy machine (unit tests keep 5 s).
 jest.setTimeout(60_000);
@@ -41,24 +42,7 @@ const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `sglbench-${prefix}-`
 const quietLog = () => undefined;
 
 function jobInput(dir: string, over: Partial<ComparePrJobInput> = {}): ComparePrJobInput {
-  return {
-    pr: 42,
-    repo: "sgl-project/sglang",
-    models: ["deepseek"],
-    types: ["online"],
-    repeats: 2,
-    baseline: "nightly",
-    mainImage: MAIN_IMAGE,
-    prImage: "sglbench-sim:pr-42-feed",
-    skipBuild: true,
-    baseImage: "unused",
-    workDir: dir,
-    outputDir: join(dir, "comparison_results"),
-    local: true,
-    baseSha: MERGE_BASE,
-    headSha: "feed000000000000000000000000000000000042",
-    ...over,
-  };
+  return localJobInput(dir, MERGE_BASE, over);
 }
 
 /** The production services on the simulator, locally, on a free port; `prExtra` changes the PR side. */

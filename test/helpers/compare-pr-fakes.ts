@@ -9,6 +9,7 @@ import {
   type ComparisonFile,
   type SideRunRequest,
 } from "../../src/pipeline/compare-pr.js";
+import type { ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 
 export const FAKE_SUITE: PlanSuite = {
   id: "deepseek-online",
@@ -100,5 +101,34 @@ export function comparisonFile(
     main_side: [],
     runs,
     comparison,
+  };
+}
+
+/**
+ * A local compare-pr request of PR #42 of DeepSeek online on given images (no build) in `dir`
+ * (`<dir>/comparison_results`): the jobs' tests change what they test through `over`.
+ */
+export function localJobInput(
+  dir: string,
+  mergeBase: string,
+  over: Partial<ComparePrJobInput> = {},
+): ComparePrJobInput {
+  return {
+    pr: 42,
+    repo: "sgl-project/sglang",
+    models: ["deepseek"],
+    types: ["online"],
+    repeats: 2,
+    baseline: "nightly",
+    mainImage: `sglbench-sim:main-${mergeBase.slice(0, 12)}`,
+    prImage: "sglbench-sim:pr-42-feed",
+    skipBuild: true,
+    baseImage: "unused",
+    workDir: dir,
+    outputDir: join(dir, "comparison_results"),
+    local: true,
+    baseSha: mergeBase,
+    headSha: "feed000000000000000000000000000000000042",
+    ...over,
   };
 }

@@ -12,9 +12,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtForCommit, keepMainRuns, loadMainRuns } from "../../src/pipeline/main-runs.js";
-import { runComparePrJob } from "../../src/pipeline/compare-pr-job.js";
+import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
-import { FAKE_SUITE, fakeComparer, fakeRunner } from "../helpers/compare-pr-fakes.js";
+import { FAKE_SUITE, fakeComparer, fakeRunner, localJobInput } from "../helpers/compare-pr-fakes.js";
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -38,6 +38,16 @@ function mainRun(suite = "deepseek-online", failed = false): RunResults {
   });
   if (failed) run.failures.push({ kind: "server_crashed", message: "exit 1" });
   return run;
+}
+
+/** localJobInput on sglbench-built tags of BASE, written to `<root>/out<n>`. */
+function jobInput(root: string, n: number, over: Partial<ComparePrJobInput> = {}): ComparePrJobInput {
+  return localJobInput(root, BASE, {
+    mainImage: MAIN_IMAGE,
+    prImage: "sglbench/sglang:pr-42-0123456789ab-rocm630",
+    outputDir: join(root, `out${n}`),
+    ...over,
+  });
 }
 
 const keep = (dir: string, over: Partial<Parameters<typeof keepMainRuns>[0]> = {}) =>
@@ -117,24 +127,7 @@ describe("main's runs kept between requests", () => {
       catalogue: [FAKE_SUITE],
       now: () => NOW,
     };
-    const input = (n: number) => ({
-      pr: 42,
-      repo: "sgl-project/sglang",
-      models: ["deepseek"],
-      types: ["online" as const],
-      repeats: 2,
-      baseline: "nightly" as const,
-      mainImage: MAIN_IMAGE,
-      prImage: "sglbench/sglang:pr-42-0123456789ab-rocm630",
-      skipBuild: true,
-      baseImage: "unused",
-      workDir: root,
-      outputDir: join(root, `out${n}`),
-      local: true,
-      baseSha: BASE,
-      headSha: "0123456789abcdef0123456789abcdef01234567",
-      mainRunsDir,
-    });
+    const input = (n: number) => jobInput(root, n, { mainRunsDir });
     const first = await runComparePrJob(input(1), services);
     expect(first.mainSide).toEqual([expect.objectContaining({ action: "full" })]);
     expect(readdirSync(join(mainRunsDir, "feedface0001"))).toEqual([
@@ -170,27 +163,8 @@ describe("main's runs kept between requests", () => {
   it("refuses a main-runs folder that overlaps the output folder", async () => {
     const root = tmp();
     const fake = fakeRunner({});
-    await expect(
-      runComparePrJob(
-        {
-          pr: 1,
-          repo: "sgl-project/sglang",
-          models: ["deepseek"],
-          types: ["online"],
-          repeats: 2,
-          baseline: "nightly",
-          mainImage: MAIN_IMAGE,
-          prImage: "x:pr",
-          skipBuild: true,
-          baseImage: "unused",
-          workDir: root,
-          outputDir: join(root, "out"),
-          mainRunsDir: join(root, "out", "keep"),
-          local: true,
-          baseSha: BASE,
-        },
-        { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] },
-      ),
-    ).rejects.toThrow(/overlaps the main runs folder/);
+    const services = { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] };
+    const input = jobInput(root, 1, { mainRunsDir: join(root, "out1", "keep") });
+    await expect(runComparePrJob(input, services)).rejects.toThrow(/overlaps the main runs folder/);
   });
 });
