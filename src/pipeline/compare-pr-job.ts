@@ -9,7 +9,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, relative, isAbsolute } from "node:path";
 import { selectSuites, type Plan, type PlanRequest, type PlanSuite } from "../core/plan/index.js";
-import { errorMessage, skippedLines } from "../core/util/index.js";
+import { errorMessage, shellWord, skippedLines } from "../core/util/index.js";
 import { RunResultsSchema, type RunResults } from "../core/results/index.js";
 import {
   fetchPrHead,
@@ -21,7 +21,7 @@ import {
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import { ingestPaths } from "../store/ingest.js";
 import { keepMainRuns, loadMainRuns } from "./main-runs.js";
-import { redactSecrets } from "../store/redact.js";
+import { REDACTED, redactSecrets } from "../store/redact.js";
 import {
   runComparePr,
   type Comparer,
@@ -155,7 +155,11 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     );
   }
   if (input.historyDir) assertOutsideHistory(input.outputDir, input.historyDir);
-  if (input.mainRunsDir) assertOutsideHistory(input.outputDir, input.mainRunsDir, "main runs");
+  if (input.mainRunsDir) {
+    assertOutsideHistory(input.outputDir, input.mainRunsDir, "main runs");
+    // Its cleaning removes its own old files; the history is the nightlies' and stays apart.
+    if (input.historyDir) assertApart(input.mainRunsDir, input.historyDir, "main runs", "history");
+  }
   const commits = await commitsFor(input, log);
   const trustGiven = input.skipBuild || input.local;
   const engine = input.local ? undefined : services.engine;
@@ -198,12 +202,14 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
       )
     : [];
   if (input.historyDir) log(`History: ${history.length} runs from ${input.historyDir}`);
+  const clock = services.now ?? (() => new Date());
+  const maxAgeHours = input.maxBaselineAgeHours ?? 36;
   // Main with extra environment (an A/B of a flag) is not the merge base as built: neither reused nor kept.
   const mainRunsDir = Object.keys(input.sideEnv?.main ?? {}).length ? undefined : input.mainRunsDir;
   if (input.mainRunsDir && !mainRunsDir)
     log("Main's runs are neither reused nor kept: main runs with extra environment.");
   const earlierMain = mainRunsDir
-    ? (await loadMainRuns(mainRunsDir, commits.mergeBase, log)).filter(
+    ? (await loadMainRuns(mainRunsDir, commits.mergeBase, { now: clock(), maxAgeHours }, log)).filter(
         (run) => !run.hardware || !input.hardware || run.hardware === hardware,
       )
     : [];
@@ -221,7 +227,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     configHash: "default",
     hardware,
     backend: input.backend ?? "",
-    maxBaselineAgeHours: input.maxBaselineAgeHours ?? 36,
+    maxBaselineAgeHours: maxAgeHours,
     buildMinutes: 0,
     mainImageExists: true,
     ...(input.minEffectPct !== undefined ? { minEffectPct: input.minEffectPct } : {}),
@@ -251,10 +257,9 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
       mainImage: images.main,
       ranInFull: result.mainSide.filter((m) => m.action === "full").map((m) => m.suite),
       runs: result.mainRuns,
-      pr: input.pr,
       stamp: basename(result.dir),
-      now: (services.now ?? (() => new Date()))(),
-      maxAgeHours: request.maxBaselineAgeHours,
+      now: clock(),
+      maxAgeHours,
     }).catch((error: unknown) => [`main runs not kept: ${errorMessage(error)}`]);
     for (const line of kept) log(line);
   }
@@ -268,12 +273,15 @@ const UNKNOWN_COMMIT = "unknown";
  * ran, the history and hardware, each side's environment (secret-looking values redacted).
  */
 function reproFlags(input: ComparePrJobInput, images: ImagePair, hardware: string) {
-  const flag = (name: string, value: string | undefined) => (value ? ` --${name}=${value}` : "");
+  const flag = (name: string, value: string | undefined) => (value ? ` ${shellWord(`--${name}=${value}`)}` : "");
+  // A secret-looking name (any case, any numeric suffix) has its value withheld; any other value is
+  // still passed through the redaction of token shapes.
+  const secretName = /(TOKEN|SECRET|KEY|PASSWORD|PASSWD|AUTH)(_\d+)?$/i;
   const env = (name: string, vars: Record<string, string> | undefined) =>
     flag(
       name,
       Object.entries(vars ?? {})
-        .map(([k, v]) => redactSecrets(`${k}=${v}`))
+        .map(([k, v]) => (secretName.test(k) ? `${k}=${REDACTED}` : redactSecrets(`${k}=${v}`)))
         .join(","),
     );
   const known = (commit: string | undefined) => (commit && commit !== UNKNOWN_COMMIT ? commit : undefined);
@@ -288,10 +296,12 @@ function reproFlags(input: ComparePrJobInput, images: ImagePair, hardware: strin
       flag("pr-image", input.prImage) +
       (input.local ? " --local" : "") +
       history +
-      flag("main-runs-dir", input.mainRunsDir) +
+      // No --main-runs-dir: the line reproduces the request as measured, main run in full or not.
       env("main-env", input.sideEnv?.main) +
       env("pr-env", input.sideEnv?.pr),
-    compare: (input.historyDir ? ` --history ${input.historyDir}` : "") + (hardware ? ` --hardware ${hardware}` : ""),
+    compare:
+      (input.historyDir ? ` --history ${shellWord(input.historyDir)}` : "") +
+      (hardware ? ` --hardware ${hardware}` : ""),
   };
 }
 
@@ -300,14 +310,23 @@ function reproFlags(input: ComparePrJobInput, images: ImagePair, hardware: strin
  * inside the history sglbench reads baselines from.
  */
 export function assertOutsideHistory(outputDir: string, historyDir: string, what = "history"): void {
+  if (overlaps(outputDir, historyDir))
+    throw new Error(
+      `The output folder ${outputDir} overlaps the ${what} folder ${historyDir}; PR containers write to the output folder, so keep it apart from the ${what}.`,
+    );
+}
+
+/** Two folders sglbench keeps apart: neither is, holds or sits inside the other. */
+function assertApart(a: string, b: string, aName: string, bName: string): void {
+  if (overlaps(a, b)) throw new Error(`The ${aName} folder ${a} overlaps the ${bName} folder ${b}; keep them apart.`);
+}
+
+function overlaps(a: string, b: string): boolean {
   const inside = (child: string, parent: string) => {
     const rel = relative(parent, child);
     return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
   };
-  if (inside(outputDir, historyDir) || inside(historyDir, outputDir))
-    throw new Error(
-      `The output folder ${outputDir} overlaps the ${what} folder ${historyDir}; PR containers write to the output folder, so keep it apart from the ${what}.`,
-    );
+  return inside(a, b) || inside(b, a);
 }
 
 /**

@@ -21,7 +21,7 @@ import {
 import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report/index.js";
 import { emptyRun, type Failure, type RunResults } from "../core/results/index.js";
 import { DETERMINISTIC_KINDS } from "../runner/failures.js";
-import { timestamp, errorMessage } from "../core/util/index.js";
+import { timestamp, errorMessage, shellWord } from "../core/util/index.js";
 import { anySignal, shutdownSignal } from "../runner/shutdown.js";
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import {
@@ -261,7 +261,11 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const earlierMain = options.earlierMain ?? [];
   const historyRuns = [...options.history, ...earlierMain].flatMap((run) => {
     const suite = planSuiteForRun(run, options.catalogue);
-    return suite ? [{ ...toHistoryRun(run, started), suiteId: suite.id, configHash: request.configHash }] : [];
+    if (!suite) return [];
+    const planned = { ...toHistoryRun(run, started), suiteId: suite.id, configHash: request.configHash };
+    // An earlier request's main is a baseline candidate, not noise history: it sets no repeat count.
+    if (earlierMain.includes(run)) delete planned.noisePct;
+    return [planned];
   });
   const plan = planRequest(request, historyRuns, { catalogue: options.catalogue });
   for (const line of renderPlan(plan, request).trimEnd().split("\n")) log(line);
@@ -428,7 +432,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     mainSide,
     runs: { main: mainRuns, pr: prRuns },
     repro: reproCommands(request, dir, verdictSettings, options.reproFlags),
-    ...(options.costNotes ? { costNotes: options.costNotes(plan) } : {}),
+    ...costNotesOf(options.costNotes?.(plan) ?? [], plan, mainSide),
   });
   const { counts, verdict, reportPath, resultsPath, reportMarkdown } = written;
   const summaryLine = `sglbench: PR #${request.pr} vs merge base ${options.images.mainCommit.slice(0, 12)}: ${verdict} — ${countsText(counts)}`;
@@ -496,6 +500,24 @@ export function prepareResume(dir: string, pr: number, force: boolean): void {
 }
 
 /**
+ * The caller's cost notes, and one for each suite planned to reuse a baseline whose main then ran in
+ * full (anchor disagreed, baseline gone): the cost shown is the plan's, so what ran beyond it is said.
+ */
+function costNotesOf(notes: string[], plan: Plan, mainSide: readonly MainSideRecord[]): { costNotes?: string[] } {
+  const rerun = mainSide.filter(
+    (m) => m.action === "full" && plan.suites.some((s) => s.suiteId === m.suite && s.main.action === "reuse"),
+  );
+  const all = [
+    ...notes,
+    ...rerun.map(
+      (m) =>
+        `${m.suite}: planned to reuse a baseline, but main ran in full (${m.reason}), which the estimate leaves out`,
+    ),
+  ];
+  return all.length ? { costNotes: all } : {};
+}
+
+/**
  * The runs each side was judged on, one `results.json` per suite under `<dir>/compared/<side>/`: a
  * reused baseline (with its companions) or main's merged blocks, and the PR's merged blocks. `main/`
  * holds only the anchor when main was reused, so `compare` on it would judge something else.
@@ -524,7 +546,7 @@ export function reproCommands(
   const rule = verdictSettingsFlags(settings);
   return [
     `sglbench compare-pr --pr=${request.pr} --models=${request.models.join(",")} --types=${request.types.join(",")}${modes} --repeats=${request.repeats} --baseline=${request.baseline}${rule}${flags.comparePr ?? ""}`,
-    `sglbench compare --csv1 ${join(dir, COMPARED_DIR, "main")} --csv2 ${join(dir, COMPARED_DIR, "pr")}${rule}${flags.compare ?? ""}`,
+    `sglbench compare --csv1 ${shellWord(join(dir, COMPARED_DIR, "main"))} --csv2 ${shellWord(join(dir, COMPARED_DIR, "pr"))}${rule}${flags.compare ?? ""}`,
   ];
 }
 

@@ -10,7 +10,7 @@
  * and every file read back is validated and bounded.
  */
 import { existsSync } from "node:fs";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { RunResultsSchema, type RunResults } from "../core/results/index.js";
 import { sameCommit } from "../core/plan/index.js";
@@ -23,6 +23,14 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 const shaFolder = (commit: string): string => commit.slice(0, 12).toLowerCase();
 const SHA_FOLDER = /^[0-9a-f]{7,40}$/;
+/** The only files this folder's cleaning removes: `<suite>-pr<N>_<YYYYMMDD_HHMMSS>.json`, as kept. */
+const KEPT_FILE = /^[a-z0-9][\w.-]*-pr\d+_\d{8}_\d{6}\.json$/i;
+
+/** Hours since a file was written (its modification time), or undefined when it cannot be read. */
+async function ageHours(file: string, now: Date): Promise<number | undefined> {
+  const info = await stat(file).catch(() => undefined);
+  return info ? (now.getTime() - info.mtimeMs) / 3_600_000 : undefined;
+}
 
 /** True when `image` is sglbench's own build of `commit` (its tag `…main-<sha12>-…` names that commit). */
 export function builtForCommit(image: string, commit: string): boolean {
@@ -31,10 +39,15 @@ export function builtForCommit(image: string, commit: string): boolean {
   return sameCommit(named, commit);
 }
 
-/** Main's kept runs for `mergeBase` (none when the folder or its SHA folder does not exist). */
+/**
+ * Main's kept runs for `mergeBase` written within `maxAgeHours` (none when the folder or its SHA
+ * folder does not exist). The file's age is the one its cleaning goes by, so what is reused is never
+ * what the same request then removes.
+ */
 export async function loadMainRuns(
   dir: string,
   mergeBase: string,
+  window: { now: Date; maxAgeHours: number },
   warn: (line: string) => void = () => undefined,
 ): Promise<RunResults[]> {
   if (!SHA_FOLDER.test(mergeBase.toLowerCase())) return [];
@@ -44,7 +57,10 @@ export async function loadMainRuns(
   for (const name of (await readdir(folder)).filter((n) => n.endsWith(".json")).sort()) {
     const file = join(folder, name);
     try {
-      if ((await stat(file)).size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error("not a file");
+      if ((window.now.getTime() - info.mtimeMs) / 3_600_000 > window.maxAgeHours) continue;
+      if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
       const parsed = RunResultsSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
       if (!parsed.success) throw new Error("not an sglbench results file");
       if (!sameCommit(runCommit(parsed.data), mergeBase)) throw new Error("measured another commit");
@@ -64,8 +80,7 @@ export interface KeepMainRunsInput {
   ranInFull: string[];
   /** Main's merged run per suite, as compared. */
   runs: RunResults[];
-  /** Names the files: `<suite>-pr<N>-<stamp>.json`. */
-  pr: number;
+  /** The comparison folder's name (`pr<N>_<YYYYMMDD_HHMMSS>`): names the files `<suite>-<stamp>.json`. */
   stamp: string;
   now: Date;
   maxAgeHours: number;
@@ -91,7 +106,7 @@ export async function keepMainRuns(input: KeepMainRunsInput): Promise<string[]> 
       lines.push(`main runs not kept for ${run.suite}: it did not complete`);
       continue;
     }
-    const file = join(input.dir, shaFolder(input.mergeBase), `${run.suite}-pr${input.pr}-${input.stamp}.json`);
+    const file = join(input.dir, shaFolder(input.mergeBase), `${run.suite}-${input.stamp}.json`);
     // Its age is when main was measured; a run that recorded no time is as old as this request.
     const when = run.finished_at || run.started_at ? {} : { finished_at: input.now.toISOString() };
     await writeFileAtomic(file, JSON.stringify({ ...run, ...when, commit: input.mergeBase }));
@@ -100,22 +115,25 @@ export async function keepMainRuns(input: KeepMainRunsInput): Promise<string[]> 
   return lines;
 }
 
-/** Removes kept files older than `maxAgeHours` and SHA folders left empty. */
+/**
+ * Removes kept files (named as keepMainRuns names them, nothing else) older than `maxAgeHours`, and
+ * SHA folders they leave empty. A file it cannot remove is said and passed over.
+ */
 async function pruneOld(dir: string, now: Date, maxAgeHours: number, lines: string[]): Promise<void> {
   if (!existsSync(dir)) return;
   for (const sha of await readdir(dir)) {
     if (!SHA_FOLDER.test(sha)) continue;
     const folder = join(dir, sha);
-    const names = await readdir(folder).catch(() => []);
-    let left = names.length;
-    for (const name of names) {
+    for (const name of await readdir(folder).catch(() => [])) {
+      if (!KEPT_FILE.test(name)) continue;
       const file = join(folder, name);
-      const age = (now.getTime() - (await stat(file)).mtimeMs) / 3_600_000;
-      if (age <= maxAgeHours) continue;
-      await rm(file, { force: true });
-      left--;
-      lines.push(`main runs: removed ${file} (${Math.round(age)} h old)`);
+      const age = await ageHours(file, now);
+      if (age === undefined || age <= maxAgeHours) continue;
+      await rm(file)
+        .then(() => lines.push(`main runs: removed ${file} (${Math.round(age)} h old)`))
+        .catch((error: unknown) => lines.push(`main runs: could not remove ${file}: ${errorMessage(error)}`));
     }
-    if (left === 0) await rm(folder, { recursive: true, force: true });
+    // Only an empty folder goes (rmdir refuses any other).
+    await rmdir(folder).catch(() => undefined);
   }
 }

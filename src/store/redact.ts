@@ -22,11 +22,13 @@ const PATTERNS: ReadonlyArray<[RegExp, (match: string, ...groups: string[]) => s
   // GitHub tokens.
   [/\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{16,}\b/g, () => REDACTED],
   [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, () => REDACTED],
+  // Hugging Face tokens (model downloads), whatever variable holds them.
+  [/\bhf_[A-Za-z0-9]{8,}\b/g, () => REDACTED],
   // Authorization: Bearer … / token …
   [/\b(Bearer|Authorization:\s*token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme: string) => `${scheme} ${REDACTED}`],
-  // FOO_TOKEN=…, HF_TOKEN=…, AWS_SECRET=…, API_KEY: … (not TOKENIZER=…, which names no secret).
+  // FOO_TOKEN=…, HF_TOKEN_2=…, AWS_SECRET=…, API_KEY: …, HF_AUTH=… (not TOKENIZER=…, which names no secret).
   [
-    /\b([A-Z0-9_]*(?:TOKEN|SECRET|KEY|PASSWORD|PASSWD))(?![A-Z0-9_])(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"']+)/g,
+    /\b([A-Z0-9_]*(?:TOKEN|SECRET|KEY|PASSWORD|PASSWD|AUTH)(?:_\d+)?)(?![A-Z0-9_])(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"']+)/g,
     (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
   ],
 ];

@@ -116,6 +116,18 @@ describe("runComparePr", () => {
     expect(readFileSync(result.reportPath, "utf8")).toContain("sglbench compare-pr --pr=42 ");
   });
 
+  it("says in the cost that main ran in full where the plan had it reuse a baseline", async () => {
+    const fake = fakeRunner({});
+    const result = await runComparePr({
+      ...base({ history: [historyRun(900)] }),
+      comparer: verdictComparer,
+      runSide: fake.runSide,
+    });
+    expect(result.reportMarkdown).toMatch(
+      /deepseek-online: planned to reuse a baseline, but main ran in full \(anchor disagreed: .*\), which the estimate leaves out/,
+    );
+  });
+
   it("runs main in full when the anchor disagrees with the stored baseline", async () => {
     const fake = fakeRunner({});
     const result = await runComparePr({ ...base({ history: [historyRun(900)] }), runSide: fake.runSide });

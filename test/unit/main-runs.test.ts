@@ -27,6 +27,7 @@ const tmp = () => {
 const BASE = "feedface0001abcdef0123456789abcdef012345";
 const MAIN_IMAGE = "sglbench/sglang:main-feedface0001-rocm630";
 const NOW = new Date("2026-11-23T06:00:00Z");
+const WINDOW = { now: new Date(), maxAgeHours: 36 };
 
 function mainRun(suite = "deepseek-online", failed = false): RunResults {
   const run = emptyRun({
@@ -57,7 +58,6 @@ const keep = (dir: string, over: Partial<Parameters<typeof keepMainRuns>[0]> = {
     mainImage: MAIN_IMAGE,
     ranInFull: ["deepseek-online"],
     runs: [mainRun()],
-    pr: 42,
     stamp: "pr42_20261123_050000",
     now: NOW,
     maxAgeHours: 36,
@@ -77,10 +77,10 @@ describe("main's runs kept between requests", () => {
     const dir = tmp();
     const lines = await keep(dir);
     expect(lines).toEqual([expect.stringMatching(/main runs of deepseek-online kept .*feedface0001/)]);
-    const runs = await loadMainRuns(dir, BASE);
+    const runs = await loadMainRuns(dir, BASE, WINDOW);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ suite: "deepseek-online", commit: BASE, started_at: "2026-11-23T05:00:00Z" });
-    expect(await loadMainRuns(dir, "0123456789ab")).toEqual([]);
+    expect(await loadMainRuns(dir, "0123456789ab", WINDOW)).toEqual([]);
   });
 
   it("keeps nothing of a reused main, a failed run or an image not built for the merge base", async () => {
@@ -96,25 +96,34 @@ describe("main's runs kept between requests", () => {
     expect(existsSync(join(dir, "feedface0001"))).toBe(false);
   });
 
-  it("skips a damaged or foreign file with its path, and removes files older than the reuse window", async () => {
+  it("skips a damaged or foreign file with its path; removes only its own files older than the reuse window", async () => {
     const dir = tmp();
     await keep(dir);
     const folder = join(dir, "feedface0001");
     writeFileSync(join(folder, "broken.json"), "{ not json");
     writeFileSync(join(folder, "other.json"), JSON.stringify({ ...mainRun(), commit: "0123456789abcdef" }));
+    mkdirSync(join(folder, "stray.json"));
     const warnings: string[] = [];
-    expect(await loadMainRuns(dir, BASE, (l) => warnings.push(l))).toHaveLength(1);
+    expect(await loadMainRuns(dir, BASE, WINDOW, (l) => warnings.push(l))).toHaveLength(1);
     expect(warnings).toEqual([
       expect.stringContaining(`${join(folder, "broken.json")}:`),
       expect.stringMatching(/other\.json: measured another commit/),
+      expect.stringMatching(/stray\.json: not a file/),
     ]);
-    const old = new Date(NOW.getTime() - 40 * 3_600_000);
+    // 40 h later: what was kept is past the window (not reused) and removed; nothing else is, not even
+    // a file as old in a folder whose name looks like a SHA (a history's night 20251101).
+    const old = new Date(Date.now() - 40 * 3_600_000);
     for (const name of readdirSync(folder)) utimesSync(join(folder, name), old, old);
-    mkdirSync(join(dir, "not-a-sha"));
-    const lines = await keep(dir, { runs: [] });
-    expect(lines.filter((l) => l.startsWith("main runs: removed"))).toHaveLength(3);
-    expect(existsSync(folder)).toBe(false);
-    expect(existsSync(join(dir, "not-a-sha"))).toBe(true);
+    mkdirSync(join(dir, "20251101"));
+    writeFileSync(join(dir, "20251101", "notes.txt"), "a night's notes");
+    utimesSync(join(dir, "20251101", "notes.txt"), old, old);
+    expect(await loadMainRuns(dir, BASE, WINDOW)).toHaveLength(0);
+    const lines = await keep(dir, { runs: [], now: new Date() });
+    expect(lines).toEqual([
+      expect.stringMatching(/^main runs: removed .*deepseek-online-pr42_20261123_050000\.json \(40 h old\)$/),
+    ]);
+    expect(readdirSync(folder).sort()).toEqual(["broken.json", "other.json", "stray.json"]);
+    expect(existsSync(join(dir, "20251101", "notes.txt"))).toBe(true);
   });
 
   it("a second request on the same merge base reuses the first one's main after an anchor", async () => {
@@ -131,7 +140,7 @@ describe("main's runs kept between requests", () => {
     const first = await runComparePrJob(input(1), services);
     expect(first.mainSide).toEqual([expect.objectContaining({ action: "full" })]);
     expect(readdirSync(join(mainRunsDir, "feedface0001"))).toEqual([
-      expect.stringMatching(/^deepseek-online-pr42-pr42_/),
+      expect.stringMatching(/^deepseek-online-pr42_\d{8}_\d{6}\.json$/),
     ]);
 
     fake.calls.length = 0;
@@ -149,9 +158,12 @@ describe("main's runs kept between requests", () => {
     expect(readFileSync(second.reportPath, "utf8")).toContain(
       `sglbench compare --csv1 ${join(second.dir, "compared", "main")} --csv2 ${join(second.dir, "compared", "pr")}`,
     );
-    expect(readFileSync(second.reportPath, "utf8")).toMatch(
-      /sglbench compare-pr --pr=42 .* --base-sha=feedface0001abcdef0123456789abcdef012345 .*--skip-build --main-image=sglbench\/sglang:main-feedface0001-rocm630 .*--local --main-runs-dir=/,
+    const repro = readFileSync(second.reportPath, "utf8");
+    expect(repro).toMatch(
+      /sglbench compare-pr --pr=42 .* --base-sha=feedface0001abcdef0123456789abcdef012345 .*--skip-build --main-image=sglbench\/sglang:main-feedface0001-rocm630 .*--local/,
     );
+    // The request as measured, whatever was kept: the line does not reuse (nor write) kept runs.
+    expect(repro).not.toContain("--main-runs-dir");
     // A request that runs main with extra environment (an A/B of a flag) neither reuses nor keeps it.
     fake.calls.length = 0;
     const ab = await runComparePrJob({ ...input(3), sideEnv: { main: { SGLANG_FLAG: "1" }, pr: {} } }, services);
@@ -160,11 +172,30 @@ describe("main's runs kept between requests", () => {
     expect(readdirSync(join(mainRunsDir, "feedface0001"))).toHaveLength(1);
   });
 
-  it("refuses a main-runs folder that overlaps the output folder", async () => {
+  it("refuses a main-runs folder that overlaps the output or the history folder", async () => {
     const root = tmp();
     const fake = fakeRunner({});
     const services = { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] };
     const input = jobInput(root, 1, { mainRunsDir: join(root, "out1", "keep") });
     await expect(runComparePrJob(input, services)).rejects.toThrow(/overlaps the main runs folder/);
+    const history = jobInput(root, 1, { mainRunsDir: join(root, "h"), historyDir: join(root, "h") });
+    await expect(runComparePrJob(history, services)).rejects.toThrow(/main runs folder .* overlaps the history folder/);
+  });
+
+  it("the reproduce line quotes what a shell would split and withholds secret-looking values", async () => {
+    const root = tmp();
+    const fake = fakeRunner({});
+    const services = { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE] };
+    const result = await runComparePrJob(
+      jobInput(root, 1, {
+        outputDir: join(root, "out dir"),
+        sideEnv: { main: {}, pr: { hf_token_2: "abcdefgh", A: "1;echo INJECTED" } },
+      }),
+      services,
+    );
+    const report = readFileSync(result.reportPath, "utf8");
+    expect(report).toContain(" '--pr-env=hf_token_2=<redacted>,A=1;echo INJECTED'");
+    expect(report).toContain(`--csv1 '${join(result.dir, "compared", "main")}'`);
+    expect(report).not.toContain("abcdefgh");
   });
 });

@@ -43,6 +43,12 @@ describe("redactSecrets", () => {
     expect(redactSecrets("HF_TOKEN=abc123 python3")).toBe(`HF_TOKEN=${REDACTED} python3`);
   });
 
+  it("a Hugging Face token by its shape, and secret names with a numeric suffix or AUTH", () => {
+    expect(redactSecrets("MY_VAR=hf_abcdefghijk")).toBe(`MY_VAR=${REDACTED}`);
+    expect(redactSecrets("HF_TOKEN_2=abc123 HF_AUTH=xyz987")).toBe(`HF_TOKEN_2=${REDACTED} HF_AUTH=${REDACTED}`);
+    expect(redactSecrets("TOKENIZER_PATH=/data/tok")).toBe("TOKENIZER_PATH=/data/tok");
+  });
+
   it("leaves ordinary text and URLs alone", () => {
     const text = [
       "Prefill. latency: 0.03258 s, throughput:  31431.59 token/s",

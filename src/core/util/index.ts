@@ -5,3 +5,4 @@ export * from "./timestamp.js";
 export * from "./nearest.js";
 export * from "./skipped-lines.js";
 export * from "./clip.js";
+export * from "./shell-word.js";
