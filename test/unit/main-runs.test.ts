@@ -14,6 +14,8 @@ import { join } from "node:path";
 import { builtForCommit, keepMainRuns, loadMainRuns } from "../../src/pipeline/main-runs.js";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
+import { run as planCli } from "../../src/cli/commands/plan.js";
+import { captureIO } from "../helpers/capture-io.js";
 import { FAKE_SUITE, fakeComparer, fakeRunner, localJobInput } from "../helpers/compare-pr-fakes.js";
 
 const roots: string[] = [];
@@ -170,6 +172,19 @@ describe("main's runs kept between requests", () => {
     expect(ab.mainSide[0]).toMatchObject({ action: "full" });
     // The reused main is not kept again: still the first request's one file.
     expect(readdirSync(join(mainRunsDir, "feedface0001"))).toHaveLength(1);
+  });
+
+  it("sglbench plan --main-runs-dir shows the reuse compare-pr would make of a kept run", async () => {
+    const dir = tmp();
+    const run = { ...mainRun(), started_at: new Date().toISOString(), hardware: "mi30x" };
+    await keep(dir, { runs: [run], now: new Date() });
+    const io = captureIO();
+    const argv = ["--pr=42", "--models=deepseek", "--types=online", `--merge-base=${BASE}`, `--main-runs-dir=${dir}`];
+    expect(await planCli(argv, io)).toBe(0);
+    const out = io.out.join("");
+    expect(out).toContain("Main's runs of earlier requests on feedface0001: 1");
+    expect(out).toMatch(/deepseek-online .* main: reuse baseline \(under a minute old\) \+ anchor/);
+    expect(out).toMatch(/build images +pr: /);
   });
 
   it("refuses a main-runs folder that overlaps the output or the history folder", async () => {

@@ -14,6 +14,7 @@ import {
 } from "../../core/plan/index.js";
 import { REQUEST_FLAGS, REQUEST_FLAGS_USAGE, requestFromFlags } from "../request-flags.js";
 import { loadHistory } from "../../pipeline/compare-pr-job.js";
+import { loadMainRuns } from "../../pipeline/main-runs.js";
 import { planHistory, timingsFromHistory } from "../../pipeline/baseline.js";
 import { resolve } from "node:path";
 import { errorMessage } from "../../core/util/index.js";
@@ -21,7 +22,8 @@ import { errorMessage } from "../../core/util/index.js";
 export const summary = "Show what a request will run and its GPU-minutes";
 
 const USAGE = `Usage: sglbench plan --pr=N [--models=…] [--types=…] [--modes=…] [--repeats=N] [--baseline=…]
-       [--merge-base=SHA] [--fresh-baseline] [--skip-build] [--history-dir=DIR] [--hardware=mi300x]
+       [--merge-base=SHA] [--fresh-baseline] [--skip-build] [--history-dir=DIR] [--main-runs-dir=DIR]
+       [--hardware=mi300x]
        [--suites-file=FILE]
 ${REQUEST_FLAGS_USAGE}
   --merge-base=SHA          the merge base's commit (not known without it: no stored run stands in for main)
@@ -29,6 +31,8 @@ ${REQUEST_FLAGS_USAGE}
   --suites-file=FILE        more models/suites (catalogue YAML, docs/catalogue.md): points and timings from it
   --history-dir=DIR         past runs: fresh merge-base baselines, per-point noise and timings, from the
                             runs of each suite's model and serving set-up on --hardware only
+  --main-runs-dir=DIR       main's runs kept by earlier requests (compare-pr --main-runs-dir): with
+                            --merge-base, a fresh one is reused as compare-pr would (its image built)
   --fresh-baseline          what-if: a fresh run of the merge base exists (main kept by an earlier
                             request, or a nightly of sglbench's main build), so main's image is built
                             already, with the typical noise of the real MI300X nightlies (fewer PR
@@ -47,6 +51,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       "fresh-baseline": { type: "boolean", default: false },
       hardware: { type: "string", default: "mi300x" },
       "suites-file": { type: "string" },
+      "main-runs-dir": { type: "string" },
     },
     io,
   );
@@ -123,6 +128,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(
       `History: ${runs.length} runs from ${values["history-dir"]}; ${usable.runs.length} measured a suite of the catalogue on ${hardwareName(hardware)}${others ? ` (${others} left out: another model, serving variant or hardware)` : ""}\n`,
     );
+  }
+
+  if (values["main-runs-dir"] && mergeBase) {
+    const now = new Date();
+    const kept = await loadMainRuns(
+      resolve(io.cwd, values["main-runs-dir"]),
+      mergeBase,
+      { now, maxAgeHours: request.maxBaselineAgeHours },
+      (line) => io.stderr(`${line}\n`),
+    );
+    // As compare-pr: a baseline candidate, no noise history; the request that kept it built main's image.
+    // A kept run that names no hardware is this node's (compare-pr keeps it so).
+    const ours = kept.map((run) => (run.hardware ? run : { ...run, hardware: request.hardware }));
+    const usable = planHistory(ours, catalogue, request, now).history.map(({ noisePct: _noise, ...h }) => h);
+    history.push(...usable);
+    if (usable.length) request.mainImageExists = true;
+    io.stdout(`Main's runs of earlier requests on ${mergeBase.slice(0, 12)}: ${usable.length}\n`);
   }
 
   try {
