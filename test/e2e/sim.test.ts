@@ -537,8 +537,9 @@ describe("simulated GSM8K", () => {
       /^Accuracy: \d\.\d{3}\nInvalid: \d\.\d{3}\nLatency: \d+\.\d{3} s\nOutput throughput: \d+\.\d{3} token\/s\n$/,
     );
     const accuracy = Number(/Accuracy: ([\d.]+)/.exec(run.stdout)?.[1]);
-    expect(accuracy).toBeGreaterThan(0.76);
-    expect(accuracy).toBeLessThan(0.86);
+    // A Grok-2 path: about its good real nights' accuracy (Grok-1 paths answer ≈ 0.81).
+    expect(accuracy).toBeGreaterThan(0.89);
+    expect(accuracy).toBeLessThan(0.98);
     expect(good.log()).toContain('"GET /get_model_info HTTP/1.1" 200 OK');
     expect(good.log()).toContain('"POST /generate HTTP/1.1" 200 OK');
     expect(JSON.parse(readFileSync(join(work, "gsm.jsonl"), "utf8").trim())).toMatchObject({
