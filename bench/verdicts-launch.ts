@@ -268,7 +268,7 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
 
     // Blocks: b quiet nights per side as b launches, prior only; "1+2" = a reused nightly as main
     // (one launch) and the PR in two launches after it.
-    for (const b of [1, 2, 3, "1+2", "3+1", "3+2"] as const) {
+    for (const b of [1, 2, 3, "1+2", "2+2", "3+1", "3+2"] as const) {
       // "m+p": m nights of main (a reused nightly and the nights before it in its regime), then p PR launches.
       const [m, p] = typeof b === "string" ? b.split("+").map(Number) : [b, b];
       const size = m! + p!;

@@ -218,7 +218,7 @@ if (paths.length === 0) {
     "GSM8K drop −5 points, night vs next night",
     "GSM8K real accuracy change, night vs next night",
     "GSM8K real accuracy change, same image & night, other option",
-    ...[1, 2, 3, "1+2", "3+1", "3+2"].flatMap((b) => [
+    ...[1, 2, 3, "1+2", "2+2", "3+1", "3+2"].flatMap((b) => [
       `A/A, ${b} launch(es) per side, prior only`,
       `×1.10/×0.90, ${b} launch(es) per side, prior only`,
       `×1.10/×0.90, ${b} launch(es) per side, prior only${NO_RUN_TAILS}`,

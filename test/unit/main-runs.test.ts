@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtForCommit, keepMainRuns, loadMainRuns } from "../../src/pipeline/main-runs.js";
 import { runComparePrJob, type ComparePrJobInput } from "../../src/pipeline/compare-pr-job.js";
+import { mergeBlocks } from "../../src/pipeline/baseline.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { run as planCli } from "../../src/cli/commands/plan.js";
 import { captureIO } from "../helpers/capture-io.js";
@@ -176,7 +177,9 @@ describe("main's runs kept between requests", () => {
 
   it("sglbench plan --main-runs-dir shows the reuse compare-pr would make of a kept run", async () => {
     const dir = tmp();
-    const run = { ...mainRun(), started_at: new Date().toISOString(), hardware: "mi30x" };
+    // Main as compare-pr keeps it: its two blocks merged, each a launch.
+    const block = { ...mainRun(), started_at: new Date().toISOString(), hardware: "mi30x" };
+    const run = mergeBlocks([block, structuredClone(block)]);
     await keep(dir, { runs: [run], now: new Date() });
     const io = captureIO();
     const argv = ["--pr=42", "--models=deepseek", "--types=online", `--merge-base=${BASE}`, `--main-runs-dir=${dir}`];
@@ -185,6 +188,9 @@ describe("main's runs kept between requests", () => {
     expect(out).toContain("Main's runs of earlier requests on feedface0001: 1");
     expect(out).toMatch(/deepseek-online .* main: reuse baseline \(under a minute old\) \+ anchor/);
     expect(out).toMatch(/build images +pr: /);
+    // Its two launches of main, then the PR's two: the layout's measured rates (bench:verdicts "2+2").
+    expect(out).toContain("main 2 (an earlier request's, on this merge base), PR 2");
+    expect(out).toContain("2 + 2 launches (main's before the PR's) on the real online nightlies: 0.5 %");
   });
 
   it("refuses a main-runs folder that overlaps the output or the history folder", async () => {
