@@ -373,7 +373,7 @@ async function ingestFolder(
   }
   // A point whose client logs all failed is ❌ with their cause, not "not run".
   const fromLogs = table.size > 0 || fromCsv.length === 0;
-  if (fromLogs) for (const f of clientFailures) if (f.point && !table.has(f.point)) table.fail(f.point, f);
+  if (fromLogs) for (const f of clientFailures) if (f.point && !table.covers(f.point)) table.fail(f.point, f);
   run.points = fromLogs ? table.list() : fromCsv;
   if (!fromLogs) for (const f of clientFailures) failPoint(run, f);
   if (!run.points.some((p) => p.repeats.some((r) => !r.warmup))) run.failures.push(...nightFailures(run, night));

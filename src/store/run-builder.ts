@@ -52,6 +52,15 @@ export class PointTable {
   has(point: Point): boolean {
     return this.points.has(pointKey(point));
   }
+  /**
+   * True when a point of the table agrees with every coordinate `point` names: a client log that
+   * stopped before printing its lengths names only its concurrency, yet is a repeat of that point.
+   */
+  covers(point: Point): boolean {
+    if (this.has(point)) return true;
+    const named = POINT_KEYS.filter((k) => point[k] !== undefined);
+    return [...this.points.values()].some((p) => named.every((k) => p.point[k] === point[k]));
+  }
   get size(): number {
     return this.points.size;
   }

@@ -189,3 +189,36 @@ describe("a night stopped before any benchmark for another reason, read from its
     ]);
   });
 });
+
+describe("a repeat whose client log stopped before its lengths (DeepSeek 2025-10-23, concurrency 64 run 3)", () => {
+  it("stays a failed repeat of its point, not a second concurrency-64 point with no repeats", async () => {
+    const { cpSync, mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const night = join(
+      import.meta.dirname,
+      "..",
+      "fixtures",
+      "real",
+      "online_benchmark_log",
+      "mi30x",
+      "DeepSeek-V3-0324",
+      "v0.5.3.post1-rocm630-mi30x-20251013_DeepSeek-V3-0324_FP8_online",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "sglbench-cut-run-"));
+    try {
+      cpSync(night, dir, { recursive: true });
+      // What the real run 3 left: its first two lines (the server went away before any result).
+      writeFileSync(
+        join(dir, "sglang_serving_benchmark_concurrency_64_run3_20251014_014951.log"),
+        "Run started at: 2025-10-23 16:02:17 PDT\nUsing 500 prompts for concurrency 64\n",
+      );
+      const { runs } = await ingestPaths([dir]);
+      const at64 = runs[0]!.points.filter((p) => p.point.concurrency === 64);
+      expect(at64).toHaveLength(1);
+      expect(at64[0]!.repeats.map((r) => r.index)).toEqual([1, 2]);
+      expect(runs[0]!.failures).toEqual([expect.objectContaining({ kind: "missing", repeat: 3 })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
