@@ -93,6 +93,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const common = { PATH: path };
     input.mainImage = "sglbench-sim:main";
     input.prImage = "sglbench-sim:pr";
+    // The reproduce line names what makes the sides differ (the simulator's PATH is the reader's to set).
+    input.sideEnv = { main: {}, pr: { SGLSIM_DECODE_SPEED: DEMO_DECODE_SLOWDOWN } };
     services = await options.services({
       local: true,
       mainEnv: common,

@@ -103,6 +103,8 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     // The demo's own comparison_report.md reads as the issue asks: the answer first, in words.
     const report = readFileSync(result.reportPath, "utf8");
     expect(report).toContain("Verdict: regressed");
+    // Its reproduce line names what made the PR side differ.
+    expect(report).toMatch(/sglbench compare-pr --pr=1 .*--local --pr-env=SGLSIM_DECODE_SPEED=\d/);
     const lines = report.split("\n");
     expect(
       lines
