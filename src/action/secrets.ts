@@ -1,6 +1,7 @@
 /** Step 2: mask secret-looking values before anything is logged. */
 import * as core from "@actions/core";
 import type { ActionInputs } from "./inputs.js";
+import { isSecretName } from "../store/redact.js";
 
 /**
  * Values of secret-looking variables in main-env/pr-env (HF_TOKEN, *_KEY, …) are masked in the job
@@ -8,5 +9,5 @@ import type { ActionInputs } from "./inputs.js";
  */
 export function maskSecrets(inputs: Pick<ActionInputs, "mainEnv" | "prEnv">): void {
   for (const [name, value] of Object.entries({ ...inputs.mainEnv, ...inputs.prEnv }))
-    if (value && /(TOKEN|SECRET|KEY|PASSWORD|PASSWD)$/i.test(name)) core.setSecret(value);
+    if (value && isSecretName(name)) core.setSecret(value);
 }

@@ -21,7 +21,7 @@ import {
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import { ingestPaths } from "../store/ingest.js";
 import { keepMainRuns, loadMainRuns } from "./main-runs.js";
-import { REDACTED, redactSecrets } from "../store/redact.js";
+import { isSecretName, REDACTED, redactSecrets } from "../store/redact.js";
 import {
   runComparePr,
   type Comparer,
@@ -196,10 +196,10 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
   // Unset = any hardware: the runner label already pins the node family; history of other families is
   // still kept apart by the noise tables (per hardware).
   const hardware = input.hardware ?? "";
+  // A run that names no hardware is this node's (its folders are the runner's own disk).
+  const onThisHardware = (run: RunResults) => !run.hardware || !hardware || run.hardware === hardware;
   const history = input.historyDir
-    ? (await (services.loadHistory ?? ((d: string) => loadHistory(d, log)))(input.historyDir)).filter(
-        (run) => !run.hardware || !input.hardware || run.hardware === hardware,
-      )
+    ? (await (services.loadHistory ?? ((d: string) => loadHistory(d, log)))(input.historyDir)).filter(onThisHardware)
     : [];
   if (input.historyDir) log(`History: ${history.length} runs from ${input.historyDir}`);
   const clock = services.now ?? (() => new Date());
@@ -209,9 +209,7 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
   if (input.mainRunsDir && !mainRunsDir)
     log("Main's runs are neither reused nor kept: main runs with extra environment.");
   const earlierMain = mainRunsDir
-    ? (await loadMainRuns(mainRunsDir, commits.mergeBase, { now: clock(), maxAgeHours }, log)).filter(
-        (run) => !run.hardware || !input.hardware || run.hardware === hardware,
-      )
+    ? (await loadMainRuns(mainRunsDir, commits.mergeBase, { now: clock(), maxAgeHours }, log)).filter(onThisHardware)
     : [];
   if (earlierMain.length) log(`Main's runs of earlier requests on this merge base: ${earlierMain.length}`);
 
@@ -276,12 +274,11 @@ function reproFlags(input: ComparePrJobInput, images: ImagePair, hardware: strin
   const flag = (name: string, value: string | undefined) => (value ? ` ${shellWord(`--${name}=${value}`)}` : "");
   // A secret-looking name (any case, any numeric suffix) has its value withheld; any other value is
   // still passed through the redaction of token shapes.
-  const secretName = /(TOKEN|SECRET|KEY|PASSWORD|PASSWD|AUTH)(_\d+)?$/i;
   const env = (name: string, vars: Record<string, string> | undefined) =>
     flag(
       name,
       Object.entries(vars ?? {})
-        .map(([k, v]) => (secretName.test(k) ? `${k}=${REDACTED}` : redactSecrets(`${k}=${v}`)))
+        .map(([k, v]) => (isSecretName(k) ? `${k}=${REDACTED}` : redactSecrets(`${k}=${v}`)))
         .join(","),
     );
   const known = (commit: string | undefined) => (commit && commit !== UNKNOWN_COMMIT ? commit : undefined);

@@ -19,7 +19,7 @@ import {
   type SuitePlan,
 } from "../core/plan/index.js";
 import { countsText, overallVerdict as coreVerdict, type ReportContext } from "../core/report/index.js";
-import { emptyRun, type Failure, type RunResults } from "../core/results/index.js";
+import { emptyRun, measuredAny, type Failure, type RunResults } from "../core/results/index.js";
 import { DETERMINISTIC_KINDS } from "../runner/failures.js";
 import { timestamp, errorMessage, shellWord } from "../core/util/index.js";
 import { anySignal, shutdownSignal } from "../runner/shutdown.js";
@@ -193,8 +193,7 @@ export function blockingFailure(run: RunResults): Failure | undefined {
   if (deterministic) return deterministic;
   if (run.gsm8k?.passed === false)
     return { kind: "low_accuracy", message: `GSM8K gate failed (average ${run.gsm8k.average ?? "?"})` };
-  const measured = run.points.some((p) => p.repeats.some((r) => !r.warmup));
-  if (!measured && run.points.length > 0 && runLevel[0]) return runLevel[0];
+  if (!measuredAny(run) && run.points.length > 0 && runLevel[0]) return runLevel[0];
   return undefined;
 }
 
@@ -452,13 +451,9 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     verdict,
     summaryLine,
     reportMarkdown,
-    exitCode: measuredNothing([...mainRuns, ...prRuns]) ? 1 : anyFailure || verdict === "failed" ? 3 : 0,
+    // 1 when no side measured a single benchmark repeat (both failed to launch, both stopped by the GSM8K gate).
+    exitCode: ![...mainRuns, ...prRuns].some(measuredAny) ? 1 : anyFailure || verdict === "failed" ? 3 : 0,
   };
-}
-
-/** True when no side measured a single benchmark repeat (both failed to launch, both stopped by the GSM8K gate). */
-function measuredNothing(runs: readonly RunResults[]): boolean {
-  return !runs.some((run) => run.points.some((p) => p.repeats.some((r) => !r.warmup)));
 }
 
 /**

@@ -19,7 +19,14 @@ import {
   type ComparisonCell,
   type SuiteComparison,
 } from "../core/verdict/index.js";
-import { pointKey, suiteLabel, type Diagnostic, type PointResult, type RunResults } from "../core/results/index.js";
+import {
+  measuredAny,
+  pointKey,
+  suiteLabel,
+  type Diagnostic,
+  type PointResult,
+  type RunResults,
+} from "../core/results/index.js";
 import { parseGsm8kOutput, recordedGsm8k } from "../sglang/gsm8k.js";
 import { ingestPaths } from "../store/ingest.js";
 import { changepointDetector } from "./regime-history.js";
@@ -394,8 +401,7 @@ function addTruncatedCell(
 
 /** Why a side's runs measured no benchmark repeat, or undefined when one did. */
 function nothingMeasured(runs: RunResults[]): string | undefined {
-  const measured = runs.some((r) => r.points.some((p) => p.repeats.some((x) => !x.warmup)));
-  if (measured) return undefined;
+  if (runs.some(measuredAny)) return undefined;
   const failures = [...new Set(runs.flatMap((r) => r.failures.map((f) => `${f.kind}: ${f.message}`)))];
   if (failures.length > 0) return `every point failed (${failures.slice(0, 3).join("; ")})`;
   return runs.some((r) => r.gsm8k) ? "only a GSM8K result, no benchmark point" : "no benchmark point";

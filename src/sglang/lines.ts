@@ -1,5 +1,5 @@
-import type { Diagnostic } from "../core/results/index.js";
 /** Line splitting shared by every parser: SGLang logs mix `\r` (tqdm) and `\n`. */
+import type { Diagnostic } from "../core/results/index.js";
 
 /** Split text on `\r` and `\n`; tqdm redraws become separate lines that parsers skip. */
 export function splitLines(text: string): string[] {

@@ -9,6 +9,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import {
   emptyRun,
+  measuredAny,
   pointKey,
   type Diagnostic,
   type Failure,
@@ -376,7 +377,7 @@ async function ingestFolder(
   if (fromLogs) for (const f of clientFailures) if (f.point && !table.covers(f.point)) table.fail(f.point, f);
   run.points = fromLogs ? table.list() : fromCsv;
   if (!fromLogs) for (const f of clientFailures) failPoint(run, f);
-  if (!run.points.some((p) => p.repeats.some((r) => !r.warmup))) run.failures.push(...nightFailures(run, night));
+  if (!measuredAny(run)) run.failures.push(...nightFailures(run, night));
   if (!folder) applyFileIdentity(run, hints, summaryKind);
   applyImageFacts(run);
   fillSeedLengths(run);

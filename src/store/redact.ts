@@ -6,6 +6,16 @@
 
 export const REDACTED = "<redacted>";
 
+/** The words a variable's name ends in when its value is a secret (`HF_TOKEN`, `API_KEY_2`, `HF_AUTH`). */
+const SECRET_WORDS = "TOKEN|SECRET|KEY|PASSWORD|PASSWD|AUTH";
+
+const SECRET_NAME = new RegExp(`(?:${SECRET_WORDS})(?:_\\d+)?$`, "i");
+
+/** True for a variable name that holds a secret, in any case (`hf_token_2`): its value is never shown. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /** Each pattern replaces the secret part only, keeping enough context to read the log. */
 const PATTERNS: ReadonlyArray<[RegExp, (match: string, ...groups: string[]) => string]> = [
   // --teams-webhook-url=… / --webhook-url … / --slack-webhook=…
@@ -28,7 +38,10 @@ const PATTERNS: ReadonlyArray<[RegExp, (match: string, ...groups: string[]) => s
   [/\b(Bearer|Authorization:\s*token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, (_m, scheme: string) => `${scheme} ${REDACTED}`],
   // FOO_TOKEN=…, HF_TOKEN_2=…, AWS_SECRET=…, API_KEY: …, HF_AUTH=… (not TOKENIZER=…, which names no secret).
   [
-    /\b([A-Z0-9_]*(?:TOKEN|SECRET|KEY|PASSWORD|PASSWD|AUTH)(?:_\d+)?)(?![A-Z0-9_])(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"']+)/g,
+    new RegExp(
+      `\\b([A-Z0-9_]*(?:${SECRET_WORDS})(?:_\\d+)?)(?![A-Z0-9_])(\\s*[=:]\\s*)("[^"]*"|'[^']*'|[^\\s"']+)`,
+      "g",
+    ),
     (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`,
   ],
 ];

@@ -24,7 +24,7 @@ import {
 import { defaultComparePrServices } from "../../pipeline/compare-pr-services.js";
 import { resolvePort } from "../../runner/free-port.js";
 import { comparisonHardware, folderHardware, KNOWN_HARDWARE } from "../../core/plan/index.js";
-import { parseTimeouts } from "../../runner/run-suite.js";
+import { parseTimeouts, type TimeoutOverrides } from "../../runner/run-suite.js";
 
 export const summary = "Benchmark a PR against its merge base and report (replaces compare_pr_performance.sh)";
 
@@ -142,15 +142,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (values.force && !values.resume)
     problems.push("--force needs --resume=DIR (a new comparison always starts fresh)");
   // Each flag on its own, so a bad value is named by the flag that was typed.
-  const timeouts = { timeouts: {} as ComparePrJobInput["timeouts"] & object, problems: [] as string[] };
+  const timeouts: TimeoutOverrides = {};
   for (const name of ["ready", "benchmark", "gsm8k"] as const) {
     const v = values[`${name}-timeout`];
     if (v === undefined) continue;
     const one = parseTimeouts(`${name}=${v}`);
-    Object.assign(timeouts.timeouts, one.timeouts);
-    if (one.problems.length) timeouts.problems.push(`--${name}-timeout=${v}: expected seconds > 0`);
+    Object.assign(timeouts, one.timeouts);
+    if (one.problems.length) problems.push(`--${name}-timeout=${v}: expected seconds > 0`);
   }
-  problems.push(...timeouts.problems);
   if (!asked.ok || problems.length) return parsed.usage(problems.join("; "));
   const { pr, request } = asked;
   const input: ComparePrJobInput = {
@@ -175,7 +174,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(values["base-sha"] ? { baseSha: values["base-sha"] } : {}),
     ...(values["head-sha"] ? { headSha: values["head-sha"] } : {}),
     ...(hardware ? { hardware } : {}),
-    ...(Object.keys(timeouts.timeouts).length ? { timeouts: timeouts.timeouts } : {}),
+    ...(Object.keys(timeouts).length ? { timeouts } : {}),
     ...(values.resume ? { resumeDir: resolve(io.cwd, values.resume), force: values.force } : {}),
     sideEnv: { main: mainEnv.env, pr: prEnv.env },
     ...verdict.settings,

@@ -220,6 +220,11 @@ export function suiteLabel(run: Pick<RunResults, "suite" | "mode">): string {
   return run.mode ? `${run.suite} (${run.mode})` : run.suite;
 }
 
+/** True when the run measured at least one benchmark repeat (a discarded warm-up round is none). */
+export function measuredAny(run: Pick<RunResults, "points">): boolean {
+  return run.points.some((p) => p.repeats.some((r) => !r.warmup));
+}
+
 /** An empty record to fill in; keeps callers from forgetting the required arrays. */
 export function emptyRun(init: Pick<RunResults, "kind" | "suite" | "model"> & Partial<RunResults>): RunResults {
   return { schema_version: RESULTS_SCHEMA_VERSION, points: [], failures: [], diagnostics: [], sources: [], ...init };

@@ -9,7 +9,7 @@
  * The changepoint detector lives in src/core/trends (which itself uses this stage's statistics), so
  * it is passed in (`detect`) rather than imported: the pipeline wires `findChangepoints`.
  */
-import { pointKey, type RunResults } from "../results/index.js";
+import { measuredAny, pointKey, type RunResults } from "../results/index.js";
 import { COMPARED_METRICS } from "../catalogue/index.js";
 import { runScope, scopeKey, repeatValue } from "./noise.js";
 
@@ -274,7 +274,7 @@ export function baselineRegime(
     if (chosen && !(night && chosen.nights.includes(night))) {
       const k = runRegimeKey(base);
       // Its latest night that measured something: a crashed night says nothing of repeats or host.
-      const measured = chosen.runs.filter((r) => r.points.some((p) => p.repeats.some((x) => !x.warmup)));
+      const measured = chosen.runs.filter(measuredAny);
       const l = runRegimeKey(measured[measured.length - 1] ?? chosen.runs[chosen.runs.length - 1]!);
       const platform = metadataBreak({ ...l, repeats: 0, prompts: {} }, { ...k, repeats: 0, prompts: {} });
       baselineDiffers = metadataBreak(l, k) || undefined;
