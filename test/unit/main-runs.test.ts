@@ -178,7 +178,8 @@ describe("main's runs kept between requests", () => {
   it("sglbench plan --main-runs-dir shows the reuse compare-pr would make of a kept run", async () => {
     const dir = tmp();
     // Main as compare-pr keeps it: its two blocks merged, each a launch.
-    const block = { ...mainRun(), started_at: new Date().toISOString(), hardware: "mi30x" };
+    // Measured 2 h ago: its age reads the same however slowly this machine gets to the plan.
+    const block = { ...mainRun(), started_at: new Date(Date.now() - 2 * 3_600_000).toISOString(), hardware: "mi30x" };
     const run = mergeBlocks([block, structuredClone(block)]);
     await keep(dir, { runs: [run], now: new Date() });
     const io = captureIO();
@@ -186,7 +187,7 @@ describe("main's runs kept between requests", () => {
     expect(await planCli(argv, io)).toBe(0);
     const out = io.out.join("");
     expect(out).toContain("Main's runs of earlier requests on feedface0001: 1");
-    expect(out).toMatch(/deepseek-online .* main: reuse baseline \(under a minute old\) \+ anchor/);
+    expect(out).toMatch(/deepseek-online .* main: reuse baseline \(2 h old\) \+ anchor/);
     expect(out).toMatch(/build images +pr: /);
     // Its two launches of main, then the PR's two: the layout's measured rates (bench:verdicts "2+2").
     expect(out).toContain("main 2 (an earlier request's, on this merge base), PR 2");
