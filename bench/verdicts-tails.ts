@@ -347,15 +347,28 @@ export async function evaluateTailsAndGsm8k(
       rows.push({ what: `${what} [${world}]`, cells: t?.cells ?? 0, rate: rate(t), goal, ok: ok(rate(t)) });
     };
     for (const [method, label] of methods) {
-      const goal = (method === "known" || method === "requests") && world === "same schedule";
-      const info = goal ? "≥ 95 %" : "(reference)";
-      const okDetect = (r: number): boolean => !goal || r >= 0.95;
-      tail(`x1.10|${method}|p99_ttft_ms`, `×1.10 P99 TTFT caught — ${label} (${sd})`, info, okDetect);
-      tail(`x1.10|${method}|all`, `×1.10 median+P99 TTFT/E2E caught — ${label}`, info, okDetect);
+      // The goal "×1.10 between launches ≥ 95 %, tails included" is judged where a PR comparison
+      // meets it: compare-pr's blocks, on the request-level cells together (a P99 alone, and one
+      // launch a side, are references — bench/verdicts-launch.ts LAUNCH_GOALS says why).
+      const goal = method === "two" && world === "same schedule";
+      const okDetect = (r: number): boolean => r >= 0.95;
+      tail(`x1.10|${method}|p99_ttft_ms`, `×1.10 P99 TTFT caught — ${label} (${sd})`, "(reference)", () => true);
+      tail(
+        `x1.10|${method}|all`,
+        `×1.10 median+P99 TTFT/E2E caught — ${label}`,
+        goal ? "≥ 95 %" : "(reference)",
+        (r) => !goal || okDetect(r),
+      );
     }
     for (const [method, label] of methods) {
-      tail(`A/A|${method}|p99_ttft_ms`, `A/A P99 TTFT flagged — ${label}`, "≤ 2 %", (r) => r <= 0.02);
-      tail(`A/A|${method}|all`, `A/A median+P99 TTFT/E2E flagged — ${label}`, "≤ 2 %", (r) => r <= 0.02);
+      // 98 % intervals flag 2 % of A/A cells by design: the check is that rate within its sampling error.
+      const aa = (key: string, what: string): void => {
+        const n = tails.get(key)?.cells ?? 0;
+        const bound = 0.02 + 2 * Math.sqrt((0.02 * 0.98) / Math.max(1, n));
+        tail(key, what, `≤ 2 % (+ 2 s.e.: ${(100 * bound).toFixed(1)} %)`, (r) => r <= bound);
+      };
+      aa(`A/A|${method}|p99_ttft_ms`, `A/A P99 TTFT flagged — ${label}`);
+      aa(`A/A|${method}|all`, `A/A median+P99 TTFT/E2E flagged — ${label}`);
     }
   }
   const { runs } = await ingestPaths([...paths]);

@@ -183,7 +183,8 @@ if (paths.length === 0) {
 // SGLBENCH_NIGHTLIES=PATH[:PATH…] picks others.
 {
   const { existsSync } = await import("node:fs");
-  const { evaluateLaunches, LAUNCH_GOALS, NO_RUN_TAILS, SETTLED } = await import("./verdicts-launch.js");
+  const { evaluateLaunches, DEFAULT_REQUEST_ROW, LAUNCH_GOALS, NO_RUN_TAILS, REFERENCE_ROWS, SETTLED } =
+    await import("./verdicts-launch.js");
   const shared = "/work/shared/fixtures/real";
   const launchRoots = process.env.SGLBENCH_NIGHTLIES?.split(":") ?? (existsSync(shared) ? [shared] : roots);
   const { runs: nightly } = await ingestPaths(launchRoots);
@@ -204,12 +205,14 @@ if (paths.length === 0) {
     "A/A night vs next night, quiet: cells that moved < 5 %",
     `A/A night vs next night, quiet${SETTLED}`,
     "A/A night vs next night, quiet, one repeat per side",
+    `A/A night vs next night, quiet, one repeat per side${SETTLED}`,
     "A/A night vs next night, quiet, history spans a regime change",
     "A/A same image & night, other option",
     "×1.10/×0.90 night vs next night, quiet",
     `×1.10/×0.90 night vs next night, quiet${NO_RUN_TAILS}`,
     `×1.10/×0.90 night vs next night, quiet${SETTLED}`,
     "×1.10/×0.90 night vs next night, quiet, one repeat per side",
+    `×1.10/×0.90 night vs next night, quiet, one repeat per side${SETTLED}`,
     "×1.10/×0.90 night vs next night, quiet, history spans a regime change",
     "real step ≥ 5 %, the night it happens",
     "GSM8K A/A night vs next night",
@@ -226,6 +229,9 @@ if (paths.length === 0) {
         ? [0, 1].map((k) => `A/A, ${b} launch(es) per side, prior only: cells that moved ${k ? "<" : "≥"} 5 %`)
         : []),
     ]),
+    `A/A, ${DEFAULT_REQUEST_ROW}`,
+    `×1.10/×0.90, ${DEFAULT_REQUEST_ROW}`,
+    `×1.10/×0.90, ${DEFAULT_REQUEST_ROW}${NO_RUN_TAILS}`,
   ];
   for (const sc of order) {
     for (const [key, t] of [...lt].filter(([k]) => k.startsWith(`${sc}|`))) {
@@ -234,8 +240,9 @@ if (paths.length === 0) {
       const met =
         goal && value !== undefined ? (goal[1].startsWith("≤") ? value <= goal[3] : value >= goal[3]) : undefined;
       const inc = key.endsWith("fixed ±5% rule") ? "—" : pct(t.inconclusive, t.cells);
+      const info = goal?.[1] ?? (REFERENCE_ROWS.test(sc) ? "(reference: ≥ 95 % is judged on the default request)" : "");
       console.log(
-        `| ${sc} | ${key.split("|")[1]} | ${t.cells} | ${pct(t.flagged, t.cells)} | ${pct(t.regressed, t.cells)} | ${inc} | ${goal?.[1] ?? ""} | ${met === undefined ? "" : met ? "yes" : "no"} |`,
+        `| ${sc} | ${key.split("|")[1]} | ${t.cells} | ${pct(t.flagged, t.cells)} | ${pct(t.regressed, t.cells)} | ${inc} | ${info} | ${met === undefined ? "" : met ? "yes" : "no"} |`,
       );
     }
   }

@@ -20,7 +20,7 @@ import {
 } from "../runner/images.js";
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import { ingestPaths } from "../store/ingest.js";
-import { keepMainRuns, loadMainRuns } from "./main-runs.js";
+import { builtForCommit, keepMainRuns, loadMainRuns } from "./main-runs.js";
 import { isSecretName, REDACTED, redactSecrets } from "../store/redact.js";
 import {
   runComparePr,
@@ -212,6 +212,11 @@ export async function runComparePrJob<C extends { summary: ComparisonCounts }>(
     ? (await loadMainRuns(mainRunsDir, commits.mergeBase, { now: clock(), maxAgeHours }, log)).filter(onThisHardware)
     : [];
   if (earlierMain.length) log(`Main's runs of earlier requests on this merge base: ${earlierMain.length}`);
+  // Said before hours of benchmarks, not after: only sglbench's own build of the merge base is kept.
+  if (mainRunsDir && commits.mergeBase !== UNKNOWN_COMMIT && !builtForCommit(images.main, commits.mergeBase))
+    log(
+      `Main's runs will not be kept for later requests: ${images.main} is not sglbench's build of ${commits.mergeBase.slice(0, 12)} (its tag must name that commit)`,
+    );
 
   const request: PlanRequest = {
     pr: input.pr,

@@ -74,6 +74,17 @@ describe("sglbench compare", () => {
     expect(readFileSync(file, "utf8")).toMatch(/^# previous\n### /);
   });
 
+  it("reproduces itself: the report's command carries --history and the --hardware that was given", async () => {
+    const out = mkdtempSync(join(tmpdir(), "sglbench compare "));
+    const argv = ["--csv1", day("20251014"), "--csv2", day("20251015"), "--history", day("20251013")];
+    expect(await run([...argv, "--hardware", "mi30x", "--output-dir", out], captureIO())).toBe(0);
+    const [folder] = readdirSync(out);
+    const md = readFileSync(join(out, folder!, `${folder}.md`), "utf8");
+    expect(md).toContain(
+      `sglbench compare --csv1 ${day("20251014")} --csv2 ${day("20251015")} --mode auto --performance-threshold 2 --history ${day("20251013")} --hardware mi30x`,
+    );
+  });
+
   it("takes the minimum effect from PERFORMANCE_THRESHOLD", async () => {
     const io = captureIO();
     io.env.PERFORMANCE_THRESHOLD = "50";

@@ -134,6 +134,73 @@ describe("history by regime", () => {
     expect(baselineRegime(quiet, [quiet[7]!], changepointDetector).runs).toHaveLength(8);
   });
 
+  it("says that the launch tail and drift come from every night of the history, left-out regimes included", () => {
+    // 4 nights on another host (left out of the noise), then 12 on this one: ≥ 30 quiet differences a metric.
+    const history = [
+      ...dates(4).map((d) => night(d, { node: "host-a" })),
+      ...dates(12, 20251105).map((d) => night(d, { node: "host-b" })),
+    ];
+    const c = compareRuns([history[15]!], [night("20251117", { node: "host-b" })], {
+      history,
+      detectChanges: changepointDetector,
+      prior: false,
+    });
+    expect(c.learntFrom?.[0]).toMatchObject({ leftOut: 4, shapesFrom: 16 });
+    expect(renderReport(c)).toContain(
+      "4 other nights left out; the heavy tail and slow drift between launches from all 16 nights of the history.",
+    );
+  });
+
+  it("cuts the baseline's regime the same whether --history lists the baseline night or not", () => {
+    // A ×1.3 step three nights before the PR's, the baseline the third night of the new level (the
+    // real DeepSeek 11-21 step, baseline 11-23): `--history <earlier nights>` leaves the baseline out.
+    const nights = [...dates(6).map((d) => night(d)), ...dates(3, 20251107).map((d) => night(d, { level: 1.3 }))];
+    const base = nights[8]!;
+    const cand = night("20251110", { level: 1.3 * 1.1 });
+    const opts = { detectChanges: changepointDetector, prior: false as const };
+    const without = compareRuns([base], [cand], { ...opts, history: nights.slice(0, 8) });
+    const listed = compareRuns([base], [cand], { ...opts, history: nights });
+    expect(without.learntFrom![0]!.nights).toEqual(dates(3, 20251107));
+    expect(without.learntFrom).toEqual(listed.learntFrom);
+    expect(without.summary).toEqual(listed.summary);
+  });
+
+  it("leaves out a regime's first night when the nights after it agree with one another far better than with it", () => {
+    // The first 1-repeat night 15 % off, the nights after it alike (MI355X Grok-2 2025-11-12).
+    const history = [
+      ...dates(3).map((d) => night(d, { repeats: 3 })),
+      night("20251104", { level: 1.15 }),
+      ...dates(3, 20251105).map((d) => night(d)),
+    ];
+    const cut = baselineRegime(history, [history[6]!], changepointDetector);
+    expect(cut.learntFrom[0]!.nights).toEqual(dates(3, 20251105));
+    expect(cut.learntFrom[0]!.startReason).toMatch(/^3 → 1 repeats per point; its first night 20251104 left out/);
+    // A first night within the later nights' spread stays; so does one followed by a single night.
+    const usual = [...history.slice(0, 3), night("20251104", { level: 1.001 }), ...history.slice(4)];
+    expect(baselineRegime(usual, [usual[6]!], changepointDetector).learntFrom[0]!.nights).toHaveLength(4);
+    const short = history.slice(0, 5);
+    expect(baselineRegime(short, [short[4]!], changepointDetector).learntFrom[0]!.nights).toHaveLength(2);
+  });
+
+  it("says when the sides ran another workload (bench_serving's token totals moved)", () => {
+    const tokens = (run: RunResults, output: number): RunResults => ({
+      ...run,
+      points: run.points.map((p) => ({
+        ...p,
+        repeats: p.repeats.map((r) => ({
+          ...r,
+          metrics: { ...r.metrics, total_input_tokens: 152612, total_output_tokens: output },
+        })),
+      })),
+    });
+    const [a, b] = [tokens(night("20251209"), 160347), tokens(night("20251210"), 156136)];
+    const moved = compareRuns([a], [b], { prior: false });
+    expect(moved.caveats?.join("\n")).toContain(
+      "main and PR ran another workload (generated tokens 160347 → 156136 (−2.6 %) at request_rate=1",
+    );
+    expect(compareRuns([a], [tokens(night("20251210"), 160347)], { prior: false }).caveats ?? []).toEqual([]);
+  });
+
   it("a baseline outside the history starts its own regime on a platform change, and says how it differs", () => {
     const history = dates(4).map((d) => night(d, { repeats: 3 }));
     // A new release the history never ran: its noise does not apply; the prior does, and the footer says why.

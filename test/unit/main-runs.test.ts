@@ -175,6 +175,34 @@ describe("main's runs kept between requests", () => {
     expect(readdirSync(join(mainRunsDir, "feedface0001"))).toHaveLength(1);
   });
 
+  it("says before benchmarking that main's runs will not be kept when the image is not the merge base's build", async () => {
+    const root = tmp();
+    const fake = fakeRunner({});
+    const services = {
+      runSideFor: () => fake.runSide,
+      comparer: fakeComparer,
+      catalogue: [FAKE_SUITE],
+      now: () => NOW,
+    };
+    const lines: string[] = [];
+    const input = jobInput(root, 1, {
+      mainRunsDir: join(root, "main-runs"),
+      mainImage: "sglbench-sim:main-abc123abc123",
+    });
+    await runComparePrJob(input, services, (line) => lines.push(line));
+    const early = lines.findIndex((l) => l.startsWith("Main's runs will not be kept for later requests"));
+    expect(early).toBeGreaterThanOrEqual(0);
+    expect(lines[early]).toContain("sglbench-sim:main-abc123abc123 is not sglbench's build of feedface0001");
+    // Before the first benchmark was asked for, not only at the end.
+    expect(early).toBeLessThan(
+      lines.findIndex((l) => /not sglbench's build/.test(l) && l.startsWith("main runs not kept")),
+    );
+    // sglbench's own build of the merge base: nothing to warn of.
+    const quiet: string[] = [];
+    await runComparePrJob(jobInput(root, 2, { mainRunsDir: join(root, "main-runs") }), services, (l) => quiet.push(l));
+    expect(quiet.some((l) => l.startsWith("Main's runs will not be kept"))).toBe(false);
+  });
+
   it("sglbench plan --main-runs-dir shows the reuse compare-pr would make of a kept run", async () => {
     const dir = tmp();
     // Main as compare-pr keeps it: its two blocks merged, each a launch.

@@ -121,6 +121,14 @@ describe("the headline's words", () => {
       "KV cache",
     ]);
   });
+  it("names a serving variant in the headline as in the detail line", () => {
+    const variant = (scale: number): RunResults => ({
+      ...run("deepseek-online", "DeepSeek-V3-0324", 3, scale),
+      mode: "dp_attention",
+    });
+    const c = compareRuns([variant(1)], [variant(1.3)]);
+    expect(renderReport(c).split("\n")[0]).toMatch(/^### 🔴 .* · deepseek-online \(dp_attention\)/);
+  });
   it("says a change the same way everywhere: model, phase, % and direction, then metric, point, suite", () => {
     expect(
       changeHeadline({
@@ -179,9 +187,9 @@ describe("renderReport", () => {
       `- ❔ ${c.summary.inconclusive} inconclusive: noise unknown (no history, no built-in prior) — pass earlier runs as history`,
     );
     // Nothing was judged ⚪ but the gates: the headline says so instead of "nothing measurable".
-    // The reason follows the ❔ count it explains, then the ⚪ count.
+    // The reason follows the ❔ count it explains, then the ⚪ count — GSM8K's in points, not "±2 %".
     expect(lines[0]).toMatch(
-      /^### ❔ No verdict: 20 cell\(s\) too noisy or not comparable — noise unknown .*; 1 within ±2 %$/,
+      /^### ❔ No verdict: 20 cell\(s\) too noisy or not comparable — noise unknown .*; GSM8K accuracy within its noise$/,
     );
     // The headline gives the reason most ❔ cells share, not the largest cell's.
     const cells = c.cells.map((x, i) =>

@@ -13,6 +13,7 @@ import {
   requestValues,
   runScope,
   scheduleKey,
+  withPrior,
   type NoiseEstimate,
   type RequestRepeat,
 } from "../../src/core/verdict/index.js";
@@ -162,6 +163,20 @@ describe("request-level median and tail cells", () => {
     expect(v.change_pct!).toBeGreaterThan(4);
     expect(v.reason).toMatch(/^requests: PR vs main .*Harrell–Davis P99 of 900 vs 900 requests/);
     expect(v.reason).toMatch(/launch-to-launch noise from history/);
+  });
+  it("names the built-in prior as the launch noise's source when no history was given", () => {
+    const prior = withPrior(undefined, { variance: 0.01 ** 2, df: 9, nights: 20, source: "series x" })!;
+    const alone = decideRequestCell(scheduled(1), scheduled(2, 1.1), "p99_ttft_ms", "lower", {
+      ...opts,
+      history: prior,
+    })!;
+    expect(alone.reason).toMatch(/launch-to-launch noise from the built-in prior/);
+    const both = withPrior(history, { variance: 0.01 ** 2, df: 9, nights: 20, source: "series x" })!;
+    const mixed = decideRequestCell(scheduled(1), scheduled(2, 1.1), "p99_ttft_ms", "lower", {
+      ...opts,
+      history: both,
+    })!;
+    expect(mixed.reason).toMatch(/launch-to-launch noise from history and the built-in prior/);
   });
   it("does not flag two launches of the same image (A/A), median or tail", () => {
     for (const seed of [3, 4, 5]) {

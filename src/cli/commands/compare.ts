@@ -12,7 +12,7 @@ import {
   verdictSettingsFlags,
 } from "../../core/verdict/index.js";
 import { renderReport, renderReportText } from "../../core/report/index.js";
-import { skippedLines, timestamp } from "../../core/util/index.js";
+import { shellWord, skippedLines, timestamp } from "../../core/util/index.js";
 import {
   CompareInputError,
   compareFromDisk,
@@ -203,8 +203,9 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
         ? `${(m1 ?? m2 ?? "").toUpperCase()} Benchmark Comparison`
         : "Benchmark Comparison";
   const repro = [
-    `sglbench compare --csv1 ${v.csv1} --csv2 ${v.csv2} --mode ${mode} --performance-threshold ${minEffectPct}` +
-      (v.history ?? []).map((h) => ` --history ${h}`).join("") +
+    `sglbench compare --csv1 ${shellWord(v.csv1)} --csv2 ${shellWord(v.csv2)} --mode ${mode} --performance-threshold ${minEffectPct}` +
+      (v.history ?? []).map((h) => ` --history ${shellWord(h)}`).join("") +
+      (v.hardware ? ` --hardware ${shellWord(v.hardware)}` : "") +
       verdictSettingsFlags({ falseDiscoveryRate }),
   ];
   const costNote = existingRunsCost(outcome.baseline, outcome.candidate);

@@ -289,6 +289,19 @@ function accuracyLevels(cell: ComparisonCell): { accuracy?: { from: number; to: 
   return from.length && to.length ? { accuracy: { from: mean(from), to: mean(to) } } : {};
 }
 
+/** `12 cells within ±2 %, GSM8K accuracy within its noise`: a GSM8K cell is judged in points, not %. */
+function withinText(c: Comparison): string {
+  const unchanged = c.cells.filter((x) => x.verdict === "unchanged");
+  const gsm8k = unchanged.filter((x) => x.kind === "gsm8k").length;
+  const cells = unchanged.length - gsm8k;
+  return [
+    cells ? `${cells} cell${cells === 1 ? "" : "s"} within ±${c.settings.minEffectPct} %` : "",
+    gsm8k ? `GSM8K accuracy within its noise${gsm8k > 1 ? ` (${gsm8k} suites)` : ""}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
 function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
   const who = ctx.pr !== undefined ? `Merging #${ctx.pr}` : "The PR side";
   const emoji = VERDICT_EMOJI[verdict];
@@ -315,7 +328,7 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       change_pct: top.change_pct ?? 0,
       label: shortMetric(top),
       point: pointOf(top),
-      suite: top.suite,
+      suite: suiteLabel(top),
       ...(top.kind === "gsm8k" ? accuracyLevels(top) : {}),
     });
     return `${emoji} ${who} makes ${change}${tailText}${others}`;
@@ -346,13 +359,13 @@ function headline(c: Comparison, verdict: Verdict, ctx: ReportContext): string {
       const apart = c.cells.filter(notComparable).length;
       const noisy = c.summary.inconclusive - apart;
       const rest = [noisy ? `${noisy} too noisy to judge` : "", apart ? `${apart} not comparable` : ""].filter(Boolean);
-      return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${c.summary.unchanged} cells within ±${c.settings.minEffectPct} %${rest.map((x) => `, ${x}`).join("")}${underFloor(c.cells)}`;
+      return `${emoji} ${who} ${ctx.pr !== undefined ? "changes" : "shows"} nothing measurable: ${withinText(c)}${rest.map((x) => `, ${x}`).join("")}${underFloor(c.cells)}`;
     }
     default: {
       // The most frequent reason, not the largest cell's: 26 cells the PR did not print outweigh 2 noisy ones.
       const top = inconclusiveReasons(c.cells)[0];
       const share = top && top.count < c.summary.inconclusive ? ` (${top.count} of them)` : "";
-      const within = c.summary.unchanged ? `; ${c.summary.unchanged} within ±${c.settings.minEffectPct} %` : "";
+      const within = c.summary.unchanged ? `; ${withinText(c)}` : "";
       // The reason belongs to the ❔ cells, so it follows them, before the ⚪ count.
       return `${emoji} No verdict: ${c.summary.inconclusive} cell(s) too noisy or not comparable${top ? ` — ${top.reason}${share}` : ""}${within}${underFloor(c.cells)}`;
     }
@@ -474,7 +487,11 @@ function learntFromText(c: Comparison): string {
     const later = l.afterCandidate
       ? `, ${l.afterCandidate} later night${l.afterCandidate === 1 ? "" : "s"} (after the PR side's) not used`
       : "";
-    return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}${later}`;
+    // The tail and drift are the platform's: learnt from every regime, left-out nights included.
+    const shapes = l.shapesFrom
+      ? `; the heavy tail and slow drift between launches from all ${l.shapesFrom} nights of the history`
+      : "";
+    return `${model} ${suite} ${nights}${l.leftOut ? `, ${l.leftOut} other night${l.leftOut === 1 ? "" : "s"} left out` : ""}${shapes}${later}`;
   });
   const [own, shipped] = [true, false].map((fromHistory) =>
     (c.priorUsed ?? []).filter((x) => x.startsWith(`${HISTORY_PRIOR} `) === fromHistory),

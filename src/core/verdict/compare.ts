@@ -10,6 +10,7 @@ import { changeDirection, type ChangeDirection } from "../report/index.js";
 import { COMPARED_METRICS, gsm8kMinAccuracy, metricInfo, type Direction } from "../catalogue/index.js";
 import { learnNoise, lookupNoise, repeatValue, runScope, scopeKey, type NoiseTable } from "./noise.js";
 import {
+  measuredAny,
   POINT_KEYS,
   pointKey,
   suiteLabel,
@@ -739,6 +740,32 @@ function sameRun(a: RunResults, b: RunResults): boolean {
 }
 
 /**
+ * The history with each baseline night it lacks: a dated run of one launch (a nightly, not
+ * compare-pr's merged blocks) on the host, ROCm, release line and protocol of its series' latest
+ * night in the history. A baseline unlike that night starts a regime of its own, which
+ * baselineRegime says and handles (the prior, or the launch noise carried across a protocol change).
+ */
+function withBaselineNights(
+  history: RunResults[] | undefined,
+  baseline: readonly RunResults[],
+): RunResults[] | undefined {
+  if (!history?.length) return history;
+  const oneLaunch = (r: RunResults): boolean => r.points.every((p) => p.repeats.every((x) => !x.labels?.launch));
+  const latest = (b: RunResults): RunResults | undefined =>
+    history
+      .filter((h) => measuredAny(h) && scopeKey(runScope(h)) === scopeKey(runScope(b)))
+      .sort((x, y) => (x.date ?? "").localeCompare(y.date ?? ""))
+      .at(-1);
+  const missing = baseline.filter((b) => {
+    if (b.points.length === 0 || !/^\d{8}$/.test(b.date ?? "") || !oneLaunch(b)) return false;
+    if (history.some((h) => sameRun(h, b))) return false;
+    const last = latest(b);
+    return last !== undefined && !metadataBreak(runRegimeKey(last), runRegimeKey(b));
+  });
+  return missing.length ? [...history, ...missing] : history;
+}
+
+/**
  * The history without the nights of a candidate's series dated after the candidate's night (dated
  * YYYYMMDD on both), and how many nights that left out per series.
  */
@@ -782,6 +809,44 @@ function platformApart(base: readonly RunResults[], cand: readonly RunResults[])
 }
 
 /**
+ * `generated tokens 160347 → 156136 (−2.6 %) at request_rate=1`: a point whose sides sent or generated
+ * other token totals (the first steady repeat of each), "" when alike. bench_serving seeds its prompts:
+ * on every real nightly the totals are identical night to night, except where bench_serving itself
+ * changed (Grok-2 2025-12-11, a new length ratio: −2.6 % generated at rate 1) — then the workload moved,
+ * not only the code. Apart = ≥ 1 % on some point.
+ */
+function workloadApart(base: readonly RunResults[], cand: readonly RunResults[]): string {
+  const first = (runs: readonly RunResults[], key: string, metric: string): number | undefined =>
+    runs
+      .flatMap((r) => r.points.filter((p) => pointKey(p.point) === key))
+      .flatMap((p) => p.repeats.filter((r) => !r.warmup))
+      .map((r) => r.metrics[metric])
+      .find((v): v is number => v !== undefined && v > 0);
+  const moves: { pct: number; text: string }[] = [];
+  const keys = new Set(base.flatMap((r) => r.points.map((p) => pointKey(p.point))));
+  for (const key of keys) {
+    for (const [metric, what] of [
+      ["total_input_tokens", "input tokens"],
+      ["total_output_tokens", "generated tokens"],
+    ] as const) {
+      const [a, b] = [first(base, key, metric), first(cand, key, metric)];
+      if (a === undefined || b === undefined) continue;
+      const pct = (b / a - 1) * 100;
+      if (Math.abs(pct) >= 1)
+        moves.push({
+          pct,
+          text: `${what} ${a} → ${b} (${pct > 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)} %) at ${key}`,
+        });
+    }
+  }
+  return moves
+    .sort((x, y) => Math.abs(y.pct) - Math.abs(x.pct))
+    .slice(0, 2)
+    .map((m) => m.text)
+    .join(", ");
+}
+
+/**
  * A baseline night alone in its regime (the regime starts on it: a new host, release or protocol)
  * has no night of its kind to show whether it was a usual one: an odd main night then reads as a
  * change of the PR (Grok-2 2025-11-12, the first one-repeat night, 15 % slower than every night
@@ -820,11 +885,15 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
   // --history) would be learnt from as noise. Nor is anything after it: a PR comparison has no later
   // nights, the rates in docs/verdicts.md were measured without them, and a verdict must not change
   // when later nights are added to the folder.
-  const { before: pastRuns, later } = beforeCandidate(
+  const { before: beforeRuns, later } = beforeCandidate(
     opts.history?.filter((h) => !candidate.some((c) => sameRun(h, c))),
     candidate,
   );
   const comparedScopes = new Set([...baseline, ...candidate].map((r) => scopeKey(runScope(r))));
+  // The baseline night is a night of its series: history is cut and learnt with it whether or not
+  // --history lists it too. Without it, two nights after a real step were too few for the detector
+  // and the baseline's regime spanned the step (DeepSeek 11-21 +40 %, baseline 11-23: ±900 %).
+  const pastRuns = withBaselineNights(beforeRuns, baseline);
   // The history's regimes, split once: the baseline's regime and the launch tails both read them.
   const regimes = pastRuns?.length && opts.detectChanges ? splitRegimes(pastRuns, opts.detectChanges) : undefined;
   const regime =
@@ -904,6 +973,11 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     if (apart)
       caveats.push(
         `${named}: main and PR differ by ${apart} — part of any change may come from that, not from the code`,
+      );
+    const workload = !mismatch && base.length > 0 && cand.length > 0 ? workloadApart(base, cand) : "";
+    if (workload)
+      caveats.push(
+        `${named}: main and PR ran another workload (${workload}) — bench_serving or its dataset changed; part of any change may come from that, not from the code`,
       );
     const bSide = collectSide(base);
     const cSide = collectSide(cand);
@@ -1047,9 +1121,13 @@ export function compareRuns(baseline: RunResults[], candidate: RunResults[], opt
     },
     ...(regime
       ? {
-          learntFrom: regime.learntFrom.map((l) =>
-            later.get(l.scope) ? { ...l, afterCandidate: later.get(l.scope)! } : l,
-          ),
+          learntFrom: regime.learntFrom.map((l) => ({
+            ...l,
+            ...(later.get(l.scope) ? { afterCandidate: later.get(l.scope)! } : {}),
+            ...(shapes?.has(l.scope)
+              ? { shapesFrom: pastRuns!.filter((r) => r.points.length > 0 && scopeKey(runScope(r)) === l.scope).length }
+              : {}),
+          })),
         }
       : {}),
     ...(priorUsed.size > 0 ? { priorUsed: [...priorUsed].sort() } : {}),

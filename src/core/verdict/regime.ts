@@ -221,6 +221,11 @@ export interface RegimeHistory {
     baselineDiffers?: string;
     /** Nights of the series dated after the PR side's, left out before the regimes were cut. */
     afterCandidate?: number;
+    /**
+     * Nights of the whole history (every regime) the heavy tail and slow drift between launches were
+     * learnt from, when the history held enough of them (launch-tails.ts): those are the platform's.
+     */
+    shapesFrom?: number;
   }[];
 }
 
@@ -237,6 +242,43 @@ function newestLevel(regime: Regime, series: readonly Regime[], detect: ChangeDe
   const why = levelBreaks(upTo, detect, 2).get(upTo.length - 2);
   if (!why) return regime;
   return { ...regime, runs: regime.runs.slice(-2), nights: regime.nights.slice(-2), startReason: why };
+}
+
+/**
+ * A regime without its first night when that night is a level of its own: the later nights (≥ 2,
+ * the baseline's among them) agree with one another far better than with it, in at least a quarter
+ * of the cells (and two). The detector asks ≥ 2 nights a level, so one odd night at a regime's start
+ * stayed in and its distance became the regime's launch noise (MI355X Grok-2 2025-11-12, the first
+ * 1-repeat night, 5–17 % above the nights after it, which agree within 0.6 %: ×1.10 all ❔ with it as
+ * history, 12 🔴 without it). Apart = ≥ 2 % (the detector's smallest effect) from the later nights'
+ * mean and over 3× their range.
+ */
+function withoutLoneFirstNight(regime: Regime): Regime {
+  const [first, ...later] = regime.runs;
+  if (!first || later.length < 2) return regime;
+  let cells = 0;
+  let apart = 0;
+  for (const p of first.points) {
+    const key = pointKey(p.point);
+    for (const m of COMPARED_METRICS) {
+      if (m.better === "none") continue;
+      const own = runLevel(first, key, m.key)?.level;
+      const levels = later.map((r) => runLevel(r, key, m.key)?.level).filter((l): l is number => l !== undefined);
+      if (own === undefined || levels.length < 2) continue;
+      cells++;
+      const mean = levels.reduce((a, b) => a + b, 0) / levels.length;
+      const range = Math.max(...levels) - Math.min(...levels);
+      const off = Math.abs(own - mean);
+      if (off >= Math.log(1.02) && off > 3 * range) apart++;
+    }
+  }
+  if (cells === 0 || apart < Math.max(2, Math.ceil(cells / 4))) return regime;
+  return {
+    ...regime,
+    runs: later,
+    nights: regime.nights.slice(1),
+    startReason: `${regime.startReason ? `${regime.startReason}; ` : ""}its first night ${regime.nights[0]} left out: off the level of the nights after it in ${apart} of ${cells} cells`,
+  };
 }
 
 /**
@@ -282,6 +324,7 @@ export function baselineRegime(
     }
     if (chosen && detect && night && chosen.nights[chosen.nights.length - 1] === night)
       chosen = newestLevel(chosen, series, detect);
+    if (chosen && detect) chosen = withoutLoneFirstNight(chosen);
     const total = series.reduce((s, r) => s + r.runs.length, 0);
     if (chosen) runs.push(...chosen.runs);
     learntFrom.push({

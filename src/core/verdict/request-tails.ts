@@ -23,6 +23,7 @@
 import type { Direction } from "../catalogue/index.js";
 import type { RequestSamples } from "../results/index.js";
 import { driftWeight } from "./drift.js";
+import { HISTORY_PRIOR } from "./prior.js";
 import { incompleteBeta, mean, satterthwaiteDf, tQuantile } from "./stats.js";
 import { equivalenceHalf, formatEvidence, judge, type CellVerdict, type NoiseEstimate } from "./verdict.js";
 
@@ -292,8 +293,16 @@ function fromHistory(
     launchDf: df,
     within: Math.max(0, within.variance * withinWeight - (h.variance / repeats) * perLaunch),
     withinDf: within.df,
-    source: "history",
+    source: launchSource(h),
   };
+}
+
+/** Where a launch-level estimate came from, as a cell's reason names it. */
+function launchSource(h: NoiseEstimate): string {
+  const shipped = h.priorSource !== undefined && !h.priorSource.startsWith(HISTORY_PRIOR);
+  // withPrior without history: no repeats learnt from, the prior is the whole estimate.
+  if (shipped && h.df === 0 && h.variance === 0) return "the built-in prior";
+  return shipped ? "history and the built-in prior" : "history";
 }
 
 /**
