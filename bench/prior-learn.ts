@@ -4,7 +4,8 @@
  * learning itself is src/core/verdict/prior-learn.ts, here with sglbench's changepoint detector.
  * Method: see the script's header and src/core/verdict/prior.ts.
  */
-import type { RunResults } from "../src/core/results/index.js";
+import { pointKey, type RunResults } from "../src/core/results/index.js";
+import { COMPARED_METRICS } from "../src/core/catalogue/index.js";
 import {
   dedupeRuns,
   learnPrior as learnPriorWith,
@@ -53,5 +54,45 @@ export function stepsPerCell(nights: readonly RunResults[]): CellSteps {
       if (separated) steps.set(cell, new Map([...(steps.get(cell) ?? []), [at, { before, after }]]));
     });
   }
+  for (const [cell, found] of protocolStartSteps(nights)) {
+    const known = steps.get(cell) ?? new Map();
+    for (const [at, step] of found) if (!known.has(at)) known.set(at, step);
+    steps.set(cell, known);
+  }
   return steps;
+}
+
+/**
+ * A night alone at its level at the start of a protocol stretch (its repeats per point differ from
+ * the night before: the first 1-repeat night, Grok-2 2025-11-12), then a level that holds for ≥ 3
+ * nights: the detector asks ≥ 2 nights a level, and the night before the stretch ran another protocol,
+ * so the step on the stretch's second night is seen by neither. It is a step (≥ 5 %, every later
+ * night of the stretch nearer its new level than the first night), not an A/A pair.
+ */
+function protocolStartSteps(nights: readonly RunResults[]): CellSteps {
+  const repeatsOf = (r: RunResults): number =>
+    Math.max(0, ...r.points.map((p) => p.repeats.filter((x) => !x.warmup).length));
+  const starts = nights.map((r, i) => i === 0 || repeatsOf(r) !== repeatsOf(nights[i - 1]!));
+  const keys = new Set(nights.flatMap((r) => r.points.map((p) => pointKey(p.point))));
+  const out: CellSteps = new Map();
+  for (let at = 1; at < nights.length; at++) {
+    if (!starts[at - 1] || starts[at]) continue;
+    const end = starts.findIndex((s, i) => i > at && s);
+    const stretch = nights.slice(at, end < 0 ? nights.length : end);
+    if (stretch.length < 3) continue;
+    for (const key of keys) {
+      for (const m of COMPARED_METRICS) {
+        if (m.better === "none") continue;
+        const first = runLevel(nights[at - 1]!, key, m.key)?.level;
+        const later = stretch.map((r) => runLevel(r, key, m.key)?.level).filter((l): l is number => l !== undefined);
+        if (first === undefined || later.length < 3) continue;
+        const level = [...later].sort((a, b) => a - b)[Math.floor(later.length / 2)]!;
+        if (Math.abs(level - first) < Math.log(1.05)) continue;
+        if (!later.every((l) => Math.abs(l - level) < Math.abs(l - first))) continue;
+        const cell = `${key}|${m.key}`;
+        out.set(cell, (out.get(cell) ?? new Map()).set(at, { before: Math.exp(first), after: Math.exp(level) }));
+      }
+    }
+  }
+  return out;
 }
