@@ -22,6 +22,8 @@ export interface DefaultLayout {
   suiteId: string;
   main: number;
   prLaunches: Map<string, number>;
+  /** The point compare-pr re-measures on main before it trusts the reused nightly. */
+  anchorPoint: string;
 }
 
 /** The nightly companions compare-pr joins to a reused nightly as more launches of main (regimeCompanions). */
@@ -65,5 +67,5 @@ export function defaultRequestLayout(run: RunResults): DefaultLayout | undefined
   const planned = plan.suites.find((s) => s.suiteId === suite.id);
   if (!planned || planned.main.action !== "reuse") return undefined;
   const prLaunches = new Map(planned.layouts.flatMap((l) => l.points.map((p) => [p, l.pr] as const)));
-  return { suiteId: suite.id, main: MAIN_LAUNCHES, prLaunches };
+  return { suiteId: suite.id, main: MAIN_LAUNCHES, prLaunches, anchorPoint: planned.main.anchorPoint };
 }

@@ -30,8 +30,13 @@ import {
   type ComparisonCell,
   type PriorData,
 } from "../src/core/verdict/index.js";
-import { mergeBlocks } from "../src/pipeline/baseline.js";
-import { changepointDetector, regimeHistory } from "../src/pipeline/regime-history.js";
+import { checkAnchor, mergeBlocks, priorLaunchVariance } from "../src/pipeline/baseline.js";
+import {
+  changepointDetector,
+  offCompanionsLevel,
+  regimeCompanions,
+  regimeHistory,
+} from "../src/pipeline/regime-history.js";
 import { defaultRequestLayout } from "./default-layout.js";
 import { dedupeRuns, learnPrior, stepsPerCell } from "./prior-learn.js";
 import { evaluateGsm8k } from "./verdicts-gsm8k.js";
@@ -45,7 +50,7 @@ export const SETTLED = ", base past its regime's first night";
 
 /** The scenario of the default request's own layout per point (bench/default-layout.ts). */
 export const DEFAULT_REQUEST_ROW =
-  "the default request as plan lays it out (3 nightlies + the PR's 1–2 launches per point)";
+  "the default request as compare-pr runs it (the nightly + its regime's earlier nightlies, the PR's 1–2 launches per point as plan lays them out, every past night as history)";
 
 /** Tallies keyed `scenario|engine`. */
 export type LaunchTallies = Map<string, Tally>;
@@ -308,31 +313,49 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
       }
     }
 
-    // The default request as `plan --fresh-baseline` lays it out for this series' suite: main = a
-    // reused nightly and the 2 nights before it in its regime, then the PR's launches — two nights
-    // for the points the plan gives a second launch, the first of them alone for the others.
+    // The default request as `plan --fresh-baseline` lays it out for this series' suite, run as
+    // compare-pr runs it: main = the reused nightly (night j) and the earlier nightlies of its regime
+    // that compare-pr finds without hindsight (regimeCompanions, dropped when night j is a step of its
+    // own: offCompanionsLevel), the PR's launches the next nights — two for the points the plan gives a
+    // second launch, the first alone for the others — judged with every past night as history, as
+    // compare-pr passes its history folder. A/A pairs: the PR's nights in night j's (hindsight) regime
+    // and no cell's own step among them.
     const layout = defaultRequestLayout(nights[0]!);
     if (layout) {
-      const size = layout.main + 2;
       const twice = (run: RunResults): RunResults => ({
         ...run,
         points: run.points.filter((p) => (layout.prLaunches.get(pointKey(p.point)) ?? 2) >= 2),
       });
-      for (let i = 0; i + size <= nights.length; i++) {
-        const window = nights.slice(i, i + size);
-        if (new Set(window.map((r) => regimeOf.get(r))).size !== 1) continue;
-        const main = mergeBlocks(window.slice(0, layout.main).map((r) => scaleRun(r, 1, 1)));
-        const [first, second] = window.slice(layout.main) as [RunResults, RunResults];
-        const prior = priorFor(window[window.length - 1]!);
+      for (let j = 0; j + 2 < nights.length; j++) {
+        const base = nights[j]!;
+        const [first, second] = [nights[j + 1]!, nights[j + 2]!];
+        if (regimeOf.get(first) !== regimeOf.get(base) || regimeOf.get(second) !== regimeOf.get(base)) continue;
+        // compare-pr's anchor: main's cheapest point measured again (here the next night, the same code);
+        // a baseline it does not reproduce is not reused — main runs in full, a layout measured above.
+        const anchorRun = { ...first, points: first.points.filter((p) => pointKey(p.point) === layout.anchorPoint) };
+        if (!checkAnchor(base, anchorRun, undefined, priorLaunchVariance(base, priorFor(second))).agrees) {
+          tallies.set(`anchor disagreed|${DEFAULT_REQUEST_ROW}`, {
+            ...zero(),
+            cells: (tallies.get(`anchor disagreed|${DEFAULT_REQUEST_ROW}`)?.cells ?? 0) + 1,
+          });
+          continue;
+        }
+        const past = nights.slice(0, j + 1);
+        const found = regimeCompanions(past, base, layout.main - 1);
+        const companions = offCompanionsLevel(base, found) ? [] : found;
+        const main = mergeBlocks([base, ...companions].map((r) => scaleRun(r, 1, 1)));
+        const prior = priorFor(second);
+        const opts = { history: past, detectChanges: changepointDetector, prior, ownPrior: true };
         for (const [name, lat, thr] of [
           [`A/A, ${DEFAULT_REQUEST_ROW}`, 1, 1],
           [`×1.10/×0.90, ${DEFAULT_REQUEST_ROW}`, 1.1, 0.9],
         ] as const) {
           const pr = mergeBlocks([scaleRun(first, lat, thr), twice(scaleRun(second, lat, thr))]);
-          const cmp = compareRuns([main], [pr], { prior });
+          const cmp = compareRuns([main], [pr], opts);
           for (const cell of cmp.cells.filter(directed)) {
-            if (window.some((_, k) => k > 0 && stepOf(cell, i + k))) continue;
+            if (stepOf(cell, j + 1) || stepOf(cell, j + 2)) continue;
             bump(`${name}|blocks`, cell);
+            bump(`${name}, main ${companions.length + 1} launch${companions.length ? "es" : ""}|blocks`, cell);
           }
         }
       }

@@ -16,8 +16,8 @@ import {
 } from "../core/plan/index.js";
 
 export { sameCommit, scheduleSuite, type ScheduleStep } from "../core/plan/index.js";
-import { pointKey, type PointResult, type RunResults } from "../core/results/index.js";
-import { launchedAt } from "../core/verdict/index.js";
+import { pointKey, type Point, type PointResult, type RunResults } from "../core/results/index.js";
+import { launchedAt, priorNoise, runScope, type PriorData } from "../core/verdict/index.js";
 
 /** The commit a run's image was built from: the recorded commit, else one spelled in an sglbench tag. */
 export function runCommit(run: RunResults): string | undefined {
@@ -82,8 +82,10 @@ export function planHistory(
   now: Date,
 ): PlanHistory {
   const out: PlanHistory = { history: [], runs: [] };
-  for (const run of runs) {
-    if (!run.hardware || normalizeHardware(run.hardware) !== normalizeHardware(request.hardware)) continue;
+  for (const stored of runs) {
+    // A run that records no hardware is this node's, as compare-pr takes it (its folders are the node's disk).
+    const run = stored.hardware ? stored : { ...stored, hardware: request.hardware };
+    if (normalizeHardware(run.hardware) !== normalizeHardware(request.hardware)) continue;
     const suite = planSuiteForRun(run, catalogue);
     if (!suite) continue;
     out.history.push({ ...toHistoryRun(run, now), suiteId: suite.id, configHash: request.configHash });
@@ -184,7 +186,15 @@ const stdev = (xs: number[]) =>
  * it is within max(minEffect, 3 × the baseline's own spread). Tail metrics (p99) are left out: a single
  * anchor repeat cannot pin a tail, and a false alarm would cost a full main run.
  */
-export function checkAnchor(baseline: RunResults, anchor: RunResults, minEffectPct = 2): AnchorCheck {
+/** A cell's typical launch-to-launch variance of ln value (the built-in prior's), when known. */
+export type LaunchVariance = (point: Point, metric: string) => number | undefined;
+
+export function checkAnchor(
+  baseline: RunResults,
+  anchor: RunResults,
+  minEffectPct = 2,
+  launchVariance?: LaunchVariance,
+): AnchorCheck {
   const deltas: AnchorDelta[] = [];
   const failure = anchor.points.find((p) => p.failure)?.failure ?? anchor.failures[0];
   if (failure) return { agrees: false, reason: `the anchor run failed (${failure.kind}): ${failure.message}`, deltas };
@@ -199,7 +209,11 @@ export function checkAnchor(baseline: RunResults, anchor: RunResults, minEffectP
       const a = now.map((r) => r.metrics[metric.key]).filter((x): x is number => Number.isFinite(x));
       if (b.length === 0 || a.length === 0 || mean(b) === 0) continue;
       const deltaPct = (100 * (mean(a) - mean(b))) / Math.abs(mean(b));
-      const tolerancePct = Math.max(minEffectPct, (300 * stdev(b)) / Math.abs(mean(b)));
+      // Two launches of one image differ by their launch noise: 3 sd of the difference of two launches
+      // (the prior's robust variance: its usual spread, not the odd launches the anchor is there to catch).
+      const launch = launchVariance?.(point.point, metric.key);
+      const launchPct = launch && launch > 0 ? 100 * Math.expm1(3 * Math.sqrt(2 * launch)) : 0;
+      const tolerancePct = Math.max(minEffectPct, (300 * stdev(b)) / Math.abs(mean(b)), launchPct);
       deltas.push({ point: key, metric: metric.key, baseline: mean(b), anchor: mean(a), deltaPct, tolerancePct });
     }
   }
@@ -263,4 +277,9 @@ export function mergeBlocks(runs: RunResults[]): RunResults {
     if (run.finished_at) merged.finished_at = run.finished_at;
   }
   return merged;
+}
+
+/** The built-in prior's launch variance for a run's cells (checkAnchor's tolerance), or none it knows. */
+export function priorLaunchVariance(run: RunResults, prior?: PriorData): LaunchVariance {
+  return (point, metric) => priorNoise(runScope(run), point, metric, prior)?.variance;
 }

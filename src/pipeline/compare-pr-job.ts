@@ -38,6 +38,8 @@ export interface ComparePrJobInput {
   types: Array<"offline" | "online">;
   /** Offline modes (`normal`, `long_context`, `dummy`; default `normal`). */
   modes?: string[];
+  /** The --port value as typed (a number or auto), for the reproduce line: the port itself is the runner's. */
+  port?: string;
   repeats: number;
   baseline: "nightly" | "rerun";
   mainImage?: string;
@@ -297,6 +299,7 @@ function reproFlags(input: ComparePrJobInput, images: ImagePair, hardware: strin
       flag("main-image", input.mainImage) +
       flag("pr-image", input.prImage) +
       (input.local ? " --local" : "") +
+      flag("port", input.port) +
       history +
       // No --main-runs-dir: the line reproduces the request as measured, main run in full or not.
       env("main-env", input.sideEnv?.main) +

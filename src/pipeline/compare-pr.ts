@@ -26,6 +26,7 @@ import { anySignal, shutdownSignal } from "../runner/shutdown.js";
 import type { TimeoutOverrides } from "../runner/run-suite.js";
 import {
   checkAnchor,
+  priorLaunchVariance,
   findBaselineRun,
   mergeBlocks,
   scheduleSuite,
@@ -33,7 +34,7 @@ import {
   type AnchorCheck,
   type ScheduleStep,
 } from "./baseline.js";
-import { regimeCompanions } from "./regime-history.js";
+import { offCompanionsLevel, regimeCompanions } from "./regime-history.js";
 
 /** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
 export interface SideRunRequest {
@@ -140,6 +141,8 @@ export interface MainSideRecord {
   companionNights?: string[];
   /** The reused baseline is main's run of an earlier request on this merge base (main-runs.ts), not a nightly. */
   earlierRequest?: boolean;
+  /** Why no earlier nightly joined the reused one (offCompanionsLevel), when one could have. */
+  mainAlone?: string;
 }
 
 export interface ComparePrResult<C> {
@@ -384,12 +387,15 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
       join(dir, "main", "anchor"),
       "anchor on main",
     );
-    const anchor = checkAnchor(baseline, anchorRun, request.minEffectPct);
+    const anchor = checkAnchor(baseline, anchorRun, request.minEffectPct, priorLaunchVariance(baseline));
     log(`Anchor ${suite.id}: ${anchor.agrees ? "reproduces the baseline" : "DISAGREES"} (${anchor.reason})`);
     if (anchor.agrees) {
       // The nightlies before it in its regime join it as more launches of main (regime-history.ts); an
       // earlier request's main already holds its own launches.
-      const companions = earlierRequest ? [] : regimeCompanions(options.history, baseline);
+      const found = earlierRequest ? [] : regimeCompanions(options.history, baseline);
+      const alone = offCompanionsLevel(baseline, found);
+      if (alone) log(`${suite.id}: ${alone}`);
+      const companions = alone ? [] : found;
       const nights = companions.map((r) => r.date ?? "?");
       if (nights.length > 0) log(`${suite.id}: main's launches also from the nightlies of ${nights.join(", ")}`);
       const main = companions.length > 0 ? mergeBlocks([baseline, ...companions]) : baseline;
@@ -401,6 +407,7 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
           anchor,
           baselineSources: main.sources,
           ...(nights.length > 0 ? { companionNights: nights } : {}),
+          ...(alone ? { mainAlone: alone } : {}),
           ...(earlierRequest ? { earlierRequest } : {}),
         },
         runMain: false,
@@ -549,7 +556,7 @@ export function reproCommands(
 export function baselineNotes(mainSide: readonly MainSideRecord[]): string[] {
   return mainSide.map(
     (m) =>
-      `${m.suite}: ${m.action === "reuse" ? `${m.earlierRequest ? "main's runs of an earlier request on the merge base" : "nightly of the merge base"} reused (anchor: ${m.reason})${m.companionNights?.length ? `, with the nightlies of ${m.companionNights.join(", ")} from its regime as more launches of main` : ""}` : `main ran in full (${m.reason})`}`,
+      `${m.suite}: ${m.action === "reuse" ? `${m.earlierRequest ? "main's runs of an earlier request on the merge base" : "nightly of the merge base"} reused (anchor: ${m.reason})${m.companionNights?.length ? `, with the nightlies of ${m.companionNights.join(", ")} from its regime as more launches of main` : ""}${m.mainAlone ? `; ${m.mainAlone}` : ""}` : `main ran in full (${m.reason})`}`,
   );
 }
 

@@ -4,7 +4,15 @@
  * stage's changepoint finder (wired here because trends itself uses the verdict stage's statistics).
  */
 import { findChangepoints } from "../core/trends/index.js";
-import { baselineRegime, runScope, scopeKey, type ChangeDetector, type RegimeHistory } from "../core/verdict/index.js";
+import {
+  baselineRegime,
+  isApart,
+  nightApart,
+  runScope,
+  scopeKey,
+  type ChangeDetector,
+  type RegimeHistory,
+} from "../core/verdict/index.js";
 import { configHashOf } from "./baseline.js";
 import { MAX_BASELINE_COMPANIONS } from "../core/plan/index.js";
 import type { RunResults } from "../core/results/index.js";
@@ -52,4 +60,17 @@ export function regimeCompanions(
     .filter((r) => r !== baseline && nightOf(r) < night && r.points.length > 0 && r.points.every((p) => !p.failure))
     .sort((a, b) => nightOf(b).localeCompare(nightOf(a)))
     .slice(0, max);
+}
+
+/**
+ * Why a reused baseline whose anchor reproduced it must stand alone, or undefined: it sits at a level
+ * of its own against its companions (nightApart) — a step on the merge base's own night, one night of
+ * a new level the detector (≥ 2 nights a level) cannot cut yet. The anchor showed main measures at
+ * the baseline's level today, so the older nightlies measure the old one, and an unchanged PR would
+ * read as the step (DeepSeek 11-21, +40 %: 35 🔴 with them, 40 ⚪ without).
+ */
+export function offCompanionsLevel(baseline: RunResults, companions: readonly RunResults[]): string | undefined {
+  const found = nightApart(baseline, companions);
+  if (!isApart(found)) return undefined;
+  return `its night is off the level of the earlier nightlies of its regime (${companions.map(nightOf).join(", ")}) in ${found.apart} of ${found.cells} cells, and the anchor reproduced it: a step on the merge base's night, so main is its one launch`;
 }

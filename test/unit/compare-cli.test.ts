@@ -271,6 +271,12 @@ describe("sglbench compare", () => {
     );
   });
 
+  it("takes --format markdown for md", async () => {
+    const io = captureIO();
+    expect(await run(["--csv1", day("20251014"), "--csv2", day("20251015"), "--format", "markdown"], io)).toBe(0);
+    expect(io.err.join("")).not.toContain("--format must be");
+  });
+
   it("exits 2 with the usage on bad flags", async () => {
     for (const argv of [
       ["--csv1", "a"],

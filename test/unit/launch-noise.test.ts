@@ -21,7 +21,7 @@ import {
 } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
-import { changepointDetector, regimeCompanions } from "../../src/pipeline/regime-history.js";
+import { changepointDetector, offCompanionsLevel, regimeCompanions } from "../../src/pipeline/regime-history.js";
 import { renderReport } from "../../src/core/report/index.js";
 import { layoutRates, planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
 import { prng } from "../helpers/prng.js";
@@ -636,6 +636,20 @@ describe("a reused baseline's companions", () => {
     ]);
     const merged = mergeBlocks([baseline, ...regimeCompanions(runs, baseline)]);
     expect(new Set(merged.points[0]!.repeats.map((r) => r.labels?.launch ?? "0")).size).toBe(3);
+  });
+
+  it("keeps main alone when the reused night is a step of its own (the anchor reproduced it)", () => {
+    // Six quiet nights, then the merge base's night 40 % slower (the real DeepSeek 11-21): one night
+    // of a new level the detector cannot cut yet, so the regime and its companions are the old level.
+    const runs = [...dates(6).map((d) => night(d)), night("20251107", { level: 1.4 })];
+    const step = runs[6]!;
+    const found = regimeCompanions(runs, step);
+    expect(found.map((r) => r.date)).toEqual(["20251106", "20251105"]);
+    expect(offCompanionsLevel(step, found)).toMatch(
+      /^its night is off the level of the earlier nightlies of its regime \(20251106, 20251105\) in 6 of 6 cells/,
+    );
+    // A usual night keeps its companions.
+    expect(offCompanionsLevel(runs[5]!, regimeCompanions(runs, runs[5]!))).toBeUndefined();
   });
 });
 

@@ -188,8 +188,11 @@ describe("main's runs kept between requests", () => {
     const input = jobInput(root, 1, {
       mainRunsDir: join(root, "main-runs"),
       mainImage: "sglbench-sim:main-abc123abc123",
+      port: "auto",
     });
-    await runComparePrJob(input, services, (line) => lines.push(line));
+    const result = await runComparePrJob(input, services, (line) => lines.push(line));
+    // The reproduce line keeps the port as typed: auto, so a rerun does not collide with a busy 30000.
+    expect(readFileSync(result.reportPath, "utf8")).toMatch(/sglbench compare-pr --pr=42 .*--local --port=auto/);
     const early = lines.findIndex((l) => l.startsWith("Main's runs will not be kept for later requests"));
     expect(early).toBeGreaterThanOrEqual(0);
     expect(lines[early]).toContain("sglbench-sim:main-abc123abc123 is not sglbench's build of feedface0001");

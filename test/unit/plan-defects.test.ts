@@ -137,9 +137,10 @@ describe("plan: launches per point group (defect 1)", () => {
 });
 
 describe("plan: a fresh nightly baseline (defect 2)", () => {
-  it("says which points the PR runs in 2 launches (3 + 2) and which in 1 (3 + 1), as compare-pr schedules them", () => {
-    // Every suite of the default request, typical noise: the budget (half the original's double run)
-    // buys a second PR launch for some 1-repeat points, not all.
+  it("gives every point of the default request 2 PR launches within half the original's cost, as compare-pr schedules them", () => {
+    // Every suite of the default request, typical noise: a point whose noise nothing tells runs one
+    // repeat in each of 2 PR launches (not a full run's 3), which leaves the budget room for the
+    // 1-repeat DeepSeek points' second launches.
     const req: PlanRequest = {
       ...request,
       models: ["grok", "deepseek"],
@@ -152,23 +153,46 @@ describe("plan: a fresh nightly baseline (defect 2)", () => {
       { assumeTypicalNoise: true },
     );
     expect(plan.gpuMinutes / plan.seedGpuMinutes).toBeLessThanOrEqual(COST_SHARE_GOAL);
+    for (const suite of plan.suites) expect(suite.layouts.map((l) => [l.main, l.pr])).toEqual([[1, 2]]);
+    const grok = plan.suites.find((x) => x.suiteId === "grok-online")!;
+    expect(Object.values(grok.repeats)).toEqual([2, 2, 2, 2, 2]);
     const ds = plan.suites.find((x) => x.suiteId === "deepseek-online")!;
     const actual = scheduledLaunches(ds);
     for (const layout of ds.layouts)
       for (const key of layout.points) expect(actual[key]).toEqual({ main: layout.main, pr: layout.pr });
+    // Concurrency 16's repeat noise (5.9 %) still asks 3 repeats: 2 + 1 in its two launches.
+    expect(ds.repeats[C16]).toBe(3);
+    const text = renderPlan(plan, req);
+    expect(text).toContain("one repeat in each of 2 PR launches, not a full run's 3");
+    expect(text).toMatch(/3 \+ 2 launches \(main's before the PR's\) .*% of ×1\.10 caught/);
+    // 3 launches of main only when both earlier nightlies of its regime are found: the fallback is shown.
+    expect(text).toMatch(/nightly alone, 1 \+ 2: /);
+    // More repeats than the default asked: kept as asked.
+    const five = planRequest(
+      { ...req, repeats: 5 },
+      DEFAULT_PLAN_SUITES.map((s) => freshNightly(s.id)),
+      {
+        assumeTypicalNoise: true,
+      },
+    );
+    expect(Object.values(five.suites.find((x) => x.suiteId === "grok-online")!.repeats)).toEqual([5, 5, 5, 5, 5]);
+  });
+
+  it("says which points the PR runs in 2 launches (3 + 2) and which in 1 (3 + 1) when the budget buys only some", () => {
+    // Server starts made dear (3 h each): a second launch for the 1-repeat points no longer fits in
+    // half the original's cost; concurrency 16 (3 repeats by its noise) keeps its two.
+    const req: PlanRequest = { ...request, mainImageExists: true };
+    const timings = { "deepseek-online": { startupMinutes: 180 } };
+    const plan = planRequest(req, [freshNightly("deepseek-online")], { assumeTypicalNoise: true, timings });
+    const ds = plan.suites[0]!;
     expect(ds.layouts.map((l) => [l.main, l.pr])).toEqual([
       [1, 2],
       [1, 1],
     ]);
-    // The dearest point (concurrency 1, ~43 min a run) is the one left at one launch.
-    expect(ds.layouts[1]!.points).toContain(C1);
-    expect(ds.layouts[0]!.points).toContain(C16);
+    expect(ds.layouts[0]!.points).toEqual([C16]);
     const text = renderPlan(plan, req);
-    expect(text).toMatch(/PR 2 for \d points?; PR 1 for \d points?/);
-    expect(text).toMatch(/: 3 \+ 2 launches \(main's before the PR's\) .*% of ×1\.10 caught/);
+    expect(text).toMatch(/PR 2 for 1 point; PR 1 for 4 points/);
     expect(text).toMatch(/: 3 \+ 1 launches \(main's before the PR's\) .*% of ×1\.10 caught/);
-    // 3 launches of main only when both earlier nightlies of its regime are found: the fallback is shown.
-    expect(text).toMatch(/nightly alone, 1 \+ 2: /);
   });
 
   it("gives every 1-repeat online point a second PR launch while the request stays within half the original's cost", () => {
@@ -187,7 +211,9 @@ describe("plan: a fresh nightly baseline (defect 2)", () => {
     expect(await planCommand(["--pr=123", "--fresh-baseline"], io)).toBe(0);
     const text = io.out.join("");
     expect(text).not.toMatch(/PR 1 — between-launch/);
-    expect(text).toMatch(/PR 2 for \d points?; PR 1 for \d points?/);
+    expect(suiteBlock(text, "deepseek-online")).toMatch(
+      /launches per side: main 1 \(\+ up to 2 earlier nightlies of its regime\), PR 2 — /,
+    );
   });
 });
 
@@ -244,7 +270,7 @@ describe("plan --hardware is checked (newcomer defect 2)", () => {
     expect(code).toBe(0);
     expect(out).not.toContain("repeats from typical noise");
     expect(suiteBlock(out, "deepseek-online")).toContain(
-      "(no noise figure: the default 3 repeats — the built-in typical noise is from MI300X nightlies, none is known for MI355X)",
+      "(no noise figure: one repeat in each of 2 PR launches, not a full run's 3 — against a reused main the launches decide — the built-in typical noise is from MI300X nightlies, none is known for MI355X)",
     );
     const mi355x = { ...request, hardware: "mi355x", mainImageExists: true };
     const ds = planRequest(mi355x, [], { assumeTypicalNoise: true }).suites[0]!;

@@ -76,7 +76,7 @@ describe("planSuiteForRun: the catalogue suite a stored run measured", () => {
 describe("planHistory: what a plan on one hardware learns from", () => {
   const request = { hardware: "mi300x", configHash: "default" };
 
-  it("files each run under its own suite, on the requested hardware only (mi30x ≡ mi300x)", () => {
+  it("files each run under its own suite, on the requested hardware only (mi30x ≡ mi300x); a run naming none is the plan's, as in compare-pr", () => {
     const runs = [
       stored("GROK1", "MOE-I4F8"),
       stored("GROK2", "FP8"),
@@ -85,11 +85,12 @@ describe("planHistory: what a plan on one hardware learns from", () => {
       stored("GROK1", "MOE-I4F8", { hardware: undefined }),
     ];
     const mi300x = planHistory(runs, DEFAULT_PLAN_SUITES, request, NOW);
-    expect(mi300x.history.map((h) => h.suiteId)).toEqual(["grok-online", "grok2-online"]);
+    expect(mi300x.history.map((h) => h.suiteId)).toEqual(["grok-online", "grok2-online", "grok-online"]);
     expect(mi300x.history.every((h) => h.configHash === "default")).toBe(true);
-    expect(mi300x.runs.map((r) => r.suite)).toEqual(["grok-online", "grok2-online"]);
+    expect(mi300x.runs.map((r) => r.suite)).toEqual(["grok-online", "grok2-online", "grok-online"]);
+    expect(mi300x.runs[2]!.hardware).toBe("mi300x");
     const mi355x = planHistory(runs, DEFAULT_PLAN_SUITES, { ...request, hardware: "mi355x" }, NOW);
-    expect(mi355x.history.map((h) => h.suiteId)).toEqual(["grok2-online"]);
+    expect(mi355x.history.map((h) => h.suiteId)).toEqual(["grok2-online", "grok-online"]);
   });
 
   it("keeps Grok-2's noise and timings out of Grok-1's plan and a GSM8K-only variant's out of plain DeepSeek's", () => {

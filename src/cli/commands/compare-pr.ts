@@ -160,6 +160,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     modes: request.modes,
     repeats: request.repeats,
     baseline: request.baseline,
+    ...(values.port !== undefined ? { port: values.port } : {}),
     ...(values["main-image"] ? { mainImage: values["main-image"] } : {}),
     ...(values["pr-image"] ? { prImage: values["pr-image"] } : {}),
     skipBuild: values["skip-build"],

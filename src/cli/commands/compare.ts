@@ -46,7 +46,7 @@ side and the noise learnt from --history; the minimum effect decides what is wor
   --gsm8k-min-accuracy A      PR accuracy below A is a regression
   --false-discovery-rate Q    a suite's 🔴/🟢 kept at ≤ Q expected false (Benjamini–Hochberg over its
                               cells; default ${DEFAULT_FALSE_DISCOVERY_RATE}); off: each cell judged alone
-  --format md|json            md (default): write the report, print a summary; json: print the cells
+  --format md|json            md (default; also markdown): write the report, print a summary; json: print the cells
   --output-md FILE            write the markdown here
   --output-dir DIR            else DIR/<YYYYMMDD_HHMMSS>_<dir1>_vs_<dir2>/<same>.md
                               (env COMPARISON_OUTPUT_DIR, default comparison_results/)
@@ -156,8 +156,10 @@ async function runCompare(argv: string[], io: CliIO): Promise<number> {
   const failOn = v["fail-on"];
   if (failOn !== undefined && !isFailOn(failOn))
     throw new UsageError(`--fail-on must be ${FAIL_ON.join(" or ")}, got "${failOn}"`);
-  const format = v.format ?? "md";
-  if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, got "${format}"`);
+  // "markdown" is what a newcomer types for md.
+  const format = v.format === "markdown" ? "md" : (v.format ?? "md");
+  if (format !== "md" && format !== "json")
+    throw new UsageError(`--format must be md (or markdown) or json, got "${format}"`);
   const verdictSettings = verdictSettingsFromFlags(v, io.env);
   if (verdictSettings.problems.length > 0) throw new UsageError(verdictSettings.problems.join("; "));
   const minEffectPct = verdictSettings.settings.minEffectPct ?? DEFAULT_MIN_EFFECT_PCT;

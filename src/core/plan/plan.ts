@@ -500,6 +500,27 @@ function launchLayouts(suite: PlanSuite, steps: ScheduleStep[], mainReused: bool
   return layouts.sort((a, b) => b.main + b.pr - (a.main + a.pr));
 }
 
+/** The most repeats per point the default request asks (DEFAULT_REQUEST.repeats). */
+const DEFAULT_MOST_REPEATS = 3;
+
+/**
+ * Against a reused nightly, a point whose noise nothing tells runs 2 repeats — two PR launches of
+ * one — instead of the request's default 3: the PR's launches decide between launches, and two
+ * launches of one repeat are what the between-launch rates were measured on (bench:verdicts, 1 + 2
+ * and 3 + 2: the nightlies run one repeat per rate); a third repeat narrows only the within-launch
+ * part, which the launch term already holds. A request for more repeats than the default keeps them.
+ */
+function launchRepeats(
+  repeats: Record<string, number>,
+  noise: Record<string, number> | undefined,
+  most: number,
+): Record<string, number> {
+  if (most > DEFAULT_MOST_REPEATS) return repeats;
+  return Object.fromEntries(
+    Object.entries(repeats).map(([key, n]) => [key, noise?.[key] === undefined ? Math.min(n, 2) : n]),
+  );
+}
+
 /** Options for `planRequest`. */
 export interface PlanOptions {
   timings?: Record<string, SuiteTiming>;
@@ -648,7 +669,7 @@ export function planRequest(request: PlanRequest, history: HistoryRun[], options
 
     const reusable = findReusableBaseline(request, suite.id, history);
     if (reusable) {
-      const plan = reusedSuitePlan(suite, t, repeats, {
+      const plan = reusedSuitePlan(suite, t, launchRepeats(repeats, noise, request.repeats), {
         historyAgeHours: reusable.ageHours,
         ...(reusable.measuredPoints ? { measuredPoints: reusable.measuredPoints } : {}),
         ...(reusable.launches ? { baselineLaunches: reusable.launches } : {}),
@@ -716,15 +737,17 @@ function repeatsSource(s: SuitePlan, request: PlanRequest): string {
   if (s.noiseSource === "typical")
     return "repeats from typical noise: the built-in prior learnt from real MI300X nightlies, no history of this set-up";
   const n = request.repeats;
+  const why = s.typicalNoiseUnknownOn
+    ? ` — the built-in typical noise is from MI300X nightlies, none is known for ${hardwareName(s.typicalNoiseUnknownOn)}`
+    : "";
+  if (s.main.action === "reuse" && n <= DEFAULT_MOST_REPEATS && n > 2)
+    return `no noise figure: one repeat in each of 2 PR launches, not a full run's ${n} — against a reused main the launches decide${why}`;
   const repeats =
     request.repeatsFrom === "default"
       ? `the default ${n} repeats`
       : request.repeatsFrom === "asked"
         ? `${n} repeats, as requested`
         : `${n} repeats`;
-  const why = s.typicalNoiseUnknownOn
-    ? ` — the built-in typical noise is from MI300X nightlies, none is known for ${hardwareName(s.typicalNoiseUnknownOn)}`
-    : "";
   return `no noise figure: ${repeats}${why}`;
 }
 

@@ -245,25 +245,22 @@ function newestLevel(regime: Regime, series: readonly Regime[], detect: ChangeDe
 }
 
 /**
- * A regime without its first night when that night is a level of its own: the later nights (≥ 2,
- * the baseline's among them) agree with one another far better than with it, in at least a quarter
- * of the cells (and two). The detector asks ≥ 2 nights a level, so one odd night at a regime's start
- * stayed in and its distance became the regime's launch noise (MI355X Grok-2 2025-11-12, the first
- * 1-repeat night, 5–17 % above the nights after it, which agree within 0.6 %: ×1.10 all ❔ with it as
- * history, 12 🔴 without it). Apart = ≥ 2 % (the detector's smallest effect) from the later nights'
- * mean and over 3× their range.
+ * Whether one night sits at a level of its own against a few others (≥ 2) that agree with one
+ * another far better than with it, in at least a quarter of the cells (and two): ≥ 2 % (the
+ * detector's smallest effect) from their mean and over 3× their range. The detector asks ≥ 2 nights a
+ * level, so a single night off — a regime's odd first night, or a step on the newest night — is
+ * seen only this way. Returns the cells apart and compared.
  */
-function withoutLoneFirstNight(regime: Regime): Regime {
-  const [first, ...later] = regime.runs;
-  if (!first || later.length < 2) return regime;
+export function nightApart(night: RunResults, others: readonly RunResults[]): { apart: number; cells: number } {
   let cells = 0;
   let apart = 0;
-  for (const p of first.points) {
+  if (others.length < 2) return { apart, cells };
+  for (const p of night.points) {
     const key = pointKey(p.point);
     for (const m of COMPARED_METRICS) {
       if (m.better === "none") continue;
-      const own = runLevel(first, key, m.key)?.level;
-      const levels = later.map((r) => runLevel(r, key, m.key)?.level).filter((l): l is number => l !== undefined);
+      const own = runLevel(night, key, m.key)?.level;
+      const levels = others.map((r) => runLevel(r, key, m.key)?.level).filter((l): l is number => l !== undefined);
       if (own === undefined || levels.length < 2) continue;
       cells++;
       const mean = levels.reduce((a, b) => a + b, 0) / levels.length;
@@ -272,12 +269,33 @@ function withoutLoneFirstNight(regime: Regime): Regime {
       if (off >= Math.log(1.02) && off > 3 * range) apart++;
     }
   }
-  if (cells === 0 || apart < Math.max(2, Math.ceil(cells / 4))) return regime;
+  return { apart, cells };
+}
+
+/** Whether {@link nightApart} finds the night apart in enough cells to count. */
+export const isApart = ({ apart, cells }: { apart: number; cells: number }): boolean =>
+  cells > 0 && apart >= Math.max(2, Math.ceil(cells / 4));
+
+/** Nights after a regime's first that it is held against: the next few, so a later step does not hide it. */
+const FIRST_NIGHT_NEIGHBOURS = 4;
+
+/**
+ * A regime without its first night when that night is a level of its own against the next nights
+ * (nightApart). It stayed in and its distance became the regime's launch noise (MI355X Grok-2
+ * 2025-11-12, the first 1-repeat night, 5–17 % above the nights after it, which agree within 0.6 %:
+ * ×1.10 all ❔ with it as history, 12 🔴 without it). Only the next few nights are its measure: a
+ * step later in the regime (Grok-2 11-22) must not bring it back.
+ */
+function withoutLoneFirstNight(regime: Regime): Regime {
+  const [first, ...later] = regime.runs;
+  if (!first) return regime;
+  const found = nightApart(first, later.slice(0, FIRST_NIGHT_NEIGHBOURS));
+  if (!isApart(found)) return regime;
   return {
     ...regime,
     runs: later,
     nights: regime.nights.slice(1),
-    startReason: `${regime.startReason ? `${regime.startReason}; ` : ""}its first night ${regime.nights[0]} left out: off the level of the nights after it in ${apart} of ${cells} cells`,
+    startReason: `${regime.startReason ? `${regime.startReason}; ` : ""}its first night ${regime.nights[0]} left out: off the level of the nights after it in ${found.apart} of ${found.cells} cells`,
   };
 }
 
