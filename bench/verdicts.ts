@@ -229,9 +229,11 @@ if (paths.length === 0) {
         ? [0, 1].map((k) => `A/A, ${b} launch(es) per side, prior only: cells that moved ${k ? "<" : "≥"} 5 %`)
         : []),
     ]),
-    `A/A, ${DEFAULT_REQUEST_ROW}`,
-    `×1.10/×0.90, ${DEFAULT_REQUEST_ROW}`,
-    `×1.10/×0.90, ${DEFAULT_REQUEST_ROW}${NO_RUN_TAILS}`,
+    ...["", ", main 1 launch", ", main 2 launches", ", main 3 launches"].flatMap((main) => [
+      `A/A, ${DEFAULT_REQUEST_ROW}${main}`,
+      `×1.10/×0.90, ${DEFAULT_REQUEST_ROW}${main}`,
+      `×1.10/×0.90, ${DEFAULT_REQUEST_ROW}${main}${NO_RUN_TAILS}`,
+    ]),
   ];
   for (const sc of order) {
     for (const [key, t] of [...lt].filter(([k]) => k.startsWith(`${sc}|`))) {
@@ -252,6 +254,12 @@ if (paths.length === 0) {
       );
     }
   }
+  const disagreed = lt.get(`anchor disagreed|${DEFAULT_REQUEST_ROW}`)?.cells ?? 0;
+  const checked = lt.get(`anchor checked|${DEFAULT_REQUEST_ROW}`)?.cells ?? 0;
+  console.log("");
+  console.log(
+    `  The default request's anchor (proxy: the next nightly at the anchor point, a day's commits and drift later) disagreed with the reused nightly on ${disagreed} of ${checked} nights: main runs in full there (not in the default request's rows above).`,
+  );
   // Cost of the default request with a fresh nightly baseline: the PR side's launches × repeats
   // against the original's double run (both sides, 3 repeats per rate, one launch each).
   console.log("");
