@@ -245,7 +245,9 @@ if (paths.length === 0) {
       const info =
         goal?.[1] ??
         (sc.startsWith(`×1.10/×0.90, ${DEFAULT_REQUEST_ROW}`)
-          ? "(reference: run-level P99 included — the tails section judges P99 on requests)"
+          ? sc.endsWith(NO_RUN_TAILS)
+            ? "(reference: by main's launches)"
+            : "(reference: run-level P99 included — the tails section judges P99 on requests)"
           : REFERENCE_ROWS.test(sc)
             ? "(reference: ≥ 95 % is judged on the default request)"
             : "");
