@@ -54,6 +54,13 @@ function jobInput(root: string, n: number, over: Partial<ComparePrJobInput> = {}
   });
 }
 
+/** A compare-pr job's services on the fake runner and comparer, at NOW. */
+function fakeJob() {
+  const fake = fakeRunner({});
+  const services = { runSideFor: () => fake.runSide, comparer: fakeComparer, catalogue: [FAKE_SUITE], now: () => NOW };
+  return { fake, services };
+}
+
 const keep = (dir: string, over: Partial<Parameters<typeof keepMainRuns>[0]> = {}) =>
   keepMainRuns({
     dir,
@@ -132,13 +139,7 @@ describe("main's runs kept between requests", () => {
   it("a second request on the same merge base reuses the first one's main after an anchor", async () => {
     const root = tmp();
     const mainRunsDir = join(root, "main-runs");
-    const fake = fakeRunner({});
-    const services = {
-      runSideFor: () => fake.runSide,
-      comparer: fakeComparer,
-      catalogue: [FAKE_SUITE],
-      now: () => NOW,
-    };
+    const { fake, services } = fakeJob();
     const input = (n: number) => jobInput(root, n, { mainRunsDir });
     const first = await runComparePrJob(input(1), services);
     expect(first.mainSide).toEqual([expect.objectContaining({ action: "full" })]);
@@ -177,13 +178,7 @@ describe("main's runs kept between requests", () => {
 
   it("says before benchmarking that main's runs will not be kept when the image is not the merge base's build", async () => {
     const root = tmp();
-    const fake = fakeRunner({});
-    const services = {
-      runSideFor: () => fake.runSide,
-      comparer: fakeComparer,
-      catalogue: [FAKE_SUITE],
-      now: () => NOW,
-    };
+    const { services } = fakeJob();
     const lines: string[] = [];
     const input = jobInput(root, 1, {
       mainRunsDir: join(root, "main-runs"),
