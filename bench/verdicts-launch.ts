@@ -31,12 +31,7 @@ import {
   type PriorData,
 } from "../src/core/verdict/index.js";
 import { checkAnchor, mergeBlocks, priorLaunchVariance } from "../src/pipeline/baseline.js";
-import {
-  changepointDetector,
-  offCompanionsLevel,
-  regimeCompanions,
-  regimeHistory,
-} from "../src/pipeline/regime-history.js";
+import { changepointDetector, companionsOf, regimeCompanions, regimeHistory } from "../src/pipeline/regime-history.js";
 import { defaultRequestLayout } from "./default-layout.js";
 import { dedupeRuns, learnPrior, stepsPerCell } from "./prior-learn.js";
 import { evaluateGsm8k } from "./verdicts-gsm8k.js";
@@ -338,16 +333,24 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         // A baseline it does not reproduce is not reused: main runs in full, a layout measured above.
         const anchorRun = { ...first, points: first.points.filter((p) => pointKey(p.point) === layout.anchorPoint) };
         count(`anchor checked|${DEFAULT_REQUEST_ROW}`);
-        if (!checkAnchor(base, anchorRun, undefined, priorLaunchVariance(base, priorFor(second))).agrees) {
+        const prior = priorFor(second);
+        if (!checkAnchor(base, anchorRun, undefined, priorLaunchVariance(base, prior)).agrees) {
           count(`anchor disagreed|${DEFAULT_REQUEST_ROW}`);
           continue;
         }
         const past = nights.slice(0, j + 1);
         const found = regimeCompanions(past, base, layout.main - 1);
-        const companions = offCompanionsLevel(base, found) ? [] : found;
+        const unlike = found.filter((r) => !checkAnchor(r, anchorRun, undefined, priorLaunchVariance(r, prior)).agrees);
+        const { companions } = companionsOf(base, found, unlike);
+        // As compare-pr: a step the anchor confirmed cuts the history at the baseline.
+        const cut = found.length > 0 && unlike.length === found.length;
         const main = mergeBlocks([base, ...companions].map((r) => scaleRun(r, 1, 1)));
-        const prior = priorFor(second);
-        const opts = { history: past, detectChanges: changepointDetector, prior, ownPrior: true };
+        const opts = {
+          history: cut ? past.filter((r) => nightOf(r) >= nightOf(base)) : past,
+          detectChanges: changepointDetector,
+          prior,
+          ownPrior: true,
+        };
         for (const [name, lat, thr] of [
           [`A/A, ${DEFAULT_REQUEST_ROW}`, 1, 1],
           [`×1.10/×0.90, ${DEFAULT_REQUEST_ROW}`, 1.1, 0.9],

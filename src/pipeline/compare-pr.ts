@@ -7,7 +7,13 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { makeDirSync, writeFileAtomicSync } from "../store/disk-write.js";
-import { verdictSettingsFlags, type ComparisonCounts, type VerdictSettings } from "../core/verdict/index.js";
+import {
+  runScope,
+  scopeKey,
+  verdictSettingsFlags,
+  type ComparisonCounts,
+  type VerdictSettings,
+} from "../core/verdict/index.js";
 
 import {
   planRequest,
@@ -34,7 +40,7 @@ import {
   type AnchorCheck,
   type ScheduleStep,
 } from "./baseline.js";
-import { offCompanionsLevel, regimeCompanions } from "./regime-history.js";
+import { companionsOf, regimeCompanions } from "./regime-history.js";
 
 /** One runSuite call as the pipeline asks for it; the caller maps it onto the runner and its executors. */
 export interface SideRunRequest {
@@ -275,6 +281,8 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
   const mainRuns: RunResults[] = [];
   const prRuns: RunResults[] = [];
   const mainSide: MainSideRecord[] = [];
+  // Series whose reused nightly is a step the anchor confirmed (scope key → the nightly).
+  const stepAt = new Map<string, RunResults>();
   let anyFailure = false;
 
   // A stop signal (shutdown.ts) skips the steps not started yet; the report still gets written.
@@ -387,15 +395,24 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
       join(dir, "main", "anchor"),
       "anchor on main",
     );
-    const anchor = checkAnchor(baseline, anchorRun, request.minEffectPct, priorLaunchVariance(baseline));
+    // A run that records no hardware is this node's: the prior's launch noise is looked up on it.
+    const onThisNode = (run: RunResults): RunResults => (run.hardware ? run : { ...run, hardware: request.hardware });
+    const reproduces = (run: RunResults): AnchorCheck =>
+      checkAnchor(run, anchorRun, request.minEffectPct, priorLaunchVariance(onThisNode(run)));
+    const anchor = reproduces(baseline);
     log(`Anchor ${suite.id}: ${anchor.agrees ? "reproduces the baseline" : "DISAGREES"} (${anchor.reason})`);
     if (anchor.agrees) {
       // The nightlies before it in its regime join it as more launches of main (regime-history.ts); an
-      // earlier request's main already holds its own launches.
+      // earlier request's main already holds its own launches. Each must measure as main measures
+      // today: one the anchor does not reproduce is at another level (a step on the merge base's own
+      // night, or an odd night of its own) and stays out.
       const found = earlierRequest ? [] : regimeCompanions(options.history, baseline);
-      const alone = offCompanionsLevel(baseline, found);
+      const unlike = found.filter((r) => !reproduces(r).agrees);
+      const { companions, alone } = companionsOf(baseline, found, unlike);
       if (alone) log(`${suite.id}: ${alone}`);
-      const companions = alone ? [] : found;
+      // Every earlier nightly unlike main today, by the anchor itself: the step is the merge base's, so
+      // the nights before it are another regime — the baseline's launch noise comes from the prior.
+      if (found.length > 0 && unlike.length === found.length) stepAt.set(scopeKey(runScope(baseline)), baseline);
       const nights = companions.map((r) => r.date ?? "?");
       if (nights.length > 0) log(`${suite.id}: main's launches also from the nightlies of ${nights.join(", ")}`);
       const main = companions.length > 0 ? mergeBlocks([baseline, ...companions]) : baseline;
@@ -425,7 +442,12 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
     ...(request.minEffectPct !== undefined ? { minEffectPct: request.minEffectPct } : {}),
     ...(options.falseDiscoveryRate !== undefined ? { falseDiscoveryRate: options.falseDiscoveryRate } : {}),
   };
-  const comparison = options.comparer.compare(mainRuns, prRuns, { history: options.history, ...verdictSettings });
+  // A series whose reused nightly is a step the anchor confirmed: its nights before it are not learnt from.
+  const history = options.history.filter((h) => {
+    const step = stepAt.get(scopeKey(runScope(h)));
+    return !step || (h.date ?? "") >= (step.date ?? "");
+  });
+  const comparison = options.comparer.compare(mainRuns, prRuns, { history, ...verdictSettings });
   writeComparedRuns(dir, { main: mainRuns, pr: prRuns });
   const written = writeComparisonFiles(dir, options.comparer, comparison, {
     verdictSettings,

@@ -63,14 +63,30 @@ export function regimeCompanions(
 }
 
 /**
- * Why a reused baseline whose anchor reproduced it must stand alone, or undefined: it sits at a level
- * of its own against its companions (nightApart) — a step on the merge base's own night, one night of
- * a new level the detector (≥ 2 nights a level) cannot cut yet. The anchor showed main measures at
- * the baseline's level today, so the older nightlies measure the old one, and an unchanged PR would
- * read as the step (DeepSeek 11-21, +40 %: 35 🔴 with them, 40 ⚪ without).
+ * The companions that join a reused baseline the anchor reproduced, and why any stay out:
+ * - none when the baseline sits at a level of its own against them (nightApart over every cell): a
+ *   step on the merge base's own night, one night of a new level the detector (≥ 2 nights a level)
+ *   cannot cut yet — the older nightlies measure the old level, and an unchanged PR would read as the
+ *   step (DeepSeek 11-21, +40 %: 35 🔴 with them, 40 ⚪ without);
+ * - not those the anchor does not reproduce (`unlike`): main today measures at another level than
+ *   they did — one companion is enough to tell, where nightApart needs two.
  */
-export function offCompanionsLevel(baseline: RunResults, companions: readonly RunResults[]): string | undefined {
-  const found = nightApart(baseline, companions);
-  if (!isApart(found)) return undefined;
-  return `its night is off the level of the earlier nightlies of its regime (${companions.map(nightOf).join(", ")}) in ${found.apart} of ${found.cells} cells, and the anchor reproduced it: a step on the merge base's night, so main is its one launch`;
+export function companionsOf(
+  baseline: RunResults,
+  found: readonly RunResults[],
+  unlike: readonly RunResults[],
+): { companions: RunResults[]; alone?: string } {
+  const dates = (runs: readonly RunResults[]) => runs.map(nightOf).join(", ");
+  const apart = nightApart(baseline, found);
+  if (isApart(apart))
+    return {
+      companions: [],
+      alone: `its night is off the level of the earlier nightlies of its regime (${dates(found)}) in ${apart.apart} of ${apart.cells} cells, and the anchor reproduced it: a step on the merge base's night, so main is its one launch`,
+    };
+  if (unlike.length === 0) return { companions: [...found] };
+  const all = unlike.length === found.length;
+  return {
+    companions: found.filter((r) => !unlike.includes(r)),
+    alone: `the anchor does not reproduce the earlier nightl${unlike.length === 1 ? "y" : "ies"} of ${dates(unlike)}: ${all ? "a step on the merge base's night, so main is its one launch and the nights before it are not learnt from" : "left out as launches of main"}`,
+  };
 }

@@ -160,7 +160,7 @@ describe("the demo comment", () => {
     expect(demo.md).toMatch(/\*\*Cost:\*\* ~\d+ GPU-minutes; the original scripts' double run: \d+ \(\d+ %\)\./);
     expect(demo.md).toMatch(/main runs in full/);
     expect(demo.md).toMatch(
-      /default request \(both models, both types\) with a fresh nightly .*\(47 %, as in the README\)/,
+      /default request \(both models, both types\) with a fresh nightly .*\(48 %, as in the README\)/,
     );
     expect(demo.md).toContain("sglbench compare-pr --pr=1 ");
     expect(demo.md).toMatch(/\*\*Baseline:\*\* deepseek-online: main ran in full \(baseline=rerun requested\)/);

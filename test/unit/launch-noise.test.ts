@@ -21,7 +21,7 @@ import {
 } from "../../src/core/verdict/index.js";
 import { emptyRun, type RunResults } from "../../src/core/results/index.js";
 import { mergeBlocks } from "../../src/pipeline/baseline.js";
-import { changepointDetector, offCompanionsLevel, regimeCompanions } from "../../src/pipeline/regime-history.js";
+import { changepointDetector, companionsOf, regimeCompanions } from "../../src/pipeline/regime-history.js";
 import { renderReport } from "../../src/core/report/index.js";
 import { layoutRates, planRequest, renderPlan, type PlanRequest } from "../../src/core/plan/index.js";
 import { prng } from "../helpers/prng.js";
@@ -638,18 +638,31 @@ describe("a reused baseline's companions", () => {
     expect(new Set(merged.points[0]!.repeats.map((r) => r.labels?.launch ?? "0")).size).toBe(3);
   });
 
-  it("keeps main alone when the reused night is a step of its own (the anchor reproduced it)", () => {
+  it("keeps main alone when the reused night is a step of its own, and leaves out a companion the anchor does not reproduce", () => {
     // Six quiet nights, then the merge base's night 40 % slower (the real DeepSeek 11-21): one night
     // of a new level the detector cannot cut yet, so the regime and its companions are the old level.
     const runs = [...dates(6).map((d) => night(d)), night("20251107", { level: 1.4 })];
     const step = runs[6]!;
     const found = regimeCompanions(runs, step);
     expect(found.map((r) => r.date)).toEqual(["20251106", "20251105"]);
-    expect(offCompanionsLevel(step, found)).toMatch(
+    const alone = companionsOf(step, found, []);
+    expect(alone.companions).toEqual([]);
+    expect(alone.alone).toMatch(
       /^its night is off the level of the earlier nightlies of its regime \(20251106, 20251105\) in 6 of 6 cells/,
     );
     // A usual night keeps its companions.
-    expect(offCompanionsLevel(runs[5]!, regimeCompanions(runs, runs[5]!))).toBeUndefined();
+    expect(companionsOf(runs[5]!, regimeCompanions(runs, runs[5]!), [])).toEqual({
+      companions: regimeCompanions(runs, runs[5]!),
+    });
+    // One companion only (nightApart needs two): the anchor's word decides.
+    const one = companionsOf(step, [runs[5]!], [runs[5]!]);
+    expect(one.companions).toEqual([]);
+    expect(one.alone).toMatch(/^the anchor does not reproduce the earlier nightly of 20251106: a step/);
+    // One of two unlike: only it stays out.
+    const usual = runs[5]!;
+    const partly = companionsOf(usual, [runs[4]!, runs[3]!], [runs[3]!]);
+    expect(partly.companions).toEqual([runs[4]!]);
+    expect(partly.alone).toMatch(/20251104: left out as launches of main$/);
   });
 });
 

@@ -207,7 +207,7 @@ export function formatEvidence(j: Pick<Judgement, "change_pct" | "interval">): s
 
 const TOO_WIDE = "interval too wide for the noise";
 /** The ❔ reason when heavy-tailed launch noise and a single launch on a side make it too wide (≤ 80 characters). */
-export const TOO_WIDE_ONE_LAUNCH = "too wide for one launch a side (a launch here is now and then far off)";
+export const TOO_WIDE_ONE_LAUNCH = "too wide with one launch on a side (a launch here is now and then far off)";
 
 export const DEFAULT_MIN_EFFECT_PCT = 2;
 /** Confidence of the equivalence check behind ⚪ (two one-sided tests at 5 % each: the 90 % interval). */
