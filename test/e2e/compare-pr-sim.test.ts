@@ -140,6 +140,33 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     expect(result.plan.gpuMinutes).toBeLessThan(result.plan.seedGpuMinutes);
   }, 240_000);
 
+  it("keeps main one launch and learns nothing from the nights before a step on the merge base's night", async () => {
+    // The merge base's nightly today, and yesterday's nightly of the same series 10 % slower: main
+    // stepped on its own night. The anchor reproduces today's level, not yesterday's.
+    const dir = tmp("step");
+    const historyDir = await nightlyHistory(dir);
+    const older = await nightlyHistory(join(dir, "older"), { SGLSIM_SPEED: "1.10" });
+    const [file] = readdirSync(older, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("results.json"));
+    // Every time stamp of that run a day back (its start, end and repeats), and its night.
+    const text = readFileSync(join(older, file!), "utf8");
+    const today = (JSON.parse(text) as { started_at: string }).started_at.slice(0, 10);
+    const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+    const run = JSON.parse(text.replaceAll(`"${today}T`, `"${yesterday}T`)) as { date: string };
+    run.date = yesterday.replaceAll("-", "");
+    mkdirSync(join(historyDir, "yesterday"));
+    writeFileSync(join(historyDir, "yesterday", "results.json"), JSON.stringify(run));
+    const services = await simServices();
+    const result = await runComparePrJob(jobInput(dir, { historyDir }), services, quietLog);
+    expect(result.mainSide[0]).toMatchObject({ action: "reuse" });
+    expect(result.mainSide[0]!.companionNights).toBeUndefined();
+    expect(result.mainSide[0]!.mainAlone).toMatch(
+      /^the anchor does not reproduce the earlier nightly of \d{8}: a step/,
+    );
+    // An unchanged PR: nothing flagged, and the footer learnt from today's night only.
+    expect(result.counts.regressed + result.counts.improved).toBe(0);
+    expect((result.comparison as Comparison).learntFrom?.[0]?.nights).not.toContain(run.date);
+  }, 240_000);
+
   it("a reused nightly of 3 repeats in one launch against a PR 10 % slower in 2 + 1: ITL and throughput 🔴", async () => {
     // Both sides ran a discarded warm-up round first: repeats per launch are not a protocol then
     // (they were: every ITL and throughput cell ❔ "repeats per point differ", even at +10 %).
