@@ -45,7 +45,10 @@ export const SETTLED = ", base past its regime's first night";
 
 /** The scenario of the default request's own layout per point (bench/default-layout.ts). */
 export const DEFAULT_REQUEST_ROW =
-  "the default request as compare-pr runs it (the nightly + its regime's earlier nightlies, the PR's 1–2 launches per point as plan lays them out, every past night as history)";
+  "the default request as compare-pr runs it (the nightly + its regime's earlier nightlies, the PR's launches per point as plan lays them out, every past night as history)";
+
+/** The suffix of the default request's rows that judge every night, the anchor's disagreements too. */
+export const IGNORED_ANCHOR = ", had the anchor been ignored";
 
 /** Tallies keyed `scenario|engine`. */
 export type LaunchTallies = Map<string, Tally>;
@@ -324,20 +327,21 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         ...run,
         points: run.points.filter((p) => (layout.prLaunches.get(pointKey(p.point)) ?? 2) >= 2),
       });
-      for (let j = 0; j + 2 < nights.length; j++) {
+      for (let j = 0; j + 3 < nights.length; j++) {
         const base = nights[j]!;
-        const [first, second] = [nights[j + 1]!, nights[j + 2]!];
-        if (regimeOf.get(first) !== regimeOf.get(base) || regimeOf.get(second) !== regimeOf.get(base)) continue;
-        // compare-pr's anchor: main's cheapest point measured again — here the next night, a day's commits
-        // later, so it disagrees more often than compare-pr's (hours after the nightly, the same image).
-        // A baseline it does not reproduce is not reused: main runs in full, a layout measured above.
-        const anchorRun = { ...first, points: first.points.filter((p) => pointKey(p.point) === layout.anchorPoint) };
+        const [first, second, later] = [nights[j + 1]!, nights[j + 2]!, nights[j + 3]!];
+        if ([first, second, later].some((r) => regimeOf.get(r) !== regimeOf.get(base))) continue;
+        // compare-pr's anchor: main's cheapest point measured again, a launch of its own. Here the night
+        // after the PR's two (same regime): independent of the PR's launches — the PR's own first night
+        // would drop exactly the pairs whose PR launch is off — but days later, so it disagrees more
+        // often than compare-pr's (hours after the nightly, the same image). A baseline it does not
+        // reproduce is not reused: main runs in full, a layout measured above.
+        const anchorRun = { ...later, points: later.points.filter((p) => pointKey(p.point) === layout.anchorPoint) };
         count(`anchor checked|${DEFAULT_REQUEST_ROW}`);
         const prior = priorFor(second);
-        if (!checkAnchor(base, anchorRun, undefined, priorLaunchVariance(base, prior)).agrees) {
-          count(`anchor disagreed|${DEFAULT_REQUEST_ROW}`);
-          continue;
-        }
+        // Judged all the same: what the anchor saves (the rows "…, had the anchor been ignored").
+        const disagreed = !checkAnchor(base, anchorRun, undefined, priorLaunchVariance(base, prior)).agrees;
+        if (disagreed) count(`anchor disagreed|${DEFAULT_REQUEST_ROW}`);
         const past = nights.slice(0, j + 1);
         const found = regimeCompanions(past, base, layout.main - 1);
         const unlike = found.filter((r) => !checkAnchor(r, anchorRun, undefined, priorLaunchVariance(r, prior)).agrees);
@@ -359,6 +363,8 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
           const cmp = compareRuns([main], [pr], opts);
           for (const cell of cmp.cells.filter(directed)) {
             if (stepOf(cell, j + 1) || stepOf(cell, j + 2)) continue;
+            bump(`${name}${IGNORED_ANCHOR}|blocks`, cell);
+            if (disagreed) continue;
             bump(`${name}|blocks`, cell);
             bump(`${name}, main ${companions.length + 1} launch${companions.length ? "es" : ""}|blocks`, cell);
           }
