@@ -10,6 +10,7 @@ import {
   dedupeRuns,
   learnPrior as learnPriorWith,
   runLevel,
+  runRegimeKey,
   stepsPerCell as cellSteps,
   type CellSteps,
   type PriorData,
@@ -70,9 +71,7 @@ export function stepsPerCell(nights: readonly RunResults[]): CellSteps {
  * night of the stretch nearer its new level than the first night), not an A/A pair.
  */
 function protocolStartSteps(nights: readonly RunResults[]): CellSteps {
-  const repeatsOf = (r: RunResults): number =>
-    Math.max(0, ...r.points.map((p) => p.repeats.filter((x) => !x.warmup).length));
-  const starts = nights.map((r, i) => i === 0 || repeatsOf(r) !== repeatsOf(nights[i - 1]!));
+  const starts = nights.map((r, i) => i === 0 || runRegimeKey(r).repeats !== runRegimeKey(nights[i - 1]!).repeats);
   const keys = new Set(nights.flatMap((r) => r.points.map((p) => pointKey(p.point))));
   const out: CellSteps = new Map();
   for (let at = 1; at < nights.length; at++) {

@@ -24,6 +24,7 @@ import {
   compareRuns,
   priorHardware,
   runLevel,
+  runRegimeKey,
   runScope,
   scopeKey,
   splitRegimes,
@@ -74,9 +75,6 @@ function scaleRun(run: RunResults, lat: number, thr: number): RunResults {
     })),
   };
 }
-
-const steadyRepeats = (r: RunResults): number =>
-  Math.max(0, ...r.points.map((p) => p.repeats.filter((x) => !x.warmup).length));
 
 /** Evaluates the launch-level scenarios on nightly runs (any number of series). */
 export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchTallies; series: string[] } {
@@ -162,7 +160,7 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
       // has no night before it for hindsight to see it by (Grok-2 2025-11-12 → 13: −10 % ITL that
       // stayed, one night after the 3 → 1 repeat switch), so only these pairs are surely quiet.
       const settled = quiet && regimes[regimeOf.get(base)!]!.runs[0] !== base;
-      const oneRepeat = steadyRepeats(base) === 1 && steadyRepeats(cand) === 1;
+      const oneRepeat = runRegimeKey(base).repeats === 1 && runRegimeKey(cand).repeats === 1;
       const prior = priorFor(cand);
       const engines = [
         ["previous engine (all past nights)", { history: past, regimes: false, prior: false as const }],
@@ -345,9 +343,8 @@ export function evaluateLaunches(all: readonly RunResults[]): { tallies: LaunchT
         const past = nights.slice(0, j + 1);
         const found = regimeCompanions(past, base, layout.main - 1);
         const unlike = found.filter((r) => !checkAnchor(r, anchorRun, undefined, priorLaunchVariance(r, prior)).agrees);
-        const { companions } = companionsOf(base, found, unlike);
         // As compare-pr: a step the anchor confirmed cuts the history at the baseline.
-        const cut = found.length > 0 && unlike.length === found.length;
+        const { companions, stepConfirmed: cut } = companionsOf(base, found, unlike);
         const main = mergeBlocks([base, ...companions].map((r) => scaleRun(r, 1, 1)));
         const opts = {
           history: cut ? past.filter((r) => nightOf(r) >= nightOf(base)) : past,

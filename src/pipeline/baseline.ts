@@ -181,14 +181,15 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const stdev = (xs: number[]) =>
   xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
 
-/**
- * Does the anchor (one point, one repeat on main now) reproduce the stored baseline? A metric agrees when
- * it is within max(minEffect, 3 × the baseline's own spread). Tail metrics (p99) are left out: a single
- * anchor repeat cannot pin a tail, and a false alarm would cost a full main run.
- */
 /** A cell's typical launch-to-launch variance of ln value (the built-in prior's), when known. */
 export type LaunchVariance = (point: Point, metric: string) => number | undefined;
 
+/**
+ * Does the anchor (one point, one repeat on main now) reproduce the stored baseline? A metric agrees when
+ * it is within max(minEffect, 3 × the baseline's own spread, 3 sd of two launches' difference by
+ * `launchVariance`). Tail metrics (p99) are left out: a single anchor repeat cannot pin a tail, and a
+ * false alarm would cost a full main run.
+ */
 export function checkAnchor(
   baseline: RunResults,
   anchor: RunResults,

@@ -147,7 +147,7 @@ export interface MainSideRecord {
   companionNights?: string[];
   /** The reused baseline is main's run of an earlier request on this merge base (main-runs.ts), not a nightly. */
   earlierRequest?: boolean;
-  /** Why no earlier nightly joined the reused one (offCompanionsLevel), when one could have. */
+  /** Why an earlier nightly that could have joined the reused one did not (companionsOf). */
   mainAlone?: string;
 }
 
@@ -408,11 +408,9 @@ export async function runComparePr<C extends { summary: ComparisonCounts }>(
       // night, or an odd night of its own) and stays out.
       const found = earlierRequest ? [] : regimeCompanions(options.history, baseline);
       const unlike = found.filter((r) => !reproduces(r).agrees);
-      const { companions, alone } = companionsOf(baseline, found, unlike);
+      const { companions, alone, stepConfirmed } = companionsOf(baseline, found, unlike);
       if (alone) log(`${suite.id}: ${alone}`);
-      // Every earlier nightly unlike main today, by the anchor itself: the step is the merge base's, so
-      // the nights before it are another regime — the baseline's launch noise comes from the prior.
-      if (found.length > 0 && unlike.length === found.length) stepAt.set(scopeKey(runScope(baseline)), baseline);
+      if (stepConfirmed) stepAt.set(scopeKey(runScope(baseline)), baseline);
       const nights = companions.map((r) => r.date ?? "?");
       if (nights.length > 0) log(`${suite.id}: main's launches also from the nightlies of ${nights.join(", ")}`);
       const main = companions.length > 0 ? mergeBlocks([baseline, ...companions]) : baseline;

@@ -70,23 +70,28 @@ export function regimeCompanions(
  *   step (DeepSeek 11-21, +40 %: 35 🔴 with them, 40 ⚪ without);
  * - not those the anchor does not reproduce (`unlike`): main today measures at another level than
  *   they did — one companion is enough to tell, where nightApart needs two.
+ * `stepConfirmed`: the anchor reproduces none of them.
  */
 export function companionsOf(
   baseline: RunResults,
   found: readonly RunResults[],
   unlike: readonly RunResults[],
-): { companions: RunResults[]; alone?: string } {
+): { companions: RunResults[]; alone?: string; stepConfirmed: boolean } {
   const dates = (runs: readonly RunResults[]) => runs.map(nightOf).join(", ");
+  // Every earlier nightly unlike main today, by the anchor itself: the step is the merge base's, so
+  // the nights before it are another regime — the caller learns the baseline's noise without them.
+  const stepConfirmed = found.length > 0 && unlike.length === found.length;
   const apart = nightApart(baseline, found);
   if (isApart(apart))
     return {
       companions: [],
       alone: `its night is off the level of the earlier nightlies of its regime (${dates(found)}) in ${apart.apart} of ${apart.cells} cells, and the anchor reproduced it: a step on the merge base's night, so main is its one launch`,
+      stepConfirmed,
     };
-  if (unlike.length === 0) return { companions: [...found] };
-  const all = unlike.length === found.length;
+  if (unlike.length === 0) return { companions: [...found], stepConfirmed };
   return {
     companions: found.filter((r) => !unlike.includes(r)),
-    alone: `the anchor does not reproduce the earlier nightl${unlike.length === 1 ? "y" : "ies"} of ${dates(unlike)}: ${all ? "a step on the merge base's night, so main is its one launch and the nights before it are not learnt from" : "left out as launches of main"}`,
+    alone: `the anchor does not reproduce the earlier nightl${unlike.length === 1 ? "y" : "ies"} of ${dates(unlike)}: ${stepConfirmed ? "a step on the merge base's night, so main is its one launch and the nights before it are not learnt from" : "left out as launches of main"}`,
+    stepConfirmed,
   };
 }

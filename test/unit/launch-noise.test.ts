@@ -653,16 +653,19 @@ describe("a reused baseline's companions", () => {
     // A usual night keeps its companions.
     expect(companionsOf(runs[5]!, regimeCompanions(runs, runs[5]!), [])).toEqual({
       companions: regimeCompanions(runs, runs[5]!),
+      stepConfirmed: false,
     });
     // One companion only (nightApart needs two): the anchor's word decides.
     const one = companionsOf(step, [runs[5]!], [runs[5]!]);
     expect(one.companions).toEqual([]);
     expect(one.alone).toMatch(/^the anchor does not reproduce the earlier nightly of 20251106: a step/);
+    expect(one.stepConfirmed).toBe(true);
     // One of two unlike: only it stays out.
     const usual = runs[5]!;
     const partly = companionsOf(usual, [runs[4]!, runs[3]!], [runs[3]!]);
     expect(partly.companions).toEqual([runs[4]!]);
     expect(partly.alone).toMatch(/20251104: left out as launches of main$/);
+    expect(partly.stepConfirmed).toBe(false);
   });
 });
 

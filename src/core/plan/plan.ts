@@ -18,6 +18,7 @@ import {
 import { pointKey, type Point, type RunResults } from "../results/index.js";
 import { describeLayout, layoutRates } from "./launch-rates.js";
 import { median } from "../verdict/index.js";
+import { DEFAULT_REQUEST } from "../request/index.js";
 
 /** One measured point of a suite with its wall minutes per repeat. */
 export interface PlanPoint {
@@ -500,8 +501,8 @@ function launchLayouts(suite: PlanSuite, steps: ScheduleStep[], mainReused: bool
   return layouts.sort((a, b) => b.main + b.pr - (a.main + a.pr));
 }
 
-/** The most repeats per point the default request asks (DEFAULT_REQUEST.repeats). */
-const DEFAULT_MOST_REPEATS = 3;
+/** The most repeats per point the default request asks. */
+const DEFAULT_MOST_REPEATS = DEFAULT_REQUEST.repeats;
 
 /**
  * Against a reused nightly, a point whose noise nothing tells runs 2 repeats — two PR launches of

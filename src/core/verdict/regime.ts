@@ -12,6 +12,7 @@
 import { measuredAny, pointKey, type RunResults } from "../results/index.js";
 import { COMPARED_METRICS } from "../catalogue/index.js";
 import { runScope, scopeKey, repeatValue } from "./noise.js";
+import { mean } from "./stats.js";
 
 /** One night of one cell for the detector: its date and its repeat values. */
 export interface RegimeNight {
@@ -115,6 +116,9 @@ export function metadataBreak(a: RunRegimeKey, b: RunRegimeKey): string {
   return reasons.join(", ");
 }
 
+/** A change seen in at least a quarter of the cells, and two: a real change moves several points and metrics at once. */
+const enoughCells = (seen: number, cells: number): boolean => cells > 0 && seen >= Math.max(2, Math.ceil(cells / 4));
+
 /**
  * Where a level shift starts, by the detector, over every cell of one metadata regime: a night
  * where at least a quarter of the cells (and at least two) shift is a cut — a real change moves
@@ -150,8 +154,7 @@ function levelBreaks(runs: readonly RunResults[], detect: ChangeDetector, minSeg
   }
   const out = new Map<number, string>();
   for (const [i, what] of votes) {
-    if (what.length >= Math.max(2, Math.ceil(cells / 4)))
-      out.set(i, `level shift in ${what.length} cells (${what[0]} …)`);
+    if (enoughCells(what.length, cells)) out.set(i, `level shift in ${what.length} cells (${what[0]} …)`);
   }
   return out;
 }
@@ -263,9 +266,8 @@ export function nightApart(night: RunResults, others: readonly RunResults[]): { 
       const levels = others.map((r) => runLevel(r, key, m.key)?.level).filter((l): l is number => l !== undefined);
       if (own === undefined || levels.length < 2) continue;
       cells++;
-      const mean = levels.reduce((a, b) => a + b, 0) / levels.length;
       const range = Math.max(...levels) - Math.min(...levels);
-      const off = Math.abs(own - mean);
+      const off = Math.abs(own - mean(levels));
       if (off >= Math.log(1.02) && off > 3 * range) apart++;
     }
   }
@@ -273,8 +275,7 @@ export function nightApart(night: RunResults, others: readonly RunResults[]): { 
 }
 
 /** Whether {@link nightApart} finds the night apart in enough cells to count. */
-export const isApart = ({ apart, cells }: { apart: number; cells: number }): boolean =>
-  cells > 0 && apart >= Math.max(2, Math.ceil(cells / 4));
+export const isApart = ({ apart, cells }: { apart: number; cells: number }): boolean => enoughCells(apart, cells);
 
 /** Nights after a regime's first that it is held against: the next few, so a later step does not hide it. */
 const FIRST_NIGHT_NEIGHBOURS = 4;
