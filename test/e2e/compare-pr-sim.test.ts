@@ -147,12 +147,15 @@ describe("compare-pr on the simulated SGLang (production services, local)", () =
     const historyDir = await nightlyHistory(dir);
     const older = await nightlyHistory(join(dir, "older"), { SGLSIM_SPEED: "1.10" });
     const [file] = readdirSync(older, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("results.json"));
-    // Every time stamp of that run a day back (its start, end and repeats), and its night.
-    const text = readFileSync(join(older, file!), "utf8");
-    const today = (JSON.parse(text) as { started_at: string }).started_at.slice(0, 10);
-    const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
-    const run = JSON.parse(text.replaceAll(`"${today}T`, `"${yesterday}T`)) as { date: string };
-    run.date = yesterday.replaceAll("-", "");
+    // Every time stamp of that run a day back (its start, end and repeats, whatever day each fell on:
+    // a run across midnight too), and its night.
+    const dayBack = (iso: string): string => new Date(Date.parse(iso) - 86_400_000).toISOString();
+    const text = readFileSync(join(older, file!), "utf8").replace(
+      /"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)"/g,
+      (_, iso: string) => `"${dayBack(iso)}"`,
+    );
+    const run = JSON.parse(text) as { date: string; started_at: string };
+    run.date = run.started_at.slice(0, 10).replaceAll("-", "");
     mkdirSync(join(historyDir, "yesterday"));
     writeFileSync(join(historyDir, "yesterday", "results.json"), JSON.stringify(run));
     const services = await simServices();
